@@ -1,0 +1,124 @@
+// `flotilla run <restrictions> <program> [args...]`: one program in a sandbox, locally (like repy.py).
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, dirname, join, resolve } from 'node:path'
+import { Command, Option } from 'commander'
+import { isValidIp } from '../runtime/api/validate.js'
+import { parseRestrictions, RestrictionsError } from '../runtime/nanny/restrictions.js'
+import { RingLog, DEFAULT_LOG_BYTES } from '../runtime/ring-log.js'
+import { SandboxHost } from '../runtime/sandbox.js'
+import type { Outcome } from '../runtime/api/types.js'
+import { UsageError } from './usage-error.js'
+
+interface RunOptions {
+  ip: string
+  cwd?: string
+  logfile?: string
+  logSize: number
+  json?: boolean
+}
+
+/** The process exit code for a program's outcome: 0 when it finished or called exitall, else Repy's code. */
+export function exitCodeFor(outcome: Outcome): number {
+  return outcome.code === 0 || outcome.code === 200 ? 0 : outcome.code
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('Run one program in a sandbox on this machine, under a restrictions file (like repy.py)')
+    .argument('<restrictions>', 'restrictions file in Seattle format (resource cpu .10 ...)')
+    .argument('<program>', 'the guest program (.js or .ts)')
+    .argument('[args...]', 'arguments for the program (its callargs)')
+    .option('--ip <ip>', "the vessel's IP address, returned by getmyip()", '127.0.0.1')
+    .option('--cwd <dir>', 'the vessel directory (the program\'s file area); default: a fresh temp folder with a copy of the program, removed afterwards')
+    .option('--logfile <prefix>', 'write output to a bounded ring log PREFIX.old/PREFIX.new instead of the terminal')
+    .addOption(new Option('--log-size <bytes>', 'size of the ring log').default(DEFAULT_LOG_BYTES).argParser(positiveInt))
+    .option('--json', 'print the final outcome as JSON on stdout after the program output')
+    .passThroughOptions()
+    .addHelpText('after', `
+Exit status: 0 when the program finished or called exitall(); otherwise Repy's code:
+  5 the program could not be loaded or compiled, 6 uncaught exception, 30 uncaught exception in a thread,
+  44 stopped (Ctrl-C), 98 memory quota exceeded, 3 internal error. 2 means a mistake in the command line.
+
+Example:
+  flotilla run examples/restrictions.default examples/hello.js`)
+    .action(async (restrictionsPath: string, programPath: string, args: string[], options: RunOptions) => {
+      process.exitCode = await run(restrictionsPath, programPath, args, options)
+    })
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--log-size must be a positive whole number of bytes, not '${v}'`)
+  return n
+}
+
+async function run(restrictionsPath: string, programPath: string, args: string[], options: RunOptions): Promise<number> {
+  if (!isValidIp(options.ip)) throw new UsageError(`--ip '${options.ip}' is not a dotted-quad IP address`)
+  const restrictions = readRestrictions(restrictionsPath)
+  if (!existsSync(programPath) || !statSync(programPath).isFile()) throw new UsageError(`no program file '${programPath}'`)
+
+  const tempDir = options.cwd ? null : mkdtempSync(join(tmpdir(), 'flotilla-run-'))
+  const cwd = resolve(options.cwd ?? join(tempDir!, 'vessel'))
+  const program = basename(programPath)
+  try {
+    mkdirSync(cwd, { recursive: true })
+    if (resolve(dirname(programPath)) !== cwd) copyFileSync(programPath, join(cwd, program))
+    const log = options.logfile ? new RingLog(resolve(options.logfile), options.logSize) : null
+    const outcome = await runOnce({ cwd, program, args, ip: options.ip, restrictions }, (text) => {
+      if (log) log.write(text)
+      else process.stdout.write(text)
+    })
+    if (options.json) process.stdout.write(JSON.stringify(outcome) + '\n')
+    process.stderr.write(describeOutcome(outcome) + '\n')
+    return exitCodeFor(outcome)
+  } finally {
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true })
+  }
+}
+
+function readRestrictions(path: string) {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    throw new UsageError(`cannot read the restrictions file '${path}'`)
+  }
+  try {
+    return parseRestrictions(text, basename(path))
+  } catch (err) {
+    if (err instanceof RestrictionsError) throw new UsageError(err.message)
+    throw err
+  }
+}
+
+export function describeOutcome(o: Outcome): string {
+  if (o.code === 0) return o.status
+  return exitCodeFor(o) === 0 ? `${o.status}: ${o.reason}` : `${o.status} (exit code ${o.code}): ${o.reason}`
+}
+
+/** Runs one program in a fresh sandbox host and resolves with its outcome; Ctrl-C stops it. */
+export async function runOnce(
+  spec: { cwd: string; program: string; args: string[]; ip: string; restrictions: ReturnType<typeof parseRestrictions> },
+  output: (text: string) => void,
+): Promise<Outcome> {
+  let settle!: (o: Outcome) => void
+  const done = new Promise<Outcome>((r) => { settle = r })
+  const host = await SandboxHost.start(spec.cwd, {
+    output: (_id, text) => output(text),
+    exit: (_id, outcome) => settle(outcome),
+    crash: (reason) => settle({ status: 'Terminated', code: 70, reason }),
+  })
+  const onSignal = () => host.stopVessel('run', 'stopped by Ctrl-C')
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  host.startVessel({ vesselId: 'run', cwd: spec.cwd, program: spec.program, callargs: spec.args, ip: spec.ip, restrictions: spec.restrictions })
+  try {
+    return await done
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    await host.shutdown()
+  }
+}

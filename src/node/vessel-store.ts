@@ -1,0 +1,120 @@
+// The node manager's state in LevelDB: node config, the vessel table and the replay guard's entries, each in
+// its own sublevel. Changes that belong together (a split: delete the parent, add two children) are one batch.
+import { mkdir } from 'node:fs/promises'
+import { Level } from 'level'
+import type { Restrictions } from '../runtime/nanny/resources.js'
+import { LevelReplayStore, type ReplayEntry } from '../protocol/replay-guard.js'
+import { isValidVesselName } from '../protocol/validate.js'
+
+export const VESSEL_STATUSES = ['Fresh', 'Started', 'Stopped', 'Terminated', 'ThreadErr', 'Stale'] as const
+export type VesselStatus = (typeof VESSEL_STATUSES)[number]
+
+export interface VesselExit {
+  /** exit code of the program (Seattle: 44 stopped, 56 thread error, …) */
+  code: number
+  reason: string
+  /** ms since the epoch */
+  at: number
+}
+
+export interface VesselRecord {
+  name: string
+  ownerKey: string
+  userKeys: string[]
+  ownerInfo: string
+  advertise: boolean
+  status: VesselStatus
+  restrictions: Restrictions
+  program?: string
+  args?: string[]
+  exit?: VesselExit
+  createdAt: number
+  startedAt?: number
+}
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+
+export type StoreChange =
+  | { type: 'putVessel'; vessel: VesselRecord }
+  | { type: 'delVessel'; name: string }
+  | { type: 'putConfig'; key: string; value: JsonValue }
+  | { type: 'delConfig'; key: string }
+
+/** The number in a vessel name: v12 → 12. */
+export function vesselNumber(name: string): number {
+  return Number(name.slice(1))
+}
+
+/** Seattle's rule: the next name is `v<max + 1>` (v1 when there are none). */
+export function newVesselName(existing: Iterable<string>): string {
+  let max = 0
+  for (const name of existing) max = Math.max(max, vesselNumber(name))
+  return `v${max + 1}`
+}
+
+const jsonSublevel = (db: Level<string, unknown>, name: string) => db.sublevel<string, unknown>(name, { valueEncoding: 'json' })
+type JsonSublevel = ReturnType<typeof jsonSublevel>
+
+export class VesselStore {
+  private constructor(
+    private readonly db: Level<string, unknown>,
+    private readonly config: JsonSublevel,
+    private readonly vessels: JsonSublevel,
+    /** the replay guard's persistent entries (sublevel `replay`) */
+    readonly replay: LevelReplayStore,
+  ) {}
+
+  /** Opens (creating if needed) the database in the folder `location`. */
+  static async open(location: string): Promise<VesselStore> {
+    await mkdir(location, { recursive: true })
+    const db = new Level<string, unknown>(location, { valueEncoding: 'json' })
+    await db.open()
+    const replay = db.sublevel<string, ReplayEntry>('replay', { valueEncoding: 'json' })
+    return new VesselStore(db, jsonSublevel(db, 'config'), jsonSublevel(db, 'vessels'), new LevelReplayStore(replay))
+  }
+
+  async close(): Promise<void> {
+    await this.db.close()
+  }
+
+  async get(name: string): Promise<VesselRecord | undefined> {
+    return (await this.vessels.get(name)) as VesselRecord | undefined
+  }
+
+  /** All vessels, ordered by number (v2 before v10). */
+  async list(): Promise<VesselRecord[]> {
+    const all = (await this.vessels.values().all()) as VesselRecord[]
+    return all.sort((a, b) => vesselNumber(a.name) - vesselNumber(b.name))
+  }
+
+  /** Writes all changes in one atomic batch: either all of them are stored or none. */
+  async apply(changes: readonly StoreChange[]): Promise<void> {
+    const ops = changes.map((c) => {
+      switch (c.type) {
+        case 'putVessel':
+          checkRecord(c.vessel)
+          return { type: 'put' as const, sublevel: this.vessels, key: c.vessel.name, value: c.vessel as unknown }
+        case 'delVessel':
+          return { type: 'del' as const, sublevel: this.vessels, key: c.name }
+        case 'putConfig':
+          return { type: 'put' as const, sublevel: this.config, key: c.key, value: c.value as unknown }
+        case 'delConfig':
+          return { type: 'del' as const, sublevel: this.config, key: c.key }
+      }
+    })
+    await this.db.batch(ops)
+  }
+
+  async getConfig(key: string): Promise<JsonValue | undefined> {
+    return (await this.config.get(key)) as JsonValue | undefined
+  }
+
+  async putConfig(key: string, value: JsonValue): Promise<void> {
+    await this.apply([{ type: 'putConfig', key, value }])
+  }
+}
+
+function checkRecord(v: VesselRecord): void {
+  if (!isValidVesselName(v.name)) throw new TypeError(`invalid vessel name '${v.name}'`)
+  if (!(VESSEL_STATUSES as readonly string[]).includes(v.status)) throw new TypeError(`invalid status '${v.status}' for ${v.name}`)
+}

@@ -1,0 +1,171 @@
+// Anti-replay: every (key, nonce) is remembered until the request's expiry, in memory and in a ReplayStore,
+// so a restarted node still refuses a replay. Requests are independent: parallel requests from one key
+// all pass (no per-key ordering, unlike Seattle's per-vessel timestamps).
+import { NodeError } from './errors.js'
+
+export interface ReplayEntry {
+  /** public key text of the signer */
+  key: string
+  /** nonce as lower-case hex */
+  nonce: string
+  /** ms since the epoch; the entry may be forgotten from then on */
+  expiry: number
+}
+
+/** Where seen nonces survive a restart. */
+export interface ReplayStore {
+  /** all entries with expiry > now */
+  load(now: number): Promise<ReplayEntry[]>
+  add(entry: ReplayEntry): Promise<void>
+  /** forget entries with expiry ≤ now */
+  prune(now: number): Promise<void>
+}
+
+export interface ReplayLimits {
+  /** live nonces one key may have; more are refused with E_BUSY until some expire */
+  perKey: number
+  /** live nonces of all keys together; more are refused with E_BUSY */
+  total: number
+  /** how often expired entries are swept from memory and the store */
+  pruneIntervalMs: number
+}
+
+/** ≈ 100 bytes of memory per live entry, so the total cap is ≈ 20 MB. */
+export const DEFAULT_REPLAY_LIMITS: ReplayLimits = { perKey: 20_000, total: 200_000, pruneIntervalMs: 10_000 }
+
+/** The part of a request the guard looks at. */
+export interface ReplayCandidate {
+  key: string
+  nonce: Uint8Array
+  expiry: number
+}
+
+export class ReplayGuard {
+  private readonly byKey = new Map<string, Map<string, number>>()
+  private count = 0
+  private nextPrune = 0
+
+  private constructor(private readonly store: ReplayStore, private readonly limits: ReplayLimits) {}
+
+  /** A guard primed with the store's live entries. */
+  static async open(
+    store: ReplayStore = new MemoryReplayStore(),
+    limits: Partial<ReplayLimits> = {},
+    now = Date.now(),
+  ): Promise<ReplayGuard> {
+    const guard = new ReplayGuard(store, { ...DEFAULT_REPLAY_LIMITS, ...limits })
+    for (const entry of await store.load(now)) guard.remember(entry.key, entry.nonce, entry.expiry)
+    guard.nextPrune = now + guard.limits.pruneIntervalMs
+    return guard
+  }
+
+  /** Live entries held. */
+  get size(): number {
+    return this.count
+  }
+
+  /**
+   * Records the request's (key, nonce), or refuses it: E_REPLAY if seen, E_BUSY at a cap.
+   * The check-and-insert is synchronous, so of two concurrent copies exactly one passes;
+   * it resolves once the entry is in the store.
+   */
+  async check(request: ReplayCandidate, now = Date.now()): Promise<void> {
+    // Nothing may be awaited before the entry is remembered, so the sweep of the store runs alongside.
+    const storePrune = now >= this.nextPrune ? this.sweep(now) : undefined
+    const nonce = Buffer.from(request.nonce).toString('hex')
+    const seen = this.byKey.get(request.key)
+    const earlier = seen?.get(nonce)
+    if (earlier !== undefined && earlier > now) {
+      throw new NodeError('E_REPLAY', 'request already seen (same key and nonce); sign a fresh request')
+    }
+    if (seen !== undefined && seen.size >= this.limits.perKey) this.pruneKey(request.key, seen, now)
+    if ((seen?.size ?? 0) >= this.limits.perKey) {
+      throw new NodeError('E_BUSY',
+        `this key has ${this.limits.perKey} unexpired requests on this node; retry later or give requests a shorter expiry`)
+    }
+    if (this.count >= this.limits.total) this.pruneMemory(now)
+    if (this.count >= this.limits.total) {
+      throw new NodeError('E_BUSY', `the node holds ${this.limits.total} unexpired requests; retry later`)
+    }
+    this.remember(request.key, nonce, request.expiry)
+    // If the store fails the nonce stays remembered in memory: refusing a retry is safer than a replay.
+    await Promise.all([this.store.add({ key: request.key, nonce, expiry: request.expiry }), storePrune])
+  }
+
+  /** Forgets expired entries in memory and in the store. */
+  async prune(now = Date.now()): Promise<void> {
+    await this.sweep(now)
+  }
+
+  /** Sweeps memory at once and returns the store's sweep. */
+  private sweep(now: number): Promise<void> {
+    this.nextPrune = now + this.limits.pruneIntervalMs
+    this.pruneMemory(now)
+    return this.store.prune(now)
+  }
+
+  private remember(key: string, nonce: string, expiry: number): void {
+    let seen = this.byKey.get(key)
+    if (seen === undefined) this.byKey.set(key, (seen = new Map()))
+    if (!seen.has(nonce)) this.count++
+    seen.set(nonce, expiry)
+  }
+
+  private pruneKey(key: string, seen: Map<string, number>, now: number): void {
+    for (const [nonce, expiry] of seen) {
+      if (expiry <= now) {
+        seen.delete(nonce)
+        this.count--
+      }
+    }
+    if (seen.size === 0) this.byKey.delete(key)
+  }
+
+  private pruneMemory(now: number): void {
+    for (const [key, seen] of this.byKey) this.pruneKey(key, seen, now)
+  }
+}
+
+/** A store that lives as long as the process (for tests and throwaway nodes). */
+export class MemoryReplayStore implements ReplayStore {
+  private readonly entries = new Map<string, ReplayEntry>()
+
+  async load(now: number): Promise<ReplayEntry[]> {
+    return [...this.entries.values()].filter((e) => e.expiry > now)
+  }
+
+  async add(entry: ReplayEntry): Promise<void> {
+    this.entries.set(`${entry.key}\n${entry.nonce}`, entry)
+  }
+
+  async prune(now: number): Promise<void> {
+    for (const [id, entry] of this.entries) if (entry.expiry <= now) this.entries.delete(id)
+  }
+}
+
+/** The operations of a LevelDB (sub)level with string keys and JSON ReplayEntry values that LevelReplayStore uses. */
+export interface ReplayLevel {
+  put(key: string, value: ReplayEntry): Promise<void>
+  clear(options: { lt: string }): Promise<void>
+  values(options: { gte: string }): { all(): Promise<ReplayEntry[]> }
+}
+
+// Keys sort by expiry, so pruning is one range delete.
+const expiryKey = (ms: number): string => String(ms).padStart(16, '0')
+
+/** Replay entries in LevelDB (the vessel store's `replay` sublevel), keyed `<expiry>!<nonce>!<key>`. */
+export class LevelReplayStore implements ReplayStore {
+  constructor(private readonly db: ReplayLevel) {}
+
+  async load(now: number): Promise<ReplayEntry[]> {
+    return this.db.values({ gte: expiryKey(now + 1) }).all()
+  }
+
+  async add(entry: ReplayEntry): Promise<void> {
+    await this.db.put(`${expiryKey(entry.expiry)}!${entry.nonce}!${entry.key}`, entry)
+  }
+
+  async prune(now: number): Promise<void> {
+    await this.db.clear({ lt: expiryKey(now + 1) })
+  }
+}

@@ -1,0 +1,140 @@
+// openfile (readat/writeat/close), listfiles, removefile: the vessel directory is the program's whole file area.
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import { RepyError } from '../errors.js'
+import { argCount, bool, data, filename, int, intOrNull } from './validate.js'
+import type { GuestValue, OpTable, VesselEnv } from './types.js'
+
+export const BLOCK = 4096
+/** Every file costs one block of disk on top of its size (Repy's accounting). */
+export const FILE_OVERHEAD = BLOCK
+
+/** Repy's charge for touching bytes [offset, offset+length): whole 4 KiB blocks. */
+export function blocksCharged(offset: number, length: number): number {
+  const end = offset + length
+  return (Math.floor(end / BLOCK) - Math.floor(offset / BLOCK) + (end % BLOCK > 0 ? 1 : 0)) * BLOCK
+}
+
+/** Disk use of a vessel directory as the nanny counts it: sizes plus one block per file. */
+export function diskUsedIn(dir: string): number {
+  let total = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile()) total += statSync(join(dir, entry.name)).size + FILE_OVERHEAD
+  }
+  return total
+}
+
+interface OpenFile {
+  name: string
+  fd: number
+  size: number
+  closed: boolean
+}
+
+export function fileOps(env: VesselEnv): OpTable {
+  const handles = new Map<number, OpenFile>()
+  const openByName = new Map<string, OpenFile>()
+  let nextId = 1
+  const { nanny } = env
+
+  const handle = (fn: string, v: GuestValue): OpenFile => {
+    const f = handles.get(int(fn, 'handle', v))
+    if (!f) throw new RepyError('RepyArgumentError', `${fn}: not a file`)
+    if (f.closed) throw new RepyError('FileClosedError', `${fn}: file '${f.name}' is closed`)
+    return f
+  }
+
+  return {
+    openfile(args) {
+      argCount('openfile', args, 2)
+      const name = filename('openfile', args[0])
+      const create = bool('openfile', 'create', args[1])
+      if (openByName.has(name)) throw new RepyError('FileInUseError', `openfile: '${name}' is already open`)
+      nanny.acquire('filesopened', name)
+      try {
+        const path = join(env.cwd, name)
+        nanny.waitFor('fileread')
+        const exists = existsSync(path)
+        nanny.charge('fileread', BLOCK)
+        if (!exists) {
+          if (!create) throw new RepyError('FileNotFoundError', `openfile: '${name}' does not exist`)
+          nanny.chargeDisk(FILE_OVERHEAD)
+          nanny.waitFor('filewrite')
+        }
+        const fd = openSync(path, exists ? 'r+' : 'w+', 0o600)
+        if (!exists) nanny.charge('filewrite', BLOCK)
+        const f: OpenFile = { name, fd, size: fstatSync(fd).size, closed: false }
+        const id = nextId++
+        handles.set(id, f)
+        openByName.set(name, f)
+        return id
+      } catch (err) {
+        nanny.release('filesopened', name)
+        throw err
+      }
+    },
+
+    'file.readat'(args) {
+      const f = handle('readat', args[0])
+      argCount('readat', args.slice(1), 2)
+      const sizelimit = intOrNull('readat', 'sizelimit', args[1])
+      const offset = int('readat', 'offset', args[2])
+      if (offset > f.size) throw new RepyError('SeekPastEndOfFileError', `readat: offset ${offset} is past the end of '${f.name}' (${f.size} bytes)`)
+      const length = Math.min(sizelimit ?? Infinity, f.size - offset)
+      nanny.waitFor('fileread')
+      const buf = Buffer.alloc(length)
+      const read = length > 0 ? readSync(f.fd, buf, 0, length, offset) : 0
+      nanny.charge('fileread', blocksCharged(offset, read))
+      return buf.toString('latin1', 0, read)
+    },
+
+    'file.writeat'(args) {
+      const f = handle('writeat', args[0])
+      argCount('writeat', args.slice(1), 2)
+      const bytes = data('writeat', 'data', args[1])
+      const offset = int('writeat', 'offset', args[2])
+      if (offset > f.size) throw new RepyError('SeekPastEndOfFileError', `writeat: offset ${offset} is past the end of '${f.name}' (${f.size} bytes)`)
+      const growth = Math.max(0, offset + bytes.length - f.size)
+      nanny.chargeDisk(growth) // refuses before anything is written
+      nanny.waitFor('filewrite')
+      writeSync(f.fd, bytes, 0, bytes.length, offset)
+      f.size += growth
+      nanny.charge('filewrite', blocksCharged(offset, bytes.length))
+      return undefined
+    },
+
+    'file.close'(args) {
+      const f = handle('close', args[0])
+      argCount('close', args.slice(1), 0)
+      f.closed = true
+      closeSync(f.fd)
+      openByName.delete(f.name)
+      nanny.release('filesopened', f.name)
+      return undefined
+    },
+
+    listfiles(args) {
+      argCount('listfiles', args, 0)
+      nanny.waitFor('fileread')
+      const names = readdirSync(env.cwd).sort()
+      nanny.charge('fileread', BLOCK)
+      return names
+    },
+
+    removefile(args) {
+      argCount('removefile', args, 1)
+      const name = filename('removefile', args[0])
+      if (openByName.has(name)) throw new RepyError('FileInUseError', `removefile: '${name}' is open`)
+      const path = join(env.cwd, name)
+      nanny.waitFor('fileread')
+      const size = existsSync(path) ? statSync(path).size : -1
+      nanny.charge('fileread', BLOCK)
+      if (size < 0) throw new RepyError('FileNotFoundError', `removefile: '${name}' does not exist`)
+      nanny.waitFor('filewrite')
+      unlinkSync(path)
+      nanny.chargeDisk(-(size + FILE_OVERHEAD))
+      nanny.charge('filewrite', BLOCK)
+      return undefined
+    },
+  }
+}

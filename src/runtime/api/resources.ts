@@ -1,0 +1,27 @@
+// getresources(): [limits, usage, stoptimes], each a fresh copy (mutating them grants nothing).
+import { ITEM_RESOURCES, RENEWABLE_RESOURCES } from '../nanny/resources.js'
+import { argCount } from './validate.js'
+import type { GuestValue, OpTable, VesselEnv } from './types.js'
+
+export function resourceOps(env: VesselEnv): OpTable {
+  return {
+    getresources(args) {
+      argCount('getresources', args, 0)
+      const { limits, ports } = env.nanny.restrictions
+      const usage = env.nanny.usage()
+      const usageOut: Record<string, GuestValue> = {}
+      for (const r of RENEWABLE_RESOURCES) usageOut[r] = usage.renewable[r]
+      for (const r of ITEM_RESOURCES) usageOut[r] = usage.items[r]
+      usageOut.cpu = usage.cpuSeconds
+      usageOut.memory = usage.memory
+      usageOut.diskused = usage.diskused
+      usageOut.messport = [...usage.ports.messport]
+      usageOut.connport = [...usage.ports.connport]
+      return [
+        { ...limits, messport: [...ports.messport], connport: [...ports.connport] },
+        usageOut,
+        env.nanny.stopTimes().map(([at, stopped]) => [at, stopped]),
+      ]
+    },
+  }
+}

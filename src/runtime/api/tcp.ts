@@ -1,0 +1,197 @@
+// openconnection, listenforconnection and the TCP socket / server socket methods (seattle-notes §1.4-1.5).
+// Worker side: validates as Repy does, checks the local ip and port, takes the insockets/outsockets items and
+// charges the rate resources; the sockets themselves live in the main thread's broker (net/broker.ts).
+import { RepyError } from '../errors.js'
+import type { Nanny } from '../nanny/nanny.js'
+import type { PortResource, RateResource } from '../nanny/resources.js'
+import { argCount, data, int, ip, isLoopback, port, seconds } from './validate.js'
+import type { GuestValue, OpTable, VesselEnv } from './types.js'
+
+/** Repy charges by the LOCAL address: loopsend/looprecv for 127.x, netsend/netrecv otherwise. */
+export function ratesFor(localIp: string): { send: RateResource; recv: RateResource } {
+  return isLoopback(localIp) ? { send: 'loopsend', recv: 'looprecv' } : { send: 'netsend', recv: 'netrecv' }
+}
+
+/** A vessel may use its own IP and loopback addresses (Repy allows any local IP unless --nootherips). */
+export function checkLocalIp(env: VesselEnv, fn: string, localip: string): void {
+  if (localip !== env.ip && !isLoopback(localip)) {
+    throw new RepyError('ResourceForbiddenError', `${fn}: local IP ${localip} is not allowed (only ${env.ip} and 127.x)`)
+  }
+}
+
+/** The nanny records ports as a set; several sockets may share one port, so count them here. */
+export function portCounter(nanny: Nanny, resource: PortResource): { open(p: number): void; close(p: number): void } {
+  const uses = new Map<number, number>()
+  return {
+    open(p) {
+      const n = uses.get(p) ?? 0
+      uses.set(p, n + 1)
+      if (n === 0) nanny.portOpened(resource, p)
+    },
+    close(p) {
+      const n = uses.get(p) ?? 0
+      if (n <= 1) { uses.delete(p); nanny.portClosed(resource, p) } else uses.set(p, n - 1)
+    },
+  }
+}
+
+export interface NetHandle {
+  localIp: string
+  port: number
+  /** The insockets/outsockets item this handle holds. */
+  item: string
+  closed: boolean
+}
+
+/** Looks a handle up by the id the guest passed first; an unknown id is not a socket of this kind. */
+export function handleIn<H>(table: Map<number, H>, fn: string, what: string, v: GuestValue): H {
+  const h = table.get(int(fn, 'handle', v))
+  if (!h) throw new RepyError('RepyArgumentError', `${fn}: not a ${what}`)
+  return h
+}
+
+export function tcpOps(env: VesselEnv): OpTable {
+  const { nanny, net } = env
+  const sockets = new Map<number, NetHandle>()
+  const servers = new Map<number, NetHandle>()
+  const listening = new Set<string>()
+  const ports = portCounter(nanny, 'connport')
+  let items = 0
+
+  const open = (fn: string, table: Map<number, NetHandle>, what: string, args: GuestValue[], n: number): [number, NetHandle] => {
+    const h = handleIn(table, fn, what, args[0])
+    argCount(fn, args.slice(1), n)
+    return [args[0] as number, h]
+  }
+  const notClosed = (fn: string, h: NetHandle): void => {
+    if (h.closed) throw new RepyError('SocketClosedLocal', `${fn}: the socket is closed`)
+  }
+
+  return {
+    async openconnection(args) {
+      const fn = 'openconnection'
+      argCount(fn, args, 5)
+      const destip = ip(fn, 'destip', args[0])
+      const destport = port(fn, 'destport', args[1])
+      const localip = ip(fn, 'localip', args[2])
+      const localport = port(fn, 'localport', args[3])
+      const timeout = seconds(fn, 'timeout', args[4])
+      if (timeout <= 0) throw new RepyError('RepyArgumentError', `${fn}: timeout must be positive (${timeout})`)
+      if (destip === localip && destport === localport) throw new RepyError('RepyArgumentError', `${fn}: the local and destination addresses are the same`)
+      checkLocalIp(env, fn, localip)
+      nanny.checkPort('connport', localport)
+      if (listening.has(`${localip}:${localport}`)) throw new RepyError('AlreadyListeningError', `${fn}: listening on ${localip}:${localport}`)
+      const rates = ratesFor(localip)
+      nanny.waitFor(rates.send)
+      nanny.waitFor(rates.recv)
+      const item = `tcp-out-${++items}`
+      nanny.acquire('outsockets', item)
+      let id: number
+      try {
+        id = (await net.call('tcp.connect', [destip, destport, localip, localport, timeout])) as number
+      } catch (err) {
+        nanny.release('outsockets', item)
+        throw err
+      }
+      sockets.set(id, { localIp: localip, port: localport, item, closed: false })
+      ports.open(localport)
+      nanny.charge(rates.send, 128)
+      nanny.charge(rates.recv, 64)
+      return id
+    },
+
+    listenforconnection(args) {
+      const fn = 'listenforconnection'
+      argCount(fn, args, 2)
+      const localip = ip(fn, 'localip', args[0])
+      const localport = port(fn, 'localport', args[1])
+      checkLocalIp(env, fn, localip)
+      nanny.checkPort('connport', localport)
+      const key = `${localip}:${localport}`
+      if (listening.has(key)) throw new RepyError('AlreadyListeningError', `${fn}: already listening on ${key}`)
+      const item = `tcp-in-${++items}`
+      nanny.acquire('insockets', item)
+      let id: number
+      try {
+        // Repy's backlog is the outsockets limit (5 if that is 0).
+        id = net.callSync('tcp.listen', [localip, localport, nanny.restrictions.limits.outsockets || 5]) as number
+      } catch (err) {
+        nanny.release('insockets', item)
+        throw err
+      }
+      listening.add(key)
+      servers.set(id, { localIp: localip, port: localport, item, closed: false })
+      ports.open(localport)
+      return id
+    },
+
+    'tcp.send'(args) {
+      const [id, h] = open('send', sockets, 'socket', args, 1)
+      const bytes = data('send', 'message', args[1])
+      notClosed('send', h)
+      const rates = ratesFor(h.localIp)
+      nanny.waitFor(rates.send)
+      const sent = net.callSync('tcp.send', [id, bytes.toString('latin1')]) as number
+      nanny.charge(rates.send, 64 + sent)
+      nanny.charge(rates.recv, 64)
+      return sent
+    },
+
+    'tcp.recv'(args) {
+      const [id, h] = open('recv', sockets, 'socket', args, 1)
+      const max = int('recv', 'bytes', args[1], 1)
+      notClosed('recv', h)
+      const rates = ratesFor(h.localIp)
+      nanny.waitFor(rates.recv)
+      const received = net.callSync('tcp.recv', [id, max]) as string
+      nanny.charge(rates.recv, 64 + received.length)
+      nanny.charge(rates.send, 64)
+      return received
+    },
+
+    'tcp.close'(args) {
+      const [id, h] = open('close', sockets, 'socket', args, 0)
+      if (h.closed) return false
+      h.closed = true
+      net.callSync('tcp.close', [id])
+      nanny.release('outsockets', h.item)
+      ports.close(h.port)
+      const rates = ratesFor(h.localIp)
+      nanny.charge(rates.recv, 64)
+      nanny.charge(rates.send, 128)
+      return true
+    },
+
+    'tcpserver.getconnection'(args) {
+      const [id, server] = open('getconnection', servers, 'TCP server socket', args, 0)
+      notClosed('getconnection', server)
+      const rates = ratesFor(server.localIp)
+      nanny.waitFor(rates.recv)
+      const [remoteIp, remotePort, socketId] = net.callSync('tcp.accept', [id]) as [string, number, number]
+      const item = `tcp-out-${++items}`
+      try {
+        nanny.acquire('outsockets', item)
+      } catch (err) {
+        net.callSync('tcp.close', [socketId]) // Repy closes the accepted socket
+        throw err
+      }
+      sockets.set(socketId, { localIp: server.localIp, port: server.port, item, closed: false })
+      ports.open(server.port)
+      nanny.charge(rates.recv, 128)
+      nanny.charge(rates.send, 64)
+      return [remoteIp, remotePort, socketId]
+    },
+
+    // True the first time, false afterwards (Repy's code always returns True; its documentation says this).
+    'tcpserver.close'(args) {
+      const [id, h] = open('close', servers, 'TCP server socket', args, 0)
+      if (h.closed) return false
+      h.closed = true
+      net.callSync('tcpserver.close', [id])
+      listening.delete(`${h.localIp}:${h.port}`)
+      nanny.release('insockets', h.item)
+      ports.close(h.port)
+      return true
+    },
+  }
+}

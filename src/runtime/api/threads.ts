@@ -1,0 +1,104 @@
+// createthread (host half), getthreadname, exitall, getlasterror and locks.
+import { RepyError } from '../errors.js'
+import { argCount, bool, int } from './validate.js'
+import type { GuestValue, OpTable, VesselEnv } from './types.js'
+
+export const MAIN_THREAD = 0
+export const EXITALL_CODE = 200
+export const THREAD_EXCEPTION_CODE = 30
+
+interface Lock {
+  locked: boolean
+  waiters: Array<(acquired: true) => void>
+}
+
+const handleId = (fn: string, v: GuestValue): number => int(fn, 'handle', v, 0)
+
+export function threadOps(env: VesselEnv): OpTable {
+  const live = new Set<number>()
+  let nextThread = 1
+  const locks = new Map<number, Lock>()
+  let nextLock = 1
+
+  const lockOf = (fn: string, v: GuestValue): Lock => {
+    const lock = locks.get(handleId(fn, v))
+    if (!lock) throw new RepyError('RepyArgumentError', `${fn}: not a lock`)
+    return lock
+  }
+
+  return {
+    'thread.start'(args) {
+      argCount('createthread', args, 0)
+      const id = nextThread++
+      env.nanny.acquire('events', `thread:${id}`)
+      live.add(id)
+      env.threadStarted()
+      return id
+    },
+    'thread.enter'(args) {
+      const id = handleId('createthread', args[0])
+      if (live.has(id)) env.threads.current = id
+      return undefined
+    },
+    'thread.end'(args) {
+      const id = handleId('createthread', args[0])
+      if (!live.delete(id)) return undefined
+      env.nanny.release('events', `thread:${id}`)
+      env.threads.lastError.delete(id)
+      env.threadFinished()
+      return undefined
+    },
+    'thread.fail'(args) {
+      const id = handleId('createthread', args[0])
+      const description = typeof args[1] === 'string' ? args[1] : 'unknown error'
+      env.end({
+        status: 'Terminated',
+        code: THREAD_EXCEPTION_CODE,
+        reason: `uncaught exception in thread ${env.threads.name(id)}: ${description}`,
+      })
+      return undefined
+    },
+    getthreadname(args) {
+      argCount('getthreadname', args, 0)
+      return env.threads.name(env.threads.current)
+    },
+    exitall(args) {
+      argCount('exitall', args, 0)
+      env.end({ status: 'Terminated', code: EXITALL_CODE, reason: 'exitall() called' })
+      return undefined
+    },
+    getlasterror(args) {
+      argCount('getlasterror', args, 0)
+      const current = env.threads.current
+      const last = env.threads.lastError.get(current) ?? null
+      env.threads.lastError.delete(current)
+      return last
+    },
+    'lock.create'(args) {
+      argCount('createlock', args, 0)
+      const id = nextLock++
+      locks.set(id, { locked: false, waiters: [] })
+      return id
+    },
+    'lock.acquire'(args) {
+      const lock = lockOf('acquire', args[0])
+      argCount('acquire', args.slice(1), 1)
+      const blocking = bool('acquire', 'blocking', args[1])
+      if (!lock.locked) {
+        lock.locked = true
+        return true
+      }
+      if (!blocking) return false
+      return new Promise<true>((resolve) => lock.waiters.push(resolve))
+    },
+    'lock.release'(args) {
+      const lock = lockOf('release', args[0])
+      argCount('release', args.slice(1), 0)
+      if (!lock.locked) throw new RepyError('LockDoubleReleaseError', 'release: the lock is not locked')
+      const next = lock.waiters.shift()
+      if (next) next(true) // ownership passes straight to the next waiter
+      else lock.locked = false
+      return undefined
+    },
+  }
+}

@@ -1,0 +1,45 @@
+// What every guest API capability receives and returns.
+import type { Nanny } from '../nanny/nanny.js'
+import type { OpName } from '../guest/ops.js'
+import type { NetChannel } from '../net/channel.js'
+
+/** A value that crosses the guest boundary (QuickJS <-> host), by copy. */
+export type GuestValue = string | number | boolean | null | undefined | GuestValue[] | { [key: string]: GuestValue }
+
+/** A host operation: validates its arguments on its first lines, charges the nanny next to its effect. */
+export type Op = (args: GuestValue[]) => GuestValue | Promise<GuestValue>
+export type OpTable = Partial<Record<OpName, Op>>
+
+/** How a program ended. `code` follows Repy's exit codes where one exists (seattle-notes §1.8). */
+export interface Outcome {
+  status: 'Terminated' | 'Stopped' | 'ThreadErr'
+  code: number
+  reason: string
+}
+
+/** Per-thread bookkeeping: the current thread (for getthreadname) and the live-thread count. */
+export interface Threads {
+  current: number
+  name(id: number): string
+  lastError: Map<number, string>
+}
+
+/** Everything a capability may touch for its vessel. */
+export interface VesselEnv {
+  /** The vessel directory: the program's whole file area. */
+  readonly cwd: string
+  /** The vessel's IP address (getmyip). */
+  readonly ip: string
+  readonly nanny: Nanny
+  readonly threads: Threads
+  readonly net: NetChannel
+  /** Seconds since the program started (getruntime), monotonic. */
+  runtime(): number
+  /** Writes program output (already charged to lograte). */
+  output(text: string): void
+  /** Ends the program now: the runtime is interrupted and `outcome` reported. */
+  end(outcome: Outcome): void
+  /** Thread lifecycle hooks used by the threads capability. */
+  threadStarted(): void
+  threadFinished(): void
+}

@@ -1,0 +1,98 @@
+// listenformessage, sendmessage and the UDP server socket methods (seattle-notes §1.4-1.5). Worker side, like tcp.ts.
+import { RepyError } from '../errors.js'
+import { argCount, data, ip, port } from './validate.js'
+import { checkLocalIp, handleIn, portCounter, ratesFor, type NetHandle } from './tcp.js'
+import type { GuestValue, OpTable, VesselEnv } from './types.js'
+
+/** The largest datagram Repy sends (issue #113). */
+export const MAX_DATAGRAM = 9216
+
+export function udpOps(env: VesselEnv): OpTable {
+  const { nanny, net } = env
+  const listeners = new Map<number, NetHandle>()
+  const listening = new Set<string>()
+  const ports = portCounter(nanny, 'messport')
+  let items = 0
+
+  const open = (fn: string, args: GuestValue[]): [number, NetHandle] => {
+    const h = handleIn(listeners, fn, 'UDP server socket', args[0])
+    argCount(fn, args.slice(1), 0)
+    return [args[0] as number, h]
+  }
+
+  return {
+    listenformessage(args) {
+      const fn = 'listenformessage'
+      argCount(fn, args, 2)
+      const localip = ip(fn, 'localip', args[0])
+      const localport = port(fn, 'localport', args[1])
+      checkLocalIp(env, fn, localip)
+      nanny.checkPort('messport', localport)
+      const key = `${localip}:${localport}`
+      if (listening.has(key)) throw new RepyError('AlreadyListeningError', `${fn}: already listening on ${key}`)
+      const item = `udp-in-${++items}`
+      nanny.acquire('insockets', item)
+      let id: number
+      try {
+        id = net.callSync('udp.listen', [localip, localport]) as number
+      } catch (err) {
+        nanny.release('insockets', item)
+        throw err
+      }
+      listening.add(key)
+      listeners.set(id, { localIp: localip, port: localport, item, closed: false })
+      ports.open(localport)
+      return id
+    },
+
+    sendmessage(args) {
+      const fn = 'sendmessage'
+      argCount(fn, args, 5)
+      const destip = ip(fn, 'destip', args[0])
+      const destport = port(fn, 'destport', args[1])
+      const message = data(fn, 'message', args[2])
+      const localip = ip(fn, 'localip', args[3])
+      const localport = port(fn, 'localport', args[4])
+      if (message.length > MAX_DATAGRAM) throw new RepyError('RepyArgumentError', `${fn}: a message is at most ${MAX_DATAGRAM} bytes (${message.length} given)`)
+      if (destip === localip && destport === localport) throw new RepyError('RepyArgumentError', `${fn}: the local and destination addresses are the same`)
+      checkLocalIp(env, fn, localip)
+      nanny.checkPort('messport', localport)
+      const rates = ratesFor(localip)
+      nanny.waitFor(rates.send)
+      // Without a listener on this ip:port the broker sends from a temporary socket, which holds an outsocket
+      // for the duration of the send (Repy never gives that item back).
+      const temporary = listening.has(`${localip}:${localport}`) ? null : `udp-out-${++items}`
+      if (temporary) nanny.acquire('outsockets', temporary)
+      let sent: number
+      try {
+        sent = net.callSync('udp.send', [destip, destport, message.toString('latin1'), localip, localport]) as number
+      } finally {
+        if (temporary) nanny.release('outsockets', temporary)
+      }
+      nanny.charge(rates.send, 64 + sent)
+      return sent
+    },
+
+    'udpserver.getmessage'(args) {
+      const [id, h] = open('getmessage', args)
+      if (h.closed) throw new RepyError('SocketClosedLocal', 'getmessage: the socket is closed')
+      const rates = ratesFor(h.localIp)
+      nanny.waitFor(rates.recv)
+      const [remoteIp, remotePort, message] = net.callSync('udp.get', [id]) as [string, number, string]
+      nanny.charge(rates.recv, 64 + message.length)
+      return [remoteIp, remotePort, message]
+    },
+
+    // True the first time, false afterwards (Repy's code always returns True).
+    'udpserver.close'(args) {
+      const [id, h] = open('close', args)
+      if (h.closed) return false
+      h.closed = true
+      net.callSync('udp.close', [id])
+      listening.delete(`${h.localIp}:${h.port}`)
+      nanny.release('insockets', h.item)
+      ports.close(h.port)
+      return true
+    },
+  }
+}

@@ -1,0 +1,200 @@
+// The boundary between QuickJS and the host: one hidden host function dispatches numbered operations, copies
+// arguments out of the guest and results back in, and turns host errors into the guest's Repy exception classes.
+// Promises returned by host operations resolve in the guest on the thread that made the call.
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten'
+import { RepyError } from './errors.js'
+import { OP_NAMES, type OpName } from './guest/ops.js'
+import { PRELUDE_SOURCE } from './guest/prelude.js'
+import type { GuestValue, Op, OpTable, Threads } from './api/types.js'
+
+export interface BridgeHooks {
+  /** A host operation threw something that is not a RepyError: a bug on our side, fatal to the program. */
+  onInternalError(op: string, err: unknown): void
+  /** Called after host work that may have queued guest jobs. */
+  afterSettle(): void
+  isEnded(): boolean
+}
+
+/** A guest exception raised while marshalling a value (its handle is thrown into the guest as the call's error). */
+class GuestThrow extends Error {
+  constructor(readonly handle: QuickJSHandle) {
+    super('guest exception while marshalling')
+  }
+}
+
+export class Bridge {
+  private readonly ops: Array<Op | undefined>
+  private makeErrorFn!: QuickJSHandle
+  private describeFn!: QuickJSHandle
+  private unitsFn!: QuickJSHandle
+  private fromUnitsFn!: QuickJSHandle
+
+  constructor(
+    private readonly ctx: QuickJSContext,
+    private readonly rt: QuickJSRuntime,
+    table: OpTable,
+    private readonly threads: Threads,
+    private readonly hooks: BridgeHooks,
+  ) {
+    this.ops = OP_NAMES.map((name) => table[name])
+  }
+
+  /** Installs the host function and runs the prelude, which hides it again. */
+  install(): void {
+    const { ctx } = this
+    ctx.newFunction('host', (opHandle, ...argHandles) => this.call(opHandle, argHandles))
+      .consume((fn) => ctx.setProp(ctx.global, '__flotilla_host', fn))
+    const exported = ctx.unwrapResult(ctx.evalCode(PRELUDE_SOURCE, 'flotilla:prelude', { type: 'global', strict: true }))
+    this.makeErrorFn = ctx.getProp(exported, 'makeError')
+    this.describeFn = ctx.getProp(exported, 'describe')
+    this.unitsFn = ctx.getProp(exported, 'units')
+    this.fromUnitsFn = ctx.getProp(exported, 'fromUnits')
+    exported.dispose()
+    ctx.unwrapResult(ctx.evalCode('delete globalThis.__flotilla_host', 'flotilla:prelude', { type: 'global' })).dispose()
+  }
+
+  /** Defines a read-only global holding a copy of `value`. */
+  defineGlobal(name: string, value: GuestValue, frozen: boolean): void {
+    const json = JSON.stringify(JSON.stringify(value))
+    const code = `Object.defineProperty(globalThis, ${JSON.stringify(name)}, { value: ${frozen ? 'Object.freeze' : ''}(JSON.parse(${json})), writable: false, configurable: false, enumerable: false })`
+    this.ctx.unwrapResult(this.ctx.evalCode(code, 'flotilla:globals', { type: 'global' })).dispose()
+  }
+
+  /** A one-line-plus-stack description of a guest value that was thrown. */
+  describe(errorHandle: QuickJSHandle): string {
+    const r = this.ctx.callFunction(this.describeFn, this.ctx.undefined, errorHandle)
+    if (r.error) {
+      r.error.dispose()
+      return 'an error that could not be described'
+    }
+    return r.value.consume((h) => (this.ctx.typeof(h) === 'string' ? this.ctx.getString(h) : 'an error'))
+  }
+
+  private call(opHandle: QuickJSHandle, argHandles: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } | undefined {
+    const { ctx } = this
+    const opId = ctx.typeof(opHandle) === 'number' ? ctx.getNumber(opHandle) : -1
+    const op = this.ops[opId]
+    const name: OpName | 'unknown' = OP_NAMES[opId] ?? 'unknown'
+    if (!op) return { error: this.guestError(new RepyError('RepyArgumentError', `no such operation`)) }
+    try {
+      const result = op(argHandles.map((h) => this.fromGuest(h)))
+      return result instanceof Promise ? this.promiseToGuest(result, name) : this.toGuest(result)
+    } catch (err) {
+      if (err instanceof RepyError) return { error: this.guestError(err) }
+      if (err instanceof GuestThrow) return { error: err.handle }
+      this.hooks.onInternalError(name, err)
+      return undefined
+    }
+  }
+
+  private guestError(err: RepyError): QuickJSHandle {
+    this.threads.lastError.set(this.threads.current, `${err.repyName}: ${err.message}`)
+    const { ctx } = this
+    const nameH = ctx.newString(err.repyName)
+    const messageH = this.newString(err.message)
+    const r = ctx.callFunction(this.makeErrorFn, ctx.undefined, nameH, messageH)
+    nameH.dispose()
+    messageH.dispose()
+    return r.error ?? r.value
+  }
+
+  private promiseToGuest(promise: Promise<GuestValue>, name: string): QuickJSHandle {
+    const deferred = this.ctx.newPromise()
+    const thread = this.threads.current
+    promise
+      .then(
+        (value) => {
+          if (this.hooks.isEnded()) return
+          this.threads.current = thread
+          let h: QuickJSHandle
+          try {
+            h = this.toGuest(value)
+          } catch (err) {
+            if (!(err instanceof GuestThrow)) return this.hooks.onInternalError(name, err)
+            deferred.reject(err.handle)
+            return err.handle.dispose()
+          }
+          deferred.resolve(h)
+          h.dispose()
+        },
+        (err: unknown) => {
+          if (this.hooks.isEnded()) return
+          this.threads.current = thread
+          if (!(err instanceof RepyError)) return this.hooks.onInternalError(name, err)
+          const h = this.guestError(err)
+          deferred.reject(h)
+          h.dispose()
+        },
+      )
+      .finally(() => this.hooks.afterSettle())
+    return deferred.handle
+  }
+
+  private fromGuest(h: QuickJSHandle): GuestValue {
+    const { ctx } = this
+    switch (ctx.typeof(h)) {
+      case 'string': return this.getString(h)
+      case 'number': return ctx.getNumber(h)
+      case 'undefined': return undefined
+      case 'boolean':
+      case 'object': return ctx.dump(h) as GuestValue
+      default: return { unsupported: ctx.typeof(h) }
+    }
+  }
+
+  toGuest(value: GuestValue): QuickJSHandle {
+    const { ctx } = this
+    if (typeof value === 'string') return this.newString(value)
+    if (typeof value === 'number') return ctx.newNumber(value)
+    if (typeof value === 'boolean') return value ? ctx.true : ctx.false
+    if (value === undefined) return ctx.undefined
+    if (value === null) return ctx.null
+    if (Array.isArray(value)) {
+      const arr = ctx.newArray()
+      value.forEach((v, i) => this.toGuest(v).consume((h) => ctx.setProp(arr, i, h)))
+      return arr
+    }
+    const obj = ctx.newObject()
+    for (const [k, v] of Object.entries(value)) this.toGuest(v).consume((h) => ctx.setProp(obj, k, h))
+    return obj
+  }
+
+  /** A guest string from a host string. quickjs-emscripten passes strings as C strings, which end at the first NUL,
+   *  so a string holding NUL (byte data often does) goes over as UTF-16 code units in an ArrayBuffer. */
+  private newString(s: string): QuickJSHandle {
+    const { ctx } = this
+    if (!s.includes('\0')) return ctx.newString(s)
+    const u16 = new Uint16Array(s.length)
+    for (let i = 0; i < s.length; i++) u16[i] = s.charCodeAt(i)
+    const r = ctx.newArrayBuffer(u16.buffer).consume((buf) => ctx.callFunction(this.fromUnitsFn, ctx.undefined, buf))
+    if (r.error) throw new GuestThrow(r.error) // e.g. out of memory: the guest sees it as the call's error
+    return r.value
+  }
+
+  /** A host string from a guest string; as for newString, a string whose C-string copy came back short holds NUL. */
+  private getString(h: QuickJSHandle): string {
+    const { ctx } = this
+    const s = ctx.getString(h)
+    const length = ctx.getProp(h, 'length').consume((l) => ctx.getNumber(l))
+    if (s.length === length) return s
+    const r = ctx.callFunction(this.unitsFn, ctx.undefined, h)
+    if (r.error) throw new GuestThrow(r.error)
+    return r.value.consume((buf) => ctx.getArrayBuffer(buf).consume((view) => {
+      const u16 = new Uint16Array(view.value.slice().buffer)
+      let out = ''
+      for (let i = 0; i < u16.length; i += 8192) out += String.fromCharCode(...u16.subarray(i, i + 8192))
+      return out
+    }))
+  }
+
+  /** Runs the guest's queued jobs; returns the description of an uncatchable error (interrupt), if one stopped them. */
+  runJobs(): string | null {
+    const r = this.rt.executePendingJobs()
+    if (r.error) {
+      const description = this.describe(r.error)
+      r.error.dispose()
+      return description
+    }
+    return null
+  }
+}

@@ -1,0 +1,16 @@
+// The numbered host operations the guest prelude may call. Numbers, not names, cross the boundary on every call
+// (a string per call was measurable in the getruntime benchmark).
+
+export const OP_NAMES = [
+  'log', 'getruntime', 'sleep', 'randombytes', 'getmyip', 'gethostbyname', 'getresources', 'getlasterror',
+  'getthreadname', 'exitall', 'thread.start', 'thread.enter', 'thread.end', 'thread.fail',
+  'lock.create', 'lock.acquire', 'lock.release',
+  'openfile', 'listfiles', 'removefile', 'file.readat', 'file.writeat', 'file.close',
+  'openconnection', 'listenforconnection', 'listenformessage', 'sendmessage',
+  'tcp.send', 'tcp.recv', 'tcp.close', 'tcpserver.getconnection', 'tcpserver.close',
+  'udpserver.getmessage', 'udpserver.close', 'namespace.check',
+] as const
+
+export type OpName = (typeof OP_NAMES)[number]
+
+export const OP_ID: Record<OpName, number> = Object.fromEntries(OP_NAMES.map((n, i) => [n, i])) as Record<OpName, number>

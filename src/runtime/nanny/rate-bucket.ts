@@ -1,0 +1,35 @@
+// Repy's one-second leaky bucket for a renewable resource (reference/seattle-notes.md §2.3). It never sleeps: it
+// says how long the caller must wait, and the caller calls tattle(0) again after waiting.
+
+const defaultNow = (): number => performance.now() / 1000
+
+export class RateBucket {
+  private consumed = 0
+  private last: number
+
+  /** `limit` per second (> 0); `now` gives seconds on any monotonic clock. */
+  constructor(readonly limit: number, private readonly now: () => number = defaultNow) {
+    if (!(limit > 0) || !Number.isFinite(limit)) throw new Error(`RateBucket limit must be positive, got ${limit}`)
+    this.last = now()
+  }
+
+  /** Adds `quantity` (≥ 0) and returns the seconds the caller must wait before going on (0: none). */
+  tattle(quantity: number): number {
+    if (!(quantity >= 0)) throw new Error(`RateBucket quantity must be a non-negative number, got ${quantity}`)
+    this.drain()
+    this.consumed += quantity
+    return this.consumed > this.limit ? (this.consumed - this.limit) / this.limit : 0
+  }
+
+  /** The current level (what has been used and not yet drained). */
+  level(): number {
+    this.drain()
+    return this.consumed
+  }
+
+  private drain(): void {
+    const now = this.now()
+    this.consumed = Math.max(0, this.consumed - Math.max(0, now - this.last) * this.limit)
+    this.last = now
+  }
+}

@@ -1,0 +1,239 @@
+// The TCP half of a vessel's broker (main thread): listening servers with their queues of accepted connections,
+// and connections with a bounded receive buffer each, so that a non-blocking `recv` returns what has arrived.
+import net from 'node:net'
+import { RepyError, type RepyErrorName } from '../errors.js'
+
+/** Per-connection receive buffer: the Node socket is paused when this much is waiting, resumed below half. */
+export const RECV_BUFFER_LIMIT = 1 << 20
+/** `send` accepts at most this much per call (Repy truncates to its send buffer)... */
+export const SEND_WINDOW = 64 * 1024
+/** ...and none while this much is still queued in Node (SocketWouldBlockError). */
+export const SEND_HIGH_WATER = 256 * 1024
+/** Accepted connections waiting for getconnection beyond this are refused (a full kernel backlog). */
+const ACCEPT_QUEUE_LIMIT = 128
+/** Repy retries a recoverable connect failure every 0.2 s until its timeout. */
+const RETRY_INTERVAL_MS = 200
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+const RECOVERABLE = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR', 'EALREADY', 'EINPROGRESS', 'ETIMEDOUT', 'ENOBUFS'])
+const UNREACHABLE = new Set(['ENETUNREACH', 'ENETDOWN', 'EHOSTUNREACH', 'EHOSTDOWN'])
+
+export const fail = (name: RepyErrorName, message: string): never => {
+  throw new RepyError(name, message)
+}
+
+export const errnoOf = (err: unknown): string => String((err as NodeJS.ErrnoException | undefined)?.code ?? 'error')
+
+/** Node reports IPv4 peers of an IPv4 socket plainly, but strip a mapped prefix just in case. */
+export const plainIp = (address: string | undefined): string => (address ?? '').replace(/^::ffff:/, '')
+
+interface Connection {
+  socket: net.Socket
+  chunks: Buffer[]
+  buffered: number
+  /** The peer closed (FIN), reset the connection, or the socket failed. */
+  remoteClosed: boolean
+  identity: string | null
+}
+
+interface Server {
+  server: net.Server
+  key: string
+  queue: Connection[]
+}
+
+export interface TcpBroker {
+  listen(ip: string, port: number, backlog: number): Promise<number>
+  connect(destIp: string, destPort: number, localIp: string, localPort: number, timeout: number): Promise<number>
+  accept(serverId: number): [string, number, number]
+  send(id: number, data: string): number
+  recv(id: number, max: number): string
+  close(id: number): boolean
+  closeServer(id: number): boolean
+  closeAll(): void
+}
+
+export function createTcpBroker(nextId: () => number): TcpBroker {
+  const servers = new Map<number, Server>()
+  const connections = new Map<number, Connection>()
+  const connecting = new Set<net.Socket>()
+  /** Closed by the program, still flushing what it sent. */
+  const closing = new Set<net.Socket>()
+  const pendingIdentities = new Set<string>()
+  const listeningOn = (key: string): boolean => [...servers.values()].some((s) => s.key === key)
+
+  const track = (socket: net.Socket, identity: string | null): Connection => {
+    const c: Connection = { socket, chunks: [], buffered: 0, remoteClosed: false, identity }
+    socket.on('data', (chunk: Buffer) => {
+      c.chunks.push(chunk)
+      c.buffered += chunk.length
+      if (c.buffered >= RECV_BUFFER_LIMIT) socket.pause()
+    })
+    socket.on('end', () => { c.remoteClosed = true })
+    socket.on('error', () => { c.remoteClosed = true })
+    socket.on('close', () => { c.remoteClosed = true })
+    return c
+  }
+
+  const connection = (id: number): Connection =>
+    connections.get(id) ?? fail('SocketClosedLocal', 'the socket is closed')
+
+  const attempt = (destIp: string, destPort: number, localIp: string, localPort: number, deadline: number) =>
+    new Promise<net.Socket>((resolve, reject) => {
+      const socket = net.connect({ host: destIp, port: destPort, localAddress: localIp, localPort })
+      connecting.add(socket)
+      const timer = setTimeout(() => {
+        connecting.delete(socket)
+        socket.destroy()
+        reject(new RepyError('TimeoutError', `openconnection: timed out connecting to ${destIp}:${destPort}`))
+      }, Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())))
+      const done = () => { clearTimeout(timer); connecting.delete(socket) }
+      socket.once('connect', () => { done(); socket.removeAllListeners('error'); resolve(socket) })
+      socket.once('error', (err) => { done(); socket.destroy(); reject(err) })
+    })
+
+  const connectError = (err: unknown, destIp: string, destPort: number, localIp: string, localPort: number): RepyError => {
+    if (err instanceof RepyError) return err
+    const code = errnoOf(err)
+    const atBind = (err as NodeJS.ErrnoException).syscall === 'bind'
+    const where = `openconnection from ${localIp}:${localPort} to ${destIp}:${destPort}`
+    if (code === 'ECONNREFUSED' || code === 'ECONNABORTED') return new RepyError('ConnectionRefusedError', `${where}: the connection was refused`)
+    if (UNREACHABLE.has(code)) return new RepyError('InternetConnectivityError', `${where}: the network cannot be reached (${code})`)
+    if (code === 'EADDRINUSE') {
+      return atBind ? new RepyError('DuplicateTupleError', `${where}: the local address is in use`)
+        : new RepyError('CleanupInProgressError', `${where}: the connection is still being cleaned up by the OS`)
+    }
+    if (code === 'EADDRNOTAVAIL') {
+      return atBind ? new RepyError('AddressBindingError', `${where}: cannot bind to the local IP`)
+        : new RepyError('CleanupInProgressError', `${where}: the connection is still being cleaned up by the OS`)
+    }
+    return new RepyError('InternetConnectivityError', `${where}: ${code}`)
+  }
+
+  function closeServer(id: number): boolean {
+    const entry = servers.get(id)
+    if (!entry) return false
+    servers.delete(id)
+    entry.server.close()
+    for (const c of entry.queue) c.socket.destroy()
+    entry.queue = []
+    return true
+  }
+
+  return {
+    async listen(ip, port, backlog) {
+      const key = `${ip}:${port}`
+      if (listeningOn(key)) fail('AlreadyListeningError', `listenforconnection: already listening on ${key}`)
+      const server = net.createServer()
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen({ host: ip, port, backlog, exclusive: true }, () => { server.removeListener('error', reject); resolve() })
+      }).catch((err: unknown) => {
+        const code = errnoOf(err)
+        if (code === 'EADDRINUSE') fail('DuplicateTupleError', `listenforconnection: ${key} is already in use`)
+        if (code === 'EADDRNOTAVAIL') fail('AddressBindingError', `listenforconnection: cannot bind to ${ip}`)
+        fail('AddressBindingError', `listenforconnection: cannot listen on ${key} (${code})`)
+      })
+      const entry: Server = { server, key, queue: [] }
+      server.on('error', () => {})
+      server.on('connection', (socket) => {
+        if (entry.queue.length >= ACCEPT_QUEUE_LIMIT) socket.destroy()
+        else entry.queue.push(track(socket, null))
+      })
+      const id = nextId()
+      servers.set(id, entry)
+      return id
+    },
+
+    async connect(destIp, destPort, localIp, localPort, timeout) {
+      const identity = `${localIp}:${localPort}>${destIp}:${destPort}`
+      const duplicate = pendingIdentities.has(identity) || [...connections.values()].some((c) => c.identity === identity)
+      if (duplicate) fail('DuplicateTupleError', `openconnection: a connection ${identity} already exists`)
+      if (listeningOn(`${localIp}:${localPort}`)) fail('AlreadyListeningError', `openconnection: listening on ${localIp}:${localPort}`)
+      pendingIdentities.add(identity)
+      const deadline = Date.now() + timeout * 1000
+      try {
+        for (;;) {
+          try {
+            const socket = await attempt(destIp, destPort, localIp, localPort, deadline)
+            const id = nextId()
+            connections.set(id, track(socket, identity))
+            return id
+          } catch (err) {
+            const recoverable = !(err instanceof RepyError) && RECOVERABLE.has(errnoOf(err))
+            if (!recoverable || Date.now() + RETRY_INTERVAL_MS >= deadline) {
+              throw recoverable ? new RepyError('TimeoutError', `openconnection: timed out connecting to ${destIp}:${destPort}`)
+                : connectError(err, destIp, destPort, localIp, localPort)
+            }
+            await new Promise((r) => setTimeout(r, RETRY_INTERVAL_MS))
+          }
+        }
+      } finally {
+        pendingIdentities.delete(identity)
+      }
+    },
+
+    accept(serverId) {
+      const entry = servers.get(serverId) ?? fail('SocketClosedLocal', 'getconnection: the server socket is closed')
+      const c = entry.queue.shift() ?? fail('SocketWouldBlockError', 'getconnection: no connection is waiting')
+      const id = nextId()
+      connections.set(id, c)
+      return [plainIp(c.socket.remoteAddress), c.socket.remotePort ?? 0, id]
+    },
+
+    send(id, data) {
+      const c = connection(id)
+      if (c.remoteClosed || c.socket.destroyed || !c.socket.writable) fail('SocketClosedRemote', 'send: the peer closed the connection')
+      if (data.length === 0) return 0
+      if (c.socket.writableLength >= SEND_HIGH_WATER) fail('SocketWouldBlockError', 'send: the send buffer is full')
+      const n = Math.min(data.length, SEND_WINDOW)
+      c.socket.write(Buffer.from(data.slice(0, n), 'latin1'))
+      return n
+    },
+
+    recv(id, max) {
+      const c = connection(id)
+      if (c.buffered === 0) {
+        if (c.remoteClosed) fail('SocketClosedRemote', 'recv: the peer closed the connection')
+        fail('SocketWouldBlockError', 'recv: no data has arrived')
+      }
+      const parts: Buffer[] = []
+      let taken = 0
+      while (taken < max && c.chunks.length > 0) {
+        const chunk = c.chunks[0]!
+        const n = Math.min(chunk.length, max - taken)
+        parts.push(chunk.subarray(0, n))
+        if (n === chunk.length) c.chunks.shift()
+        else c.chunks[0] = chunk.subarray(n)
+        taken += n
+      }
+      c.buffered -= taken
+      if (c.socket.isPaused() && c.buffered < RECV_BUFFER_LIMIT / 2 && !c.socket.destroyed) c.socket.resume()
+      return Buffer.concat(parts, taken).toString('latin1')
+    },
+
+    close(id) {
+      const c = connections.get(id)
+      if (!c) return false
+      connections.delete(id)
+      c.chunks = []
+      c.buffered = 0
+      // Like Repy's shutdown-then-close: what was sent still goes out, then the socket is gone.
+      closing.add(c.socket)
+      c.socket.once('close', () => closing.delete(c.socket))
+      c.socket.destroySoon()
+      return true
+    },
+
+    closeServer,
+
+    closeAll() {
+      for (const id of [...servers.keys()]) closeServer(id)
+      for (const socket of [...connecting, ...closing]) socket.destroy()
+      for (const c of connections.values()) c.socket.destroy()
+      connecting.clear()
+      closing.clear()
+      connections.clear()
+    },
+  }
+}

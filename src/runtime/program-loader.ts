@@ -1,0 +1,49 @@
+// Loads the program and the modules it imports, only from the vessel directory and only by Repy filenames.
+// A .ts file has its types stripped (sucrase) before it runs.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { transform } from 'sucrase'
+import type { QuickJSRuntime } from 'quickjs-emscripten'
+import { filenameProblem } from './api/validate.js'
+import { BLOCK, blocksCharged } from './api/files.js'
+import type { Nanny } from './nanny/nanny.js'
+
+export function programSource(cwd: string, name: string): string {
+  const text = readFileSync(join(cwd, name), 'utf8')
+  return name.endsWith('.ts') ? stripTypes(text, name) : text
+}
+
+export function stripTypes(code: string, filePath: string): string {
+  return transform(code, { transforms: ['typescript'], disableESTransforms: true, filePath }).code
+}
+
+/** `import './util.js'` and `import 'util.js'` name the file util.js in the vessel directory; nothing else resolves.
+ *  The normalizer never fails (quickjs-emscripten loses a normalizer's error and loads '' instead): the loader
+ *  refuses a name that is not a Repy filename, with the name as written. */
+export function normalizeModuleName(requested: string): string {
+  return requested.startsWith('./') ? requested.slice(2) : requested
+}
+
+/** `onRefused` is told of every module that could not be loaded, before the import fails. */
+export function installModuleLoader(rt: QuickJSRuntime, cwd: string, nanny: Nanny, onRefused: () => void = () => {}): void {
+  rt.setModuleLoader(
+    (name) => {
+      const problem = filenameProblem(name)
+      if (problem) {
+        onRefused()
+        return { error: new Error(`cannot import '${name}': ${problem} (modules are files in the vessel directory)`) }
+      }
+      try {
+        nanny.waitFor('fileread')
+        const source = programSource(cwd, name)
+        nanny.charge('fileread', Math.max(BLOCK, blocksCharged(0, Buffer.byteLength(source))))
+        return source
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        onRefused()
+        return { error: new Error(code === 'ENOENT' ? `cannot import '${name}': no such file in the vessel` : `cannot import '${name}': ${(err as Error).message}`) }
+      }
+    },
+    (_base, requested) => normalizeModuleName(requested),
+  )
+}

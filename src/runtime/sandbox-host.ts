@@ -1,0 +1,88 @@
+// The sandbox host: a separate process, started under Node's permission model with a scrubbed environment, that
+// runs each vessel's program in a worker thread and keeps the vessels' sockets on its main thread. It holds no keys
+// and can write only the vessels' directories. The parent talks to it over the IPC channel.
+import { MessageChannel, Worker } from 'node:worker_threads'
+import { createBroker, type Broker } from './net/broker.js'
+import { serveNetChannel } from './net/channel.js'
+import { UsageBoard } from './nanny/usage-board.js'
+import type { HostEvent, HostRequest, VesselSpec, WorkerMessage } from './sandbox-messages.js'
+import type { Outcome } from './api/types.js'
+
+export const STOPPED_CODE = 44
+
+interface Running {
+  worker: Worker
+  board: UsageBoard
+  broker: Broker
+  outcome: Outcome | null
+}
+
+const running = new Map<string, Running>()
+const send = (e: HostEvent) => process.send?.(e)
+
+function start(spec: VesselSpec): void {
+  if (running.has(spec.vesselId)) {
+    send({ type: 'exit', vesselId: spec.vesselId, outcome: { status: 'Terminated', code: 3, reason: 'already running' } })
+    return
+  }
+  const sync = new MessageChannel()
+  const async = new MessageChannel()
+  const flag = new SharedArrayBuffer(4)
+  const board = new UsageBoard()
+  const broker = createBroker({ ip: spec.ip, restrictions: spec.restrictions })
+  serveNetChannel({ syncPort: sync.port2, asyncPort: async.port2, flag }, broker.handle)
+  const worker = new Worker(new URL('./vessel-worker.js', import.meta.url), {
+    workerData: { ...spec, net: { syncPort: sync.port1, asyncPort: async.port1, flag }, board: board.sab },
+    transferList: [sync.port1, async.port1],
+    resourceLimits: { stackSizeMb: 4, maxOldGenerationSizeMb: 64 },
+    env: {},
+    stdout: false,
+    stderr: false,
+  })
+  const vessel: Running = { worker, board, broker, outcome: null }
+  running.set(spec.vesselId, vessel)
+  worker.on('message', (m: WorkerMessage) => {
+    if (m.type === 'output') send({ type: 'output', vesselId: spec.vesselId, text: m.text })
+    else if (m.type === 'exit') {
+      vessel.outcome ??= m.outcome
+      void worker.terminate()
+    }
+  })
+  worker.on('error', (err) => {
+    vessel.outcome ??= { status: 'Terminated', code: 70, reason: `the vessel's sandbox failed: ${err.message}` }
+  })
+  worker.on('exit', () => {
+    broker.closeAll()
+    sync.port2.close()
+    async.port2.close()
+    running.delete(spec.vesselId)
+    send({ type: 'exit', vesselId: spec.vesselId, outcome: vessel.outcome ?? { status: 'Terminated', code: 70, reason: 'the sandbox worker exited' } })
+  })
+  send({ type: 'started', vesselId: spec.vesselId })
+}
+
+function stop(vesselId: string, reason = 'stopped'): void {
+  const vessel = running.get(vesselId)
+  if (!vessel) return
+  vessel.outcome ??= { status: 'Stopped', code: STOPPED_CODE, reason }
+  void vessel.worker.terminate()
+}
+
+process.on('message', (req: HostRequest) => {
+  switch (req.type) {
+    case 'start': return start(req.spec)
+    case 'stop': return stop(req.vesselId, req.reason)
+    case 'usage': {
+      const vessel = running.get(req.vesselId)
+      return send({ type: 'usage', requestId: req.requestId, usage: vessel ? vessel.board.read() : null })
+    }
+    case 'shutdown': {
+      for (const id of running.keys()) stop(id, 'the sandbox host is shutting down')
+      setTimeout(() => process.exit(0), 200).unref()
+      if (running.size === 0) process.exit(0)
+    }
+  }
+})
+// The parent went away: nothing may outlive it.
+process.on('disconnect', () => process.exit(0))
+send({ type: 'ready' })

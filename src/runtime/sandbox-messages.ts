@@ -1,0 +1,39 @@
+// Messages between the trusted parent (CLI or node manager), the sandbox host process, and its vessel workers.
+import type { Outcome } from './api/types.js'
+import type { NetChannelPorts } from './net/channel.js'
+import type { Restrictions } from './nanny/resources.js'
+import type { BoardSnapshot } from './nanny/usage-board.js'
+
+/** What a program needs to run in a vessel. */
+export interface VesselSpec {
+  /** Unique within one sandbox host. */
+  vesselId: string
+  /** The vessel directory (absolute): the program's file area. */
+  cwd: string
+  /** The program's file name inside cwd. */
+  program: string
+  callargs: string[]
+  /** The vessel's IP (getmyip). */
+  ip: string
+  restrictions: Restrictions
+}
+
+export interface VesselWorkerData extends VesselSpec {
+  net: NetChannelPorts
+  board: SharedArrayBuffer
+}
+
+export type WorkerMessage = { type: 'output'; text: string } | { type: 'exit'; outcome: Outcome }
+
+export type HostRequest =
+  | { type: 'start'; spec: VesselSpec }
+  | { type: 'stop'; vesselId: string; reason?: string }
+  | { type: 'usage'; vesselId: string; requestId: number }
+  | { type: 'shutdown' }
+
+export type HostEvent =
+  | { type: 'ready' }
+  | { type: 'started'; vesselId: string }
+  | { type: 'output'; vesselId: string; text: string }
+  | { type: 'exit'; vesselId: string; outcome: Outcome }
+  | { type: 'usage'; requestId: number; usage: BoardSnapshot | null }

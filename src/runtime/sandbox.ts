@@ -1,0 +1,116 @@
+// The trusted side's handle on a sandbox host process: starts it under Node's permission model (read: the
+// runtime's code and the vessels' root; write: the vessels' root only; workers allowed; no child processes, no
+// addons) with an empty environment, and relays vessel output and exits. Used by `flotilla run` and the node manager.
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { join, resolve } from 'node:path'
+import type { Outcome } from './api/types.js'
+import type { BoardSnapshot } from './nanny/usage-board.js'
+import type { HostEvent, HostRequest, VesselSpec } from './sandbox-messages.js'
+
+/** The project root: this file is src/runtime/sandbox.ts or dist/runtime/sandbox.js. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const HOST_ENTRY = join(PROJECT_ROOT, 'dist', 'runtime', 'sandbox-host.js')
+
+export interface SandboxListeners {
+  output?(vesselId: string, text: string): void
+  exit?(vesselId: string, outcome: Outcome): void
+  /** The sandbox host process itself died; every vessel in it has ended. */
+  crash?(reason: string): void
+}
+
+export function permissionFlags(vesselsRoot: string): string[] {
+  const read = [join(PROJECT_ROOT, 'dist'), join(PROJECT_ROOT, 'node_modules'), join(PROJECT_ROOT, 'package.json'), vesselsRoot, '/proc/thread-self', '/proc/self']
+  return [
+    '--experimental-permission',
+    ...read.map((p) => `--allow-fs-read=${p}`),
+    `--allow-fs-write=${vesselsRoot}`,
+    '--allow-worker',
+    '--no-warnings',
+  ]
+}
+
+export class SandboxHost {
+  private nextRequest = 1
+  private readonly usageWaiters = new Map<number, (u: BoardSnapshot | null) => void>()
+  private alive = true
+
+  private constructor(private readonly child: ChildProcess, private readonly listeners: SandboxListeners) {
+    child.on('message', (e: HostEvent) => this.onEvent(e))
+    child.on('exit', (code, signal) => {
+      this.alive = false
+      for (const w of this.usageWaiters.values()) w(null)
+      this.usageWaiters.clear()
+      listeners.crash?.(signal ? `the sandbox host was killed by ${signal}` : `the sandbox host exited with code ${code}`)
+    })
+  }
+
+  /** Starts a sandbox host whose vessels all live under `vesselsRoot`. */
+  static start(vesselsRoot: string, listeners: SandboxListeners): Promise<SandboxHost> {
+    const root = resolve(vesselsRoot)
+    const child = fork(HOST_ENTRY, [], {
+      execArgv: permissionFlags(root),
+      env: {},
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    })
+    return new Promise((resolveHost, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`the sandbox host did not start (exit code ${code})`))
+      child.once('exit', onExit)
+      child.once('message', (e: HostEvent) => {
+        child.off('exit', onExit)
+        if (e.type === 'ready') resolveHost(new SandboxHost(child, listeners))
+        else reject(new Error(`the sandbox host said ${e.type} before ready`))
+      })
+    })
+  }
+
+  get running(): boolean {
+    return this.alive
+  }
+
+  startVessel(spec: VesselSpec): void {
+    this.send({ type: 'start', spec })
+  }
+
+  stopVessel(vesselId: string, reason?: string): void {
+    this.send({ type: 'stop', vesselId, reason })
+  }
+
+  /** The vessel's live usage, read from its worker's shared board; null if it is not running. */
+  usage(vesselId: string): Promise<BoardSnapshot | null> {
+    if (!this.alive) return Promise.resolve(null)
+    const requestId = this.nextRequest++
+    return new Promise((resolveUsage) => {
+      this.usageWaiters.set(requestId, resolveUsage)
+      this.send({ type: 'usage', vesselId, requestId })
+    })
+  }
+
+  /** Stops every vessel and the process. */
+  async shutdown(): Promise<void> {
+    if (!this.alive) return
+    const exited = new Promise((r) => this.child.once('exit', r))
+    this.send({ type: 'shutdown' })
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000)
+    await exited
+    clearTimeout(timer)
+  }
+
+  private send(req: HostRequest): void {
+    if (this.alive) this.child.send(req)
+  }
+
+  private onEvent(e: HostEvent): void {
+    switch (e.type) {
+      case 'output': return this.listeners.output?.(e.vesselId, e.text)
+      case 'exit': return this.listeners.exit?.(e.vesselId, e.outcome)
+      case 'usage': {
+        const waiter = this.usageWaiters.get(e.requestId)
+        this.usageWaiters.delete(e.requestId)
+        return waiter?.(e.usage)
+      }
+    }
+  }
+}

@@ -1,0 +1,187 @@
+// One running program: a worker thread of the sandbox host with its own QuickJS WebAssembly instance, memory and
+// stack limits, nanny and API. It reports output and, once, how the program ended.
+import { parentPort, workerData } from 'node:worker_threads'
+import { performance } from 'node:perf_hooks'
+import { newQuickJSWASMModule } from 'quickjs-emscripten'
+import { Bridge } from './bridge.js'
+import { addressOps } from './api/addresses.js'
+import { diskUsedIn, fileOps } from './api/files.js'
+import { logOps } from './api/log.js'
+import { namespaceOps } from './api/namespace.js'
+import { randomOps } from './api/random.js'
+import { resourceOps } from './api/resources.js'
+import { tcpOps } from './api/tcp.js'
+import { MAIN_THREAD, threadOps } from './api/threads.js'
+import { timeOps } from './api/time.js'
+import { udpOps } from './api/udp.js'
+import { createNanny } from './nanny/create-nanny.js'
+import { threadCpuSeconds } from './nanny/thread-cpu.js'
+import { UsageBoard } from './nanny/usage-board.js'
+import { NetChannel } from './net/channel.js'
+import { installModuleLoader, programSource } from './program-loader.js'
+import type { Outcome, Threads, VesselEnv } from './api/types.js'
+import type { VesselWorkerData, WorkerMessage } from './sandbox-messages.js'
+
+/** QuickJS's own stack limit; the worker is started with a 4 MB native stack (stack-notes §5). */
+const GUEST_STACK_BYTES = 1 << 20
+export const UNCAUGHT_EXCEPTION_CODE = 6
+export const UNSAFE_CODE_CODE = 5
+export const INTERNAL_ERROR_CODE = 3
+export const RESOURCE_KILL_CODE = 98
+
+const config = workerData as VesselWorkerData
+const post = (m: WorkerMessage) => parentPort!.postMessage(m)
+const started = performance.now()
+
+const QuickJS = await newQuickJSWASMModule()
+const rt = QuickJS.newRuntime()
+rt.setMemoryLimit(config.restrictions.limits.memory)
+rt.setMaxStackSize(GUEST_STACK_BYTES)
+const ctx = rt.newContext()
+
+let ending: Outcome | null = null
+let finished = false
+let guestDepth = 0
+let mainDone = false
+let liveThreads = 0
+/** A module could not be loaded; while the program itself is being loaded, that makes it unloadable (code 5). */
+let importRefused = false
+
+const finish = (outcome: Outcome) => {
+  if (finished) return
+  finished = true
+  nanny.publish()
+  post({ type: 'exit', outcome })
+}
+/** Ends the program: at once when no guest code is on the stack, otherwise once the interrupt has unwound it. */
+const end = (outcome: Outcome) => {
+  ending ??= outcome
+  if (guestDepth === 0) finish(ending)
+}
+const inGuest = <T>(fn: () => T): T => {
+  guestDepth++
+  try {
+    return fn()
+  } finally {
+    guestDepth--
+    if (ending && guestDepth === 0) finish(ending)
+  }
+}
+const checkDone = () => {
+  if (mainDone && liveThreads === 0) end({ status: 'Terminated', code: 0, reason: 'finished' })
+}
+
+const runtime = () => (performance.now() - started) / 1000
+const nanny = createNanny(config.restrictions, {
+  initialDiskUsed: diskUsedIn(config.cwd),
+  memoryUsed: () => memoryUsed(),
+  threadCpuSeconds,
+  runtime,
+  board: new UsageBoard(config.board),
+})
+rt.setInterruptHandler(() => {
+  if (ending) return true
+  nanny.onInterrupt()
+  return false
+})
+
+const threads: Threads = {
+  current: MAIN_THREAD,
+  name: (id) => (id === MAIN_THREAD ? 'MainThread' : `_EVENT:Thread:${id}`),
+  lastError: new Map(),
+}
+const env: VesselEnv = {
+  cwd: config.cwd,
+  ip: config.ip,
+  nanny,
+  threads,
+  net: new NetChannel(config.net),
+  runtime,
+  output: (text) => post({ type: 'output', text }),
+  end,
+  threadStarted: () => { liveThreads++ },
+  threadFinished: () => { liveThreads--; checkDone() },
+}
+
+const bridge = new Bridge(ctx, rt, {
+  ...logOps(env), ...timeOps(env), ...randomOps(env), ...addressOps(env), ...threadOps(env), ...resourceOps(env),
+  ...fileOps(env), ...tcpOps(env), ...udpOps(env), ...namespaceOps(),
+}, threads, {
+  onInternalError: (op, err) => end({ status: 'Terminated', code: INTERNAL_ERROR_CODE, reason: `internal error in ${op}: ${(err as Error)?.message ?? err}` }),
+  afterSettle: () => pump(),
+  isEnded: () => ending !== null,
+})
+
+function memoryUsed(): number {
+  const h = rt.computeMemoryUsage()
+  const used = ctx.getProp(h, 'memory_used_size').consume((x) => ctx.getNumber(x))
+  h.dispose()
+  return used
+}
+
+/** The guest stopped with an error nobody caught: say what and where, in Repy's terms. */
+function uncaught(description: string, where: string): Outcome {
+  if (/^InternalError: out of memory/.test(description)) {
+    return { status: 'Terminated', code: RESOURCE_KILL_CODE, reason: `memory quota exceeded (${config.restrictions.limits.memory} bytes) in ${where}` }
+  }
+  return { status: 'Terminated', code: UNCAUGHT_EXCEPTION_CODE, reason: `uncaught exception in ${where}: ${description}` }
+}
+
+function pump(): void {
+  if (finished || ending) return
+  const failure = inGuest(() => bridge.runJobs())
+  if (failure && !ending) end(uncaught(failure, 'a job'))
+}
+
+try {
+  nanny.acquire('events', 'main')
+  inGuest(() => {
+    bridge.install()
+    bridge.defineGlobal('callargs', config.callargs, true)
+    ctx.unwrapResult(ctx.evalCode('globalThis.mycontext = {}', 'flotilla:globals', { type: 'global' })).dispose()
+  })
+  installModuleLoader(rt, config.cwd, nanny, () => { importRefused = true })
+} catch (err) {
+  end({ status: 'Terminated', code: INTERNAL_ERROR_CODE, reason: `the sandbox could not start: ${(err as Error).message}` })
+}
+
+if (!ending) {
+  let source: string | null = null
+  try {
+    source = programSource(config.cwd, config.program)
+  } catch (err) {
+    end({ status: 'Terminated', code: UNSAFE_CODE_CODE, reason: `cannot load ${config.program}: ${(err as Error).message}` })
+  }
+  if (source !== null) {
+    const result = inGuest(() => ctx.evalCode(source, config.program, { type: 'module' }))
+    if (result.error) {
+      const description = bridge.describe(result.error)
+      // QuickJS gives the errors of parsing (the program's or an imported module's) a lineNumber, and a static import
+      // that cannot be loaded fails before the program runs: both mean it cannot be loaded. An exception
+      // thrown by the program's first synchronous run has none, and is an uncaught exception like any other.
+      const compileError = importRefused || ctx.getProp(result.error, 'lineNumber').consume((h) => ctx.typeof(h) === 'number')
+      result.error.dispose()
+      if (!ending) {
+        end(compileError
+          ? { status: 'Terminated', code: UNSAFE_CODE_CODE, reason: `${config.program} ${importRefused ? 'cannot be loaded' : 'does not compile'}: ${description}` }
+          : uncaught(description, 'the main program'))
+      }
+    } else {
+      const mainPromise = result.value
+      ctx.resolvePromise(mainPromise).then((settled) => {
+        if (ending) return
+        if (settled.error) {
+          const description = bridge.describe(settled.error)
+          settled.error.dispose()
+          end(uncaught(description, 'the main program'))
+        } else {
+          settled.value.dispose()
+          nanny.release('events', 'main')
+          mainDone = true
+          checkDone()
+        }
+      })
+      pump()
+    }
+  }
+}

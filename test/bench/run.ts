@@ -1,0 +1,11 @@
+// `npm run bench`: runs every benchmark in turn and prints its figures. BENCH=name runs one.
+import { runtimeBench } from './runtime.bench.js'
+
+const benches: Record<string, () => Promise<void>> = { runtime: runtimeBench }
+const only = process.env.BENCH
+for (const [name, bench] of Object.entries(benches)) {
+  if (only && only !== name) continue
+  console.log(`\n=== ${name}`)
+  await bench()
+}
+process.exit(0)

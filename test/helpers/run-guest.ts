@@ -1,0 +1,77 @@
+// Runs a guest program through the real sandbox host process (compiled code in dist/) and collects its output.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
+import { SandboxHost } from '../../src/runtime/sandbox.js'
+import type { Outcome } from '../../src/runtime/api/types.js'
+
+export const GENEROUS_RESTRICTIONS = `
+resource cpu 1
+resource memory 64000000
+resource diskused 10000000
+resource events 10
+resource filesopened 5
+resource fileread 10000000
+resource filewrite 10000000
+resource insockets 5
+resource outsockets 5
+resource netsend 10000000
+resource netrecv 10000000
+resource loopsend 10000000
+resource looprecv 10000000
+resource lograte 10000000
+resource random 1000000
+`
+
+export interface GuestRun {
+  output: string
+  outcome: Outcome
+  /** Files left in the vessel directory, if `keepDir` was set. */
+  dir: string
+}
+
+export interface GuestOptions {
+  restrictions?: string
+  args?: string[]
+  /** Extra files placed in the vessel directory before the program starts. */
+  files?: Record<string, string | Buffer>
+  /** Program file name (default main.js). */
+  program?: string
+  /** Stop the program after this long (it then ends as Stopped). Default 20 s. */
+  timeoutMs?: number
+  ip?: string
+  keepDir?: boolean
+}
+
+export async function runGuest(source: string, options: GuestOptions = {}): Promise<GuestRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'flotilla-test-'))
+  const program = options.program ?? 'main.js'
+  writeFileSync(join(dir, program), source)
+  for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content)
+  let output = ''
+  let settle!: (o: Outcome) => void
+  const done = new Promise<Outcome>((r) => { settle = r })
+  const host = await SandboxHost.start(dir, {
+    output: (_id, text) => { output += text },
+    exit: (_id, outcome) => settle(outcome),
+    crash: (reason) => settle({ status: 'Terminated', code: 70, reason }),
+  })
+  const timer = setTimeout(() => host.stopVessel('t', 'test timeout'), options.timeoutMs ?? 20_000)
+  host.startVessel({
+    vesselId: 't',
+    cwd: dir,
+    program,
+    callargs: options.args ?? [],
+    ip: options.ip ?? '127.0.0.1',
+    restrictions: parseRestrictions(options.restrictions ?? GENEROUS_RESTRICTIONS),
+  })
+  try {
+    const outcome = await done
+    return { output, outcome, dir }
+  } finally {
+    clearTimeout(timer)
+    await host.shutdown()
+    if (!options.keepDir) rmSync(dir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,101 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { VesselStore } from '../../src/node/vessel-store.js'
+import { NodeError } from '../../src/protocol/errors.js'
+import { encodeRequest } from '../../src/protocol/messages.js'
+import { MemoryReplayStore, ReplayGuard } from '../../src/protocol/replay-guard.js'
+import { signRequest, verifyRequest } from '../../src/protocol/signing.js'
+
+const NODE = '12D3KooWtestnode'
+const NOW = 1_750_000_000_000
+const alice = await generateKeyPair('Ed25519')
+const bob = await generateKeyPair('Ed25519')
+const req = (key = alice, lifetimeMs = 60_000) =>
+  signRequest(key, { call: 'StopVessel', args: ['v1'], destination: NODE, timestamp: NOW, lifetimeMs })
+
+async function code(p: Promise<unknown>): Promise<string | undefined> {
+  try { await p } catch (err) { if (err instanceof NodeError) return err.code; throw err }
+  return undefined
+}
+
+let dir: string
+beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'flotilla-replay-')) })
+afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+
+describe('ReplayGuard', () => {
+  it('refuses the same request twice with E_REPLAY', async () => {
+    const guard = await ReplayGuard.open()
+    const r = req()
+    await guard.check(r, NOW)
+    await expect(guard.check(r, NOW + 1)).rejects.toThrow(/already seen/)
+    expect(await code(guard.check(r, NOW + 2))).toBe('E_REPLAY')
+    // the same nonce under another key is another request
+    expect(await code(guard.check({ ...r, key: 'other key' }, NOW))).toBeUndefined()
+  })
+
+  it('passes 100 parallel distinct requests from one key, end to end through verification', async () => {
+    const guard = await ReplayGuard.open()
+    const wire = Array.from({ length: 100 }, () => encodeRequest(req()))
+    const results = await Promise.allSettled(wire.map(async (bytes) => {
+      const verified = verifyRequest(bytes, { nodePeerId: NODE, now: NOW })
+      await guard.check(verified, NOW)
+    }))
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(100)
+    expect(guard.size).toBe(100)
+  })
+
+  it('lets exactly one of two concurrent copies through', async () => {
+    const guard = await ReplayGuard.open()
+    const r = req()
+    const codes = await Promise.all(Array.from({ length: 5 }, () => code(guard.check(r, NOW))))
+    expect(codes.filter((c) => c === undefined)).toHaveLength(1)
+    expect(codes.filter((c) => c === 'E_REPLAY')).toHaveLength(4)
+  })
+
+  it('forgets entries after their expiry', async () => {
+    const guard = await ReplayGuard.open(new MemoryReplayStore(), { pruneIntervalMs: 1000 }, NOW)
+    await guard.check(req(alice, 5000), NOW)
+    await guard.check(req(alice, 60_000), NOW)
+    expect(guard.size).toBe(2)
+    await guard.check(req(bob), NOW + 5000)
+    expect(guard.size).toBe(2)
+  })
+
+  it('refuses with E_BUSY at the per-key and total caps instead of forgetting', async () => {
+    const guard = await ReplayGuard.open(new MemoryReplayStore(), { perKey: 3, total: 5 })
+    for (let i = 0; i < 3; i++) await guard.check(req(alice), NOW)
+    const first = req(alice)
+    await expect(guard.check(first, NOW)).rejects.toThrow(/this key has 3 unexpired requests/)
+    for (let i = 0; i < 2; i++) await guard.check(req(bob), NOW)
+    const third = await generateKeyPair('Ed25519')
+    await expect(guard.check(req(third), NOW)).rejects.toThrow(/the node holds 5 unexpired requests/)
+    expect(await code(guard.check(req(third), NOW))).toBe('E_BUSY')
+    // once the entries expire there is room again
+    expect(await code(guard.check(signRequest(alice, { call: 'StopVessel', args: ['v1'], destination: NODE, timestamp: NOW + 60_000 }), NOW + 60_000)))
+      .toBeUndefined()
+  })
+
+  it('still refuses a replay after the LevelDB store is closed and reopened', async () => {
+    const r = req(alice, 60_000)
+    const short = req(bob, 1000)
+    let store = await VesselStore.open(join(dir, 'db'))
+    let guard = await ReplayGuard.open(store.replay, {}, NOW)
+    await guard.check(r, NOW)
+    await guard.check(short, NOW)
+    await store.close()
+
+    store = await VesselStore.open(join(dir, 'db'))
+    guard = await ReplayGuard.open(store.replay, {}, NOW + 2000)
+    expect(guard.size).toBe(1) // the short-lived entry had expired
+    expect(await code(guard.check(r, NOW + 2000))).toBe('E_REPLAY')
+    await guard.prune(NOW + 61_000)
+    await store.close()
+
+    store = await VesselStore.open(join(dir, 'db'))
+    expect(await store.replay.load(0)).toEqual([])
+    await store.close()
+  })
+})
