@@ -13,6 +13,8 @@ export interface BridgeHooks {
   /** Called after host work that may have queued guest jobs. */
   afterSettle(): void
   isEnded(): boolean
+  /** Checked before every operation: false ends the call (the program is being ended). */
+  mayProceed(): boolean
 }
 
 /** A guest exception raised while marshalling a value (its handle is thrown into the guest as the call's error). */
@@ -76,6 +78,7 @@ export class Bridge {
     const op = this.ops[opId]
     const name: OpName | 'unknown' = OP_NAMES[opId] ?? 'unknown'
     if (!op) return { error: this.guestError(new RepyError('RepyArgumentError', `no such operation`)) }
+    if (!this.hooks.mayProceed()) return undefined
     try {
       const result = op(argHandles.map((h) => this.fromGuest(h)))
       return result instanceof Promise ? this.promiseToGuest(result, name) : this.toGuest(result)

@@ -70,6 +70,11 @@ export class SandboxHost {
     return this.alive
   }
 
+  /** The sandbox host's process id (for measurements from /proc). */
+  get pid(): number | undefined {
+    return this.child.pid
+  }
+
   startVessel(spec: VesselSpec): void {
     this.send({ type: 'start', spec })
   }

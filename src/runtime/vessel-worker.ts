@@ -2,7 +2,7 @@
 // stack limits, nanny and API. It reports output and, once, how the program ended.
 import { parentPort, workerData } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
-import { newQuickJSWASMModule } from 'quickjs-emscripten'
+import { newQuickJSWASMModule, type QuickJSHandle } from 'quickjs-emscripten'
 import { Bridge } from './bridge.js'
 import { addressOps } from './api/addresses.js'
 import { diskUsedIn, fileOps } from './api/files.js'
@@ -18,7 +18,9 @@ import { createNanny } from './nanny/create-nanny.js'
 import { threadCpuSeconds } from './nanny/thread-cpu.js'
 import { UsageBoard } from './nanny/usage-board.js'
 import { NetChannel } from './net/channel.js'
+import { guestMemoryReader } from './guest-memory.js'
 import { installModuleLoader, programSource } from './program-loader.js'
+import { RepyError } from './errors.js'
 import type { Outcome, Threads, VesselEnv } from './api/types.js'
 import type { VesselWorkerData, WorkerMessage } from './sandbox-messages.js'
 
@@ -33,11 +35,18 @@ const config = workerData as VesselWorkerData
 const post = (m: WorkerMessage) => parentPort!.postMessage(m)
 const started = performance.now()
 
+/** QuickJS's hard limit sits this far above the memory quota, so that an allocation crossing the quota succeeds
+ *  just long enough to be seen and end the program (an allocation past the hard limit fails in the guest). */
+const MEMORY_SLACK_BYTES = 1 << 20
+
 const QuickJS = await newQuickJSWASMModule()
 const rt = QuickJS.newRuntime()
-rt.setMemoryLimit(config.restrictions.limits.memory)
+const memoryQuota = config.restrictions.limits.memory
+const hardLimit = memoryQuota + MEMORY_SLACK_BYTES
+rt.setMemoryLimit(hardLimit)
 rt.setMaxStackSize(GUEST_STACK_BYTES)
 const ctx = rt.newContext()
+const memoryUsed = guestMemoryReader(rt, ctx, hardLimit)
 
 let ending: Outcome | null = null
 let finished = false
@@ -68,20 +77,28 @@ const inGuest = <T>(fn: () => T): T => {
   }
 }
 const checkDone = () => {
-  if (mainDone && liveThreads === 0) end({ status: 'Terminated', code: 0, reason: 'finished' })
+  if (mainDone && liveThreads === 0 && withinMemoryQuota()) end({ status: 'Terminated', code: 0, reason: 'finished' })
 }
 
 const runtime = () => (performance.now() - started) / 1000
 const nanny = createNanny(config.restrictions, {
   initialDiskUsed: diskUsedIn(config.cwd),
-  memoryUsed: () => memoryUsed(),
+  memoryUsed,
   threadCpuSeconds,
   runtime,
   board: new UsageBoard(config.board),
 })
+const memoryExceeded = (): Outcome => ({
+  status: 'Terminated', code: RESOURCE_KILL_CODE, reason: `memory quota exceeded (${memoryQuota} bytes)`,
+})
 rt.setInterruptHandler(() => {
-  if (ending) return true
-  nanny.onInterrupt()
+  if (!withinMemoryQuota()) return true
+  try {
+    nanny.onInterrupt()
+  } catch (err) {
+    end({ status: 'Terminated', code: INTERNAL_ERROR_CODE, reason: err instanceof RepyError ? `${err.repyName}: ${err.message}` : `cpu accounting failed: ${(err as Error).message}` })
+    return true
+  }
   return false
 })
 
@@ -110,20 +127,20 @@ const bridge = new Bridge(ctx, rt, {
   onInternalError: (op, err) => end({ status: 'Terminated', code: INTERNAL_ERROR_CODE, reason: `internal error in ${op}: ${(err as Error)?.message ?? err}` }),
   afterSettle: () => pump(),
   isEnded: () => ending !== null,
+  mayProceed: () => withinMemoryQuota(),
 })
 
-function memoryUsed(): number {
-  const h = rt.computeMemoryUsage()
-  const used = ctx.getProp(h, 'memory_used_size').consume((x) => ctx.getNumber(x))
-  h.dispose()
-  return used
+/** Over the quota ends the program; checked on every host call and interrupt (one memory load). */
+function withinMemoryQuota(): boolean {
+  if (ending) return false
+  if (memoryUsed() <= memoryQuota) return true
+  end(memoryExceeded())
+  return false
 }
 
 /** The guest stopped with an error nobody caught: say what and where, in Repy's terms. */
 function uncaught(description: string, where: string): Outcome {
-  if (/^InternalError: out of memory/.test(description)) {
-    return { status: 'Terminated', code: RESOURCE_KILL_CODE, reason: `memory quota exceeded (${config.restrictions.limits.memory} bytes) in ${where}` }
-  }
+  if (/^InternalError: out of memory/.test(description) || memoryUsed() > memoryQuota) return memoryExceeded()
   return { status: 'Terminated', code: UNCAUGHT_EXCEPTION_CODE, reason: `uncaught exception in ${where}: ${description}` }
 }
 
@@ -131,6 +148,30 @@ function pump(): void {
   if (finished || ending) return
   const failure = inGuest(() => bridge.runJobs())
   if (failure && !ending) end(uncaught(failure, 'a job'))
+  watchMain()
+}
+
+/** The main program's promise, until it settles. Its state is read directly (ctx.resolvePromise would call the
+ *  guest's Promise.resolve and then, which the program may have replaced). */
+let mainPromise: QuickJSHandle | null = null
+function watchMain(): void {
+  if (!mainPromise || ending) return
+  const state = ctx.getPromiseState(mainPromise)
+  if (state.type === 'pending') return
+  const handle = mainPromise
+  mainPromise = null
+  if (state.type === 'rejected') {
+    const description = bridge.describe(state.error)
+    state.error.dispose()
+    handle.dispose()
+    end(uncaught(description, 'the main program'))
+  } else {
+    if (!state.notAPromise) state.value.dispose()
+    handle.dispose()
+    nanny.release('events', 'main')
+    mainDone = true
+    checkDone()
+  }
 }
 
 try {
@@ -167,20 +208,7 @@ if (!ending) {
           : uncaught(description, 'the main program'))
       }
     } else {
-      const mainPromise = result.value
-      ctx.resolvePromise(mainPromise).then((settled) => {
-        if (ending) return
-        if (settled.error) {
-          const description = bridge.describe(settled.error)
-          settled.error.dispose()
-          end(uncaught(description, 'the main program'))
-        } else {
-          settled.value.dispose()
-          nanny.release('events', 'main')
-          mainDone = true
-          checkDone()
-        }
-      })
+      mainPromise = result.value
       pump()
     }
   }

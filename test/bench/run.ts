@@ -1,7 +1,8 @@
 // `npm run bench`: runs every benchmark in turn and prints its figures. BENCH=name runs one.
+import { nannyBench } from './nanny.bench.js'
 import { runtimeBench } from './runtime.bench.js'
 
-const benches: Record<string, () => Promise<void>> = { runtime: runtimeBench }
+const benches: Record<string, () => Promise<void>> = { runtime: runtimeBench, nanny: nannyBench }
 const only = process.env.BENCH
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue

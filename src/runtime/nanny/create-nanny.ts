@@ -142,13 +142,18 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
   const governor = new CpuGovernor({
     share: limits.cpu,
     threadCpuSeconds: options.threadCpuSeconds,
-    granularity: options.cpuGranularity ?? (options.threadCpuSeconds === threadCpuSeconds ? threadCpuGranularity() : 0.03),
+    granularity: options.cpuGranularity
+      ?? (options.threadCpuSeconds === threadCpuSeconds ? threadCpuGranularity() : 0.03),
     runtime: options.runtime,
     sleepSync,
   })
   const buckets: Partial<Record<RateResource, RateBucket>> = {}
-  const items = Object.fromEntries(ITEM_RESOURCES.map((r) => [r, new Set<string>()])) as Record<ItemResource, Set<string>>
-  const allowedPorts = { messport: new Set(restrictions.ports.messport), connport: new Set(restrictions.ports.connport) }
+  const items = Object.fromEntries(ITEM_RESOURCES.map((r) => [r, new Set<string>()])) as
+    Record<ItemResource, Set<string>>
+  const allowedPorts: Record<PortResource, Set<number>> = {
+    messport: new Set(restrictions.ports.messport),
+    connport: new Set(restrictions.ports.connport),
+  }
   const portsInUse: Record<PortResource, Set<number>> = { messport: new Set(), connport: new Set() }
   let diskUsed = Math.max(0, options.initialDiskUsed)
   let lastPublish = -Infinity
@@ -183,7 +188,8 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
       const held = items[resource]
       if (held.has(id)) return
       if (held.size >= limits[resource]) {
-        throw new RepyError('ResourceExhaustedError', `resource '${resource}' is exhausted: all ${limits[resource]} in use`)
+        const message = `resource '${resource}' is exhausted: all ${limits[resource]} in use`
+        throw new RepyError('ResourceExhaustedError', message)
       }
       held.add(id)
     },
@@ -219,7 +225,8 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
       const level = (r: RenewableResource): number => (r === 'cpu' ? cpu : buckets[r]?.level() ?? 0)
       const sorted = (set: Set<number>): number[] => [...set].sort((a, b) => a - b)
       return {
-        renewable: Object.fromEntries(RENEWABLE_RESOURCES.map((r) => [r, level(r)])) as Record<RenewableResource, number>,
+        renewable: Object.fromEntries(RENEWABLE_RESOURCES.map((r) => [r, level(r)])) as
+          Record<RenewableResource, number>,
         memory: options.memoryUsed(),
         diskused: diskUsed,
         items: Object.fromEntries(ITEM_RESOURCES.map((r) => [r, items[r].size])) as Record<ItemResource, number>,

@@ -26,7 +26,8 @@ export interface Nanny {
    *  it would exceed the quota. A negative number frees space (remove, truncation never happens in Repy). */
   chargeDisk(bytes: number): void
 
-  /** Called from QuickJS's interrupt handler: holds the thread to its cpu share. */
+  /** Called from QuickJS's interrupt handler: holds the thread to its cpu share (pausing it in short sleeps).
+   *  Throws ResourceForbiddenError if the cpu limit is 0. */
   onInterrupt(): void
 
   /** Deep copy of the current usage. */

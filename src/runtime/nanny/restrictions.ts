@@ -44,7 +44,9 @@ export function parseRestrictions(text: string, fileName = 'restrictions'): Rest
     if (tokens.length === 0) return
     if (tokens[0] === 'call') { calls.push(line); return }
     if (tokens[0] !== 'resource') fail(`unknown line type '${tokens[0]}' (expected 'resource' or 'call')`)
-    if (tokens.length !== 3) fail(`a resource line needs exactly 3 words ('resource <name> <value>'), got ${tokens.length}`)
+    if (tokens.length !== 3) {
+      fail(`a resource line needs exactly 3 words ('resource <name> <value>'), got ${tokens.length}`)
+    }
     const [, name, valueText] = tokens as [string, string, string]
     if (!KNOWN.has(name)) fail(`unknown resource '${name}'`)
     const resource = name as ResourceName

@@ -143,7 +143,12 @@ describe('createNanny: renewables', () => {
 
   it('sleeps through the injected sleepSync', () => {
     const slept: number[] = []
-    const n = makeNanny({ sleepSync: (s) => { slept.push(s); const until = performance.now() + s * 1000; while (performance.now() < until); } })
+    const busySleep = (s: number): void => {
+      slept.push(s)
+      const until = performance.now() + s * 1000
+      while (performance.now() < until);
+    }
+    const n = makeNanny({ sleepSync: busySleep })
     n.charge('lograte', 1100)
     expect(slept.length).toBeGreaterThan(0)
     expect(slept[0]).toBeCloseTo(0.1, 1)

@@ -56,7 +56,8 @@ describe('parseRestrictions', () => {
   })
 
   it('treats port lines as a sorted set', () => {
-    const r = parseRestrictions(BASE + 'resource connport 63102\nresource connport 63100\nresource connport 63102\nresource messport 1\nresource messport 65535\n')
+    const ports = ['connport 63102', 'connport 63100', 'connport 63102', 'messport 1', 'messport 65535']
+    const r = parseRestrictions(BASE + ports.map((p) => `resource ${p}\n`).join(''))
     expect(r.ports).toEqual({ connport: [63100, 63102], messport: [1, 65535] })
   })
 
@@ -85,7 +86,8 @@ describe('parseRestrictions', () => {
   })
 
   it('names the exact line after comments and blank lines', () => {
-    const err = parseError('# header\n\nresource cpu .1\r\nresource memory 1\r\n\r\nresource diskused 1 # ok\nresource cpuu 3\n')
+    const text = '# header\n\nresource cpu .1\r\nresource memory 1\r\n\r\nresource diskused 1 # ok\nresource cpuu 3\n'
+    const err = parseError(text)
     expect(err.line).toBe(7)
     expect(err.message).toBe("restrictions.test line 7: unknown resource 'cpuu'")
   })
@@ -104,7 +106,8 @@ describe('parseRestrictions', () => {
 
 describe('formatRestrictions', () => {
   it('round-trips the tutorial file and a file with call lines and ports', () => {
-    for (const text of [tutorialListing(), BASE + 'resource connport 2\nresource connport 1\ncall foo allow\ncall bar # x\n']) {
+    const withCalls = BASE + 'resource connport 2\nresource connport 1\ncall foo allow\ncall bar # x\n'
+    for (const text of [tutorialListing(), withCalls]) {
       const r = parseRestrictions(text)
       const written = formatRestrictions(r)
       expect(parseRestrictions(written)).toEqual(r)

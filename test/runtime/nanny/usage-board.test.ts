@@ -5,14 +5,17 @@ import { type BoardSnapshot, UsageBoard } from '../../../src/runtime/nanny/usage
 import { fixtureUrl } from './dist-fixture.js'
 
 function numbers(s: BoardSnapshot): number[] {
-  return [...Object.values(s.renewable), s.memory, s.diskused, ...Object.values(s.items), s.cpuSeconds, s.stops.count, s.stops.seconds]
+  const { renewable, memory, diskused, items, cpuSeconds, stops } = s
+  return [...Object.values(renewable), memory, diskused, ...Object.values(items), cpuSeconds, stops.count, stops.seconds]
 }
 
 describe('UsageBoard', () => {
   it('reads back what was written, without ports', () => {
     const board = new UsageBoard()
     const usage: ResourceUsage = {
-      renewable: { cpu: 1.5, filewrite: 2, fileread: 3, netsend: 4, netrecv: 5, loopsend: 6, looprecv: 7, lograte: 8, random: 9 },
+      renewable: {
+        cpu: 1.5, filewrite: 2, fileread: 3, netsend: 4, netrecv: 5, loopsend: 6, looprecv: 7, lograte: 8, random: 9,
+      },
       memory: 10, diskused: 11, items: { events: 12, filesopened: 13, insockets: 14, outsockets: 15 },
       ports: { messport: [1], connport: [2] }, cpuSeconds: 1.5,
     }

@@ -1,0 +1,35 @@
+// The guest heap's size, read cheaply. QuickJS keeps a running total of its allocations in its runtime struct
+// (JSMallocState.malloc_size, the figure its own memory limit is checked against); computeMemoryUsage() walks the
+// whole heap instead (≈38 ms at a million objects), far too slow to call from the interrupt handler.
+import type { QuickJSContext, QuickJSRuntime } from 'quickjs-emscripten'
+
+// struct JSRuntime { JSMallocFunctions mf (4 pointers); JSMallocState { malloc_count, malloc_size, malloc_limit, opaque } }
+const MALLOC_SIZE_OFFSET = 20
+const MALLOC_LIMIT_OFFSET = 24
+
+interface RuntimeInternals {
+  module: { HEAPU8: Uint8Array }
+  rt: { value: number }
+}
+
+/** Returns a reader of the heap's current size in bytes. `limit` is the limit just set on `rt`: finding it at the
+ *  expected offset proves the struct layout; if it is not there, the slow but safe walk is used instead. */
+export function guestMemoryReader(rt: QuickJSRuntime, ctx: QuickJSContext, limit: number): () => number {
+  const internals = rt as unknown as RuntimeInternals
+  const ptr = internals.rt?.value
+  const heap = () => internals.module?.HEAPU8
+  let view = heap() ? new Uint32Array(heap()!.buffer) : null
+  if (typeof ptr === 'number' && view && view[(ptr + MALLOC_LIMIT_OFFSET) >> 2] === limit >>> 0) {
+    return () => {
+      const bytes = heap()!
+      if (view!.buffer !== bytes.buffer) view = new Uint32Array(bytes.buffer) // the WebAssembly memory grew
+      return view![(ptr + MALLOC_SIZE_OFFSET) >> 2]!
+    }
+  }
+  return () => {
+    const h = rt.computeMemoryUsage()
+    const used = ctx.getProp(h, 'memory_used_size').consume((x) => ctx.getNumber(x))
+    h.dispose()
+    return used
+  }
+}
