@@ -8,7 +8,21 @@ const source = (hierarchy: string, ops: string) => String.raw`
 (function (host, hierarchy, OP) {
   'use strict'
   const G = globalThis
+  // Builtins used on every call are taken now: a program that replaces its own Array.prototype.map or
+  // String.fromCharCode later changes nothing here.
   const freeze = Object.freeze
+  const assign = Object.assign
+  const create = Object.create
+  const apply = Reflect.apply
+  const fromCharCode = String.fromCharCode
+  const then = Promise.prototype.then
+  const NativePromise = Promise
+  /** host(...head, ...a) without the array iterator; with data set, Uint8Array arguments go as byte strings. */
+  const call = (head, a, data) => {
+    const args = head
+    for (let i = 0; i < a.length; i++) args[args.length] = data ? bytes(a[i]) : a[i]
+    return apply(host, undefined, args)
+  }
   const E = {}
   for (const [name, parent] of hierarchy) {
     const Base = parent === null ? Error : E[parent]
@@ -21,7 +35,7 @@ const source = (hierarchy: string, ops: string) => String.raw`
   const bytes = (x) => {
     if (!(x instanceof Uint8Array)) return x
     let s = ''
-    for (let i = 0; i < x.length; i += 8192) s += String.fromCharCode.apply(null, x.subarray(i, i + 8192))
+    for (let i = 0; i < x.length; i += 8192) s += apply(fromCharCode, null, x.subarray(i, i + 8192))
     return s
   }
   const text = (x) => {
@@ -44,8 +58,8 @@ const source = (hierarchy: string, ops: string) => String.raw`
   }
   const hang = () => { for (;;) {} }   // the host has asked the runtime to stop: the interrupt handler ends us here
 
-  const method = (op, id, wrap) => function (...a) { const r = host(op, id, ...a.map(bytes)); return wrap ? wrap(r) : r }
-  const object = (proto, methods) => freeze(Object.assign(Object.create(proto), methods))
+  const method = (op, id, wrap) => function (...a) { const r = call([op, id], a, true); return wrap ? wrap(r) : r }
+  const object = (proto, methods) => freeze(assign(create(proto), methods))
 
   const FileProto = freeze({ [Symbol.toStringTag]: 'RepyFile' })
   const LockProto = freeze({ [Symbol.toStringTag]: 'RepyLock' })
@@ -67,14 +81,23 @@ const source = (hierarchy: string, ops: string) => String.raw`
 
   const virtualNamespace = (code, name) => {
     let fn
-    try { fn = new Function('__context', 'with (__context) { ' + code + '\n}') } catch (e) {
+    // The code must compile on its own first, so that it cannot close the with block around it (e.g. '}{').
+    try { new Function(code); fn = new Function('__context', 'with (__context) { ' + code + '\n}') } catch (e) {
       throw new E.CodeUnsafeError('code in ' + name + ' does not compile: ' + describe(e).split('\n')[0])
     }
     return object(NamespaceProto, {
       evaluate(context, ...extra) {
         if (extra.length) throw new E.RepyArgumentError('evaluate takes exactly 1 argument')
         if (context === null || typeof context !== 'object' || Array.isArray(context)) throw new E.ContextUnsafeError('evaluate needs an object as its context')
-        const scope = new Proxy(context, { has: (t, k) => typeof k === 'string' && k in t })
+        // The context is the code's global scope, as in Repy: its names are read and assigned there, and so is a
+        // new name the code assigns; names it does not have fall through to the API and the builtins.
+        const scope = new Proxy(context, {
+          has: (t, k) => typeof k === 'string' && (k in t || !(k in G)),
+          get: (t, k) => {
+            if (typeof k === 'string' && !(k in t)) throw new ReferenceError(k + ' is not defined')
+            return t[k]
+          },
+        })
         fn.call(undefined, scope)
         return context
       },
@@ -83,33 +106,32 @@ const source = (hierarchy: string, ops: string) => String.raw`
 
   const api = {
     log: (...a) => { let s = ''; for (let i = 0; i < a.length; i++) s += (i ? ' ' : '') + text(a[i]); host(OP.log, s) },
-    getruntime: (...a) => host(OP.getruntime, ...a),
-    sleep: (...a) => host(OP.sleep, ...a),
-    randombytes: (...a) => host(OP.randombytes, ...a),
-    getmyip: (...a) => host(OP.getmyip, ...a),
-    gethostbyname: (...a) => host(OP.gethostbyname, ...a),
-    getresources: (...a) => host(OP.getresources, ...a),
-    getlasterror: (...a) => host(OP.getlasterror, ...a),
-    getthreadname: (...a) => host(OP.getthreadname, ...a),
-    exitall: (...a) => { host(OP.exitall, ...a); hang() },
-    createlock: (...a) => lock(host(OP.lock_create, ...a)),
+    getruntime: (...a) => call([OP.getruntime], a),
+    sleep: (...a) => call([OP.sleep], a),
+    randombytes: (...a) => call([OP.randombytes], a),
+    getmyip: (...a) => call([OP.getmyip], a),
+    gethostbyname: (...a) => call([OP.gethostbyname], a),
+    getresources: (...a) => call([OP.getresources], a),
+    getlasterror: (...a) => call([OP.getlasterror], a),
+    getthreadname: (...a) => call([OP.getthreadname], a),
+    exitall: (...a) => { call([OP.exitall], a); hang() },
+    createlock: (...a) => lock(call([OP.lock_create], a)),
     createthread(...a) {
       if (a.length !== 1) throw new E.RepyArgumentError('createthread takes exactly 1 argument (' + a.length + ' given)')
       const fn = a[0]
       if (typeof fn !== 'function') throw new E.RepyArgumentError('createthread needs a function, not ' + typeof fn)
       const tid = host(OP.thread_start)
-      Promise.resolve()
-        .then(() => { host(OP.thread_enter, tid); return fn() })
-        .then(() => host(OP.thread_end, tid), (e) => { host(OP.thread_fail, tid, describe(e)); hang() })
+      const started = apply(then, new NativePromise((resolve) => resolve()), [() => { host(OP.thread_enter, tid); return fn() }])
+      apply(then, started, [() => host(OP.thread_end, tid), (e) => { host(OP.thread_fail, tid, describe(e)); hang() }])
     },
-    openfile: (...a) => file(host(OP.openfile, ...a)),
-    listfiles: (...a) => freeze(host(OP.listfiles, ...a)),
-    removefile: (...a) => host(OP.removefile, ...a),
-    openconnection: async (...a) => socket(await host(OP.openconnection, ...a.map(bytes))),
-    listenforconnection: (...a) => tcpServer(host(OP.listenforconnection, ...a)),
-    listenformessage: (...a) => udpServer(host(OP.listenformessage, ...a)),
-    sendmessage: (...a) => host(OP.sendmessage, ...a.map(bytes)),
-    createvirtualnamespace: (...a) => { host(OP.namespace_check, ...a); return virtualNamespace(a[0], a[1]) },
+    openfile: (...a) => file(call([OP.openfile], a)),
+    listfiles: (...a) => freeze(call([OP.listfiles], a)),
+    removefile: (...a) => call([OP.removefile], a),
+    openconnection: async (...a) => socket(await call([OP.openconnection], a, true)),
+    listenforconnection: (...a) => tcpServer(call([OP.listenforconnection], a)),
+    listenformessage: (...a) => udpServer(call([OP.listenformessage], a)),
+    sendmessage: (...a) => call([OP.sendmessage], a, true),
+    createvirtualnamespace: (...a) => { call([OP.namespace_check], a); return virtualNamespace(a[0], a[1]) },
   }
   for (const name in api) {
     Object.defineProperty(api[name], 'name', { value: name })
@@ -121,7 +143,7 @@ const source = (hierarchy: string, ops: string) => String.raw`
   const fromUnits = (buf) => {
     const a = new Uint16Array(buf)
     let s = ''
-    for (let i = 0; i < a.length; i += 8192) s += String.fromCharCode.apply(null, a.subarray(i, i + 8192))
+    for (let i = 0; i < a.length; i += 8192) s += apply(fromCharCode, null, a.subarray(i, i + 8192))
     return s
   }
   return { makeError: (name, message) => new E[name](message), describe, units, fromUnits }

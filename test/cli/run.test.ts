@@ -1,0 +1,116 @@
+// `flotilla run`: the real CLI in a child process (bin/flotilla -> dist/cli/main.js).
+import { execFile } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const BIN = join(ROOT, 'bin', 'flotilla')
+const work = mkdtempSync(join(tmpdir(), 'flotilla-cli-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+const RESTRICTIONS = join(ROOT, 'examples', 'restrictions.test')
+
+interface Result { code: number; stdout: string; stderr: string }
+function flotilla(...args: string[]): Promise<Result> {
+  return new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: work, timeout: 20_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0
+      done({ code, stdout, stderr })
+    })
+  })
+}
+function program(name: string, source: string): string {
+  const path = join(work, name)
+  writeFileSync(path, source)
+  return path
+}
+
+describe('flotilla run', () => {
+  it('runs hello and exits 0', async () => {
+    const r = await flotilla('run', RESTRICTIONS, join(ROOT, 'examples', 'hello.js'))
+    expect(r.stdout).toBe('Hello World\n')
+    expect(r.code).toBe(0)
+  })
+
+  it('refuses a bad restrictions file with exit 2 and one line naming the line', async () => {
+    const bad = join(work, 'bad.restrictions')
+    writeFileSync(bad, 'resource cpu 1\nresource memory 1000000\nresource diskused 100000\nresource bogus 3\n')
+    const r = await flotilla('run', bad, program('p.js', 'log("x")'))
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toContain('line 4')
+    expect(r.stderr).toContain("unknown resource 'bogus'")
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('refuses a missing restrictions file or program with exit 2', async () => {
+    const noProgram = await flotilla('run', RESTRICTIONS, join(work, 'nothere.js'))
+    expect(noProgram.code).toBe(2)
+    expect(noProgram.stderr).toContain("no program file")
+    const noRestrictions = await flotilla('run', join(work, 'nothere.r'), program('p.js', 'log("x")'))
+    expect(noRestrictions.code).toBe(2)
+    expect(noRestrictions.stderr).toContain('cannot read the restrictions file')
+  })
+
+  it('prints help with the options and exits 0', async () => {
+    const r = await flotilla('run', '--help')
+    expect(r.code).toBe(0)
+    for (const option of ['--ip', '--cwd', '--logfile', '--log-size', '--json']) expect(r.stdout).toContain(option)
+    expect(r.stdout).toContain('Exit status')
+  })
+
+  it('gives options after the program name to the program', async () => {
+    const r = await flotilla('run', RESTRICTIONS, program('args.js', 'log(JSON.stringify(callargs))'), '--ip', 'x', '-v', '--json')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe('["--ip","x","-v","--json"]')
+  })
+
+  it('takes --ip for getmyip and refuses a bad one', async () => {
+    const ok = await flotilla('run', '--ip', '10.0.0.7', RESTRICTIONS, program('ip.js', 'log(getmyip())'))
+    expect(ok.stdout).toBe('10.0.0.7')
+    const bad = await flotilla('run', '--ip', 'nope', RESTRICTIONS, program('ip.js', 'log(getmyip())'))
+    expect(bad.code).toBe(2)
+  })
+
+  it('prints the outcome as JSON with --json', async () => {
+    const r = await flotilla('run', '--json', RESTRICTIONS, program('j.js', 'log("out\\n")'))
+    expect(r.code).toBe(0)
+    const lines = r.stdout.trim().split('\n')
+    expect(lines[0]).toBe('out')
+    expect(JSON.parse(lines[1]!)).toEqual({ status: 'Terminated', code: 0, reason: 'finished' })
+  })
+
+  it('writes the ring log files with --logfile instead of stdout', async () => {
+    const prefix = join(work, 'ring')
+    const r = await flotilla('run', '--logfile', prefix, RESTRICTIONS, program('l.js', 'log("to the log\\n")'))
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe('')
+    const text = ['old', 'new'].map((s) => (existsSync(`${prefix}.${s}`) ? readFileSync(`${prefix}.${s}`, 'utf8') : '')).join('')
+    expect(text).toBe('to the log\n')
+  })
+
+  it('keeps the files in --cwd', async () => {
+    const dir = join(work, 'vessel')
+    const r = await flotilla('run', '--cwd', dir, RESTRICTIONS, program('w.js', 'const f = openfile("kept", true); f.writeat("yes", 0); f.close()'))
+    expect(r.code).toBe(0)
+    expect(readFileSync(join(dir, 'kept'), 'utf8')).toBe('yes')
+  })
+
+  it('exits 6 for an uncaught exception, with the message on stderr', async () => {
+    const r = await flotilla('run', RESTRICTIONS, program('throw.js', 'log("a")\nthrow new FileError("oops")'))
+    expect(r.code).toBe(6)
+    expect(r.stdout).toBe('a')
+    expect(r.stderr).toContain('FileError: oops')
+  })
+
+  it('exits 5 for a syntax error, 30 for a thread error and 0 for exitall', async () => {
+    expect((await flotilla('run', RESTRICTIONS, program('syntax.js', 'log(('))).code).toBe(5)
+    expect((await flotilla('run', RESTRICTIONS, program('thread.js', 'createthread(() => { throw new Error("t") })'))).code).toBe(30)
+    const exit = await flotilla('run', RESTRICTIONS, program('exit.js', 'log("bye"); exitall(); log("no")'))
+    expect(exit.code).toBe(0)
+    expect(exit.stdout).toBe('bye')
+  })
+})
