@@ -2,7 +2,7 @@
 // stack limits, nanny and API. It reports output and, once, how the program ended.
 import { parentPort, workerData } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
-import { newQuickJSWASMModule, type QuickJSHandle } from 'quickjs-emscripten'
+import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC, type QuickJSHandle } from 'quickjs-emscripten'
 import { Bridge } from './bridge.js'
 import { addressOps } from './api/addresses.js'
 import { diskUsedIn, fileOps } from './api/files.js'
@@ -39,10 +39,21 @@ const started = performance.now()
  *  just long enough to be seen and end the program (an allocation past the hard limit fails in the guest). */
 const MEMORY_SLACK_BYTES = 1 << 20
 
-const QuickJS = await newQuickJSWASMModule()
-const rt = QuickJS.newRuntime()
+/** The WebAssembly memory QuickJS's build starts with (its INITIAL_MEMORY); it cannot be made smaller. */
+const INITIAL_WASM_BYTES = 16 << 20
+const WASM_PAGE = 1 << 16
+
 const memoryQuota = config.restrictions.limits.memory
 const hardLimit = memoryQuota + MEMORY_SLACK_BYTES
+// QuickJS's own limit does not hold in this build (it counts 8 bytes per allocation, see guest-memory.ts), so the
+// WebAssembly memory itself is capped: it may grow by at most the hard limit, and an allocation past that fails in
+// the guest (out of memory) instead of growing the worker towards 2 GB between two interrupts.
+const wasmMemory = new WebAssembly.Memory({
+  initial: INITIAL_WASM_BYTES / WASM_PAGE,
+  maximum: Math.min(32768, Math.ceil((INITIAL_WASM_BYTES + hardLimit) / WASM_PAGE)),
+})
+const QuickJS = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory }))
+const rt = QuickJS.newRuntime()
 rt.setMemoryLimit(hardLimit)
 rt.setMaxStackSize(GUEST_STACK_BYTES)
 const ctx = rt.newContext()

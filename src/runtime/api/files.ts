@@ -58,10 +58,16 @@ export function fileOps(env: VesselEnv): OpTable {
         nanny.charge('fileread', BLOCK)
         if (!exists) {
           if (!create) throw new RepyError('FileNotFoundError', `openfile: '${name}' does not exist`)
+          nanny.waitFor('filewrite') // may refuse (filewrite 0): before the disk is charged
           nanny.chargeDisk(FILE_OVERHEAD)
-          nanny.waitFor('filewrite')
         }
-        const fd = openSync(path, exists ? 'r+' : 'w+', 0o600)
+        let fd: number
+        try {
+          fd = openSync(path, exists ? 'r+' : 'w+', 0o600)
+        } catch (err) {
+          if (!exists) nanny.chargeDisk(-FILE_OVERHEAD) // nothing was created
+          throw err
+        }
         if (!exists) nanny.charge('filewrite', BLOCK)
         const f: OpenFile = { name, fd, size: fstatSync(fd).size, closed: false }
         const id = nextId++
@@ -95,9 +101,14 @@ export function fileOps(env: VesselEnv): OpTable {
       const offset = int('writeat', 'offset', args[2])
       if (offset > f.size) throw new RepyError('SeekPastEndOfFileError', `writeat: offset ${offset} is past the end of '${f.name}' (${f.size} bytes)`)
       const growth = Math.max(0, offset + bytes.length - f.size)
+      nanny.waitFor('filewrite') // may refuse (filewrite 0): before the disk is charged
       nanny.chargeDisk(growth) // refuses before anything is written
-      nanny.waitFor('filewrite')
-      writeSync(f.fd, bytes, 0, bytes.length, offset)
+      try {
+        writeSync(f.fd, bytes, 0, bytes.length, offset)
+      } catch (err) {
+        nanny.chargeDisk(-growth)
+        throw err
+      }
       f.size += growth
       nanny.charge('filewrite', blocksCharged(offset, bytes.length))
       return undefined
