@@ -1,6 +1,8 @@
 // The sandbox host: a separate process, started under Node's permission model with a scrubbed environment, that
 // runs each vessel's program in a worker thread and keeps the vessels' sockets on its main thread. It holds no keys
 // and can write only the vessels' directories. The parent talks to it over the IPC channel.
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { MessageChannel, Worker } from 'node:worker_threads'
 import { createBroker, type Broker } from './net/broker.js'
 import { serveNetChannel } from './net/channel.js'
@@ -18,6 +20,11 @@ interface Running {
 }
 
 const running = new Map<string, Running>()
+// Compiled here once: when each worker compiled QuickJS itself, six or more workers starting together could all
+// hang in the asynchronous WebAssembly compile and never start. Instantiating a compiled module is also faster.
+const quickjsModule = await WebAssembly.compile(
+  readFileSync(fileURLToPath(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'))),
+)
 const send = (e: HostEvent) => process.send?.(e)
 
 function start(spec: VesselSpec): void {
@@ -32,7 +39,7 @@ function start(spec: VesselSpec): void {
   const broker = createBroker({ ip: spec.ip, restrictions: spec.restrictions })
   serveNetChannel({ syncPort: sync.port2, asyncPort: async.port2, flag }, broker.handle)
   const worker = new Worker(new URL('./vessel-worker.js', import.meta.url), {
-    workerData: { ...spec, net: { syncPort: sync.port1, asyncPort: async.port1, flag }, board: board.sab },
+    workerData: { ...spec, net: { syncPort: sync.port1, asyncPort: async.port1, flag }, board: board.sab, quickjsModule },
     transferList: [sync.port1, async.port1],
     resourceLimits: { stackSizeMb: 4, maxOldGenerationSizeMb: 64 },
     env: {},

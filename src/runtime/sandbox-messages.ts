@@ -21,6 +21,8 @@ export interface VesselSpec {
 export interface VesselWorkerData extends VesselSpec {
   net: NetChannelPorts
   board: SharedArrayBuffer
+  /** QuickJS compiled once per sandbox host; each worker only instantiates it. */
+  quickjsModule: WebAssembly.Module
 }
 
 export type WorkerMessage = { type: 'output'; text: string } | { type: 'exit'; outcome: Outcome }

@@ -52,7 +52,7 @@ const wasmMemory = new WebAssembly.Memory({
   initial: INITIAL_WASM_BYTES / WASM_PAGE,
   maximum: Math.min(32768, Math.ceil((INITIAL_WASM_BYTES + hardLimit) / WASM_PAGE)),
 })
-const QuickJS = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory }))
+const QuickJS = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory, wasmModule: config.quickjsModule }))
 const rt = QuickJS.newRuntime()
 rt.setMemoryLimit(hardLimit)
 rt.setMaxStackSize(GUEST_STACK_BYTES)

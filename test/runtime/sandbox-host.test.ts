@@ -1,0 +1,48 @@
+// The sandbox host as the node manager uses it: many vessels in one process, started at once.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
+import { SandboxHost } from '../../src/runtime/sandbox.js'
+import type { Outcome } from '../../src/runtime/api/types.js'
+import { GENEROUS_RESTRICTIONS } from '../helpers/run-guest.js'
+
+const root = mkdtempSync(join(tmpdir(), 'flotilla-host-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+describe('sandbox host', () => {
+  // Regression: when every worker compiled QuickJS itself, six or more starting together could all hang.
+  it('runs 20 vessels started at the same moment, each to its own end', async () => {
+    const outputs = new Map<string, string>()
+    const outcomes = new Map<string, Outcome>()
+    let allDone!: () => void
+    const done = new Promise<void>((r) => { allDone = r })
+    const host = await SandboxHost.start(root, {
+      output: (id, text) => outputs.set(id, (outputs.get(id) ?? '') + text),
+      exit: (id, outcome) => { outcomes.set(id, outcome); if (outcomes.size === 20) allDone() },
+    })
+    const restrictions = parseRestrictions(GENEROUS_RESTRICTIONS)
+    for (let i = 1; i <= 20; i++) {
+      const cwd = join(root, `v${i}`)
+      mkdirSync(cwd)
+      writeFileSync(join(cwd, 'p.js'), `await sleep(0.05); log('vessel ${i} ran with', callargs[0])`)
+      host.startVessel({ vesselId: `v${i}`, cwd, program: 'p.js', callargs: [`arg${i}`], ip: '127.0.0.1', restrictions })
+    }
+    await done
+    await host.shutdown()
+    for (let i = 1; i <= 20; i++) {
+      expect(outcomes.get(`v${i}`)).toMatchObject({ status: 'Terminated', code: 0 })
+      expect(outputs.get(`v${i}`)).toBe(`vessel ${i} ran with arg${i}`)
+    }
+  }, 60_000)
+
+  it('reports a crash of the sandbox host process to its parent', async () => {
+    let crashed!: (reason: string) => void
+    const crash = new Promise<string>((r) => { crashed = r })
+    const host = await SandboxHost.start(root, { crash: (reason) => crashed(reason) })
+    process.kill(host.pid!, 'SIGKILL')
+    expect(await crash).toMatch(/killed by SIGKILL/)
+    expect(host.running).toBe(false)
+  })
+})
