@@ -1,7 +1,11 @@
 // The flotilla command line: one commander program; each command group registers itself from its own file.
 import { Command, CommanderError } from 'commander'
 import { registerKeygen } from './keygen.js'
+import { registerNode } from './node.js'
 import { registerRun } from './run.js'
+import { registerShell } from './shell.js'
+import { registerTop } from './top.js'
+import { registerDeploy } from './deploy.js'
 import { UsageError } from './usage-error.js'
 
 const program = new Command()
@@ -14,6 +18,9 @@ const program = new Command()
 
 registerRun(program)
 registerKeygen(program)
+registerShell(program)
+registerDeploy(program)
+registerTop(registerNode(program))
 
 try {
   await program.parseAsync(process.argv)

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   E_UNKNOWN_CALL: 'no such call',
   E_BUSY: 'the node cannot take this request now (limits of live requests); retry later',
   E_TIMEOUT: 'the operation did not finish in time',
+  E_UNREACHABLE: 'the node could not be reached (dial failed or the connection was lost)',
   E_INTERNAL: 'internal error of the node',
 } as const
 

@@ -1,0 +1,162 @@
+// `flotilla node init|start|status|call`: set up, run and inspect a node manager.
+import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Command } from 'commander'
+import { NodeClient } from '../client/node-client.js'
+import { NodeError } from '../protocol/errors.js'
+import type { NodeSummary } from '../protocol/results.js'
+import { vesselSummary } from '../node/handlers/queries.js'
+import { DEFAULT_LISTEN } from '../node/libp2p-node.js'
+import { initNode, loadConfig, type InitOptions } from '../node/node-config.js'
+import { NodeManager } from '../node/node-manager.js'
+import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths } from '../node/node-paths.js'
+import { VesselStore } from '../node/vessel-store.js'
+import { registerNodeCall } from './node-call.js'
+import { nodeText, toJson } from './node-format.js'
+import { UsageError } from './usage-error.js'
+
+interface CommonOptions { data: string; keys: string; json?: boolean }
+interface InitCliOptions extends CommonOptions { donate: string; owner: string; vessels?: string; listen?: string[]; ip?: string; force?: boolean; logSize?: string }
+interface StartCliOptions extends CommonOptions { listen?: string[] }
+
+/** Written while a node runs, so `node status` can ask it: <data>/node.json */
+const runtimeFile = (data: string): string => join(nodePaths(data).data, 'node.json')
+
+function percent(text: string): number {
+  const n = Number(text.replace(/%$/, ''))
+  if (!Number.isFinite(n) || n < 1 || n > 100) throw new UsageError(`--donate must be 1%..100%, not '${text}'`)
+  return n
+}
+
+function count(text: string | undefined, what: string): number | undefined {
+  if (text === undefined) return undefined
+  const n = Number(text)
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${what} must be a whole number ≥ 1, not '${text}'`)
+  return n
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
+
+/** NodeErrors that are the user's doing become usage errors (exit 2). */
+function asUsage(err: unknown): never {
+  if (err instanceof NodeError && (err.code === 'E_USAGE' || err.code === 'E_STATE' || err.code === 'E_QUOTA')) throw new UsageError(err.message)
+  throw err
+}
+
+/** Registers `node init|start|status|call`; answers the `node` command so that other subcommands (top) can join it. */
+export function registerNode(program: Command): Command {
+  const node = program.command('node').description('Run a node manager: donate a share of this machine as vessels')
+  const common = (c: Command): Command => c
+    .option('--data <dir>', 'data folder (vessels, state, logs)', DEFAULT_DATA_DIR)
+    .option('--keys <dir>', 'keys folder (node identity, owner key)', DEFAULT_KEYS_DIR)
+
+  common(node.command('init'))
+    .description('Set up a node: identity, owner key, donation carved into vessels')
+    .option('--donate <percent>', 'share of this machine to donate', '10%')
+    .option('--owner <keyname>', 'owner key of the vessels (created in --keys if missing)', 'owner')
+    .option('--vessels <n>', 'number of vessels (default one per 10 %)')
+    .option('--listen <multiaddr>', `address to listen on (repeatable; default ${DEFAULT_LISTEN})`, collect)
+    .option('--ip <ip>', "the vessels' IP (getmyip); default from the listen address")
+    .option('--log-size <bytes>', 'size of each vessel log ring (default 1 MiB)')
+    .option('--force', 'start over: delete the vessels, their files and logs (keys are kept)')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: InitCliOptions) => {
+      const paths = nodePaths(options.data)
+      if (options.force) {
+        if (existsSync(runtimeFile(options.data))) throw new UsageError(`a node seems to run on ${paths.data}; stop it first`)
+        for (const dir of [paths.state, paths.files, paths.logs, paths.tmp]) rmSync(dir, { recursive: true, force: true })
+      }
+      const init: InitOptions = {
+        donatePercent: percent(options.donate), ownerKeyName: options.owner, vessels: count(options.vessels, '--vessels'),
+        listen: options.listen, ip: options.ip, logBytes: count(options.logSize, '--log-size'),
+      }
+      const store = await VesselStore.open(paths.state).catch((err: unknown) => { throw new UsageError(`cannot open ${paths.state}: ${(err as Error).message}`) })
+      try {
+        const config = await initNode(store, paths, options.keys, init).catch(asUsage)
+        const vessels = (await store.list()).map(vesselSummary)
+        if (options.json) process.stdout.write(toJson({ ...config, dataDir: paths.data, vessels }) + '\n')
+        else process.stdout.write(`set up node ${config.peerId} in ${paths.data} (donating ${config.donatePercent} %)\n` +
+          nodeText({ version: config.version, peerId: config.peerId, addresses: config.listen, ip: config.ip, vessels }))
+      } finally {
+        await store.close()
+      }
+    })
+
+  common(node.command('start'))
+    .description('Run the node manager (sets it up with the defaults on first start); Ctrl-C stops it')
+    .option('--listen <multiaddr>', 'address to listen on (repeatable; default the one given at init)', collect)
+    .option('--json', 'print the started node as one JSON line')
+    .action(async (options: StartCliOptions) => {
+      const notice = (line: string): void => { process.stderr.write(`flotilla node: ${line}\n`) }
+      const nm = await NodeManager.start({ dataDir: options.data, keysDir: options.keys, listen: options.listen, notice }).catch(asUsage)
+      const summary = await nm.summary()
+      writeFileSync(runtimeFile(options.data), JSON.stringify({ pid: process.pid, peerId: nm.peerId, addresses: nm.addresses }) + '\n')
+      if (options.json) process.stdout.write(toJson(summary) + '\n')
+      else {
+        if (nm.initialized) process.stdout.write(`set up a new node in ${nm.dataDir} (keys in ${options.keys})\n`)
+        process.stdout.write(nodeText(summary) + 'node manager running; Ctrl-C to stop\n')
+      }
+      let stopping = false
+      const stop = (): void => {
+        if (stopping) return
+        stopping = true
+        notice('stopping')
+        void nm.stop().finally(() => {
+          rmSync(runtimeFile(options.data), { force: true })
+          process.exit(0)
+        })
+      }
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+    })
+
+  common(node.command('status'))
+    .description("Print the node's vessels (asks the running node, or reads the data folder)")
+    .option('--json', 'print as JSON')
+    .action(async (options: CommonOptions) => {
+      const summary = await status(options.data)
+      process.stdout.write(options.json ? toJson(summary) + '\n' : nodeText(summary))
+      process.exit(0)
+    })
+
+  registerNodeCall(node)
+  return node
+}
+
+async function status(data: string): Promise<NodeSummary> {
+  const paths = nodePaths(data)
+  const running = readRuntime(data)
+  if (running !== undefined) {
+    try {
+      const client = await NodeClient.connect(running.addresses[0] ?? '', { timeoutMs: 5000 })
+      try { return await client.getVessels() } finally { await client.close() }
+    } catch (err) {
+      if (!(err instanceof NodeError)) throw err
+      // a stale node.json (the node was killed): read the store instead
+    }
+  }
+  if (!existsSync(paths.state)) throw new UsageError(`${paths.data} holds no node; run flotilla node init or flotilla node start`)
+  const store = await VesselStore.open(paths.state).catch(() => {
+    throw new UsageError(`${paths.state} is in use by a running node that does not answer`)
+  })
+  try {
+    const config = await loadConfig(store)
+    if (config === undefined) throw new UsageError(`${paths.data} holds no node; run flotilla node init or flotilla node start`)
+    const vessels = (await store.list()).map(vesselSummary)
+    return { version: config.version, peerId: config.peerId, addresses: [], ip: config.ip, vessels }
+  } finally {
+    await store.close()
+  }
+}
+
+function readRuntime(data: string): { pid: number; addresses: string[] } | undefined {
+  try {
+    const value = JSON.parse(readFileSync(runtimeFile(data), 'utf8')) as { pid?: unknown; addresses?: unknown }
+    if (typeof value.pid !== 'number' || !Array.isArray(value.addresses)) return undefined
+    process.kill(value.pid, 0)
+    return { pid: value.pid, addresses: value.addresses.filter((a): a is string => typeof a === 'string') }
+  } catch {
+    if (existsSync(runtimeFile(data))) try { unlinkSync(runtimeFile(data)) } catch { /* not ours to worry about */ }
+    return undefined
+  }
+}

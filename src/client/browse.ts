@@ -1,0 +1,110 @@
+// Finds the nodes that serve a public key: a provider lookup in the DHT for CID(raw, sha256(key text)).
+//   const node = await createBrowseNode({ bootstrap: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3...'] })
+//   const found = await browseKey(node, identity.publicKeyText, { timeoutMs: 5000 })   // [{ peerId, addresses }]
+//   await node.stop()
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { PeerId } from '@libp2p/interface'
+import { keyCid } from '../node/advertiser.js'
+import { ClientTransport, NodeClient } from './node-client.js'
+import { createDiscoveryNode, dialDiscoveredPeers, keepJoined, type DiscoveryNode, type DiscoveryOptions } from '../node/discovery-services.js'
+
+export interface FoundNode {
+  peerId: string
+  /** the node's multiaddrs as the DHT reported them (without /p2p/), deduplicated */
+  addresses: string[]
+}
+
+export interface BrowseOptions {
+  /** overall time limit; the nodes found so far are answered when it runs out (default 10 s) */
+  timeoutMs?: number
+  /** stop as soon as this many nodes were found */
+  limit?: number
+  signal?: AbortSignal
+}
+
+/** Looks up the nodes that announce `keyText`. Never throws for a timeout: it answers what it found in time. */
+export async function browseKey(
+  node: { peerId: PeerId; services: { dht: KadDHT } },
+  keyText: string,
+  options: BrowseOptions = {},
+): Promise<FoundNode[]> {
+  const cid = await keyCid(keyText)
+  const stop = new AbortController()
+  const signals = [stop.signal, AbortSignal.timeout(options.timeoutMs ?? 10_000)]
+  if (options.signal !== undefined) signals.push(options.signal)
+  const found = new Map<string, Set<string>>()
+  const limit = options.limit ?? Infinity
+  try {
+    for await (const event of node.services.dht.findProviders(cid, { signal: AbortSignal.any(signals) })) {
+      if (event.name !== 'PROVIDER') continue
+      for (const provider of event.providers) {
+        if (provider.id.equals(node.peerId)) continue
+        const id = provider.id.toString()
+        const addresses = found.get(id) ?? new Set<string>()
+        for (const address of provider.multiaddrs) addresses.add(address.toString())
+        found.set(id, addresses)
+      }
+      if (found.size >= limit) {
+        stop.abort()
+        break
+      }
+    }
+  } catch (err) {
+    if (!signals.some((s) => s.aborted)) throw err
+  }
+  return [...found].slice(0, limit).map(([peerId, addresses]) => ({ peerId, addresses: [...addresses].sort() }))
+}
+
+export interface BrowseNodeOptions extends Pick<DiscoveryOptions, 'bootstrap' | 'mdns' | 'dhtProtocol' | 'addressScope'> {}
+
+/**
+ * A client-side libp2p node that can query the DHT (client mode: it answers no DHT queries and is not added
+ * to other nodes' routing tables). Peers found by mDNS are dialed. Stop it with `node.stop()`.
+ */
+export async function createBrowseNode(options: BrowseNodeOptions = {}): Promise<DiscoveryNode> {
+  const node = await createDiscoveryNode({ ...options, clientMode: true })
+  const stops: Array<() => void> = []
+  if (options.mdns !== undefined && options.mdns !== false) stops.push(dialDiscoveredPeers(node))
+  // a refused or slow first dial would leave the client alone for good: retry while no DHT peer is known
+  if (options.bootstrap !== undefined && options.bootstrap.length > 0) stops.push(keepJoined(node, options.bootstrap, 1_000))
+  node.addEventListener('stop', () => { for (const stop of stops) stop() }, { once: true })
+  return node
+}
+
+export interface NodeVessels extends FoundNode {
+  /** the address that answered, with /p2p/<peerId> */
+  address: string | null
+  /** vessels where the key is the owner or a user */
+  vessels: Array<{ name: string; owner: boolean; user: boolean; status: string }>
+  /** why the node could not be asked (E_CODE: message), null if it answered */
+  error: string | null
+}
+
+/**
+ * Contacts each node found (GetVessels, in parallel; each address in turn until one answers) and keeps the
+ * vessels where `keyText` is owner or user — what seash's browse lists.
+ */
+export async function vesselsForKey(found: FoundNode[], keyText: string, options: { timeoutMs?: number } = {}): Promise<NodeVessels[]> {
+  const transport = await ClientTransport.create()
+  try {
+    return await Promise.all(found.map(async (node): Promise<NodeVessels> => {
+      let error = 'no address'
+      for (const address of node.addresses) {
+        const full = `${address}/p2p/${node.peerId}`
+        try {
+          const client = await NodeClient.connect(full, { transport, timeoutMs: options.timeoutMs })
+          const summary = await client.getVessels()
+          const vessels = summary.vessels
+            .map((v) => ({ name: v.name, owner: v.ownerKey === keyText, user: v.userKeys.includes(keyText), status: v.status }))
+            .filter((v) => v.owner || v.user)
+          return { ...node, address: full, vessels, error: null }
+        } catch (err) {
+          error = err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err)
+        }
+      }
+      return { ...node, address: null, vessels: [], error }
+    }))
+  } finally {
+    await transport.close()
+  }
+}

@@ -1,0 +1,83 @@
+// One client libp2p node per process, shared by every NodeClient: the shell fans out to many nodes through it.
+// Each request is one stream: write the request, read the response (protocol /flotilla/nm/1.0.0).
+import '../node/promise-shim.js'
+import type { Libp2p } from '@libp2p/interface'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { lpStream } from '@libp2p/utils'
+import { NodeError } from '../protocol/errors.js'
+import { PROTOCOL_ID, decodeResponse, type Response } from '../protocol/messages.js'
+import { createNodeLibp2p, MAX_PROTOCOL_STREAMS } from '../node/libp2p-node.js'
+import { LP_OPTIONS } from '../node/protocol-service.js'
+
+export const DEFAULT_TIMEOUT_MS = 15_000
+
+/** Parses a multiaddr given by a user: E_USAGE if it is not one. */
+export function parseAddress(address: string | Multiaddr): Multiaddr {
+  if (typeof address !== 'string') return address
+  try {
+    return multiaddr(address)
+  } catch (err) {
+    throw new NodeError('E_USAGE', `'${address}' is not a multiaddr (like /ip4/127.0.0.1/tcp/1224/p2p/12D3KooW...): ${(err as Error).message}`)
+  }
+}
+
+/** The peer id in a multiaddr's /p2p/ part, if any. */
+export function peerIdOf(address: Multiaddr): string | undefined {
+  return address.getComponents().find((c) => c.name === 'p2p')?.value
+}
+
+function transportError(err: unknown, what: string, signal: AbortSignal): NodeError {
+  if (err instanceof NodeError) return err
+  if (signal.aborted) return new NodeError('E_TIMEOUT', `${what}: no answer in time`)
+  const message = err instanceof Error ? err.message : String(err)
+  return new NodeError('E_UNREACHABLE', `${what}: ${message}`)
+}
+
+export class ClientTransport {
+  private closed = false
+
+  private constructor(readonly node: Libp2p) {}
+
+  static async create(): Promise<ClientTransport> {
+    return new ClientTransport(await createNodeLibp2p())
+  }
+
+  /** Dials the node and answers its peer id (E_UNREACHABLE, E_TIMEOUT). */
+  async connect(address: Multiaddr, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
+    const signal = AbortSignal.timeout(timeoutMs)
+    try {
+      const connection = await this.node.dial(address, { signal })
+      return connection.remotePeer.toString()
+    } catch (err) {
+      throw transportError(err, `cannot reach ${address.toString()}`, signal)
+    }
+  }
+
+  /** Sends one encoded request and answers the decoded response. Transport problems throw E_UNREACHABLE/E_TIMEOUT. */
+  async exchange(address: Multiaddr, request: Uint8Array, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Response> {
+    if (this.closed) throw new NodeError('E_UNREACHABLE', 'the client transport is closed')
+    const signal = AbortSignal.timeout(timeoutMs)
+    let stream
+    try {
+      stream = await this.node.dialProtocol(address, PROTOCOL_ID, { signal, maxOutboundStreams: MAX_PROTOCOL_STREAMS })
+    } catch (err) {
+      throw transportError(err, `cannot reach ${address.toString()}`, signal)
+    }
+    try {
+      const lp = lpStream(stream, LP_OPTIONS)
+      await lp.write(request, { signal })
+      const answer = await lp.read({ signal })
+      await stream.close().catch(() => undefined)
+      return decodeResponse(answer.subarray())
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      throw transportError(err, `request to ${address.toString()} failed`, signal)
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.node.stop()
+  }
+}

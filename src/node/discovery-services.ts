@@ -1,0 +1,151 @@
+// What a node (or a browsing client) adds to its createLibp2p options to take part in discovery: a private
+// Kademlia DHT in LAN mode (stack notes §1 "kad-dht LAN mode"), bootstrap addresses and mDNS.
+//   const d = discoveryServices({ bootstrap: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3...'], mdns: true })
+//   const node = await createLibp2p({ ..., services: { ...d.services }, peerDiscovery: d.peerDiscovery })
+//   const stopDialing = dialDiscoveredPeers(node)      // mDNS finds peers but libp2p does not dial them
+// Provider records: a node keeps a record it received for `providerTtlMs`; every node sweeps out expired ones
+// every `cleanupMs`. kad-dht 16 reads these from `reprovide.{validity,interval}` — `providers.provideValidity`
+// and `providers.cleanupInterval` are declared in its typings but not read by anything.
+import './promise-shim.js'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { identify, type Identify } from '@libp2p/identify'
+import type { Ed25519PrivateKey, Libp2p, PeerDiscovery, PeerId } from '@libp2p/interface'
+import { kadDHT, passthroughMapper, removePublicAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
+import { ping, type Ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
+
+export const DHT_PROTOCOL = '/flotilla/kad/1.0.0'
+export const MDNS_SERVICE_TAG = '_flotilla._udp.local'
+/** Seattle (notes §4.7): records live 750 s and are re-announced every 300 s. */
+export const DEFAULT_PROVIDER_TTL_MS = 750_000
+export const DEFAULT_REFRESH_MS = 300_000
+
+export interface DiscoveryOptions {
+  /** multiaddrs (with /p2p/<peerId>) dialed at start */
+  bootstrap?: string[]
+  /** multicast discovery on the LAN; `true` uses the Flotilla service tag and a 10 s interval */
+  mdns?: boolean | { serviceTag?: string; interval?: number }
+  /** default /flotilla/kad/1.0.0: a private DHT, not the public IPFS one */
+  dhtProtocol?: string
+  /** how long a node keeps a provider record it received (default 750 s) */
+  providerTtlMs?: number
+  /** how often every node sweeps out expired records (default min(60 s, TTL/3)) */
+  cleanupMs?: number
+  /** only query the DHT, never answer (a browsing client) */
+  clientMode?: boolean
+  /** how often the DHT looks up its own id to find its neighbours (kad-dht default 5 min; the first after 1 s) */
+  selfQueryMs?: number
+  /** 'lan' (default) keeps only private/loopback addresses in DHT answers; 'all' keeps every address */
+  addressScope?: 'lan' | 'all'
+}
+
+export interface DiscoveryServiceMap extends Record<string, unknown> {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+}
+
+export type DiscoveryNode = Libp2p<DiscoveryServiceMap>
+
+export interface DiscoveryPieces {
+  services: NonNullable<Libp2pOptions<DiscoveryServiceMap>['services']>
+  peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']>
+}
+
+/** Services (identify, ping, dht — kad-dht needs the first two) and peer discovery modules for createLibp2p. */
+export function discoveryServices(options: DiscoveryOptions = {}): DiscoveryPieces {
+  const ttl = options.providerTtlMs ?? DEFAULT_PROVIDER_TTL_MS
+  const cleanup = options.cleanupMs ?? Math.max(100, Math.min(60_000, Math.floor(ttl / 3)))
+  const dht = kadDHT({
+    protocol: options.dhtProtocol ?? DHT_PROTOCOL,
+    // The default (client until a public address is confirmed) never becomes a server on a LAN.
+    clientMode: options.clientMode ?? false,
+    // The default mapper drops private addresses, loopback included: nothing would be left on a LAN.
+    peerInfoMapper: options.addressScope === 'all' ? passthroughMapper : removePublicAddressesMapper,
+    // threshold 0: kad-dht re-provides our own records only once expired; the Advertiser refreshes them before.
+    reprovide: { validity: ttl, interval: cleanup, threshold: 0 },
+    ...(options.selfQueryMs !== undefined ? { querySelfInterval: options.selfQueryMs } : {}),
+  })
+  const peerDiscovery: DiscoveryPieces['peerDiscovery'] = []
+  if (options.bootstrap !== undefined && options.bootstrap.length > 0) {
+    peerDiscovery.push(bootstrap({ list: options.bootstrap, timeout: 10 }))
+  }
+  if (options.mdns !== undefined && options.mdns !== false) {
+    const m = options.mdns === true ? {} : options.mdns
+    peerDiscovery.push(mdns({ serviceTag: m.serviceTag ?? MDNS_SERVICE_TAG, interval: m.interval ?? 10_000 }))
+  }
+  // ping's default is 1 outbound stream per connection: kad-dht pinging a contact then makes libp2p's connection
+  // monitor fail its heartbeat (TooManyOutboundProtocolStreamsError) and abort the connection.
+  const pinger = ping({ maxInboundStreams: 32, maxOutboundStreams: 32 })
+  return { services: { identify: identify(), ping: pinger, dht }, peerDiscovery }
+}
+
+/**
+ * Dials every peer that discovery reports and that is not connected yet (libp2p does not auto-dial them).
+ * Answers a function that stops listening.
+ */
+export function dialDiscoveredPeers(node: Libp2p, onError?: (peer: PeerId, err: unknown) => void): () => void {
+  const dialing = new Set<string>()
+  const listener = (event: CustomEvent<{ id: PeerId }>): void => {
+    const peer = event.detail.id
+    const key = peer.toString()
+    if (peer.equals(node.peerId) || dialing.has(key) || node.getConnections(peer).length > 0) return
+    dialing.add(key)
+    node.dial(peer, { signal: AbortSignal.timeout(10_000) })
+      .catch((err: unknown) => onError?.(peer, err))
+      .finally(() => dialing.delete(key))
+  }
+  node.addEventListener('peer:discovery', listener)
+  return () => node.removeEventListener('peer:discovery', listener)
+}
+
+/**
+ * The bootstrap module dials its list once, at start: a node started before its bootstrap peers, or whose dial
+ * was refused (a busy peer refuses inbound connections beyond 10 pending), would stay alone. This re-dials the
+ * list every `intervalMs` while the routing table is empty. Answers a function that stops it.
+ */
+export function keepJoined(node: DiscoveryNode, bootstrapList: string[], intervalMs = 5_000): () => void {
+  const addresses = bootstrapList.map((a) => multiaddr(a))
+  const timer = setInterval(() => {
+    if (node.status !== 'started' || routingTableSize(node) > 0) return
+    for (const address of addresses) node.dial(address, { signal: AbortSignal.timeout(intervalMs) }).catch(() => undefined)
+  }, intervalMs)
+  timer.unref()
+  return () => clearInterval(timer)
+}
+
+/** The DHT's routing table size (not in kad-dht's public typing, hence the local narrowing). */
+export function routingTableSize(node: DiscoveryNode): number {
+  const table = (node.services.dht as unknown as { routingTable?: { size?: unknown } }).routingTable
+  return typeof table?.size === 'number' ? table.size : 0
+}
+
+export interface DiscoveryNodeOptions extends DiscoveryOptions {
+  privateKey?: Ed25519PrivateKey
+  /** listen multiaddrs; none for a client */
+  listen?: string[]
+  /** do not start (default: started) */
+  start?: boolean
+}
+
+/** A standalone libp2p node with discovery (TCP, Noise, yamux): for the browse client, tests and benchmarks. */
+export async function createDiscoveryNode(options: DiscoveryNodeOptions = {}): Promise<DiscoveryNode> {
+  const pieces = discoveryServices(options)
+  return createLibp2p({
+    ...(options.privateKey ? { privateKey: options.privateKey } : {}),
+    start: options.start ?? true,
+    addresses: { listen: options.listen ?? [] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // every local node is 127.0.0.x: without this the 6th dial within a second from one IP is refused
+    connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
+    services: pieces.services,
+    peerDiscovery: pieces.peerDiscovery,
+  })
+}

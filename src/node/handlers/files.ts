@@ -1,0 +1,26 @@
+// User calls on a vessel's files: AddFileToVessel, RetrieveFileFromVessel, ListFilesInVessel, DeleteFileInVessel.
+// private_* names are refused by validateCall already; file names follow Repy's rule.
+import type { HandlerTable } from './context.js'
+
+export const fileHandlers: Pick<HandlerTable, 'AddFileToVessel' | 'RetrieveFileFromVessel' | 'ListFilesInVessel' | 'DeleteFileInVessel'> = {
+  AddFileToVessel: (ctx, [vessel, filename, data]) =>
+    ctx.state.exclusive(async () => {
+      const record = await ctx.state.vessel(vessel)
+      await ctx.files.write(vessel, filename, data, record.restrictions.limits.diskused)
+      return null
+    }),
+  RetrieveFileFromVessel: async (ctx, [vessel, filename]) => {
+    await ctx.state.vessel(vessel)
+    return ctx.files.read(vessel, filename)
+  },
+  ListFilesInVessel: async (ctx, [vessel]) => {
+    await ctx.state.vessel(vessel)
+    return ctx.files.list(vessel)
+  },
+  DeleteFileInVessel: (ctx, [vessel, filename]) =>
+    ctx.state.exclusive(async () => {
+      await ctx.state.vessel(vessel)
+      await ctx.files.remove(vessel, filename)
+      return null
+    }),
+}

@@ -1,0 +1,223 @@
+// The vessel state machine (seattle-notes §4.4) on top of one sandbox host process:
+//   Fresh/Stopped/Terminated/ThreadErr/Stale --StartVessel--> Started --StopVessel--> Stopped
+//   Started --program ends--> Terminated | ThreadErr (| Stopped)      any --ResetVessel--> Fresh
+// The status is stored before the program starts, so a node killed at any moment restarts the vessels that were
+// Started; one whose program is gone by then becomes Stale. When the node shuts down cleanly, running vessels keep
+// the status Started for the same reason. If the sandbox host dies, its vessels become Terminated with the reason
+// and a new host is started.
+import { mkdirSync } from 'node:fs'
+import { NodeError } from '../protocol/errors.js'
+import type { VesselStatus } from '../protocol/results.js'
+import type { Outcome } from '../runtime/api/types.js'
+import type { BoardSnapshot } from '../runtime/nanny/usage-board.js'
+import { SandboxHost } from '../runtime/sandbox.js'
+import { vesselLogPrefix } from './node-paths.js'
+import type { NodeState } from './node-state.js'
+import type { VesselFiles } from './vessel-files.js'
+import { VesselLog } from './vessel-log.js'
+import type { VesselRecord } from './vessel-store.js'
+
+/** How long StopVessel waits for the program to end. */
+export const STOP_WAIT_MS = 10_000
+/** Exit code recorded when the sandbox host itself died (as in `flotilla run`). */
+export const HOST_CRASH_CODE = 70
+
+interface Run {
+  id: string
+  startedAt: number
+  ended: Promise<void>
+  end(): void
+}
+
+export interface LifecycleOptions {
+  ip: string
+  logBytes: number
+  /** Called with a line for the operator (host crashes, restarts). */
+  notice?(line: string): void
+}
+
+export class Lifecycle {
+  private host: SandboxHost | null = null
+  private hostStarting: Promise<SandboxHost> | null = null
+  private readonly runs = new Map<string, Run>()
+  private readonly logs = new Map<string, VesselLog>()
+  private closing = false
+  private generation = 0
+
+  private constructor(private readonly state: NodeState, private readonly files: VesselFiles, private readonly options: LifecycleOptions) {}
+
+  /** Starts the sandbox host and restarts every vessel recorded as Started. */
+  static async open(state: NodeState, files: VesselFiles, options: LifecycleOptions): Promise<Lifecycle> {
+    mkdirSync(state.paths.logs, { recursive: true })
+    const lifecycle = new Lifecycle(state, files, options)
+    await lifecycle.sandbox()
+    await state.exclusive(async () => {
+      for (const v of await state.store.list()) if (v.status === 'Started') await lifecycle.resume(v)
+    })
+    return lifecycle
+  }
+
+  log(vessel: string): VesselLog {
+    let log = this.logs.get(vessel)
+    if (log === undefined) this.logs.set(vessel, (log = new VesselLog(vesselLogPrefix(this.state.paths, vessel), this.options.logBytes)))
+    return log
+  }
+
+  isRunning(vessel: string): boolean {
+    return this.runs.has(vessel)
+  }
+
+  async usage(vessel: string): Promise<BoardSnapshot | null> {
+    const run = this.runs.get(vessel)
+    return run && this.host ? this.host.usage(run.id) : null
+  }
+
+  /** StartVessel: E_STATE if it runs already, E_NOT_FOUND if the program is not a file of the vessel. */
+  start(vessel: string, program: string, args: string[]): Promise<VesselStatus> {
+    return this.state.exclusive(async () => {
+      const record = await this.state.vessel(vessel)
+      if (record.status === 'Started') throw new NodeError('E_STATE', `${vessel} is already Started; stop it first`)
+      if (!(await this.files.exists(vessel, program))) {
+        throw new NodeError('E_NOT_FOUND', `no program file '${program}' in ${vessel} (upload it with AddFileToVessel)`)
+      }
+      await this.sandbox()
+      const { exit: _exit, ...rest } = record
+      const next: VesselRecord = { ...rest, status: 'Started', program, args, startedAt: Date.now() }
+      await this.state.store.apply([{ type: 'putVessel', vessel: next }])
+      await this.launch(next)
+      return 'Started' as const
+    })
+  }
+
+  /** StopVessel: E_STATE unless Started; waits for the program to end and answers the status it ended with. */
+  async stop(vessel: string): Promise<VesselStatus> {
+    const run = await this.state.exclusive(async () => {
+      const record = await this.state.vessel(vessel)
+      if (record.status !== 'Started') throw new NodeError('E_STATE', `${vessel} is ${record.status}, not Started`)
+      const run = this.runs.get(vessel)
+      if (run === undefined) {
+        await this.record(record, { status: 'Stopped', code: 44, reason: 'stopped' })
+        return undefined
+      }
+      this.host?.stopVessel(run.id, 'stopped by StopVessel')
+      return run
+    })
+    if (run !== undefined && !(await settlesWithin(run.ended, STOP_WAIT_MS))) {
+      throw new NodeError('E_TIMEOUT', `${vessel} may not have stopped in a timely manner (${STOP_WAIT_MS / 1000} s)`)
+    }
+    return (await this.state.vessel(vessel)).status
+  }
+
+  /** ResetVessel: stops the program, deletes the files (except private_*) and the log; status Fresh. */
+  async reset(vessel: string): Promise<void> {
+    const record = await this.state.vessel(vessel)
+    if (record.status === 'Started') await this.stop(vessel).catch((err: unknown) => {
+      if (!(err instanceof NodeError && err.code === 'E_STATE')) throw err
+    })
+    await this.state.exclusive(async () => {
+      const current = await this.state.vessel(vessel)
+      if (this.runs.has(vessel)) throw new NodeError('E_STATE', `${vessel} was started again while being reset`)
+      await this.files.clear(vessel)
+      this.log(vessel).clear()
+      const { exit: _e, program: _p, args: _a, startedAt: _s, ...rest } = current
+      await this.state.store.apply([{ type: 'putVessel', vessel: { ...rest, status: 'Fresh' } }])
+    })
+  }
+
+  /** The vessel is gone (split or joined away): drop its log and directory. Call inside an exclusive section. */
+  async forget(vessel: string): Promise<void> {
+    this.log(vessel).clear()
+    this.logs.delete(vessel)
+    await this.files.destroy(vessel)
+  }
+
+  /** Stops every program and the sandbox host; running vessels stay Started so that the next start restarts them. */
+  async close(): Promise<void> {
+    this.closing = true
+    await this.hostStarting?.catch(() => undefined)
+    await this.host?.shutdown()
+    for (const run of this.runs.values()) run.end()
+    this.runs.clear()
+  }
+
+  private async resume(v: VesselRecord): Promise<void> {
+    if (v.program !== undefined && (await this.files.exists(v.name, v.program))) {
+      this.options.notice?.(`restarting ${v.name}: ${v.program} ${(v.args ?? []).join(' ')}`.trimEnd())
+      await this.launch(v)
+    } else {
+      await this.state.store.apply([{ type: 'putVessel', vessel: {
+        ...v, status: 'Stale', exit: { code: HOST_CRASH_CODE, reason: `could not restart: program '${v.program ?? '?'}' is missing`, at: Date.now() },
+      } }])
+    }
+  }
+
+  private async launch(v: VesselRecord): Promise<void> {
+    const host = await this.sandbox()
+    const id = `${v.name}#${++this.generation}`
+    let end!: () => void
+    const ended = new Promise<void>((r) => { end = r })
+    this.runs.set(v.name, { id, startedAt: v.startedAt ?? Date.now(), ended, end })
+    await this.files.ensureDir(v.name)
+    host.startVessel({
+      vesselId: id, cwd: this.files.dir(v.name), program: v.program ?? '', callargs: v.args ?? [],
+      ip: this.options.ip, restrictions: v.restrictions,
+    })
+  }
+
+  private async record(v: VesselRecord, outcome: Outcome): Promise<void> {
+    const next: VesselRecord = { ...v, status: outcome.status, exit: { code: outcome.code, reason: outcome.reason, at: Date.now() } }
+    await this.state.store.apply([{ type: 'putVessel', vessel: next }])
+  }
+
+  private onExit(id: string, outcome: Outcome): void {
+    const name = id.split('#')[0] ?? ''
+    const run = this.runs.get(name)
+    if (run === undefined || run.id !== id) return
+    this.runs.delete(name)
+    if (this.closing) return run.end()
+    void this.state.exclusive(async () => {
+      const v = await this.state.store.get(name)
+      if (v?.status === 'Started' && !this.runs.has(name)) await this.record(v, outcome)
+    }).catch((err: unknown) => this.options.notice?.(`could not record the exit of ${name}: ${String(err)}`))
+      .finally(() => run.end())
+  }
+
+  private onCrash(reason: string): void {
+    this.host = null
+    if (this.closing) return
+    this.options.notice?.(`${reason}; marking its vessels Terminated and starting a new one`)
+    const crashed = [...this.runs.entries()]
+    this.runs.clear()
+    void this.state.exclusive(async () => {
+      for (const [name] of crashed) {
+        const v = await this.state.store.get(name)
+        if (v?.status === 'Started') await this.record(v, { status: 'Terminated', code: HOST_CRASH_CODE, reason })
+      }
+    }).catch(() => undefined).finally(() => {
+      for (const [, run] of crashed) run.end()
+      if (!this.closing) void this.sandbox().catch((err: unknown) => this.options.notice?.(`sandbox host restart failed: ${String(err)}`))
+    })
+  }
+
+  /** The sandbox host, started (again) if needed. */
+  private sandbox(): Promise<SandboxHost> {
+    if (this.host?.running) return Promise.resolve(this.host)
+    if (this.closing) return Promise.reject(new NodeError('E_BUSY', 'the node is shutting down'))
+    this.hostStarting ??= SandboxHost.start(this.state.paths.files, {
+      output: (id, text) => this.log(id.split('#')[0] ?? '').write(text),
+      exit: (id, outcome) => this.onExit(id, outcome),
+      crash: (reason) => this.onCrash(reason),
+    }).then((host) => {
+      this.host = host
+      return host
+    }).finally(() => { this.hostStarting = null })
+    return this.hostStarting
+  }
+}
+
+function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms)
+    void p.then(() => { clearTimeout(timer); resolve(true) })
+  })
+}

@@ -1,0 +1,127 @@
+// Setting a node up (`flotilla node init`): its libp2p identity and owner key in the keys folder, the donation
+// carved into vessels, the listen addresses and the vessels' IP. All of it is stored in one batch: the `config`
+// sublevel's `node` entry and the vessel table.
+import { mkdir } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { NodeError } from '../protocol/errors.js'
+import { isValidIp } from '../runtime/api/validate.js'
+import { DEFAULT_LOG_BYTES } from '../runtime/ring-log.js'
+import {
+  generateKeyFiles, isValidKeyName, keyFilePaths, loadPrivateKey, loadPublicKey, publicKeyText,
+  type Ed25519PrivateKey,
+} from '../keys/key-files.js'
+import { carveDonation, measureHost } from './donation.js'
+import { DEFAULT_LISTEN } from './libp2p-node.js'
+import type { NodePaths } from './node-paths.js'
+import type { StoreChange, VesselRecord, VesselStore } from './vessel-store.js'
+
+export const NODE_VERSION = '0.1.0'
+export const NODE_KEY_NAME = 'node'
+export const DEFAULT_OWNER_KEY_NAME = 'owner'
+export const DEFAULT_DONATION_PERCENT = 10
+const CONFIG_KEY = 'node'
+
+export interface NodeConfig {
+  version: string
+  /** peer id of keys/node.privatekey when the node was set up; a different key is refused at start */
+  peerId: string
+  /** owner key text of the vessels made at init */
+  ownerKey: string
+  /** the vessels' IP (getmyip) */
+  ip: string
+  listen: string[]
+  donatePercent: number
+  /** size of each vessel's ring log */
+  logBytes: number
+  createdAt: number
+}
+
+export interface InitOptions {
+  /** share of the host to donate, 1..100 (default 10) */
+  donatePercent?: number
+  /** name of the owner key in the keys folder; created if missing (default "owner") */
+  ownerKeyName?: string
+  /** number of vessels (default one per 10 %) */
+  vessels?: number
+  listen?: string[]
+  ip?: string
+  logBytes?: number
+}
+
+export async function loadConfig(store: VesselStore): Promise<NodeConfig | undefined> {
+  const value = await store.getConfig(CONFIG_KEY)
+  return value === undefined ? undefined : (value as unknown as NodeConfig)
+}
+
+/** The node's libp2p identity `<keys>/node.privatekey`, created on first use. */
+export async function loadOrCreateNodeKey(keysDir: string): Promise<Ed25519PrivateKey> {
+  const { privateKeyFile } = keyFilePaths(keysDir, NODE_KEY_NAME)
+  if (existsSync(privateKeyFile)) return loadPrivateKey(privateKeyFile)
+  return (await generateKeyFiles(keysDir, NODE_KEY_NAME)).privateKey
+}
+
+/** The owner's public key text: `<keys>/<name>.publickey`, or a new pair of that name. */
+async function ownerKeyText(keysDir: string, name: string): Promise<string> {
+  if (!isValidKeyName(name)) throw new NodeError('E_USAGE', `invalid owner key name '${name}'`)
+  const { publicKeyFile } = keyFilePaths(keysDir, name)
+  if (existsSync(publicKeyFile)) return publicKeyText(await loadPublicKey(publicKeyFile))
+  return (await generateKeyFiles(keysDir, name)).publicKeyText
+}
+
+/** The vessels' IP: --ip, else the IPv4 of the first listen address that is a concrete address, else 127.0.0.1. */
+export function vesselIp(listen: readonly string[], ip?: string): string {
+  if (ip !== undefined) {
+    if (!isValidIp(ip)) throw new NodeError('E_USAGE', `--ip '${ip}' is not a dotted-quad IPv4 address`)
+    return ip
+  }
+  for (const addr of listen) {
+    const m = /^\/ip4\/(\d+\.\d+\.\d+\.\d+)\//.exec(addr)
+    if (m && m[1] !== '0.0.0.0') return m[1]!
+  }
+  return '127.0.0.1'
+}
+
+/** Sets the node up in an empty store; E_STATE if it is set up already. */
+export async function initNode(store: VesselStore, paths: NodePaths, keysDir: string, options: InitOptions = {}): Promise<NodeConfig> {
+  if ((await loadConfig(store)) !== undefined) {
+    throw new NodeError('E_STATE', `${paths.data} holds a node already (use --force to start over)`)
+  }
+  const nodeKey = await loadOrCreateNodeKey(keysDir)
+  const ownerKey = await ownerKeyText(keysDir, options.ownerKeyName ?? DEFAULT_OWNER_KEY_NAME)
+  const listen = options.listen ?? [DEFAULT_LISTEN]
+  const donatePercent = options.donatePercent ?? DEFAULT_DONATION_PERCENT
+  const logBytes = options.logBytes ?? DEFAULT_LOG_BYTES
+  if (!Number.isSafeInteger(logBytes) || logBytes < 2048) throw new NodeError('E_USAGE', 'the log size must be at least 2048 bytes')
+  const carved = carveDonation(await measureHost(paths.data), { percent: donatePercent, vessels: options.vessels })
+  const now = Date.now()
+  const config: NodeConfig = {
+    version: NODE_VERSION, peerId: peerIdFromPrivateKey(nodeKey).toString(), ownerKey, ip: vesselIp(listen, options.ip),
+    listen, donatePercent, logBytes, createdAt: now,
+  }
+  const vessels: VesselRecord[] = carved.map((restrictions, i) => ({
+    name: `v${i + 1}`, ownerKey, userKeys: [], ownerInfo: '', advertise: true, status: 'Fresh', restrictions, createdAt: now,
+  }))
+  const changes: StoreChange[] = [
+    ...vessels.map((vessel): StoreChange => ({ type: 'putVessel', vessel })),
+    { type: 'putConfig', key: CONFIG_KEY, value: JSON.parse(JSON.stringify(config)) },
+  ]
+  await store.apply(changes)
+  for (const v of vessels) await mkdir(`${paths.files}/${v.name}`, { recursive: true })
+  return config
+}
+
+/** Loads the node key and checks it is the one the node was set up with. */
+export async function loadNodeKey(keysDir: string, config: NodeConfig): Promise<Ed25519PrivateKey> {
+  const { privateKeyFile } = keyFilePaths(keysDir, NODE_KEY_NAME)
+  if (!existsSync(privateKeyFile)) {
+    throw new NodeError('E_USAGE', `no node key ${privateKeyFile}: this node (${config.peerId}) was set up with another --keys folder`)
+  }
+  const key = await loadPrivateKey(privateKeyFile)
+  const peerId = peerIdFromPrivateKey(key).toString()
+  if (peerId !== config.peerId) {
+    throw new NodeError('E_USAGE', `${privateKeyFile} is the key of ${peerId}, but this data folder belongs to ${config.peerId}`)
+  }
+  return key
+}
+

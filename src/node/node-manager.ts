@@ -1,0 +1,120 @@
+// The node manager: store + sandbox host + request handlers + libp2p, wired together.
+//   const nm = await NodeManager.start({ dataDir, keysDir, listen: ['/ip4/127.0.0.1/tcp/0'] })
+//   ... nm.addresses ... await nm.stop()
+import { mkdir } from 'node:fs/promises'
+import type { Libp2p } from '@libp2p/interface'
+import { NodeError } from '../protocol/errors.js'
+import { PROTOCOL_ID } from '../protocol/messages.js'
+import { ReplayGuard } from '../protocol/replay-guard.js'
+import type { NodeSummary } from '../protocol/results.js'
+import { nodeSummary } from './handlers/queries.js'
+import type { HandlerContext } from './handlers/index.js'
+import { createNodeLibp2p } from './libp2p-node.js'
+import { Lifecycle } from './lifecycle.js'
+import { initNode, loadConfig, loadNodeKey, type InitOptions, type NodeConfig } from './node-config.js'
+import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths } from './node-paths.js'
+import { NodeState } from './node-state.js'
+import { serveProtocol } from './protocol-service.js'
+import { handleRequest } from './request-handler.js'
+import { VesselFiles } from './vessel-files.js'
+import { VesselStore } from './vessel-store.js'
+
+export interface NodeManagerOptions {
+  /** default <project>/vessels */
+  dataDir?: string
+  /** default <project>/keys */
+  keysDir?: string
+  /** listen multiaddrs; default what init recorded */
+  listen?: string[]
+  /** set the node up with these options if the data folder is empty; otherwise start refuses an empty folder */
+  init?: InitOptions | false
+  /** operator messages (restarts, crashes, internal errors) */
+  notice?(line: string): void
+}
+
+export class NodeManager {
+  private stopping: Promise<void> | null = null
+
+  private constructor(
+    private readonly libp2p: Libp2p,
+    private readonly state: NodeState,
+    private readonly lifecycle: Lifecycle,
+    private readonly ctx: HandlerContext,
+    /** true when this start set the node up */
+    readonly initialized: boolean,
+  ) {}
+
+  static async start(options: NodeManagerOptions = {}): Promise<NodeManager> {
+    const paths = nodePaths(options.dataDir ?? DEFAULT_DATA_DIR)
+    const keysDir = options.keysDir ?? DEFAULT_KEYS_DIR
+    const notice = options.notice ?? (() => undefined)
+    await mkdir(paths.data, { recursive: true })
+    const store = await VesselStore.open(paths.state)
+    let libp2p: Libp2p | undefined
+    let lifecycle: Lifecycle | undefined
+    try {
+      let config: NodeConfig | undefined = await loadConfig(store)
+      const initialized = config === undefined
+      if (config === undefined) {
+        if (options.init === false) throw new NodeError('E_STATE', `${paths.data} holds no node; run flotilla node init first`)
+        config = await initNode(store, paths, keysDir, options.init ?? {})
+      }
+      const privateKey = await loadNodeKey(keysDir, config)
+      const state = new NodeState(store, paths, config)
+      const files = new VesselFiles(paths)
+      await files.reconcile((await store.list()).map((v) => v.name))
+      const guard = await ReplayGuard.open(store.replay)
+      libp2p = await createNodeLibp2p({ privateKey, listen: options.listen ?? config.listen })
+      lifecycle = await Lifecycle.open(state, files, { ip: config.ip, logBytes: config.logBytes, notice })
+      const node = libp2p
+      const ctx: HandlerContext = {
+        state, files, lifecycle, peerId: node.peerId.toString(),
+        addresses: () => node.getMultiaddrs().map((a) => a.toString()),
+      }
+      await serveProtocol(node, (bytes) => handleRequest(bytes, ctx, {
+        guard,
+        onInternalError: (err, call) => notice(`internal error in ${call}: ${(err as Error)?.stack ?? String(err)}`),
+      }))
+      return new NodeManager(node, state, lifecycle, ctx, initialized)
+    } catch (err) {
+      await lifecycle?.close().catch(() => undefined)
+      await Promise.resolve(libp2p?.stop()).catch(() => undefined)
+      await store.close().catch(() => undefined)
+      throw err
+    }
+  }
+
+  get peerId(): string {
+    return this.ctx.peerId
+  }
+
+  /** Multiaddrs with /p2p/<peerId>. */
+  get addresses(): string[] {
+    return this.ctx.addresses()
+  }
+
+  get config(): NodeConfig {
+    return this.state.config
+  }
+
+  get dataDir(): string {
+    return this.state.paths.data
+  }
+
+  summary(): Promise<NodeSummary> {
+    return nodeSummary(this.ctx)
+  }
+
+  /** Stops serving, stops the programs (their vessels stay Started, to be restarted next time) and closes the store. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await Promise.resolve(this.libp2p.unhandle(PROTOCOL_ID)).catch(() => undefined)
+      await this.libp2p.stop()
+      await this.lifecycle.close()
+      // let exclusive sections that are under way finish before the store closes
+      await this.state.exclusive(async () => undefined)
+      await this.state.store.close()
+    })()
+    return this.stopping
+  }
+}

@@ -1,0 +1,66 @@
+// The request pipeline: size → decode → call and tier → (non-public) signature, destination, time window →
+// replay guard → arguments → permission → handler → response. Every failure is a stable code and a clear message;
+// anything unexpected is E_INTERNAL and the node keeps serving. Refusals happen before any effect.
+import { NodeError } from '../protocol/errors.js'
+import { MAX_MESSAGE_BYTES, decodeRequest, errorResponse, type Response } from '../protocol/messages.js'
+import type { ReplayGuard } from '../protocol/replay-guard.js'
+import { verifyRequest } from '../protocol/signing.js'
+import { callSignature, validateCall, type CallName, type ValidCall } from '../protocol/validate.js'
+import { HANDLERS, type CallInfo, type HandlerContext, type HandlerTable } from './handlers/index.js'
+
+export interface PipelineOptions {
+  guard: ReplayGuard
+  /** the node's clock (tests); default Date.now */
+  now?: () => number
+  /** called with unexpected errors (they are answered as E_INTERNAL) */
+  onInternalError?(err: unknown, call: string): void
+}
+
+/** Handles one encoded request; never throws. */
+export async function handleRequest(bytes: Uint8Array, ctx: HandlerContext, options: PipelineOptions): Promise<Response<unknown>> {
+  let call = '?'
+  try {
+    if (bytes.length > MAX_MESSAGE_BYTES) {
+      throw new NodeError('E_SIZE', `request is ${bytes.length} bytes; the limit is ${MAX_MESSAGE_BYTES}`)
+    }
+    const request = decodeRequest(bytes)
+    call = request.call
+    const signature = callSignature(request.call)
+    let info: CallInfo = { signer: null }
+    if (signature.tier !== 'public') {
+      const now = options.now?.() ?? Date.now()
+      const signed = verifyRequest(request, { nodePeerId: ctx.peerId, now })
+      await options.guard.check(signed, now)
+      info = { signer: signed.key }
+    }
+    const valid = validateCall(request.call, request.args)
+    if (signature.tier !== 'public') await checkPermission(ctx, valid, signature.tier, info.signer!)
+    return { ok: true, value: await dispatch(ctx, valid, info) }
+  } catch (err) {
+    if (!(err instanceof NodeError)) options.onInternalError?.(err, call)
+    return errorResponse(err)
+  }
+}
+
+function dispatch(ctx: HandlerContext, valid: ValidCall, info: CallInfo): Promise<unknown> {
+  const handler = HANDLERS[valid.call] as HandlerTable[CallName] as (c: HandlerContext, a: unknown, i: CallInfo) => Promise<unknown>
+  return handler(ctx, valid.args, info)
+}
+
+/** The vessels a call names (its arguments of kind 'vessel'). */
+function vesselArgs(valid: ValidCall): string[] {
+  const specs = callSignature(valid.call).args
+  return specs.flatMap((spec, i) => (spec.kind === 'vessel' ? [valid.args[i] as string] : []))
+}
+
+/** Owner calls need the vessel's owner key; user calls the owner key or one of its user keys. */
+async function checkPermission(ctx: HandlerContext, valid: ValidCall, tier: 'user' | 'owner', signer: string): Promise<void> {
+  for (const name of vesselArgs(valid)) {
+    const v = await ctx.state.vessel(name)
+    if (signer === v.ownerKey) continue
+    if (tier === 'user' && v.userKeys.includes(signer)) continue
+    throw new NodeError('E_PERMISSION', tier === 'owner'
+      ? `${valid.call} needs the owner key of ${name}; the request was signed by another key`
+      : `${valid.call} needs the owner key or a user key of ${name}; the request was signed by another key`)
+  }
+}

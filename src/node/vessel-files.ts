@@ -1,0 +1,119 @@
+// The files of a vessel directory, as the node manager sees them (AddFileToVessel & co.). Uploads are written to
+// <data>/tmp and renamed into place, so a crash never leaves a half-written file under its final name.
+import { randomBytes } from 'node:crypto'
+import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { NodeError } from '../protocol/errors.js'
+import { MAX_FILE_BYTES } from '../protocol/messages.js'
+import { isValidFilename } from '../protocol/validate.js'
+import { FILE_OVERHEAD } from '../runtime/api/files.js'
+import { vesselDir, type NodePaths } from './node-paths.js'
+
+const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException)?.code === 'ENOENT'
+
+export class VesselFiles {
+  constructor(private readonly paths: NodePaths) {}
+
+  dir(vessel: string): string {
+    return vesselDir(this.paths, vessel)
+  }
+
+  async ensureDir(vessel: string): Promise<void> {
+    await mkdir(this.dir(vessel), { recursive: true })
+  }
+
+  /** Every regular file with a valid name, sorted; private_* included only when asked. */
+  async list(vessel: string, includePrivate = false): Promise<string[]> {
+    let entries
+    try {
+      entries = await readdir(this.dir(vessel), { withFileTypes: true })
+    } catch (err) {
+      if (isMissing(err)) return []
+      throw err
+    }
+    return entries
+      .filter((e) => e.isFile() && isValidFilename(e.name) && (includePrivate || !e.name.startsWith('private_')))
+      .map((e) => e.name)
+      .sort()
+  }
+
+  /** Disk use as the nanny counts it: Σ file size + 4096 per file. */
+  async diskUsed(vessel: string): Promise<number> {
+    let total = 0
+    for (const name of await this.list(vessel, true)) total += (await this.size(vessel, name) ?? 0) + FILE_OVERHEAD
+    return total
+  }
+
+  async size(vessel: string, name: string): Promise<number | undefined> {
+    try {
+      const s = await stat(join(this.dir(vessel), name))
+      return s.isFile() ? s.size : undefined
+    } catch (err) {
+      if (isMissing(err)) return undefined
+      throw err
+    }
+  }
+
+  async exists(vessel: string, name: string): Promise<boolean> {
+    return (await this.size(vessel, name)) !== undefined
+  }
+
+  async read(vessel: string, name: string): Promise<Uint8Array> {
+    const size = await this.size(vessel, name)
+    if (size === undefined) throw new NodeError('E_NOT_FOUND', `no file '${name}' in ${vessel}`)
+    if (size > MAX_FILE_BYTES) {
+      throw new NodeError('E_SIZE', `${name} is ${size} bytes; files larger than ${MAX_FILE_BYTES} bytes cannot be retrieved`)
+    }
+    return new Uint8Array(await readFile(join(this.dir(vessel), name)))
+  }
+
+  /** Writes (or replaces) a file if the vessel's disk quota allows: E_QUOTA otherwise, and nothing is written. */
+  async write(vessel: string, name: string, data: Uint8Array, diskQuota: number): Promise<void> {
+    const used = await this.diskUsed(vessel)
+    const old = await this.size(vessel, name)
+    const after = used - (old === undefined ? 0 : old + FILE_OVERHEAD) + data.length + FILE_OVERHEAD
+    if (after > diskQuota) {
+      throw new NodeError('E_QUOTA',
+        `not enough disk space in ${vessel}: ${name} needs ${data.length + FILE_OVERHEAD} bytes (with ${FILE_OVERHEAD} per file), ` +
+        `${Math.max(0, diskQuota - used + (old === undefined ? 0 : old + FILE_OVERHEAD))} of the quota ${diskQuota} are free`)
+    }
+    await mkdir(this.paths.tmp, { recursive: true })
+    await this.ensureDir(vessel)
+    const temp = join(this.paths.tmp, `${vessel}-${randomBytes(8).toString('hex')}`)
+    try {
+      await writeFile(temp, data, { flush: true })
+      await rename(temp, join(this.dir(vessel), name))
+    } catch (err) {
+      await rm(temp, { force: true })
+      throw err
+    }
+  }
+
+  async remove(vessel: string, name: string): Promise<void> {
+    try {
+      await unlink(join(this.dir(vessel), name))
+    } catch (err) {
+      if (isMissing(err)) throw new NodeError('E_NOT_FOUND', `no file '${name}' in ${vessel}`)
+      throw err
+    }
+  }
+
+  /** Deletes every file except private_* (ResetVessel). */
+  async clear(vessel: string): Promise<void> {
+    for (const name of await this.list(vessel)) await rm(join(this.dir(vessel), name), { force: true })
+  }
+
+  /** Removes the vessel directory altogether (the vessel was split or joined away). */
+  async destroy(vessel: string): Promise<void> {
+    await rm(this.dir(vessel), { recursive: true, force: true })
+  }
+
+  /** At startup: forgets temp files and removes directories of vessels that no longer exist, creates missing ones. */
+  async reconcile(vessels: readonly string[]): Promise<void> {
+    await rm(this.paths.tmp, { recursive: true, force: true })
+    await mkdir(this.paths.files, { recursive: true })
+    const keep = new Set(vessels)
+    for (const entry of await readdir(this.paths.files)) if (!keep.has(entry)) await this.destroy(entry)
+    for (const name of vessels) await this.ensureDir(name)
+  }
+}

@@ -1,0 +1,159 @@
+// Node manager benchmarks (issue: node manager). Against one node manager running in a child process
+// (`flotilla node start`), over one client connection:
+//  - signed requests (ListFilesInVessel) per second and latency p50/p99, sequential and over 50 concurrent streams,
+//    next to the bare Ed25519 verify rate measured in the same run;
+//  - StartVessel accepted → the program's first log line readable by the client (p50, p99 over ≥ 50 starts);
+//  - idle RSS of the node manager (+ its sandbox host), and RSS per running idle vessel (10 vessels sleeping).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { createInterface } from 'node:readline'
+import { ClientTransport, NodeClient } from '../../src/client/node-client.js'
+import { sign, verify } from '../../src/keys/signatures.js'
+import type { KeyPair } from '../../src/keys/key-files.js'
+import { initNode } from '../../src/node/node-config.js'
+import { nodePaths } from '../../src/node/node-paths.js'
+import { VesselStore } from '../../src/node/vessel-store.js'
+import type { NodeSummary } from '../../src/protocol/results.js'
+import { makeKeys, tempDir } from '../node/nm-helpers.js'
+import { fmt, percentile } from './stats.js'
+
+const ROOT = new URL('../../', import.meta.url).pathname
+const SEQUENTIAL = Number(process.env.BENCH_NM_SEQ ?? 2000)
+const CONCURRENT = 50
+const CONCURRENT_TOTAL = Number(process.env.BENCH_NM_CONC ?? 5000)
+const STARTS = Number(process.env.BENCH_NM_STARTS ?? 60)
+const IDLE_VESSELS = 10
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
+
+function rssKb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))
+  return Number(line?.split(/\s+/)[1] ?? 0)
+}
+
+/** The node manager and its sandbox host (its child processes). */
+function treeRssKb(pid: number): { nm: number; host: number } {
+  let host = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1])
+      if (ppid === pid) host += rssKb(Number(entry))
+    } catch { /* gone */ }
+  }
+  return { nm: rssKb(pid), host }
+}
+
+async function timed(n: number, concurrency: number, fn: () => Promise<unknown>): Promise<{ rate: number; lat: number[] }> {
+  const lat: number[] = []
+  let left = n
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (left-- > 0) {
+      const t = performance.now()
+      await fn()
+      lat.push(performance.now() - t)
+    }
+  }))
+  return { rate: (n / (performance.now() - t0)) * 1000, lat }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+export async function nodeBench(): Promise<void> {
+  const dir = tempDir('flotilla-nm-bench-')
+  const keysDir = join(dir, 'keys')
+  const dataDir = join(dir, 'data')
+  const { owner } = await makeKeys(keysDir)
+  const paths = nodePaths(dataDir)
+  const store = await VesselStore.open(paths.state)
+  await initNode(store, paths, keysDir, { donatePercent: 50, vessels: IDLE_VESSELS + 2, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  await store.close()
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/flotilla'), 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const transport = await ClientTransport.create()
+  try {
+    const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve))
+    const summary = JSON.parse(line) as NodeSummary
+    const client = await NodeClient.connect(summary.addresses[0]!, { identity: owner, transport })
+    await sleep(1500)
+    const idle = treeRssKb(child.pid!)
+
+    // signed requests
+    await timed(200, 10, () => client.call('ListFilesInVessel', ['v1'])) // warm-up
+    const seq = await timed(SEQUENTIAL, 1, () => client.call('ListFilesInVessel', ['v1']))
+    const conc = await timed(CONCURRENT_TOTAL, CONCURRENT, () => client.call('ListFilesInVessel', ['v1']))
+    const verifies = bareVerifyRate(owner)
+
+    // StartVessel -> first log line
+    const runners = ['v1', 'v2']
+    for (const v of runners) await client.call('AddFileToVessel', [v, 'first.js', enc("log('first line\\n')\n")])
+    const startLat: number[] = []
+    for (let i = 0; i < STARTS; i++) {
+      const v = runners[i % runners.length]!
+      while ((await client.getVessels()).vessels.find((x) => x.name === v)!.status === 'Started') await sleep(5)
+      let offset = (await client.call('TailVesselLog', [v, 0])).nextOffset
+      const t = performance.now()
+      await client.call('StartVessel', [v, 'first.js', []])
+      let seen = ''
+      while (!seen.includes('first line\n')) {
+        const chunk = await client.call('TailVesselLog', [v, offset])
+        seen += Buffer.from(chunk.data).toString()
+        offset = chunk.nextOffset
+        if (chunk.data.length === 0) {
+          const vessel = (await client.getVessels()).vessels.find((x) => x.name === v)!
+          if (vessel.status !== 'Started' && !seen.includes('first line\n')) {
+            throw new Error(`first.js ended without its line: ${vessel.status} ${JSON.stringify(vessel.exit)}`)
+          }
+        }
+      }
+      startLat.push(performance.now() - t)
+    }
+
+    // RSS per running idle vessel
+    const idleVessels = summary.vessels.slice(2, 2 + IDLE_VESSELS).map((v) => v.name)
+    for (const v of idleVessels) {
+      await client.call('AddFileToVessel', [v, 'idle.js', enc('while (true) await sleep(1)\n')])
+      await client.call('StartVessel', [v, 'idle.js', []])
+    }
+    await sleep(3000)
+    const busy = treeRssKb(child.pid!)
+    const perVessel = (busy.nm + busy.host - idle.nm - idle.host) / IDLE_VESSELS
+
+    const row = (name: string, r: { rate: number; lat: number[] }) => ({
+      measure: name, 'req/s': Math.round(r.rate), 'p50 ms': fmt(percentile(r.lat, 50)), 'p99 ms': fmt(percentile(r.lat, 99)),
+    })
+    console.table([
+      row(`signed requests, sequential, 1 connection (${SEQUENTIAL})`, seq),
+      row(`signed requests, ${CONCURRENT} concurrent streams, 1 connection (${CONCURRENT_TOTAL})`, conc),
+      { measure: 'bare Ed25519 verify (cached key), same run', 'req/s': Math.round(verifies), 'p50 ms': '-', 'p99 ms': '-' },
+      { measure: `StartVessel accepted -> first log line read (${STARTS} starts)`, 'req/s': '-', 'p50 ms': fmt(percentile(startLat, 50)), 'p99 ms': fmt(percentile(startLat, 99)) },
+    ])
+    console.table([
+      { measure: 'node manager idle RSS', MB: fmt(idle.nm / 1024, 1) },
+      { measure: 'its sandbox host idle RSS', MB: fmt(idle.host / 1024, 1) },
+      { measure: `RSS per running idle vessel (${IDLE_VESSELS} vessels sleeping)`, MB: fmt(perVessel / 1024, 1) },
+    ])
+    await client.close()
+  } finally {
+    await transport.close()
+    child.kill('SIGTERM')
+    await new Promise((r) => child.once('exit', r))
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function bareVerifyRate(key: KeyPair): number {
+  const msg = enc('x'.repeat(200))
+  const sig = sign(key.privateKey, msg)
+  let n = 0
+  const t0 = performance.now()
+  while (performance.now() - t0 < 1500) {
+    for (let i = 0; i < 100; i++) verify(key.publicKeyText, msg, sig)
+    n += 100
+  }
+  return (n / (performance.now() - t0)) * 1000
+}
+

@@ -1,0 +1,117 @@
+// Helpers for the node manager tests: real node managers on 127.0.0.1 (any free port), real LevelDB in temp
+// folders, real sandbox host processes (compiled, from dist/), real keys.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { NodeClient, ClientTransport } from '../../src/client/node-client.js'
+import { generateKeyFiles, type KeyPair } from '../../src/keys/key-files.js'
+import { NodeError } from '../../src/protocol/errors.js'
+import type { NodeSummary } from '../../src/protocol/results.js'
+import { NodeManager } from '../../src/node/node-manager.js'
+import type { InitOptions } from '../../src/node/node-config.js'
+
+export const PROJECT = new URL('../../', import.meta.url).pathname
+export const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
+export const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8')
+
+export const HELLO = "log('Hello World\\n')\n"
+/** Prints tick 0..n-1, one every `s` seconds (callargs: n s). */
+export const TICKER = `const n = Number(callargs[0] ?? 5), s = Number(callargs[1] ?? 0.2)
+for (let i = 0; i < n; i++) { log('tick ' + i + '\\n'); await sleep(s) }
+`
+/** Runs until stopped. */
+export const SLEEPER = "log('sleeping\\n')\nwhile (true) await sleep(0.5)\n"
+
+export function requireBuild(): void {
+  if (!existsSync(join(PROJECT, 'dist/runtime/sandbox-host.js')) || !existsSync(join(PROJECT, 'dist/cli/node.js'))) {
+    throw new Error('dist/ is missing or old: build with ./node_modules/.bin/tsc -p tsconfig.json first')
+  }
+}
+
+export interface Keys { owner: KeyPair; user: KeyPair; stranger: KeyPair }
+
+export interface TestNode {
+  nm: NodeManager
+  dir: string
+  keysDir: string
+  dataDir: string
+  keys: Keys
+  address: string
+  /** a client per identity; 'none' sends unsigned requests */
+  client(who: keyof Keys | 'none'): Promise<NodeClient>
+  stop(): Promise<void>
+}
+
+export function tempDir(prefix = 'flotilla-nm-'): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+export async function makeKeys(keysDir: string): Promise<Keys> {
+  const [owner, user, stranger] = await Promise.all(['owner', 'user', 'stranger'].map((n) => generateKeyFiles(keysDir, n)))
+  return { owner: owner!, user: user!, stranger: stranger! }
+}
+
+/** A node manager with `vessels` vessels owned by the 'owner' key, listening on a free loopback port. */
+export async function startTestNode(options: { init?: InitOptions; transport?: ClientTransport } = {}): Promise<TestNode> {
+  requireBuild()
+  const dir = tempDir()
+  const keysDir = join(dir, 'keys')
+  const dataDir = join(dir, 'data')
+  const keys = await makeKeys(keysDir)
+  const nm = await NodeManager.start({
+    dataDir, keysDir, listen: ['/ip4/127.0.0.1/tcp/0'],
+    init: { donatePercent: 20, vessels: 3, listen: ['/ip4/127.0.0.1/tcp/0'], ...options.init },
+  })
+  const address = nm.addresses[0]!
+  const clients: NodeClient[] = []
+  let transport = options.transport
+  let ownTransport: ClientTransport | undefined
+  return {
+    nm, dir, keysDir, dataDir, keys, address,
+    async client(who) {
+      transport ??= ownTransport = await ClientTransport.create()
+      const c = await NodeClient.connect(address, { identity: who === 'none' ? undefined : keys[who], transport })
+      clients.push(c)
+      return c
+    },
+    async stop() {
+      await ownTransport?.close()
+      await nm.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** The code a promise is refused with (or 'ok'). */
+export async function outcome(p: Promise<unknown>): Promise<string> {
+  try {
+    await p
+    return 'ok'
+  } catch (err) {
+    if (err instanceof NodeError) return err.code
+    throw err
+  }
+}
+
+/** Everything a request could change, as seen by the owner: vessels, and every file's content in its vessels. */
+export async function snapshot(owner: NodeClient, ownerKey: string): Promise<{ vessels: NodeSummary['vessels']; files: Record<string, Record<string, string>> }> {
+  const { vessels } = await owner.getVessels()
+  const files: Record<string, Record<string, string>> = {}
+  for (const v of vessels.filter((x) => x.ownerKey === ownerKey)) {
+    files[v.name] = {}
+    for (const name of await owner.call('ListFilesInVessel', [v.name])) {
+      files[v.name]![name] = Buffer.from(await owner.call('RetrieveFileFromVessel', [v.name, name])).toString('base64')
+    }
+  }
+  return { vessels, files }
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await fn()
+    if (value !== undefined && value !== false) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}

@@ -1,0 +1,110 @@
+// The CLI: `flotilla node init|start|status|call` as a user types them. Exit codes: 0 ok, 1 refused, 2 usage, 3 unreachable.
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { NodeSummary } from '../../src/protocol/results.js'
+import { HELLO, PROJECT, requireBuild, tempDir, waitFor } from './nm-helpers.js'
+
+const BIN = join(PROJECT, 'bin/flotilla')
+let dir: string
+let data: string
+let keys: string
+let child: ChildProcess | undefined
+let address: string
+
+interface Run { code: number; stdout: string; stderr: string }
+function flotilla(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: dir }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
+    })
+  })
+}
+const json = <T>(r: Run): T => JSON.parse(r.stdout) as T
+
+beforeAll(() => {
+  requireBuild()
+  dir = tempDir('flotilla-cli-')
+  data = join(dir, 'data')
+  keys = join(dir, 'keys')
+  writeFileSync(join(dir, 'hello.js'), HELLO)
+})
+afterAll(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL')
+})
+
+describe('flotilla node', () => {
+  it('init sets a node up; a second init is a usage mistake', async () => {
+    const r = await flotilla('node', 'init', '--donate', '20%', '--owner', 'alice', '--vessels', '2', '--listen', '/ip4/127.0.0.1/tcp/0', '--data', data, '--keys', keys, '--json')
+    expect(r.code).toBe(0)
+    const config = json<{ peerId: string; donatePercent: number; vessels: { name: string }[] }>(r)
+    expect(config.donatePercent).toBe(20)
+    expect(config.vessels.map((v) => v.name)).toEqual(['v1', 'v2'])
+    const again = await flotilla('node', 'init', '--data', data, '--keys', keys)
+    expect(again.code).toBe(2)
+    expect(again.stderr).toMatch(/holds a node already \(use --force/)
+    const status = await flotilla('node', 'status', '--json', '--data', data)
+    expect(status.code).toBe(0)
+    expect(json<NodeSummary>(status).vessels.map((v) => v.status)).toEqual(['Fresh', 'Fresh'])
+    expect((await flotilla('node', 'init', '--donate', '500%', '--data', join(dir, 'other'), '--keys', keys)).code).toBe(2)
+  })
+
+  it('start runs the node in a child process; status and call talk to it', async () => {
+    child = spawn(process.execPath, [BIN, 'node', 'start', '--data', data, '--keys', keys, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const line = await new Promise<string>((resolve) => createInterface({ input: child!.stdout! }).once('line', resolve))
+    address = (JSON.parse(line) as NodeSummary).addresses[0]!
+    expect(address).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/12D3KooW/)
+
+    const status = await flotilla('node', 'status', '--json', '--data', data)
+    expect(json<NodeSummary>(status).addresses).toEqual([address])
+    const human = await flotilla('node', 'status', '--data', data)
+    expect(human.stdout).toMatch(/VESSEL\s+STATUS/)
+
+    const vessels = await flotilla('node', 'call', address, 'GetVessels', '--json')
+    expect(vessels.code).toBe(0)
+    expect(json<NodeSummary>(vessels).vessels).toHaveLength(2)
+
+    const k = ['--key', 'alice', '--keys', keys]
+    expect((await flotilla('node', 'call', address, 'AddFileToVessel', 'v1', 'hello.js', '@hello.js', ...k)).code).toBe(0)
+    const start = await flotilla('node', 'call', address, 'StartVessel', 'v1', 'hello.js', ...k)
+    expect(start).toMatchObject({ code: 0, stdout: 'Started\n' })
+    await waitFor(async () => (await flotilla('node', 'call', address, 'ReadVesselLog', 'v1', ...k)).stdout === 'Hello World\n', 'the log')
+    const log = await flotilla('node', 'call', address, 'ReadVesselLog', 'v1', ...k, '--json')
+    expect(json<string>(log)).toBe('Hello World\n')
+    expect((await flotilla('node', 'call', address, 'ChangeAdvertise', 'v2', 'false', ...k)).code).toBe(0)
+    expect((await flotilla('node', 'call', address, 'ChangeUsers', 'v2', 'alice', ...k)).code).toBe(0)
+    const v2 = json<NodeSummary>(await flotilla('node', 'call', address, 'GetVessels', '--json')).vessels[1]!
+    expect(v2).toMatchObject({ advertise: false, userKeys: [v2.ownerKey] })
+  })
+
+  it('exit codes: 1 refused, 2 usage mistake, 3 unreachable', async () => {
+    const refused = await flotilla('node', 'call', address, 'StartVessel', 'v1', 'hello.js')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toBe('E_SIGNATURE: StartVessel must be signed\n')
+    const noVessel = await flotilla('node', 'call', address, 'ListFilesInVessel', 'v9', '--key', 'alice', '--keys', keys)
+    expect(noVessel).toMatchObject({ code: 1, stderr: "E_NO_VESSEL: no vessel 'v9' on this node\n" })
+    expect((await flotilla('node', 'call', address, 'Bogus')).code).toBe(2)
+    expect((await flotilla('node', 'call', address, 'StartVessel')).code).toBe(2)
+    expect((await flotilla('node', 'call', address, 'ChangeAdvertise', 'v1', 'maybe')).code).toBe(2)
+    expect((await flotilla('node', 'call', 'not-an-address', 'GetVessels')).code).toBe(2)
+    expect((await flotilla('node', 'call', address, 'GetVessels', '--key', 'nobody', '--keys', keys)).code).toBe(2)
+    const away = await flotilla('node', 'call', '/ip4/127.0.0.1/tcp/1', 'GetVessels')
+    expect(away.code).toBe(3)
+    expect(away.stderr).toMatch(/^E_UNREACHABLE: cannot reach/)
+  })
+
+  it('a busy port is a clear usage mistake; SIGTERM stops the node cleanly', async () => {
+    const port = address.split('/')[4]!
+    const busy = await flotilla('node', 'start', '--data', join(dir, 'second'), '--keys', join(dir, 'keys2'), '--listen', `/ip4/127.0.0.1/tcp/${port}`)
+    expect(busy.code).toBe(2)
+    expect(busy.stderr).toMatch(/address is in use.*--listen \/ip4\/127\.0\.0\.1\/tcp\/0/)
+    const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)))
+    child!.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    const after = json<NodeSummary>(await flotilla('node', 'status', '--json', '--data', data))
+    expect(after.addresses).toEqual([])
+    expect(after.vessels[0]).toMatchObject({ status: 'Terminated', exit: { code: 0 } })
+  })
+})
