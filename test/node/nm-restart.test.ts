@@ -1,0 +1,48 @@
+// A node that stops with running vessels starts them again; a vessel whose program is gone by then is Stale.
+import { rmSync, unlinkSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { ClientTransport } from '../../src/client/transport.js'
+import { NodeClient } from '../../src/client/node-client.js'
+import { NodeManager } from '../../src/node/node-manager.js'
+import { SLEEPER, enc, makeKeys, requireBuild, tempDir, waitFor } from './nm-helpers.js'
+
+const dir = tempDir()
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('node restart', () => {
+  it('starts Started vessels again, and marks one whose program is missing Stale with the reason', async () => {
+    requireBuild()
+    const keysDir = join(dir, 'keys')
+    const dataDir = join(dir, 'data')
+    const keys = await makeKeys(keysDir)
+    const options = { dataDir, keysDir, listen: ['/ip4/127.0.0.1/tcp/0'], init: { donatePercent: 20, vessels: 2, listen: ['/ip4/127.0.0.1/tcp/0'] } }
+    const transport = await ClientTransport.create()
+    try {
+      let nm = await NodeManager.start(options)
+      let owner = await NodeClient.connect(nm.addresses[0]!, { identity: keys.owner, transport })
+      for (const v of ['v1', 'v2']) {
+        await owner.call('AddFileToVessel', [v, 'sleeper.js', enc(SLEEPER)])
+        expect(await owner.call('StartVessel', [v, 'sleeper.js', []])).toBe('Started')
+      }
+      await nm.stop()
+      unlinkSync(join(dataDir, 'files', 'v2', 'sleeper.js'))
+
+      nm = await NodeManager.start(options)
+      owner = await NodeClient.connect(nm.addresses[0]!, { identity: keys.owner, transport })
+      const vessels = await waitFor(async () => {
+        const vs = (await owner.getVessels()).vessels
+        return vs.find((v) => v.name === 'v2')?.status === 'Stale' && vs
+      }, 'v2 to be marked Stale')
+      const v1 = vessels.find((v) => v.name === 'v1')!
+      const v2 = vessels.find((v) => v.name === 'v2')!
+      expect(v1.status).toBe('Started')
+      expect(v2.exit?.reason).toMatch(/program 'sleeper.js' is missing/)
+      // v1 really runs again: its program has live usage
+      expect((await owner.call('GetVesselUsage', ['v1'])).usage).not.toBeNull()
+      await nm.stop()
+    } finally {
+      await transport.close()
+    }
+  }, 60_000)
+})
