@@ -3,8 +3,9 @@ import { consoleBench } from './console.bench.js'
 import { nannyBench } from './nanny.bench.js'
 import { nodeBench } from './node.bench.js'
 import { runtimeBench } from './runtime.bench.js'
+import { shellBench } from './shell.bench.js'
 
-const benches: Record<string, () => Promise<void>> = { runtime: runtimeBench, nanny: nannyBench, node: nodeBench, console: consoleBench }
+const benches: Record<string, () => Promise<void>> = { runtime: runtimeBench, nanny: nannyBench, node: nodeBench, console: consoleBench, shell: shellBench }
 const only = process.env.BENCH
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue

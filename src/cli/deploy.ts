@@ -1,0 +1,52 @@
+// `flotilla deploy --key <name> --nodes <file> <program> [args...]`: upload and start a program on the vessels
+// of the key on every listed node, and print a summary table (or JSON). Exit 0 all started, 1 some vessel or node
+// failed, 2 a usage error.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Command } from 'commander'
+import { ClientConnector } from '../shell/connector.js'
+import { deploy, deployLines } from '../shell/deploy.js'
+import { Engine } from '../shell/engine.js'
+import { positiveNumber } from './shell.js'
+import { UsageError } from './usage-error.js'
+
+interface DeployOptions {
+  key: string
+  keys: string
+  nodes: string
+  json?: boolean
+  concurrency?: string
+  timeout?: string
+}
+
+export function registerDeploy(program: Command): void {
+  program
+    .command('deploy')
+    .description('Upload and start a program on your vessels (owner or user) on every listed node')
+    .argument('<program>', 'the program file (e.g. hello.js)')
+    .argument('[args...]', "the program's arguments")
+    .requiredOption('--key <name>', 'your key: <keys>/<name>.publickey and .privatekey (or a path without the suffix)')
+    .requiredOption('--nodes <file>', 'a file of node multiaddrs, one a line (# comments)')
+    .option('--keys <dir>', 'folder of key files', 'keys')
+    .option('--json', 'print the summary as JSON')
+    .option('--concurrency <n>', 'how many nodes to contact at once (default 32)')
+    .option('--timeout <seconds>', 'per-node timeout (default 30)')
+    .passThroughOptions()
+    .action(async (file: string, args: string[], options: DeployOptions) => {
+      const concurrency = positiveNumber(options.concurrency, '--concurrency', true)
+      const timeout = positiveNumber(options.timeout, '--timeout', false)
+      if (!existsSync(options.nodes)) throw new UsageError(`no such nodes file: ${options.nodes}`)
+      const keyBase = options.key.includes('/') || existsSync(options.key + '.publickey') ? options.key : join(options.keys, options.key)
+      const engine = new Engine({ connector: new ClientConnector() })
+      if (concurrency !== undefined) engine.state.concurrency = concurrency
+      if (timeout !== undefined) engine.state.timeoutS = timeout
+      const report = await deploy(engine, { keyBase, nodesFile: options.nodes, program: file, args })
+      await engine.close()
+      if (!report.ok) {
+        process.stderr.write(`flotilla deploy: ${report.error}\n`)
+        process.exit(2)
+      }
+      process.stdout.write(options.json ? JSON.stringify(report) + '\n' : deployLines(report, file).join('\n') + '\n')
+      process.exit(report.failed > 0 || report.unreachable > 0 || report.vessels === 0 ? 1 : 0)
+    })
+}

@@ -1,0 +1,71 @@
+// `flotilla shell [script] [-c commands] [--json]`: the seash-style shell. Interactive (ink) on a terminal;
+// otherwise it runs -c, a script file, or the commands on stdin. Exit code: 0 all ok, 1 some target failed,
+// 2 a command or usage error.
+import { readFile } from 'node:fs/promises'
+import type { Command } from 'commander'
+import { ClientConnector } from '../shell/connector.js'
+import { Engine } from '../shell/engine.js'
+import { runScript } from '../shell/runner.js'
+import { UsageError } from './usage-error.js'
+
+interface ShellOptions {
+  command?: string
+  json?: boolean
+  concurrency?: string
+  timeout?: string
+  keepGoing?: boolean
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+export function positiveNumber(text: string | undefined, what: string, integer: boolean): number | undefined {
+  if (text === undefined) return undefined
+  const n = Number(text)
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`${what} must be a ${integer ? 'whole ' : ''}number > 0, got '${text}'`)
+  return n
+}
+
+export function registerShell(program: Command): void {
+  program
+    .command('shell')
+    .description('seash-style shell: drive vessels on many nodes at once (interactive, or a script, -c or stdin)')
+    .argument('[script]', 'a file of shell commands (one a line, or separated by ;)')
+    .option('-c, --command <commands>', 'run these commands (separated by ;) and exit')
+    .option('--json', 'print one JSON object per command')
+    .option('--concurrency <n>', 'how many nodes to contact at once (default 32)')
+    .option('--timeout <seconds>', 'per-node timeout (default 30)')
+    .option('--keep-going', 'do not stop a script at a command error')
+    .action(async (script: string | undefined, options: ShellOptions) => {
+      const concurrency = positiveNumber(options.concurrency, '--concurrency', true)
+      const timeout = positiveNumber(options.timeout, '--timeout', false)
+      if (script !== undefined && options.command !== undefined) throw new UsageError('give either a script file or -c, not both')
+      let text: string | undefined = options.command
+      if (script !== undefined) {
+        text = await readFile(script, 'utf8').catch(() => {
+          throw new UsageError(`cannot read script file: ${script}`)
+        })
+      } else if (text === undefined && !process.stdin.isTTY) {
+        text = await readStdin()
+      }
+      const engine = new Engine({ connector: new ClientConnector() })
+      if (concurrency !== undefined) engine.state.concurrency = concurrency
+      if (timeout !== undefined) engine.state.timeoutS = timeout
+      let code: number
+      if (text !== undefined) {
+        code = await runScript(engine, text, { json: options.json, keepGoing: options.keepGoing })
+      } else {
+        // ink renders only the last frame when it thinks it runs in CI: on a real terminal it does not.
+        delete process.env.CI
+        delete process.env.CONTINUOUS_INTEGRATION
+        process.env.NODE_ENV ??= 'production'
+        const { runInteractive } = await import('../shell/ui/interactive.js')
+        code = await runInteractive(engine, process.cwd(), ['Flotilla shell: `help` lists the commands, `exit` leaves.'])
+      }
+      await engine.close()
+      process.exit(code)
+    })
+}

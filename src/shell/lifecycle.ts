@@ -1,0 +1,73 @@
+// Program commands: run (upload + start), start, stop, reset; show log.
+import { basename } from 'node:path'
+import type { CommandSpec } from './command.js'
+import { reportLines } from './fanout.js'
+import { checkRemoteName, perVessel, readLocal } from './files.js'
+import { CommandError } from './types.js'
+
+const run: CommandSpec = {
+  name: 'run', usage: 'run <localfile> [args...]', complete: ['file', 'file'],
+  summary: 'upload a program to the vessels of the default target and start it there',
+  run: async (ctx, args) => {
+    if (args.length < 1) throw new CommandError(`usage: ${run.usage}`)
+    const [file, ...programArgs] = args
+    const remote = checkRemoteName(basename(file))
+    const vessels = ctx.state.defaultVessels()
+    const data = await readLocal(ctx, file)
+    const { report } = await ctx.onVessels({
+      vessels, signed: true,
+      task: async (conn, v) => {
+        await conn.call('AddFileToVessel', [v.vessel, remote, data])
+        return conn.call('StartVessel', [v.vessel, remote, programArgs])
+      },
+    })
+    return { lines: reportLines(`run ${remote}`, report), fanout: report }
+  },
+}
+
+const start: CommandSpec = {
+  name: 'start', usage: 'start <vesselfile> [args...]', complete: ['none', 'file'],
+  summary: 'start a program file already in the vessels of the default target',
+  run: async (ctx, args) => {
+    if (args.length < 1) throw new CommandError(`usage: ${start.usage}`)
+    const [program, ...programArgs] = args
+    const remote = checkRemoteName(program)
+    const { report } = await ctx.onVessels({
+      vessels: ctx.state.defaultVessels(), signed: true,
+      task: (conn, v) => conn.call('StartVessel', [v.vessel, remote, programArgs]),
+    })
+    return { lines: reportLines(`start ${remote}`, report), fanout: report }
+  },
+}
+
+const simple = (name: 'stop' | 'reset', summary: string, call: 'StopVessel' | 'ResetVessel'): CommandSpec => ({
+  name, usage: name, summary,
+  run: async (ctx, args) => {
+    if (args.length !== 0) throw new CommandError(`usage: ${name} (it acts on the default target; \`on <target> ${name}\` for another)`)
+    const { report } = await ctx.onVessels({
+      vessels: ctx.state.defaultVessels(), signed: true,
+      task: (conn, v) => conn.call(call, [v.vessel]), toJson: (value) => value ?? 'done',
+    })
+    return { lines: reportLines(name, report), fanout: report }
+  },
+})
+
+export const showLog: CommandSpec = {
+  name: 'log', usage: 'show log', summary: 'the end of the log of each vessel of the default target',
+  run: async (ctx, args) => {
+    if (args.length !== 0) throw new CommandError('usage: show log')
+    const { report, values } = await ctx.onVessels({
+      vessels: ctx.state.defaultVessels(), signed: true,
+      task: (conn, v) => conn.call('ReadVesselLog', [v.vessel]),
+      toJson: (data) => Buffer.from(data).toString('utf8'),
+    })
+    const lines = perVessel(values, (d) => Buffer.from(d).toString('utf8') || '(empty log)')
+    return { lines: [...lines, ...reportLines('show log', report)], fanout: report }
+  },
+}
+
+export const LIFECYCLE_COMMANDS: CommandSpec[] = [
+  run, start,
+  simple('stop', 'stop the programs in the vessels of the default target', 'StopVessel'),
+  simple('reset', "stop the programs and delete the vessels' files and logs", 'ResetVessel'),
+]

@@ -1,0 +1,219 @@
+// The shell driven non-interactively (-c, a script file, stdin) against three real node managers on 127.0.0.1-3
+// with three vessels each: every command, checked by its effect on the nodes.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { formatRestrictions, parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
+import { deployLines, type DeployReport } from '../../src/shell/deploy.js'
+import { HELLO, flotilla, jsonLines, silentServer, startTestbed, unknownPeerId, waitFor, type Testbed } from './helpers.js'
+
+let bed: Testbed
+const SETUP = 'loadkeys alice; contact nodes.txt; on %all'
+
+beforeAll(async () => {
+  bed = await startTestbed(3, 3)
+  writeFileSync(join(bed.dir, 'hello.js'), HELLO)
+  writeFileSync(join(bed.dir, 'data.txt'), 'some data\n')
+}, 60_000)
+afterAll(async () => { await bed?.stop() })
+
+const vesselsOf = async (i: number) => (await (await bed.client(i)).getVessels()).vessels
+/** Waits until no program runs on any node (hello.js ends by itself). */
+const idle = () => waitFor(async () => {
+  for (let i = 0; i < bed.nodes.length; i++) if ((await vesselsOf(i)).some((v) => v.status === 'Started')) return false
+  return true
+}, 'programs to end').catch(async (err) => {
+  for (let i = 0; i < bed.nodes.length; i++) console.log(i, JSON.stringify((await vesselsOf(i)).map((v) => [v.name, v.status, v.program, v.args, v.startedAt])))
+  throw err
+})
+const byCommand = (lines: ReturnType<typeof jsonLines>, prefix: string) => {
+  const found = lines.find((l) => l.command.startsWith(prefix))
+  if (!found) throw new Error(`no result for ${prefix}`)
+  return found as Record<string, unknown> & { good: string[]; failed: Array<{ code: string; targets: string[] }>; results: Record<string, unknown>; output: string[]; data?: unknown }
+}
+
+describe('flotilla shell on real nodes', () => {
+  it('-c: contact, list, upload, run, files, cat, download, resources, users, ownerinfo, advertise, groups, savestate', async () => {
+    const script = [
+      SETUP, 'list', 'upload data.txt', 'upload hello.js', 'show files', 'cat data.txt', 'download data.txt got',
+      'show resources', 'show offcut', 'show ip', 'show timeout', 'loadpub bob', 'set users bob', 'show users', 'set ownerinfo hello there',
+      'show ownerinfo', 'set advertise off', 'show advertise', 'add %1 to first', 'add %2 to first', 'move %3 to second',
+      'remove %2 from first', 'show targets', 'run hello.js 5', 'show info', 'savestate st.bin',
+    ].join('; ')
+    const run = await flotilla(['shell', '--json', '-c', script], bed.dir)
+    expect(run.stderr).toBe('')
+    if (run.code !== 0) console.log(run.stdout.split("\n").filter((l) => l.includes("\"ok\":false")).join("\n"))
+    expect(run.code).toBe(0)
+    const out = jsonLines(run.stdout)
+    expect(out.every((l) => l.ok)).toBe(true)
+    expect(byCommand(out, 'contact').good).toHaveLength(3)
+    expect((byCommand(out, 'list').data as unknown[]).length).toBe(9)
+    expect(byCommand(out, 'run').good).toHaveLength(9)
+    expect(Object.values(byCommand(out, 'show files').results)).toEqual(Array(9).fill(['data.txt', 'hello.js']))
+    expect(Object.values(byCommand(out, 'cat').results)).toEqual(Array(9).fill('some data\n'))
+    expect(byCommand(out, 'show resources').output.join('\n')).toContain('resource cpu')
+    expect(byCommand(out, 'show ip').data).toEqual(['127.0.0.1', '127.0.0.2', '127.0.0.3'])
+    expect(byCommand(out, 'show users').output[0]).toMatch(/: bob$/)
+    expect(byCommand(out, 'show ownerinfo').output[0]).toMatch(/: "hello there"$/)
+    expect(byCommand(out, 'show advertise').output[0]).toMatch(/: off$/)
+    const groups = (byCommand(out, 'show targets').data as { groups: Record<string, string[]> }).groups
+    expect(groups.first).toHaveLength(1)
+    expect(groups.second).toHaveLength(1)
+    // the effect on the nodes
+    for (let i = 0; i < 3; i++) {
+      for (const v of await vesselsOf(i)) {
+        expect(v.userKeys).toEqual([bed.bob.publicKeyText])
+        expect(v.ownerInfo).toBe('hello there')
+        expect(v.advertise).toBe(false)
+        expect(v.program).toBe('hello.js')
+        expect(v.args).toEqual(['5'])
+      }
+      const files = await (await bed.client(i)).call('ListFilesInVessel', ['v2'])
+      expect(files).toEqual(['data.txt', 'hello.js'])
+    }
+    const short = bed.nodes[0].peerId.slice(-6)
+    expect(readFileSync(join(bed.dir, `got.${short}_v1`), 'utf8')).toBe('some data\n')
+    expect(existsSync(join(bed.dir, 'st.bin'))).toBe(true)
+    expect(readFileSync(join(bed.dir, 'st.bin')).includes(Buffer.from('hello there'))).toBe(false)
+  })
+
+  it('deploy: uploads and starts on every vessel of the key and prints a table; an unreachable node is a row and exit 1', async () => {
+    await idle()
+    writeFileSync(join(bed.dir, 'more.txt'), `${readFileSync(join(bed.dir, 'nodes.txt'), 'utf8')}/ip4/127.0.0.9/tcp/9/p2p/${await unknownPeerId()}\n`)
+    const json = await flotilla(['deploy', '--key', 'alice', '--nodes', 'more.txt', '--json', 'hello.js', 'deployed'], bed.dir)
+    expect(json.code).toBe(1)
+    const report = JSON.parse(json.stdout) as DeployReport
+    expect(report).toMatchObject({ ok: true, vessels: 9, started: 9, failed: 0, unreachable: 1 })
+    expect(report.rows.find((r) => r.node === '-')?.errors[0]).toContain('E_UNREACHABLE')
+    const table = { code: json.code, stderr: json.stderr, stdout: deployLines(report, 'hello.js').join('\n') + '\n' }
+    expect(table.stderr).toBe('')
+    expect(table.code).toBe(1)
+    expect(table.stdout).toMatch(/^NODE +ADDRESS +VESSELS +STARTED +FAILED +ERROR\n/)
+    expect(table.stdout).toMatch(/\n- +\/ip4\/127.0.0.9\/tcp\/9 +0 +0 +0 +cannot reach .*\[E_UNREACHABLE\]\n/)
+    expect(table.stdout).toContain('hello.js: started on 9 of 9 vessels on 3 nodes; 1 node not reached')
+    await idle()
+  })
+
+  it('a script file: loadstate, show log, delete, start, as bob (a user), reset', async () => {
+    await idle()
+    writeFileSync(join(bed.dir, 'script.txt'), [
+      '# state saved by the first test',
+      'loadkeys alice', 'loadstate st.bin', 'loadkeys bob', 'show targets', 'on %all', 'show log', 'delete data.txt',
+      'start hello.js again', 'as bob on first show files', 'on second reset',
+    ].join('\n'))
+    const run = await flotilla(['shell', '--json', 'script.txt'], bed.dir)
+    expect(run.stderr).toBe('')
+    if (run.code !== 0) console.log(run.stdout)
+    expect(run.code).toBe(0)
+    const out = jsonLines(run.stdout)
+    expect((byCommand(out, 'show targets').data as { all: unknown[]; groups: Record<string, string[]> }).all).toHaveLength(9)
+    expect(Object.values(byCommand(out, 'show log').results).every((log) => String(log).includes('Hello World deployed'))).toBe(true)
+    expect(byCommand(out, 'delete').good).toHaveLength(9)
+    expect(byCommand(out, 'start').good).toHaveLength(9)
+    const bobFiles = byCommand(out, 'as bob')
+    expect(Object.values(bobFiles.results)).toEqual([['hello.js']])
+    expect(byCommand(out, 'on second reset').good).toHaveLength(1)
+    const second = (byCommand(out, 'show targets').data as { groups: Record<string, string[]> }).groups.second[0]
+    const [short, vessel] = second.split(':')
+    const node = bed.nodes.findIndex((n) => n.peerId.endsWith(short))
+    await waitFor(async () => (await vesselsOf(node)).find((v) => v.name === vessel)?.status === 'Fresh', 'reset vessel Fresh')
+    expect(await (await bed.client(node)).call('ListFilesInVessel', [vessel])).toEqual([])
+    expect(await (await bed.client(1)).call('ListFilesInVessel', ['v3'])).toEqual(['hello.js'])
+  })
+
+  it('a failure on one vessel is grouped, makes <cmd>good/<cmd>fail, and the failed part can be retried (stdin)', async () => {
+    await idle()
+    const first = jsonLines((await flotilla(['shell', '--json', '-c', `${SETUP}; loadkeys bob; on %1 set users alice bob; on %1 set owner bob`], bed.dir)).stdout)
+    expect(byCommand(first, 'on %1 set owner').good).toHaveLength(1)
+    const script = `${SETUP}\nloadkeys bob\nas alice\nset ownerinfo changed\nshow targets\non setownerinfofail\nas bob set ownerinfo changed\n`
+    const run = await flotilla(['shell', '--json'], bed.dir, script)
+    if (run.code !== 1) console.log(run.stdout, run.stderr)
+    expect(run.code).toBe(1)
+    const out = jsonLines(run.stdout)
+    const change = byCommand(out, 'set ownerinfo')
+    expect(change.good).toHaveLength(8)
+    expect(change.failed).toEqual([expect.objectContaining({ code: 'E_PERMISSION', targets: [expect.stringMatching(/:v1$/)] })])
+    expect(change.groups).toEqual(['setownerinfogood', 'setownerinfofail'])
+    expect(byCommand(out, 'as bob').good).toHaveLength(1)
+    expect((await vesselsOf(0)).map((v) => v.ownerInfo)).toEqual(['changed', 'changed', 'changed'])
+    // the text form prints the error once with the vessels it hit
+    const text = await flotilla(['shell', '-c', `${SETUP}; set ownerinfo again`], bed.dir)
+    expect(text.code).toBe(1)
+    expect(text.stdout).toMatch(/set ownerinfo: 8 ok, 1 failed of 9 vessels/)
+    expect(text.stdout).toMatch(/failed on \w+:v1: .* \[E_PERMISSION\]/)
+    expect(text.stdout).toContain('groups: setownerinfogood, setownerinfofail')
+  })
+
+  it('split and join: the owner splits a vessel (split1/split2 groups) and joins the halves again', async () => {
+    await idle()
+    const current = parseRestrictions(await (await bed.client(1)).call('GetVesselResources', ['v2']))
+    const half = {
+      ...current,
+      limits: Object.fromEntries(Object.entries(current.limits).map(([k, v]) => [k, Number.isInteger(v) ? Math.floor(v / 4) : v / 4])) as typeof current.limits,
+      ports: { messport: current.ports.messport.slice(0, 3), connport: current.ports.connport.slice(0, 3) },
+    }
+    writeFileSync(join(bed.dir, 'quarter.txt'), formatRestrictions(half))
+    const n1 = bed.nodes[1].peerId.slice(-6)
+    const run = await flotilla(['shell', '--json', '-c', `${SETUP}; on ${n1}:v2 split quarter.txt; show targets; on split1 add split2; on split1 join; list`], bed.dir)
+    expect(run.stderr).toBe('')
+    const out = jsonLines(run.stdout)
+    const split = byCommand(out, `on ${n1}`)
+    if (split.good.length === 0) console.log(JSON.stringify(split))
+    expect(split.good).toEqual([`${n1}:v2`])
+    const [left, made] = split.results[`${n1}:v2`] as string[]
+    const groups = (byCommand(out, 'show targets').data as { groups: Record<string, string[]> }).groups
+    expect(groups.split1).toEqual([left])
+    expect(groups.split2).toEqual([made])
+    const afterSplit = byCommand(out, 'on split1 join')
+    expect(afterSplit.good).toHaveLength(2)
+    const joined = (afterSplit.data as { joined: string[] }).joined
+    expect(joined).toHaveLength(1)
+    const names = (await vesselsOf(1)).map((v) => v.name)
+    expect(names).toHaveLength(3)
+    expect(names).toContain(joined[0].split(':')[1])
+    expect((byCommand(out, 'list').data as unknown[]).length).toBe(9)
+  })
+
+  it('bad input: each mistake is one line, the shell keeps going, exit 2', async () => {
+    const silent = await silentServer('127.0.0.4')
+    try {
+      const refused = `/ip4/127.0.0.5/tcp/9/p2p/${await unknownPeerId()}`
+      const script = [
+        'frobnicate', 'upload', 'loadkeys nobody', 'contact nodes.txt', 'show bogus', "set ownerinfo 'unclosed",
+        'loadkeys alice', 'run hello.js', `contact ${refused}`, 'set timeout 1', `contact ${silent.address}`, 'contact nodes.txt',
+        'on %all', 'run nothere.js', 'upload hello.js BAD.js', 'on nosuchgroup', 'show timeout',
+      ].join('\n')
+      const started = Date.now()
+      const run = await flotilla(['shell', '--keep-going', 'script.bad'], bed.dir).catch(() => null)
+      expect(run?.code).toBe(2) // no such script file
+      writeFileSync(join(bed.dir, 'script.bad'), script)
+      const res = await flotilla(['shell', '--keep-going', 'script.bad'], bed.dir)
+      expect(res.code).toBe(2)
+      const errors = res.stderr.trim().split('\n')
+      expect(errors).toEqual([
+        expect.stringMatching(/^error: unknown command 'frobnicate'/),
+        'error: usage: upload <localfile> [remotefile]',
+        expect.stringMatching(/^error: .*nobody.publickey: no such key file/),
+        expect.stringMatching(/^error: no identity/),
+        expect.stringMatching(/^error: unknown 'show bogus'/),
+        expect.stringMatching(/^error: unclosed ' quote/),
+        expect.stringMatching(/^error: no target/),
+        expect.stringMatching(/^error: no such local file: nothere.js/),
+        expect.stringMatching(/^error: 'BAD.js' is not a valid vessel file name/),
+        expect.stringMatching(/^error: unknown target 'nosuchgroup'/),
+      ])
+      expect(res.stderr).not.toMatch(/\n\s+at /)
+      expect(res.stdout).toMatch(/contact: 0 ok, 1 failed of 1 node .*\n.*\[E_UNREACHABLE\]/)
+      expect(res.stdout).toMatch(/contact: 0 ok, 1 failed of 1 node .*\n.*timed out after 1 s \[E_TIMEOUT\]/)
+      expect(res.stdout).toContain('contact: ok on 3 nodes')
+      expect(res.stdout).toContain('timeout 1 s per node')
+      expect(Date.now() - started).toBeLessThan(20_000)
+      // without --keep-going a script stops at the first command error
+      const stop = await flotilla(['shell', '-c', 'frobnicate; show timeout'], bed.dir)
+      expect(stop.code).toBe(2)
+      expect(stop.stdout).toBe('')
+    } finally {
+      await silent.close()
+    }
+  })
+})
