@@ -55,8 +55,8 @@ const mark = () => { if (at1 === null && getruntime() - start >= 1) at1 = [getru
 ${kind === 'filewrite'
     ? `const f = openfile('out.bin', true); const block = 'z'.repeat(4096)
 while (getruntime() - start < ${SECONDS}) { f.writeat(block, 0); charged += 4096; mark() }`
-    : `const inbox = listenformessage('127.0.0.1', 40990); const msg = 'm'.repeat(1000)
-while (getruntime() - start < ${SECONDS}) { sendmessage('127.0.0.1', 40990, msg, '127.0.0.1', 40991); charged += 64 + 1000; mark(); try { for (;;) inbox.getmessage() } catch (e) {} }`}
+    : `const inbox = listenformessage('127.0.0.1', 20990); const msg = 'm'.repeat(1000)
+while (getruntime() - start < ${SECONDS}) { sendmessage('127.0.0.1', 20990, msg, '127.0.0.1', 20991); charged += 64 + 1000; mark(); try { for (;;) inbox.getmessage() } catch (e) {} }`}
 const end = getruntime()
 log(JSON.stringify({ rate: charged / (end - start), steady: (charged - at1[1]) / (end - at1[0]) }))
 `
@@ -64,7 +64,7 @@ log(JSON.stringify({ rate: charged / (end - start), steady: (charged - at1[1]) /
 const withLimits = (extra: Record<string, string>) => {
   let text = GENEROUS_RESTRICTIONS
   for (const [k, v] of Object.entries(extra)) text = text.replace(new RegExp(`resource ${k} .*`), `resource ${k} ${v}`)
-  return text + '\nresource messport 40990\nresource messport 40991\n'
+  return text + '\nresource messport 20990\nresource messport 20991\n'
 }
 
 export async function nannyBench(): Promise<void> {

@@ -1,7 +1,7 @@
 // Every resource of the restrictions file held to its quota, through real guests (DESIGN §3 "The nanny",
 // seattle-notes §2): counted items raise ResourceExhaustedError and come back when released, port sets raise
 // ResourceForbiddenError, diskused is checked at each write, renewables make the caller wait, cpu is held to its
-// share and memory ends the program. Ports used here: 41000-41039.
+// share and memory ends the program. Ports used here: 21000-21039.
 import { readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -94,24 +94,24 @@ check('all closed', () => opened())
       run = await runGuest(CHECKS + String.raw`
 const items = () => { const u = getresources()[1]; return [u.insockets, u.outsockets] }
 // insockets 2: one TCP and one UDP listener, the third is refused
-const tcp = listenforconnection('127.0.0.1', 41000)
-const udp = listenformessage('127.0.0.1', 41010)
+const tcp = listenforconnection('127.0.0.1', 21000)
+const udp = listenformessage('127.0.0.1', 21010)
 check('in held', () => items())
-check('in tcp at limit', () => listenforconnection('127.0.0.1', 41001))
-check('in udp at limit', () => listenformessage('127.0.0.1', 41011))
+check('in tcp at limit', () => listenforconnection('127.0.0.1', 21001))
+check('in udp at limit', () => listenformessage('127.0.0.1', 21011))
 udp.close()
 check('in after close', () => items())
-const udp2 = listenformessage('127.0.0.1', 41011)
+const udp2 = listenformessage('127.0.0.1', 21011)
 check('in again', () => items())
 udp2.close()
 // outsockets 2: two connections, the third is refused, and so is accepting one
-const s1 = await openconnection('127.0.0.1', 41000, '127.0.0.1', 41002, 5)
-const s2 = await openconnection('127.0.0.1', 41000, '127.0.0.1', 41003, 5)
+const s1 = await openconnection('127.0.0.1', 21000, '127.0.0.1', 21002, 5)
+const s2 = await openconnection('127.0.0.1', 21000, '127.0.0.1', 21003, 5)
 check('out held', () => items())
-await acheck('out at limit', () => openconnection('127.0.0.1', 41000, '127.0.0.1', 41004, 5))
+await acheck('out at limit', () => openconnection('127.0.0.1', 21000, '127.0.0.1', 21004, 5))
 await sleep(0.1)
 check('accept at limit', () => tcp.getconnection())
-check('udp send at limit', () => sendmessage('127.0.0.1', 41011, 'x', '127.0.0.1', 41012))
+check('udp send at limit', () => sendmessage('127.0.0.1', 21011, 'x', '127.0.0.1', 21012))
 s1.close()
 check('out after close', () => items())
 await sleep(0.05)
@@ -120,7 +120,7 @@ for (let i = 0; i < 50 && !accepted; i++) { try { accepted = tcp.getconnection()
 check('accepted', () => items())
 accepted.close(); s2.close(); tcp.close()
 check('all closed', () => items())
-`, { restrictions: restrict({ insockets: 2, outsockets: 2 }, { connport: [41000, 41001, 41002, 41003, 41004], messport: [41010, 41011, 41012] }) })
+`, { restrictions: restrict({ insockets: 2, outsockets: 2 }, { connport: [21000, 21001, 21002, 21003, 21004], messport: [21010, 21011, 21012] }) })
       r = results(run.output)
     })
 
@@ -149,15 +149,15 @@ check('all closed', () => items())
 
   it('refuses ports outside the connport / messport sets with ResourceForbiddenError', async () => {
     const run = await runGuest(CHECKS + String.raw`
-check('listen tcp', () => listenforconnection('127.0.0.1', 41021))
-check('listen tcp on a messport', () => listenforconnection('127.0.0.1', 41022))
-await acheck('connect from', () => openconnection('127.0.0.1', 41020, '127.0.0.1', 41023, 1))
-check('listen udp', () => listenformessage('127.0.0.1', 41023))
-check('listen udp on a connport', () => listenformessage('127.0.0.1', 41020))
-check('send from', () => sendmessage('127.0.0.1', 41022, 'x', '127.0.0.1', 41024))
-check('allowed', () => { listenforconnection('127.0.0.1', 41020).close(); listenformessage('127.0.0.1', 41022).close(); return 'ok' })
+check('listen tcp', () => listenforconnection('127.0.0.1', 21021))
+check('listen tcp on a messport', () => listenforconnection('127.0.0.1', 21022))
+await acheck('connect from', () => openconnection('127.0.0.1', 21020, '127.0.0.1', 21023, 1))
+check('listen udp', () => listenformessage('127.0.0.1', 21023))
+check('listen udp on a connport', () => listenformessage('127.0.0.1', 21020))
+check('send from', () => sendmessage('127.0.0.1', 21022, 'x', '127.0.0.1', 21024))
+check('allowed', () => { listenforconnection('127.0.0.1', 21020).close(); listenformessage('127.0.0.1', 21022).close(); return 'ok' })
 check('ports in use', () => { const u = getresources()[1]; return [u.connport, u.messport] })
-`, { restrictions: restrict({}, { connport: [41020], messport: [41022] }) })
+`, { restrictions: restrict({}, { connport: [21020], messport: [21022] }) })
     const r = results(run.output)
     for (const label of ['listen tcp', 'listen tcp on a messport', 'connect from', 'listen udp', 'listen udp on a connport', 'send from']) {
       expect(r.get(label), label).toBe('ResourceForbiddenError')
@@ -289,15 +289,15 @@ for (let i = 0; i < 6; i++) randombytes()`,
     },
     loopsend: {
       quota: 2000,
-      ports: { messport: [41030, 41031] },
+      ports: { messport: [21030, 21031] },
       code: `const t0 = getruntime()
-for (let i = 0; i < 6; i++) sendmessage('127.0.0.1', 41031, 'm'.repeat(936), '127.0.0.1', 41030)`,
+for (let i = 0; i < 6; i++) sendmessage('127.0.0.1', 21031, 'm'.repeat(936), '127.0.0.1', 21030)`,
     },
     looprecv: {
       quota: 2000,
-      ports: { messport: [41032, 41033] },
-      code: `const server = listenformessage('127.0.0.1', 41032)
-for (let i = 0; i < 6; i++) sendmessage('127.0.0.1', 41032, 'm'.repeat(936), '127.0.0.1', 41033)
+      ports: { messport: [21032, 21033] },
+      code: `const server = listenformessage('127.0.0.1', 21032)
+for (let i = 0; i < 6; i++) sendmessage('127.0.0.1', 21032, 'm'.repeat(936), '127.0.0.1', 21033)
 await sleep(0.05)
 const t0 = getruntime()
 let got = 0
@@ -330,10 +330,10 @@ log('\\nRESULT ' + JSON.stringify({ elapsed, level }) + '\\n')`, {
   it('refuses a renewable whose quota is 0 with ResourceForbiddenError', async () => {
     const { output } = await runGuest(CHECKS + String.raw`
 check('random', () => randombytes())
-check('loopsend', () => sendmessage('127.0.0.1', 41035, 'x', '127.0.0.1', 41034))
+check('loopsend', () => sendmessage('127.0.0.1', 21035, 'x', '127.0.0.1', 21034))
 check('fileread', () => listfiles())
 check('usable meanwhile', () => getresources()[1].random)
-`, { restrictions: restrict({ random: 0, loopsend: 0, fileread: 0 }, { messport: [41034] }) })
+`, { restrictions: restrict({ random: 0, loopsend: 0, fileread: 0 }, { messport: [21034] }) })
     const r = results(output)
     expect(r.get('random')).toBe('ResourceForbiddenError')
     expect(r.get('loopsend')).toBe('ResourceForbiddenError')

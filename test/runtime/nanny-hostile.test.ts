@@ -1,5 +1,5 @@
 // Hostile guests against the nanny: each is contained by its quota, the test process stays responsive (its own
-// event loop keeps ticking) and a normal guest runs right after. Ports used here: 41040-41079.
+// event loop keeps ticking) and a normal guest runs right after. Ports used here: 21040-21079.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -148,7 +148,7 @@ log(JSON.stringify(getresources()[1].diskused))`, { restrictions: restrict({ dis
   })
 
   it('socket exhaustion stops at insockets / outsockets, and every port is freed at the end', async () => {
-    const ports = Array.from({ length: 10 }, (_, i) => 41040 + i)
+    const ports = Array.from({ length: 10 }, (_, i) => 21040 + i)
     const { output, outcome } = await runGuest(CHECKS + String.raw`
 const ports = ${JSON.stringify(ports)}
 const server = listenforconnection('127.0.0.1', ports[0])
@@ -171,20 +171,20 @@ check('counts', () => { const u = getresources()[1]; return [out, inn, udp, u.ou
   })
 
   it('grabbing ports outside the sets raises ResourceForbiddenError for each', async () => {
-    const grabbed = [1, 22, 80, 443, 1023, 8080, 41062, 41063, 65535]
+    const grabbed = [1, 22, 80, 443, 1023, 8080, 21062, 21063, 65535]
     const { output, outcome } = await runGuest(CHECKS + String.raw`
 const ports = ${JSON.stringify(grabbed)}
 for (const p of ports) {
   check('tcp listen ' + p, () => listenforconnection('127.0.0.1', p))
   check('udp listen ' + p, () => listenformessage('127.0.0.1', p))
-  check('udp send ' + p, () => sendmessage('127.0.0.1', 41061, 'x', '127.0.0.1', p))
-  await acheck('tcp connect ' + p, () => openconnection('127.0.0.1', 41060, '127.0.0.1', p, 1))
+  check('udp send ' + p, () => sendmessage('127.0.0.1', 21061, 'x', '127.0.0.1', p))
+  await acheck('tcp connect ' + p, () => openconnection('127.0.0.1', 21060, '127.0.0.1', p, 1))
 }
-check('tcp on the messport', () => listenforconnection('127.0.0.1', 41061))
-check('udp on the connport', () => listenformessage('127.0.0.1', 41060))
-check('foreign ip', () => listenforconnection('10.1.2.3', 41060))
+check('tcp on the messport', () => listenforconnection('127.0.0.1', 21061))
+check('udp on the connport', () => listenformessage('127.0.0.1', 21060))
+check('foreign ip', () => listenforconnection('10.1.2.3', 21060))
 check('ports used', () => { const u = getresources()[1]; return [u.connport, u.messport, u.insockets, u.outsockets] })
-`, { restrictions: restrict({}, { connport: [41060], messport: [41061] }) })
+`, { restrictions: restrict({}, { connport: [21060], messport: [21061] }) })
     const r = results(output)
     expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
     for (const p of grabbed) {
@@ -194,8 +194,8 @@ check('ports used', () => { const u = getresources()[1]; return [u.connport, u.m
     }
     for (const label of ['tcp on the messport', 'udp on the connport', 'foreign ip']) expect(r.get(label), label).toBe('ResourceForbiddenError')
     expect(okValue(r, 'ports used')).toEqual([[], [], 0, 0])
-    expect(await portFree(41062)).toBe(true)
-    expect(await portFree(41063)).toBe(true)
+    expect(await portFree(21062)).toBe(true)
+    expect(await portFree(21063)).toBe(true)
     await stillResponsive()
   })
 

@@ -29,7 +29,7 @@ const idle = () => waitFor(async () => {
 const byCommand = (lines: ReturnType<typeof jsonLines>, prefix: string) => {
   const found = lines.find((l) => l.command.startsWith(prefix))
   if (!found) throw new Error(`no result for ${prefix}`)
-  return found as Record<string, unknown> & { good: string[]; failed: Array<{ code: string; targets: string[] }>; results: Record<string, unknown>; output: string[]; data?: unknown }
+  return found as unknown as Record<string, unknown> & { good: string[]; failed: Array<{ code: string; targets: string[] }>; results: Record<string, unknown>; output: string[]; data?: unknown }
 }
 
 describe('flotilla shell on real nodes', () => {

@@ -1,4 +1,4 @@
-// TCP through the real sandbox host: repy_v2's TCP checklist (seattle-notes §6) on loopback, ports 40000-40499.
+// TCP through the real sandbox host: repy_v2's TCP checklist (seattle-notes §6) on loopback, ports 20000-20499.
 // Build first (./node_modules/.bin/tsc -p tsconfig.json): the sandbox host runs the compiled code in dist/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
@@ -24,60 +24,60 @@ describe('TCP', () => {
   it('rejects bad arguments to openconnection and listenforconnection with RepyArgumentError', async () => {
     await expectOk(`
 const oc = (...a) => raisesAsync('openconnection(' + JSON.stringify(a) + ')', RepyArgumentError, () => openconnection(...a))
-const good = ['127.0.0.1', 40001, '127.0.0.1', 40000, 5]
+const good = ['127.0.0.1', 20001, '127.0.0.1', 20000, 5]
 const bad = [
   [123, 'x', '127.0.0.1.1', '256.0.0.1', '0.1.2.3', '224.0.0.1', 'localhost', '192.168.0.0', null],
-  ['40001', 0, 65536, -1, 1.5, true, null],
+  ['20001', 0, 65536, -1, 1.5, true, null],
   [123, 'x', '1.2.3', '255.1.1.1', null],
-  ['40000', 0, 70000, 2.5, null],
+  ['20000', 0, 70000, 2.5, null],
   ['5', 0, -1, null, true],
 ]
 for (let i = 0; i < 5; i++) for (const v of bad[i]) { const a = good.slice(); a[i] = v; await oc(...a) }
-await oc('127.0.0.1', 40001, '127.0.0.1', 40000)
-await oc('127.0.0.1', 40001, '127.0.0.1', 40000, 5, 6)
-await oc('127.0.0.1', 40000, '127.0.0.1', 40000, 5)
-for (const a of [[], ['127.0.0.1'], ['127.0.0.1', 40000, 1], [1, 40000], ['127.0.0.1', '40000'], ['127.0.0.1', 0], ['127.0.0.1', 65536], ['x', 40000]]) {
+await oc('127.0.0.1', 20001, '127.0.0.1', 20000)
+await oc('127.0.0.1', 20001, '127.0.0.1', 20000, 5, 6)
+await oc('127.0.0.1', 20000, '127.0.0.1', 20000, 5)
+for (const a of [[], ['127.0.0.1'], ['127.0.0.1', 20000, 1], [1, 20000], ['127.0.0.1', '20000'], ['127.0.0.1', 0], ['127.0.0.1', 65536], ['x', 20000]]) {
   raises('listenforconnection(' + JSON.stringify(a) + ')', RepyArgumentError, () => listenforconnection(...a))
 }
 done()
-`, netRestrictions({ conn: [40000, 40001] }))
+`, netRestrictions({ conn: [20000, 20001] }))
   })
 
   it('refuses ports outside connport and foreign local IPs with ResourceForbiddenError', async () => {
     await expectOk(`
-raises('listen on 40011', ResourceForbiddenError, () => listenforconnection('127.0.0.1', 40011))
-await raisesAsync('connect from 40011', ResourceForbiddenError, () => openconnection('127.0.0.1', 40010, '127.0.0.1', 40011, 1))
-raises('listen on 10.1.2.3', ResourceForbiddenError, () => listenforconnection('10.1.2.3', 40010))
-await raisesAsync('connect from 10.1.2.3', ResourceForbiddenError, () => openconnection('127.0.0.1', 40011, '10.1.2.3', 40010, 1))
-raises('udp messport is not connport', ResourceForbiddenError, () => listenforconnection('127.0.0.1', 40012))
-const s = listenforconnection('127.0.0.1', 40010)
+raises('listen on 20011', ResourceForbiddenError, () => listenforconnection('127.0.0.1', 20011))
+await raisesAsync('connect from 20011', ResourceForbiddenError, () => openconnection('127.0.0.1', 20010, '127.0.0.1', 20011, 1))
+raises('listen on 10.1.2.3', ResourceForbiddenError, () => listenforconnection('10.1.2.3', 20010))
+await raisesAsync('connect from 10.1.2.3', ResourceForbiddenError, () => openconnection('127.0.0.1', 20011, '10.1.2.3', 20010, 1))
+raises('udp messport is not connport', ResourceForbiddenError, () => listenforconnection('127.0.0.1', 20012))
+const s = listenforconnection('127.0.0.1', 20010)
 check('close', s.close() === true)
 done()
-`, netRestrictions({ conn: [40010], mess: [40012] }))
+`, netRestrictions({ conn: [20010], mess: [20012] }))
   })
 
   it('raises AlreadyListeningError, DuplicateTupleError and ConnectionRefusedError', async () => {
     await expectOk(`
-const srv = listenforconnection('127.0.0.1', 40020)
-raises('listen twice', AlreadyListeningError, () => listenforconnection('127.0.0.1', 40020))
-await raisesAsync('connect from a listening port', AlreadyListeningError, () => openconnection('127.0.0.1', 40021, '127.0.0.1', 40020, 1))
-const c = await openconnection('127.0.0.1', 40020, '127.0.0.1', 40022, 5)
-await raisesAsync('same tuple twice', DuplicateTupleError, () => openconnection('127.0.0.1', 40020, '127.0.0.1', 40022, 5))
-await raisesAsync('nobody listens', ConnectionRefusedError, () => openconnection('127.0.0.1', 40023, '127.0.0.1', 40024, 2))
+const srv = listenforconnection('127.0.0.1', 20020)
+raises('listen twice', AlreadyListeningError, () => listenforconnection('127.0.0.1', 20020))
+await raisesAsync('connect from a listening port', AlreadyListeningError, () => openconnection('127.0.0.1', 20021, '127.0.0.1', 20020, 1))
+const c = await openconnection('127.0.0.1', 20020, '127.0.0.1', 20022, 5)
+await raisesAsync('same tuple twice', DuplicateTupleError, () => openconnection('127.0.0.1', 20020, '127.0.0.1', 20022, 5))
+await raisesAsync('nobody listens', ConnectionRefusedError, () => openconnection('127.0.0.1', 20023, '127.0.0.1', 20024, 2))
 check('server close', srv.close() === true)
 check('server close again', srv.close() === false)
 raises('getconnection after close', SocketClosedLocal, () => srv.getconnection())
-const again = listenforconnection('127.0.0.1', 40020)
+const again = listenforconnection('127.0.0.1', 20020)
 check('listen again after close', again.close() === true)
 const usage = getresources()[1]
 check('outsockets in use ' + usage.outsockets, usage.outsockets === 1)
 check('insockets in use ' + usage.insockets, usage.insockets === 0)
 done()
-`, netRestrictions({ conn: [40020, 40021, 40022, 40023, 40024] }))
+`, netRestrictions({ conn: [20020, 20021, 20022, 20023, 20024] }))
   })
 
   it('exchanges data: would block, busy-polled recv, remote and local close', async () => {
-    await expectOk(pair(40030, 40031) + `
+    await expectOk(pair(20030, 20031) + `
 raises('getconnection would block', SocketWouldBlockError, () => srv.getconnection())
 raises('recv would block', SocketWouldBlockError, () => a.recv(10))
 check('send', c.send('hello') === 5)
@@ -105,11 +105,11 @@ await raisesAsync('recv after remote close', SocketClosedRemote, () => poll(() =
 raises('send after remote close', SocketClosedRemote, () => a.send('x'))
 check('accepted close', a.close() === true)
 done()
-`, netRestrictions({ conn: [40030, 40031] }))
+`, netRestrictions({ conn: [20030, 20031] }))
   })
 
   it('moves megabytes with partial sends, would-block and backpressure', async () => {
-    await expectOk(pair(40040, 40041) + `
+    await expectOk(pair(20040, 20041) + `
 let chunk = ''
 for (let i = 0; i < 65536; i++) chunk += String.fromCharCode(i % 251)
 const total = 4 * 1024 * 1024
@@ -136,56 +136,56 @@ while (received < want) {
 check('received ' + received + ' of ' + want, received === want)
 check('data intact (' + bad + ' bad samples)', bad === 0)
 done()
-`, netRestrictions({ conn: [40040, 40041] }))
+`, netRestrictions({ conn: [20040, 20041] }))
   }, 60_000)
 
   it('keeps accepted connections when the listener closes', async () => {
-    await expectOk(pair(40050, 40051) + `
+    await expectOk(pair(20050, 20051) + `
 check('listener close', srv.close() === true)
 check('send after listener close', c.send('still here') === 10)
 check('recv after listener close', (await poll(() => a.recv(100))) === 'still here')
 check('send back', a.send('yes') === 3)
 check('recv back', (await poll(() => c.recv(100))) === 'yes')
-await raisesAsync('connect to the closed listener', ConnectionRefusedError, () => openconnection('127.0.0.1', 40050, '127.0.0.1', 40052, 2))
+await raisesAsync('connect to the closed listener', ConnectionRefusedError, () => openconnection('127.0.0.1', 20050, '127.0.0.1', 20052, 2))
 done()
-`, netRestrictions({ conn: [40050, 40051, 40052] }))
+`, netRestrictions({ conn: [20050, 20051, 20052] }))
   })
 
   it('limits insockets and outsockets, and gives them back on close', async () => {
     await expectOk(`
-const s1 = listenforconnection('127.0.0.1', 40060)
-const s2 = listenforconnection('127.0.0.1', 40061)
-raises('third listener', ResourceExhaustedError, () => listenforconnection('127.0.0.1', 40062))
+const s1 = listenforconnection('127.0.0.1', 20060)
+const s2 = listenforconnection('127.0.0.1', 20061)
+raises('third listener', ResourceExhaustedError, () => listenforconnection('127.0.0.1', 20062))
 s2.close()
-const s3 = listenforconnection('127.0.0.1', 40062)
-const c1 = await openconnection('127.0.0.1', 40060, '127.0.0.1', 40063, 5)
+const s3 = listenforconnection('127.0.0.1', 20062)
+const c1 = await openconnection('127.0.0.1', 20060, '127.0.0.1', 20063, 5)
 const [, , a1] = await poll(() => s1.getconnection())
-const c2 = await openconnection('127.0.0.1', 40060, '127.0.0.1', 40064, 5)
-await raisesAsync('fourth outsocket', ResourceExhaustedError, () => openconnection('127.0.0.1', 40062, '127.0.0.1', 40065, 5))
+const c2 = await openconnection('127.0.0.1', 20060, '127.0.0.1', 20064, 5)
+await raisesAsync('fourth outsocket', ResourceExhaustedError, () => openconnection('127.0.0.1', 20062, '127.0.0.1', 20065, 5))
 await raisesAsync('accept beyond outsockets', ResourceExhaustedError, () => poll(() => s1.getconnection()))
 await raisesAsync('the refused accept closes the socket', SocketClosedRemote, () => poll(() => c2.recv(1)))
 c2.close()
 c1.close()
-const c3 = await openconnection('127.0.0.1', 40062, '127.0.0.1', 40065, 5)
+const c3 = await openconnection('127.0.0.1', 20062, '127.0.0.1', 20065, 5)
 const [, , a3] = await poll(() => s3.getconnection())
 check('after release', c3.send('x') === 1 && (await poll(() => a3.recv(1))) === 'x')
 done()
-`, netRestrictions({ conn: [40060, 40061, 40062, 40063, 40064, 40065], insockets: 2, outsockets: 3 }))
+`, netRestrictions({ conn: [20060, 20061, 20062, 20063, 20064, 20065], insockets: 2, outsockets: 3 }))
   })
 
   it('frees its ports when a program ends with sockets open', async () => {
-    const restrictions = netRestrictions({ conn: [40070, 40071] })
-    await expectOk(pair(40070, 40071) + 'c.send("unread")\ndone()\n', restrictions)
+    const restrictions = netRestrictions({ conn: [20070, 20071] })
+    await expectOk(pair(20070, 20071) + 'c.send("unread")\ndone()\n', restrictions)
     await expectOk(`
-const s1 = listenforconnection('127.0.0.1', 40070)
-const s2 = listenforconnection('127.0.0.1', 40071)
+const s1 = listenforconnection('127.0.0.1', 20070)
+const s2 = listenforconnection('127.0.0.1', 20071)
 check('closes', s1.close() && s2.close())
 done()
 `, restrictions)
   })
 
   it('charges loopsend and looprecv for loopback traffic', async () => {
-    await expectOk(pair(40080, 40081) + `
+    await expectOk(pair(20080, 20081) + `
 const t0 = getruntime(), before = getresources()[1]
 c.send('x'.repeat(1000))
 await poll(() => a.recv(1000))
@@ -195,20 +195,20 @@ const charged = (r) => after[r] - before[r] <= 1128 + 1 && after[r] - before[r] 
 check('loopsend grew ' + before.loopsend + ' -> ' + after.loopsend + ' in ' + leaked / 5000 + ' s', charged('loopsend'))
 check('looprecv grew ' + before.looprecv + ' -> ' + after.looprecv + ' in ' + leaked / 5000 + ' s', charged('looprecv'))
 check('netsend untouched', after.netsend === 0)
-check('connport in use: ' + JSON.stringify(after.connport), after.connport.includes(40080) && after.connport.includes(40081))
+check('connport in use: ' + JSON.stringify(after.connport), after.connport.includes(20080) && after.connport.includes(20081))
 done()
-`, netRestrictions({ conn: [40080, 40081], loop: 5000 }))
+`, netRestrictions({ conn: [20080, 20081], loop: 5000 }))
   })
 
   it('raises AddressBindingError for a vessel IP that is not an address of this machine', async () => {
     // 203.0.113.0/24 is TEST-NET-3: never local, and a failed bind sends nothing.
     const { output, outcome } = await runGuest(GUEST_HELPERS + `
 check('getmyip', getmyip() === '203.0.113.7')
-raises('listen', AddressBindingError, () => listenforconnection('203.0.113.7', 40100))
-await raisesAsync('connect', AddressBindingError, () => openconnection('127.0.0.1', 40101, '203.0.113.7', 40100, 1))
+raises('listen', AddressBindingError, () => listenforconnection('203.0.113.7', 20100))
+await raisesAsync('connect', AddressBindingError, () => openconnection('127.0.0.1', 20101, '203.0.113.7', 20100, 1))
 check('items released', getresources()[1].insockets === 0 && getresources()[1].outsockets === 0)
 done()
-`, { restrictions: netRestrictions({ conn: [40100] }), ip: '203.0.113.7' })
+`, { restrictions: netRestrictions({ conn: [20100] }), ip: '203.0.113.7' })
     expect({ output, outcome }).toMatchObject({ output: 'ok\n', outcome: { code: 0 } })
   })
 
@@ -217,11 +217,11 @@ done()
     const script = [
       'import socket, time',
       's = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
-      "s.bind(('127.0.0.1', 40090)); s.listen(0)",
+      "s.bind(('127.0.0.1', 20090)); s.listen(0)",
       'cs = []',
       'for i in range(3):',
       '  c = socket.socket(); c.setblocking(False)',
-      "  try: c.connect(('127.0.0.1', 40090))",
+      "  try: c.connect(('127.0.0.1', 20090))",
       '  except BlockingIOError: pass',
       '  cs.append(c)',
       "time.sleep(0.3); print('ready', flush=True); time.sleep(30)",
@@ -231,12 +231,12 @@ done()
       await new Promise<void>((resolve) => py.stdout!.once('data', () => resolve()))
       await expectOk(`
 const t0 = getruntime()
-await raisesAsync('full backlog', TimeoutError, () => openconnection('127.0.0.1', 40090, '127.0.0.1', 40091, 0.5))
+await raisesAsync('full backlog', TimeoutError, () => openconnection('127.0.0.1', 20090, '127.0.0.1', 20091, 0.5))
 const t = getruntime() - t0
 check('waited about the timeout: ' + t, t >= 0.45 && t < 3)
 check('outsocket released', getresources()[1].outsockets === 0)
 done()
-`, netRestrictions({ conn: [40091] }))
+`, netRestrictions({ conn: [20091] }))
     } finally {
       py.kill()
     }
