@@ -1,5 +1,6 @@
 // The flotilla command line: one commander program; each command group registers itself from its own file.
 import { Command, CommanderError } from 'commander'
+import { registerBrowse } from './browse.js'
 import { registerKeygen } from './keygen.js'
 import { registerNode } from './node.js'
 import { registerRun } from './run.js'
@@ -20,6 +21,7 @@ registerRun(program)
 registerKeygen(program)
 registerShell(program)
 registerDeploy(program)
+registerBrowse(program)
 registerTop(registerNode(program))
 
 try {

@@ -55,6 +55,11 @@ export async function browseKey(
   return [...found].slice(0, limit).map(([peerId, addresses]) => ({ peerId, addresses: [...addresses].sort() }))
 }
 
+/** One dialable multiaddr (…/p2p/<peerId>) per node found, for `contact`: its first address (they are sorted). */
+export function contactAddresses(found: FoundNode[]): string[] {
+  return found.filter((n) => n.addresses.length > 0).map((n) => `${n.addresses[0]}/p2p/${n.peerId}`)
+}
+
 export interface BrowseNodeOptions extends Pick<DiscoveryOptions, 'bootstrap' | 'mdns' | 'dhtProtocol' | 'addressScope'> {}
 
 /**
@@ -84,8 +89,10 @@ export interface NodeVessels extends FoundNode {
  * Contacts each node found (GetVessels, in parallel; each address in turn until one answers) and keeps the
  * vessels where `keyText` is owner or user — what seash's browse lists.
  */
-export async function vesselsForKey(found: FoundNode[], keyText: string, options: { timeoutMs?: number } = {}): Promise<NodeVessels[]> {
-  const transport = await ClientTransport.create()
+export async function vesselsForKey(
+  found: FoundNode[], keyText: string, options: { timeoutMs?: number; transport?: ClientTransport } = {},
+): Promise<NodeVessels[]> {
+  const transport = options.transport ?? (await ClientTransport.create())
   try {
     return await Promise.all(found.map(async (node): Promise<NodeVessels> => {
       let error = 'no address'
@@ -105,6 +112,6 @@ export async function vesselsForKey(found: FoundNode[], keyText: string, options
       return { ...node, address: null, vessels: [], error }
     }))
   } finally {
-    await transport.close()
+    if (options.transport === undefined) await transport.close()
   }
 }

@@ -19,6 +19,17 @@ export async function keyCid(keyText: string): Promise<CID> {
   return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(keyText)))
 }
 
+/** The keys a node serves: owner and user keys of every vessel whose advertise flag is on, without duplicates. */
+export function advertisedKeys(vessels: Iterable<{ ownerKey: string; userKeys: readonly string[]; advertise: boolean }>): string[] {
+  const keys = new Set<string>()
+  for (const v of vessels) {
+    if (!v.advertise) continue
+    keys.add(v.ownerKey)
+    for (const k of v.userKeys) keys.add(k)
+  }
+  return [...keys]
+}
+
 export interface AnnounceStatus {
   key: string
   cid: string
@@ -33,7 +44,7 @@ export interface AnnounceStatus {
 }
 
 export interface AdvertiserOptions {
-  /** re-announce period; keep it well under the provider TTL (default 300 s) */
+  /** re-announce period; keep it at most half the provider TTL of discoveryServices (default 300 s of 750 s) */
   refreshMs?: number
   /** retry period for a key whose last announce failed (default min(refreshMs, 5 s)) */
   retryMs?: number

@@ -111,9 +111,13 @@ export function dialDiscoveredPeers(node: Libp2p, onError?: (peer: PeerId, err: 
  */
 export function keepJoined(node: DiscoveryNode, bootstrapList: string[], intervalMs = 5_000): () => void {
   const addresses = bootstrapList.map((a) => multiaddr(a))
+  let dialing = false
   const timer = setInterval(() => {
-    if (node.status !== 'started' || routingTableSize(node) > 0) return
-    for (const address of addresses) node.dial(address, { signal: AbortSignal.timeout(intervalMs) }).catch(() => undefined)
+    if (dialing || node.status !== 'started' || routingTableSize(node) > 0) return
+    // one round at a time, each allowed 10 s: short timeouts on a busy peer abort every handshake half-way
+    dialing = true
+    const signal = AbortSignal.timeout(Math.max(10_000, intervalMs))
+    void Promise.allSettled(addresses.map((address) => node.dial(address, { signal }))).finally(() => { dialing = false })
   }, intervalMs)
   timer.unref()
   return () => clearInterval(timer)

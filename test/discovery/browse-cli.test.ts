@@ -1,0 +1,68 @@
+// `flotilla browse` (registerBrowse on a program built here; main.ts registers it later). The nodes here are bare
+// DHT nodes, not node managers, so contacting them for GetVessels fails: the listing says so per node.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Command } from 'commander'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { registerBrowse } from '../../src/cli/browse.js'
+import { UsageError } from '../../src/cli/usage-error.js'
+import { generateKeyFiles } from '../../src/keys/key-files.js'
+import { Advertiser } from '../../src/node/advertiser.js'
+import type { DiscoveryNode } from '../../src/node/discovery-services.js'
+import { dialAddress, startNetwork, stopAll, waitForTables } from './helpers.js'
+
+let dir: string
+let nodes: DiscoveryNode[] = []
+let advertiser: Advertiser
+let keyText: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flotilla-browse-'))
+  keyText = (await generateKeyFiles(dir, 'alice')).publicKeyText
+  await generateKeyFiles(dir, 'bob')
+  nodes = await startNetwork(3)
+  await waitForTables(nodes, 1)
+  advertiser = new Advertiser(nodes[2]!, { refreshMs: 1_000 })
+  await advertiser.setKeys([keyText])
+})
+afterAll(async () => {
+  await advertiser?.stop()
+  await stopAll(nodes)
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function run(...args: string[]): Promise<{ out: string; code: number }> {
+  let out = ''
+  const program = new Command().name('flotilla').exitOverride().configureOutput({ writeErr: () => {} })
+  registerBrowse(program, (t) => { out += t })
+  process.exitCode = 0
+  await program.parseAsync(['node', 'flotilla', ...args])
+  const code = Number(process.exitCode ?? 0)
+  process.exitCode = 0
+  return { out, code }
+}
+
+describe('flotilla browse', () => {
+  it('finds the node that advertises the key and reports that it could not list its vessels', async () => {
+    const { out, code } = await run('browse', '--key', 'alice', '--keys', dir, '--bootstrap', dialAddress(nodes[0]!), '--timeout', '5', '--json')
+    const result = JSON.parse(out) as { key: string; nodes: Array<{ peerId: string; address: string | null; error: string | null }> }
+    expect(code).toBe(0)
+    expect(result.key).toBe(keyText)
+    expect(result.nodes.map((n) => n.peerId)).toEqual([nodes[2]!.peerId.toString()])
+    expect(result.nodes[0]!.error).toMatch(/E_/)
+  })
+
+  it('prints "no nodes found" and exits 1 for a key nobody advertises', async () => {
+    const { out, code } = await run('browse', '--key', 'bob', '--keys', dir, '--bootstrap', dialAddress(nodes[1]!), '--timeout', '2')
+    expect(out).toBe('no nodes found\n')
+    expect(code).toBe(1)
+  })
+
+  it('refuses a missing key, no way to find peers, and a bootstrap address without /p2p/', async () => {
+    await expect(run('browse', '--key', 'nobody', '--keys', dir, '--mdns')).rejects.toThrow(UsageError)
+    await expect(run('browse', '--key', 'alice', '--keys', dir)).rejects.toThrow(/--bootstrap <multiaddr> or --mdns/)
+    await expect(run('browse', '--key', 'alice', '--keys', dir, '--bootstrap', '/ip4/127.0.0.1/tcp/1')).rejects.toThrow(/p2p/)
+    await expect(run('browse', '--key', 'alice', '--keys', dir, '--mdns', '--timeout', 'x')).rejects.toThrow(/--timeout/)
+  })
+})

@@ -1,0 +1,50 @@
+// Real libp2p nodes on 127.0.0.1 for the discovery tests and benchmarks.
+import { createDiscoveryNode, keepJoined, routingTableSize, type DiscoveryNode, type DiscoveryOptions } from '../../src/node/discovery-services.js'
+
+/** Short record lifetimes for tests: a withdrawn key is gone after TTL + cleanup (≤ 4 s). */
+export const FAST: DiscoveryOptions = { providerTtlMs: 3_000, cleanupMs: 1_000 }
+
+export function dialAddress(node: DiscoveryNode): string {
+  const address = node.getMultiaddrs()[0]
+  if (address === undefined) throw new Error('the node listens nowhere')
+  return address.toString()
+}
+
+const stoppers = new WeakMap<DiscoveryNode, () => void>()
+
+/** A listening node on 127.0.0.1 that bootstraps from `bootstrap` (and re-dials it while alone). */
+export async function startNode(bootstrap: string[], options: DiscoveryOptions = FAST, extra: Parameters<typeof createDiscoveryNode>[0] = {}): Promise<DiscoveryNode> {
+  const node = await createDiscoveryNode({ ...options, bootstrap, listen: ['/ip4/127.0.0.1/tcp/0'], ...extra })
+  if (bootstrap.length > 0) stoppers.set(node, keepJoined(node, bootstrap, 1_000))
+  return node
+}
+
+/** Node 0 listens; every other node bootstraps from it, started a few at a time (node 0 refuses > 10 pending). */
+export async function startNetwork(count: number, options: DiscoveryOptions = FAST): Promise<DiscoveryNode[]> {
+  const nodes = [await startNode([], options)]
+  const bootstrap = [dialAddress(nodes[0]!)]
+  for (let i = 1; i < count; i += 5) {
+    nodes.push(...await Promise.all(Array.from({ length: Math.min(5, count - i) }, () => startNode(bootstrap, options))))
+  }
+  return nodes
+}
+
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000, everyMs = 100): Promise<number> {
+  const start = Date.now()
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
+  return Date.now() - start
+}
+
+/** Waits until every node's routing table holds at least `min` peers. */
+export function waitForTables(nodes: DiscoveryNode[], min: number, timeoutMs = 20_000): Promise<number> {
+  return waitFor(`routing tables ≥ ${min} (now ${nodes.map(routingTableSize).join(',')})`,
+    () => nodes.every((n) => routingTableSize(n) >= min), timeoutMs, 200)
+}
+
+export async function stopAll(nodes: DiscoveryNode[]): Promise<void> {
+  for (const n of nodes) stoppers.get(n)?.()
+  await Promise.all(nodes.map(async (n) => { try { await n.stop() } catch { /* already stopped */ } }))
+}
