@@ -9,6 +9,7 @@ import { deploy, deployLines } from '../shell/deploy.js'
 import { Engine } from '../shell/engine.js'
 import { positiveNumber } from './shell.js'
 import { UsageError } from './usage-error.js'
+import { DEFAULT_KEYS_DIR } from '../node/node-paths.js'
 
 interface DeployOptions {
   key: string
@@ -27,7 +28,7 @@ export function registerDeploy(program: Command): void {
     .argument('[args...]', "the program's arguments")
     .requiredOption('--key <name>', 'your key: <keys>/<name>.publickey and .privatekey (or a path without the suffix)')
     .requiredOption('--nodes <file>', 'a file of node multiaddrs, one a line (# comments)')
-    .option('--keys <dir>', 'folder of key files', 'keys')
+    .option('--keys <dir>', 'folder of key files', DEFAULT_KEYS_DIR)
     .option('--json', 'print the summary as JSON')
     .option('--concurrency <n>', 'how many nodes to contact at once (default 32)')
     .option('--timeout <seconds>', 'per-node timeout (default 30)')

@@ -2,6 +2,7 @@
 import type { Command } from 'commander'
 import { KeyFileError, generateKeyFiles, isValidKeyName } from '../keys/key-files.js'
 import { UsageError } from './usage-error.js'
+import { DEFAULT_KEYS_DIR } from '../node/node-paths.js'
 
 interface KeygenOptions {
   dir: string
@@ -14,7 +15,7 @@ export function registerKeygen(program: Command, out: (text: string) => void = (
     .command('keygen')
     .description('Generate an Ed25519 key pair: <name>.publickey and <name>.privatekey (mode 0600)')
     .argument('<name>', 'key name (letters, digits, ._-), used for the file names')
-    .option('--dir <dir>', 'folder for the key files', 'keys')
+    .option('--dir <dir>', 'folder for the key files', DEFAULT_KEYS_DIR)
     .option('--force', 'overwrite an existing key pair of that name')
     .option('--json', 'print the result as JSON')
     .action(async (name: string, options: KeygenOptions) => {

@@ -28,11 +28,15 @@ function timeCommand(cmd: string, args: string[]): number[] {
   return times
 }
 
+/** The CPU-bound loop, the same function in the guest, in bare QuickJS and in V8. */
+const SUM_OF_SQUARES = 'function sumOfSquares(n) { let total = 0; for (let i = 0; i < n; i++) total += i * i; return total }'
+
 const GUEST_CALLS = `
+${SUM_OF_SQUARES}
 const f = openfile('data.bin', true); f.writeat('x'.repeat(4096), 0)
 let t = getruntime(); for (let i = 0; i < ${CALLS}; i++) getruntime(); const rt = getruntime() - t
 t = getruntime(); for (let i = 0; i < ${CALLS}; i++) f.readat(16, 0); const rd = getruntime() - t
-t = getruntime(); let total = 0; for (let i = 0; i < ${LOOP}; i++) total += i * i; const loop = getruntime() - t
+t = getruntime(); sumOfSquares(${LOOP}); const loop = getruntime() - t
 log(JSON.stringify({ rt, rd, loop }))
 `
 
@@ -47,10 +51,11 @@ async function bareQuickJS(file: string): Promise<{ rt: number; rd: number; loop
     readSync(fd, buf, 0, buf.length, ctx.getNumber(off))
     return ctx.newString(buf.toString('latin1'))
   }).consume((f) => ctx.setProp(ctx.global, 'readat', f))
-  const code = `(() => {
+  const code = `${SUM_OF_SQUARES}
+  (() => {
     let t = getruntime(); for (let i = 0; i < ${CALLS}; i++) getruntime(); const rt = getruntime() - t
     t = getruntime(); for (let i = 0; i < ${CALLS}; i++) readat(16, 0); const rd = getruntime() - t
-    t = getruntime(); let total = 0; for (let i = 0; i < ${LOOP}; i++) total += i * i; const loop = getruntime() - t
+    t = getruntime(); sumOfSquares(${LOOP}); const loop = getruntime() - t
     return JSON.stringify({ rt, rd, loop }) })()`
   const out = ctx.unwrapResult(ctx.evalCode(code)).consume((h) => ctx.getString(h))
   ctx.dispose()
@@ -64,7 +69,8 @@ function v8(file: string): { rt: number; rd: number; loop: number } {
   const readat = (n: number, off: number) => { const b = Buffer.alloc(n); readSync(fd, b, 0, n, off); return b.toString('latin1') }
   let t = getruntime(); for (let i = 0; i < CALLS; i++) getruntime(); const rt = getruntime() - t
   t = getruntime(); for (let i = 0; i < CALLS; i++) readat(16, 0); const rd = getruntime() - t
-  t = getruntime(); let total = 0; for (let i = 0; i < LOOP; i++) total += i * i; const loop = getruntime() - t
+  const sumOfSquares = new Function(`${SUM_OF_SQUARES}; return sumOfSquares`)() as (n: number) => number
+  t = getruntime(); const total = sumOfSquares(LOOP); const loop = getruntime() - t
   if (total < 0) console.log(total)
   return { rt, rd, loop }
 }
