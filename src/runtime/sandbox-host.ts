@@ -17,6 +17,7 @@ interface Running {
   board: UsageBoard
   broker: Broker
   outcome: Outcome | null
+  reported: boolean
 }
 
 const running = new Map<string, Running>()
@@ -46,25 +47,31 @@ function start(spec: VesselSpec): void {
     stdout: false,
     stderr: false,
   })
-  const vessel: Running = { worker, board, broker, outcome: null }
+  const vessel: Running = { worker, board, broker, outcome: null, reported: false }
   running.set(spec.vesselId, vessel)
   worker.on('message', (m: WorkerMessage) => {
     if (m.type === 'output') send({ type: 'output', vesselId: spec.vesselId, text: m.text })
     else if (m.type === 'exit') {
+      // The program is over: report it now rather than after the worker's teardown (tens of ms).
       vessel.outcome ??= m.outcome
+      report()
       void worker.terminate()
     }
   })
   worker.on('error', (err) => {
     vessel.outcome ??= { status: 'Terminated', code: 70, reason: `the vessel's sandbox failed: ${err.message}` }
   })
-  worker.on('exit', () => {
+  worker.on('exit', () => report())
+  /** Frees the vessel's sockets and tells the parent how it ended, once. */
+  function report(): void {
+    if (vessel.reported) return
+    vessel.reported = true
     broker.closeAll()
     sync.port2.close()
     async.port2.close()
-    running.delete(spec.vesselId)
+    if (running.get(spec.vesselId) === vessel) running.delete(spec.vesselId)
     send({ type: 'exit', vesselId: spec.vesselId, outcome: vessel.outcome ?? { status: 'Terminated', code: 70, reason: 'the sandbox worker exited' } })
-  })
+  }
   send({ type: 'started', vesselId: spec.vesselId })
 }
 
