@@ -3,7 +3,7 @@
 // is owner or user. Exit status: 0 nodes found, 1 none found, 2 usage mistake.
 import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
-import { browseKey, createBrowseNode, vesselsForKey, type NodeVessels } from '../client/browse.js'
+import { findNodes, vesselsForKey, type FoundNode, type NodeVessels } from '../client/browse.js'
 import { KeyFileError, keyFilePaths, loadPublicKey, publicKeyText } from '../keys/key-files.js'
 import { DEFAULT_KEYS_DIR } from '../node/node-paths.js'
 import { UsageError } from './usage-error.js'
@@ -63,19 +63,13 @@ Example:
         if (!address.includes('/p2p/')) throw new UsageError(`--bootstrap ${address}: the address must end with /p2p/<peerId>`)
       }
       const keyText = await keyTextOf(options.key, options.keys)
-      let node
+      let found: FoundNode[]
       try {
-        node = await createBrowseNode({ bootstrap: options.bootstrap, mdns: options.mdns === true })
+        found = await findNodes(keyText, { bootstrap: options.bootstrap, mdns: options.mdns === true, timeoutMs: seconds * 1000 })
       } catch (err) {
-        throw new UsageError(`cannot start the browse node: ${err instanceof Error ? err.message : String(err)}`)
+        throw new UsageError(`cannot look the key up: ${err instanceof Error ? err.message : String(err)}`)
       }
-      let result: NodeVessels[]
-      try {
-        const found = await browseKey(node, keyText, { timeoutMs: seconds * 1000 })
-        result = await vesselsForKey(found, keyText, { timeoutMs: seconds * 1000 })
-      } finally {
-        await node.stop()
-      }
+      const result = await vesselsForKey(found, keyText, { timeoutMs: seconds * 1000 })
       out(options.json ? JSON.stringify({ key: keyText, nodes: result }) + '\n' : formatBrowse(result))
       process.exitCode = result.length > 0 ? 0 : 1
     })

@@ -1,5 +1,5 @@
 // Printing node manager answers for people (tables) and for programs (JSON with bytes as text or base64).
-import type { NodeSummary, VesselSummary } from '../protocol/results.js'
+import type { AdvertisedKey, NodeSummary, VesselSummary } from '../protocol/results.js'
 
 const shortKey = (key: string): string => (key.length > 24 ? `${key.slice(12, 22)}…` : key)
 
@@ -17,7 +17,25 @@ export function vesselTable(vessels: readonly VesselSummary[]): string {
 
 export function nodeText(s: NodeSummary): string {
   return `node ${s.peerId} (flotilla ${s.version}), vessel IP ${s.ip}\n` +
-    s.addresses.map((a) => `  listening on ${a}\n`).join('') + vesselTable(s.vessels)
+    s.addresses.map((a) => `  listening on ${a}\n`).join('') + vesselTable(s.vessels) +
+    (s.advertising === undefined ? '' : advertisingText(s.advertising))
+}
+
+function ago(ms: number, now: number): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000))
+  return s < 120 ? `${s} s ago` : `${Math.round(s / 60)} min ago`
+}
+
+/** One line per key announced in the DHT, with its last announce result. */
+export function advertisingText(keys: readonly AdvertisedKey[], now = Date.now()): string {
+  if (keys.length === 0) return 'advertising no keys in the DHT (no vessel with advertise on)\n'
+  const lines = keys.map((k) => {
+    const last = k.lastAttempt === null ? 'announcing…'
+      : k.error === null ? `announced ${ago(k.lastAttempt, now)} to ${k.peers} peer${k.peers === 1 ? '' : 's'}`
+        : `last announce failed ${ago(k.lastAttempt, now)}: ${k.error}` + (k.lastSuccess === null ? ' (never announced yet)' : ` (last success ${ago(k.lastSuccess, now)})`)
+    return `  ${shortKey(k.key)}  ${last}`
+  })
+  return `advertising ${keys.length} key${keys.length === 1 ? '' : 's'} in the DHT:\n` + lines.join('\n') + '\n'
 }
 
 /** JSON for any answer: byte strings become text when they are valid UTF-8, else {"base64": "..."}. */

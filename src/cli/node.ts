@@ -7,7 +7,9 @@ import { NodeError } from '../protocol/errors.js'
 import type { NodeSummary } from '../protocol/results.js'
 import { vesselSummary } from '../node/handlers/queries.js'
 import { DEFAULT_LISTEN } from '../node/libp2p-node.js'
-import { initNode, loadConfig, type InitOptions } from '../node/node-config.js'
+import {
+  DEFAULT_ADVERTISE_REFRESH_S, DEFAULT_ADVERTISE_TTL_S, initNode, loadConfig, type DiscoveryConfig, type InitOptions,
+} from '../node/node-config.js'
 import { NodeManager } from '../node/node-manager.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths } from '../node/node-paths.js'
 import { VesselStore } from '../node/vessel-store.js'
@@ -16,8 +18,11 @@ import { nodeText, toJson } from './node-format.js'
 import { UsageError } from './usage-error.js'
 
 interface CommonOptions { data: string; keys: string; json?: boolean }
-interface InitCliOptions extends CommonOptions { donate: string; owner: string; vessels?: string; listen?: string[]; ip?: string; force?: boolean; logSize?: string }
-interface StartCliOptions extends CommonOptions { listen?: string[] }
+interface DiscoveryCliOptions { bootstrap?: string[]; mdns?: boolean; advertiseTtl?: string; advertiseRefresh?: string }
+interface InitCliOptions extends CommonOptions, DiscoveryCliOptions {
+  donate: string; owner: string; vessels?: string; listen?: string[]; ip?: string; force?: boolean; logSize?: string
+}
+interface StartCliOptions extends CommonOptions, DiscoveryCliOptions { listen?: string[] }
 
 /** Written while a node runs, so `node status` can ask it: <data>/node.json */
 const runtimeFile = (data: string): string => join(nodePaths(data).data, 'node.json')
@@ -37,6 +42,38 @@ function count(text: string | undefined, what: string): number | undefined {
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
 
+function seconds(text: string | undefined, what: string): number | undefined {
+  if (text === undefined) return undefined
+  const n = Number(text)
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${what} must be a number of seconds > 0, not '${text}'`)
+  return n
+}
+
+/** The discovery settings given on the command line (only those given: the rest come from the stored config). */
+function discoveryFlags(o: DiscoveryCliOptions): Partial<DiscoveryConfig> {
+  const d: Partial<DiscoveryConfig> = {}
+  if (o.bootstrap !== undefined) d.bootstrap = o.bootstrap
+  if (o.mdns !== undefined) d.mdns = o.mdns
+  const ttl = seconds(o.advertiseTtl, '--advertise-ttl')
+  const refresh = seconds(o.advertiseRefresh, '--advertise-refresh')
+  if (ttl !== undefined) d.ttlS = ttl
+  if (refresh !== undefined) d.refreshS = refresh
+  return d
+}
+
+const discoveryOptionsOf = (c: Command): Command => c
+  .option('--bootstrap <multiaddr>', "another node's DHT address, …/p2p/<peer id> (repeatable)", collect)
+  .option('--mdns', 'find other nodes on the LAN by multicast DNS')
+  .option('--no-mdns', 'no multicast DNS (the default)')
+  .option('--advertise-ttl <s>', `how long other nodes keep this node's announces (default ${DEFAULT_ADVERTISE_TTL_S})`)
+  .option('--advertise-refresh <s>', `how often this node re-announces its keys (default ${DEFAULT_ADVERTISE_REFRESH_S}, at most TTL/2)`)
+
+/** The address other nodes (and `flotilla browse --bootstrap`) join the DHT through. */
+function bootstrapLine(addresses: string[]): string {
+  const address = addresses.find((a) => !a.includes('/ip4/0.0.0.0/')) ?? addresses[0]
+  return address === undefined ? '' : `DHT address (give it to other nodes and to browse as --bootstrap): ${address}\n`
+}
+
 /** NodeErrors that are the user's doing become usage errors (exit 2). */
 function asUsage(err: unknown): never {
   if (err instanceof NodeError && (err.code === 'E_USAGE' || err.code === 'E_STATE' || err.code === 'E_QUOTA')) throw new UsageError(err.message)
@@ -50,7 +87,7 @@ export function registerNode(program: Command): Command {
     .option('--data <dir>', 'data folder (vessels, state, logs)', DEFAULT_DATA_DIR)
     .option('--keys <dir>', 'keys folder (node identity, owner key)', DEFAULT_KEYS_DIR)
 
-  common(node.command('init'))
+  discoveryOptionsOf(common(node.command('init')))
     .description('Set up a node: identity, owner key, donation carved into vessels')
     .option('--donate <percent>', 'share of this machine to donate', '10%')
     .option('--owner <keyname>', 'owner key of the vessels (created in --keys if missing)', 'owner')
@@ -68,7 +105,7 @@ export function registerNode(program: Command): Command {
       }
       const init: InitOptions = {
         donatePercent: percent(options.donate), ownerKeyName: options.owner, vessels: count(options.vessels, '--vessels'),
-        listen: options.listen, ip: options.ip, logBytes: count(options.logSize, '--log-size'),
+        listen: options.listen, ip: options.ip, logBytes: count(options.logSize, '--log-size'), discovery: discoveryFlags(options),
       }
       const store = await VesselStore.open(paths.state).catch((err: unknown) => { throw new UsageError(`cannot open ${paths.state}: ${(err as Error).message}`) })
       try {
@@ -82,19 +119,24 @@ export function registerNode(program: Command): Command {
       }
     })
 
-  common(node.command('start'))
+  discoveryOptionsOf(common(node.command('start')))
     .description('Run the node manager (sets it up with the defaults on first start); Ctrl-C stops it')
     .option('--listen <multiaddr>', 'address to listen on (repeatable; default the one given at init)', collect)
     .option('--json', 'print the started node as one JSON line')
     .action(async (options: StartCliOptions) => {
       const notice = (line: string): void => { process.stderr.write(`flotilla node: ${line}\n`) }
-      const nm = await NodeManager.start({ dataDir: options.data, keysDir: options.keys, listen: options.listen, notice }).catch(asUsage)
+      const discovery = discoveryFlags(options)
+      const nm = await NodeManager.start({ dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, notice }).catch(asUsage)
       const summary = await nm.summary()
+      const d = nm.discoverySettings
       writeFileSync(runtimeFile(options.data), JSON.stringify({ pid: process.pid, peerId: nm.peerId, addresses: nm.addresses }) + '\n')
-      if (options.json) process.stdout.write(toJson(summary) + '\n')
+      if (options.json) process.stdout.write(toJson({ ...summary, discovery: d }) + '\n')
       else {
         if (nm.initialized) process.stdout.write(`set up a new node in ${nm.dataDir} (keys in ${options.keys})\n`)
-        process.stdout.write(nodeText(summary) + 'node manager running; Ctrl-C to stop\n')
+        const joined = d.bootstrap.length > 0 ? `joining through ${d.bootstrap.join(', ')}` : 'no bootstrap nodes'
+        process.stdout.write(nodeText(summary) + bootstrapLine(nm.addresses) +
+          `discovery: ${joined}; mDNS ${d.mdns ? 'on' : 'off'}; announces live ${d.ttlS} s, renewed every ${d.refreshS} s\n` +
+          'node manager running; Ctrl-C to stop\n')
       }
       let stopping = false
       const stop = (): void => {

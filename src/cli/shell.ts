@@ -14,7 +14,11 @@ interface ShellOptions {
   concurrency?: string
   timeout?: string
   keepGoing?: boolean
+  bootstrap?: string[]
+  mdns?: boolean
 }
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
@@ -39,6 +43,8 @@ export function registerShell(program: Command): void {
     .option('--concurrency <n>', 'how many nodes to contact at once (default 32)')
     .option('--timeout <seconds>', 'per-node timeout (default 30)')
     .option('--keep-going', 'do not stop a script at a command error')
+    .option('--bootstrap <multiaddr>', "a node's DHT address for browse, …/p2p/<peer id> (repeatable; also `set bootstrap`)", collect)
+    .option('--mdns', 'browse also finds DHT nodes on the LAN by mDNS (also `set mdns on`)')
     .action(async (script: string | undefined, options: ShellOptions) => {
       const concurrency = positiveNumber(options.concurrency, '--concurrency', true)
       const timeout = positiveNumber(options.timeout, '--timeout', false)
@@ -54,6 +60,11 @@ export function registerShell(program: Command): void {
       const engine = new Engine({ connector: new ClientConnector() })
       if (concurrency !== undefined) engine.state.concurrency = concurrency
       if (timeout !== undefined) engine.state.timeoutS = timeout
+      for (const address of options.bootstrap ?? []) {
+        if (!/^\/.+\/p2p\/[A-Za-z0-9]+$/.test(address)) throw new UsageError(`--bootstrap ${address}: give a multiaddr ending with /p2p/<peer id>`)
+      }
+      engine.state.bootstrap = options.bootstrap ?? []
+      engine.state.mdns = options.mdns === true
       let code: number
       if (text !== undefined) {
         code = await runScript(engine, text, { json: options.json, keepGoing: options.keepGoing })

@@ -6,7 +6,9 @@ import type { KadDHT } from '@libp2p/kad-dht'
 import type { PeerId } from '@libp2p/interface'
 import { keyCid } from '../node/advertiser.js'
 import { ClientTransport, NodeClient } from './node-client.js'
-import { createDiscoveryNode, dialDiscoveredPeers, keepJoined, type DiscoveryNode, type DiscoveryOptions } from '../node/discovery-services.js'
+import {
+  createDiscoveryNode, dialDiscoveredPeers, keepJoined, routingTableSize, type DiscoveryNode, type DiscoveryOptions,
+} from '../node/discovery-services.js'
 
 export interface FoundNode {
   peerId: string
@@ -74,6 +76,23 @@ export async function createBrowseNode(options: BrowseNodeOptions = {}): Promise
   if (options.bootstrap !== undefined && options.bootstrap.length > 0) stops.push(keepJoined(node, options.bootstrap, 1_000))
   node.addEventListener('stop', () => { for (const stop of stops) stop() }, { once: true })
   return node
+}
+
+/**
+ * One whole lookup: starts a browse node, waits (up to a third of the time) until it knows a DHT peer, looks the
+ * key up with the rest of the time and stops the node. What `flotilla browse` and the shell's browse do.
+ */
+export async function findNodes(keyText: string, options: BrowseNodeOptions & { timeoutMs?: number } = {}): Promise<FoundNode[]> {
+  const timeoutMs = options.timeoutMs ?? 10_000
+  const started = Date.now()
+  const node = await createBrowseNode(options)
+  try {
+    const joinBy = started + timeoutMs / 3
+    while (routingTableSize(node) === 0 && Date.now() < joinBy) await new Promise((r) => setTimeout(r, 50))
+    return await browseKey(node, keyText, { timeoutMs: Math.max(1_000, timeoutMs - (Date.now() - started)) })
+  } finally {
+    await node.stop()
+  }
 }
 
 export interface NodeVessels extends FoundNode {

@@ -73,6 +73,7 @@ export class Advertiser {
   private active = 0
   private readonly waiting: Array<() => void> = []
   private stopped = false
+  private diffTail: Promise<void> = Promise.resolve()
 
   constructor(private readonly node: { services: { dht: KadDHT } }, options: AdvertiserOptions = {}) {
     this.refreshMs = options.refreshMs ?? DEFAULT_REFRESH_MS
@@ -89,22 +90,31 @@ export class Advertiser {
    */
   async setKeys(keys: Iterable<string>): Promise<void> {
     if (this.stopped) return
-    const wanted = new Set(keys)
-    const withdrawals: Array<Promise<void>> = []
-    for (const [key, entry] of this.entries) {
-      if (!wanted.has(key)) withdrawals.push(this.withdraw(key, entry))
-    }
-    const added: string[] = []
-    for (const key of wanted) {
-      if (this.entries.has(key)) continue
-      const cid = await keyCid(key)
-      if (this.entries.has(key) || this.stopped) continue
-      this.entries.set(key, {
-        cid, running: null, abort: null,
-        status: { key, cid: cid.toString(), lastAttempt: null, lastSuccess: null, peers: 0, error: null },
+    const wanted = [...new Set(keys)]
+    // Calls apply in the order they were made: each diff runs after the previous one, without an await between
+    // reading the entries and changing them (else an older set could land after a newer one).
+    const diff = this.diffTail.then(async () => {
+      const cids = await Promise.all(wanted.map((key) => (this.entries.has(key) ? null : keyCid(key))))
+      if (this.stopped) return { withdrawals: [], added: [] }
+      const keep = new Set(wanted)
+      const withdrawals: Array<Promise<void>> = []
+      for (const [key, entry] of this.entries) {
+        if (!keep.has(key)) withdrawals.push(this.withdraw(key, entry))
+      }
+      const added: string[] = []
+      wanted.forEach((key, i) => {
+        const cid = cids[i]
+        if (this.entries.has(key) || cid == null) return
+        this.entries.set(key, {
+          cid, running: null, abort: null,
+          status: { key, cid: cid.toString(), lastAttempt: null, lastSuccess: null, peers: 0, error: null },
+        })
+        added.push(key)
       })
-      added.push(key)
-    }
+      return { withdrawals, added }
+    })
+    this.diffTail = diff.then(() => undefined, () => undefined)
+    const { withdrawals, added } = await diff
     await Promise.all([...withdrawals, ...added.map((key) => this.announce(key))])
   }
 

@@ -1,4 +1,5 @@
 // The libp2p node of a node manager or a client: TCP, Noise, yamux, identify. The shim comes first.
+// A node manager adds discovery (kad-dht server, ping, bootstrap, mDNS: discovery-services.ts); a client does not.
 import './promise-shim.js'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -7,6 +8,7 @@ import { tcp } from '@libp2p/tcp'
 import type { Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
 import { createLibp2p } from 'libp2p'
 import { NodeError } from '../protocol/errors.js'
+import { discoveryServices, type DiscoveryNode, type DiscoveryOptions } from './discovery-services.js'
 
 export const DEFAULT_LISTEN = '/ip4/127.0.0.1/tcp/1224'
 /** Streams of one protocol on one connection; the shell fans out 100s of requests over one connection. */
@@ -19,20 +21,24 @@ export interface Libp2pOptions {
   listen?: string[]
 }
 
-/** Creates and starts a libp2p node. A listen address in use gives E_USAGE with a hint. */
-export async function createNodeLibp2p(options: Libp2pOptions = {}): Promise<Libp2p> {
+/** Creates and starts a libp2p node (with `discovery`: a DHT node). A listen address in use gives E_USAGE with a hint. */
+export async function createNodeLibp2p(options: Libp2pOptions & { discovery: DiscoveryOptions }): Promise<DiscoveryNode>
+export async function createNodeLibp2p(options?: Libp2pOptions): Promise<Libp2p>
+export async function createNodeLibp2p(options: Libp2pOptions & { discovery?: DiscoveryOptions } = {}): Promise<Libp2p> {
   const listen = options.listen ?? []
+  const base = {
+    ...(options.privateKey ? { privateKey: options.privateKey } : {}),
+    addresses: { listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // Every local node is 127.0.0.x: without this the 6th dial within a second from one IP is refused.
+    connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
+  }
   try {
-    return await createLibp2p({
-      ...(options.privateKey ? { privateKey: options.privateKey } : {}),
-      addresses: { listen },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      // Every local node is 127.0.0.x: without this the 6th dial within a second from one IP is refused.
-      connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
-      services: { identify: identify() },
-    })
+    if (options.discovery === undefined) return await createLibp2p({ ...base, services: { identify: identify() } })
+    const pieces = discoveryServices(options.discovery)
+    return await createLibp2p({ ...base, services: pieces.services, peerDiscovery: pieces.peerDiscovery })
   } catch (err) {
     const text = String((err as Error)?.message ?? err)
     if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(text)) {

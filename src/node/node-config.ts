@@ -4,6 +4,7 @@
 import { mkdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { NodeError } from '../protocol/errors.js'
 import { isValidIp } from '../runtime/api/validate.js'
 import { DEFAULT_LOG_BYTES } from '../runtime/ring-log.js'
@@ -35,6 +36,51 @@ export interface NodeConfig {
   /** size of each vessel's ring log */
   logBytes: number
   createdAt: number
+  /** DHT advertising and peer discovery; absent in nodes set up before discovery existed (defaults apply) */
+  discovery?: DiscoveryConfig
+}
+
+export interface DiscoveryConfig {
+  /** multiaddrs (with /p2p/<peerId>) of DHT nodes to join through */
+  bootstrap: string[]
+  /** find peers on the LAN by multicast DNS */
+  mdns: boolean
+  /** how long other nodes keep our announces, seconds (Seattle: 750) */
+  ttlS: number
+  /** how often we re-announce, seconds (Seattle: 300); at most ttlS / 2 */
+  refreshS: number
+}
+
+export const DEFAULT_ADVERTISE_TTL_S = 750
+export const DEFAULT_ADVERTISE_REFRESH_S = 300
+
+/**
+ * The discovery settings in effect: `stored` (or the defaults) with `override` on top. A TTL given without a
+ * refresh period brings the refresh down to TTL / 2 if needed. E_USAGE for a bad address or period.
+ */
+export function discoveryConfig(stored: Partial<DiscoveryConfig> | undefined, override: Partial<DiscoveryConfig> = {}): DiscoveryConfig {
+  const ttlS = override.ttlS ?? stored?.ttlS ?? DEFAULT_ADVERTISE_TTL_S
+  const refreshGiven = override.refreshS ?? (override.ttlS === undefined ? stored?.refreshS : undefined)
+  const refreshS = refreshGiven ?? Math.min(DEFAULT_ADVERTISE_REFRESH_S, ttlS / 2)
+  if (!(Number.isFinite(ttlS) && ttlS > 0)) throw new NodeError('E_USAGE', `the advertise TTL must be a number of seconds > 0, not ${ttlS}`)
+  if (!(Number.isFinite(refreshS) && refreshS > 0)) throw new NodeError('E_USAGE', `the advertise refresh must be a number of seconds > 0, not ${refreshS}`)
+  if (refreshS > ttlS / 2) {
+    throw new NodeError('E_USAGE', `the advertise refresh (${refreshS} s) must be at most half the advertise TTL (${ttlS} s), or records expire between announces`)
+  }
+  const bootstrap = [...new Set(override.bootstrap ?? stored?.bootstrap ?? [])]
+  for (const address of bootstrap) checkBootstrap(address)
+  return { bootstrap, mdns: override.mdns ?? stored?.mdns ?? false, ttlS, refreshS }
+}
+
+/** E_USAGE unless `address` is a multiaddr ending in /p2p/<peerId>. */
+export function checkBootstrap(address: string): void {
+  let ok = false
+  try {
+    ok = multiaddr(address).getComponents().some((c) => c.name === 'p2p')
+  } catch {
+    throw new NodeError('E_USAGE', `bootstrap address '${address}' is not a multiaddr (like /ip4/10.0.0.5/tcp/1224/p2p/12D3KooW…)`)
+  }
+  if (!ok) throw new NodeError('E_USAGE', `bootstrap address '${address}' must end with /p2p/<peer id> (the other node prints it at start)`)
 }
 
 export interface InitOptions {
@@ -47,6 +93,7 @@ export interface InitOptions {
   listen?: string[]
   ip?: string
   logBytes?: number
+  discovery?: Partial<DiscoveryConfig>
 }
 
 export async function loadConfig(store: VesselStore): Promise<NodeConfig | undefined> {
@@ -97,7 +144,7 @@ export async function initNode(store: VesselStore, paths: NodePaths, keysDir: st
   const now = Date.now()
   const config: NodeConfig = {
     version: NODE_VERSION, peerId: peerIdFromPrivateKey(nodeKey).toString(), ownerKey, ip: vesselIp(listen, options.ip),
-    listen, donatePercent, logBytes, createdAt: now,
+    listen, donatePercent, logBytes, createdAt: now, discovery: discoveryConfig(undefined, options.discovery),
   }
   const vessels: VesselRecord[] = carved.map((restrictions, i) => ({
     name: `v${i + 1}`, ownerKey, userKeys: [], ownerInfo: '', advertise: true, status: 'Fresh', restrictions, createdAt: now,

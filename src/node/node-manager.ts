@@ -2,16 +2,17 @@
 //   const nm = await NodeManager.start({ dataDir, keysDir, listen: ['/ip4/127.0.0.1/tcp/0'] })
 //   ... nm.addresses ... await nm.stop()
 import { mkdir } from 'node:fs/promises'
-import type { Libp2p } from '@libp2p/interface'
 import { NodeError } from '../protocol/errors.js'
 import { PROTOCOL_ID } from '../protocol/messages.js'
 import { ReplayGuard } from '../protocol/replay-guard.js'
-import type { NodeSummary } from '../protocol/results.js'
+import type { AdvertisedKey, NodeSummary } from '../protocol/results.js'
 import { nodeSummary } from './handlers/queries.js'
 import type { HandlerContext } from './handlers/index.js'
+import type { DiscoveryNode } from './discovery-services.js'
 import { createNodeLibp2p } from './libp2p-node.js'
 import { Lifecycle } from './lifecycle.js'
-import { initNode, loadConfig, loadNodeKey, type InitOptions, type NodeConfig } from './node-config.js'
+import { discoveryConfig, initNode, loadConfig, loadNodeKey, type DiscoveryConfig, type InitOptions, type NodeConfig } from './node-config.js'
+import { discoveryOptions, NodeDiscovery } from './node-discovery.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths } from './node-paths.js'
 import { NodeState } from './node-state.js'
 import { serveProtocol } from './protocol-service.js'
@@ -28,6 +29,8 @@ export interface NodeManagerOptions {
   listen?: string[]
   /** set the node up with these options if the data folder is empty; otherwise start refuses an empty folder */
   init?: InitOptions | false
+  /** discovery settings for this run, over the stored ones (bootstrap, mdns, ttlS, refreshS) */
+  discovery?: Partial<DiscoveryConfig>
   /** operator messages (restarts, crashes, internal errors) */
   notice?(line: string): void
 }
@@ -36,10 +39,13 @@ export class NodeManager {
   private stopping: Promise<void> | null = null
 
   private constructor(
-    private readonly libp2p: Libp2p,
+    private readonly libp2p: DiscoveryNode,
     private readonly state: NodeState,
     private readonly lifecycle: Lifecycle,
     private readonly ctx: HandlerContext,
+    private readonly discovery: NodeDiscovery,
+    /** the discovery settings in effect */
+    readonly discoverySettings: DiscoveryConfig,
     /** true when this start set the node up */
     readonly initialized: boolean,
   ) {}
@@ -50,33 +56,40 @@ export class NodeManager {
     const notice = options.notice ?? (() => undefined)
     await mkdir(paths.data, { recursive: true })
     const store = await VesselStore.open(paths.state)
-    let libp2p: Libp2p | undefined
+    let libp2p: DiscoveryNode | undefined
+    let discovery: NodeDiscovery | undefined
     let lifecycle: Lifecycle | undefined
     try {
       let config: NodeConfig | undefined = await loadConfig(store)
       const initialized = config === undefined
       if (config === undefined) {
         if (options.init === false) throw new NodeError('E_STATE', `${paths.data} holds no node; run flotilla node init first`)
-        config = await initNode(store, paths, keysDir, options.init ?? {})
+        // A first start sets the node up with the defaults, listening where it was asked to (its vessels' IP follows).
+        config = await initNode(store, paths, keysDir, { ...(options.listen ? { listen: options.listen } : {}), ...options.init })
       }
       const privateKey = await loadNodeKey(keysDir, config)
       const state = new NodeState(store, paths, config)
       const files = new VesselFiles(paths)
       await files.reconcile((await store.list()).map((v) => v.name))
       const guard = await ReplayGuard.open(store.replay)
-      libp2p = await createNodeLibp2p({ privateKey, listen: options.listen ?? config.listen })
+      const settings = discoveryConfig(config.discovery, options.discovery)
+      libp2p = await createNodeLibp2p({ privateKey, listen: options.listen ?? config.listen, discovery: discoveryOptions(settings) })
       lifecycle = await Lifecycle.open(state, files, { ip: config.ip, logBytes: config.logBytes, notice })
       const node = libp2p
+      const found = NodeDiscovery.start(node, store, settings, notice)
+      discovery = found
       const ctx: HandlerContext = {
         state, files, lifecycle, peerId: node.peerId.toString(),
         addresses: () => node.getMultiaddrs().map((a) => a.toString()),
+        advertising: () => found.status(),
       }
       await serveProtocol(node, (bytes) => handleRequest(bytes, ctx, {
         guard,
         onInternalError: (err, call) => notice(`internal error in ${call}: ${(err as Error)?.stack ?? String(err)}`),
       }))
-      return new NodeManager(node, state, lifecycle, ctx, initialized)
+      return new NodeManager(node, state, lifecycle, ctx, found, settings, initialized)
     } catch (err) {
+      await discovery?.stop().catch(() => undefined)
       await lifecycle?.close().catch(() => undefined)
       await Promise.resolve(libp2p?.stop()).catch(() => undefined)
       await store.close().catch(() => undefined)
@@ -101,6 +114,21 @@ export class NodeManager {
     return this.state.paths.data
   }
 
+  /** The keys announced in the DHT and their last announce results. */
+  advertising(): AdvertisedKey[] {
+    return this.discovery.status()
+  }
+
+  /** Recomputes the announced keys from the vessel table now (it also happens after every change). */
+  readvertise(): Promise<void> {
+    return this.discovery.sync()
+  }
+
+  /** The libp2p node (tests, benchmarks). */
+  get node(): DiscoveryNode {
+    return this.libp2p
+  }
+
   summary(): Promise<NodeSummary> {
     return nodeSummary(this.ctx)
   }
@@ -109,6 +137,7 @@ export class NodeManager {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await Promise.resolve(this.libp2p.unhandle(PROTOCOL_ID)).catch(() => undefined)
+      await this.discovery.stop()
       await this.libp2p.stop()
       await this.lifecycle.close()
       // let exclusive sections that are under way finish before the store closes

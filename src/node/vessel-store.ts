@@ -55,7 +55,11 @@ export function newVesselName(existing: Iterable<string>): string {
 const jsonSublevel = (db: Level<string, unknown>, name: string) => db.sublevel<string, unknown>(name, { valueEncoding: 'json' })
 type JsonSublevel = ReturnType<typeof jsonSublevel>
 
+export type StoreListener = (changes: readonly StoreChange[]) => void
+
 export class VesselStore {
+  private readonly listeners = new Set<StoreListener>()
+
   private constructor(
     private readonly db: Level<string, unknown>,
     private readonly config: JsonSublevel,
@@ -103,6 +107,13 @@ export class VesselStore {
       }
     })
     await this.db.batch(ops)
+    for (const listener of this.listeners) listener(changes)
+  }
+
+  /** Calls `listener` after every batch that was stored. Answers a function that stops it. */
+  watch(listener: StoreListener): () => void {
+    this.listeners.add(listener)
+    return () => { this.listeners.delete(listener) }
   }
 
   async getConfig(key: string): Promise<JsonValue | undefined> {

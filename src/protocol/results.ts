@@ -37,6 +37,20 @@ export interface NodeSummary {
   /** The vessels' IP (getmyip inside them). */
   ip: string
   vessels: VesselSummary[]
+  /** The keys the node announces in the DHT and how their last announce went (absent on nodes without discovery). */
+  advertising?: AdvertisedKey[]
+}
+
+export interface AdvertisedKey {
+  key: string
+  /** ms since the epoch of the last announce attempt that finished, null before the first */
+  lastAttempt: number | null
+  /** ms since the epoch of the last announce that reached at least one DHT peer */
+  lastSuccess: number | null
+  /** DHT peers that stored the record in the last attempt */
+  peers: number
+  /** why the last attempt failed, null if it succeeded */
+  error: string | null
 }
 
 export interface LogChunk {

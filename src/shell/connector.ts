@@ -1,8 +1,9 @@
 // The engine's Connector backed by the real node-manager client: one shared libp2p client node (ClientTransport)
-// for every connection, and one NodeClient per node and identity, opened on first use.
+// for every connection, and one NodeClient per node and identity, opened on first use; browse lookups in the DHT.
+import { contactAddresses, findNodes } from '../client/browse.js'
 import { ClientTransport, NodeClient } from '../client/node-client.js'
 import type { KeyPair } from '../keys/key-files.js'
-import type { Connector, NodeConnection } from './types.js'
+import type { Connector, DiscoverOptions, NodeConnection } from './types.js'
 
 export class ClientConnector implements Connector {
   private transport: Promise<ClientTransport> | null = null
@@ -31,6 +32,11 @@ export class ClientConnector implements Connector {
 
   drop(address: string, identity: KeyPair | undefined): void {
     this.clients.delete(this.key(address, identity))
+  }
+
+  /** A DHT lookup from a short-lived browse node of its own (the shared transport stays a plain client). */
+  async discover(keyText: string, options: DiscoverOptions): Promise<string[]> {
+    return contactAddresses(await findNodes(keyText, options))
   }
 
   async close(): Promise<void> {

@@ -69,6 +69,7 @@ export class Engine {
       onVessels: (spec) => this.onVessels(name, spec),
       onNodes: (spec) => this.onNodes(name, spec),
       onAddresses: (addresses, identity, task) => this.onAddresses(name, addresses, identity, task),
+      discover: (keyText) => this.discover(keyText),
       nested: async (words, text) => {
         const result = await this.run(words, text)
         if (!result.ok) throw new CommandError(result.error ?? 'failed')
@@ -151,6 +152,17 @@ export class Engine {
       }
     }
     return { report, values }
+  }
+
+  /** Browse lookups take at most the per-node timeout, and 15 s at most: it answers what it found by then. */
+  private async discover(keyText: string): Promise<string[]> {
+    if (!this.connector.discover) throw new CommandError('browse is not available in this shell (no DHT client)')
+    const { bootstrap, mdns } = this.state
+    if (bootstrap.length === 0 && !mdns) {
+      throw new CommandError('browse needs a way into the DHT: `set bootstrap <multiaddr>` (a node\'s DHT address, …/p2p/<peer id>) or `set mdns on`')
+    }
+    this.onProgress?.({ command: 'browse', total: 1, done: 0, failed: 0 })
+    return this.connector.discover(keyText, { bootstrap, mdns, timeoutMs: Math.min(this.state.timeoutS, 15) * 1000 })
   }
 
   private async onAddresses<T>(

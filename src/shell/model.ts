@@ -42,6 +42,10 @@ export class ShellState {
   timeoutS = DEFAULT_TIMEOUT_S
   concurrency = DEFAULT_CONCURRENCY
   nextId = 1
+  /** DHT nodes browse joins through (multiaddrs with /p2p/) */
+  bootstrap: string[] = []
+  /** browse also finds DHT nodes on the LAN by mDNS */
+  mdns = false
 
   prompt(): string {
     if (this.identity === null) return this.target === null ? ' !> ' : `@${this.target} !> `

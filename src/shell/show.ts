@@ -7,7 +7,7 @@ import { showIdentities, showKeys } from './keys.js'
 import { showLog } from './lifecycle.js'
 import type { VesselTarget } from './model.js'
 import { setAdvertise, setOwner, setOwnerInfo, setUsers } from './owner.js'
-import { refresh, showTargets } from './targets.js'
+import { readAddresses, refresh, showTargets } from './targets.js'
 import { CommandError, type FanoutReport } from './types.js'
 
 /** An identity's name for a key, or an abbreviation of the key. */
@@ -138,16 +138,54 @@ const setConcurrency: CommandSpec = {
   },
 }
 
+function discoveryLines(ctx: Ctx): string[] {
+  const { bootstrap, mdns } = ctx.state
+  return [
+    bootstrap.length === 0 ? 'bootstrap: none' : `bootstrap: ${bootstrap.join(' ')}`,
+    `mdns: ${mdns ? 'on' : 'off'}`,
+    ...(bootstrap.length === 0 && !mdns ? ['browse needs one of them: `set bootstrap <multiaddr>` or `set mdns on`'] : []),
+  ]
+}
+
+const showDiscovery: CommandSpec = {
+  name: 'discovery', usage: 'show discovery', summary: 'how browse finds the DHT: bootstrap addresses and mDNS',
+  run: (ctx) => ({ lines: discoveryLines(ctx), data: { bootstrap: [...ctx.state.bootstrap], mdns: ctx.state.mdns } }),
+}
+
+const setBootstrap: CommandSpec = {
+  name: 'bootstrap', usage: 'set bootstrap <multiaddr|file>...|none', complete: ['file'],
+  summary: "the DHT nodes browse joins through (a node's DHT address, …/p2p/<peer id>)",
+  help: ['`flotilla node start` prints its DHT address; a file gives one address a line.'],
+  run: async (ctx, args) => {
+    if (args.length === 0) throw new CommandError(`usage: ${setBootstrap.usage}`)
+    const addresses = args.length === 1 && args[0] === 'none' ? [] : await readAddresses(ctx, args)
+    const bad = addresses.find((a) => !/\/p2p\/[A-Za-z0-9]+$/.test(a))
+    if (bad !== undefined) throw new CommandError(`bootstrap address '${bad}' must end with /p2p/<peer id>`)
+    ctx.state.bootstrap = addresses
+    return { lines: discoveryLines(ctx).slice(0, 1), data: { bootstrap: addresses } }
+  },
+}
+
+const setMdns: CommandSpec = {
+  name: 'mdns', usage: 'set mdns on|off', complete: ['none'],
+  summary: 'whether browse also finds DHT nodes on the LAN by multicast DNS (default off)',
+  run: (ctx, args) => {
+    if (args.length !== 1 || !['on', 'off'].includes(args[0])) throw new CommandError(`usage: ${setMdns.usage}`)
+    ctx.state.mdns = args[0] === 'on'
+    return { lines: [`mdns: ${args[0]}`], data: { mdns: ctx.state.mdns } }
+  },
+}
+
 const table = (specs: CommandSpec[]) => Object.fromEntries(specs.map((s) => [s.name, s]))
 
 export const SET: CommandSpec = {
-  name: 'set', usage: 'set users|owner|ownerinfo|advertise|timeout|concurrency …', summary: 'change vessels or shell settings',
-  sub: table([setUsers, setOwner, setOwnerInfo, setAdvertise, setTimeoutCmd, setConcurrency]),
+  name: 'set', usage: 'set users|owner|ownerinfo|advertise|timeout|concurrency|bootstrap|mdns …', summary: 'change vessels or shell settings',
+  sub: table([setUsers, setOwner, setOwnerInfo, setAdvertise, setTimeoutCmd, setConcurrency, setBootstrap, setMdns]),
 }
 
 export const SHOW: CommandSpec = {
-  name: 'show', usage: 'show info|users|owner|ownerinfo|advertise|ip|files|log|resources|offcut|targets|identities|keys|timeout',
+  name: 'show', usage: 'show info|users|owner|ownerinfo|advertise|ip|files|log|resources|offcut|targets|identities|keys|timeout|discovery',
   summary: 'print facts about the vessels or the shell',
   sub: table([showInfo, showUsers, showOwner, showOwnerInfo, showAdvertise, showIp, showFiles, showLog, showResources,
-    showOffcut, showTargets, showIdentities, showKeys, showTimeout]),
+    showOffcut, showTargets, showIdentities, showKeys, showTimeout, showDiscovery]),
 }

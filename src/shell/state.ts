@@ -25,6 +25,9 @@ interface SavedState {
   nodes: NodeRecord[]
   targets: Array<{ id: number; longName: string; peerId: string; vessel: string; info: VesselSummary | null }>
   groups: Record<string, string[]>
+  /** absent in files saved before browse existed */
+  bootstrap?: string[]
+  mdns?: boolean
 }
 
 function aesKey(pair: KeyPair, salt: Uint8Array): Buffer {
@@ -42,6 +45,7 @@ export function encryptState(state: ShellState, pair: KeyPair): Buffer {
     nodes: [...state.nodes.values()],
     targets: [...state.targets.values()],
     groups: Object.fromEntries([...state.groups].map(([k, v]) => [k, [...v]])),
+    bootstrap: [...state.bootstrap], mdns: state.mdns,
   }
   const header = Buffer.from(`${MAGIC} ${pair.publicKeyText}\n`)
   const salt = randomBytes(16)
@@ -93,6 +97,7 @@ function restore(saved: SavedState): ShellState {
   for (const [k, v] of Object.entries(saved.groups)) state.groups.set(k, new Set(v))
   Object.assign(state, {
     identity: saved.identity, target: saved.target, timeoutS: saved.timeoutS, concurrency: saved.concurrency, nextId: saved.nextId,
+    bootstrap: saved.bootstrap ?? [], mdns: saved.mdns ?? false,
   })
   return state
 }
@@ -137,6 +142,7 @@ function replaceState(ctx: Ctx, loaded: ShellState): void {
   Object.assign(ctx.state, {
     identities: loaded.identities, nodes: loaded.nodes, targets: loaded.targets, groups: loaded.groups, identity: loaded.identity,
     target: loaded.target, timeoutS: loaded.timeoutS, concurrency: loaded.concurrency, nextId: loaded.nextId,
+    bootstrap: loaded.bootstrap, mdns: loaded.mdns,
   })
 }
 

@@ -5,7 +5,7 @@ import type { CommandSpec, Ctx } from './command.js'
 import { reportLines } from './fanout.js'
 import { ALL, checkGroupName, type VesselTarget } from './model.js'
 import { takeTrailing } from './parse.js'
-import { CommandError } from './types.js'
+import { CommandError, type Identity } from './types.js'
 
 /** Multiaddrs from the arguments; an argument that is a local file gives one address per line (# comments). */
 export async function readAddresses(ctx: Ctx, args: string[]): Promise<string[]> {
@@ -31,6 +31,29 @@ export function accessible(v: VesselSummary, key: string): boolean {
   return v.ownerKey === key || v.userKeys.includes(key)
 }
 
+/** Asks each node for its vessels and adds those where `identity` is owner or user: contact and browse. */
+async function contactNodes(ctx: Ctx, addresses: string[], identity: Identity) {
+  const { report, values } = await ctx.onAddresses(addresses, identity.keyPair, async (conn, address) => {
+    const summary = await conn.call('GetVessels', [])
+    const mine = summary.vessels.filter((v) => accessible(v, identity.publicKeyText))
+    if (mine.length === 0) {
+      throw Object.assign(new Error(`no vessel on this node has '${identity.name}' as owner or user`), { code: 'E_NO_VESSEL' })
+    }
+    return { address, summary, mine }
+  })
+  const added: VesselTarget[] = []
+  for (const { address, summary, mine } of values.values()) added.push(...ctx.state.addNode(address, summary, mine))
+  report.results = Object.fromEntries(Object.entries(report.results).map(([k, v]) =>
+    [k, values.has(k) ? { peerId: values.get(k)?.summary.peerId, vessels: added.filter((t) => t.peerId === values.get(k)?.summary.peerId).map((t) => t.longName) } : v]))
+  return { report, added }
+}
+
+function addedLine(added: VesselTarget[]): string[] {
+  if (added.length === 0) return []
+  const shown = added.slice(0, 20).map((t) => `%${t.id} ${t.longName}`)
+  return [`added ${added.length} vessel${added.length === 1 ? '' : 's'}: ${shown.join(', ')}${added.length > 20 ? ', …' : ''}`]
+}
+
 const contact: CommandSpec = {
   name: 'contact', usage: 'contact <multiaddr|file of multiaddrs>...', complete: ['file'],
   summary: "add the vessels of nodes where the current identity is owner or user",
@@ -40,28 +63,45 @@ const contact: CommandSpec = {
     const identity = ctx.state.currentIdentity()
     if (!identity) throw new CommandError('no identity: load keys and choose one with `as <identity>` before contact')
     const addresses = await readAddresses(ctx, args)
-    const { report, values } = await ctx.onAddresses(addresses, identity.keyPair, async (conn, address) => {
-      const summary = await conn.call('GetVessels', [])
-      const mine = summary.vessels.filter((v) => accessible(v, identity.publicKeyText))
-      if (mine.length === 0) {
-        throw Object.assign(new Error(`no vessel on this node has '${identity.name}' as owner or user`), { code: 'E_NO_VESSEL' })
-      }
-      return { address, summary, mine }
-    })
-    const added: VesselTarget[] = []
-    for (const { address, summary, mine } of values.values()) added.push(...ctx.state.addNode(address, summary, mine))
-    report.results = Object.fromEntries(Object.entries(report.results).map(([k, v]) =>
-      [k, values.has(k) ? { peerId: values.get(k)?.summary.peerId, vessels: added.filter((t) => t.peerId === values.get(k)?.summary.peerId).map((t) => t.longName) } : v]))
-    const lines = reportLines('contact', report, 'node')
-    const shown = added.slice(0, 20).map((t) => `%${t.id} ${t.longName}`)
-    if (added.length > 0) lines.push(`added ${added.length} vessel${added.length === 1 ? '' : 's'}: ${shown.join(', ')}${added.length > 20 ? ', …' : ''}`)
+    const { report, added } = await contactNodes(ctx, addresses, identity)
+    const lines = [...reportLines('contact', report, 'node'), ...addedLine(added)]
     return { lines, fanout: report, data: { added: added.map((t) => t.longName) } }
   },
 }
 
+/** The peer id at the end of a …/p2p/<id> multiaddr. */
+const peerIdOf = (address: string): string => address.slice(address.lastIndexOf('/p2p/') + 5)
+
 const browse: CommandSpec = {
-  name: 'browse', usage: 'browse', summary: 'find nodes that serve the current key (not available yet)',
-  run: () => ({ lines: ['browse: discovery of nodes by key is not available yet; add nodes with `contact <multiaddr>` (or `contact <file of multiaddrs>`)'] }),
+  name: 'browse', usage: 'browse', summary: 'find the nodes that advertise the current key (DHT) and add their vessels of it',
+  help: [
+    'Looks the current identity\'s public key up in the DHT, contacts every node found and adds the vessels where',
+    'the key is owner or user to the targets and to the group browsegood; vessels of nodes that did not answer',
+    'go to browsefail. The DHT is joined through `set bootstrap <multiaddr>` (a node\'s DHT address, printed by',
+    '`flotilla node start`) or `set mdns on`; `show discovery` shows both. A node advertises a key while one of its',
+    'vessels with advertise on has it as owner or user (`set advertise on|off`).',
+  ],
+  run: async (ctx, args) => {
+    if (args.length !== 0) throw new CommandError(`usage: ${browse.usage}`)
+    const identity = ctx.state.currentIdentity()
+    if (!identity) throw new CommandError('no identity: load keys and choose one with `as <identity>` before browse')
+    const addresses = await ctx.discover(identity.publicKeyText)
+    if (addresses.length === 0) {
+      ctx.state.setGroup('browsegood', [])
+      ctx.state.groups.delete('browsefail')
+      return { lines: [`browse: no node advertises '${identity.name}' (yet?)`], data: { found: [], added: [] } }
+    }
+    const { report, added } = await contactNodes(ctx, addresses, identity)
+    ctx.state.setGroup('browsegood', added.map((t) => t.longName))
+    const failedNodes = new Set(report.failed.filter((f) => f.code !== 'E_NO_VESSEL').flatMap((f) => f.targets).map(peerIdOf))
+    const failedVessels = [...ctx.state.targets.values()].filter((t) => failedNodes.has(t.peerId)).map((t) => t.longName)
+    if (failedNodes.size > 0) ctx.state.setGroup('browsefail', failedVessels)
+    else ctx.state.groups.delete('browsefail')
+    report.groups = failedNodes.size > 0 ? ['browsegood', 'browsefail'] : ['browsegood']
+    const lines = [`browse: ${addresses.length} node${addresses.length === 1 ? ' advertises' : 's advertise'} '${identity.name}'`,
+      ...reportLines('browse', report, 'node'), ...addedLine(added)]
+    return { lines, fanout: report, data: { found: addresses, added: added.map((t) => t.longName) } }
+  },
 }
 
 const on: CommandSpec = {

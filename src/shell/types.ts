@@ -14,6 +14,15 @@ export interface Connector {
   /** Forget a connection that failed, so the next call dials again. */
   drop(address: string, identity: KeyPair | undefined): void
   close(): Promise<void>
+  /** The nodes that announce `keyText` in the DHT, as dialable multiaddrs (…/p2p/<peer id>); absent: no browse. */
+  discover?(keyText: string, options: DiscoverOptions): Promise<string[]>
+}
+
+export interface DiscoverOptions {
+  /** DHT nodes to join through (multiaddrs with /p2p/) */
+  bootstrap: string[]
+  mdns: boolean
+  timeoutMs: number
 }
 
 /** A failure of one target, as data: a stable code and a message. */

@@ -104,6 +104,8 @@ describe('durability', () => {
           usersAcked++
         }),
         guard(async () => {
+          // each split takes the offcut's 2 events from the vessel's 164: stop well before they run out
+          if (createdBySplit.length >= 60) return void await new Promise((r) => setTimeout(r, 20))
           const [left, made] = await client.call('SplitVessel', [splitHead, SPLIT])
           createdBySplit.push(made)
           splitHead = left

@@ -80,7 +80,7 @@ describe('flotilla shell on real nodes', () => {
   it('deploy: uploads and starts on every vessel of the key and prints a table; an unreachable node is a row and exit 1', async () => {
     await idle()
     writeFileSync(join(bed.dir, 'more.txt'), `${readFileSync(join(bed.dir, 'nodes.txt'), 'utf8')}/ip4/127.0.0.9/tcp/9/p2p/${await unknownPeerId()}\n`)
-    const json = await flotilla(['deploy', '--key', 'alice', '--nodes', 'more.txt', '--json', 'hello.js', 'deployed'], bed.dir)
+    const json = await flotilla(['deploy', '--key', 'alice', '--keys', 'keys', '--nodes', 'more.txt', '--json', 'hello.js', 'deployed'], bed.dir)
     expect(json.code).toBe(1)
     const report = JSON.parse(json.stdout) as DeployReport
     expect(report).toMatchObject({ ok: true, vessels: 9, started: 9, failed: 0, unreachable: 1 })

@@ -18,6 +18,7 @@ export async function nodeSummary(ctx: HandlerContext): Promise<NodeSummary> {
   return {
     version: NODE_VERSION, peerId: ctx.peerId, addresses: ctx.addresses(), ip: ctx.state.config.ip,
     vessels: (await ctx.state.store.list()).map(vesselSummary),
+    ...(ctx.advertising ? { advertising: ctx.advertising() } : {}),
   }
 }
 

@@ -1,0 +1,82 @@
+// A node manager's part in discovery: it joins the DHT (bootstrap list, re-dialed while alone; mDNS peers dialed)
+// and announces the owner and user keys of its advertised vessels. The announced set follows the vessel table:
+// every stored batch that touches a vessel (ChangeUsers, ChangeOwner, ChangeAdvertise, ResetVessel, Split, Join…)
+// recomputes it, so no handler has to remember to.
+//   const d = NodeDiscovery.start(libp2p, store, config)   // announces the current set at once
+//   d.status()                                              // per key: last announce result
+//   await d.stop()                                          // before libp2p stops
+import type { AdvertisedKey } from '../protocol/results.js'
+import { Advertiser, advertisedKeys } from './advertiser.js'
+import { dialDiscoveredPeers, keepJoined, type DiscoveryNode, type DiscoveryOptions } from './discovery-services.js'
+import type { DiscoveryConfig } from './node-config.js'
+import type { StoreChange, VesselStore } from './vessel-store.js'
+
+/** What createNodeLibp2p needs for a node manager with these settings. */
+export function discoveryOptions(config: DiscoveryConfig): DiscoveryOptions {
+  return { bootstrap: config.bootstrap, mdns: config.mdns, providerTtlMs: config.ttlS * 1000 }
+}
+
+const touchesVessels = (changes: readonly StoreChange[]): boolean =>
+  changes.some((c) => c.type === 'putVessel' || c.type === 'delVessel')
+
+export class NodeDiscovery {
+  private readonly stops: Array<() => void> = []
+  private syncing = false
+  private dirty = false
+  private stopped = false
+  private synced: Promise<void> = Promise.resolve()
+
+  private constructor(
+    private readonly store: VesselStore,
+    private readonly advertiser: Advertiser,
+    private readonly notice: (line: string) => void,
+  ) {}
+
+  static start(node: DiscoveryNode, store: VesselStore, config: DiscoveryConfig, notice: (line: string) => void = () => undefined): NodeDiscovery {
+    const advertiser = new Advertiser(node, { refreshMs: config.refreshS * 1000 })
+    const d = new NodeDiscovery(store, advertiser, notice)
+    if (config.bootstrap.length > 0) d.stops.push(keepJoined(node, config.bootstrap, Math.min(5_000, config.refreshS * 1000)))
+    if (config.mdns) d.stops.push(dialDiscoveredPeers(node))
+    d.stops.push(store.watch((changes) => { if (touchesVessels(changes)) d.sync() }))
+    d.sync()
+    return d
+  }
+
+  /**
+   * Recomputes the announced keys from the vessel table. Calls while one runs are folded into one more round,
+   * so the last round always reads the newest table.
+   */
+  sync(): Promise<void> {
+    this.dirty = true
+    if (this.syncing || this.stopped) return this.synced
+    this.syncing = true
+    this.synced = (async () => {
+      try {
+        while (this.dirty && !this.stopped) {
+          this.dirty = false
+          const keys = advertisedKeys(await this.store.list())
+          // setKeys applies its diffs in call order; its announces go on in the background
+          void this.advertiser.setKeys(keys)
+        }
+      } catch (err) {
+        if (!this.stopped) this.notice(`could not update the advertised keys: ${err instanceof Error ? err.message : String(err)}`)
+      } finally {
+        this.syncing = false
+      }
+    })()
+    return this.synced
+  }
+
+  /** The keys announced now and how their last announce went. */
+  status(): AdvertisedKey[] {
+    return this.advertiser.status().map(({ key, lastAttempt, lastSuccess, peers, error }) => ({ key, lastAttempt, lastSuccess, peers, error }))
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    for (const stop of this.stops.splice(0)) stop()
+    await this.synced.catch(() => undefined)
+    await this.advertiser.stop()
+  }
+}

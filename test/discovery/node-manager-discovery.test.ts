@@ -1,0 +1,130 @@
+// Node managers advertise the keys of their vessels in the DHT and browse finds them: real in-process node
+// managers (libp2p, LevelDB, sandbox hosts), announces living 3 s and renewed every second; the shell and the
+// `flotilla browse` CLI run as child processes from dist/.
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { nodeText } from '../../src/cli/node-format.js'
+import { discoveryConfig } from '../../src/node/node-config.js'
+import { browseAlice, eventually, startNmNetwork, type NmNetwork } from './nm-network.js'
+
+const PROJECT = new URL('../../', import.meta.url).pathname
+
+function flotilla(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('node', [join(PROJECT, 'bin', 'flotilla'), ...args], { cwd, timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 99) : 0
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+const hasAlice = (keys: string[], alice: string): boolean => keys.includes(alice)
+
+describe('discovery settings (node init / node start)', () => {
+  const boot = '/ip4/127.0.0.1/tcp/1224/p2p/12D3KooWGKApV38wUY7nk5mW4QcuZCkmCSFL4mgJkKSKXTw4QnfF'
+  it('defaults to Seattle\'s 750 s / 300 s without mDNS; start options override what init stored', () => {
+    expect(discoveryConfig(undefined)).toEqual({ bootstrap: [], mdns: false, ttlS: 750, refreshS: 300 })
+    const stored = discoveryConfig(undefined, { bootstrap: [boot], ttlS: 60 })
+    expect(stored).toEqual({ bootstrap: [boot], mdns: false, ttlS: 60, refreshS: 30 })
+    expect(discoveryConfig(stored, { mdns: true, refreshS: 10 })).toEqual({ bootstrap: [boot], mdns: true, ttlS: 60, refreshS: 10 })
+  })
+  it('refuses an address without /p2p/, a non-multiaddr and a refresh longer than half the TTL', () => {
+    expect(() => discoveryConfig(undefined, { bootstrap: ['/ip4/127.0.0.1/tcp/1224'] })).toThrow(/must end with \/p2p\//)
+    expect(() => discoveryConfig(undefined, { bootstrap: ['127.0.0.1:1224'] })).toThrow(/not a multiaddr/)
+    expect(() => discoveryConfig(undefined, { ttlS: 10, refreshS: 6 })).toThrow(/at most half/)
+  })
+})
+
+describe('two node managers, B bootstrapping from A', () => {
+  let net: NmNetwork
+  let a: string
+  let alice: string
+  beforeAll(async () => {
+    if (!existsSync(join(PROJECT, 'dist/cli/main.js'))) throw new Error('build dist/ first: ./node_modules/.bin/tsc -p tsconfig.json')
+    net = await startNmNetwork(2)
+    a = net.nodes[0]!.address
+    alice = net.alice.publicKeyText
+  }, 30_000)
+  afterAll(async () => { await net?.stop() })
+
+  it('a ChangeUsers adding alice on B makes her browse find B and the vessel; node status shows the announce', async () => {
+    const b = await net.ownerClient(1)
+    await b.call('ChangeUsers', ['v1', [alice]])
+    const found = await eventually('alice finds B', () => browseAlice(net, a),
+      (r) => r.some((n) => n.peerId === net.nodes[1]!.nm.peerId && n.vessels.length > 0))
+    expect(found).toHaveLength(1)
+    expect(found[0]!.vessels).toEqual([{ name: 'v1', owner: false, user: true, status: 'Fresh' }])
+    const summary = await b.getVessels()
+    const entry = summary.advertising?.find((k) => k.key === alice)
+    expect(entry).toMatchObject({ error: null, peers: 1 })
+    expect(nodeText(summary)).toMatch(/advertising 2 keys in the DHT:[\s\S]*announced \d+ s ago to 1 peer/)
+  }, 20_000)
+
+  it('the shell (browse, list, browsegood) and `flotilla browse --json` list the vessel with its node', async () => {
+    const [shell, cli] = await Promise.all([
+      flotilla(['shell', '--bootstrap', a, '-c', 'loadkeys alice; as alice; browse; list; show targets'], net.dir),
+      flotilla(['browse', '--key', 'alice', '--keys', join(net.dir, 'keys'), '--bootstrap', a, '--timeout', '5', '--json'], net.dir),
+    ])
+    const short = net.nodes[1]!.nm.peerId.slice(-6)
+    expect(shell.stderr).toBe('')
+    expect(shell.code).toBe(0)
+    expect(shell.stdout).toMatch(/browse: 1 node advertises 'alice'/)
+    expect(shell.stdout).toMatch(new RegExp(`%1\\s+${short}:v1\\s+Fresh`))
+    expect(shell.stdout).toMatch(new RegExp(`browsegood \\(1\\): ${short}:v1`))
+    expect(cli.code).toBe(0)
+    const result = JSON.parse(cli.stdout) as { key: string; nodes: Array<{ peerId: string; address: string; vessels: Array<{ name: string }> }> }
+    expect(result.key).toBe(alice)
+    expect(result.nodes.map((n) => [n.peerId, n.address, n.vessels.map((v) => v.name)]))
+      .toEqual([[net.nodes[1]!.nm.peerId, net.nodes[1]!.address, ['v1']]])
+  }, 30_000)
+
+  it('ChangeAdvertise off withdraws the key at once on B and from browse after the TTL; ChangeUsers removal too', async () => {
+    const b = await net.ownerClient(1)
+    await b.call('ChangeAdvertise', ['v1', false])
+    await eventually('B stops announcing alice', async () => net.nodes[1]!.nm.advertising().map((k) => k.key), (keys) => !hasAlice(keys, alice), 2_000)
+    await eventually('browse no longer finds B', () => browseAlice(net, a, 3_000), (r) => r.length === 0, 12_000)
+    // on again, then a ChangeUsers without her: withdrawn again
+    await b.call('ChangeAdvertise', ['v1', true])
+    await eventually('B announces alice again', async () => net.nodes[1]!.nm.advertising().map((k) => k.key), (keys) => hasAlice(keys, alice), 2_000)
+    await b.call('ChangeUsers', ['v1', []])
+    await eventually('B stops announcing alice', async () => net.nodes[1]!.nm.advertising().map((k) => k.key), (keys) => !hasAlice(keys, alice), 2_000)
+    expect(net.nodes[1]!.nm.advertising().map((k) => k.key)).toEqual([(await net.owner(1)).publicKeyText])
+  }, 25_000)
+})
+
+describe('eight node managers', () => {
+  let net: NmNetwork
+  let alice: string
+  beforeAll(async () => {
+    net = await startNmNetwork(8)
+    alice = net.alice.publicKeyText
+    for (const k of [5, 6, 7]) await (await net.ownerClient(k)).call('ChangeUsers', ['v2', [alice]])
+  }, 40_000)
+  afterAll(async () => { await net?.stop() })
+
+  const peers = (r: Awaited<ReturnType<typeof browseAlice>>): string[] => r.filter((n) => n.vessels.length > 0).map((n) => n.peerId).sort()
+
+  it('a key added on nodes 5, 6 and 7 is found through node 3', async () => {
+    const want = [5, 6, 7].map((k) => net.nodes[k]!.nm.peerId).sort()
+    const found = await eventually('nodes 5-7 found', () => browseAlice(net, net.nodes[3]!.address), (r) => peers(r).join() === want.join())
+    expect(found.flatMap((n) => n.vessels.map((v) => v.name))).toEqual(['v2', 'v2', 'v2'])
+  }, 20_000)
+
+  it('a restarted node (same data and port) is found again past the TTL; a node that left disappears', async () => {
+    // node 6 stops first: its old copies expire before node 7's, so once 7 is gone 6 is found by fresh announces
+    const leaving = net.nodes[7]!
+    await net.nodes[6]!.nm.stop()
+    await leaving.nm.stop()
+    const restarted = await net.restart(6)
+    expect(restarted.nm.peerId).toBe(net.nodes[6]!.nm.peerId)
+    const started = Date.now()
+    const want = [5, 6].map((k) => net.nodes[k]!.nm.peerId).sort()
+    await eventually('node 7 gone, 5 and 6 found', () => browseAlice(net, net.nodes[2]!.address, 3_000),
+      (r) => r.every((n) => n.peerId !== leaving.nm.peerId) && peers(r).join() === want.join(), 15_000)
+    // node 7's records expired (TTL 3 s): node 6's are the ones it announced after its restart
+    expect(Date.now() - started).toBeGreaterThan(2_000)
+    expect(restarted.nm.advertising().find((k) => k.key === alice)?.lastSuccess).not.toBeNull()
+  }, 30_000)
+})
