@@ -108,3 +108,21 @@ describe('flotilla node', () => {
     expect(after.vessels[0]).toMatchObject({ status: 'Terminated', exit: { code: 0 } })
   })
 })
+
+describe('flotilla node start on a fresh folder', () => {
+  it('sets the node up with the defaults, listening where asked, and its vessels get that IP', async () => {
+    const fresh = join(dir, 'fresh')
+    const p = spawn(process.execPath, [BIN, 'node', 'start', '--data', join(fresh, 'data'), '--keys', join(fresh, 'keys'),
+      '--listen', '/ip4/127.0.0.2/tcp/0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    try {
+      const line = await new Promise<string>((resolve) => createInterface({ input: p.stdout! }).once('line', resolve))
+      const summary = JSON.parse(line) as NodeSummary
+      expect(summary.addresses[0]).toMatch(/^\/ip4\/127\.0\.0\.2\/tcp\/\d+\/p2p\//)
+      expect(summary.ip).toBe('127.0.0.2')
+      expect(summary.vessels.length).toBeGreaterThan(0)
+    } finally {
+      p.kill('SIGTERM')
+      await new Promise((r) => p.once('exit', r))
+    }
+  })
+})
