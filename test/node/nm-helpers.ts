@@ -106,12 +106,4 @@ export async function snapshot(owner: NodeClient, ownerKey: string): Promise<{ v
   return { vessels, files }
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await fn()
-    if (value !== undefined && value !== false) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+export { waitFor } from '../helpers/wait-for.js'

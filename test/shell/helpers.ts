@@ -142,14 +142,6 @@ export async function silentServer(host: string): Promise<{ address: string; clo
   }
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await fn()
-    if (value !== undefined && value !== false) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+export { waitFor } from '../helpers/wait-for.js'
 
 export const HELLO = "log('Hello World', callargs.join(' '), '\\n')\n"

@@ -44,6 +44,13 @@ export function fileOps(env: VesselEnv): OpTable {
     return f
   }
 
+  /** An offset argument: an integer ≥ 0 and not past the end of the file (the end itself is allowed). */
+  const withinFile = (fn: string, f: OpenFile, v: GuestValue): number => {
+    const offset = int(fn, 'offset', v)
+    if (offset > f.size) throw new RepyError('SeekPastEndOfFileError', `${fn}: offset ${offset} is past the end of '${f.name}' (${f.size} bytes)`)
+    return offset
+  }
+
   return {
     openfile(args) {
       argCount('openfile', args, 2)
@@ -84,8 +91,7 @@ export function fileOps(env: VesselEnv): OpTable {
       const f = handle('readat', args[0])
       argCount('readat', args.slice(1), 2)
       const sizelimit = intOrNull('readat', 'sizelimit', args[1])
-      const offset = int('readat', 'offset', args[2])
-      if (offset > f.size) throw new RepyError('SeekPastEndOfFileError', `readat: offset ${offset} is past the end of '${f.name}' (${f.size} bytes)`)
+      const offset = withinFile('readat', f, args[2])
       const length = Math.min(sizelimit ?? Infinity, f.size - offset)
       nanny.waitFor('fileread')
       const buf = Buffer.alloc(length)
@@ -98,8 +104,7 @@ export function fileOps(env: VesselEnv): OpTable {
       const f = handle('writeat', args[0])
       argCount('writeat', args.slice(1), 2)
       const bytes = data('writeat', 'data', args[1])
-      const offset = int('writeat', 'offset', args[2])
-      if (offset > f.size) throw new RepyError('SeekPastEndOfFileError', `writeat: offset ${offset} is past the end of '${f.name}' (${f.size} bytes)`)
+      const offset = withinFile('writeat', f, args[2])
       const growth = Math.max(0, offset + bytes.length - f.size)
       nanny.waitFor('filewrite') // may refuse (filewrite 0): before the disk is charged
       nanny.chargeDisk(growth) // refuses before anything is written
