@@ -102,16 +102,9 @@ const nanny = createNanny(config.restrictions, {
 const memoryExceeded = (): Outcome => ({
   status: 'Terminated', code: RESOURCE_KILL_CODE, reason: `memory quota exceeded (${memoryQuota} bytes)`,
 })
-rt.setInterruptHandler(() => {
-  if (!withinMemoryQuota()) return true
-  try {
-    nanny.onInterrupt()
-  } catch (err) {
-    end({ status: 'Terminated', code: INTERNAL_ERROR_CODE, reason: err instanceof RepyError ? `${err.repyName}: ${err.message}` : `cpu accounting failed: ${(err as Error).message}` })
-    return true
-  }
-  return false
-})
+// QuickJS polls its interrupt handler only every 10,000 jumps or calls, and never inside one builtin call (a giant
+// join or sort), so the same checkpoint also runs on every host call.
+rt.setInterruptHandler(() => !checkpoint())
 
 const threads: Threads = {
   current: MAIN_THREAD,
@@ -138,10 +131,23 @@ const bridge = new Bridge(ctx, rt, {
   onInternalError: (op, err) => end({ status: 'Terminated', code: INTERNAL_ERROR_CODE, reason: `internal error in ${op}: ${(err as Error)?.message ?? err}` }),
   afterSettle: () => pump(),
   isEnded: () => ending !== null,
-  mayProceed: () => withinMemoryQuota(),
+  mayProceed: () => checkpoint(),
 })
 
-/** Over the quota ends the program; checked on every host call and interrupt (one memory load). */
+/** Run at every interrupt and every host call: the memory quota, then the cpu share (the governor may pause this
+ *  thread here). False when the program must end. */
+function checkpoint(): boolean {
+  if (!withinMemoryQuota()) return false
+  try {
+    nanny.onInterrupt()
+    return true
+  } catch (err) {
+    end({ status: 'Terminated', code: INTERNAL_ERROR_CODE, reason: err instanceof RepyError ? `${err.repyName}: ${err.message}` : `cpu accounting failed: ${(err as Error).message}` })
+    return false
+  }
+}
+
+/** Over the quota ends the program (one memory load). */
 function withinMemoryQuota(): boolean {
   if (ending) return false
   if (memoryUsed() <= memoryQuota) return true

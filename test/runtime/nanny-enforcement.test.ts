@@ -406,6 +406,41 @@ log(JSON.stringify({ wall: getruntime() - t0, half, cpu: usage.cpu, stops }))
     expect(cpu).toBeLessThan(0.5 * wall)
   })
 
+  // One builtin call (a giant join, a big sort) runs without reaching the interrupt handler; the governor sees the
+  // thread's cpu time afterwards and pauses long enough to bring the average back to the share.
+  it.each([
+    ['giant joins', 'const parts = Array.from({ length: 300000 }, (_, i) => String(i))', 'parts.join(",")'],
+    ['big sorts', 'const base = Array.from({ length: 100000 }, (_, i) => (i * 7919) % 100003)', '[...base].sort((a, b) => a - b)'],
+  ])('holds a guest busy in long builtins (%s) to its share', async (_, setup, work) => {
+    const { output, outcome } = await runGuest(`
+${setup}
+const [, u0] = getresources(); const t0 = getruntime(); let n = 0
+while (getruntime() - t0 < 2) { ${work}; n++ }
+const [, u1, stops] = getresources()
+log(JSON.stringify({ share: (u1.cpu - u0.cpu) / (getruntime() - t0), n, stops: stops.length }))
+`, { restrictions: restrict({ cpu: 0.2 }) })
+    expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
+    const { share, n, stops } = JSON.parse(output) as { share: number; n: number; stops: number }
+    expect(n).toBeGreaterThan(1)
+    expect(stops).toBeGreaterThan(0)
+    expect(share).toBeGreaterThan(0.05)
+    expect(share).toBeLessThan(0.5)
+  })
+
+  it('holds a loop of giant joins that never calls the API to its share', async () => {
+    const { output, outcome } = await runGuest(`
+const parts = Array.from({ length: 300000 }, (_, i) => String(i))
+const [, u0] = getresources(); const t0 = getruntime()
+for (let n = 0; n < 120; n++) parts.join(',')
+const [, u1] = getresources()
+log(JSON.stringify({ share: (u1.cpu - u0.cpu) / (getruntime() - t0) }))
+`, { restrictions: restrict({ cpu: 0.2 }) })
+    expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
+    const { share } = JSON.parse(output) as { share: number }
+    expect(share).toBeGreaterThan(0.05)
+    expect(share).toBeLessThan(0.5)
+  })
+
   it.each([
     ['a busy program', 'let x = 0\nfor (let i = 0; i < 1e8; i++) x += i\nlog(x)'],
     ['a trivial program', "log('hello')"],

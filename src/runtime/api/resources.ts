@@ -5,6 +5,8 @@ import type { GuestValue, OpTable, VesselEnv } from './types.js'
 
 export function resourceOps(env: VesselEnv): OpTable {
   return {
+    // Does nothing itself: every host call first passes the worker's checkpoint (memory quota, cpu governor).
+    checkpoint: () => undefined,
     getresources(args) {
       argCount('getresources', args, 0)
       const { limits, ports } = env.nanny.restrictions

@@ -8,7 +8,7 @@ export const OP_NAMES = [
   'openfile', 'listfiles', 'removefile', 'file.readat', 'file.writeat', 'file.close',
   'openconnection', 'listenforconnection', 'listenformessage', 'sendmessage',
   'tcp.send', 'tcp.recv', 'tcp.close', 'tcpserver.getconnection', 'tcpserver.close',
-  'udpserver.getmessage', 'udpserver.close', 'namespace.check',
+  'udpserver.getmessage', 'udpserver.close', 'namespace.check', 'checkpoint',
 ] as const
 
 export type OpName = (typeof OP_NAMES)[number]

@@ -104,6 +104,35 @@ const source = (hierarchy: string, ops: string) => String.raw`
     })
   }
 
+  // One call of a builtin on a large input (a giant join, sort or repeat) runs without reaching QuickJS's interrupt
+  // handler; a loop of such calls would escape the cpu quota. Called on large inputs, these builtins first make a
+  // host call that does nothing, so the host's checkpoint (memory quota, cpu governor) runs once per call.
+  const LARGE = 4096
+  const size = (x) => (typeof x === 'number' ? x : (typeof x === 'string' || Array.isArray(x) || ArrayBuffer.isView(x)) ? x.length : 0)
+  const checkpointed = (owner, names) => {
+    for (const name of names) {
+      const original = owner[name]
+      if (typeof original !== 'function') continue
+      const wrapped = function (...a) {
+        let large = size(this) > LARGE
+        for (let i = 0; !large && i < a.length; i++) large = size(a[i]) > LARGE
+        if (large) host(OP.checkpoint)
+        return apply(original, this, a)
+      }
+      Object.defineProperty(wrapped, 'name', { value: name })
+      Object.defineProperty(owner, name, { value: wrapped, writable: true, configurable: true, enumerable: false })
+    }
+  }
+  checkpointed(Array.prototype, ['join', 'sort', 'toString', 'indexOf', 'lastIndexOf', 'includes', 'fill', 'reverse',
+    'slice', 'splice', 'concat', 'copyWithin', 'flat', 'toSorted', 'toReversed', 'toSpliced'])
+  checkpointed(String.prototype, ['repeat', 'padStart', 'padEnd', 'split', 'replace', 'replaceAll', 'indexOf',
+    'lastIndexOf', 'includes', 'normalize', 'toUpperCase', 'toLowerCase', 'localeCompare', 'match', 'matchAll', 'search'])
+  checkpointed(Object.getPrototypeOf(Uint8Array.prototype), ['sort', 'fill', 'set', 'join', 'indexOf', 'lastIndexOf',
+    'includes', 'reverse', 'slice', 'copyWithin', 'toSorted'])
+  checkpointed(JSON, ['stringify', 'parse'])
+  checkpointed(Array, ['from'])
+  checkpointed(RegExp.prototype, ['exec', 'test'])
+
   const api = {
     log: (...a) => { let s = ''; for (let i = 0; i < a.length; i++) s += (i ? ' ' : '') + text(a[i]); host(OP.log, s) },
     getruntime: (...a) => call([OP.getruntime], a),
