@@ -7,6 +7,7 @@ import { ClientConnector } from '../shell/connector.js'
 import { Engine } from '../shell/engine.js'
 import { runScript } from '../shell/runner.js'
 import { UsageError } from './usage-error.js'
+import { prepareInkTerminal } from './ink-terminal.js'
 
 interface ShellOptions {
   command?: string
@@ -69,10 +70,7 @@ export function registerShell(program: Command): void {
       if (text !== undefined) {
         code = await runScript(engine, text, { json: options.json, keepGoing: options.keepGoing })
       } else {
-        // ink renders only the last frame when it thinks it runs in CI: on a real terminal it does not.
-        delete process.env.CI
-        delete process.env.CONTINUOUS_INTEGRATION
-        process.env.NODE_ENV ??= 'production'
+        prepareInkTerminal()
         const { runInteractive } = await import('../shell/ui/interactive.js')
         code = await runInteractive(engine, process.cwd(), ['Flotilla shell: `help` lists the commands, `exit` leaves.'])
       }

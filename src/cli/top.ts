@@ -10,6 +10,7 @@ import { NodeError } from '../protocol/errors.js'
 import { fetchSnapshot, type NodeSnapshot } from '../tui/snapshot.js'
 import { snapshotJson, snapshotText } from '../tui/snapshot-text.js'
 import { UsageError } from './usage-error.js'
+import { prepareInkTerminal } from './ink-terminal.js'
 
 interface TopOptions {
   node: string
@@ -91,7 +92,7 @@ async function top(options: TopOptions): Promise<number> {
       process.stdout.write(options.json ? snapshotJson(snapshot) : snapshotText(snapshot, process.stdout.columns || 100))
       return 0
     }
-    process.env.NODE_ENV ??= 'production' // react-reconciler's production build; set before ink loads
+    prepareInkTerminal()
     const { runConsole } = await import('../tui/run.js')
     await runConsole({ client, initial: snapshot, connect, address: options.node, intervalMs: options.interval })
     return 0
