@@ -114,13 +114,15 @@ export async function nodeBench(): Promise<void> {
 
     // RSS per running idle vessel
     const idleVessels = summary.vessels.slice(2, 2 + IDLE_VESSELS).map((v) => v.name)
+    await sleep(1000)
+    const before = treeRssKb(child.pid!) // after the work above, so only the vessels' own memory is counted
     for (const v of idleVessels) {
       await client.call('AddFileToVessel', [v, 'idle.js', enc('while (true) await sleep(1)\n')])
       await client.call('StartVessel', [v, 'idle.js', []])
     }
     await sleep(3000)
     const busy = treeRssKb(child.pid!)
-    const perVessel = (busy.nm + busy.host - idle.nm - idle.host) / IDLE_VESSELS
+    const perVessel = (busy.nm + busy.host - before.nm - before.host) / IDLE_VESSELS
 
     const row = (name: string, r: { rate: number; lat: number[] }) => ({
       measure: name, 'req/s': Math.round(r.rate), 'p50 ms': fmt(percentile(r.lat, 50)), 'p99 ms': fmt(percentile(r.lat, 99)),
