@@ -14,13 +14,28 @@ const help: CommandSpec = {
   run: (_ctx, args) => ({ lines: helpLines(args), data: { help: args.join(' ') || null } }),
 }
 
+const MAX_SLEEP_SECONDS = 3600
+
+const sleep: CommandSpec = {
+  name: 'sleep', usage: 'sleep <seconds>', complete: ['none'],
+  summary: 'wait a while (in a script: let programs run before `show log`)',
+  run: async (_ctx, args) => {
+    const seconds = Number(args[0])
+    if (args.length !== 1 || args[0] === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_SLEEP_SECONDS) {
+      throw new CommandError(`usage: sleep <seconds> (a number from 0 to ${MAX_SLEEP_SECONDS})`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
+    return { data: { seconds } }
+  },
+}
+
 const exit: CommandSpec = {
   name: 'exit', usage: 'exit', summary: 'leave the shell (also quit)',
   run: () => ({ exit: true }),
 }
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
-  [...KEY_COMMANDS, ...TARGET_COMMANDS, ...FILE_COMMANDS, ...LIFECYCLE_COMMANDS, ...OWNER_COMMANDS, SET, SHOW, ...STATE_COMMANDS, help, exit]
+  [...KEY_COMMANDS, ...TARGET_COMMANDS, ...FILE_COMMANDS, ...LIFECYCLE_COMMANDS, ...OWNER_COMMANDS, SET, SHOW, ...STATE_COMMANDS, sleep, help, exit]
     .map((c) => [c.name, c]),
 )
 const ALIASES: Record<string, string> = { quit: 'exit', '?': 'help' }
