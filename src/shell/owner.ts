@@ -2,26 +2,34 @@
 import { readFile } from 'node:fs/promises'
 import { MAX_OWNER_INFO } from '../protocol/validate.js'
 import { RestrictionsError, parseRestrictions } from '../runtime/nanny/restrictions.js'
-import type { CommandSpec, Ctx } from './command.js'
+import type { VesselSummary } from '../protocol/results.js'
+import type { CommandSpec, Ctx, HandlerResult } from './command.js'
 import { reportLines } from './fanout.js'
 import type { VesselTarget } from './model.js'
 import { refresh } from './targets.js'
-import { CommandError } from './types.js'
+import { CommandError, type NodeConnection } from './types.js'
+
+/** Sends one owner call to each vessel of the default target; on success updates the shell's copy of the vessel. */
+async function changeEach(
+  ctx: Ctx, label: string, send: (conn: NodeConnection, vessel: string) => Promise<unknown>, update: (info: VesselSummary) => void,
+): Promise<HandlerResult> {
+  const { report } = await ctx.onVessels({
+    vessels: ctx.state.defaultVessels(), signed: true,
+    task: async (conn, v) => {
+      await send(conn, v.vessel)
+      if (v.info) update(v.info)
+      return 'changed'
+    },
+  })
+  return { lines: reportLines(label, report), fanout: report }
+}
 
 export const setUsers: CommandSpec = {
   name: 'users', usage: 'set users [identity...]', complete: ['identity'],
   summary: "replace the user keys of the default target's vessels (owner only); no identity clears them",
   run: async (ctx, args) => {
     const keys = args.map((name) => ctx.state.getIdentity(name).publicKeyText)
-    const { report } = await ctx.onVessels({
-      vessels: ctx.state.defaultVessels(), signed: true,
-      task: async (conn, v) => {
-        await conn.call('ChangeUsers', [v.vessel, keys])
-        if (v.info) v.info.userKeys = keys
-        return 'changed'
-      },
-    })
-    return { lines: reportLines('set users', report), fanout: report }
+    return changeEach(ctx, 'set users', (conn, vessel) => conn.call('ChangeUsers', [vessel, keys]), (info) => { info.userKeys = keys })
   },
 }
 
@@ -31,15 +39,7 @@ export const setOwner: CommandSpec = {
   run: async (ctx, args) => {
     if (args.length !== 1) throw new CommandError('usage: set owner <identity>')
     const key = ctx.state.getIdentity(args[0]).publicKeyText
-    const { report } = await ctx.onVessels({
-      vessels: ctx.state.defaultVessels(), signed: true,
-      task: async (conn, v) => {
-        await conn.call('ChangeOwner', [v.vessel, key])
-        if (v.info) v.info.ownerKey = key
-        return 'changed'
-      },
-    })
-    return { lines: reportLines('set owner', report), fanout: report }
+    return changeEach(ctx, 'set owner', (conn, vessel) => conn.call('ChangeOwner', [vessel, key]), (info) => { info.ownerKey = key })
   },
 }
 
@@ -49,15 +49,7 @@ export const setOwnerInfo: CommandSpec = {
   run: async (ctx, args) => {
     const info = args.join(' ')
     if (info.length > MAX_OWNER_INFO) throw new CommandError(`owner information is at most ${MAX_OWNER_INFO} characters`)
-    const { report } = await ctx.onVessels({
-      vessels: ctx.state.defaultVessels(), signed: true,
-      task: async (conn, v) => {
-        await conn.call('ChangeOwnerInformation', [v.vessel, info])
-        if (v.info) v.info.ownerInfo = info
-        return 'changed'
-      },
-    })
-    return { lines: reportLines('set ownerinfo', report), fanout: report }
+    return changeEach(ctx, 'set ownerinfo', (conn, vessel) => conn.call('ChangeOwnerInformation', [vessel, info]), (v) => { v.ownerInfo = info })
   },
 }
 
@@ -69,15 +61,7 @@ export const setAdvertise: CommandSpec = {
     const table: Record<string, boolean> = { on: true, off: false, true: true, false: false, yes: true, no: false }
     if (!Object.hasOwn(table, word)) throw new CommandError('usage: set advertise on|off')
     const flag = table[word]
-    const { report } = await ctx.onVessels({
-      vessels: ctx.state.defaultVessels(), signed: true,
-      task: async (conn, v) => {
-        await conn.call('ChangeAdvertise', [v.vessel, flag])
-        if (v.info) v.info.advertise = flag
-        return 'changed'
-      },
-    })
-    return { lines: reportLines(`set advertise ${flag ? 'on' : 'off'}`, report), fanout: report }
+    return changeEach(ctx, `set advertise ${flag ? 'on' : 'off'}`, (conn, vessel) => conn.call('ChangeAdvertise', [vessel, flag]), (info) => { info.advertise = flag })
   },
 }
 
