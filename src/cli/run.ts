@@ -6,7 +6,7 @@ import { Command, Option } from 'commander'
 import { isValidIp } from '../runtime/api/validate.js'
 import { parseRestrictions, RestrictionsError } from '../runtime/nanny/restrictions.js'
 import { RingLog, DEFAULT_LOG_BYTES } from '../runtime/ring-log.js'
-import { SandboxHost } from '../runtime/sandbox.js'
+import { runProgram } from '../runtime/run-program.js'
 import type { Outcome } from '../runtime/api/types.js'
 import { UsageError } from './usage-error.js'
 
@@ -66,10 +66,20 @@ async function run(restrictionsPath: string, programPath: string, args: string[]
     mkdirSync(cwd, { recursive: true })
     if (resolve(dirname(programPath)) !== cwd) copyFileSync(programPath, join(cwd, program))
     const log = options.logfile ? new RingLog(resolve(options.logfile), options.logSize) : null
-    const outcome = await runOnce({ cwd, program, args, ip: options.ip, restrictions }, (text) => {
-      if (log) log.write(text)
-      else process.stdout.write(text)
-    })
+    const ctrlC = new AbortController()
+    const onSignal = () => ctrlC.abort('stopped by Ctrl-C')
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+    let outcome: Outcome
+    try {
+      outcome = await runProgram({ cwd, program, args, ip: options.ip, restrictions }, {
+        output: (text) => { if (log) log.write(text); else process.stdout.write(text) },
+        stop: ctrlC.signal,
+      })
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
     if (options.json) process.stdout.write(JSON.stringify(outcome) + '\n')
     process.stderr.write(describeOutcome(outcome) + '\n')
     return exitCodeFor(outcome)
@@ -96,29 +106,4 @@ function readRestrictions(path: string) {
 export function describeOutcome(o: Outcome): string {
   if (o.code === 0) return o.status
   return exitCodeFor(o) === 0 ? `${o.status}: ${o.reason}` : `${o.status} (exit code ${o.code}): ${o.reason}`
-}
-
-/** Runs one program in a fresh sandbox host and resolves with its outcome; Ctrl-C stops it. */
-export async function runOnce(
-  spec: { cwd: string; program: string; args: string[]; ip: string; restrictions: ReturnType<typeof parseRestrictions> },
-  output: (text: string) => void,
-): Promise<Outcome> {
-  let settle!: (o: Outcome) => void
-  const done = new Promise<Outcome>((r) => { settle = r })
-  const host = await SandboxHost.start(spec.cwd, {
-    output: (_id, text) => output(text),
-    exit: (_id, outcome) => settle(outcome),
-    crash: (reason) => settle({ status: 'Terminated', code: 70, reason }),
-  })
-  const onSignal = () => host.stopVessel('run', 'stopped by Ctrl-C')
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  host.startVessel({ vesselId: 'run', cwd: spec.cwd, program: spec.program, callargs: spec.args, ip: spec.ip, restrictions: spec.restrictions })
-  try {
-    return await done
-  } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-    await host.shutdown()
-  }
 }

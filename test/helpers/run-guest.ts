@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
-import { SandboxHost } from '../../src/runtime/sandbox.js'
+import { runProgram } from '../../src/runtime/run-program.js'
 import type { Outcome } from '../../src/runtime/api/types.js'
 
 export const GENEROUS_RESTRICTIONS = `
@@ -50,28 +50,19 @@ export async function runGuest(source: string, options: GuestOptions = {}): Prom
   writeFileSync(join(dir, program), source)
   for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content)
   let output = ''
-  let settle!: (o: Outcome) => void
-  const done = new Promise<Outcome>((r) => { settle = r })
-  const host = await SandboxHost.start(dir, {
-    output: (_id, text) => { output += text },
-    exit: (_id, outcome) => settle(outcome),
-    crash: (reason) => settle({ status: 'Terminated', code: 70, reason }),
-  })
-  const timer = setTimeout(() => host.stopVessel('t', 'test timeout'), options.timeoutMs ?? 20_000)
-  host.startVessel({
-    vesselId: 't',
-    cwd: dir,
-    program,
-    callargs: options.args ?? [],
-    ip: options.ip ?? '127.0.0.1',
-    restrictions: parseRestrictions(options.restrictions ?? GENEROUS_RESTRICTIONS),
-  })
+  const timeout = new AbortController()
+  const timer = setTimeout(() => timeout.abort('test timeout'), options.timeoutMs ?? 20_000)
   try {
-    const outcome = await done
+    const outcome = await runProgram({
+      cwd: dir,
+      program,
+      args: options.args ?? [],
+      ip: options.ip ?? '127.0.0.1',
+      restrictions: parseRestrictions(options.restrictions ?? GENEROUS_RESTRICTIONS),
+    }, { output: (text) => { output += text }, stop: timeout.signal })
     return { output, outcome, dir }
   } finally {
     clearTimeout(timer)
-    await host.shutdown()
     if (!options.keepDir) rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -1,0 +1,39 @@
+// One program in a fresh sandbox host, to its end: what `flotilla run` does, and what the tests run guests with.
+import type { Outcome } from './api/types.js'
+import type { Restrictions } from './nanny/resources.js'
+import { SandboxHost } from './sandbox.js'
+
+export interface ProgramSpec {
+  /** The vessel directory; the sandbox host may write only here. */
+  cwd: string
+  program: string
+  args: string[]
+  ip: string
+  restrictions: Restrictions
+}
+
+const VESSEL_ID = 'run'
+
+/** Runs the program and resolves with how it ended. Aborting `stop` stops it (status Stopped); a string abort
+ *  reason becomes the outcome's reason. */
+export async function runProgram(
+  spec: ProgramSpec,
+  options: { output: (text: string) => void; stop?: AbortSignal },
+): Promise<Outcome> {
+  let settle!: (o: Outcome) => void
+  const done = new Promise<Outcome>((r) => { settle = r })
+  const host = await SandboxHost.start(spec.cwd, {
+    output: (_id, text) => options.output(text),
+    exit: (_id, outcome) => settle(outcome),
+    crash: (reason) => settle({ status: 'Terminated', code: 70, reason }),
+  })
+  const onStop = () => host.stopVessel(VESSEL_ID, typeof options.stop?.reason === 'string' ? options.stop.reason : 'stopped')
+  options.stop?.addEventListener('abort', onStop, { once: true })
+  host.startVessel({ vesselId: VESSEL_ID, cwd: spec.cwd, program: spec.program, callargs: spec.args, ip: spec.ip, restrictions: spec.restrictions })
+  try {
+    return await done
+  } finally {
+    options.stop?.removeEventListener('abort', onStop)
+    await host.shutdown()
+  }
+}
