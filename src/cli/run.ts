@@ -28,7 +28,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('Run one program in a sandbox on this machine, under a restrictions file (like repy.py)')
     .argument('<restrictions>', 'restrictions file in Seattle format (resource cpu .10 ...)')
-    .argument('<program>', 'the guest program (.js or .ts)')
+    .argument('<program>', 'the guest program: JavaScript (.js), TypeScript (.ts) or Repy (.r2py)')
     .argument('[args...]', 'arguments for the program (its callargs)')
     .option('--ip <ip>', "the vessel's IP address, returned by getmyip()", '127.0.0.1')
     .option('--cwd <dir>', 'the vessel directory (the program\'s file area); default: a fresh temp folder with a copy of the program, removed afterwards')
@@ -42,7 +42,8 @@ Exit status: 0 when the program finished or called exitall(); otherwise Repy's c
   44 stopped (Ctrl-C), 98 memory quota exceeded, 3 internal error. 2 means a mistake in the command line.
 
 Example:
-  flotilla run examples/restrictions.default examples/hello.js`)
+  flotilla run examples/restrictions.default examples/hello.js
+  flotilla run examples/restrictions.test examples/example.1.1.r2py`)
     .action(async (restrictionsPath: string, programPath: string, args: string[], options: RunOptions) => {
       process.exitCode = await run(restrictionsPath, programPath, args, options)
     })

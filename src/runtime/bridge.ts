@@ -41,12 +41,14 @@ export class Bridge {
     this.ops = OP_NAMES.map((name) => table[name])
   }
 
-  /** Installs the host function and runs the prelude, which hides it again. */
-  install(): void {
+  /** Installs the host function and runs the prelude, then `runtimeScript` (the Python runtime, for .r2py
+   *  programs), which may take the host function too; then hides it again. */
+  install(runtimeScript?: string): void {
     const { ctx } = this
     ctx.newFunction('host', (opHandle, ...argHandles) => this.call(opHandle, argHandles))
       .consume((fn) => ctx.setProp(ctx.global, '__flotilla_host', fn))
     const exported = ctx.unwrapResult(ctx.evalCode(PRELUDE_SOURCE, 'flotilla:prelude', { type: 'global', strict: true }))
+    if (runtimeScript !== undefined) ctx.unwrapResult(ctx.evalCode(runtimeScript, 'flotilla:repy', { type: 'global', strict: true })).dispose()
     this.makeErrorFn = ctx.getProp(exported, 'makeError')
     this.describeFn = ctx.getProp(exported, 'describe')
     this.unitsFn = ctx.getProp(exported, 'units')

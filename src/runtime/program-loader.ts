@@ -7,11 +7,25 @@ import type { QuickJSRuntime } from 'quickjs-emscripten'
 import { filenameProblem } from './api/validate.js'
 import { BLOCK, blocksCharged } from './api/files.js'
 import type { Nanny } from './nanny/nanny.js'
+import { compileRepy } from '../repy/index.js'
 
 export function programSource(cwd: string, name: string): string {
+  if (isRepyProgram(name)) return repyModuleSource(readFileSync(join(cwd, name), 'latin1'), name)
   const text = readFileSync(join(cwd, name), 'utf8')
   return name.endsWith('.ts') ? stripTypes(text, name) : text
 }
+
+export const isRepyProgram = (name: string): boolean => name.endsWith('.r2py') || name.endsWith('.repy')
+
+/** A Repy program becomes a module that hands its compiled code to the Python runtime and waits for its main
+ *  thread. The source is read as latin1: a Repy string is bytes. Throws RepyCodeError for unsafe code. */
+function repyModuleSource(source: string, name: string): string {
+  return `await __flotilla_repy(${compileRepy(source, name)}, ${JSON.stringify(name)})\n`
+}
+
+const REPY_RUNTIME_FILE = new URL('../repy/guest-runtime.js', import.meta.url)
+/** The bundled Python runtime (scripts/bundle-guest.mjs), read once per worker that runs a Repy program. */
+export const repyRuntimeScript = (): string => readFileSync(REPY_RUNTIME_FILE, 'utf8')
 
 // Loaded on the first .ts file only: it adds about 3.6 MB to every vessel's worker otherwise.
 const require = createRequire(import.meta.url)

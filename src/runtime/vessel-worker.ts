@@ -19,7 +19,9 @@ import { threadCpuSeconds } from './nanny/thread-cpu.js'
 import { UsageBoard } from './nanny/usage-board.js'
 import { NetChannel } from './net/channel.js'
 import { guestMemoryReader } from './guest-memory.js'
-import { installModuleLoader, programSource } from './program-loader.js'
+import { installModuleLoader, isRepyProgram, programSource, repyRuntimeScript } from './program-loader.js'
+import { repyOps } from './api/repy.js'
+import { RepyCodeError } from '../repy/index.js'
 import { RepyError } from './errors.js'
 import type { Outcome, Threads, VesselEnv } from './api/types.js'
 import type { VesselWorkerData, WorkerMessage } from './sandbox-messages.js'
@@ -126,7 +128,7 @@ const env: VesselEnv = {
 
 const bridge = new Bridge(ctx, rt, {
   ...logOps(env), ...timeOps(env), ...randomOps(env), ...addressOps(env), ...threadOps(env), ...resourceOps(env),
-  ...fileOps(env), ...tcpOps(env), ...udpOps(env), ...namespaceOps(),
+  ...fileOps(env), ...tcpOps(env), ...udpOps(env), ...namespaceOps(), ...repyOps(env),
 }, threads, {
   onInternalError: (op, err) => end({ status: 'Terminated', code: INTERNAL_ERROR_CODE, reason: `internal error in ${op}: ${(err as Error)?.message ?? err}` }),
   afterSettle: () => pump(),
@@ -194,7 +196,7 @@ function watchMain(): void {
 try {
   nanny.acquire('events', 'main')
   inGuest(() => {
-    bridge.install()
+    bridge.install(isRepyProgram(config.program) ? repyRuntimeScript() : undefined)
     bridge.defineGlobal('callargs', config.callargs, true)
     ctx.unwrapResult(ctx.evalCode('globalThis.mycontext = {}', 'flotilla:globals', { type: 'global' })).dispose()
   })
@@ -208,7 +210,14 @@ if (!ending) {
   try {
     source = programSource(config.cwd, config.program)
   } catch (err) {
-    end({ status: 'Terminated', code: UNSAFE_CODE_CODE, reason: `cannot load ${config.program}: ${(err as Error).message}` })
+    if (err instanceof RepyCodeError) {
+      // As Repy does: both lines go to the program's output too.
+      const message = `Specified repy program is unsafe!\nStatic-code analysis failed with error: ${err.message}`
+      post({ type: 'output', text: `${message}\n` })
+      end({ status: 'Terminated', code: UNSAFE_CODE_CODE, reason: message })
+    } else {
+      end({ status: 'Terminated', code: UNSAFE_CODE_CODE, reason: `cannot load ${config.program}: ${(err as Error).message}` })
+    }
   }
   if (source !== null) {
     const result = inGuest(() => ctx.evalCode(source, config.program, { type: 'module' }))

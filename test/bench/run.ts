@@ -3,10 +3,11 @@ import { consoleBench } from './console.bench.js'
 import { discoveryBench } from './discovery.bench.js'
 import { nannyBench } from './nanny.bench.js'
 import { nodeBench } from './node.bench.js'
+import { repyBench } from './repy.bench.js'
 import { runtimeBench } from './runtime.bench.js'
 import { shellBench } from './shell.bench.js'
 
-const benches: Record<string, () => Promise<void>> = { runtime: runtimeBench, nanny: nannyBench, node: nodeBench, console: consoleBench, shell: shellBench, discovery: discoveryBench }
+const benches: Record<string, () => Promise<void>> = { runtime: runtimeBench, nanny: nannyBench, node: nodeBench, console: consoleBench, shell: shellBench, discovery: discoveryBench, repy: repyBench }
 const only = process.env.BENCH
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue

@@ -37,7 +37,7 @@ export function threadOps(env: VesselEnv): OpTable {
     },
     'thread.enter'(args) {
       const id = handleId('createthread', args[0])
-      if (live.has(id)) env.threads.current = id
+      if (id === MAIN_THREAD || live.has(id)) env.threads.current = id
       return undefined
     },
     'thread.end'(args) {

@@ -9,6 +9,7 @@ export const OP_NAMES = [
   'openconnection', 'listenforconnection', 'listenformessage', 'sendmessage',
   'tcp.send', 'tcp.recv', 'tcp.close', 'tcpserver.getconnection', 'tcpserver.close',
   'udpserver.getmessage', 'udpserver.close', 'namespace.check', 'checkpoint',
+  'repy.compile', 'repy.uncaught', 'repy.tick',
 ] as const
 
 export type OpName = (typeof OP_NAMES)[number]

@@ -1,0 +1,402 @@
+// Code generation, part 1: scopes, name resolution, expressions and assignment targets.
+// The emitted JavaScript follows src/repy/guest/contract.ts exactly.
+import type * as A from './ast.js'
+import { syntaxError } from './errors.js'
+
+/** One emitted JavaScript function (a Python function, or the module body): owns the temporaries. */
+export class JsFunc {
+  readonly temps: string[] = []
+  private n = 0
+  temp(): string {
+    const t = `$a${this.n++}`
+    this.temps.push(t)
+    return t
+  }
+  /** A unique number for labels and loop variables. */
+  uid(): number { return this.n++ }
+}
+
+export interface LoopInfo { breakLabel: string | null }
+
+/** A Python scope: the module, a function, or a class body (whose code runs inline in its parent's JsFunc). */
+export class Scope {
+  /** Definitely assigned locals at the current point (null: the point is unreachable). Functions only. */
+  da: Set<string> | null = new Set()
+  loops: LoopInfo[] = []
+  constructor(
+    readonly kind: 'module' | 'function' | 'class',
+    readonly parent: Scope | null,
+    readonly js: JsFunc,
+    /** function: its locals (params included); class: the names its body binds */
+    readonly names: Set<string>,
+    readonly params: Set<string>,
+    readonly deleted: Set<string>,
+  ) {}
+}
+
+/** JS identifier of a Python local (Python names never contain `$`, JS keywords never end with one). */
+export const local = (name: string) => `${name}$`
+
+/** A JavaScript string literal, ASCII only. */
+export function jsStr(s: string): string {
+  let out = '"'
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 0x22) out += '\\"'
+    else if (c === 0x5c) out += '\\\\'
+    else if (c >= 0x20 && c < 0x7f) out += s[i]
+    else if (c === 0x0a) out += '\\n'
+    else if (c === 0x09) out += '\\t'
+    else if (c === 0x0d) out += '\\r'
+    else if (c < 0x100) out += '\\x' + c.toString(16).padStart(2, '0')
+    else out += '\\u' + c.toString(16).padStart(4, '0')
+  }
+  return out + '"'
+}
+
+const BINOPS: Record<A.BinOpKind, string> = {
+  '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '//': 'floordiv', '%': 'mod', '**': 'pow',
+  '<<': 'lshift', '>>': 'rshift', '&': 'bitand', '|': 'bitor', '^': 'bitxor',
+}
+/** In-place operators Python implements in place for built-in types (list +=, *=; set -=, &=, |=, ^=). */
+export const INPLACE: Record<A.BinOpKind, string> = {
+  ...BINOPS, '+': 'iadd', '*': 'imul', '-': 'isub', '&': 'ibitand', '|': 'ibitor', '^': 'ibitxor',
+}
+const CMPOPS: Partial<Record<A.CmpOp, string>> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' }
+const UNOPS = { '-': 'neg', '+': 'pos', '~': 'invert' } as const
+
+export function intLiteral(v: bigint): string {
+  if (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    const n = Number(v)
+    return n < 0 ? `(${n})` : String(n)
+  }
+  return v < 0n ? `(${v}n)` : `${v}n`
+}
+
+/** Calls `fn` on every list comprehension inside `e` (outermost first). */
+export function forEachListComp(e: A.Expr | A.SliceIndex | null, fn: (lc: A.ListComp) => void): void {
+  if (!e) return
+  switch (e.kind) {
+    case 'ListComp':
+      fn(e)
+      forEachListComp(e.elt, fn)
+      for (const g of e.generators) { forEachListComp(g.iter, fn); for (const c of g.ifs) forEachListComp(c, fn) }
+      return
+    case 'Tuple': case 'List': for (const x of e.elts) forEachListComp(x, fn); return
+    case 'Dict': for (const x of [...e.keys, ...e.values]) forEachListComp(x, fn); return
+    case 'BinOp': forEachListComp(e.left, fn); forEachListComp(e.right, fn); return
+    case 'UnaryOp': case 'Not': forEachListComp(e.operand, fn); return
+    case 'BoolOp': for (const x of e.values) forEachListComp(x, fn); return
+    case 'Compare': forEachListComp(e.left, fn); for (const x of e.comparators) forEachListComp(x, fn); return
+    case 'Call':
+      forEachListComp(e.func, fn)
+      for (const x of e.args) forEachListComp(x, fn)
+      for (const k of e.keywords) forEachListComp(k.value, fn)
+      forEachListComp(e.star, fn)
+      forEachListComp(e.starstar, fn)
+      return
+    case 'Attribute': forEachListComp(e.value, fn); return
+    case 'Subscript': forEachListComp(e.value, fn); forEachListComp(e.index, fn); return
+    case 'SliceIndex': forEachListComp(e.lo, fn); forEachListComp(e.hi, fn); forEachListComp(e.step, fn); return
+  }
+}
+
+/** Names bound by an assignment target. */
+export function targetNames(t: A.Expr, out: Set<string>): void {
+  if (t.kind === 'Name') out.add(t.id)
+  else if (t.kind === 'Tuple' || t.kind === 'List') for (const x of t.elts) targetNames(x, out)
+}
+
+export class ExprCompiler {
+  protected lines: string[] = []
+  protected ind = 0
+  /** Module-level constants (hoisted float literals), emitted before the module function. */
+  readonly consts: string[] = []
+  private readonly constIndex = new Map<string, string>()
+  protected scope!: Scope
+
+  constructor(readonly filename: string) {}
+
+  protected emit(s: string): void { this.lines.push('  '.repeat(this.ind) + s) }
+
+  /** Runs `fn` collecting its emitted lines at indentation `ind`, and returns them. */
+  protected capture(ind: number, fn: () => void): string[] {
+    const saved = this.lines, savedInd = this.ind
+    this.lines = []
+    this.ind = ind
+    try { fn(); return this.lines } finally { this.lines = saved; this.ind = savedInd }
+  }
+
+  protected temp(): string { return this.scope.js.temp() }
+
+  private floatConst(v: number): string {
+    const text = Object.is(v, -0) ? '-0' : String(v)
+    let name = this.constIndex.get(text)
+    if (!name) {
+      name = `$k${this.constIndex.size}`
+      this.constIndex.set(text, name)
+      this.consts.push(`const ${name} = $rt.float(${text});`)
+    }
+    return name
+  }
+
+  // ---- names ----
+  /** The function scope that owns local `id` as seen from `s` (skipping class bodies), if any. */
+  private owner(s: Scope | null, id: string): Scope | null {
+    for (let p = s; p; p = p.parent) {
+      if (p.kind === 'module') return null
+      if (p.kind === 'function' && p.names.has(id)) return p
+    }
+    return null
+  }
+
+  /** Is local `id` of function scope `f` certainly bound, reading it from scope `from`? */
+  private bound(f: Scope, id: string, inline: boolean): boolean {
+    if (f.deleted.has(id)) return false
+    if (f.params.has(id)) return true
+    if (!inline) return false
+    return f.da === null || f.da.has(id)
+  }
+
+  /** Is this read free of side effects and errors (so it may be evaluated out of order)? */
+  protected isPure(e: A.Expr): boolean {
+    switch (e.kind) {
+      case 'Int': case 'Float': case 'Str': return true
+      case 'Name': {
+        if (e.id === 'True' || e.id === 'False' || e.id === 'None') return true
+        if (this.scope.kind !== 'function' || !this.scope.names.has(e.id)) return false
+        return this.bound(this.scope, e.id, true)
+      }
+      default: return false
+    }
+  }
+
+  protected readName(id: string): string {
+    if (id === 'True') return 'true'
+    if (id === 'False') return 'false'
+    if (id === 'None') return 'null'
+    const s = this.scope
+    if (s.kind === 'class') {
+      // the class body runs inline: its parent's locals are read directly
+      const outer = this.readFrom(s.parent!, id, true)
+      return s.names.has(id) ? `($ns.has(${jsStr(id)}) ? $ns.get(${jsStr(id)}) : ${outer})` : outer
+    }
+    return this.readFrom(s, id, true)
+  }
+
+  private readFrom(s: Scope, id: string, inline: boolean): string {
+    if (s.kind === 'class') return this.readFrom(s.parent!, id, inline)
+    const f = this.owner(s, id)
+    if (!f) return `$rt.gget($G, ${jsStr(id)})`
+    const v = local(id)
+    if (this.bound(f, id, inline && f === s)) return v
+    return `(${v} === undefined ? $rt.unbound(${jsStr(id)}) : ${v})`
+  }
+
+  /** Emits the binding of Python name `id` to the JS value `v`. */
+  protected assignName(id: string, v: string): void {
+    const s = this.scope
+    if (s.kind === 'module') this.emit(`$rt.gset($G, ${jsStr(id)}, ${v});`)
+    else if (s.kind === 'class') this.emit(`$ns.set(${jsStr(id)}, ${v});`)
+    else {
+      this.emit(`${local(id)} = ${v};`)
+      s.da?.add(id)
+    }
+  }
+
+  // ---- assignment targets ----
+  /** Emits `target = v`, where `v` is a JS expression that may be evaluated late (a temp, local or constant). */
+  protected assign(t: A.Expr, v: string): void {
+    switch (t.kind) {
+      case 'Name': this.assignName(t.id, v); return
+      case 'Attribute': this.emit(`$rt.setattr(${this.expr(t.value)}, ${jsStr(t.attr)}, ${v});`); return
+      case 'Subscript': {
+        const o = this.expr(t.value)
+        if (t.index.kind === 'SliceIndex') {
+          const [lo, hi, step] = this.sliceArgs(t.index)
+          this.emit(`$rt.setslice(${o}, ${lo}, ${hi}, ${step}, ${v});`)
+        } else {
+          this.emit(`$rt.setitem(${o}, ${this.expr(t.index)}, ${v});`)
+        }
+        return
+      }
+      case 'Tuple': case 'List': {
+        const tmp = this.temp()
+        this.emit(`${tmp} = $rt.unpack(${v}, ${t.elts.length});`)
+        t.elts.forEach((x, i) => this.assign(x, `${tmp}[${i}]`))
+        return
+      }
+      default: throw syntaxError(t.line, "can't assign to expression")
+    }
+  }
+
+  /** Do the target's own subexpressions allow evaluating the value after them without reordering effects? */
+  protected targetIsPure(t: A.Expr): boolean {
+    switch (t.kind) {
+      case 'Name': return true
+      case 'Attribute': return this.isPure(t.value)
+      case 'Subscript':
+        if (!this.isPure(t.value)) return false
+        if (t.index.kind === 'SliceIndex') return [t.index.lo, t.index.hi, t.index.step].every((x) => !x || this.isPure(x))
+        return this.isPure(t.index)
+      default: return false
+    }
+  }
+
+  protected sliceArgs(s: A.SliceIndex): [string, string, string] {
+    const f = (x: A.Expr | null) => (x ? this.expr(x) : 'undefined')
+    return [f(s.lo), f(s.hi), f(s.step)]
+  }
+
+  // ---- expressions ----
+  /** Is the JS value of `e` always a JS boolean (so truth() is not needed)? */
+  protected isBool(e: A.Expr): boolean {
+    switch (e.kind) {
+      case 'Compare': case 'Not': return true
+      case 'Name': return e.id === 'True' || e.id === 'False'
+      case 'BoolOp': return e.values.every((x) => this.isBool(x))
+      default: return false
+    }
+  }
+
+  /** A JS boolean expression for Python truth of `e`. */
+  protected test(e: A.Expr): string {
+    if (e.kind === 'Not') return `!${this.test(e.operand)}`
+    if (e.kind === 'BoolOp') return `(${e.values.map((x) => this.test(x)).join(e.op === 'and' ? ' && ' : ' || ')})`
+    const v = this.expr(e)
+    return this.isBool(e) ? v : `$rt.truth(${v})`
+  }
+
+  protected call(inner: string): string {
+    return `(($t = ${inner}) instanceof $rt.G ? yield* $t : $t)`
+  }
+
+  protected expr(e: A.Expr): string {
+    switch (e.kind) {
+      case 'Name': return this.readName(e.id)
+      case 'Int': return intLiteral(e.value)
+      case 'Float': return this.floatConst(e.value)
+      case 'Str': return jsStr(e.value)
+      case 'Tuple': return `$rt.tuple([${e.elts.map((x) => this.expr(x)).join(', ')}])`
+      case 'List': return `[${e.elts.map((x) => this.expr(x)).join(', ')}]`
+      case 'Dict': {
+        const kv: string[] = []
+        e.keys.forEach((k, i) => { kv.push(this.expr(k), this.expr(e.values[i])) })
+        return `$rt.dict([${kv.join(', ')}])`
+      }
+      case 'BinOp': return `$rt.${BINOPS[e.op]}(${this.expr(e.left)}, ${this.expr(e.right)})`
+      case 'UnaryOp': {
+        if (e.op === '-' && e.operand.kind === 'Int') return intLiteral(-e.operand.value)
+        if (e.op === '-' && e.operand.kind === 'Float') return this.floatConst(-e.operand.value)
+        return `$rt.${UNOPS[e.op]}(${this.expr(e.operand)})`
+      }
+      case 'Not': return `!${this.test(e.operand)}`
+      case 'BoolOp': return this.boolOp(e)
+      case 'Compare': return this.compare(e)
+      case 'Call': return this.callExpr(e)
+      case 'Attribute': return `$rt.getattr(${this.expr(e.value)}, ${jsStr(e.attr)})`
+      case 'Subscript': {
+        const o = this.expr(e.value)
+        if (e.index.kind === 'SliceIndex') return `$rt.getslice(${o}, ${this.sliceArgs(e.index).join(', ')})`
+        return `$rt.getitem(${o}, ${this.expr(e.index)})`
+      }
+      case 'ListComp': return this.listComp(e)
+      case 'Forbidden': throw syntaxError(e.line)
+    }
+  }
+
+  private boolOp(e: A.BoolOp): string {
+    if (this.isBool(e)) return this.test(e)
+    const vals = e.values
+    let res = this.expr(vals[vals.length - 1])
+    for (let i = vals.length - 2; i >= 0; i--) {
+      const x = vals[i]
+      if (this.isBool(x)) {
+        res = e.op === 'and' ? `(${this.expr(x)} ? ${res} : false)` : `(${this.expr(x)} ? true : ${res})`
+      } else {
+        const t = this.temp()
+        res = e.op === 'and' ? `($rt.truth(${t} = ${this.expr(x)}) ? ${res} : ${t})` : `($rt.truth(${t} = ${this.expr(x)}) ? ${t} : ${res})`
+      }
+    }
+    return res
+  }
+
+  private compare(e: A.Compare): string {
+    const operands = [e.left, ...e.comparators]
+    const n = e.ops.length
+    // middle operands are evaluated once, into temps
+    const temps = operands.map((x, i) => (i > 0 && i < n && !this.isPure(x) ? this.temp() : null))
+    const parts: string[] = []
+    for (let i = 0; i < n; i++) {
+      const op = e.ops[i]
+      const lx = operands[i], rx = operands[i + 1]
+      let left: string
+      if (i === 0) left = this.expr(lx)
+      else left = temps[i] ?? this.expr(lx)
+      let right = this.expr(rx)
+      if (temps[i + 1]) right = `(${temps[i + 1]} = ${right})`
+      const fn = CMPOPS[op]
+      if (fn) parts.push(`$rt.${fn}(${left}, ${right})`)
+      else if (op === 'is') parts.push(`(${left} === ${right})`)
+      else if (op === 'is not') parts.push(`(${left} !== ${right})`)
+      else {
+        // contains(container, item): the item (left) must still be evaluated first
+        const neg = op === 'not in' ? '!' : ''
+        if (i === 0 && !this.isPure(lx)) {
+          const t = this.temp()
+          parts.push(`(${t} = ${left}, ${neg}$rt.contains(${right}, ${t}))`)
+        } else {
+          parts.push(`${neg}$rt.contains(${right}, ${left})`)
+        }
+      }
+    }
+    return parts.length === 1 ? parts[0] : `(${parts.join(' && ')})`
+  }
+
+  private callExpr(e: A.Call): string {
+    const args = `[${e.args.map((x) => this.expr(x)).join(', ')}]`
+    const hasKw = e.keywords.length > 0 || e.star !== null || e.starstar !== null
+    let kwPart = ''
+    if (hasKw) {
+      const kw = `[${e.keywords.map((k) => `[${jsStr(k.name)}, ${this.expr(k.value)}]`).join(', ')}]`
+      kwPart = `, ${kw}`
+      if (e.star || e.starstar) kwPart += `, ${e.star ? this.expr(e.star) : 'undefined'}`
+      if (e.starstar) kwPart += `, ${this.expr(e.starstar)}`
+    }
+    if (e.func.kind === 'Attribute') {
+      const o = this.expr(e.func.value)
+      const name = jsStr(e.func.attr)
+      return this.call(hasKw ? `$rt.callMethodKw(${o}, ${name}, ${args}${kwPart})` : `$rt.callMethod(${o}, ${name}, ${args})`)
+    }
+    const f = this.expr(e.func)
+    return this.call(hasKw ? `$rt.callKw(${f}, ${args}${kwPart})` : `$rt.call(${f}, ${args})`)
+  }
+
+  /** A list comprehension: an inline generator, delegated to. Loop variables are bound in the enclosing scope. */
+  private listComp(e: A.ListComp): string {
+    const js = this.scope.js
+    const da = this.scope.da
+    if (da) this.scope.da = new Set(da)
+    const body = this.capture(0, () => {
+      this.emit('const $r = [];')
+      const open = (k: number): void => {
+        if (k === e.generators.length) { this.emit(`$r.push(${this.expr(e.elt)});`); return }
+        const g = e.generators[k]
+        const u = js.uid()
+        this.emit(`for (const $i${u} = $rt.iter(${this.expr(g.iter)});;) {`)
+        this.emit('if (--$rt.budget < 0) yield 0;')
+        this.emit(`const $v${u} = $i${u}.next(); if ($v${u} === $rt.STOP) break;`)
+        this.assign(g.target, `$v${u}`)
+        const conds = g.ifs.map((c) => this.test(c))
+        if (conds.length) this.emit(`if (${conds.join(' && ')}) {`)
+        open(k + 1)
+        if (conds.length) this.emit('}')
+        this.emit('}')
+      }
+      open(0)
+      this.emit('return $r;')
+    })
+    this.scope.da = da
+    return `(yield* (function* () { ${body.join(' ')} })())`
+  }
+}

@@ -1,0 +1,404 @@
+// Code generation, part 2: statements, functions, classes and the module.
+import type * as A from './ast.js'
+import { syntaxError } from './errors.js'
+import { ExprCompiler, INPLACE, JsFunc, Scope, forEachListComp, jsStr, local, targetNames } from './compile-expr.js'
+
+interface Bindings { names: Set<string>; deleted: Set<string> }
+
+/** Every name a function or class body binds (Python scoping: bound anywhere => local to the whole body). */
+function collectBindings(body: A.Stmt[]): Bindings {
+  const names = new Set<string>()
+  const deleted = new Set<string>()
+  const expr = (e: A.Expr | null) => forEachListComp(e, (lc) => { for (const g of lc.generators) targetNames(g.target, names) })
+  const delTarget = (t: A.Expr) => {
+    if (t.kind === 'Name') { names.add(t.id); deleted.add(t.id) }
+    else if (t.kind === 'Tuple' || t.kind === 'List') t.elts.forEach(delTarget)
+    else expr(t)
+  }
+  const walk = (ss: A.Stmt[]) => {
+    for (const s of ss) {
+      switch (s.kind) {
+        case 'ExprStmt': expr(s.value); break
+        case 'Assign': for (const t of s.targets) { targetNames(t, names); expr(t) } expr(s.value); break
+        case 'AugAssign': targetNames(s.target, names); expr(s.target); expr(s.value); break
+        case 'Del': s.targets.forEach(delTarget); break
+        case 'Return': expr(s.value); break
+        case 'Raise': expr(s.type); expr(s.inst); expr(s.tb); break
+        case 'Assert': expr(s.test); expr(s.msg); break
+        case 'If': case 'While': expr(s.test); walk(s.body); walk(s.orelse); break
+        case 'For': targetNames(s.target, names); expr(s.target); expr(s.iter); walk(s.body); walk(s.orelse); break
+        case 'Try':
+          walk(s.body)
+          for (const h of s.handlers) { expr(h.type); if (h.name) { targetNames(h.name, names); expr(h.name) } walk(h.body) }
+          walk(s.orelse)
+          walk(s.finalbody)
+          break
+        case 'FunctionDef': names.add(s.name); s.defaults.forEach(expr); break
+        case 'ClassDef': names.add(s.name); s.bases.forEach(expr); break
+      }
+    }
+  }
+  walk(body)
+  return { names, deleted }
+}
+
+const union = (a: Set<string> | null, b: Set<string> | null) => (a === null || b === null ? null : new Set([...a, ...b]))
+const intersect = (a: Set<string> | null, b: Set<string> | null) =>
+  a === null ? b : b === null ? a : new Set([...a].filter((x) => b.has(x)))
+const copy = (a: Set<string> | null) => (a === null ? null : new Set(a))
+
+export class StmtCompiler extends ExprCompiler {
+  /** The text of the module function expression (see contract.ts). */
+  compileModule(m: A.Module): string {
+    const js = new JsFunc()
+    this.scope = new Scope('module', null, js, new Set(), new Set(), new Set())
+    const body = this.capture(3, () => this.stmts(m.body))
+    const decl = ['$l = 1', '$t', ...js.temps].join(', ')
+    return [
+      '(function ($rt) {',
+      '  "use strict";',
+      `  const $F = ${jsStr(this.filename)};`,
+      ...this.consts.map((c) => '  ' + c),
+      '  return function* $module($G) {',
+      `    let ${decl};`,
+      '    const $N = "<module>";',
+      '    try {',
+      '      if (--$rt.budget < 0) yield 0;',
+      ...body,
+      `    } catch ($x) { throw $rt.frame($x, $F, $N, $l) }`,
+      '  }',
+      '})',
+    ].join('\n')
+  }
+
+  private stmts(ss: A.Stmt[]): void {
+    for (const s of ss) this.stmt(s)
+  }
+
+  private block(ss: A.Stmt[]): void {
+    this.ind++
+    this.stmts(ss)
+    this.ind--
+  }
+
+  private stmt(s: A.Stmt): void {
+    // a bare constant (docstring, or a string used as a comment) has no effect
+    if (s.kind === 'ExprStmt' && (s.value.kind === 'Str' || s.value.kind === 'Int' || s.value.kind === 'Float' ||
+      (s.value.kind === 'Name' && ['True', 'False', 'None'].includes(s.value.id)))) return
+    if (s.kind === 'Pass') return
+    this.emit(`$l = ${s.line};`)
+    const sc = this.scope
+    switch (s.kind) {
+      case 'ExprStmt': this.emit(`${this.expr(s.value)};`); return
+      case 'Assign': this.assignStmt(s); return
+      case 'AugAssign': this.augAssign(s); return
+      case 'Del': for (const t of s.targets) this.del(t); return
+      case 'Break': {
+        const loop = sc.loops[sc.loops.length - 1]
+        if (!loop) throw syntaxError(s.line, "'break' outside loop")
+        this.emit(loop.breakLabel ? `break ${loop.breakLabel};` : 'break;')
+        sc.da = null
+        return
+      }
+      case 'Continue':
+        if (!sc.loops.length) throw syntaxError(s.line, "'continue' not properly in loop")
+        this.emit('continue;')
+        sc.da = null
+        return
+      case 'Return':
+        if (sc.kind !== 'function') throw syntaxError(s.line, "'return' outside function")
+        this.emit(`return ${s.value ? this.expr(s.value) : 'null'};`)
+        sc.da = null
+        return
+      case 'Raise':
+        if (!s.type) this.emit('throw $rt.reraise();')
+        else if (s.inst) this.emit(`throw $rt.raise(${this.expr(s.type)}, ${this.expr(s.inst)});`)
+        else this.emit(`throw $rt.raise(${this.expr(s.type)});`)
+        sc.da = null
+        return
+      case 'Assert': {
+        const msg = s.msg ? `, ${this.expr(s.msg)}` : ''
+        this.emit(`if (!${this.test(s.test)}) throw $rt.raise($rt.gget($G, "AssertionError")${msg});`)
+        return
+      }
+      case 'If': this.ifStmt(s); return
+      case 'While': this.whileStmt(s); return
+      case 'For': this.forStmt(s); return
+      case 'Try': this.tryStmt(s); return
+      case 'FunctionDef': this.assignName(s.name, this.funcExpr(s)); return
+      case 'ClassDef': this.classDef(s); return
+      case 'ForbiddenStmt': throw syntaxError(s.line)
+    }
+  }
+
+  private assignStmt(s: A.Assign): void {
+    const v = s.value
+    if (s.targets.length === 1) {
+      const t = s.targets[0]
+      if (t.kind === 'Name' || (t.kind !== 'Tuple' && t.kind !== 'List' && (this.targetIsPure(t) || this.isPure(v)))) {
+        this.assign(t, this.expr(v))
+        return
+      }
+      if ((t.kind === 'Tuple' || t.kind === 'List') && (v.kind === 'Tuple' || v.kind === 'List') && v.elts.length === t.elts.length) {
+        // `a, b = b, a`: evaluate the items, then assign them (no tuple is built)
+        const temps = v.elts.map((x) => {
+          if (this.isPure(x) && x.kind !== 'Name') return this.expr(x)
+          const tmp = this.temp()
+          this.emit(`${tmp} = ${this.expr(x)};`)
+          return tmp
+        })
+        t.elts.forEach((x, i) => this.assign(x, temps[i]))
+        return
+      }
+    }
+    let tmp: string
+    if (this.isPure(v)) tmp = this.expr(v)
+    else {
+      tmp = this.temp()
+      this.emit(`${tmp} = ${this.expr(v)};`)
+    }
+    for (const t of s.targets) this.assign(t, tmp)
+  }
+
+  private augAssign(s: A.AugAssign): void {
+    const fn = `$rt.${INPLACE[s.op]}`
+    const t = s.target
+    if (t.kind === 'Name') {
+      this.assignName(t.id, `${fn}(${this.expr(t)}, ${this.expr(s.value)})`)
+      return
+    }
+    const once = (x: A.Expr): string => {
+      if (this.isPure(x)) return this.expr(x)
+      const tmp = this.temp()
+      this.emit(`${tmp} = ${this.expr(x)};`)
+      return tmp
+    }
+    if (t.kind === 'Attribute') {
+      const o = once(t.value)
+      const name = jsStr(t.attr)
+      this.emit(`$rt.setattr(${o}, ${name}, ${fn}($rt.getattr(${o}, ${name}), ${this.expr(s.value)}));`)
+      return
+    }
+    if (t.kind === 'Subscript') {
+      const o = once(t.value)
+      if (t.index.kind === 'SliceIndex') {
+        const ix = t.index
+        const parts = [ix.lo, ix.hi, ix.step].map((x) => (x ? once(x) : 'undefined')).join(', ')
+        this.emit(`$rt.setslice(${o}, ${parts}, ${fn}($rt.getslice(${o}, ${parts}), ${this.expr(s.value)}));`)
+      } else {
+        const k = once(t.index)
+        this.emit(`$rt.setitem(${o}, ${k}, ${fn}($rt.getitem(${o}, ${k}), ${this.expr(s.value)}));`)
+      }
+      return
+    }
+    throw syntaxError(s.line, 'illegal expression for augmented assignment')
+  }
+
+  private del(t: A.Expr): void {
+    switch (t.kind) {
+      case 'Name': {
+        const sc = this.scope
+        const id = jsStr(t.id)
+        if (sc.kind === 'module') this.emit(`$rt.gdel($G, ${id});`)
+        else if (sc.kind === 'class') this.emit(`if (!$ns.delete(${id})) $rt.unbound(${id});`)
+        else {
+          this.emit(`if (${local(t.id)} === undefined) $rt.unbound(${id});`)
+          this.emit(`${local(t.id)} = undefined;`)
+          sc.da?.delete(t.id)
+        }
+        return
+      }
+      case 'Attribute': this.emit(`$rt.delattr(${this.expr(t.value)}, ${jsStr(t.attr)});`); return
+      case 'Subscript': {
+        const o = this.expr(t.value)
+        if (t.index.kind === 'SliceIndex') this.emit(`$rt.delslice(${o}, ${this.sliceArgs(t.index).join(', ')});`)
+        else this.emit(`$rt.delitem(${o}, ${this.expr(t.index)});`)
+        return
+      }
+      case 'Tuple': case 'List': for (const x of t.elts) this.del(x); return
+      default: throw syntaxError(t.line, "can't delete expression")
+    }
+  }
+
+  private ifStmt(s: A.If): void {
+    const sc = this.scope
+    const entry = copy(sc.da)
+    this.emit(`if (${this.test(s.test)}) {`)
+    this.block(s.body)
+    const out1 = sc.da
+    sc.da = entry
+    if (s.orelse.length) {
+      this.emit('} else {')
+      this.block(s.orelse)
+    }
+    this.emit('}')
+    sc.da = intersect(out1, sc.da)
+  }
+
+  /** Runs a loop body with its own loop entry; returns the label to `break` to when there is an else clause. */
+  private loopBody(body: A.Stmt[], orelse: A.Stmt[], emitHead: (label: string | null) => void): void {
+    const sc = this.scope
+    const label = orelse.length ? `$B${sc.js.uid()}` : null
+    const entry = copy(sc.da)
+    if (label) { this.emit(`${label}: {`); this.ind++ }
+    emitHead(label)
+    sc.loops.push({ breakLabel: label })
+    this.block(body)
+    sc.loops.pop()
+    this.emit('}')
+    sc.da = copy(entry)
+    if (label) {
+      this.stmts(orelse)
+      this.ind--
+      this.emit('}')
+    }
+    sc.da = entry
+  }
+
+  private whileStmt(s: A.While): void {
+    const forever = s.test.kind === 'Name' && s.test.id === 'True' || (s.test.kind === 'Int' && s.test.value !== 0n)
+    this.loopBody(s.body, s.orelse, () => {
+      this.emit('while (true) {')
+      this.emit('  if (--$rt.budget < 0) yield 0;')
+      if (!forever) {
+        this.emit(`  $l = ${s.line};`)
+        this.emit(`  if (!${this.test(s.test)}) break;`)
+      }
+    })
+  }
+
+  private forStmt(s: A.For): void {
+    const u = this.scope.js.uid()
+    const it = `$i${u}`, v = `$v${u}`
+    this.loopBody(s.body, s.orelse, () => {
+      this.emit(`for (const ${it} = $rt.iter(${this.expr(s.iter)});;) {`)
+      this.ind++
+      this.emit('if (--$rt.budget < 0) yield 0;')
+      this.emit(`$l = ${s.line};`)
+      this.emit(`const ${v} = ${it}.next(); if (${v} === $rt.STOP) break;`)
+      this.assign(s.target, v)
+      this.ind--
+    })
+  }
+
+  private tryStmt(s: A.Try): void {
+    const sc = this.scope
+    const entry = copy(sc.da)
+    if (s.finalbody.length) { this.emit('try {'); this.ind++ }
+    let after: Set<string> | null
+    if (s.handlers.length) {
+      const label = s.orelse.length ? `$T${sc.js.uid()}` : null
+      if (label) { this.emit(`${label}: {`); this.ind++ }
+      this.emit('try {')
+      this.block(s.body)
+      let bodyOut = sc.da
+      const e = `$e${sc.js.uid()}`
+      this.emit(`} catch (${e}) {`)
+      this.ind++
+      this.emit(`${e} = $rt.catch(${e}, $F, $N, $l);`)
+      let handlersOut: Set<string> | null = null
+      let first = true
+      let catchAll = false
+      for (const h of s.handlers) {
+        sc.da = copy(entry)
+        if (h.type) {
+          this.emit(`${first ? '' : '} else '}if (($l = ${h.line}, $rt.matches(${e}, ${this.expr(h.type)}))) {`)
+        } else {
+          this.emit(first ? '{' : '} else {')
+          catchAll = true
+        }
+        if (!h.type) this.emit(`  $l = ${h.line};`)
+        this.ind++
+        if (h.name) this.assign(h.name, e)
+        this.stmts(h.body)
+        this.ind--
+        handlersOut = first ? sc.da : intersect(handlersOut, sc.da)
+        first = false
+      }
+      this.emit(catchAll ? '}' : `} else throw ${e};`)
+      if (label) this.emit(`break ${label};`)
+      this.ind--
+      this.emit('}')
+      if (label) {
+        sc.da = bodyOut
+        this.stmts(s.orelse)
+        bodyOut = sc.da
+        this.ind--
+        this.emit('}')
+      }
+      after = intersect(bodyOut, handlersOut)
+    } else {
+      this.stmts(s.body)
+      after = sc.da
+    }
+    if (s.finalbody.length) {
+      this.ind--
+      this.emit('} finally {')
+      sc.da = copy(entry)
+      this.block(s.finalbody)
+      this.emit('}')
+      after = union(after, sc.da)
+    }
+    sc.da = after
+  }
+
+  /** `$rt.func(function* ...)` for a def; defaults are evaluated here (def time). */
+  private funcExpr(f: A.FunctionDef): string {
+    const { names, deleted } = collectBindings(f.body)
+    const params = [...f.params, ...(f.star ? [f.star] : []), ...(f.kw ? [f.kw] : [])]
+    for (const p of params) names.add(p)
+    const defaults = f.defaults.map((d) => this.expr(d))
+    const js = new JsFunc()
+    const outer = this.scope
+    const scope = new Scope('function', outer, js, names, new Set(params), deleted)
+    scope.da = new Set(params)
+    this.scope = scope
+    let body: string[]
+    try {
+      body = this.capture(this.ind + 2, () => {
+        this.stmts(f.body)
+        if (scope.da !== null) this.emit('return null;')
+      })
+    } finally {
+      this.scope = outer
+    }
+    const pad = '  '.repeat(this.ind)
+    const localNames = [...names].filter((n) => !scope.params.has(n)).map(local)
+    const decl = [`$l = ${f.line}`, '$t', ...js.temps, ...localNames].join(', ')
+    const meta = `{ name: ${jsStr(f.name)}, params: [${f.params.map(jsStr).join(', ')}], defaults: [${defaults.join(', ')}], ` +
+      `star: ${f.star ? jsStr(f.star) : 'null'}, kw: ${f.kw ? jsStr(f.kw) : 'null'}, file: $F, line: ${f.line} }`
+    return [
+      `$rt.func(function* $f_${f.name}(${params.map(local).join(', ')}) {`,
+      `${pad}  let ${decl};`,
+      `${pad}  const $N = ${jsStr(f.name)};`,
+      `${pad}  try {`,
+      `${pad}    if (--$rt.budget < 0) yield 0;`,
+      ...body,
+      `${pad}  } catch ($x) { throw $rt.frame($x, $F, $N, $l) }`,
+      `${pad}}, ${meta})`,
+    ].join('\n')
+  }
+
+  private classDef(c: A.ClassDef): void {
+    const outer = this.scope
+    const bases = this.temp()
+    this.emit(`${bases} = [${c.bases.map((b) => this.expr(b)).join(', ')}];`)
+    const cls = this.temp()
+    const { names } = collectBindings(c.body)
+    const scope = new Scope('class', outer, outer.js, names, new Set(), new Set())
+    scope.da = null
+    this.emit('{')
+    this.ind++
+    this.emit('const $ns = new Map();')
+    this.scope = scope
+    try {
+      this.stmts(c.body)
+    } finally {
+      this.scope = outer
+    }
+    this.emit(`${cls} = $rt.makeClass(${jsStr(c.name)}, ${bases}, $ns);`)
+    this.ind--
+    this.emit('}')
+    this.assignName(c.name, cls)
+  }
+}

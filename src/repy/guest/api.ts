@@ -1,0 +1,164 @@
+// The Repy V2 API for Python programs: each function and handle method is a Python native over the JavaScript API
+// the sandbox prelude defines. Arguments are checked here with Repy's type processors (an int is not a float,
+// a bool is not an int) and converted; the host validates and charges every call again on its side.
+import { RENEWABLE_RESOURCES } from '../../runtime/nanny/resources.js'
+import type { PyRuntime } from './runtime.js'
+import type { Scheduler } from './scheduler.js'
+
+/** The sandbox's JavaScript API, as the prelude defines it on the guest's global object. */
+export type JsApi = Record<string, (...args: unknown[]) => unknown>
+type Handle = Record<string, (...args: unknown[]) => unknown>
+
+export interface ApiDeps {
+  py: PyRuntime
+  js: JsApi
+  scheduler: Scheduler
+  startThread(): number
+  formatException(exc: unknown): string
+}
+
+/** The API's functions by name. They go into every program's and module's globals, not the builtins: as in Repy,
+ *  code evaluated in a virtual namespace sees only what its context gives it. */
+export function createApi({ py, js, scheduler, startThread, formatException }: ApiDeps): Map<string, unknown> {
+  const api = new Map<string, unknown>()
+  const argError = (message: string): never => { throw py.newException('RepyArgumentError', message) }
+  const count = (fn: string, args: unknown[], n: number) => {
+    if (args.length !== n) argError(`${fn}() takes exactly ${n} argument${n === 1 ? '' : 's'} (${args.length} given)`)
+  }
+  const str = (fn: string, x: unknown): string => (typeof x === 'string' ? x : argError(`${fn}: expected a string, got ${py.repr(x)}`))
+  const int = (fn: string, x: unknown): number => {
+    if (typeof x === 'number') return x
+    if (typeof x === 'bigint') return Number(x)
+    return argError(`${fn}: expected an integer, got ${py.repr(x)}`)
+  }
+  const float = (fn: string, x: unknown): number => {
+    const n = typeof x === 'boolean' ? null : py.toNumber(x)
+    return n === null ? argError(`${fn}: expected a number, got ${py.repr(x)}`) : n
+  }
+  const bool = (fn: string, x: unknown): boolean => (typeof x === 'boolean' ? x : argError(`${fn}: expected a bool, got ${py.repr(x)}`))
+  const def = (name: string, fn: (...a: unknown[]) => unknown, gen = false) => { api.set(name, py.native(name, fn, { gen })) }
+  const isPromise = (x: unknown): x is Promise<unknown> => x instanceof Promise
+
+  // Handles: Python objects whose hidden payload is the prelude's frozen handle.
+  const call = (self: unknown, m: string, ...a: unknown[]) => (py.payloadOf(self) as Handle)[m]!(...a)
+  const FileClass = py.nativeClass('file', {
+    readat(self, ...a) { count('readat', a, 2); return call(self, 'readat', a[0] === null ? null : int('readat', a[0]), int('readat', a[1])) },
+    writeat(self, ...a) { count('writeat', a, 2); return call(self, 'writeat', str('writeat', a[0]), int('writeat', a[1])) ?? null },
+    close(self, ...a) { count('close', a, 0); return call(self, 'close') ?? null },
+  })
+  const LockClass = py.nativeClass('lock', {
+    *acquire(self, ...a): Generator<unknown, unknown, unknown> {
+      count('acquire', a, 1)
+      const r = call(self, 'acquire', bool('acquire', a[0]))
+      return isPromise(r) ? yield r : r
+    },
+    release(self, ...a) { count('release', a, 0); return call(self, 'release') ?? null },
+  } as Record<string, (self: unknown, ...args: unknown[]) => unknown>)
+  const SocketClass = py.nativeClass('socket', {
+    send(self, ...a) { count('send', a, 1); return call(self, 'send', str('send', a[0])) },
+    recv(self, ...a) { count('recv', a, 1); return call(self, 'recv', int('recv', a[0])) },
+    close(self, ...a) { count('close', a, 0); return call(self, 'close') },
+  })
+  const socket = (h: unknown) => py.newInstance(SocketClass, h)
+  const TCPServerClass = py.nativeClass('TCPServerSocket', {
+    getconnection(self, ...a) {
+      count('getconnection', a, 0)
+      const [ip, port, s] = call(self, 'getconnection') as [string, number, unknown]
+      return py.tuple([ip, port, socket(s)])
+    },
+    close(self, ...a) { count('close', a, 0); return call(self, 'close') },
+  })
+  const UDPServerClass = py.nativeClass('UDPServerSocket', {
+    getmessage(self, ...a) { count('getmessage', a, 0); return py.tuple([...(call(self, 'getmessage') as unknown[])]) },
+    close(self, ...a) { count('close', a, 0); return call(self, 'close') },
+  })
+
+  // log: Python 2's `print a,` for each argument, softspace carried across calls.
+  let softspace = false
+  def('log', (...args) => {
+    let out = ''
+    for (const a of args) {
+      const s = py.str(a)
+      if (softspace) out += ' '
+      out += s
+      const last = s.charCodeAt(s.length - 1)
+      softspace = !(s.length > 0 && last !== 32 && (last === 9 || last === 10 || last === 11 || last === 12 || last === 13))
+    }
+    if (out !== '') js.log!(out)
+    return null
+  })
+  def('getruntime', (...a) => { count('getruntime', a, 0); return py.float(js.getruntime!() as number) })
+  def('sleep', function* (...a): Generator<unknown, unknown, unknown> {
+    count('sleep', a, 1)
+    const r = js.sleep!(float('sleep', a[0]))
+    if (isPromise(r)) yield r
+    return null
+  } as (...a: unknown[]) => unknown, true)
+  def('randombytes', (...a) => { count('randombytes', a, 0); return js.randombytes!() })
+  def('getmyip', (...a) => { count('getmyip', a, 0); return js.getmyip!() })
+  def('gethostbyname', function* (...a): Generator<unknown, unknown, unknown> {
+    count('gethostbyname', a, 1)
+    return yield js.gethostbyname!(str('gethostbyname', a[0]))
+  } as (...a: unknown[]) => unknown, true)
+  def('getthreadname', (...a) => { count('getthreadname', a, 0); return js.getthreadname!() })
+  def('exitall', (...a) => { count('exitall', a, 0); return js.exitall!() })
+  def('createlock', (...a) => { count('createlock', a, 0); return py.newInstance(LockClass, js.createlock!()) })
+  def('createthread', (...a) => {
+    count('createthread', a, 1)
+    if (typeof a[0] !== 'function' && !py.isBoundMethod(a[0])) argError(`createthread: expected a function, got ${py.repr(a[0])}`)
+    const id = startThread()
+    scheduler.spawn(id, py.call(a[0], []))
+    return null
+  })
+  def('openfile', (...a) => {
+    count('openfile', a, 2)
+    return py.newInstance(FileClass, js.openfile!(str('openfile', a[0]), bool('openfile', a[1])))
+  })
+  def('listfiles', (...a) => { count('listfiles', a, 0); return [...(js.listfiles!() as string[])] })
+  def('removefile', (...a) => { count('removefile', a, 1); return js.removefile!(str('removefile', a[0])) ?? null })
+  def('openconnection', function* (...a): Generator<unknown, unknown, unknown> {
+    count('openconnection', a, 5)
+    const f = 'openconnection'
+    const h = yield js.openconnection!(str(f, a[0]), int(f, a[1]), str(f, a[2]), int(f, a[3]), float(f, a[4]))
+    return socket(h)
+  } as (...a: unknown[]) => unknown, true)
+  def('listenforconnection', (...a) => {
+    count('listenforconnection', a, 2)
+    return py.newInstance(TCPServerClass, js.listenforconnection!(str('listenforconnection', a[0]), int('listenforconnection', a[1])))
+  })
+  def('listenformessage', (...a) => {
+    count('listenformessage', a, 2)
+    return py.newInstance(UDPServerClass, js.listenformessage!(str('listenformessage', a[0]), int('listenformessage', a[1])))
+  })
+  def('sendmessage', (...a) => {
+    count('sendmessage', a, 5)
+    const f = 'sendmessage'
+    return js.sendmessage!(str(f, a[0]), int(f, a[1]), str(f, a[2]), str(f, a[3]), int(f, a[4]))
+  })
+  def('getresources', (...a) => {
+    count('getresources', a, 0)
+    const [limits, usage, stops] = js.getresources!() as [Record<string, unknown>, Record<string, unknown>, number[][]]
+    return py.tuple([resourceDict(py, limits), resourceDict(py, usage), stops.map(([at, d]) => py.tuple([py.float(at!), py.float(d!)]))])
+  })
+  def('getlasterror', (...a) => {
+    count('getlasterror', a, 0)
+    const exc = scheduler.handledNow(true)
+    return exc === null || exc === undefined ? null : formatException(exc)
+  })
+  return api
+}
+
+const RENEWABLE = new Set<string>(RENEWABLE_RESOURCES)
+
+/** Renewable quantities are floats and port lists sets, as Repy gives them. */
+function resourceDict(py: PyRuntime, from: Record<string, unknown>): unknown {
+  const d = py.newDict()
+  const setType = py.dictGet(py.builtins, 'set')
+  for (const [k, v] of Object.entries(from)) {
+    let value: unknown = v
+    if (Array.isArray(v)) value = py.runSync(py.call(setType, [[...v]]))
+    else if (typeof v === 'number' && (RENEWABLE.has(k) || !Number.isInteger(v))) value = py.float(v)
+    py.dictSet(d, k, value)
+  }
+  return d
+}

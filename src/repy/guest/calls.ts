@@ -1,0 +1,248 @@
+// Calling Python values: compiled functions, natives, bound methods, types. Argument binding like CPython 2.7.
+import type { FunctionMeta } from './contract.js'
+import {
+  PyDict, PyType, PyInstance, BoundMethod, G, tuple, tupleOwn, typeErr, pyErr, type AnyFn, type FuncInfo,
+} from './core.js'
+import { construct, getattr, isBindable, lookup, typeName, typeOf } from './classes.js'
+import { toArray } from './containers.js'
+
+const Gen = G as unknown as new () => object
+
+export function func(gen: AnyFn, meta: FunctionMeta): AnyFn {
+  const info: FuncInfo = {
+    name: meta.name, params: meta.params, defaults: meta.defaults, star: meta.star, kw: meta.kw, file: meta.file,
+    line: meta.line, n: meta.params.length, simple: meta.star === null && meta.kw === null,
+  }
+  gen.$py = info
+  return gen
+}
+
+function plural(n: number): string { return n === 1 ? 'argument' : 'arguments' }
+
+function arityError(info: FuncInfo, given: number, tooMany: boolean): never {
+  const n = info.n
+  const nd = info.defaults.length
+  let kind: string, count: number
+  if (n === 0 && info.star === null) throw typeErr(`${info.name}() takes no arguments (${given} given)`)
+  if (tooMany) { kind = nd > 0 ? 'at most' : 'exactly'; count = n } else { kind = nd > 0 || info.star !== null ? 'at least' : 'exactly'; count = n - nd }
+  throw typeErr(`${info.name}() takes ${kind} ${count} ${plural(count)} (${given} given)`)
+}
+
+/** Full binding of positional args and keyword args to a compiled function's parameters. */
+function bindCall(f: AnyFn, info: FuncInfo, pos: unknown[], kw: Map<string, unknown> | null): unknown {
+  const n = info.n
+  const np = pos.length
+  const nkw = kw === null ? 0 : kw.size
+  if (np > n && info.star === null) arityError(info, np + nkw, true)
+  const out: unknown[] = new Array(n + (info.star !== null ? 1 : 0) + (info.kw !== null ? 1 : 0))
+  const m = np < n ? np : n
+  for (let i = 0; i < m; i++) out[i] = pos[i]
+  for (let i = m; i < n; i++) out[i] = undefined
+  let kwd: PyDict | null = null
+  if (info.kw !== null) kwd = new PyDict()
+  if (kw !== null) {
+    for (const [k, v] of kw) {
+      const idx = info.params.indexOf(k)
+      if (idx >= 0) {
+        if (out[idx] !== undefined) throw typeErr(`${info.name}() got multiple values for keyword argument '${k}'`)
+        out[idx] = v
+      } else if (kwd !== null) kwd.set(k, v)
+      else throw typeErr(`${info.name}() got an unexpected keyword argument '${k}'`)
+    }
+  }
+  const d = info.defaults
+  const firstDef = n - d.length
+  for (let i = 0; i < n; i++) {
+    if (out[i] === undefined) {
+      if (i >= firstDef) out[i] = d[i - firstDef]
+      else arityError(info, np + nkw, false)
+    }
+  }
+  let j = n
+  if (info.star !== null) out[j++] = np > n ? tupleOwn(pos.slice(n)) : tuple([])
+  if (kwd !== null) out[j] = kwd
+  return f.apply(null, out)
+}
+
+function nativeArity(f: AnyFn, n: number): void {
+  const nat = f.$nat!
+  if (n >= nat.min && n <= nat.max) return
+  const self = nat.method ? 1 : 0
+  const lo = nat.min - self, hi = nat.max - self, given = n - self
+  const what = lo === hi ? (lo === 0 ? 'no arguments' : lo === 1 ? 'exactly one argument' : `exactly ${lo} arguments`)
+    : given < lo ? `at least ${lo} ${plural(lo)}` : `at most ${hi} ${plural(hi)}`
+  throw typeErr(`${nat.name}() takes ${what} (${given} given)`)
+}
+
+function notCallable(f: unknown): never {
+  throw typeErr(`'${typeName(f)}' object is not callable`)
+}
+
+/** f(*pos, **kw) with everything already collected. */
+export function callFull(f: unknown, pos: unknown[], kw: Map<string, unknown> | null): unknown {
+  if (kw !== null && kw.size === 0) kw = null
+  if (typeof f === 'function') {
+    const fn = f as AnyFn
+    const info = fn.$py
+    if (info !== undefined) {
+      if (kw === null && info.simple && pos.length === info.n) return fn.apply(null, pos)
+      return bindCall(fn, info, pos, kw)
+    }
+    const nat = fn.$nat
+    if (nat !== undefined) {
+      nativeArity(fn, pos.length)
+      if (kw !== null) {
+        if (!nat.kw) throw typeErr(`${nat.name}() takes no keyword arguments`)
+        return fn.apply(null, [...pos, kw])
+      }
+      return fn.apply(null, pos)
+    }
+    return fn.apply(null, pos)
+  }
+  if (f instanceof BoundMethod) return callFull(f.fn, [f.self, ...pos], kw)
+  if (f instanceof PyType) return construct(f, pos, kw)
+  return notCallable(f)
+}
+
+export function call(f: unknown, args: unknown[]): unknown {
+  if (typeof f === 'function') {
+    const info = (f as AnyFn).$py
+    if (info !== undefined) {
+      if (info.simple && args.length === info.n) return (f as AnyFn).apply(null, args)
+      return bindCall(f as AnyFn, info, args, null)
+    }
+    const nat = (f as AnyFn).$nat
+    if (nat !== undefined && (args.length < nat.min || args.length > nat.max)) nativeArity(f as AnyFn, args.length)
+    return (f as AnyFn).apply(null, args)
+  }
+  if (f instanceof BoundMethod) return callSelf(f.fn, f.self, args)
+  if (f instanceof PyType) return construct(f, args, null)
+  return notCallable(f)
+}
+
+/** f(self, *args) without building the array on the fast path. */
+export function callSelf(f: unknown, self: unknown, args: unknown[]): unknown {
+  if (typeof f === 'function') {
+    const fn = f as AnyFn
+    const info = fn.$py
+    const n = args.length
+    if (info !== undefined && info.simple && n + 1 === info.n) {
+      switch (n) {
+        case 0: return fn(self)
+        case 1: return fn(self, args[0])
+        case 2: return fn(self, args[0], args[1])
+        case 3: return fn(self, args[0], args[1], args[2])
+      }
+    } else if (info === undefined && fn.$nat !== undefined) {
+      const nat = fn.$nat
+      if (n + 1 >= nat.min && n + 1 <= nat.max) {
+        switch (n) {
+          case 0: return fn(self)
+          case 1: return fn(self, args[0])
+          case 2: return fn(self, args[0], args[1])
+        }
+      }
+    }
+  }
+  const all = new Array(args.length + 1)
+  all[0] = self
+  for (let i = 0; i < args.length; i++) all[i + 1] = args[i]
+  return call(f, all)
+}
+export function callSelfKw(f: unknown, self: unknown, args: unknown[], kw: Map<string, unknown> | null): unknown {
+  return callFull(f, [self, ...args], kw)
+}
+
+function kwMap(fname: () => string, kw: Array<[string, unknown]>, starstar: unknown): Map<string, unknown> | null {
+  if (kw.length === 0 && (starstar === undefined || starstar === null)) return null
+  const m = new Map<string, unknown>()
+  for (const [k, v] of kw) {
+    if (m.has(k)) throw typeErr(`${fname()}() got multiple values for keyword argument '${k}'`)
+    m.set(k, v)
+  }
+  if (starstar !== undefined) {
+    if (!(starstar instanceof PyDict)) throw typeErr(`${fname()}() argument after ** must be a mapping, not ${typeName(starstar)}`)
+    for (const [h, v] of starstar.m) {
+      const k = starstar.origKey(h)
+      if (typeof k !== 'string') throw typeErr(`${fname()}() keywords must be strings`)
+      if (m.has(k)) throw typeErr(`${fname()}() got multiple values for keyword argument '${k}'`)
+      m.set(k, v)
+    }
+  }
+  return m
+}
+
+function fnName(f: unknown): string {
+  if (typeof f === 'function') return (f as AnyFn).$py?.name ?? (f as AnyFn).$nat?.name ?? 'function'
+  if (f instanceof BoundMethod) return fnName(f.fn)
+  if (f instanceof PyType) return f.name
+  return typeName(f)
+}
+
+function starArgs(f: unknown, args: unknown[], star: unknown): unknown[] {
+  if (star === undefined) return args
+  let extra: unknown[]
+  try { extra = toArray(star) } catch (e) {
+    if (e instanceof PyInstance && e.cls.name === 'TypeError') {
+      throw typeErr(`${fnName(f)}() argument after * must be a sequence, not ${typeName(star)}`)
+    }
+    throw e
+  }
+  return args.concat(extra)
+}
+
+export function callKw(f: unknown, args: unknown[], kw: Array<[string, unknown]>, star?: unknown, starstar?: unknown): unknown {
+  return callFull(f, starArgs(f, args, star), kwMap(() => fnName(f), kw, starstar))
+}
+
+export function callMethod(obj: unknown, name: string, args: unknown[]): unknown {
+  if (obj instanceof PyInstance) {
+    const a = obj.attrs.get(name)
+    if (a !== undefined) return call(a, args)
+    const c = lookup(obj.cls, name)
+    if (c !== undefined) return isBindable(c) ? callSelf(c, obj, args) : call(c, args)
+    return call(getattr(obj, name), args)
+  }
+  if (!(obj instanceof PyType)) {
+    const c = lookup(typeOf(obj), name)
+    if (c !== undefined && isBindable(c) && !(obj instanceof PyDict && obj.attrs !== null && obj.attrs.has(name))) {
+      return callSelf(c, obj, args)
+    }
+  }
+  return call(getattr(obj, name), args)
+}
+
+export function callMethodKw(obj: unknown, name: string, args: unknown[], kw: Array<[string, unknown]>,
+  star?: unknown, starstar?: unknown): unknown {
+  const f = getattr(obj, name)
+  return callKw(f, args, kw, star, starstar)
+}
+
+/** Drives a Step to completion; preemption yields (0) are ignored, anything else is an error. */
+export function runSync(step: unknown): unknown {
+  if (!(step instanceof Gen)) return step === undefined ? null : step
+  const g = step as Generator<unknown, unknown, unknown>
+  let r = g.next()
+  while (!r.done) {
+    if (r.value !== 0) {
+      try { g.return(null) } catch { /* ignore */ }
+      throw pyErr('RuntimeError', 'a blocking call is not possible in this context')
+    }
+    r = g.next()
+  }
+  return r.value === undefined ? null : r.value
+}
+
+export function callSync(f: unknown, args: unknown[]): unknown {
+  return runSync(call(f, args))
+}
+
+/** Calls f(args) from a native generator: `yield* callGen(f, args)` gives the result. */
+export function* callGen(f: unknown, args: unknown[]): Generator<unknown, unknown, unknown> {
+  const r = call(f, args)
+  if (r instanceof Gen) {
+    const v = yield* (r as Generator<unknown, unknown, unknown>)
+    return v === undefined ? null : v
+  }
+  return r === undefined ? null : r
+}

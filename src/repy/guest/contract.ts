@@ -1,0 +1,180 @@
+// The contract between the Repy compiler (src/repy/compile.ts, runs on the host) and the Python runtime
+// (src/repy/guest/*, runs inside QuickJS). The compiler emits JavaScript that calls only `$rt.<member>` for the
+// members below; the runtime implements `CompiledCodeRuntime`. Neither side relies on anything else of the other.
+//
+// ## Values inside the guest
+// | Python            | JavaScript                                                                 |
+// |-------------------|----------------------------------------------------------------------------|
+// | None              | null (never undefined: the runtime turns undefined into null at every edge) |
+// | bool              | true / false                                                               |
+// | int, long         | number when a safe integer, else bigint (always normalized: a bigint is never in the safe range) |
+// | float             | PyFloat instance ({ v: number })                                            |
+// | str               | string whose char codes are all 0..255 (a byte string)                      |
+// | list              | plain Array                                                                 |
+// | tuple             | frozen Array marked by the runtime (`$rt.tuple`)                            |
+// | dict, set, ...    | runtime classes                                                             |
+// | function          | a compiled generator function passed through `$rt.func`                     |
+// | class, instance   | runtime classes                                                             |
+// | exception         | an instance of a Python exception class; it is what JavaScript `throw`s     |
+//
+// ## Compiled module
+// `compileRepy(source, filename)` returns the text of one JavaScript function expression:
+//   (function ($rt) { "use strict"; return function* $module($G) { ...module body... } })
+// `$G` is the module's globals (a dict; for createvirtualnamespace it is the context). Running the module means
+// driving `$module($G)` to completion on a Repy thread (see "Generators" below).
+//
+// ## Names
+// - A name assigned anywhere in a function body (or bound as a parameter, a for target, an except target, or a
+//   def/class name) is local to it: a JavaScript `let` at the top of the function, initially `undefined`. A read
+//   of a local that may be unbound is `(x === undefined ? $rt.unbound('x') : x)`.
+// - Module-level code and every other name read: `$rt.gget($G, 'name')` (globals, then builtins, else NameError);
+//   module-level assignment `$rt.gset($G, 'name', v)`, `del name` at module level `$rt.gdel($G, 'name')`.
+// - A name read inside a nested function that is local in an enclosing function is the JavaScript closure variable.
+// - Class bodies: `const $ns = new Map()`; assignments in the body go to `$ns.set('name', v)`; a read of a name the
+//   body assigns is `($ns.has('x') ? $ns.get('x') : <what the read would be outside the class>)`. Then
+//   `$rt.makeClass('Name', [bases...], $ns)`.
+// - True, False and None are the literals true, false, null.
+//
+// ## Generators, calls and threads
+// Every Python function is compiled to a JavaScript generator function, so that a Repy thread can be suspended
+// anywhere (a blocking API call, or preemption). A call site is
+//     (($t = $rt.call(f, [args...])) instanceof $rt.G ? yield* $t : $t)
+// where `$t` is one function-local temporary: `$rt.call` returns the result directly when the callee finished
+// without needing to suspend (a builtin), or a generator object to be delegated to.
+// Same for `$rt.callKw`, `$rt.callMethod`, `$rt.callMethodKw`.
+// Preemption: at every loop back-edge and at the top of every function body: `if (--$rt.budget < 0) yield 0`.
+// Nothing else is ever yielded by compiled code.
+//
+// ## Line numbers and tracebacks
+// Every function body (and the module body) keeps a local `$l` set to the current source line before each
+// statement, and is wrapped as
+//     try { ...body... } catch ($x) { throw $rt.frame($x, FILE, 'funcname', $l) }
+// ('<module>' for the module body). `$rt.frame` records the frame on the exception and returns what to rethrow.
+//
+// ## Exceptions
+// - `raise E` / `raise E(x)` / `raise E, x`: `throw $rt.raise(E, x_or_undefined)`. Bare `raise`: `throw $rt.reraise()`.
+// - `try: ... except A, e: ...` compiles to
+//     try { ... } catch ($e) { $e = $rt.catch($e, $F, $N, $l); if ($rt.matches($e, A)) { e = $e; ... } else throw $e }
+//   `$rt.catch` turns any JavaScript error into a Python exception instance (or rethrows at once what Python may
+//   not catch: the program being ended), and records it as the thread's current exception (getlasterror).
+//   A bare `except:` matches everything `$rt.catch` returned.
+// - `finally` is JavaScript `finally`.
+// - `assert t, msg`: `if (!$rt.truth(t)) throw $rt.raise($rt.gget($G, 'AssertionError'), msg)`.
+//
+// ## Iteration
+// `for x in it:` is
+//     for (const $i = $rt.iter(it);;) { const $v = $i.next(); if ($v === $rt.STOP) break; x = $v; ...; if (--$rt.budget < 0) yield 0 }
+// List comprehensions loop the same way inside `(yield* (function* () { ... })())`; their loop variables are
+// assigned in the enclosing scope, as in Python 2.
+
+/** The runtime's object for `$rt`. Every function is plain (not a generator) unless it says it returns `Step`. */
+export interface CompiledCodeRuntime {
+  /** Generator objects are `instanceof G` (G.prototype is %GeneratorPrototype%). */
+  readonly G: abstract new () => object
+  /** Decremented by compiled code; at < 0 it yields 0 and the scheduler resets it. */
+  budget: number
+  /** Returned by an iterator's next() when it is exhausted. */
+  readonly STOP: object
+
+  // literals
+  float(n: number): unknown
+  tuple(items: unknown[]): unknown
+  /** dict literal: keys and values alternate. */
+  dict(kv: unknown[]): unknown
+
+  // names
+  gget(globals: unknown, name: string): unknown
+  gset(globals: unknown, name: string, v: unknown): void
+  gdel(globals: unknown, name: string): void
+  unbound(name: string): never
+
+  // functions and classes
+  /** Turns a compiled generator function into a Python function. `defaults` are the values of the last
+   *  `defaults.length` params. The generator receives exactly params..., then (if star) a tuple, then (if kw) a dict. */
+  func(gen: (...args: never[]) => Generator<unknown, unknown, unknown>, meta: FunctionMeta): unknown
+  makeClass(name: string, bases: unknown[], ns: Map<string, unknown>): unknown
+
+  // calls: each returns the value, or a generator to delegate to (see header)
+  call(f: unknown, args: unknown[]): Step
+  /** f(*args, **kw): `kw` is [name, value] pairs, `star` the *expression (or undefined), `starstar` the **expression. */
+  callKw(f: unknown, args: unknown[], kw: Array<[string, unknown]>, star?: unknown, starstar?: unknown): Step
+  callMethod(obj: unknown, name: string, args: unknown[]): Step
+  callMethodKw(obj: unknown, name: string, args: unknown[], kw: Array<[string, unknown]>, star?: unknown, starstar?: unknown): Step
+
+  // attributes and items
+  getattr(o: unknown, name: string): unknown
+  setattr(o: unknown, name: string, v: unknown): void
+  delattr(o: unknown, name: string): void
+  getitem(o: unknown, k: unknown): unknown
+  setitem(o: unknown, k: unknown, v: unknown): void
+  delitem(o: unknown, k: unknown): void
+  /** o[lo:hi] and o[lo:hi:step]; a missing bound is undefined. */
+  getslice(o: unknown, lo: unknown, hi: unknown, step: unknown): unknown
+  setslice(o: unknown, lo: unknown, hi: unknown, step: unknown, v: unknown): void
+  delslice(o: unknown, lo: unknown, hi: unknown, step: unknown): void
+  /** `a, b = x`: x's items as an array of exactly n, else ValueError. */
+  unpack(x: unknown, n: number): unknown[]
+
+  // operators (Python 2 semantics: `/` on two ints floors)
+  add(a: unknown, b: unknown): unknown
+  sub(a: unknown, b: unknown): unknown
+  mul(a: unknown, b: unknown): unknown
+  div(a: unknown, b: unknown): unknown
+  floordiv(a: unknown, b: unknown): unknown
+  mod(a: unknown, b: unknown): unknown
+  pow(a: unknown, b: unknown): unknown
+  lshift(a: unknown, b: unknown): unknown
+  rshift(a: unknown, b: unknown): unknown
+  bitand(a: unknown, b: unknown): unknown
+  bitor(a: unknown, b: unknown): unknown
+  bitxor(a: unknown, b: unknown): unknown
+  /** `a += b` and friends: in place where Python does it (list += iterable), else the binary operator. */
+  iadd(a: unknown, b: unknown): unknown
+  /** `a *= b`: in place for a list (list *= int), else `mul`. (Added by the front end.) */
+  imul(a: unknown, b: unknown): unknown
+  /** `a -= b`: in place for a set, else `sub`. (Added by the front end.) */
+  isub(a: unknown, b: unknown): unknown
+  /** `a &= b`: in place for a set, else `bitand`. (Added by the front end.) */
+  ibitand(a: unknown, b: unknown): unknown
+  /** `a |= b`: in place for a set, else `bitor`. (Added by the front end.) */
+  ibitor(a: unknown, b: unknown): unknown
+  /** `a ^= b`: in place for a set, else `bitxor`. (Added by the front end.) */
+  ibitxor(a: unknown, b: unknown): unknown
+  neg(a: unknown): unknown
+  pos(a: unknown): unknown
+  invert(a: unknown): unknown
+  truth(a: unknown): boolean
+  eq(a: unknown, b: unknown): boolean
+  ne(a: unknown, b: unknown): boolean
+  lt(a: unknown, b: unknown): boolean
+  le(a: unknown, b: unknown): boolean
+  gt(a: unknown, b: unknown): boolean
+  ge(a: unknown, b: unknown): boolean
+  /** `item in container` */
+  contains(container: unknown, item: unknown): boolean
+  // `is` / `is not` compile to === / !==.
+
+  // iteration
+  iter(x: unknown): { next(): unknown }
+
+  // exceptions and frames
+  raise(typeOrInstance: unknown, arg?: unknown): unknown
+  reraise(): unknown
+  /** Also records the catching function's frame (file, its name, the line that raised), as Python's traceback has it. */
+  catch(e: unknown, file: string, func: string, line: number): unknown
+  matches(exc: unknown, spec: unknown): boolean
+  frame(e: unknown, file: string, func: string, line: number): unknown
+}
+
+export interface FunctionMeta {
+  name: string
+  params: string[]
+  defaults: unknown[]
+  star: string | null
+  kw: string | null
+  file: string
+  line: number
+}
+
+/** What a call returns: a value, or a generator (instanceof G) to delegate to with yield*. */
+export type Step = unknown

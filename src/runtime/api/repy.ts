@@ -1,0 +1,37 @@
+// The host half of running Repy (.r2py) programs: compiling Repy code for createvirtualnamespace and dylink, a
+// turn of the host's event loop for the guest's thread scheduler, and the end of a program by an uncaught Python
+// exception (the guest formats Repy's traceback; the host only ends the program with it).
+import { RepyError } from '../errors.js'
+import { compileRepy, RepyCodeError } from '../../repy/index.js'
+import { MAIN_THREAD, THREAD_EXCEPTION_CODE } from './threads.js'
+import { argCount, int, str } from './validate.js'
+import type { OpTable, VesselEnv } from './types.js'
+
+/** Repy's exit code for an uncaught exception in the main thread. */
+export const MAIN_EXCEPTION_CODE = 6
+
+export function repyOps(env: VesselEnv): OpTable {
+  return {
+    'repy.compile'(args) {
+      argCount('createvirtualnamespace', args, 2)
+      const code = str('createvirtualnamespace', 'code', args[0])
+      const name = str('createvirtualnamespace', 'name', args[1])
+      try {
+        return compileRepy(code, name)
+      } catch (err) {
+        if (err instanceof RepyCodeError) throw new RepyError('CodeUnsafeError', `Code failed safety check! Error: ${err.message}`)
+        throw err
+      }
+    },
+    'repy.uncaught'(args) {
+      const thread = int('repy.uncaught', 'thread', args[0])
+      const traceback = str('repy.uncaught', 'traceback', args[1])
+      env.end({ status: 'Terminated', code: thread === MAIN_THREAD ? MAIN_EXCEPTION_CODE : THREAD_EXCEPTION_CODE, reason: traceback })
+      return undefined
+    },
+    'repy.tick'(args) {
+      argCount('repy.tick', args, 0)
+      return new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))
+    },
+  }
+}

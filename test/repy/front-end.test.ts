@@ -1,0 +1,151 @@
+import { describe, it, expect } from 'vitest'
+import { compileRepy, RepyCodeError } from '../../src/repy/index.js'
+
+function errorOf(src: string): RepyCodeError {
+  try {
+    compileRepy(src, 'test.r2py')
+  } catch (e) {
+    if (e instanceof RepyCodeError) return e
+    throw e
+  }
+  throw new Error('expected a RepyCodeError')
+}
+
+function compiles(src: string): string {
+  const js = compileRepy(src, 'test.r2py')
+  // the text must be a syntactically valid JavaScript function expression
+  expect(() => new Function(`return ${js}`)).not.toThrow()
+  return js
+}
+
+describe('Repy safety check: forbidden constructs', () => {
+  const cases: Array<[string, string, number]> = [
+    ['x = 1\nimport os\n', 'Import', 2],
+    ['x = 1\n\nfrom os import path\n', 'From', 3],
+    ['print "hi"\n', 'Printnl', 1],
+    ['print "hi",\n', 'Print', 1],
+    ['print >>f, 1\n', 'Printnl', 1],
+    ['exec "x=1"\n', 'Exec', 1],
+    ['def f():\n  global x\n', 'Global', 2],
+    ['f = lambda x: x\n', 'Lambda', 1],
+    ['y = sum(x for x in z)\n', 'GenExpr', 1],
+    ['y = (x for x in z)\n', 'GenExpr', 1],
+    ['def f():\n  yield 1\n', 'Yield', 2],
+    ['with open("f") as g:\n  pass\n', 'With', 1],
+    ['a = 1 if b else 2\n', 'IfExp', 1],
+    ['a = `b`\n', 'Backquote', 1],
+    ['@dec\ndef f(): pass\n', 'Decorators', 1],
+    ['a = {1, 2}\n', 'Set', 1],
+    ['a = {x for x in y}\n', 'SetComp', 1],
+    ['a = {x: 1 for x in y}\n', 'DictComp', 1],
+    ['x = 1\ndef f():\n  """doc"""\n  import os\n', 'Import', 4],
+  ]
+  for (const [src, what, line] of cases) {
+    it(`rejects ${what}`, () => {
+      const e = errorOf(src)
+      expect(e.kind).toBe('unsafe')
+      expect(e.line).toBe(line)
+      expect(e.message).toBe(`Unsafe call '${what}' in line ${line}`)
+    })
+  }
+  it('reports the first offending line', () => {
+    expect(errorOf('x = 1\nimport a\nimport b\n').line).toBe(2)
+  })
+})
+
+describe('Repy safety check: string rule', () => {
+  const cases: Array<[string, string, number, string]> = [
+    ['x = 1\ny = x.__class__\n', '__class__', 2, 'attrname'],
+    ['__foo = 1\n', '__foo', 1, 'name'],
+    ['x = a__b\n', 'a__b', 1, 'name'],
+    ['x = f_code\n', 'f_code', 1, 'name'],
+    ['x = y.im_func\n', 'im_func', 1, 'attrname'],
+    ['x = y.func_globals\n', 'func_globals', 1, 'attrname'],
+    ['x = y.tb_frame\n', 'tb_frame', 1, 'attrname'],
+    ['x = y.co_code\n', 'co_code', 1, 'attrname'],
+    ['x = "a".encode("hex")\n', 'encode', 1, 'attrname'],
+    ['decode = 1\n', 'decode', 1, 'name'],
+    ['def __bad__(): pass\n', '__bad__', 1, 'name'],
+    ['class __C: pass\n', '__C', 1, 'name'],
+    ['f(__x=1)\n', '__x', 1, 'name'],
+    ['for f_x in y: pass\n', 'f_x', 1, 'name'],
+  ]
+  for (const [src, name, line, attr] of cases) {
+    it(`rejects ${name}`, () => {
+      const e = errorOf(src)
+      expect(e.kind).toBe('unsafe')
+      expect(e.message).toBe(`Unsafe string '${name}' in line ${line}, node attribute '${attr}'`)
+    })
+  }
+  it('rejects unicode literals', () => {
+    expect(errorOf('x = 1\na = u"abc"\n').message).toBe("Unsafe string 'abc' in line 2, node attribute 'value'")
+  })
+  it('allows the special method names, parameter names and string contents', () => {
+    compiles('class A:\n  def __init__(self): pass\n  def __str__(self): return ""\n  def __repr__(self): pass\n' +
+      '  def __iter__(self): pass\n  def __del__(self): pass\n')
+    compiles('def f(__a, f_b): return 1\n')
+    compiles('x = "__class__ encode"\n')
+  })
+})
+
+describe('syntax errors', () => {
+  const cases: Array<[string, string]> = [
+    ['import os\nx = (\n', 'unexpected EOF while parsing (line 2)'],
+    ['if x:\npass\n', 'expected an indented block (line 2)'],
+    ['x = 1\n  y = 2\n', 'unexpected indent (line 2)'],
+    ['if x:\n    a = 1\n  b = 2\n', 'unindent does not match any outer indentation level (line 3)'],
+    ['x = = 1\n', 'invalid syntax (line 1)'],
+    ['x = 1\ny = 2 +\n', 'invalid syntax (line 2)'],
+    ['x = "abc\n', 'EOL while scanning string literal (line 1)'],
+    ['f() = 1\n', "can't assign to function call (line 1)"],
+    ['return 1\n', "'return' outside function (line 1)"],
+    ['break\n', "'break' outside loop (line 1)"],
+    ['def f(a, a): pass\n', "duplicate argument 'a' in function definition (line 1)"],
+    ['import os\nx = = 2\n', 'invalid syntax (line 2)'],
+  ]
+  for (const [src, msg] of cases) {
+    it(msg, () => {
+      const e = errorOf(src)
+      expect(e.kind).toBe('syntax')
+      expect(e.message).toBe(msg)
+      expect(e.line).toBe(Number(/line (\d+)\)$/.exec(msg)![1]))
+    })
+  }
+})
+
+describe('accepted constructs compile to valid JavaScript', () => {
+  const programs: Record<string, string> = {
+    literals: 'x = [0, 10, 0x1F, 0o17, 017, 0b101, 123L, 1.5, .5, 1e3, 1., 9007199254740993, -5, True, False, None]\n' +
+      's = "a" \'b\' r"\\n" b"c" """t\nq""" \'\\x41\\101\\q\\\n\'\nt = ((), (1,), (1, 2), {}, {"a": 1,}, [1, 2,])\n',
+    assignment: 'a = b = [1, 2]\na[0] = 1\na[1:2] = [3]\na[::2] = [4]\no.x = 1\np, (q, r) = 1, (2, 3)\n[p, q] = q, p\n' +
+      'x = 1; y = 2;\nx += 1\nx -= 1\nx *= 1\nx /= 1\nx //= 1\nx %= 1\nx **= 1\nx <<= 1\nx >>= 1\nx &= 1\nx |= 1\nx ^= 1\n' +
+      'a[f()] += 1\no.x += 1\na[1:2] += [1]\ndel a[0], a[1:2], o.x\ndel x, (y, p)\nlong = (1 +\n  2) + \\\n  3\n',
+    control: 'if x: pass\nelif y: x = 2\nelse: x = 3\nwhile x < 10:\n  x += 1\n  if x == 3: continue\n  if x == 8: break\n' +
+      'else:\n  x = 0\nfor i in range(3):\n  pass\nelse:\n  pass\nfor k, (v, w) in d: pass\n',
+    expressions: 'z = (a and b or not c, a < b < c, a is None, a is not None, a in b, a not in b, a <> b, -a, +a, ~a)\n' +
+      'z = a + b - c * d / e // f % g ** h << i >> j & k | l ^ m\n' +
+      'z = f(1, k=2, *a, **b), o.m(1), o.m(1, k=2), a[1], a[1:2], a[::2], a[:], d[1, 2]\n' +
+      'z = [i * j for i in range(3) for j in range(3) if i if j]\nz = [i for i in 1, 2]\n',
+    functions: 'def f(a, b=2, *args, **kw):\n  """doc"""\n  def g(y):\n    return a + y\n  return g\n' +
+      'def h(): return\ndef arguments(eval, let, yield_, this, new): return eval + let\n',
+    classes: 'class A:\n  """doc"""\n  n = 0\n  n += 1\n  def __init__(self, v):\n    self.v = v\nclass B(A, object):\n  pass\nclass C(): pass\n',
+    exceptions: 'try:\n  raise ValueError\nexcept ValueError:\n  pass\nexcept (KeyError, TypeError), e:\n  raise\n' +
+      'except IndexError as e:\n  raise ValueError, "x"\nexcept:\n  raise ValueError("x")\nelse:\n  pass\nfinally:\n  pass\n' +
+      'try:\n  pass\nfinally:\n  pass\nassert x\nassert x, "msg"\nraise E, v, tb\n',
+  }
+  for (const [name, src] of Object.entries(programs)) {
+    it(name, () => { compiles(src) })
+  }
+  it('accepts CRLF line endings', () => { compiles('x = 1\r\nif x:\r\n  y = 2\r\n') })
+
+  it('emits plain runtime calls for the benchmark loop', () => {
+    const js = compiles('def f():\n  total = 0\n  for i in xrange(3000000):\n    total += i*i\n  return total\n')
+    expect(js).toContain('total$ = $rt.iadd(total$, $rt.mul(i$, i$));')
+    expect(js).toContain('if (--$rt.budget < 0) yield 0')
+  })
+  it('emits BigInt literals beyond the safe range and hoists floats', () => {
+    const js = compiles('x = 12345678901234567890\ny = 1.5\n')
+    expect(js).toContain('12345678901234567890n')
+    expect(js).toContain('$rt.float(1.5)')
+  })
+})

@@ -1,0 +1,349 @@
+// Semantics of the Python 2 runtime (src/repy/guest), run directly in Node: values, operators, formatting,
+// methods, calls, classes and exceptions, driven the way compiled code drives them.
+import { describe, expect, it } from 'vitest'
+import { createRuntime } from '../../src/repy/guest/runtime.js'
+
+const py = createRuntime({ onCatch() {} })
+const $rt = py.rt as any // eslint-disable-line @typescript-eslint/no-explicit-any
+const G = py.newDict()
+const B = (n: string): unknown => $rt.gget(G, n)
+const r = (x: unknown): string => py.repr(x)
+const s = (x: unknown): string => py.str(x)
+const run = (step: unknown): unknown => py.runSync(step)
+const c = (f: string, ...a: unknown[]): unknown => run($rt.call(B(f), a))
+const m = (o: unknown, n: string, ...a: unknown[]): unknown => run($rt.callMethod(o, n, a))
+const F = (n: number): unknown => $rt.float(n)
+const T = (...a: unknown[]): unknown => $rt.tuple(a)
+const errOf = (f: () => unknown): string => {
+  try { f() } catch (e) { const x = py.exceptionSummary(e); return `${x.typeName}: ${x.message}` }
+  return 'no error'
+}
+const meta = (name: string, params: string[], extra: Partial<{ defaults: unknown[], star: string, kw: string }> = {}) =>
+  ({ name, params, defaults: extra.defaults ?? [], star: extra.star ?? null, kw: extra.kw ?? null, file: 't.r2py', line: 1 })
+const def = (name: string, params: string[], body: (...a: any[]) => unknown, extra = {}) => // eslint-disable-line @typescript-eslint/no-explicit-any
+  $rt.func(function* (...a: unknown[]) { return body(...a) }, meta(name, params, extra))
+
+describe('numbers', () => {
+  it('int arithmetic with overflow to long and back', () => {
+    expect(r($rt.add(2 ** 52, 2 ** 52))).toBe('9007199254740992')
+    expect(typeof $rt.add(2 ** 52, 2 ** 52)).toBe('bigint')
+    expect($rt.sub($rt.add(2 ** 53, 5), 2 ** 53)).toBe(5)
+    expect(r($rt.mul(2 ** 40, 2 ** 40))).toBe('1208925819614629174706176L')
+    expect(r($rt.pow(2, 62))).toBe('4611686018427387904')
+    expect(r($rt.pow(2, 100))).toBe('1267650600228229401496703205376L')
+    expect(r($rt.pow(2, -1))).toBe('0.5')
+    expect(r($rt.lshift(1, 64))).toBe('18446744073709551616L')
+    expect($rt.rshift(-9, 1)).toBe(-5)
+    expect($rt.add(true, true)).toBe(2)
+    expect($rt.bitand(true, false)).toBe(false)
+    expect($rt.bitxor(6, 3)).toBe(5)
+    expect($rt.invert(5)).toBe(-6)
+  })
+  it('floor division and modulo follow Python signs', () => {
+    expect($rt.div(-7, 2)).toBe(-4)
+    expect($rt.div(7, -2)).toBe(-4)
+    expect($rt.mod(-7, 2)).toBe(1)
+    expect($rt.mod(7, -2)).toBe(-1)
+    expect(r($rt.div(F(7), 2))).toBe('3.5')
+    expect(r($rt.mod(F(-7.5), 2))).toBe('0.5')
+    expect(r($rt.floordiv(F(-7.5), 2))).toBe('-4.0')
+    expect(r(c('divmod', -7, 2))).toBe('(-4, 1)')
+    expect(errOf(() => $rt.div(1, 0))).toBe('ZeroDivisionError: integer division or modulo by zero')
+    expect(errOf(() => $rt.div(F(1), 0))).toBe('ZeroDivisionError: float division by zero')
+  })
+  it('str and repr of floats', () => {
+    expect(s(F(0.1))).toBe('0.1')
+    expect(s(F(1))).toBe('1.0')
+    expect(s(F(1 / 3))).toBe('0.333333333333')
+    expect(r(F(1 / 3))).toBe('0.3333333333333333')
+    expect(r(F(1e16))).toBe('1e+16')
+    expect(r(F(1e-7))).toBe('1e-07')
+    expect(s(F(123456789012345.0))).toBe('1.23456789012e+14')
+    expect(r(F(-0))).toBe('-0.0')
+    expect(r(c('float', 'inf'))).toBe('inf')
+  })
+  it('conversions', () => {
+    expect(c('int', '12')).toBe(12)
+    expect(c('int', 'ff', 16)).toBe(255)
+    expect(c('int', F(-3.7))).toBe(-3)
+    expect(r(c('float', '1.5'))).toBe('1.5')
+    expect(errOf(() => c('int', 'x'))).toBe("ValueError: invalid literal for int() with base 10: 'x'")
+    expect(c('hex', 255)).toBe('0xff')
+    expect(c('oct', 8)).toBe('010')
+    expect(r(c('round', F(2.5)))).toBe('3.0')
+    expect(r(c('round', F(2.675), 2))).toBe('2.67')
+    expect(c('abs', -3)).toBe(3)
+  })
+})
+
+describe('repr / str', () => {
+  it('containers', () => {
+    expect(r(T(1))).toBe('(1,)')
+    expect(r(T())).toBe('()')
+    expect(r([1, 'a', T(F(2.5), null), [true]])).toBe("[1, 'a', (2.5, None), [True]]")
+    expect(r($rt.dict(['a', 1, 2, [3]]))).toBe("{'a': 1, 2: [3]}")
+    expect(r(c('set', [1, 2, 2]))).toBe('set([1, 2])')
+    const l: unknown[] = [1]; l.push(l)
+    expect(r(l)).toBe('[1, [...]]')
+  })
+  it('strings quote and escape like Python', () => {
+    expect(r("it's")).toBe('"it\'s"')
+    expect(r("a'b\"c\n\x01\xff")).toBe("'a\\'b\"c\\n\\x01\\xff'")
+    expect(s('x')).toBe('x')
+  })
+})
+
+describe('% formatting', () => {
+  it('conversions and flags', () => {
+    expect($rt.mod('%d %s %r %5.2f|%-4d|%04d|%x|%#o|%e|%g|%%', T(42, 'hi', 'hi', F(3.14159), 7, -5, 255, 8, F(12345.678), F(0.0001))))
+      .toBe("42 hi 'hi'  3.14|7   |-005|ff|010|1.234568e+04|0.0001|%")
+    expect($rt.mod('%(a)s-%(b)03d', $rt.dict(['a', 'x', 'b', 5]))).toBe('x-005')
+    expect($rt.mod('%s', T(T(1, 2)))).toBe('(1, 2)')
+    expect($rt.mod('%s', 5)).toBe('5')
+    expect($rt.mod('%*d|%.*f', T(5, 3, 2, F(1.5)))).toBe('    3|1.50')
+    expect($rt.mod('%g %g %g %G', T(F(1e20), F(123456789), F(0.5), F(1e-10)))).toBe('1e+20 1.23457e+08 0.5 1E-10')
+    expect($rt.mod('%c%c', T(65, 'b'))).toBe('Ab')
+    expect($rt.mod('%+d % d', T(3, 3))).toBe('+3  3')
+  })
+  it('argument count errors', () => {
+    expect(errOf(() => $rt.mod('%s %s', T(1)))).toBe('TypeError: not enough arguments for format string')
+    expect(errOf(() => $rt.mod('%s', T(1, 2)))).toBe('TypeError: not all arguments converted during string formatting')
+    expect(errOf(() => $rt.mod('%d', 'x'))).toBe('TypeError: %d format: a number is required, not str')
+  })
+})
+
+describe('str methods', () => {
+  it('split family', () => {
+    expect(r(m(' a  b c ', 'split'))).toBe("['a', 'b', 'c']")
+    expect(r(m('a,b,,c', 'split', ','))).toBe("['a', 'b', '', 'c']")
+    expect(r(m('a b c d', 'split', null, 2))).toBe("['a', 'b', 'c d']")
+    expect(r(m('a b c d', 'rsplit', null, 2))).toBe("['a b', 'c', 'd']")
+    expect(r(m('a,b,c', 'rsplit', ',', 1))).toBe("['a,b', 'c']")
+    expect(r(m('a\nb\r\nc', 'splitlines'))).toBe("['a', 'b', 'c']")
+    expect(r(m('a=b=c', 'partition', '='))).toBe("('a', '=', 'b=c')")
+    expect(r(m('a=b=c', 'rpartition', '='))).toBe("('a=b', '=', 'c')")
+  })
+  it('others', () => {
+    expect(m(',', 'join', ['a', 'b'])).toBe('a,b')
+    expect(errOf(() => m(',', 'join', ['a', 1]))).toBe('TypeError: sequence item 1: expected string, int found')
+    expect(m('  xx ', 'strip')).toBe('xx')
+    expect(m('xxhixx', 'strip', 'x')).toBe('hi')
+    expect(m('aaa', 'replace', 'a', 'b', 2)).toBe('bba')
+    expect(m('hello', 'find', 'l')).toBe(2)
+    expect(m('hello', 'rfind', 'l')).toBe(3)
+    expect(errOf(() => m('hello', 'index', 'z'))).toBe('ValueError: substring not found')
+    expect(m('abcabc', 'count', 'bc')).toBe(2)
+    expect(m('hello', 'startswith', T('x', 'he'))).toBe(true)
+    expect(m('ab', 'center', 7, '*')).toBe('***ab**')
+    expect(m('-42', 'zfill', 6)).toBe('-00042')
+    expect(m('hello world', 'title')).toBe('Hello World')
+    expect(m('hELLO', 'capitalize')).toBe('Hello')
+    expect(m('123', 'isdigit')).toBe(true)
+    expect(m('', 'isdigit')).toBe(false)
+    expect(m('{0}-{1}-{0}', 'format', 'a', 'b')).toBe('a-b-a')
+    expect(m('{:>5}|{:.2f}|{x}', 'format', 'ab', F(3.14159), new Map([['x', 9]]))).toBe('   ab|3.14|9')
+    expect($rt.mul('ab', 3)).toBe('ababab')
+    expect($rt.contains('hello', 'ell')).toBe(true)
+  })
+})
+
+describe('containers', () => {
+  it('dict keys use Python equality', () => {
+    const d = $rt.dict([1, 'one'])
+    expect($rt.getitem(d, F(1))).toBe('one')
+    expect($rt.getitem(d, true)).toBe('one')
+    $rt.setitem(d, T(1, 'a'), 'tup')
+    expect($rt.getitem(d, T(F(1), 'a'))).toBe('tup')
+    expect(errOf(() => $rt.setitem(d, [1], 1))).toBe("TypeError: unhashable type: 'list'")
+    expect(errOf(() => $rt.getitem($rt.dict([]), 'a'))).toBe("KeyError: 'a'")
+    expect(r(m($rt.dict(['a', 1]), 'items'))).toBe("[('a', 1)]")
+    expect(m($rt.dict(['a', 1]), 'get', 'b', 5)).toBe(5)
+    expect(m($rt.dict(['a', 1]), 'has_key', 'a')).toBe(true)
+  })
+  it('lists', () => {
+    const l = [3, 1, 2]
+    m(l, 'sort')
+    expect(r(l)).toBe('[1, 2, 3]')
+    run($rt.callMethodKw(l, 'sort', [], [['reverse', true]]))
+    expect(r(l)).toBe('[3, 2, 1]')
+    const rc = def('rc', ['a', 'b'], (a, b) => $rt.sub(b, a))
+    const l2 = [3, 1, 2, 5]
+    m(l2, 'sort', rc)
+    expect(r(l2)).toBe('[5, 3, 2, 1]')
+    const l3 = ['bb', 'a', 'ccc']
+    run($rt.callMethodKw(l3, 'sort', [], [['key', B('len')]]))
+    expect(r(l3)).toBe("['a', 'bb', 'ccc']")
+    expect(errOf(() => $rt.getitem([1], 5))).toBe('IndexError: list index out of range')
+    expect(errOf(() => m([], 'pop'))).toBe('IndexError: pop from empty list')
+    expect(r($rt.getslice([1, 2, 3, 4], 1, undefined, undefined))).toBe('[2, 3, 4]')
+    expect(r($rt.getslice('abcdef', undefined, undefined, -2))).toBe("'fdb'")
+    expect(r($rt.iadd([1], T(2)))).toBe('[1, 2]')
+    const l4 = [1, 2, 3, 4]
+    $rt.setslice(l4, 1, 3, undefined, ['x'])
+    expect(r(l4)).toBe("[1, 'x', 4]")
+  })
+  it('iteration', () => {
+    const lst = [1]
+    const li = $rt.iter(lst)
+    expect(li.next()).toBe(1)
+    lst.push(5)
+    expect(li.next()).toBe(5)
+    expect(li.next()).toBe($rt.STOP)
+    const xi = $rt.iter(c('xrange', 3))
+    expect([xi.next(), xi.next(), xi.next(), xi.next() === $rt.STOP]).toEqual([0, 1, 2, true])
+    expect(r(c('list', 'ab'))).toBe("['a', 'b']")
+    expect(errOf(() => $rt.unpack([1, 2, 3], 2))).toBe('ValueError: too many values to unpack')
+    expect(errOf(() => $rt.unpack([1], 2))).toBe('ValueError: need more than 1 value to unpack')
+  })
+  it('sets', () => {
+    expect(r($rt.bitor(c('set', [1]), c('set', [2])))).toBe('set([1, 2])')
+    expect(r($rt.sub(c('set', [1, 2]), c('set', [2])))).toBe('set([1])')
+    expect($rt.contains(c('frozenset', [T(1, 2)]), T(1, 2))).toBe(true)
+  })
+})
+
+describe('comparisons', () => {
+  it('Python 2 ordering across types', () => {
+    expect($rt.lt(null, 0)).toBe(true)
+    expect($rt.lt(100, 'a')).toBe(true)
+    expect($rt.lt([1], 'a')).toBe(true)
+    expect($rt.lt([1, 2], [1, 3])).toBe(true)
+    expect($rt.lt(T(1, 2), T(1, 2, 0))).toBe(true)
+    expect($rt.eq(1, F(1))).toBe(true)
+    expect($rt.eq(c('int', '9007199254740993'), F(9007199254740992))).toBe(false)
+    expect($rt.eq($rt.dict(['a', [1]]), $rt.dict(['a', [1]]))).toBe(true)
+    expect(c('cmp', 'a', 'b')).toBe(-1)
+    expect($rt.truth([])).toBe(false)
+    expect($rt.truth(F(0))).toBe(false)
+    expect($rt.truth($rt.dict(['a', 1]))).toBe(true)
+  })
+})
+
+describe('builtins', () => {
+  it('functions', () => {
+    expect(c('sum', c('xrange', 10))).toBe(45)
+    expect(c('max', [3, 1, 4])).toBe(4)
+    expect(run($rt.callKw(B('max'), ['aaa', 'b', 'cc'], [['key', B('len')]]))).toBe('aaa')
+    expect(c('min', 3, 1, 4)).toBe(1)
+    expect(r(c('map', B('str'), [1, 2]))).toBe("['1', '2']")
+    expect(r(c('zip', [1, 2], 'ab'))).toBe("[(1, 'a'), (2, 'b')]")
+    expect(r(c('filter', null, [0, 1, 2]))).toBe('[1, 2]')
+    expect(c('reduce', B('cmp'), [1, 2])).toBe(-1)
+    expect(r(c('range', 5, 0, -2))).toBe('[5, 3, 1]')
+    expect(r(c('xrange', 1, 10, 3))).toBe('xrange(1, 10, 3)')
+    expect(c('len', 'abc')).toBe(3)
+    expect(c('ord', 'a')).toBe(97)
+    expect(c('chr', 97)).toBe('a')
+    expect(errOf(() => c('chr', 256))).toBe('ValueError: chr() arg not in range(256)')
+  })
+  it('type objects and safe_type', () => {
+    expect(r(c('type', 1))).toBe("<type 'int'>")
+    expect(r(c('type', c('type', 1)))).toBe("<type 'type'>")
+    expect(c('isinstance', true, B('int'))).toBe(true)
+    expect(c('isinstance', 1, T(B('str'), B('int')))).toBe(true)
+    expect(r(B('ValueError'))).toBe("<type 'exceptions.ValueError'>")
+  })
+  it('forbidden builtins raise RunBuiltinException', () => {
+    expect(errOf(() => c('open', 'f', 'r'))).toBe("RunBuiltinException: Unsafe call 'open' with args '('f', 'r')', kwargs '{}'")
+    expect(B('license')).toBe('')
+    expect(errOf(() => B('RunBuiltinException'))).toBe("NameError: name 'RunBuiltinException' is not defined")
+  })
+})
+
+describe('calls and classes', () => {
+  it('binds arguments like CPython', () => {
+    const f = $rt.func(function* (a: unknown, b: unknown, args: unknown, kw: unknown) { return $rt.tuple([a, b, args, kw]) },
+      meta('f', ['a', 'b'], { defaults: [2], star: 'args', kw: 'kw' }))
+    expect(r(run($rt.call(f, [1])))).toBe('(1, 2, (), {})')
+    expect(r(run($rt.call(f, [1, 3, 4, 5])))).toBe('(1, 3, (4, 5), {})')
+    expect(r(run($rt.callKw(f, [], [['a', 9], ['z', 1]])))).toBe("(9, 2, (), {'z': 1})")
+    const g = def('g', ['a', 'b'], (a, b) => $rt.add(a, b))
+    expect(errOf(() => run($rt.call(g, [1])))).toBe('TypeError: g() takes exactly 2 arguments (1 given)')
+    expect(errOf(() => run($rt.callKw(g, [1], [['z', 1]])))).toBe("TypeError: g() got an unexpected keyword argument 'z'")
+    expect(errOf(() => run($rt.callKw(g, [1], [['a', 1]])))).toBe("TypeError: g() got multiple values for keyword argument 'a'")
+    expect(run($rt.callKw(g, [], [], $rt.tuple([1, 2])))).toBe(3)
+    expect(run($rt.callKw(g, [], [], undefined, $rt.dict(['a', 1, 'b', 5])))).toBe(6)
+    expect(errOf(() => $rt.call(5, []))).toBe("TypeError: 'int' object is not callable")
+  })
+  it('classes, methods, inheritance', () => {
+    const ns = new Map<string, unknown>()
+    ns.set('__init__', def('__init__', ['self', 'x'], (self, x) => { $rt.setattr(self, 'x', x); return null }))
+    ns.set('get', def('get', ['self'], (self) => $rt.getattr(self, 'x')))
+    ns.set('__str__', def('__str__', ['self'], (self) => $rt.mod('Foo%d', $rt.getattr(self, 'x'))))
+    ns.set('k', 10)
+    const Foo = $rt.makeClass('Foo', [B('object')], ns)
+    const foo = run($rt.call(Foo, [7]))
+    expect(run($rt.callMethod(foo, 'get', []))).toBe(7)
+    const bound = $rt.getattr(foo, 'get')
+    expect(run($rt.call(bound, []))).toBe(7)
+    expect($rt.getattr(foo, 'k')).toBe(10)
+    expect(s(foo)).toBe('Foo7')
+    expect($rt.mod('%s!', foo)).toBe('Foo7!')
+    expect(r(foo)).toMatch(/^<__main__\.Foo object at 0x[0-9a-f]+>$/)
+    expect(errOf(() => $rt.getattr(foo, 'bar'))).toBe("AttributeError: 'Foo' object has no attribute 'bar'")
+    expect(errOf(() => run($rt.call(Foo, [])))).toBe('TypeError: __init__() takes exactly 2 arguments (1 given)')
+    const Bar = $rt.makeClass('Bar', [Foo], new Map())
+    const bar = run($rt.call(Bar, [3]))
+    expect(run($rt.callMethod(bar, 'get', []))).toBe(3)
+    expect(c('isinstance', bar, Foo)).toBe(true)
+    expect(c('type', bar)).toBe(Bar)
+    const D = $rt.makeClass('D', [B('dict')], new Map())
+    const dd = run($rt.call(D, [[T('a', 1)]]))
+    expect($rt.getitem(dd, 'a')).toBe(1)
+  })
+  it('__iter__ instances', () => {
+    const ns = new Map<string, unknown>()
+    ns.set('__init__', def('__init__', ['self'], (self) => { $rt.setattr(self, 'i', 0); return null }))
+    ns.set('__iter__', def('__iter__', ['self'], (self) => self))
+    ns.set('next', def('next', ['self'], (self) => {
+      const i = $rt.getattr(self, 'i')
+      if ($rt.ge(i, 3)) throw $rt.raise(B('StopIteration'))
+      $rt.setattr(self, 'i', $rt.add(i, 1))
+      return i
+    }))
+    const Cnt = $rt.makeClass('Cnt', [], ns)
+    expect(r(c('list', run($rt.call(Cnt, []))))).toBe('[0, 1, 2]')
+  })
+})
+
+describe('exceptions', () => {
+  it('str / repr / args', () => {
+    const ke = run($rt.call(B('KeyError'), ['a']))
+    expect(s(ke)).toBe("'a'")
+    expect(r($rt.getattr(ke, 'args'))).toBe("('a',)")
+    expect(r(run($rt.call(B('ValueError'), ['x'])))).toBe("ValueError('x',)")
+    expect(s(run($rt.call(B('ValueError'), [1, 2])))).toBe('(1, 2)')
+    const MyErr = $rt.makeClass('MyErr', [B('Exception')], new Map())
+    const e = $rt.raise(MyErr, 'boom')
+    expect(s(e)).toBe('boom')
+    expect($rt.matches(e, B('Exception'))).toBe(true)
+    expect($rt.matches(e, T(B('ValueError'), MyErr))).toBe(true)
+    expect(r($rt.getattr($rt.raise(B('ValueError'), T(1, 2)), 'args'))).toBe('(1, 2)')
+    expect(py.exceptionSummary($rt.raise('x')).message).toBe('exceptions must be old-style classes or derived from BaseException, not str')
+  })
+  it('catch converts JavaScript errors', () => {
+    const re = new Error('nope'); re.name = 'FileNotFoundError'
+    const x = $rt.catch(re)
+    expect(py.exceptionSummary(x)).toEqual({ typeName: 'FileNotFoundError', message: 'nope' })
+    expect($rt.matches(x, B('RepyException'))).toBe(true)
+    expect(py.exceptionSummary($rt.catch(new TypeError('x is undefined'))).typeName).toBe('SystemError')
+    expect(py.exceptionSummary($rt.catch(new RangeError('Maximum call stack size exceeded'))).message).toBe('maximum recursion depth exceeded')
+    expect(() => $rt.catch('interrupt')).toThrow()
+    expect(py.getHandled()).toBe(py.getHandled())
+  })
+  it('frames make a traceback, outermost first', () => {
+    function* inner(): Generator<unknown, unknown, unknown> {
+      try { throw $rt.raise(B('ValueError'), 'bad') } catch ($x) { throw $rt.frame($x, 'a.r2py', 'inner', 5) }
+    }
+    function* outer(): Generator<unknown, unknown, unknown> {
+      try { return yield* inner() } catch ($x) { throw $rt.frame($x, 'a.r2py', '<module>', 9) }
+    }
+    let tb: unknown
+    try { run(outer()) } catch (e) { tb = py.traceback(e) }
+    expect(tb).toEqual([{ file: 'a.r2py', func: '<module>', line: 9 }, { file: 'a.r2py', func: 'inner', line: 5 }])
+    py.setHandled(null)
+    expect(py.exceptionSummary($rt.reraise()).message).toBe('exceptions must be old-style classes or derived from BaseException, not NoneType')
+    expect(errOf(() => $rt.unbound('x'))).toBe("UnboundLocalError: local variable 'x' referenced before assignment")
+    expect(errOf(() => $rt.gget(G, 'nope'))).toBe("NameError: name 'nope' is not defined")
+  })
+})
