@@ -19,11 +19,14 @@
 // time limit. Skipped: tests that need the Internet, and the .py test (it runs plain Python, not Repy).
 // Output: PASS/FAIL/SKIP per test with a one-line reason, then `N passed, M failed of T` (T counts the tests run;
 // skips are listed separately). Exit status: the number of failures (at most 125), like utf.py.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { parseRestrictions } from '../src/runtime/nanny/restrictions.js'
 import { runProgram } from '../src/runtime/run-program.js'
+
+/** Stands in for repy.py in the vessel (the tests only need a file of some kilobytes by that name). */
+const REPY_PY_STANDIN = '# repy.py stand-in for the testsV2 runner\n' + 'x = 1\n'.repeat(4000)
 import type { Outcome } from '../src/runtime/api/types.js'
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -131,6 +134,10 @@ async function runTest(dir: string, name: string): Promise<TestResult> {
   }
   const vessel = mkdtempSync(join(tmpdir(), 'flotilla-testsv2-'))
   try {
+    // repy.py runs its tests in the install directory, and several tests rely on it: they open, read and list
+    // repy.py and expect more than 50 files there. The vessel gets the test directory's files and a repy.py.
+    for (const file of readdirSync(dir)) copyFileSync(join(dir, file), join(vessel, file))
+    writeFileSync(join(vessel, 'repy.py'), REPY_PY_STANDIN)
     writeFileSync(join(vessel, name), source)
     writeFileSync(join(vessel, basename(pragmas.restrictions)), restrictions)
     let stdout = ''
