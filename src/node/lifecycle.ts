@@ -36,6 +36,9 @@ export interface LifecycleOptions {
   notice?(line: string): void
 }
 
+
+/** Ends whose reason is not news: finished, stopped by a request, exitall(). */
+const QUIET_EXIT_CODES = new Set([0, 44, 200])
 export class Lifecycle {
   private host: SandboxHost | null = null
   private hostStarting: Promise<SandboxHost> | null = null
@@ -175,6 +178,8 @@ export class Lifecycle {
     if (run === undefined || run.id !== id) return
     this.runs.delete(name)
     if (this.closing) return run.end()
+    // Repy's node manager logs the program's stderr: a traceback or why it was ended goes where the owner reads.
+    if (!QUIET_EXIT_CODES.has(outcome.code)) this.log(name).write(outcome.reason.endsWith('\n') ? outcome.reason : `${outcome.reason}\n`)
     void this.state.exclusive(async () => {
       const v = await this.state.store.get(name)
       if (v?.status === 'Started' && !this.runs.has(name)) await this.record(v, outcome)

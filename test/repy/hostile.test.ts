@@ -1,0 +1,111 @@
+// Hostile Repy programs: what they try is refused with Repy's errors, and what they cannot be refused (a busy loop,
+// a memory bomb, runaway recursion) harms only their own vessel.
+import { describe, expect, it } from 'vitest'
+import { runGuest } from '../helpers/run-guest.js'
+import { restrict } from '../helpers/restrict.js'
+
+const py = (source: string, options: Parameters<typeof runGuest>[1] = {}) => runGuest(source, { program: 'hostile.r2py', ...options })
+
+describe('hostile Repy programs', () => {
+  it.each([
+    ['a dunder attribute', 'x = (1).__class__', "Unsafe string '__class__' in line 3, node attribute 'attrname'"],
+    ['a frame attribute', 'def f():\n  pass\ng = f.func_globals', "Unsafe string 'func_globals' in line 5"],
+    ['an import', 'import os', "Unsafe call 'Import' in line 3"],
+    ['exec', 'exec "log(1)"', "Unsafe call 'Exec' in line 3"],
+    ['a lambda', 'f = lambda: 1', "Unsafe call 'Lambda' in line 3"],
+    ['global', 'def f():\n  global x\n  x = 1', "Unsafe call 'Global' in line 4"],
+    ['encode', 'x = "a".encode("hex")', "Unsafe string 'encode' in line 3"],
+  ])('%s is refused before anything runs (code 5)', async (_what, source, message) => {
+    const { output, outcome } = await py(`mycontext['ran'] = True\nlog("ran\\n")\n${source}\n`)
+    expect(outcome.code).toBe(5)
+    expect(outcome.reason).toContain(message)
+    expect(output).not.toContain('ran\n') // lines 1 and 2 never ran
+  })
+
+  it('forbidden builtins exist but raise when called, and the program can catch nothing of Python\'s own', async () => {
+    const { output, outcome } = await py([
+      'for name in ["open", "eval", "getattr", "globals", "vars", "dir", "compile", "__import__"]:',
+      '  pass',
+      'try:',
+      '  open("x")',
+      '  log("FAIL: open worked\\n")',
+      'except Exception, e:',
+      '  log(str(e)[:18], "\\n")',
+      'log(type(type(0)) is type(type(type(0))), "\\n")',
+      'getattr(1, "real")',
+      '',
+    ].join('\n'))
+    expect(output).toBe("Unsafe call 'open' \nTrue \n")
+    expect(outcome.code).toBe(6)
+    expect(outcome.reason).toContain("Unsafe call: Unsafe call 'getattr'")
+  })
+
+  it('JavaScript globals are not Python names', async () => {
+    const { output, outcome } = await py([
+      'for probe in ["globalThis", "Function", "Promise", "callargs"]:',
+      '  try:',
+      '    v = createvirtualnamespace("x = " + probe, "probe").evaluate({})',
+      '    log(probe, "visible\\n")',
+      '  except NameError:',
+      '    log(probe, "hidden\\n")',
+      '',
+    ].join('\n'))
+    expect(outcome.code).toBe(0)
+    expect(output).toBe('globalThis hidden\nFunction hidden\nPromise hidden\ncallargs hidden\n')
+  })
+
+  it('runaway recursion is a RuntimeError the program can catch', async () => {
+    const { output, outcome } = await py([
+      'def down(n):',
+      '  return down(n + 1)',
+      'try:',
+      '  down(0)',
+      'except RuntimeError, e:',
+      '  log("caught:", str(e), "\\n")',
+      'log("still running\\n")',
+      '',
+    ].join('\n'))
+    expect(outcome.code).toBe(0)
+    expect(output).toBe('caught: maximum recursion depth exceeded \nstill running\n')
+  })
+
+  it('a memory bomb ends the program with code 98', async () => {
+    const { outcome } = await py('x = ["a" * 1000]\nwhile True:\n  x = x + x\n', {
+      restrictions: restrict({ memory: 20_000_000 }),
+    })
+    expect(outcome).toMatchObject({ status: 'Terminated', code: 98 })
+  })
+
+  it('a busy loop in every thread is still stopped on request', async () => {
+    const { output, outcome } = await py([
+      'def spin():',
+      '  while True:',
+      '    pass',
+      'createthread(spin)',
+      'log("spinning\\n")',
+      'while True:',
+      '  pass',
+      '',
+    ].join('\n'), { timeoutMs: 1500 })
+    expect(output).toBe('spinning\n')
+    expect(outcome.status).toBe('Stopped')
+  })
+
+  it('a thread cannot outlive exitall(), and finally blocks do not run', async () => {
+    const { output, outcome } = await py([
+      'def forever():',
+      '  try:',
+      '    while True:',
+      '      sleep(0.01)',
+      '  finally:',
+      '    log("FAIL: finally ran\\n")',
+      'createthread(forever)',
+      'sleep(0.1)',
+      'exitall()',
+      'log("FAIL: after exitall\\n")',
+      '',
+    ].join('\n'))
+    expect(output).toBe('')
+    expect(outcome.code).toBe(200)
+  })
+})
