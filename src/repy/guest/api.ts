@@ -103,11 +103,22 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   def('getthreadname', (...a) => { count('getthreadname', a, 0); return js.getthreadname!() })
   def('exitall', (...a) => { count('exitall', a, 0); return js.exitall!() })
   def('createlock', (...a) => { count('createlock', a, 0); return py.newInstance(LockClass, js.createlock!()) })
+  // Repy's Func processor takes a function or a method (the API's functions and handle methods are methods in
+  // Repy), not a class or a builtin such as len.
+  const apiFunctions = () => new Set(api.values())
   def('createthread', (...a) => {
     count('createthread', a, 1)
-    if (typeof a[0] !== 'function' && !py.isBoundMethod(a[0])) argError(`createthread: expected a function, got ${py.repr(a[0])}`)
+    const fn = a[0]
+    if (!py.isBoundMethod(fn) && py.typeName(fn) !== 'function' && !apiFunctions().has(fn)) {
+      argError(`createthread: expected a function, got ${py.repr(fn)}`)
+    }
     const id = startThread()
-    scheduler.spawn(id, py.call(a[0], []))
+    // The call is the new thread's first step: an error calling fn (wrong arity) is the thread's, as in Repy, not
+    // the caller's, and the thread's events item is released when it ends either way.
+    scheduler.spawn(id, (function* (): Generator<unknown, unknown, unknown> {
+      const step = py.call(fn, [])
+      return step instanceof py.rt.G ? yield* step as Generator<unknown, unknown, unknown> : step
+    })())
     return null
   })
   def('openfile', (...a) => {
