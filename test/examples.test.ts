@@ -7,20 +7,14 @@ import { createServer } from 'node:net'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { flotillaRun, type CliResult } from './helpers/flotilla-run.js'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const BIN = join(ROOT, 'bin', 'flotilla')
 const EX = join(ROOT, 'examples')
 
-interface Result { code: number; stdout: string; stderr: string }
-function run(...args: string[]): Promise<Result> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, 'run', ...args], { cwd: ROOT, timeout: 20_000 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr })
-    })
-  })
-}
+const run = flotillaRun
 
 function httpGet(port: number): Promise<string> {
   return new Promise((done, fail) => {
@@ -189,7 +183,7 @@ describe('examples', () => {
   })
 })
 
-function tsc(args: string[]): Promise<Result> {
+function tsc(args: string[]): Promise<CliResult> {
   return new Promise((done) => {
     execFile(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
       done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr })

@@ -4,12 +4,13 @@
 // that allows it, so they never collide with other tests on 12345. The tutorial's Internet examples (3.x, 4.x)
 // name www.google.com and NIST time servers; without Internet access they must fail in gethostbyname with
 // NetworkAddressError at the right line, which is what is checked then.
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { lookup } from 'node:dns/promises'
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { flotillaRun } from '../helpers/flotilla-run.js'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const ROOT = resolve(import.meta.dirname, '..', '..')
@@ -18,14 +19,7 @@ const EX = join(ROOT, 'examples')
 const TEST_RESTRICTIONS = join(EX, 'restrictions.test')
 const DEFAULT_RESTRICTIONS = join(EX, 'restrictions.default')
 
-interface Result { code: number; stdout: string; stderr: string }
-function run(...args: string[]): Promise<Result> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, 'run', ...args], { cwd: ROOT, timeout: 20_000 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr })
-    })
-  })
-}
+const run = flotillaRun
 
 /** `"file", line N, in func`: a frame line of a Repy traceback, N being the line of `text` in the example. */
 function frame(file: string, text: string, func = '<module>'): string {

@@ -5,6 +5,7 @@ import {
 } from './core.js'
 import { isInt, intVal, floatToInt, toFloat } from './numbers.js'
 import { lookup, typeName, typeOf } from './classes.js'
+import { REPY_EXCEPTION_PARENTS } from '../../runtime/errors.js'
 import { callSync } from './calls.js'
 
 // --- floats ------------------------------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ function reprSeq(x: unknown[], open: string, close: string, oneComma: boolean): 
 
 function typeRepr(t: PyType): string {
   if (t.user) return t.classic ? `<class ${t.module}.${t.name} at ${addr(t)}>` : `<class '${t.module}.${t.name}'>`
-  if (t.isExc) return `<type 'exceptions.${t.name}'>`
+  if (t.isExc) return t.name in REPY_EXCEPTION_PARENTS ? `<class 'exception_hierarchy.${t.name}'>` : `<type 'exceptions.${t.name}'>`
   return `<type '${t.name}'>`
 }
 
