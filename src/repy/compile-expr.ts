@@ -3,15 +3,23 @@
 import type * as A from './ast.js'
 import { syntaxError } from './errors.js'
 
-/** One emitted JavaScript function (a Python function, or the module body): owns the temporaries. */
+/** One emitted JavaScript function (a Python function, or the module body): owns the temporaries. Temporaries are
+ *  a stack: a statement's temporaries are free again once it is compiled (see `mark` / `release`), so sibling
+ *  statements reuse the same few names and the function's frame stays small. */
 export class JsFunc {
-  readonly temps: string[] = []
+  private top = 0
+  private max = 0
   private n = 0
   temp(): string {
-    const t = `$a${this.n++}`
-    this.temps.push(t)
+    const t = `$a${this.top++}`
+    if (this.top > this.max) this.max = this.top
     return t
   }
+  /** Every temporary name used, for the function's `let`. */
+  get temps(): string[] { return Array.from({ length: this.max }, (_, i) => `$a${i}`) }
+  mark(): number { return this.top }
+  /** Frees the temporaries allocated since `mark` (their code is complete and they are no longer read). */
+  release(mark: number): void { this.top = mark }
   /** A unique number for labels and loop variables. */
   uid(): number { return this.n++ }
 }
@@ -72,6 +80,18 @@ export function intLiteral(v: bigint): string {
   }
   return v < 0n ? `(${v}n)` : `${v}n`
 }
+
+/** The largest safe integer: ints beyond it are bigints, so an inline result must be checked against it. */
+const MAX_SAFE = '9007199254740991'
+
+/** An operand of an inline fast path: `ref` may be read several times; `set` (if any) evaluates the operand once,
+ *  into a temporary; `num` is its value when it is an int literal in the safe range. */
+interface Operand { ref: string; set: string | null; num: number | null }
+
+/** The inline fast paths: on two JS numbers (ints in the safe range) the operation is plain JavaScript, and the
+ *  runtime function is called only otherwise (or when the result leaves the safe range). */
+const FAST_ARITH: Partial<Record<A.BinOpKind, true>> = { '+': true, '-': true, '*': true }
+const FAST_CMP: Partial<Record<A.CmpOp, string>> = { '==': '===', '!=': '!==', '<': '<', '<=': '<=', '>': '>', '>=': '>=' }
 
 /** Calls `fn` on every list comprehension inside `e` (outermost first). */
 export function forEachListComp(e: A.Expr | A.SliceIndex | null, fn: (lc: A.ListComp) => void): void {
@@ -187,7 +207,8 @@ export class ExprCompiler {
   private readFrom(s: Scope, id: string, inline: boolean): string {
     if (s.kind === 'class') return this.readFrom(s.parent!, id, inline)
     const f = this.owner(s, id)
-    if (!f) return `$rt.gget($G, ${jsStr(id)})`
+    // the globals dict's own Map first (gget repeats it, then tries the builtins)
+    if (!f) return `(($g = $G.m.get(${jsStr(id)})) !== undefined ? $g : $rt.gget($G, ${jsStr(id)}))`
     const v = local(id)
     if (this.bound(f, id, inline && f === s)) return v
     return `(${v} === undefined ? $rt.unbound(${jsStr(id)}) : ${v})`
@@ -263,8 +284,60 @@ export class ExprCompiler {
   protected test(e: A.Expr): string {
     if (e.kind === 'Not') return `!${this.test(e.operand)}`
     if (e.kind === 'BoolOp') return `(${e.values.map((x) => this.test(x)).join(e.op === 'and' ? ' && ' : ' || ')})`
-    const v = this.expr(e)
-    return this.isBool(e) ? v : `$rt.truth(${v})`
+    if (this.isBool(e)) return this.expr(e)
+    // a JS boolean needs no runtime call
+    const o = this.operand(e)
+    return `(${o.set ? o.set + ', ' : ''}${o.ref} === true || ${o.ref} !== false && $rt.truth(${o.ref}))`
+  }
+
+  /** An int literal's value, when it is a safe integer. */
+  private intConst(e: A.Expr): number | null {
+    let v: bigint
+    if (e.kind === 'Int') v = e.value
+    else if (e.kind === 'UnaryOp' && e.op === '-' && e.operand.kind === 'Int') v = -e.operand.value
+    else return null
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : null
+  }
+
+  protected operand(e: A.Expr): Operand {
+    const k = this.intConst(e)
+    if (k !== null) return { ref: intLiteral(BigInt(k)), set: null, num: k }
+    if (this.isPure(e)) return { ref: this.expr(e), set: null, num: null }
+    const t = this.temp()
+    return { ref: t, set: `${t} = ${this.expr(e)}`, num: null }
+  }
+
+  /** `a + b`, `a - b`, `a * b`, `a % k` (`fn`: the runtime function, add or iadd, ...) with the inline int fast path. */
+  protected arith(op: A.BinOpKind, fn: string, left: A.Expr, right: A.Expr): string {
+    const k = this.intConst(right)
+    const both = this.intConst(left) !== null && k !== null
+    if (both || !(FAST_ARITH[op] || (op === '%' && k !== null && k > 0))) {
+      return `$rt.${fn}(${this.expr(left)}, ${this.expr(right)})`
+    }
+    const a = this.operand(left), b = this.operand(right)
+    const slow = `$rt.${fn}(${a.ref}, ${b.ref})`
+    const sets = [a.set, b.set].filter((x) => x !== null).map((x) => x + ', ').join('')
+    const checks = [...new Set([a, b].filter((x) => x.num === null).map((x) => `typeof ${x.ref} === "number"`))]
+    const c = this.temp()
+    const square = op === '*' && a.ref === b.ref
+    if (op === '%') {
+      // Python's modulo takes the divisor's sign; `+ 0` turns -0 into 0
+      return `(${sets}${checks.join(' && ')} ? ((${c} = ${a.ref} % ${b.ref}) < 0 ? ${c} + ${b.ref} : ${c} + 0) : ${slow})`
+    }
+    let val = `${a.ref} ${op} ${b.ref}`
+    // 0 * -3 is -0 in JavaScript (a positive literal factor keeps the other's sign)
+    if (op === '*' && !square && !((a.num ?? 0) > 0) && !((b.num ?? 0) > 0)) val += ' + 0'
+    // which end of the safe range the result may leave: a literal operand of + or - fixes the direction
+    let hi = true, lo = true
+    if (op === '+' && (a.num !== null || b.num !== null)) { const n = (a.num ?? b.num)!; hi = n > 0; lo = n < 0 }
+    if (op === '-' && b.num !== null) { hi = b.num < 0; lo = b.num > 0 }
+    if (square) lo = false
+    let range = `(${c} = ${val})`
+    if (hi && lo) range += ` <= ${MAX_SAFE} && ${c} >= -${MAX_SAFE}`
+    else if (hi) range += ` <= ${MAX_SAFE}`
+    else if (lo) range += ` >= -${MAX_SAFE}`
+    else range = `(${range}, true)`
+    return `(${sets}${[...checks, range].join(' && ')} ? ${c} : ${slow})`
   }
 
   protected call(inner: string): string {
@@ -284,10 +357,14 @@ export class ExprCompiler {
         e.keys.forEach((k, i) => { kv.push(this.expr(k), this.expr(e.values[i])) })
         return `$rt.dict([${kv.join(', ')}])`
       }
-      case 'BinOp': return `$rt.${BINOPS[e.op]}(${this.expr(e.left)}, ${this.expr(e.right)})`
+      case 'BinOp': return this.arith(e.op, BINOPS[e.op], e.left, e.right)
       case 'UnaryOp': {
         if (e.op === '-' && e.operand.kind === 'Int') return intLiteral(-e.operand.value)
         if (e.op === '-' && e.operand.kind === 'Float') return this.floatConst(-e.operand.value)
+        if (e.op === '-') {
+          const o = this.operand(e.operand)
+          return `(${o.set ? o.set + ', ' : ''}typeof ${o.ref} === "number" ? 0 - ${o.ref} : $rt.neg(${o.ref}))`
+        }
         return `$rt.${UNOPS[e.op]}(${this.expr(e.operand)})`
       }
       case 'Not': return `!${this.test(e.operand)}`
@@ -336,7 +413,26 @@ export class ExprCompiler {
       let right = this.expr(rx)
       if (temps[i + 1]) right = `(${temps[i + 1]} = ${right})`
       const fn = CMPOPS[op]
-      if (fn) parts.push(`$rt.${fn}(${left}, ${right})`)
+      const jsOp = FAST_CMP[op]
+      if (jsOp) {
+        // operands read twice go through temporaries; a middle operand's temporary is read by the next comparison
+        let set = ''
+        if (i === 0 && !this.isPure(lx) && this.intConst(lx) === null) {
+          const t = this.temp()
+          set += `${t} = ${left}, `
+          left = t
+        }
+        const rt = temps[i + 1]
+        if (rt) { set += `${right}, `; right = rt } else if (!this.isPure(rx) && this.intConst(rx) === null) {
+          const t = this.temp()
+          set += `${t} = ${right}, `
+          right = t
+        }
+        const checks = [[lx, left], [rx, right]].filter(([x]) => this.intConst(x as A.Expr) === null)
+          .map(([, r]) => `typeof ${r} === "number"`)
+        const cond = checks.length ? `${checks.join(' && ')} ? ${left} ${jsOp} ${right} : ` : ''
+        parts.push(`(${set}${cond}$rt.${fn}(${left}, ${right}))`)
+      } else if (fn) parts.push(`$rt.${fn}(${left}, ${right})`)
       else if (op === 'is') parts.push(`(${left} === ${right})`)
       else if (op === 'is not') parts.push(`(${left} !== ${right})`)
       else {
@@ -354,7 +450,10 @@ export class ExprCompiler {
   }
 
   private callExpr(e: A.Call): string {
-    const args = `[${e.args.map((x) => this.expr(x)).join(', ')}]`
+    // the callee (or the method's object) is evaluated before the arguments
+    const f = this.expr(e.func.kind === 'Attribute' ? e.func.value : e.func)
+    const argv = e.args.map((x) => this.expr(x))
+    const args = `[${argv.join(', ')}]`
     const hasKw = e.keywords.length > 0 || e.star !== null || e.starstar !== null
     let kwPart = ''
     if (hasKw) {
@@ -364,11 +463,10 @@ export class ExprCompiler {
       if (e.starstar) kwPart += `, ${this.expr(e.starstar)}`
     }
     if (e.func.kind === 'Attribute') {
-      const o = this.expr(e.func.value)
       const name = jsStr(e.func.attr)
-      return this.call(hasKw ? `$rt.callMethodKw(${o}, ${name}, ${args}${kwPart})` : `$rt.callMethod(${o}, ${name}, ${args})`)
+      return this.call(hasKw ? `$rt.callMethodKw(${f}, ${name}, ${args}${kwPart})` : `$rt.callMethod(${f}, ${name}, ${args})`)
     }
-    const f = this.expr(e.func)
+    if (!hasKw && argv.length <= 3) return this.call(`$rt.call${argv.length}(${[f, ...argv].join(', ')})`)
     return this.call(hasKw ? `$rt.callKw(${f}, ${args}${kwPart})` : `$rt.call(${f}, ${args})`)
   }
 

@@ -42,6 +42,51 @@ function collectBindings(body: A.Stmt[]): Bindings {
   return { names, deleted }
 }
 
+/** Can this expression's code suspend (a call, or a list comprehension's loop)? */
+function exprYields(e: A.Expr | A.SliceIndex | null): boolean {
+  if (!e) return false
+  switch (e.kind) {
+    case 'Call': case 'ListComp': return true
+    case 'Tuple': case 'List': return e.elts.some(exprYields)
+    case 'Dict': return e.keys.some(exprYields) || e.values.some(exprYields)
+    case 'BinOp': return exprYields(e.left) || exprYields(e.right)
+    case 'UnaryOp': case 'Not': return exprYields(e.operand)
+    case 'BoolOp': return e.values.some(exprYields)
+    case 'Compare': return exprYields(e.left) || e.comparators.some(exprYields)
+    case 'Attribute': return exprYields(e.value)
+    case 'Subscript': return exprYields(e.value) || exprYields(e.index)
+    case 'SliceIndex': return exprYields(e.lo) || exprYields(e.hi) || exprYields(e.step)
+    default: return false
+  }
+}
+
+/** Can these statements' code suspend: a call, a loop (its back-edge is a preemption point), a comprehension?
+ *  A function body that cannot is compiled as a plain JavaScript function: no generator object per call. Such a
+ *  body runs in bounded time, so preemption at the caller's next loop back-edge or call is as good. */
+function stmtsYield(ss: A.Stmt[]): boolean {
+  return ss.some((s) => {
+    switch (s.kind) {
+      case 'While': case 'For': return true
+      case 'ExprStmt': return exprYields(s.value)
+      case 'Assign': return s.targets.some(exprYields) || exprYields(s.value)
+      case 'AugAssign': return exprYields(s.target) || exprYields(s.value)
+      case 'Del': return s.targets.some(exprYields)
+      case 'Return': return exprYields(s.value)
+      case 'Raise': return exprYields(s.type) || exprYields(s.inst) || exprYields(s.tb)
+      case 'Assert': return exprYields(s.test) || exprYields(s.msg)
+      case 'If': return exprYields(s.test) || stmtsYield(s.body) || stmtsYield(s.orelse)
+      case 'Try':
+        return stmtsYield(s.body) || s.handlers.some((h) => exprYields(h.type) || (h.name !== null && exprYields(h.name)) ||
+          stmtsYield(h.body)) || stmtsYield(s.orelse) || stmtsYield(s.finalbody)
+      // a nested def's body is its own function; its defaults are evaluated here
+      case 'FunctionDef': return s.decorators.length > 0 || s.defaults.some(exprYields)
+      // a class body runs inline
+      case 'ClassDef': return s.decorators.length > 0 || s.bases.some(exprYields) || stmtsYield(s.body)
+      default: return false
+    }
+  })
+}
+
 const union = (a: Set<string> | null, b: Set<string> | null) => (a === null || b === null ? null : new Set([...a, ...b]))
 const intersect = (a: Set<string> | null, b: Set<string> | null) =>
   a === null ? b : b === null ? a : new Set([...a].filter((x) => b.has(x)))
@@ -53,7 +98,7 @@ export class StmtCompiler extends ExprCompiler {
     const js = new JsFunc()
     this.scope = new Scope('module', null, js, new Set(), new Set(), new Set())
     const body = this.capture(3, () => this.stmts(m.body))
-    const decl = ['$l = 1', '$t', ...js.temps].join(', ')
+    const decl = ['$l = 1', '$t', '$g', ...js.temps].join(', ')
     return [
       '(function ($rt) {',
       '  "use strict";',
@@ -87,6 +132,16 @@ export class StmtCompiler extends ExprCompiler {
       (s.value.kind === 'Name' && ['True', 'False', 'None'].includes(s.value.id)))) return
     if (s.kind === 'Pass') return
     this.emit(`$l = ${s.line};`)
+    const js = this.scope.js
+    const mark = js.mark()
+    try {
+      this.stmtBody(s)
+    } finally {
+      js.release(mark)
+    }
+  }
+
+  private stmtBody(s: A.Stmt): void {
     const sc = this.scope
     switch (s.kind) {
       case 'ExprStmt': this.emit(`${this.expr(s.value)};`); return
@@ -164,7 +219,7 @@ export class StmtCompiler extends ExprCompiler {
     const fn = `$rt.${INPLACE[s.op]}`
     const t = s.target
     if (t.kind === 'Name') {
-      this.assignName(t.id, `${fn}(${this.expr(t)}, ${this.expr(s.value)})`)
+      this.assignName(t.id, this.arith(s.op, INPLACE[s.op], t, s.value))
       return
     }
     const once = (x: A.Expr): string => {
@@ -267,7 +322,50 @@ export class StmtCompiler extends ExprCompiler {
     })
   }
 
+  /** `for x in xrange(...)` / `range(...)`: the numbers are counted inline when, at loop entry, the name is still
+   *  the builtin and the arguments are ints in the safe range (`$rt.rangeN`); otherwise the call's iterator feeds
+   *  the same loop body. */
+  private rangeLoop(s: A.For): boolean {
+    const c = s.iter
+    if (c.kind !== 'Call' || c.func.kind !== 'Name' || (c.func.id !== 'xrange' && c.func.id !== 'range')) return false
+    if (c.keywords.length || c.star || c.starstar || c.args.length < 1 || c.args.length > 3) return false
+    const f = this.temp()
+    this.emit(`${f} = ${this.expr(c.func)};`)
+    const args = c.args.map((x) => {
+      const o = this.operand(x)
+      if (o.set) this.emit(`${o.set};`)
+      return o.ref
+    })
+    const [start, stop, step] = args.length === 1 ? ['0', args[0], '1'] : [args[0], args[1], args[2] ?? '1']
+    const n = this.temp(), cur = this.temp(), it = this.temp(), v = this.temp()
+    const st = /^[0-9]+$/.test(step) ? step : this.temp()
+    const call = this.call(`$rt.call(${f}, [${args.join(', ')}])`)
+    this.emit(`${it} = (${n} = $rt.rangeN(${f}, ${start}, ${stop}, ${step})) < 0 ? $rt.iter(${call}) : null;`)
+    this.emit(`${cur} = ${start};${st !== step ? ` ${st} = ${step};` : ''}`)
+    const t = s.target
+    const direct = t.kind === 'Name' && this.scope.kind === 'function'
+    this.loopBody(s.body, s.orelse, () => {
+      this.emit('for (;;) {')
+      this.ind++
+      this.emit('if (--$rt.budget < 0) yield 0;')
+      // counting cannot raise: only the iterator's next() needs the line
+      const next = st === '1' ? `${cur}++` : `(${cur} += ${st}, ${cur} - ${st})`
+      if (direct) {
+        this.emit(`if (${it} === null) { if (--${n} < 0) break; ${local(t.id)} = ${next}; }`)
+        this.emit(`else { $l = ${s.line}; if ((${v} = ${it}.next()) === $rt.STOP) break; ${local(t.id)} = ${v}; }`)
+        this.scope.da?.add(t.id)
+      } else {
+        this.emit(`$l = ${s.line};`)
+        this.emit(`if (${it} === null) { if (--${n} < 0) break; ${v} = ${next}; } else if ((${v} = ${it}.next()) === $rt.STOP) break;`)
+        this.assign(t, v)
+      }
+      this.ind--
+    })
+    return true
+  }
+
   private forStmt(s: A.For): void {
+    if (this.rangeLoop(s)) return
     const u = this.scope.js.uid()
     const it = `$i${u}`, v = `$v${u}`
     this.loopBody(s.body, s.orelse, () => {
@@ -363,16 +461,17 @@ export class StmtCompiler extends ExprCompiler {
       this.scope = outer
     }
     const pad = '  '.repeat(this.ind)
+    const plain = !stmtsYield(f.body)
     const localNames = [...names].filter((n) => !scope.params.has(n)).map(local)
-    const decl = [`$l = ${f.line}`, '$t', ...js.temps, ...localNames].join(', ')
+    const decl = [`$l = ${f.line}`, '$t', '$g', ...js.temps, ...localNames].join(', ')
     const meta = `{ name: ${jsStr(f.name)}, params: [${f.params.map(jsStr).join(', ')}], defaults: [${defaults.join(', ')}], ` +
       `star: ${f.star ? jsStr(f.star) : 'null'}, kw: ${f.kw ? jsStr(f.kw) : 'null'}, file: $F, line: ${f.line} }`
     return [
-      `$rt.func(function* $f_${f.name}(${params.map(local).join(', ')}) {`,
+      `$rt.func(function${plain ? '' : '*'} $f_${f.name}(${params.map(local).join(', ')}) {`,
       `${pad}  let ${decl};`,
       `${pad}  const $N = ${jsStr(f.name)};`,
       `${pad}  try {`,
-      `${pad}    if (--$rt.budget < 0) yield 0;`,
+      `${pad}    ${plain ? '--$rt.budget;' : 'if (--$rt.budget < 0) yield 0;'}`,
       ...body,
       `${pad}  } catch ($x) { throw $rt.frame($x, $F, $N, $l) }`,
       `${pad}}, ${meta})`,

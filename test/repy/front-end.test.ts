@@ -140,8 +140,23 @@ describe('accepted constructs compile to valid JavaScript', () => {
 
   it('emits plain runtime calls for the benchmark loop', () => {
     const js = compiles('def f():\n  total = 0\n  for i in xrange(3000000):\n    total += i*i\n  return total\n')
-    expect(js).toContain('total$ = $rt.iadd(total$, $rt.mul(i$, i$));')
+    // inline int fast paths, the runtime functions as the slow paths, and xrange counted inline
+    expect(js).toContain('typeof i$ === "number" && ($a6 = i$ * i$) <= 9007199254740991 ? $a6 : $rt.mul(i$, i$)')
+    expect(js).toContain('$rt.iadd(total$, $a5)')
+    expect(js).toContain('$rt.rangeN($a0, 0, 3000000, 1)')
     expect(js).toContain('if (--$rt.budget < 0) yield 0')
+  })
+  it('emits inline fast paths only where they keep each operand evaluated once', () => {
+    const js = compiles('def f(a, b):\n  x = g(a) + b\n  y = a < g(b) <= 5\n  z = -g(a)\n  w = a * -3\n  v = a * 3\n  if a: pass\n  return a + 1\n')
+    expect(js).toContain('x$ = ($a0 = (($t = $rt.call1(') // g(a) once, into a temp
+    expect(js).toContain('typeof $a0 === "number" && typeof b$ === "number"')
+    expect(js).toContain('a$ * (-3) + 0') // 0 * -3 is -0
+    expect(js).toContain('a$ * 3) <=')
+    expect(js).toContain('(a$ === true || a$ !== false && $rt.truth(a$))')
+    expect(js).toContain('(typeof a$ === "number" && ($a0 = a$ + 1) <= 9007199254740991 ? $a0 : $rt.add(a$, 1))')
+    // a leaf function (no call, loop or comprehension) is a plain function; a caller is a generator
+    expect(compiles('def f(a):\n  return a.x + 1\n')).toContain('function $f_f(a$)')
+    expect(compiles('def f(a):\n  while a: pass\n')).toContain('function* $f_f(a$)')
   })
   it('emits BigInt literals beyond the safe range and hoists floats', () => {
     const js = compiles('x = 12345678901234567890\ny = 1.5\n')

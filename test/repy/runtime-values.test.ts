@@ -2,6 +2,7 @@
 // methods, calls, classes and exceptions, driven the way compiled code drives them.
 import { describe, expect, it } from 'vitest'
 import { createRuntime } from '../../src/repy/guest/runtime.js'
+import { compileRepy } from '../../src/repy/index.js'
 
 const py = createRuntime({ onCatch() {} })
 const $rt = py.rt as any // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -345,5 +346,118 @@ describe('exceptions', () => {
     expect(py.exceptionSummary($rt.reraise()).message).toBe('exceptions must be old-style classes or derived from BaseException, not NoneType')
     expect(errOf(() => $rt.unbound('x'))).toBe("UnboundLocalError: local variable 'x' referenced before assignment")
     expect(errOf(() => $rt.gget(G, 'nope'))).toBe("NameError: name 'nope' is not defined")
+  })
+})
+
+// Compiled code's inline fast paths (compile-expr.ts, compile-stmt.ts) against the runtime's slow paths: the same
+// program text compiled and run here; `v(name)` gives a global's repr afterwards.
+describe('compiled fast paths keep Python semantics', () => {
+  const exec = (src: string): ((name: string) => string) => {
+    const factory = new Function(`return ${compileRepy(src, 't.r2py')}`)() as (rt: unknown) => (g: unknown) => unknown
+    const g = py.newDict()
+    run(factory($rt)(g))
+    return (name: string) => r(py.dictGet(g, name))
+  }
+  const errIn = (src: string): string => errOf(() => exec(src))
+
+  it('+, -, * and unary - at the edge of the safe range, at module level and in a function', () => {
+    const src = (p: string) => `${p}m = 9007199254740991\n${p}a = m + 1\n${p}b = 1 + m\n${p}c = -m - 1\n${p}d = m - -1\n` +
+      `${p}e = (m + 1) - 1\n${p}f = 94906267 * 94906267\n${p}g = 94906265 * 94906265\n${p}h = -m\n${p}k = m\n${p}k += 1\n` +
+      `${p}n = -(m + 1)\n${p}p = 0\n${p}q = -p\n${p}s = p * -3\n${p}t = m * -1\n${p}u = (-m) - 1\n${p}a2 = a + 1\n` +
+      `${p}c2 = c - 1\n${p}s2 = -3 * p\n`
+    const all = 'm, a, b, c, d, e, f, g, h, k, n, float(q), float(s), t, u, a2, c2, float(s2)'
+    const fn = 'def f():\n' + src('  ') + `  return [${all}]\nres = f()\n`
+    // (longs print an L only beyond 64 bits, as on a 64-bit CPython; the values must be exact past 2**53)
+    const want = '[9007199254740991, 9007199254740992, 9007199254740992, -9007199254740992, 9007199254740992, ' +
+      '9007199254740991, 9007199515875289, 9007199136250225, -9007199254740991, 9007199254740992, ' +
+      '-9007199254740992, 0.0, 0.0, -9007199254740991, -9007199254740992, 9007199254740993, -9007199254740993, 0.0]'
+    expect(exec(fn)('res')).toBe(want)
+    const mod = exec(src('') + `res = [${all}]\n`)
+    expect(mod('res')).toBe(want)
+  })
+  it('bools, floats, strings, lists and longs take the slow path', () => {
+    const v = exec('def f(x, y):\n  return x + y, x - y, x * y, x < y, x == y, x != y, x >= y, -x\n' +
+      'a = f(True, True)\nb = f(True, 2)\nc = f(1.5, 2)\nd = f(2, 0.5)\ne = f(10**20, 1)\ng = f(1, 10**20)\n' +
+      'h = "ab" + "c"\nl = [1]\nl2 = l\nl += [2]\nx = True\nx += 1\nt = (1,)\nt += (2,)\ns = "a"\ns *= 3\n' +
+      'def k():\n  n = True\n  n += True\n  return n\nkk = k()\n')
+    expect(v('a')).toBe('(2, 0, 1, False, True, False, True, -1)')
+    expect(v('b')).toBe('(3, -1, 2, True, False, True, False, -1)')
+    expect(v('c')).toBe('(3.5, -0.5, 3.0, True, False, True, False, -1.5)')
+    expect(v('d')).toBe('(2.5, 1.5, 1.0, False, False, True, True, -2)')
+    expect(v('e')).toBe('(100000000000000000001L, 99999999999999999999L, 100000000000000000000L, False, False, True, True, -100000000000000000000L)')
+    expect(v('g')).toBe('(100000000000000000001L, -99999999999999999999L, 100000000000000000000L, True, False, True, False, -1)')
+    expect([v('h'), v('l2'), v('x'), v('t'), v('s'), v('kk')]).toEqual(["'abc'", '[1, 2]', '2', '(1, 2)', "'aaa'", '2'])
+    expect(errIn('def f(a):\n  return a + 1\nf(None)\n')).toBe("TypeError: unsupported operand type(s) for +: 'NoneType' and 'int'")
+    expect(errIn('def f(a):\n  return a - 1\nf("x")\n')).toBe("TypeError: unsupported operand type(s) for -: 'str' and 'int'")
+  })
+  it('longs shrink back to ints', () => {
+    const v = exec('def f():\n  t = 9007199254740990\n  t += 5\n  a = t\n  t -= 5\n  t += -1\n  u = -9007199254740990\n' +
+      '  u += -5\n  b = u\n  u += 10\n  return a, t, b, u\nres = f()\n')
+    expect(v('res')).toBe('(9007199254740995, 9007199254740989, -9007199254740995, -9007199254740985)')
+    expect(exec('def f():\n  t = 2**62\n  t += 2**62\n  t -= 1\n  t += -(2**62)\n  t += 1\n  return t\nres = f()\n')('res'))
+      .toBe('4611686018427387904')
+  })
+  it('% by a positive literal', () => {
+    const v = exec('def f(a):\n  return a % 3, float(a % 3)\nres = [f(7), f(-7), f(-6), f(7.5), f(10**20), f(True)]\ns = "%d" % 5\n')
+    expect(v('res')).toBe('[(1, 1.0), (2, 2.0), (0, 0.0), (1.5, 1.5), (1, 1.0), (1, 1.0)]')
+    expect(v('s')).toBe("'5'")
+  })
+  it('comparison chains evaluate each operand once; truth tests', () => {
+    const v = exec('n = [0]\ndef g(x):\n  n[0] += 1\n  return x\ndef f():\n  return 1 < g(2) < 3, 1 < g(5) < 3, g(1) == 1, g(2) != 2\n' +
+      'res = f()\nc = n[0]\ndef t(x):\n  if x:\n    return 1\n  return 0\ntt = [t(0), t(1), t(True), t(False), t(None), t([]), t([0]), t(""), t(0.0), t(10**20)]\n')
+    expect(v('res')).toBe('(True, False, True, False)')
+    expect(v('c')).toBe('4')
+    expect(v('tt')).toBe('[0, 1, 1, 0, 0, 0, 1, 0, 0, 1]')
+  })
+  it('for over xrange / range: counted inline, or the call when the name is not the builtin', () => {
+    const v = exec('def f(*a):\n  out = []\n  for i in xrange(*a):\n    out.append(i)\n  return out\n' +
+      'def g(a, b, c):\n  out = []\n  for i in xrange(a, b, c):\n    out.append(i)\n  return out\n' +
+      'def h(a, b, c):\n  out = []\n  for i in range(a, b, c):\n    c = 100\n    i = 50\n    out.append(i)\n  else:\n    out.append(-1)\n  return out, i\n' +
+      'r1 = g(10, 0, -3)\nr2 = g(0, 10, 4)\nr3 = g(5, 5, 1)\nr4 = h(5, 0, -1)\nr5 = g(True, 3, 1)\n' +
+      'def last():\n  for i in xrange(3):\n    if i == 1:\n      break\n  else:\n    i = 99\n  return i\nr6 = last()\n' +
+      'def lst():\n  l = []\n  for x, y in [(1, 2)]:\n    l.append(x)\n  for l[0] in xrange(4, 6):\n    pass\n  return l\nr7 = lst()\n' +
+      'xs = 0\nfor j in xrange(4):\n  xs += j\n')
+    expect([v('r1'), v('r2'), v('r3'), v('r4'), v('r5'), v('r6'), v('r7'), v('xs'), v('j')])
+      .toEqual(['[10, 7, 4, 1]', '[0, 4, 8]', '[]', '([50, 50, 50, 50, 50, -1], 50)', '[1, 2]', '1', '[5]', '6', '3'])
+    expect(errIn('def g(a, b, c):\n  for i in xrange(a, b, c):\n    pass\ng(0, 5, 0)\n')).toBe('ValueError: xrange() step argument must not be zero')
+    expect(errIn('def g(a):\n  for i in xrange(a):\n    pass\ng(1.5)\n')).toBe('TypeError: xrange() integer end argument expected, got float.')
+    expect(errIn('def g(a):\n  for i in xrange(a, a + 2):\n    pass\ng(2**53)\n')).toBe(errIn('x = xrange(2**53, 2**53 + 2)\n'))
+    expect(errIn('for i in range(10**8):\n  pass\n')).toBe('MemoryError: ')
+    expect(errIn('def g():\n  for i in xrange(0):\n    pass\n  return i\ng()\n')).toBe("UnboundLocalError: local variable 'i' referenced before assignment")
+    // shadowed: a global, a local, a builtin replaced in the module
+    const w = exec('def xrange(n):\n  return [7, 8]\ndef f():\n  return [i for i in [0]] + [i for i in []]\n' +
+      'def g(n):\n  out = []\n  for i in xrange(n):\n    out.append(i)\n  return out\nr1 = g(5)\n' +
+      'def nine(n):\n  return [9]\ndef h(range):\n  out = []\n  for i in range(3):\n    out.append(i)\n  return out\nr2 = h(nine)\n' +
+      'def k():\n  out = []\n  for i in range(2):\n    out.append(i)\n  return out\nr3 = k()\nrange = nine\nr4 = k()\n')
+    expect([w('r1'), w('r2'), w('r3'), w('r4')]).toEqual(['[7, 8]', '[9]', '[0, 1]', '[9]'])
+  })
+  it('calls of up to 3 positional args (call0..call3) bind like call', () => {
+    const v = exec('def d(a, b=2):\n  return a, b\ndef st(*a):\n  return a\ndef kw(**k):\n  return len(k)\n' +
+      'class C:\n  def __init__(self, x):\n    self.x = x\n  def m(self, y):\n    return self.x + y\n' +
+      'c = C(5)\nbm = c.m\nres = [d(1), d(1, 3), st(), st(1, 2, 3), kw(), len("abc"), max(1, 5, 3), bm(2), C.m(c, 1), c.m(3)]\n' +
+      'none = None\ndef rd():\n  return none\nrn = rd()\n')
+    expect(v('res')).toBe('[(1, 2), (1, 3), (), (1, 2, 3), 0, 3, 5, 7, 6, 8]')
+    expect(v('rn')).toBe('None')
+    expect(errIn('def d(a, b):\n  pass\nd(1)\n')).toBe('TypeError: d() takes exactly 2 arguments (1 given)')
+    expect(errIn('def d(a):\n  pass\nd(1, 2, 3)\n')).toBe('TypeError: d() takes exactly 1 argument (3 given)')
+    expect(errIn('len()\n')).toBe('TypeError: len() takes exactly one argument (0 given)')
+    expect(errIn('x = 5\nx(1, 2)\n')).toBe("TypeError: 'int' object is not callable")
+    expect(errIn('nope(1)\n')).toBe("NameError: name 'nope' is not defined")
+  })
+  it('a function that cannot suspend is a plain function', () => {
+    const src = 'def leaf(a, b):\n  if a:\n    raise ValueError, "bad"\n  return b\ndef gen(a):\n  return leaf(a, 2)\n'
+    const js = compileRepy(src, 't.r2py')
+    expect(js).toContain('function $f_leaf(a$, b$)')
+    expect(js).toContain('function* $f_gen(a$)')
+    const factory = new Function(`return ${js}`)() as (rt: unknown) => (g: unknown) => unknown
+    const g = py.newDict()
+    run(factory($rt)(g))
+    const leaf = py.dictGet(g, 'leaf')
+    expect($rt.call2(leaf, false, 7)).toBe(7)
+    expect(py.call(leaf, [false, 8])).toBe(8)
+    expect($rt.call1(py.dictGet(g, 'gen'), false)).toBeInstanceOf($rt.G)
+    let tb: unknown
+    try { run($rt.call1(py.dictGet(g, 'gen'), true)) } catch (e) { tb = py.traceback(e) }
+    expect(tb).toEqual([{ file: 't.r2py', func: 'gen', line: 6 }, { file: 't.r2py', func: 'leaf', line: 3 }])
   })
 })

@@ -58,7 +58,7 @@ function rangeArgs(name: string, args: unknown[]): [number, number, number] {
   if (step === 0) throw pyErr('ValueError', `${name}() step argument must not be zero`)
   return [start, stop, step]
 }
-function rangeLen(start: number, stop: number, step: number): number {
+export function rangeLen(start: number, stop: number, step: number): number {
   if (step > 0) return start < stop ? Math.floor((stop - start - 1) / step) + 1 : 0
   return start > stop ? Math.floor((start - stop - 1) / -step) + 1 : 0
 }

@@ -14,6 +14,7 @@ export function func(gen: AnyFn, meta: FunctionMeta): AnyFn {
     line: meta.line, n: meta.params.length, simple: meta.star === null && meta.kw === null,
   }
   gen.$py = info
+  gen.$n = info.simple ? info.n : -1
   return gen
 }
 
@@ -118,6 +119,41 @@ export function call(f: unknown, args: unknown[]): unknown {
   if (f instanceof BoundMethod) return callSelf(f.fn, f.self, args)
   if (f instanceof PyType) return construct(f, args, null)
   return notCallable(f)
+}
+
+// f(), f(a), f(a, b), f(a, b, c): a compiled function with that many plain params, or a native accepting that many
+// args, is called directly (no array, no apply).
+export function call0(f: unknown): unknown {
+  if (typeof f === 'function') {
+    if ((f as AnyFn).$n === 0) return (f as AnyFn)()
+    const nat = (f as AnyFn).$nat
+    if (nat !== undefined && nat.min === 0) return (f as AnyFn)()
+  }
+  return call(f, [])
+}
+export function call1(f: unknown, a: unknown): unknown {
+  if (typeof f === 'function') {
+    if ((f as AnyFn).$n === 1) return (f as AnyFn)(a)
+    const nat = (f as AnyFn).$nat
+    if (nat !== undefined && nat.min <= 1 && nat.max >= 1) return (f as AnyFn)(a)
+  }
+  return call(f, [a])
+}
+export function call2(f: unknown, a: unknown, b: unknown): unknown {
+  if (typeof f === 'function') {
+    if ((f as AnyFn).$n === 2) return (f as AnyFn)(a, b)
+    const nat = (f as AnyFn).$nat
+    if (nat !== undefined && nat.min <= 2 && nat.max >= 2) return (f as AnyFn)(a, b)
+  }
+  return call(f, [a, b])
+}
+export function call3(f: unknown, a: unknown, b: unknown, c: unknown): unknown {
+  if (typeof f === 'function') {
+    if ((f as AnyFn).$n === 3) return (f as AnyFn)(a, b, c)
+    const nat = (f as AnyFn).$nat
+    if (nat !== undefined && nat.min <= 3 && nat.max >= 3) return (f as AnyFn)(a, b, c)
+  }
+  return call(f, [a, b, c])
 }
 
 /** f(self, *args) without building the array on the fast path. */

@@ -27,7 +27,9 @@
 // - A name assigned anywhere in a function body (or bound as a parameter, a for target, an except target, or a
 //   def/class name) is local to it: a JavaScript `let` at the top of the function, initially `undefined`. A read
 //   of a local that may be unbound is `(x === undefined ? $rt.unbound('x') : x)`.
-// - Module-level code and every other name read: `$rt.gget($G, 'name')` (globals, then builtins, else NameError);
+// - Module-level code and every other name read: `$rt.gget($G, 'name')` (globals, then builtins, else NameError),
+//   emitted as `(($g = $G.m.get('name')) !== undefined ? $g : $rt.gget($G, 'name'))`: `$G` is always a dict, and
+//   `$G.m` its Map from a str key to the value (`$g` is one function-local temporary, read at once);
 //   module-level assignment `$rt.gset($G, 'name', v)`, `del name` at module level `$rt.gdel($G, 'name')`.
 // - A name read inside a nested function that is local in an enclosing function is the JavaScript closure variable.
 // - Class bodies: `const $ns = new Map()`; assignments in the body go to `$ns.set('name', v)`; a read of a name the
@@ -41,8 +43,12 @@
 //     (($t = $rt.call(f, [args...])) instanceof $rt.G ? yield* $t : $t)
 // where `$t` is one function-local temporary: `$rt.call` returns the result directly when the callee finished
 // without needing to suspend (a builtin), or a generator object to be delegated to.
-// Same for `$rt.callKw`, `$rt.callMethod`, `$rt.callMethodKw`.
-// Preemption: at every loop back-edge and at the top of every function body: `if (--$rt.budget < 0) yield 0`.
+// Same for `$rt.callKw`, `$rt.callMethod`, `$rt.callMethodKw`, and `$rt.call0(f)` .. `$rt.call3(f, a, b, c)` (the
+// form for up to 3 positional arguments).
+// Exception: a function whose body has no call, no loop and no list comprehension can never need to suspend; it
+// is a plain JavaScript function (no generator object per call) returning its value, and starts with
+// `--$rt.budget;` only: calling it is like calling a builtin.
+// Preemption: at every loop back-edge and at the top of every (generator) function body: `if (--$rt.budget < 0) yield 0`.
 // Nothing else is ever yielded by compiled code.
 //
 // ## Line numbers and tracebacks
@@ -61,9 +67,20 @@
 // - `finally` is JavaScript `finally`.
 // - `assert t, msg`: `if (!$rt.truth(t)) throw $rt.raise($rt.gget($G, 'AssertionError'), msg)`.
 //
+// ## Operators
+// `+`, `-`, `*`, `% k` (k a positive int literal), unary `-` and the comparisons `== != < <= > >=` have an inline
+// fast path for two JS numbers (ints in the safe range), e.g. `a + b`:
+//     (typeof a === "number" && typeof b === "number" && ($a1 = a + b) <= 9007199254740991 && $a1 >= -9007199254740991 ? $a1 : $rt.add(a, b))
+// and call the runtime function otherwise (bools, floats, longs, strings, ...). Operands that are not plain bound
+// locals or literals are evaluated once, in order, into temporaries `$aN` first. A truth test of a value that is
+// not known to be a JS boolean is `(x === true || x !== false && $rt.truth(x))`.
+//
 // ## Iteration
 // `for x in it:` is
 //     for (const $i = $rt.iter(it);;) { const $v = $i.next(); if ($v === $rt.STOP) break; x = $v; ...; if (--$rt.budget < 0) yield 0 }
+// `for x in xrange(...)` / `range(...)`: the name and the arguments are evaluated once; when `$rt.rangeN(f, start,
+// stop, step)` says f is the builtin and the bounds are ints in the safe range, the loop counts the numbers itself;
+// otherwise the same loop body takes its items from `$rt.iter(<the call>)`.
 // List comprehensions loop the same way inside `(yield* (function* () { ... })())`; their loop variables are
 // assigned in the enclosing scope, as in Python 2.
 
@@ -87,6 +104,9 @@ export interface CompiledCodeRuntime {
   gset(globals: unknown, name: string, v: unknown): void
   gdel(globals: unknown, name: string): void
   unbound(name: string): never
+  /** `for x in f(start, stop, step)`: when f is the builtin xrange or range and the arguments are ints in the safe
+   *  range (numbers) with step != 0, the number of items, and the loop counts them itself; else -1 (call f). */
+  rangeN(f: unknown, start: unknown, stop: unknown, step: unknown): number
 
   // functions and classes
   /** Turns a compiled generator function into a Python function. `defaults` are the values of the last
@@ -96,6 +116,11 @@ export interface CompiledCodeRuntime {
 
   // calls: each returns the value, or a generator to delegate to (see header)
   call(f: unknown, args: unknown[]): Step
+  /** call(f, []), call(f, [a]), ... without the array (the compiler uses these for up to 3 positional args). */
+  call0(f: unknown): Step
+  call1(f: unknown, a: unknown): Step
+  call2(f: unknown, a: unknown, b: unknown): Step
+  call3(f: unknown, a: unknown, b: unknown, c: unknown): Step
   /** f(*args, **kw): `kw` is [name, value] pairs, `star` the *expression (or undefined), `starstar` the **expression. */
   callKw(f: unknown, args: unknown[], kw: Array<[string, unknown]>, star?: unknown, starstar?: unknown): Step
   callMethod(obj: unknown, name: string, args: unknown[]): Step

@@ -256,7 +256,7 @@ export interface NativeInfo {
   owner?: string
 }
 
-export type AnyFn = ((...args: any[]) => unknown) & { $py?: FuncInfo, $nat?: NativeInfo }
+export type AnyFn = ((...args: any[]) => unknown) & { $py?: FuncInfo, $nat?: NativeInfo, /** compiled functions: the number of params when the signature is plain (no defaults needed, *, **), else -1 */ $n?: number }
 
 export function mkNative(name: string, fn: (...args: any[]) => unknown,
   opts: { min?: number, max?: number, kw?: boolean, method?: boolean, owner?: string } = {}): AnyFn {

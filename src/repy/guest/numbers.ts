@@ -158,16 +158,29 @@ function seqRepeat(s: unknown, n: unknown): unknown {
   return isTuple(s) ? tuple(out) : out
 }
 
+/** a + b for a long (a bigint, so |a| > 2**53 - 1) and an int in the safe range. */
+export function bigAddNum(a: bigint, b: number): number | bigint {
+  const r = a + BigInt(b)
+  // with the same signs the sum is still beyond the safe range: no normalization needed
+  if (b >= 0 ? a > 0 : a < 0) return r
+  return r > 9007199254740991 || r < -9007199254740991 ? r : Number(r)
+}
+
 export function add(a: unknown, b: unknown): unknown {
-  if (typeof a === 'number') {
+  // compiled code adds two safe ints inline: longs come first here
+  if (typeof a === 'bigint') {
+    if (typeof b === 'number') {
+      const r = a + BigInt(b)
+      if (b >= 0 ? a > 0 : a < 0) return r
+      return r > 9007199254740991 || r < -9007199254740991 ? r : Number(r)
+    }
+  } else if (typeof a === 'number') {
     if (typeof b === 'number') {
       const r = a + b
       if (r <= 9007199254740991 && r >= -9007199254740991) return r
       return BigInt(a) + BigInt(b)
     }
-  } else if (typeof a === 'bigint' && typeof b === 'number') {
-    const r = a + BigInt(b)
-    return r > 9007199254740991 || r < -9007199254740991 ? r : Number(r)
+    if (typeof b === 'bigint') return bigAddNum(b, a)
   }
   if (typeof a === 'string') {
     if (typeof b === 'string') return a + b

@@ -11,7 +11,7 @@ import * as cls from './classes.js'
 import * as calls from './calls.js'
 import * as fmt from './format.js'
 import * as exc from './exceptions.js'
-import { initTypes, makeBuiltins } from './builtins.js'
+import { initTypes, makeBuiltins, rangeLen } from './builtins.js'
 
 export interface RuntimeHooks {
   /** Called by $rt.catch with the Python exception now being handled (for getlasterror). */
@@ -86,6 +86,7 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
   const bm = builtins.m
 
   const nameErr = (name: string) => pyErr('NameError', `name '${name}' is not defined`)
+  const xrangeType = bm.get('xrange'), rangeFn = bm.get('range')
 
   const rt: CompiledCodeRuntime = {
     G,
@@ -107,12 +108,23 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     },
     gset(g: unknown, name: string, v: unknown) { (g as PyDict).set(name, v === undefined ? null : v) },
     gdel(g: unknown, name: string) { if (!(g as PyDict).delete(name)) throw nameErr(name) },
+    rangeN(f: unknown, start: unknown, stop: unknown, step: unknown): number {
+      if ((f !== xrangeType && f !== rangeFn) || typeof start !== 'number' || typeof stop !== 'number' ||
+        typeof step !== 'number' || step === 0) return -1
+      const n = rangeLen(start, stop, step)
+      // range() of too many items raises MemoryError: the call does it
+      return f === rangeFn && n > 50_000_000 ? -1 : n
+    },
     unbound(name: string): never {
       throw pyErr('UnboundLocalError', `local variable '${name}' referenced before assignment`)
     },
     func: calls.func as CompiledCodeRuntime['func'],
     makeClass: cls.makeClass,
     call: calls.call,
+    call0: calls.call0,
+    call1: calls.call1,
+    call2: calls.call2,
+    call3: calls.call3,
     callKw: calls.callKw,
     callMethod: calls.callMethod,
     callMethodKw: calls.callMethodKw,
@@ -139,15 +151,12 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     bitor: num.bitor,
     bitxor: num.bitxor,
     iadd(a: unknown, b: unknown) {
-      if (typeof a === 'number') {
+      // compiled code adds two safe ints inline: longs come first here
+      if (typeof a === 'bigint') {
         if (typeof b === 'number') {
-          const r = a + b
-          if (r <= 9007199254740991 && r >= -9007199254740991) return r
-          return BigInt(a) + BigInt(b)
-        }
-      } else if (typeof a === 'bigint') {
-        if (typeof b === 'number') {
+          // num.bigAddNum inlined (the hot path of a long accumulator)
           const r = a + BigInt(b)
+          if (b >= 0 ? a > 0 : a < 0) return r
           return r > 9007199254740991 || r < -9007199254740991 ? r : Number(r)
         }
       } else if (Array.isArray(a) && !isTuple(a)) {
