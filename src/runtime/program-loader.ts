@@ -7,10 +7,8 @@ import type { QuickJSRuntime } from 'quickjs-emscripten'
 import { filenameProblem } from './api/validate.js'
 import { BLOCK, blocksCharged } from './api/files.js'
 import type { Nanny } from './nanny/nanny.js'
-import { compileRepy } from '../repy/index.js'
 
 export function programSource(cwd: string, name: string): string {
-  if (isRepyProgram(name)) return repyModuleSource(readFileSync(join(cwd, name), 'latin1'), name)
   const text = readFileSync(join(cwd, name), 'utf8')
   return name.endsWith('.ts') ? stripTypes(text, name) : text
 }
@@ -18,9 +16,9 @@ export function programSource(cwd: string, name: string): string {
 export const isRepyProgram = (name: string): boolean => name.endsWith('.r2py') || name.endsWith('.repy')
 
 /** A Repy program becomes a module that hands its compiled code to the Python runtime and waits for its main
- *  thread. The source is read as latin1: a Repy string is bytes. Throws RepyCodeError for unsafe code. */
-function repyModuleSource(source: string, name: string): string {
-  return `await __flotilla_repy(${compileRepy(source, name)}, ${JSON.stringify(name)})\n`
+ *  thread. The source is read as latin1: a Repy string is bytes. `compile` throws RepyCodeError for unsafe code. */
+export function repyProgramSource(cwd: string, name: string, compile: (source: string, name: string) => string): string {
+  return `await __flotilla_repy(${compile(readFileSync(join(cwd, name), 'latin1'), name)}, ${JSON.stringify(name)})\n`
 }
 
 const REPY_RUNTIME_FILE = new URL('../repy/guest-runtime.js', import.meta.url)

@@ -19,9 +19,8 @@ import { threadCpuSeconds } from './nanny/thread-cpu.js'
 import { UsageBoard } from './nanny/usage-board.js'
 import { NetChannel } from './net/channel.js'
 import { guestMemoryReader } from './guest-memory.js'
-import { installModuleLoader, isRepyProgram, programSource, repyRuntimeScript } from './program-loader.js'
+import { installModuleLoader, isRepyProgram, programSource, repyProgramSource, repyRuntimeScript } from './program-loader.js'
 import { repyOps } from './api/repy.js'
-import { RepyCodeError } from '../repy/index.js'
 import { RepyError } from './errors.js'
 import type { Outcome, Threads, VesselEnv } from './api/types.js'
 import type { VesselWorkerData, WorkerMessage } from './sandbox-messages.js'
@@ -34,6 +33,7 @@ export const INTERNAL_ERROR_CODE = 3
 export const RESOURCE_KILL_CODE = 98
 
 const config = workerData as VesselWorkerData
+const repy = isRepyProgram(config.program) ? await import('../repy/index.js') : null
 const post = (m: WorkerMessage) => parentPort!.postMessage(m)
 const started = performance.now()
 
@@ -128,7 +128,7 @@ const env: VesselEnv = {
 
 const bridge = new Bridge(ctx, rt, {
   ...logOps(env), ...timeOps(env), ...randomOps(env), ...addressOps(env), ...threadOps(env), ...resourceOps(env),
-  ...fileOps(env), ...tcpOps(env), ...udpOps(env), ...namespaceOps(), ...repyOps(env),
+  ...fileOps(env), ...tcpOps(env), ...udpOps(env), ...namespaceOps(), ...repyOps(env, repy),
 }, threads, {
   onInternalError: (op, err) => end({ status: 'Terminated', code: INTERNAL_ERROR_CODE, reason: `internal error in ${op}: ${(err as Error)?.message ?? err}` }),
   afterSettle: () => pump(),
@@ -196,7 +196,7 @@ function watchMain(): void {
 try {
   nanny.acquire('events', 'main')
   inGuest(() => {
-    bridge.install(isRepyProgram(config.program) ? repyRuntimeScript() : undefined)
+    bridge.install(repy ? repyRuntimeScript() : undefined)
     bridge.defineGlobal('callargs', config.callargs, true)
     ctx.unwrapResult(ctx.evalCode('globalThis.mycontext = {}', 'flotilla:globals', { type: 'global' })).dispose()
   })
@@ -208,9 +208,9 @@ try {
 if (!ending) {
   let source: string | null = null
   try {
-    source = programSource(config.cwd, config.program)
+    source = repy ? repyProgramSource(config.cwd, config.program, repy.compileRepy) : programSource(config.cwd, config.program)
   } catch (err) {
-    if (err instanceof RepyCodeError) {
+    if (repy && err instanceof repy.RepyCodeError) {
       // As Repy does: both lines go to the program's output too.
       const message = `Specified repy program is unsafe!\nStatic-code analysis failed with error: ${err.message}`
       post({ type: 'output', text: `${message}\n` })

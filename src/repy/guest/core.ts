@@ -1,6 +1,7 @@
 // Core value representation of the Python 2 runtime that runs inside QuickJS (see contract.ts for the table).
 // This module only defines classes, markers and small helpers; the type objects are built by initTypes()
 // (classes.ts) when the runtime is created, and stored in `T`.
+import type { FunctionMeta } from './contract.js'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -232,15 +233,10 @@ export const valueErr = (msg: string): PyInstance => pyErr('ValueError', msg)
 // Functions
 
 /** Metadata of a compiled Python function (stored as `$py` on the generator function). */
-export interface FuncInfo {
-  name: string
-  params: string[]
-  defaults: unknown[]
-  star: string | null
-  kw: string | null
-  file: string
-  line: number
+export interface FuncInfo extends FunctionMeta {
+  /** The number of parameters. */
   n: number
+  /** No *args or **kwargs: a call with exactly n positional arguments binds them as they are. */
   simple: boolean
   attrs?: Map<string, unknown>
 }

@@ -2,7 +2,6 @@
 // turn of the host's event loop for the guest's thread scheduler, and the end of a program by an uncaught Python
 // exception (the guest formats Repy's traceback; the host only ends the program with it).
 import { RepyError } from '../errors.js'
-import { compileRepy, RepyCodeError } from '../../repy/index.js'
 import { MAIN_THREAD, THREAD_EXCEPTION_CODE } from './threads.js'
 import { argCount, int, str } from './validate.js'
 import type { OpTable, VesselEnv } from './types.js'
@@ -10,16 +9,20 @@ import type { OpTable, VesselEnv } from './types.js'
 /** Repy's exit code for an uncaught exception in the main thread. */
 export const MAIN_EXCEPTION_CODE = 6
 
-export function repyOps(env: VesselEnv): OpTable {
+/** The Repy compiler, loaded only by workers that run a Repy program (it costs about 1 MB in each worker). */
+export type RepyCompiler = typeof import('../../repy/index.js')
+
+export function repyOps(env: VesselEnv, repy: RepyCompiler | null): OpTable {
   return {
     'repy.compile'(args) {
       argCount('createvirtualnamespace', args, 2)
       const code = str('createvirtualnamespace', 'code', args[0])
       const name = str('createvirtualnamespace', 'name', args[1])
+      if (!repy) throw new RepyError('RepyArgumentError', 'createvirtualnamespace: Repy code runs only in Repy programs')
       try {
-        return compileRepy(code, name)
+        return repy.compileRepy(code, name)
       } catch (err) {
-        if (err instanceof RepyCodeError) throw new RepyError('CodeUnsafeError', `Code failed safety check! Error: ${err.message}`)
+        if (err instanceof repy.RepyCodeError) throw new RepyError('CodeUnsafeError', `Code failed safety check! Error: ${err.message}`)
         throw err
       }
     },
