@@ -199,6 +199,7 @@ export function getitem(o: unknown, k: unknown): unknown {
     return o[index(o, k, 'index', seqKind(o))]
   }
   if (o instanceof PyDict) {
+    if (o.check !== null) o.check(k)
     const v = o.m.get(hashKeyOf(k))
     if (v !== undefined) return v
     throw pyErr('KeyError', k)

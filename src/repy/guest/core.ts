@@ -83,14 +83,18 @@ export class PyDict {
   /** Set for instances of a dict subclass. */
   cls: PyType | null = null
   attrs: Map<string, unknown> | null = null
-  get(k: unknown): unknown { return this.m.get(hashKey(k)) }
+  /** Checks every key given to get/set/has/delete (Repy's SafeDict); it throws to refuse one. */
+  check: ((k: unknown) => void) | null = null
+  get(k: unknown): unknown { if (this.check !== null) this.check(k); return this.m.get(hashKey(k)) }
   set(k: unknown, v: unknown): void {
+    if (this.check !== null) this.check(k)
     const h = hashKey(k)
     if (h !== k && !this.m.has(h)) (this.ks ??= new Map()).set(h, k)
     this.m.set(h, v)
   }
-  has(k: unknown): boolean { return this.m.has(hashKey(k)) }
+  has(k: unknown): boolean { if (this.check !== null) this.check(k); return this.m.has(hashKey(k)) }
   delete(k: unknown): boolean {
+    if (this.check !== null) this.check(k)
     const h = hashKey(k)
     if (this.ks !== null) this.ks.delete(h)
     return this.m.delete(h)

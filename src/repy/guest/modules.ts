@@ -27,7 +27,10 @@ const MAX_MODULE_BYTES = 200_000
 export function createModules({ py, compile, readFile, callargs, api }: ModuleDeps) {
   const makeFunction = Function
   const mycontext = py.newDict()
-  const SafeDictClass = py.rt.makeClass('SafeDict', [py.dictGet(py.builtins, 'dict')], new Map())
+  const SafeDictClass = py.checkedDictClass('SafeDict', (key) => {
+    if (typeof key !== 'string') throw py.newException('TypeError', "'SafeDict' keys must be of string type!")
+    if (!safeName(key)) throw py.newException('ValueError', `Unsafe key: '${key}'`)
+  })
   const isinstance = py.dictGet(py.builtins, 'isinstance')
   const isSafeDict = (x: unknown) => py.runSync(py.call(isinstance, [x, SafeDictClass])) === true
   const newSafeDict = () => py.runSync(py.call(SafeDictClass, []))

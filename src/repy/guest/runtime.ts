@@ -38,6 +38,8 @@ export interface PyRuntime {
   /** A class whose methods are natives receiving self first; instances carry a hidden JS payload. Calling the class
    *  from Python raises TypeError unless `methods` has `__init__`. */
   nativeClass(name: string, methods: Record<string, (self: unknown, ...args: unknown[]) => unknown>, base?: unknown): unknown
+  /** A dict subclass whose instances pass every key to `check` (which throws to refuse it): Repy's SafeDict. */
+  checkedDictClass(name: string, check: (key: unknown) => void): unknown
   newInstance(cls: unknown, payload: unknown): unknown
   payloadOf(inst: unknown): unknown
   /** str(x) / repr(x); may run __str__/__repr__ via runSync. */
@@ -229,6 +231,11 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
       if (!Object.prototype.hasOwnProperty.call(methods, '__init__')) {
         t.ctor = () => { throw pyErr('TypeError', `cannot create '${name}' instances`) }
       }
+      return t
+    },
+    checkedDictClass(name, check) {
+      const t = cls.newType(name, [T.dict])
+      t.alloc = (c) => { const d = new PyDict(); d.cls = c; d.attrs = new Map(); d.check = check; return d }
       return t
     },
     newInstance(c, payload) {
