@@ -3,18 +3,33 @@ import { compileModule } from './compile.js'
 import { parse } from './parser.js'
 import { checkModule } from './safety.js'
 
-export { RepyCodeError } from './errors.js'
+import { RepyCodeError } from './errors.js'
+
+export { RepyCodeError }
 export { isSafeString } from './safety.js'
 
 /** Checks and compiles a Repy program; the result is the text of the module function expression described in contract.ts.
  *  `source` is latin1-decoded (one char per byte). Throws RepyCodeError ('syntax' or 'unsafe'). */
 export function compileRepy(source: string, filename: string): string {
-  const module = parse(source.replace(/\r\n/g, '\n'))
-  checkModule(module)
-  return compileModule(module, filename)
+  return tooDeep(() => {
+    const module = parse(source.replace(/\r\n/g, '\n'))
+    checkModule(module)
+    return compileModule(module, filename)
+  })
 }
 
 /** Parses and checks without compiling (throws RepyCodeError like compileRepy). */
 export function checkRepy(source: string): void {
-  checkModule(parse(source.replace(/\r\n/g, '\n')))
+  tooDeep(() => checkModule(parse(source.replace(/\r\n/g, '\n'))))
+}
+
+/** The parser and compiler recurse on nesting: code nested deeper than the host's stack is a syntax error too
+ *  (Python's own parser gives up far earlier, at about 100 levels). */
+function tooDeep<T>(work: () => T): T {
+  try {
+    return work()
+  } catch (err) {
+    if (err instanceof RangeError) throw new RepyCodeError('syntax', 0, 'the code is nested too deeply to compile')
+    throw err
+  }
 }

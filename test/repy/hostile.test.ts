@@ -54,6 +54,22 @@ describe('hostile Repy programs', () => {
     expect(output).toBe('globalThis hidden\nFunction hidden\nPromise hidden\ncallargs hidden\n')
   })
 
+  it('code nested deeper than the compiler can follow is refused, as a program and in a namespace', async () => {
+    const deep = '(' .repeat(50_000) + '1' + ')'.repeat(50_000)
+    const program = await py(`x = ${deep}\n`)
+    expect(program.outcome.code).toBe(5)
+    expect(program.outcome.reason).toContain('the code is nested too deeply to compile')
+    const namespace = await py([
+      'try:',
+      '  createvirtualnamespace("x = " + "-" * 100000 + "1", "deep")',
+      'except CodeUnsafeError, e:',
+      '  log(str(e), "\\n")',
+      '',
+    ].join('\n'))
+    expect(namespace.outcome.code).toBe(0)
+    expect(namespace.output).toBe('Code failed safety check! Error: the code is nested too deeply to compile \n')
+  })
+
   it('runaway recursion is a RuntimeError the program can catch', async () => {
     const { output, outcome } = await py([
       'def down(n):',

@@ -1,5 +1,6 @@
 // A Repy program's global namespaces: the program's own, a virtual namespace's context, and dylink's modules.
 // Repy code is compiled on the host (it checks Repy's safety rules); the guest evaluates the compiled function.
+import { isSafeString } from '../safety.js'
 import type { PyRuntime } from './runtime.js'
 
 /** A compiled module: the function expression compileRepy returns, evaluated. */
@@ -29,7 +30,7 @@ export function createModules({ py, compile, readFile, callargs, api }: ModuleDe
   const mycontext = py.newDict()
   const SafeDictClass = py.checkedDictClass('SafeDict', (key) => {
     if (typeof key !== 'string') throw py.newException('TypeError', "'SafeDict' keys must be of string type!")
-    if (!safeName(key)) throw py.newException('ValueError', `Unsafe key: '${key}'`)
+    if (!isSafeString(key)) throw py.newException('ValueError', `Unsafe key: '${key}'`)
   })
   const isinstance = py.dictGet(py.builtins, 'isinstance')
   const isSafeDict = (x: unknown) => py.runSync(py.call(isinstance, [x, SafeDictClass])) === true
@@ -59,7 +60,7 @@ export function createModules({ py, compile, readFile, callargs, api }: ModuleDe
     if (isSafeDict(context)) return context
     const copy = newSafeDict()
     for (const k of py.dictKeys(context)) {
-      if (typeof k !== 'string' || !safeName(k)) throw py.newException('ContextUnsafeError', `Provided context is not safe! Exception: Unsafe key: ${py.repr(k)}`)
+      if (typeof k !== 'string' || !isSafeString(k)) throw py.newException('ContextUnsafeError', `Provided context is not safe! Exception: Unsafe key: ${py.repr(k)}`)
       py.dictSet(copy, k, py.dictGet(context, k))
     }
     return copy
@@ -130,11 +131,4 @@ export function createModules({ py, compile, readFile, callargs, api }: ModuleDe
       return py.newInstance(VirtualNamespaceClass, load(compile(code, name)))
     },
   }
-}
-
-/** Repy's string rule for names (safe.py `_is_string_safe`). */
-function safeName(s: string): boolean {
-  if (['__init__', '__del__', '__iter__', '__repr__', '__str__'].includes(s)) return true
-  if (s === 'encode' || s === 'decode' || s.includes('__')) return false
-  return !['im_', 'func_', 'tb_', 'f_', 'co_'].some((p) => s.startsWith(p))
 }
