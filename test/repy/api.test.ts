@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { GENEROUS_RESTRICTIONS, runGuest, type GuestRun } from '../helpers/run-guest.js'
+import { limiter } from '../helpers/limiter.js'
 import { EXITALL_CODE } from '../../src/runtime/api/threads.js'
 
 const DIR = resolve(import.meta.dirname, 'programs', 'api')
@@ -30,20 +31,8 @@ const EXPECTED: Record<string, { output: string, code: number }> = {
   'exitall_thread.r2py': { output: '', code: EXITALL_CODE },
 }
 
-/** A few programs at a time, each in its own sandbox host; each program runs once. */
-const CONCURRENCY = 3
-let running = 0
-const waiting: Array<() => void> = []
-async function limited<T>(job: () => Promise<T>): Promise<T> {
-  if (running >= CONCURRENCY) await new Promise<void>((r) => waiting.push(r))
-  running++
-  try {
-    return await job()
-  } finally {
-    running--
-    waiting.shift()?.()
-  }
-}
+/** Each program runs once, a few at a time. */
+const limited = limiter(3)
 const runs = new Map<string, Promise<GuestRun>>()
 function run(name: string): Promise<GuestRun> {
   let result = runs.get(name)

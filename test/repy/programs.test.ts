@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { limiter } from '../helpers/limiter.js'
 import { runGuest, type GuestOptions, type GuestRun } from '../helpers/run-guest.js'
 
 const DIR = resolve(import.meta.dirname, 'programs')
@@ -19,20 +20,8 @@ const OPTIONS: Record<string, GuestOptions> = {
 }
 const PROGRAMS = readdirSync(DIR).filter((f) => f.endsWith('.r2py') && !LIBRARIES.includes(f)).sort()
 
-/** Runs programs a few at a time (each in its own sandbox host); each program runs once. */
-const CONCURRENCY = 3
-let running = 0
-const waiting: Array<() => void> = []
-async function limited<T>(job: () => Promise<T>): Promise<T> {
-  if (running >= CONCURRENCY) await new Promise<void>((r) => waiting.push(r))
-  running++
-  try {
-    return await job()
-  } finally {
-    running--
-    waiting.shift()?.()
-  }
-}
+/** Each program runs once, a few at a time. */
+const limited = limiter(3)
 const runs = new Map<string, Promise<GuestRun>>()
 function runProgramFile(name: string): Promise<GuestRun> {
   let run = runs.get(name)
