@@ -15,6 +15,8 @@ export interface BridgeHooks {
   isEnded(): boolean
   /** Checked before every operation: false ends the call (the program is being ended). */
   mayProceed(): boolean
+  /** Seconds the operation's result must be held back (a rate quota's wait the nanny deferred); 0 for none. */
+  deferredWait(): number
 }
 
 /** A guest exception raised while marshalling a value (its handle is thrown into the guest as the call's error). */
@@ -82,7 +84,9 @@ export class Bridge {
     if (!op) return { error: this.guestError(new RepyError('RepyArgumentError', `no such operation`)) }
     if (!this.hooks.mayProceed()) return undefined
     try {
-      const result = op(argHandles.map((h) => this.fromGuest(h)))
+      let result = op(argHandles.map((h) => this.fromGuest(h)))
+      const wait = this.hooks.deferredWait()
+      if (wait > 0) result = after(wait, result)
       return result instanceof Promise ? this.promiseToGuest(result, name) : this.toGuest(result)
     } catch (err) {
       if (err instanceof RepyError) return { error: this.guestError(err) }
@@ -202,4 +206,9 @@ export class Bridge {
     }
     return null
   }
+}
+
+/** `value` (or what it resolves to) after `seconds`. */
+function after(seconds: number, value: GuestValue | Promise<GuestValue>): Promise<GuestValue> {
+  return new Promise<void>((resolve) => setTimeout(resolve, Math.ceil(seconds * 1000))).then(() => value)
 }

@@ -100,6 +100,7 @@ const nanny = createNanny(config.restrictions, {
   threadCpuSeconds,
   runtime,
   board: new UsageBoard(config.board),
+  deferRateWaits: repy !== null,
 })
 const memoryExceeded = (): Outcome => ({
   status: 'Terminated', code: RESOURCE_KILL_CODE, reason: `memory quota exceeded (${memoryQuota} bytes)`,
@@ -134,6 +135,7 @@ const bridge = new Bridge(ctx, rt, {
   afterSettle: () => pump(),
   isEnded: () => ending !== null,
   mayProceed: () => checkpoint(),
+  deferredWait: () => nanny.takeDeferredWait(),
 })
 
 /** Run at every interrupt and every host call: the memory quota, then the cpu share (the governor may pause this

@@ -70,4 +70,29 @@ describe('the Repy V2 API from Python programs', () => {
     expect(outcome).toMatchObject({ status: 'Terminated', code: 30 })
     expect(outcome.reason).toContain('f() takes exactly 1 argument (0 given)')
   }, 60_000)
+
+  it('a thread waiting on a rate quota waits alone: the other threads run meanwhile', async () => {
+    // 60,000 bytes at 20,000 bytes/s: the writer waits about 2 s after its write. The main thread, sleeping 0.05 s
+    // between ticks, counts about 40 in that time; had the wait held the whole program, it would count 1 or 2.
+    const source = [
+      'mycontext["ticks"] = 0',
+      'mycontext["done"] = False',
+      'def writer():',
+      '  f = openfile("big.dat", True)',
+      '  f.writeat("x" * 60000, 0)',
+      '  mycontext["ticks_at_write"] = mycontext["ticks"]',
+      '  f.close()',
+      '  mycontext["done"] = True',
+      'createthread(writer)',
+      'while not mycontext["done"]:',
+      '  mycontext["ticks"] += 1',
+      '  sleep(0.05)',
+      'log("ticks during the wait:", mycontext["ticks_at_write"] > 10, "\\n")',
+      '',
+    ].join('\n')
+    const restrictions = GENEROUS_RESTRICTIONS.replace(/resource filewrite \d+/, 'resource filewrite 20000')
+    const { output, outcome } = await limited(() => runGuest(source, { program: 'quota.r2py', restrictions }))
+    expect(outcome.code).toBe(0)
+    expect(output).toBe('ticks during the wait: True \n')
+  }, 60_000)
 })

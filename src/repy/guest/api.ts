@@ -36,41 +36,46 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
     return n === null ? argError(`${fn}: expected a number, got ${py.repr(x)}`) : n
   }
   const bool = (fn: string, x: unknown): boolean => (typeof x === 'boolean' ? x : argError(`${fn}: expected a bool, got ${py.repr(x)}`))
-  const def = (name: string, fn: (...a: unknown[]) => unknown, gen = false) => { api.set(name, py.native(name, fn, { gen })) }
+  const def = (name: string, fn: (...a: unknown[]) => unknown) => { api.set(name, py.native(name, fn)) }
   const isPromise = (x: unknown): x is Promise<unknown> => x instanceof Promise
+  /** An API result, converted. A call that waits (sleep, a held lock, a rate quota over its limit) returns a
+   *  promise: then the result is a generator, which the caller's thread delegates to and so waits on alone. */
+  const settle = (r: unknown, convert: (v: unknown) => unknown = nullIfUndefined): unknown =>
+    (isPromise(r) ? awaitThen(r, convert) : convert(r))
+  function* awaitThen(p: Promise<unknown>, convert: (v: unknown) => unknown): Generator<unknown, unknown, unknown> {
+    return convert(yield p)
+  }
 
   // Handles: Python objects whose hidden payload is the prelude's frozen handle.
   const call = (self: unknown, m: string, ...a: unknown[]) => (py.payloadOf(self) as Handle)[m]!(...a)
   const FileClass = py.nativeClass('file', {
-    readat(self, ...a) { count('readat', a, 2); return call(self, 'readat', a[0] === null ? null : int('readat', a[0]), int('readat', a[1])) },
-    writeat(self, ...a) { count('writeat', a, 2); return call(self, 'writeat', str('writeat', a[0]), int('writeat', a[1])) ?? null },
-    close(self, ...a) { count('close', a, 0); return call(self, 'close') ?? null },
+    readat(self, ...a) { count('readat', a, 2); return settle(call(self, 'readat', a[0] === null ? null : int('readat', a[0]), int('readat', a[1]))) },
+    writeat(self, ...a) { count('writeat', a, 2); return settle(call(self, 'writeat', str('writeat', a[0]), int('writeat', a[1]))) },
+    close(self, ...a) { count('close', a, 0); return settle(call(self, 'close')) },
   })
   const LockClass = py.nativeClass('lock', {
-    *acquire(self, ...a): Generator<unknown, unknown, unknown> {
-      count('acquire', a, 1)
-      const r = call(self, 'acquire', bool('acquire', a[0]))
-      return isPromise(r) ? yield r : r
-    },
-    release(self, ...a) { count('release', a, 0); return call(self, 'release') ?? null },
-  } as Record<string, (self: unknown, ...args: unknown[]) => unknown>)
+    acquire(self, ...a) { count('acquire', a, 1); return settle(call(self, 'acquire', bool('acquire', a[0]))) },
+    release(self, ...a) { count('release', a, 0); return settle(call(self, 'release')) },
+  })
   const SocketClass = py.nativeClass('socket', {
-    send(self, ...a) { count('send', a, 1); return call(self, 'send', str('send', a[0])) },
-    recv(self, ...a) { count('recv', a, 1); return call(self, 'recv', int('recv', a[0])) },
-    close(self, ...a) { count('close', a, 0); return call(self, 'close') },
+    send(self, ...a) { count('send', a, 1); return settle(call(self, 'send', str('send', a[0]))) },
+    recv(self, ...a) { count('recv', a, 1); return settle(call(self, 'recv', int('recv', a[0]))) },
+    close(self, ...a) { count('close', a, 0); return settle(call(self, 'close')) },
   })
   const socket = (h: unknown) => py.newInstance(SocketClass, h)
   const TCPServerClass = py.nativeClass('TCPServerSocket', {
     getconnection(self, ...a) {
       count('getconnection', a, 0)
-      const [ip, port, s] = call(self, 'getconnection') as [string, number, unknown]
-      return py.tuple([ip, port, socket(s)])
+      return settle(call(self, 'getconnection'), (r) => {
+        const [ip, port, s] = r as [string, number, unknown]
+        return py.tuple([ip, port, socket(s)])
+      })
     },
-    close(self, ...a) { count('close', a, 0); return call(self, 'close') },
+    close(self, ...a) { count('close', a, 0); return settle(call(self, 'close')) },
   })
   const UDPServerClass = py.nativeClass('UDPServerSocket', {
-    getmessage(self, ...a) { count('getmessage', a, 0); return py.tuple([...(call(self, 'getmessage') as unknown[])]) },
-    close(self, ...a) { count('close', a, 0); return call(self, 'close') },
+    getmessage(self, ...a) { count('getmessage', a, 0); return settle(call(self, 'getmessage'), (r) => py.tuple([...(r as unknown[])])) },
+    close(self, ...a) { count('close', a, 0); return settle(call(self, 'close')) },
   })
 
   // log: Python 2's `print a,` for each argument, softspace carried across calls.
@@ -84,25 +89,16 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
       const last = s.charCodeAt(s.length - 1)
       softspace = !(s.length > 0 && last !== 32 && (last === 9 || last === 10 || last === 11 || last === 12 || last === 13))
     }
-    if (out !== '') js.log!(out)
-    return null
+    return out === '' ? null : settle(js.log!(out))
   })
   def('getruntime', (...a) => { count('getruntime', a, 0); return py.float(js.getruntime!() as number) })
-  def('sleep', function* (...a): Generator<unknown, unknown, unknown> {
-    count('sleep', a, 1)
-    const r = js.sleep!(float('sleep', a[0]))
-    if (isPromise(r)) yield r
-    return null
-  } as (...a: unknown[]) => unknown, true)
-  def('randombytes', (...a) => { count('randombytes', a, 0); return js.randombytes!() })
-  def('getmyip', (...a) => { count('getmyip', a, 0); return js.getmyip!() })
-  def('gethostbyname', function* (...a): Generator<unknown, unknown, unknown> {
-    count('gethostbyname', a, 1)
-    return yield js.gethostbyname!(str('gethostbyname', a[0]))
-  } as (...a: unknown[]) => unknown, true)
+  def('sleep', (...a) => { count('sleep', a, 1); return settle(js.sleep!(float('sleep', a[0]))) })
+  def('randombytes', (...a) => { count('randombytes', a, 0); return settle(js.randombytes!()) })
+  def('getmyip', (...a) => { count('getmyip', a, 0); return settle(js.getmyip!()) })
+  def('gethostbyname', (...a) => { count('gethostbyname', a, 1); return settle(js.gethostbyname!(str('gethostbyname', a[0]))) })
   def('getthreadname', (...a) => { count('getthreadname', a, 0); return js.getthreadname!() })
   def('exitall', (...a) => { count('exitall', a, 0); return js.exitall!() })
-  def('createlock', (...a) => { count('createlock', a, 0); return py.newInstance(LockClass, js.createlock!()) })
+  def('createlock', (...a) => { count('createlock', a, 0); return settle(js.createlock!(), (h) => py.newInstance(LockClass, h)) })
   // Repy's Func processor takes a function or a method (the API's functions and handle methods are methods in
   // Repy), not a class or a builtin such as len.
   const apiFunctions = () => new Set(api.values())
@@ -123,28 +119,29 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   })
   def('openfile', (...a) => {
     count('openfile', a, 2)
-    return py.newInstance(FileClass, js.openfile!(str('openfile', a[0]), bool('openfile', a[1])))
+    return settle(js.openfile!(str('openfile', a[0]), bool('openfile', a[1])), (h) => py.newInstance(FileClass, h))
   })
-  def('listfiles', (...a) => { count('listfiles', a, 0); return [...(js.listfiles!() as string[])] })
-  def('removefile', (...a) => { count('removefile', a, 1); return js.removefile!(str('removefile', a[0])) ?? null })
-  def('openconnection', function* (...a): Generator<unknown, unknown, unknown> {
+  def('listfiles', (...a) => { count('listfiles', a, 0); return settle(js.listfiles!(), (names) => [...(names as string[])]) })
+  def('removefile', (...a) => { count('removefile', a, 1); return settle(js.removefile!(str('removefile', a[0]))) })
+  def('openconnection', (...a) => {
     count('openconnection', a, 5)
     const f = 'openconnection'
-    const h = yield js.openconnection!(str(f, a[0]), int(f, a[1]), str(f, a[2]), int(f, a[3]), float(f, a[4]))
-    return socket(h)
-  } as (...a: unknown[]) => unknown, true)
+    return settle(js.openconnection!(str(f, a[0]), int(f, a[1]), str(f, a[2]), int(f, a[3]), float(f, a[4])), socket)
+  })
   def('listenforconnection', (...a) => {
     count('listenforconnection', a, 2)
-    return py.newInstance(TCPServerClass, js.listenforconnection!(str('listenforconnection', a[0]), int('listenforconnection', a[1])))
+    const f = 'listenforconnection'
+    return settle(js.listenforconnection!(str(f, a[0]), int(f, a[1])), (h) => py.newInstance(TCPServerClass, h))
   })
   def('listenformessage', (...a) => {
     count('listenformessage', a, 2)
-    return py.newInstance(UDPServerClass, js.listenformessage!(str('listenformessage', a[0]), int('listenformessage', a[1])))
+    const f = 'listenformessage'
+    return settle(js.listenformessage!(str(f, a[0]), int(f, a[1])), (h) => py.newInstance(UDPServerClass, h))
   })
   def('sendmessage', (...a) => {
     count('sendmessage', a, 5)
     const f = 'sendmessage'
-    return js.sendmessage!(str(f, a[0]), int(f, a[1]), str(f, a[2]), str(f, a[3]), int(f, a[4]))
+    return settle(js.sendmessage!(str(f, a[0]), int(f, a[1]), str(f, a[2]), str(f, a[3]), int(f, a[4])))
   })
   def('getresources', (...a) => {
     count('getresources', a, 0)
@@ -173,3 +170,5 @@ function resourceDict(py: PyRuntime, from: Record<string, unknown>): unknown {
   }
   return d
 }
+
+const nullIfUndefined = (v: unknown): unknown => (v === undefined ? null : v)

@@ -48,12 +48,14 @@ const modules = createModules({
   // The worker defines callargs after this script has run.
   callargs: () => [...(G.callargs as string[])],
   compile: (code, name) => host(OP_ID['repy.compile'], code, name) as string,
-  readFile: (name) => {
-    const file = (js.openfile!(name, false)) as Record<string, (...a: unknown[]) => unknown>
+  *readFile(name) {
+    type File = Record<string, (...a: unknown[]) => unknown>
+    // Over the fileread quota a call returns a promise of its result (see api.ts); this thread waits for it.
+    const file = (yield* settled(js.openfile!(name, false))) as File
     try {
-      return file.readat!(null, 0) as string
+      return (yield* settled(file.readat!(null, 0))) as string
     } finally {
-      file.close!()
+      yield* settled(file.close!())
     }
   },
 })
@@ -73,3 +75,7 @@ Object.defineProperty(globalThis, '__flotilla_repy', {
   writable: false,
   configurable: false,
 })
+
+function* settled(r: unknown): Generator<unknown, unknown, unknown> {
+  return r instanceof Promise ? yield r : r
+}

@@ -10,8 +10,8 @@ export interface ModuleDeps {
   py: PyRuntime
   /** compileRepy on the host; raises CodeUnsafeError. */
   compile(code: string, name: string): string
-  /** Reads a file of the vessel through the API (charged as any read). */
-  readFile(name: string): string
+  /** Reads a file of the vessel through the API (charged as any read; it may wait on the fileread quota). */
+  readFile(name: string): Generator<unknown, string, unknown>
   /** The program's arguments, read when the program starts. */
   callargs(): string[]
   /** The API's functions, put into every namespace's globals. */
@@ -97,11 +97,11 @@ export function createModules({ py, compile, readFile, callargs, api }: ModuleDe
     let source: string
     let file = name
     try {
-      source = readFile(name)
+      source = yield* readFile(name)
     } catch (first) {
       if (name.includes('.')) throw first
       file = `${name}.r2py`
-      source = readFile(file)
+      source = yield* readFile(file)
     }
     if (source.length > MAX_MODULE_BYTES) throw py.newException('ImportError', `module ${file} is larger than ${MAX_MODULE_BYTES} bytes`)
     const globals = newGlobals(callfunc)

@@ -58,7 +58,9 @@ const source = (hierarchy: string, ops: string) => String.raw`
   }
   const hang = () => { for (;;) {} }   // the host has asked the runtime to stop: the interrupt handler ends us here
 
-  const method = (op, id, wrap) => function (...a) { const r = call([op, id], a, true); return wrap ? wrap(r) : r }
+  // In a Repy program a call over a rate quota returns a promise of its result (only its Repy thread waits).
+  const post = (r, wrap) => (r instanceof NativePromise ? apply(then, r, [wrap]) : wrap(r))
+  const method = (op, id, wrap) => function (...a) { const r = call([op, id], a, true); return wrap ? post(r, wrap) : r }
   const object = (proto, methods) => freeze(assign(create(proto), methods))
 
   const FileProto = freeze({ [Symbol.toStringTag]: 'RepyFile' })
@@ -144,7 +146,7 @@ const source = (hierarchy: string, ops: string) => String.raw`
     getlasterror: (...a) => call([OP.getlasterror], a),
     getthreadname: (...a) => call([OP.getthreadname], a),
     exitall: (...a) => { call([OP.exitall], a); hang() },
-    createlock: (...a) => lock(call([OP.lock_create], a)),
+    createlock: (...a) => post(call([OP.lock_create], a), lock),
     createthread(...a) {
       if (a.length !== 1) throw new E.RepyArgumentError('createthread takes exactly 1 argument (' + a.length + ' given)')
       const fn = a[0]
@@ -153,12 +155,12 @@ const source = (hierarchy: string, ops: string) => String.raw`
       const started = apply(then, new NativePromise((resolve) => resolve()), [() => { host(OP.thread_enter, tid); return fn() }])
       apply(then, started, [() => host(OP.thread_end, tid), (e) => { host(OP.thread_fail, tid, describe(e)); hang() }])
     },
-    openfile: (...a) => file(call([OP.openfile], a)),
-    listfiles: (...a) => freeze(call([OP.listfiles], a)),
+    openfile: (...a) => post(call([OP.openfile], a), file),
+    listfiles: (...a) => post(call([OP.listfiles], a), freeze),
     removefile: (...a) => call([OP.removefile], a),
     openconnection: async (...a) => socket(await call([OP.openconnection], a, true)),
-    listenforconnection: (...a) => tcpServer(call([OP.listenforconnection], a)),
-    listenformessage: (...a) => udpServer(call([OP.listenformessage], a)),
+    listenforconnection: (...a) => post(call([OP.listenforconnection], a), tcpServer),
+    listenformessage: (...a) => post(call([OP.listenformessage], a), udpServer),
     sendmessage: (...a) => call([OP.sendmessage], a, true),
     createvirtualnamespace: (...a) => { call([OP.namespace_check], a); return virtualNamespace(a[0], a[1]) },
   }

@@ -28,6 +28,9 @@ export interface NannyOptions {
   sleepSync?: (seconds: number) => void
   /** Refreshed at most every ~100 ms from onInterrupt and charges, and on publish(). */
   board?: UsageBoard
+  /** A renewable over its quota does not block the thread: the wait is kept for takeDeferredWait(). For Repy
+   *  programs, whose threads share this one thread: the guest waits on a promise, and only its thread waits. */
+  deferRateWaits?: boolean
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4))
@@ -165,9 +168,11 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
     }
     return (buckets[resource] ??= new RateBucket(limit))
   }
+  let deferredWait = 0
   const tattle = (resource: RateResource, amount: number): void => {
     const b = bucket(resource)
-    for (let wait = b.tattle(amount); wait > 0; wait = b.tattle(0)) sleepSync(wait)
+    if (options.deferRateWaits) deferredWait = Math.max(deferredWait, b.tattle(amount))
+    else for (let wait = b.tattle(amount); wait > 0; wait = b.tattle(0)) sleepSync(wait)
   }
   const maybePublish = (): void => {
     if (options.board && wallSeconds() - lastPublish >= PUBLISH_INTERVAL) nanny.publish()
@@ -178,6 +183,11 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
     restrictions,
     waitFor(resource) {
       tattle(resource, 0)
+    },
+    takeDeferredWait() {
+      const wait = deferredWait
+      deferredWait = 0
+      return wait
     },
     charge(resource, amount) {
       checkAmount(amount)

@@ -10,6 +10,8 @@ export interface Nanny {
   waitFor(resource: RateResource): void
   /** Renewable: adds `amount` to the bucket and waits while it is over quota (Repy's tattle_quantity). */
   charge(resource: RateResource, amount: number): void
+  /** With deferRateWaits: the seconds the caller must still wait before its next step (0 if none); clears it. */
+  takeDeferredWait(): number
 
   /** Counted item: takes one item with this id (idempotent for an id already held); ResourceExhaustedError at the limit. */
   acquire(resource: ItemResource, id: string): void
