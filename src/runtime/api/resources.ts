@@ -1,4 +1,5 @@
-// getresources(): [limits, usage, stoptimes], each a fresh copy (mutating them grants nothing).
+// getresources(): [limits, usage, stoptimes], each a fresh copy (mutating them grants nothing). Renewables are
+// reported as of their last charge, as Repy does; the node's console shows their live level instead.
 import { ITEM_RESOURCES, RENEWABLE_RESOURCES } from '../nanny/resources.js'
 import { argCount } from './validate.js'
 import type { GuestValue, OpTable, VesselEnv } from './types.js'
@@ -12,7 +13,7 @@ export function resourceOps(env: VesselEnv): OpTable {
       const { limits, ports } = env.nanny.restrictions
       const usage = env.nanny.usage()
       const usageOut: Record<string, GuestValue> = {}
-      for (const r of RENEWABLE_RESOURCES) usageOut[r] = usage.renewable[r]
+      for (const r of RENEWABLE_RESOURCES) usageOut[r] = r === 'cpu' ? usage.renewable[r] : env.nanny.levelAtLastCharge(r)
       for (const r of ITEM_RESOURCES) usageOut[r] = usage.items[r]
       usageOut.cpu = usage.cpuSeconds
       usageOut.memory = usage.memory

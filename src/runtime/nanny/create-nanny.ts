@@ -184,6 +184,9 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
     waitFor(resource) {
       tattle(resource, 0)
     },
+    levelAtLastCharge(resource) {
+      return buckets[resource]?.levelAtLastTattle() ?? 0
+    },
     takeDeferredWait() {
       const wait = deferredWait
       deferredWait = 0

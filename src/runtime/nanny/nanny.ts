@@ -12,6 +12,9 @@ export interface Nanny {
   charge(resource: RateResource, amount: number): void
   /** With deferRateWaits: the seconds the caller must still wait before its next step (0 if none); clears it. */
   takeDeferredWait(): number
+  /** A renewable's level as of its last charge or wait, not drained since: what getresources reports, as Repy's
+   *  does (its consumption table is updated only when a resource is charged). usage() gives the live level. */
+  levelAtLastCharge(resource: RateResource): number
 
   /** Counted item: takes one item with this id (idempotent for an id already held); ResourceExhaustedError at the limit. */
   acquire(resource: ItemResource, id: string): void

@@ -6,6 +6,8 @@ const defaultNow = (): number => performance.now() / 1000
 export class RateBucket {
   private consumed = 0
   private last: number
+  /** The level right after the last tattle: what Repy's getresources reports (its table is updated only then). */
+  private atLastTattle = 0
 
   /** `limit` per second (> 0); `now` gives seconds on any monotonic clock. */
   constructor(readonly limit: number, private readonly now: () => number = defaultNow) {
@@ -18,6 +20,7 @@ export class RateBucket {
     if (!(quantity >= 0)) throw new Error(`RateBucket quantity must be a non-negative number, got ${quantity}`)
     this.drain()
     this.consumed += quantity
+    this.atLastTattle = this.consumed
     return this.consumed > this.limit ? (this.consumed - this.limit) / this.limit : 0
   }
 
@@ -25,6 +28,11 @@ export class RateBucket {
   level(): number {
     this.drain()
     return this.consumed
+  }
+
+  /** The level as it was right after the last tattle (0 before any). */
+  levelAtLastTattle(): number {
+    return this.atLastTattle
   }
 
   private drain(): void {

@@ -50,6 +50,13 @@ check('usage while holding', () => { const u = getresources()[1]; return [u.file
 f.close()
 createthread(() => sleep(0.1))
 check('events with a thread', () => getresources()[1].events)
+// a renewable is reported as of its last charge (Repy's table), not drained since
+const g = openfile('charged', true)
+await sleep(1.2)
+g.writeat('y', 0)
+await sleep(0.3)
+check('filewrite after one block, 0.3 s later', () => getresources()[1].filewrite)
+g.close()
 `, { restrictions: RESTRICTIONS })
     r = results(run.output)
   })
@@ -84,6 +91,11 @@ check('events with a thread', () => getresources()[1].events)
     expect(okValue(r, 'limits after mutation')).toMatchObject({ events: 3, filesopened: 2, connport: [12347] })
     expect(okValue(r, 'usage events after mutation')).toBe(1)
     expect(r.get('still limited')).toBe('ResourceExhaustedError')
+  })
+
+  it('reports a renewable as of its last charge, as Repy does: one 4096-byte block, undrained 0.3 s later', () => {
+    // Live, the bucket (100,000 bytes/s) would have drained it to 0 within 41 ms.
+    expect(okValue(r, 'filewrite after one block, 0.3 s later')).toBe(4096)
   })
 
   it('follows the files, disk and threads the program holds', () => {
