@@ -96,6 +96,8 @@ declare global {
     lograte: number; random: number
     events: number; filesopened: number; insockets: number; outsockets: number
     messport: number[]; connport: number[]
+    /** In usage only: the cpu seconds of the calling thread (all of a program's threads share one). */
+    threadcpu?: number
   }
 
   // ---- globals ----

@@ -77,7 +77,7 @@ g.close()
   it('reports sane initial usage: one event for main, nothing open', () => {
     const usage = okValue(r, 'usage') as Record<string, unknown>
     expect(usage).toMatchObject({ events: 1, filesopened: 0, insockets: 0, outsockets: 0, messport: [], connport: [] })
-    for (const name of ['cpu', 'memory', 'diskused', 'filewrite', 'fileread', 'netsend', 'netrecv', 'loopsend', 'looprecv', 'lograte', 'random']) {
+    for (const name of ['cpu', 'threadcpu', 'memory', 'diskused', 'filewrite', 'fileread', 'netsend', 'netrecv', 'loopsend', 'looprecv', 'lograte', 'random']) {
       expect(typeof usage[name], name).toBe('number')
       expect(usage[name] as number, name).toBeGreaterThanOrEqual(0)
     }
