@@ -36,9 +36,9 @@ export interface LifecycleOptions {
   notice?(line: string): void
 }
 
-
 /** Ends whose reason is not news: finished, stopped by a request, exitall(). */
 const QUIET_EXIT_CODES = new Set([0, 44, 200])
+
 export class Lifecycle {
   private host: SandboxHost | null = null
   private hostStarting: Promise<SandboxHost> | null = null

@@ -13,7 +13,7 @@ export function programSource(cwd: string, name: string): string {
   return name.endsWith('.ts') ? stripTypes(text, name) : text
 }
 
-export const isRepyProgram = (name: string): boolean => name.endsWith('.r2py') || name.endsWith('.repy')
+export const isRepyProgram = (name: string): boolean => name.endsWith('.r2py')
 
 /** A Repy program becomes a module that hands its compiled code to the Python runtime and waits for its main
  *  thread. The source is read as latin1: a Repy string is bytes. `compile` throws RepyCodeError for unsafe code. */
