@@ -156,7 +156,8 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   return api
 }
 
-const RENEWABLE = new Set<string>(RENEWABLE_RESOURCES)
+/** Reported as floats, as Repy does: the renewables and the thread's cpu seconds. */
+const FLOATS = new Set<string>([...RENEWABLE_RESOURCES, 'threadcpu'])
 
 /** Renewable quantities are floats and port lists sets, as Repy gives them. */
 function resourceDict(py: PyRuntime, from: Record<string, unknown>): unknown {
@@ -165,7 +166,7 @@ function resourceDict(py: PyRuntime, from: Record<string, unknown>): unknown {
   for (const [k, v] of Object.entries(from)) {
     let value: unknown = v
     if (Array.isArray(v)) value = py.runSync(py.call(setType, [[...v]]))
-    else if (typeof v === 'number' && (RENEWABLE.has(k) || !Number.isInteger(v))) value = py.float(v)
+    else if (typeof v === 'number' && (FLOATS.has(k) || !Number.isInteger(v))) value = py.float(v)
     py.dictSet(d, k, value)
   }
   return d
