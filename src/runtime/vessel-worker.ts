@@ -11,7 +11,7 @@ import { namespaceOps } from './api/namespace.js'
 import { randomOps } from './api/random.js'
 import { resourceOps } from './api/resources.js'
 import { tcpOps } from './api/tcp.js'
-import { MAIN_THREAD, threadOps } from './api/threads.js'
+import { MAIN_THREAD, threadOps, UNCAUGHT_EXCEPTION_CODE } from './api/threads.js'
 import { timeOps } from './api/time.js'
 import { udpOps } from './api/udp.js'
 import { createNanny } from './nanny/create-nanny.js'
@@ -27,7 +27,6 @@ import type { VesselWorkerData, WorkerMessage } from './sandbox-messages.js'
 
 /** QuickJS's own stack limit; the worker is started with a 4 MB native stack (stack-notes §5). */
 const GUEST_STACK_BYTES = 1 << 20
-export const UNCAUGHT_EXCEPTION_CODE = 6
 export const UNSAFE_CODE_CODE = 5
 export const INTERNAL_ERROR_CODE = 3
 export const RESOURCE_KILL_CODE = 98

@@ -37,11 +37,10 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   }
   const bool = (fn: string, x: unknown): boolean => (typeof x === 'boolean' ? x : argError(`${fn}: expected a bool, got ${py.repr(x)}`))
   const def = (name: string, fn: (...a: unknown[]) => unknown) => { api.set(name, py.native(name, fn)) }
-  const isPromise = (x: unknown): x is Promise<unknown> => x instanceof Promise
   /** An API result, converted. A call that waits (sleep, a held lock, a rate quota over its limit) returns a
    *  promise: then the result is a generator, which the caller's thread delegates to and so waits on alone. */
   const settle = (r: unknown, convert: (v: unknown) => unknown = nullIfUndefined): unknown =>
-    (isPromise(r) ? awaitThen(r, convert) : convert(r))
+    (r instanceof Promise ? awaitThen(r, convert) : convert(r))
   function* awaitThen(p: Promise<unknown>, convert: (v: unknown) => unknown): Generator<unknown, unknown, unknown> {
     return convert(yield p)
   }
@@ -111,10 +110,7 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
     const id = startThread()
     // The call is the new thread's first step: an error calling fn (wrong arity) is the thread's, as in Repy, not
     // the caller's, and the thread's events item is released when it ends either way.
-    scheduler.spawn(id, (function* (): Generator<unknown, unknown, unknown> {
-      const step = py.call(fn, [])
-      return step instanceof py.rt.G ? yield* step as Generator<unknown, unknown, unknown> : step
-    })())
+    scheduler.spawn(id, py.callGen(fn, []))
     return null
   })
   def('openfile', (...a) => {
@@ -150,7 +146,7 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   })
   def('getlasterror', (...a) => {
     count('getlasterror', a, 0)
-    const exc = scheduler.handledNow(true)
+    const exc = scheduler.takeHandled()
     return exc === null || exc === undefined ? null : formatException(exc)
   })
   return api
@@ -173,3 +169,8 @@ function resourceDict(py: PyRuntime, from: Record<string, unknown>): unknown {
 }
 
 const nullIfUndefined = (v: unknown): unknown => (v === undefined ? null : v)
+
+/** `yield* settled(r)`: the API call's result, waiting for it in the calling thread when it is a promise. */
+export function* settled(r: unknown): Generator<unknown, unknown, unknown> {
+  return r instanceof Promise ? yield r : r
+}

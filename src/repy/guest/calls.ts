@@ -273,12 +273,13 @@ export function callSync(f: unknown, args: unknown[]): unknown {
   return runSync(call(f, args))
 }
 
-/** Calls f(args) from a native generator: `yield* callGen(f, args)` gives the result. */
+/** A Step as a generator: `yield* delegate(step)` gives its value, waiting (in the caller's thread) if it must. */
+export function* delegate(step: unknown): Generator<unknown, unknown, unknown> {
+  const v = step instanceof Gen ? yield* (step as Generator<unknown, unknown, unknown>) : step
+  return v === undefined ? null : v
+}
+
+/** Calls f(args) when first resumed: `yield* callGen(f, args)` gives the result. */
 export function* callGen(f: unknown, args: unknown[]): Generator<unknown, unknown, unknown> {
-  const r = call(f, args)
-  if (r instanceof Gen) {
-    const v = yield* (r as Generator<unknown, unknown, unknown>)
-    return v === undefined ? null : v
-  }
-  return r === undefined ? null : r
+  return yield* delegate(call(f, args))
 }

@@ -5,7 +5,7 @@
 import { OP_ID } from '../../runtime/guest/ops.js'
 import { createRuntime } from './runtime.js'
 import { Scheduler } from './scheduler.js'
-import { createApi, type JsApi } from './api.js'
+import { createApi, settled, type JsApi } from './api.js'
 import { createModules } from './modules.js'
 import { formatException, uncaughtText } from './traceback.js'
 
@@ -75,7 +75,3 @@ Object.defineProperty(globalThis, '__flotilla_repy', {
   writable: false,
   configurable: false,
 })
-
-function* settled(r: unknown): Generator<unknown, unknown, unknown> {
-  return r instanceof Promise ? yield r : r
-}

@@ -48,10 +48,7 @@ export function createModules({ py, compile, readFile, callargs, api }: ModuleDe
 
   const load = (js: string): ModuleFactory => makeFunction(`return ${js}`)() as ModuleFactory
 
-  function* run(factory: ModuleFactory, globals: unknown): Generator<unknown, unknown, unknown> {
-    const step = factory(py.rt)(globals)
-    return step instanceof py.rt.G ? yield* step as Generator<unknown, unknown, unknown> : step
-  }
+  const run = (factory: ModuleFactory, globals: unknown) => py.delegate(factory(py.rt)(globals))
 
   /** Repy evaluates in a SafeDict: one given is used in place; a dict is copied into a new one, whose keys must be
    *  strings that pass the safety rule. */

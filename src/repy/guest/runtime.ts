@@ -53,6 +53,10 @@ export interface PyRuntime {
   traceback(exc: unknown): Array<{ file: string, func: string, line: number }>
   /** Drives a Step to completion synchronously: a `0` yield is ignored; any other yield is a RuntimeError. */
   runSync(step: unknown): unknown
+  /** A Step as a generator, for `yield*` from native generators and as a thread's body. */
+  delegate(step: unknown): Generator<unknown, unknown, unknown>
+  /** f(args) as a generator that makes the call when first resumed (a new thread's first step). */
+  callGen(f: unknown, args: unknown[]): Generator<unknown, unknown, unknown>
   /** = rt.call */
   call(f: unknown, args: unknown[]): unknown
   isTuple(x: unknown): boolean
@@ -258,6 +262,8 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     exceptionSummary: exc.exceptionSummary,
     traceback: exc.traceback,
     runSync: calls.runSync,
+    delegate: calls.delegate,
+    callGen: calls.callGen,
     call: calls.call,
     isTuple,
     tuple,

@@ -46,17 +46,16 @@ export class Scheduler {
     private readonly handled: { get(): unknown; set(exc: unknown): void },
   ) {}
 
-  /** Starts a thread running `step` (a call's result: a value, or a generator to run). */
-  spawn(id: number, step: unknown): void {
-    const gen = step instanceof this.rt.G ? (step as Generator<unknown, unknown, unknown>) : (function* () { return step })()
+  /** Starts a thread running `gen`. */
+  spawn(id: number, gen: Generator<unknown, unknown, unknown>): void {
     this.ready.push({ id, gen, resume: { value: undefined }, handled: null })
     this.run()
   }
 
-  /** The exception the current thread is handling, for getlasterror; `clear` forgets it. */
-  handledNow(clear: boolean): unknown {
+  /** The exception the current thread is handling, for getlasterror, which then forgets it. */
+  takeHandled(): unknown {
     const exc = this.handled.get()
-    if (clear) this.handled.set(null)
+    this.handled.set(null)
     return exc
   }
 

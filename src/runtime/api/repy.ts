@@ -2,12 +2,9 @@
 // turn of the host's event loop for the guest's thread scheduler, and the end of a program by an uncaught Python
 // exception (the guest formats Repy's traceback; the host only ends the program with it).
 import { RepyError } from '../errors.js'
-import { MAIN_THREAD, THREAD_EXCEPTION_CODE } from './threads.js'
+import { MAIN_THREAD, THREAD_EXCEPTION_CODE, UNCAUGHT_EXCEPTION_CODE } from './threads.js'
 import { argCount, int, str } from './validate.js'
 import type { OpTable, VesselEnv } from './types.js'
-
-/** Repy's exit code for an uncaught exception in the main thread. */
-export const MAIN_EXCEPTION_CODE = 6
 
 /** The Repy compiler, loaded only by workers that run a Repy program (it costs about 1 MB in each worker). */
 export type RepyCompiler = typeof import('../../repy/index.js')
@@ -29,7 +26,7 @@ export function repyOps(env: VesselEnv, repy: RepyCompiler | null): OpTable {
     'repy.uncaught'(args) {
       const thread = int('repy.uncaught', 'thread', args[0])
       const traceback = str('repy.uncaught', 'traceback', args[1])
-      env.end({ status: 'Terminated', code: thread === MAIN_THREAD ? MAIN_EXCEPTION_CODE : THREAD_EXCEPTION_CODE, reason: traceback })
+      env.end({ status: 'Terminated', code: thread === MAIN_THREAD ? UNCAUGHT_EXCEPTION_CODE : THREAD_EXCEPTION_CODE, reason: traceback })
       return undefined
     },
     'repy.tick'(args) {

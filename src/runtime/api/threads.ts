@@ -6,6 +6,8 @@ import type { GuestValue, OpTable, VesselEnv } from './types.js'
 export const MAIN_THREAD = 0
 export const EXITALL_CODE = 200
 export const THREAD_EXCEPTION_CODE = 30
+/** Repy's exit code for an uncaught exception in the main program. */
+export const UNCAUGHT_EXCEPTION_CODE = 6
 
 interface Lock {
   locked: boolean
