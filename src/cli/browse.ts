@@ -1,12 +1,12 @@
 // `flotilla browse --key <name> [--keys dir] --bootstrap <multiaddr>... [--mdns] [--timeout s] [--json]`:
 // looks the key up in the DHT, asks each node found for its vessels (GetVessels) and lists those where the key
 // is owner or user. Exit status: 0 nodes found, 1 none found, 2 usage mistake.
-import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { findNodes, vesselsForKey, type FoundNode, type NodeVessels } from '../client/browse.js'
-import { KeyFileError, keyFilePaths, loadPublicKey, publicKeyText } from '../keys/key-files.js'
+import { publicKeyText } from '../keys/key-files.js'
+import { loadPublicKeyRef } from '../keys/key-ref.js'
 import { DEFAULT_KEYS_DIR } from '../node/node-paths.js'
-import { UsageError } from './usage-error.js'
+import { UsageError, keyErrorsAsUsage } from './usage-error.js'
 
 interface BrowseCommandOptions {
   key: string
@@ -18,15 +18,8 @@ interface BrowseCommandOptions {
 }
 
 /** The key's canonical text: a key name in `dir`, or the path of a .publickey file. */
-async function keyTextOf(name: string, dir: string): Promise<string> {
-  const file = existsSync(keyFilePaths(dir, name).publicKeyFile) ? keyFilePaths(dir, name).publicKeyFile : name
-  if (!existsSync(file)) throw new UsageError(`no key '${name}': neither ${keyFilePaths(dir, name).publicKeyFile} nor a file of that name`)
-  try {
-    return publicKeyText(await loadPublicKey(file))
-  } catch (err) {
-    if (err instanceof KeyFileError) throw new UsageError(err.message)
-    throw err
-  }
+async function keyTextOf(ref: string, dir: string): Promise<string> {
+  return publicKeyText(await keyErrorsAsUsage(() => loadPublicKeyRef(ref, dir)))
 }
 
 export function formatBrowse(nodes: NodeVessels[]): string {
@@ -45,7 +38,7 @@ export function registerBrowse(program: Command, out: (text: string) => void = (
   program
     .command('browse')
     .description('Find the nodes that advertise a key (DHT lookup) and list the vessels the key owns or uses there')
-    .requiredOption('--key <name>', 'key name in --keys (or a .publickey file)')
+    .requiredOption('--key <name|path>', 'the key: a name in --keys, or a path to its .publickey file')
     .option('--keys <dir>', 'folder of key files', DEFAULT_KEYS_DIR)
     .option('--bootstrap <multiaddr...>', 'DHT nodes to join through (with /p2p/<peerId>)', [])
     .option('--mdns', 'also find DHT nodes on the local network by mDNS')

@@ -2,13 +2,12 @@
 // of the key on every listed node, and print a summary table (or JSON). Exit 0 all started, 1 some vessel or node
 // failed, 2 a usage error.
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Command } from 'commander'
 import { ClientConnector } from '../shell/connector.js'
 import { deploy, deployLines } from '../shell/deploy.js'
 import { Engine } from '../shell/engine.js'
-import { positiveNumber } from './shell.js'
-import { UsageError } from './usage-error.js'
+import { keyRefBase } from '../keys/key-ref.js'
+import { UsageError, keyErrorsAsUsage, positiveNumber } from './usage-error.js'
 import { DEFAULT_KEYS_DIR } from '../node/node-paths.js'
 
 interface DeployOptions {
@@ -26,7 +25,7 @@ export function registerDeploy(program: Command): void {
     .description('Upload and start a program on your vessels (owner or user) on every listed node')
     .argument('<program>', 'the program file (e.g. hello.js)')
     .argument('[args...]', "the program's arguments")
-    .requiredOption('--key <name>', 'your key: <keys>/<name>.publickey and .privatekey (or a path without the suffix)')
+    .requiredOption('--key <name|path>', 'your key pair: a name in --keys, or a path to it')
     .requiredOption('--nodes <file>', 'a file of node multiaddrs, one a line (# comments)')
     .option('--keys <dir>', 'folder of key files', DEFAULT_KEYS_DIR)
     .option('--json', 'print the summary as JSON')
@@ -37,7 +36,7 @@ export function registerDeploy(program: Command): void {
       const concurrency = positiveNumber(options.concurrency, '--concurrency', true)
       const timeout = positiveNumber(options.timeout, '--timeout', false)
       if (!existsSync(options.nodes)) throw new UsageError(`no such nodes file: ${options.nodes}`)
-      const keyBase = options.key.includes('/') || existsSync(options.key + '.publickey') ? options.key : join(options.keys, options.key)
+      const keyBase = await keyErrorsAsUsage(async () => keyRefBase(options.key, options.keys))
       const engine = new Engine({ connector: new ClientConnector() })
       if (concurrency !== undefined) engine.state.concurrency = concurrency
       if (timeout !== undefined) engine.state.timeoutS = timeout

@@ -1,16 +1,17 @@
 // `flotilla node call <multiaddr> <Request> [args...]`: any request, arguments parsed by the call's signature:
 // file data and restrictions from @path or a literal; lists comma-separated; booleans true/false; keys as key text,
 // a key name in --keys, or @path of a .publickey file. Exit codes: 0 ok, 1 refused, 2 usage, 3 unreachable.
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { NodeClient } from '../client/node-client.js'
-import { KeyFileError, keyFilePaths, loadKeyPair, publicKeyText, parsePublicKeyText, type KeyPair } from '../keys/key-files.js'
+import { KeyFileError, PUBLIC_KEY_SUFFIX, publicKeyText, parsePublicKeyText, type KeyPair } from '../keys/key-files.js'
+import { keyRefBase, loadKeyPairRef } from '../keys/key-ref.js'
 import { NodeError } from '../protocol/errors.js'
 import type { ArgValue } from '../protocol/messages.js'
 import { CALL_SIGNATURES, isCallName, type ArgSpec } from '../protocol/validate.js'
 import { DEFAULT_KEYS_DIR } from '../node/node-paths.js'
 import { answerText, toJson } from './node-format.js'
-import { UsageError } from './usage-error.js'
+import { UsageError, keyErrorsAsUsage, positiveNumber } from './usage-error.js'
 
 export const EXIT_REFUSED = 1
 export const EXIT_UNREACHABLE = 3
@@ -24,18 +25,20 @@ function fileOrLiteral(word: string): Buffer {
   }
 }
 
+/** A key argument: the key's text itself (`ed25519-pub …`), @file, or a key named as every command names one. */
 function keyText(word: string, keysDir: string): string {
-  if (word.startsWith('@')) return fileOrLiteral(word).toString('utf8').trim()
-  const { publicKeyFile } = keyFilePaths(keysDir, word)
-  if (!word.includes(' ') && existsSync(publicKeyFile)) {
-    try {
-      return publicKeyText(parsePublicKeyText(readFileSync(publicKeyFile, 'utf8'), publicKeyFile))
-    } catch (err) {
-      if (err instanceof KeyFileError) throw new UsageError(err.message)
-      throw err
-    }
+  const [text, source] = word.startsWith('@') ? [fileOrLiteral(word).toString('utf8'), word.slice(1)]
+    : word.includes(' ') ? [word, 'the key text']
+      : [readPublicKeyFile(keyRefBase(word, keysDir) + PUBLIC_KEY_SUFFIX), word]
+  return publicKeyText(parsePublicKeyText(text, source))
+}
+
+function readPublicKeyFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    throw new KeyFileError(path, 'no such key file (name a key in --keys, give a path, or paste the key text)')
   }
-  return word
 }
 
 function parseArg(spec: ArgSpec, word: string, keysDir: string): ArgValue {
@@ -92,10 +95,10 @@ export function registerNodeCall(node: Command): void {
     .argument('<multiaddr>', 'the node, e.g. /ip4/127.0.0.1/tcp/1224/p2p/12D3KooW...')
     .argument('<request>', `one of ${Object.keys(CALL_SIGNATURES).join(', ')}`)
     .argument('[args...]', 'the request\'s arguments (data: @file or text; lists: a,b,c; booleans: true/false)')
-    .option('--key <name>', 'sign with this key pair from --keys (needed for user and owner requests)')
+    .option('--key <name|path>', 'sign with this key pair: a name in --keys, or a path (needed for user and owner requests)')
     .option('--keys <dir>', 'folder of key files', DEFAULT_KEYS_DIR)
     .option('--json', 'print the answer as JSON')
-    .option('--timeout <ms>', 'give up after this long', '15000')
+    .option('--timeout <seconds>', 'give up after this long', '15')
     .addHelpText('after', `
 Exit status: 0 ok, 1 the node refused (prints E_CODE: message), 2 usage mistake, 3 node unreachable or no answer.
 Examples:
@@ -103,18 +106,11 @@ Examples:
   flotilla node call <addr> AddFileToVessel v1 hello.js @examples/hello.js --key owner
   flotilla node call <addr> StartVessel v1 hello.js arg1 arg2 --key owner`)
     .action(async (address: string, call: string, words: string[], options: CallCommandOptions) => {
-      const timeoutMs = Number(options.timeout)
-      if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a number of ms, not '${options.timeout}'`)
-      const args = parseCallArgs(call, words, options.keys)
-      let identity: KeyPair | undefined
-      if (options.key !== undefined) {
-        try {
-          identity = await loadKeyPair(options.keys, options.key)
-        } catch (err) {
-          if (err instanceof KeyFileError) throw new UsageError(err.message)
-          throw err
-        }
-      }
+      const timeoutMs = positiveNumber(options.timeout, '--timeout', false)! * 1000
+      const [args, identity] = await keyErrorsAsUsage(async () => [
+        parseCallArgs(call, words, options.keys),
+        options.key === undefined ? undefined : await loadKeyPairRef(options.key, options.keys),
+      ] as const)
       process.exit(await callOnce(address, call, args, { identity, timeoutMs, json: options.json === true }))
     })
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander'
 import { ClientConnector } from '../shell/connector.js'
 import { Engine } from '../shell/engine.js'
 import { runScript } from '../shell/runner.js'
-import { UsageError } from './usage-error.js'
+import { UsageError, positiveNumber } from './usage-error.js'
 import { prepareInkTerminal } from './ink-terminal.js'
 
 interface ShellOptions {
@@ -25,13 +25,6 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks).toString('utf8')
-}
-
-export function positiveNumber(text: string | undefined, what: string, integer: boolean): number | undefined {
-  if (text === undefined) return undefined
-  const n = Number(text)
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`${what} must be a ${integer ? 'whole ' : ''}number > 0, got '${text}'`)
-  return n
 }
 
 export function registerShell(program: Command): void {

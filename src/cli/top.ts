@@ -1,9 +1,9 @@
 // `flotilla node top`: the node owner's console. Live and full screen on a terminal; one snapshot as text with
 // --once (or when stdout is not a terminal), as JSON with --json.
-import { resolve } from 'node:path'
 import { Command, Option } from 'commander'
 import { ClientTransport, NodeClient } from '../client/node-client.js'
-import { KeyFileError, isValidKeyName, loadKeyPair, type KeyPair } from '../keys/key-files.js'
+import { KeyFileError, type KeyPair } from '../keys/key-files.js'
+import { loadKeyPairRef } from '../keys/key-ref.js'
 import { DEFAULT_LISTEN } from '../node/libp2p-node.js'
 import { DEFAULT_KEYS_DIR } from '../node/node-paths.js'
 import { NodeError } from '../protocol/errors.js'
@@ -28,12 +28,12 @@ export function registerTop(nodeCommand: Command): void {
     .command('top')
     .description("The node owner's console: live vessels, their use of each resource against its quota, their logs")
     .option('--node <multiaddr>', 'the node manager to watch', DEFAULT_LISTEN)
-    .option('--key <name>', 'the owner (or user) key to sign requests with, <keys>/<name>.privatekey', 'owner')
+    .option('--key <name|path>', 'the owner (or user) key pair to sign requests with: a name in --keys, or a path', 'owner')
     .option('--keys <dir>', 'the folder of key files', DEFAULT_KEYS_DIR)
     .option('--once', 'print one snapshot as text and exit (the default when stdout is not a terminal)')
     .option('--json', 'print one snapshot as JSON and exit')
-    .addOption(new Option('--interval <ms>', 'refresh period of the live console').default(500).argParser(msOption('--interval', 100)))
-    .addOption(new Option('--timeout <ms>', 'time limit of each request').default(5000).argParser(msOption('--timeout', 100)))
+    .addOption(new Option('--interval <seconds>', 'refresh period of the live console').default(500, '0.5').argParser(secondsOption('--interval', 0.1)))
+    .addOption(new Option('--timeout <seconds>', 'time limit of each request').default(5000, '5').argParser(secondsOption('--timeout', 0.1)))
     .addHelpText('after', `
 Keys in the console: ↑/↓ select a vessel, Enter follow its log (↑/↓ PgUp/PgDn scroll, End follow, Esc back),
 s stop its program, r reset it (asks y/n), q quit.
@@ -48,11 +48,12 @@ Examples:
     })
 }
 
-function msOption(name: string, min: number): (v: string) => number {
+/** Parses seconds (fractions allowed) into milliseconds. */
+function secondsOption(name: string, min: number): (v: string) => number {
   return (v) => {
     const n = Number(v)
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be a whole number of milliseconds ≥ ${min}, not '${v}'`)
-    return n
+    if (!Number.isFinite(n) || n < min) throw new UsageError(`${name} must be a number of seconds ≥ ${min}, not '${v}'`)
+    return Math.round(n * 1000)
   }
 }
 
@@ -62,10 +63,9 @@ function fail(code: 2 | 3, message: string): number {
 }
 
 async function top(options: TopOptions): Promise<number> {
-  if (!isValidKeyName(options.key)) return fail(2, `invalid key name '${options.key}'`)
   let identity: KeyPair
   try {
-    identity = await loadKeyPair(resolve(options.keys), options.key)
+    identity = await loadKeyPairRef(options.key, options.keys)
   } catch (err) {
     if (err instanceof KeyFileError) return fail(2, `cannot load key '${options.key}': ${err.message} (use --key and --keys)`)
     throw err

@@ -3,6 +3,7 @@
 import '../node/promise-shim.js'
 import type { Libp2p } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { NodeError } from '../protocol/errors.js'
 import { PROTOCOL_ID, decodeResponse, type Response } from '../protocol/messages.js'
@@ -14,11 +15,21 @@ export const DEFAULT_TIMEOUT_MS = 15_000
 /** Parses a multiaddr given by a user: E_USAGE if it is not one. */
 export function parseAddress(address: string | Multiaddr): Multiaddr {
   if (typeof address !== 'string') return address
+  let parsed: Multiaddr
   try {
-    return multiaddr(address)
+    parsed = multiaddr(address)
   } catch (err) {
     throw new NodeError('E_USAGE', `'${address}' is not a multiaddr (like /ip4/127.0.0.1/tcp/1224/p2p/12D3KooW...): ${(err as Error).message}`)
   }
+  const peer = peerIdOf(parsed)
+  if (peer !== undefined) {
+    try {
+      peerIdFromString(peer)
+    } catch {
+      throw new NodeError('E_USAGE', `'${address}': '${peer}' is not a peer id (one looks like 12D3KooW… as the node prints it)`)
+    }
+  }
+  return parsed
 }
 
 /** The peer id in a multiaddr's /p2p/ part, if any. */

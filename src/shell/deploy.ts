@@ -1,5 +1,6 @@
 // `deploy`: contact every listed node, then upload and start a program on each vessel where the key is owner or
 // user; answers one row per node. Built on the engine's contact and run commands.
+import { basename } from 'node:path'
 import type { Engine } from './engine.js'
 import { quoteWord } from './parse.js'
 import { table } from './targets.js'
@@ -34,15 +35,20 @@ export async function deploy(engine: Engine, options: { keyBase: string; nodesFi
     const [result] = await engine.execute(line)
     return result
   }
-  const keys = await step(`loadkeys ${quoteWord(options.keyBase)} as deployer`)
+  const keyName = basename(options.keyBase)
+  const keys = await step(`loadkeys ${quoteWord(options.keyBase)} as ${quoteWord(keyName)}`)
   if (!keys.ok) return { ok: false, error: keys.error, ...empty, elapsedMs: Date.now() - started }
   const contact = await step(`contact ${quoteWord(options.nodesFile)}`)
   if (!contact.ok) return { ok: false, error: contact.error, ...empty, elapsedMs: Date.now() - started }
   const rows: DeployRow[] = []
+  let unreachable = 0
   for (const f of contact.fanout?.failed ?? []) {
-    for (const address of f.targets) rows.push({ node: '-', address, vessels: 0, started: 0, failed: 0, errors: [`${f.message} [${f.code}]`] })
+    // A node that answered but holds no vessel of the key was reached: it is not counted as unreachable.
+    const reached = f.code === 'E_NO_VESSEL'
+    if (!reached) unreachable += f.targets.length
+    const error = reached ? `reached, no vessel for ${keyName}` : `${f.message} [${f.code}]`
+    for (const address of f.targets) rows.push({ node: '-', address, vessels: 0, started: 0, failed: 0, errors: [error] })
   }
-  const unreachable = rows.length
   let run: CommandResult | undefined
   if (engine.state.targets.size > 0) {
     run = await step(`on %all run ${[options.program, ...options.args].map(quoteWord).join(' ')}`)
@@ -70,7 +76,8 @@ export function deployLines(report: DeployReport, program: string): string[] {
   const lines = table(['NODE', 'ADDRESS', 'VESSELS', 'STARTED', 'FAILED', 'ERROR'], report.rows.map((r) => [
     r.node, r.address.replace(/\/p2p\/.*$/, ''), String(r.vessels), String(r.started), String(r.failed), r.errors.join('; '),
   ]))
-  lines.push(`${program}: started on ${report.started} of ${report.vessels} vessels on ${report.rows.length - report.unreachable} nodes` +
+  const reached = report.rows.length - report.unreachable
+  lines.push(`${program}: started on ${report.started} of ${report.vessels} vessel${report.vessels === 1 ? '' : 's'} on ${reached} node${reached === 1 ? '' : 's'}` +
     (report.unreachable > 0 ? `; ${report.unreachable} node${report.unreachable === 1 ? '' : 's'} not reached` : '') +
     ` (${(report.elapsedMs / 1000).toFixed(1)} s)`)
   return lines

@@ -9,8 +9,10 @@ import type { CommandSpec, Ctx, HandlerResult } from './command.js'
 import { takeTrailing } from './parse.js'
 import { CommandError, type Identity } from './types.js'
 
-/** `fn` as a path without suffix; a bare name not found in the working folder is looked up in keys/. */
-function keyBase(ctx: Ctx, fn: string, suffix: string): string {
+/** `fn` as a path without suffix (which may be given); a bare name not found in the working folder is looked up in
+ *  keys/. */
+function keyBase(ctx: Ctx, given: string, suffix: string): string {
+  const fn = given.replace(/\.(publickey|privatekey)$/, '')
   const base = ctx.path(fn)
   if (existsSync(base + suffix) || isAbsolute(fn) || fn.includes('/')) return base
   const inKeys = ctx.path(join('keys', fn))
@@ -18,7 +20,7 @@ function keyBase(ctx: Ctx, fn: string, suffix: string): string {
 }
 
 function identityName(fn: string, as: string | undefined): string {
-  const name = as ?? basename(fn)
+  const name = as ?? basename(fn).replace(/\.(publickey|privatekey)$/, '')
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new CommandError(`invalid identity name '${name}' (letters, digits, _ . -)`)
   return name
 }

@@ -11,15 +11,19 @@ import { CommandError, type Identity } from './types.js'
 export async function readAddresses(ctx: Ctx, args: string[]): Promise<string[]> {
   const out: string[] = []
   for (const arg of args) {
-    if (arg.startsWith('/')) {
-      out.push(arg)
-      continue
-    }
+    // A file is looked for first: an absolute path starts with '/' as a multiaddr does.
     const file = ctx.path(arg)
     const info = await stat(file).catch(() => null)
-    if (!info?.isFile()) throw new CommandError(`'${arg}' is neither a multiaddr (/ip4/…/tcp/…/p2p/…) nor a file of multiaddrs`)
+    if (!info?.isFile()) {
+      if (arg.startsWith('/')) {
+        out.push(arg)
+        continue
+      }
+      throw new CommandError(`'${arg}' is neither a multiaddr (/ip4/…/tcp/…/p2p/…) nor a file of multiaddrs`)
+    }
     const text = await readFile(file, 'utf8')
     const addrs = text.split(/\r?\n/).map((l) => l.replace(/#.*/, '').trim()).filter((l) => l !== '')
+    if (addrs.length === 0) throw new CommandError(`${arg} lists no node addresses (one multiaddr a line, # for comments)`)
     const bad = addrs.find((a) => !a.startsWith('/'))
     if (bad !== undefined) throw new CommandError(`${arg}: '${bad.slice(0, 80)}' is not a multiaddr`)
     out.push(...addrs)

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formatRestrictions, parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
+import { generateKeyFiles } from '../../src/keys/key-files.js'
 import { deployLines, type DeployReport } from '../../src/shell/deploy.js'
 import { HELLO, flotilla, jsonLines, silentServer, startTestbed, unknownPeerId, waitFor, type Testbed } from './helpers.js'
 
@@ -92,6 +93,38 @@ describe('flotilla shell on real nodes', () => {
     expect(table.stdout).toMatch(/\n- +\/ip4\/127.0.0.9\/tcp\/9 +0 +0 +0 +cannot reach .*\[E_UNREACHABLE\]\n/)
     expect(table.stdout).toContain('hello.js: started on 9 of 9 vessels on 3 nodes; 1 node not reached')
     await idle()
+  })
+
+  it('deploy: an absolute nodes path and a key path; a node without a vessel of the key is reached, not unreachable', async () => {
+    await generateKeyFiles(join(bed.dir, 'keys'), 'carol')
+    const nodesPath = join(bed.dir, 'nodes.txt')
+    const run = await flotilla(['deploy', '--key', join(bed.dir, 'keys', 'carol.privatekey'), '--nodes', nodesPath, 'hello.js'], bed.dir)
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(1)
+    expect(run.stdout.match(/reached, no vessel for carol/g)).toHaveLength(3)
+    expect(run.stdout).toContain('hello.js: started on 0 of 0 vessels on 3 nodes (')
+    expect(run.stdout).not.toContain('not reached')
+    writeFileSync(join(bed.dir, 'empty.txt'), '# no nodes yet\n')
+    const empty = await flotilla(['deploy', '--key', 'carol', '--keys', 'keys', '--nodes', join(bed.dir, 'empty.txt'), 'hello.js'], bed.dir)
+    expect(empty.code).toBe(2)
+    expect(empty.stderr).toContain('lists no node addresses')
+  })
+
+  it('node call: a key named by path, a missing user key and a malformed peer id are usage mistakes (exit 2)', async () => {
+    const address = bed.nodes[0].address
+    const byPath = await flotilla(['node', 'call', address, 'ReadVesselLog', 'v1', '--key', join(bed.dir, 'keys', 'alice')], bed.dir)
+    expect(byPath.stderr).toBe('')
+    expect(byPath.code).toBe(0)
+    const before = (await (await bed.client(0)).call('GetVessels', [])).vessels.find((v) => v.name === 'v3')
+    const noBob = await flotilla(['node', 'call', address, 'ChangeUsers', 'v3', 'nobody-here', '--key', 'alice', '--keys', 'keys'], bed.dir)
+    expect(noBob.code).toBe(2)
+    expect(noBob.stderr).toMatch(/nobody-here\.publickey: no such key file/)
+    const after = (await (await bed.client(0)).call('GetVessels', [])).vessels.find((v) => v.name === 'v3')
+    expect(after?.userKeys).toEqual(before?.userKeys)
+    const badPeer = await flotilla(['node', 'call', address.replace(/\/p2p\/.*$/, '/p2p/xyz'), 'GetVessels'], bed.dir)
+    expect(badPeer.code).toBe(2)
+    expect(badPeer.stderr).toContain("'xyz' is not a peer id")
+    expect(badPeer.stderr).not.toMatch(/multibase|\n +at /)
   })
 
   it('a script file: loadstate, show log, delete, start, as bob (a user), reset', async () => {
