@@ -146,7 +146,7 @@ export class Lifecycle {
   private async resume(v: VesselRecord): Promise<void> {
     if (v.program !== undefined && (await this.files.exists(v.name, v.program))) {
       this.options.notice?.(`restarting ${v.name}: ${v.program} ${(v.args ?? []).join(' ')}`.trimEnd())
-      await this.launch(v)
+      await this.launch(v, 'restarted with the node')
     } else {
       await this.state.store.apply([{ type: 'putVessel', vessel: {
         ...v, status: 'Stale', exit: { code: HOST_CRASH_CODE, reason: `could not restart: program '${v.program ?? '?'}' is missing`, at: Date.now() },
@@ -154,8 +154,9 @@ export class Lifecycle {
     }
   }
 
-  private async launch(v: VesselRecord): Promise<void> {
+  private async launch(v: VesselRecord, why?: string): Promise<void> {
     const host = await this.sandbox()
+    this.log(v.name).write(startMark(v, why))
     const id = `${v.name}#${++this.generation}`
     let end!: () => void
     const ended = new Promise<void>((r) => { end = r })
@@ -218,6 +219,13 @@ export class Lifecycle {
     }).finally(() => { this.hostStarting = null })
     return this.hostStarting
   }
+}
+
+/** The line that opens each run in the vessel's log, so that runs one after another can be told apart. */
+function startMark(v: VesselRecord, why?: string): string {
+  const at = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+  const command = [v.program ?? '?', ...(v.args ?? [])].join(' ').slice(0, 200)
+  return `--- ${at}: ${command}${why ? ` (${why})` : ''} ---\n`
 }
 
 function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {

@@ -28,7 +28,7 @@ describe('NodeClient', () => {
     for (const c of clients) {
       const v2 = await waitFor(async () => { const v = (await c.getVessels()).vessels[1]!; return v.status !== 'Started' && v }, 'hello.js to end')
       expect(v2, JSON.stringify(v2)).toMatchObject({ status: 'Terminated', exit: { code: 0 } })
-      expect(text(await c.call('ReadVesselLog', ['v2']))).toBe('Hello World\n')
+      expect(text(await c.call('ReadVesselLog', ['v2']))).toMatch(/^--- \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: hello\.js ---\nHello World\n$/)
     }
     expect(new Set(clients.map((c) => c.peerId)).size).toBe(3)
     expect(transport.node.getConnections().length).toBeGreaterThanOrEqual(3)

@@ -30,7 +30,8 @@ describe('node manager end to end', () => {
     expect(done.status).toBe('Terminated')
     expect(done.exit).toMatchObject({ code: 0, reason: 'finished' })
     expect(done.program).toBe('hello.js')
-    expect(text(await owner.call('ReadVesselLog', ['v1']))).toBe('Hello World\n')
+    // each run opens with a line saying when and what was started
+    expect(text(await owner.call('ReadVesselLog', ['v1']))).toMatch(/^--- \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: hello\.js ---\nHello World\n$/)
   })
 
   it('refuses to start a Started vessel (E_STATE) and a program that is not a file of the vessel', async () => {
@@ -65,7 +66,8 @@ describe('node manager end to end', () => {
       seen += text(chunk.data)
       offset = chunk.nextOffset
     }
-    expect(seen).toBe([0, 1, 2, 3, 4, 5].map((i) => `tick ${i}\n`).join(''))
+    expect(seen).toMatch(/^--- .* UTC: ticker\.js 6 0\.25 ---\n/)
+    expect(seen.slice(seen.indexOf('\n') + 1)).toBe([0, 1, 2, 3, 4, 5].map((i) => `tick ${i}\n`).join(''))
     expect(chunks.length).toBeGreaterThan(1) // it arrived while the program ran, not all at the end
     await waitFor(async () => (await status('v3'))?.status === 'Terminated', 'ticker to end')
     const after = await owner.call('GetVesselUsage', ['v3'])

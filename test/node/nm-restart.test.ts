@@ -40,6 +40,9 @@ describe('node restart', () => {
       expect(v2.exit?.reason).toMatch(/program 'sleeper.js' is missing/)
       // v1 really runs again: its program has live usage
       expect((await owner.call('GetVesselUsage', ['v1'])).usage).not.toBeNull()
+      // its log tells the first run from the restart
+      const log = Buffer.from(await owner.call('ReadVesselLog', ['v1'])).toString('latin1')
+      expect(log).toMatch(/^--- .* UTC: sleeper\.js ---\n(.*\n)*--- .* UTC: sleeper\.js \(restarted with the node\) ---\n/)
       await nm.stop()
     } finally {
       await transport.close()
