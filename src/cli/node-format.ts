@@ -1,4 +1,5 @@
 // Printing node manager answers for people (tables) and for programs (JSON with bytes as text or base64).
+import { portRanges } from '../protocol/port-ranges.js'
 import type { AdvertisedKey, NodeSummary, VesselSummary } from '../protocol/results.js'
 
 const shortKey = (key: string): string => (key.length > 24 ? `${key.slice(12, 22)}…` : key)
@@ -7,7 +8,7 @@ export function vesselTable(vessels: readonly VesselSummary[]): string {
   const rows = vessels.map((v) => [
     v.name, v.status, v.program ? [v.program, ...v.args].join(' ') : '-',
     v.exit ? `${v.exit.code} ${v.exit.reason}` : '-', shortKey(v.ownerKey), String(v.userKeys.length),
-    v.ports.length ? `${v.ports[0]}-${v.ports[v.ports.length - 1]}` : '-',
+    v.ports.length ? portRanges(v.ports) : '-',
   ])
   const head = ['VESSEL', 'STATUS', 'PROGRAM', 'EXIT', 'OWNER', 'USERS', 'PORTS']
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))

@@ -4,6 +4,7 @@ import {
   type NumericResource, type Restrictions,
 } from '../runtime/nanny/resources.js'
 import { NodeError } from '../protocol/errors.js'
+import { portRanges } from '../protocol/port-ranges.js'
 import { newVesselName, type StoreChange, type VesselRecord } from './vessel-store.js'
 
 export const NUMERIC_RESOURCES: readonly NumericResource[] = [...RENEWABLE_RESOURCES, ...QUANTITY_RESOURCES, ...ITEM_RESOURCES]
@@ -49,11 +50,12 @@ export function splitRestrictions(
   if (tooSmall.length > 0) {
     throw new NodeError('E_QUOTA', `Existing resources are so small that the vessel cannot be split: ${tooSmall.join('; ')}`)
   }
-  for (const kind of PORT_RESOURCES) {
-    const own = new Set(current.ports[kind])
-    for (const port of proposed.ports[kind]) if (!own.has(port)) tooLarge.push(`${kind} ${port} is not a port of the vessel`)
-  }
   if (tooLarge.length > 0) throw new NodeError('E_QUOTA', `Proposed vessel is too large: ${tooLarge.join('; ')}`)
+  const foreign = PORT_RESOURCES.flatMap((kind) => {
+    const missing = proposed.ports[kind].filter((port) => !current.ports[kind].includes(port))
+    return missing.length === 0 ? [] : [`${kind} ${portRanges(missing)} (the vessel's ${kind}s are ${portRanges(current.ports[kind])})`]
+  })
+  if (foreign.length > 0) throw new NodeError('E_QUOTA', `Proposed vessel asks for ports the vessel does not have: ${foreign.join('; ')}`)
   const ports = {
     messport: current.ports.messport.filter((p) => !proposed.ports.messport.includes(p)),
     connport: current.ports.connport.filter((p) => !proposed.ports.connport.includes(p)),

@@ -1,6 +1,7 @@
 // show … (what is not with its command group) and set timeout|concurrency.
 import { writeFile } from 'node:fs/promises'
 import type { CommandSpec, Ctx } from './command.js'
+import { portRanges } from '../protocol/port-ranges.js'
 import { formatSeconds, reportLines } from './fanout.js'
 import { perVessel, showFiles } from './files.js'
 import { showIdentities, showKeys } from './keys.js'
@@ -37,19 +38,6 @@ function failures(command: string, report: FanoutReport): string[] {
 }
 
 const info = (v: VesselTarget) => v.info!
-
-/** 63100,63101,…,63109 as 63100-63109. */
-export function portRanges(ports: number[]): string {
-  const sorted = [...ports].sort((a, b) => a - b)
-  const parts: string[] = []
-  for (let i = 0; i < sorted.length; i++) {
-    let j = i
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++
-    parts.push(j > i ? `${sorted[i]}-${sorted[j]}` : String(sorted[i]))
-    i = j
-  }
-  return parts.join(',') || 'none'
-}
 
 const showInfo = fromInfo('info', 'status, owner, users, program and ports of each vessel',
   (ctx, v) => {

@@ -120,6 +120,14 @@ describe('flotilla node start on a fresh folder', () => {
       expect(summary.addresses[0]).toMatch(/^\/ip4\/127\.0\.0\.2\/tcp\/\d+\/p2p\//)
       expect(summary.ip).toBe('127.0.0.2')
       expect(summary.vessels.length).toBeGreaterThan(0)
+      // the shipped example splits the default vessel; each half keeps its own ports
+      const owner = ['--key', 'owner', '--keys', join(fresh, 'keys')]
+      const split = await flotilla('node', 'call', summary.addresses[0]!, 'SplitVessel', 'v1', `@${join(PROJECT, 'examples', 'restrictions.split')}`, ...owner)
+      expect(split.stderr).toBe('')
+      expect(split.code).toBe(0)
+      const table = (await flotilla('node', 'call', summary.addresses[0]!, 'GetVessels')).stdout
+      expect(table).toMatch(/\n\S+ +Fresh .* 63100-63104\n/)
+      expect(table).toMatch(/\n\S+ +Fresh .* 63105-63109\n/)
     } finally {
       p.kill('SIGTERM')
       await new Promise((r) => p.once('exit', r))

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { vesselTable } from '../../src/cli/node-format.js'
 import { NodeError } from '../../src/protocol/errors.js'
+import { portRanges } from '../../src/protocol/port-ranges.js'
+import type { VesselSummary } from '../../src/protocol/results.js'
 import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
 import { OFFCUT, joinRestrictions, planJoin, planSplit, splitRestrictions } from '../../src/node/split-join.js'
 import type { VesselRecord } from '../../src/node/vessel-store.js'
@@ -84,7 +87,17 @@ describe('split', () => {
   it('refuses a port the vessel does not have', () => {
     const err = refusal(() => splitRestrictions(parent, { ...proposed, ports: { messport: [63101], connport: [12345] } }))
     expect(err.code).toBe('E_QUOTA')
-    expect(err.message).toMatch(/Proposed vessel is too large: connport 12345 is not a port of the vessel/)
+    expect(err.message).toBe(`Proposed vessel asks for ports the vessel does not have: connport 12345 (the vessel's connports are ${portRanges(parent.ports.connport)})`)
+  })
+
+  it('a table shows the ports a split left to a vessel, not its first to its last', () => {
+    const vessel: VesselSummary = {
+      name: 'v2', status: 'Fresh', ownerKey: 'k', userKeys: [], ownerInfo: '', advertise: true, program: null, args: [],
+      startedAt: null, exit: null, ports: [63100, 63101, 63102, 63103, 63104, 63106, 63107, 63108, 63109],
+    }
+    expect(vesselTable([vessel]).split('\n')[1]).toMatch(/ 63100-63104,63106-63109$/)
+    expect(portRanges([63105])).toBe('63105')
+    expect(portRanges([])).toBe('none')
   })
 
   it('refuses a vessel too small to pay the offcut', () => {
