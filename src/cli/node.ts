@@ -22,7 +22,7 @@ interface DiscoveryCliOptions { bootstrap?: string[]; mdns?: boolean; advertiseT
 interface InitCliOptions extends CommonOptions, DiscoveryCliOptions {
   donate: string; owner: string; vessels?: string; listen?: string[]; ip?: string; force?: boolean; logSize?: string
 }
-interface StartCliOptions extends CommonOptions, DiscoveryCliOptions { listen?: string[] }
+interface StartCliOptions extends CommonOptions, DiscoveryCliOptions { listen?: string[]; owner?: string }
 
 /** Written while a node runs, so `node status` can ask it: <data>/node.json */
 const runtimeFile = (data: string): string => join(nodePaths(data).data, 'node.json')
@@ -90,7 +90,7 @@ export function registerNode(program: Command): Command {
   discoveryOptionsOf(common(node.command('init')))
     .description('Set up a node: identity, owner key, donation carved into vessels')
     .option('--donate <percent>', 'share of this machine to donate', '10%')
-    .option('--owner <keyname>', 'owner key of the vessels (created in --keys if missing)', 'owner')
+    .option('--owner <name|path>', 'owner key of the vessels: a name in --keys (created if missing), or a path to an existing key', 'owner')
     .option('--vessels <n>', 'number of vessels (default one per 10 %)')
     .option('--listen <multiaddr>', `address to listen on (repeatable; default ${DEFAULT_LISTEN})`, collect)
     .option('--ip <ip>', "the vessels' IP (getmyip); default from the listen address")
@@ -122,11 +122,13 @@ export function registerNode(program: Command): Command {
   discoveryOptionsOf(common(node.command('start')))
     .description('Run the node manager (sets it up with the defaults on first start); Ctrl-C stops it')
     .option('--listen <multiaddr>', 'address to listen on (repeatable; default the one given at init)', collect)
+    .option('--owner <name|path>', 'when this start sets the node up: its owner key, as for init (default owner in --keys)')
     .option('--json', 'print the started node as one JSON line')
     .action(async (options: StartCliOptions) => {
       const notice = (line: string): void => { process.stderr.write(`flotilla node: ${line}\n`) }
       const discovery = discoveryFlags(options)
-      const nm = await NodeManager.start({ dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, notice }).catch(asUsage)
+      const init = options.owner === undefined ? {} : { init: { ownerKeyName: options.owner } }
+      const nm = await NodeManager.start({ dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, notice, ...init }).catch(asUsage)
       const summary = await nm.summary()
       const d = nm.discoverySettings
       writeFileSync(runtimeFile(options.data), JSON.stringify({ pid: process.pid, peerId: nm.peerId, addresses: nm.addresses }) + '\n')

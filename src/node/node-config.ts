@@ -8,8 +8,9 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { NodeError } from '../protocol/errors.js'
 import { isValidIp } from '../runtime/api/validate.js'
 import { DEFAULT_LOG_BYTES } from '../runtime/ring-log.js'
+import { isKeyPath, loadPublicKeyRef } from '../keys/key-ref.js'
 import {
-  generateKeyFiles, isValidKeyName, keyFilePaths, loadPrivateKey, loadPublicKey, publicKeyText,
+  KeyFileError, generateKeyFiles, keyFilePaths, loadPrivateKey, loadPublicKey, publicKeyText,
   type Ed25519PrivateKey,
 } from '../keys/key-files.js'
 import { carveDonation, measureHost } from './donation.js'
@@ -86,7 +87,7 @@ export function checkBootstrap(address: string): void {
 export interface InitOptions {
   /** share of the host to donate, 1..100 (default 10) */
   donatePercent?: number
-  /** name of the owner key in the keys folder; created if missing (default "owner") */
+  /** the owner key: a name in the keys folder, created if missing (default "owner"), or a path to an existing key */
   ownerKeyName?: string
   /** number of vessels (default one per 10 %) */
   vessels?: number
@@ -108,12 +109,18 @@ export async function loadOrCreateNodeKey(keysDir: string): Promise<Ed25519Priva
   return (await generateKeyFiles(keysDir, NODE_KEY_NAME)).privateKey
 }
 
-/** The owner's public key text: `<keys>/<name>.publickey`, or a new pair of that name. */
-async function ownerKeyText(keysDir: string, name: string): Promise<string> {
-  if (!isValidKeyName(name)) throw new NodeError('E_USAGE', `invalid owner key name '${name}'`)
-  const { publicKeyFile } = keyFilePaths(keysDir, name)
-  if (existsSync(publicKeyFile)) return publicKeyText(await loadPublicKey(publicKeyFile))
-  return (await generateKeyFiles(keysDir, name)).publicKeyText
+/** The owner's public key text: an existing key named by path (e.g. another node's owner, keys/owner), or
+ *  `<keys>/<name>.publickey`, made as a new pair of that name if missing. */
+async function ownerKeyText(keysDir: string, ref: string): Promise<string> {
+  try {
+    if (isKeyPath(ref)) return publicKeyText(await loadPublicKeyRef(ref, keysDir))
+    const { publicKeyFile } = keyFilePaths(keysDir, ref)
+    if (existsSync(publicKeyFile)) return publicKeyText(await loadPublicKey(publicKeyFile))
+    return (await generateKeyFiles(keysDir, ref)).publicKeyText
+  } catch (err) {
+    if (err instanceof KeyFileError) throw new NodeError('E_USAGE', `owner key: ${err.message}`)
+    throw err
+  }
 }
 
 /** The vessels' IP: --ip, else the IPv4 of the first listen address that is a concrete address, else 127.0.0.1. */

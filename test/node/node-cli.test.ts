@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { generateKeyFiles } from '../../src/keys/key-files.js'
 import type { NodeSummary } from '../../src/protocol/results.js'
 import { HELLO, PROJECT, requireBuild, tempDir, waitFor } from './nm-helpers.js'
 
@@ -49,6 +50,18 @@ describe('flotilla node', () => {
     expect(status.code).toBe(0)
     expect(json<NodeSummary>(status).vessels.map((v) => v.status)).toEqual(['Fresh', 'Fresh'])
     expect((await flotilla('node', 'init', '--donate', '500%', '--data', join(dir, 'other'), '--keys', keys)).code).toBe(2)
+  })
+
+  it('--owner takes an existing key by path, so a second node can share the first one\'s owner; a missing one is a usage mistake', async () => {
+    const owner = (await generateKeyFiles(join(dir, 'shared-keys'), 'owner')).publicKeyText
+    const second = await flotilla('node', 'init', '--owner', join(dir, 'shared-keys', 'owner.publickey'), '--listen', '/ip4/127.0.0.1/tcp/0',
+      '--data', join(dir, 'second-data'), '--keys', join(dir, 'second-keys'), '--json')
+    expect(second.stderr).toBe('')
+    expect(json<{ ownerKey: string; vessels: { ownerKey: string }[] }>(second).vessels[0]?.ownerKey).toBe(owner)
+    const missing = await flotilla('node', 'init', '--owner', join(dir, 'nowhere', 'carol'), '--data', join(dir, 'third-data'), '--keys', join(dir, 'third-keys'))
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/owner key: .*carol\.publickey: no such key file/)
+    expect((await flotilla('node', 'status', '--json', '--data', join(dir, 'third-data'))).code).not.toBe(0)
   })
 
   it('start runs the node in a child process; status and call talk to it', async () => {
