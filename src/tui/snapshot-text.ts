@@ -7,22 +7,38 @@ import type { NodeSnapshot, VesselView } from './snapshot.js'
 export function nodeParts(s: NodeSnapshot): string[] {
   const count = `${s.vessels.length} vessel${s.vessels.length === 1 ? '' : 's'}`
   const running = s.vessels.filter((v) => v.status === 'Started').length
-  return [`node ${shortPeerId(s.peerId)} (${s.version})`, `at ${s.address}`, `ip ${s.ip}`, `${count}, ${running} running`, clock(s.takenAt)]
+  // The address, the longest part, comes last: a one-line header cut to the terminal's width loses only its end.
+  return [`node ${shortPeerId(s.peerId)} (${s.version})`, `${count}, ${running} running`, clock(s.takenAt), `ip ${s.ip}`, `at ${s.address}`]
 }
 
 export function nodeLine(s: NodeSnapshot): string {
   return nodeParts(s).join('  ')
 }
 
-/** Parts joined by two spaces into as few lines of at most `width` characters as they fit in (a part is cut only
- *  if it is wider than a line by itself). */
+/** Parts joined by two spaces into as few lines of at most `width` characters as they fit in; a part wider than a
+ *  line by itself goes on over indented lines, so that nothing (an error message, an address) is lost. */
 export function fitParts(parts: readonly string[], width: number): string[] {
   const lines: string[] = []
   for (const part of parts) {
     const last = lines.length - 1
     if (last >= 0 && lines[last]!.length + 2 + part.length <= width) lines[last] += '  ' + part
-    else lines.push(part.length > width ? part.slice(0, width - 1) + '…' : part)
+    else lines.push(...wrapPart(part, Math.max(width, 20)))
   }
+  return lines
+}
+
+/** A long part at spaces where it has them, with continuation lines indented by two. */
+function wrapPart(part: string, width: number): string[] {
+  const lines: string[] = []
+  let rest = part
+  while (rest.length > width - (lines.length > 0 ? 2 : 0)) {
+    const room = width - (lines.length > 0 ? 2 : 0)
+    const space = rest.lastIndexOf(' ', room)
+    const cut = space > room / 2 ? space : room
+    lines.push((lines.length > 0 ? '  ' : '') + rest.slice(0, cut))
+    rest = rest.slice(cut).trimStart()
+  }
+  lines.push((lines.length > 0 ? '  ' : '') + rest)
   return lines
 }
 

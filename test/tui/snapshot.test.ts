@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { NodeSummary, VesselSummary, VesselUsage } from '../../src/protocol/results.js'
 import { cpuShare, gaugesOf, shapeSnapshot, type UsageResult } from '../../src/tui/snapshot.js'
-import { snapshotJson, snapshotText } from '../../src/tui/snapshot-text.js'
+import { nodeLine, snapshotJson, snapshotText } from '../../src/tui/snapshot-text.js'
 import { columnsWidth, maxScroll, scrollStart, splitRows, tableColumns } from '../../src/tui/layout.js'
 
 const OWNER = 'ed25519-pub ' + 'A'.repeat(43) + '='
@@ -123,6 +123,21 @@ describe('snapshot as text and JSON', () => {
     expect(text).toMatch(/cpu +█+.* 25% of 25%/)
     expect(text).toMatch(/memory +.*2\.86 MB of 61 MB/)
     expect(text).toContain('cpu stops 12')
+  })
+
+  it('a message longer than a line is wrapped, not cut (a refused key, a long exit reason)', () => {
+    const refusal = 'E_PERMISSION: GetVesselUsage needs the owner key or a user key of v2; the request was signed by another key'
+    const long = twoVessels(1, 4)
+    long.usages.set('v2', { error: refusal })
+    for (const width of [60, 80]) {
+      const text = snapshotText(shapeSnapshot(long.summary, long.usages, { address: '/ip4/127.0.0.1/tcp/1224', takenAt: T0 }), width)
+      for (const line of text.split('\n')) expect([...line].length).toBeLessThanOrEqual(width)
+      expect(text.replace(/\n +/g, ' ')).toContain(`usage unavailable: ${refusal}`)
+    }
+  })
+
+  it('the one-line header of the live console puts the counts before the long address', () => {
+    expect(nodeLine(snap).slice(0, 80)).toMatch(/^node \S+ \(0\.1\.0\)  2 vessels, 1 running  /)
   })
 
   it('JSON round-trips the same data', () => {
