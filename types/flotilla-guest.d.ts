@@ -143,7 +143,8 @@ declare global {
   /** "MainThread" or "_EVENT:Thread:<n>". */
   function getthreadname(): string
   function createlock(): RepyLock
-  /** Ends the program at once (code 200): no code after it runs, not even finally blocks. */
+  /** Ends the program at once: no code after it runs, not even finally blocks. The vessel records exit code 200 (as
+   *  Repy does); `flotilla run` exits with 0, as for a program that finished. */
   function exitall(): never
   /** "<ErrorName>: <message>" of the last Repy error raised to this thread, once; null if none. */
   function getlasterror(): string | null

@@ -32,6 +32,9 @@ export function registerDeploy(program: Command): void {
     .option('--concurrency <n>', 'how many nodes to contact at once (default 32)')
     .option('--timeout <seconds>', 'per-node timeout (default 30)')
     .passThroughOptions()
+    .addHelpText('after', `
+Exit status: 0 started on every vessel of the key, 1 some vessel failed, some node was not reached or no node has a
+vessel of the key, 2 a mistake in the command line (a missing key or nodes file).`)
     .action(async (file: string, args: string[], options: DeployOptions) => {
       const concurrency = positiveNumber(options.concurrency, '--concurrency', true)
       const timeout = positiveNumber(options.timeout, '--timeout', false)

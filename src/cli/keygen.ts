@@ -18,6 +18,8 @@ export function registerKeygen(program: Command, out: (text: string) => void = (
     .option('--dir <dir>', 'folder for the key files', DEFAULT_KEYS_DIR)
     .option('--force', 'overwrite an existing key pair of that name')
     .option('--json', 'print the result as JSON')
+    .addHelpText('after', `
+Exit status: 0 written, 2 a bad name or a pair of that name exists already (--force overwrites it).`)
     .action(async (name: string, options: KeygenOptions) => {
       if (!isValidKeyName(name)) {
         throw new UsageError(`invalid key name '${name}': use letters, digits, '.', '_' or '-' (not starting with '.', at most 64)`)

@@ -39,6 +39,9 @@ export function registerShell(program: Command): void {
     .option('--keep-going', 'do not stop a script at a command error')
     .option('--bootstrap <multiaddr>', "a node's DHT address for browse, …/p2p/<peer id> (repeatable; also `set bootstrap`)", collect)
     .option('--mdns', 'browse also finds DHT nodes on the LAN by mDNS (also `set mdns on`)')
+    .addHelpText('after', `
+Exit status: 0 every command succeeded on every target, 1 some target failed, 2 a command error (or a mistake in
+the command line). Inside, \`help\` lists the commands.`)
     .action(async (script: string | undefined, options: ShellOptions) => {
       const concurrency = positiveNumber(options.concurrency, '--concurrency', true)
       const timeout = positiveNumber(options.timeout, '--timeout', false)

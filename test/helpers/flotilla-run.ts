@@ -1,16 +1,31 @@
-// `flotilla run <args>` as a child process from dist/, with its exit code and both output streams.
+// The real CLI (bin/flotilla → dist/) as a child process, with its exit code and both output streams.
 import { execFile } from 'node:child_process'
 import { join, resolve } from 'node:path'
 
 export const ROOT = resolve(import.meta.dirname, '..', '..')
-const BIN = join(ROOT, 'bin', 'flotilla')
+export const BIN = join(ROOT, 'bin', 'flotilla')
 
 export interface CliResult { code: number; stdout: string; stderr: string }
 
-export function flotillaRun(...args: string[]): Promise<CliResult> {
+export interface CliOptions {
+  /** working folder (default the project root) */
+  cwd?: string
+  /** fed to standard input, which is closed after it */
+  input?: string
+  timeoutMs?: number
+}
+
+/** `flotilla <args>`; a process killed by the timeout or a signal gives code -1. */
+export function flotilla(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, 'run', ...args], { cwd: ROOT, timeout: 20_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
       done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr })
     })
+    child.stdin?.end(options.input ?? '')
   })
+}
+
+/** `flotilla run <args>` from the project root. */
+export function flotillaRun(...args: string[]): Promise<CliResult> {
+  return flotilla(['run', ...args], { timeoutMs: 20_000 })
 }
