@@ -49,6 +49,8 @@ export interface Ctx {
   discover(keyText: string): Promise<string[]>
   /** runs another command (for `as id cmd`, `on target cmd`) */
   nested(words: string[], text: string): Promise<CommandResult>
+  /** aborted when the user cancels the running command (Ctrl-C in the interactive shell) */
+  readonly signal: AbortSignal
 }
 
 export type HandlerResult = Partial<Omit<CommandResult, 'command' | 'ok'>>

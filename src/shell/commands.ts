@@ -1,5 +1,6 @@
 // The command table: every command of the shell, and help.
 import type { CommandSpec } from './command.js'
+import { untilCancelled } from './fanout.js'
 import { FILE_COMMANDS } from './files.js'
 import { KEY_COMMANDS } from './keys.js'
 import { LIFECYCLE_COMMANDS } from './lifecycle.js'
@@ -19,12 +20,14 @@ const MAX_SLEEP_SECONDS = 3600
 const sleep: CommandSpec = {
   name: 'sleep', usage: 'sleep <seconds>', complete: ['none'],
   summary: 'wait a while (in a script: let programs run before `show log`)',
-  run: async (_ctx, args) => {
+  run: async (ctx, args) => {
     const seconds = Number(args[0])
     if (args.length !== 1 || args[0] === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_SLEEP_SECONDS) {
       throw new CommandError(`usage: sleep <seconds> (a number from 0 to ${MAX_SLEEP_SECONDS})`)
     }
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
+    let timer: NodeJS.Timeout | undefined
+    await untilCancelled(new Promise((resolve) => { timer = setTimeout(resolve, seconds * 1000) }), ctx.signal)
+      .finally(() => clearTimeout(timer))
     return { data: { seconds } }
   },
 }

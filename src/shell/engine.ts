@@ -4,7 +4,7 @@ import { isAbsolute, resolve } from 'node:path'
 import type { KeyPair } from '../keys/key-files.js'
 import type { Ctx, FanoutResult, NodeTaskSpec, VesselTaskSpec } from './command.js'
 import { lookup } from './commands.js'
-import { fanout, groupOutcomes, type Outcome } from './fanout.js'
+import { fanout, groupOutcomes, untilCancelled, type Outcome } from './fanout.js'
 import { ShellState, type VesselTarget } from './model.js'
 import { parseStatements } from './parse.js'
 import { CommandError, type CommandResult, type Connector, type NodeConnection, type Progress } from './types.js'
@@ -26,6 +26,8 @@ export class Engine {
   private readonly cwd: string
   /** told how a fan-out advances (the interactive shell draws its progress line from it) */
   onProgress?: (progress: Progress) => void
+  /** aborted by cancel(): the statements being executed */
+  private running = new AbortController()
 
   constructor(options: EngineOptions) {
     this.connector = options.connector
@@ -37,7 +39,10 @@ export class Engine {
   /** Runs every statement of `input` (`;`- or newline-separated); stops after an exit. */
   async execute(input: string, options: { stopOnError?: boolean } = {}): Promise<CommandResult[]> {
     const results: CommandResult[] = []
+    this.running = new AbortController()
+    const { signal } = this.running
     for (const s of parseStatements(input)) {
+      if (signal.aborted) break
       const result = s.error !== undefined ? failure(s.text, new CommandError(s.error)) : await this.run(s.words, s.text)
       results.push(result)
       if (result.exit || (options.stopOnError && !result.ok)) break
@@ -55,6 +60,11 @@ export class Engine {
     } catch (err) {
       return failure(text, err)
     }
+  }
+
+  /** Cancels the command running now: its remaining targets fail with E_CANCELLED, later statements do not run. */
+  cancel(): void {
+    this.running.abort()
   }
 
   close(): Promise<void> {
@@ -75,6 +85,7 @@ export class Engine {
         if (!result.ok) throw new CommandError(result.error ?? 'failed')
         return result
       },
+      signal: this.running.signal,
     }
   }
 
@@ -108,6 +119,7 @@ export class Engine {
       concurrency: this.state.concurrency,
       timeoutMs: this.state.timeoutS * 1000 + (spec.extraTimeoutMs ?? 0),
       onProgress: this.progress(name),
+      signal: this.running.signal,
     })
     return this.finish(name, spec.vessels, outcomes, started, spec.toJson, spec.groups)
   }
@@ -120,7 +132,7 @@ export class Engine {
     const started = Date.now()
     const nodeOutcomes = await fanout(nodes, ([peerId, vessels]) =>
       this.withConnection(this.state.nodeOf(vessels[0]).address, identity, (c) => spec.task(c, peerId, vessels)), {
-      concurrency: this.state.concurrency, timeoutMs: this.state.timeoutS * 1000, onProgress: this.progress(name),
+      concurrency: this.state.concurrency, timeoutMs: this.state.timeoutS * 1000, onProgress: this.progress(name), signal: this.running.signal,
     })
     const perNode = new Map(nodes.map(([peerId], i) => [peerId, nodeOutcomes[i]]))
     const outcomes = spec.vessels.map((v) => perNode.get(v.peerId) as Outcome<T>)
@@ -162,7 +174,7 @@ export class Engine {
       throw new CommandError('browse needs a way into the DHT: `set bootstrap <multiaddr>` (a node\'s DHT address, …/p2p/<peer id>) or `set mdns on`')
     }
     this.onProgress?.({ command: 'browse', total: 1, done: 0, failed: 0 })
-    return this.connector.discover(keyText, { bootstrap, mdns, timeoutMs: Math.min(this.state.timeoutS, 15) * 1000 })
+    return untilCancelled(this.connector.discover(keyText, { bootstrap, mdns, timeoutMs: Math.min(this.state.timeoutS, 15) * 1000 }), this.running.signal)
   }
 
   private async onAddresses<T>(
@@ -170,7 +182,7 @@ export class Engine {
   ): Promise<FanoutResult<T>> {
     const started = Date.now()
     const outcomes = await fanout(addresses, (a) => this.withConnection(a, identity, (c) => task(c, a)), {
-      concurrency: this.state.concurrency, timeoutMs: this.state.timeoutS * 1000, onProgress: this.progress(name),
+      concurrency: this.state.concurrency, timeoutMs: this.state.timeoutS * 1000, onProgress: this.progress(name), signal: this.running.signal,
     })
     const report = groupOutcomes(addresses.map((a, i) => ({ name: a, outcome: outcomes[i] })), Date.now() - started)
     const values = new Map<string, T>()

@@ -9,6 +9,28 @@ export interface FanoutOptions {
   /** per target; 0 or less means no limit */
   timeoutMs: number
   onProgress?: (p: Omit<Progress, 'command'>) => void
+  /** once aborted, targets not yet started fail with E_CANCELLED and those in flight stop being waited for */
+  signal?: AbortSignal
+}
+
+export class CancelledError extends Error {
+  readonly code = 'E_CANCELLED'
+  constructor() {
+    super('cancelled (Ctrl-C)')
+  }
+}
+
+/** `promise`, or a CancelledError as soon as `signal` is aborted (a late answer is ignored). */
+export function untilCancelled<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise
+  if (signal.aborted) return Promise.reject(new CancelledError())
+  promise.catch(() => {})
+  let onAbort!: () => void
+  const cancelled = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new CancelledError())
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+  return Promise.race([promise, cancelled]).finally(() => signal.removeEventListener('abort', onAbort))
 }
 
 /** Turns anything thrown by a node call into a stable code and a one-line message. */
@@ -67,7 +89,8 @@ export async function fanout<I, T>(
     while (next < items.length) {
       const i = next++
       try {
-        const value = await withTimeout(Promise.resolve().then(() => task(items[i])), options.timeoutMs, 'request')
+        if (options.signal?.aborted) throw new CancelledError()
+        const value = await untilCancelled(withTimeout(Promise.resolve().then(() => task(items[i])), options.timeoutMs, 'request'), options.signal)
         outcomes[i] = { ok: true, value }
       } catch (err) {
         outcomes[i] = { ok: false, error: toTargetError(err) }

@@ -38,3 +38,22 @@ export function exitCode(results: CommandResult[]): number {
   if (results.some((r) => !r.ok)) return EXIT_USAGE
   return results.some(targetFailed) ? EXIT_TARGET_FAILED : EXIT_OK
 }
+
+/** A line cut at spaces to `width` columns; continuation lines hang under the line's second column (the text after
+ *  the first run of two spaces, as in `help`'s list) or else two further than its own indent. */
+export function wrapLine(line: string, width: number): string[] {
+  if (width < 20 || line.length <= width) return [line]
+  const lead = /^ */.exec(line)![0].length
+  const column = /^ *\S.*?  +(?=\S)/.exec(line)?.[0].length
+  const hang = ' '.repeat(column !== undefined && column <= width / 2 ? column : lead + 2)
+  const out: string[] = []
+  let rest = line
+  while (rest.length > width) {
+    let cut = rest.lastIndexOf(' ', width)
+    if (cut <= (out.length === 0 ? lead : hang.length)) cut = width
+    out.push(rest.slice(0, cut).trimEnd())
+    rest = hang + rest.slice(cut).trimStart()
+  }
+  out.push(rest)
+  return out
+}

@@ -81,6 +81,21 @@ describe('interactive shell in tmux', () => {
     await until(/%all !>\s*$/m)
   })
 
+  it('Ctrl-C cancels the running command, not the shell; a line typed while a command runs waits its turn', async () => {
+    await type('sleep 60')
+    await until('working…')
+    await type('help exit')
+    tmux('send-keys', '-t', session, 'C-c')
+    await until('^C cancelling the running command and 1 waiting')
+    await until(/error: cancelled \(Ctrl-C\) \[E_CANCELLED\]\n.*%all !>/)
+    tmux('send-keys', '-t', session, 'C-c')
+    await until('`exit` or Ctrl-D leaves the shell')
+    await type('sleep 2')
+    await type('help sleep')
+    await until(/%all !> sleep 2\n.*%all !> help sleep\nsleep <seconds>\n +wait a while/)
+    expect(screen()).not.toContain('leave the shell (also quit)') // the dropped line never ran
+  })
+
   it('a node that does not answer: the progress line while it waits, then the failure shown once and grouped', async () => {
     await type('set timeout 3')
     await until('timeout is now 3 s')

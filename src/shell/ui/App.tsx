@@ -1,10 +1,11 @@
-// The interactive shell: output above (ink <Static>), then either the progress line of the running command or
-// the prompt `identity@target !> ` with history (up/down) and tab completion.
-import { Box, Static, Text, useApp, useInput, useStdin } from 'ink'
+// The interactive shell: output above (ink <Static>), the progress line of the running command, and the prompt
+// `identity@target !> ` with history (up/down) and tab completion. Lines typed while a command runs wait their turn;
+// Ctrl-C cancels the running command (and drops the waiting lines), never the shell.
+import { Box, Static, Text, useApp, useInput, useStdin, useStdout } from 'ink'
 import TextInput from 'ink-text-input'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Engine } from '../engine.js'
-import { resultLines } from '../output.js'
+import { resultLines, wrapLine } from '../output.js'
 import type { CommandResult, Progress } from '../types.js'
 import { complete } from './completion.js'
 import { ProgressLine } from './ProgressLine.js'
@@ -25,11 +26,14 @@ export interface AppProps {
 export function App({ engine, cwd, onResult }: AppProps) {
   const { exit } = useApp()
   const { isRawModeSupported } = useStdin()
+  const { stdout } = useStdout()
   const [output, setOutput] = useState<OutputLine[]>([])
   const [value, setValue] = useState('')
   // A new key remounts TextInput so that its cursor goes to the end of a value set from outside.
   const [inputKey, setInputKey] = useState(0)
   const [busy, setBusy] = useState(false)
+  const busyRef = useRef(false)
+  const waiting = useRef<string[]>([])
   const [progress, setProgress] = useState<Progress | null>(null)
   const [prompt, setPrompt] = useState(engine.state.prompt())
   const history = useRef<string[]>([])
@@ -37,8 +41,9 @@ export function App({ engine, cwd, onResult }: AppProps) {
   const nextId = useRef(0)
 
   const print = useCallback((lines: string[], color?: OutputLine['color']) => {
-    setOutput((old) => [...old, ...lines.map((text) => ({ id: nextId.current++, text, color }))])
-  }, [])
+    const width = (stdout.columns || 80) - 1
+    setOutput((old) => [...old, ...lines.flatMap((l) => wrapLine(l, width)).map((text) => ({ id: nextId.current++, text, color }))])
+  }, [stdout])
 
   useEffect(() => {
     let last = 0
@@ -59,21 +64,44 @@ export function App({ engine, cwd, onResult }: AppProps) {
 
   const submit = async (line: string) => {
     replace('')
-    print([`${engine.state.prompt()}${line}`], 'gray')
-    if (line.trim() === '') return
-    history.current.push(line)
-    historyIndex.current = history.current.length
-    setBusy(true)
-    setProgress(null)
-    const results = await engine.execute(line)
-    for (const r of results) {
-      onResult?.(r)
-      print(resultLines(r), r.ok ? (r.fanout && r.fanout.failed.length > 0 ? 'yellow' : undefined) : 'red')
+    if (line.trim() !== '') {
+      history.current.push(line)
+      historyIndex.current = history.current.length
     }
+    if (busyRef.current) {
+      if (line.trim() !== '') waiting.current.push(line)
+      return
+    }
+    busyRef.current = true
+    setBusy(true)
+    for (let next: string | undefined = line; next !== undefined; next = waiting.current.shift()) {
+      print([`${engine.state.prompt()}${next}`], 'gray')
+      if (next.trim() === '') continue
+      setProgress(null)
+      const results = await engine.execute(next)
+      for (const r of results) {
+        onResult?.(r)
+        print(resultLines(r), r.ok ? (r.fanout && r.fanout.failed.length > 0 ? 'yellow' : undefined) : 'red')
+      }
+      setPrompt(engine.state.prompt())
+      if (results.some((r) => r.exit)) return exit()
+    }
+    busyRef.current = false
     setBusy(false)
     setProgress(null)
-    setPrompt(engine.state.prompt())
-    if (results.some((r) => r.exit)) exit()
+  }
+
+  const interrupt = () => {
+    if (busyRef.current) {
+      const dropped = waiting.current.length
+      waiting.current = []
+      engine.cancel()
+      print([`^C cancelling the running command${dropped > 0 ? ` and ${dropped} waiting` : ''}`], 'yellow')
+    } else if (value !== '') {
+      replace('')
+    } else {
+      print(['^C (Ctrl-C cancels a running command; `exit` or Ctrl-D leaves the shell)'], 'gray')
+    }
   }
 
   const onChange = (text: string) => {
@@ -86,7 +114,7 @@ export function App({ engine, cwd, onResult }: AppProps) {
   }
 
   useInput((input, key) => {
-    if (busy) return
+    if (key.ctrl && input === 'c') return interrupt()
     if (key.upArrow && history.current.length > 0) {
       historyIndex.current = Math.max(0, historyIndex.current - 1)
       replace(history.current[historyIndex.current])
@@ -97,7 +125,7 @@ export function App({ engine, cwd, onResult }: AppProps) {
       const result = complete(engine.state, cwd, value)
       if (result.candidates.length > 0) print([result.candidates.join('  ')], 'gray')
       if (result.line !== value) replace(result.line)
-    } else if (key.ctrl && input === 'd' && value === '') {
+    } else if (key.ctrl && input === 'd' && value === '' && !busyRef.current) {
       exit()
     }
   }, { isActive: isRawModeSupported === true })
@@ -107,14 +135,11 @@ export function App({ engine, cwd, onResult }: AppProps) {
       <Static items={output}>
         {(line) => <Text key={line.id} color={line.color}>{line.text}</Text>}
       </Static>
-      {busy
-        ? <ProgressLine progress={progress} />
-        : (
-          <Box>
-            <Text bold>{prompt}</Text>
-            <TextInput key={inputKey} value={value} onChange={onChange} onSubmit={(l) => void submit(l)} focus={!busy} />
-          </Box>
-        )}
+      {busy && <ProgressLine progress={progress} />}
+      <Box>
+        <Text bold>{prompt}</Text>
+        <TextInput key={inputKey} value={value} onChange={onChange} onSubmit={(l) => void submit(l)} />
+      </Box>
     </Box>
   )
 }
