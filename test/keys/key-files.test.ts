@@ -100,22 +100,4 @@ describe('sign and verify', () => {
     expect(verify(text, msg, sig.subarray(0, 63))).toBe(false)
     expect(() => verify('ed25519-pub nope', msg, sig)).toThrow(KeyFileError)
   })
-
-  it('signs and verifies fast with cached KeyObjects (figures printed)', async () => {
-    const { privateKey, publicKeyText: text } = await generateKeyFiles(dir, 'bench')
-    const msg = new Uint8Array(200).fill(7)
-    const n = 2000
-    let t = performance.now()
-    let sig = sign(privateKey, msg)
-    for (let i = 0; i < n; i++) sig = sign(privateKey, msg)
-    const signRate = n / ((performance.now() - t) / 1000)
-    t = performance.now()
-    for (let i = 0; i < n; i++) expect(verify(text, msg, sig)).toBe(true)
-    const verifyRate = n / ((performance.now() - t) / 1000)
-    t = performance.now()
-    for (let i = 0; i < 200; i++) await privateKey.publicKey.verify(msg, sig)
-    const libp2pRate = 200 / ((performance.now() - t) / 1000)
-    console.log(`ed25519: sign ${Math.round(signRate)}/s, verify (cached) ${Math.round(verifyRate)}/s, libp2p verify ${Math.round(libp2pRate)}/s`)
-    expect(signRate).toBeGreaterThan(100)
-  })
 })

@@ -17,7 +17,6 @@ describe('measureHost', () => {
       expect(host.cores).toBeGreaterThanOrEqual(1)
       expect(host.memoryBytes).toBeGreaterThan(100e6)
       expect(host.diskFreeBytes).toBeGreaterThan(0)
-      console.log('host:', host)
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

@@ -141,7 +141,6 @@ describe('durability', () => {
       expect(summary.vessels.find((v) => v.name === 'v1')!.status).toBe('Started')
       await waitFor(async () => ((await client.call('GetVesselUsage', ['v1'])).usage?.memory ?? 0) > 0, 'v1 running again')
     }
-    console.log(`acknowledged: ${acked.size} uploads, ${createdBySplit.length} splits, ${usersAcked} ChangeUsers`)
     expect(acked.size).toBeGreaterThan(ROUNDS)
     expect(createdBySplit.length).toBeGreaterThan(0)
     await kill()

@@ -84,7 +84,6 @@ describe('VesselStore', () => {
       if (mode === 'after') expect(names).toBe('v2,v3')
       outcomes.add(`${mode}:${names}`)
     }
-    console.log('kill outcomes:', [...outcomes].join(' '))
   })
 
   it('names new vessels max + 1', () => {

@@ -23,9 +23,9 @@ const vesselsOf = async (i: number) => (await (await bed.client(i)).getVessels()
 const idle = () => waitFor(async () => {
   for (let i = 0; i < bed.nodes.length; i++) if ((await vesselsOf(i)).some((v) => v.status === 'Started')) return false
   return true
-}, 'programs to end').catch(async (err) => {
-  for (let i = 0; i < bed.nodes.length; i++) console.log(i, JSON.stringify((await vesselsOf(i)).map((v) => [v.name, v.status, v.program, v.args, v.startedAt])))
-  throw err
+}, 'programs to end').catch(async (err: Error) => {
+  const states = await Promise.all(bed.nodes.map(async (_, i) => JSON.stringify((await vesselsOf(i)).map((v) => [v.name, v.status, v.program]))))
+  throw new Error(`${err.message}; the vessels: ${states.join(' ')}`)
 })
 const byCommand = (lines: ReturnType<typeof jsonLines>, prefix: string) => {
   const found = lines.find((l) => l.command.startsWith(prefix))
@@ -43,8 +43,7 @@ describe('flotilla shell on real nodes', () => {
     ].join('; ')
     const run = await flotilla(['shell', '--json', '-c', script], bed.dir)
     expect(run.stderr).toBe('')
-    if (run.code !== 0) console.log(run.stdout.split("\n").filter((l) => l.includes("\"ok\":false")).join("\n"))
-    expect(run.code).toBe(0)
+    expect(run.code, run.stdout.split('\n').filter((l) => l.includes('"ok":false')).join('\n')).toBe(0)
     const out = jsonLines(run.stdout)
     expect(out.every((l) => l.ok)).toBe(true)
     expect(byCommand(out, 'contact').good).toHaveLength(3)
@@ -136,8 +135,7 @@ describe('flotilla shell on real nodes', () => {
     ].join('\n'))
     const run = await flotilla(['shell', '--json', 'script.txt'], bed.dir)
     expect(run.stderr).toBe('')
-    if (run.code !== 0) console.log(run.stdout)
-    expect(run.code).toBe(0)
+    expect(run.code, run.stdout).toBe(0)
     const out = jsonLines(run.stdout)
     expect((byCommand(out, 'show targets').data as { all: unknown[]; groups: Record<string, string[]> }).all).toHaveLength(9)
     expect(Object.values(byCommand(out, 'show log').results).every((log) => String(log).includes('Hello World deployed'))).toBe(true)
@@ -160,8 +158,7 @@ describe('flotilla shell on real nodes', () => {
     expect(byCommand(first, 'on %1 set owner').good).toHaveLength(1)
     const script = `${SETUP}\nloadkeys bob\nas alice\nset ownerinfo changed\nshow targets\non setownerinfofail\nas bob set ownerinfo changed\n`
     const run = await flotilla(['shell', '--json'], bed.dir, script)
-    if (run.code !== 1) console.log(run.stdout, run.stderr)
-    expect(run.code).toBe(1)
+    expect(run.code, run.stdout + run.stderr).toBe(1)
     const out = jsonLines(run.stdout)
     const change = byCommand(out, 'set ownerinfo')
     expect(change.good).toHaveLength(8)
@@ -191,8 +188,7 @@ describe('flotilla shell on real nodes', () => {
     expect(run.stderr).toBe('')
     const out = jsonLines(run.stdout)
     const split = byCommand(out, `on ${n1}`)
-    if (split.good.length === 0) console.log(JSON.stringify(split))
-    expect(split.good).toEqual([`${n1}:v2`])
+    expect(split.good, JSON.stringify(split)).toEqual([`${n1}:v2`])
     const [left, made] = split.results[`${n1}:v2`] as string[]
     const groups = (byCommand(out, 'show targets').data as { groups: Record<string, string[]> }).groups
     expect(groups.split1).toEqual([left])
