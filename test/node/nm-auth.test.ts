@@ -96,7 +96,10 @@ describe('authorization matrix', () => {
   })
 
   it('a user key of one vessel has no rights on another', async () => {
-    expect(await outcome(clients.user.call('ListFilesInVessel', ['v6']))).toBe('E_PERMISSION')
-    expect(await outcome(clients.user.call('ListFilesInVessel', ['v1']))).toBe('ok')
+    const [mine, other] = (await clients.owner.getVessels()).vessels.map((v) => v.name)
+    await clients.owner.call('ChangeUsers', [mine!, [node.keys.user.publicKeyText]])
+    await clients.owner.call('ChangeUsers', [other!, []])
+    expect(await outcome(clients.user.call('ListFilesInVessel', [other!]))).toBe('E_PERMISSION')
+    expect(await outcome(clients.user.call('ListFilesInVessel', [mine!]))).toBe('ok')
   })
 })

@@ -75,6 +75,7 @@ describe('node manager end to end', () => {
   })
 
   it('ResetVessel stops the program, deletes files and log: Fresh', async () => {
+    await owner.call('AddFileToVessel', ['v2', 'sleeper.js', enc(SLEEPER)])
     await owner.call('StartVessel', ['v2', 'sleeper.js', []])
     await owner.call('ResetVessel', ['v2'])
     const v = await status('v2')
@@ -116,6 +117,7 @@ describe('node manager end to end', () => {
 
   it('marks running vessels Terminated when the sandbox host dies, and starts a new host', async () => {
     await owner.call('AddFileToVessel', ['v1', 'sleeper.js', enc(SLEEPER)])
+    await owner.call('AddFileToVessel', ['v1', 'hello.js', enc(HELLO)])
     await owner.call('StartVessel', ['v1', 'sleeper.js', []])
     await waitFor(async () => text(await owner.call('ReadVesselLog', ['v1'])).includes('sleeping'), 'sleeper output')
     const hosts = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'sandbox-host.js']).toString().trim().split('\n')
