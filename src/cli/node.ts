@@ -13,6 +13,7 @@ import {
 import { NodeManager } from '../node/node-manager.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths } from '../node/node-paths.js'
 import { VesselStore } from '../node/vessel-store.js'
+import { INTERNAL_ERROR_CODE, internalErrorLine } from './internal-error.js'
 import { registerNodeCall } from './node-call.js'
 import { nodeText, toJson } from './node-format.js'
 import { UsageError } from './usage-error.js'
@@ -80,6 +81,22 @@ function asUsage(err: unknown): never {
   throw err
 }
 
+/** A node running from `data` is a usage mistake for init and start: both would fight it for the data folder. */
+function refuseIfRunning(data: string): void {
+  const running = readRuntime(data)
+  if (running !== undefined) throw new UsageError(`a node is already running from ${nodePaths(data).data} (pid ${running.pid})`)
+}
+
+/** If `err` says LevelDB's lock on the state folder is held: by a running node (named, if it wrote its pid) or by
+ *  another command, a usage mistake. */
+function refuseIfLocked(err: unknown, data: string): void {
+  const code = (e: unknown): unknown => (e as { code?: unknown } | null)?.code
+  if (code(err) === 'LEVEL_DATABASE_NOT_OPEN' && code((err as { cause?: unknown }).cause) === 'LEVEL_LOCKED') {
+    refuseIfRunning(data)
+    throw new UsageError(`${nodePaths(data).data} is in use by another flotilla command (a node that is starting?)`)
+  }
+}
+
 /** Registers `node init|start|status|call`; answers the `node` command so that other subcommands (top) can join it. */
 export function registerNode(program: Command): Command {
   const node = program.command('node').description('Run a node manager: donate a share of this machine as vessels')
@@ -99,15 +116,18 @@ export function registerNode(program: Command): Command {
     .option('--json', 'print the result as JSON')
     .action(async (options: InitCliOptions) => {
       const paths = nodePaths(options.data)
+      refuseIfRunning(options.data)
       if (options.force) {
-        if (existsSync(runtimeFile(options.data))) throw new UsageError(`a node seems to run on ${paths.data}; stop it first`)
         for (const dir of [paths.state, paths.files, paths.logs, paths.tmp]) rmSync(dir, { recursive: true, force: true })
       }
       const init: InitOptions = {
         donatePercent: percent(options.donate), ownerKeyName: options.owner, vessels: count(options.vessels, '--vessels'),
         listen: options.listen, ip: options.ip, logBytes: count(options.logSize, '--log-size'), discovery: discoveryFlags(options),
       }
-      const store = await VesselStore.open(paths.state).catch((err: unknown) => { throw new UsageError(`cannot open ${paths.state}: ${(err as Error).message}`) })
+      const store = await VesselStore.open(paths.state).catch((err: unknown) => {
+        refuseIfLocked(err, options.data)
+        throw new UsageError(`cannot open ${paths.state}: ${(err as Error).message}`)
+      })
       try {
         const config = await initNode(store, paths, options.keys, init).catch(asUsage)
         const vessels = (await store.list()).map(vesselSummary)
@@ -126,7 +146,13 @@ export function registerNode(program: Command): Command {
     .action(async (options: StartCliOptions) => {
       const notice = (line: string): void => { process.stderr.write(`flotilla node: ${line}\n`) }
       const discovery = discoveryFlags(options)
-      const nm = await NodeManager.start({ dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, notice }).catch(asUsage)
+      refuseIfRunning(options.data)
+      const onInternalError = (err: unknown, call: string): void => notice(internalErrorLine(err, `internal error in ${call}`))
+      const nm = await NodeManager.start({ dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, notice, onInternalError })
+        .catch((err: unknown) => {
+        refuseIfLocked(err, options.data)
+        return asUsage(err)
+      })
       const summary = await nm.summary()
       const d = nm.discoverySettings
       writeFileSync(runtimeFile(options.data), JSON.stringify({ pid: process.pid, peerId: nm.peerId, addresses: nm.addresses }) + '\n')
@@ -140,13 +166,20 @@ export function registerNode(program: Command): Command {
       }
       let stopping = false
       const stop = (): void => {
-        if (stopping) return
+        if (stopping) {
+          // a second Ctrl-C: the vessels' states are stored already, so leaving now loses nothing
+          notice('stopped without waiting')
+          process.exit(130)
+        }
         stopping = true
         notice('stopping')
-        void nm.stop().finally(() => {
+        nm.stop().then(() => 0, (err: unknown) => {
+          notice(internalErrorLine(err, 'could not stop cleanly'))
+          return INTERNAL_ERROR_CODE
+        }).then((code) => {
           rmSync(runtimeFile(options.data), { force: true })
-          process.exit(0)
-        })
+          process.exit(code)
+        }, () => undefined)
       }
       process.on('SIGINT', stop)
       process.on('SIGTERM', stop)
