@@ -1,6 +1,7 @@
 // `flotilla node init|start|status|call`: set up, run and inspect a node manager.
 import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
 import { Command } from 'commander'
 import { NodeClient } from '../client/node-client.js'
 import { NodeError } from '../protocol/errors.js'
@@ -42,6 +43,15 @@ function count(text: string | undefined, what: string): number | undefined {
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
+
+function collectListen(value: string, previous: string[] | undefined): string[] {
+  try {
+    multiaddr(value)
+  } catch {
+    throw new UsageError(`--listen '${value}' is not a multiaddr (like ${DEFAULT_LISTEN})`)
+  }
+  return collect(value, previous)
+}
 
 function seconds(text: string | undefined, what: string): number | undefined {
   if (text === undefined) return undefined
@@ -109,7 +119,7 @@ export function registerNode(program: Command): Command {
     .option('--donate <percent>', 'share of this machine to donate', '10%')
     .option('--owner <keyname>', 'owner key of the vessels (created in --keys if missing)', 'owner')
     .option('--vessels <n>', 'number of vessels (default one per 10 %)')
-    .option('--listen <multiaddr>', `address to listen on (repeatable; default ${DEFAULT_LISTEN})`, collect)
+    .option('--listen <multiaddr>', `address to listen on (repeatable; default ${DEFAULT_LISTEN})`, collectListen)
     .option('--ip <ip>', "the vessels' IP (getmyip); default from the listen address")
     .option('--log-size <bytes>', 'size of each vessel log ring (default 1 MiB)')
     .option('--force', 'start over: delete the vessels, their files and logs (keys are kept)')
@@ -141,7 +151,7 @@ export function registerNode(program: Command): Command {
 
   discoveryOptionsOf(common(node.command('start')))
     .description('Run the node manager (sets it up with the defaults on first start); Ctrl-C stops it')
-    .option('--listen <multiaddr>', 'address to listen on (repeatable; default the one given at init)', collect)
+    .option('--listen <multiaddr>', 'address to listen on (repeatable; default the one given at init)', collectListen)
     .option('--json', 'print the started node as one JSON line')
     .action(async (options: StartCliOptions) => {
       const notice = (line: string): void => { process.stderr.write(`flotilla node: ${line}\n`) }

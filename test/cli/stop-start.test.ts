@@ -164,4 +164,19 @@ describe('starting a node', () => {
     child.kill('SIGTERM')
     expect(await exited).toBe(0)
   })
+
+  it('a listen address that is not one of this machine, or not an address at all, is one line, exit 2', async () => {
+    const dirs = ['--data', join(dir, 'listen', 'data'), '--keys', join(dir, 'listen', 'keys')]
+    const cases = [
+      ['init', 'garbage', "--listen 'garbage' is not a multiaddr"],
+      ['start', 'garbage', "--listen 'garbage' is not a multiaddr"],
+      ['start', '/ip4/192.0.2.1/tcp/5', 'cannot listen on /ip4/192.0.2.1/tcp/5 (EADDRNOTAVAIL'],
+    ] as const
+    for (const [command, listen, says] of cases) {
+      const r = await flotilla('node', command, ...dirs, '--listen', listen)
+      expect(r.code).toBe(2)
+      expect(r.stderr).toContain(`flotilla: ${says}`)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    }
+  })
 })
