@@ -9,7 +9,8 @@ import type { NodeSummary } from '../protocol/results.js'
 import { vesselSummary } from '../node/handlers/queries.js'
 import { DEFAULT_LISTEN } from '../node/libp2p-node.js'
 import {
-  DEFAULT_ADVERTISE_REFRESH_S, DEFAULT_ADVERTISE_TTL_S, initNode, loadConfig, type DiscoveryConfig, type InitOptions,
+  DEFAULT_ADVERTISE_REFRESH_S, DEFAULT_ADVERTISE_TTL_S, discoveryConfig, initNode, loadConfig, vesselIp, type DiscoveryConfig,
+  type InitOptions,
 } from '../node/node-config.js'
 import { NodeManager } from '../node/node-manager.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths } from '../node/node-paths.js'
@@ -127,12 +128,19 @@ export function registerNode(program: Command): Command {
     .action(async (options: InitCliOptions) => {
       const paths = nodePaths(options.data)
       refuseIfRunning(options.data)
-      if (options.force) {
-        for (const dir of [paths.state, paths.files, paths.logs, paths.tmp]) rmSync(dir, { recursive: true, force: true })
-      }
       const init: InitOptions = {
         donatePercent: percent(options.donate), ownerKeyName: options.owner, vessels: count(options.vessels, '--vessels'),
         listen: options.listen, ip: options.ip, logBytes: count(options.logSize, '--log-size'), discovery: discoveryFlags(options),
+      }
+      if (options.force) {
+        // a mistake in the options must not cost the node it was meant to replace
+        try {
+          vesselIp(options.listen ?? [DEFAULT_LISTEN], options.ip)
+          discoveryConfig(undefined, init.discovery)
+        } catch (err) {
+          asUsage(err)
+        }
+        for (const dir of [paths.state, paths.files, paths.logs, paths.tmp]) rmSync(dir, { recursive: true, force: true })
       }
       const store = await VesselStore.open(paths.state).catch((err: unknown) => {
         refuseIfLocked(err, options.data)

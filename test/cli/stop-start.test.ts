@@ -179,4 +179,11 @@ describe('starting a node', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1)
     }
   })
+
+  it('init --force with a mistake in its options keeps the node it was to replace', async () => {
+    const node = await initNode('force')
+    const r = await flotilla('node', 'init', '--force', '--ip', '1.2.3.4.5', ...node.flags)
+    expect(r).toMatchObject({ code: 2, stderr: "flotilla: --ip '1.2.3.4.5' is not a dotted-quad IPv4 address\n" })
+    expect(await statusOfV1(node)).toBe('Fresh')
+  })
 })
