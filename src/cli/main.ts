@@ -1,7 +1,20 @@
 // The flotilla command line: one commander program; each command group registers itself from its own file.
 // Only the group being run is loaded (libp2p, LevelDB and ink cost ~0.4 s to import); help loads them all.
 import { Command, CommanderError } from 'commander'
+import { INTERNAL_ERROR_CODE, internalErrorLine, isSystemError } from './internal-error.js'
 import { UsageError } from './usage-error.js'
+
+/** Ends the command on an error that is not a usage mistake: one line, no stack trace. */
+function fail(err: unknown): never {
+  if (isSystemError(err)) {
+    process.stderr.write(`flotilla: ${err.message}\n`)
+    process.exit(1)
+  }
+  process.stderr.write(`flotilla: ${internalErrorLine(err)}\n`)
+  process.exit(INTERNAL_ERROR_CODE)
+}
+process.on('uncaughtException', fail)
+process.on('unhandledRejection', fail)
 
 const program = new Command()
   .enablePositionalOptions()
@@ -33,5 +46,5 @@ try {
     process.stderr.write(`flotilla: ${err.message}\n`)
     process.exit(2)
   }
-  throw err
+  fail(err)
 }

@@ -1,6 +1,7 @@
 // `flotilla node init|start|status|call`: set up, run and inspect a node manager.
 import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
 import { Command } from 'commander'
 import { NodeClient } from '../client/node-client.js'
 import { NodeError } from '../protocol/errors.js'
@@ -8,11 +9,13 @@ import type { NodeSummary } from '../protocol/results.js'
 import { vesselSummary } from '../node/handlers/queries.js'
 import { DEFAULT_LISTEN } from '../node/libp2p-node.js'
 import {
-  DEFAULT_ADVERTISE_REFRESH_S, DEFAULT_ADVERTISE_TTL_S, initNode, loadConfig, type DiscoveryConfig, type InitOptions,
+  DEFAULT_ADVERTISE_REFRESH_S, DEFAULT_ADVERTISE_TTL_S, discoveryConfig, initNode, loadConfig, vesselIp, type DiscoveryConfig,
+  type InitOptions,
 } from '../node/node-config.js'
 import { NodeManager } from '../node/node-manager.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths } from '../node/node-paths.js'
 import { VesselStore } from '../node/vessel-store.js'
+import { INTERNAL_ERROR_CODE, internalErrorLine } from './internal-error.js'
 import { registerNodeCall } from './node-call.js'
 import { nodeText, toJson } from './node-format.js'
 import { UsageError } from './usage-error.js'
@@ -41,6 +44,15 @@ function count(text: string | undefined, what: string): number | undefined {
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
+
+function collectListen(value: string, previous: string[] | undefined): string[] {
+  try {
+    multiaddr(value)
+  } catch {
+    throw new UsageError(`--listen '${value}' is not a multiaddr (like ${DEFAULT_LISTEN})`)
+  }
+  return collect(value, previous)
+}
 
 function seconds(text: string | undefined, what: string): number | undefined {
   if (text === undefined) return undefined
@@ -80,6 +92,22 @@ function asUsage(err: unknown): never {
   throw err
 }
 
+/** A node running from `data` is a usage mistake for init and start: both would fight it for the data folder. */
+function refuseIfRunning(data: string): void {
+  const running = readRuntime(data)
+  if (running !== undefined) throw new UsageError(`a node is already running from ${nodePaths(data).data} (pid ${running.pid})`)
+}
+
+/** If `err` says LevelDB's lock on the state folder is held: by a running node (named, if it wrote its pid) or by
+ *  another command, a usage mistake. */
+function refuseIfLocked(err: unknown, data: string): void {
+  const code = (e: unknown): unknown => (e as { code?: unknown } | null)?.code
+  if (code(err) === 'LEVEL_DATABASE_NOT_OPEN' && code((err as { cause?: unknown }).cause) === 'LEVEL_LOCKED') {
+    refuseIfRunning(data)
+    throw new UsageError(`${nodePaths(data).data} is in use by another flotilla command (a node that is starting?)`)
+  }
+}
+
 /** Registers `node init|start|status|call`; answers the `node` command so that other subcommands (top) can join it. */
 export function registerNode(program: Command): Command {
   const node = program.command('node').description('Run a node manager: donate a share of this machine as vessels')
@@ -92,22 +120,32 @@ export function registerNode(program: Command): Command {
     .option('--donate <percent>', 'share of this machine to donate', '10%')
     .option('--owner <name|path>', 'owner key of the vessels: a name in --keys (created if missing), or a path to an existing key', 'owner')
     .option('--vessels <n>', 'number of vessels (default one per 10 %)')
-    .option('--listen <multiaddr>', `address to listen on (repeatable; default ${DEFAULT_LISTEN})`, collect)
+    .option('--listen <multiaddr>', `address to listen on (repeatable; default ${DEFAULT_LISTEN})`, collectListen)
     .option('--ip <ip>', "the vessels' IP (getmyip); default from the listen address")
     .option('--log-size <bytes>', 'size of each vessel log ring (default 1 MiB)')
     .option('--force', 'start over: delete the vessels, their files and logs (keys are kept)')
     .option('--json', 'print the result as JSON')
     .action(async (options: InitCliOptions) => {
       const paths = nodePaths(options.data)
-      if (options.force) {
-        if (existsSync(runtimeFile(options.data))) throw new UsageError(`a node seems to run on ${paths.data}; stop it first`)
-        for (const dir of [paths.state, paths.files, paths.logs, paths.tmp]) rmSync(dir, { recursive: true, force: true })
-      }
+      refuseIfRunning(options.data)
       const init: InitOptions = {
         donatePercent: percent(options.donate), ownerKeyName: options.owner, vessels: count(options.vessels, '--vessels'),
         listen: options.listen, ip: options.ip, logBytes: count(options.logSize, '--log-size'), discovery: discoveryFlags(options),
       }
-      const store = await VesselStore.open(paths.state).catch((err: unknown) => { throw new UsageError(`cannot open ${paths.state}: ${(err as Error).message}`) })
+      if (options.force) {
+        // a mistake in the options must not cost the node it was meant to replace
+        try {
+          vesselIp(options.listen ?? [DEFAULT_LISTEN], options.ip)
+          discoveryConfig(undefined, init.discovery)
+        } catch (err) {
+          asUsage(err)
+        }
+        for (const dir of [paths.state, paths.files, paths.logs, paths.tmp]) rmSync(dir, { recursive: true, force: true })
+      }
+      const store = await VesselStore.open(paths.state).catch((err: unknown) => {
+        refuseIfLocked(err, options.data)
+        throw new UsageError(`cannot open ${paths.state}: ${(err as Error).message}`)
+      })
       try {
         const config = await initNode(store, paths, options.keys, init).catch(asUsage)
         const vessels = (await store.list()).map(vesselSummary)
@@ -121,14 +159,20 @@ export function registerNode(program: Command): Command {
 
   discoveryOptionsOf(common(node.command('start')))
     .description('Run the node manager (sets it up with the defaults on first start); Ctrl-C stops it')
-    .option('--listen <multiaddr>', 'address to listen on (repeatable; default the one given at init)', collect)
+    .option('--listen <multiaddr>', 'address to listen on (repeatable; default the one given at init)', collectListen)
     .option('--owner <name|path>', 'when this start sets the node up: its owner key, as for init (default owner in --keys)')
     .option('--json', 'print the started node as one JSON line')
     .action(async (options: StartCliOptions) => {
       const notice = (line: string): void => { process.stderr.write(`flotilla node: ${line}\n`) }
       const discovery = discoveryFlags(options)
+      refuseIfRunning(options.data)
+      const onInternalError = (err: unknown, call: string): void => notice(internalErrorLine(err, `internal error in ${call}`))
       const init = options.owner === undefined ? {} : { init: { ownerKeyName: options.owner } }
-      const nm = await NodeManager.start({ dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, notice, ...init }).catch(asUsage)
+      const nm = await NodeManager.start({ dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, notice, onInternalError, ...init })
+        .catch((err: unknown) => {
+          refuseIfLocked(err, options.data)
+          return asUsage(err)
+        })
       const summary = await nm.summary()
       const d = nm.discoverySettings
       writeFileSync(runtimeFile(options.data), JSON.stringify({ pid: process.pid, peerId: nm.peerId, addresses: nm.addresses }) + '\n')
@@ -142,13 +186,20 @@ export function registerNode(program: Command): Command {
       }
       let stopping = false
       const stop = (): void => {
-        if (stopping) return
+        if (stopping) {
+          // a second Ctrl-C: the vessels' states are stored already, so leaving now loses nothing
+          notice('stopped without waiting')
+          process.exit(130)
+        }
         stopping = true
         notice('stopping')
-        void nm.stop().finally(() => {
+        nm.stop().then(() => 0, (err: unknown) => {
+          notice(internalErrorLine(err, 'could not stop cleanly'))
+          return INTERNAL_ERROR_CODE
+        }).then((code) => {
           rmSync(runtimeFile(options.data), { force: true })
-          process.exit(0)
-        })
+          process.exit(code)
+        }, () => undefined)
       }
       process.on('SIGINT', stop)
       process.on('SIGTERM', stop)

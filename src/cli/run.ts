@@ -1,7 +1,7 @@
 // `flotilla run <restrictions> <program> [args...]`: one program in a sandbox, locally (like repy.py).
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { basename, dirname, join, resolve } from 'node:path'
+import { basename, dirname, extname, join, resolve } from 'node:path'
 import { Command, Option } from 'commander'
 import { isValidIp } from '../runtime/api/validate.js'
 import { parseRestrictions, RestrictionsError } from '../runtime/nanny/restrictions.js'
@@ -9,6 +9,8 @@ import { RingLog, DEFAULT_LOG_BYTES } from '../runtime/ring-log.js'
 import { runProgram } from '../runtime/run-program.js'
 import type { Outcome } from '../runtime/api/types.js'
 import { UsageError } from './usage-error.js'
+
+const PROGRAM_EXTENSIONS = ['.js', '.ts', '.r2py']
 
 interface RunOptions {
   ip: string
@@ -59,6 +61,9 @@ async function run(restrictionsPath: string, programPath: string, args: string[]
   if (!isValidIp(options.ip)) throw new UsageError(`--ip '${options.ip}' is not a dotted-quad IP address`)
   const restrictions = readRestrictions(restrictionsPath)
   if (!existsSync(programPath) || !statSync(programPath).isFile()) throw new UsageError(`no program file '${programPath}'`)
+  if (!PROGRAM_EXTENSIONS.includes(extname(programPath))) {
+    throw new UsageError(`'${programPath}' is not a program: flotilla runs .js, .ts and .r2py files`)
+  }
 
   const tempDir = options.cwd ? null : mkdtempSync(join(tmpdir(), 'flotilla-run-'))
   const cwd = resolve(options.cwd ?? join(tempDir!, 'vessel'))
@@ -104,7 +109,8 @@ function readRestrictions(path: string) {
   }
 }
 
+/** The last line on stderr. A normal end says "finished" rather than the status (Terminated), which reads as killed. */
 export function describeOutcome(o: Outcome): string {
-  if (o.code === 0) return o.status
-  return exitCodeFor(o) === 0 ? `${o.status}: ${o.reason}` : `${o.status} (exit code ${o.code}): ${o.reason}`
+  if (o.code === 0) return 'finished (exit 0)'
+  return exitCodeFor(o) === 0 ? `finished: ${o.reason} (exit 0)` : `${o.status} (exit code ${o.code}): ${o.reason}`
 }

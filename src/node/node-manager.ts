@@ -33,6 +33,8 @@ export interface NodeManagerOptions {
   discovery?: Partial<DiscoveryConfig>
   /** operator messages (restarts, crashes, internal errors) */
   notice?(line: string): void
+  /** an internal error while handling a request; default: a notice with its stack */
+  onInternalError?(err: unknown, call: string): void
 }
 
 export class NodeManager {
@@ -85,7 +87,7 @@ export class NodeManager {
       }
       await serveProtocol(node, (bytes) => handleRequest(bytes, ctx, {
         guard,
-        onInternalError: (err, call) => notice(`internal error in ${call}: ${(err as Error)?.stack ?? String(err)}`),
+        onInternalError: options.onInternalError ?? ((err, call) => notice(`internal error in ${call}: ${(err as Error)?.stack ?? String(err)}`)),
       }))
       return new NodeManager(node, state, lifecycle, ctx, found, settings, initialized)
     } catch (err) {

@@ -99,4 +99,8 @@ process.on('message', (req: HostRequest) => {
 })
 // The parent went away: nothing may outlive it.
 process.on('disconnect', () => process.exit(0))
+// The parent alone decides when the host ends ('shutdown', or going away). A signal meant for the node too (Ctrl-C
+// to a process group, a service manager's SIGTERM to all of them) must not end its vessels before the node has
+// recorded that they are to be restarted.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined)
 send({ type: 'ready' })

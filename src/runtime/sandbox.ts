@@ -54,6 +54,8 @@ export class SandboxHost {
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
+      // Its own process group: a terminal's Ctrl-C goes to the node (or `flotilla run`), which stops the host itself.
+      detached: true,
     })
     return new Promise((resolveHost, reject) => {
       const onExit = (code: number | null) => reject(new Error(`the sandbox host did not start (exit code ${code})`))
@@ -93,7 +95,7 @@ export class SandboxHost {
     })
   }
 
-  /** Stops every vessel and the process. */
+  /** Stops every vessel and the process (also when the process is already on its way out). */
   async shutdown(): Promise<void> {
     if (!this.alive) return
     const exited = new Promise((r) => this.child.once('exit', r))
@@ -104,7 +106,9 @@ export class SandboxHost {
   }
 
   private send(req: HostRequest): void {
-    if (this.alive) this.child.send(req)
+    // A host that is dying closes its channel before its exit is seen; what it misses no longer matters, and the
+    // callback keeps the write error (EPIPE, channel closed) from being thrown as an 'error' event.
+    if (this.alive && this.child.connected) this.child.send(req, (err) => { if (err) this.child.kill('SIGKILL') })
   }
 
   private onEvent(e: HostEvent): void {

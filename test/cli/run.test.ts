@@ -1,5 +1,5 @@
 // `flotilla run`: the real CLI in a child process (bin/flotilla -> dist/cli/main.js).
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -53,6 +53,30 @@ describe('flotilla run', () => {
     const noRestrictions = await flotilla('run', join(work, 'nothere.r'), program('p.js', 'log("x")'))
     expect(noRestrictions.code).toBe(2)
     expect(noRestrictions.stderr).toContain('cannot read the restrictions file')
+  })
+
+  it('refuses a program that is not .js, .ts or .r2py with exit 2', async () => {
+    const r = await flotilla('run', RESTRICTIONS, program('notes.txt', 'log("x")'))
+    expect(r).toMatchObject({ code: 2, stdout: '' })
+    expect(r.stderr).toBe(`flotilla: '${join(work, 'notes.txt')}' is not a program: flotilla runs .js, .ts and .r2py files\n`)
+  })
+
+  it('says "finished (exit 0)" after a normal end and after exitall()', async () => {
+    expect(await flotilla('run', RESTRICTIONS, program('done.js', 'log("x\\n")'))).toEqual({ code: 0, stdout: 'x\n', stderr: 'finished (exit 0)\n' })
+    const exit = await flotilla('run', RESTRICTIONS, program('exitall.js', 'exitall()'))
+    expect(exit).toMatchObject({ code: 0, stderr: 'finished: exitall() called (exit 0)\n' })
+  })
+
+  it('Ctrl-C to its process group stops the program (exit 44), without a stack trace', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', RESTRICTIONS, program('forever.js', 'for (;;) { log("tick\\n"); await sleep(0.1) }')],
+      { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    let stderr = ''
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString() })
+    await new Promise((r) => child.stdout.once('data', r))
+    const exited = new Promise((r) => child.once('exit', (code, signal) => r(code ?? signal)))
+    process.kill(-child.pid!, 'SIGINT')
+    expect(await exited).toBe(44)
+    expect(stderr).toBe('Stopped (exit code 44): stopped by Ctrl-C\n')
   })
 
   it('prints help with the options and exits 0', async () => {
