@@ -45,7 +45,8 @@ async function startForever(node: TestNode, address: string): Promise<void> {
   await waitForLog(node, address, (log) => count(log, 'started') === 1, 'the program to start')
 }
 
-const count = (text: string, word: string): number => text.split(word).length - 1
+/** How many lines of `text` start with `word`. */
+const count = (text: string, word: string): number => text.split('\n').filter((line) => line.startsWith(word)).length
 
 /** Waits until v1's log passes `test`. */
 async function waitForLog(node: TestNode, address: string, test: (log: string) => boolean, what: string): Promise<string> {
