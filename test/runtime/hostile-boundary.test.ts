@@ -7,8 +7,14 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
 import { SandboxHost } from '../../src/runtime/sandbox.js'
+import { MessageChannel } from 'node:worker_threads'
 import { MAX_OUTPUT_CHUNK_CHARS, MAX_REASON_CHARS } from '../../src/runtime/cap-text.js'
-import type { Outcome } from '../../src/runtime/api/types.js'
+import { MAIN_THREAD, threadOps } from '../../src/runtime/api/threads.js'
+import { createNanny } from '../../src/runtime/nanny/create-nanny.js'
+import { threadCpuSeconds } from '../../src/runtime/nanny/thread-cpu.js'
+import { NetChannel } from '../../src/runtime/net/channel.js'
+import { RepyError } from '../../src/runtime/errors.js'
+import type { GuestValue, Outcome, VesselEnv } from '../../src/runtime/api/types.js'
 import { runGuest } from '../helpers/run-guest.js'
 import { restrict } from '../helpers/restrict.js'
 import { CHECKS, okValue, results } from '../helpers/guest-checks.js'
@@ -247,4 +253,62 @@ createthread(() => { throw new RangeError('thread failed here') })
     expect(outcome.code).toBe(30)
     expect(outcome.reason).toMatch(/^uncaught exception in thread _EVENT:Thread:\d+: RangeError: thread failed here\n/)
   }, 60_000)
+})
+
+describe('the thread operations refuse calls that do not fit the thread', () => {
+  // Defence in depth behind the prelude: even a program that reached the hidden host function could not free the
+  // events item of a thread that is still running, nor free one twice.
+  const setup = () => {
+    const nanny = createNanny(parseRestrictions(restrict({ events: 3 })), { initialDiskUsed: 0, memoryUsed: () => 0, threadCpuSeconds, runtime: () => 0 })
+    nanny.acquire('events', 'main')
+    const { port1, port2 } = new MessageChannel()
+    const ended: Outcome[] = []
+    let live = 0
+    const env: VesselEnv = {
+      cwd: root, ip: '127.0.0.1', nanny, runtime: () => 0, output: () => {},
+      net: new NetChannel({ syncPort: port1, asyncPort: port2, flag: new SharedArrayBuffer(4) }),
+      threads: { current: MAIN_THREAD, name: (id) => `thread ${id}`, lastError: new Map() },
+      end: (o) => { ended.push(o) },
+      threadStarted: () => { live++ },
+      threadFinished: () => { live-- },
+    }
+    const ops = threadOps(env)
+    const call = (op: 'thread.start' | 'thread.enter' | 'thread.end' | 'thread.fail', ...args: GuestValue[]) => ops[op]!(args)
+    const refusal = (fn: () => unknown) => {
+      try { fn() } catch (err) { return err instanceof RepyError ? `${err.repyName}: ${err.message}` : String(err) }
+      return 'allowed'
+    }
+    const close = () => { port1.close(); port2.close() }
+    return { call, refusal, env, ended, live: () => live, events: () => nanny.usage().items.events, close }
+  }
+
+  it('a thread is ended only once, after it has run, while it is the one running', () => {
+    const t = setup()
+    try {
+      const a = t.call('thread.start') as number
+      const b = t.call('thread.start') as number
+      expect(t.refusal(() => t.call('thread.start'))).toMatch(/^ResourceExhaustedError/)
+      expect(t.refusal(() => t.call('thread.end', a))).toBe(`RepyArgumentError: thread.end: thread ${a} has not started to run`)
+      t.call('thread.enter', a)
+      t.call('thread.enter', b)
+      expect(t.refusal(() => t.call('thread.end', a))).toBe(`RepyArgumentError: thread.end: thread ${a} is not the thread running now`)
+      expect(t.refusal(() => t.call('thread.end', 99))).toBe('RepyArgumentError: thread.end: thread 99 is not running')
+      expect(t.refusal(() => t.call('thread.end', MAIN_THREAD))).toBe('RepyArgumentError: thread.end: thread 0 is not running')
+      expect(t.events()).toBe(3)
+      t.call('thread.end', b)
+      expect(t.events()).toBe(2)
+      expect(t.refusal(() => t.call('thread.end', b))).toBe(`RepyArgumentError: thread.end: thread ${b} is not running`)
+      expect(t.refusal(() => t.call('thread.enter', b))).toBe(`RepyArgumentError: thread.enter: thread ${b} is not running`)
+      expect(t.refusal(() => t.call('thread.fail', b, 'late'))).toBe(`RepyArgumentError: thread.fail: thread ${b} is not running`)
+      expect(t.events()).toBe(2)
+      expect(t.live()).toBe(1)
+      expect(t.ended).toEqual([])
+      t.call('thread.enter', a)
+      t.call('thread.fail', a, 'x'.repeat(1e6))
+      expect(t.ended).toHaveLength(1)
+      expectCut(t.ended[0]!.reason)
+    } finally {
+      t.close()
+    }
+  })
 })
