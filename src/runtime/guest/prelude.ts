@@ -29,6 +29,7 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
   const NativeProxy = Proxy
   const NativeFunction = Function
   const NativeReferenceError = ReferenceError
+  const NativeUint8Array = Uint8Array
   const NativeUint16Array = Uint16Array
   const fromCharCode = String.fromCharCode
   const stringSlice = uncurry(String.prototype.slice)
@@ -70,21 +71,21 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
   }
   for (const name in E) { freeze(E[name].prototype); freeze(E[name]) }
 
-  /** Character codes (at most 8192) as a string, from an array without a prototype. */
+  // A string from a typed array's code units, chunk by chunk through fromCharCode. Each chunk is a fresh view whose
+  // prototype is frozen and out of the program's reach, so apply reads its real length (a program may redefine
+  // length on Uint8Array.prototype or %TypedArray%.prototype).
   const CHUNK = 8192
-  const codesToString = (read, n) => {
+  const typedArrayOffset = uncurry(getOwnPropertyDescriptor(TypedArray, 'byteOffset').get)
+  const ViewProto = freeze(create(null, { length: { get: getOwnPropertyDescriptor(TypedArray, 'length').get } }))
+  const unitsToString = (View, size, buffer, offset, n) => {
     let s = ''
-    const chunk = setPrototypeOf([], null)
     for (let i = 0; i < n; i += CHUNK) {
-      const m = n - i < CHUNK ? n - i : CHUNK
-      chunk.length = m
-      for (let j = 0; j < m; j++) chunk[j] = read(i + j)
-      s += apply(fromCharCode, null, chunk)
+      const view = setPrototypeOf(new View(buffer, offset + i * size, n - i < CHUNK ? n - i : CHUNK), ViewProto)
+      s += apply(fromCharCode, null, view)
     }
     return s
   }
-  // Elements of a typed array are its own: reading x[i] reaches no getter.
-  const bytes = (x) => (isUint8Array(x) ? codesToString((i) => x[i], typedArrayLength(x)) : x)
+  const bytes = (x) => (isUint8Array(x) ? unitsToString(NativeUint8Array, 1, typedArrayBuffer(x), typedArrayOffset(x), typedArrayLength(x)) : x)
   const text = (x) => {
     if (typeof x === 'string') return x
     if (isUint8Array(x)) return bytes(x)
@@ -278,7 +279,7 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
     for (let i = 0; i < s.length; i++) a[i] = charCodeAt(s, i)
     return typedArrayBuffer(a)
   }
-  const fromUnits = (buf) => { const a = new NativeUint16Array(buf); return codesToString((i) => a[i], typedArrayLength(a)) }
+  const fromUnits = (buf) => unitsToString(NativeUint16Array, 2, buf, 0, typedArrayLength(new NativeUint16Array(buf)))
   const define = (o, key, value) => { defineProperty(o, key, { __proto__: null, value, writable: true, enumerable: true, configurable: true }) }
   return { makeError: (name, message) => new E[name](message), describe, units, fromUnits, define, isArray }
 })(globalThis.__flotilla_host, ${hierarchy}, ${ops})
