@@ -8,8 +8,8 @@ import { PRELUDE_SOURCE } from './guest/prelude.js'
 import { NotCopied, type GuestValue, type Op, type OpTable, type Threads } from './api/types.js'
 import { MAX_REASON_CHARS } from './cap-text.js'
 
-/** No operation takes more arguments than this (a handle and three more); beyond it, arguments are counted but not
- *  copied, so the operation's own count check refuses the call. */
+/** More arguments than any operation takes (openconnection and sendmessage take five); beyond it, arguments are
+ *  counted but not copied, so the operation's own count check refuses the call. */
 const MAX_COPIED_ARGS = 8
 /** The most characters the strings of one call may hold together. */
 export const MAX_CALL_CHARS = 64 << 20
