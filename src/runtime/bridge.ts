@@ -169,7 +169,8 @@ export class Bridge {
       if (ctx.typeof(handles[i]!) === 'string') chars += ctx.getProp(handles[i]!, 'length').consume((l) => ctx.getNumber(l))
     }
     if (chars > MAX_CALL_CHARS) {
-      throw new RepyError('RepyArgumentError', `${name}: the arguments hold ${chars} characters; one call takes at most ${MAX_CALL_CHARS}`)
+      const fn = name.replace(/^.*\./, '') // file.writeat -> writeat, as the program calls it
+      throw new RepyError('RepyArgumentError', `${fn}: the arguments hold ${chars} characters; one call takes at most ${MAX_CALL_CHARS}`)
     }
     const args = handles.map((h, i) => (i < MAX_COPIED_ARGS ? this.fromGuest(h) : new NotCopied(ctx.typeof(h))))
     if (chars > CHECKPOINT_CHARS && !this.hooks.mayProceed()) return null
