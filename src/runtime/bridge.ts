@@ -5,7 +5,16 @@ import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emsc
 import { RepyError } from './errors.js'
 import { OP_NAMES, type OpName } from './guest/ops.js'
 import { PRELUDE_SOURCE } from './guest/prelude.js'
-import type { GuestValue, Op, OpTable, Threads } from './api/types.js'
+import { NotCopied, type GuestValue, type Op, type OpTable, type Threads } from './api/types.js'
+import { MAX_REASON_CHARS } from './cap-text.js'
+
+/** More arguments than any operation takes (openconnection and sendmessage take five); beyond it, arguments are
+ *  counted but not copied, so the operation's own count check refuses the call. */
+const MAX_COPIED_ARGS = 8
+/** The most characters the strings of one call may hold together. */
+export const MAX_CALL_CHARS = 64 << 20
+/** Copying more characters than this in one call is followed by a checkpoint, so the cpu governor charges it. */
+const CHECKPOINT_CHARS = 64 << 10
 
 export interface BridgeHooks {
   /** A host operation threw something that is not a RepyError: a bug on our side, fatal to the program. */
@@ -32,6 +41,8 @@ export class Bridge {
   private describeFn!: QuickJSHandle
   private unitsFn!: QuickJSHandle
   private fromUnitsFn!: QuickJSHandle
+  private defineFn!: QuickJSHandle
+  private isArrayFn!: QuickJSHandle
 
   constructor(
     private readonly ctx: QuickJSContext,
@@ -55,6 +66,8 @@ export class Bridge {
     this.describeFn = ctx.getProp(exported, 'describe')
     this.unitsFn = ctx.getProp(exported, 'units')
     this.fromUnitsFn = ctx.getProp(exported, 'fromUnits')
+    this.defineFn = ctx.getProp(exported, 'define')
+    this.isArrayFn = ctx.getProp(exported, 'isArray')
     exported.dispose()
     ctx.unwrapResult(ctx.evalCode('delete globalThis.__flotilla_host', 'flotilla:prelude', { type: 'global' })).dispose()
   }
@@ -73,7 +86,12 @@ export class Bridge {
       r.error.dispose()
       return 'an error that could not be described'
     }
-    return r.value.consume((h) => (this.ctx.typeof(h) === 'string' ? this.ctx.getString(h) : 'an error'))
+    return r.value.consume((h) => {
+      if (this.ctx.typeof(h) !== 'string') return 'an error'
+      // The prelude bounds its descriptions; this is the backstop should one ever be longer.
+      const length = this.ctx.getProp(h, 'length').consume((l) => this.ctx.getNumber(l))
+      return length <= MAX_REASON_CHARS ? this.ctx.getString(h) : 'an error whose description is too long'
+    })
   }
 
   private call(opHandle: QuickJSHandle, argHandles: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } | undefined {
@@ -84,7 +102,9 @@ export class Bridge {
     if (!op) return { error: this.guestError(new RepyError('RepyArgumentError', `no such operation`)) }
     if (!this.hooks.mayProceed()) return undefined
     try {
-      let result = op(argHandles.map((h) => this.fromGuest(h)))
+      const args = this.argsFromGuest(name, argHandles)
+      if (args === null) return undefined
+      let result = op(args)
       const wait = this.hooks.deferredWait()
       if (wait > 0) result = after(wait, result)
       return result instanceof Promise ? this.promiseToGuest(result, name) : this.toGuest(result)
@@ -139,16 +159,46 @@ export class Bridge {
     return deferred.handle
   }
 
+  /** The call's arguments, checked for kind and size before anything is copied: only strings, numbers, booleans,
+   *  null and undefined are copied (no operation takes more), and the strings of one call are bounded together.
+   *  Null when the program must end (the checkpoint after a large copy said so). */
+  private argsFromGuest(name: string, handles: QuickJSHandle[]): GuestValue[] | null {
+    const { ctx } = this
+    let chars = 0
+    for (let i = 0; i < handles.length && i < MAX_COPIED_ARGS; i++) {
+      if (ctx.typeof(handles[i]!) === 'string') chars += ctx.getProp(handles[i]!, 'length').consume((l) => ctx.getNumber(l))
+    }
+    if (chars > MAX_CALL_CHARS) {
+      const fn = name.replace(/^.*\./, '') // file.writeat -> writeat, as the program calls it
+      throw new RepyError('RepyArgumentError', `${fn}: the arguments hold ${chars} characters; one call takes at most ${MAX_CALL_CHARS}`)
+    }
+    const args = handles.map((h, i) => (i < MAX_COPIED_ARGS ? this.fromGuest(h) : new NotCopied(ctx.typeof(h))))
+    if (chars > CHECKPOINT_CHARS && !this.hooks.mayProceed()) return null
+    return args
+  }
+
   private fromGuest(h: QuickJSHandle): GuestValue {
     const { ctx } = this
-    switch (ctx.typeof(h)) {
+    const type = ctx.typeof(h)
+    switch (type) {
       case 'string': return this.getString(h)
       case 'number': return ctx.getNumber(h)
       case 'undefined': return undefined
-      case 'boolean':
-      case 'object': return ctx.dump(h) as GuestValue
-      default: return { unsupported: ctx.typeof(h) }
+      case 'boolean': return ctx.dump(h) as boolean
+      case 'object': return this.isNull(h) ? null : new NotCopied(this.isArray(h) ? 'array' : 'object')
+      default: return new NotCopied(type)
     }
+  }
+
+  private isNull(h: QuickJSHandle): boolean {
+    return this.ctx.sameValue(h, this.ctx.null)
+  }
+
+  private isArray(h: QuickJSHandle): boolean {
+    const { ctx } = this
+    const r = ctx.callFunction(this.isArrayFn, ctx.undefined, h)
+    if (r.error) { r.error.dispose(); return false } // a revoked proxy
+    return r.value.consume((v) => ctx.dump(v) === true)
   }
 
   toGuest(value: GuestValue): QuickJSHandle {
@@ -160,12 +210,21 @@ export class Bridge {
     if (value === null) return ctx.null
     if (Array.isArray(value)) {
       const arr = ctx.newArray()
-      value.forEach((v, i) => this.toGuest(v).consume((h) => ctx.setProp(arr, i, h)))
+      value.forEach((v, i) => this.toGuest(v).consume((h) => this.defineValue(arr, String(i), h)))
       return arr
     }
+    if (value instanceof NotCopied) throw new Error('a value that was not copied cannot go back to the guest')
     const obj = ctx.newObject()
-    for (const [k, v] of Object.entries(value)) this.toGuest(v).consume((h) => ctx.setProp(obj, k, h))
+    for (const [k, v] of Object.entries(value)) this.toGuest(v).consume((h) => this.defineValue(obj, k, h))
     return obj
+  }
+
+  /** Defines (not sets) a property: a setter the program put on Array.prototype or Object.prototype is not run. */
+  private defineValue(target: QuickJSHandle, key: string, value: QuickJSHandle): void {
+    const { ctx } = this
+    const r = ctx.newString(key).consume((k) => ctx.callFunction(this.defineFn, ctx.undefined, target, k, value))
+    if (r.error) throw new GuestThrow(r.error)
+    r.value.dispose()
   }
 
   /** A guest string from a host string. quickjs-emscripten passes strings as C strings, which end at the first NUL,

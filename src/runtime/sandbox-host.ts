@@ -9,6 +9,7 @@ import { serveNetChannel } from './net/channel.js'
 import { UsageBoard } from './nanny/usage-board.js'
 import type { HostEvent, HostRequest, VesselSpec, WorkerMessage } from './sandbox-messages.js'
 import type { Outcome } from './api/types.js'
+import { capOutcome, outputChunks } from './cap-text.js'
 
 export const STOPPED_CODE = 44
 
@@ -26,7 +27,12 @@ const running = new Map<string, Running>()
 const quickjsModule = await WebAssembly.compile(
   readFileSync(fileURLToPath(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'))),
 )
-const send = (e: HostEvent) => process.send?.(e)
+// The backstop for what a worker reports: no message to the parent carries unbounded guest text.
+const send = (e: HostEvent) => {
+  if (e.type === 'exit') process.send?.({ ...e, outcome: capOutcome(e.outcome) })
+  else if (e.type === 'output') for (const text of outputChunks(e.text)) process.send?.({ ...e, text })
+  else process.send?.(e)
+}
 
 function start(spec: VesselSpec): void {
   if (running.has(spec.vesselId)) {

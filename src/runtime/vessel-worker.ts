@@ -22,6 +22,7 @@ import { guestMemoryReader } from './guest-memory.js'
 import { installModuleLoader, isRepyProgram, programSource, repyProgramSource, repyRuntimeScript } from './program-loader.js'
 import { repyOps } from './api/repy.js'
 import { RepyError } from './errors.js'
+import { capOutcome, outputChunks } from './cap-text.js'
 import type { Outcome, Threads, VesselEnv } from './api/types.js'
 import type { VesselWorkerData, WorkerMessage } from './sandbox-messages.js'
 
@@ -34,6 +35,7 @@ export const RESOURCE_KILL_CODE = 98
 const config = workerData as VesselWorkerData
 const repy = isRepyProgram(config.program) ? await import('../repy/index.js') : null
 const post = (m: WorkerMessage) => parentPort!.postMessage(m)
+const postOutput = (text: string) => { for (const chunk of outputChunks(text)) post({ type: 'output', text: chunk }) }
 const started = performance.now()
 
 /** QuickJS's hard limit sits this far above the memory quota, so that an allocation crossing the quota succeeds
@@ -72,7 +74,7 @@ const finish = (outcome: Outcome) => {
   if (finished) return
   finished = true
   nanny.publish()
-  post({ type: 'exit', outcome })
+  post({ type: 'exit', outcome: capOutcome(outcome) })
 }
 /** Ends the program: at once when no guest code is on the stack, otherwise once the interrupt has unwound it. */
 const end = (outcome: Outcome) => {
@@ -120,7 +122,7 @@ const env: VesselEnv = {
   threads,
   net: new NetChannel(config.net),
   runtime,
-  output: (text) => post({ type: 'output', text }),
+  output: postOutput,
   end,
   threadStarted: () => { liveThreads++ },
   threadFinished: () => { liveThreads--; checkDone() },
@@ -214,7 +216,7 @@ if (!ending) {
     if (repy && err instanceof repy.RepyCodeError) {
       // As Repy does: both lines go to the program's output too.
       const message = `Specified repy program is unsafe!\nStatic-code analysis failed with error: ${err.message}`
-      post({ type: 'output', text: `${message}\n` })
+      postOutput(`${message}\n`)
       end({ status: 'Terminated', code: UNSAFE_CODE_CODE, reason: message })
     } else {
       end({ status: 'Terminated', code: UNSAFE_CODE_CODE, reason: `cannot load ${config.program}: ${(err as Error).message}` })

@@ -83,6 +83,23 @@ describe('hostile Repy programs', () => {
     expect(output).toBe('caught: maximum recursion depth exceeded \nstill running\n')
   })
 
+  it('a giant exception message or a deep traceback ends the program with a capped reason', async () => {
+    const cut = /\n\[\.\.\. cut: \d+ more characters\]/
+    const big = await py('raise RepyArgumentError("m" * 20000000)\n', { restrictions: restrict({ memory: 200_000_000 }) })
+    expect(big.outcome.code).toBe(6)
+    expect(big.outcome.reason.length).toBeLessThanOrEqual(4096)
+    expect(big.outcome.reason).toMatch(new RegExp(`Exception \\(with class 'exception_hierarchy.RepyArgumentError'\\): m+${cut.source}\n---\n$`))
+    const thread = await py('def f():\n  raise ValueError("t" * 20000000)\ncreatethread(f)\n', { restrictions: restrict({ memory: 200_000_000 }) })
+    expect(thread.outcome.code).toBe(30)
+    expect(thread.outcome.reason.length).toBeLessThanOrEqual(4096)
+    expect(thread.outcome.reason).toMatch(cut)
+    const deep = await py('def down(n):\n  if n == 0:\n    raise ValueError("bottom")\n  down(n - 1)\ndown(300)\n')
+    expect(deep.outcome.code).toBe(6)
+    expect(deep.outcome.reason.length).toBeLessThanOrEqual(4096)
+    expect(deep.outcome.reason).toMatch(/  \.\.\. 287 more frames\n/)
+    expect(deep.outcome.reason).toContain("Exception (with type 'exceptions.ValueError'): bottom\n---")
+  }, 60_000)
+
   it('a memory bomb ends the program with code 98', async () => {
     const { outcome } = await py('x = ["a" * 1000]\nwhile True:\n  x = x + x\n', {
       restrictions: restrict({ memory: 20_000_000 }),

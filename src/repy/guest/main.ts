@@ -24,7 +24,8 @@ const hang = (): never => { for (;;) { /* the host is ending the program: its in
 let mainDone: () => void = () => {}
 const scheduler = new Scheduler(py.rt, {
   enter: (id) => { host(OP_ID['thread.enter'], id) },
-  end: (id) => { host(OP_ID['thread.end'], id) },
+  // The host ends only the thread it last saw entered; a host call's result may have named another one since.
+  end: (id) => { host(OP_ID['thread.enter'], id); host(OP_ID['thread.end'], id) },
   fail: (id, exc) => {
     if (!py.isException(exc)) throw exc // not Python's: the program is being ended, or it ran out of memory
     host(OP_ID['repy.uncaught'], id, uncaughtText(py, exc))

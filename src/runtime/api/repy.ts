@@ -2,6 +2,7 @@
 // turn of the host's event loop for the guest's thread scheduler, and the end of a program by an uncaught Python
 // exception (the guest formats Repy's traceback; the host only ends the program with it).
 import { RepyError } from '../errors.js'
+import { capText } from '../cap-text.js'
 import { MAIN_THREAD, THREAD_EXCEPTION_CODE, UNCAUGHT_EXCEPTION_CODE } from './threads.js'
 import { argCount, int, str } from './validate.js'
 import type { OpTable, VesselEnv } from './types.js'
@@ -24,8 +25,9 @@ export function repyOps(env: VesselEnv, repy: RepyCompiler | null): OpTable {
       }
     },
     'repy.uncaught'(args) {
+      argCount('repy.uncaught', args, 2)
       const thread = int('repy.uncaught', 'thread', args[0])
-      const traceback = str('repy.uncaught', 'traceback', args[1])
+      const traceback = capText(str('repy.uncaught', 'traceback', args[1]))
       env.end({ status: 'Terminated', code: thread === MAIN_THREAD ? UNCAUGHT_EXCEPTION_CODE : THREAD_EXCEPTION_CODE, reason: traceback })
       return undefined
     },

@@ -1,5 +1,6 @@
 // createthread (host half), getthreadname, exitall, getlasterror and locks.
 import { RepyError } from '../errors.js'
+import { capText } from '../cap-text.js'
 import { argCount, bool, int } from './validate.js'
 import type { GuestValue, OpTable, VesselEnv } from './types.js'
 
@@ -17,7 +18,14 @@ interface Lock {
 const handleId = (fn: string, v: GuestValue): number => int(fn, 'handle', v, 0)
 
 export function threadOps(env: VesselEnv): OpTable {
+  // A thread is started (it holds an events item), then entered each time it runs, then ended or failed once. These
+  // operations are the prelude's, not the program's; a call that does not fit the thread's state is refused, so that
+  // no call can release the events item of a thread that has not run to its end.
   const live = new Set<number>()
+  const entered = new Set<number>()
+  const refuse = (op: string, id: number, why: string): never => {
+    throw new RepyError('RepyArgumentError', `${op}: thread ${id} ${why}`)
+  }
   let nextThread = 1
   const locks = new Map<number, Lock>()
   let nextLock = 1
@@ -38,25 +46,35 @@ export function threadOps(env: VesselEnv): OpTable {
       return id
     },
     'thread.enter'(args) {
-      const id = handleId('createthread', args[0])
-      if (id === MAIN_THREAD || live.has(id)) env.threads.current = id
+      argCount('thread.enter', args, 1)
+      const id = handleId('thread.enter', args[0])
+      if (id !== MAIN_THREAD && !live.has(id)) refuse('thread.enter', id, 'is not running')
+      entered.add(id)
+      env.threads.current = id
       return undefined
     },
     'thread.end'(args) {
-      const id = handleId('createthread', args[0])
-      if (!live.delete(id)) return undefined
+      argCount('thread.end', args, 1)
+      const id = handleId('thread.end', args[0])
+      if (!live.has(id)) refuse('thread.end', id, 'is not running')
+      if (!entered.has(id)) refuse('thread.end', id, 'has not started to run')
+      if (env.threads.current !== id) refuse('thread.end', id, 'is not the thread running now')
+      live.delete(id)
+      entered.delete(id)
       env.nanny.release('events', `thread:${id}`)
       env.threads.lastError.delete(id)
       env.threadFinished()
       return undefined
     },
     'thread.fail'(args) {
-      const id = handleId('createthread', args[0])
+      argCount('thread.fail', args, 2)
+      const id = handleId('thread.fail', args[0])
+      if (!live.has(id)) refuse('thread.fail', id, 'is not running')
       const description = typeof args[1] === 'string' ? args[1] : 'unknown error'
       env.end({
         status: 'Terminated',
         code: THREAD_EXCEPTION_CODE,
-        reason: `uncaught exception in thread ${env.threads.name(id)}: ${description}`,
+        reason: capText(`uncaught exception in thread ${env.threads.name(id)}: ${description}`),
       })
       return undefined
     },

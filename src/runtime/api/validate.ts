@@ -1,13 +1,13 @@
 // Repy's argument checks (seattle-notes §1.2-1.3): exact argument counts, typed arguments, and the shared rules for
 // filenames, IP addresses and ports. Every failure is a RepyArgumentError naming the function and the argument.
 import { RepyError } from '../errors.js'
-import type { GuestValue } from './types.js'
+import { NotCopied, type GuestValue } from './types.js'
 
 const fail = (fn: string, message: string): never => {
   throw new RepyError('RepyArgumentError', `${fn}: ${message}`)
 }
 
-const kind = (v: GuestValue): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v)
+const kind = (v: GuestValue): string => (v === null ? 'null' : v instanceof NotCopied ? v.kind : Array.isArray(v) ? 'array' : typeof v)
 
 export function argCount(fn: string, args: GuestValue[], n: number): void {
   if (args.length !== n) fail(fn, `takes exactly ${n} argument${n === 1 ? '' : 's'} (${args.length} given)`)
