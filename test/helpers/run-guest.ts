@@ -40,6 +40,9 @@ export interface GuestOptions {
   program?: string
   /** Stop the program after this long (it then ends as Stopped). Default 20 s. */
   timeoutMs?: number
+  /** Stop the program as soon as its output holds this text, or all of these (an event, not a time: it holds on a
+   *  loaded machine). */
+  stopOnOutput?: string | string[]
   ip?: string
   keepDir?: boolean
 }
@@ -50,6 +53,7 @@ export async function runGuest(source: string, options: GuestOptions = {}): Prom
   writeFileSync(join(dir, program), source)
   for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content)
   let output = ''
+  const stopTexts = options.stopOnOutput === undefined ? [] : [options.stopOnOutput].flat()
   const timeout = new AbortController()
   const timer = setTimeout(() => timeout.abort('test timeout'), options.timeoutMs ?? 20_000)
   try {
@@ -59,7 +63,13 @@ export async function runGuest(source: string, options: GuestOptions = {}): Prom
       args: options.args ?? [],
       ip: options.ip ?? '127.0.0.1',
       restrictions: parseRestrictions(options.restrictions ?? GENEROUS_RESTRICTIONS),
-    }, { output: (text) => { output += text }, stop: timeout.signal })
+    }, {
+      output: (text) => {
+        output += text
+        if (stopTexts.length > 0 && stopTexts.every((t) => output.includes(t))) timeout.abort('stop on output')
+      },
+      stop: timeout.signal,
+    })
     return { output, outcome, dir }
   } finally {
     clearTimeout(timer)

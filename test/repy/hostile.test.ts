@@ -110,15 +110,16 @@ describe('hostile Repy programs', () => {
   it('a busy loop in every thread is still stopped on request', async () => {
     const { output, outcome } = await py([
       'def spin():',
+      '  log("thread spinning\\n")',
       '  while True:',
       '    pass',
       'createthread(spin)',
-      'log("spinning\\n")',
+      'log("main spinning\\n")',
       'while True:',
       '  pass',
       '',
-    ].join('\n'), { timeoutMs: 1500 })
-    expect(output).toBe('spinning\n')
+    ].join('\n'), { stopOnOutput: ['thread spinning\n', 'main spinning\n'] })
+    expect(output.split('\n').sort()).toEqual(['', 'main spinning', 'thread spinning'])
     expect(outcome.status).toBe('Stopped')
   })
 

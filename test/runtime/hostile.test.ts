@@ -170,13 +170,13 @@ f(0)`)
     })
 
     it('stops an infinite loop when asked (status Stopped, code 44)', async () => {
-      const { output, outcome } = await runGuest(`log('looping')\nfor (;;) {}`, { timeoutMs: 1500 })
+      const { output, outcome } = await runGuest(`log('looping')\nfor (;;) {}`, { stopOnOutput: 'looping' })
       expect(output).toBe('looping')
       expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
     })
 
     it('stops an infinite loop in a thread too', async () => {
-      const { outcome } = await runGuest(`createthread(() => { for (;;) {} })\nawait sleep(10)`, { timeoutMs: 1500 })
+      const { outcome } = await runGuest(`createthread(() => { log('spinning'); for (;;) {} })\nawait sleep(10)`, { stopOnOutput: 'spinning' })
       expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
     })
   })
