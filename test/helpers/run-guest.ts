@@ -40,9 +40,8 @@ export interface GuestOptions {
   program?: string
   /** Stop the program after this long (it then ends as Stopped). Default 20 s. */
   timeoutMs?: number
-  /** Stop the program as soon as its output holds this text, or all of these (an event, not a time: it holds on a
-   *  loaded machine). */
-  stopOnOutput?: string | string[]
+  /** Stop the program as soon as its output passes this test (an event, not a time: it holds on a loaded machine). */
+  stopWhen?: (output: string) => boolean
   ip?: string
   keepDir?: boolean
 }
@@ -53,7 +52,6 @@ export async function runGuest(source: string, options: GuestOptions = {}): Prom
   writeFileSync(join(dir, program), source)
   for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content)
   let output = ''
-  const stopTexts = options.stopOnOutput === undefined ? [] : [options.stopOnOutput].flat()
   const timeout = new AbortController()
   const timer = setTimeout(() => timeout.abort('test timeout'), options.timeoutMs ?? 20_000)
   try {
@@ -66,7 +64,7 @@ export async function runGuest(source: string, options: GuestOptions = {}): Prom
     }, {
       output: (text) => {
         output += text
-        if (stopTexts.length > 0 && stopTexts.every((t) => output.includes(t))) timeout.abort('stop on output')
+        if (options.stopWhen?.(output)) timeout.abort('stopped by the test')
       },
       stop: timeout.signal,
     })

@@ -118,7 +118,7 @@ describe('hostile Repy programs', () => {
       'while True:',
       '  pass',
       '',
-    ].join('\n'), { stopOnOutput: ['thread spinning\n', 'main spinning\n'] })
+    ].join('\n'), { stopWhen: (o) => o.includes('thread spinning\n') && o.includes('main spinning\n') })
     expect(output.split('\n').sort()).toEqual(['', 'main spinning', 'thread spinning'])
     expect(outcome.status).toBe('Stopped')
   })

@@ -170,13 +170,13 @@ f(0)`)
     })
 
     it('stops an infinite loop when asked (status Stopped, code 44)', async () => {
-      const { output, outcome } = await runGuest(`log('looping')\nfor (;;) {}`, { stopOnOutput: 'looping' })
+      const { output, outcome } = await runGuest(`log('looping')\nfor (;;) {}`, { stopWhen: (o) => o.includes('looping') })
       expect(output).toBe('looping')
       expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
     })
 
     it('stops an infinite loop in a thread too', async () => {
-      const { outcome } = await runGuest(`createthread(() => { log('spinning'); for (;;) {} })\nawait sleep(10)`, { stopOnOutput: 'spinning' })
+      const { outcome } = await runGuest(`createthread(() => { log('spinning'); for (;;) {} })\nawait sleep(10)`, { stopWhen: (o) => o.includes('spinning') })
       expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
     })
   })

@@ -53,7 +53,7 @@ describe('hostile guests against the nanny', () => {
 let next = 0.25
 for (;;) {
   if (getruntime() > next) { log(JSON.stringify([getruntime(), getresources()[1].cpu]) + '\n'); next += 0.25 }
-}`, { restrictions: restrict({ cpu: 0.2 }), timeoutMs: 5000 })
+}`, { restrictions: restrict({ cpu: 0.2 }), stopWhen: (o) => o.split('\n').length > 4 })
     expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
     const samples = output.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as [number, number])
     expect(samples.length).toBeGreaterThan(0)
@@ -127,7 +127,7 @@ log(JSON.stringify(getresources()[1].diskused))`, { restrictions: restrict({ dis
   it('a log flood is throttled to lograte', async () => {
     const QUOTA = 2000
     const started = performance.now()
-    const { output, outcome } = await runGuest(`for (;;) log('x'.repeat(500))`, { restrictions: restrict({ lograte: QUOTA }), timeoutMs: 3000 })
+    const { output, outcome } = await runGuest(`for (;;) log('x'.repeat(500))`, { restrictions: restrict({ lograte: QUOTA }), stopWhen: (o) => o.length >= 3 * QUOTA })
     const seconds = (performance.now() - started) / 1000
     expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
     expect(output.length).toBeGreaterThan(0)
@@ -138,7 +138,7 @@ log(JSON.stringify(getresources()[1].diskused))`, { restrictions: restrict({ dis
   it('a random-bytes flood is throttled to random', async () => {
     const QUOTA = 4096
     const started = performance.now()
-    const { output, outcome } = await runGuest(`let n = 0\nfor (;;) { randombytes(); n++; log(n + ' ') }`, { restrictions: restrict({ random: QUOTA }), timeoutMs: 3000 })
+    const { output, outcome } = await runGuest(`let n = 0\nfor (;;) { randombytes(); n++; log(n + ' ') }`, { restrictions: restrict({ random: QUOTA }), stopWhen: (o) => o.split(' ').length > 12 })
     const seconds = (performance.now() - started) / 1000
     expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
     const calls = Math.max(...output.trim().split(' ').map(Number))
