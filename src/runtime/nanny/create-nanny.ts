@@ -184,6 +184,13 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
     waitFor(resource) {
       tattle(resource, 0)
     },
+    makeRoom(resource, amount) {
+      checkAmount(amount)
+      const b = bucket(resource)
+      if (options.deferRateWaits) return b.roomWait(amount)
+      for (let wait = b.roomWait(amount); wait > 0; wait = b.roomWait(amount)) sleepSync(wait)
+      return 0
+    },
     levelAtLastCharge(resource) {
       return buckets[resource]?.levelAtLastTattle() ?? 0
     },
