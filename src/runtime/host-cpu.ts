@@ -1,8 +1,9 @@
 // Charges the vessels for the sandbox host's cpu that their own worker threads do not show: every interval, the
 // whole process's cpu (what the OS and `top` see) minus what the workers' threads used is the host's overhead.
 // The main thread's share of it (brokering sockets, relaying output) goes to the vessels in proportion to the
-// messages they sent it, the rest (GC and compiler threads, worker start-up) in proportion to their own cpu. With
-// no vessel running, nobody is charged.
+// messages they sent it, the rest (GC and compiler threads) in proportion to their own cpu, but only while every
+// worker's thread cpu can be read (otherwise the rest may hold a worker's own cpu, which its governor counts
+// already). With no vessel running, nobody is charged.
 import { openSync, readSync, closeSync } from 'node:fs'
 import type { HostCharges } from './nanny/host-charges.js'
 import { threadCpuSeconds } from './nanny/thread-cpu.js'
@@ -47,23 +48,27 @@ function split(amount: number, ids: string[], weight: (id: string) => number): M
 
 export class HostCpuCharger {
   private readonly vessels = new Map<string, Tracked>()
-  private lastProcess = processCpuSeconds()
-  private lastMain = threadCpuSeconds()
-  private readonly timer: NodeJS.Timeout
-
-  constructor() {
-    this.timer = setInterval(() => this.tick(), INTERVAL_MS)
-    this.timer.unref()
-  }
+  private lastProcess = 0
+  private lastMain = 0
+  /** Runs only while some vessel is running: an idle host wakes for nothing. */
+  private timer: NodeJS.Timeout | undefined
 
   add(vesselId: string, charges: HostCharges): void {
     this.vessels.set(vesselId, { charges, threadCpu: undefined, fd: undefined, messages: 0 })
+    if (this.timer) return
+    this.lastProcess = processCpuSeconds()
+    this.lastMain = threadCpuSeconds()
+    this.timer = setInterval(() => this.tick(), INTERVAL_MS)
+    this.timer.unref()
   }
 
   remove(vesselId: string): void {
     const t = this.vessels.get(vesselId)
     if (t?.fd !== undefined) closeSync(t.fd)
     this.vessels.delete(vesselId)
+    if (this.vessels.size > 0 || !this.timer) return
+    clearInterval(this.timer)
+    this.timer = undefined
   }
 
   /** The vessel sent the main thread a message (a socket call, output). */
@@ -81,8 +86,10 @@ export class HostCpuCharger {
     this.lastMain = mainNow
     const own = new Map<string, number>()
     let workers = 0
+    let allKnown = true
     for (const [id, t] of this.vessels) {
       const now = readThreadCpu(t)
+      if (now === undefined || t.threadCpu === undefined) allKnown = false
       const used = now !== undefined && t.threadCpu !== undefined ? Math.max(0, now - t.threadCpu) : 0
       if (now !== undefined) t.threadCpu = now
       own.set(id, used)
@@ -96,11 +103,7 @@ export class HostCpuCharger {
     const main = Math.min(overhead, Math.max(0, mainUsed))
     const anyMessages = [...messages.values()].some((n) => n > 0)
     const byMain = split(main, ids, (id) => (anyMessages ? messages.get(id)! : own.get(id)!))
-    const byRest = split(overhead - main, ids, (id) => own.get(id)!)
+    const byRest = split(allKnown ? overhead - main : 0, ids, (id) => own.get(id)!)
     for (const id of ids) this.vessels.get(id)!.charges.add(byMain.get(id)! + byRest.get(id)!)
-  }
-
-  stop(): void {
-    clearInterval(this.timer)
   }
 }
