@@ -3,7 +3,9 @@
 // The main thread's share of it (brokering sockets, relaying output) goes to the vessels in proportion to the
 // messages they sent it, the rest (GC and compiler threads) in proportion to their own cpu, but only while every
 // worker's thread cpu can be read (otherwise the rest may hold a worker's own cpu, which its governor counts
-// already). With no vessel running, nobody is charged.
+// already). With no vessel running, nobody is charged. A vessel is charged at most its cpu share of each interval:
+// a bigger burst (the engine compiling hot code once at start-up, a GC of the host's own heap) is one-time work
+// of the process, and charging it would stop the vessel for seconds (a governor repays a debt over many pauses).
 import { openSync, readSync, closeSync } from 'node:fs'
 import type { HostCharges } from './nanny/host-charges.js'
 import { threadCpuSeconds } from './nanny/thread-cpu.js'
@@ -12,6 +14,7 @@ const INTERVAL_MS = 100
 
 interface Tracked {
   charges: HostCharges
+  share: number
   /** The worker thread's cpu at the last tick (undefined until its thread id is known). */
   threadCpu: number | undefined
   fd: number | undefined
@@ -50,14 +53,17 @@ export class HostCpuCharger {
   private readonly vessels = new Map<string, Tracked>()
   private lastProcess = 0
   private lastMain = 0
+  private lastWall = 0
   /** Runs only while some vessel is running: an idle host wakes for nothing. */
   private timer: NodeJS.Timeout | undefined
 
-  add(vesselId: string, charges: HostCharges): void {
-    this.vessels.set(vesselId, { charges, threadCpu: undefined, fd: undefined, messages: 0 })
+  /** `share`: the vessel's cpu limit (share of one core). */
+  add(vesselId: string, charges: HostCharges, share: number): void {
+    this.vessels.set(vesselId, { charges, share, threadCpu: undefined, fd: undefined, messages: 0 })
     if (this.timer) return
     this.lastProcess = processCpuSeconds()
     this.lastMain = threadCpuSeconds()
+    this.lastWall = performance.now() / 1000
     this.timer = setInterval(() => this.tick(), INTERVAL_MS)
     this.timer.unref()
   }
@@ -80,10 +86,13 @@ export class HostCpuCharger {
   private tick(): void {
     const processNow = processCpuSeconds()
     const mainNow = threadCpuSeconds()
+    const wallNow = performance.now() / 1000
     const processUsed = processNow - this.lastProcess
     const mainUsed = mainNow - this.lastMain
+    const elapsed = wallNow - this.lastWall
     this.lastProcess = processNow
     this.lastMain = mainNow
+    this.lastWall = wallNow
     const own = new Map<string, number>()
     let workers = 0
     let allKnown = true
@@ -104,6 +113,9 @@ export class HostCpuCharger {
     const anyMessages = [...messages.values()].some((n) => n > 0)
     const byMain = split(main, ids, (id) => (anyMessages ? messages.get(id)! : own.get(id)!))
     const byRest = split(allKnown ? overhead - main : 0, ids, (id) => own.get(id)!)
-    for (const id of ids) this.vessels.get(id)!.charges.add(byMain.get(id)! + byRest.get(id)!)
+    for (const id of ids) {
+      const t = this.vessels.get(id)!
+      t.charges.add(Math.min(byMain.get(id)! + byRest.get(id)!, t.share * elapsed))
+    }
   }
 }

@@ -43,7 +43,7 @@ function start(spec: VesselSpec): void {
   const board = new UsageBoard()
   const broker = createBroker({ ip: spec.ip, restrictions: spec.restrictions })
   const charges = new HostCharges()
-  charger.add(spec.vesselId, charges)
+  charger.add(spec.vesselId, charges, spec.restrictions.limits.cpu)
   serveNetChannel({ syncPort: sync.port2, asyncPort: async.port2, flag }, (op, args) => {
     charger.message(spec.vesselId)
     return broker.handle(op, args)
