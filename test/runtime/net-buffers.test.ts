@@ -11,18 +11,21 @@ import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
 import { SandboxHost } from '../../src/runtime/sandbox.js'
 import type { Outcome } from '../../src/runtime/api/types.js'
 import { GENEROUS_RESTRICTIONS } from '../helpers/run-guest.js'
+import { SEND_WINDOW, VESSEL_SEND_LIMIT } from '../../src/runtime/net/tcp-broker.js'
 import { waitFor } from '../helpers/wait-for.js'
 
 const root = mkdtempSync(join(tmpdir(), 'flotilla-net-buffers-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-const [TCP1, TCP2, UDP, B_TCP] = [21040, 21041, 21042, 21043]
+const [TCP1, TCP2, UDP, B_TCP, SINK, OUT0] = [21040, 21041, 21042, 21043, 21046, 21050]
+const SENDERS = 16
 const restrictions = parseRestrictions(`${GENEROUS_RESTRICTIONS}
 resource connport ${TCP1}
 resource connport ${TCP2}
 resource connport ${B_TCP}
 resource connport ${B_TCP + 1}
 resource messport ${UDP}
+${Array.from({ length: SENDERS }, (_, i) => `resource connport ${OUT0 + i}`).join('\n')}
 `)
 /** Generous: the unsolicited budget (1 MiB) plus, per queued connection, what Node reads ahead of a paused socket. */
 const HOST_BUFFER_BOUND = 4 << 20
@@ -59,6 +62,23 @@ while (got.length < 100000) {
   try { got += inbound.recv(65536) } catch (e) { await sleep(0.01) }
 }
 log('bystander echoed ' + got.length + '\\n')
+`
+
+// Connects to a peer that never reads, sends until SocketWouldBlockError, closes, and again: what it sent stays
+// on the host (the closed sockets are still flushing) and must count against the vessel.
+const sender = `
+const chunk = 's'.repeat(65536)
+for (let i = 0; i < ${SENDERS}; i++) {
+  const s = await openconnection('127.0.0.1', ${SINK}, '127.0.0.1', ${OUT0} + i, 5)
+  let sent = 0
+  for (;;) {
+    try { sent += s.send(chunk) } catch (e) { if (e.name !== 'SocketWouldBlockError') throw e; break }
+  }
+  log(sent + '\\n')
+  s.close()
+}
+log('done\\n')
+await sleep(120)
 `
 
 const rss = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024
@@ -124,6 +144,27 @@ describe('host buffers for a vessel', () => {
     } finally {
       for (const c of clients) c.destroy()
       await host.shutdown()
+    }
+  }, 120_000)
+
+  it('refuse sends (SocketWouldBlockError) once the vessel has too much unflushed, closed sockets included', async () => {
+    const sink = net.createServer((socket) => socket.pause())
+    await new Promise<void>((r) => sink.listen(SINK, '127.0.0.1', r))
+    let output = ''
+    const host = await SandboxHost.start(root, { output: (_id, text) => { output += text } })
+    try {
+      const cwd = mkdtempSync(join(root, 'sender-'))
+      writeFileSync(join(cwd, 'main.js'), sender)
+      host.startVessel({ vesselId: 's', cwd, program: 'main.js', callargs: [], ip: '127.0.0.1', restrictions })
+      await waitFor(async () => output.includes('done'), 'the sender', 90_000)
+      const sent = output.trim().split('\n').slice(0, -1).map(Number)
+      expect(sent).toHaveLength(SENDERS)
+      expect(sent[0]).toBeGreaterThan(0)
+      expect(sent.at(-1)).toBe(0) // refused at once: the vessel's earlier sockets still hold its limit
+      expect((await host.hostUsage('s'))!.bufferedBytes).toBeLessThanOrEqual(VESSEL_SEND_LIMIT + SEND_WINDOW)
+    } finally {
+      await host.shutdown()
+      sink.close()
     }
   }, 120_000)
 })
