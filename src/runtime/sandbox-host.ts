@@ -7,6 +7,8 @@ import { MessageChannel, Worker } from 'node:worker_threads'
 import { createBroker, type Broker } from './net/broker.js'
 import { serveNetChannel } from './net/channel.js'
 import { UsageBoard } from './nanny/usage-board.js'
+import { HostCharges } from './nanny/host-charges.js'
+import { HostCpuCharger } from './host-cpu.js'
 import type { HostEvent, HostRequest, VesselSpec, WorkerMessage } from './sandbox-messages.js'
 import type { Outcome } from './api/types.js'
 import { capOutcome, outputChunks } from './cap-text.js'
@@ -17,6 +19,7 @@ interface Running {
   worker: Worker
   board: UsageBoard
   broker: Broker
+  charges: HostCharges
   outcome: Outcome | null
   reported: boolean
 }
@@ -33,6 +36,7 @@ const send = (e: HostEvent) => {
   else if (e.type === 'output') for (const text of outputChunks(e.text)) process.send?.({ ...e, text })
   else process.send?.(e)
 }
+const charger = new HostCpuCharger()
 
 function start(spec: VesselSpec): void {
   if (running.has(spec.vesselId)) {
@@ -44,18 +48,24 @@ function start(spec: VesselSpec): void {
   const flag = new SharedArrayBuffer(4)
   const board = new UsageBoard()
   const broker = createBroker({ ip: spec.ip, restrictions: spec.restrictions })
-  serveNetChannel({ syncPort: sync.port2, asyncPort: async.port2, flag }, broker.handle)
+  const charges = new HostCharges()
+  charger.add(spec.vesselId, charges, spec.restrictions.limits.cpu)
+  serveNetChannel({ syncPort: sync.port2, asyncPort: async.port2, flag }, (op, args) => {
+    charger.message(spec.vesselId)
+    return broker.handle(op, args)
+  })
   const worker = new Worker(new URL('./vessel-worker.js', import.meta.url), {
-    workerData: { ...spec, net: { syncPort: sync.port1, asyncPort: async.port1, flag }, board: board.sab, quickjsModule },
+    workerData: { ...spec, net: { syncPort: sync.port1, asyncPort: async.port1, flag }, board: board.sab, charges: charges.sab, quickjsModule },
     transferList: [sync.port1, async.port1],
     resourceLimits: { stackSizeMb: 4, maxOldGenerationSizeMb: 64 },
     env: {},
     stdout: false,
     stderr: false,
   })
-  const vessel: Running = { worker, board, broker, outcome: null, reported: false }
+  const vessel: Running = { worker, board, broker, charges, outcome: null, reported: false }
   running.set(spec.vesselId, vessel)
   worker.on('message', (m: WorkerMessage) => {
+    charger.message(spec.vesselId)
     if (m.type === 'output') send({ type: 'output', vesselId: spec.vesselId, text: m.text })
     else if (m.type === 'exit') {
       // The program is over: report it now rather than after the worker's teardown (tens of ms).
@@ -73,6 +83,7 @@ function start(spec: VesselSpec): void {
     if (vessel.reported) return
     vessel.reported = true
     broker.closeAll()
+    charger.remove(spec.vesselId)
     sync.port2.close()
     async.port2.close()
     if (running.get(spec.vesselId) === vessel) running.delete(spec.vesselId)
@@ -95,6 +106,11 @@ process.on('message', (req: HostRequest) => {
     case 'usage': {
       const vessel = running.get(req.vesselId)
       return send({ type: 'usage', requestId: req.requestId, usage: vessel ? vessel.board.read() : null })
+    }
+    case 'host-usage': {
+      const vessel = running.get(req.vesselId)
+      const usage = vessel ? { bufferedBytes: vessel.broker.buffered(), chargedCpuSeconds: vessel.charges.cpuSeconds() } : null
+      return send({ type: 'host-usage', requestId: req.requestId, usage })
     }
     case 'shutdown': {
       for (const id of running.keys()) stop(id, 'the sandbox host is shutting down')

@@ -21,6 +21,8 @@ export interface VesselSpec {
 export interface VesselWorkerData extends VesselSpec {
   net: NetChannelPorts
   board: SharedArrayBuffer
+  /** The host's cpu charges to the vessel (nanny/host-charges.ts). */
+  charges: SharedArrayBuffer
   /** QuickJS compiled once per sandbox host; each worker only instantiates it. */
   quickjsModule: WebAssembly.Module
 }
@@ -31,6 +33,7 @@ export type HostRequest =
   | { type: 'start'; spec: VesselSpec }
   | { type: 'stop'; vesselId: string; reason?: string }
   | { type: 'usage'; vesselId: string; requestId: number }
+  | { type: 'host-usage'; vesselId: string; requestId: number }
   | { type: 'shutdown' }
 
 export type HostEvent =
@@ -39,3 +42,12 @@ export type HostEvent =
   | { type: 'output'; vesselId: string; text: string }
   | { type: 'exit'; vesselId: string; outcome: Outcome }
   | { type: 'usage'; requestId: number; usage: BoardSnapshot | null }
+  | { type: 'host-usage'; requestId: number; usage: HostUsage | null }
+
+/** What the sandbox host itself holds and spends for a vessel. */
+export interface HostUsage {
+  /** Bytes buffered on the host for the vessel's sockets. */
+  bufferedBytes: number
+  /** Cpu seconds of host work charged to the vessel. */
+  chargedCpuSeconds: number
+}

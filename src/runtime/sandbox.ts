@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { join, resolve } from 'node:path'
 import type { Outcome } from './api/types.js'
 import type { BoardSnapshot } from './nanny/usage-board.js'
-import type { HostEvent, HostRequest, VesselSpec } from './sandbox-messages.js'
+import type { HostEvent, HostRequest, HostUsage, VesselSpec } from './sandbox-messages.js'
 
 /** The project root: this file is src/runtime/sandbox.ts or dist/runtime/sandbox.js. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -33,14 +33,16 @@ export function permissionFlags(vesselsRoot: string): string[] {
 export class SandboxHost {
   private nextRequest = 1
   private readonly usageWaiters = new Map<number, (u: BoardSnapshot | null) => void>()
+  private readonly hostUsageWaiters = new Map<number, (u: HostUsage | null) => void>()
   private alive = true
 
   private constructor(private readonly child: ChildProcess, private readonly listeners: SandboxListeners) {
     child.on('message', (e: HostEvent) => this.onEvent(e))
     child.on('exit', (code, signal) => {
       this.alive = false
-      for (const w of this.usageWaiters.values()) w(null)
+      for (const w of [...this.usageWaiters.values(), ...this.hostUsageWaiters.values()]) w(null)
       this.usageWaiters.clear()
+      this.hostUsageWaiters.clear()
       listeners.crash?.(signal ? `the sandbox host was killed by ${signal}` : `the sandbox host exited with code ${code}`)
     })
   }
@@ -95,6 +97,16 @@ export class SandboxHost {
     })
   }
 
+  /** What the host itself holds and spends for the vessel (buffers, cpu charged); null if it is not running. */
+  hostUsage(vesselId: string): Promise<HostUsage | null> {
+    if (!this.alive) return Promise.resolve(null)
+    const requestId = this.nextRequest++
+    return new Promise((resolveUsage) => {
+      this.hostUsageWaiters.set(requestId, resolveUsage)
+      this.send({ type: 'host-usage', vesselId, requestId })
+    })
+  }
+
   /** Stops every vessel and the process (also when the process is already on its way out). */
   async shutdown(): Promise<void> {
     if (!this.alive) return
@@ -118,6 +130,11 @@ export class SandboxHost {
       case 'usage': {
         const waiter = this.usageWaiters.get(e.requestId)
         this.usageWaiters.delete(e.requestId)
+        return waiter?.(e.usage)
+      }
+      case 'host-usage': {
+        const waiter = this.hostUsageWaiters.get(e.requestId)
+        this.hostUsageWaiters.delete(e.requestId)
         return waiter?.(e.usage)
       }
     }

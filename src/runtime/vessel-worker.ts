@@ -17,6 +17,7 @@ import { udpOps } from './api/udp.js'
 import { createNanny } from './nanny/create-nanny.js'
 import { threadCpuSeconds } from './nanny/thread-cpu.js'
 import { UsageBoard } from './nanny/usage-board.js'
+import { HostCharges } from './nanny/host-charges.js'
 import { NetChannel } from './net/channel.js'
 import { guestMemoryReader } from './guest-memory.js'
 import { installModuleLoader, isRepyProgram, programSource, repyProgramSource, repyRuntimeScript } from './program-loader.js'
@@ -95,10 +96,13 @@ const checkDone = () => {
 }
 
 const runtime = () => (performance.now() - started) / 1000
+const hostCharges = new HostCharges(config.charges)
+hostCharges.recordThreadId()
 const nanny = createNanny(config.restrictions, {
   initialDiskUsed: diskUsedIn(config.cwd),
   memoryUsed,
   threadCpuSeconds,
+  hostCpuSeconds: () => hostCharges.cpuSeconds(),
   runtime,
   board: new UsageBoard(config.board),
   deferRateWaits: repy !== null,

@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark in turn and prints its figures. BENCH=name runs one.
 import { consoleBench } from './console.bench.js'
 import { discoveryBench } from './discovery.bench.js'
+import { hostCpuBench } from './host-cpu.bench.js'
 import { keysBench } from './keys.bench.js'
 import { nannyBench } from './nanny.bench.js'
 import { nodeBench } from './node.bench.js'
@@ -8,7 +9,10 @@ import { repyBench } from './repy.bench.js'
 import { runtimeBench } from './runtime.bench.js'
 import { shellBench } from './shell.bench.js'
 
-const benches: Record<string, () => Promise<void>> = { runtime: runtimeBench, nanny: nannyBench, node: nodeBench, console: consoleBench, shell: shellBench, discovery: discoveryBench, repy: repyBench, keys: keysBench }
+const benches: Record<string, () => Promise<void>> = {
+  runtime: runtimeBench, nanny: nannyBench, 'host-cpu': hostCpuBench, node: nodeBench, console: consoleBench, shell: shellBench,
+  discovery: discoveryBench, repy: repyBench, keys: keysBench,
+}
 const only = process.env.BENCH
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue

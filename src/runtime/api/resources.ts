@@ -16,7 +16,8 @@ export function resourceOps(env: VesselEnv): OpTable {
       for (const r of RENEWABLE_RESOURCES) usageOut[r] = r === 'cpu' ? usage.renewable[r] : env.nanny.levelAtLastCharge(r)
       for (const r of ITEM_RESOURCES) usageOut[r] = usage.items[r]
       usageOut.cpu = usage.cpuSeconds
-      usageOut.threadcpu = usage.cpuSeconds // every thread of a program runs on the vessel's one worker thread
+      // Every thread of a program runs on the vessel's one worker thread; cpu adds the host's work for it.
+      usageOut.threadcpu = usage.cpuSeconds - (usage.hostCpuSeconds ?? 0)
       usageOut.memory = usage.memory
       usageOut.diskused = usage.diskused
       usageOut.messport = [...usage.ports.messport]

@@ -242,7 +242,7 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
   }
 
   const api = {
-    log: (...a) => { let s = ''; for (let i = 0; i < a.length; i++) s += (i ? ' ' : '') + text(a[i]); host(OP.log, s) },
+    log: (...a) => { let s = ''; for (let i = 0; i < a.length; i++) s += (i ? ' ' : '') + text(a[i]); return host(OP.log, s) },
     getruntime: (...a) => call([OP.getruntime], a),
     sleep: (...a) => call([OP.sleep], a),
     randombytes: (...a) => call([OP.randombytes], a),

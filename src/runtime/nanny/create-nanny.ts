@@ -19,6 +19,9 @@ export interface NannyOptions {
   memoryUsed: () => number
   /** CPU seconds used by the calling thread (thread-cpu.ts). */
   threadCpuSeconds: () => number
+  /** CPU seconds the sandbox host charged the program for work done for it elsewhere (host-charges.ts); the
+   *  governor and usage count them as the program's own. */
+  hostCpuSeconds?: () => number
   /** How far below the truth threadCpuSeconds() may read, in seconds. Default: threadCpuGranularity() when
    *  threadCpuSeconds is thread-cpu.ts's own, else 0.03 (safe for every /proc source). */
   cpuGranularity?: number
@@ -141,10 +144,13 @@ function checkAmount(amount: number): void {
 export function createNanny(restrictions: Restrictions, options: NannyOptions): Nanny {
   const { limits } = restrictions
   const sleepSync = options.sleepSync ?? atomicsSleep
-  const cpuAtStart = options.threadCpuSeconds()
+  const hostCpu = options.hostCpuSeconds ?? (() => 0)
+  const totalCpu = (): number => options.threadCpuSeconds() + hostCpu()
+  const cpuAtStart = totalCpu()
+  const hostCpuAtStart = hostCpu()
   const governor = new CpuGovernor({
     share: limits.cpu,
-    threadCpuSeconds: options.threadCpuSeconds,
+    threadCpuSeconds: totalCpu,
     granularity: options.cpuGranularity
       ?? (options.threadCpuSeconds === threadCpuSeconds ? threadCpuGranularity() : 0.03),
     runtime: options.runtime,
@@ -177,12 +183,19 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
   const maybePublish = (): void => {
     if (options.board && wallSeconds() - lastPublish >= PUBLISH_INTERVAL) nanny.publish()
   }
-  const cpuSeconds = (): number => Math.max(0, options.threadCpuSeconds() - cpuAtStart)
+  const cpuSeconds = (): number => Math.max(0, totalCpu() - cpuAtStart)
 
   const nanny: Nanny = {
     restrictions,
     waitFor(resource) {
       tattle(resource, 0)
+    },
+    makeRoom(resource, amount) {
+      checkAmount(amount)
+      const b = bucket(resource)
+      if (options.deferRateWaits) return b.roomWait(amount)
+      for (let wait = b.roomWait(amount); wait > 0; wait = b.roomWait(amount)) sleepSync(wait)
+      return 0
     },
     levelAtLastCharge(resource) {
       return buckets[resource]?.levelAtLastTattle() ?? 0
@@ -245,6 +258,7 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
         items: Object.fromEntries(ITEM_RESOURCES.map((r) => [r, items[r].size])) as Record<ItemResource, number>,
         ports: { messport: sorted(portsInUse.messport), connport: sorted(portsInUse.connport) },
         cpuSeconds: cpu,
+        hostCpuSeconds: Math.max(0, hostCpu() - hostCpuAtStart),
       }
     },
     stopTimes() {

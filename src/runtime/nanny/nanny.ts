@@ -10,6 +10,10 @@ export interface Nanny {
   waitFor(resource: RateResource): void
   /** Renewable: adds `amount` to the bucket and waits while it is over quota (Repy's tattle_quantity). */
   charge(resource: RateResource, amount: number): void
+  /** Renewable, "room first": waits until `amount` more fits under the quota (at most the quota is needed), so
+   *  that charging it next never takes the level over. With deferRateWaits it does not block: it returns the
+   *  seconds to wait before asking again (0 when there is room now). */
+  makeRoom(resource: RateResource, amount: number): number
   /** With deferRateWaits: the seconds the caller must still wait before its next step (0 if none); clears it. */
   takeDeferredWait(): number
   /** A renewable's level as of its last charge or wait, not drained since: what getresources reports, as Repy's

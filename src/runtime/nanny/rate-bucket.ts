@@ -24,6 +24,14 @@ export class RateBucket {
     return this.consumed > this.limit ? (this.consumed - this.limit) / this.limit : 0
   }
 
+  /** Seconds until `quantity` more fits under the limit (0: it fits now); charges nothing. A quantity above the
+   *  limit counts as the limit, so that it fits once the bucket is empty. */
+  roomWait(quantity: number): number {
+    this.drain()
+    const over = this.consumed + Math.min(quantity, this.limit) - this.limit
+    return over > 0 ? over / this.limit : 0
+  }
+
   /** The current level (what has been used and not yet drained). */
   level(): number {
     this.drain()

@@ -36,6 +36,8 @@ export interface ResourceUsage {
   ports: Record<PortResource, number[]>
   /** cpu seconds this program has used */
   cpuSeconds: number
+  /** Of cpuSeconds, what the sandbox host charged for work done for the program outside its thread. */
+  hostCpuSeconds?: number
 }
 
 /** One CPU throttling pause: [getruntime() at the stop, seconds stopped]. */

@@ -6,10 +6,13 @@ import type { Restrictions } from '../nanny/resources.js'
 import type { NetReply } from './channel.js'
 import { createTcpBroker } from './tcp-broker.js'
 import { createUdpBroker } from './udp-broker.js'
+import { RecvBudget } from './recv-budget.js'
 
 export interface Broker {
   handle(op: string, args: GuestValue[]): NetReply | Promise<NetReply>
   closeAll(): void
+  /** Bytes held on the host for this vessel's sockets (received and unread, sent and not yet flushed). */
+  buffered(): number
 }
 
 /** The broker's operations and their arguments, as the worker's capabilities send them. */
@@ -35,8 +38,9 @@ const n = (v: GuestValue): number => (typeof v === 'number' ? v : internal(`expe
 export function createBroker(options: { ip: string; restrictions: Restrictions }): Broker {
   let lastId = 0
   const nextId = () => ++lastId
-  const tcp = createTcpBroker(nextId)
-  const udp = createUdpBroker(nextId)
+  const budget = new RecvBudget()
+  const tcp = createTcpBroker(nextId, budget)
+  const udp = createUdpBroker(nextId, budget)
   let closed = false
 
   const run = (op: string, a: GuestValue[]): GuestValue | Promise<GuestValue> => {
@@ -74,5 +78,6 @@ export function createBroker(options: { ip: string; restrictions: Restrictions }
       tcp.closeAll()
       udp.closeAll()
     },
+    buffered: () => tcp.buffered() + udp.buffered(),
   }
 }

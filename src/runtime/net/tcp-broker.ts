@@ -1,16 +1,23 @@
 // The TCP half of a vessel's broker (main thread): listening servers with their queues of accepted connections,
 // and connections with a bounded receive buffer each, so that a non-blocking `recv` returns what has arrived.
+// Everything buffered here is bounded per socket and per vessel (see buffered()).
 import net from 'node:net'
 import { RepyError, type RepyErrorName } from '../errors.js'
+import type { RecvBudget } from './recv-budget.js'
 
-/** Per-connection receive buffer: the Node socket is paused when this much is waiting, resumed below half. */
-export const RECV_BUFFER_LIMIT = 1 << 20
+/** Per-connection receive buffer: the Node socket is paused when this much is waiting, resumed once below half... */
+export const RECV_BUFFER_LIMIT = 64 * 1024
+/** ...and for a connection the program has not accepted yet, which is also paused while the vessel's budget for
+ *  what it did not ask for (recv-budget.ts) is used up. */
+export const QUEUED_RECV_LIMIT = 16 * 1024
 /** `send` accepts at most this much per call (Repy truncates to its send buffer)... */
 export const SEND_WINDOW = 64 * 1024
-/** ...and none while this much is still queued in Node (SocketWouldBlockError). */
-export const SEND_HIGH_WATER = 256 * 1024
-/** Accepted connections waiting for getconnection beyond this are refused (a full kernel backlog). */
-const ACCEPT_QUEUE_LIMIT = 128
+/** ...and none while this much is still queued in Node for the socket (SocketWouldBlockError)... */
+export const SEND_HIGH_WATER = 128 * 1024
+/** ...or this much for all of the vessel's sockets, those closed but still flushing included. */
+export const VESSEL_SEND_LIMIT = 1 << 20
+/** Connections waiting for getconnection beyond the listener's backlog (at most this) are closed at once. */
+export const ACCEPT_QUEUE_LIMIT = 128
 /** Repy retries a recoverable connect failure every 0.2 s until its timeout. */
 const RETRY_INTERVAL_MS = 200
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -34,12 +41,15 @@ interface Connection {
   /** The peer closed (FIN), reset the connection, or the socket failed. */
   remoteClosed: boolean
   identity: string | null
+  /** Taken by getconnection (or made by openconnection): may buffer RECV_BUFFER_LIMIT instead of QUEUED_RECV_LIMIT. */
+  accepted: boolean
 }
 
 interface Server {
   server: net.Server
   key: string
   queue: Connection[]
+  queueLimit: number
 }
 
 export interface TcpBroker {
@@ -51,23 +61,56 @@ export interface TcpBroker {
   close(id: number): boolean
   closeServer(id: number): boolean
   closeAll(): void
+  /** Bytes held on the host for this vessel's TCP sockets: received and unread, and sent but not yet flushed. */
+  buffered(): number
 }
 
-export function createTcpBroker(nextId: () => number): TcpBroker {
+export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBroker {
   const servers = new Map<number, Server>()
   const connections = new Map<number, Connection>()
   const connecting = new Set<net.Socket>()
   /** Closed by the program, still flushing what it sent. */
   const closing = new Set<net.Socket>()
   const pendingIdentities = new Set<string>()
+  /** Bytes the vessel sent that Node still holds, for all its sockets. */
+  const unflushed = (): number => {
+    let bytes = 0
+    for (const c of connections.values()) bytes += c.socket.writableLength
+    for (const socket of closing) bytes += socket.writableLength
+    return bytes
+  }
   const listeningOn = (key: string): boolean => [...servers.values()].some((s) => s.key === key)
 
-  const track = (socket: net.Socket, identity: string | null): Connection => {
-    const c: Connection = { socket, chunks: [], buffered: 0, remoteClosed: false, identity }
+  const paused = new Set<Connection>()
+  const recvLimit = (c: Connection): number => (c.accepted ? RECV_BUFFER_LIMIT : QUEUED_RECV_LIMIT)
+  const unsolicited = (c: Connection): boolean => !c.accepted
+  /** Resumes the paused connections that have room again. */
+  const resumeWithRoom = (): void => {
+    for (const c of paused) {
+      if (c.buffered >= recvLimit(c) / 2 || (unsolicited(c) && budget.full)) continue
+      paused.delete(c)
+      if (!c.socket.destroyed) c.socket.resume()
+    }
+  }
+  /** Forgets what the connection buffered, giving it back to the vessel's budget. */
+  const drop = (c: Connection): void => {
+    if (unsolicited(c)) budget.give(c.buffered)
+    c.chunks = []
+    c.buffered = 0
+    paused.delete(c)
+    resumeWithRoom()
+  }
+
+  const track = (socket: net.Socket, identity: string | null, accepted: boolean): Connection => {
+    const c: Connection = { socket, chunks: [], buffered: 0, remoteClosed: false, identity, accepted }
     socket.on('data', (chunk: Buffer) => {
       c.chunks.push(chunk)
       c.buffered += chunk.length
-      if (c.buffered >= RECV_BUFFER_LIMIT) socket.pause()
+      if (unsolicited(c)) budget.take(chunk.length)
+      if (c.buffered >= recvLimit(c) || (unsolicited(c) && budget.full)) {
+        socket.pause()
+        paused.add(c)
+      }
     })
     socket.on('end', () => { c.remoteClosed = true })
     socket.on('error', () => { c.remoteClosed = true })
@@ -115,7 +158,7 @@ export function createTcpBroker(nextId: () => number): TcpBroker {
     if (!entry) return false
     servers.delete(id)
     entry.server.close()
-    for (const c of entry.queue) c.socket.destroy()
+    for (const c of entry.queue) { c.socket.destroy(); drop(c) }
     entry.queue = []
     return true
   }
@@ -134,11 +177,11 @@ export function createTcpBroker(nextId: () => number): TcpBroker {
         if (code === 'EADDRNOTAVAIL') fail('AddressBindingError', `listenforconnection: cannot bind to ${ip}`)
         fail('AddressBindingError', `listenforconnection: cannot listen on ${key} (${code})`)
       })
-      const entry: Server = { server, key, queue: [] }
+      const entry: Server = { server, key, queue: [], queueLimit: Math.max(1, Math.min(backlog, ACCEPT_QUEUE_LIMIT)) }
       server.on('error', () => {})
       server.on('connection', (socket) => {
-        if (entry.queue.length >= ACCEPT_QUEUE_LIMIT) socket.destroy()
-        else entry.queue.push(track(socket, null))
+        if (entry.queue.length >= entry.queueLimit) socket.destroy()
+        else entry.queue.push(track(socket, null, false))
       })
       const id = nextId()
       servers.set(id, entry)
@@ -157,7 +200,7 @@ export function createTcpBroker(nextId: () => number): TcpBroker {
           try {
             const socket = await attempt(destIp, destPort, localIp, localPort, deadline)
             const id = nextId()
-            connections.set(id, track(socket, identity))
+            connections.set(id, track(socket, identity, true))
             return id
           } catch (err) {
             const recoverable = !(err instanceof RepyError) && RECOVERABLE.has(errnoOf(err))
@@ -177,7 +220,10 @@ export function createTcpBroker(nextId: () => number): TcpBroker {
       const entry = servers.get(serverId) ?? fail('SocketClosedLocal', 'getconnection: the server socket is closed')
       const c = entry.queue.shift() ?? fail('SocketWouldBlockError', 'getconnection: no connection is waiting')
       const id = nextId()
+      budget.give(c.buffered)
+      c.accepted = true
       connections.set(id, c)
+      resumeWithRoom()
       return [plainIp(c.socket.remoteAddress), c.socket.remotePort ?? 0, id]
     },
 
@@ -185,7 +231,9 @@ export function createTcpBroker(nextId: () => number): TcpBroker {
       const c = connection(id)
       if (c.remoteClosed || c.socket.destroyed || !c.socket.writable) fail('SocketClosedRemote', 'send: the peer closed the connection')
       if (data.length === 0) return 0
-      if (c.socket.writableLength >= SEND_HIGH_WATER) fail('SocketWouldBlockError', 'send: the send buffer is full')
+      if (c.socket.writableLength >= SEND_HIGH_WATER || unflushed() >= VESSEL_SEND_LIMIT) {
+        fail('SocketWouldBlockError', 'send: the send buffer is full')
+      }
       const n = Math.min(data.length, SEND_WINDOW)
       c.socket.write(Buffer.from(data.slice(0, n), 'latin1'))
       return n
@@ -208,7 +256,7 @@ export function createTcpBroker(nextId: () => number): TcpBroker {
         taken += n
       }
       c.buffered -= taken
-      if (c.socket.isPaused() && c.buffered < RECV_BUFFER_LIMIT / 2 && !c.socket.destroyed) c.socket.resume()
+      resumeWithRoom()
       return Buffer.concat(parts, taken).toString('latin1')
     },
 
@@ -216,8 +264,7 @@ export function createTcpBroker(nextId: () => number): TcpBroker {
       const c = connections.get(id)
       if (!c) return false
       connections.delete(id)
-      c.chunks = []
-      c.buffered = 0
+      drop(c)
       // Like Repy's shutdown-then-close: what was sent still goes out, then the socket is gone.
       closing.add(c.socket)
       c.socket.once('close', () => closing.delete(c.socket))
@@ -227,10 +274,18 @@ export function createTcpBroker(nextId: () => number): TcpBroker {
 
     closeServer,
 
+    buffered() {
+      let bytes = unflushed()
+      for (const c of [...connections.values(), ...[...servers.values()].flatMap((s) => s.queue)]) {
+        bytes += c.buffered + c.socket.readableLength
+      }
+      return bytes
+    },
+
     closeAll() {
       for (const id of [...servers.keys()]) closeServer(id)
       for (const socket of [...connecting, ...closing]) socket.destroy()
-      for (const c of connections.values()) c.socket.destroy()
+      for (const c of connections.values()) { c.socket.destroy(); drop(c) }
       connecting.clear()
       closing.clear()
       connections.clear()

@@ -3,10 +3,13 @@
 // and otherwise from a temporary socket that is closed after the send.
 import dgram from 'node:dgram'
 import { RepyError } from '../errors.js'
+import type { RecvBudget } from './recv-budget.js'
 import { errnoOf, fail, plainIp } from './tcp-broker.js'
 
-/** Datagrams waiting for getmessage beyond this are dropped, like a full kernel buffer. */
-export const UDP_QUEUE_LIMIT = 256
+/** Datagrams waiting for getmessage beyond this many, or this many bytes, per listener, or beyond the vessel's
+ *  budget, are dropped, like a full kernel buffer. */
+export const UDP_QUEUE_LIMIT = 64
+export const UDP_QUEUE_BYTES = 256 * 1024
 
 interface Datagram {
   ip: string
@@ -18,6 +21,7 @@ interface Listener {
   socket: dgram.Socket
   key: string
   queue: Datagram[]
+  queuedBytes: number
 }
 
 export interface UdpBroker {
@@ -26,6 +30,8 @@ export interface UdpBroker {
   get(id: number): [string, number, string]
   close(id: number): boolean
   closeAll(): void
+  /** Bytes of datagrams waiting for getmessage. */
+  buffered(): number
 }
 
 const bindError = (fn: string, err: unknown, ip: string, port: number): RepyError => {
@@ -60,9 +66,14 @@ function sendFrom(socket: dgram.Socket, bytes: Buffer, destIp: string, destPort:
   })
 }
 
-export function createUdpBroker(nextId: () => number): UdpBroker {
+export function createUdpBroker(nextId: () => number, budget: RecvBudget): UdpBroker {
   const listeners = new Map<number, Listener>()
   const temporary = new Set<dgram.Socket>()
+  const forget = (entry: Listener): void => {
+    budget.give(entry.queuedBytes)
+    entry.queue = []
+    entry.queuedBytes = 0
+  }
   const listenerOn = (key: string): Listener | undefined => [...listeners.values()].find((l) => l.key === key)
 
   return {
@@ -70,9 +81,13 @@ export function createUdpBroker(nextId: () => number): UdpBroker {
       const key = `${ip}:${port}`
       if (listenerOn(key)) fail('AlreadyListeningError', `listenformessage: already listening on ${key}`)
       const socket = await bind('listenformessage', ip, port)
-      const entry: Listener = { socket, key, queue: [] }
+      const entry: Listener = { socket, key, queue: [], queuedBytes: 0 }
       socket.on('message', (message, rinfo) => {
-        if (entry.queue.length < UDP_QUEUE_LIMIT) entry.queue.push({ ip: plainIp(rinfo.address), port: rinfo.port, message })
+        const room = entry.queue.length < UDP_QUEUE_LIMIT && entry.queuedBytes + message.length <= UDP_QUEUE_BYTES
+        if (!room || budget.used + message.length > budget.limit) return
+        entry.queue.push({ ip: plainIp(rinfo.address), port: rinfo.port, message })
+        entry.queuedBytes += message.length
+        budget.take(message.length)
       })
       const id = nextId()
       listeners.set(id, entry)
@@ -96,6 +111,8 @@ export function createUdpBroker(nextId: () => number): UdpBroker {
     get(id) {
       const entry = listeners.get(id) ?? fail('SocketClosedLocal', 'getmessage: the socket is closed')
       const d = entry.queue.shift() ?? fail('SocketWouldBlockError', 'getmessage: no message has arrived')
+      entry.queuedBytes -= d.message.length
+      budget.give(d.message.length)
       return [d.ip, d.port, d.message.toString('latin1')]
     },
 
@@ -104,14 +121,21 @@ export function createUdpBroker(nextId: () => number): UdpBroker {
       if (!entry) return false
       listeners.delete(id)
       closeQuietly(entry.socket)
+      forget(entry)
       return true
     },
 
     closeAll() {
-      for (const entry of listeners.values()) closeQuietly(entry.socket)
+      for (const entry of listeners.values()) { closeQuietly(entry.socket); forget(entry) }
       for (const socket of temporary) closeQuietly(socket)
       listeners.clear()
       temporary.clear()
+    },
+
+    buffered() {
+      let bytes = 0
+      for (const entry of listeners.values()) bytes += entry.queuedBytes
+      return bytes
     },
   }
 }

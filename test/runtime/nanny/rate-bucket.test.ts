@@ -24,6 +24,19 @@ describe('RateBucket', () => {
     expect(b.level()).toBeCloseTo(100)
   })
 
+  it('says how long until an amount fits under the limit, without charging it', () => {
+    const c = clock()
+    const b = new RateBucket(100, c.now)
+    expect(b.roomWait(100)).toBe(0)
+    b.tattle(80)
+    expect(b.roomWait(20)).toBe(0)
+    expect(b.roomWait(50)).toBeCloseTo(0.3)
+    expect(b.roomWait(500)).toBeCloseTo(0.8) // more than the limit fits once the bucket is empty
+    c.advance(0.3)
+    expect(b.roomWait(50)).toBeCloseTo(0)
+    expect(b.level()).toBeCloseTo(50)
+  })
+
   it('drains at the limit per second and never below zero', () => {
     const c = clock()
     const b = new RateBucket(100, c.now)

@@ -1,0 +1,121 @@
+// Charges the vessels for the sandbox host's cpu that their own worker threads do not show: every interval, the
+// whole process's cpu (what the OS and `top` see) minus what the workers' threads used is the host's overhead.
+// The main thread's share of it (brokering sockets, relaying output) goes to the vessels in proportion to the
+// messages they sent it, the rest (GC and compiler threads) in proportion to their own cpu, but only while every
+// worker's thread cpu can be read (otherwise the rest may hold a worker's own cpu, which its governor counts
+// already). With no vessel running, nobody is charged. A vessel is charged at most its cpu share of each interval:
+// a bigger burst (the engine compiling hot code once at start-up, a GC of the host's own heap) is one-time work
+// of the process, and charging it would stop the vessel for seconds (a governor repays a debt over many pauses).
+import { openSync, readSync, closeSync } from 'node:fs'
+import type { HostCharges } from './nanny/host-charges.js'
+import { threadCpuSeconds } from './nanny/thread-cpu.js'
+
+const INTERVAL_MS = 100
+
+interface Tracked {
+  charges: HostCharges
+  share: number
+  /** The worker thread's cpu at the last tick (undefined until its thread id is known). */
+  threadCpu: number | undefined
+  fd: number | undefined
+  messages: number
+}
+
+const buffer = Buffer.alloc(256)
+
+function readThreadCpu(t: Tracked): number | undefined {
+  if (t.fd === undefined) {
+    const tid = t.charges.threadId()
+    if (tid === 0) return undefined
+    try { t.fd = openSync(`/proc/self/task/${tid}/schedstat`, 'r') } catch { return undefined }
+  }
+  try {
+    const n = readSync(t.fd, buffer, 0, buffer.length, 0)
+    const text = buffer.toString('latin1', 0, n)
+    return Number(text.slice(0, text.indexOf(' '))) / 1e9
+  } catch {
+    return undefined // the thread has exited
+  }
+}
+
+const processCpuSeconds = (): number => {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1e6
+}
+
+/** Splits `amount` among `ids` in proportion to `weight`; evenly when every weight is 0. */
+function split(amount: number, ids: string[], weight: (id: string) => number): Map<string, number> {
+  const total = ids.reduce((sum, id) => sum + weight(id), 0)
+  return new Map(ids.map((id) => [id, total > 0 ? (amount * weight(id)) / total : amount / ids.length]))
+}
+
+export class HostCpuCharger {
+  private readonly vessels = new Map<string, Tracked>()
+  private lastProcess = 0
+  private lastMain = 0
+  private lastWall = 0
+  /** Runs only while some vessel is running: an idle host wakes for nothing. */
+  private timer: NodeJS.Timeout | undefined
+
+  /** `share`: the vessel's cpu limit (share of one core). */
+  add(vesselId: string, charges: HostCharges, share: number): void {
+    this.vessels.set(vesselId, { charges, share, threadCpu: undefined, fd: undefined, messages: 0 })
+    if (this.timer) return
+    this.lastProcess = processCpuSeconds()
+    this.lastMain = threadCpuSeconds()
+    this.lastWall = performance.now() / 1000
+    this.timer = setInterval(() => this.tick(), INTERVAL_MS)
+    this.timer.unref()
+  }
+
+  remove(vesselId: string): void {
+    const t = this.vessels.get(vesselId)
+    if (t?.fd !== undefined) closeSync(t.fd)
+    this.vessels.delete(vesselId)
+    if (this.vessels.size > 0 || !this.timer) return
+    clearInterval(this.timer)
+    this.timer = undefined
+  }
+
+  /** The vessel sent the main thread a message (a socket call, output). */
+  message(vesselId: string): void {
+    const t = this.vessels.get(vesselId)
+    if (t) t.messages++
+  }
+
+  private tick(): void {
+    const processNow = processCpuSeconds()
+    const mainNow = threadCpuSeconds()
+    const wallNow = performance.now() / 1000
+    const processUsed = processNow - this.lastProcess
+    const mainUsed = mainNow - this.lastMain
+    const elapsed = wallNow - this.lastWall
+    this.lastProcess = processNow
+    this.lastMain = mainNow
+    this.lastWall = wallNow
+    const own = new Map<string, number>()
+    let workers = 0
+    let allKnown = true
+    for (const [id, t] of this.vessels) {
+      const now = readThreadCpu(t)
+      if (now === undefined || t.threadCpu === undefined) allKnown = false
+      const used = now !== undefined && t.threadCpu !== undefined ? Math.max(0, now - t.threadCpu) : 0
+      if (now !== undefined) t.threadCpu = now
+      own.set(id, used)
+      workers += used
+    }
+    const ids = [...this.vessels.keys()]
+    const messages = new Map(ids.map((id) => [id, this.vessels.get(id)!.messages]))
+    for (const t of this.vessels.values()) t.messages = 0
+    if (ids.length === 0) return
+    const overhead = Math.max(0, processUsed - workers)
+    const main = Math.min(overhead, Math.max(0, mainUsed))
+    const anyMessages = [...messages.values()].some((n) => n > 0)
+    const byMain = split(main, ids, (id) => (anyMessages ? messages.get(id)! : own.get(id)!))
+    const byRest = split(allKnown ? overhead - main : 0, ids, (id) => own.get(id)!)
+    for (const id of ids) {
+      const t = this.vessels.get(id)!
+      t.charges.add(Math.min(byMain.get(id)! + byRest.get(id)!, t.share * elapsed))
+    }
+  }
+}
