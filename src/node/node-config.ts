@@ -15,6 +15,7 @@ import {
 import { carveDonation, measureHost } from './donation.js'
 import { DEFAULT_LISTEN } from './libp2p-node.js'
 import type { NodePaths } from './node-paths.js'
+import type { SandboxUserSetting } from './sandbox-user.js'
 import type { StoreChange, VesselRecord, VesselStore } from './vessel-store.js'
 
 export const NODE_VERSION = '0.1.0'
@@ -38,6 +39,8 @@ export interface NodeConfig {
   createdAt: number
   /** DHT advertising and peer discovery; absent in nodes set up before discovery existed (defaults apply) */
   discovery?: DiscoveryConfig
+  /** who the sandbox host runs as when the node manager is root; absent: nobody:nogroup */
+  sandboxUser?: SandboxUserSetting
 }
 
 export interface DiscoveryConfig {
@@ -94,6 +97,7 @@ export interface InitOptions {
   ip?: string
   logBytes?: number
   discovery?: Partial<DiscoveryConfig>
+  sandboxUser?: SandboxUserSetting
 }
 
 export async function loadConfig(store: VesselStore): Promise<NodeConfig | undefined> {
@@ -145,6 +149,7 @@ export async function initNode(store: VesselStore, paths: NodePaths, keysDir: st
   const config: NodeConfig = {
     version: NODE_VERSION, peerId: peerIdFromPrivateKey(nodeKey).toString(), ownerKey, ip: vesselIp(listen, options.ip),
     listen, donatePercent, logBytes, createdAt: now, discovery: discoveryConfig(undefined, options.discovery),
+    ...(options.sandboxUser ? { sandboxUser: { ...options.sandboxUser } } : {}),
   }
   const vessels: VesselRecord[] = carved.map((restrictions, i) => ({
     name: `v${i + 1}`, ownerKey, userKeys: [], ownerInfo: '', advertise: true, status: 'Fresh', restrictions, createdAt: now,

@@ -19,6 +19,7 @@ export async function nodeSummary(ctx: HandlerContext): Promise<NodeSummary> {
     version: NODE_VERSION, peerId: ctx.peerId, addresses: ctx.addresses(), ip: ctx.state.config.ip,
     vessels: (await ctx.state.store.list()).map(vesselSummary),
     ...(ctx.advertising ? { advertising: ctx.advertising() } : {}),
+    ...(ctx.sandboxUser ? { sandboxUser: { ...ctx.sandboxUser } } : {}),
   }
 }
 
