@@ -20,7 +20,8 @@ export function nodeText(s: NodeSummary): string {
     s.addresses.map((a) => `  listening on ${a}\n`).join('') +
     (s.sandboxUser === undefined ? '' : `  sandbox host runs as ${s.sandboxUser.runsAs}\n`) +
     (s.sandboxUser?.warning ? `  warning: ${s.sandboxUser.warning}\n` : '') + vesselTable(s.vessels) +
-    (s.advertising === undefined ? '' : advertisingText(s.advertising))
+    (s.advertising === undefined ? '' : advertisingText(s.advertising)) +
+    (s.advertisingLeftOut ? `  … and ${s.advertisingLeftOut} more keys\n` : '')
 }
 
 function ago(ms: number, now: number): string {

@@ -11,6 +11,7 @@ import type { VesselStatus } from '../protocol/results.js'
 import type { Outcome } from '../runtime/api/types.js'
 import type { BoardSnapshot } from '../runtime/nanny/usage-board.js'
 import { SandboxHost, type SandboxProcessIdentity } from '../runtime/sandbox.js'
+import { capReason } from './answer-bounds.js'
 import { vesselLogPrefix } from './node-paths.js'
 import type { NodeState } from './node-state.js'
 import type { VesselFiles } from './vessel-files.js'
@@ -170,7 +171,7 @@ export class Lifecycle {
   }
 
   private async record(v: VesselRecord, outcome: Outcome): Promise<void> {
-    const next: VesselRecord = { ...v, status: outcome.status, exit: { code: outcome.code, reason: outcome.reason, at: Date.now() } }
+    const next: VesselRecord = { ...v, status: outcome.status, exit: { code: outcome.code, reason: capReason(outcome.reason), at: Date.now() } }
     await this.state.store.apply([{ type: 'putVessel', vessel: next }])
   }
 

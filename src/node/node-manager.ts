@@ -72,6 +72,7 @@ export class NodeManager {
       }
       // the check runs a process as the sandbox user: let it overlap with the rest of the start
       const choosing = chooseSandboxUser(options.sandboxUser ?? config.sandboxUser ?? DEFAULT_SANDBOX_USER, paths.files)
+      for (const name of await store.boundStored()) notice(`${name}: cut an over-long stored field (exit reason or owner information)`)
       const privateKey = await loadNodeKey(keysDir, config)
       const state = new NodeState(store, paths, config)
       const guard = await ReplayGuard.open(store.replay)

@@ -39,6 +39,8 @@ export interface NodeSummary {
   vessels: VesselSummary[]
   /** The keys the node announces in the DHT and how their last announce went (absent on nodes without discovery). */
   advertising?: AdvertisedKey[]
+  /** How many more keys are announced than `advertising` lists (absent when it lists them all). */
+  advertisingLeftOut?: number
   /** Who the sandbox host runs as (absent when read from a stopped node's store). */
   sandboxUser?: SandboxUserInfo
 }
