@@ -13,6 +13,7 @@ import {
 import { NodeManager } from '../node/node-manager.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths } from '../node/node-paths.js'
 import { VesselStore } from '../node/vessel-store.js'
+import { parseSandboxUser, type SandboxUserSetting } from '../node/sandbox-user.js'
 import { registerNodeCall } from './node-call.js'
 import { nodeText, toJson } from './node-format.js'
 import { UsageError } from './usage-error.js'
@@ -21,8 +22,19 @@ interface CommonOptions { data: string; keys: string; json?: boolean }
 interface DiscoveryCliOptions { bootstrap?: string[]; mdns?: boolean; advertiseTtl?: string; advertiseRefresh?: string }
 interface InitCliOptions extends CommonOptions, DiscoveryCliOptions {
   donate: string; owner: string; vessels?: string; listen?: string[]; ip?: string; force?: boolean; logSize?: string
+  sandboxUser?: string
 }
-interface StartCliOptions extends CommonOptions, DiscoveryCliOptions { listen?: string[] }
+interface StartCliOptions extends CommonOptions, DiscoveryCliOptions { listen?: string[]; sandboxUser?: string }
+
+const SANDBOX_USER_HELP = 'when run as root, the user[:group] the sandbox host runs as (default nobody:nogroup)'
+const sandboxUserFlag = (text: string | undefined): { sandboxUser?: SandboxUserSetting } => {
+  if (text === undefined) return {}
+  try {
+    return { sandboxUser: parseSandboxUser(text) }
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+}
 
 /** Written while a node runs, so `node status` can ask it: <data>/node.json */
 const runtimeFile = (data: string): string => join(nodePaths(data).data, 'node.json')
@@ -95,6 +107,7 @@ export function registerNode(program: Command): Command {
     .option('--listen <multiaddr>', `address to listen on (repeatable; default ${DEFAULT_LISTEN})`, collect)
     .option('--ip <ip>', "the vessels' IP (getmyip); default from the listen address")
     .option('--log-size <bytes>', 'size of each vessel log ring (default 1 MiB)')
+    .option('--sandbox-user <user[:group]>', `${SANDBOX_USER_HELP}; stored`)
     .option('--force', 'start over: delete the vessels, their files and logs (keys are kept)')
     .option('--json', 'print the result as JSON')
     .action(async (options: InitCliOptions) => {
@@ -106,6 +119,7 @@ export function registerNode(program: Command): Command {
       const init: InitOptions = {
         donatePercent: percent(options.donate), ownerKeyName: options.owner, vessels: count(options.vessels, '--vessels'),
         listen: options.listen, ip: options.ip, logBytes: count(options.logSize, '--log-size'), discovery: discoveryFlags(options),
+        ...sandboxUserFlag(options.sandboxUser),
       }
       const store = await VesselStore.open(paths.state).catch((err: unknown) => { throw new UsageError(`cannot open ${paths.state}: ${(err as Error).message}`) })
       try {
@@ -122,11 +136,14 @@ export function registerNode(program: Command): Command {
   discoveryOptionsOf(common(node.command('start')))
     .description('Run the node manager (sets it up with the defaults on first start); Ctrl-C stops it')
     .option('--listen <multiaddr>', 'address to listen on (repeatable; default the one given at init)', collect)
+    .option('--sandbox-user <user[:group]>', `${SANDBOX_USER_HELP}; for this run, over the one given at init`)
     .option('--json', 'print the started node as one JSON line')
     .action(async (options: StartCliOptions) => {
       const notice = (line: string): void => { process.stderr.write(`flotilla node: ${line}\n`) }
       const discovery = discoveryFlags(options)
-      const nm = await NodeManager.start({ dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, notice }).catch(asUsage)
+      const nm = await NodeManager.start({
+        dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, notice, ...sandboxUserFlag(options.sandboxUser),
+      }).catch(asUsage)
       const summary = await nm.summary()
       const d = nm.discoverySettings
       writeFileSync(runtimeFile(options.data), JSON.stringify({ pid: process.pid, peerId: nm.peerId, addresses: nm.addresses }) + '\n')
