@@ -96,6 +96,7 @@ export async function nodeBench(): Promise<void> {
 
     // uploads into a vessel with many files; the owner on another vessel meanwhile
     const upload = (v: string) => { let i = 0; return () => client.call('AddFileToVessel', [v, `up${i++ % 50}.txt`, enc('some data')]) }
+    await timed(50, 1, upload(emptyVessel)) // warm-up
     const uploadsEmpty = await timed(UPLOADS, 1, upload(emptyVessel))
     const uploadsFull = await timed(UPLOADS, 1, upload(fullVessel))
     const ownerBeside: number[] = []
