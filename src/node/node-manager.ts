@@ -169,10 +169,13 @@ export class NodeManager {
   }
 }
 
-/** The sandbox user may pass through the data folder to reach files/, but not into the store, logs or uploads. */
+/** The sandbox user may pass through the data folder and files/ (its working directory) to the vessel directories,
+ *  but not into the store, logs or uploads. */
 async function keepFromSandboxUser(paths: NodePaths): Promise<void> {
   for (const dir of [paths.state, paths.logs, paths.tmp]) {
     await mkdir(dir, { recursive: true })
     await chmod(dir, 0o700)
   }
+  await mkdir(paths.files, { recursive: true })
+  await chmod(paths.files, 0o711)
 }

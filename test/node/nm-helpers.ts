@@ -57,12 +57,13 @@ export async function startTestNode(options: {
   transport?: ClientTransport
   /** more node manager options (notice, sandboxUser) */
   node?: Pick<NodeManagerOptions, 'notice' | 'sandboxUser'>
-  /** let other users pass through the temp folder (as a node manager's data folder usually allows) */
+  /** let other users pass through the temp folder, as a node manager's data folder usually allows, so that a node
+   *  run as root starts its sandbox host as nobody (default true; false: a 0700 folder, the host falls back to root) */
   passable?: boolean
 } = {}): Promise<TestNode> {
   requireBuild()
   const dir = tempDir()
-  if (options.passable) chmodSync(dir, 0o711)
+  if (options.passable ?? true) chmodSync(dir, 0o711)
   const keysDir = join(dir, 'keys')
   const dataDir = join(dir, 'data')
   const keys = await makeKeys(keysDir)

@@ -33,7 +33,7 @@ afterEach(async () => { await node?.stop(); node = undefined })
 describe.runIf(isRoot)('sandbox user (node manager running as root)', () => {
   it('runs the sandbox host as nobody with no capabilities; vessel directories, uploads and guest files are nobody\'s', async () => {
     const notices: string[] = []
-    node = await startTestNode({ passable: true, node: { notice: (l) => notices.push(l) } })
+    node = await startTestNode({ node: { notice: (l) => notices.push(l) } })
     const owner = await node.client('owner')
     const summary = await owner.getVessels()
     expect(summary.sandboxUser).toEqual({ runsAs: `nobody:nogroup (${nobody}:${nobody})`, warning: null })
@@ -57,7 +57,7 @@ describe.runIf(isRoot)('sandbox user (node manager running as root)', () => {
 
   it('falls back to root with one warning, shown in node status, when nobody cannot reach the data folder; vessels still run', async () => {
     const notices: string[] = []
-    node = await startTestNode({ node: { notice: (l) => notices.push(l) } }) // a 0700 temp folder
+    node = await startTestNode({ passable: false, node: { notice: (l) => notices.push(l) } })
     const owner = await node.client('owner')
     const { sandboxUser } = await owner.getVessels()
     expect(sandboxUser?.runsAs).toMatch(/^root/)
@@ -71,7 +71,7 @@ describe.runIf(isRoot)('sandbox user (node manager running as root)', () => {
   })
 
   it('names a sandbox user that does not exist in its warning', async () => {
-    node = await startTestNode({ passable: true, node: { sandboxUser: { user: 'no-such-user-x', group: 'nogroup' } } })
+    node = await startTestNode({ node: { sandboxUser: { user: 'no-such-user-x', group: 'nogroup' } } })
     expect(node.nm.sandboxUser.warning).toBe("the sandbox host runs as root, not no-such-user-x:nogroup: there is no user 'no-such-user-x'")
   })
 })

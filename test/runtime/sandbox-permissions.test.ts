@@ -25,7 +25,7 @@ const cpu = () => ({ source: threadCpuSource(), seconds: threadCpuSeconds() })
 if (!isMainThread) parentPort.postMessage(cpu())
 else {
   const reads = {}
-  for (const path of JSON.parse(process.argv[3])) {
+  for (const path of [...JSON.parse(process.argv[3]), '/proc/' + process.pid + '/root/etc/hostname']) {
     try { readFileSync(path); reads[path] = 'read' } catch (err) { reads[path] = err.code }
   }
   const worker = await new Promise((resolve, reject) => {
@@ -67,6 +67,8 @@ describe('sandbox host permissions', () => {
     ]
     const report = await probe([...refused, own])
     for (const path of refused) expect(report.reads[path], path).toBe('ERR_ACCESS_DENIED')
+    const ownPidRoot = Object.keys(report.reads).find((p) => /^\/proc\/\d+\/root\/etc\/hostname$/.test(p) && p !== '/proc/1/root/etc/hostname')
+    expect(ownPidRoot && report.reads[ownPidRoot]).toBe('ERR_ACCESS_DENIED')
     expect(report.reads[own]).toBe('read')
     expect(report.main.source).toBe('schedstat')
     expect(report.worker.source).toBe('schedstat')
