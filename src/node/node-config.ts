@@ -19,6 +19,8 @@ import type { SandboxUserSetting } from './sandbox-user.js'
 import type { StoreChange, VesselRecord, VesselStore } from './vessel-store.js'
 
 export const NODE_VERSION = '0.1.0'
+/** The largest vessel log: ReadVesselLog answers all of it, and an answer is at most MAX_MESSAGE_BYTES. */
+export const MAX_LOG_BYTES = 8 * 1024 * 1024
 export const NODE_KEY_NAME = 'node'
 export const DEFAULT_OWNER_KEY_NAME = 'owner'
 export const DEFAULT_DONATION_PERCENT = 10
@@ -143,7 +145,9 @@ export async function initNode(store: VesselStore, paths: NodePaths, keysDir: st
   const listen = options.listen ?? [DEFAULT_LISTEN]
   const donatePercent = options.donatePercent ?? DEFAULT_DONATION_PERCENT
   const logBytes = options.logBytes ?? DEFAULT_LOG_BYTES
-  if (!Number.isSafeInteger(logBytes) || logBytes < 2048) throw new NodeError('E_USAGE', 'the log size must be at least 2048 bytes')
+  if (!Number.isSafeInteger(logBytes) || logBytes < 2048 || logBytes > MAX_LOG_BYTES) {
+    throw new NodeError('E_USAGE', `the log size must be 2048 to ${MAX_LOG_BYTES} bytes (ReadVesselLog answers the whole log in one message)`)
+  }
   const carved = carveDonation(await measureHost(paths.data), { percent: donatePercent, vessels: options.vessels })
   const now = Date.now()
   const config: NodeConfig = {

@@ -11,7 +11,7 @@ import type { HandlerContext } from './handlers/index.js'
 import type { DiscoveryNode } from './discovery-services.js'
 import { createNodeLibp2p } from './libp2p-node.js'
 import { Lifecycle } from './lifecycle.js'
-import { discoveryConfig, initNode, loadConfig, loadNodeKey, type DiscoveryConfig, type InitOptions, type NodeConfig } from './node-config.js'
+import { discoveryConfig, initNode, MAX_LOG_BYTES, loadConfig, loadNodeKey, type DiscoveryConfig, type InitOptions, type NodeConfig } from './node-config.js'
 import { discoveryOptions, NodeDiscovery } from './node-discovery.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths, type NodePaths } from './node-paths.js'
 import { NodeState } from './node-state.js'
@@ -84,7 +84,7 @@ export class NodeManager {
       if (identity) await keepFromSandboxUser(paths)
       const files = new VesselFiles(paths, identity)
       await files.reconcile((await store.list()).map((v) => v.name))
-      lifecycle = await Lifecycle.open(state, files, { ip: config.ip, logBytes: config.logBytes, notice, identity })
+      lifecycle = await Lifecycle.open(state, files, { ip: config.ip, logBytes: Math.min(config.logBytes, MAX_LOG_BYTES), notice, identity })
       const node = libp2p
       const found = NodeDiscovery.start(node, store, settings, notice)
       discovery = found

@@ -2,13 +2,14 @@
 // message limit: a 20 MB exit reason left in the store by an older node, a guest that ends with a 20,000,000-character
 // exception name, and every field of the largest possible vessel table at its bound.
 import { randomBytes } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ClientTransport, NodeClient } from '../../src/client/node-client.js'
 import { MAX_REASON_BYTES, MAX_SUMMARY_ARGS_BYTES } from '../../src/node/answer-bounds.js'
 import { DONATED_EVENTS, PORTS_PER_VESSEL } from '../../src/node/donation.js'
 import { nodeSummary } from '../../src/node/handlers/queries.js'
-import { initNode, loadConfig } from '../../src/node/node-config.js'
+import { initNode, loadConfig, MAX_LOG_BYTES } from '../../src/node/node-config.js'
 import { NodeManager } from '../../src/node/node-manager.js'
 import { nodePaths } from '../../src/node/node-paths.js'
 import { NodeState } from '../../src/node/node-state.js'
@@ -55,6 +56,31 @@ describe('answers stay within the message limit', () => {
     expect(exit.reason).toMatch(/^Traceback: EEEE/)
     expect(exit.reason).toMatch(new RegExp(`cut: ${bytes(reason)} bytes in all\\]$`))
     expect(vessels.find((v) => v.name === 'v2')!.exit).toBeNull()
+  }, 60_000)
+
+  it('a log left by a node with a larger log size answers ReadVesselLog within the message limit; init refuses such sizes', async () => {
+    requireBuild()
+    const dir = tempDir()
+    const keysDir = join(dir, 'keys')
+    const paths = nodePaths(join(dir, 'data'))
+    const keys = await makeKeys(keysDir)
+    const store = await VesselStore.open(paths.state)
+    await expect(initNode(store, paths, keysDir, { vessels: 1, logBytes: MAX_LOG_BYTES + 1 })).rejects.toMatchObject({ code: 'E_USAGE' })
+    const config = await initNode(store, paths, keysDir, { vessels: 1, listen: ['/ip4/127.0.0.1/tcp/0'], ownerKeyName: 'owner' })
+    await store.putConfig('node', JSON.parse(JSON.stringify({ ...config, logBytes: 64 * 1024 * 1024 })))
+    await store.close()
+    mkdirSync(paths.logs, { recursive: true })
+    writeFileSync(join(paths.logs, 'v1.old'), 'o'.repeat(HUGE))
+    writeFileSync(join(paths.logs, 'v1.new'), 'the end\n')
+
+    const nm = await NodeManager.start({ dataDir: paths.data, keysDir, init: false, listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const transport = await ClientTransport.create()
+    cleanup.push(async () => { await transport.close(); await nm.stop() })
+    const owner = await NodeClient.connect(nm.addresses[0]!, { transport, identity: keys.owner })
+    const log = Buffer.from(await owner.call('ReadVesselLog', ['v1'])).toString()
+    expect(log.length).toBe(MAX_LOG_BYTES)
+    expect(log.endsWith('oothe end\n')).toBe(true)
+    expect((await owner.call('TailVesselLog', ['v1', 0])).data.length).toBe(MAX_LOG_BYTES)
   }, 60_000)
 
   it('a guest that ends with a 20,000,000-character exception name leaves a node that answers GetVessels', async () => {
