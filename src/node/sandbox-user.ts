@@ -78,6 +78,6 @@ export async function chooseSandboxUser(setting: SandboxUserSetting, filesRoot: 
   if (gid === undefined) return fallback(`there is no group '${setting.group}'`)
   if (uid === 0) return fallback('that user is root')
   const problem = await canUse(uid, gid, filesRoot)
-  if (problem !== null) return fallback(`${problem} (make the project folder readable by it, or choose another user)`)
+  if (problem !== null) return fallback(`${problem} (let it read the project folder and pass into the data folder, or choose another user with --sandbox-user)`)
   return { uid, gid, runsAs: `${name} (${uid}:${gid})`, warning: null }
 }
