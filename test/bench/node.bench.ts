@@ -94,7 +94,9 @@ export async function nodeBench(): Promise<void> {
     const conc = await timed(CONCURRENT_TOTAL, CONCURRENT, () => client.call('ListFilesInVessel', ['v1']))
     const verifies = bareVerifyRate(owner)
 
-    // uploads into a vessel with many files; the owner on another vessel meanwhile
+    // uploads into a vessel with many files; the owner on another vessel meanwhile. Measured on 2 shared cores (p50):
+    // with a node-wide lock and a full scan per upload 12.9 ms empty, 144 ms with 5,000 files, ChangeOwnerInformation
+    // 1,667 ms; with per-vessel locks and the kept disk-use figure 7.3 ms, 9.9 ms and 16 ms.
     const upload = (v: string) => { let i = 0; return () => client.call('AddFileToVessel', [v, `up${i++ % 50}.txt`, enc('some data')]) }
     await timed(50, 1, upload(emptyVessel)) // warm-up
     const uploadsEmpty = await timed(UPLOADS, 1, upload(emptyVessel))
