@@ -18,8 +18,11 @@ export function vesselTable(vessels: readonly VesselSummary[]): string {
 
 export function nodeText(s: NodeSummary): string {
   return `node ${s.peerId} (flotilla ${s.version}), vessel IP ${s.ip}\n` +
-    s.addresses.map((a) => `  listening on ${a}\n`).join('') + vesselTable(s.vessels) +
-    (s.advertising === undefined ? '' : advertisingText(s.advertising))
+    s.addresses.map((a) => `  listening on ${a}\n`).join('') +
+    (s.sandboxUser === undefined ? '' : `  sandbox host runs as ${s.sandboxUser.runsAs}\n`) +
+    (s.sandboxUser?.warning ? `  warning: ${s.sandboxUser.warning}\n` : '') + vesselTable(s.vessels) +
+    (s.advertising === undefined ? '' : advertisingText(s.advertising)) +
+    (s.advertisingLeftOut ? `  … and ${s.advertisingLeftOut} more keys\n` : '')
 }
 
 function ago(ms: number, now: number): string {

@@ -15,6 +15,7 @@ import {
 import { NodeManager } from '../node/node-manager.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths } from '../node/node-paths.js'
 import { VesselStore } from '../node/vessel-store.js'
+import { parseSandboxUser, type SandboxUserSetting } from '../node/sandbox-user.js'
 import { INTERNAL_ERROR_CODE, internalErrorLine } from './internal-error.js'
 import { registerNodeCall } from './node-call.js'
 import { nodeText, toJson } from './node-format.js'
@@ -24,8 +25,19 @@ interface CommonOptions { data: string; keys: string; json?: boolean }
 interface DiscoveryCliOptions { bootstrap?: string[]; mdns?: boolean; advertiseTtl?: string; advertiseRefresh?: string }
 interface InitCliOptions extends CommonOptions, DiscoveryCliOptions {
   donate: string; owner: string; vessels?: string; listen?: string[]; ip?: string; force?: boolean; logSize?: string
+  sandboxUser?: string
 }
-interface StartCliOptions extends CommonOptions, DiscoveryCliOptions { listen?: string[]; owner?: string }
+interface StartCliOptions extends CommonOptions, DiscoveryCliOptions { listen?: string[]; owner?: string; sandboxUser?: string }
+
+const SANDBOX_USER_HELP = 'when run as root, the user[:group] the sandbox host runs as (default nobody:nogroup)'
+const sandboxUserFlag = (text: string | undefined): { sandboxUser?: SandboxUserSetting } => {
+  if (text === undefined) return {}
+  try {
+    return { sandboxUser: parseSandboxUser(text) }
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+}
 
 /** Written while a node runs, so `node status` can ask it: <data>/node.json */
 const runtimeFile = (data: string): string => join(nodePaths(data).data, 'node.json')
@@ -123,6 +135,7 @@ export function registerNode(program: Command): Command {
     .option('--listen <multiaddr>', `address to listen on (repeatable; default ${DEFAULT_LISTEN})`, collectListen)
     .option('--ip <ip>', "the vessels' IP (getmyip); default from the listen address")
     .option('--log-size <bytes>', 'size of each vessel log ring (default 1 MiB)')
+    .option('--sandbox-user <user[:group]>', `${SANDBOX_USER_HELP}; stored`)
     .option('--force', 'start over: delete the vessels, their files and logs (keys are kept)')
     .option('--json', 'print the result as JSON')
     .action(async (options: InitCliOptions) => {
@@ -131,6 +144,7 @@ export function registerNode(program: Command): Command {
       const init: InitOptions = {
         donatePercent: percent(options.donate), ownerKeyName: options.owner, vessels: count(options.vessels, '--vessels'),
         listen: options.listen, ip: options.ip, logBytes: count(options.logSize, '--log-size'), discovery: discoveryFlags(options),
+        ...sandboxUserFlag(options.sandboxUser),
       }
       if (options.force) {
         // a mistake in the options must not cost the node it was meant to replace
@@ -161,6 +175,7 @@ export function registerNode(program: Command): Command {
     .description('Run the node manager (sets it up with the defaults on first start); Ctrl-C stops it')
     .option('--listen <multiaddr>', 'address to listen on (repeatable; default the one given at init)', collectListen)
     .option('--owner <name|path>', 'when this start sets the node up: its owner key, as for init (default owner in --keys)')
+    .option('--sandbox-user <user[:group]>', `${SANDBOX_USER_HELP}; for this run, over the one given at init`)
     .option('--json', 'print the started node as one JSON line')
     .action(async (options: StartCliOptions) => {
       const notice = (line: string): void => { process.stderr.write(`flotilla node: ${line}\n`) }
@@ -168,11 +183,13 @@ export function registerNode(program: Command): Command {
       refuseIfRunning(options.data)
       const onInternalError = (err: unknown, call: string): void => notice(internalErrorLine(err, `internal error in ${call}`))
       const init = options.owner === undefined ? {} : { init: { ownerKeyName: options.owner } }
-      const nm = await NodeManager.start({ dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, notice, onInternalError, ...init })
-        .catch((err: unknown) => {
-          refuseIfLocked(err, options.data)
-          return asUsage(err)
-        })
+      const nm = await NodeManager.start({
+        dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, notice, onInternalError, ...init,
+        ...sandboxUserFlag(options.sandboxUser),
+      }).catch((err: unknown) => {
+        refuseIfLocked(err, options.data)
+        return asUsage(err)
+      })
       const summary = await nm.summary()
       const d = nm.discoverySettings
       writeFileSync(runtimeFile(options.data), JSON.stringify({ pid: process.pid, peerId: nm.peerId, addresses: nm.addresses }) + '\n')

@@ -10,7 +10,8 @@ import { NodeError } from '../protocol/errors.js'
 import type { VesselStatus } from '../protocol/results.js'
 import type { Outcome } from '../runtime/api/types.js'
 import type { BoardSnapshot } from '../runtime/nanny/usage-board.js'
-import { SandboxHost } from '../runtime/sandbox.js'
+import { SandboxHost, type SandboxProcessIdentity } from '../runtime/sandbox.js'
+import { capReason } from './answer-bounds.js'
 import { vesselLogPrefix } from './node-paths.js'
 import type { NodeState } from './node-state.js'
 import type { VesselFiles } from './vessel-files.js'
@@ -34,6 +35,8 @@ export interface LifecycleOptions {
   logBytes: number
   /** Called with a line for the operator (host crashes, restarts). */
   notice?(line: string): void
+  /** the user the sandbox host runs as, if not the node manager's */
+  identity?: SandboxProcessIdentity
 }
 
 /** Ends whose reason is not news: finished, stopped by a request, exitall(). */
@@ -77,7 +80,7 @@ export class Lifecycle {
 
   /** StartVessel: E_STATE if it runs already, E_NOT_FOUND if the program is not a file of the vessel. */
   start(vessel: string, program: string, args: string[]): Promise<VesselStatus> {
-    return this.state.exclusive(async () => {
+    return this.state.exclusiveVessel(vessel, async () => {
       const record = await this.state.vessel(vessel)
       if (record.status === 'Started') throw new NodeError('E_STATE', `${vessel} is already Started; stop it first`)
       if (!(await this.files.exists(vessel, program))) {
@@ -94,7 +97,7 @@ export class Lifecycle {
 
   /** StopVessel: E_STATE unless Started; waits for the program to end and answers the status it ended with. */
   async stop(vessel: string): Promise<VesselStatus> {
-    const run = await this.state.exclusive(async () => {
+    const run = await this.state.exclusiveVessel(vessel, async () => {
       const record = await this.state.vessel(vessel)
       if (record.status !== 'Started') throw new NodeError('E_STATE', `${vessel} is ${record.status}, not Started`)
       const run = this.runs.get(vessel)
@@ -117,7 +120,7 @@ export class Lifecycle {
     if (record.status === 'Started') await this.stop(vessel).catch((err: unknown) => {
       if (!(err instanceof NodeError && err.code === 'E_STATE')) throw err
     })
-    await this.state.exclusive(async () => {
+    await this.state.exclusiveVessel(vessel, async () => {
       const current = await this.state.vessel(vessel)
       if (this.runs.has(vessel)) throw new NodeError('E_STATE', `${vessel} was started again while being reset`)
       await this.files.clear(vessel)
@@ -169,7 +172,7 @@ export class Lifecycle {
   }
 
   private async record(v: VesselRecord, outcome: Outcome): Promise<void> {
-    const next: VesselRecord = { ...v, status: outcome.status, exit: { code: outcome.code, reason: outcome.reason, at: Date.now() } }
+    const next: VesselRecord = { ...v, status: outcome.status, exit: { code: outcome.code, reason: capReason(outcome.reason), at: Date.now() } }
     await this.state.store.apply([{ type: 'putVessel', vessel: next }])
   }
 
@@ -181,7 +184,9 @@ export class Lifecycle {
     if (this.closing) return run.end()
     // Repy's node manager logs the program's stderr: a traceback or why it was ended goes where the owner reads.
     if (!QUIET_EXIT_CODES.has(outcome.code)) this.log(name).write(outcome.reason.endsWith('\n') ? outcome.reason : `${outcome.reason}\n`)
-    void this.state.exclusive(async () => {
+    void this.state.exclusiveVessel(name, async () => {
+      // the program wrote files too: count its directory again on the next upload
+      this.files.forgetDiskUse(name)
       const v = await this.state.store.get(name)
       if (v?.status === 'Started' && !this.runs.has(name)) await this.record(v, outcome)
     }).catch((err: unknown) => this.options.notice?.(`could not record the exit of ${name}: ${String(err)}`))
@@ -194,6 +199,7 @@ export class Lifecycle {
     this.options.notice?.(`${reason}; marking its vessels Terminated and starting a new one`)
     const crashed = [...this.runs.entries()]
     this.runs.clear()
+    for (const [name] of crashed) this.files.forgetDiskUse(name)
     void this.state.exclusive(async () => {
       for (const [name] of crashed) {
         const v = await this.state.store.get(name)
@@ -213,7 +219,7 @@ export class Lifecycle {
       output: (id, text) => this.log(id.split('#')[0] ?? '').write(text),
       exit: (id, outcome) => this.onExit(id, outcome),
       crash: (reason) => this.onCrash(reason),
-    }).then((host) => {
+    }, this.options.identity).then((host) => {
       this.host = host
       return host
     }).finally(() => { this.hostStarting = null })

@@ -16,9 +16,12 @@ import {
 import { carveDonation, measureHost } from './donation.js'
 import { DEFAULT_LISTEN } from './libp2p-node.js'
 import type { NodePaths } from './node-paths.js'
+import type { SandboxUserSetting } from './sandbox-user.js'
 import type { StoreChange, VesselRecord, VesselStore } from './vessel-store.js'
 
 export const NODE_VERSION = '0.1.0'
+/** The largest vessel log: ReadVesselLog answers all of it, and an answer is at most MAX_MESSAGE_BYTES. */
+export const MAX_LOG_BYTES = 8 * 1024 * 1024
 export const NODE_KEY_NAME = 'node'
 export const DEFAULT_OWNER_KEY_NAME = 'owner'
 export const DEFAULT_DONATION_PERCENT = 10
@@ -39,6 +42,8 @@ export interface NodeConfig {
   createdAt: number
   /** DHT advertising and peer discovery; absent in nodes set up before discovery existed (defaults apply) */
   discovery?: DiscoveryConfig
+  /** who the sandbox host runs as when the node manager is root; absent: nobody:nogroup */
+  sandboxUser?: SandboxUserSetting
 }
 
 export interface DiscoveryConfig {
@@ -95,6 +100,7 @@ export interface InitOptions {
   ip?: string
   logBytes?: number
   discovery?: Partial<DiscoveryConfig>
+  sandboxUser?: SandboxUserSetting
 }
 
 export async function loadConfig(store: VesselStore): Promise<NodeConfig | undefined> {
@@ -146,12 +152,15 @@ export async function initNode(store: VesselStore, paths: NodePaths, keysDir: st
   const listen = options.listen ?? [DEFAULT_LISTEN]
   const donatePercent = options.donatePercent ?? DEFAULT_DONATION_PERCENT
   const logBytes = options.logBytes ?? DEFAULT_LOG_BYTES
-  if (!Number.isSafeInteger(logBytes) || logBytes < 2048) throw new NodeError('E_USAGE', 'the log size must be at least 2048 bytes')
+  if (!Number.isSafeInteger(logBytes) || logBytes < 2048 || logBytes > MAX_LOG_BYTES) {
+    throw new NodeError('E_USAGE', `the log size must be 2048 to ${MAX_LOG_BYTES} bytes (ReadVesselLog answers the whole log in one message)`)
+  }
   const carved = carveDonation(await measureHost(paths.data), { percent: donatePercent, vessels: options.vessels })
   const now = Date.now()
   const config: NodeConfig = {
     version: NODE_VERSION, peerId: peerIdFromPrivateKey(nodeKey).toString(), ownerKey, ip: vesselIp(listen, options.ip),
     listen, donatePercent, logBytes, createdAt: now, discovery: discoveryConfig(undefined, options.discovery),
+    ...(options.sandboxUser ? { sandboxUser: { ...options.sandboxUser } } : {}),
   }
   const vessels: VesselRecord[] = carved.map((restrictions, i) => ({
     name: `v${i + 1}`, ownerKey, userKeys: [], ownerInfo: '', advertise: true, status: 'Fresh', restrictions, createdAt: now,

@@ -1,7 +1,7 @@
 // The node manager: store + sandbox host + request handlers + libp2p, wired together.
 //   const nm = await NodeManager.start({ dataDir, keysDir, listen: ['/ip4/127.0.0.1/tcp/0'] })
 //   ... nm.addresses ... await nm.stop()
-import { mkdir } from 'node:fs/promises'
+import { chmod, mkdir } from 'node:fs/promises'
 import { NodeError } from '../protocol/errors.js'
 import { PROTOCOL_ID } from '../protocol/messages.js'
 import { ReplayGuard } from '../protocol/replay-guard.js'
@@ -11,10 +11,11 @@ import type { HandlerContext } from './handlers/index.js'
 import type { DiscoveryNode } from './discovery-services.js'
 import { createNodeLibp2p } from './libp2p-node.js'
 import { Lifecycle } from './lifecycle.js'
-import { discoveryConfig, initNode, loadConfig, loadNodeKey, type DiscoveryConfig, type InitOptions, type NodeConfig } from './node-config.js'
+import { discoveryConfig, initNode, MAX_LOG_BYTES, loadConfig, loadNodeKey, type DiscoveryConfig, type InitOptions, type NodeConfig } from './node-config.js'
 import { discoveryOptions, NodeDiscovery } from './node-discovery.js'
-import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths } from './node-paths.js'
+import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths, type NodePaths } from './node-paths.js'
 import { NodeState } from './node-state.js'
+import { chooseSandboxUser, DEFAULT_SANDBOX_USER, type SandboxUser, type SandboxUserSetting } from './sandbox-user.js'
 import { serveProtocol } from './protocol-service.js'
 import { handleRequest } from './request-handler.js'
 import { VesselFiles } from './vessel-files.js'
@@ -35,6 +36,8 @@ export interface NodeManagerOptions {
   notice?(line: string): void
   /** an internal error while handling a request; default: a notice with its stack */
   onInternalError?(err: unknown, call: string): void
+  /** who the sandbox host runs as when this process is root, over the stored setting (default nobody:nogroup) */
+  sandboxUser?: SandboxUserSetting
 }
 
 export class NodeManager {
@@ -69,14 +72,21 @@ export class NodeManager {
         // A first start sets the node up with the defaults, listening where it was asked to (its vessels' IP follows).
         config = await initNode(store, paths, keysDir, { ...(options.listen ? { listen: options.listen } : {}), ...options.init })
       }
+      // the check runs a process as the sandbox user: let it overlap with the rest of the start
+      const choosing = chooseSandboxUser(options.sandboxUser ?? config.sandboxUser ?? DEFAULT_SANDBOX_USER, paths.files)
+      for (const name of await store.boundStored()) notice(`${name}: cut an over-long stored field (exit reason or owner information)`)
       const privateKey = await loadNodeKey(keysDir, config)
       const state = new NodeState(store, paths, config)
-      const files = new VesselFiles(paths)
-      await files.reconcile((await store.list()).map((v) => v.name))
       const guard = await ReplayGuard.open(store.replay)
       const settings = discoveryConfig(config.discovery, options.discovery)
       libp2p = await createNodeLibp2p({ privateKey, listen: options.listen ?? config.listen, discovery: discoveryOptions(settings) })
-      lifecycle = await Lifecycle.open(state, files, { ip: config.ip, logBytes: config.logBytes, notice })
+      const sandboxUser = await choosing
+      if (sandboxUser.warning !== null) notice(`warning: ${sandboxUser.warning}`)
+      const identity = sandboxUser.uid === undefined || sandboxUser.gid === undefined ? undefined : { uid: sandboxUser.uid, gid: sandboxUser.gid }
+      if (identity) await keepFromSandboxUser(paths)
+      const files = new VesselFiles(paths, identity)
+      await files.reconcile((await store.list()).map((v) => v.name))
+      lifecycle = await Lifecycle.open(state, files, { ip: config.ip, logBytes: Math.min(config.logBytes, MAX_LOG_BYTES), notice, identity })
       const node = libp2p
       const found = NodeDiscovery.start(node, store, settings, notice)
       discovery = found
@@ -84,6 +94,7 @@ export class NodeManager {
         state, files, lifecycle, peerId: node.peerId.toString(),
         addresses: () => node.getMultiaddrs().map((a) => a.toString()),
         advertising: () => found.status(),
+        sandboxUser: { runsAs: sandboxUser.runsAs, warning: sandboxUser.warning },
       }
       await serveProtocol(node, (bytes) => handleRequest(bytes, ctx, {
         guard,
@@ -106,6 +117,16 @@ export class NodeManager {
   /** Multiaddrs with /p2p/<peerId>. */
   get addresses(): string[] {
     return this.ctx.addresses()
+  }
+
+  /** Who the sandbox host runs as, and why not the unprivileged user if it should but does not. */
+  get sandboxUser(): Pick<SandboxUser, 'runsAs' | 'warning'> {
+    return this.ctx.sandboxUser ?? { runsAs: '?', warning: null }
+  }
+
+  /** The vessel locks (tests, benchmarks). */
+  get locks(): NodeState['locks'] {
+    return this.state.locks
   }
 
   get config(): NodeConfig {
@@ -148,4 +169,15 @@ export class NodeManager {
     })()
     return this.stopping
   }
+}
+
+/** The sandbox user may pass through the data folder and files/ (its working directory) to the vessel directories,
+ *  but not into the store, logs or uploads. */
+async function keepFromSandboxUser(paths: NodePaths): Promise<void> {
+  for (const dir of [paths.state, paths.logs, paths.tmp]) {
+    await mkdir(dir, { recursive: true })
+    await chmod(dir, 0o700)
+  }
+  await mkdir(paths.files, { recursive: true })
+  await chmod(paths.files, 0o711)
 }

@@ -1,20 +1,25 @@
-// Shared state of a running node manager: the store, the paths, the config, and one lock that serializes every
-// read-modify-write of the vessel table (requests run in parallel; their state changes do not interleave).
+// Shared state of a running node manager: the store, the paths, the config, and the locks that serialize every
+// read-modify-write of a vessel's record and files (requests run in parallel; their state changes on one vessel do
+// not interleave, and requests on different vessels do not wait for each other).
 import { NodeError } from '../protocol/errors.js'
 import type { NodeConfig } from './node-config.js'
 import type { NodePaths } from './node-paths.js'
+import { VesselLocks } from './vessel-locks.js'
 import type { VesselRecord, VesselStore } from './vessel-store.js'
 
 export class NodeState {
-  private tail: Promise<unknown> = Promise.resolve()
+  readonly locks = new VesselLocks()
 
   constructor(readonly store: VesselStore, readonly paths: NodePaths, readonly config: NodeConfig) {}
 
-  /** Runs `fn` alone among all exclusive sections. */
+  /** Runs `fn` alone among all exclusive sections (changes to the set of vessels, or to several at once). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(fn, fn)
-    this.tail = run.catch(() => undefined)
-    return run
+    return this.locks.everything(fn)
+  }
+
+  /** Runs `fn` alone among the sections on `vessel` and the exclusive ones. */
+  exclusiveVessel<T>(vessel: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.vessel(vessel, fn)
   }
 
   /** The vessel's record, or E_NO_VESSEL. */
@@ -24,9 +29,9 @@ export class NodeState {
     return record
   }
 
-  /** Reads the vessel, lets `change` return its new record (or throw to refuse), stores it: one exclusive step. */
+  /** Reads the vessel, lets `change` return its new record (or throw to refuse), stores it: one step under the vessel's lock. */
   update(name: string, change: (v: VesselRecord) => VesselRecord): Promise<VesselRecord> {
-    return this.exclusive(async () => {
+    return this.exclusiveVessel(name, async () => {
       const next = change(await this.vessel(name))
       await this.store.apply([{ type: 'putVessel', vessel: next }])
       return next

@@ -1,7 +1,10 @@
 // The files of a vessel directory, as the node manager sees them (AddFileToVessel & co.). Uploads are written to
 // <data>/tmp and renamed into place, so a crash never leaves a half-written file under its final name.
+// Each vessel's disk use is counted once (at its first upload) and then kept up to date by every upload and delete
+// here; the owner of the Lifecycle forgets it when a program ends, since programs write files too. When the sandbox
+// host runs as another user, the vessel directories and every file put there are that user's.
 import { randomBytes } from 'node:crypto'
-import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import { chown, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { NodeError } from '../protocol/errors.js'
 import { MAX_FILE_BYTES } from '../protocol/messages.js'
@@ -11,8 +14,16 @@ import { vesselDir, type NodePaths } from './node-paths.js'
 
 const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException)?.code === 'ENOENT'
 
+/** The user and group the vessels' files belong to (the sandbox host's), when it is not the node manager's. */
+export interface FileOwner {
+  uid: number
+  gid: number
+}
+
 export class VesselFiles {
-  constructor(private readonly paths: NodePaths) {}
+  private readonly used = new Map<string, number>()
+
+  constructor(private readonly paths: NodePaths, private readonly owner?: FileOwner) {}
 
   dir(vessel: string): string {
     return vesselDir(this.paths, vessel)
@@ -20,6 +31,7 @@ export class VesselFiles {
 
   async ensureDir(vessel: string): Promise<void> {
     await mkdir(this.dir(vessel), { recursive: true })
+    if (this.owner) await chown(this.dir(vessel), this.owner.uid, this.owner.gid)
   }
 
   /** Every regular file with a valid name, sorted; private_* included only when asked. */
@@ -37,11 +49,24 @@ export class VesselFiles {
       .sort()
   }
 
-  /** Disk use as the nanny counts it: Σ file size + 4096 per file. */
+  /** Disk use as the nanny counts it: Σ file size + 4096 per file. Call under the vessel's lock. */
   async diskUsed(vessel: string): Promise<number> {
+    const known = this.used.get(vessel)
+    if (known !== undefined) return known
     let total = 0
     for (const name of await this.list(vessel, true)) total += (await this.size(vessel, name) ?? 0) + FILE_OVERHEAD
+    this.used.set(vessel, total)
     return total
+  }
+
+  /** Someone else changed the vessel's files (its program): count them again when next needed. */
+  forgetDiskUse(vessel: string): void {
+    this.used.delete(vessel)
+  }
+
+  private adjustDiskUse(vessel: string, bytes: number): void {
+    const known = this.used.get(vessel)
+    if (known !== undefined) this.used.set(vessel, known + bytes)
   }
 
   async size(vessel: string, name: string): Promise<number | undefined> {
@@ -77,34 +102,43 @@ export class VesselFiles {
         `not enough disk space in ${vessel}: ${name} needs ${data.length + FILE_OVERHEAD} bytes (with ${FILE_OVERHEAD} per file), ` +
         `${Math.max(0, diskQuota - used + (old === undefined ? 0 : old + FILE_OVERHEAD))} of the quota ${diskQuota} are free`)
     }
-    await mkdir(this.paths.tmp, { recursive: true })
+    await mkdir(this.paths.tmp, { recursive: true, mode: 0o700 })
     await this.ensureDir(vessel)
     const temp = join(this.paths.tmp, `${vessel}-${randomBytes(8).toString('hex')}`)
     try {
       await writeFile(temp, data, { flush: true })
+      if (this.owner) await chown(temp, this.owner.uid, this.owner.gid)
       await rename(temp, join(this.dir(vessel), name))
     } catch (err) {
       await rm(temp, { force: true })
+      this.forgetDiskUse(vessel)
       throw err
     }
+    this.adjustDiskUse(vessel, after - used)
   }
 
   async remove(vessel: string, name: string): Promise<void> {
+    const size = await this.size(vessel, name)
     try {
       await unlink(join(this.dir(vessel), name))
     } catch (err) {
+      this.forgetDiskUse(vessel)
       if (isMissing(err)) throw new NodeError('E_NOT_FOUND', `no file '${name}' in ${vessel}`)
       throw err
     }
+    if (size === undefined) this.forgetDiskUse(vessel)
+    else this.adjustDiskUse(vessel, -(size + FILE_OVERHEAD))
   }
 
   /** Deletes every file except private_* (ResetVessel). */
   async clear(vessel: string): Promise<void> {
+    this.forgetDiskUse(vessel)
     for (const name of await this.list(vessel)) await rm(join(this.dir(vessel), name), { force: true })
   }
 
   /** Removes the vessel directory altogether (the vessel was split or joined away). */
   async destroy(vessel: string): Promise<void> {
+    this.forgetDiskUse(vessel)
     await rm(this.dir(vessel), { recursive: true, force: true })
   }
 
@@ -114,6 +148,10 @@ export class VesselFiles {
     await mkdir(this.paths.files, { recursive: true })
     const keep = new Set(vessels)
     for (const entry of await readdir(this.paths.files)) if (!keep.has(entry)) await this.destroy(entry)
-    for (const name of vessels) await this.ensureDir(name)
+    for (const name of vessels) {
+      await this.ensureDir(name)
+      // files left by a node that ran its sandbox host as root become the sandbox user's
+      if (this.owner) for (const entry of await readdir(this.dir(name))) await chown(join(this.dir(name), entry), this.owner.uid, this.owner.gid)
+    }
   }
 }

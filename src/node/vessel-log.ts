@@ -15,7 +15,13 @@ export class VesselLog {
 
   constructor(private readonly prefix: string, private readonly size: number) {
     this.ring = new RingLog(prefix, size)
-    this.written = this.ring.read().length
+    this.written = this.kept().length
+  }
+
+  /** What the ring holds, at most its size (files left by a node with a larger log size may hold more). */
+  private kept(): Buffer {
+    const all = this.ring.read()
+    return all.length > this.size ? all.subarray(all.length - this.size) : all
   }
 
   write(text: string): void {
@@ -28,12 +34,12 @@ export class VesselLog {
 
   /** The last bytes kept (at most the ring's size). */
   read(): Uint8Array {
-    return new Uint8Array(this.ring.read())
+    return new Uint8Array(this.kept())
   }
 
   /** Bytes from `fromOffset` on; if they have left the ring, from the oldest byte kept. */
   tail(fromOffset: number): LogChunk {
-    const kept = this.ring.read()
+    const kept = this.kept()
     const start = this.written - kept.length
     // An offset beyond the end comes from before a restart or a reset: start over with what is kept.
     const from = fromOffset > this.written ? start : Math.max(fromOffset, start)

@@ -5,6 +5,7 @@ import { Level } from 'level'
 import type { Restrictions } from '../runtime/nanny/resources.js'
 import { LevelReplayStore, type ReplayEntry } from '../protocol/replay-guard.js'
 import { isValidVesselName } from '../protocol/validate.js'
+import { boundRecord } from './answer-bounds.js'
 
 export const VESSEL_STATUSES = ['Fresh', 'Started', 'Stopped', 'Terminated', 'ThreadErr', 'Stale'] as const
 export type VesselStatus = (typeof VESSEL_STATUSES)[number]
@@ -82,13 +83,23 @@ export class VesselStore {
   }
 
   async get(name: string): Promise<VesselRecord | undefined> {
-    return (await this.vessels.get(name)) as VesselRecord | undefined
+    const record = (await this.vessels.get(name)) as VesselRecord | undefined
+    return record === undefined ? undefined : boundRecord(record)
   }
 
   /** All vessels, ordered by number (v2 before v10). */
   async list(): Promise<VesselRecord[]> {
-    const all = (await this.vessels.values().all()) as VesselRecord[]
+    const all = ((await this.vessels.values().all()) as VesselRecord[]).map(boundRecord)
     return all.sort((a, b) => vesselNumber(a.name) - vesselNumber(b.name))
+  }
+
+  /** Stores again, cut to bounds, the records an older node left with over-long fields (loading them cuts them too,
+   *  but would parse the whole text every time). */
+  async boundStored(): Promise<string[]> {
+    const raw = (await this.vessels.values().all()) as VesselRecord[]
+    const changed = raw.filter((v) => boundRecord(v) !== v).map((v) => boundRecord(v))
+    if (changed.length > 0) await this.apply(changed.map((vessel): StoreChange => ({ type: 'putVessel', vessel })))
+    return changed.map((v) => v.name)
   }
 
   /** Writes all changes in one atomic batch: either all of them are stored or none. */

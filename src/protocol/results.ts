@@ -39,6 +39,17 @@ export interface NodeSummary {
   vessels: VesselSummary[]
   /** The keys the node announces in the DHT and how their last announce went (absent on nodes without discovery). */
   advertising?: AdvertisedKey[]
+  /** How many more keys are announced than `advertising` lists (absent when it lists them all). */
+  advertisingLeftOut?: number
+  /** Who the sandbox host runs as (absent when read from a stopped node's store). */
+  sandboxUser?: SandboxUserInfo
+}
+
+export interface SandboxUserInfo {
+  /** for people: "nobody:nogroup (65534:65534)", "root (the node manager's user)", … */
+  runsAs: string
+  /** why it does not run as the unprivileged user though the node manager is root; null if all is well */
+  warning: string | null
 }
 
 export interface AdvertisedKey {

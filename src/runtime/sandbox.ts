@@ -19,8 +19,19 @@ export interface SandboxListeners {
   crash?(reason: string): void
 }
 
+/** Who the sandbox host process runs as; absent: the same user as its parent. */
+export interface SandboxProcessIdentity {
+  uid?: number
+  gid?: number
+}
+
+/** The only /proc files the sandbox host reads: thread-cpu.ts's per-thread sources. Node 20 checks a path as
+ *  written, without following symlinks, so granting these two files exactly grants nothing under /proc/self,
+ *  /proc/thread-self/root or /proc/<pid>/root (which would reach the whole file system). */
+export const PROC_READ_GRANTS = ['/proc/thread-self/schedstat', '/proc/thread-self/stat']
+
 export function permissionFlags(vesselsRoot: string): string[] {
-  const read = [join(PROJECT_ROOT, 'dist'), join(PROJECT_ROOT, 'node_modules'), join(PROJECT_ROOT, 'package.json'), vesselsRoot, '/proc/thread-self', '/proc/self']
+  const read = [join(PROJECT_ROOT, 'dist'), join(PROJECT_ROOT, 'node_modules'), join(PROJECT_ROOT, 'package.json'), vesselsRoot, ...PROC_READ_GRANTS]
   return [
     '--experimental-permission',
     ...read.map((p) => `--allow-fs-read=${p}`),
@@ -48,7 +59,7 @@ export class SandboxHost {
   }
 
   /** Starts a sandbox host whose vessels all live under `vesselsRoot`. */
-  static start(vesselsRoot: string, listeners: SandboxListeners): Promise<SandboxHost> {
+  static start(vesselsRoot: string, listeners: SandboxListeners, identity: SandboxProcessIdentity = {}): Promise<SandboxHost> {
     const root = resolve(vesselsRoot)
     const child = fork(HOST_ENTRY, [], {
       execArgv: permissionFlags(root),
@@ -58,6 +69,7 @@ export class SandboxHost {
       serialization: 'advanced',
       // Its own process group: a terminal's Ctrl-C goes to the node (or `flotilla run`), which stops the host itself.
       detached: true,
+      ...identity,
     })
     return new Promise((resolveHost, reject) => {
       const onExit = (code: number | null) => reject(new Error(`the sandbox host did not start (exit code ${code})`))

@@ -1,13 +1,13 @@
 // Helpers for the node manager tests: real node managers on 127.0.0.1 (any free port), real LevelDB in temp
 // folders, real sandbox host processes (compiled, from dist/), real keys.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { NodeClient, ClientTransport } from '../../src/client/node-client.js'
 import { generateKeyFiles, type KeyPair } from '../../src/keys/key-files.js'
 import { NodeError } from '../../src/protocol/errors.js'
 import type { NodeSummary } from '../../src/protocol/results.js'
-import { NodeManager } from '../../src/node/node-manager.js'
+import { NodeManager, type NodeManagerOptions } from '../../src/node/node-manager.js'
 import type { InitOptions } from '../../src/node/node-config.js'
 
 export const PROJECT = new URL('../../', import.meta.url).pathname
@@ -52,15 +52,25 @@ export async function makeKeys(keysDir: string): Promise<Keys> {
 }
 
 /** A node manager with `vessels` vessels owned by the 'owner' key, listening on a free loopback port. */
-export async function startTestNode(options: { init?: InitOptions; transport?: ClientTransport } = {}): Promise<TestNode> {
+export async function startTestNode(options: {
+  init?: InitOptions
+  transport?: ClientTransport
+  /** more node manager options (notice, sandboxUser) */
+  node?: Pick<NodeManagerOptions, 'notice' | 'sandboxUser'>
+  /** let other users pass through the temp folder, as a node manager's data folder usually allows, so that a node
+   *  run as root starts its sandbox host as nobody (default true; false: a 0700 folder, the host falls back to root) */
+  passable?: boolean
+} = {}): Promise<TestNode> {
   requireBuild()
   const dir = tempDir()
+  if (options.passable ?? true) chmodSync(dir, 0o711)
   const keysDir = join(dir, 'keys')
   const dataDir = join(dir, 'data')
   const keys = await makeKeys(keysDir)
   const nm = await NodeManager.start({
     dataDir, keysDir, listen: ['/ip4/127.0.0.1/tcp/0'],
     init: { donatePercent: 20, vessels: 3, listen: ['/ip4/127.0.0.1/tcp/0'], ...options.init },
+    ...options.node,
   })
   const address = nm.addresses[0]!
   const clients: NodeClient[] = []

@@ -1,5 +1,5 @@
 // What every request handler receives, and the shape of the handler table (one handler per call).
-import type { AdvertisedKey, CallResult } from '../../protocol/results.js'
+import type { AdvertisedKey, CallResult, SandboxUserInfo } from '../../protocol/results.js'
 import type { CallArgs, CallName } from '../../protocol/validate.js'
 import type { Lifecycle } from '../lifecycle.js'
 import type { NodeState } from '../node-state.js'
@@ -15,6 +15,8 @@ export interface HandlerContext {
   addresses(): string[]
   /** the keys announced in the DHT and their last results (a node with discovery) */
   advertising?(): AdvertisedKey[]
+  /** who the sandbox host runs as */
+  sandboxUser?: SandboxUserInfo
 }
 
 export interface CallInfo {

@@ -4,7 +4,7 @@ import type { HandlerTable } from './context.js'
 
 export const fileHandlers: Pick<HandlerTable, 'AddFileToVessel' | 'RetrieveFileFromVessel' | 'ListFilesInVessel' | 'DeleteFileInVessel'> = {
   AddFileToVessel: (ctx, [vessel, filename, data]) =>
-    ctx.state.exclusive(async () => {
+    ctx.state.exclusiveVessel(vessel, async () => {
       const record = await ctx.state.vessel(vessel)
       await ctx.files.write(vessel, filename, data, record.restrictions.limits.diskused)
       return null
@@ -18,7 +18,7 @@ export const fileHandlers: Pick<HandlerTable, 'AddFileToVessel' | 'RetrieveFileF
     return ctx.files.list(vessel)
   },
   DeleteFileInVessel: (ctx, [vessel, filename]) =>
-    ctx.state.exclusive(async () => {
+    ctx.state.exclusiveVessel(vessel, async () => {
       await ctx.state.vessel(vessel)
       await ctx.files.remove(vessel, filename)
       return null
