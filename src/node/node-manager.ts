@@ -14,6 +14,7 @@ import { Lifecycle } from './lifecycle.js'
 import { discoveryConfig, initNode, loadConfig, loadNodeKey, type DiscoveryConfig, type InitOptions, type NodeConfig } from './node-config.js'
 import { discoveryOptions, NodeDiscovery } from './node-discovery.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths } from './node-paths.js'
+import { nodeLimits, type NodeLimitsOptions } from './node-limits.js'
 import { NodeState } from './node-state.js'
 import { serveProtocol } from './protocol-service.js'
 import { handleRequest } from './request-handler.js'
@@ -33,6 +34,8 @@ export interface NodeManagerOptions {
   discovery?: Partial<DiscoveryConfig>
   /** operator messages (restarts, crashes, internal errors) */
   notice?(line: string): void
+  /** what peers can make the node hold (replay guard, streams, frames); defaults otherwise */
+  limits?: NodeLimitsOptions
 }
 
 export class NodeManager {
@@ -71,7 +74,8 @@ export class NodeManager {
       const state = new NodeState(store, paths, config)
       const files = new VesselFiles(paths)
       await files.reconcile((await store.list()).map((v) => v.name))
-      const guard = await ReplayGuard.open(store.replay)
+      const limits = nodeLimits(options.limits)
+      const guard = await ReplayGuard.open(store.replay, limits.replay)
       const settings = discoveryConfig(config.discovery, options.discovery)
       libp2p = await createNodeLibp2p({ privateKey, listen: options.listen ?? config.listen, discovery: discoveryOptions(settings) })
       lifecycle = await Lifecycle.open(state, files, { ip: config.ip, logBytes: config.logBytes, notice })

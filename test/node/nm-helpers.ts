@@ -9,6 +9,7 @@ import { NodeError } from '../../src/protocol/errors.js'
 import type { NodeSummary } from '../../src/protocol/results.js'
 import { NodeManager } from '../../src/node/node-manager.js'
 import type { InitOptions } from '../../src/node/node-config.js'
+import type { NodeLimitsOptions } from '../../src/node/node-limits.js'
 
 export const PROJECT = new URL('../../', import.meta.url).pathname
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -52,14 +53,14 @@ export async function makeKeys(keysDir: string): Promise<Keys> {
 }
 
 /** A node manager with `vessels` vessels owned by the 'owner' key, listening on a free loopback port. */
-export async function startTestNode(options: { init?: InitOptions; transport?: ClientTransport } = {}): Promise<TestNode> {
+export async function startTestNode(options: { init?: InitOptions; transport?: ClientTransport; limits?: NodeLimitsOptions } = {}): Promise<TestNode> {
   requireBuild()
   const dir = tempDir()
   const keysDir = join(dir, 'keys')
   const dataDir = join(dir, 'data')
   const keys = await makeKeys(keysDir)
   const nm = await NodeManager.start({
-    dataDir, keysDir, listen: ['/ip4/127.0.0.1/tcp/0'],
+    dataDir, keysDir, listen: ['/ip4/127.0.0.1/tcp/0'], limits: options.limits,
     init: { donatePercent: 20, vessels: 3, listen: ['/ip4/127.0.0.1/tcp/0'], ...options.init },
   })
   const address = nm.addresses[0]!
