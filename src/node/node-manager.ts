@@ -16,7 +16,7 @@ import { discoveryOptions, NodeDiscovery } from './node-discovery.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths } from './node-paths.js'
 import { nodeLimits, type NodeLimitsOptions } from './node-limits.js'
 import { NodeState } from './node-state.js'
-import { serveProtocol } from './protocol-service.js'
+import { serveProtocol, type ProtocolService, type ProtocolStats } from './protocol-service.js'
 import { handleRequest } from './request-handler.js'
 import { VesselFiles } from './vessel-files.js'
 import { VesselStore } from './vessel-store.js'
@@ -47,6 +47,7 @@ export class NodeManager {
     private readonly lifecycle: Lifecycle,
     private readonly ctx: HandlerContext,
     private readonly discovery: NodeDiscovery,
+    private readonly service: ProtocolService,
     /** the discovery settings in effect */
     readonly discoverySettings: DiscoveryConfig,
     /** true when this start set the node up */
@@ -87,11 +88,11 @@ export class NodeManager {
         addresses: () => node.getMultiaddrs().map((a) => a.toString()),
         advertising: () => found.status(),
       }
-      await serveProtocol(node, (bytes) => handleRequest(bytes, ctx, {
+      const service = await serveProtocol(node, (bytes) => handleRequest(bytes, ctx, {
         guard,
         onInternalError: (err, call) => notice(`internal error in ${call}: ${(err as Error)?.stack ?? String(err)}`),
-      }))
-      return new NodeManager(node, state, lifecycle, ctx, found, settings, initialized)
+      }), limits)
+      return new NodeManager(node, state, lifecycle, ctx, found, service, settings, initialized)
     } catch (err) {
       await discovery?.stop().catch(() => undefined)
       await lifecycle?.close().catch(() => undefined)
@@ -131,6 +132,11 @@ export class NodeManager {
   /** The libp2p node (tests, benchmarks). */
   get node(): DiscoveryNode {
     return this.libp2p
+  }
+
+  /** Streams being read, requests being handled and bytes reserved for them, now. */
+  protocolStats(): ProtocolStats {
+    return this.service.stats()
   }
 
   summary(): Promise<NodeSummary> {
