@@ -28,7 +28,7 @@ export function requestDeadlineMs(bytes: number, deadlines: ReadDeadlines): numb
 /**
  * Reads one request. `reserve(bytes)` is called once the length is known and before the body is kept; it throws
  * to refuse. Rejects with a NodeError to answer (E_SIZE, E_TIMEOUT, E_BUSY from reserve) or StreamGone.
- * Bytes after the request are dropped (its reading end is closed).
+ * Bytes after the request are dropped (its reading end is paused and closed).
  */
 export function readRequest(stream: Stream, deadlines: ReadDeadlines, reserve: (bytes: number) => void): Promise<Uint8Array> {
   return new Promise<Uint8Array>((resolve, reject) => {
@@ -48,7 +48,10 @@ export function readRequest(stream: Stream, deadlines: ReadDeadlines, reserve: (
       stream.removeEventListener('message', onMessage)
       stream.removeEventListener('remoteCloseWrite', onEnd)
       stream.removeEventListener('close', onClose)
-      if (stream.readStatus === 'readable' || stream.readStatus === 'paused') stream.closeRead().catch(() => undefined)
+      // Nothing more is read from this stream: pausing stops the window updates so that a peer cannot keep pushing
+      // bytes that would only be decrypted and dropped; closing the reading end drops what is already under way.
+      if (stream.readStatus === 'readable') stream.pause()
+      if (stream.readStatus === 'paused') stream.closeRead().catch(() => undefined)
       if (outcome instanceof Error) reject(outcome)
       else resolve(outcome)
     }
