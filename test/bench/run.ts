@@ -1,13 +1,14 @@
 // `npm run bench`: runs every benchmark in turn and prints its figures. BENCH=name runs one.
 import { consoleBench } from './console.bench.js'
 import { discoveryBench } from './discovery.bench.js'
+import { hostileBench } from './hostile.bench.js'
 import { nannyBench } from './nanny.bench.js'
 import { nodeBench } from './node.bench.js'
 import { repyBench } from './repy.bench.js'
 import { runtimeBench } from './runtime.bench.js'
 import { shellBench } from './shell.bench.js'
 
-const benches: Record<string, () => Promise<void>> = { runtime: runtimeBench, nanny: nannyBench, node: nodeBench, console: consoleBench, shell: shellBench, discovery: discoveryBench, repy: repyBench }
+const benches: Record<string, () => Promise<void>> = { runtime: runtimeBench, nanny: nannyBench, node: nodeBench, console: consoleBench, shell: shellBench, discovery: discoveryBench, repy: repyBench, hostile: hostileBench }
 const only = process.env.BENCH
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue
