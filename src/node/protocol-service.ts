@@ -22,7 +22,7 @@ export interface StreamLimits extends ReadDeadlines {
 }
 
 export const DEFAULT_STREAM_LIMITS: StreamLimits = {
-  perConnection: 256,
+  perConnection: 128,
   readingPerPeer: 64,
   reading: 2048,
   handlingPerPeer: 64,

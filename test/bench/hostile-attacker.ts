@@ -23,8 +23,8 @@ import { signRequest } from '../../src/protocol/signing.js'
 const [address, keysDir, slowVessel, names] = process.argv.slice(2) as [string, string, string, string]
 const chosen = new Set(names.split(','))
 const PEERS = 4
-const IDLE_STREAMS = 600
-const PARTIAL_FRAMES = 64
+const IDLE_STREAMS = Number(process.env.ATK_IDLE ?? 600)
+const PARTIAL_FRAMES = Number(process.env.ATK_PARTIAL ?? 64)
 const FLOOD_CONCURRENCY = 16
 
 let running = true
@@ -58,7 +58,7 @@ async function streamsAttack(peer: Libp2p): Promise<void> {
   await answer(warm)
   const open = (): Promise<Stream | undefined> => peer.dialProtocol(target, PROTOCOL_ID, { maxOutboundStreams: 2048 }).catch(() => undefined)
   const rounds = async (n: number, one: () => Promise<string>): Promise<void> => {
-    while (running) {
+    while (running && n > 0) {
       for (const code of await Promise.all(Array.from({ length: n }, one))) count('streams', code)
     }
   }
