@@ -8,7 +8,7 @@ import { MAX_MESSAGE_BYTES, PROTOCOL_ID, encodeResponse, errorResponse, type Res
 import { DEFAULT_FRAME_LIMITS, FrameBudget, type FrameLimits } from './frame-budget.js'
 import { MAX_PROTOCOL_STREAMS } from './libp2p-node.js'
 import { PeerSlots } from './peer-slots.js'
-import { encodeVarint, readRequest, requestDeadlineMs, StreamGone, type ReadDeadlines } from './request-reader.js'
+import { encodeVarint, readRequest, requestDeadlineMs, stopReading, StreamGone, type ReadDeadlines } from './request-reader.js'
 
 export interface StreamLimits extends ReadDeadlines {
   /** streams of this protocol on one connection (libp2p's maxInboundStreams); more are reset by libp2p */
@@ -64,6 +64,7 @@ export async function serveProtocol(
   const answer = async (stream: Stream, peer: string, hold: (release: () => void) => void): Promise<Response<unknown> | undefined> => {
     const readSlot = reading.take(peer)
     if (typeof readSlot === 'string') {
+      stopReading(stream)
       return busy(readSlot === 'peer'
         ? `this peer already has ${streams.readingPerPeer} requests being received; wait for their answers`
         : `the node is receiving ${streams.reading} requests; retry later`)

@@ -48,10 +48,7 @@ export function readRequest(stream: Stream, deadlines: ReadDeadlines, reserve: (
       stream.removeEventListener('message', onMessage)
       stream.removeEventListener('remoteCloseWrite', onEnd)
       stream.removeEventListener('close', onClose)
-      // Nothing more is read from this stream: pausing stops the window updates so that a peer cannot keep pushing
-      // bytes that would only be decrypted and dropped; closing the reading end drops what is already under way.
-      if (stream.readStatus === 'readable') stream.pause()
-      if (stream.readStatus === 'paused') stream.closeRead().catch(() => undefined)
+      stopReading(stream)
       if (outcome instanceof Error) reject(outcome)
       else resolve(outcome)
     }
@@ -112,6 +109,15 @@ export function readRequest(stream: Stream, deadlines: ReadDeadlines, reserve: (
     stream.addEventListener('remoteCloseWrite', onEnd)
     stream.addEventListener('close', onClose)
   })
+}
+
+/**
+ * Reads nothing more from the stream: pausing stops the window updates so that a peer cannot keep pushing bytes that
+ * would only be decrypted and dropped; closing the reading end drops what is already under way.
+ */
+export function stopReading(stream: Stream): void {
+  if (stream.readStatus === 'readable') stream.pause()
+  if (stream.readStatus === 'paused') stream.closeRead().catch(() => undefined)
 }
 
 function concat(chunks: Uint8Array[], length: number): Uint8Array {
