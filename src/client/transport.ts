@@ -76,9 +76,16 @@ export class ClientTransport {
     }
     try {
       const lp = lpStream(stream, LP_OPTIONS)
-      await lp.write(request, { signal })
-      const answer = await lp.read({ signal })
-      await stream.close().catch(() => undefined)
+      // The node may answer (E_SIZE, E_BUSY) before it has read the whole request, and then stops reading it.
+      const reading = lp.read({ signal })
+      const writing = lp.write(request, { signal })
+      let written = false
+      writing.then(() => { written = true }, () => undefined)
+      reading.catch(() => undefined)
+      await Promise.race([writing, reading])
+      const answer = await reading
+      if (written) await stream.close().catch(() => undefined)
+      else stream.abort(new Error('the node answered before it read the whole request'))
       return decodeResponse(answer.subarray())
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))

@@ -13,6 +13,11 @@ import { discoveryServices, type DiscoveryNode, type DiscoveryOptions } from './
 export const DEFAULT_LISTEN = '/ip4/127.0.0.1/tcp/1224'
 /** Streams of one protocol on one connection; the shell fans out 100s of requests over one connection. */
 export const MAX_PROTOCOL_STREAMS = 1024
+/**
+ * Inbound streams of any protocol on one connection, refused by the muxer before any protocol is negotiated: the
+ * node-manager protocol's own per-connection limit (protocol-service.ts) plus room for identify, ping and the DHT.
+ */
+export const MAX_INBOUND_STREAMS = 128 + 64
 
 export interface Libp2pOptions {
   /** The node's identity; a client without one gets a fresh key. */
@@ -31,7 +36,7 @@ export async function createNodeLibp2p(options: Libp2pOptions & { discovery?: Di
     addresses: { listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux({ maxInboundStreams: MAX_INBOUND_STREAMS })],
     // Every local node is 127.0.0.x: without this the 6th dial within a second from one IP is refused.
     connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
   }

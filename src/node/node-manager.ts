@@ -14,9 +14,10 @@ import { Lifecycle } from './lifecycle.js'
 import { discoveryConfig, initNode, MAX_LOG_BYTES, loadConfig, loadNodeKey, type DiscoveryConfig, type InitOptions, type NodeConfig } from './node-config.js'
 import { discoveryOptions, NodeDiscovery } from './node-discovery.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths, type NodePaths } from './node-paths.js'
+import { nodeLimits, type NodeLimitsOptions } from './node-limits.js'
 import { NodeState } from './node-state.js'
 import { chooseSandboxUser, DEFAULT_SANDBOX_USER, type SandboxUser, type SandboxUserSetting } from './sandbox-user.js'
-import { serveProtocol } from './protocol-service.js'
+import { serveProtocol, type ProtocolService, type ProtocolStats } from './protocol-service.js'
 import { handleRequest } from './request-handler.js'
 import { VesselFiles } from './vessel-files.js'
 import { VesselStore } from './vessel-store.js'
@@ -38,6 +39,8 @@ export interface NodeManagerOptions {
   onInternalError?(err: unknown, call: string): void
   /** who the sandbox host runs as when this process is root, over the stored setting (default nobody:nogroup) */
   sandboxUser?: SandboxUserSetting
+  /** what peers can make the node hold (replay guard, streams, frames); defaults otherwise */
+  limits?: NodeLimitsOptions
 }
 
 export class NodeManager {
@@ -49,6 +52,7 @@ export class NodeManager {
     private readonly lifecycle: Lifecycle,
     private readonly ctx: HandlerContext,
     private readonly discovery: NodeDiscovery,
+    private readonly service: ProtocolService,
     /** the discovery settings in effect */
     readonly discoverySettings: DiscoveryConfig,
     /** true when this start set the node up */
@@ -77,7 +81,8 @@ export class NodeManager {
       for (const name of await store.boundStored()) notice(`${name}: cut an over-long stored field (exit reason or owner information)`)
       const privateKey = await loadNodeKey(keysDir, config)
       const state = new NodeState(store, paths, config)
-      const guard = await ReplayGuard.open(store.replay)
+      const limits = nodeLimits(options.limits)
+      const guard = await ReplayGuard.open(store.replay, limits.replay)
       const settings = discoveryConfig(config.discovery, options.discovery)
       libp2p = await createNodeLibp2p({ privateKey, listen: options.listen ?? config.listen, discovery: discoveryOptions(settings) })
       const sandboxUser = await choosing
@@ -96,11 +101,11 @@ export class NodeManager {
         advertising: () => found.status(),
         sandboxUser: { runsAs: sandboxUser.runsAs, warning: sandboxUser.warning },
       }
-      await serveProtocol(node, (bytes) => handleRequest(bytes, ctx, {
+      const service = await serveProtocol(node, (bytes) => handleRequest(bytes, ctx, {
         guard,
         onInternalError: options.onInternalError ?? ((err, call) => notice(`internal error in ${call}: ${(err as Error)?.stack ?? String(err)}`)),
-      }))
-      return new NodeManager(node, state, lifecycle, ctx, found, settings, initialized)
+      }), limits)
+      return new NodeManager(node, state, lifecycle, ctx, found, service, settings, initialized)
     } catch (err) {
       await discovery?.stop().catch(() => undefined)
       await lifecycle?.close().catch(() => undefined)
@@ -150,6 +155,11 @@ export class NodeManager {
   /** The libp2p node (tests, benchmarks). */
   get node(): DiscoveryNode {
     return this.libp2p
+  }
+
+  /** Streams being read, requests being handled and bytes reserved for them, now. */
+  protocolStats(): ProtocolStats {
+    return this.service.stats()
   }
 
   summary(): Promise<NodeSummary> {

@@ -1,56 +1,142 @@
 // Serves /flotilla/nm/1.0.0 on a libp2p node: one length-prefixed request and one response per stream.
+// Reading a request and handling it are separate stages with their own caps, per peer and in all: a stream that
+// sends nothing holds a reading slot only until its first-byte deadline and never a handling slot; a request's bytes
+// are reserved from the frame budget before they are kept (frame-budget.ts, request-reader.ts).
 import type { Libp2p, Stream } from '@libp2p/interface'
-import { lpStream } from '@libp2p/utils'
 import { NodeError } from '../protocol/errors.js'
 import { MAX_MESSAGE_BYTES, PROTOCOL_ID, encodeResponse, errorResponse, type Response } from '../protocol/messages.js'
+import { DEFAULT_FRAME_LIMITS, FrameBudget, type FrameLimits } from './frame-budget.js'
 import { MAX_PROTOCOL_STREAMS } from './libp2p-node.js'
+import { PeerSlots } from './peer-slots.js'
+import { encodeVarint, readRequest, requestDeadlineMs, stopReading, StreamGone, type ReadDeadlines } from './request-reader.js'
 
-/** Requests handled at once; more are answered E_BUSY. */
-export const MAX_LIVE_REQUESTS = 512
-/** How long a peer may take to send its request once it opened the stream. */
-export const REQUEST_READ_TIMEOUT_MS = 30_000
-/** Room for the length prefix and for bytes that arrive before they are read. */
+export interface StreamLimits extends ReadDeadlines {
+  /** streams of this protocol on one connection (libp2p's maxInboundStreams); more are reset by libp2p */
+  perConnection: number
+  /** streams whose request is being read: per peer, and in all */
+  readingPerPeer: number
+  reading: number
+  /** requests being handled: per peer, and in all */
+  handlingPerPeer: number
+  handling: number
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  perConnection: 128,
+  readingPerPeer: 64,
+  reading: 2048,
+  handlingPerPeer: 64,
+  handling: 512,
+  firstByteMs: 5_000,
+  requestBaseMs: 10_000,
+  minBytesPerSecond: 256 * 1024,
+}
+
+/** The client reads responses with lpStream: room for the length prefix and for bytes that arrive before they are read. */
 export const LP_OPTIONS = { maxDataLength: MAX_MESSAGE_BYTES, maxBufferSize: MAX_MESSAGE_BYTES + (1 << 20) }
 
 export type RequestHandler = (bytes: Uint8Array, remotePeer: string) => Promise<Response<unknown>>
 
-export async function serveProtocol(node: Libp2p, handle: RequestHandler): Promise<void> {
-  let live = 0
-  await node.handle(PROTOCOL_ID, async (stream, connection) => {
-    live++
-    try {
-      await serveStream(stream, live > MAX_LIVE_REQUESTS ? busy : (bytes) => handle(bytes, connection.remotePeer.toString()))
-    } finally {
-      live--
-    }
-  }, { maxInboundStreams: MAX_PROTOCOL_STREAMS, maxOutboundStreams: MAX_PROTOCOL_STREAMS })
+/** What the service holds now (tests, benchmarks, the owner's console). */
+export interface ProtocolStats {
+  /** streams whose request is being read */
+  reading: number
+  /** requests being handled */
+  handling: number
+  /** bytes reserved for requests being received or handled */
+  frameBytes: number
 }
 
-const busy = async (): Promise<Response<unknown>> =>
-  errorResponse(new NodeError('E_BUSY', `the node is handling ${MAX_LIVE_REQUESTS} requests; retry later`))
+export interface ProtocolService {
+  stats(): ProtocolStats
+}
 
-async function serveStream(stream: Stream, handle: (bytes: Uint8Array) => Promise<Response<unknown>>): Promise<void> {
-  const lp = lpStream(stream, LP_OPTIONS)
-  let response: Response<unknown>
-  try {
-    const message = await lp.read({ signal: AbortSignal.timeout(REQUEST_READ_TIMEOUT_MS) })
-    response = await handle(message.subarray())
-  } catch (err) {
-    const name = (err as Error)?.name
-    if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' || name === 'StreamBufferError') {
-      response = errorResponse(new NodeError('E_SIZE', `request is larger than the limit of ${MAX_MESSAGE_BYTES} bytes`))
-    } else if (name === 'InvalidMessageLengthError') {
-      response = errorResponse(new NodeError('E_USAGE', 'malformed request: bad length prefix'))
-    } else {
-      // the peer went away or never sent a whole request: nobody to answer
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
-      return
+export async function serveProtocol(
+  node: Libp2p,
+  handle: RequestHandler,
+  limits: { streams?: StreamLimits; frames?: FrameLimits } = {},
+): Promise<ProtocolService> {
+  const streams = limits.streams ?? DEFAULT_STREAM_LIMITS
+  const reading = new PeerSlots(streams.readingPerPeer, streams.reading)
+  const handling = new PeerSlots(streams.handlingPerPeer, streams.handling)
+  const budget = new FrameBudget(limits.frames ?? DEFAULT_FRAME_LIMITS)
+
+  const answer = async (stream: Stream, peer: string, hold: (release: () => void) => void): Promise<Response<unknown> | undefined> => {
+    const readSlot = reading.take(peer)
+    if (typeof readSlot === 'string') {
+      stopReading(stream)
+      return busy(readSlot === 'peer'
+        ? `this peer already has ${streams.readingPerPeer} requests being received; wait for their answers`
+        : `the node is receiving ${streams.reading} requests; retry later`)
+    }
+    let bytes: Uint8Array
+    try {
+      bytes = await readRequest(stream, streams, (n) => hold(budget.reserve(peer, n)))
+    } catch (err) {
+      if (err instanceof NodeError) return errorResponse(err)
+      stream.abort(err instanceof StreamGone ? err : new Error(String(err)))
+      return undefined
+    } finally {
+      readSlot()
+    }
+    const handleSlot = handling.take(peer)
+    if (typeof handleSlot === 'string') {
+      return busy(handleSlot === 'peer'
+        ? `this peer already has ${streams.handlingPerPeer} requests being handled; wait for their answers`
+        : `the node is handling ${streams.handling} requests; retry later`)
+    }
+    try {
+      return await handle(bytes, peer)
+    } finally {
+      handleSlot()
     }
   }
+
+  await node.handle(PROTOCOL_ID, async (stream, connection) => {
+    const releases: Array<() => void> = []
+    let sent = false
+    try {
+      const response = await answer(stream, connection.remotePeer.toString(), (r) => releases.push(r))
+      if (response !== undefined) sent = await send(stream, response, streams)
+    } finally {
+      for (const release of releases) release()
+    }
+    if (sent) await linger(stream, streams)
+  }, { maxInboundStreams: streams.perConnection, maxOutboundStreams: MAX_PROTOCOL_STREAMS })
+
+  return { stats: () => ({ reading: reading.used(), handling: handling.used(), frameBytes: budget.used() }) }
+}
+
+const busy = (message: string): Response<unknown> => errorResponse(new NodeError('E_BUSY', message))
+
+/** Sends the response and closes the writing end; a peer that does not take it in time is reset. */
+async function send(stream: Stream, response: Response<unknown>, deadlines: ReadDeadlines): Promise<boolean> {
+  const body = encodeResponse(response)
+  const signal = AbortSignal.timeout(requestDeadlineMs(body.length, deadlines))
   try {
-    await lp.write(encodeResponse(response))
-    await stream.close()
+    stream.send(encodeVarint(body.length))
+    if (!stream.send(body)) await stream.onDrain({ signal })
+    await stream.close({ signal })
+    return true
   } catch (err) {
     stream.abort(err instanceof Error ? err : new Error(String(err)))
+    return false
   }
+}
+
+/** Waits for the peer to close its end after the answer; one that does not within a short time is reset. */
+function linger(stream: Stream, deadlines: ReadDeadlines): Promise<void> {
+  if (stream.status !== 'open') return Promise.resolve()
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      stream.removeEventListener('close', done)
+      stream.abort(new Error('the peer did not close the stream after its answer'))
+      resolve()
+    }, deadlines.requestBaseMs)
+    const done = (): void => {
+      clearTimeout(timer)
+      resolve()
+    }
+    stream.addEventListener('close', done, { once: true })
+  })
 }

@@ -1,8 +1,10 @@
 // The request pipeline: size → decode → call and tier → (non-public) signature, destination, time window →
-// replay guard → arguments → permission → handler → response. Every failure is a stable code and a clear message;
+// arguments → permission → replay guard → handler → response. Every failure is a stable code and a clear message;
 // anything unexpected is E_INTERNAL and the node keeps serving. Refusals happen before any effect.
+// The replay guard comes last so that only requests a vessel's owner or user signed can make the node remember
+// a nonce: strangers and malformed requests cost the guard nothing.
 import { NodeError } from '../protocol/errors.js'
-import { MAX_MESSAGE_BYTES, decodeRequest, errorResponse, type Response } from '../protocol/messages.js'
+import { MAX_MESSAGE_BYTES, decodeRequest, errorResponse, type Response, type SignedRequest } from '../protocol/messages.js'
 import type { ReplayGuard } from '../protocol/replay-guard.js'
 import { verifyRequest } from '../protocol/signing.js'
 import { callSignature, validateCall, type CallName, type ValidCall } from '../protocol/validate.js'
@@ -27,14 +29,17 @@ export async function handleRequest(bytes: Uint8Array, ctx: HandlerContext, opti
     call = request.call
     const signature = callSignature(request.call)
     let info: CallInfo = { signer: null }
+    let signed: SignedRequest | undefined
+    const now = options.now?.() ?? Date.now()
     if (signature.tier !== 'public') {
-      const now = options.now?.() ?? Date.now()
-      const signed = verifyRequest(request, { nodePeerId: ctx.peerId, now })
-      await options.guard.check(signed, now)
+      signed = verifyRequest(request, { nodePeerId: ctx.peerId, now })
       info = { signer: signed.key }
     }
     const valid = validateCall(request.call, request.args)
-    if (signature.tier !== 'public') await checkPermission(ctx, valid, signature.tier, info.signer!)
+    if (signed !== undefined && signature.tier !== 'public') {
+      const role = await checkPermission(ctx, valid, signature.tier, signed.key)
+      await options.guard.check({ key: signed.key, nonce: signed.nonce, expiry: signed.expiry, owner: role === 'owner' }, now)
+    }
     return { ok: true, value: await dispatch(ctx, valid, info) }
   } catch (err) {
     if (!(err instanceof NodeError)) options.onInternalError?.(err, call)
@@ -53,14 +58,24 @@ function vesselArgs(valid: ValidCall): string[] {
   return specs.flatMap((spec, i) => (spec.kind === 'vessel' ? [valid.args[i] as string] : []))
 }
 
-/** Owner calls need the vessel's owner key; user calls the owner key or one of its user keys. */
-async function checkPermission(ctx: HandlerContext, valid: ValidCall, tier: 'user' | 'owner', signer: string): Promise<void> {
-  for (const name of vesselArgs(valid)) {
+/**
+ * Owner calls need the vessel's owner key; user calls the owner key or one of its user keys.
+ * Answers 'owner' when the signer owns every vessel the call names.
+ */
+async function checkPermission(ctx: HandlerContext, valid: ValidCall, tier: 'user' | 'owner', signer: string): Promise<'owner' | 'user'> {
+  const names = vesselArgs(valid)
+  if (names.length === 0) throw new NodeError('E_PERMISSION', `${valid.call} names no vessel to check the key against`)
+  let role: 'owner' | 'user' = 'owner'
+  for (const name of names) {
     const v = await ctx.state.vessel(name)
     if (signer === v.ownerKey) continue
-    if (tier === 'user' && v.userKeys.includes(signer)) continue
+    if (tier === 'user' && v.userKeys.includes(signer)) {
+      role = 'user'
+      continue
+    }
     throw new NodeError('E_PERMISSION', tier === 'owner'
       ? `${valid.call} needs the owner key of ${name}; the request was signed by another key`
       : `${valid.call} needs the owner key or a user key of ${name}; the request was signed by another key`)
   }
+  return role
 }

@@ -1,6 +1,8 @@
 // Anti-replay: every (key, nonce) is remembered until the request's expiry, in memory and in a ReplayStore,
 // so a restarted node still refuses a replay. Requests are independent: parallel requests from one key
 // all pass (no per-key ordering, unlike Seattle's per-vessel timestamps).
+// Memory is bounded per key and in total; part of the total is kept for requests signed by the owner of the
+// vessel they name, so users (or keys a careless owner made users) cannot lock the owners out.
 import { NodeError } from './errors.js'
 
 export interface ReplayEntry {
@@ -10,6 +12,8 @@ export interface ReplayEntry {
   nonce: string
   /** ms since the epoch; the entry may be forgotten from then on */
   expiry: number
+  /** signed by the owner of the vessel the request named: counted in the owners' reserve */
+  owner?: boolean
 }
 
 /** Where seen nonces survive a restart. */
@@ -26,23 +30,33 @@ export interface ReplayLimits {
   perKey: number
   /** live nonces of all keys together; more are refused with E_BUSY */
   total: number
+  /** part of `total` only requests from vessel owners may use */
+  ownerReserve: number
   /** how often expired entries are swept from memory and the store */
   pruneIntervalMs: number
 }
 
 /** ≈ 100 bytes of memory per live entry, so the total cap is ≈ 20 MB. */
-export const DEFAULT_REPLAY_LIMITS: ReplayLimits = { perKey: 20_000, total: 200_000, pruneIntervalMs: 10_000 }
+export const DEFAULT_REPLAY_LIMITS: ReplayLimits = { perKey: 20_000, total: 200_000, ownerReserve: 100_000, pruneIntervalMs: 10_000 }
+
+interface Held {
+  expiry: number
+  owner: boolean
+}
 
 /** The part of a request the guard looks at. */
 export interface ReplayCandidate {
   key: string
   nonce: Uint8Array
   expiry: number
+  /** signed by the owner of the vessel it names (may use the owners' reserve) */
+  owner?: boolean
 }
 
 export class ReplayGuard {
-  private readonly byKey = new Map<string, Map<string, number>>()
+  private readonly byKey = new Map<string, Map<string, Held>>()
   private count = 0
+  private ownerCount = 0
   private nextPrune = 0
 
   private constructor(private readonly store: ReplayStore, private readonly limits: ReplayLimits) {}
@@ -53,8 +67,9 @@ export class ReplayGuard {
     limits: Partial<ReplayLimits> = {},
     now = Date.now(),
   ): Promise<ReplayGuard> {
-    const guard = new ReplayGuard(store, { ...DEFAULT_REPLAY_LIMITS, ...limits })
-    for (const entry of await store.load(now)) guard.remember(entry.key, entry.nonce, entry.expiry)
+    const merged = { ...DEFAULT_REPLAY_LIMITS, ...limits }
+    const guard = new ReplayGuard(store, { ...merged, ownerReserve: Math.min(merged.ownerReserve, merged.total) })
+    for (const entry of await store.load(now)) guard.remember(entry.key, entry.nonce, { expiry: entry.expiry, owner: entry.owner === true })
     guard.nextPrune = now + guard.limits.pruneIntervalMs
     return guard
   }
@@ -75,7 +90,7 @@ export class ReplayGuard {
     const nonce = Buffer.from(request.nonce).toString('hex')
     const seen = this.byKey.get(request.key)
     const earlier = seen?.get(nonce)
-    if (earlier !== undefined && earlier > now) {
+    if (earlier !== undefined && earlier.expiry > now) {
       throw new NodeError('E_REPLAY', 'request already seen (same key and nonce); sign a fresh request')
     }
     if (seen !== undefined && seen.size >= this.limits.perKey) this.pruneKey(request.key, seen, now)
@@ -83,13 +98,17 @@ export class ReplayGuard {
       throw new NodeError('E_BUSY',
         `this key has ${this.limits.perKey} unexpired requests on this node; retry later or give requests a shorter expiry`)
     }
-    if (this.count >= this.limits.total) this.pruneMemory(now)
-    if (this.count >= this.limits.total) {
-      throw new NodeError('E_BUSY', `the node holds ${this.limits.total} unexpired requests; retry later`)
+    const owner = request.owner === true
+    if (this.full(owner)) this.pruneMemory(now)
+    if (this.full(owner)) {
+      throw new NodeError('E_BUSY', owner
+        ? `the node holds ${this.limits.total} unexpired requests; retry later`
+        : `the node holds ${this.limits.total - this.limits.ownerReserve} unexpired requests of vessel users; retry later or give requests a shorter expiry`)
     }
-    this.remember(request.key, nonce, request.expiry)
+    this.remember(request.key, nonce, { expiry: request.expiry, owner })
     // If the store fails the nonce stays remembered in memory: refusing a retry is safer than a replay.
-    await Promise.all([this.store.add({ key: request.key, nonce, expiry: request.expiry }), storePrune])
+    const entry: ReplayEntry = { key: request.key, nonce, expiry: request.expiry, ...(owner ? { owner } : {}) }
+    await Promise.all([this.store.add(entry), storePrune])
   }
 
   /** Forgets expired entries in memory and in the store. */
@@ -104,18 +123,31 @@ export class ReplayGuard {
     return this.store.prune(now)
   }
 
-  private remember(key: string, nonce: string, expiry: number): void {
-    let seen = this.byKey.get(key)
-    if (seen === undefined) this.byKey.set(key, (seen = new Map()))
-    if (!seen.has(nonce)) this.count++
-    seen.set(nonce, expiry)
+  /** Owners may fill the whole total; everyone else leaves the owners' reserve free. */
+  private full(owner: boolean): boolean {
+    return owner ? this.count >= this.limits.total : this.count - this.ownerCount >= this.limits.total - this.limits.ownerReserve
   }
 
-  private pruneKey(key: string, seen: Map<string, number>, now: number): void {
-    for (const [nonce, expiry] of seen) {
-      if (expiry <= now) {
+  private remember(key: string, nonce: string, held: Held): void {
+    let seen = this.byKey.get(key)
+    if (seen === undefined) this.byKey.set(key, (seen = new Map()))
+    const before = seen.get(nonce)
+    if (before !== undefined) this.forget(before)
+    seen.set(nonce, held)
+    this.count++
+    if (held.owner) this.ownerCount++
+  }
+
+  private forget(held: Held): void {
+    this.count--
+    if (held.owner) this.ownerCount--
+  }
+
+  private pruneKey(key: string, seen: Map<string, Held>, now: number): void {
+    for (const [nonce, held] of seen) {
+      if (held.expiry <= now) {
         seen.delete(nonce)
-        this.count--
+        this.forget(held)
       }
     }
     if (seen.size === 0) this.byKey.delete(key)

@@ -2,6 +2,7 @@
 import { consoleBench } from './console.bench.js'
 import { discoveryBench } from './discovery.bench.js'
 import { hostCpuBench } from './host-cpu.bench.js'
+import { hostileBench } from './hostile.bench.js'
 import { keysBench } from './keys.bench.js'
 import { nannyBench } from './nanny.bench.js'
 import { nodeBench } from './node.bench.js'
@@ -11,7 +12,7 @@ import { shellBench } from './shell.bench.js'
 
 const benches: Record<string, () => Promise<void>> = {
   runtime: runtimeBench, nanny: nannyBench, 'host-cpu': hostCpuBench, node: nodeBench, console: consoleBench, shell: shellBench,
-  discovery: discoveryBench, repy: repyBench, keys: keysBench,
+  discovery: discoveryBench, repy: repyBench, keys: keysBench, hostile: hostileBench,
 }
 const only = process.env.BENCH
 for (const [name, bench] of Object.entries(benches)) {

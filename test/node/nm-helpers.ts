@@ -9,6 +9,7 @@ import { NodeError } from '../../src/protocol/errors.js'
 import type { NodeSummary } from '../../src/protocol/results.js'
 import { NodeManager, type NodeManagerOptions } from '../../src/node/node-manager.js'
 import type { InitOptions } from '../../src/node/node-config.js'
+import type { NodeLimitsOptions } from '../../src/node/node-limits.js'
 
 export const PROJECT = new URL('../../', import.meta.url).pathname
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -55,6 +56,7 @@ export async function makeKeys(keysDir: string): Promise<Keys> {
 export async function startTestNode(options: {
   init?: InitOptions
   transport?: ClientTransport
+  limits?: NodeLimitsOptions
   /** more node manager options (notice, sandboxUser) */
   node?: Pick<NodeManagerOptions, 'notice' | 'sandboxUser'>
   /** let other users pass through the temp folder, as a node manager's data folder usually allows, so that a node
@@ -68,7 +70,7 @@ export async function startTestNode(options: {
   const dataDir = join(dir, 'data')
   const keys = await makeKeys(keysDir)
   const nm = await NodeManager.start({
-    dataDir, keysDir, listen: ['/ip4/127.0.0.1/tcp/0'],
+    dataDir, keysDir, listen: ['/ip4/127.0.0.1/tcp/0'], limits: options.limits,
     init: { donatePercent: 20, vessels: 3, listen: ['/ip4/127.0.0.1/tcp/0'], ...options.init },
     ...options.node,
   })

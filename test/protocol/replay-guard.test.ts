@@ -65,7 +65,7 @@ describe('ReplayGuard', () => {
   })
 
   it('refuses with E_BUSY at the per-key and total caps instead of forgetting', async () => {
-    const guard = await ReplayGuard.open(new MemoryReplayStore(), { perKey: 3, total: 5 })
+    const guard = await ReplayGuard.open(new MemoryReplayStore(), { perKey: 3, total: 5, ownerReserve: 0 })
     for (let i = 0; i < 3; i++) await guard.check(req(alice), NOW)
     const first = req(alice)
     await expect(guard.check(first, NOW)).rejects.toThrow(/this key has 3 unexpired requests/)
@@ -76,6 +76,24 @@ describe('ReplayGuard', () => {
     // once the entries expire there is room again
     expect(await code(guard.check(signRequest(alice, { call: 'StopVessel', args: ['v1'], destination: NODE, timestamp: NOW + 60_000 }), NOW + 60_000)))
       .toBeUndefined()
+  })
+
+  it('keeps the owners\' reserve free of other keys, also after the store is reopened', async () => {
+    const limits = { perKey: 10, total: 6, ownerReserve: 2 }
+    let store = await VesselStore.open(join(dir, 'db'))
+    let guard = await ReplayGuard.open(store.replay, limits, NOW)
+    for (let i = 0; i < 4; i++) await guard.check(req(bob), NOW)
+    await expect(guard.check(req(bob), NOW)).rejects.toThrow(/the node holds 4 unexpired requests of vessel users/)
+    await guard.check({ ...req(alice), owner: true }, NOW)
+    await store.close()
+
+    store = await VesselStore.open(join(dir, 'db'))
+    guard = await ReplayGuard.open(store.replay, limits, NOW)
+    expect(guard.size).toBe(5)
+    expect(await code(guard.check(req(bob), NOW))).toBe('E_BUSY')
+    expect(await code(guard.check({ ...req(alice), owner: true }, NOW))).toBeUndefined()
+    await expect(guard.check({ ...req(alice), owner: true }, NOW)).rejects.toThrow(/the node holds 6 unexpired requests/)
+    await store.close()
   })
 
   it('still refuses a replay after the LevelDB store is closed and reopened', async () => {

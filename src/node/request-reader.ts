@@ -1,0 +1,152 @@
+// Reading one length-prefixed request from a stream, with bounded memory and deadlines: the length prefix is read
+// first and the body's bytes are reserved (which may refuse with E_BUSY) before more than one chunk is kept; a
+// stream must send its first bytes within firstByteMs and its whole request within a time that grows with its size.
+import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
+import { NodeError } from '../protocol/errors.js'
+import { MAX_MESSAGE_BYTES } from '../protocol/messages.js'
+
+export interface ReadDeadlines {
+  /** time from opening the stream to the request's first bytes */
+  firstByteMs: number
+  /** time for a whole request: this, plus its announced size at minBytesPerSecond */
+  requestBaseMs: number
+  minBytesPerSecond: number
+}
+
+/** The peer went away (closed or reset) before it sent a whole request: nobody to answer. */
+export class StreamGone extends Error {
+  override name = 'StreamGone'
+}
+
+const MAX_PREFIX_BYTES = varintLength(MAX_MESSAGE_BYTES)
+
+/** The time a request of `bytes` may take to arrive. */
+export function requestDeadlineMs(bytes: number, deadlines: ReadDeadlines): number {
+  return deadlines.requestBaseMs + Math.ceil((bytes * 1000) / deadlines.minBytesPerSecond)
+}
+
+/**
+ * Reads one request. `reserve(bytes)` is called once the length is known and before the body is kept; it throws
+ * to refuse. Rejects with a NodeError to answer (E_SIZE, E_TIMEOUT, E_BUSY from reserve) or StreamGone.
+ * Bytes after the request are dropped (its reading end is paused and closed).
+ */
+export function readRequest(stream: Stream, deadlines: ReadDeadlines, reserve: (bytes: number) => void): Promise<Uint8Array> {
+  return new Promise<Uint8Array>((resolve, reject) => {
+    let prefix: number[] = []
+    let length = -1
+    const body: Uint8Array[] = []
+    let received = 0
+    let done = false
+    let ended = false
+    let timer = setTimeout(() => finish(new NodeError('E_TIMEOUT',
+      `no request arrived within ${deadlines.firstByteMs} ms of opening the stream`)), deadlines.firstByteMs)
+
+    const finish = (outcome: Uint8Array | Error): void => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      stream.removeEventListener('message', onMessage)
+      stream.removeEventListener('remoteCloseWrite', onEnd)
+      stream.removeEventListener('close', onClose)
+      stopReading(stream)
+      if (outcome instanceof Error) reject(outcome)
+      else resolve(outcome)
+    }
+
+    const startBody = (): void => {
+      if (length > MAX_MESSAGE_BYTES) throw new NodeError('E_SIZE', `request is larger than the limit of ${MAX_MESSAGE_BYTES} bytes`)
+      reserve(length)
+      clearTimeout(timer)
+      const ms = requestDeadlineMs(length, deadlines)
+      timer = setTimeout(() => finish(new NodeError('E_TIMEOUT',
+        `the ${length}-byte request did not arrive within ${ms} ms (${received} bytes came)`)), ms)
+    }
+
+    function onMessage(evt: StreamMessageEvent): void {
+      try {
+        let chunk = evt.data.subarray()
+        while (length < 0 && chunk.length > 0) {
+          prefix.push(chunk[0]!)
+          chunk = chunk.subarray(1)
+          if ((prefix.at(-1)! & 0x80) === 0) {
+            length = prefix.reduce((n, byte, i) => n + (byte & 0x7f) * 2 ** (7 * i), 0)
+            startBody()
+          } else if (prefix.length >= MAX_PREFIX_BYTES) {
+            throw new NodeError('E_SIZE', `request is larger than the limit of ${MAX_MESSAGE_BYTES} bytes`)
+          }
+        }
+        if (chunk.length > 0) {
+          received += chunk.length
+          if (received > length) throw new NodeError('E_USAGE', `malformed request: more bytes than its length prefix announced (${length})`)
+          body.push(chunk)
+        }
+        if (length >= 0 && received === length) finish(concat(body, length))
+        else if (ended) setImmediate(checkEnd)
+      } catch (err) {
+        prefix = []
+        body.length = 0
+        finish(err instanceof Error ? err : new Error(String(err)))
+      }
+    }
+
+    // The end of the peer's writing can be signalled before the data that came with it is dispatched.
+    function onEnd(): void {
+      ended = true
+      setImmediate(checkEnd)
+    }
+
+    function checkEnd(): void {
+      if (done || stream.readBufferLength > 0) return
+      finish(new StreamGone(`the peer closed the stream after ${received} of ${length < 0 ? '?' : length} bytes`))
+    }
+
+    function onClose(evt: StreamCloseEvent): void {
+      if (evt.error !== undefined) finish(new StreamGone(`the stream failed: ${evt.error.message}`))
+      else onEnd()
+    }
+
+    stream.addEventListener('message', onMessage)
+    stream.addEventListener('remoteCloseWrite', onEnd)
+    stream.addEventListener('close', onClose)
+  })
+}
+
+/**
+ * Reads nothing more from the stream: pausing stops the window updates so that a peer cannot keep pushing bytes that
+ * would only be decrypted and dropped; closing the reading end drops what is already under way.
+ */
+export function stopReading(stream: Stream): void {
+  if (stream.readStatus === 'readable') stream.pause()
+  if (stream.readStatus === 'paused') stream.closeRead().catch(() => undefined)
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(length)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.length
+  }
+  return out
+}
+
+function varintLength(n: number): number {
+  let bytes = 1
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80)
+    bytes++
+  }
+  return bytes
+}
+
+/** Unsigned LEB128, as the length prefix of a frame. */
+export function encodeVarint(n: number): Uint8Array {
+  const out: number[] = []
+  while (n >= 0x80) {
+    out.push((n % 0x80) | 0x80)
+    n = Math.floor(n / 0x80)
+  }
+  out.push(n)
+  return Uint8Array.from(out)
+}
