@@ -43,17 +43,16 @@ export function permissionFlags(vesselsRoot: string): string[] {
 
 export class SandboxHost {
   private nextRequest = 1
-  private readonly usageWaiters = new Map<number, (u: BoardSnapshot | null) => void>()
-  private readonly hostUsageWaiters = new Map<number, (u: HostUsage | null) => void>()
+  /** Answers awaited from the host, by request id; each resolves null if the host dies first. */
+  private readonly waiters = new Map<number, (answer: BoardSnapshot | HostUsage | null) => void>()
   private alive = true
 
   private constructor(private readonly child: ChildProcess, private readonly listeners: SandboxListeners) {
     child.on('message', (e: HostEvent) => this.onEvent(e))
     child.on('exit', (code, signal) => {
       this.alive = false
-      for (const w of [...this.usageWaiters.values(), ...this.hostUsageWaiters.values()]) w(null)
-      this.usageWaiters.clear()
-      this.hostUsageWaiters.clear()
+      for (const w of this.waiters.values()) w(null)
+      this.waiters.clear()
       listeners.crash?.(signal ? `the sandbox host was killed by ${signal}` : `the sandbox host exited with code ${code}`)
     })
   }
@@ -101,21 +100,21 @@ export class SandboxHost {
 
   /** The vessel's live usage, read from its worker's shared board; null if it is not running. */
   usage(vesselId: string): Promise<BoardSnapshot | null> {
-    if (!this.alive) return Promise.resolve(null)
-    const requestId = this.nextRequest++
-    return new Promise((resolveUsage) => {
-      this.usageWaiters.set(requestId, resolveUsage)
-      this.send({ type: 'usage', vesselId, requestId })
-    })
+    return this.ask<BoardSnapshot>((requestId) => ({ type: 'usage', vesselId, requestId }))
   }
 
   /** What the host itself holds and spends for the vessel (buffers, cpu charged); null if it is not running. */
   hostUsage(vesselId: string): Promise<HostUsage | null> {
+    return this.ask<HostUsage>((requestId) => ({ type: 'host-usage', vesselId, requestId }))
+  }
+
+  /** Sends a request that the host answers with the same request id. */
+  private ask<T extends BoardSnapshot | HostUsage>(request: (requestId: number) => HostRequest): Promise<T | null> {
     if (!this.alive) return Promise.resolve(null)
     const requestId = this.nextRequest++
-    return new Promise((resolveUsage) => {
-      this.hostUsageWaiters.set(requestId, resolveUsage)
-      this.send({ type: 'host-usage', vesselId, requestId })
+    return new Promise((resolveAnswer) => {
+      this.waiters.set(requestId, resolveAnswer as (answer: BoardSnapshot | HostUsage | null) => void)
+      this.send(request(requestId))
     })
   }
 
@@ -139,14 +138,10 @@ export class SandboxHost {
     switch (e.type) {
       case 'output': return this.listeners.output?.(e.vesselId, e.text)
       case 'exit': return this.listeners.exit?.(e.vesselId, e.outcome)
-      case 'usage': {
-        const waiter = this.usageWaiters.get(e.requestId)
-        this.usageWaiters.delete(e.requestId)
-        return waiter?.(e.usage)
-      }
+      case 'usage':
       case 'host-usage': {
-        const waiter = this.hostUsageWaiters.get(e.requestId)
-        this.hostUsageWaiters.delete(e.requestId)
+        const waiter = this.waiters.get(e.requestId)
+        this.waiters.delete(e.requestId)
         return waiter?.(e.usage)
       }
     }

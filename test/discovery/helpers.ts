@@ -29,10 +29,11 @@ export async function startNetwork(count: number, options: DiscoveryOptions = FA
   return nodes
 }
 
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000, everyMs = 100): Promise<number> {
+/** Polls `check` until it holds; `what` (text, or a function giving the state at the time of failure) names it. */
+export async function waitFor(what: string | (() => string), check: () => boolean | Promise<boolean>, timeoutMs = 15_000, everyMs = 100): Promise<number> {
   const start = Date.now()
   while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`)
     await new Promise((r) => setTimeout(r, everyMs))
   }
   return Date.now() - start
@@ -40,7 +41,7 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
 
 /** Waits until every node's routing table holds at least `min` peers. */
 export function waitForTables(nodes: DiscoveryNode[], min: number, timeoutMs = 20_000): Promise<number> {
-  return waitFor(`routing tables ≥ ${min} (now ${nodes.map(routingTableSize).join(',')})`,
+  return waitFor(() => `routing tables ≥ ${min} (now ${nodes.map(routingTableSize).join(',')})`,
     () => nodes.every((n) => routingTableSize(n) >= min), timeoutMs, 200)
 }
 

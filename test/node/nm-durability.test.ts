@@ -144,7 +144,7 @@ describe('durability', () => {
     expect(acked.size).toBeGreaterThan(ROUNDS)
     expect(createdBySplit.length).toBeGreaterThan(0)
     await kill()
-  })
+  }, 120_000) // ten node restarts: about 20 s on a quiet machine, more than twice that on a loaded one
 })
 
 /** The vessel with the most memory (the one to split next; the split-off ones are tiny). */
