@@ -6,7 +6,8 @@ export default defineConfig({
     exclude: ['test/bench/**', 'node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Real processes and sockets: keep the 2-core machine from being oversubscribed.
+    // Real processes and sockets: most tests wait on child processes, so three workers keep 2 cores busy without
+    // oversubscribing them (the suite also passes with both cores taken by busy loops).
     pool: 'forks',
     poolOptions: { forks: { maxForks: 3, minForks: 1 } },
   },

@@ -6,7 +6,7 @@
 // requests by code, and what the attacker got.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { loadavg } from 'node:os'
-import { readFileSync, rmSync } from 'node:fs'
+import { readFileSync, rmSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
@@ -70,6 +70,7 @@ async function measure(owner: NodeClient, ms: number): Promise<Phase> {
 
 export async function hostileBench(): Promise<void> {
   const dir = tempDir('flotilla-hostile-bench-')
+  chmodSync(dir, 0o711) // as a data folder usually is: a node run as root gives its sandbox host to nobody
   const keysDir = join(dir, 'keys')
   const dataDir = join(dir, 'data')
   const { owner, user } = await makeKeys(keysDir)
