@@ -2,11 +2,10 @@
 // whole process's cpu (what the OS and `top` see) minus what the workers' threads used is the host's overhead.
 // The main thread's share of it (brokering sockets, relaying output) goes to the vessels in proportion to the
 // messages they sent it, the rest (GC and compiler threads) in proportion to their own cpu, but only while every
-// worker's thread cpu can be read (otherwise the rest may hold a worker's own cpu, which its governor counts
+// worker has published its thread's cpu (otherwise the rest may hold a worker's own cpu, which its governor counts
 // already). With no vessel running, nobody is charged. A vessel is charged at most its cpu share of each interval:
 // a bigger burst (the engine compiling hot code once at start-up, a GC of the host's own heap) is one-time work
 // of the process, and charging it would stop the vessel for seconds (a governor repays a debt over many pauses).
-import { openSync, readSync, closeSync } from 'node:fs'
 import type { HostCharges } from './nanny/host-charges.js'
 import { threadCpuSeconds } from './nanny/thread-cpu.js'
 
@@ -15,27 +14,9 @@ const INTERVAL_MS = 100
 interface Tracked {
   charges: HostCharges
   share: number
-  /** The worker thread's cpu at the last tick (undefined until its thread id is known). */
+  /** The worker thread's cpu at the last tick (undefined until the worker has published it). */
   threadCpu: number | undefined
-  fd: number | undefined
   messages: number
-}
-
-const buffer = Buffer.alloc(256)
-
-function readThreadCpu(t: Tracked): number | undefined {
-  if (t.fd === undefined) {
-    const tid = t.charges.threadId()
-    if (tid === 0) return undefined
-    try { t.fd = openSync(`/proc/self/task/${tid}/schedstat`, 'r') } catch { return undefined }
-  }
-  try {
-    const n = readSync(t.fd, buffer, 0, buffer.length, 0)
-    const text = buffer.toString('latin1', 0, n)
-    return Number(text.slice(0, text.indexOf(' '))) / 1e9
-  } catch {
-    return undefined // the thread has exited
-  }
 }
 
 const processCpuSeconds = (): number => {
@@ -59,7 +40,7 @@ export class HostCpuCharger {
 
   /** `share`: the vessel's cpu limit (share of one core). */
   add(vesselId: string, charges: HostCharges, share: number): void {
-    this.vessels.set(vesselId, { charges, share, threadCpu: undefined, fd: undefined, messages: 0 })
+    this.vessels.set(vesselId, { charges, share, threadCpu: undefined, messages: 0 })
     if (this.timer) return
     this.lastProcess = processCpuSeconds()
     this.lastMain = threadCpuSeconds()
@@ -69,8 +50,6 @@ export class HostCpuCharger {
   }
 
   remove(vesselId: string): void {
-    const t = this.vessels.get(vesselId)
-    if (t?.fd !== undefined) closeSync(t.fd)
     this.vessels.delete(vesselId)
     if (this.vessels.size > 0 || !this.timer) return
     clearInterval(this.timer)
@@ -97,7 +76,7 @@ export class HostCpuCharger {
     let workers = 0
     let allKnown = true
     for (const [id, t] of this.vessels) {
-      const now = readThreadCpu(t)
+      const now = t.charges.threadCpu()
       if (now === undefined || t.threadCpu === undefined) allKnown = false
       const used = now !== undefined && t.threadCpu !== undefined ? Math.max(0, now - t.threadCpu) : 0
       if (now !== undefined) t.threadCpu = now

@@ -15,7 +15,7 @@ import { MAIN_THREAD, threadOps, UNCAUGHT_EXCEPTION_CODE } from './api/threads.j
 import { timeOps } from './api/time.js'
 import { udpOps } from './api/udp.js'
 import { createNanny } from './nanny/create-nanny.js'
-import { threadCpuSeconds } from './nanny/thread-cpu.js'
+import { threadCpuGranularity, threadCpuSeconds } from './nanny/thread-cpu.js'
 import { UsageBoard } from './nanny/usage-board.js'
 import { HostCharges } from './nanny/host-charges.js'
 import { NetChannel } from './net/channel.js'
@@ -97,11 +97,18 @@ const checkDone = () => {
 
 const runtime = () => (performance.now() - started) / 1000
 const hostCharges = new HostCharges(config.charges)
-hostCharges.recordThreadId()
+/** The thread's own cpu, also published for the host, which charges the vessel only for the process's cpu beyond it. */
+const ownCpuSeconds = (): number => {
+  const seconds = threadCpuSeconds()
+  hostCharges.recordThreadCpu(seconds)
+  return seconds
+}
+ownCpuSeconds()
 const nanny = createNanny(config.restrictions, {
   initialDiskUsed: diskUsedIn(config.cwd),
   memoryUsed,
-  threadCpuSeconds,
+  threadCpuSeconds: ownCpuSeconds,
+  cpuGranularity: threadCpuGranularity(),
   hostCpuSeconds: () => hostCharges.cpuSeconds(),
   runtime,
   board: new UsageBoard(config.board),
