@@ -41,7 +41,8 @@ export function registerRun(program: Command): void {
     .addHelpText('after', `
 Exit status: 0 when the program finished or called exitall(); otherwise Repy's code:
   5 the program could not be loaded or compiled, 6 uncaught exception, 30 uncaught exception in a thread,
-  44 stopped (Ctrl-C), 98 memory quota exceeded, 3 internal error. 2 means a mistake in the command line.
+  44 stopped (Ctrl-C), 98 memory quota exceeded, 3 an internal error in the sandbox, 70 an internal error of
+  flotilla itself. 2 means a mistake in the command line.
 
 Example:
   flotilla run examples/restrictions.default examples/hello.js
@@ -77,9 +78,15 @@ async function run(restrictionsPath: string, programPath: string, args: string[]
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     let outcome: Outcome
+    /** The end of the program's output: a reason it already printed (Repy's unsafe-code lines) is not said twice. */
+    let tail = ''
     try {
       outcome = await runProgram({ cwd, program, args, ip: options.ip, restrictions }, {
-        output: (text) => { if (log) log.write(text); else process.stdout.write(text) },
+        output: (text) => {
+          tail = (tail + text).slice(-8192)
+          if (log) log.write(text)
+          else process.stdout.write(text)
+        },
         stop: ctrlC.signal,
       })
     } finally {
@@ -87,7 +94,7 @@ async function run(restrictionsPath: string, programPath: string, args: string[]
       process.off('SIGTERM', onSignal)
     }
     if (options.json) process.stdout.write(JSON.stringify(outcome) + '\n')
-    process.stderr.write(describeOutcome(outcome) + '\n')
+    process.stderr.write(describeOutcome(outcome, !log && tail.endsWith(`${outcome.reason}\n`)) + '\n')
     return exitCodeFor(outcome)
   } finally {
     if (tempDir) rmSync(tempDir, { recursive: true, force: true })
@@ -110,7 +117,8 @@ function readRestrictions(path: string) {
 }
 
 /** The last line on stderr. A normal end says "finished" rather than the status (Terminated), which reads as killed. */
-export function describeOutcome(o: Outcome): string {
+export function describeOutcome(o: Outcome, reasonShown = false): string {
   if (o.code === 0) return 'finished (exit 0)'
-  return exitCodeFor(o) === 0 ? `finished: ${o.reason} (exit 0)` : `${o.status} (exit code ${o.code}): ${o.reason}`
+  if (exitCodeFor(o) === 0) return `finished: ${o.reason} (exit 0)`
+  return reasonShown ? `${o.status} (exit code ${o.code})` : `${o.status} (exit code ${o.code}): ${o.reason}`
 }

@@ -130,6 +130,14 @@ describe('flotilla run', () => {
     expect(r.stderr).toContain('FileError: oops')
   })
 
+  it('an API call refused in a function shows the program\'s frames, not the runtime\'s', async () => {
+    const r = await flotilla('run', RESTRICTIONS, program('badcall.js', 'function nap() { sleep("soon") }\nawait nap()\n'))
+    expect(r.code).toBe(6)
+    expect(r.stderr).toContain('RepyArgumentError: sleep: seconds must be a number, not string\n    at nap (badcall.js:1:')
+    expect(r.stderr).toContain('(badcall.js:2:')
+    expect(r.stderr).not.toMatch(/flotilla:|\(native\)/)
+  })
+
   it('exits 5 for a syntax error, 30 for a thread error and 0 for exitall', async () => {
     expect((await flotilla('run', RESTRICTIONS, program('syntax.js', 'log(('))).code).toBe(5)
     expect((await flotilla('run', RESTRICTIONS, program('thread.js', 'createthread(() => { throw new Error("t") })'))).code).toBe(30)

@@ -111,13 +111,18 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
     return cut(s, max)
   }
   const MAX_FRAMES = 20
+  // The runtime's own frames (the prelude's call path, a native apply) say nothing to the program's author.
+  const ownFrame = (stack, start, end) => {
+    const at = stringIndexOf(stack, '(flotilla:', start)
+    return (at >= 0 && at < end) || stringSlice(stack, end - 14, end) === 'apply (native)'
+  }
   const shortStack = (stack) => {
     let out = ''
     let lines = 0
     for (let start = 0; start < stack.length;) {
       let end = stringIndexOf(stack, '\n', start)
       if (end < 0) end = stack.length
-      if (end > start) {
+      if (end > start && !ownFrame(stack, start, end)) {
         if (lines < MAX_FRAMES) out += (lines ? '\n' : '') + stringSlice(stack, start, end)
         lines++
       }
