@@ -1,9 +1,10 @@
 // `flotilla run`: the real CLI in a child process (bin/flotilla -> dist/cli/main.js).
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { flotilla as runCli, type CliResult } from '../helpers/flotilla-run.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const BIN = join(ROOT, 'bin', 'flotilla')
@@ -12,15 +13,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 const RESTRICTIONS = join(ROOT, 'examples', 'restrictions.test')
 
-interface Result { code: number; stdout: string; stderr: string }
-function flotilla(...args: string[]): Promise<Result> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: work, timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0
-      done({ code, stdout, stderr })
-    })
-  })
-}
+const flotilla = (...args: string[]): Promise<CliResult> => runCli(args, { cwd: work, timeoutMs: 20_000 })
 function program(name: string, source: string): string {
   const path = join(work, name)
   writeFileSync(path, source)

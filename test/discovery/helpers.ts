@@ -1,4 +1,5 @@
 // Real libp2p nodes on 127.0.0.1 for the discovery tests and benchmarks.
+import { waitFor as waitUntil } from '../helpers/wait-for.js'
 import { createDiscoveryNode, keepJoined, routingTableSize, type DiscoveryNode, type DiscoveryOptions } from '../../src/node/discovery-services.js'
 
 /** Short record lifetimes for tests: a withdrawn key is gone after TTL + cleanup (≤ 4 s). */
@@ -29,13 +30,10 @@ export async function startNetwork(count: number, options: DiscoveryOptions = FA
   return nodes
 }
 
-/** Polls `check` until it holds; `what` (text, or a function giving the state at the time of failure) names it. */
+/** Polls `check` until it holds (the shared waitFor with the event named first); answers the ms it took. */
 export async function waitFor(what: string | (() => string), check: () => boolean | Promise<boolean>, timeoutMs = 15_000, everyMs = 100): Promise<number> {
   const start = Date.now()
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`)
-    await new Promise((r) => setTimeout(r, everyMs))
-  }
+  await waitUntil(async () => await check(), what, timeoutMs, everyMs)
   return Date.now() - start
 }
 

@@ -18,7 +18,9 @@ export interface CliOptions {
 /** `flotilla <args>`; a process killed by the timeout or a signal gives code -1. */
 export function flotilla(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((done) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
+    // production: React (the ink screens) skips its development checks, as for a user
+    const env = { ...process.env, NODE_ENV: 'production' }
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, timeout: options.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
       done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr })
     })
     child.stdin?.end(options.input ?? '')

@@ -1,10 +1,11 @@
-/** Polls `fn` every 50 ms until it gives a value (not undefined or false); fails after `ms`. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
+/** Polls `fn` every `everyMs` until it gives a value (not undefined or false); fails after `ms`. `what` names the
+ *  awaited event; a function gives a description of the state at the time of the failure. */
+export async function waitFor<T>(fn: () => Promise<T | undefined | false>, what: string | (() => string), ms = 15_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + ms
   for (;;) {
     const value = await fn()
     if (value !== undefined && value !== false) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`)
+    await new Promise((r) => setTimeout(r, everyMs))
   }
 }

@@ -1,6 +1,7 @@
 // Helpers for the node manager tests: real node managers on 127.0.0.1 (any free port), real LevelDB in temp
 // folders, real sandbox host processes (compiled, from dist/), real keys.
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { requireBuild } from '../helpers/build.js'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { NodeClient, ClientTransport } from '../../src/client/node-client.js'
@@ -23,11 +24,7 @@ for (let i = 0; i < n; i++) { log('tick ' + i + '\\n'); await sleep(s) }
 /** Runs until stopped. */
 export const SLEEPER = "log('sleeping\\n')\nwhile (true) await sleep(0.5)\n"
 
-export function requireBuild(): void {
-  if (!existsSync(join(PROJECT, 'dist/runtime/sandbox-host.js')) || !existsSync(join(PROJECT, 'dist/cli/node.js'))) {
-    throw new Error('dist/ is missing or old: build with ./node_modules/.bin/tsc -p tsconfig.json first')
-  }
-}
+export { requireBuild }
 
 export interface Keys { owner: KeyPair; user: KeyPair; stranger: KeyPair }
 

@@ -1,11 +1,12 @@
 // The CLI: `flotilla node init|start|status|call` as a user types them. Exit codes: 0 ok, 1 refused, 2 usage, 3 unreachable.
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateKeyFiles } from '../../src/keys/key-files.js'
 import type { NodeSummary } from '../../src/protocol/results.js'
+import { flotilla as runCli, type CliResult } from '../helpers/flotilla-run.js'
 import { HELLO, PROJECT, requireBuild, tempDir, waitFor } from './nm-helpers.js'
 
 const BIN = join(PROJECT, 'bin/flotilla')
@@ -15,14 +16,8 @@ let keys: string
 let child: ChildProcess | undefined
 let address: string
 
-interface Run { code: number; stdout: string; stderr: string }
-function flotilla(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: dir }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
-    })
-  })
-}
+type Run = CliResult
+const flotilla = (...args: string[]): Promise<Run> => runCli(args, { cwd: dir })
 const json = <T>(r: Run): T => JSON.parse(r.stdout) as T
 
 beforeAll(() => {

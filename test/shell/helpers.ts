@@ -1,7 +1,9 @@
 // Helpers for the shell tests: real node managers (`flotilla node start` child processes) on 127.0.0.x with
 // vessels owned by a shared experimenter key, and the flotilla CLI (from dist/) run as a child process.
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { requireBuild } from '../helpers/build.js'
+import { flotilla as runCli, type CliResult } from '../helpers/flotilla-run.js'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,11 +15,7 @@ import { generateKeyFiles, type KeyPair } from '../../src/keys/key-files.js'
 export const PROJECT = new URL('../../', import.meta.url).pathname
 export const CLI = join(PROJECT, 'bin', 'flotilla')
 
-export function requireBuild(): void {
-  if (!existsSync(join(PROJECT, 'dist/cli/shell.js')) || !existsSync(join(PROJECT, 'dist/runtime/sandbox-host.js'))) {
-    throw new Error('dist/ is missing or old: build with ./node_modules/.bin/tsc -p tsconfig.json first')
-  }
-}
+export { requireBuild }
 
 export interface TestNode {
   address: string
@@ -103,21 +101,11 @@ export async function startTestbed(count: number, vessels = 3): Promise<Testbed>
   }
 }
 
-export interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
+export type Run = CliResult
 
 /** Runs `flotilla <args>` in `cwd` (stdin closed, or fed `input`). */
 export function flotilla(args: string[], cwd: string, input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile('node', [CLI, ...args], { cwd, timeout: 60_000, env: { ...process.env, NODE_ENV: 'production' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 99) : 0
-      resolve({ code, stdout, stderr })
-    })
-    child.stdin?.end(input ?? '')
-  })
+  return runCli(args, { cwd, input })
 }
 
 /** The JSON objects printed by `--json`, one a line. */

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { NodeSnapshot } from '../../src/tui/snapshot.js'
+import { waitFor } from '../helpers/wait-for.js'
 import { TmuxSession } from './fixtures/tmux.js'
 import { BUSY_GUEST, TICK_GUEST, runGuest, startTestNode, topCommand, type TestNode } from './fixtures/node.js'
 
@@ -29,13 +30,7 @@ function runTop(...args: string[]): { status: number | null; stdout: string; std
 const statusOf = async (vessel: string): Promise<string> =>
   (await node.client.call('GetVessels', [])).vessels.find((v) => v.name === vessel)!.status
 
-async function until(test: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const until = (test: () => Promise<boolean>, timeoutMs = 10_000): Promise<true> => waitFor(test, 'the console test\'s condition', timeoutMs, 100)
 
 describe('flotilla node top, one snapshot', () => {
   it('--once prints the vessel table and the running vessels\' usage', () => {
