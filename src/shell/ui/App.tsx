@@ -2,12 +2,12 @@
 // `identity@target !> ` with history (up/down) and tab completion. Lines typed while a command runs wait their turn;
 // Ctrl-C cancels the running command (and drops the waiting lines), never the shell.
 import { Box, Static, Text, useApp, useInput, useStdin, useStdout } from 'ink'
-import TextInput from 'ink-text-input'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Engine } from '../engine.js'
 import { resultLines, wrapLine } from '../output.js'
 import type { CommandResult, Progress } from '../types.js'
 import { complete } from './completion.js'
+import { EMPTY_LINE, edit, insert, type Line } from './line-editor.js'
 import { ProgressLine } from './ProgressLine.js'
 
 interface OutputLine {
@@ -28,9 +28,13 @@ export function App({ engine, cwd, onResult }: AppProps) {
   const { isRawModeSupported } = useStdin()
   const { stdout } = useStdout()
   const [output, setOutput] = useState<OutputLine[]>([])
-  const [value, setValue] = useState('')
-  // A new key remounts TextInput so that its cursor goes to the end of a value set from outside.
-  const [inputKey, setInputKey] = useState(0)
+  // The line lives in a ref, so that every key sees what the previous one left; the state only redraws it.
+  const line = useRef<Line>(EMPTY_LINE)
+  const [shown, setShown] = useState<Line>(EMPTY_LINE)
+  const setLine = (next: Line) => {
+    line.current = next
+    setShown(next)
+  }
   const [busy, setBusy] = useState(false)
   const busyRef = useRef(false)
   const waiting = useRef<string[]>([])
@@ -57,13 +61,9 @@ export function App({ engine, cwd, onResult }: AppProps) {
     return () => { engine.onProgress = undefined }
   }, [engine])
 
-  const replace = (text: string) => {
-    setValue(text)
-    setInputKey((k) => k + 1)
-  }
+  const replace = (text: string) => setLine({ text, cursor: text.length })
 
   const submit = async (line: string) => {
-    replace('')
     if (line.trim() !== '') {
       history.current.push(line)
       historyIndex.current = history.current.length
@@ -97,36 +97,46 @@ export function App({ engine, cwd, onResult }: AppProps) {
       waiting.current = []
       engine.cancel()
       print([`^C cancelling the running command${dropped > 0 ? ` and ${dropped} waiting` : ''}`], 'yellow')
-    } else if (value !== '') {
+    } else if (line.current.text !== '') {
       replace('')
     } else {
       print(['^C (Ctrl-C cancels a running command; `exit` or Ctrl-D leaves the shell)'], 'gray')
     }
   }
 
-  const onChange = (text: string) => {
-    // Text and Enter in one chunk (a paste, tmux send-keys): submit each line.
+  /** Typed text at the cursor; each line a paste ends with Enter is submitted, in order. */
+  const type = (text: string) => {
     const parts = text.split(/\r\n|\r|\n/)
-    if (parts.length === 1) return setValue(text)
-    const lines = parts.slice(0, -1)
-    replace(parts[parts.length - 1])
-    void (async () => { for (const l of lines) await submit(l) })()
+    const first = insert(line.current, parts[0]!)
+    if (parts.length === 1) return setLine(first)
+    const rest = parts[parts.length - 1]!
+    setLine({ text: rest, cursor: rest.length })
+    for (const done of [first.text, ...parts.slice(1, -1)]) void submit(done)
   }
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') return interrupt()
+    if (key.return) {
+      const done = line.current.text
+      replace('')
+      return void submit(done)
+    }
     if (key.upArrow && history.current.length > 0) {
       historyIndex.current = Math.max(0, historyIndex.current - 1)
-      replace(history.current[historyIndex.current])
+      replace(history.current[historyIndex.current]!)
     } else if (key.downArrow) {
       historyIndex.current = Math.min(history.current.length, historyIndex.current + 1)
       replace(history.current[historyIndex.current] ?? '')
     } else if (key.tab) {
-      const result = complete(engine.state, cwd, value)
+      const result = complete(engine.state, cwd, line.current.text)
       if (result.candidates.length > 0) print([result.candidates.join('  ')], 'gray')
-      if (result.line !== value) replace(result.line)
-    } else if (key.ctrl && input === 'd' && value === '' && !busyRef.current) {
-      exit()
+      if (result.line !== line.current.text) replace(result.line)
+    } else if (key.ctrl && input === 'd') {
+      if (line.current.text === '' && !busyRef.current) exit()
+    } else {
+      const edited = edit(line.current, input, key)
+      if (edited !== null) setLine(edited)
+      else if (!key.ctrl && !key.meta && !key.escape && input !== '') type(input)
     }
   }, { isActive: isRawModeSupported === true })
 
@@ -138,7 +148,11 @@ export function App({ engine, cwd, onResult }: AppProps) {
       {busy && <ProgressLine progress={progress} />}
       <Box>
         <Text bold>{prompt}</Text>
-        <TextInput key={inputKey} value={value} onChange={onChange} onSubmit={(l) => void submit(l)} />
+        <Text>
+          {shown.text.slice(0, shown.cursor)}
+          <Text inverse>{shown.text[shown.cursor] ?? ' '}</Text>
+          {shown.text.slice(shown.cursor + 1)}
+        </Text>
       </Box>
     </Box>
   )
