@@ -1,13 +1,14 @@
 // Stopping and starting a node as a user does: Ctrl-C in a real terminal (tmux), SIGTERM to the node, SIGINT to
 // the whole process group. Each stop is clean (exit 0, no stack trace) and leaves the running vessel to be started
 // again by the next start. A second start on a running node's data folder is refused in one line.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { NodeSummary } from '../../src/protocol/results.js'
 import { PROJECT, requireBuild, tempDir, waitFor } from '../node/nm-helpers.js'
+import { flotilla as runCli, type CliResult } from '../helpers/flotilla-run.js'
 import { TmuxSession } from '../tui/fixtures/tmux.js'
 
 const BIN = join(PROJECT, 'bin/flotilla')
@@ -17,14 +18,8 @@ const FOREVER = "log('started\\n')\nfor (let i = 0; ; i++) { log('tick ' + i + '
 let dir: string
 const cleanups: Array<() => void> = []
 
-interface Run { code: number; stdout: string; stderr: string }
-function flotilla(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: dir }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
-    })
-  })
-}
+type Run = CliResult
+const flotilla = (...args: string[]): Promise<Run> => runCli(args, { cwd: dir })
 
 interface TestNode { data: string; keys: string; flags: string[] }
 

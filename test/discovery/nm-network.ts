@@ -96,7 +96,7 @@ export async function browseAlice(net: NmNetwork, bootstrap: string, timeoutMs =
 }
 
 /** Polls `check` every 300 ms until it holds. */
-export async function eventually<T>(what: string, fn: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(what: string, fn: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 40_000): Promise<T> {
   const start = Date.now()
   let last: T
   for (;;) {

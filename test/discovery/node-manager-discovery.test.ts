@@ -1,24 +1,16 @@
 // Node managers advertise the keys of their vessels in the DHT and browse finds them: real in-process node
 // managers (libp2p, LevelDB, sandbox hosts), announces living 3 s and renewed every second; the shell and the
 // `flotilla browse` CLI run as child processes from dist/.
-import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { requireBuild } from '../helpers/build.js'
+import { flotilla as runCli, type CliResult } from '../helpers/flotilla-run.js'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nodeText } from '../../src/cli/node-format.js'
 import { discoveryConfig } from '../../src/node/node-config.js'
 import { browseAlice, eventually, startNmNetwork, type NmNetwork } from './nm-network.js'
 
-const PROJECT = new URL('../../', import.meta.url).pathname
 
-function flotilla(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', [join(PROJECT, 'bin', 'flotilla'), ...args], { cwd, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 99) : 0
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
+const flotilla = (args: string[], cwd: string): Promise<CliResult> => runCli(args, { cwd, timeoutMs: 30_000 })
 
 const hasAlice = (keys: string[], alice: string): boolean => keys.includes(alice)
 
@@ -42,7 +34,7 @@ describe('two node managers, B bootstrapping from A', () => {
   let a: string
   let alice: string
   beforeAll(async () => {
-    if (!existsSync(join(PROJECT, 'dist/cli/main.js'))) throw new Error('build dist/ first: ./node_modules/.bin/tsc -p tsconfig.json')
+    requireBuild()
     net = await startNmNetwork(2)
     a = net.nodes[0]!.address
     alice = net.alice.publicKeyText
