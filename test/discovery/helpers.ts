@@ -37,10 +37,23 @@ export async function waitFor(what: string | (() => string), check: () => boolea
   return Date.now() - start
 }
 
-/** Waits until every node's routing table holds at least `min` peers. */
+/** Waits until every node's routing table holds at least `min` peers. A node still below that after a while gets
+ *  its routing table refreshed (a lookup of its own id): on a loaded machine its first lookup may have timed out,
+ *  and kad-dht's own refresh comes only minutes later. */
 export function waitForTables(nodes: DiscoveryNode[], min: number, timeoutMs = 20_000): Promise<number> {
-  return waitFor(() => `routing tables ≥ ${min} (now ${nodes.map(routingTableSize).join(',')})`,
-    () => nodes.every((n) => routingTableSize(n) >= min), timeoutMs, 200)
+  const refreshing = new Set<DiscoveryNode>()
+  const started = Date.now()
+  return waitFor(() => `routing tables ≥ ${min} (now ${nodes.map(routingTableSize).join(',')})`, () => {
+    const behind = nodes.filter((n) => routingTableSize(n) < min)
+    if (Date.now() - started > 5_000) {
+      for (const n of behind) {
+        if (refreshing.has(n)) continue
+        refreshing.add(n)
+        void n.services.dht.refreshRoutingTable({ signal: AbortSignal.timeout(10_000) }).catch(() => undefined).finally(() => refreshing.delete(n))
+      }
+    }
+    return behind.length === 0
+  }, timeoutMs, 200)
 }
 
 export async function stopAll(nodes: DiscoveryNode[]): Promise<void> {
