@@ -38,6 +38,17 @@ async function start(program: string, source: string): Promise<Watched> {
   return { host, pieces, firstPiece, ended }
 }
 
+/** Waits for the program's normal end and answers its pieces of output that are the 5000 y's: five of them. */
+async function fivePiecesOfY(w: Watched): Promise<string[]> {
+  const outcome = await w.ended
+  await w.host.shutdown()
+  expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
+  const ys = w.pieces.filter((p) => p.startsWith('y'))
+  expect(ys.join('')).toBe('y'.repeat(5000))
+  expect(ys.length).toBe(5)
+  return ys
+}
+
 describe('lograte', () => {
   it('writes a 5000-byte log at 1000 bytes/s in pieces of at most 1000 bytes, taking 4 s of the program\'s time', async () => {
     const w = await start('main.js', `
@@ -45,12 +56,7 @@ const t0 = getruntime()
 log('y'.repeat(5000))
 const took = getruntime() - t0
 log('\\n' + JSON.stringify({ took, level: getresources()[1].lograte }))`)
-    const outcome = await w.ended
-    await w.host.shutdown()
-    expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
-    const ys = w.pieces.filter((p) => p.startsWith('y'))
-    expect(ys.join('')).toBe('y'.repeat(5000))
-    expect(ys.length).toBe(5)
+    const ys = await fivePiecesOfY(w)
     for (const p of ys) expect(p.length).toBeLessThanOrEqual(1000)
     const report = JSON.parse(w.pieces.join('').split('\n')[1]!) as { took: number; level: number }
     // The bucket starts empty: the first 1000 bytes go at once, each next 1000 once a second has drained.
@@ -74,12 +80,7 @@ done[0] = True
 sleep(0.1)
 log('\\n', took >= 3.9, len(levels) > 10, max(levels) <= 1000, '\\n')
 `)
-    const outcome = await w.ended
-    await w.host.shutdown()
-    expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
-    const ys = w.pieces.filter((p) => p.startsWith('y'))
-    expect(ys.join('')).toBe('y'.repeat(5000))
-    expect(ys.length).toBe(5)
+    await fivePiecesOfY(w)
     expect(w.pieces.join('').split('\n')[1]).toBe('True True True ')
   })
 
