@@ -25,8 +25,9 @@ function utf8Prefix(text: string, maxBytes: number): string {
   return text.slice(0, read)
 }
 
-/** `text` if it fits in `maxBytes` of UTF-8; else its beginning and a note saying it was cut, within `maxBytes`. */
-export function capText(text: string, maxBytes: number): string {
+/** `text` if it fits in `maxBytes` of UTF-8; else its beginning and a note saying it was cut, within `maxBytes`.
+ *  (runtime/cap-text.ts bounds a guest's text in characters where it is made; an answer's limit is in bytes.) */
+export function capUtf8(text: string, maxBytes: number): string {
   if (text.length * 3 <= maxBytes) return text
   const bytes = byteLength(text)
   if (bytes <= maxBytes) return text
@@ -34,12 +35,12 @@ export function capText(text: string, maxBytes: number): string {
   return utf8Prefix(text, maxBytes - byteLength(note)) + note
 }
 
-export const capReason = (reason: string): string => capText(reason, MAX_REASON_BYTES)
+export const capReason = (reason: string): string => capUtf8(reason, MAX_REASON_BYTES)
 
 /** A loaded record with its free-text fields within bounds (stores of older nodes were not bounded). */
 export function boundRecord(v: VesselRecord): VesselRecord {
   const reason = v.exit === undefined ? undefined : capReason(String(v.exit.reason))
-  const ownerInfo = capText(String(v.ownerInfo), MAX_OWNER_INFO_BYTES)
+  const ownerInfo = capUtf8(String(v.ownerInfo), MAX_OWNER_INFO_BYTES)
   if (reason === v.exit?.reason && ownerInfo === v.ownerInfo) return v
   return { ...v, ownerInfo, ...(v.exit === undefined ? {} : { exit: { ...v.exit, reason: reason! } }) }
 }
@@ -63,6 +64,6 @@ export function summaryArgs(args: readonly string[]): string[] {
 
 /** Announce results as a summary shows them. */
 export function summaryAdvertising(keys: readonly AdvertisedKey[]): { advertising: AdvertisedKey[]; advertisingLeftOut?: number } {
-  const advertising = keys.slice(0, MAX_SUMMARY_ADVERTISED).map((k) => (k.error === null ? k : { ...k, error: capText(k.error, MAX_ANNOUNCE_ERROR_BYTES) }))
+  const advertising = keys.slice(0, MAX_SUMMARY_ADVERTISED).map((k) => (k.error === null ? k : { ...k, error: capUtf8(k.error, MAX_ANNOUNCE_ERROR_BYTES) }))
   return keys.length > MAX_SUMMARY_ADVERTISED ? { advertising, advertisingLeftOut: keys.length - MAX_SUMMARY_ADVERTISED } : { advertising }
 }
