@@ -8,7 +8,8 @@ import { MAX_MESSAGE_BYTES, PROTOCOL_ID, encodeResponse, errorResponse, type Res
 import { DEFAULT_FRAME_LIMITS, FrameBudget, type FrameLimits } from './frame-budget.js'
 import { MAX_PROTOCOL_STREAMS } from './libp2p-node.js'
 import { PeerSlots } from './peer-slots.js'
-import { encodeVarint, readRequest, requestDeadlineMs, stopReading, StreamGone, type ReadDeadlines } from './request-reader.js'
+import { encode as encodeLength } from 'uint8-varint'
+import { readRequest, requestDeadlineMs, stopReading, StreamGone, type ReadDeadlines } from './request-reader.js'
 
 export interface StreamLimits extends ReadDeadlines {
   /** streams of this protocol on one connection (libp2p's maxInboundStreams); more are reset by libp2p */
@@ -114,7 +115,7 @@ async function send(stream: Stream, response: Response<unknown>, deadlines: Read
   const body = encodeResponse(response)
   const signal = AbortSignal.timeout(requestDeadlineMs(body.length, deadlines))
   try {
-    stream.send(encodeVarint(body.length))
+    stream.send(encodeLength(body.length))
     if (!stream.send(body)) await stream.onDrain({ signal })
     await stream.close({ signal })
     return true

@@ -4,6 +4,7 @@
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 import { NodeError } from '../protocol/errors.js'
 import { MAX_MESSAGE_BYTES } from '../protocol/messages.js'
+import { decode as decodeVarint, encodingLength } from 'uint8-varint'
 
 export interface ReadDeadlines {
   /** time from opening the stream to the request's first bytes */
@@ -18,7 +19,7 @@ export class StreamGone extends Error {
   override name = 'StreamGone'
 }
 
-const MAX_PREFIX_BYTES = varintLength(MAX_MESSAGE_BYTES)
+const MAX_PREFIX_BYTES = encodingLength(MAX_MESSAGE_BYTES)
 
 /** The time a request of `bytes` may take to arrive. */
 export function requestDeadlineMs(bytes: number, deadlines: ReadDeadlines): number {
@@ -69,7 +70,7 @@ export function readRequest(stream: Stream, deadlines: ReadDeadlines, reserve: (
           prefix.push(chunk[0]!)
           chunk = chunk.subarray(1)
           if ((prefix.at(-1)! & 0x80) === 0) {
-            length = prefix.reduce((n, byte, i) => n + (byte & 0x7f) * 2 ** (7 * i), 0)
+            length = decodeVarint(Uint8Array.from(prefix))
             startBody()
           } else if (prefix.length >= MAX_PREFIX_BYTES) {
             throw new NodeError('E_SIZE', `request is larger than the limit of ${MAX_MESSAGE_BYTES} bytes`)
@@ -80,7 +81,7 @@ export function readRequest(stream: Stream, deadlines: ReadDeadlines, reserve: (
           if (received > length) throw new NodeError('E_USAGE', `malformed request: more bytes than its length prefix announced (${length})`)
           body.push(chunk)
         }
-        if (length >= 0 && received === length) finish(concat(body, length))
+        if (length >= 0 && received === length) finish(body.length === 1 ? body[0]! : Buffer.concat(body, length))
         else if (ended) setImmediate(checkEnd)
       } catch (err) {
         prefix = []
@@ -118,35 +119,4 @@ export function readRequest(stream: Stream, deadlines: ReadDeadlines, reserve: (
 export function stopReading(stream: Stream): void {
   if (stream.readStatus === 'readable') stream.pause()
   if (stream.readStatus === 'paused') stream.closeRead().catch(() => undefined)
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(length)
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
-}
-
-function varintLength(n: number): number {
-  let bytes = 1
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80)
-    bytes++
-  }
-  return bytes
-}
-
-/** Unsigned LEB128, as the length prefix of a frame. */
-export function encodeVarint(n: number): Uint8Array {
-  const out: number[] = []
-  while (n >= 0x80) {
-    out.push((n % 0x80) | 0x80)
-    n = Math.floor(n / 0x80)
-  }
-  out.push(n)
-  return Uint8Array.from(out)
 }

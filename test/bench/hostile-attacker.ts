@@ -15,7 +15,7 @@ import { ClientTransport, NodeClient } from '../../src/client/node-client.js'
 import { loadKeyPair } from '../../src/keys/key-files.js'
 import { createNodeLibp2p } from '../../src/node/libp2p-node.js'
 import { LP_OPTIONS } from '../../src/node/protocol-service.js'
-import { encodeVarint } from '../../src/node/request-reader.js'
+import { encode as encodeLength } from 'uint8-varint'
 import { NodeError } from '../../src/protocol/errors.js'
 import { MAX_MESSAGE_BYTES, PROTOCOL_ID, decodeResponse, encodeRequest } from '../../src/protocol/messages.js'
 import { signRequest } from '../../src/protocol/signing.js'
@@ -67,7 +67,7 @@ async function streamsAttack(peer: Libp2p): Promise<void> {
     rounds(PARTIAL_FRAMES, async () => {
       const stream = await open()
       try {
-        stream?.send(encodeVarint(MAX_MESSAGE_BYTES))
+        stream?.send(encodeLength(MAX_MESSAGE_BYTES))
         stream?.send(frame.subarray(0, MAX_MESSAGE_BYTES - 1000))
       } catch { /* reset meanwhile */ }
       return answer(stream)
