@@ -94,15 +94,3 @@ export async function browseAlice(net: NmNetwork, bootstrap: string, timeoutMs =
   const found = await findNodes(net.alice.publicKeyText, { bootstrap: [bootstrap], timeoutMs })
   return vesselsForKey(found, net.alice.publicKeyText, { timeoutMs })
 }
-
-/** Polls `check` every 300 ms until it holds. */
-export async function eventually<T>(what: string, fn: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 40_000): Promise<T> {
-  const start = Date.now()
-  let last: T
-  for (;;) {
-    last = await fn()
-    if (check(last)) return last
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}`)
-    await new Promise((r) => setTimeout(r, 300))
-  }
-}

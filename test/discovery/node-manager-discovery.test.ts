@@ -7,8 +7,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nodeText } from '../../src/cli/node-format.js'
 import { discoveryConfig } from '../../src/node/node-config.js'
-import { browseAlice, eventually, startNmNetwork, type NmNetwork } from './nm-network.js'
-
+import { waitForValue } from '../helpers/wait-for.js'
+import { browseAlice, startNmNetwork, type NmNetwork } from './nm-network.js'
 
 const flotilla = (args: string[], cwd: string): Promise<CliResult> => runCli(args, { cwd, timeoutMs: 30_000 })
 
@@ -41,20 +41,30 @@ describe('two node managers, B bootstrapping from A', () => {
   }, 30_000)
   afterAll(async () => { await net?.stop() })
 
-  it('a ChangeUsers adding alice on B makes her browse find B and the vessel; node status shows the announce', async () => {
+  const announcedOnB = async (): Promise<string[]> => net.nodes[1]!.nm.advertising().map((k) => k.key)
+  /** Each test starts from alice as a user of B's v1, advertised (whatever an earlier test left). */
+  const aliceOnB = async (): Promise<void> => {
     const b = await net.ownerClient(1)
     await b.call('ChangeUsers', ['v1', [alice]])
-    const found = await eventually('alice finds B', () => browseAlice(net, a),
-      (r) => r.some((n) => n.peerId === net.nodes[1]!.nm.peerId && n.vessels.length > 0))
+    await b.call('ChangeAdvertise', ['v1', true])
+  }
+  const aliceFindsB = (): Promise<Awaited<ReturnType<typeof browseAlice>>> => waitForValue(() => browseAlice(net, a),
+    (r) => r.some((n) => n.peerId === net.nodes[1]!.nm.peerId && n.vessels.length > 0), 'alice finds B', 40_000, 300)
+
+  it('a ChangeUsers adding alice on B makes her browse find B and the vessel; node status shows the announce', async () => {
+    await aliceOnB()
+    const found = await aliceFindsB()
     expect(found).toHaveLength(1)
     expect(found[0]!.vessels).toEqual([{ name: 'v1', owner: false, user: true, status: 'Fresh' }])
-    const summary = await b.getVessels()
+    const summary = await (await net.ownerClient(1)).getVessels()
     const entry = summary.advertising?.find((k) => k.key === alice)
     expect(entry).toMatchObject({ error: null, peers: 1 })
     expect(nodeText(summary)).toMatch(/advertising 2 keys in the DHT:[\s\S]*announced \d+ s ago to 1 peer/)
   }, 90_000)
 
   it('the shell (browse, list, browsegood) and `flotilla browse --json` list the vessel with its node', async () => {
+    await aliceOnB()
+    await aliceFindsB()
     const [shell, cli] = await Promise.all([
       flotilla(['shell', '--bootstrap', a, '-c', 'loadkeys alice; as alice; browse; list; show targets'], net.dir),
       flotilla(['browse', '--key', 'alice', '--keys', join(net.dir, 'keys'), '--bootstrap', a, '--timeout', '5', '--json'], net.dir),
@@ -73,17 +83,19 @@ describe('two node managers, B bootstrapping from A', () => {
   }, 90_000)
 
   it('ChangeAdvertise off withdraws the key at once on B and from browse after the TTL; ChangeUsers removal too', async () => {
+    await aliceOnB()
+    await aliceFindsB()
     const b = await net.ownerClient(1)
     await b.call('ChangeAdvertise', ['v1', false])
-    await eventually('B stops announcing alice', async () => net.nodes[1]!.nm.advertising().map((k) => k.key), (keys) => !hasAlice(keys, alice), 10_000)
-    await eventually('browse no longer finds B', () => browseAlice(net, a, 3_000), (r) => r.length === 0, 30_000)
+    await waitForValue(announcedOnB, (keys) => !hasAlice(keys, alice), 'B stops announcing alice', 10_000, 300)
+    await waitForValue(() => browseAlice(net, a, 3_000), (r) => r.length === 0, 'browse no longer finds B', 40_000, 300)
     // on again, then a ChangeUsers without her: withdrawn again
     await b.call('ChangeAdvertise', ['v1', true])
-    await eventually('B announces alice again', async () => net.nodes[1]!.nm.advertising().map((k) => k.key), (keys) => hasAlice(keys, alice), 10_000)
+    await waitForValue(announcedOnB, (keys) => hasAlice(keys, alice), 'B announces alice again', 10_000, 300)
     await b.call('ChangeUsers', ['v1', []])
-    await eventually('B stops announcing alice', async () => net.nodes[1]!.nm.advertising().map((k) => k.key), (keys) => !hasAlice(keys, alice), 10_000)
-    expect(net.nodes[1]!.nm.advertising().map((k) => k.key)).toEqual([(await net.owner(1)).publicKeyText])
-  }, 90_000)
+    await waitForValue(announcedOnB, (keys) => !hasAlice(keys, alice), 'B stops announcing alice', 10_000, 300)
+    expect(await announcedOnB()).toEqual([(await net.owner(1)).publicKeyText])
+  }, 120_000)
 })
 
 describe('eight node managers', () => {
@@ -92,19 +104,25 @@ describe('eight node managers', () => {
   beforeAll(async () => {
     net = await startNmNetwork(8)
     alice = net.alice.publicKeyText
-    for (const k of [5, 6, 7]) await (await net.ownerClient(k)).call('ChangeUsers', ['v2', [alice]])
   }, 40_000)
   afterAll(async () => { await net?.stop() })
 
   const peers = (r: Awaited<ReturnType<typeof browseAlice>>): string[] => r.filter((n) => n.vessels.length > 0).map((n) => n.peerId).sort()
+  const addAlice = async (nodes: number[]): Promise<void> => {
+    for (const k of nodes) await (await net.ownerClient(k)).call('ChangeUsers', ['v2', [alice]])
+  }
 
   it('a key added on nodes 5, 6 and 7 is found through node 3', async () => {
+    await addAlice([5, 6, 7])
     const want = [5, 6, 7].map((k) => net.nodes[k]!.nm.peerId).sort()
-    const found = await eventually('nodes 5-7 found', () => browseAlice(net, net.nodes[3]!.address), (r) => peers(r).join() === want.join())
+    const found = await waitForValue(() => browseAlice(net, net.nodes[3]!.address), (r) => peers(r).join() === want.join(), 'nodes 5-7 found', 40_000, 300)
     expect(found.flatMap((n) => n.vessels.map((v) => v.name))).toEqual(['v2', 'v2', 'v2'])
   }, 90_000)
 
+  // This one stops nodes 6 and 7 for good, so it is the last test of this network.
   it('a restarted node (same data and port) is found again past the TTL; a node that left disappears', async () => {
+    await addAlice([5, 6, 7])
+    await waitForValue(() => browseAlice(net, net.nodes[2]!.address), (r) => peers(r).length === 3, 'nodes 5-7 found', 40_000, 300)
     // node 6 stops first: its old copies expire before node 7's, so once 7 is gone 6 is found by fresh announces
     const leaving = net.nodes[7]!
     await net.nodes[6]!.nm.stop()
@@ -113,10 +131,10 @@ describe('eight node managers', () => {
     expect(restarted.nm.peerId).toBe(net.nodes[6]!.nm.peerId)
     const started = Date.now()
     const want = [5, 6].map((k) => net.nodes[k]!.nm.peerId).sort()
-    await eventually('node 7 gone, 5 and 6 found', () => browseAlice(net, net.nodes[2]!.address, 3_000),
-      (r) => r.every((n) => n.peerId !== leaving.nm.peerId) && peers(r).join() === want.join(), 15_000)
+    await waitForValue(() => browseAlice(net, net.nodes[2]!.address, 3_000),
+      (r) => r.every((n) => n.peerId !== leaving.nm.peerId) && peers(r).join() === want.join(), 'node 7 gone, 5 and 6 found', 40_000, 300)
     // node 7's records expired (TTL 3 s): node 6's are the ones it announced after its restart
     expect(Date.now() - started).toBeGreaterThan(2_000)
     expect(restarted.nm.advertising().find((k) => k.key === alice)?.lastSuccess).not.toBeNull()
-  }, 90_000)
+  }, 120_000)
 })

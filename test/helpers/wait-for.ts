@@ -9,3 +9,10 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false>, what:
     await new Promise((r) => setTimeout(r, everyMs))
   }
 }
+
+/** Polls `fn` until its value passes `check`, and answers that value; a timeout names the last value seen. */
+export async function waitForValue<T>(fn: () => Promise<T>, check: (value: T) => boolean, what: string, ms = 15_000, everyMs = 50): Promise<T> {
+  let last: T | undefined
+  const passed = await waitFor(async () => (check(last = await fn()) ? { value: last } : false), () => `${what}; last: ${JSON.stringify(last)}`, ms, everyMs)
+  return passed.value
+}
