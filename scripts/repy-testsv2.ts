@@ -1,5 +1,5 @@
 // Runs repy_v2's own unit tests (testsV2/ut_*.r2py) in Flotilla's sandbox and judges them the way Seattle's
-// utf.py does (reference/seattle-notes.md §6). Their code is not part of this repository: point the runner at a
+// utf.py does (its rules are below). Their code is not part of this repository: point the runner at a
 // directory holding them (scripts/repy-testsv2.sh exports them from a repy_v2 checkout).
 //
 //   npm run build    # the sandbox host runs from dist/

@@ -1,4 +1,4 @@
-// The API a Flotilla guest program sees (DESIGN §3; Repy V2's API, reference/seattle-notes.md §1), for editors
+// The API a Flotilla guest program sees (Repy V2's API; exact semantics in docs/REPY.md), for editors
 // and type checking. Guest programs are ES modules run in QuickJS: no Node, no DOM, only these globals and the
 // JavaScript builtins. Data is a byte string (one char per byte, <= 0xFF); a Uint8Array is accepted as data.
 // Use it from a program with `/// <reference path="../types/flotilla-guest.d.ts" />` or a jsconfig.json.
@@ -11,7 +11,7 @@ declare global {
   /** Data going in: a byte string or bytes. */
   type ByteData = ByteString | Uint8Array
 
-  // ---- the 27 Repy exception classes (seattle-notes §1.6) ----
+  // ---- the 27 Repy exception classes (docs/REPY.md, 'Exceptions') ----
   class RepyException extends Error {}
   class RepyArgumentError extends RepyException {}
   class TimeoutError extends RepyException {}

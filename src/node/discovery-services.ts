@@ -1,5 +1,5 @@
 // What a node (or a browsing client) adds to its createLibp2p options to take part in discovery: a private
-// Kademlia DHT in LAN mode (stack notes §1 "kad-dht LAN mode"), bootstrap addresses and mDNS.
+// Kademlia DHT in LAN mode (server mode and private addresses kept; see dht below), bootstrap addresses and mDNS.
 //   const d = discoveryServices({ bootstrap: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3...'], mdns: true })
 //   const node = await createLibp2p({ ..., services: { ...d.services }, peerDiscovery: d.peerDiscovery })
 //   const stopDialing = dialDiscoveredPeers(node)      // mDNS finds peers but libp2p does not dial them
@@ -21,7 +21,7 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 
 export const DHT_PROTOCOL = '/flotilla/kad/1.0.0'
 export const MDNS_SERVICE_TAG = '_flotilla._udp.local'
-/** Seattle (notes §4.7): records live 750 s and are re-announced every 300 s. */
+/** As Seattle's node manager advertises: records live 750 s and are re-announced every 300 s. */
 export const DEFAULT_PROVIDER_TTL_MS = 750_000
 export const DEFAULT_REFRESH_MS = 300_000
 

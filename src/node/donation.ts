@@ -1,5 +1,6 @@
-// Donation (notes §4.8): measure the host, take the donated share, subtract one offcut per vessel and carve the
-// rest into equal vessels, each with its own block of 10 ports (same numbers for messport and connport).
+// Donation, as Seattle's installer does it: measure the host, take the donated share, subtract one offcut per
+// vessel and carve the rest into equal vessels, each with its own block of 10 ports (same numbers for messport and
+// connport).
 import { readFile, statfs } from 'node:fs/promises'
 import { availableParallelism, totalmem } from 'node:os'
 import { dirname, resolve } from 'node:path'
@@ -17,7 +18,8 @@ export interface HostMeasurement {
   openFilesLimit?: number
 }
 
-/** Seattle's DEFAULT_MAX_RESOURCE_DICT (I:benchmark_resources.py): the host maxima for what is not measured. */
+/** Seattle's DEFAULT_MAX_RESOURCE_DICT (its installer's benchmark_resources.py): the host maxima for what is not
+ *  measured. */
 export const SEATTLE_HOST_DEFAULTS: Readonly<Record<NumericResource, number>> = Object.freeze({
   cpu: 1, memory: 510_000_000, diskused: 3_700_000_000, events: 500, filesopened: 250, insockets: 250, outsockets: 250,
   random: 200_000, filewrite: 1_200_000, fileread: 1_200_000, netrecv: 500_000, netsend: 500_000, lograte: 1_500_000,

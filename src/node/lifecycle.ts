@@ -1,4 +1,5 @@
-// The vessel state machine (seattle-notes §4.4) on top of one sandbox host process:
+// The vessel state machine (Seattle's statuses; docs/ARCHITECTURE.md, 'Vessel lifecycle') on top of one sandbox
+// host process:
 //   Fresh/Stopped/Terminated/ThreadErr/Stale --StartVessel--> Started --StopVessel--> Stopped
 //   Started --program ends--> Terminated | ThreadErr (| Stopped)      any --ResetVessel--> Fresh
 // The status is stored before the program starts, so a node killed at any moment restarts the vessels that were

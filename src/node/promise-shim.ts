@@ -1,4 +1,4 @@
-// libp2p v3 calls Promise.withResolvers, which Node 20 lacks (stack notes §1). Import this module before any
+// libp2p v3 calls Promise.withResolvers, which Node 20 lacks. Import this module before any
 // libp2p module: without it every inbound connection fails with "Promise.withResolvers is not a function".
 interface Resolvers<T> {
   promise: Promise<T>

@@ -1,4 +1,5 @@
-// Split and join arithmetic on restrictions (notes §4.6), and the store changes they make to the vessel table.
+// Split and join arithmetic on restrictions (Seattle's: leftover = current - offcut - proposed), and the store
+// changes they make to the vessel table.
 import {
   ITEM_RESOURCES, PORT_RESOURCES, QUANTITY_RESOURCES, RENEWABLE_RESOURCES,
   type NumericResource, type Restrictions,

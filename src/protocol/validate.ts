@@ -41,7 +41,7 @@ export interface CallSignature {
 const arg = <N extends string, K extends ArgKind>(name: N, kind: K) => ({ name, kind }) as const
 const vessel = arg('vessel', 'vessel')
 
-/** Every call of the protocol (Seattle's names and tiers, notes §4.2, plus TailVesselLog and GetVesselUsage). */
+/** Every call of the protocol (Seattle's names and permission tiers, plus TailVesselLog and GetVesselUsage). */
 export const CALL_SIGNATURES = {
   GetVessels: { tier: 'public', args: [], description: 'node identity and the list of vessels with owner, users and status' },
   GetVesselResources: { tier: 'public', args: [vessel], description: "the vessel's restrictions file" },

@@ -1,4 +1,4 @@
-// Repy's static safety check (R:safe.py `_check_node`), over our AST. The walk mirrors the Python 2 `compiler`
+// Repy's static safety check (repy_v2's safe.py, `_check_node`), over our AST. The walk mirrors the Python 2 `compiler`
 // module: for each node, first its class (forbidden constructs), then its string attributes (the string rule),
 // then its children in `getChildNodes` order; so the first offending node is the one Repy would report.
 import type * as A from './ast.js'

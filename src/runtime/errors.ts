@@ -1,4 +1,4 @@
-// The Repy V2 exception classes (reference/seattle-notes.md §1.6). The guest gets real classes built from
+// The Repy V2 exception classes (docs/REPY.md, 'Exceptions'). The guest gets real classes built from
 // this table (see guest/prelude.ts), so `instanceof` works; the host throws RepyError with one of these names.
 
 export const REPY_EXCEPTION_PARENTS = {

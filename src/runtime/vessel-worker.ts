@@ -27,7 +27,8 @@ import { capOutcome, outputChunks } from './cap-text.js'
 import type { Outcome, Threads, VesselEnv } from './api/types.js'
 import type { VesselWorkerData, WorkerMessage } from './sandbox-messages.js'
 
-/** QuickJS's own stack limit; the worker is started with a 4 MB native stack (stack-notes §5). */
+/** QuickJS's own stack limit. The worker has a 4 MB native stack (sandbox-host.ts), so deep guest recursion hits this
+ *  limit (QuickJS's 'stack overflow' error, in the guest) before V8's own stack overflows out of the WebAssembly. */
 const GUEST_STACK_BYTES = 1 << 20
 export const UNSAFE_CODE_CODE = 5
 export const INTERNAL_ERROR_CODE = 3

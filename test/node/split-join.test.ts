@@ -7,7 +7,7 @@ import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
 import { OFFCUT, joinRestrictions, planJoin, planSplit, splitRestrictions } from '../../src/node/split-join.js'
 import type { VesselRecord } from '../../src/node/vessel-store.js'
 
-// Seattle's small test vessel (N:nminit.py) with four ports.
+// Seattle's small test vessel (the nodemanager's nminit.py) with four ports.
 const parent = parseRestrictions(`
 resource cpu .1
 resource memory 30000000

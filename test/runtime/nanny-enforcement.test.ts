@@ -1,5 +1,5 @@
-// Every resource of the restrictions file held to its quota, through real guests (DESIGN §3 "The nanny",
-// seattle-notes §2): counted items raise ResourceExhaustedError and come back when released, port sets raise
+// Every resource of the restrictions file held to its quota, through real guests (docs/REPY.md, 'The nanny'):
+// counted items raise ResourceExhaustedError and come back when released, port sets raise
 // ResourceForbiddenError, diskused is checked at each write, renewables make the caller wait, cpu is held to its
 // share and memory ends the program. Ports used here: 21000-21039.
 import { readdirSync, rmSync, statSync } from 'node:fs'

@@ -1,5 +1,5 @@
 // The usage board read from outside the sandbox: SandboxHost.usage(id) shows a running program's items, disk and
-// cpu as they change, and null once it has ended (DESIGN §3 "The nanny"; the node manager reports it).
+// cpu as they change, and null once it has ended (docs/REPY.md, 'The nanny'; the node manager reports it).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

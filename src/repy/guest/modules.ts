@@ -22,7 +22,7 @@ export interface ModuleDeps {
 const CONTEXT_NAMES = new Set(['callfunc', 'callargs', 'mycontext', '_context', 'dy_import_module', 'dy_import_module_symbols',
   'dy_dispatch_module', 'CHILD_CONTEXT'])
 
-/** dylink reads at most this much of a module (L:dylink.r2py). */
+/** dylink reads at most this much of a module (seattlelib_v2's dylink.r2py). */
 const MAX_MODULE_BYTES = 200_000
 
 export function createModules({ py, compile, readFile, callargs, api }: ModuleDeps) {

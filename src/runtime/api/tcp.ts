@@ -1,4 +1,4 @@
-// openconnection, listenforconnection and the TCP socket / server socket methods (seattle-notes §1.4-1.5).
+// openconnection, listenforconnection and the TCP socket / server socket methods (docs/REPY.md, 'TCP').
 // Worker side: validates as Repy does, checks the local ip and port, takes the insockets/outsockets items and
 // charges the rate resources; the sockets themselves live in the main thread's broker (net/broker.ts).
 import { RepyError } from '../errors.js'

@@ -16,7 +16,7 @@ export class NotCopied {
 export type Op = (args: GuestValue[]) => GuestValue | Promise<GuestValue>
 export type OpTable = Partial<Record<OpName, Op>>
 
-/** How a program ended. `code` follows Repy's exit codes where one exists (seattle-notes §1.8). */
+/** How a program ended. `code` follows Repy's exit codes where one exists (docs/REPY.md, 'Exit codes'). */
 export interface Outcome {
   status: 'Terminated' | 'Stopped' | 'ThreadErr'
   code: number

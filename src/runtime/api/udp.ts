@@ -1,10 +1,10 @@
-// listenformessage, sendmessage and the UDP server socket methods (seattle-notes §1.4-1.5). Worker side, like tcp.ts.
+// listenformessage, sendmessage and the UDP server socket methods (docs/REPY.md, 'UDP'). Worker side, like tcp.ts.
 import { RepyError } from '../errors.js'
 import { argCount, data, ip, port } from './validate.js'
 import { checkLocalIp, handleIn, portCounter, ratesFor, type NetHandle } from './tcp.js'
 import type { GuestValue, OpTable, VesselEnv } from './types.js'
 
-/** The largest datagram Repy sends (issue #113). */
+/** The largest datagram Repy sends (repy_v2 issue #113). */
 export const MAX_DATAGRAM = 9216
 
 export function udpOps(env: VesselEnv): OpTable {

@@ -1,5 +1,6 @@
-// Repy's argument checks (seattle-notes §1.2-1.3): exact argument counts, typed arguments, and the shared rules for
-// filenames, IP addresses and ports. Every failure is a RepyArgumentError naming the function and the argument.
+// Repy's argument checks (docs/REPY.md, 'Validation rules'): exact argument counts, typed arguments, and the
+// shared rules for filenames, IP addresses and ports. Every failure is a RepyArgumentError naming the function and
+// the argument.
 import { RepyError } from '../errors.js'
 import { NotCopied, type GuestValue } from './types.js'
 

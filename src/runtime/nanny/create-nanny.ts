@@ -1,4 +1,4 @@
-// The nanny of one running program (reference/seattle-notes.md §2.3, DESIGN §3): leaky buckets for renewables,
+// The nanny of one running program (docs/REPY.md, 'The nanny'): leaky buckets for renewables,
 // counted items, port sets, a disk quota checked at each write, and a CPU governor that pauses the thread in
 // short slices from QuickJS's interrupt handler.
 import { RepyError } from '../errors.js'

@@ -1,4 +1,4 @@
-// Repy's one-second leaky bucket for a renewable resource (reference/seattle-notes.md §2.3). It never sleeps: it
+// Repy's one-second leaky bucket for a renewable resource (docs/REPY.md, 'The nanny'). It never sleeps: it
 // says how long the caller must wait, and the caller calls tattle(0) again after waiting.
 
 const defaultNow = (): number => performance.now() / 1000

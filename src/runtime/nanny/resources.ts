@@ -1,4 +1,4 @@
-// The 17 resources of a restrictions file and their classes (reference/seattle-notes.md §2.2).
+// The 17 resources of a restrictions file and their classes (docs/REPY.md, 'The nanny').
 
 export const RENEWABLE_RESOURCES = [
   'cpu', 'filewrite', 'fileread', 'netsend', 'netrecv', 'loopsend', 'looprecv', 'lograte', 'random',

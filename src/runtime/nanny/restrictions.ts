@@ -1,4 +1,4 @@
-// Seattle's restrictions file (reference/seattle-notes.md §2.1): `resource <name> <value>` lines, obsolete RepyV1
+// Seattle's restrictions file (README.md, 'Restrictions files'): `resource <name> <value>` lines, obsolete RepyV1
 // `call ...` lines (kept verbatim, ignored), `#` comments and blank lines.
 import {
   ITEM_RESOURCES, MANDATORY_RESOURCES, PORT_RESOURCES, QUANTITY_RESOURCES, RENEWABLE_RESOURCES,

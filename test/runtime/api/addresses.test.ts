@@ -1,4 +1,4 @@
-// getmyip and gethostbyname (seattle-notes §1.4).
+// getmyip and gethostbyname (docs/REPY.md, 'Addresses').
 import { beforeAll, describe, expect, it } from 'vitest'
 import { GENEROUS_RESTRICTIONS, runGuest, type GuestRun } from '../../helpers/run-guest.js'
 import { CHECKS, okValue, results } from '../../helpers/guest-checks.js'

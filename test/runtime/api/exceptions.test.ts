@@ -1,9 +1,10 @@
-// The 27 exported Repy exception classes and their hierarchy, exactly as seattle-notes §1.6.
+// The 27 exported Repy exception classes and their hierarchy, exactly as Repy's (docs/REPY.md, 'Exceptions').
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runGuest, type GuestRun } from '../../helpers/run-guest.js'
 import { CHECKS, okValue, results } from '../../helpers/guest-checks.js'
 
-/** name -> parent, from reference/seattle-notes.md §1.6 (RepyException's parent is JavaScript's Error). */
+/** name -> parent, as repy_v2's exception_hierarchy.py has them, written out apart from src/runtime/errors.ts
+ *  (RepyException's parent is JavaScript's Error). */
 const HIERARCHY: Record<string, string> = {
   RepyException: 'Error',
   RepyArgumentError: 'RepyException', TimeoutError: 'RepyException', CodeUnsafeError: 'RepyException',

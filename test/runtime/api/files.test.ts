@@ -1,5 +1,5 @@
-// openfile / readat / writeat / close, listfiles, removefile: Repy's rules (seattle-notes §1.3-1.5) through the real
-// sandbox, with the repy_v2 file tests (notes §6) as the checklist.
+// openfile / readat / writeat / close, listfiles, removefile: Repy's rules (docs/REPY.md, 'Files') through the real
+// sandbox, with repy_v2's own file tests (testsV2) as the checklist.
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

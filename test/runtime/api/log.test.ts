@@ -1,4 +1,4 @@
-// log(*args): joins its arguments with single spaces, adds no newline, charges lograte (DESIGN §3).
+// log(*args): joins its arguments with single spaces, adds no newline, charges lograte (docs/REPY.md, 'Log').
 import { describe, expect, it } from 'vitest'
 import { GENEROUS_RESTRICTIONS, runGuest } from '../../helpers/run-guest.js'
 

@@ -1,4 +1,4 @@
-// createvirtualnamespace(code, name) and evaluate(context) (seattle-notes §1.4-1.5).
+// createvirtualnamespace(code, name) and evaluate(context) (docs/REPY.md, 'Virtual namespaces').
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runGuest, type GuestRun } from '../../helpers/run-guest.js'
 import { CHECKS, okValue, results } from '../../helpers/guest-checks.js'

@@ -1,4 +1,4 @@
-// How a program runs and ends (seattle-notes §1.1, §1.8; DESIGN §3): callargs, mycontext, and exit codes.
+// How a program runs and ends (docs/REPY.md, 'Program context' and 'Exit codes'): callargs, mycontext, and exit codes.
 import { describe, expect, it } from 'vitest'
 import { runGuest } from '../../helpers/run-guest.js'
 import { CHECKS, okValue, results } from '../../helpers/guest-checks.js'

@@ -1,4 +1,4 @@
-// getresources(): [limits, usage, stoptimes] (seattle-notes §1.7), copies that grant nothing when changed.
+// getresources(): [limits, usage, stoptimes] (docs/REPY.md, 'Resources'), copies that grant nothing when changed.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseRestrictions } from '../../../src/runtime/nanny/restrictions.js'
 import { runGuest, type GuestRun } from '../../helpers/run-guest.js'

@@ -1,4 +1,4 @@
-// TCP through the real sandbox host: repy_v2's TCP checklist (seattle-notes §6) on loopback, ports 20000-20499.
+// TCP through the real sandbox host: the cases of repy_v2's TCP tests (testsV2) on loopback, ports 20000-20499.
 // Build first (./node_modules/.bin/tsc -p tsconfig.json): the sandbox host runs the compiled code in dist/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { describe, expect, it } from 'vitest'

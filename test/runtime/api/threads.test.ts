@@ -1,4 +1,4 @@
-// createthread, getthreadname, exitall, locks and getlasterror (seattle-notes §1.4-1.5, DESIGN §3).
+// createthread, getthreadname, exitall, locks and getlasterror (docs/REPY.md, 'Threads and locks').
 import { beforeAll, describe, expect, it } from 'vitest'
 import { GENEROUS_RESTRICTIONS, runGuest, type GuestRun } from '../../helpers/run-guest.js'
 import { CHECKS, okValue, results } from '../../helpers/guest-checks.js'

@@ -1,4 +1,4 @@
-// getruntime and sleep (seattle-notes §1.4, §1.8): a monotonic clock from the program's start; sleep never
+// getruntime and sleep (docs/REPY.md, 'Time'): a monotonic clock from the program's start; sleep never
 // returns early; Repy has no timers.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runGuest, type GuestRun } from '../../helpers/run-guest.js'

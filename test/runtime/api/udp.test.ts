@@ -1,4 +1,4 @@
-// UDP through the real sandbox host: repy_v2's UDP checklist (seattle-notes §6) on loopback, ports 20500-20999.
+// UDP through the real sandbox host: the cases of repy_v2's UDP tests (testsV2) on loopback, ports 20500-20999.
 // Build first (./node_modules/.bin/tsc -p tsconfig.json): the sandbox host runs the compiled code in dist/.
 import { describe, expect, it } from 'vitest'
 import { runGuest } from '../../helpers/run-guest.js'

@@ -14,7 +14,7 @@ function parseError(text: string): RestrictionsError {
   throw new Error('parsed without an error')
 }
 
-/** The tutorial's resources listing, copied verbatim from shared/seeds/000 ("resource cpu .10" ... "connport"). */
+/** The resources listing of the Repy V2 tutorial, copied verbatim ("resource cpu .10" ... "connport"). */
 const tutorialListing = (): string => readFileSync(new URL('fixtures/restrictions.tutorial', import.meta.url), 'utf8')
 
 describe('parseRestrictions', () => {
