@@ -11,10 +11,6 @@ import { HELLO, PROJECT, requireBuild, tempDir, waitFor } from './nm-helpers.js'
 
 const BIN = join(PROJECT, 'bin/flotilla')
 let dir: string
-let data: string
-let keys: string
-let child: ChildProcess | undefined
-let address: string
 
 type Run = CliResult
 const flotilla = (...args: string[]): Promise<Run> => runCli(args, { cwd: dir })
@@ -23,16 +19,13 @@ const json = <T>(r: Run): T => JSON.parse(r.stdout) as T
 beforeAll(() => {
   requireBuild()
   dir = tempDir('flotilla-cli-')
-  data = join(dir, 'data')
-  keys = join(dir, 'keys')
   writeFileSync(join(dir, 'hello.js'), HELLO)
 })
-afterAll(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL')
-})
 
-describe('flotilla node', () => {
+describe('flotilla node init', () => {
   it('init sets a node up; a second init is a usage mistake', async () => {
+    const data = join(dir, 'init-data')
+    const keys = join(dir, 'init-keys')
     const r = await flotilla('node', 'init', '--donate', '20%', '--owner', 'alice', '--vessels', '2', '--listen', '/ip4/127.0.0.1/tcp/0', '--data', data, '--keys', keys, '--json')
     expect(r.code).toBe(0)
     const config = json<{ peerId: string; donatePercent: number; vessels: { name: string }[] }>(r)
@@ -58,62 +51,84 @@ describe('flotilla node', () => {
     expect(missing.stderr).toMatch(/owner key: .*carol\.publickey: no such key file/)
     expect((await flotilla('node', 'status', '--json', '--data', join(dir, 'third-data'))).code).not.toBe(0)
   })
+})
 
-  it('start runs the node in a child process; status and call talk to it', async () => {
+// One node, set up and started once (starting one is the slow part); each test uses its own vessel or only reads.
+// Stopping a node (SIGTERM, Ctrl-C) is test/cli/stop-start.test.ts's subject.
+describe('a running node: flotilla node status and node call', () => {
+  let data: string
+  let keys: string
+  let child: ChildProcess
+  let address: string
+  const k = (): string[] => ['--key', 'alice', '--keys', keys]
+
+  beforeAll(async () => {
+    data = join(dir, 'data')
+    keys = join(dir, 'keys')
+    const init = await flotilla('node', 'init', '--owner', 'alice', '--vessels', '3', '--listen', '/ip4/127.0.0.1/tcp/0', '--data', data, '--keys', keys)
+    expect(init.code).toBe(0)
     child = spawn(process.execPath, [BIN, 'node', 'start', '--data', data, '--keys', keys, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    const line = await new Promise<string>((resolve) => createInterface({ input: child!.stdout! }).once('line', resolve))
+    const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve))
     address = (JSON.parse(line) as NodeSummary).addresses[0]!
-    expect(address).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/12D3KooW/)
+  })
+  afterAll(async () => {
+    if (child?.exitCode !== null) return
+    const exited = new Promise((r) => child.once('exit', r))
+    child.kill('SIGTERM')
+    await exited
+  })
 
+  it('status shows where the node listens, to the node\'s own folder', async () => {
+    expect(address).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/12D3KooW/)
     const status = await flotilla('node', 'status', '--json', '--data', data)
     expect(json<NodeSummary>(status).addresses).toEqual([address])
     const human = await flotilla('node', 'status', '--data', data)
     expect(human.stdout).toMatch(/VESSEL\s+STATUS/)
-
     const vessels = await flotilla('node', 'call', address, 'GetVessels', '--json')
     expect(vessels.code).toBe(0)
-    expect(json<NodeSummary>(vessels).vessels).toHaveLength(2)
-
-    const k = ['--key', 'alice', '--keys', keys]
-    expect((await flotilla('node', 'call', address, 'AddFileToVessel', 'v1', 'hello.js', '@hello.js', ...k)).code).toBe(0)
-    const start = await flotilla('node', 'call', address, 'StartVessel', 'v1', 'hello.js', ...k)
-    expect(start).toMatchObject({ code: 0, stdout: 'Started\n' })
-    await waitFor(async () => (await flotilla('node', 'call', address, 'ReadVesselLog', 'v1', ...k)).stdout.endsWith('Hello World\n'), 'the log')
-    const log = await flotilla('node', 'call', address, 'ReadVesselLog', 'v1', ...k, '--json')
-    expect(json<string>(log)).toMatch(/^--- \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: hello\.js ---\nHello World\n$/)
-    expect((await flotilla('node', 'call', address, 'ChangeAdvertise', 'v2', 'false', ...k)).code).toBe(0)
-    expect((await flotilla('node', 'call', address, 'ChangeUsers', 'v2', 'alice', ...k)).code).toBe(0)
-    const v2 = json<NodeSummary>(await flotilla('node', 'call', address, 'GetVessels', '--json')).vessels[1]!
-    expect(v2).toMatchObject({ advertise: false, userKeys: [v2.ownerKey] })
+    expect(json<NodeSummary>(vessels).vessels).toHaveLength(3)
   })
 
-  it('exit codes: 1 refused, 2 usage mistake, 3 unreachable', async () => {
-    const refused = await flotilla('node', 'call', address, 'StartVessel', 'v1', 'hello.js')
+  it('call uploads and starts a program and reads its log, with the start marked', async () => {
+    expect((await flotilla('node', 'call', address, 'AddFileToVessel', 'v1', 'hello.js', '@hello.js', ...k())).code).toBe(0)
+    const start = await flotilla('node', 'call', address, 'StartVessel', 'v1', 'hello.js', ...k())
+    expect(start).toMatchObject({ code: 0, stdout: 'Started\n' })
+    await waitFor(async () => (await flotilla('node', 'call', address, 'ReadVesselLog', 'v1', ...k())).stdout.endsWith('Hello World\n'), 'the log')
+    const log = await flotilla('node', 'call', address, 'ReadVesselLog', 'v1', ...k(), '--json')
+    expect(json<string>(log)).toMatch(/^--- \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: hello\.js ---\nHello World\n$/)
+  })
+
+  it('call changes a vessel\'s advertising and users', async () => {
+    expect((await flotilla('node', 'call', address, 'ChangeAdvertise', 'v2', 'false', ...k())).code).toBe(0)
+    expect((await flotilla('node', 'call', address, 'ChangeUsers', 'v2', 'alice', ...k())).code).toBe(0)
+    const v2 = json<NodeSummary>(await flotilla('node', 'call', address, 'GetVessels', '--json')).vessels[1]!
+    expect(v2).toMatchObject({ name: 'v2', advertise: false, userKeys: [v2.ownerKey] })
+  })
+
+  it('exit codes: 1 refused, 2 usage mistake, 3 unreachable; a refusal changes nothing', async () => {
+    const before = (await flotilla('node', 'call', address, 'GetVessels', '--json')).stdout
+    const refused = await flotilla('node', 'call', address, 'StartVessel', 'v3', 'hello.js')
     expect(refused.code).toBe(1)
     expect(refused.stderr).toBe('E_SIGNATURE: StartVessel must be signed\n')
-    const noVessel = await flotilla('node', 'call', address, 'ListFilesInVessel', 'v9', '--key', 'alice', '--keys', keys)
+    const noVessel = await flotilla('node', 'call', address, 'ListFilesInVessel', 'v9', ...k())
     expect(noVessel).toMatchObject({ code: 1, stderr: "E_NO_VESSEL: no vessel 'v9' on this node\n" })
     expect((await flotilla('node', 'call', address, 'Bogus')).code).toBe(2)
     expect((await flotilla('node', 'call', address, 'StartVessel')).code).toBe(2)
-    expect((await flotilla('node', 'call', address, 'ChangeAdvertise', 'v1', 'maybe')).code).toBe(2)
+    expect((await flotilla('node', 'call', address, 'ChangeAdvertise', 'v3', 'maybe')).code).toBe(2)
     expect((await flotilla('node', 'call', 'not-an-address', 'GetVessels')).code).toBe(2)
     expect((await flotilla('node', 'call', address, 'GetVessels', '--key', 'nobody', '--keys', keys)).code).toBe(2)
     const away = await flotilla('node', 'call', '/ip4/127.0.0.1/tcp/1', 'GetVessels')
     expect(away.code).toBe(3)
     expect(away.stderr).toMatch(/^E_UNREACHABLE: cannot reach/)
+    const v3 = (r: string) => (JSON.parse(r) as NodeSummary).vessels[2]
+    expect(v3((await flotilla('node', 'call', address, 'GetVessels', '--json')).stdout)).toEqual(v3(before))
   })
 
-  it('a busy port is a clear usage mistake; SIGTERM stops the node cleanly', async () => {
+  it('a second node on a busy port is a clear usage mistake', async () => {
     const port = address.split('/')[4]!
     const busy = await flotilla('node', 'start', '--data', join(dir, 'second'), '--keys', join(dir, 'keys2'), '--listen', `/ip4/127.0.0.1/tcp/${port}`)
     expect(busy.code).toBe(2)
     expect(busy.stderr).toMatch(/address is in use.*--listen \/ip4\/127\.0\.0\.1\/tcp\/0/)
-    const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)))
-    child!.kill('SIGTERM')
-    expect(await exited).toBe(0)
-    const after = json<NodeSummary>(await flotilla('node', 'status', '--json', '--data', data))
-    expect(after.addresses).toEqual([])
-    expect(after.vessels[0]).toMatchObject({ status: 'Terminated', exit: { code: 0 } })
   })
 })
 
