@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import SlowFirstSequencer from './test/slow-first-sequencer.js'
 
 export default defineConfig({
   test: {
@@ -10,5 +11,6 @@ export default defineConfig({
     // oversubscribing them (the suite also passes with both cores taken by busy loops).
     pool: 'forks',
     poolOptions: { forks: { maxForks: 3, minForks: 1 } },
+    sequence: { sequencer: SlowFirstSequencer },
   },
 })
