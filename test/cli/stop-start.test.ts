@@ -10,6 +10,8 @@ import type { NodeSummary } from '../../src/protocol/results.js'
 import { PROJECT, requireBuild, tempDir, waitFor } from '../node/nm-helpers.js'
 import { flotilla as runCli, type CliResult } from '../helpers/flotilla-run.js'
 import { TmuxSession } from '../tui/fixtures/tmux.js'
+import { RingLog } from '../../src/runtime/ring-log.js'
+import { nodePaths, vesselLogPrefix } from '../../src/node/node-paths.js'
 
 const BIN = join(PROJECT, 'bin/flotilla')
 const STACK = /Error|\n\s+at /
@@ -37,18 +39,19 @@ async function startForever(node: TestNode, address: string): Promise<void> {
   const key = ['--key', 'owner', '--keys', node.keys]
   expect((await flotilla('node', 'call', address, 'AddFileToVessel', 'v1', 'forever.js', '@forever.js', ...key)).code).toBe(0)
   expect((await flotilla('node', 'call', address, 'StartVessel', 'v1', 'forever.js', ...key)).stdout).toBe('Started\n')
-  await waitForLog(node, address, (log) => count(log, 'started') === 1, 'the program to start')
+  await waitForLog(node, (log) => count(log, 'started') === 1, 'the program to start')
 }
 
 /** How many lines of `text` start with `word`. */
 const count = (text: string, word: string): number => text.split('\n').filter((line) => line.startsWith(word)).length
 
-/** Waits until v1's log passes `test`. */
-async function waitForLog(node: TestNode, address: string, test: (log: string) => boolean, what: string): Promise<string> {
-  const key = ['--key', 'owner', '--keys', node.keys]
+/** Waits until v1's log passes `test`. The log is read from its files in the node's folder, not through the node:
+ *  the subject here is stopping and starting, and a `node call` per poll would cost a process start each time. */
+async function waitForLog(node: TestNode, test: (log: string) => boolean, what: string): Promise<string> {
+  const log = new RingLog(vesselLogPrefix(nodePaths(node.data), 'v1'))
   return waitFor(async () => {
-    const log = (await flotilla('node', 'call', address, 'ReadVesselLog', 'v1', ...key)).stdout
-    return test(log) && log
+    const text = log.read().toString('utf8')
+    return test(text) && text
   }, what)
 }
 
@@ -74,7 +77,7 @@ async function statusOfV1(node: TestNode): Promise<string | undefined> {
 async function expectRestarted(node: TestNode): Promise<void> {
   expect(await statusOfV1(node)).toBe('Started')
   const again = await spawnNode(node)
-  await waitForLog(node, again.address, (log) => count(log, 'started') === 2, 'the program to start again')
+  await waitForLog(node, (log) => count(log, 'started') === 2, 'the program to start again')
   const exited = exitOf(again.child)
   again.child.kill('SIGTERM')
   expect(await exited).toBe(0)
@@ -137,9 +140,9 @@ describe('stopping a node', () => {
     const { child, address, output } = await spawnNode(node)
     await startForever(node, address)
     const host = Number(execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim())
-    const ticks = count(await waitForLog(node, address, () => true, 'the log'), 'tick')
+    const ticks = count(await waitForLog(node, () => true, 'the log'), 'tick')
     process.kill(host, 'SIGINT')
-    await waitForLog(node, address, (log) => count(log, 'tick') > ticks + 1, 'the program to go on after its host got SIGINT')
+    await waitForLog(node, (log) => count(log, 'tick') > ticks + 1, 'the program to go on after its host got SIGINT')
     const exited = exitOf(child)
     process.kill(-child.pid!, 'SIGINT')
     expect([0, 130]).toContain(await exited)
