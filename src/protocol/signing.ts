@@ -1,7 +1,8 @@
 // Signing requests (client side) and verifying them (node side): signature, destination and time window.
 // Replay is checked separately by the ReplayGuard, after verification.
 import { randomBytes } from 'node:crypto'
-import { KeyFileError, publicKeyText, sign, verify, type Ed25519PrivateKey } from '../keys/key-files.js'
+import { KeyFileError, publicKeyText, type Ed25519PrivateKey } from '../keys/key-files.js'
+import { sign, verify } from '../keys/signatures.js'
 import { NodeError } from './errors.js'
 import {
   NONCE_BYTES, decodeRequest, isSigned, signingBytes,
