@@ -8,7 +8,7 @@ import {
   NONCE_BYTES, decodeRequest, isSigned, signingBytes,
   type ArgValue, type Request, type RequestFields, type SignedRequest,
 } from './messages.js'
-import { validateRequestShape } from './validate.js'
+import { validateRequestShape } from './request-shape.js'
 
 /** How far a request's timestamp may be ahead of the node's clock. */
 export const DEFAULT_MAX_SKEW_MS = 5 * 60_000
