@@ -9,7 +9,9 @@ import { argCount, int, str } from './validate.js'
 import type { OpTable, VesselEnv } from './types.js'
 
 /** `compile` is the program's front end's (the Repy compiler, in a worker that runs a Repy program). */
-export function repyOps(env: VesselEnv, compile: ProgramFrontEnd['compile']): OpTable {
+export function repyOps(
+  env: VesselEnv, compile: ProgramFrontEnd['compile'],
+): OpTable<'repy.compile' | 'repy.uncaught' | 'repy.tick'> {
   return {
     'repy.compile'(args) {
       argCount('createvirtualnamespace', args, 2)

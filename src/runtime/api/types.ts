@@ -14,7 +14,9 @@ export class NotCopied {
 
 /** A host operation: validates its arguments on its first lines, charges the nanny next to its effect. */
 export type Op = (args: GuestValue[]) => GuestValue | Promise<GuestValue>
-export type OpTable = Partial<Record<OpName, Op>>
+/** The host operations named N: each capability declares the ones it serves, and the bridge takes the whole table
+ *  (every name of OP_NAMES), so an operation without a host side is a type error, not a failure at run time. */
+export type OpTable<N extends OpName = OpName> = Record<N, Op>
 
 /** How a program ended. `code` follows Repy's exit codes where one exists (seattle-notes §1.8). */
 export interface Outcome {
