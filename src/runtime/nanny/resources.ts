@@ -1,6 +1,6 @@
-// The 17 resources of a restrictions file (reference/seattle-notes.md §2.2): the 15 numeric ones in one table, and the
-// two port lists. Everything else about a resource (the class lists, the offcut, the host defaults, the console's
-// gauges) is derived from the table.
+// The 17 resources of Seattle's restrictions file: the 15 numeric ones in one table, and the two port lists.
+// Everything else about a resource (the class lists, the offcut, the host defaults, the console's gauges) is derived
+// from the table.
 
 /** How a resource is held: renewable (a rate, refilled every second), a quantity held (bytes) or items held. */
 export type ResourceClass = 'renewable' | 'quantity' | 'item'
