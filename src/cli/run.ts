@@ -3,14 +3,13 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { Command, Option } from 'commander'
+import { FRONT_ENDS_MODULE, PROGRAM_EXTENSIONS } from '../front-ends.js'
 import { isValidIp } from '../runtime/api/validate.js'
 import { parseRestrictions, RestrictionsError } from '../runtime/nanny/restrictions.js'
 import { RingLog, DEFAULT_LOG_BYTES } from '../runtime/ring-log.js'
 import { runProgram } from '../runtime/run-program.js'
 import type { Outcome } from '../runtime/api/types.js'
 import { UsageError } from './usage-error.js'
-
-const PROGRAM_EXTENSIONS = ['.js', '.ts', '.r2py']
 
 interface RunOptions {
   ip: string
@@ -88,6 +87,7 @@ async function run(restrictionsPath: string, programPath: string, args: string[]
           else process.stdout.write(text)
         },
         stop: ctrlC.signal,
+        frontEnds: FRONT_ENDS_MODULE,
       })
     } finally {
       process.off('SIGINT', onSignal)

@@ -1,30 +1,19 @@
-// Ed25519 key files and the canonical text form of a public key.
-// A key file holds one line: `ed25519-pub <base64 of the raw 32 bytes>` or
-// `ed25519-priv <base64 of the raw 64 bytes (seed || public)>`. The public line is also the canonical
-// text of the key used in requests and in owner/user lists.
+// Ed25519 key files: `<name>.publickey` and `<name>.privatekey`, each holding the key's one-line text (key-text.ts):
+// `ed25519-pub <base64 of the raw 32 bytes>` or `ed25519-priv <base64 of the raw 64 bytes (seed || public)>`.
 import { createPrivateKey, createPublicKey } from 'node:crypto'
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { generateKeyPair, privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { generateKeyPair, privateKeyFromRaw } from '@libp2p/crypto/keys'
 import type { Ed25519PrivateKey, Ed25519PublicKey } from '@libp2p/interface'
+import { KeyFileError, PRIVATE_KEY_PREFIX, decodeKeyLine, parsePublicKeyText, publicKeyText } from './key-text.js'
 
-export { sign, verify } from './signatures.js'
+export {
+  KeyFileError, PRIVATE_KEY_PREFIX, PUBLIC_KEY_PREFIX, PUBLIC_KEY_TEXT_LENGTH, parsePublicKeyText, publicKeyText,
+} from './key-text.js'
 export type { Ed25519PrivateKey, Ed25519PublicKey }
 
-export const PUBLIC_KEY_PREFIX = 'ed25519-pub'
-export const PRIVATE_KEY_PREFIX = 'ed25519-priv'
 export const PUBLIC_KEY_SUFFIX = '.publickey'
 export const PRIVATE_KEY_SUFFIX = '.privatekey'
-/** Longest valid public key text (prefix, space, 44 base64 characters). */
-export const PUBLIC_KEY_TEXT_LENGTH = PUBLIC_KEY_PREFIX.length + 1 + 44
-
-/** A key file (or key text) that is missing, malformed or does not match its pair. */
-export class KeyFileError extends Error {
-  override name = 'KeyFileError'
-  constructor(readonly file: string, problem: string) {
-    super(`${file}: ${problem}`)
-  }
-}
 
 export interface KeyPair {
   name: string
@@ -50,31 +39,6 @@ export function keyFilePaths(dir: string, name: string): KeyFilePaths {
   return { publicKeyFile: join(dir, name + PUBLIC_KEY_SUFFIX), privateKeyFile: join(dir, name + PRIVATE_KEY_SUFFIX) }
 }
 
-export function publicKeyText(key: Ed25519PublicKey): string {
-  return `${PUBLIC_KEY_PREFIX} ${Buffer.from(key.raw).toString('base64')}`
-}
-
-/** Parses the canonical text of a public key; `source` names where the text came from in errors. */
-export function parsePublicKeyText(text: string, source = 'public key'): Ed25519PublicKey {
-  const raw = decodeLine(text, PUBLIC_KEY_PREFIX, 32, source)
-  const key = publicKeyFromRaw(raw)
-  if (key.type !== 'Ed25519') throw new KeyFileError(source, 'not an Ed25519 public key')
-  return key
-}
-
-function decodeLine(text: string, prefix: string, size: number, source: string): Uint8Array {
-  const parts = text.trim().split(' ')
-  if (parts.length !== 2 || parts[0] !== prefix) {
-    throw new KeyFileError(source, `expected one line "${prefix} <base64>"`)
-  }
-  const b64 = parts[1]
-  const raw = Buffer.from(b64, 'base64')
-  // Buffer.from ignores bad characters, so insist on the exact canonical encoding.
-  if (raw.toString('base64') !== b64) throw new KeyFileError(source, 'key is not valid base64')
-  if (raw.length !== size) throw new KeyFileError(source, `key must be ${size} bytes, got ${raw.length}`)
-  return new Uint8Array(raw)
-}
-
 /** The public half that a 32-byte Ed25519 seed derives, via node:crypto (PKCS#8 DER with a fixed prefix). */
 function derivePublicRaw(seed: Uint8Array): Uint8Array {
   const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed])
@@ -84,7 +48,7 @@ function derivePublicRaw(seed: Uint8Array): Uint8Array {
 }
 
 function parsePrivateKeyText(text: string, source: string): Ed25519PrivateKey {
-  const raw = decodeLine(text, PRIVATE_KEY_PREFIX, 64, source)
+  const raw = decodeKeyLine(text, PRIVATE_KEY_PREFIX, 64, source)
   if (!Buffer.from(derivePublicRaw(raw.subarray(0, 32))).equals(raw.subarray(32))) {
     throw new KeyFileError(source, 'corrupt private key (its public half does not match its seed)')
   }

@@ -2,7 +2,7 @@
 // on every call, which halves signing speed (BENCH=keys shows this path's rates).
 import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto'
 import type { Ed25519PrivateKey, Ed25519PublicKey } from '@libp2p/interface'
-import { parsePublicKeyText, publicKeyText } from './key-files.js'
+import { parsePublicKeyText, publicKeyText } from './key-text.js'
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')

@@ -1,13 +1,12 @@
 // Bounds on what a node manager stores and answers about its vessels, so that GetVessels (public), node status and
 // node top fit in one message (MAX_MESSAGE_BYTES) whatever users put in their vessels or their programs do:
-//  - an exit reason is cut to MAX_REASON_BYTES where it is recorded, and again when a record is loaded (a store
+//  - an exit reason is cut to MAX_REASON_BYTES where it is recorded, and again when the store loads a record (a store
 //    written by an older node may hold longer ones);
 //  - a summary shows at most MAX_SUMMARY_ARGS_BYTES of a program's arguments (the record keeps them all, for restarts);
 //  - a summary lists at most MAX_SUMMARY_ADVERTISED keys' announce results, each error cut to MAX_ANNOUNCE_ERROR_BYTES.
 // The other per-vessel fields are bounded when they come in (validate.ts): owner information 256 characters, 256 user
 // keys, file names of 120 characters. test/node/answer-bounds.test.ts checks the whole answer's worst case.
 import type { AdvertisedKey } from '../protocol/results.js'
-import type { VesselRecord } from './vessel-store.js'
 
 export const MAX_REASON_BYTES = 4096
 export const MAX_SUMMARY_ARGS_BYTES = 4096
@@ -36,14 +35,6 @@ export function capUtf8(text: string, maxBytes: number): string {
 }
 
 export const capReason = (reason: string): string => capUtf8(reason, MAX_REASON_BYTES)
-
-/** A loaded record with its free-text fields within bounds (stores of older nodes were not bounded). */
-export function boundRecord(v: VesselRecord): VesselRecord {
-  const reason = v.exit === undefined ? undefined : capReason(String(v.exit.reason))
-  const ownerInfo = capUtf8(String(v.ownerInfo), MAX_OWNER_INFO_BYTES)
-  if (reason === v.exit?.reason && ownerInfo === v.ownerInfo) return v
-  return { ...v, ownerInfo, ...(v.exit === undefined ? {} : { exit: { ...v.exit, reason: reason! } }) }
-}
 
 /** The arguments as a summary shows them: all of them if they fit in MAX_SUMMARY_ARGS_BYTES, else the first ones
  *  that do and a last entry saying how many were left out. */

@@ -4,9 +4,9 @@
 import { readFile, statfs } from 'node:fs/promises'
 import { availableParallelism, totalmem } from 'node:os'
 import { dirname, resolve } from 'node:path'
-import type { NumericResource, Restrictions } from '../runtime/nanny/resources.js'
+import { NUMERIC_RESOURCES, SEATTLE_HOST_DEFAULTS, type NumericResource, type Restrictions } from '../runtime/nanny/resources.js'
 import { NodeError } from '../protocol/errors.js'
-import { NUMERIC_RESOURCES, OFFCUT } from './split-join.js'
+import { OFFCUT } from './split-join.js'
 
 /** What measureHost finds. */
 export interface HostMeasurement {
@@ -17,14 +17,6 @@ export interface HostMeasurement {
   /** soft limit of open files, or undefined if unknown */
   openFilesLimit?: number
 }
-
-/** Seattle's DEFAULT_MAX_RESOURCE_DICT (its installer's benchmark_resources.py): the host maxima for what is not
- *  measured. */
-export const SEATTLE_HOST_DEFAULTS: Readonly<Record<NumericResource, number>> = Object.freeze({
-  cpu: 1, memory: 510_000_000, diskused: 3_700_000_000, events: 500, filesopened: 250, insockets: 250, outsockets: 250,
-  random: 200_000, filewrite: 1_200_000, fileread: 1_200_000, netrecv: 500_000, netsend: 500_000, lograte: 1_500_000,
-  loopsend: 50_000_000, looprecv: 50_000_000,
-})
 
 /** Seattle gives the node 500 events whatever share is donated. */
 export const DONATED_EVENTS = 500

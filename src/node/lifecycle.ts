@@ -7,6 +7,7 @@
 // the status Started for the same reason. If the sandbox host dies, its vessels become Terminated with the reason
 // and a new host is started.
 import { mkdirSync } from 'node:fs'
+import { FRONT_ENDS_MODULE } from '../front-ends.js'
 import { NodeError } from '../protocol/errors.js'
 import type { VesselStatus } from '../protocol/results.js'
 import type { Outcome } from '../runtime/api/types.js'
@@ -220,7 +221,7 @@ export class Lifecycle {
       output: (id, text) => this.log(id.split('#')[0] ?? '').write(text),
       exit: (id, outcome) => this.onExit(id, outcome),
       crash: (reason) => this.onCrash(reason),
-    }, this.options.identity).then((host) => {
+    }, { identity: this.options.identity, frontEnds: FRONT_ENDS_MODULE }).then((host) => {
       this.host = host
       return host
     }).finally(() => { this.hostStarting = null })

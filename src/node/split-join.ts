@@ -1,14 +1,11 @@
 // Split and join arithmetic on restrictions (Seattle's: leftover = current - offcut - proposed), and the store
 // changes they make to the vessel table.
 import {
-  ITEM_RESOURCES, PORT_RESOURCES, QUANTITY_RESOURCES, RENEWABLE_RESOURCES,
-  type NumericResource, type Restrictions,
+  NUMERIC_RESOURCES, OFFCUT_LIMITS, PORT_RESOURCES, type NumericResource, type Restrictions,
 } from '../runtime/nanny/resources.js'
 import { NodeError } from '../protocol/errors.js'
 import { portRanges } from '../protocol/port-ranges.js'
 import { newVesselName, type StoreChange, type VesselRecord } from './vessel-store.js'
-
-export const NUMERIC_RESOURCES: readonly NumericResource[] = [...RENEWABLE_RESOURCES, ...QUANTITY_RESOURCES, ...ITEM_RESOURCES]
 
 function emptyLimits(): Record<NumericResource, number> {
   return Object.fromEntries(NUMERIC_RESOURCES.map((r) => [r, 0])) as Record<NumericResource, number>
@@ -16,10 +13,7 @@ function emptyLimits(): Record<NumericResource, number> {
 
 /** The management overhead of one vessel (Seattle's resources.offcut): what a split costs and a join gives back. */
 export const OFFCUT: Readonly<Restrictions> = Object.freeze({
-  limits: Object.freeze({
-    ...emptyLimits(),
-    cpu: 0.002, memory: 1_000_000, diskused: 100_000, events: 2, filewrite: 1000, fileread: 1000, filesopened: 1, lograte: 100,
-  }),
+  limits: OFFCUT_LIMITS,
   ports: Object.freeze({ messport: [], connport: [] }),
   calls: [],
 })

@@ -5,7 +5,7 @@ import { Level } from 'level'
 import type { Restrictions } from '../runtime/nanny/resources.js'
 import { LevelReplayStore, type ReplayEntry } from '../protocol/replay-guard.js'
 import { isValidVesselName } from '../protocol/validate.js'
-import { boundRecord } from './answer-bounds.js'
+import { MAX_OWNER_INFO_BYTES, capReason, capUtf8 } from './answer-bounds.js'
 
 export const VESSEL_STATUSES = ['Fresh', 'Started', 'Stopped', 'Terminated', 'ThreadErr', 'Stale'] as const
 export type VesselStatus = (typeof VESSEL_STATUSES)[number]
@@ -57,6 +57,14 @@ const jsonSublevel = (db: Level<string, unknown>, name: string) => db.sublevel<s
 type JsonSublevel = ReturnType<typeof jsonSublevel>
 
 export type StoreListener = (changes: readonly StoreChange[]) => void
+
+/** A loaded record with its free-text fields within bounds (stores of older nodes were not bounded). */
+function boundRecord(v: VesselRecord): VesselRecord {
+  const reason = v.exit === undefined ? undefined : capReason(String(v.exit.reason))
+  const ownerInfo = capUtf8(String(v.ownerInfo), MAX_OWNER_INFO_BYTES)
+  if (reason === v.exit?.reason && ownerInfo === v.ownerInfo) return v
+  return { ...v, ownerInfo, ...(v.exit === undefined ? {} : { exit: { ...v.exit, reason: reason! } }) }
+}
 
 export class VesselStore {
   private readonly listeners = new Set<StoreListener>()

@@ -1,4 +1,5 @@
-// Stable error codes of the node-manager protocol. Every failure answers with one of these and a message.
+// Stable error codes of the node-manager protocol. Every failure answers with one of these and a message; the
+// experimenter's side (client, shell) reports its own failures with the last ones too.
 
 export const ERROR_CODES = {
   E_USAGE: 'malformed request or bad argument',
@@ -17,6 +18,9 @@ export const ERROR_CODES = {
   E_TIMEOUT: 'the operation did not finish in time',
   E_UNREACHABLE: 'the node could not be reached (dial failed or the connection was lost)',
   E_INTERNAL: 'internal error of the node',
+  // Made on the experimenter's side only: no node answers these.
+  E_CLIENT: 'the client failed on its own side (not an answer of the node)',
+  E_CANCELLED: 'cancelled by the user (Ctrl-C) before the node answered',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

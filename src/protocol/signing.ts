@@ -1,13 +1,14 @@
 // Signing requests (client side) and verifying them (node side): signature, destination and time window.
 // Replay is checked separately by the ReplayGuard, after verification.
 import { randomBytes } from 'node:crypto'
-import { KeyFileError, publicKeyText, sign, verify, type Ed25519PrivateKey } from '../keys/key-files.js'
+import { KeyFileError, publicKeyText, type Ed25519PrivateKey } from '../keys/key-files.js'
+import { sign, verify } from '../keys/signatures.js'
 import { NodeError } from './errors.js'
 import {
   NONCE_BYTES, decodeRequest, isSigned, signingBytes,
   type ArgValue, type Request, type RequestFields, type SignedRequest,
 } from './messages.js'
-import { validateRequestShape } from './validate.js'
+import { validateRequestShape } from './request-shape.js'
 
 /** How far a request's timestamp may be ahead of the node's clock. */
 export const DEFAULT_MAX_SKEW_MS = 5 * 60_000

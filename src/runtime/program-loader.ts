@@ -1,11 +1,13 @@
 // Loads the program and the modules it imports, only from the vessel directory and only by Repy filenames.
-// A .ts file has its types stripped (sucrase) before it runs.
+// A .ts file has its types stripped (sucrase) before it runs. Other languages come as front ends (front-end.ts).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
 import type { QuickJSRuntime } from 'quickjs-emscripten'
 import { filenameProblem } from './api/validate.js'
 import { BLOCK, blocksCharged } from './api/files.js'
+import type { FrontEndRegistry, ProgramFrontEnd } from './front-end.js'
 import type { Nanny } from './nanny/nanny.js'
 
 export function programSource(cwd: string, name: string): string {
@@ -13,17 +15,17 @@ export function programSource(cwd: string, name: string): string {
   return name.endsWith('.ts') ? stripTypes(text, name) : text
 }
 
-export const isRepyProgram = (name: string): boolean => name.endsWith('.r2py')
+/** JavaScript and TypeScript: the program is its own module. */
+export const javascriptFrontEnd: ProgramFrontEnd = { programSource, deferRateWaits: false }
 
-/** A Repy program becomes a module that hands its compiled code to the Python runtime and waits for its main
- *  thread. The source is read as latin1: a Repy string is bytes. `compile` throws RepyCodeError for unsafe code. */
-export function repyProgramSource(cwd: string, name: string, compile: (source: string, name: string) => string): string {
-  return `await __flotilla_repy(${compile(readFileSync(join(cwd, name), 'latin1'), name)}, ${JSON.stringify(name)})\n`
+/** The front end for `program` from the registry module at `registry` (an absolute path); without a registry,
+ *  every program is JavaScript or TypeScript. */
+export async function loadFrontEnd(registry: string | undefined, program: string): Promise<ProgramFrontEnd> {
+  if (registry === undefined) return javascriptFrontEnd
+  const module = (await import(pathToFileURL(registry).href)) as Partial<FrontEndRegistry>
+  if (typeof module.frontEndFor !== 'function') throw new Error(`${registry} is not a front-end registry (no frontEndFor)`)
+  return module.frontEndFor(program)
 }
-
-const REPY_RUNTIME_FILE = new URL('../repy/guest-runtime.js', import.meta.url)
-/** The bundled Python runtime (scripts/bundle-guest.mjs), read once per worker that runs a Repy program. */
-export const repyRuntimeScript = (): string => readFileSync(REPY_RUNTIME_FILE, 'utf8')
 
 // Loaded on the first .ts file only: it adds about 3.6 MB to every vessel's worker otherwise.
 const require = createRequire(import.meta.url)

@@ -14,19 +14,23 @@ export interface ProgramSpec {
 
 const VESSEL_ID = 'run'
 
-/** Runs the program and resolves with how it ended. Aborting `stop` stops it (status Stopped); a string abort
- *  reason becomes the outcome's reason. */
-export async function runProgram(
-  spec: ProgramSpec,
-  options: { output: (text: string) => void; stop?: AbortSignal },
-): Promise<Outcome> {
+export interface RunOptions {
+  output: (text: string) => void
+  /** Aborting it stops the program (status Stopped); a string abort reason becomes the outcome's reason. */
+  stop?: AbortSignal
+  /** The front-end registry for SandboxHost.start; without it, the program runs as JavaScript or TypeScript. */
+  frontEnds?: string
+}
+
+/** Runs the program and resolves with how it ended. */
+export async function runProgram(spec: ProgramSpec, options: RunOptions): Promise<Outcome> {
   let settle!: (o: Outcome) => void
   const done = new Promise<Outcome>((r) => { settle = r })
   const host = await SandboxHost.start(spec.cwd, {
     output: (_id, text) => options.output(text),
     exit: (_id, outcome) => settle(outcome),
     crash: (reason) => settle({ status: 'Terminated', code: 70, reason }),
-  })
+  }, { frontEnds: options.frontEnds })
   const onStop = () => host.stopVessel(VESSEL_ID, typeof options.stop?.reason === 'string' ? options.stop.reason : 'stopped')
   options.stop?.addEventListener('abort', onStop, { once: true })
   host.startVessel({ vesselId: VESSEL_ID, cwd: spec.cwd, program: spec.program, callargs: spec.args, ip: spec.ip, restrictions: spec.restrictions })

@@ -16,6 +16,9 @@ export interface VesselSpec {
   /** The vessel's IP (getmyip). */
   ip: string
   restrictions: Restrictions
+  /** The registry module of program front ends (absolute path; see front-end.ts). SandboxHost sets it from its
+   *  start options; without it, every program is JavaScript or TypeScript. */
+  frontEnds?: string
 }
 
 export interface VesselWorkerData extends VesselSpec {

@@ -25,6 +25,13 @@ export interface SandboxProcessIdentity {
   gid?: number
 }
 
+export interface SandboxOptions {
+  identity?: SandboxProcessIdentity
+  /** The registry module of program front ends (front-end.ts), as a path inside the built tree (dist/); without
+   *  it, every program runs as JavaScript or TypeScript. */
+  frontEnds?: string
+}
+
 /** The only /proc files the sandbox host reads: thread-cpu.ts's per-thread sources. Node 20 checks a path as
  *  written, without following symlinks, so granting these two files exactly grants nothing under /proc/self,
  *  /proc/thread-self/root or /proc/<pid>/root (which would reach the whole file system). */
@@ -47,7 +54,12 @@ export class SandboxHost {
   private readonly waiters = new Map<number, (answer: BoardSnapshot | HostUsage | null) => void>()
   private alive = true
 
-  private constructor(private readonly child: ChildProcess, private readonly listeners: SandboxListeners) {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly listeners: SandboxListeners,
+    /** Absolute path of the front-end registry, given to every vessel. */
+    private readonly frontEnds: string | undefined,
+  ) {
     child.on('message', (e: HostEvent) => this.onEvent(e))
     child.on('exit', (code, signal) => {
       this.alive = false
@@ -58,8 +70,9 @@ export class SandboxHost {
   }
 
   /** Starts a sandbox host whose vessels all live under `vesselsRoot`. */
-  static start(vesselsRoot: string, listeners: SandboxListeners, identity: SandboxProcessIdentity = {}): Promise<SandboxHost> {
+  static start(vesselsRoot: string, listeners: SandboxListeners, options: SandboxOptions = {}): Promise<SandboxHost> {
     const root = resolve(vesselsRoot)
+    const frontEnds = options.frontEnds === undefined ? undefined : join(PROJECT_ROOT, 'dist', options.frontEnds)
     const child = fork(HOST_ENTRY, [], {
       execArgv: permissionFlags(root),
       env: {},
@@ -68,14 +81,14 @@ export class SandboxHost {
       serialization: 'advanced',
       // Its own process group: a terminal's Ctrl-C goes to the node (or `flotilla run`), which stops the host itself.
       detached: true,
-      ...identity,
+      ...options.identity,
     })
     return new Promise((resolveHost, reject) => {
       const onExit = (code: number | null) => reject(new Error(`the sandbox host did not start (exit code ${code})`))
       child.once('exit', onExit)
       child.once('message', (e: HostEvent) => {
         child.off('exit', onExit)
-        if (e.type === 'ready') resolveHost(new SandboxHost(child, listeners))
+        if (e.type === 'ready') resolveHost(new SandboxHost(child, listeners, frontEnds))
         else reject(new Error(`the sandbox host said ${e.type} before ready`))
       })
     })
@@ -90,8 +103,8 @@ export class SandboxHost {
     return this.child.pid
   }
 
-  startVessel(spec: VesselSpec): void {
-    this.send({ type: 'start', spec })
+  startVessel(spec: Omit<VesselSpec, 'frontEnds'>): void {
+    this.send({ type: 'start', spec: { ...spec, frontEnds: this.frontEnds } })
   }
 
   stopVessel(vesselId: string, reason?: string): void {

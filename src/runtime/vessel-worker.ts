@@ -20,7 +20,8 @@ import { UsageBoard } from './nanny/usage-board.js'
 import { HostCharges } from './nanny/host-charges.js'
 import { NetChannel } from './net/channel.js'
 import { guestMemoryReader } from './guest-memory.js'
-import { installModuleLoader, isRepyProgram, programSource, repyProgramSource, repyRuntimeScript } from './program-loader.js'
+import { installModuleLoader, loadFrontEnd } from './program-loader.js'
+import { isUnsafeProgramError } from './front-end.js'
 import { repyOps } from './api/repy.js'
 import { RepyError } from './errors.js'
 import { capOutcome, outputChunks } from './cap-text.js'
@@ -35,7 +36,7 @@ export const INTERNAL_ERROR_CODE = 3
 export const RESOURCE_KILL_CODE = 98
 
 const config = workerData as VesselWorkerData
-const repy = isRepyProgram(config.program) ? await import('../repy/index.js') : null
+const frontEnd = await loadFrontEnd(config.frontEnds, config.program)
 const post = (m: WorkerMessage) => parentPort!.postMessage(m)
 const postOutput = (text: string) => { for (const chunk of outputChunks(text)) post({ type: 'output', text: chunk }) }
 const started = performance.now()
@@ -113,7 +114,7 @@ const nanny = createNanny(config.restrictions, {
   hostCpuSeconds: () => hostCharges.cpuSeconds(),
   runtime,
   board: new UsageBoard(config.board),
-  deferRateWaits: repy !== null,
+  deferRateWaits: frontEnd.deferRateWaits,
 })
 const memoryExceeded = (): Outcome => ({
   status: 'Terminated', code: RESOURCE_KILL_CODE, reason: `memory quota exceeded (${memoryQuota} bytes)`,
@@ -142,7 +143,7 @@ const env: VesselEnv = {
 
 const bridge = new Bridge(ctx, rt, {
   ...logOps(env), ...timeOps(env), ...randomOps(env), ...addressOps(env), ...threadOps(env), ...resourceOps(env),
-  ...fileOps(env), ...tcpOps(env), ...udpOps(env), ...namespaceOps(), ...repyOps(env, repy),
+  ...fileOps(env), ...tcpOps(env), ...udpOps(env), ...namespaceOps(), ...repyOps(env, frontEnd.compile),
 }, threads, {
   onInternalError: (op, err) => end({ status: 'Terminated', code: INTERNAL_ERROR_CODE, reason: `internal error in ${op}: ${(err as Error)?.message ?? err}` }),
   afterSettle: () => pump(),
@@ -211,7 +212,7 @@ function watchMain(): void {
 try {
   nanny.acquire('events', 'main')
   inGuest(() => {
-    bridge.install(repy ? repyRuntimeScript() : undefined)
+    bridge.install(frontEnd.runtimeScript?.())
     bridge.defineGlobal('callargs', config.callargs, true)
     ctx.unwrapResult(ctx.evalCode('globalThis.mycontext = {}', 'flotilla:globals', { type: 'global' })).dispose()
   })
@@ -223,9 +224,9 @@ try {
 if (!ending) {
   let source: string | null = null
   try {
-    source = repy ? repyProgramSource(config.cwd, config.program, repy.compileRepy) : programSource(config.cwd, config.program)
+    source = frontEnd.programSource(config.cwd, config.program)
   } catch (err) {
-    if (repy && err instanceof repy.RepyCodeError) {
+    if (isUnsafeProgramError(err)) {
       // As Repy does: both lines go to the program's output too.
       const message = `Specified repy program is unsafe!\nStatic-code analysis failed with error: ${err.message}`
       postOutput(`${message}\n`)

@@ -2,6 +2,7 @@
 // It has no terminal: the ink UI and the non-interactive runner both drive it.
 import { isAbsolute, resolve } from 'node:path'
 import type { KeyPair } from '../keys/key-files.js'
+import { isErrorCode, type ErrorCode } from '../protocol/errors.js'
 import type { Ctx, FanoutResult, NodeTaskSpec, VesselTaskSpec } from './command.js'
 import { lookup } from './commands.js'
 import { fanout, groupOutcomes, untilCancelled, type Outcome } from './fanout.js'
@@ -18,7 +19,7 @@ export interface EngineOptions {
 }
 
 /** Failures of the connection itself: drop the pooled connection so that the next command dials again. */
-const CONNECTION_CODES = new Set(['E_UNREACHABLE', 'E_TIMEOUT', 'E_CLIENT'])
+const CONNECTION_CODES = new Set<ErrorCode>(['E_UNREACHABLE', 'E_TIMEOUT', 'E_CLIENT'])
 
 export class Engine {
   readonly state: ShellState
@@ -103,7 +104,7 @@ export class Engine {
       return await task(await this.connect(address, identity))
     } catch (err) {
       const code = (err as { code?: unknown }).code
-      if (typeof code !== 'string' || CONNECTION_CODES.has(code) || !code.startsWith('E_')) this.connector.drop(address, identity)
+      if (!isErrorCode(code) || CONNECTION_CODES.has(code)) this.connector.drop(address, identity)
       throw err
     }
   }

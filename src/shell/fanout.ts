@@ -1,5 +1,6 @@
 // Running one task on many targets: bounded concurrency, a timeout per target, progress callbacks, and
 // the outcomes grouped so that each distinct error is reported once with the targets it hit.
+import { isErrorCode, type ErrorCode } from '../protocol/errors.js'
 import type { FanoutReport, Progress, TargetError } from './types.js'
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: TargetError }
@@ -14,7 +15,7 @@ export interface FanoutOptions {
 }
 
 export class CancelledError extends Error {
-  readonly code = 'E_CANCELLED'
+  readonly code: ErrorCode = 'E_CANCELLED'
   constructor() {
     super('cancelled (Ctrl-C)')
   }
@@ -38,7 +39,7 @@ export function toTargetError(err: unknown): TargetError {
   if (typeof err === 'object' && err !== null) {
     const e = err as { code?: unknown; message?: unknown; name?: unknown }
     const message = typeof e.message === 'string' && e.message !== '' ? firstLine(e.message) : String(err)
-    if (typeof e.code === 'string' && /^E_[A-Z_]+$/.test(e.code)) return { code: e.code, message }
+    if (isErrorCode(e.code)) return { code: e.code, message }
     if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) return { code: 'E_UNREACHABLE', message }
     return { code: 'E_CLIENT', message }
   }
@@ -51,7 +52,7 @@ function firstLine(text: string): string {
 }
 
 export class TimeoutError extends Error {
-  readonly code = 'E_TIMEOUT'
+  readonly code: ErrorCode = 'E_TIMEOUT'
 }
 
 /** `promise`, or a TimeoutError after `ms` (a late answer is ignored). */

@@ -1,5 +1,6 @@
 // The shell engine's vocabulary: how it reaches nodes, what it knows about them, and what a command answers.
 import type { KeyPair } from '../keys/key-files.js'
+import type { ErrorCode } from '../protocol/errors.js'
 import type { CallResult } from '../protocol/results.js'
 import type { CallArgs, CallName } from '../protocol/validate.js'
 
@@ -27,7 +28,7 @@ export interface DiscoverOptions {
 
 /** A failure of one target, as data: a stable code and a message. */
 export interface TargetError {
-  code: string
+  code: ErrorCode
   message: string
 }
 

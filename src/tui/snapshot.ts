@@ -3,7 +3,7 @@
 import type { CallResult, ExitInfo, NodeSummary, VesselStatus, VesselUsage } from '../protocol/results.js'
 import type { CallArgs, CallName } from '../protocol/validate.js'
 import { parseRestrictions } from '../runtime/nanny/restrictions.js'
-import type { NumericResource } from '../runtime/nanny/resources.js'
+import { NUMERIC_RESOURCES, RESOURCES, type NumericResource, type ResourceUnit } from '../runtime/nanny/resources.js'
 import { shortKey } from './format.js'
 
 /** How a gauge's numbers read: a share of a core, bytes held, bytes per second, or a count of items. */
@@ -50,24 +50,13 @@ export interface NodeSnapshot {
   vessels: VesselView[]
 }
 
-/** The gauges shown, in order: the 15 numeric resources with a label and how to read them. */
-export const GAUGES: ReadonlyArray<{ resource: NumericResource; label: string; kind: GaugeKind }> = [
-  { resource: 'cpu', label: 'cpu', kind: 'share' },
-  { resource: 'memory', label: 'memory', kind: 'bytes' },
-  { resource: 'diskused', label: 'disk', kind: 'bytes' },
-  { resource: 'events', label: 'threads', kind: 'count' },
-  { resource: 'filesopened', label: 'files', kind: 'count' },
-  { resource: 'insockets', label: 'sockets in', kind: 'count' },
-  { resource: 'outsockets', label: 'sockets out', kind: 'count' },
-  { resource: 'fileread', label: 'file read', kind: 'rate' },
-  { resource: 'filewrite', label: 'file write', kind: 'rate' },
-  { resource: 'netrecv', label: 'net recv', kind: 'rate' },
-  { resource: 'netsend', label: 'net send', kind: 'rate' },
-  { resource: 'looprecv', label: 'loop recv', kind: 'rate' },
-  { resource: 'loopsend', label: 'loop send', kind: 'rate' },
-  { resource: 'lograte', label: 'log', kind: 'rate' },
-  { resource: 'random', label: 'random', kind: 'rate' },
-]
+const KIND: Record<ResourceUnit, GaugeKind> = { cpu: 'share', bytes: 'bytes', items: 'count', 'bytes/s': 'rate' }
+const KIND_ORDER: readonly GaugeKind[] = ['share', 'bytes', 'count', 'rate']
+
+/** The gauges shown, in order: the 15 numeric resources, cpu first, then what is held, then the rates. */
+export const GAUGES: ReadonlyArray<{ resource: NumericResource; label: string; kind: GaugeKind }> = NUMERIC_RESOURCES
+  .map((resource) => ({ resource, label: RESOURCES[resource].label, kind: KIND[RESOURCES[resource].unit] }))
+  .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))
 
 /** What the console needs of a node client (NodeClient has this shape). */
 export interface NodeCaller {

@@ -3,7 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateKeyFiles, sign, verify } from '../../src/keys/key-files.js'
+import { generateKeyFiles } from '../../src/keys/key-files.js'
+import { sign, verify } from '../../src/keys/signatures.js'
 import { fmt, median } from './stats.js'
 
 const ROUNDS = 5

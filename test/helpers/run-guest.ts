@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
 import { runProgram } from '../../src/runtime/run-program.js'
+import { FRONT_ENDS_MODULE } from '../../src/front-ends.js'
 import type { Outcome } from '../../src/runtime/api/types.js'
 
 export const GENEROUS_RESTRICTIONS = `
@@ -67,6 +68,7 @@ export async function runGuest(source: string, options: GuestOptions = {}): Prom
         if (options.stopWhen?.(output)) timeout.abort('stopped by the test')
       },
       stop: timeout.signal,
+      frontEnds: FRONT_ENDS_MODULE,
     })
     return { output, outcome, dir }
   } finally {

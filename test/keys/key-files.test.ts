@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
-  KeyFileError, generateKeyFiles, loadKeyPair, loadPrivateKey, loadPublicKey, parsePublicKeyText, publicKeyText, sign, verify,
+  KeyFileError, generateKeyFiles, loadKeyPair, loadPrivateKey, loadPublicKey, parsePublicKeyText, publicKeyText,
 } from '../../src/keys/key-files.js'
+import { sign, verify } from '../../src/keys/signatures.js'
 
 let dir: string
 beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'flotilla-keys-')) })

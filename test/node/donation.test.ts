@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { NodeError } from '../../src/protocol/errors.js'
-import { SEATTLE_HOST_DEFAULTS, carveDonation, hostMaxima, measureHost, vesselPorts, type HostMeasurement } from '../../src/node/donation.js'
+import { carveDonation, hostMaxima, measureHost, vesselPorts, type HostMeasurement } from '../../src/node/donation.js'
+import { SEATTLE_HOST_DEFAULTS } from '../../src/runtime/nanny/resources.js'
 import { OFFCUT, joinRestrictions } from '../../src/node/split-join.js'
 
 // 2 cores, 8 GiB, 100 GB free, ulimit -n 1024

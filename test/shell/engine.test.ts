@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { generateKeyFiles } from '../../src/keys/key-files.js'
+import { isErrorCode, type ErrorCode } from '../../src/protocol/errors.js'
 import type { NodeSummary, VesselSummary } from '../../src/protocol/results.js'
 import { fanout, groupOutcomes, reportLines } from '../../src/shell/fanout.js'
 import { ShellState } from '../../src/shell/model.js'
@@ -75,8 +76,20 @@ describe('fan-out', () => {
     expect(outcomes.filter((o) => o.ok)).toHaveLength(39)
     expect(outcomes[7]).toEqual({ ok: false, error: { code: 'E_TIMEOUT', message: 'request timed out after 0.2 s' } })
   })
+  it('reports every failure with a code of the project\'s list: a local failure is E_CLIENT', async () => {
+    const failures: unknown[] = [
+      Object.assign(new Error('no vessel v9'), { code: 'E_NO_VESSEL' }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('made up'), { code: 'E_MADE_UP' }),
+      new TypeError('x is not a function'),
+      'a thrown string',
+    ]
+    const outcomes = await fanout(failures, async (f) => { throw f }, { concurrency: 2, timeoutMs: 0 })
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(['E_NO_VESSEL', 'E_UNREACHABLE', 'E_CLIENT', 'E_CLIENT', 'E_CLIENT'])
+    expect(outcomes.every((o) => !o.ok && isErrorCode(o.error.code))).toBe(true)
+  })
   it('prints each distinct error once with the targets it hit', () => {
-    const err = (code: string, message: string) => ({ ok: false as const, error: { code, message } })
+    const err = (code: ErrorCode, message: string) => ({ ok: false as const, error: { code, message } })
     const report = groupOutcomes([
       { name: 'a:v1', outcome: { ok: true, value: 1 } },
       { name: 'a:v2', outcome: err('E_PERMISSION', 'no') },

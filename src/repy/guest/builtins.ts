@@ -3,9 +3,8 @@ import {
   PyType, PyFloat, PyDict, PySet, PyInstance, PySlice, XRange, STOP, T, EXC, G, isTuple, tuple, tupleOwn, pyErr, typeErr,
   mkNative, objId, normBig, type AnyFn,
 } from './core.js'
-import {
-  isInt, intVal, toFloat, floatToInt, parseInt2, parseFloat2, divmod, pow, powMod, abs, add,
-} from './numbers.js'
+import { isInt, intVal, toFloat, floatToInt, parseInt2, parseFloat2 } from './numbers.js'
+import { divmod, pow, powMod, abs, add } from './arithmetic.js'
 import { newType, computeMro, typeOf, typeName, isinstance, issubclass, objectInit } from './classes.js'
 import { toArray, toList, newSet, dictUpdate, len, iter, initContainerMethods } from './containers.js'
 import { initStrMethods } from './strings.js'

@@ -1,10 +1,10 @@
-// Calling Python values: compiled functions, natives, bound methods, types. Argument binding like CPython 2.7.
+// Calling Python values: compiled functions, natives, bound methods, types (construction). Argument binding like
+// CPython 2.7. Calls with *args or keywords from compiled code are in calls-kw.ts (unpacking *args iterates).
 import type { FunctionMeta } from './contract.js'
 import {
   PyDict, PyType, PyInstance, BoundMethod, G, tuple, tupleOwn, typeErr, pyErr, type AnyFn, type FuncInfo,
 } from './core.js'
-import { construct, getattr, isBindable, lookup, typeName, typeOf } from './classes.js'
-import { toArray } from './containers.js'
+import { getattr, isBindable, lookup, objectInit, typeName, typeOf } from './classes.js'
 
 const Gen = G as unknown as new () => object
 
@@ -189,48 +189,6 @@ export function callSelfKw(f: unknown, self: unknown, args: unknown[], kw: Map<s
   return callFull(f, [self, ...args], kw)
 }
 
-function kwMap(fname: () => string, kw: Array<[string, unknown]>, starstar: unknown): Map<string, unknown> | null {
-  if (kw.length === 0 && (starstar === undefined || starstar === null)) return null
-  const m = new Map<string, unknown>()
-  for (const [k, v] of kw) {
-    if (m.has(k)) throw typeErr(`${fname()}() got multiple values for keyword argument '${k}'`)
-    m.set(k, v)
-  }
-  if (starstar !== undefined) {
-    if (!(starstar instanceof PyDict)) throw typeErr(`${fname()}() argument after ** must be a mapping, not ${typeName(starstar)}`)
-    for (const [h, v] of starstar.m) {
-      const k = starstar.origKey(h)
-      if (typeof k !== 'string') throw typeErr(`${fname()}() keywords must be strings`)
-      if (m.has(k)) throw typeErr(`${fname()}() got multiple values for keyword argument '${k}'`)
-      m.set(k, v)
-    }
-  }
-  return m
-}
-
-function fnName(f: unknown): string {
-  if (typeof f === 'function') return (f as AnyFn).$py?.name ?? (f as AnyFn).$nat?.name ?? 'function'
-  if (f instanceof BoundMethod) return fnName(f.fn)
-  if (f instanceof PyType) return f.name
-  return typeName(f)
-}
-
-function starArgs(f: unknown, args: unknown[], star: unknown): unknown[] {
-  if (star === undefined) return args
-  let extra: unknown[]
-  try { extra = toArray(star) } catch (e) {
-    if (e instanceof PyInstance && e.cls.name === 'TypeError') {
-      throw typeErr(`${fnName(f)}() argument after * must be a sequence, not ${typeName(star)}`)
-    }
-    throw e
-  }
-  return args.concat(extra)
-}
-
-export function callKw(f: unknown, args: unknown[], kw: Array<[string, unknown]>, star?: unknown, starstar?: unknown): unknown {
-  return callFull(f, starArgs(f, args, star), kwMap(() => fnName(f), kw, starstar))
-}
-
 export function callMethod(obj: unknown, name: string, args: unknown[]): unknown {
   if (obj instanceof PyInstance) {
     const a = obj.attrs.get(name)
@@ -248,10 +206,31 @@ export function callMethod(obj: unknown, name: string, args: unknown[]): unknown
   return call(getattr(obj, name), args)
 }
 
-export function callMethodKw(obj: unknown, name: string, args: unknown[], kw: Array<[string, unknown]>,
-  star?: unknown, starstar?: unknown): unknown {
-  const f = getattr(obj, name)
-  return callKw(f, args, kw, star, starstar)
+// --- construction ---------------------------------------------------------------------------------------------
+function findAlloc(cls: PyType): (cls: PyType, args: unknown[]) => unknown {
+  for (const t of cls.mro) if (t.alloc !== undefined) return t.alloc
+  return (c) => new PyInstance(c)
+}
+
+function* finishInit(g: Generator<unknown, unknown, unknown>, inst: unknown): Generator<unknown, unknown, unknown> {
+  const r = yield* g
+  if (r !== null && r !== undefined) throw typeErr(`__init__() should return None, not '${typeName(r)}'`)
+  return inst
+}
+
+/** Calling a type object. Returns the instance or a Step. */
+export function construct(cls: PyType, args: unknown[], kw: Map<string, unknown> | null): unknown {
+  if (cls.ctor !== undefined) return cls.ctor(args, kw)
+  const inst = findAlloc(cls)(cls, args)
+  const init = lookup(cls, '__init__')
+  if (init === undefined || init === objectInit) {
+    if ((args.length > 0 || (kw !== null && kw.size > 0)) && !cls.isExc) throw typeErr('object() takes no parameters')
+    return inst
+  }
+  const r = kw === null || kw.size === 0 ? callSelf(init, inst, args) : callSelfKw(init, inst, args, kw)
+  if (r instanceof Gen) return finishInit(r as Generator<unknown, unknown, unknown>, inst)
+  if (r !== null && r !== undefined) throw typeErr(`__init__() should return None, not '${typeName(r)}'`)
+  return inst
 }
 
 /** Drives a Step to completion; preemption yields (0) are ignored, anything else is an error. */

@@ -1,9 +1,9 @@
-// Types, classes, instances, attribute lookup and construction.
+// Types, classes, instances and attribute lookup. Calling a type (construction) runs Python code, so it is in
+// calls.ts, which builds on this module.
 import {
   PyType, PyInstance, PyFloat, PyDict, PySet, BoundMethod, PySlice, XRange, PyIter, G, T, isTuple, pyErr, typeErr,
   mkNative, type AnyFn,
 } from './core.js'
-import { callSelf, callSelfKw } from './calls.js'
 
 const INT64_MAX = (1n << 63n) - 1n
 const INT64_MIN = -(1n << 63n)
@@ -176,33 +176,6 @@ export function delattr(o: unknown, name: string): void {
   if (o instanceof PyDict && o.attrs !== null) { if (o.attrs.delete(name)) return }
   if (typeof o === 'function' && (o as AnyFn).$py?.attrs?.delete(name)) return
   return noAttr(o, name)
-}
-
-// --- construction ---------------------------------------------------------------------------------------------
-function findAlloc(cls: PyType): (cls: PyType, args: unknown[]) => unknown {
-  for (const t of cls.mro) if (t.alloc !== undefined) return t.alloc
-  return (c) => new PyInstance(c)
-}
-
-function* finishInit(g: Generator<unknown, unknown, unknown>, inst: unknown): Generator<unknown, unknown, unknown> {
-  const r = yield* g
-  if (r !== null && r !== undefined) throw typeErr(`__init__() should return None, not '${typeName(r)}'`)
-  return inst
-}
-
-/** Calling a type object. Returns the instance or a Step. */
-export function construct(cls: PyType, args: unknown[], kw: Map<string, unknown> | null): unknown {
-  if (cls.ctor !== undefined) return cls.ctor(args, kw)
-  const inst = findAlloc(cls)(cls, args)
-  const init = lookup(cls, '__init__')
-  if (init === undefined || init === objectInit) {
-    if ((args.length > 0 || (kw !== null && kw.size > 0)) && !cls.isExc) throw typeErr('object() takes no parameters')
-    return inst
-  }
-  const r = kw === null || kw.size === 0 ? callSelf(init, inst, args) : callSelfKw(init, inst, args, kw)
-  if (r instanceof (G as unknown as new () => object)) return finishInit(r as Generator<unknown, unknown, unknown>, inst)
-  if (r !== null && r !== undefined) throw typeErr(`__init__() should return None, not '${typeName(r)}'`)
-  return inst
 }
 
 export const objectInit = mkNative('__init__', () => null, { method: true, min: 1 })

@@ -83,8 +83,7 @@ export function raise(E: unknown, arg?: unknown): unknown {
   inst.frames = []
   return inst
 }
-import { construct as constructAny } from './classes.js'
-import { runSync } from './calls.js'
+import { construct as constructAny, runSync } from './calls.js'
 function construct(E: PyType, args: unknown[]): unknown {
   return runSync(constructAny(E, args, null))
 }

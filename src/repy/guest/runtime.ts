@@ -4,11 +4,12 @@ import type { CompiledCodeRuntime } from './contract.js'
 import {
   PyFloat, PyDict, PySet, PyType, PyInstance, BoundMethod, G, STOP, T, EXC, tuple, isTuple, mkNative, pyErr, makeExc, type AnyFn,
 } from './core.js'
-import * as num from './numbers.js'
+import * as num from './arithmetic.js'
 import * as cmp from './compare.js'
 import * as cont from './containers.js'
 import * as cls from './classes.js'
 import * as calls from './calls.js'
+import { callKw, callMethodKw } from './calls-kw.js'
 import * as fmt from './format.js'
 import * as exc from './exceptions.js'
 import { initTypes, makeBuiltins, rangeLen } from './builtins.js'
@@ -131,9 +132,9 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     call1: calls.call1,
     call2: calls.call2,
     call3: calls.call3,
-    callKw: calls.callKw,
+    callKw,
     callMethod: calls.callMethod,
-    callMethodKw: calls.callMethodKw,
+    callMethodKw,
     getattr: cls.getattr,
     setattr: cls.setattr,
     delattr: cls.delattr,

@@ -4,7 +4,7 @@ import { RepyError } from '../errors.js'
 import { argCount, str } from './validate.js'
 import type { OpTable, VesselEnv } from './types.js'
 
-export function addressOps(env: VesselEnv): OpTable {
+export function addressOps(env: VesselEnv): OpTable<'getmyip' | 'gethostbyname'> {
   return {
     // The vessel's IP is configured (the node's public address); nothing goes on the network, so nothing is charged.
     getmyip(args) {

@@ -31,7 +31,9 @@ interface OpenFile {
   closed: boolean
 }
 
-export function fileOps(env: VesselEnv): OpTable {
+export function fileOps(env: VesselEnv): OpTable<
+  'openfile' | 'file.readat' | 'file.writeat' | 'file.close' | 'listfiles' | 'removefile'
+> {
   const handles = new Map<number, OpenFile>()
   const openByName = new Map<string, OpenFile>()
   let nextId = 1

@@ -3,7 +3,7 @@
 import { argCount, str } from './validate.js'
 import type { OpTable } from './types.js'
 
-export function namespaceOps(): OpTable {
+export function namespaceOps(): OpTable<'namespace.check'> {
   return {
     'namespace.check'(args) {
       argCount('createvirtualnamespace', args, 2)

@@ -5,7 +5,7 @@ import type { OpTable, VesselEnv } from './types.js'
 
 export const RANDOM_BLOCK = 1024
 
-export function randomOps(env: VesselEnv): OpTable {
+export function randomOps(env: VesselEnv): OpTable<'randombytes'> {
   return {
     randombytes(args) {
       argCount('randombytes', args, 0)

@@ -3,24 +3,25 @@
 // exception (the guest formats Repy's traceback; the host only ends the program with it).
 import { RepyError } from '../errors.js'
 import { capText } from '../cap-text.js'
+import { isUnsafeProgramError, type ProgramFrontEnd } from '../front-end.js'
 import { MAIN_THREAD, THREAD_EXCEPTION_CODE, UNCAUGHT_EXCEPTION_CODE } from './threads.js'
 import { argCount, int, str } from './validate.js'
 import type { OpTable, VesselEnv } from './types.js'
 
-/** The Repy compiler, loaded only by workers that run a Repy program (it costs about 1 MB in each worker). */
-export type RepyCompiler = typeof import('../../repy/index.js')
-
-export function repyOps(env: VesselEnv, repy: RepyCompiler | null): OpTable {
+/** `compile` is the program's front end's (the Repy compiler, in a worker that runs a Repy program). */
+export function repyOps(
+  env: VesselEnv, compile: ProgramFrontEnd['compile'],
+): OpTable<'repy.compile' | 'repy.uncaught' | 'repy.tick'> {
   return {
     'repy.compile'(args) {
       argCount('createvirtualnamespace', args, 2)
       const code = str('createvirtualnamespace', 'code', args[0])
       const name = str('createvirtualnamespace', 'name', args[1])
-      if (!repy) throw new RepyError('RepyArgumentError', 'createvirtualnamespace: Repy code runs only in Repy programs')
+      if (!compile) throw new RepyError('RepyArgumentError', 'createvirtualnamespace: Repy code runs only in Repy programs')
       try {
-        return repy.compileRepy(code, name)
+        return compile(code, name)
       } catch (err) {
-        if (err instanceof repy.RepyCodeError) throw new RepyError('CodeUnsafeError', `Code failed safety check! Error: ${err.message}`)
+        if (isUnsafeProgramError(err)) throw new RepyError('CodeUnsafeError', `Code failed safety check! Error: ${err.message}`)
         throw err
       }
     },

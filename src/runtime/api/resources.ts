@@ -4,7 +4,7 @@ import { ITEM_RESOURCES, RENEWABLE_RESOURCES } from '../nanny/resources.js'
 import { argCount } from './validate.js'
 import type { GuestValue, OpTable, VesselEnv } from './types.js'
 
-export function resourceOps(env: VesselEnv): OpTable {
+export function resourceOps(env: VesselEnv): OpTable<'checkpoint' | 'getresources'> {
   return {
     // Does nothing itself: every host call first passes the worker's checkpoint (memory quota, cpu governor).
     checkpoint: () => undefined,

@@ -50,7 +50,10 @@ export function handleIn<H>(table: Map<number, H>, fn: string, what: string, v: 
   return h
 }
 
-export function tcpOps(env: VesselEnv): OpTable {
+export function tcpOps(env: VesselEnv): OpTable<
+  'openconnection' | 'listenforconnection' | 'tcp.send' | 'tcp.recv' | 'tcp.close' | 'tcpserver.getconnection'
+  | 'tcpserver.close'
+> {
   const { nanny, net } = env
   const sockets = new Map<number, NetHandle>()
   const servers = new Map<number, NetHandle>()

@@ -17,7 +17,10 @@ interface Lock {
 
 const handleId = (fn: string, v: GuestValue): number => int(fn, 'handle', v, 0)
 
-export function threadOps(env: VesselEnv): OpTable {
+export function threadOps(env: VesselEnv): OpTable<
+  'thread.start' | 'thread.enter' | 'thread.end' | 'thread.fail' | 'getthreadname' | 'exitall' | 'getlasterror'
+  | 'lock.create' | 'lock.acquire' | 'lock.release'
+> {
   // A thread is started (it holds an events item), then entered each time it runs, then ended or failed once. These
   // operations are the prelude's, not the program's; a call that does not fit the thread's state is refused, so that
   // no call can release the events item of a thread that has not run to its end.

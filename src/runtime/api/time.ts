@@ -4,7 +4,7 @@ import type { OpTable, VesselEnv } from './types.js'
 
 const MAX_TIMER_MS = 2 ** 31 - 1
 
-export function timeOps(env: VesselEnv): OpTable {
+export function timeOps(env: VesselEnv): OpTable<'getruntime' | 'sleep'> {
   return {
     getruntime(args) {
       argCount('getruntime', args, 0)

@@ -2,19 +2,15 @@
 import type { Nanny } from '../nanny/nanny.js'
 import type { OpName } from '../guest/ops.js'
 import type { NetChannel } from '../net/channel.js'
+import type { GuestValue } from '../guest-value.js'
 
-/** A value that crosses the guest boundary (QuickJS <-> host), by copy. */
-export type GuestValue = string | number | boolean | null | undefined | GuestValue[] | { [key: string]: GuestValue } | NotCopied
-
-/** A guest argument the bridge did not copy (an object, array, function, symbol or bigint: no operation takes one),
- *  so that marshalling a giant array costs nothing; every validator refuses it, naming its kind. */
-export class NotCopied {
-  constructor(readonly kind: string) {}
-}
+export { NotCopied, type GuestValue } from '../guest-value.js'
 
 /** A host operation: validates its arguments on its first lines, charges the nanny next to its effect. */
 export type Op = (args: GuestValue[]) => GuestValue | Promise<GuestValue>
-export type OpTable = Partial<Record<OpName, Op>>
+/** The host operations named N: each capability declares the ones it serves, and the bridge takes the whole table
+ *  (every name of OP_NAMES), so an operation without a host side is a type error, not a failure at run time. */
+export type OpTable<N extends OpName = OpName> = Record<N, Op>
 
 /** How a program ended. `code` follows Repy's exit codes where one exists (docs/REPY.md, 'Exit codes'). */
 export interface Outcome {

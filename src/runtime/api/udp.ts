@@ -7,7 +7,9 @@ import type { GuestValue, OpTable, VesselEnv } from './types.js'
 /** The largest datagram Repy sends (repy_v2 issue #113). */
 export const MAX_DATAGRAM = 9216
 
-export function udpOps(env: VesselEnv): OpTable {
+export function udpOps(env: VesselEnv): OpTable<
+  'listenformessage' | 'sendmessage' | 'udpserver.getmessage' | 'udpserver.close'
+> {
   const { nanny, net } = env
   const listeners = new Map<number, NetHandle>()
   const listening = new Set<string>()

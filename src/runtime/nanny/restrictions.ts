@@ -1,11 +1,10 @@
 // Seattle's restrictions file (README.md, 'Restrictions files'): `resource <name> <value>` lines, obsolete RepyV1
 // `call ...` lines (kept verbatim, ignored), `#` comments and blank lines.
 import {
-  ITEM_RESOURCES, MANDATORY_RESOURCES, PORT_RESOURCES, QUANTITY_RESOURCES, RENEWABLE_RESOURCES,
+  MANDATORY_RESOURCES, NUMERIC_RESOURCES, PORT_RESOURCES, RENEWABLE_RESOURCES,
   type NumericResource, type PortResource, type ResourceName, type Restrictions,
 } from './resources.js'
 
-const NUMERIC_RESOURCES: readonly NumericResource[] = [...RENEWABLE_RESOURCES, ...QUANTITY_RESOURCES, ...ITEM_RESOURCES]
 const RENEWABLE = new Set<string>(RENEWABLE_RESOURCES)
 const PORTS = new Set<string>(PORT_RESOURCES)
 const KNOWN = new Set<string>([...NUMERIC_RESOURCES, ...PORT_RESOURCES])

@@ -2,7 +2,7 @@
 // the sandbox host reads. A seqlock keeps reads consistent: the writer makes the sequence number odd, writes,
 // makes it even again; a reader retries while it is odd or changed under it. Ports are not on the board.
 import {
-  ITEM_RESOURCES, QUANTITY_RESOURCES, RENEWABLE_RESOURCES,
+  ITEM_RESOURCES, NUMERIC_RESOURCES, RENEWABLE_RESOURCES,
   type ItemResource, type RenewableResource, type ResourceUsage,
 } from './resources.js'
 
@@ -26,9 +26,7 @@ export interface BoardSnapshot {
   consistent: boolean
 }
 
-const SLOTS = [
-  ...RENEWABLE_RESOURCES, ...QUANTITY_RESOURCES, ...ITEM_RESOURCES, 'cpuSeconds', 'stopCount', 'stoppedSeconds',
-] as const
+const SLOTS = [...NUMERIC_RESOURCES, 'cpuSeconds', 'stopCount', 'stoppedSeconds'] as const
 type Slot = (typeof SLOTS)[number]
 const INDEX = Object.fromEntries(SLOTS.map((name, i) => [name, i])) as Record<Slot, number>
 const HEADER_BYTES = 8 // an Int32 sequence number, padded so the Float64 slots are aligned

@@ -4,7 +4,7 @@
 // post the request, Atomics.wait on a shared flag, then take the reply with receiveMessageOnPort.
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
 import { RepyError, type RepyErrorName } from '../errors.js'
-import type { GuestValue } from '../api/types.js'
+import type { GuestValue } from '../guest-value.js'
 
 export interface NetRequest {
   op: string

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseRestrictions } from '../../../src/runtime/nanny/restrictions.js'
 import { SandboxHost } from '../../../src/runtime/sandbox.js'
+import { FRONT_ENDS_MODULE } from '../../../src/front-ends.js'
 import type { Outcome } from '../../../src/runtime/api/types.js'
 import { GENEROUS_RESTRICTIONS } from '../../helpers/run-guest.js'
 
@@ -33,7 +34,7 @@ async function start(program: string, source: string): Promise<Watched> {
     output: (_id, text) => { pieces.push(text); if (pieces.length === 1) first(text) },
     exit: (_id, outcome) => end(outcome),
     crash: (reason) => end({ status: 'Terminated', code: 70, reason }),
-  })
+  }, { frontEnds: FRONT_ENDS_MODULE })
   host.startVessel({ vesselId: 'v', cwd: dir, program, callargs: [], ip: '127.0.0.1', restrictions })
   return { host, pieces, firstPiece, ended }
 }

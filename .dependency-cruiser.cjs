@@ -1,0 +1,28 @@
+// `npm run check:deps`: the import graph of src/ stays a hierarchy. CI runs it before the tests (.ci/run).
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      comment: 'A module never imports itself back through others: put what both need in a lower module, or pass it in.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'runtime-imports-only-runtime',
+      comment:
+        'The sandbox runtime is the bottom layer: the front ends (src/repy, src/front-ends.ts), the node, the client, ' +
+        'the shell, the CLI and the console plug into it or use it, never the reverse.',
+      severity: 'error',
+      from: { path: '^src/runtime/' },
+      to: { path: '^src/', pathNot: '^src/runtime/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'] },
+  },
+}

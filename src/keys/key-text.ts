@@ -1,0 +1,44 @@
+// The canonical text of an Ed25519 key: one line `ed25519-pub <base64 of the raw 32 bytes>` (or `ed25519-priv` and
+// 64 bytes). The public line is also the text of a key in requests and in owner/user lists. Both key-files.ts and
+// signatures.ts build on this; it imports neither.
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import type { Ed25519PublicKey } from '@libp2p/interface'
+
+export const PUBLIC_KEY_PREFIX = 'ed25519-pub'
+export const PRIVATE_KEY_PREFIX = 'ed25519-priv'
+/** Longest valid public key text (prefix, space, 44 base64 characters). */
+export const PUBLIC_KEY_TEXT_LENGTH = PUBLIC_KEY_PREFIX.length + 1 + 44
+
+/** A key file (or key text) that is missing, malformed or does not match its pair. */
+export class KeyFileError extends Error {
+  override name = 'KeyFileError'
+  constructor(readonly file: string, problem: string) {
+    super(`${file}: ${problem}`)
+  }
+}
+
+export function publicKeyText(key: Ed25519PublicKey): string {
+  return `${PUBLIC_KEY_PREFIX} ${Buffer.from(key.raw).toString('base64')}`
+}
+
+/** Parses the canonical text of a public key; `source` names where the text came from in errors. */
+export function parsePublicKeyText(text: string, source = 'public key'): Ed25519PublicKey {
+  const raw = decodeKeyLine(text, PUBLIC_KEY_PREFIX, 32, source)
+  const key = publicKeyFromRaw(raw)
+  if (key.type !== 'Ed25519') throw new KeyFileError(source, 'not an Ed25519 public key')
+  return key
+}
+
+/** The raw bytes of a `<prefix> <base64>` line of exactly `size` bytes (KeyFileError naming `source` otherwise). */
+export function decodeKeyLine(text: string, prefix: string, size: number, source: string): Uint8Array {
+  const parts = text.trim().split(' ')
+  if (parts.length !== 2 || parts[0] !== prefix) {
+    throw new KeyFileError(source, `expected one line "${prefix} <base64>"`)
+  }
+  const b64 = parts[1]
+  const raw = Buffer.from(b64, 'base64')
+  // Buffer.from ignores bad characters, so insist on the exact canonical encoding.
+  if (raw.toString('base64') !== b64) throw new KeyFileError(source, 'key is not valid base64')
+  if (raw.length !== size) throw new KeyFileError(source, `key must be ${size} bytes, got ${raw.length}`)
+  return new Uint8Array(raw)
+}
