@@ -7,8 +7,10 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import type { Ed25519PrivateKey, Ed25519PublicKey } from '@libp2p/interface'
+import { KeyFileError } from './key-file-error.js'
 
 export { sign, verify } from './signatures.js'
+export { KeyFileError }
 export type { Ed25519PrivateKey, Ed25519PublicKey }
 
 export const PUBLIC_KEY_PREFIX = 'ed25519-pub'
@@ -18,13 +20,6 @@ export const PRIVATE_KEY_SUFFIX = '.privatekey'
 /** Longest valid public key text (prefix, space, 44 base64 characters). */
 export const PUBLIC_KEY_TEXT_LENGTH = PUBLIC_KEY_PREFIX.length + 1 + 44
 
-/** A key file (or key text) that is missing, malformed or does not match its pair. */
-export class KeyFileError extends Error {
-  override name = 'KeyFileError'
-  constructor(readonly file: string, problem: string) {
-    super(`${file}: ${problem}`)
-  }
-}
 
 export interface KeyPair {
   name: string

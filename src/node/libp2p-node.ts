@@ -8,9 +8,8 @@ import { tcp } from '@libp2p/tcp'
 import type { Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
 import { createLibp2p } from 'libp2p'
 import { NodeError } from '../protocol/errors.js'
-import { discoveryServices, type DiscoveryNode, type DiscoveryOptions } from './discovery-services.js'
+import type { DiscoveryNode, DiscoveryOptions } from './discovery-services.js'
 
-export const DEFAULT_LISTEN = '/ip4/127.0.0.1/tcp/1224'
 /** Streams of one protocol on one connection; the shell fans out 100s of requests over one connection. */
 export const MAX_PROTOCOL_STREAMS = 1024
 /**
@@ -42,6 +41,8 @@ export async function createNodeLibp2p(options: Libp2pOptions & { discovery?: Di
   }
   try {
     if (options.discovery === undefined) return await createLibp2p({ ...base, services: { identify: identify() } })
+    // Loaded here: a client (every `flotilla node call`) never needs the DHT, mDNS or bootstrap modules.
+    const { discoveryServices } = await import('./discovery-services.js')
     const pieces = discoveryServices(options.discovery)
     return await createLibp2p({ ...base, services: pieces.services, peerDiscovery: pieces.peerDiscovery })
   } catch (err) {

@@ -5,7 +5,8 @@ import {
 } from '../runtime/nanny/resources.js'
 import { NodeError } from '../protocol/errors.js'
 import { portRanges } from '../protocol/port-ranges.js'
-import { newVesselName, type StoreChange, type VesselRecord } from './vessel-store.js'
+import { newVesselName } from './vessel-names.js'
+import type { StoreChange, VesselRecord } from './vessel-store.js'
 
 export const NUMERIC_RESOURCES: readonly NumericResource[] = [...RENEWABLE_RESOURCES, ...QUANTITY_RESOURCES, ...ITEM_RESOURCES]
 
