@@ -38,6 +38,10 @@ export async function createNodeLibp2p(options: Libp2pOptions & { discovery?: Di
     streamMuxers: [yamux({ maxInboundStreams: MAX_INBOUND_STREAMS })],
     // Every local node is 127.0.0.x: without this the 6th dial within a second from one IP is refused.
     connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
+    // libp2p pings every connection every 10 s by default (a new stream, its protocol negotiation and a peer store
+    // write, at both ends): most of an idle node's cpu, growing with its peers (6 nodes joined: 0.85 % of a core
+    // each; 0.3 % at 60 s). A peer that dies closes its TCP connection; the ping only finds silent half-open ones.
+    connectionMonitor: { pingInterval: 60_000 },
   }
   try {
     if (options.discovery === undefined) return await createLibp2p({ ...base, services: { identify: identify() } })
