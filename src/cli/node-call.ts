@@ -3,7 +3,7 @@
 // a key name in --keys, or @path of a .publickey file. Exit codes: 0 ok, 1 refused, 2 usage, 3 unreachable.
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
-import { NodeClient } from '../client/node-client.js'
+import type { NodeClient } from '../client/node-client.js'
 import { KeyFileError, PUBLIC_KEY_SUFFIX, publicKeyText, parsePublicKeyText, type KeyPair } from '../keys/key-files.js'
 import { keyRefBase, loadKeyPairRef } from '../keys/key-ref.js'
 import { NodeError } from '../protocol/errors.js'
@@ -120,6 +120,8 @@ async function callOnce(
 ): Promise<number> {
   let client: NodeClient | undefined
   try {
+    // libp2p loads only when a call is made: every other `node` subcommand registers this one too.
+    const { NodeClient } = await import('../client/node-client.js')
     client = await NodeClient.connect(address, { identity: options.identity, timeoutMs: options.timeoutMs })
     const value = await client.callRaw(call, args)
     if (options.json) process.stdout.write(toJson(value) + '\n')

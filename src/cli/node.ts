@@ -1,20 +1,17 @@
-// `flotilla node init|start|status|call`: set up, run and inspect a node manager.
+// `flotilla node init|start|status|call`: set up, run and inspect a node manager. The node manager, LevelDB and the
+// libp2p client are loaded by the commands that use them: `node call` runs often (scripts, tests) and needs neither
+// the node manager nor the store.
 import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Command } from 'commander'
-import { NodeClient } from '../client/node-client.js'
 import { NodeError } from '../protocol/errors.js'
 import type { NodeSummary } from '../protocol/results.js'
-import { vesselSummary } from '../node/handlers/queries.js'
-import { DEFAULT_LISTEN } from '../node/libp2p-node.js'
 import {
   DEFAULT_ADVERTISE_REFRESH_S, DEFAULT_ADVERTISE_TTL_S, discoveryConfig, initNode, loadConfig, vesselIp, type DiscoveryConfig,
   type InitOptions,
 } from '../node/node-config.js'
-import { NodeManager } from '../node/node-manager.js'
-import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths } from '../node/node-paths.js'
-import { VesselStore } from '../node/vessel-store.js'
+import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, DEFAULT_LISTEN, nodePaths } from '../node/node-paths.js'
 import { parseSandboxUser, type SandboxUserSetting } from '../node/sandbox-user.js'
 import { INTERNAL_ERROR_CODE, internalErrorLine } from './internal-error.js'
 import { registerNodeCall } from './node-call.js'
@@ -156,6 +153,7 @@ export function registerNode(program: Command): Command {
         }
         for (const dir of [paths.state, paths.files, paths.logs, paths.tmp]) rmSync(dir, { recursive: true, force: true })
       }
+      const [{ VesselStore }, { vesselSummary }] = await Promise.all([import('../node/vessel-store.js'), import('../node/handlers/queries.js')])
       const store = await VesselStore.open(paths.state).catch((err: unknown) => {
         refuseIfLocked(err, options.data)
         throw new UsageError(`cannot open ${paths.state}: ${(err as Error).message}`)
@@ -183,6 +181,7 @@ export function registerNode(program: Command): Command {
       refuseIfRunning(options.data)
       const onInternalError = (err: unknown, call: string): void => notice(internalErrorLine(err, `internal error in ${call}`))
       const init = options.owner === undefined ? {} : { init: { ownerKeyName: options.owner } }
+      const { NodeManager } = await import('../node/node-manager.js')
       const nm = await NodeManager.start({
         dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, notice, onInternalError, ...init,
         ...sandboxUserFlag(options.sandboxUser),
@@ -240,6 +239,7 @@ async function status(data: string): Promise<NodeSummary> {
   const running = readRuntime(data)
   if (running !== undefined) {
     try {
+      const { NodeClient } = await import('../client/node-client.js')
       const client = await NodeClient.connect(running.addresses[0] ?? '', { timeoutMs: 5000 })
       try { return await client.getVessels() } finally { await client.close() }
     } catch (err) {
@@ -248,6 +248,7 @@ async function status(data: string): Promise<NodeSummary> {
     }
   }
   if (!existsSync(paths.state)) throw new UsageError(`${paths.data} holds no node; run flotilla node init or flotilla node start`)
+  const [{ VesselStore }, { vesselSummary }] = await Promise.all([import('../node/vessel-store.js'), import('../node/handlers/queries.js')])
   const store = await VesselStore.open(paths.state).catch(() => {
     throw new UsageError(`${paths.state} is in use by a running node that does not answer`)
   })

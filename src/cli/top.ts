@@ -1,11 +1,10 @@
 // `flotilla node top`: the node owner's console. Live and full screen on a terminal; one snapshot as text with
 // --once (or when stdout is not a terminal), as JSON with --json.
 import { Command, Option } from 'commander'
-import { ClientTransport, NodeClient } from '../client/node-client.js'
+import type { NodeClient } from '../client/node-client.js'
 import { KeyFileError, type KeyPair } from '../keys/key-files.js'
 import { loadKeyPairRef } from '../keys/key-ref.js'
-import { DEFAULT_LISTEN } from '../node/libp2p-node.js'
-import { DEFAULT_KEYS_DIR } from '../node/node-paths.js'
+import { DEFAULT_KEYS_DIR, DEFAULT_LISTEN } from '../node/node-paths.js'
 import { NodeError } from '../protocol/errors.js'
 import { fetchSnapshot, type NodeSnapshot } from '../tui/snapshot.js'
 import { snapshotJson, snapshotText } from '../tui/snapshot-text.js'
@@ -71,6 +70,8 @@ async function top(options: TopOptions): Promise<number> {
     throw err
   }
   const live = !options.once && !options.json && process.stdout.isTTY === true
+  // libp2p loads only when the console runs: every other `node` subcommand registers this one too.
+  const { ClientTransport, NodeClient } = await import('../client/node-client.js')
   const transport = await ClientTransport.create()
   const connect = (): Promise<NodeClient> => NodeClient.connect(options.node, { identity, transport, timeoutMs: options.timeout })
   try {

@@ -1,4 +1,4 @@
-import { KeyFileError } from '../keys/key-files.js'
+import { KeyFileError } from '../keys/key-file-error.js'
 
 /** A mistake of the user's (bad argument, missing file): printed as one line, exit code 2, no stack trace. */
 export class UsageError extends Error {

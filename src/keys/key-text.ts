@@ -3,19 +3,14 @@
 // signatures.ts build on this; it imports neither.
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import type { Ed25519PublicKey } from '@libp2p/interface'
+import { KeyFileError } from './key-file-error.js'
 
 export const PUBLIC_KEY_PREFIX = 'ed25519-pub'
 export const PRIVATE_KEY_PREFIX = 'ed25519-priv'
 /** Longest valid public key text (prefix, space, 44 base64 characters). */
 export const PUBLIC_KEY_TEXT_LENGTH = PUBLIC_KEY_PREFIX.length + 1 + 44
 
-/** A key file (or key text) that is missing, malformed or does not match its pair. */
-export class KeyFileError extends Error {
-  override name = 'KeyFileError'
-  constructor(readonly file: string, problem: string) {
-    super(`${file}: ${problem}`)
-  }
-}
+export { KeyFileError }
 
 export function publicKeyText(key: Ed25519PublicKey): string {
   return `${PUBLIC_KEY_PREFIX} ${Buffer.from(key.raw).toString('base64')}`

@@ -14,8 +14,7 @@ import {
   type Ed25519PrivateKey,
 } from '../keys/key-files.js'
 import { carveDonation, measureHost } from './donation.js'
-import { DEFAULT_LISTEN } from './libp2p-node.js'
-import type { NodePaths } from './node-paths.js'
+import { DEFAULT_LISTEN, type NodePaths } from './node-paths.js'
 import type { SandboxUserSetting } from './sandbox-user.js'
 import type { StoreChange, VesselRecord, VesselStore } from './vessel-store.js'
 

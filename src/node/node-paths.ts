@@ -9,6 +9,8 @@ import { PROJECT_ROOT } from '../runtime/sandbox.js'
 
 export const DEFAULT_DATA_DIR = join(PROJECT_ROOT, 'vessels')
 export const DEFAULT_KEYS_DIR = join(PROJECT_ROOT, 'keys')
+/** Where a node listens unless told: here rather than in libp2p-node.ts, so that the CLI can show it without loading libp2p. */
+export const DEFAULT_LISTEN = '/ip4/127.0.0.1/tcp/1224'
 
 export interface NodePaths {
   data: string

@@ -5,7 +5,8 @@ import {
 } from '../runtime/nanny/resources.js'
 import { NodeError } from '../protocol/errors.js'
 import { portRanges } from '../protocol/port-ranges.js'
-import { newVesselName, type StoreChange, type VesselRecord } from './vessel-store.js'
+import { newVesselName } from './vessel-names.js'
+import type { StoreChange, VesselRecord } from './vessel-store.js'
 
 function emptyLimits(): Record<NumericResource, number> {
   return Object.fromEntries(NUMERIC_RESOURCES.map((r) => [r, 0])) as Record<NumericResource, number>

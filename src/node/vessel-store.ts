@@ -6,6 +6,9 @@ import type { Restrictions } from '../runtime/nanny/resources.js'
 import { LevelReplayStore, type ReplayEntry } from '../protocol/replay-guard.js'
 import { isValidVesselName } from '../protocol/validate.js'
 import { MAX_OWNER_INFO_BYTES, capReason, capUtf8 } from './answer-bounds.js'
+import { vesselNumber } from './vessel-names.js'
+
+export { newVesselName } from './vessel-names.js'
 
 export const VESSEL_STATUSES = ['Fresh', 'Started', 'Stopped', 'Terminated', 'ThreadErr', 'Stale'] as const
 export type VesselStatus = (typeof VESSEL_STATUSES)[number]
@@ -40,18 +43,6 @@ export type StoreChange =
   | { type: 'delVessel'; name: string }
   | { type: 'putConfig'; key: string; value: JsonValue }
   | { type: 'delConfig'; key: string }
-
-/** The number in a vessel name: v12 → 12. */
-export function vesselNumber(name: string): number {
-  return Number(name.slice(1))
-}
-
-/** Seattle's rule: the next name is `v<max + 1>` (v1 when there are none). */
-export function newVesselName(existing: Iterable<string>): string {
-  let max = 0
-  for (const name of existing) max = Math.max(max, vesselNumber(name))
-  return `v${max + 1}`
-}
 
 const jsonSublevel = (db: Level<string, unknown>, name: string) => db.sublevel<string, unknown>(name, { valueEncoding: 'json' })
 type JsonSublevel = ReturnType<typeof jsonSublevel>

@@ -1,0 +1,46 @@
+// Bundles each process entry (the CLI, the sandbox host, the vessel worker) into one ESM file, written over tsc's
+// output of the same name, so that starting one reads a few files instead of resolving and loading hundreds of
+// modules (about 700 for the CLI's libp2p client; 58 for every vessel's worker thread). Run by `npm run build`
+// after tsc; without it, tsc's separate files run the same code, only slower to start.
+//
+// The bundles stay where tsc put the entries, at the same depth under the project root: code in them finds the
+// project root and its neighbours by import.meta.url (runtime/sandbox.ts, program-loader.ts, sandbox-host.ts), and
+// the sandbox host's permission grants cover dist/ and node_modules/ only. Dynamic imports become chunks next to
+// their entry (only the command group being run loads; a JavaScript vessel does not load the Repy compiler).
+import { build } from 'esbuild'
+import { readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+
+/** Native addons (found by node-gyp-build relative to their own package) and what only a debugging run imports. */
+const EXTERNAL = ['classic-level', 'cbor-extract', 'react-devtools-core']
+
+// CommonJS packages inside an ESM bundle call require() for Node's built-in modules.
+const REQUIRE_SHIM = "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);"
+
+const ENTRIES = [
+  { source: 'src/cli/main.ts', outdir: 'dist/cli', requireShim: true },
+  { source: 'src/runtime/sandbox-host.ts', outdir: 'dist/runtime', requireShim: false },
+  { source: 'src/runtime/vessel-worker.ts', outdir: 'dist/runtime', requireShim: false },
+]
+
+for (const dir of new Set(ENTRIES.map((e) => e.outdir))) {
+  for (const file of readdirSync(dir)) if (file.startsWith('chunk-')) rmSync(join(dir, file))
+}
+
+for (const entry of ENTRIES) {
+  await build({
+    entryPoints: [entry.source],
+    outdir: entry.outdir,
+    chunkNames: 'chunk-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    external: EXTERNAL,
+    banner: entry.requireShim ? { js: REQUIRE_SHIM } : undefined,
+    legalComments: 'none',
+    logLevel: 'warning',
+  })
+}
