@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC, type QuickJSHandle } from 'quickjs-emscripten'
 import { Bridge } from './bridge.js'
+import { EventTurns } from './event-turns.js'
 import { addressOps } from './api/addresses.js'
 import { diskUsedIn, fileOps } from './api/files.js'
 import { logOps } from './api/log.js'
@@ -179,8 +180,9 @@ function uncaught(description: string, where: string): Outcome {
   return { status: 'Terminated', code: UNCAUGHT_EXCEPTION_CODE, reason: `uncaught exception in ${where}: ${description}` }
 }
 
+const turns = new EventTurns(() => performance.now())
 function pump(): void {
-  if (finished || ending) return
+  if (finished || ending || !turns.mayRun(pump)) return
   const failure = inGuest(() => bridge.runJobs())
   if (failure && !ending) end(uncaught(failure, 'a job'))
   watchMain()

@@ -2,8 +2,10 @@
 // and connections with a bounded receive buffer each, so that a non-blocking `recv` returns what has arrived.
 // Everything buffered here is bounded per socket and per vessel (see buffered()).
 import net from 'node:net'
+import { performance } from 'node:perf_hooks'
 import { RepyError, type RepyErrorName } from '../errors.js'
 import type { RecvBudget } from './recv-budget.js'
+import { enterEnd, enterListener, inFlight, listenedHere, peerFinished, type LocalEnd } from './local-ends.js'
 
 /** Per-connection receive buffer: the Node socket is paused when this much is waiting, resumed once below half... */
 export const RECV_BUFFER_LIMIT = 64 * 1024
@@ -20,6 +22,9 @@ export const VESSEL_SEND_LIMIT = 1 << 20
 export const ACCEPT_QUEUE_LIMIT = 128
 /** Repy retries a recoverable connect failure every 0.2 s until its timeout. */
 const RETRY_INTERVAL_MS = 200
+/** The longest a call waits for what a peer on this host has already done to reach this side (local-ends.ts):
+ *  normally a turn or two of the event loop; past it the call answers as if nothing were on its way. */
+const LOCAL_WAIT_MS = 1000
 const MAX_TIMER_MS = 2 ** 31 - 1
 
 const RECOVERABLE = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR', 'EALREADY', 'EINPROGRESS', 'ETIMEDOUT', 'ENOBUFS'])
@@ -34,7 +39,7 @@ export const errnoOf = (err: unknown): string => String((err as NodeJS.ErrnoExce
 /** Node reports IPv4 peers of an IPv4 socket plainly, but strip a mapped prefix just in case. */
 export const plainIp = (address: string | undefined): string => (address ?? '').replace(/^::ffff:/, '')
 
-interface Connection {
+interface Connection extends LocalEnd {
   socket: net.Socket
   chunks: Buffer[]
   buffered: number
@@ -43,11 +48,16 @@ interface Connection {
   identity: string | null
   /** Taken by getconnection (or made by openconnection): may buffer RECV_BUFFER_LIMIT instead of QUEUED_RECV_LIMIT. */
   accepted: boolean
+  /** Calls waiting for the connection to change (see changeOf). */
+  waiters: Array<() => void>
+  /** Takes the connection out of local-ends.ts. */
+  leave(): void
 }
 
 interface Server {
   server: net.Server
   key: string
+  leave(): void
   queue: Connection[]
   queueLimit: number
 }
@@ -57,7 +67,7 @@ export interface TcpBroker {
   connect(destIp: string, destPort: number, localIp: string, localPort: number, timeout: number): Promise<number>
   accept(serverId: number): [string, number, number]
   send(id: number, data: string): number
-  recv(id: number, max: number): string
+  recv(id: number, max: number): string | Promise<string>
   close(id: number): boolean
   closeServer(id: number): boolean
   closeAll(): void
@@ -101,20 +111,45 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBr
     resumeWithRoom()
   }
 
+  const wake = (c: Connection): void => {
+    const waiters = c.waiters
+    c.waiters = []
+    for (const w of waiters) w()
+  }
+  /** Resolves when the connection changes (data, the end of the stream, its peer linked or closed), or at the deadline. */
+  const changeOf = (c: Connection, deadline: number): Promise<void> => new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, deadline - performance.now()))
+    c.waiters.push(() => { clearTimeout(timer); resolve() })
+  })
+  /** The connection sends nothing more: its peer, if on this host, is told. */
+  const finish = (c: Connection): void => {
+    if (c.closed) return
+    c.closed = true
+    c.leave()
+    c.peer?.changed()
+  }
+
   const track = (socket: net.Socket, identity: string | null, accepted: boolean): Connection => {
-    const c: Connection = { socket, chunks: [], buffered: 0, remoteClosed: false, identity, accepted }
+    const c: Connection = {
+      socket, chunks: [], buffered: 0, remoteClosed: false, identity, accepted,
+      sent: 0, received: 0, closed: false, peer: null, waiters: [], changed: () => wake(c), leave: () => {},
+    }
+    c.leave = enterEnd(c, `${plainIp(socket.localAddress)}:${socket.localPort}`, `${plainIp(socket.remoteAddress)}:${socket.remotePort}`)
     socket.on('data', (chunk: Buffer) => {
       c.chunks.push(chunk)
       c.buffered += chunk.length
+      c.received += chunk.length
       if (unsolicited(c)) budget.take(chunk.length)
       if (c.buffered >= recvLimit(c) || (unsolicited(c) && budget.full)) {
         socket.pause()
         paused.add(c)
       }
+      wake(c)
     })
-    socket.on('end', () => { c.remoteClosed = true })
-    socket.on('error', () => { c.remoteClosed = true })
-    socket.on('close', () => { c.remoteClosed = true })
+    const remoteClosed = () => { c.remoteClosed = true; wake(c) }
+    socket.on('end', remoteClosed)
+    socket.on('error', remoteClosed)
+    socket.on('close', () => { remoteClosed(); finish(c) })
     return c
   }
 
@@ -153,12 +188,43 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBr
     return new RepyError('InternetConnectivityError', `${where}: ${code}`)
   }
 
+  /** Up to max bytes of what has arrived. When nothing has, what a peer on this host already sent or its close
+   *  is waited for (until the deadline), as Repy's recv would see it on loopback. */
+  const recvBy = (id: number, max: number, deadline: number): string | Promise<string> => {
+    const c = connection(id)
+    if (c.buffered === 0) {
+      if (c.remoteClosed || peerFinished(c)) fail('SocketClosedRemote', 'recv: the peer closed the connection')
+      if (inFlight(c) === 0 || performance.now() >= deadline) fail('SocketWouldBlockError', 'recv: no data has arrived')
+      return changeOf(c, deadline).then(() => recvBy(id, max, deadline))
+    }
+    const parts: Buffer[] = []
+    let taken = 0
+    while (taken < max && c.chunks.length > 0) {
+      const chunk = c.chunks[0]!
+      const n = Math.min(chunk.length, max - taken)
+      parts.push(chunk.subarray(0, n))
+      if (n === chunk.length) c.chunks.shift()
+      else c.chunks[0] = chunk.subarray(n)
+      taken += n
+    }
+    c.buffered -= taken
+    resumeWithRoom()
+    return Buffer.concat(parts, taken).toString('latin1')
+  }
+
+  /** Waits until a connection to a listener of this host has been taken in by it (or is closed, or the deadline). */
+  const linked = async (c: Connection): Promise<void> => {
+    const deadline = performance.now() + LOCAL_WAIT_MS
+    while (c.peer === null && !c.remoteClosed && performance.now() < deadline) await changeOf(c, deadline)
+  }
+
   function closeServer(id: number): boolean {
     const entry = servers.get(id)
     if (!entry) return false
     servers.delete(id)
+    entry.leave()
     entry.server.close()
-    for (const c of entry.queue) { c.socket.destroy(); drop(c) }
+    for (const c of entry.queue) { c.socket.destroy(); finish(c); drop(c) }
     entry.queue = []
     return true
   }
@@ -177,7 +243,7 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBr
         if (code === 'EADDRNOTAVAIL') fail('AddressBindingError', `listenforconnection: cannot bind to ${ip}`)
         fail('AddressBindingError', `listenforconnection: cannot listen on ${key} (${code})`)
       })
-      const entry: Server = { server, key, queue: [], queueLimit: Math.max(1, Math.min(backlog, ACCEPT_QUEUE_LIMIT)) }
+      const entry: Server = { server, key, leave: enterListener(key), queue: [], queueLimit: Math.max(1, Math.min(backlog, ACCEPT_QUEUE_LIMIT)) }
       server.on('error', () => {})
       server.on('connection', (socket) => {
         if (entry.queue.length >= entry.queueLimit) socket.destroy()
@@ -200,7 +266,10 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBr
           try {
             const socket = await attempt(destIp, destPort, localIp, localPort, deadline)
             const id = nextId()
-            connections.set(id, track(socket, identity, true))
+            const c = track(socket, identity, true)
+            connections.set(id, c)
+            // A listener of this host: getconnection must find the connection once openconnection has returned.
+            if (listenedHere(`${destIp}:${destPort}`)) await linked(c)
             return id
           } catch (err) {
             const recoverable = !(err instanceof RepyError) && RECOVERABLE.has(errnoOf(err))
@@ -229,41 +298,25 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBr
 
     send(id, data) {
       const c = connection(id)
-      if (c.remoteClosed || c.socket.destroyed || !c.socket.writable) fail('SocketClosedRemote', 'send: the peer closed the connection')
+      if (c.remoteClosed || c.peer?.closed || c.socket.destroyed || !c.socket.writable) fail('SocketClosedRemote', 'send: the peer closed the connection')
       if (data.length === 0) return 0
       if (c.socket.writableLength >= SEND_HIGH_WATER || unflushed() >= VESSEL_SEND_LIMIT) {
         fail('SocketWouldBlockError', 'send: the send buffer is full')
       }
       const n = Math.min(data.length, SEND_WINDOW)
       c.socket.write(Buffer.from(data.slice(0, n), 'latin1'))
+      c.sent += n
       return n
     },
 
-    recv(id, max) {
-      const c = connection(id)
-      if (c.buffered === 0) {
-        if (c.remoteClosed) fail('SocketClosedRemote', 'recv: the peer closed the connection')
-        fail('SocketWouldBlockError', 'recv: no data has arrived')
-      }
-      const parts: Buffer[] = []
-      let taken = 0
-      while (taken < max && c.chunks.length > 0) {
-        const chunk = c.chunks[0]!
-        const n = Math.min(chunk.length, max - taken)
-        parts.push(chunk.subarray(0, n))
-        if (n === chunk.length) c.chunks.shift()
-        else c.chunks[0] = chunk.subarray(n)
-        taken += n
-      }
-      c.buffered -= taken
-      resumeWithRoom()
-      return Buffer.concat(parts, taken).toString('latin1')
-    },
+    recv: (id, max) => recvBy(id, max, performance.now() + LOCAL_WAIT_MS),
+
 
     close(id) {
       const c = connections.get(id)
       if (!c) return false
       connections.delete(id)
+      finish(c)
       drop(c)
       // Like Repy's shutdown-then-close: what was sent still goes out, then the socket is gone.
       closing.add(c.socket)
@@ -285,7 +338,7 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBr
     closeAll() {
       for (const id of [...servers.keys()]) closeServer(id)
       for (const socket of [...connecting, ...closing]) socket.destroy()
-      for (const c of connections.values()) { c.socket.destroy(); drop(c) }
+      for (const c of connections.values()) { c.socket.destroy(); finish(c); drop(c) }
       connecting.clear()
       closing.clear()
       connections.clear()

@@ -12,6 +12,14 @@ check('runtime arg', () => getruntime(1))
 check('sleep returns a promise', () => { const p = sleep(0); return p instanceof Promise })
 await acheck('sleep resolves undefined', async () => (await sleep(0.01)) === undefined)
 await acheck('sleep waits', async () => { const t0 = getruntime(); await sleep(0.3); return getruntime() - t0 })
+await acheck('short sleeps wait', async () => {
+  // The shortest of many sub-millisecond sleeps, and of sleeps of a millisecond and a fraction (timer, then the rest).
+  let short = Infinity
+  let mixed = Infinity
+  for (let i = 0; i < 200; i++) { const t0 = getruntime(); await sleep(0.0001); short = Math.min(short, getruntime() - t0) }
+  for (let i = 0; i < 20; i++) { const t0 = getruntime(); await sleep(0.0015); mixed = Math.min(mixed, getruntime() - t0) }
+  return [short, mixed]
+})
 await acheck('sleep int', async () => { await sleep(0); return 'slept' })
 await acheck('sleep negative', () => sleep(-1))
 await acheck('sleep string', () => sleep('1'))
@@ -54,6 +62,9 @@ describe('time', () => {
 
   it('sleep never returns early', () => {
     expect(okValue(r, 'sleep waits')).toBeGreaterThanOrEqual(0.3)
+    const [short, mixed] = okValue(r, 'short sleeps wait') as [number, number]
+    expect(short).toBeGreaterThanOrEqual(0.0001)
+    expect(mixed).toBeGreaterThanOrEqual(0.0015)
   })
 
   it.each(['sleep negative', 'sleep string', 'sleep NaN', 'sleep no args', 'sleep 2 args'])(
