@@ -1,8 +1,9 @@
-// Program commands: run (upload + start), start, stop, reset; show log.
+// Program commands: run (upload + start), start, stop, reset, wait; show log.
 import { basename } from 'node:path'
 import type { CommandSpec } from './command.js'
-import { reportLines } from './fanout.js'
+import { reportLines, untilCancelled } from './fanout.js'
 import { checkRemoteName, perVessel, readLocal } from './files.js'
+import { refresh } from './targets.js'
 import { CommandError } from './types.js'
 
 const run: CommandSpec = {
@@ -66,8 +67,37 @@ export const showLog: CommandSpec = {
   },
 }
 
+const DEFAULT_WAIT_SECONDS = 60
+const MAX_WAIT_SECONDS = 3600
+const WAIT_POLL_MS = 250
+
+/** In a script, `run prog; wait; show log` shows the whole log however long the program took (a `sleep` guesses). */
+const wait: CommandSpec = {
+  name: 'wait', usage: 'wait [seconds]', complete: ['none'],
+  summary: `wait until no program runs in the vessels of the default target (at most the seconds given, ${DEFAULT_WAIT_SECONDS} by default)`,
+  run: async (ctx, args) => {
+    const seconds = args.length === 0 ? DEFAULT_WAIT_SECONDS : Number(args[0])
+    if (args.length > 1 || args[0] === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_WAIT_SECONDS) {
+      throw new CommandError(`usage: wait [seconds] (a number from 0 to ${MAX_WAIT_SECONDS}; default ${DEFAULT_WAIT_SECONDS})`)
+    }
+    const vessels = ctx.state.defaultVessels()
+    const deadline = Date.now() + seconds * 1000
+    for (;;) {
+      const { report } = await refresh(ctx, vessels)
+      const running = vessels.filter((v) => report.good.includes(v.longName) && v.info?.status === 'Started').map((v) => v.longName)
+      if (running.length === 0 || Date.now() >= deadline) {
+        if (running.length > 0) throw new CommandError(`still running after ${seconds} s: ${running.join(', ')}`)
+        return { lines: reportLines('wait', report), fanout: report }
+      }
+      let timer: NodeJS.Timeout | undefined
+      await untilCancelled(new Promise((resolve) => { timer = setTimeout(resolve, Math.min(WAIT_POLL_MS, deadline - Date.now())) }), ctx.signal)
+        .finally(() => clearTimeout(timer))
+    }
+  },
+}
+
 export const LIFECYCLE_COMMANDS: CommandSpec[] = [
-  run, start,
+  run, start, wait,
   simple('stop', 'stop the programs in the vessels of the default target', 'StopVessel'),
   simple('reset', "stop the programs and delete the vessels' files and logs", 'ResetVessel'),
 ]

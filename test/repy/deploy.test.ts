@@ -37,7 +37,7 @@ const logs = (out: ReturnType<typeof jsonLines>) => {
 
 describe('Repy programs on node managers', () => {
   it('the shell runs a .r2py program on every vessel and reads its log', async () => {
-    const run = await flotilla(['shell', '--json', '-c', script('run example.1.1.r2py', 'sleep 1.5', 'show log')], bed.dir)
+    const run = await flotilla(['shell', '--json', '-c', script('run example.1.1.r2py', 'wait', 'show log')], bed.dir)
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     const found = logs(jsonLines(run.stdout))
@@ -46,13 +46,13 @@ describe('Repy programs on node managers', () => {
   }, 60_000)
 
   it('threads, sleep and callargs work in a vessel', async () => {
-    const run = await flotilla(['shell', '--json', '-c', script('run threads.r2py one two', 'sleep 2', 'show log')], bed.dir)
+    const run = await flotilla(['shell', '--json', '-c', script('run threads.r2py one two', 'wait', 'show log')], bed.dir)
     expect(run.code).toBe(0)
     for (const log of logs(jsonLines(run.stdout))) expect(log).toContain("order [1, 2, 3] args ['one', 'two'] \n") // Python 2's print: a space before the last item
   }, 60_000)
 
   it('an uncaught exception leaves Repy\'s traceback in the vessel log', async () => {
-    const run = await flotilla(['shell', '--json', '-c', script('run broken.r2py', 'sleep 1.5', 'list', 'show log')], bed.dir)
+    const run = await flotilla(['shell', '--json', '-c', script('run broken.r2py', 'wait', 'list', 'show log')], bed.dir)
     expect(run.code).toBe(0)
     const out = jsonLines(run.stdout)
     const list = out.find((l) => l.command === 'list') as unknown as { data: Array<{ status: string }> }

@@ -152,6 +152,19 @@ describe('flotilla shell on real nodes', () => {
     expect(await (await bed.client(1)).call('ListFilesInVessel', ['v3'])).toEqual(['hello.js'])
   })
 
+  it('wait: returns once no program runs, and says which still run when its time is up', async () => {
+    await idle()
+    writeFileSync(join(bed.dir, 'ticks.js'), "for (let i = 0; i < 3; i++) { log('tick ' + i + '\\n'); await sleep(0.3) }\n")
+    writeFileSync(join(bed.dir, 'forever.js'), "log('on\\n')\nwhile (true) await sleep(0.2)\n")
+    const ended = jsonLines((await flotilla(['shell', '--json', '-c', `${SETUP}; on %1 run ticks.js; on %1 wait; on %1 show log`], bed.dir)).stdout)
+    expect(byCommand(ended, 'on %1 wait')).toMatchObject({ ok: true, good: [expect.any(String)] })
+    expect(Object.values(byCommand(ended, 'on %1 show log').results)[0]).toMatch(/tick 0\ntick 1\ntick 2\n$/)
+    const timedOut = await flotilla(['shell', '--keep-going', '-c', `${SETUP}; on %2 run forever.js; on %2 wait 0.5; on %2 stop; on %2 wait`], bed.dir)
+    expect(timedOut.code).not.toBe(0)
+    expect(timedOut.stderr).toMatch(/^error: still running after 0\.5 s: \S+:v\d\n$/)
+    expect(timedOut.stdout).toMatch(/on %2 wait: ok on 1 vessel|wait: ok on 1 vessel/)
+  })
+
   it('a failure on one vessel is grouped, makes <cmd>good/<cmd>fail, and the failed part can be retried (stdin)', async () => {
     await idle()
     const first = jsonLines((await flotilla(['shell', '--json', '-c', `${SETUP}; loadkeys bob; on %1 set users alice bob; on %1 set owner bob`], bed.dir)).stdout)
