@@ -87,6 +87,8 @@ export class NodeManager {
     let discovery: NodeDiscovery | undefined
     let lifecycle: Lifecycle | undefined
     let log: NodeLog | undefined
+    let requests: RequestLog | undefined
+    const { flood, ...logOptions } = options.log ?? {}
     try {
       let config: NodeConfig | undefined = await loadConfig(store)
       const initialized = config === undefined
@@ -96,7 +98,7 @@ export class NodeManager {
         config = await initNode(store, paths, keysDir, { ...(options.listen ? { listen: options.listen } : {}), ...options.init })
       }
       const logBytes = Math.min(config.logBytes, MAX_LOG_BYTES)
-      log = NodeLog.open(nodeLogPrefix(paths), { ...options.log, bytes: options.log?.bytes ?? logBytes })
+      log = NodeLog.open(nodeLogPrefix(paths), { ...logOptions, bytes: logOptions.bytes ?? logBytes })
       // (the CLI says so on stdout; a start that fails later must still be one line there)
       if (initialized) log.fileOnly('info', `set up a new node ${config.peerId} in ${paths.data}`, { event: 'set up', peerId: config.peerId })
       // the check runs a process as the sandbox user: let it overlap with the rest of the start
@@ -124,19 +126,21 @@ export class NodeManager {
         advertising: () => found.status(),
         sandboxUser: { runsAs: sandboxUser.runsAs, warning: sandboxUser.warning },
       }
-      const requests = new RequestLog(log, { ...DEFAULT_FLOOD_LIMITS, ...options.log?.flood })
+      const requestLog = requests = new RequestLog(log, { ...DEFAULT_FLOOD_LIMITS, ...flood })
       const service = await serveProtocol(node, (bytes, peer) => handleRequest(bytes, ctx, {
         guard,
         onInternalError: options.onInternalError,
-        onOutcome: (outcome) => requests.record(peer, outcome),
-      }), limits, (peer, error) => requests.record(peer, { call: null, vessels: [], key: null, handled: false, error }))
+        onOutcome: (outcome) => requestLog.record(peer, outcome),
+      }), limits, (peer, error) => requestLog.record(peer, { call: null, vessels: [], key: null, handled: false, error }))
       log.info(`node ${node.peerId.toString()} started (sandbox host runs as ${sandboxUser.runsAs}) at ${ctx.addresses().join(' ')}`, {
         event: 'started', peerId: node.peerId.toString(), addresses: ctx.addresses(),
       })
-      return new NodeManager(node, state, lifecycle, ctx, found, service, requests, log, settings, initialized)
+      return new NodeManager(node, state, lifecycle, ctx, found, service, requestLog, log, settings, initialized)
     } catch (err) {
       // the caller reports the failure to the user: the file keeps it for the operator
       log?.fileOnly('error', `could not start: ${err instanceof Error ? err.message : String(err)}`, { detail: errorChain(err) })
+      requests?.close()
+      log?.close()
       await discovery?.stop().catch(() => undefined)
       await lifecycle?.close().catch(() => undefined)
       await Promise.resolve(libp2p?.stop()).catch(() => undefined)
