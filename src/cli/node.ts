@@ -12,9 +12,11 @@ import {
   type InitOptions,
 } from '../node/node-config.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, DEFAULT_LISTEN, nodePaths } from '../node/node-paths.js'
+import { errorChain, LOG_LEVELS, isLogLevel, type LogLevel } from '../node/node-log.js'
 import { parseSandboxUser, type SandboxUserSetting } from '../node/sandbox-user.js'
-import { INTERNAL_ERROR_CODE, internalErrorLine } from './internal-error.js'
+import { INTERNAL_ERROR_CODE } from './internal-error.js'
 import { registerNodeCall } from './node-call.js'
+import { registerNodeLog } from './node-log.js'
 import { nodeText, toJson } from './node-format.js'
 import { UsageError } from './usage-error.js'
 
@@ -24,7 +26,14 @@ interface InitCliOptions extends CommonOptions, DiscoveryCliOptions {
   donate: string; owner: string; vessels?: string; listen?: string[]; ip?: string; force?: boolean; logSize?: string
   sandboxUser?: string
 }
-interface StartCliOptions extends CommonOptions, DiscoveryCliOptions { listen?: string[]; owner?: string; sandboxUser?: string }
+interface StartCliOptions extends CommonOptions, DiscoveryCliOptions {
+  listen?: string[]; owner?: string; sandboxUser?: string; logLevel: string; quiet?: boolean
+}
+
+function logLevel(text: string): LogLevel {
+  if (!isLogLevel(text)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not '${text}'`)
+  return text
+}
 
 const SANDBOX_USER_HELP = 'when run as root, the user[:group] the sandbox host runs as (default nobody:nogroup)'
 const sandboxUserFlag = (text: string | undefined): { sandboxUser?: SandboxUserSetting } => {
@@ -174,16 +183,18 @@ export function registerNode(program: Command): Command {
     .option('--listen <multiaddr>', 'address to listen on (repeatable; default the one given at init)', collectListen)
     .option('--owner <name|path>', 'when this start sets the node up: its owner key, as for init (default owner in --keys)')
     .option('--sandbox-user <user[:group]>', `${SANDBOX_USER_HELP}; for this run, over the one given at init`)
+    .option('--log-level <level>', `what the node logs to <data>/logs/node.log and stderr: ${LOG_LEVELS.join(', ')}`, 'info')
+    .option('--quiet', 'only errors on stderr (the node log keeps --log-level; read it with flotilla node log)')
     .option('--json', 'print the started node as one JSON line')
     .action(async (options: StartCliOptions) => {
-      const notice = (line: string): void => { process.stderr.write(`flotilla node: ${line}\n`) }
       const discovery = discoveryFlags(options)
+      const level = logLevel(options.logLevel)
       refuseIfRunning(options.data)
-      const onInternalError = (err: unknown, call: string): void => notice(internalErrorLine(err, `internal error in ${call}`))
       const init = options.owner === undefined ? {} : { init: { ownerKeyName: options.owner } }
       const { NodeManager } = await import('../node/node-manager.js')
       const nm = await NodeManager.start({
-        dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, notice, onInternalError, ...init,
+        dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, ...init,
+        log: { level, stderr: options.quiet ? 'error' : level },
         ...sandboxUserFlag(options.sandboxUser),
       }).catch((err: unknown) => {
         refuseIfLocked(err, options.data)
@@ -204,13 +215,13 @@ export function registerNode(program: Command): Command {
       const stop = (): void => {
         if (stopping) {
           // a second Ctrl-C: the vessels' states are stored already, so leaving now loses nothing
-          notice('stopped without waiting')
+          nm.log.warn('stopped without waiting')
           process.exit(130)
         }
         stopping = true
-        notice('stopping')
+        nm.log.info('stopping')
         nm.stop().then(() => 0, (err: unknown) => {
-          notice(internalErrorLine(err, 'could not stop cleanly'))
+          nm.log.error(`could not stop cleanly: ${err instanceof Error ? err.message : String(err)}`, { detail: errorChain(err) })
           return INTERNAL_ERROR_CODE
         }).then((code) => {
           rmSync(runtimeFile(options.data), { force: true })
@@ -231,6 +242,7 @@ export function registerNode(program: Command): Command {
     })
 
   registerNodeCall(node)
+  registerNodeLog(node)
   return node
 }
 

@@ -19,14 +19,14 @@ export function parseAddress(address: string | Multiaddr): Multiaddr {
   try {
     parsed = multiaddr(address)
   } catch (err) {
-    throw new NodeError('E_USAGE', `'${address}' is not a multiaddr (like /ip4/127.0.0.1/tcp/1224/p2p/12D3KooW...): ${(err as Error).message}`)
+    throw new NodeError('E_USAGE', `'${address}' is not a multiaddr (like /ip4/127.0.0.1/tcp/1224/p2p/12D3KooW...): ${(err as Error).message}`, { cause: err })
   }
   const peer = peerIdOf(parsed)
   if (peer !== undefined) {
     try {
       peerIdFromString(peer)
-    } catch {
-      throw new NodeError('E_USAGE', `'${address}': '${peer}' is not a peer id (one looks like 12D3KooW… as the node prints it)`)
+    } catch (err) {
+      throw new NodeError('E_USAGE', `'${address}': '${peer}' is not a peer id (one looks like 12D3KooW… as the node prints it)`, { cause: err })
     }
   }
   return parsed
@@ -39,9 +39,9 @@ export function peerIdOf(address: Multiaddr): string | undefined {
 
 function transportError(err: unknown, what: string, signal: AbortSignal): NodeError {
   if (err instanceof NodeError) return err
-  if (signal.aborted) return new NodeError('E_TIMEOUT', `${what}: no answer in time`)
+  if (signal.aborted) return new NodeError('E_TIMEOUT', `${what}: no answer in time`, { cause: err })
   const message = err instanceof Error ? err.message : String(err)
-  return new NodeError('E_UNREACHABLE', `${what}: ${message}`)
+  return new NodeError('E_UNREACHABLE', `${what}: ${message}`, { cause: err })
 }
 
 export class ClientTransport {

@@ -66,7 +66,7 @@ async function readKeyFile(path: string): Promise<string> {
   } catch (err) {
     if (err instanceof KeyFileError) throw err
     const code = (err as NodeJS.ErrnoException).code
-    throw new KeyFileError(path, code === 'ENOENT' ? 'no such key file' : `cannot read (${code ?? String(err)})`)
+    throw new KeyFileError(path, code === 'ENOENT' ? 'no such key file' : `cannot read (${code ?? String(err)})`, { cause: err })
   }
 }
 

@@ -16,6 +16,13 @@ export function publicKeyText(key: Ed25519PublicKey): string {
   return `${PUBLIC_KEY_PREFIX} ${Buffer.from(key.raw).toString('base64')}`
 }
 
+/** A short, stable name of a public key for logs and tables: the first 10 characters of its base64 (60 bits, as
+ *  `node status` shows an owner key). */
+export function keyFingerprint(text: string): string {
+  const body = text.startsWith(`${PUBLIC_KEY_PREFIX} `) ? text.slice(PUBLIC_KEY_PREFIX.length + 1) : text
+  return body.slice(0, 10)
+}
+
 /** Parses the canonical text of a public key; `source` names where the text came from in errors. */
 export function parsePublicKeyText(text: string, source = 'public key'): Ed25519PublicKey {
   const raw = decodeKeyLine(text, PUBLIC_KEY_PREFIX, 32, source)

@@ -12,7 +12,9 @@ import type { KadDHT } from '@libp2p/kad-dht'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { keyFingerprint } from '../keys/key-text.js'
 import { DEFAULT_REFRESH_MS } from './discovery-services.js'
+import { SILENT_LOG, type Logger } from './node-log.js'
 
 /** The DHT key of a public key's text (its canonical `ed25519-pub <base64>` form). */
 export async function keyCid(keyText: string): Promise<CID> {
@@ -52,7 +54,9 @@ export interface AdvertiserOptions {
   announceTimeoutMs?: number
   /** announces running at once (default 4) */
   concurrency?: number
-  log?: (line: string) => void
+  /** announces at info when a key is first announced or its announces start working again, at warn when they stop
+   *  working, else at debug (every refresh); withdrawals at info */
+  log?: Logger
 }
 
 interface Entry {
@@ -68,7 +72,7 @@ export class Advertiser {
   private readonly retryMs: number
   private readonly timeoutMs: number
   private readonly concurrency: number
-  private readonly log: (line: string) => void
+  private readonly log: Logger
   private timer: NodeJS.Timeout | null = null
   private active = 0
   private readonly waiting: Array<() => void> = []
@@ -80,7 +84,7 @@ export class Advertiser {
     this.retryMs = options.retryMs ?? Math.min(this.refreshMs, 5_000)
     this.timeoutMs = options.announceTimeoutMs ?? 30_000
     this.concurrency = options.concurrency ?? 4
-    this.log = options.log ?? (() => undefined)
+    this.log = options.log ?? SILENT_LOG
     this.schedule()
   }
 
@@ -199,22 +203,27 @@ export class Advertiser {
       return
     }
     const now = Date.now()
-    entry.status = { ...entry.status, lastAttempt: now, peers, error, lastSuccess: error === null ? now : entry.status.lastSuccess }
-    this.log(error === null ? `announced ${short(key)} to ${peers} peers` : `announce of ${short(key)} failed: ${error}`)
+    const before = entry.status
+    entry.status = { ...before, lastAttempt: now, peers, error, lastSuccess: error === null ? now : before.lastSuccess }
+    // a lone node retries failed announces every few seconds: only a change is news
+    const changed = before.lastAttempt === null ? error !== 'cancelled' : (before.error === null) !== (error === null)
+    const fingerprint = keyFingerprint(key)
+    if (error === null) this.log.log(changed ? 'info' : 'debug', `announced key ${fingerprint} to ${peers} DHT peers`, { event: 'announced', key: fingerprint, peers })
+    else this.log.log(changed ? 'warn' : 'debug', `could not announce key ${fingerprint}: ${error}`, { event: 'announce failed', key: fingerprint, error })
   }
 
   private async withdraw(key: string, entry: Entry): Promise<void> {
     this.entries.delete(key)
     entry.abort?.abort()
     await this.dropLocal(entry.cid)
-    this.log(`withdrew ${short(key)}`)
+    this.log.info(`withdrew key ${keyFingerprint(key)} from the DHT`, { event: 'withdrawn', key: keyFingerprint(key) })
   }
 
   private async dropLocal(cid: CID): Promise<void> {
     try {
       await this.node.services.dht.cancelReprovide(cid)
     } catch (err) {
-      this.log(`could not drop the local record of ${cid.toString()}: ${err instanceof Error ? err.message : String(err)}`)
+      this.log.warn(`could not drop the local record of ${cid.toString()}: ${err instanceof Error ? err.message : String(err)}`)
     }
   }
 
@@ -229,8 +238,4 @@ export class Advertiser {
     this.active--
     this.waiting.shift()?.()
   }
-}
-
-function short(key: string): string {
-  return key.length > 24 ? `${key.slice(0, 20)}…` : key
 }

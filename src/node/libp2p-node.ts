@@ -54,11 +54,11 @@ export async function createNodeLibp2p(options: Libp2pOptions & { discovery?: Di
     if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(text)) {
       throw new NodeError('E_USAGE',
         `cannot listen on ${listen.join(', ')}: the address is in use (another node running?). ` +
-        `Pick another port with --listen, e.g. --listen /ip4/127.0.0.1/tcp/0 for any free port`)
+        `Pick another port with --listen, e.g. --listen /ip4/127.0.0.1/tcp/0 for any free port`, { cause: err })
     }
     if ((err as Error)?.name === 'UnsupportedListenAddressesError') {
       const why = /listen (E[A-Z]+: [^\n]*)/.exec(text)?.[1] ?? 'not an /ip4 or /ip6 TCP address'
-      throw new NodeError('E_USAGE', `cannot listen on ${listen.join(', ')} (${why}): give --listen a TCP address of this machine, like /ip4/127.0.0.1/tcp/1224`)
+      throw new NodeError('E_USAGE', `cannot listen on ${listen.join(', ')} (${why}): give --listen a TCP address of this machine, like /ip4/127.0.0.1/tcp/1224`, { cause: err })
     }
     throw err
   }

@@ -13,7 +13,8 @@ import type { VesselStatus } from '../protocol/results.js'
 import type { Outcome } from '../runtime/api/types.js'
 import type { BoardSnapshot } from '../runtime/nanny/usage-board.js'
 import { SandboxHost, type SandboxProcessIdentity } from '../runtime/sandbox.js'
-import { capReason } from './answer-bounds.js'
+import { capReason, capUtf8 } from './answer-bounds.js'
+import { errorChain, SILENT_LOG, type Logger } from './node-log.js'
 import { vesselLogPrefix } from './node-paths.js'
 import type { NodeState } from './node-state.js'
 import type { VesselFiles } from './vessel-files.js'
@@ -35,8 +36,8 @@ interface Run {
 export interface LifecycleOptions {
   ip: string
   logBytes: number
-  /** Called with a line for the operator (host crashes, restarts). */
-  notice?(line: string): void
+  /** the node's log: starts, ends and restarts of programs, sandbox host crashes */
+  log?: Logger
   /** the user the sandbox host runs as, if not the node manager's */
   identity?: SandboxProcessIdentity
 }
@@ -52,7 +53,11 @@ export class Lifecycle {
   private closing = false
   private generation = 0
 
-  private constructor(private readonly state: NodeState, private readonly files: VesselFiles, private readonly options: LifecycleOptions) {}
+  private readonly nodeLog: Logger
+
+  private constructor(private readonly state: NodeState, private readonly files: VesselFiles, private readonly options: LifecycleOptions) {
+    this.nodeLog = options.log ?? SILENT_LOG
+  }
 
   /** Starts the sandbox host and restarts every vessel recorded as Started. */
   static async open(state: NodeState, files: VesselFiles, options: LifecycleOptions): Promise<Lifecycle> {
@@ -150,11 +155,12 @@ export class Lifecycle {
 
   private async resume(v: VesselRecord): Promise<void> {
     if (v.program !== undefined && (await this.files.exists(v.name, v.program))) {
-      this.options.notice?.(`restarting ${v.name}: ${v.program} ${(v.args ?? []).join(' ')}`.trimEnd())
       await this.launch(v, 'restarted with the node')
     } else {
+      const reason = `could not restart: program '${v.program ?? '?'}' is missing`
+      this.nodeLog.warn(`${v.name} is Stale: ${reason}`, { vessel: v.name, status: 'Stale', reason })
       await this.state.store.apply([{ type: 'putVessel', vessel: {
-        ...v, status: 'Stale', exit: { code: HOST_CRASH_CODE, reason: `could not restart: program '${v.program ?? '?'}' is missing`, at: Date.now() },
+        ...v, status: 'Stale', exit: { code: HOST_CRASH_CODE, reason, at: Date.now() },
       } }])
     }
   }
@@ -167,6 +173,8 @@ export class Lifecycle {
     const ended = new Promise<void>((r) => { end = r })
     this.runs.set(v.name, { id, startedAt: v.startedAt ?? Date.now(), ended, end })
     await this.files.ensureDir(v.name)
+    const command = capUtf8([v.program ?? '?', ...(v.args ?? [])].join(' '), 200)
+    this.nodeLog.info(`${v.name} ${why ?? 'started'}: ${command}`, { vessel: v.name, event: why === undefined ? 'started' : 'restarted', command })
     host.startVessel({
       vesselId: id, cwd: this.files.dir(v.name), program: v.program ?? '', callargs: v.args ?? [],
       ip: this.options.ip, restrictions: v.restrictions,
@@ -184,6 +192,9 @@ export class Lifecycle {
     if (run === undefined || run.id !== id) return
     this.runs.delete(name)
     if (this.closing) return run.end()
+    const reason = capUtf8(outcome.reason.trimEnd().split('\n').at(-1) ?? '', 200)
+    this.nodeLog.info(`${name} ended: ${outcome.status}, exit code ${outcome.code}${reason ? ` (${reason})` : ''}`,
+      { vessel: name, event: 'ended', status: outcome.status, code: outcome.code, reason })
     // Repy's node manager logs the program's stderr: a traceback or why it was ended goes where the owner reads.
     if (!QUIET_EXIT_CODES.has(outcome.code)) this.log(name).write(outcome.reason.endsWith('\n') ? outcome.reason : `${outcome.reason}\n`)
     void this.state.exclusiveVessel(name, async () => {
@@ -191,15 +202,15 @@ export class Lifecycle {
       this.files.forgetDiskUse(name)
       const v = await this.state.store.get(name)
       if (v?.status === 'Started' && !this.runs.has(name)) await this.record(v, outcome)
-    }).catch((err: unknown) => this.options.notice?.(`could not record the exit of ${name}: ${String(err)}`))
+    }).catch((err: unknown) => this.nodeLog.error(`could not record the exit of ${name}: ${String(err)}`, { vessel: name, detail: errorChain(err) }))
       .finally(() => run.end())
   }
 
   private onCrash(reason: string): void {
     this.host = null
     if (this.closing) return
-    this.options.notice?.(`${reason}; marking its vessels Terminated and starting a new one`)
     const crashed = [...this.runs.entries()]
+    this.nodeLog.error(`${reason}; marking its vessels Terminated and starting a new one`, { event: 'host crashed', vessels: crashed.map(([name]) => name) })
     this.runs.clear()
     for (const [name] of crashed) this.files.forgetDiskUse(name)
     void this.state.exclusive(async () => {
@@ -209,7 +220,7 @@ export class Lifecycle {
       }
     }).catch(() => undefined).finally(() => {
       for (const [, run] of crashed) run.end()
-      if (!this.closing) void this.sandbox().catch((err: unknown) => this.options.notice?.(`sandbox host restart failed: ${String(err)}`))
+      if (!this.closing) void this.sandbox().catch((err: unknown) => this.nodeLog.error(`sandbox host restart failed: ${String(err)}`, { detail: errorChain(err) }))
     })
   }
 

@@ -82,8 +82,8 @@ export function checkBootstrap(address: string): void {
   let ok = false
   try {
     ok = multiaddr(address).getComponents().some((c) => c.name === 'p2p')
-  } catch {
-    throw new NodeError('E_USAGE', `bootstrap address '${address}' is not a multiaddr (like /ip4/10.0.0.5/tcp/1224/p2p/12D3KooW…)`)
+  } catch (err) {
+    throw new NodeError('E_USAGE', `bootstrap address '${address}' is not a multiaddr (like /ip4/10.0.0.5/tcp/1224/p2p/12D3KooW…)`, { cause: err })
   }
   if (!ok) throw new NodeError('E_USAGE', `bootstrap address '${address}' must end with /p2p/<peer id> (the other node prints it at start)`)
 }
@@ -123,7 +123,7 @@ async function ownerKeyText(keysDir: string, ref: string): Promise<string> {
     if (existsSync(publicKeyFile)) return publicKeyText(await loadPublicKey(publicKeyFile))
     return (await generateKeyFiles(keysDir, ref)).publicKeyText
   } catch (err) {
-    if (err instanceof KeyFileError) throw new NodeError('E_USAGE', `owner key: ${err.message}`)
+    if (err instanceof KeyFileError) throw new NodeError('E_USAGE', `owner key: ${err.message}`, { cause: err })
     throw err
   }
 }

@@ -9,6 +9,7 @@ import type { AdvertisedKey } from '../protocol/results.js'
 import { Advertiser, advertisedKeys } from './advertiser.js'
 import { dialDiscoveredPeers, keepJoined, type DiscoveryNode, type DiscoveryOptions } from './discovery-services.js'
 import type { DiscoveryConfig } from './node-config.js'
+import { errorChain, SILENT_LOG, type Logger } from './node-log.js'
 import type { StoreChange, VesselStore } from './vessel-store.js'
 
 /** What createNodeLibp2p needs for a node manager with these settings. */
@@ -29,12 +30,13 @@ export class NodeDiscovery {
   private constructor(
     private readonly store: VesselStore,
     private readonly advertiser: Advertiser,
-    private readonly notice: (line: string) => void,
+    private readonly log: Logger,
   ) {}
 
-  static start(node: DiscoveryNode, store: VesselStore, config: DiscoveryConfig, notice: (line: string) => void = () => undefined): NodeDiscovery {
-    const advertiser = new Advertiser(node, { refreshMs: config.refreshS * 1000 })
-    const d = new NodeDiscovery(store, advertiser, notice)
+  /** `log` gets the announces and withdrawals and what goes wrong. */
+  static start(node: DiscoveryNode, store: VesselStore, config: DiscoveryConfig, log: Logger = SILENT_LOG): NodeDiscovery {
+    const advertiser = new Advertiser(node, { refreshMs: config.refreshS * 1000, log })
+    const d = new NodeDiscovery(store, advertiser, log)
     if (config.bootstrap.length > 0) d.stops.push(keepJoined(node, config.bootstrap, Math.min(5_000, config.refreshS * 1000)))
     if (config.mdns) d.stops.push(dialDiscoveredPeers(node))
     d.stops.push(store.watch((changes) => { if (touchesVessels(changes)) d.sync() }))
@@ -59,7 +61,7 @@ export class NodeDiscovery {
           void this.advertiser.setKeys(keys)
         }
       } catch (err) {
-        if (!this.stopped) this.notice(`could not update the advertised keys: ${err instanceof Error ? err.message : String(err)}`)
+        if (!this.stopped) this.log.error(`could not update the advertised keys: ${err instanceof Error ? err.message : String(err)}`, { detail: errorChain(err) })
       } finally {
         this.syncing = false
       }

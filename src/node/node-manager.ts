@@ -13,12 +13,15 @@ import { createNodeLibp2p } from './libp2p-node.js'
 import { Lifecycle } from './lifecycle.js'
 import { discoveryConfig, initNode, MAX_LOG_BYTES, loadConfig, loadNodeKey, type DiscoveryConfig, type InitOptions, type NodeConfig } from './node-config.js'
 import { discoveryOptions, NodeDiscovery } from './node-discovery.js'
-import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodePaths, type NodePaths } from './node-paths.js'
+import { errorChain, NodeLog, type LogEntry, type LogLevel } from './node-log.js'
+import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodeLogPrefix, nodePaths, type NodePaths } from './node-paths.js'
 import { nodeLimits, type NodeLimitsOptions } from './node-limits.js'
 import { NodeState } from './node-state.js'
 import { chooseSandboxUser, DEFAULT_SANDBOX_USER, type SandboxUser, type SandboxUserSetting } from './sandbox-user.js'
 import { serveProtocol, type ProtocolService, type ProtocolStats } from './protocol-service.js'
 import { handleRequest } from './request-handler.js'
+import { RequestLog } from './request-log.js'
+import { DEFAULT_FLOOD_LIMITS, type FloodLimits } from './flood-limiter.js'
 import { VesselFiles } from './vessel-files.js'
 import { VesselStore } from './vessel-store.js'
 
@@ -33,14 +36,27 @@ export interface NodeManagerOptions {
   init?: InitOptions | false
   /** discovery settings for this run, over the stored ones (bootstrap, mdns, ttlS, refreshS) */
   discovery?: Partial<DiscoveryConfig>
-  /** operator messages (restarts, crashes, internal errors) */
-  notice?(line: string): void
-  /** an internal error while handling a request; default: a notice with its stack */
+  /** the node's log (<data>/logs/node.log.old|.new): requests, vessel starts and ends, discovery, troubles */
+  log?: NodeLogSettings
+  /** also called with each internal error while handling a request (the log has them in any case) */
   onInternalError?(err: unknown, call: string): void
   /** who the sandbox host runs as when this process is root, over the stored setting (default nobody:nogroup) */
   sandboxUser?: SandboxUserSetting
   /** what peers can make the node hold (replay guard, streams, frames); defaults otherwise */
   limits?: NodeLimitsOptions
+}
+
+export interface NodeLogSettings {
+  /** what the log keeps (default info) */
+  level?: LogLevel
+  /** what also goes to stderr (default 'off') */
+  stderr?: LogLevel | 'off'
+  /** the ring's size in bytes (default the vessel logs' size, --log-size of init) */
+  bytes?: number
+  /** receives every entry kept (tests) */
+  sink?(entry: LogEntry): void
+  /** how much the requests of strangers may log (default DEFAULT_FLOOD_LIMITS) */
+  flood?: Partial<FloodLimits>
 }
 
 export class NodeManager {
@@ -53,6 +69,9 @@ export class NodeManager {
     private readonly ctx: HandlerContext,
     private readonly discovery: NodeDiscovery,
     private readonly service: ProtocolService,
+    private readonly requests: RequestLog,
+    /** the node's log; the CLI writes its own lines (stopping) there too */
+    readonly log: NodeLog,
     /** the discovery settings in effect */
     readonly discoverySettings: DiscoveryConfig,
     /** true when this start set the node up */
@@ -62,12 +81,14 @@ export class NodeManager {
   static async start(options: NodeManagerOptions = {}): Promise<NodeManager> {
     const paths = nodePaths(options.dataDir ?? DEFAULT_DATA_DIR)
     const keysDir = options.keysDir ?? DEFAULT_KEYS_DIR
-    const notice = options.notice ?? (() => undefined)
     await mkdir(paths.data, { recursive: true })
     const store = await VesselStore.open(paths.state)
     let libp2p: DiscoveryNode | undefined
     let discovery: NodeDiscovery | undefined
     let lifecycle: Lifecycle | undefined
+    let log: NodeLog | undefined
+    let requests: RequestLog | undefined
+    const { flood, ...logOptions } = options.log ?? {}
     try {
       let config: NodeConfig | undefined = await loadConfig(store)
       const initialized = config === undefined
@@ -76,9 +97,13 @@ export class NodeManager {
         // A first start sets the node up with the defaults, listening where it was asked to (its vessels' IP follows).
         config = await initNode(store, paths, keysDir, { ...(options.listen ? { listen: options.listen } : {}), ...options.init })
       }
+      const logBytes = Math.min(config.logBytes, MAX_LOG_BYTES)
+      log = NodeLog.open(nodeLogPrefix(paths), { ...logOptions, bytes: logOptions.bytes ?? logBytes })
+      // (the CLI says so on stdout; a start that fails later must still be one line there)
+      if (initialized) log.fileOnly('info', `set up a new node ${config.peerId} in ${paths.data}`, { event: 'set up', peerId: config.peerId })
       // the check runs a process as the sandbox user: let it overlap with the rest of the start
       const choosing = chooseSandboxUser(options.sandboxUser ?? config.sandboxUser ?? DEFAULT_SANDBOX_USER, paths.files)
-      for (const name of await store.boundStored()) notice(`${name}: cut an over-long stored field (exit reason or owner information)`)
+      for (const name of await store.boundStored()) log.warn(`${name}: cut an over-long stored field (exit reason or owner information)`, { vessel: name })
       const privateKey = await loadNodeKey(keysDir, config)
       const state = new NodeState(store, paths, config)
       const limits = nodeLimits(options.limits)
@@ -86,14 +111,14 @@ export class NodeManager {
       const settings = discoveryConfig(config.discovery, options.discovery)
       libp2p = await createNodeLibp2p({ privateKey, listen: options.listen ?? config.listen, discovery: discoveryOptions(settings) })
       const sandboxUser = await choosing
-      if (sandboxUser.warning !== null) notice(`warning: ${sandboxUser.warning}`)
+      if (sandboxUser.warning !== null) log.warn(sandboxUser.warning, { event: 'sandbox user' })
       const identity = sandboxUser.uid === undefined || sandboxUser.gid === undefined ? undefined : { uid: sandboxUser.uid, gid: sandboxUser.gid }
       if (identity) await keepFromSandboxUser(paths)
       const files = new VesselFiles(paths, identity)
       await files.reconcile((await store.list()).map((v) => v.name))
-      lifecycle = await Lifecycle.open(state, files, { ip: config.ip, logBytes: Math.min(config.logBytes, MAX_LOG_BYTES), notice, identity })
+      lifecycle = await Lifecycle.open(state, files, { ip: config.ip, logBytes, log, identity })
       const node = libp2p
-      const found = NodeDiscovery.start(node, store, settings, notice)
+      const found = NodeDiscovery.start(node, store, settings, log)
       discovery = found
       const ctx: HandlerContext = {
         state, files, lifecycle, peerId: node.peerId.toString(),
@@ -101,12 +126,21 @@ export class NodeManager {
         advertising: () => found.status(),
         sandboxUser: { runsAs: sandboxUser.runsAs, warning: sandboxUser.warning },
       }
-      const service = await serveProtocol(node, (bytes) => handleRequest(bytes, ctx, {
+      const requestLog = requests = new RequestLog(log, { ...DEFAULT_FLOOD_LIMITS, ...flood })
+      const service = await serveProtocol(node, (bytes, peer) => handleRequest(bytes, ctx, {
         guard,
-        onInternalError: options.onInternalError ?? ((err, call) => notice(`internal error in ${call}: ${(err as Error)?.stack ?? String(err)}`)),
-      }), limits)
-      return new NodeManager(node, state, lifecycle, ctx, found, service, settings, initialized)
+        onInternalError: options.onInternalError,
+        onOutcome: (outcome) => requestLog.record(peer, outcome),
+      }), limits, (peer, error) => requestLog.record(peer, { call: null, vessels: [], key: null, handled: false, error }))
+      log.info(`node ${node.peerId.toString()} started (sandbox host runs as ${sandboxUser.runsAs}) at ${ctx.addresses().join(' ')}`, {
+        event: 'started', peerId: node.peerId.toString(), addresses: ctx.addresses(),
+      })
+      return new NodeManager(node, state, lifecycle, ctx, found, service, requestLog, log, settings, initialized)
     } catch (err) {
+      // the caller reports the failure to the user: the file keeps it for the operator
+      log?.fileOnly('error', `could not start: ${err instanceof Error ? err.message : String(err)}`, { detail: errorChain(err) })
+      requests?.close()
+      log?.close()
       await discovery?.stop().catch(() => undefined)
       await lifecycle?.close().catch(() => undefined)
       await Promise.resolve(libp2p?.stop()).catch(() => undefined)
@@ -176,6 +210,9 @@ export class NodeManager {
       // let exclusive sections that are under way finish before the store closes
       await this.state.exclusive(async () => undefined)
       await this.state.store.close()
+      this.requests.close()
+      this.log.info('node stopped', { event: 'stopped' })
+      this.log.close()
     })()
     return this.stopping
   }

@@ -2,7 +2,7 @@
 // files live beside it, out of the guests' reach:
 //   <data>/files/<vessel>/   vessel directories (the sandbox host's root)
 //   <data>/state/            LevelDB: config, vessel table, replay guard
-//   <data>/logs/<vessel>.old|.new   bounded ring logs
+//   <data>/logs/<vessel>.old|.new   bounded ring logs; node.log.old|.new the node's own log
 //   <data>/tmp/              uploads are written here, then renamed into place
 import { join, resolve } from 'node:path'
 import { PROJECT_ROOT } from '../runtime/sandbox.js'
@@ -27,3 +27,5 @@ export function nodePaths(dataDir: string): NodePaths {
 
 export const vesselDir = (paths: NodePaths, vessel: string): string => join(paths.files, vessel)
 export const vesselLogPrefix = (paths: NodePaths, vessel: string): string => join(paths.logs, vessel)
+/** The node manager's own log: <data>/logs/node.log.old|.new (no vessel name has a dot). */
+export const nodeLogPrefix = (paths: NodePaths): string => join(paths.logs, 'node.log')

@@ -52,29 +52,38 @@ export interface ProtocolService {
   stats(): ProtocolStats
 }
 
+/** A request answered before it reached the handler (E_BUSY, E_TIMEOUT, E_SIZE…), for the node's log. */
+export type RefusalHook = (peer: string, error: NodeError) => void
+
 export async function serveProtocol(
   node: Libp2p,
   handle: RequestHandler,
   limits: { streams?: StreamLimits; frames?: FrameLimits } = {},
+  refused: RefusalHook = () => undefined,
 ): Promise<ProtocolService> {
   const streams = limits.streams ?? DEFAULT_STREAM_LIMITS
   const reading = new PeerSlots(streams.readingPerPeer, streams.reading)
   const handling = new PeerSlots(streams.handlingPerPeer, streams.handling)
   const budget = new FrameBudget(limits.frames ?? DEFAULT_FRAME_LIMITS)
 
+  const refuse = (peer: string, err: NodeError): Response<unknown> => {
+    refused(peer, err)
+    return errorResponse(err)
+  }
+
   const answer = async (stream: Stream, peer: string, hold: (release: () => void) => void): Promise<Response<unknown> | undefined> => {
     const readSlot = reading.take(peer)
     if (typeof readSlot === 'string') {
       stopReading(stream)
-      return busy(readSlot === 'peer'
+      return refuse(peer, busy(readSlot === 'peer'
         ? `this peer already has ${streams.readingPerPeer} requests being received; wait for their answers`
-        : `the node is receiving ${streams.reading} requests; retry later`)
+        : `the node is receiving ${streams.reading} requests; retry later`))
     }
     let bytes: Uint8Array
     try {
       bytes = await readRequest(stream, streams, (n) => hold(budget.reserve(peer, n)))
     } catch (err) {
-      if (err instanceof NodeError) return errorResponse(err)
+      if (err instanceof NodeError) return refuse(peer, err)
       stream.abort(err instanceof StreamGone ? err : new Error(String(err)))
       return undefined
     } finally {
@@ -82,9 +91,9 @@ export async function serveProtocol(
     }
     const handleSlot = handling.take(peer)
     if (typeof handleSlot === 'string') {
-      return busy(handleSlot === 'peer'
+      return refuse(peer, busy(handleSlot === 'peer'
         ? `this peer already has ${streams.handlingPerPeer} requests being handled; wait for their answers`
-        : `the node is handling ${streams.handling} requests; retry later`)
+        : `the node is handling ${streams.handling} requests; retry later`))
     }
     try {
       return await handle(bytes, peer)
@@ -108,7 +117,7 @@ export async function serveProtocol(
   return { stats: () => ({ reading: reading.used(), handling: handling.used(), frameBytes: budget.used() }) }
 }
 
-const busy = (message: string): Response<unknown> => errorResponse(new NodeError('E_BUSY', message))
+const busy = (message: string): NodeError => new NodeError('E_BUSY', message)
 
 /** Sends the response and closes the writing end; a peer that does not take it in time is reset. */
 async function send(stream: Stream, response: Response<unknown>, deadlines: ReadDeadlines): Promise<boolean> {

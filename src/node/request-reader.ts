@@ -86,7 +86,7 @@ export function readRequest(stream: Stream, deadlines: ReadDeadlines, reserve: (
       } catch (err) {
         prefix = []
         body.length = 0
-        finish(err instanceof Error ? err : new Error(String(err)))
+        finish(err instanceof Error ? err : new Error(String(err), { cause: err }))
       }
     }
 

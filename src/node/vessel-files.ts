@@ -14,6 +14,12 @@ import { vesselDir, type NodePaths } from './node-paths.js'
 
 const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException)?.code === 'ENOENT'
 
+/** An unexpected file-system failure (an internal error): what the node was doing, the system error as its cause. */
+function failure(what: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException)?.code
+  return new Error(code === undefined ? what : `${what} (${code})`, { cause: err })
+}
+
 /** The user and group the vessels' files belong to (the sandbox host's), when it is not the node manager's. */
 export interface FileOwner {
   uid: number
@@ -41,7 +47,7 @@ export class VesselFiles {
       entries = await readdir(this.dir(vessel), { withFileTypes: true })
     } catch (err) {
       if (isMissing(err)) return []
-      throw err
+      throw failure(`cannot list the files of ${vessel}`, err)
     }
     return entries
       .filter((e) => e.isFile() && isValidFilename(e.name) && (includePrivate || !e.name.startsWith('private_')))
@@ -75,7 +81,7 @@ export class VesselFiles {
       return s.isFile() ? s.size : undefined
     } catch (err) {
       if (isMissing(err)) return undefined
-      throw err
+      throw failure(`cannot look at '${name}' in ${vessel}`, err)
     }
   }
 
@@ -89,7 +95,11 @@ export class VesselFiles {
     if (size > MAX_FILE_BYTES) {
       throw new NodeError('E_SIZE', `${name} is ${size} bytes; files larger than ${MAX_FILE_BYTES} bytes cannot be retrieved`)
     }
-    return new Uint8Array(await readFile(join(this.dir(vessel), name)))
+    try {
+      return new Uint8Array(await readFile(join(this.dir(vessel), name)))
+    } catch (err) {
+      throw failure(`cannot read '${name}' in ${vessel}`, err)
+    }
   }
 
   /** Writes (or replaces) a file if the vessel's disk quota allows: E_QUOTA otherwise, and nothing is written. */
@@ -112,7 +122,7 @@ export class VesselFiles {
     } catch (err) {
       await rm(temp, { force: true })
       this.forgetDiskUse(vessel)
-      throw err
+      throw failure(`cannot write '${name}' into ${vessel}`, err)
     }
     this.adjustDiskUse(vessel, after - used)
   }
@@ -123,8 +133,8 @@ export class VesselFiles {
       await unlink(join(this.dir(vessel), name))
     } catch (err) {
       this.forgetDiskUse(vessel)
-      if (isMissing(err)) throw new NodeError('E_NOT_FOUND', `no file '${name}' in ${vessel}`)
-      throw err
+      if (isMissing(err)) throw new NodeError('E_NOT_FOUND', `no file '${name}' in ${vessel}`, { cause: err })
+      throw failure(`cannot delete '${name}' in ${vessel}`, err)
     }
     if (size === undefined) this.forgetDiskUse(vessel)
     else this.adjustDiskUse(vessel, -(size + FILE_OVERHEAD))

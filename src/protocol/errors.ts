@@ -29,11 +29,12 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value)
 }
 
-/** A failure to report to the requester. Anything else thrown by a handler is reported as E_INTERNAL. */
+/** A failure to report to the requester. Anything else thrown by a handler is reported as E_INTERNAL. A NodeError
+ *  made from another error keeps it as its `cause` (the node's log shows it; the requester gets the message only). */
 export class NodeError extends Error {
   override name = 'NodeError'
-  constructor(readonly code: ErrorCode, message: string) {
-    super(message)
+  constructor(readonly code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
   }
 }
 

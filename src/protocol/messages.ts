@@ -33,7 +33,7 @@ function decodeCbor(bytes: Uint8Array, what: string): unknown {
     return cbor.decode(bytes)
   } catch (err) {
     const detail = (err as { incomplete?: boolean }).incomplete ? 'truncated' : (err as Error).message
-    throw new NodeError('E_USAGE', `malformed ${what}: not valid CBOR (${detail})`)
+    throw new NodeError('E_USAGE', `malformed ${what}: not valid CBOR (${detail})`, { cause: err })
   }
 }
 

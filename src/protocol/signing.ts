@@ -66,7 +66,7 @@ export function verifyRequest(input: unknown, options: VerifyOptions): SignedReq
   try {
     valid = verify(request.key, signingBytes(request), request.signature)
   } catch (err) {
-    if (err instanceof KeyFileError) throw new NodeError('E_SIGNATURE', `unusable key in request: ${err.message}`)
+    if (err instanceof KeyFileError) throw new NodeError('E_SIGNATURE', `unusable key in request: ${err.message}`, { cause: err })
     throw err
   }
   if (!valid) throw new NodeError('E_SIGNATURE', `bad signature on ${request.call} request`)

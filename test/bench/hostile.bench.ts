@@ -78,7 +78,8 @@ export async function hostileBench(): Promise<void> {
   const store = await VesselStore.open(paths.state)
   await initNode(store, paths, keysDir, { donatePercent: 50, vessels: 4, listen: ['/ip4/127.0.0.1/tcp/0'] })
   await store.close()
-  const node: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/flotilla'), 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json'], {
+  // --quiet: the node still writes every request to its log file, but not to this terminal
+  const node: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/flotilla'), 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json', '--quiet'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const transport = await ClientTransport.create()

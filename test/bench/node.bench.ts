@@ -77,7 +77,8 @@ export async function nodeBench(): Promise<void> {
   const [fullVessel, emptyVessel] = [`v${IDLE_VESSELS + 3}`, `v${IDLE_VESSELS + 4}`]
   mkdirSync(join(paths.files, fullVessel), { recursive: true })
   for (let i = 0; i < FULL_VESSEL_FILES; i++) writeFileSync(join(paths.files, fullVessel, `old${i}.txt`), 'x')
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/flotilla'), 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json'], {
+  // --quiet: the node still writes every request to its log file, but not to this terminal
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/flotilla'), 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json', '--quiet'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const transport = await ClientTransport.create()

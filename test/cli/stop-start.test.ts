@@ -106,7 +106,7 @@ async function ctrlC(pane: TmuxSession): Promise<void> {
   await waitFor(async () => pane.exitStatus() !== null, 'the node to exit')
   expect([0, 130]).toContain(pane.exitStatus())
   const screen = pane.capture()
-  expect(screen).toContain('flotilla node: stopping')
+  expect(screen).toMatch(/Z INFO  stopping\n/)
   expect(screen).not.toMatch(STACK)
 }
 

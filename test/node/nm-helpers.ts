@@ -54,8 +54,8 @@ export async function startTestNode(options: {
   init?: InitOptions
   transport?: ClientTransport
   limits?: NodeLimitsOptions
-  /** more node manager options (notice, sandboxUser) */
-  node?: Pick<NodeManagerOptions, 'notice' | 'sandboxUser'>
+  /** more node manager options (log, sandboxUser) */
+  node?: Pick<NodeManagerOptions, 'log' | 'sandboxUser'>
   /** let other users pass through the temp folder, as a node manager's data folder usually allows, so that a node
    *  run as root starts its sandbox host as nobody (default true; false: a 0700 folder, the host falls back to root) */
   passable?: boolean

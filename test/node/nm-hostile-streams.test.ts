@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClientTransport, type NodeClient } from '../../src/client/node-client.js'
 import { createNodeLibp2p } from '../../src/node/libp2p-node.js'
 import type { NodeLimitsOptions } from '../../src/node/node-limits.js'
+import { readNodeLog } from '../../src/node/node-log-reader.js'
+import { nodeLogPrefix, nodePaths } from '../../src/node/node-paths.js'
 import { LP_OPTIONS } from '../../src/node/protocol-service.js'
 import { PROTOCOL_ID, decodeResponse, encodeRequest } from '../../src/protocol/messages.js'
 import { enc, snapshot, startTestNode, waitFor, type TestNode } from './nm-helpers.js'
@@ -94,6 +96,12 @@ describe('hostile streams', () => {
     const busy = `E_BUSY: this peer already has ${READING_PER_PEER} requests being received; wait for their answers`
     expect(Object.keys(codes).sort()).toEqual([busy, 'E_TIMEOUT: no request arrived within 3000 ms of opening the stream', 'reset'].sort())
     expect(codes[busy]! + codes.reset!).toBe(600 - READING_PER_PEER)
+    // the node's log holds a few of these refusals (5 per code), not hundreds
+    const logged = (readNodeLog(nodeLogPrefix(nodePaths(node.dataDir))) ?? []).filter((e) => e.peer === attacker.peerId.toString())
+    expect(logged.map((e) => [e.level, e.call, e.caller, e.result])).toEqual([
+      ...Array.from({ length: 5 }, () => ['warn', null, 'anonymous', 'E_BUSY']), ...Array.from({ length: 5 }, () => ['warn', null, 'anonymous', 'E_TIMEOUT']),
+    ])
+    expect(logged[0]!.msg).toMatch(/^request by anonymous from 12D3KooW\S+: E_BUSY this peer already has/)
     await waitFor(idle, 'the node to hold no stream')
     expect(await snapshot(owner, node.keys.owner.publicKeyText)).toEqual(before)
   })

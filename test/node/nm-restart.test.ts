@@ -1,10 +1,13 @@
-// A node that stops with running vessels starts them again; a vessel whose program is gone by then is Stale.
+// A node that stops with running vessels starts them again; a vessel whose program is gone by then is Stale. The
+// node's log says so.
 import { rmSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ClientTransport } from '../../src/client/transport.js'
 import { NodeClient } from '../../src/client/node-client.js'
 import { NodeManager } from '../../src/node/node-manager.js'
+import { readNodeLog } from '../../src/node/node-log-reader.js'
+import { nodeLogPrefix, nodePaths } from '../../src/node/node-paths.js'
 import { SLEEPER, enc, makeKeys, requireBuild, tempDir, waitFor } from './nm-helpers.js'
 
 const dir = tempDir()
@@ -44,6 +47,12 @@ describe('node restart', () => {
       const log = Buffer.from(await owner.call('ReadVesselLog', ['v1'])).toString('latin1')
       expect(log).toMatch(/^--- .* UTC: sleeper\.js ---\n(.*\n)*--- .* UTC: sleeper\.js \(restarted with the node\) ---\n/)
       await nm.stop()
+      // and so does the node's own log, with what became of v2
+      const events = (readNodeLog(nodeLogPrefix(nodePaths(dataDir))) ?? []).filter((e) => e.vessel !== undefined).map((e) => [e.level, e.msg])
+      expect(events).toEqual([
+        ['info', 'v1 started: sleeper.js'], ['info', 'v2 started: sleeper.js'],
+        ['info', 'v1 restarted with the node: sleeper.js'], ['warn', "v2 is Stale: could not restart: program 'sleeper.js' is missing"],
+      ])
     } finally {
       await transport.close()
     }

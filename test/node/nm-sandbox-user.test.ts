@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { LogEntry } from '../../src/node/node-log.js'
 import { DEFAULT_SANDBOX_USER, chooseSandboxUser } from '../../src/node/sandbox-user.js'
 import { HELLO, PROJECT, enc, startTestNode, text, waitFor, type TestNode } from './nm-helpers.js'
 
@@ -36,12 +37,12 @@ afterEach(async () => { await node?.stop(); node = undefined })
 
 describe.runIf(isRoot)('sandbox user (node manager running as root)', () => {
   it.runIf(projectReachable)('runs the sandbox host as nobody with no capabilities; vessel directories, uploads and guest files are nobody\'s', async () => {
-    const notices: string[] = []
-    node = await startTestNode({ node: { notice: (l) => notices.push(l) } })
+    const notices: LogEntry[] = []
+    node = await startTestNode({ node: { log: { sink: (e) => notices.push(e) } } })
     const owner = await node.client('owner')
     const summary = await owner.getVessels()
     expect(summary.sandboxUser).toEqual({ runsAs: `nobody:nogroup (${nobody}:${nobody})`, warning: null })
-    expect(notices.filter((l) => l.includes('warning'))).toEqual([])
+    expect(notices.filter((e) => e.event === 'sandbox user')).toEqual([])
     const [host] = sandboxHosts()
     expect(host?.Uid?.split(/\s+/)).toEqual([String(nobody), String(nobody), String(nobody), String(nobody)])
     expect(host?.CapEff).toBe('0000000000000000')
@@ -60,13 +61,13 @@ describe.runIf(isRoot)('sandbox user (node manager running as root)', () => {
   })
 
   it('falls back to root with one warning, shown in node status, when nobody cannot reach the data folder; vessels still run', async () => {
-    const notices: string[] = []
-    node = await startTestNode({ passable: false, node: { notice: (l) => notices.push(l) } })
+    const notices: LogEntry[] = []
+    node = await startTestNode({ passable: false, node: { log: { sink: (e) => notices.push(e) } } })
     const owner = await node.client('owner')
     const { sandboxUser } = await owner.getVessels()
     expect(sandboxUser?.runsAs).toMatch(/^root/)
     expect(sandboxUser?.warning).toMatch(/runs as root, not nobody:nogroup: it cannot reach .*\/data/)
-    expect(notices.filter((l) => l.includes('warning'))).toEqual([`warning: ${sandboxUser?.warning}`])
+    expect(notices.filter((e) => e.event === 'sandbox user').map((e) => [e.level, e.msg])).toEqual([['warn', sandboxUser?.warning]])
     expect(sandboxHosts()[0]?.Uid?.split(/\s+/)[0]).toBe('0')
     await owner.call('AddFileToVessel', ['v1', 'hello.js', enc(HELLO)])
     await owner.call('StartVessel', ['v1', 'hello.js', []])

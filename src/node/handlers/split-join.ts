@@ -10,7 +10,7 @@ function proposedRestrictions(text: string): Restrictions {
   try {
     return parseRestrictions(text, 'proposed restrictions')
   } catch (err) {
-    if (err instanceof RestrictionsError) throw new NodeError('E_USAGE', err.message)
+    if (err instanceof RestrictionsError) throw new NodeError('E_USAGE', err.message, { cause: err })
     throw err
   }
 }
