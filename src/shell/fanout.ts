@@ -47,7 +47,7 @@ export function toTargetError(err: unknown): TargetError {
 }
 
 function firstLine(text: string): string {
-  const line = text.split('\n')[0]
+  const line = text.split('\n')[0]!
   return line.length > 300 ? line.slice(0, 300) + '…' : line
 }
 
@@ -91,7 +91,7 @@ export async function fanout<I, T>(
       const i = next++
       try {
         if (options.signal?.aborted) throw new CancelledError()
-        const value = await untilCancelled(withTimeout(Promise.resolve().then(() => task(items[i])), options.timeoutMs, 'request'), options.signal)
+        const value = await untilCancelled(withTimeout(Promise.resolve().then(() => task(items[i]!)), options.timeoutMs, 'request'), options.signal)
         outcomes[i] = { ok: true, value }
       } catch (err) {
         outcomes[i] = { ok: false, error: toTargetError(err) }

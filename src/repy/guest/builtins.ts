@@ -5,7 +5,7 @@ import {
 } from './core.js'
 import { isInt, intVal, toFloat, floatToInt, parseInt2, parseFloat2 } from './numbers.js'
 import { divmod, pow, powMod, abs, add } from './arithmetic.js'
-import { newType, computeMro, typeOf, typeName, isinstance, issubclass, objectInit } from './classes.js'
+import { computeMro, typeOf, typeName, isinstance, issubclass, objectInit } from './classes.js'
 import { toArray, toList, newSet, dictUpdate, len, iter, initContainerMethods } from './containers.js'
 import { initStrMethods } from './strings.js'
 import { cmp3, truth, lt, gt } from './compare.js'

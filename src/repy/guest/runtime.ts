@@ -231,7 +231,7 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
       const t = cls.newType(name, bases)
       t.module = '__main__'
       for (const k of Object.keys(methods)) {
-        t.dict.set(k, mkNative(k, methods[k], { method: true, min: 1, kw: false, owner: name }))
+        t.dict.set(k, mkNative(k, methods[k]!, { method: true, min: 1, kw: false, owner: name }))
       }
       if (!Object.prototype.hasOwnProperty.call(methods, '__init__')) {
         t.ctor = () => { throw pyErr('TypeError', `cannot create '${name}' instances`) }
