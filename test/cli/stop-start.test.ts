@@ -60,8 +60,8 @@ async function spawnNode(node: TestNode): Promise<{ child: ChildProcess; address
   const child = spawn(process.execPath, [BIN, 'node', 'start', ...node.flags, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   cleanups.push(() => { if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL') })
   let output = ''
-  child.stderr!.on('data', (b: Buffer) => { output += b.toString() })
-  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve))
+  child.stderr.on('data', (b: Buffer) => { output += b.toString() })
+  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve))
   return { child, address: (JSON.parse(line) as NodeSummary).addresses[0]!, output: () => output }
 }
 

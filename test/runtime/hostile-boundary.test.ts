@@ -273,7 +273,7 @@ describe('the thread operations refuse calls that do not fit the thread', () => 
       threadFinished: () => { live-- },
     }
     const ops = threadOps(env)
-    const call = (op: 'thread.start' | 'thread.enter' | 'thread.end' | 'thread.fail', ...args: GuestValue[]) => ops[op]!(args)
+    const call = (op: 'thread.start' | 'thread.enter' | 'thread.end' | 'thread.fail', ...args: GuestValue[]) => ops[op](args)
     const refusal = (fn: () => unknown) => {
       try { fn() } catch (err) { return err instanceof RepyError ? `${err.repyName}: ${err.message}` : String(err) }
       return 'allowed'

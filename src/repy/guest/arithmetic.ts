@@ -237,7 +237,7 @@ export function powMod(a: unknown, b: unknown, m: unknown): unknown {
 
 function intArgs(op: string, a: unknown, b: unknown): [number | bigint, number | bigint] {
   if (!isInt(a) || !isInt(b)) binErr(op, a, b)
-  return [intVal(a as number), intVal(b as number)]
+  return [intVal(a), intVal(b)]
 }
 export function lshift(a: unknown, b: unknown): unknown {
   const [x, y] = intArgs('<<', a, b)

@@ -92,7 +92,7 @@ function pyRound(x: unknown, nd: unknown): PyFloat {
 
 const primIds = new Map<unknown, number>()
 function pyId(x: unknown): number {
-  if ((typeof x === 'object' && x !== null) || typeof x === 'function') return objId(x as object) * 16 + 0x7f0000000000
+  if ((typeof x === 'object' && x !== null) || typeof x === 'function') return objId(x) * 16 + 0x7f0000000000
   let i = primIds.get(x)
   if (i === undefined) { i = 0x5f0000000000 + primIds.size * 16; primIds.set(x, i) }
   return i

@@ -44,7 +44,7 @@ export function createModules({ py, compile, readFile, callargs, api }: ModuleDe
       yield* run(py.payloadOf(self) as ModuleFactory, context)
       return context
     },
-  } as Record<string, (self: unknown, ...args: unknown[]) => unknown>)
+  })
 
   const load = (js: string): ModuleFactory => makeFunction(`return ${js}`)() as ModuleFactory
 

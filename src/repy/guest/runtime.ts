@@ -98,7 +98,7 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
   const rt: CompiledCodeRuntime = {
     G,
     budget: 10000,
-    STOP: STOP as CompiledCodeRuntime['STOP'],
+    STOP,
     float: (n: number) => new PyFloat(n),
     tuple,
     dict(kv: unknown[]) {

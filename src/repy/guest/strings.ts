@@ -266,7 +266,7 @@ export function formatSpec(x: unknown, spec: string): string {
     let t = type ?? (x instanceof PyFloat ? '' : 'd')
     if (t === 'n') t = x instanceof PyFloat ? 'g' : 'd'
     if ('bcdoxX'.includes(t)) {
-      const v = x instanceof PyFloat ? (() => { throw pyErr('ValueError', `Unknown format code '${t}' for object of type 'float'`) })() : intVal(x as number)
+      const v = x instanceof PyFloat ? (() => { throw pyErr('ValueError', `Unknown format code '${t}' for object of type 'float'`) })() : intVal(x)
       if (t === 'c') body = String.fromCharCode(Number(v))
       else {
         const neg = v < 0
@@ -281,7 +281,7 @@ export function formatSpec(x: unknown, spec: string): string {
       let v = toFloat(x)
       const p = prec < 0 ? 6 : prec
       if (t === '%') { v *= 100 }
-      if (t === '') body = prec < 0 ? (x instanceof PyFloat ? str(x) : String(intVal(x as number))) : formatG(v, p, !!alt)
+      if (t === '') body = prec < 0 ? (x instanceof PyFloat ? str(x) : String(intVal(x))) : formatG(v, p, !!alt)
       else if (t === 'e' || t === 'E') body = formatE(v, p, !!alt, t === 'E')
       else if (t === 'f' || t === 'F' || t === '%') body = formatF(v, p, !!alt, t === 'F')
       else body = formatG(v, p, !!alt, t === 'G')
