@@ -250,7 +250,7 @@ export class ExprParser {
   protected parseSubscript(value: A.Expr): A.Subscript {
     const line = this.expectOp('[').line
     const items: Array<A.Expr | A.SliceIndex> = []
-    let trailing = false
+    let trailing: boolean
     for (;;) {
       items.push(this.parseSubscriptItem())
       trailing = false

@@ -38,6 +38,7 @@ export function untilCancelled<T>(promise: Promise<T>, signal: AbortSignal | und
 export function toTargetError(err: unknown): TargetError {
   if (typeof err === 'object' && err !== null) {
     const e = err as { code?: unknown; message?: unknown; name?: unknown }
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the last resort for an object without a message
     const message = typeof e.message === 'string' && e.message !== '' ? firstLine(e.message) : String(err)
     if (isErrorCode(e.code)) return { code: e.code, message }
     if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) return { code: 'E_UNREACHABLE', message }
