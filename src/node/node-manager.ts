@@ -34,9 +34,9 @@ export interface NodeManagerOptions {
   /** discovery settings for this run, over the stored ones (bootstrap, mdns, ttlS, refreshS) */
   discovery?: Partial<DiscoveryConfig>
   /** operator messages (restarts, crashes, internal errors) */
-  notice?(line: string): void
+  notice?: (line: string) => void
   /** an internal error while handling a request; default: a notice with its stack */
-  onInternalError?(err: unknown, call: string): void
+  onInternalError?: (err: unknown, call: string) => void
   /** who the sandbox host runs as when this process is root, over the stored setting (default nobody:nogroup) */
   sandboxUser?: SandboxUserSetting
   /** what peers can make the node hold (replay guard, streams, frames); defaults otherwise */

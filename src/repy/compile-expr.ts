@@ -428,7 +428,7 @@ export class ExprCompiler {
           set += `${t} = ${right}, `
           right = t
         }
-        const checks = [[lx, left], [rx, right]].filter(([x]) => this.intConst(x as A.Expr) === null)
+        const checks = ([[lx, left], [rx, right]] satisfies Array<[A.Expr, string]>).filter(([x]) => this.intConst(x) === null)
           .map(([, r]) => `typeof ${r} === "number"`)
         const cond = checks.length ? `${checks.join(' && ')} ? ${left} ${jsOp} ${right} : ` : ''
         parts.push(`(${set}${cond}$rt.${fn}(${left}, ${right}))`)

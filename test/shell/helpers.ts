@@ -109,9 +109,10 @@ export function flotilla(args: string[], cwd: string, input?: string): Promise<R
 }
 
 /** The JSON objects printed by `--json`, one a line. */
-export function jsonLines(stdout: string): Array<Record<string, unknown> & { command: string; ok: boolean }> {
-  return stdout.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l))
+export function jsonLines(stdout: string): JsonLine[] {
+  return stdout.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as JsonLine)
 }
+type JsonLine = Record<string, unknown> & { command: string; ok: boolean }
 
 /** A peer id nobody has. */
 export async function unknownPeerId(): Promise<string> {

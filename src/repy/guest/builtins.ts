@@ -237,7 +237,7 @@ export const NotImplemented = {} as { v: PyInstance }
 export function makeBuiltins(): PyDict {
   const b = new PyDict()
   const def = (name: string, v: unknown) => b.set(name, v)
-  const fn = (name: string, f: (...a: any[]) => unknown, min: number, max = min, kw = false) => // eslint-disable-line @typescript-eslint/no-explicit-any
+  const fn = (name: string, f: (...a: any[]) => unknown, min: number, max = min, kw = false) => // eslint-disable-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
     def(name, mkNative(name, f, { min, max, kw }))
 
   def('True', true); def('False', false); def('None', null)
@@ -278,7 +278,7 @@ export function makeBuiltins(): PyDict {
     const [start, stop, step] = rangeArgs('range', args)
     const n = rangeLen(start, stop, step)
     if (n > 50_000_000) throw pyErr('MemoryError', '')
-    const out = new Array(n)
+    const out = new Array<number>(n)
     for (let i = 0, v = start; i < n; i++, v += step) out[i] = v
     return out
   }, 1, 3)

@@ -88,7 +88,7 @@ export function computeMro(cls: PyType): void {
 }
 
 export function newType(name: string, bases: PyType[], dict?: Map<string, unknown>): PyType {
-  const t = new PyType(name, bases, dict ?? new Map())
+  const t = new PyType(name, bases, dict ?? new Map<string, unknown>())
   computeMro(t)
   t.isExc = bases.some((b) => b.isExc)
   return t
@@ -193,7 +193,7 @@ export function issubclass(a: unknown, spec: unknown): boolean {
 }
 
 /** Adds native methods (self first) to a type. spec: [fn, minArgs, maxArgs, kw] counting args after self. */
-export type MethodSpec = [(...a: any[]) => unknown, number, number?, boolean?] // eslint-disable-line @typescript-eslint/no-explicit-any
+export type MethodSpec = [(...a: any[]) => unknown, number, number?, boolean?] // eslint-disable-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
 export function defMethods(t: PyType, table: Record<string, MethodSpec>): void {
   for (const name of Object.keys(table)) {
     const [fn, min, max, kw] = table[name]!
