@@ -121,7 +121,7 @@ async function runTest(dir: string, name: string): Promise<TestResult> {
   const started = Date.now()
   const done = (verdict: TestResult['verdict'], why: string, extra: Partial<TestResult> = {}): TestResult =>
     ({ name, verdict, why, ms: Date.now() - started, ...extra })
-  if (SKIP[name]) return done('SKIP', SKIP[name]!)
+  if (SKIP[name]) return done('SKIP', SKIP[name])
   if (name.endsWith('.py')) return done('SKIP', 'a plain Python test (runs repy.py as a subprocess), not a Repy program')
   const source = readFileSync(join(dir, name), 'utf8')
   let pragmas: Pragmas
@@ -227,7 +227,7 @@ async function main(argv: string[]): Promise<number> {
     return 2
   }
   let names = readdirSync(dir).filter((f) => f.startsWith('ut_') && (f.endsWith('.r2py') || f.endsWith('.py'))).sort()
-  if (only) names = names.filter((n) => n === only || n.includes(only!))
+  if (only) names = names.filter((n) => n === only || n.includes(only))
   if (!names.length) { process.stderr.write(`no ut_* tests${only ? ` matching '${only}'` : ''} in ${dir}\n`); return 2 }
 
   const width = Math.max(...names.map((n) => n.length))

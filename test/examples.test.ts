@@ -137,7 +137,7 @@ describe('examples', () => {
       expect(first).toContain('You are visitor 1')
       expect(second).toContain('You are visitor 2')
     } catch (err) {
-      throw new Error(`${(err as Error).message}; the program said: ${stderr}`)
+      throw new Error(`${(err as Error).message}; the program said: ${stderr}`, { cause: err })
     } finally {
       child.kill('SIGINT')
       await new Promise((r) => child.once('exit', r))

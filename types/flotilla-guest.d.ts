@@ -104,7 +104,7 @@ declare global {
   /** The program's command-line arguments (frozen). */
   const callargs: readonly string[]
   /** An object shared by all threads of the program, for what other languages keep in globals. */
-  var mycontext: Record<string, any>
+  var mycontext: Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any -- a program keeps what it likes there and reads it back without casts
 
   /** Writes its arguments joined by single spaces; adds no newline. Charged to lograte. */
   function log(...args: unknown[]): void

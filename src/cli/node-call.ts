@@ -76,7 +76,7 @@ export function parseCallArgs(call: string, words: string[], keysDir: string): A
   const args = specs.slice(0, fixed).map((spec, i) => parseArg(spec, words[i]!, keysDir))
   if (variadic) {
     const rest = words.slice(fixed)
-    args.push(rest.length === 1 ? parseArg(last!, rest[0]!, keysDir) : rest)
+    args.push(rest.length === 1 ? parseArg(last, rest[0]!, keysDir) : rest)
   }
   return args
 }

@@ -62,7 +62,7 @@ export function contactAddresses(found: FoundNode[]): string[] {
   return found.filter((n) => n.addresses.length > 0).map((n) => `${n.addresses[0]}/p2p/${n.peerId}`)
 }
 
-export interface BrowseNodeOptions extends Pick<DiscoveryOptions, 'bootstrap' | 'mdns' | 'dhtProtocol' | 'addressScope'> {}
+export type BrowseNodeOptions = Pick<DiscoveryOptions, 'bootstrap' | 'mdns' | 'dhtProtocol' | 'addressScope'>
 
 /**
  * A client-side libp2p node that can query the DHT (client mode: it answers no DHT queries and is not added

@@ -55,7 +55,7 @@ export class NodeClient {
 
   /** A typed call: the result type follows the call. */
   async call<C extends CallName>(call: C, args: CallArgs<C>, options: CallOptions = {}): Promise<CallResult<C>> {
-    return (await this.callRaw(call, args as unknown as ArgValue[], options)) as CallResult<C>
+    return (await this.callRaw(call, args, options)) as CallResult<C>
   }
 
   /** Any call name and arguments, unchecked (the node validates them): for tools and tests. */

@@ -37,7 +37,7 @@ export function decodeKeyLine(text: string, prefix: string, size: number, source
   if (parts.length !== 2 || parts[0] !== prefix) {
     throw new KeyFileError(source, `expected one line "${prefix} <base64>"`)
   }
-  const b64 = parts[1]
+  const b64 = parts[1]!
   const raw = Buffer.from(b64, 'base64')
   // Buffer.from ignores bad characters, so insist on the exact canonical encoding.
   if (raw.toString('base64') !== b64) throw new KeyFileError(source, 'key is not valid base64')

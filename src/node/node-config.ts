@@ -16,7 +16,7 @@ import {
 import { carveDonation, measureHost } from './donation.js'
 import { DEFAULT_LISTEN, type NodePaths } from './node-paths.js'
 import type { SandboxUserSetting } from './sandbox-user.js'
-import type { StoreChange, VesselRecord, VesselStore } from './vessel-store.js'
+import type { JsonValue, StoreChange, VesselRecord, VesselStore } from './vessel-store.js'
 
 export const NODE_VERSION = '0.1.0'
 /** The largest vessel log: ReadVesselLog answers all of it, and an answer is at most MAX_MESSAGE_BYTES. */
@@ -79,7 +79,7 @@ export function discoveryConfig(stored: Partial<DiscoveryConfig> | undefined, ov
 
 /** E_USAGE unless `address` is a multiaddr ending in /p2p/<peerId>. */
 export function checkBootstrap(address: string): void {
-  let ok = false
+  let ok: boolean
   try {
     ok = multiaddr(address).getComponents().some((c) => c.name === 'p2p')
   } catch (err) {
@@ -166,7 +166,7 @@ export async function initNode(store: VesselStore, paths: NodePaths, keysDir: st
   }))
   const changes: StoreChange[] = [
     ...vessels.map((vessel): StoreChange => ({ type: 'putVessel', vessel })),
-    { type: 'putConfig', key: CONFIG_KEY, value: JSON.parse(JSON.stringify(config)) },
+    { type: 'putConfig', key: CONFIG_KEY, value: JSON.parse(JSON.stringify(config)) as JsonValue },
   ]
   await store.apply(changes)
   for (const v of vessels) await mkdir(`${paths.files}/${v.name}`, { recursive: true })

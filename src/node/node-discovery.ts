@@ -39,8 +39,9 @@ export class NodeDiscovery {
     const d = new NodeDiscovery(store, advertiser, log)
     if (config.bootstrap.length > 0) d.stops.push(keepJoined(node, config.bootstrap, Math.min(5_000, config.refreshS * 1000)))
     if (config.mdns) d.stops.push(dialDiscoveredPeers(node))
-    d.stops.push(store.watch((changes) => { if (touchesVessels(changes)) d.sync() }))
-    d.sync()
+    // sync never rejects (it reports its failures through notice), and nothing here waits for it
+    d.stops.push(store.watch((changes) => { if (touchesVessels(changes)) void d.sync() }))
+    void d.sync()
     return d
   }
 

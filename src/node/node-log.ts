@@ -181,6 +181,7 @@ function boundValue(value: LogValue): LogValue {
 /** Control characters, and those that reorder text on a terminal, as \u escapes: what a peer sent cannot move the
  *  cursor, clear the screen or make one line look like two. */
 export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is what this does
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
@@ -215,6 +216,7 @@ function describeError(err: unknown): string {
   if (!(err instanceof Error)) return inspect(err, { depth: 2, breakLength: Infinity })
   const text = err.stack ?? `${err.name}: ${err.message}`
   const code = (err as { code?: unknown }).code
+  const codeText = typeof code === 'string' || typeof code === 'number' ? String(code) : undefined
   // an errno error's code is in its message; others (LevelDB's, libp2p's) keep it only as a property
-  return code !== undefined && !text.includes(String(code)) ? `${text}\n  code: ${String(code)}` : text
+  return codeText !== undefined && !text.includes(codeText) ? `${text}\n  code: ${codeText}` : text
 }

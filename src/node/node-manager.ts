@@ -39,7 +39,7 @@ export interface NodeManagerOptions {
   /** the node's log (<data>/logs/node.log.old|.new): requests, vessel starts and ends, discovery, troubles */
   log?: NodeLogSettings
   /** also called with each internal error while handling a request (the log has them in any case) */
-  onInternalError?(err: unknown, call: string): void
+  onInternalError?: (err: unknown, call: string) => void
   /** who the sandbox host runs as when this process is root, over the stored setting (default nobody:nogroup) */
   sandboxUser?: SandboxUserSetting
   /** what peers can make the node hold (replay guard, streams, frames); defaults otherwise */

@@ -9,8 +9,8 @@ import { NodeError } from '../protocol/errors.js'
 import { MAX_MESSAGE_BYTES, decodeRequest, errorResponse, isSigned, type Request, type Response, type SignedRequest } from '../protocol/messages.js'
 import type { ReplayGuard } from '../protocol/replay-guard.js'
 import { verifyRequest } from '../protocol/signing.js'
-import { callSignature, isCallName, validateCall, type CallName, type ValidCall } from '../protocol/validate.js'
-import { HANDLERS, type CallInfo, type HandlerContext, type HandlerTable } from './handlers/index.js'
+import { callSignature, isCallName, validateCall, type ValidCall } from '../protocol/validate.js'
+import { HANDLERS, type CallInfo, type HandlerContext } from './handlers/index.js'
 
 export interface PipelineOptions {
   guard: ReplayGuard
@@ -93,7 +93,7 @@ function namedVessels(request: Request): string[] {
 }
 
 function dispatch(ctx: HandlerContext, valid: ValidCall, info: CallInfo): Promise<unknown> {
-  const handler = HANDLERS[valid.call] as HandlerTable[CallName] as (c: HandlerContext, a: unknown, i: CallInfo) => Promise<unknown>
+  const handler = HANDLERS[valid.call] as (c: HandlerContext, a: unknown, i: CallInfo) => Promise<unknown>
   return handler(ctx, valid.args, info)
 }
 

@@ -8,6 +8,7 @@
 //   error  an internal error, with its whole cause chain
 // What a stranger can make the node write (refusals, public calls, internal errors: everything but a handled request
 // of a key the vessel knows) passes through a FloodLimiter; the lines it drops are counted and summarised.
+import { inspect } from 'node:util'
 import { keyFingerprint } from '../keys/key-text.js'
 import { NodeError } from '../protocol/errors.js'
 import { capUtf8 } from './answer-bounds.js'
@@ -40,7 +41,7 @@ export class RequestLog {
     const call = o.call === null ? null : capUtf8(o.call, 64)
     const vessels = o.vessels.slice(0, 2).map((v) => capUtf8(v, 32))
     const caller = o.key === null ? 'anonymous' : keyFingerprint(o.key)
-    const message = o.error === undefined ? null : capUtf8(o.error instanceof Error ? o.error.message : String(o.error), 300)
+    const message = o.error === undefined ? null : capUtf8(o.error instanceof Error ? o.error.message : inspect(o.error, { breakLength: Infinity }), 300)
     const what = [call ?? 'request', ...vessels].join(' ')
     const result = message === null ? 'ok' : `${code} ${message}`
     this.log.log(level, `${internal ? 'internal error in ' : ''}${what} by ${caller} from ${shortPeer(peer)}: ${result}`, {

@@ -107,7 +107,7 @@ export class VesselStore {
       switch (c.type) {
         case 'putVessel':
           checkRecord(c.vessel)
-          return { type: 'put' as const, sublevel: this.vessels, key: c.vessel.name, value: c.vessel as unknown }
+          return { type: 'put' as const, sublevel: this.vessels, key: c.vessel.name, value: c.vessel }
         case 'delVessel':
           return { type: 'del' as const, sublevel: this.vessels, key: c.name }
         case 'putConfig':

@@ -130,7 +130,7 @@ export class ReplayGuard {
 
   private remember(key: string, nonce: string, held: Held): void {
     let seen = this.byKey.get(key)
-    if (seen === undefined) this.byKey.set(key, (seen = new Map()))
+    if (seen === undefined) this.byKey.set(key, (seen = new Map<string, Held>()))
     const before = seen.get(nonce)
     if (before !== undefined) this.forget(before)
     seen.set(nonce, held)

@@ -38,7 +38,7 @@ export function validateRequestShape(value: unknown): Request {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
     usage('expected a map of request fields')
   }
-  const proto = Object.getPrototypeOf(value)
+  const proto: unknown = Object.getPrototypeOf(value)
   if (proto !== Object.prototype && proto !== null) usage('expected a map of request fields')
   const fields = value as Record<string, unknown>
   for (const name of Object.keys(fields)) {

@@ -354,7 +354,7 @@ export class ExprCompiler {
       case 'List': return `[${e.elts.map((x) => this.expr(x)).join(', ')}]`
       case 'Dict': {
         const kv: string[] = []
-        e.keys.forEach((k, i) => { kv.push(this.expr(k), this.expr(e.values[i])) })
+        e.keys.forEach((k, i) => { kv.push(this.expr(k), this.expr(e.values[i]!)) })
         return `$rt.dict([${kv.join(', ')}])`
       }
       case 'BinOp': return this.arith(e.op, BINOPS[e.op], e.left, e.right)
@@ -385,9 +385,9 @@ export class ExprCompiler {
   private boolOp(e: A.BoolOp): string {
     if (this.isBool(e)) return this.test(e)
     const vals = e.values
-    let res = this.expr(vals[vals.length - 1])
+    let res = this.expr(vals[vals.length - 1]!)
     for (let i = vals.length - 2; i >= 0; i--) {
-      const x = vals[i]
+      const x = vals[i]!
       if (this.isBool(x)) {
         res = e.op === 'and' ? `(${this.expr(x)} ? ${res} : false)` : `(${this.expr(x)} ? true : ${res})`
       } else {
@@ -405,8 +405,8 @@ export class ExprCompiler {
     const temps = operands.map((x, i) => (i > 0 && i < n && !this.isPure(x) ? this.temp() : null))
     const parts: string[] = []
     for (let i = 0; i < n; i++) {
-      const op = e.ops[i]
-      const lx = operands[i], rx = operands[i + 1]
+      const op = e.ops[i]!
+      const lx = operands[i]!, rx = operands[i + 1]!
       let left: string
       if (i === 0) left = this.expr(lx)
       else left = temps[i] ?? this.expr(lx)
@@ -428,7 +428,7 @@ export class ExprCompiler {
           set += `${t} = ${right}, `
           right = t
         }
-        const checks = [[lx, left], [rx, right]].filter(([x]) => this.intConst(x as A.Expr) === null)
+        const checks = ([[lx, left], [rx, right]] satisfies Array<[A.Expr, string]>).filter(([x]) => this.intConst(x) === null)
           .map(([, r]) => `typeof ${r} === "number"`)
         const cond = checks.length ? `${checks.join(' && ')} ? ${left} ${jsOp} ${right} : ` : ''
         parts.push(`(${set}${cond}$rt.${fn}(${left}, ${right}))`)
@@ -446,7 +446,7 @@ export class ExprCompiler {
         }
       }
     }
-    return parts.length === 1 ? parts[0] : `(${parts.join(' && ')})`
+    return parts.length === 1 ? parts[0]! : `(${parts.join(' && ')})`
   }
 
   private callExpr(e: A.Call): string {
@@ -479,7 +479,7 @@ export class ExprCompiler {
       this.emit('const $r = [];')
       const open = (k: number): void => {
         if (k === e.generators.length) { this.emit(`$r.push(${this.expr(e.elt)});`); return }
-        const g = e.generators[k]
+        const g = e.generators[k]!
         const u = js.uid()
         this.emit(`for (const $i${u} = $rt.iter(${this.expr(g.iter)});;) {`)
         this.emit('if (--$rt.budget < 0) yield 0;')

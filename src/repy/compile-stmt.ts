@@ -189,7 +189,7 @@ export class StmtCompiler extends ExprCompiler {
   private assignStmt(s: A.Assign): void {
     const v = s.value
     if (s.targets.length === 1) {
-      const t = s.targets[0]
+      const t = s.targets[0]!
       if (t.kind === 'Name' || (t.kind !== 'Tuple' && t.kind !== 'List' && (this.targetIsPure(t) || this.isPure(v)))) {
         this.assign(t, this.expr(v))
         return
@@ -202,7 +202,7 @@ export class StmtCompiler extends ExprCompiler {
           this.emit(`${tmp} = ${this.expr(x)};`)
           return tmp
         })
-        t.elts.forEach((x, i) => this.assign(x, temps[i]))
+        t.elts.forEach((x, i) => this.assign(x, temps[i]!))
         return
       }
     }

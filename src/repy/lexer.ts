@@ -68,16 +68,16 @@ export function tokenize(src: string): Token[] {
         pos = p
       } else {
         pos = p
-        const top = indents[indents.length - 1]
+        const top = indents[indents.length - 1]!
         if (col > top) { indents.push(col); push('INDENT', '') }
         else if (col < top) {
-          while (col < indents[indents.length - 1]) { indents.pop(); push('DEDENT', '') }
+          while (col < indents[indents.length - 1]!) { indents.pop(); push('DEDENT', '') }
           if (col !== indents[indents.length - 1]) throw syntaxError(line, 'unindent does not match any outer indentation level')
         }
       }
     }
     if (pos >= n) break
-    const c = src[pos]
+    const c = src[pos]!
     if (c === ' ' || c === '\t' || c === '\f') { pos++; continue }
     if (c === '#') { while (pos < n && src[pos] !== '\n') pos++; continue }
     if (c === '\n') {
@@ -106,7 +106,7 @@ export function tokenize(src: string): Token[] {
         continue
       }
       let p = pos + 1
-      while (p < n && isIdChar(src[p])) p++
+      while (p < n && isIdChar(src[p]!)) p++
       push('NAME', src.slice(pos, p))
       pos = p
       continue
@@ -122,7 +122,7 @@ export function tokenize(src: string): Token[] {
       if (!m) throw syntaxError(line)
       const text = m[0]
       pos += text.length
-      if (pos < n && isIdChar(src[pos])) throw syntaxError(line)
+      if (pos < n && isIdChar(src[pos]!)) throw syntaxError(line)
       if (/[jJ]$/.test(text)) throw syntaxError(line, 'complex numbers are not supported')
       push('NUMBER', text)
       continue
@@ -139,7 +139,7 @@ export function tokenize(src: string): Token[] {
     push('OP', op)
     pos += op.length
   }
-  if (depth > 0) throw syntaxError(toks[toks.length - 1].line, 'unexpected EOF while parsing')
+  if (depth > 0) throw syntaxError(toks[toks.length - 1]!.line, 'unexpected EOF while parsing')
   const last = toks[toks.length - 1]
   if (last && last.type !== 'NEWLINE' && last.type !== 'DEDENT' && last.type !== 'INDENT') push('NEWLINE', '')
   while (indents.length > 1) { indents.pop(); push('DEDENT', '') }
@@ -147,7 +147,7 @@ export function tokenize(src: string): Token[] {
   return toks
 
   function readString(raw: boolean, unicode: boolean): string {
-    const q = src[pos]
+    const q = src[pos]!
     const triple = src.slice(pos, pos + 3) === q + q + q
     const startLine = line
     pos += triple ? 3 : 1
@@ -209,7 +209,7 @@ export function tokenize(src: string): Token[] {
         default:
           if (e >= '0' && e <= '7') {
             let digits = e
-            while (digits.length < 3 && src[pos] >= '0' && src[pos] <= '7') { digits += src[pos]; pos++ }
+            while (digits.length < 3 && pos < n && src[pos]! >= '0' && src[pos]! <= '7') { digits += src[pos]; pos++ }
             out += String.fromCharCode(parseInt(digits, 8) & 0xff)
           } else {
             out += '\\' + e // unknown escape: the backslash stays

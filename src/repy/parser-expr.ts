@@ -12,9 +12,9 @@ export class ExprParser {
   constructor(protected readonly toks: Token[]) {}
 
   // ---- token helpers ----
-  protected cur(): Token { return this.toks[this.i] }
-  protected peek(k = 1): Token { return this.toks[Math.min(this.i + k, this.toks.length - 1)] }
-  protected next(): Token { const t = this.toks[this.i]; if (this.i < this.toks.length - 1) this.i++; return t }
+  protected cur(): Token { return this.toks[this.i]! }
+  protected peek(k = 1): Token { return this.toks[Math.min(this.i + k, this.toks.length - 1)]! }
+  protected next(): Token { const t = this.toks[this.i]!; if (this.i < this.toks.length - 1) this.i++; return t }
   protected isOp(v: string, t = this.cur()): boolean { return t.type === 'OP' && t.value === v }
   protected isKw(v: string, t = this.cur()): boolean { return t.type === 'NAME' && t.value === v }
   protected error(t = this.cur(), what?: string): RepyCodeError {
@@ -250,7 +250,7 @@ export class ExprParser {
   protected parseSubscript(value: A.Expr): A.Subscript {
     const line = this.expectOp('[').line
     const items: Array<A.Expr | A.SliceIndex> = []
-    let trailing = false
+    let trailing: boolean
     for (;;) {
       items.push(this.parseSubscriptItem())
       trailing = false
@@ -260,7 +260,7 @@ export class ExprParser {
     }
     this.expectOp(']')
     let index: A.Expr | A.SliceIndex
-    if (items.length === 1 && !trailing) index = items[0]
+    if (items.length === 1 && !trailing) index = items[0]!
     else {
       if (items.some((x) => x.kind === 'SliceIndex')) throw syntaxError(line, 'extended slicing is not supported')
       index = { kind: 'Tuple', elts: items as A.Expr[], line }

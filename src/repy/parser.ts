@@ -261,8 +261,8 @@ class Parser extends ExprParser {
           checkTarget(name, 'assign to')
         }
       }
-      if (handlers.length && handlers[handlers.length - 1].type === null) {
-        throw syntaxError(handlers[handlers.length - 1].line, "default 'except:' must be last")
+      if (handlers.length && handlers[handlers.length - 1]!.type === null) {
+        throw syntaxError(handlers[handlers.length - 1]!.line, "default 'except:' must be last")
       }
       handlers.push({ type, name, body: this.parseSuite(), line: hline })
     }

@@ -39,7 +39,7 @@ function checkBody(body: A.Stmt[], doc: A.Str | null, ownerLine: number): void {
     if (doc.unicode) throw unsafeString(doc.value, ownerLine, 'doc')
     start = 1
   }
-  for (let i = start; i < body.length; i++) checkStmt(body[i])
+  for (let i = start; i < body.length; i++) checkStmt(body[i]!)
 }
 
 function checkStmts(body: A.Stmt[]): void {
@@ -78,13 +78,13 @@ function checkStmt(s: A.Stmt): void {
       return
     case 'FunctionDef':
       checkName(s.name, s.line, 'name')
-      if (s.decorators.length) throw unsafeCall('Decorators', s.decorators[0].line)
+      if (s.decorators.length) throw unsafeCall('Decorators', s.decorators[0]!.line)
       for (const d of s.defaults) checkExpr(d)
       checkBody(s.body, s.doc, s.line)
       return
     case 'ClassDef':
       checkName(s.name, s.line, 'name')
-      if (s.decorators.length) throw unsafeCall('Decorators', s.decorators[0].line)
+      if (s.decorators.length) throw unsafeCall('Decorators', s.decorators[0]!.line)
       for (const b of s.bases) checkExpr(b)
       checkBody(s.body, s.doc, s.line)
       return
@@ -99,7 +99,7 @@ function checkExpr(e: A.Expr): void {
     case 'Str': if (e.unicode) throw unsafeString(e.value, e.line, 'value'); return
     case 'Tuple': case 'List': for (const x of e.elts) checkExpr(x); return
     case 'Dict':
-      for (let i = 0; i < e.keys.length; i++) { checkExpr(e.keys[i]); checkExpr(e.values[i]) }
+      for (let i = 0; i < e.keys.length; i++) { checkExpr(e.keys[i]!); checkExpr(e.values[i]!) }
       return
     case 'BinOp': checkExpr(e.left); checkExpr(e.right); return
     case 'UnaryOp': case 'Not': checkExpr(e.operand); return

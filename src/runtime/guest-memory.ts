@@ -18,15 +18,15 @@ export function guestMemoryReader(rt: QuickJSRuntime, ctx: QuickJSContext, limit
   const internals = rt as unknown as RuntimeInternals
   const ptr = internals.rt?.value
   const heap = () => internals.module?.HEAPU8
-  let view = heap() ? new Uint32Array(heap()!.buffer) : null
+  let view = heap() ? new Uint32Array(heap().buffer) : null
   if (typeof ptr === 'number' && view && view[(ptr + MALLOC_LIMIT_OFFSET) >> 2] === limit >>> 0) {
     // In the Emscripten build QuickJS has no malloc_usable_size, so malloc_size grows by only 8 bytes per
     // allocation whatever its size (a 5 MB string counts as 8 bytes). The growth of the WebAssembly memory since
     // the start is a true lower bound of what the guest allocated, so take the larger of the two: a guest can then
     // exceed its quota by at most the free space of the initial memory (16 MB) before it is seen.
-    const initialBytes = heap()!.byteLength
+    const initialBytes = heap().byteLength
     return () => {
-      const bytes = heap()!
+      const bytes = heap()
       if (view!.buffer !== bytes.buffer) view = new Uint32Array(bytes.buffer) // the WebAssembly memory grew
       return Math.max(view![(ptr + MALLOC_SIZE_OFFSET) >> 2]!, bytes.byteLength - initialBytes)
     }

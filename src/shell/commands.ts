@@ -49,7 +49,7 @@ export function findCommand(name: string): CommandSpec | undefined {
 
 /** The spec that handles `words` (descending into set/show), and the remaining arguments. */
 export function lookup(words: string[]): { spec: CommandSpec; args: string[]; path: string } {
-  const top = findCommand(words[0])
+  const top = findCommand(words[0]!)
   if (!top) throw new CommandError(`unknown command '${words[0]}' (type \`help\` for the list)`)
   if (!top.sub) return { spec: top, args: words.slice(1), path: top.name }
   const subName = words[1]
@@ -67,7 +67,7 @@ function helpLines(args: string[]): string[] {
       ...[...COMMANDS.values()].map((c) => `  ${c.usage.length > 48 ? `${c.name} …`.padEnd(width) : c.usage.padEnd(width)}  ${c.summary}`),
     ]
   }
-  const top = findCommand(args[0])
+  const top = findCommand(args[0]!)
   if (!top) throw new CommandError(`no command '${args[0]}' (type \`help\` for the list)`)
   if (top.sub) {
     const sub = args[1] !== undefined ? top.sub[args[1]] : undefined

@@ -33,7 +33,7 @@ export async function deploy(engine: Engine, options: { keyBase: string; nodesFi
   const empty = { rows: [], vessels: 0, started: 0, failed: 0, unreachable: 0 }
   const step = async (line: string): Promise<CommandResult> => {
     const [result] = await engine.execute(line)
-    return result
+    return result!
   }
   const keyName = basename(options.keyBase)
   const keys = await step(`loadkeys ${quoteWord(options.keyBase)} as ${quoteWord(keyName)}`)

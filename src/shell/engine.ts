@@ -132,7 +132,7 @@ export class Engine {
     const nodes = [...byNode.entries()]
     const started = Date.now()
     const nodeOutcomes = await fanout(nodes, ([peerId, vessels]) =>
-      this.withConnection(this.state.nodeOf(vessels[0]).address, identity, (c) => spec.task(c, peerId, vessels)), {
+      this.withConnection(this.state.nodeOf(vessels[0]!).address, identity, (c) => spec.task(c, peerId, vessels)), {
       concurrency: this.state.concurrency, timeoutMs: this.state.timeoutS * 1000, onProgress: this.progress(name), signal: this.running.signal,
     })
     const perNode = new Map(nodes.map(([peerId], i) => [peerId, nodeOutcomes[i]]))
@@ -144,11 +144,11 @@ export class Engine {
     name: string, vessels: VesselTarget[], outcomes: Outcome<T>[], started: number,
     toJson?: (value: T, vessel: VesselTarget) => unknown, makeGroups = true,
   ): FanoutResult<T> {
-    const named = vessels.map((v, i) => ({ name: v.longName, outcome: outcomes[i] }))
+    const named = vessels.map((v, i) => ({ name: v.longName, outcome: outcomes[i]! }))
     const report = groupOutcomes(named, Date.now() - started)
     const values = new Map<string, T>()
     vessels.forEach((v, i) => {
-      const outcome = outcomes[i]
+      const outcome = outcomes[i]!
       if (!outcome.ok) return
       values.set(v.longName, outcome.value)
       if (toJson) report.results[v.longName] = toJson(outcome.value, v)
@@ -185,9 +185,9 @@ export class Engine {
     const outcomes = await fanout(addresses, (a) => this.withConnection(a, identity, (c) => task(c, a)), {
       concurrency: this.state.concurrency, timeoutMs: this.state.timeoutS * 1000, onProgress: this.progress(name), signal: this.running.signal,
     })
-    const report = groupOutcomes(addresses.map((a, i) => ({ name: a, outcome: outcomes[i] })), Date.now() - started)
+    const report = groupOutcomes(addresses.map((a, i) => ({ name: a, outcome: outcomes[i]! })), Date.now() - started)
     const values = new Map<string, T>()
-    addresses.forEach((a, i) => { const o = outcomes[i]; if (o.ok) values.set(a, o.value) })
+    addresses.forEach((a, i) => { const o = outcomes[i]!; if (o.ok) values.set(a, o.value) })
     return { report, values }
   }
 }

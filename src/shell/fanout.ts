@@ -38,6 +38,7 @@ export function untilCancelled<T>(promise: Promise<T>, signal: AbortSignal | und
 export function toTargetError(err: unknown): TargetError {
   if (typeof err === 'object' && err !== null) {
     const e = err as { code?: unknown; message?: unknown; name?: unknown }
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the last resort for an object without a message
     const message = typeof e.message === 'string' && e.message !== '' ? firstLine(e.message) : String(err)
     if (isErrorCode(e.code)) return { code: e.code, message }
     if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) return { code: 'E_UNREACHABLE', message }
@@ -47,7 +48,7 @@ export function toTargetError(err: unknown): TargetError {
 }
 
 function firstLine(text: string): string {
-  const line = text.split('\n')[0]
+  const line = text.split('\n')[0]!
   return line.length > 300 ? line.slice(0, 300) + '…' : line
 }
 
@@ -91,7 +92,7 @@ export async function fanout<I, T>(
       const i = next++
       try {
         if (options.signal?.aborted) throw new CancelledError()
-        const value = await untilCancelled(withTimeout(Promise.resolve().then(() => task(items[i])), options.timeoutMs, 'request'), options.signal)
+        const value = await untilCancelled(withTimeout(Promise.resolve().then(() => task(items[i]!)), options.timeoutMs, 'request'), options.signal)
         outcomes[i] = { ok: true, value }
       } catch (err) {
         outcomes[i] = { ok: false, error: toTargetError(err) }

@@ -41,9 +41,9 @@ const upload: CommandSpec = {
   summary: 'copy a local file into the vessels of the default target',
   run: async (ctx, args) => {
     if (args.length < 1 || args.length > 2) throw new CommandError(`usage: ${upload.usage}`)
-    const remote = checkRemoteName(args[1] ?? basename(args[0]))
+    const remote = checkRemoteName(args[1] ?? basename(args[0]!))
     ctx.state.defaultVessels()
-    const data = await readLocal(ctx, args[0])
+    const data = await readLocal(ctx, args[0]!)
     const { report } = await uploadTo(ctx, remote, data)
     return { lines: reportLines(`upload ${remote}`, report), fanout: report }
   },
@@ -54,7 +54,7 @@ const download: CommandSpec = {
   summary: 'copy a vessel file here, as <localfile>.<node>_<vessel> for each vessel',
   run: async (ctx, args) => {
     if (args.length < 1 || args.length > 2) throw new CommandError(`usage: ${download.usage}`)
-    const remote = checkRemoteName(args[0])
+    const remote = checkRemoteName(args[0]!)
     const local = args[1] ?? remote
     const { report } = await ctx.onVessels({
       vessels: ctx.state.defaultVessels(), signed: true,
@@ -76,7 +76,7 @@ const cat: CommandSpec = {
   summary: 'print a vessel file of each vessel of the default target',
   run: async (ctx, args) => {
     if (args.length !== 1) throw new CommandError(`usage: ${cat.usage}`)
-    const remote = checkRemoteName(args[0])
+    const remote = checkRemoteName(args[0]!)
     const { report, values } = await ctx.onVessels({
       vessels: ctx.state.defaultVessels(), signed: true,
       task: (conn, v) => conn.call('RetrieveFileFromVessel', [v.vessel, remote]),
@@ -91,7 +91,7 @@ const del: CommandSpec = {
   summary: 'delete a file in the vessels of the default target',
   run: async (ctx, args) => {
     if (args.length !== 1) throw new CommandError(`usage: ${del.usage}`)
-    const remote = checkRemoteName(args[0])
+    const remote = checkRemoteName(args[0]!)
     const { report } = await ctx.onVessels({
       vessels: ctx.state.defaultVessels(), signed: true,
       task: (conn, v) => conn.call('DeleteFileInVessel', [v.vessel, remote]), toJson: () => 'deleted',

@@ -50,7 +50,7 @@ function remember(ctx: Ctx, identity: Identity, what: string): HandlerResult {
 function oneFile(args: string[], usage: string): { fn: string; as?: string } {
   const { rest, value } = takeTrailing(args, 'as')
   if (rest.length !== 1) throw new CommandError(`usage: ${usage}`)
-  return { fn: rest[0], as: value }
+  return { fn: rest[0]!, as: value }
 }
 
 const loadkeys: CommandSpec = {
@@ -98,7 +98,7 @@ const genkeys: CommandSpec = {
   run: async (ctx, args) => {
     const { rest, value: as } = takeTrailing(args, 'as')
     if (rest.length < 1 || rest.length > 2) throw new CommandError(`usage: ${genkeys.usage}`)
-    const [fn, length] = rest
+    const [fn, length] = rest as [string, string?]
     if (length !== undefined && !/^[0-9]+$/.test(length)) throw new CommandError(`key length must be a number, got '${length}'`)
     const base = ctx.path(fn)
     if (!isValidKeyName(basename(base))) throw new CommandError(`invalid key file name '${basename(base)}' (letters, digits, ._-)`)
@@ -116,7 +116,7 @@ const as: CommandSpec = {
   summary: 'set the default identity, or run one command as another identity',
   run: async (ctx, args) => {
     if (args.length < 1) throw new CommandError(`usage: ${as.usage}`)
-    const [name, ...command] = args
+    const [name, ...command] = args as [string, ...string[]]
     ctx.state.getIdentity(name)
     if (command.length === 0) {
       ctx.state.identity = name

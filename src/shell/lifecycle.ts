@@ -11,7 +11,7 @@ const run: CommandSpec = {
   summary: 'upload a program to the vessels of the default target and start it there',
   run: async (ctx, args) => {
     if (args.length < 1) throw new CommandError(`usage: ${run.usage}`)
-    const [file, ...programArgs] = args
+    const [file, ...programArgs] = args as [string, ...string[]]
     const remote = checkRemoteName(basename(file))
     const vessels = ctx.state.defaultVessels()
     const data = await readLocal(ctx, file)
@@ -31,7 +31,7 @@ const start: CommandSpec = {
   summary: 'start a program file already in the vessels of the default target',
   run: async (ctx, args) => {
     if (args.length < 1) throw new CommandError(`usage: ${start.usage}`)
-    const [program, ...programArgs] = args
+    const [program, ...programArgs] = args as [string, ...string[]]
     const remote = checkRemoteName(program)
     const { report } = await ctx.onVessels({
       vessels: ctx.state.defaultVessels(), signed: true,

@@ -38,7 +38,7 @@ export const setOwner: CommandSpec = {
   summary: "give the default target's vessels to another identity's key (owner only)",
   run: async (ctx, args) => {
     if (args.length !== 1) throw new CommandError('usage: set owner <identity>')
-    const key = ctx.state.getIdentity(args[0]).publicKeyText
+    const key = ctx.state.getIdentity(args[0]!).publicKeyText
     return changeEach(ctx, 'set owner', (conn, vessel) => conn.call('ChangeOwner', [vessel, key]), (info) => { info.ownerKey = key })
   },
 }
@@ -57,10 +57,10 @@ export const setAdvertise: CommandSpec = {
   name: 'advertise', usage: 'set advertise on|off', complete: ['none'],
   summary: "whether the nodes advertise the keys of the default target's vessels (owner only)",
   run: async (ctx, args) => {
-    const word = args.length === 1 ? args[0].toLowerCase() : ''
+    const word = args.length === 1 ? args[0]!.toLowerCase() : ''
     const table: Record<string, boolean> = { on: true, off: false, true: true, false: false, yes: true, no: false }
     if (!Object.hasOwn(table, word)) throw new CommandError('usage: set advertise on|off')
-    const flag = table[word]
+    const flag = table[word]!
     return changeEach(ctx, `set advertise ${flag ? 'on' : 'off'}`, (conn, vessel) => conn.call('ChangeAdvertise', [vessel, flag]), (info) => { info.advertise = flag })
   },
 }
@@ -79,7 +79,7 @@ const split: CommandSpec = {
   help: ['New groups: split1 (the leftover vessels) and split2 (the new ones).'],
   run: async (ctx, args) => {
     if (args.length !== 1) throw new CommandError(`usage: ${split.usage}`)
-    const text = await readFile(ctx.path(args[0]), 'utf8').catch(() => {
+    const text = await readFile(ctx.path(args[0]!), 'utf8').catch(() => {
       throw new CommandError(`cannot read restrictions file: ${args[0]}`)
     })
     try {
@@ -125,7 +125,7 @@ const join: CommandSpec = {
     const { report, values } = await ctx.onNodes({
       vessels, signed: true, groups: true,
       task: async (conn, _peerId, mine) => {
-        let name = mine[0].vessel
+        let name = mine[0]!.vessel
         for (const other of mine.slice(1)) name = await conn.call('JoinVessels', [name, other.vessel])
         return name
       },
@@ -144,7 +144,7 @@ const join: CommandSpec = {
       if (ctx.state.target !== null && ctx.state.groups.has(ctx.state.target)) ctx.state.groups.get(ctx.state.target)?.add(made.longName)
       joined.push(made.longName)
     }
-    if (joined.length > 0) await refresh(ctx, joined.map((n) => ctx.state.resolve(n)[0]))
+    if (joined.length > 0) await refresh(ctx, joined.map((n) => ctx.state.resolve(n)[0]!))
     const lines = reportLines('join', report)
     lines.push(joined.length > 0 ? `  new vessels: ${joined.join(', ')}` : '  nothing to join (one vessel per node)')
     return { lines, fanout: report, data: { joined } }

@@ -64,7 +64,7 @@ const showIp: CommandSpec = {
     if (!(args.length === 0 || (args.length === 2 && args[0] === 'to'))) throw new CommandError('usage: show ip [to <file>]')
     const ips = [...new Set(ctx.state.defaultVessels().map((v) => ctx.state.nodeOf(v).ip))]
     if (args.length === 2) {
-      await writeFile(ctx.path(args[1]), ips.join('\n') + '\n')
+      await writeFile(ctx.path(args[1]!), ips.join('\n') + '\n')
       return { lines: [`wrote ${ips.length} address${ips.length === 1 ? '' : 'es'} to ${args[1]}`], data: ips }
     }
     return { lines: ips, data: ips }
@@ -89,7 +89,7 @@ const showOffcut: CommandSpec = {
     })
     const byNode = new Map<string, string>()
     for (const [name, text] of values) {
-      const node = ctx.state.nodeOf(ctx.state.resolve(name)[0])
+      const node = ctx.state.nodeOf(ctx.state.resolve(name)[0]!)
       byNode.set(node.short, text)
     }
     return { lines: [...perVessel(byNode, (t) => t), ...failures('show offcut', report)], fanout: report }
@@ -158,7 +158,7 @@ const setMdns: CommandSpec = {
   name: 'mdns', usage: 'set mdns on|off', complete: ['none'],
   summary: 'whether browse also finds DHT nodes on the LAN by multicast DNS (default off)',
   run: (ctx, args) => {
-    if (args.length !== 1 || !['on', 'off'].includes(args[0])) throw new CommandError(`usage: ${setMdns.usage}`)
+    if (args.length !== 1 || !['on', 'off'].includes(args[0]!)) throw new CommandError(`usage: ${setMdns.usage}`)
     ctx.state.mdns = args[0] === 'on'
     return { lines: [`mdns: ${args[0]}`], data: { mdns: ctx.state.mdns } }
   },

@@ -109,7 +109,7 @@ const savestate: CommandSpec = {
   run: async (ctx, args) => {
     if (args.length !== 1) throw new CommandError(`usage: ${savestate.usage}`)
     const { keyPair, name } = ctx.state.signingIdentity()
-    const path = ctx.path(args[0])
+    const path = ctx.path(args[0]!)
     await writeFile(path + '.tmp', encryptState(ctx.state, keyPair), { mode: 0o600 })
     await rename(path + '.tmp', path)
     return { lines: [`saved the shell state to ${args[0]} (encrypted for '${name}')`], data: { file: args[0], identity: name } }
@@ -121,7 +121,7 @@ const loadstate: CommandSpec = {
   summary: 'replace the shell state by one saved with savestate (needs the key it was saved for)',
   run: async (ctx, args) => {
     if (args.length !== 1) throw new CommandError(`usage: ${loadstate.usage}`)
-    const file = await readFile(ctx.path(args[0])).catch(() => {
+    const file = await readFile(ctx.path(args[0]!)).catch(() => {
       throw new CommandError(`cannot read state file: ${args[0]}`)
     })
     const key = stateKey(file)

@@ -113,7 +113,7 @@ const on: CommandSpec = {
   summary: 'set the default target, or run one command on another target',
   run: async (ctx, args) => {
     if (args.length < 1) throw new CommandError(`usage: ${on.usage}`)
-    const [target, ...command] = args
+    const [target, ...command] = args as [string, ...string[]]
     ctx.state.resolve(target)
     if (command.length === 0) {
       ctx.state.target = target
@@ -168,7 +168,7 @@ const remove: CommandSpec = {
     if (rest.length !== 1) throw new CommandError(`usage: ${remove.usage}`)
     const group = value ?? defaultGroup(ctx) ?? (ctx.state.target === ALL ? ALL : undefined)
     if (group === undefined) throw new CommandError('remove from which group? `remove <target> from <group>`')
-    const vessels = ctx.state.resolve(rest[0])
+    const vessels = ctx.state.resolve(rest[0]!)
     if (group === ALL) {
       for (const v of vessels) ctx.state.removeTarget(v.longName)
     } else {
@@ -186,7 +186,7 @@ const move: CommandSpec = {
   run: (ctx, args) => {
     const { rest, value } = takeTrailing(args, 'to')
     if (rest.length !== 1 || value === undefined) throw new CommandError(`usage: ${move.usage}`)
-    const vessels = ctx.state.resolve(rest[0])
+    const vessels = ctx.state.resolve(rest[0]!)
     for (const members of ctx.state.groups.values()) for (const v of vessels) members.delete(v.longName)
     addTo(ctx, value, vessels)
     return { lines: [`moved ${vessels.length} vessel${vessels.length === 1 ? '' : 's'} to ${value}`], data: { group: value } }
@@ -247,8 +247,8 @@ const list: CommandSpec = {
 }
 
 export function table(head: string[], rows: string[][]): string[] {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
   return [fmt(head), ...rows.map(fmt)]
 }
 

@@ -45,5 +45,5 @@ export function visibleLines(state: LogState): string[] {
 
 /** Replaces control characters (tabs become spaces) so a line cannot move the cursor. */
 export function printable(line: string): string {
-  return line.replace(/\t/g, '    ').replace(/[\x00-\x1f\x7f-\x9f]/g, '?')
+  return line.replace(/\t/g, '    ').replace(/[\x00-\x1f\x7f-\x9f]/g, '?') // eslint-disable-line no-control-regex -- control characters are what it replaces
 }

@@ -1,5 +1,4 @@
 // Opens the live console full screen (the terminal's alternate screen) and resolves when the user quits.
-import React from 'react'
 import { render } from 'ink'
 import { App } from './app.js'
 import type { Connect, ConsoleClient } from './connection.js'

@@ -83,7 +83,7 @@ export async function nodeLogBench(): Promise<void> {
     const entries = readNodeLog(nodeLogPrefix(nodePaths(logged.dataDir))) ?? []
     const refusals = entries.filter((e) => e.result === 'E_PERMISSION').length
     const summary = entries.find((e) => typeof e.dropped === 'number')
-    console.log(`a stranger's ${FLOOD} refused StopVessel: ${refusals} lines written, summary says ${String(summary?.dropped)} dropped`)
+    console.log(`a stranger's ${FLOOD} refused StopVessel: ${refusals} lines written, summary says ${typeof summary?.dropped === 'number' ? summary.dropped : 'none'} dropped`)
   } finally {
     await logged.stop()
     await unlogged.stop()

@@ -17,7 +17,7 @@ const STRATEGIES: Array<{ name: string; concurrency: number }> = [
 /** Waits until no vessel of the testbed runs a program (hello.js ends by itself). */
 async function idle(engine: Engine): Promise<void> {
   await waitFor(async () => {
-    const [r] = await engine.execute('on %all list')
+    const r = (await engine.execute('on %all list'))[0]!
     return r.ok && (r.data as Array<{ status: string }>).every((row) => row.status !== 'Started')
   }, 'programs to end', 30_000).catch(() => console.log('  (some vessels still Started after 30 s)'))
 }
@@ -38,7 +38,7 @@ export async function shellBench(): Promise<void> {
         await idle(engine)
         engine.state.concurrency = s.concurrency
         const started = performance.now()
-        const [r] = await engine.execute(`on n${size} run hello.js bench`)
+        const r = (await engine.execute(`on n${size} run hello.js bench`))[0]!
         const ms = performance.now() - started
         const failed = r.fanout?.failed.reduce((n, f) => n + f.targets.length, 0) ?? size
         rows.push({ vessels: size, strategy: s.name, 'wall ms': Math.round(ms), 'ms/vessel': Number((ms / size).toFixed(1)), failed })

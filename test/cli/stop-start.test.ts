@@ -60,8 +60,8 @@ async function spawnNode(node: TestNode): Promise<{ child: ChildProcess; address
   const child = spawn(process.execPath, [BIN, 'node', 'start', ...node.flags, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   cleanups.push(() => { if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL') })
   let output = ''
-  child.stderr!.on('data', (b: Buffer) => { output += b.toString() })
-  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve))
+  child.stderr.on('data', (b: Buffer) => { output += b.toString() })
+  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve))
   return { child, address: (JSON.parse(line) as NodeSummary).addresses[0]!, output: () => output }
 }
 
@@ -106,7 +106,7 @@ async function ctrlC(pane: TmuxSession): Promise<void> {
   await waitFor(async () => pane.exitStatus() !== null, 'the node to exit')
   expect([0, 130]).toContain(pane.exitStatus())
   const screen = pane.capture()
-  expect(screen).toMatch(/Z INFO  stopping\n/)
+  expect(screen).toMatch(/Z INFO {2}stopping\n/)
   expect(screen).not.toMatch(STACK)
 }
 

@@ -18,7 +18,7 @@ describe('mDNS discovery', () => {
     const line = run.stdout.trim().split('\n').pop() ?? ''
     let result: { a: string; error?: string; discoveredMs?: number; status?: { error: string | null }; fromB?: Array<{ peerId: string }>; fromClient?: Array<{ peerId: string }> }
     try {
-      result = JSON.parse(line)
+      result = JSON.parse(line) as typeof result
     } catch {
       throw new Error(`no result from the child (exit ${run.status}): ${run.stderr.slice(-2000)}`)
     }

@@ -78,7 +78,7 @@ export async function startNmNetwork(count: number): Promise<NmNetwork> {
       const old = nodes[i]!
       const listen = old.address.slice(0, old.address.indexOf('/p2p/'))
       nodes[i] = await startNm(old.dataDir, old.keysDir, listen, i === 0 ? [] : bootstrap)
-      return nodes[i]!
+      return nodes[i]
     },
     async stop() {
       await transport?.close()

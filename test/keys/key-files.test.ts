@@ -66,8 +66,8 @@ describe('key files', () => {
   it('detects a corrupt private key and a pair that does not match', async () => {
     const a = await generateKeyFiles(dir, 'a')
     const b = await generateKeyFiles(dir, 'b')
-    const raw = Buffer.from((await readFile(a.privateKeyFile, 'utf8')).trim().split(' ')[1], 'base64')
-    raw[40] ^= 1
+    const raw = Buffer.from((await readFile(a.privateKeyFile, 'utf8')).trim().split(' ')[1]!, 'base64')
+    raw[40]! ^= 1
     await writeFile(a.privateKeyFile, `ed25519-priv ${raw.toString('base64')}\n`)
     await expect(loadPrivateKey(a.privateKeyFile)).rejects.toThrow(/corrupt private key/)
     // a's public key with b's private key
@@ -95,7 +95,7 @@ describe('sign and verify', () => {
     expect(verify(publicKey, msg, sig)).toBe(true)
     const other = await generateKeyFiles(dir, 'o')
     expect(verify(other.publicKeyText, msg, sig)).toBe(false)
-    const bad = Uint8Array.from(sig); bad[5] ^= 0x80
+    const bad = Uint8Array.from(sig); bad[5]! ^= 0x80
     expect(verify(text, msg, bad)).toBe(false)
     expect(verify(text, Uint8Array.from([...msg, 0]), sig)).toBe(false)
     expect(verify(text, msg, sig.subarray(0, 63))).toBe(false)

@@ -14,7 +14,7 @@ import { NodeManager } from '../../src/node/node-manager.js'
 import { nodePaths } from '../../src/node/node-paths.js'
 import { NodeState } from '../../src/node/node-state.js'
 import { OFFCUT } from '../../src/node/split-join.js'
-import { VesselStore, type VesselRecord } from '../../src/node/vessel-store.js'
+import { VesselStore, type JsonValue, type VesselRecord } from '../../src/node/vessel-store.js'
 import { PUBLIC_KEY_TEXT_LENGTH } from '../../src/keys/key-files.js'
 import { decodeResponse, encodeResponse, MAX_MESSAGE_BYTES } from '../../src/protocol/messages.js'
 import type { AdvertisedKey } from '../../src/protocol/results.js'
@@ -67,7 +67,7 @@ describe('answers stay within the message limit', () => {
     const store = await VesselStore.open(paths.state)
     await expect(initNode(store, paths, keysDir, { vessels: 1, logBytes: MAX_LOG_BYTES + 1 })).rejects.toMatchObject({ code: 'E_USAGE' })
     const config = await initNode(store, paths, keysDir, { vessels: 1, listen: ['/ip4/127.0.0.1/tcp/0'], ownerKeyName: 'owner' })
-    await store.putConfig('node', JSON.parse(JSON.stringify({ ...config, logBytes: 64 * 1024 * 1024 })))
+    await store.putConfig('node', JSON.parse(JSON.stringify({ ...config, logBytes: 64 * 1024 * 1024 })) as JsonValue)
     await store.close()
     mkdirSync(paths.logs, { recursive: true })
     writeFileSync(join(paths.logs, 'v1.old'), 'o'.repeat(HUGE))

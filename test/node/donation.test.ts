@@ -28,7 +28,7 @@ describe('carveDonation', () => {
   it('10 % is one vessel: donated share minus one offcut, ports 63100-63109', () => {
     const [v, ...rest] = carveDonation(HOST, { percent: 10 })
     expect(rest).toHaveLength(0)
-    expect(v.limits).toEqual({
+    expect(v!.limits).toEqual({
       cpu: 0.198, // 2 × 10 % − .002
       memory: 858_993_459 - 1_000_000, // floor(8 GiB × 10 %) − 1 MB
       diskused: 10e9 - 100_000,
@@ -37,7 +37,7 @@ describe('carveDonation', () => {
       random: 20_000, filewrite: 119_000, fileread: 119_000, netrecv: 50_000, netsend: 50_000,
       lograte: 149_900, loopsend: 5_000_000, looprecv: 5_000_000,
     })
-    expect(v.ports).toEqual({ messport: vesselPorts(0), connport: vesselPorts(0) })
+    expect(v!.ports).toEqual({ messport: vesselPorts(0), connport: vesselPorts(0) })
     expect(vesselPorts(0)).toEqual([63100, 63101, 63102, 63103, 63104, 63105, 63106, 63107, 63108, 63109])
   })
 
@@ -45,15 +45,15 @@ describe('carveDonation', () => {
     const vessels = carveDonation(HOST, { percent: 30 })
     expect(vessels).toHaveLength(3)
     expect(vessels.map((v) => v.ports.connport[0])).toEqual([63100, 63110, 63120])
-    expect(vessels[2].ports.messport.at(-1)).toBe(63129)
-    expect(vessels[0].limits.cpu).toBe(0.198) // (0.6 − 3 × .002) / 3
-    expect(vessels[0].limits.events).toBe(164) // (500 − 6) / 3
+    expect(vessels[2]!.ports.messport.at(-1)).toBe(63129)
+    expect(vessels[0]!.limits.cpu).toBe(0.198) // (0.6 − 3 × .002) / 3
+    expect(vessels[0]!.limits.events).toBe(164) // (500 − 6) / 3
   })
 
   it('--vessels N splits evenly, and vessels + offcuts never exceed the donation', () => {
     const vessels = carveDonation(HOST, { percent: 50, vessels: 4 })
     expect(vessels).toHaveLength(4)
-    let total = vessels[0]
+    let total = vessels[0]!
     for (const v of vessels.slice(1)) total = joinRestrictions(total, v) // each join adds one offcut back
     const donated = { cpu: 1, memory: Math.floor(8 * 2 ** 30 * 0.5), diskused: 50e9 }
     for (const r of ['cpu', 'memory', 'diskused'] as const) {

@@ -85,12 +85,12 @@ describe('durability', () => {
         try {
           while (!killed) await fn()
         } catch (err) {
-          if (!(err instanceof NodeError && (err.code === 'E_UNREACHABLE' || err.code === 'E_TIMEOUT'))) failure ??= err
+          if (!(err instanceof NodeError && (err.code === 'E_UNREACHABLE' || err.code === 'E_TIMEOUT'))) failure ??= { error: err }
         }
       }
       let n = 0
       let splitHead = await largestVessel(client)
-      let failure: unknown
+      let failure: { error: unknown } | undefined
       const chains = [
         guard(async () => {
           const name = `r${round}-f${n++}.txt`
@@ -115,7 +115,7 @@ describe('durability', () => {
       await kill()
       killed = true
       await Promise.all(chains)
-      if (failure !== undefined) throw failure
+      if (failure !== undefined) throw failure.error
 
       ;({ client } = await startChild())
       const summary = await client.getVessels()

@@ -2,6 +2,7 @@
 // request is one entry (caller's key fingerprint, peer, call, vessels, result) at its level; internal errors keep
 // their cause chain; a flood of refusals is cut short and summarised; the ring keeps its size; `flotilla node log`
 // prints it.
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers (expect.stringMatching, …) are typed any */
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -104,7 +105,7 @@ describe('the node log', () => {
     const text = await flotilla(['node', 'log', '--data', node.dataDir])
     expect(text).toMatchObject({ code: 0, stderr: '' })
     const lines = text.stdout.trimEnd().split('\n')
-    expect(lines).toContainEqual(expect.stringMatching(/ WARN  X\\u000a2030-01-01T00:00:00.000Z INFO  ChangeOwner v1: ok by anonymous from /))
+    expect(lines).toContainEqual(expect.stringMatching(/ WARN {2}X\\u000a2030-01-01T00:00:00.000Z INFO {2}ChangeOwner v1: ok by anonymous from /))
     expect(lines.filter((l) => !/^\d{4}-\d\d-\d\dT[\d:.]{12}Z (ERROR|WARN |INFO |DEBUG) /.test(l))).toEqual([])
     expect(lines.filter((l) => l.startsWith('2030-'))).toEqual([])
   })
@@ -142,9 +143,9 @@ describe('flotilla node log', () => {
     const running = await flotilla(['node', 'log', '--data', node.dataDir])
     expect(running).toMatchObject({ code: 0, stderr: '' })
     const lines = running.stdout.trimEnd().split('\n')
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO  set up a new node 12D3KooW/)
-    expect(lines).toContainEqual(expect.stringMatching(/ INFO  ListFilesInVessel v1 by \S{10} from 12D3KooW\S+: ok$/))
-    expect(lines).toContainEqual(expect.stringMatching(/ WARN  StopVessel v1 by anonymous from 12D3KooW\S+: E_SIGNATURE StopVessel must be signed$/))
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO {2}set up a new node 12D3KooW/)
+    expect(lines).toContainEqual(expect.stringMatching(/ INFO {2}ListFilesInVessel v1 by \S{10} from 12D3KooW\S+: ok$/))
+    expect(lines).toContainEqual(expect.stringMatching(/ WARN {2}StopVessel v1 by anonymous from 12D3KooW\S+: E_SIGNATURE StopVessel must be signed$/))
 
     await node.nm.stop()
     const json = await flotilla(['node', 'log', '--data', node.dataDir, '--json'])
@@ -156,7 +157,7 @@ describe('flotilla node log', () => {
     const last = await flotilla(['node', 'log', '--data', node.dataDir, '--json', '--lines', '2'])
     expect(last.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as LogEntry).msg)).toEqual(parsed.slice(-2).map((e) => e.msg))
     const warnings = (await flotilla(['node', 'log', '--data', node.dataDir, '--level', 'warn'])).stdout.trimEnd().split('\n')
-    expect(warnings).toContainEqual(expect.stringMatching(/ WARN  StopVessel v1 by anonymous /))
+    expect(warnings).toContainEqual(expect.stringMatching(/ WARN {2}StopVessel v1 by anonymous /))
     expect(warnings.filter((l) => !/^\S+ (WARN |ERROR) /.test(l))).toEqual([])
   })
 

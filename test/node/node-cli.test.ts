@@ -138,7 +138,7 @@ describe('flotilla node start on a fresh folder', () => {
     const p = spawn(process.execPath, [BIN, 'node', 'start', '--data', join(fresh, 'data'), '--keys', join(fresh, 'keys'),
       '--listen', '/ip4/127.0.0.2/tcp/0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
     try {
-      const line = await new Promise<string>((resolve) => createInterface({ input: p.stdout! }).once('line', resolve))
+      const line = await new Promise<string>((resolve) => createInterface({ input: p.stdout }).once('line', resolve))
       const summary = JSON.parse(line) as NodeSummary
       expect(summary.addresses[0]).toMatch(/^\/ip4\/127\.0\.0\.2\/tcp\/\d+\/p2p\//)
       expect(summary.ip).toBe('127.0.0.2')

@@ -40,7 +40,7 @@ describe('signRequest / verifyRequest', () => {
     const codes = new Set<string>()
     for (let i = 0; i < bytes.length; i++) {
       const bad = Uint8Array.from(bytes)
-      bad[i] ^= 0x01
+      bad[i]! ^= 0x01
       const code = codeOf(() => verifyRequest(bad, { nodePeerId: nodeId, now: NOW }))
       expect(code, `byte ${i}`).toBeDefined()
       expect(['E_SIGNATURE', 'E_USAGE'], `byte ${i}: ${code}`).toContain(code)

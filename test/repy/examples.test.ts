@@ -123,7 +123,7 @@ describe.concurrent('tutorial examples (.r2py)', () => {
       expect(await getPage(port, server)).toBe(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`)
       expect(await getPage(port, server)).toContain('Hello World!')
     } catch (err) {
-      throw new Error(`${(err as Error).message}; the program said: ${server.stderr}`)
+      throw new Error(`${(err as Error).message}; the program said: ${server.stderr}`, { cause: err })
     } finally {
       await server.stop()
     }
@@ -154,7 +154,7 @@ describe.concurrent('tutorial examples (.r2py)', () => {
       expect(await getPage(port, server)).toBe(visitorPage(2))
       expect(await getPage(port, server)).toBe(visitorPage(3))
     } catch (err) {
-      throw new Error(`${(err as Error).message}; the program said: ${server.stderr}`)
+      throw new Error(`${(err as Error).message}; the program said: ${server.stderr}`, { cause: err })
     } finally {
       await server.stop()
     }
@@ -176,7 +176,7 @@ describe.concurrent('tutorial examples (.r2py)', () => {
       expect(server.stdout).not.toContain('The server is going to close now!')
       expect(server.stdout).toContain('"code":200')
     } catch (err) {
-      throw new Error(`${(err as Error).message}; the program said: ${server.stderr}`)
+      throw new Error(`${(err as Error).message}; the program said: ${server.stderr}`, { cause: err })
     } finally {
       await server.stop()
     }
@@ -229,7 +229,7 @@ describe.concurrent('tutorial examples (.r2py)', () => {
     const servers = ['time-a.nist.gov', 'time-b.nist.gov', 'time-a.timefreq.bldrdoc.gov', 'time-b.timefreq.bldrdoc.gov',
       'time-c.timefreq.bldrdoc.gov', 'utcnist.colorado.edu', 'time.nist.gov', 'nist1.symmetricom.com',
       'nist.netservicesgroup.com']
-    const chosen = /^Using:  (\S+) \n/.exec(r.stdout)
+    const chosen = /^Using: {2}(\S+) \n/.exec(r.stdout)
     expect(chosen, r.stdout + r.stderr).not.toBeNull()
     expect(servers).toContain(chosen![1])
     if (!online) {

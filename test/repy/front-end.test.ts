@@ -14,6 +14,7 @@ function errorOf(src: string): RepyCodeError {
 function compiles(src: string): string {
   const js = compileRepy(src, 'test.r2py')
   // the text must be a syntactically valid JavaScript function expression
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiling the text is the check; it is never called
   expect(() => new Function(`return ${js}`)).not.toThrow()
   return js
 }

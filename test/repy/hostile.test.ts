@@ -96,7 +96,7 @@ describe('hostile Repy programs', () => {
     const deep = await py('def down(n):\n  if n == 0:\n    raise ValueError("bottom")\n  down(n - 1)\ndown(300)\n')
     expect(deep.outcome.code).toBe(6)
     expect(deep.outcome.reason.length).toBeLessThanOrEqual(4096)
-    expect(deep.outcome.reason).toMatch(/  \.\.\. 287 more frames\n/)
+    expect(deep.outcome.reason).toMatch(/ {2}\.\.\. 287 more frames\n/)
     expect(deep.outcome.reason).toContain("Exception (with type 'exceptions.ValueError'): bottom\n---")
   }, 60_000)
 

@@ -273,7 +273,11 @@ describe('the thread operations refuse calls that do not fit the thread', () => 
       threadFinished: () => { live-- },
     }
     const ops = threadOps(env)
-    const call = (op: 'thread.start' | 'thread.enter' | 'thread.end' | 'thread.fail', ...args: GuestValue[]) => ops[op]!(args)
+    const call = (op: 'thread.start' | 'thread.enter' | 'thread.end' | 'thread.fail', ...args: GuestValue[]): GuestValue => {
+      const result = ops[op](args)
+      if (result instanceof Promise) throw new Error(`${op} answered later; the thread operations are synchronous`)
+      return result
+    }
     const refusal = (fn: () => unknown) => {
       try { fn() } catch (err) { return err instanceof RepyError ? `${err.repyName}: ${err.message}` : String(err) }
       return 'allowed'

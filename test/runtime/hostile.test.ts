@@ -148,7 +148,7 @@ f.close()`)
 let s = ''
 try { s = 'x'.repeat(50000000) } catch (e) { log('caught', e.name, e.message) }`, { restrictions: SMALL_MEMORY })
       if (outcome.code === 0) expect(output).toBe('caught InternalError out of memory')
-      else expect(outcome).toMatchObject({ status: 'Terminated', code: 98, reason: expect.stringContaining('memory quota exceeded') })
+      else expect(outcome).toMatchObject({ status: 'Terminated', code: 98, reason: expect.stringContaining('memory quota exceeded') as string })
     })
 
     it('ends a program that keeps allocating with code 98', async () => {

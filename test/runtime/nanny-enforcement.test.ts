@@ -315,7 +315,7 @@ log('\\nRESULT ' + JSON.stringify({ elapsed, level }) + '\\n')`, {
         files: g.files,
       })
       const line = output.split('\n').find((l) => l.startsWith('RESULT '))
-      runs[resource] = { ...(line ? JSON.parse(line.slice(7)) : { elapsed: NaN, level: NaN }), output, code: outcome.code }
+      runs[resource] = { ...(line ? (JSON.parse(line.slice(7)) as { elapsed: number; level: number }) : { elapsed: NaN, level: NaN }), output, code: outcome.code }
     }))
   })
 

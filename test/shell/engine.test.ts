@@ -40,9 +40,9 @@ describe('targets', () => {
     const s = twoNodes()
     expect([...s.targets.keys()]).toEqual(['aaaaaa:v1', 'aaaaaa:v2', 'bbbbbb:v1'])
     expect(s.resolve('%all')).toHaveLength(3)
-    expect(s.resolve('%3')[0].longName).toBe('bbbbbb:v1')
-    expect(s.resolve('12D3KooWAAAAAAaaaaaa:v2')[0].longName).toBe('aaaaaa:v2')
-    expect(s.resolve('127.0.0.2:2000:v1')[0].longName).toBe('bbbbbb:v1')
+    expect(s.resolve('%3')[0]!.longName).toBe('bbbbbb:v1')
+    expect(s.resolve('12D3KooWAAAAAAaaaaaa:v2')[0]!.longName).toBe('aaaaaa:v2')
+    expect(s.resolve('127.0.0.2:2000:v1')[0]!.longName).toBe('bbbbbb:v1')
     s.setGroup('g', ['aaaaaa:v2'])
     expect(s.resolve('g').map((t) => t.longName)).toEqual(['aaaaaa:v2'])
     expect(() => s.resolve('nope')).toThrow(/unknown target 'nope'/)
@@ -142,7 +142,7 @@ describe('savestate encryption', () => {
     expect(back.identities.get('alice')?.keyPair?.publicKeyText).toBe(alice.publicKeyText)
     expect(() => decryptState(file, bob)).toThrow(/cannot decrypt/)
     const tampered = Buffer.from(file)
-    tampered[tampered.length - 1] ^= 1
+    tampered[tampered.length - 1]! ^= 1
     expect(() => decryptState(tampered, alice)).toThrow(/cannot decrypt/)
   })
 })

@@ -46,7 +46,7 @@ export function startNodeProcess(dataDir: string, keysDir: string): Promise<Test
       const nl = out.indexOf('\n')
       if (nl === -1) return
       const summary = JSON.parse(out.slice(0, nl)) as { peerId: string; addresses: string[] }
-      resolve({ address: summary.addresses[0], peerId: summary.peerId, process: child })
+      resolve({ address: summary.addresses[0]!, peerId: summary.peerId, process: child })
     })
     child.on('exit', (code) => reject(new Error(`node start exited with ${code}: ${err}`)))
   })
@@ -89,7 +89,7 @@ export async function startTestbed(count: number, vessels = 3): Promise<Testbed>
     dir, alice, bob, nodes,
     async client(i) {
       transport ??= await ClientTransport.create()
-      const c = clients.get(i) ?? await NodeClient.connect(nodes[i].address, { identity: alice, transport })
+      const c = clients.get(i) ?? await NodeClient.connect(nodes[i]!.address, { identity: alice, transport })
       clients.set(i, c)
       return c
     },
@@ -109,9 +109,10 @@ export function flotilla(args: string[], cwd: string, input?: string): Promise<R
 }
 
 /** The JSON objects printed by `--json`, one a line. */
-export function jsonLines(stdout: string): Array<Record<string, unknown> & { command: string; ok: boolean }> {
-  return stdout.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l))
+export function jsonLines(stdout: string): JsonLine[] {
+  return stdout.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as JsonLine)
 }
+type JsonLine = Record<string, unknown> & { command: string; ok: boolean }
 
 /** A peer id nobody has. */
 export async function unknownPeerId(): Promise<string> {

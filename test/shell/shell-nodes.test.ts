@@ -71,7 +71,7 @@ describe('flotilla shell on real nodes', () => {
       const files = await (await bed.client(i)).call('ListFilesInVessel', ['v2'])
       expect(files).toEqual(['data.txt', 'hello.js'])
     }
-    const short = bed.nodes[0].peerId.slice(-6)
+    const short = bed.nodes[0]!.peerId.slice(-6)
     expect(readFileSync(join(bed.dir, `got.${short}_v1`), 'utf8')).toBe('some data\n')
     expect(existsSync(join(bed.dir, 'st.bin'))).toBe(true)
     expect(readFileSync(join(bed.dir, 'st.bin')).includes(Buffer.from('hello there'))).toBe(false)
@@ -110,7 +110,7 @@ describe('flotilla shell on real nodes', () => {
   })
 
   it('node call: a key named by path, a missing user key and a malformed peer id are usage mistakes (exit 2)', async () => {
-    const address = bed.nodes[0].address
+    const address = bed.nodes[0]!.address
     const byPath = await flotilla(['node', 'call', address, 'ReadVesselLog', 'v1', '--key', join(bed.dir, 'keys', 'alice')], bed.dir)
     expect(byPath.stderr).toBe('')
     expect(byPath.code).toBe(0)
@@ -144,8 +144,8 @@ describe('flotilla shell on real nodes', () => {
     const bobFiles = byCommand(out, 'as bob')
     expect(Object.values(bobFiles.results)).toEqual([['hello.js']])
     expect(byCommand(out, 'on second reset').good).toHaveLength(1)
-    const second = (byCommand(out, 'show targets').data as { groups: Record<string, string[]> }).groups.second[0]
-    const [short, vessel] = second.split(':')
+    const second = (byCommand(out, 'show targets').data as { groups: Record<string, string[]> }).groups.second![0]!
+    const [short, vessel] = second.split(':') as [string, string]
     const node = bed.nodes.findIndex((n) => n.peerId.endsWith(short))
     await waitFor(async () => (await vesselsOf(node)).find((v) => v.name === vessel)?.status === 'Fresh', 'reset vessel Fresh')
     expect(await (await bed.client(node)).call('ListFilesInVessel', [vessel])).toEqual([])
@@ -196,7 +196,7 @@ describe('flotilla shell on real nodes', () => {
       ports: { messport: current.ports.messport.slice(0, 3), connport: current.ports.connport.slice(0, 3) },
     }
     writeFileSync(join(bed.dir, 'quarter.txt'), formatRestrictions(half))
-    const n1 = bed.nodes[1].peerId.slice(-6)
+    const n1 = bed.nodes[1]!.peerId.slice(-6)
     const run = await flotilla(['shell', '--json', '-c', `${SETUP}; on ${n1}:v2 split quarter.txt; show targets; on split1 add split2; on split1 join; list`], bed.dir)
     expect(run.stderr).toBe('')
     const out = jsonLines(run.stdout)
@@ -212,7 +212,7 @@ describe('flotilla shell on real nodes', () => {
     expect(joined).toHaveLength(1)
     const names = (await vesselsOf(1)).map((v) => v.name)
     expect(names).toHaveLength(3)
-    expect(names).toContain(joined[0].split(':')[1])
+    expect(names).toContain(joined[0]!.split(':')[1])
     expect((byCommand(out, 'list').data as unknown[]).length).toBe(9)
   })
 

@@ -103,7 +103,7 @@ describe('interactive shell in tmux', () => {
     await until(/contact: 0 ok, 1 failed of 1 node .*\n.*timed out after 3 s \[E_TIMEOUT\]/)
     // a failure on one node among several: stop node 1, then act on %all
     await type('set timeout 5')
-    const stopped = bed.nodes[1]
+    const stopped = bed.nodes[1]!
     stopped.process.kill('SIGKILL')
     await new Promise((r) => stopped.process.once('exit', r))
     await type('show files')

@@ -137,7 +137,7 @@ describe('snapshot as text and JSON', () => {
   })
 
   it('the one-line header of the live console puts the counts before the long address', () => {
-    expect(nodeLine(snap).slice(0, 80)).toMatch(/^node \S+ \(0\.1\.0\)  2 vessels, 1 running  /)
+    expect(nodeLine(snap).slice(0, 80)).toMatch(/^node \S+ \(0\.1\.0\) {2}2 vessels, 1 running {2}/)
   })
 
   it('JSON round-trips the same data', () => {

@@ -13,8 +13,8 @@ export interface ApiDeps {
   py: PyRuntime
   js: JsApi
   scheduler: Scheduler
-  startThread(): number
-  formatException(exc: unknown): string
+  startThread: () => number
+  formatException: (exc: unknown) => string
 }
 
 /** The API's functions by name. They go into every program's and module's globals, not the builtins: as in Repy,
@@ -161,7 +161,7 @@ function resourceDict(py: PyRuntime, from: Record<string, unknown>): unknown {
   const setType = py.dictGet(py.builtins, 'set')
   for (const [k, v] of Object.entries(from)) {
     let value: unknown = v
-    if (Array.isArray(v)) value = py.runSync(py.call(setType, [[...v]]))
+    if (Array.isArray(v)) value = py.runSync(py.call(setType, [[...(v as unknown[])]]))
     else if (typeof v === 'number' && (FLOATS.has(k) || !Number.isInteger(v))) value = py.float(v)
     py.dictSet(d, k, value)
   }

@@ -86,9 +86,9 @@ function fmodPy(x: number, y: number): number {
 }
 function ffloordiv(x: number, y: number): number {
   if (y === 0) throw pyErr('ZeroDivisionError', 'float divmod()')
-  let mod = x % y
+  const mod = x % y
   let div = (x - mod) / y
-  if (mod) { if ((y < 0) !== (mod < 0)) { mod += y; div -= 1 } }
+  if (mod) { if ((y < 0) !== (mod < 0)) div -= 1 }
   let fd: number
   if (div) { fd = Math.floor(div); if (div - fd > 0.5) fd += 1 } else fd = (x / y) < 0 ? -0 : 0
   return fd
@@ -221,7 +221,8 @@ export function powMod(a: unknown, b: unknown, m: unknown): unknown {
   if (!isInt(a) || !isInt(b) || !isInt(m)) {
     throw typeErr('pow() 3rd argument not allowed unless all arguments are integers')
   }
-  let base = toBig(a), e = toBig(b), md = toBig(m)
+  let base = toBig(a), e = toBig(b)
+  const md = toBig(m)
   if (e < 0n) throw typeErr('pow() 2nd argument cannot be negative when 3rd argument specified')
   if (md === 0n) throw pyErr('ValueError', 'pow() 3rd argument cannot be 0')
   let result = 1n
@@ -237,7 +238,7 @@ export function powMod(a: unknown, b: unknown, m: unknown): unknown {
 
 function intArgs(op: string, a: unknown, b: unknown): [number | bigint, number | bigint] {
   if (!isInt(a) || !isInt(b)) binErr(op, a, b)
-  return [intVal(a as number), intVal(b as number)]
+  return [intVal(a), intVal(b)]
 }
 export function lshift(a: unknown, b: unknown): unknown {
   const [x, y] = intArgs('<<', a, b)

@@ -5,7 +5,7 @@ import {
 } from './core.js'
 import { isInt, intVal, toFloat, floatToInt, parseInt2, parseFloat2 } from './numbers.js'
 import { divmod, pow, powMod, abs, add } from './arithmetic.js'
-import { newType, computeMro, typeOf, typeName, isinstance, issubclass, objectInit } from './classes.js'
+import { computeMro, typeOf, typeName, isinstance, issubclass, objectInit } from './classes.js'
 import { toArray, toList, newSet, dictUpdate, len, iter, initContainerMethods } from './containers.js'
 import { initStrMethods } from './strings.js'
 import { cmp3, truth, lt, gt } from './compare.js'
@@ -92,7 +92,7 @@ function pyRound(x: unknown, nd: unknown): PyFloat {
 
 const primIds = new Map<unknown, number>()
 function pyId(x: unknown): number {
-  if ((typeof x === 'object' && x !== null) || typeof x === 'function') return objId(x as object) * 16 + 0x7f0000000000
+  if ((typeof x === 'object' && x !== null) || typeof x === 'function') return objId(x) * 16 + 0x7f0000000000
   let i = primIds.get(x)
   if (i === undefined) { i = 0x5f0000000000 + primIds.size * 16; primIds.set(x, i) }
   return i
@@ -237,7 +237,7 @@ export const NotImplemented = {} as { v: PyInstance }
 export function makeBuiltins(): PyDict {
   const b = new PyDict()
   const def = (name: string, v: unknown) => b.set(name, v)
-  const fn = (name: string, f: (...a: any[]) => unknown, min: number, max = min, kw = false) => // eslint-disable-line @typescript-eslint/no-explicit-any
+  const fn = (name: string, f: (...a: any[]) => unknown, min: number, max = min, kw = false) => // eslint-disable-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
     def(name, mkNative(name, f, { min, max, kw }))
 
   def('True', true); def('False', false); def('None', null)
@@ -278,7 +278,7 @@ export function makeBuiltins(): PyDict {
     const [start, stop, step] = rangeArgs('range', args)
     const n = rangeLen(start, stop, step)
     if (n > 50_000_000) throw pyErr('MemoryError', '')
-    const out = new Array(n)
+    const out = new Array<number>(n)
     for (let i = 0, v = start; i < n; i++, v += step) out[i] = v
     return out
   }, 1, 3)

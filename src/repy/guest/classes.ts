@@ -41,7 +41,7 @@ export function typeName(x: unknown): string {
 export function lookup(cls: PyType, name: string): unknown {
   const mro = cls.mro
   for (let i = 0; i < mro.length; i++) {
-    const v = mro[i].dict.get(name)
+    const v = mro[i]!.dict.get(name)
     if (v !== undefined) return v
   }
   return undefined
@@ -64,7 +64,7 @@ function c3(cls: PyType, bases: PyType[]): PyType[] {
     if (live.length === 0) return out
     let cand: PyType | null = null
     for (const s of live) {
-      const h = s[0]
+      const h = s[0]!
       if (!live.some((t) => t.indexOf(h) > 0)) { cand = h; break }
     }
     if (cand === null) throw typeErr('Error when calling the metaclass bases\n    Cannot create a consistent method resolution order (MRO)')
@@ -88,7 +88,7 @@ export function computeMro(cls: PyType): void {
 }
 
 export function newType(name: string, bases: PyType[], dict?: Map<string, unknown>): PyType {
-  const t = new PyType(name, bases, dict ?? new Map())
+  const t = new PyType(name, bases, dict ?? new Map<string, unknown>())
   computeMro(t)
   t.isExc = bases.some((b) => b.isExc)
   return t
@@ -193,10 +193,10 @@ export function issubclass(a: unknown, spec: unknown): boolean {
 }
 
 /** Adds native methods (self first) to a type. spec: [fn, minArgs, maxArgs, kw] counting args after self. */
-export type MethodSpec = [(...a: any[]) => unknown, number, number?, boolean?] // eslint-disable-line @typescript-eslint/no-explicit-any
+export type MethodSpec = [(...a: any[]) => unknown, number, number?, boolean?] // eslint-disable-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
 export function defMethods(t: PyType, table: Record<string, MethodSpec>): void {
   for (const name of Object.keys(table)) {
-    const [fn, min, max, kw] = table[name]
+    const [fn, min, max, kw] = table[name]!
     t.dict.set(name, mkNative(name, fn, { min: min + 1, max: (max ?? min) + 1, kw: kw ?? false, method: true, owner: t.name }))
   }
 }

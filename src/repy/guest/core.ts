@@ -3,8 +3,6 @@
 // (classes.ts) when the runtime is created, and stored in `T`.
 import type { FunctionMeta } from './contract.js'
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
 /** A Python float. */
 export class PyFloat {
   constructor(readonly v: number) {}
@@ -13,30 +11,32 @@ export class PyFloat {
 /** Generator objects are `instanceof G`. */
 export const G = (function () {
   const g = function () {} as unknown as { prototype: object }
-  g.prototype = Object.getPrototypeOf(function* () {}).prototype
+  g.prototype = (Object.getPrototypeOf(function* () {}) as { prototype: object }).prototype
   return g
 })() as unknown as abstract new () => object
 
 export const STOP: object = Object.freeze({ STOP: true })
 
 const TUPLE = Symbol('tuple')
+/** An array that may carry the tuple mark. */
+type Marked = unknown[] & { [TUPLE]?: true }
 
 export function tuple(items: unknown[]): unknown[] {
   const a = items.slice()
-  ;(a as any)[TUPLE] = true
+  ;(a as Marked)[TUPLE] = true
   return Object.freeze(a) as unknown[]
 }
 /** Marks `a` (a fresh array nobody else holds) as a tuple without copying. */
 export function tupleOwn(a: unknown[]): unknown[] {
-  ;(a as any)[TUPLE] = true
+  ;(a as Marked)[TUPLE] = true
   return Object.freeze(a) as unknown[]
 }
 export const EMPTY_TUPLE = tuple([])
 export function isTuple(x: unknown): x is unknown[] {
-  return Array.isArray(x) && (x as any)[TUPLE] === true
+  return Array.isArray(x) && (x as Marked)[TUPLE] === true
 }
 export function isList(x: unknown): x is unknown[] {
-  return Array.isArray(x) && (x as any)[TUPLE] !== true
+  return Array.isArray(x) && (x as Marked)[TUPLE] !== true
 }
 
 /** A Python type or class. */
@@ -256,8 +256,10 @@ export interface NativeInfo {
   owner?: string
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
 export type AnyFn = ((...args: any[]) => unknown) & { $py?: FuncInfo, $nat?: NativeInfo, /** compiled functions: the number of params when the signature is plain (no defaults needed, *, **), else -1 */ $n?: number }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
 export function mkNative(name: string, fn: (...args: any[]) => unknown,
   opts: { min?: number, max?: number, kw?: boolean, method?: boolean, owner?: string } = {}): AnyFn {
   const f = fn as AnyFn
@@ -315,7 +317,7 @@ export function hashKey(k: unknown): unknown {
       if (k === null) return null
       if (k instanceof PyFloat) return floatKey(k.v)
       if (Array.isArray(k)) {
-        if ((k as any)[TUPLE] !== true) throw typeErr("unhashable type: 'list'")
+        if ((k as Marked)[TUPLE] !== true) throw typeErr("unhashable type: 'list'")
         let s = '\u0100('
         for (let i = 0; i < k.length; i++) s += keyPart(k[i]) + ','
         return s + ')'

@@ -251,7 +251,7 @@ function intForFormat(c: string, x: unknown): number | bigint {
   if (x instanceof PyFloat) return floatToInt(x.v)
   throw typeErr(`%${c} format: a number is required, not ${typeName(x)}`)
 }
-function floatForFormat(c: string, x: unknown): number {
+function floatForFormat(x: unknown): number {
   if (isInt(x) || x instanceof PyFloat) return toFloat(x)
   throw typeErr('float argument required, not ' + typeName(x))
 }
@@ -294,7 +294,7 @@ export function formatOne(c: string, x: unknown, flags: string, width: number, p
       return pad(body, sign, prefix, width, left, zero)
     }
     case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': {
-      const v = floatForFormat(c, x)
+      const v = floatForFormat(x)
       const p = prec < 0 ? 6 : prec
       const lc = c.toLowerCase()
       const up = c === 'E' || c === 'G' || c === 'F'
@@ -354,7 +354,7 @@ export function percent(f: string, args: unknown): string {
       i = j
     }
     let flags = ''
-    while (i < n && '-+ #0'.includes(f[i])) flags += f[i++]
+    while (i < n && '-+ #0'.includes(f[i]!)) flags += f[i++]
     let width = -1
     if (f[i] === '*') {
       const w = next(); i++
@@ -363,7 +363,7 @@ export function percent(f: string, args: unknown): string {
       if (width < 0) { flags += '-'; width = -width }
     } else {
       let w = ''
-      while (i < n && f[i] >= '0' && f[i] <= '9') w += f[i++]
+      while (i < n && f[i]! >= '0' && f[i]! <= '9') w += f[i++]
       if (w) width = Number(w)
     }
     let prec = -1
@@ -375,13 +375,13 @@ export function percent(f: string, args: unknown): string {
         prec = Math.max(0, Number(intVal(pv)))
       } else {
         let w = ''
-        while (i < n && f[i] >= '0' && f[i] <= '9') w += f[i++]
+        while (i < n && f[i]! >= '0' && f[i]! <= '9') w += f[i++]
         prec = w ? Number(w) : 0
       }
     }
-    while (i < n && 'hlL'.includes(f[i])) i++
+    while (i < n && 'hlL'.includes(f[i]!)) i++
     if (i >= n) throw pyErr('ValueError', 'incomplete format')
-    const c = f[i++]
+    const c = f[i++]!
     if (c === '%') { out += '%'; continue }
     let x: unknown
     if (key !== null) {

@@ -9,11 +9,11 @@ type ModuleFactory = ($rt: unknown) => ($G: unknown) => unknown
 export interface ModuleDeps {
   py: PyRuntime
   /** compileRepy on the host; raises CodeUnsafeError. */
-  compile(code: string, name: string): string
+  compile: (code: string, name: string) => string
   /** Reads a file of the vessel through the API (charged as any read; it may wait on the fileread quota). */
-  readFile(name: string): Generator<unknown, string, unknown>
+  readFile: (name: string) => Generator<unknown, string, unknown>
   /** The program's arguments, read when the program starts. */
-  callargs(): string[]
+  callargs: () => string[]
   /** The API's functions, put into every namespace's globals. */
   api: Map<string, unknown>
 }
@@ -44,9 +44,9 @@ export function createModules({ py, compile, readFile, callargs, api }: ModuleDe
       yield* run(py.payloadOf(self) as ModuleFactory, context)
       return context
     },
-  } as Record<string, (self: unknown, ...args: unknown[]) => unknown>)
+  })
 
-  const load = (js: string): ModuleFactory => makeFunction(`return ${js}`)() as ModuleFactory
+  const load = (js: string): ModuleFactory => (makeFunction(`return ${js}`) as () => ModuleFactory)()
 
   const run = (factory: ModuleFactory, globals: unknown) => py.delegate(factory(py.rt)(globals))
 

@@ -60,7 +60,6 @@ export function parseInt2(s: string, base: number, orig: unknown = s): number | 
     if (c >= 48 && c <= 57) d = c - 48
     else if (c >= 97 && c <= 122) d = c - 87
     else if (c >= 65 && c <= 90) d = c - 55
-    else if (c === 95 && false) continue
     else throw bad()
     if (d >= b) throw bad()
     r = r * bb + BigInt(d)

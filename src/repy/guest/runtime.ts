@@ -16,7 +16,7 @@ import { initTypes, makeBuiltins, rangeLen } from './builtins.js'
 
 export interface RuntimeHooks {
   /** Called by $rt.catch with the Python exception now being handled (for getlasterror). */
-  onCatch(exc: unknown): void
+  onCatch: (exc: unknown) => void
 }
 
 export interface PyRuntime {
@@ -35,7 +35,7 @@ export interface PyRuntime {
   /** A Python-callable native function: fn receives positional args (it checks arity itself); with `gen`, fn is a
    *  generator function (so it can call Python code with yield*). With `kw`, keyword args arrive as a trailing Map
    *  (only when the call passed some); without it, keyword args are a TypeError. */
-  native(name: string, fn: (...args: any[]) => unknown, opts?: { gen?: boolean, kw?: boolean }): unknown // eslint-disable-line @typescript-eslint/no-explicit-any
+  native(name: string, fn: (...args: any[]) => unknown, opts?: { gen?: boolean, kw?: boolean }): unknown // eslint-disable-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
   /** A class whose methods are natives receiving self first; instances carry a hidden JS payload. Calling the class
    *  from Python raises TypeError unless `methods` has `__init__`. */
   nativeClass(name: string, methods: Record<string, (self: unknown, ...args: unknown[]) => unknown>, base?: unknown): unknown
@@ -98,7 +98,7 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
   const rt: CompiledCodeRuntime = {
     G,
     budget: 10000,
-    STOP: STOP as CompiledCodeRuntime['STOP'],
+    STOP,
     float: (n: number) => new PyFloat(n),
     tuple,
     dict(kv: unknown[]) {
@@ -157,7 +157,7 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     bitand: num.bitand,
     bitor: num.bitor,
     bitxor: num.bitxor,
-    iadd(a: unknown, b: unknown) {
+    iadd(a: unknown, b: unknown): unknown {
       // compiled code adds two safe ints inline: longs come first here
       if (typeof a === 'bigint') {
         if (typeof b === 'number') {
@@ -173,7 +173,7 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
       }
       return num.add(a, b)
     },
-    imul(a: unknown, b: unknown) {
+    imul(a: unknown, b: unknown): unknown {
       if (Array.isArray(a) && !isTuple(a) && (typeof b === 'number' || typeof b === 'boolean' || typeof b === 'bigint')) {
         const r = num.mul(a, b) as unknown[]
         a.length = 0
@@ -231,7 +231,7 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
       const t = cls.newType(name, bases)
       t.module = '__main__'
       for (const k of Object.keys(methods)) {
-        t.dict.set(k, mkNative(k, methods[k], { method: true, min: 1, kw: false, owner: name }))
+        t.dict.set(k, mkNative(k, methods[k]!, { method: true, min: 1, kw: false, owner: name }))
       }
       if (!Object.prototype.hasOwnProperty.call(methods, '__init__')) {
         t.ctor = () => { throw pyErr('TypeError', `cannot create '${name}' instances`) }

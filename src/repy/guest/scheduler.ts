@@ -132,7 +132,8 @@ export class Scheduler {
     this.parked.push(t)
     if (this.parked.length > 1) return
     this.waiting++
-    this.host.tick().then(() => {
+    // tick only resolves (the host's next turn); the parked threads run from its callback
+    void this.host.tick().then(() => {
       this.waiting--
       this.ready.push(...this.parked.splice(0))
       this.run()

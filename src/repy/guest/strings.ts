@@ -37,12 +37,12 @@ function stripChars(chars: unknown): string {
 }
 function lstrip(s: string, cs: string): string {
   let i = 0
-  while (i < s.length && cs.indexOf(s[i]) >= 0) i++
+  while (i < s.length && cs.indexOf(s[i]!) >= 0) i++
   return s.slice(i)
 }
 function rstrip(s: string, cs: string): string {
   let j = s.length
-  while (j > 0 && cs.indexOf(s[j - 1]) >= 0) j--
+  while (j > 0 && cs.indexOf(s[j - 1]!) >= 0) j--
   return s.slice(0, j)
 }
 
@@ -54,11 +54,11 @@ export function split(s: string, sep: unknown, maxsplit: unknown): string[] {
     let i = 0
     const n = s.length
     while (true) {
-      while (i < n && isWs(s[i])) i++
+      while (i < n && isWs(s[i]!)) i++
       if (i >= n) break
       if (out.length >= max) { out.push(rstripWsOnlyIfAll(s.slice(i))); break }
       let j = i
-      while (j < n && !isWs(s[j])) j++
+      while (j < n && !isWs(s[j]!)) j++
       out.push(s.slice(i, j))
       i = j
     }
@@ -85,11 +85,11 @@ export function rsplit(s: string, sep: unknown, maxsplit: unknown): string[] {
   if (sep === undefined || sep === null) {
     let j = s.length
     while (true) {
-      while (j > 0 && isWs(s[j - 1])) j--
+      while (j > 0 && isWs(s[j - 1]!)) j--
       if (j <= 0) break
       if (out.length >= max) { out.push(s.slice(0, j)); break }
       let i = j
-      while (i > 0 && !isWs(s[i - 1])) i--
+      while (i > 0 && !isWs(s[i - 1]!)) i--
       out.push(s.slice(i, j))
       j = i
     }
@@ -266,7 +266,7 @@ export function formatSpec(x: unknown, spec: string): string {
     let t = type ?? (x instanceof PyFloat ? '' : 'd')
     if (t === 'n') t = x instanceof PyFloat ? 'g' : 'd'
     if ('bcdoxX'.includes(t)) {
-      const v = x instanceof PyFloat ? (() => { throw pyErr('ValueError', `Unknown format code '${t}' for object of type 'float'`) })() : intVal(x as number)
+      const v = x instanceof PyFloat ? (() => { throw pyErr('ValueError', `Unknown format code '${t}' for object of type 'float'`) })() : intVal(x)
       if (t === 'c') body = String.fromCharCode(Number(v))
       else {
         const neg = v < 0
@@ -281,7 +281,7 @@ export function formatSpec(x: unknown, spec: string): string {
       let v = toFloat(x)
       const p = prec < 0 ? 6 : prec
       if (t === '%') { v *= 100 }
-      if (t === '') body = prec < 0 ? (x instanceof PyFloat ? str(x) : String(intVal(x as number))) : formatG(v, p, !!alt)
+      if (t === '') body = prec < 0 ? (x instanceof PyFloat ? str(x) : String(intVal(x))) : formatG(v, p, !!alt)
       else if (t === 'e' || t === 'E') body = formatE(v, p, !!alt, t === 'E')
       else if (t === 'f' || t === 'F' || t === '%') body = formatF(v, p, !!alt, t === 'F')
       else body = formatG(v, p, !!alt, t === 'G')
@@ -324,7 +324,7 @@ export function strFormat(s: string, args: unknown[], kw: Map<string, unknown> |
       if (bang >= 0) { conv = name.slice(bang + 1); name = name.slice(0, bang) }
       if (spec.indexOf('{') >= 0) spec = strFormat(spec, args, kw)
       const m = /^([^.[]*)(.*)$/s.exec(name)!
-      const first = m[1]
+      const first = m[1]!
       let v: unknown
       if (first === '') {
         if (auto >= args.length) throw pyErr('IndexError', 'tuple index out of range')
@@ -337,12 +337,12 @@ export function strFormat(s: string, args: unknown[], kw: Map<string, unknown> |
         if (kw === null || !kw.has(first)) throw pyErr('KeyError', first)
         v = kw.get(first)
       }
-      let rest = m[2]
+      let rest = m[2]!
       while (rest.length > 0) {
         const a = /^\.(\w+)/.exec(rest)
-        if (a) { v = getattr(v, a[1]); rest = rest.slice(a[0].length); continue }
+        if (a) { v = getattr(v, a[1]!); rest = rest.slice(a[0].length); continue }
         const b = /^\[([^\]]*)\]/.exec(rest)
-        if (b) { v = getitem(v, /^\d+$/.test(b[1]) ? Number(b[1]) : b[1]); rest = rest.slice(b[0].length); continue }
+        if (b) { v = getitem(v, /^\d+$/.test(b[1]!) ? Number(b[1]) : b[1]); rest = rest.slice(b[0].length); continue }
         throw pyErr('ValueError', 'Only \'.\' or \'[\' may follow \']\' in format field specifier')
       }
       if (conv === 'r') v = repr(v)
@@ -390,7 +390,7 @@ export function initStrMethods(): void {
     lower: [lower, 0],
     swapcase: [(s: string) => mapAscii(s, (c) => isLowerC(c) ? c - 32 : isUpperC(c) ? c + 32 : c), 0],
     title: [title, 0],
-    capitalize: [(s: string) => s.length === 0 ? s : upper(s[0]) + lower(s.slice(1)), 0],
+    capitalize: [(s: string) => s.length === 0 ? s : upper(s[0]!) + lower(s.slice(1)), 0],
     isdigit: [(s: string) => all(s, isDigitC), 0],
     isalpha: [(s: string) => all(s, (c) => isUpperC(c) || isLowerC(c)), 0],
     isalnum: [(s: string) => all(s, (c) => isUpperC(c) || isLowerC(c) || isDigitC(c)), 0],
@@ -434,8 +434,8 @@ export function initStrMethods(): void {
       }
       let out = ''
       for (let i = 0; i < s.length; i++) {
-        if (d.indexOf(s[i]) >= 0) continue
-        out += table === null ? s[i] : (table as string)[s.charCodeAt(i)]
+        if (d.indexOf(s[i]!) >= 0) continue
+        out += table === null ? s[i] : (table)[s.charCodeAt(i)]
       }
       return out
     }, 1, 2],

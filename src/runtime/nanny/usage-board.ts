@@ -66,8 +66,8 @@ export class UsageBoard {
 
   read(): BoardSnapshot {
     let copy = new Float64Array(SLOTS.length)
-    let before = 0
-    let consistent = false
+    let before: number
+    let consistent: boolean
     const deadline = performance.now() + MAX_READ_MS
     for (let i = 1; ; i++) {
       before = Atomics.load(this.seq, 0)

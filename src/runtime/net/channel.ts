@@ -83,13 +83,15 @@ export function serveNetChannel(
       return { ok: false, internal: `internal error in ${req.op}: ${(err as Error).message}` }
     }
   }
-  ports.syncPort.on('message', async (req: NetRequest) => {
-    const reply = await answer(req)
-    ports.syncPort.postMessage(reply)
-    Atomics.store(flag, 0, 1)
-    Atomics.notify(flag, 0)
+  // Not awaited by the port: answer() turns every failure into a reply, so these never reject.
+  ports.syncPort.on('message', (req: NetRequest) => {
+    void answer(req).then((reply) => {
+      ports.syncPort.postMessage(reply)
+      Atomics.store(flag, 0, 1)
+      Atomics.notify(flag, 0)
+    })
   })
-  ports.asyncPort.on('message', async (req: NetRequest) => {
-    ports.asyncPort.postMessage({ id: req.id, reply: await answer(req) })
+  ports.asyncPort.on('message', (req: NetRequest) => {
+    void answer(req).then((reply) => ports.asyncPort.postMessage({ id: req.id, reply }))
   })
 }

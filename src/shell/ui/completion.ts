@@ -15,11 +15,11 @@ export interface Completion {
 /** What the word at `index` (0 = the command) of `words` completes to. */
 function kindAt(words: string[], index: number): { kind: CompletionKind | 'sub'; sub?: string[]; offset?: number } {
   if (index === 0) return { kind: 'command' }
-  const spec = findCommand(words[0])
+  const spec = findCommand(words[0]!)
   if (!spec) return { kind: 'none' }
   if (spec.sub) {
     if (index === 1) return { kind: 'sub', sub: Object.keys(spec.sub) }
-    const sub = spec.sub[words[1]]
+    const sub = spec.sub[words[1]!]
     return { kind: pick(sub?.complete, index - 2) }
   }
   const previous = words[index - 1]
@@ -32,7 +32,7 @@ function kindAt(words: string[], index: number): { kind: CompletionKind | 'sub';
 
 function pick(kinds: CompletionKind[] | undefined, i: number): CompletionKind {
   if (!kinds || kinds.length === 0) return 'none'
-  return kinds[Math.min(i, kinds.length - 1)]
+  return kinds[Math.min(i, kinds.length - 1)]!
 }
 
 function files(cwd: string, word: string): string[] {
@@ -87,7 +87,7 @@ export function complete(state: ShellState, cwd: string, line: string): Completi
   const matches = [...new Set(candidatesFor(state, cwd, [...words, word], words.length))].filter((c) => c.startsWith(word)).sort()
   if (matches.length === 0) return { line, candidates: [] }
   if (matches.length === 1) {
-    const only = matches[0]
+    const only = matches[0]!
     return { line: before + only + (only.endsWith('/') ? '' : ' '), candidates: [] }
   }
   const prefix = commonPrefix(matches)
