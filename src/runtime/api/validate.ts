@@ -42,13 +42,19 @@ export function bool(fn: string, name: string, v: GuestValue): boolean {
   return v
 }
 
+const WIDE_CHAR = /[^\x00-\xff]/
+
+/** Data is a byte string: one character per byte. Returns it. */
+export function byteString(fn: string, name: string, v: GuestValue): string {
+  const s = str(fn, name, v)
+  const at = s.search(WIDE_CHAR)
+  if (at >= 0) fail(fn, `${name} has a character above \\xff at index ${at}; data is a byte string`)
+  return s
+}
+
 /** Data is a byte string: one character per byte. Returns the bytes. */
 export function data(fn: string, name: string, v: GuestValue): Buffer {
-  const s = str(fn, name, v)
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) > 0xff) fail(fn, `${name} has a character above \\xff at index ${i}; data is a byte string`)
-  }
-  return Buffer.from(s, 'latin1')
+  return Buffer.from(byteString(fn, name, v), 'latin1')
 }
 
 export const MAX_FILENAME_LENGTH = 120
