@@ -73,6 +73,10 @@ export function tcpOps(env: VesselEnv): OpTable {
     },
     byKey: (key) => byKey.get(key),
   }
+  const listening = new Set<string>()
+  const ports = portCounter(nanny, 'connport')
+  let items = 0
+
   /** The program's handle on a connection the host handed over. */
   const adopt = (handover: Handover, localIp: string, localPort: number, item: string): number => {
     const [id, ctl, data, vesselNet, peerCtl, peerData] = handover
@@ -84,9 +88,6 @@ export function tcpOps(env: VesselEnv): OpTable {
     ports.open(localPort)
     return id
   }
-  const listening = new Set<string>()
-  const ports = portCounter(nanny, 'connport')
-  let items = 0
 
   const open = <H extends NetHandle>(fn: string, table: Map<number, H>, what: string, args: GuestValue[], n: number): [number, H] => {
     const h = handleIn(table, fn, what, args[0])
