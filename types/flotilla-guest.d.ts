@@ -67,6 +67,11 @@ declare global {
     send(message: ByteData): number
     /** 1..n bytes; SocketWouldBlockError if none yet, SocketClosedRemote at the end of the stream. */
     recv(n: number): ByteString
+    /** send, but waiting until some of the message can be sent instead of raising SocketWouldBlockError. */
+    sendAsync(message: ByteData): Promise<number>
+    /** recv, but waiting until data (or the end of the stream) arrives instead of raising SocketWouldBlockError;
+     *  SocketClosedLocal if the socket is closed meanwhile. */
+    recvAsync(n: number): Promise<ByteString>
     /** true the first time, false afterwards. */
     close(): boolean
   }
@@ -74,6 +79,9 @@ declare global {
   interface TCPServerSocket {
     /** [remote ip, remote port, socket]; SocketWouldBlockError if nobody is waiting. */
     getconnection(): [string, number, RepySocket]
+    /** getconnection, but waiting for a connection instead of raising SocketWouldBlockError; SocketClosedLocal if
+     *  the server socket is closed meanwhile. */
+    getconnectionAsync(): Promise<[string, number, RepySocket]>
     close(): boolean
   }
   /** A bound UDP socket (listenformessage). */
@@ -119,7 +127,7 @@ declare global {
 
   /** Seconds since the program started; never goes back. */
   function getruntime(): number
-  /** Waits at least `seconds` (>= 0). */
+  /** Waits at least `seconds` (>= 0), letting the other threads run; sleep(0) only lets them run. */
   function sleep(seconds: number): Promise<void>
   /** 1024 random bytes. Charged to random. */
   function randombytes(): ByteString

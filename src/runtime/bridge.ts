@@ -7,6 +7,7 @@ import { OP_NAMES, type OpName } from './guest/ops.js'
 import { PRELUDE_SOURCE } from './guest/prelude.js'
 import { NotCopied, type GuestValue, type Op, type OpTable, type Threads } from './api/types.js'
 import { MAX_REASON_CHARS } from './cap-text.js'
+import { GuestStrings, SHORT_STRING } from './guest-strings.js'
 
 /** More arguments than any operation takes (openconnection and sendmessage take five); beyond it, arguments are
  *  counted but not copied, so the operation's own count check refuses the call. */
@@ -43,6 +44,7 @@ export class Bridge {
   private fromUnitsFn!: QuickJSHandle
   private defineFn!: QuickJSHandle
   private isArrayFn!: QuickJSHandle
+  private readonly strings: GuestStrings
 
   constructor(
     private readonly ctx: QuickJSContext,
@@ -52,6 +54,7 @@ export class Bridge {
     private readonly hooks: BridgeHooks,
   ) {
     this.ops = OP_NAMES.map((name) => table[name])
+    this.strings = new GuestStrings(ctx)
   }
 
   /** Installs the host function and runs the prelude, then `runtimeScript` (the Python runtime, for .r2py
@@ -165,23 +168,28 @@ export class Bridge {
   private argsFromGuest(name: string, handles: QuickJSHandle[]): GuestValue[] | null {
     const { ctx } = this
     let chars = 0
+    const types: string[] = []
+    const lengths: number[] = []
     for (let i = 0; i < handles.length && i < MAX_COPIED_ARGS; i++) {
-      if (ctx.typeof(handles[i]!) === 'string') chars += ctx.getProp(handles[i]!, 'length').consume((l) => ctx.getNumber(l))
+      types[i] = ctx.typeof(handles[i]!)
+      if (types[i] !== 'string') continue
+      lengths[i] = ctx.getProp(handles[i]!, 'length').consume((l) => ctx.getNumber(l))
+      chars += lengths[i]!
     }
     if (chars > MAX_CALL_CHARS) {
       const fn = name.replace(/^.*\./, '') // file.writeat -> writeat, as the program calls it
       throw new RepyError('RepyArgumentError', `${fn}: the arguments hold ${chars} characters; one call takes at most ${MAX_CALL_CHARS}`)
     }
-    const args = handles.map((h, i) => (i < MAX_COPIED_ARGS ? this.fromGuest(h) : new NotCopied(ctx.typeof(h))))
+    const args = handles.map((h, i) => (i < MAX_COPIED_ARGS ? this.fromGuest(h, types[i]!, lengths[i]) : new NotCopied(ctx.typeof(h))))
     if (chars > CHECKPOINT_CHARS && !this.hooks.mayProceed()) return null
     return args
   }
 
-  private fromGuest(h: QuickJSHandle): GuestValue {
+  /** `length`: a string's, as its length property said. */
+  private fromGuest(h: QuickJSHandle, type: string, length = 0): GuestValue {
     const { ctx } = this
-    const type = ctx.typeof(h)
     switch (type) {
-      case 'string': return this.getString(h)
+      case 'string': return this.getString(h, length)
       case 'number': return ctx.getNumber(h)
       case 'undefined': return undefined
       case 'boolean': return ctx.dump(h) as boolean
@@ -227,11 +235,17 @@ export class Bridge {
     r.value.dispose()
   }
 
-  /** A guest string from a host string. quickjs-emscripten passes strings as C strings, which end at the first NUL,
-   *  so a string holding NUL (byte data often does) goes over as UTF-16 code units in an ArrayBuffer. */
+  /** A guest string from a host string. quickjs-emscripten passes strings as C strings, which end at the first NUL
+   *  and are converted slowly, so a long string or one holding NUL (byte data often does) goes over in QuickJS's
+   *  binary format (guest-strings.ts), or where that cannot be used, as UTF-16 code units in an ArrayBuffer. */
   private newString(s: string): QuickJSHandle {
     const { ctx } = this
-    if (!s.includes('\0')) return ctx.newString(s)
+    if (s.length < SHORT_STRING && !s.includes('\0')) return ctx.newString(s)
+    if (this.strings.enabled) {
+      const h = this.strings.toGuest(s)
+      if (h) return h
+      throw new GuestThrow(ctx.newError({ name: 'InternalError', message: 'out of memory' }))
+    }
     const u16 = new Uint16Array(s.length)
     for (let i = 0; i < s.length; i++) u16[i] = s.charCodeAt(i)
     const r = ctx.newArrayBuffer(u16.buffer).consume((buf) => ctx.callFunction(this.fromUnitsFn, ctx.undefined, buf))
@@ -239,12 +253,16 @@ export class Bridge {
     return r.value
   }
 
-  /** A host string from a guest string; as for newString, a string whose C-string copy came back short holds NUL. */
-  private getString(h: QuickJSHandle): string {
+  /** A host string from a guest string of `length` characters; as for newString, a string whose C-string copy came
+   *  back short holds NUL. */
+  private getString(h: QuickJSHandle, length: number): string {
     const { ctx } = this
+    const long = this.strings.enabled && length >= SHORT_STRING ? this.strings.fromGuest(h) : null
+    if (long !== null) return long
     const s = ctx.getString(h)
-    const length = ctx.getProp(h, 'length').consume((l) => ctx.getNumber(l))
     if (s.length === length) return s
+    const withNul = this.strings.enabled ? this.strings.fromGuest(h) : null
+    if (withNul !== null) return withNul
     const r = ctx.callFunction(this.unitsFn, ctx.undefined, h)
     if (r.error) throw new GuestThrow(r.error)
     return r.value.consume((buf) => ctx.getArrayBuffer(buf).consume((view) => {

@@ -50,10 +50,10 @@ function start(spec: VesselSpec): void {
   const broker = createBroker({ ip: spec.ip, restrictions: spec.restrictions })
   const charges = new HostCharges()
   charger.add(spec.vesselId, charges, spec.restrictions.limits.cpu)
-  serveNetChannel({ syncPort: sync.port2, asyncPort: async.port2, flag }, (op, args) => {
+  broker.attach(serveNetChannel({ syncPort: sync.port2, asyncPort: async.port2, flag }, (op, args) => {
     charger.message(spec.vesselId)
     return broker.handle(op, args)
-  })
+  }))
   const worker = new Worker(new URL('./vessel-worker.js', import.meta.url), {
     workerData: { ...spec, net: { syncPort: sync.port1, asyncPort: async.port1, flag }, board: board.sab, charges: charges.sab, quickjsModule },
     transferList: [sync.port1, async.port1],

@@ -157,6 +157,7 @@ const bridge = new Bridge(ctx, rt, {
  *  thread here). False when the program must end. */
 function checkpoint(): boolean {
   if (!withinMemoryQuota()) return false
+  env.net.flushLate()
   try {
     nanny.onInterrupt()
     return true

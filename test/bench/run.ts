@@ -5,6 +5,7 @@ import { hostCpuBench } from './host-cpu.bench.js'
 import { hostileBench } from './hostile.bench.js'
 import { keysBench } from './keys.bench.js'
 import { nannyBench } from './nanny.bench.js'
+import { netBench } from './net.bench.js'
 import { nodeBench } from './node.bench.js'
 import { nodeLogBench } from './node-log.bench.js'
 import { repyBench } from './repy.bench.js'
@@ -13,7 +14,7 @@ import { shellBench } from './shell.bench.js'
 
 const benches: Record<string, () => Promise<void>> = {
   runtime: runtimeBench, nanny: nannyBench, 'host-cpu': hostCpuBench, node: nodeBench, console: consoleBench, shell: shellBench,
-  discovery: discoveryBench, repy: repyBench, keys: keysBench, hostile: hostileBench, 'node-log': nodeLogBench,
+  discovery: discoveryBench, repy: repyBench, keys: keysBench, hostile: hostileBench, 'node-log': nodeLogBench, net: netBench,
 }
 const only = process.env.BENCH
 for (const [name, bench] of Object.entries(benches)) {

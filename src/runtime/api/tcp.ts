@@ -1,10 +1,15 @@
-// openconnection, listenforconnection and the TCP socket / server socket methods (docs/REPY.md, 'TCP').
+// openconnection, listenforconnection and the TCP socket / server socket methods (docs/REPY.md, 'TCP'), and
+// their awaitable forms for JavaScript programs (recvAsync, sendAsync, getconnectionAsync).
 // Worker side: validates as Repy does, checks the local ip and port, takes the insockets/outsockets items and
-// charges the rate resources; the sockets themselves live in the main thread's broker (net/broker.ts).
+// charges the rate resources; the sockets themselves live in the main thread's broker (net/broker.ts), and their
+// bytes come and go through shared rings (tcp-stream.ts).
 import { RepyError } from '../errors.js'
 import type { Nanny } from '../nanny/nanny.js'
 import type { PortResource, RateResource } from '../nanny/resources.js'
-import { argCount, data, int, ip, isLoopback, port, seconds } from './validate.js'
+import type { Handover } from '../net/tcp-broker.js'
+import { VesselNet } from '../net/tcp-shm.js'
+import { TcpStream, type WorkerVessel } from './tcp-stream.js'
+import { argCount, byteString, int, ip, isLoopback, port, seconds } from './validate.js'
 import type { GuestValue, OpTable, VesselEnv } from './types.js'
 
 /** Repy charges by the LOCAL address: loopsend/looprecv for 127.x, netsend/netrecv otherwise. */
@@ -50,24 +55,90 @@ export function handleIn<H>(table: Map<number, H>, fn: string, what: string, v: 
   return h
 }
 
+interface SocketHandle extends NetHandle {
+  stream: TcpStream
+}
+
 export function tcpOps(env: VesselEnv): OpTable<
   'openconnection' | 'listenforconnection' | 'tcp.send' | 'tcp.recv' | 'tcp.close' | 'tcpserver.getconnection'
-  | 'tcpserver.close'
+  | 'tcpserver.close' | 'tcp.sendasync' | 'tcp.recvasync' | 'tcpserver.getconnectionasync'
 > {
   const { nanny, net } = env
-  const sockets = new Map<number, NetHandle>()
+  const sockets = new Map<number, SocketHandle>()
   const servers = new Map<number, NetHandle>()
+  const byKey = new Map<number, TcpStream>()
+  const vessel: WorkerVessel = {
+    net: new VesselNet(),
+    sendFill: () => {
+      let bytes = 0
+      for (const h of sockets.values()) if (!h.closed) bytes += h.stream.sendFill()
+      return bytes
+    },
+    byKey: (key) => byKey.get(key),
+  }
   const listening = new Set<string>()
   const ports = portCounter(nanny, 'connport')
   let items = 0
 
-  const open = (fn: string, table: Map<number, NetHandle>, what: string, args: GuestValue[], n: number): [number, NetHandle] => {
+  /** The program's handle on a connection the host handed over. */
+  const adopt = (handover: Handover, localIp: string, localPort: number, item: string): number => {
+    const [id, ctl, data, vesselNet, peerCtl, peerData] = handover
+    if (sockets.size === 0) vessel.net = new VesselNet(vesselNet) // the same for all, made by the host
+    const peer = peerCtl && peerData ? { ctl: peerCtl, data: peerData } : null
+    const stream = new TcpStream(id, { ctl, data }, peer, net, vessel)
+    sockets.set(id, { localIp, port: localPort, item, closed: false, stream })
+    byKey.set(stream.key(), stream)
+    ports.open(localPort)
+    return id
+  }
+
+  const open = <H extends NetHandle>(fn: string, table: Map<number, H>, what: string, args: GuestValue[], n: number): [number, H] => {
     const h = handleIn(table, fn, what, args[0])
     argCount(fn, args.slice(1), n)
     return [args[0] as number, h]
   }
   const notClosed = (fn: string, h: NetHandle): void => {
     if (h.closed) throw new RepyError('SocketClosedLocal', `${fn}: the socket is closed`)
+  }
+  const sending = (fn: string, args: GuestValue[]): [SocketHandle, string, ReturnType<typeof ratesFor>] => {
+    const [, h] = open(fn, sockets, 'socket', args, 1)
+    const message = byteString(fn, 'message', args[1])
+    notClosed(fn, h)
+    return [h, message, ratesFor(h.localIp)]
+  }
+  const chargeSent = (rates: ReturnType<typeof ratesFor>, sent: number): number => {
+    nanny.charge(rates.send, 64 + sent)
+    nanny.charge(rates.recv, 64)
+    return sent
+  }
+  const receiving = (fn: string, args: GuestValue[]): [SocketHandle, number, ReturnType<typeof ratesFor>] => {
+    const [, h] = open(fn, sockets, 'socket', args, 1)
+    const max = int(fn, 'bytes', args[1], 1)
+    notClosed(fn, h)
+    return [h, max, ratesFor(h.localIp)]
+  }
+  const chargeReceived = (rates: ReturnType<typeof ratesFor>, received: string): string => {
+    nanny.charge(rates.recv, 64 + received.length)
+    nanny.charge(rates.send, 64)
+    return received
+  }
+  /** Takes a waiting connection (SocketWouldBlockError if none): [remote ip, remote port, socket id]. */
+  const accept = (fn: string, id: number, server: NetHandle): GuestValue[] => {
+    notClosed(fn, server)
+    const rates = ratesFor(server.localIp)
+    nanny.waitFor(rates.recv)
+    const [remoteIp, remotePort, ...handover] = net.callSync('tcp.accept', [id]) as [string, number, ...Handover]
+    const item = `tcp-out-${++items}`
+    try {
+      nanny.acquire('outsockets', item)
+    } catch (err) {
+      net.callSync('tcp.close', [handover[0]]) // Repy closes the accepted socket
+      throw err
+    }
+    const socketId = adopt(handover, server.localIp, server.port, item)
+    nanny.charge(rates.recv, 128)
+    nanny.charge(rates.send, 64)
+    return [remoteIp, remotePort, socketId]
   }
 
   return {
@@ -89,15 +160,14 @@ export function tcpOps(env: VesselEnv): OpTable<
       nanny.waitFor(rates.recv)
       const item = `tcp-out-${++items}`
       nanny.acquire('outsockets', item)
-      let id: number
+      let handover: Handover
       try {
-        id = (await net.call('tcp.connect', [destip, destport, localip, localport, timeout])) as number
+        handover = (await net.call('tcp.connect', [destip, destport, localip, localport, timeout])) as Handover
       } catch (err) {
         nanny.release('outsockets', item)
         throw err
       }
-      sockets.set(id, { localIp: localip, port: localport, item, closed: false })
-      ports.open(localport)
+      const id = adopt(handover, localip, localport, item)
       nanny.charge(rates.send, 128)
       nanny.charge(rates.recv, 64)
       return id
@@ -129,33 +199,35 @@ export function tcpOps(env: VesselEnv): OpTable<
     },
 
     'tcp.send'(args) {
-      const [id, h] = open('send', sockets, 'socket', args, 1)
-      const bytes = data('send', 'message', args[1])
-      notClosed('send', h)
-      const rates = ratesFor(h.localIp)
+      const [h, message, rates] = sending('send', args)
       nanny.waitFor(rates.send)
-      const sent = net.callSync('tcp.send', [id, bytes.toString('latin1')]) as number
-      nanny.charge(rates.send, 64 + sent)
-      nanny.charge(rates.recv, 64)
-      return sent
+      return chargeSent(rates, h.stream.send(message))
+    },
+
+    'tcp.sendasync'(args) {
+      const [h, message, rates] = sending('sendAsync', args)
+      const sent = h.stream.sendWhenReady(message, () => nanny.waitFor(rates.send))
+      return typeof sent === 'number' ? chargeSent(rates, sent) : sent.then((n) => chargeSent(rates, n))
     },
 
     'tcp.recv'(args) {
-      const [id, h] = open('recv', sockets, 'socket', args, 1)
-      const max = int('recv', 'bytes', args[1], 1)
-      notClosed('recv', h)
-      const rates = ratesFor(h.localIp)
+      const [h, max, rates] = receiving('recv', args)
       nanny.waitFor(rates.recv)
-      const received = net.callSync('tcp.recv', [id, max]) as string
-      nanny.charge(rates.recv, 64 + received.length)
-      nanny.charge(rates.send, 64)
-      return received
+      return chargeReceived(rates, h.stream.recv(max))
+    },
+
+    'tcp.recvasync'(args) {
+      const [h, max, rates] = receiving('recvAsync', args)
+      const received = h.stream.recvWhenReady(max, () => nanny.waitFor(rates.recv))
+      return typeof received === 'string' ? chargeReceived(rates, received) : received.then((r) => chargeReceived(rates, r))
     },
 
     'tcp.close'(args) {
       const [id, h] = open('close', sockets, 'socket', args, 0)
       if (h.closed) return false
       h.closed = true
+      h.stream.close()
+      byKey.delete(h.stream.key())
       net.callSync('tcp.close', [id])
       nanny.release('outsockets', h.item)
       ports.close(h.port)
@@ -167,22 +239,19 @@ export function tcpOps(env: VesselEnv): OpTable<
 
     'tcpserver.getconnection'(args) {
       const [id, server] = open('getconnection', servers, 'TCP server socket', args, 0)
-      notClosed('getconnection', server)
-      const rates = ratesFor(server.localIp)
-      nanny.waitFor(rates.recv)
-      const [remoteIp, remotePort, socketId] = net.callSync('tcp.accept', [id]) as [string, number, number]
-      const item = `tcp-out-${++items}`
-      try {
-        nanny.acquire('outsockets', item)
-      } catch (err) {
-        net.callSync('tcp.close', [socketId]) // Repy closes the accepted socket
-        throw err
+      return accept('getconnection', id, server)
+    },
+
+    async 'tcpserver.getconnectionasync'(args) {
+      const [id, server] = open('getconnectionAsync', servers, 'TCP server socket', args, 0)
+      for (;;) {
+        try {
+          return accept('getconnectionAsync', id, server)
+        } catch (err) {
+          if (!(err instanceof RepyError && err.repyName === 'SocketWouldBlockError')) throw err
+        }
+        await net.call('tcp.acceptable', [id])
       }
-      sockets.set(socketId, { localIp: server.localIp, port: server.port, item, closed: false })
-      ports.open(server.port)
-      nanny.charge(rates.recv, 128)
-      nanny.charge(rates.send, 64)
-      return [remoteIp, remotePort, socketId]
     },
 
     // True the first time, false afterwards (Repy's code always returns True; its documentation says this).

@@ -2,6 +2,7 @@
 // shared rules for filenames, IP addresses and ports. Every failure is a RepyArgumentError naming the function and
 // the argument.
 import { RepyError } from '../errors.js'
+import { WIDE_CHAR } from '../guest-strings.js'
 import { NotCopied, type GuestValue } from './types.js'
 
 const fail = (fn: string, message: string): never => {
@@ -43,13 +44,18 @@ export function bool(fn: string, name: string, v: GuestValue): boolean {
   return v
 }
 
+
+/** Data is a byte string: one character per byte. Returns it. */
+export function byteString(fn: string, name: string, v: GuestValue): string {
+  const s = str(fn, name, v)
+  const at = s.search(WIDE_CHAR)
+  if (at >= 0) fail(fn, `${name} has a character above \\xff at index ${at}; data is a byte string`)
+  return s
+}
+
 /** Data is a byte string: one character per byte. Returns the bytes. */
 export function data(fn: string, name: string, v: GuestValue): Buffer {
-  const s = str(fn, name, v)
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) > 0xff) fail(fn, `${name} has a character above \\xff at index ${i}; data is a byte string`)
-  }
-  return Buffer.from(s, 'latin1')
+  return Buffer.from(byteString(fn, name, v), 'latin1')
 }
 
 export const MAX_FILENAME_LENGTH = 120

@@ -10,6 +10,7 @@ export const OP_NAMES = [
   'tcp.send', 'tcp.recv', 'tcp.close', 'tcpserver.getconnection', 'tcpserver.close',
   'udpserver.getmessage', 'udpserver.close', 'namespace.check', 'checkpoint',
   'repy.compile', 'repy.uncaught', 'repy.tick',
+  'tcp.sendasync', 'tcp.recvasync', 'tcpserver.getconnectionasync',
 ] as const
 
 export type OpName = (typeof OP_NAMES)[number]

@@ -162,10 +162,15 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
 
   const file = (id) => object({ __proto__: FileProto,
     readat: method(OP.file_readat, id), writeat: method(OP.file_writeat, id), close: method(OP.file_close, id) })
+  // The awaitable forms always give a promise, also when the answer is there at once.
+  const awaitable = (op, id, wrap) => { const m = method(op, id, wrap); return async function (...a) { return apply(m, undefined, a) } }
   const socket = (id) => object({ __proto__: SocketProto,
-    send: method(OP.tcp_send, id), recv: method(OP.tcp_recv, id), close: method(OP.tcp_close, id) })
+    send: method(OP.tcp_send, id), recv: method(OP.tcp_recv, id), close: method(OP.tcp_close, id),
+    sendAsync: awaitable(OP.tcp_sendasync, id), recvAsync: awaitable(OP.tcp_recvasync, id) })
+  const connection = (r) => freeze([r[0], r[1], socket(r[2])])
   const tcpServer = (id) => object({ __proto__: TCPServerProto,
-    getconnection: method(OP.tcpserver_getconnection, id, (r) => freeze([r[0], r[1], socket(r[2])])),
+    getconnection: method(OP.tcpserver_getconnection, id, connection),
+    getconnectionAsync: awaitable(OP.tcpserver_getconnectionasync, id, connection),
     close: method(OP.tcpserver_close, id) })
   const udpServer = (id) => object({ __proto__: UDPServerProto,
     getmessage: method(OP.udpserver_getmessage, id, (r) => freeze(r)), close: method(OP.udpserver_close, id) })

@@ -3,13 +3,15 @@
 // does the socket work and answers with a value or a Repy exception. Handle ids are shared by TCP and UDP.
 import type { GuestValue } from '../api/types.js'
 import type { Restrictions } from '../nanny/resources.js'
-import type { NetReply } from './channel.js'
+import type { NetReply, NetValue } from './channel.js'
 import { createTcpBroker } from './tcp-broker.js'
 import { createUdpBroker } from './udp-broker.js'
 import { RecvBudget } from './recv-budget.js'
 
 export interface Broker {
   handle(op: string, args: GuestValue[]): NetReply | Promise<NetReply>
+  /** How the broker wakes its worker when a connection it waits on changed (serveNetChannel's answer). */
+  attach(wake: (id: number) => void): void
   closeAll(): void
   /** Bytes held on the host for this vessel's sockets (received and unread, sent and not yet flushed). */
   buffered(): number
@@ -18,10 +20,13 @@ export interface Broker {
 /** The broker's operations and their arguments, as the worker's capabilities send them. */
 export type BrokerOp =
   | 'tcp.listen' // [ip, port, backlog] -> server id
-  | 'tcp.connect' // [destip, destport, localip, localport, timeout] -> socket id
-  | 'tcp.accept' // [server id] -> [ip, port, socket id]
-  | 'tcp.send' // [socket id, data] -> bytes accepted
-  | 'tcp.recv' // [socket id, max] -> data
+  | 'tcp.connect' // [destip, destport, localip, localport, timeout] -> Handover (tcp-broker.ts)
+  | 'tcp.accept' // [server id] -> [ip, port, ...Handover]
+  | 'tcp.acceptable' // [server id] -> undefined, once a connection waits (asynchronous)
+  | 'tcp.refill' // [socket id] -> undefined: move what is held back into the receive ring (it is empty)
+  | 'tcp.drain' // [socket id] -> undefined: empty the send ring into the socket (its ring is full)
+  | 'tcp.asked' // [], a note: connections asked for work in their shared words (tcp-shm.ts)
+  | 'tcp.recount' // [] -> undefined: count the vessel's unflushed bytes again
   | 'tcp.close' // [socket id] -> boolean
   | 'tcpserver.close' // [server id] -> boolean
   | 'udp.listen' // [ip, port] -> listener id
@@ -39,17 +44,21 @@ export function createBroker(options: { ip: string; restrictions: Restrictions }
   let lastId = 0
   const nextId = () => ++lastId
   const budget = new RecvBudget()
-  const tcp = createTcpBroker(nextId, budget)
+  let wakeWorker: (id: number) => void = () => {}
+  const tcp = createTcpBroker(nextId, budget, (id) => wakeWorker(id))
   const udp = createUdpBroker(nextId, budget)
   let closed = false
 
-  const run = (op: string, a: GuestValue[]): GuestValue | Promise<GuestValue> => {
+  const run = (op: string, a: GuestValue[]): NetValue | Promise<NetValue> => {
     switch (op as BrokerOp) {
       case 'tcp.listen': return tcp.listen(s(a[0]), n(a[1]), n(a[2]))
       case 'tcp.connect': return tcp.connect(s(a[0]), n(a[1]), s(a[2]), n(a[3]), n(a[4]))
       case 'tcp.accept': return tcp.accept(n(a[0]))
-      case 'tcp.send': return tcp.send(n(a[0]), s(a[1]))
-      case 'tcp.recv': return tcp.recv(n(a[0]), n(a[1]))
+      case 'tcp.acceptable': return tcp.acceptable(n(a[0]))
+      case 'tcp.refill': return tcp.refill(n(a[0]))
+      case 'tcp.drain': return tcp.drain(n(a[0]))
+      case 'tcp.asked': return tcp.asked()
+      case 'tcp.recount': return tcp.recount()
       case 'tcp.close': return tcp.close(n(a[0]))
       case 'tcpserver.close': return tcp.closeServer(n(a[0]))
       case 'udp.listen': return udp.listen(s(a[0]), n(a[1]))
@@ -72,6 +81,9 @@ export function createBroker(options: { ip: string; restrictions: Restrictions }
         })
       }
       return { ok: true, value }
+    },
+    attach(wake) {
+      wakeWorker = wake
     },
     closeAll() {
       closed = true

@@ -1,26 +1,29 @@
 // Both ends of a TCP connection between programs of one sandbox host (over loopback or the node's own address)
 // live on its main thread, in one vessel's broker or two. Repy's sockets answer at once what the peer did before:
 // after openconnection the connection is there for getconnection, after the peer's send its data is there for
-// recv, after the peer's close recv raises SocketClosedRemote. Node tells this side only in a later turn of its
-// event loop, after a request of the program may already have been answered. So each end is entered here under
-// its address pair: when both ends are here they are linked, and a broker knows what is still on its way to it.
-// Entries are process-wide, like the ports they name.
+// recv, after the peer's close recv raises SocketClosedRemote; through Node's sockets this side would learn it
+// only some turns of the event loop later. So each end is entered here under its address pair, and when both ends
+// are here they are linked before either program gets its end: the connection is direct, each end's worker reads
+// the other's send ring (tcp-shm.ts), and the sockets carry no data. Entries are process-wide, like the ports
+// they name.
+import type { TcpCtl, TcpShared } from './tcp-shm.js'
 
 export interface LocalEnd {
-  /** Bytes the end's program sent (handed to its socket). */
-  sent: number
-  /** Bytes that arrived at the end. */
-  received: number
-  /** The end's program closed it, or its socket is gone: it sends nothing more. */
-  closed: boolean
+  /** The end's control words (tcp-shm.ts). */
+  readonly ctl: TcpCtl
   /** The other end, when it is on this host too. */
   peer: LocalEnd | null
-  /** Something above changed, or data or the end of the stream arrived: the end's waiters look again. */
+  /** The end's peer was linked or closed, or data or the end of the stream arrived: the end's waiters look again. */
   changed(): void
+  /** Wakes the end's worker: its direct peer, in another worker, changed what it waits for (and told it so). */
+  wake(): void
+  /** The end's control words and rings, made now if need be: the peer's program may get its end first. */
+  rings(): TcpShared
 }
 
 const ends = new Map<string, LocalEnd>()
 const listeners = new Set<string>()
+const connecting = new Set<string>()
 
 /** Enters an end (local and remote are "ip:port") and links it to its peer if that is here; returns its removal. */
 export function enterEnd(end: LocalEnd, local: string, remote: string): () => void {
@@ -44,8 +47,12 @@ export function enterListener(address: string): () => void {
 
 export const listenedHere = (address: string): boolean => listeners.has(address)
 
-/** Bytes the peer sent that have not arrived yet: the peer is here and some are on their way. */
-export const inFlight = (end: LocalEnd): number => (end.peer ? Math.max(0, end.peer.sent - end.received) : 0)
+/** A connection a broker of this host is making from `local` to `remote`; returns its removal. */
+export function enterConnecting(local: string, remote: string): () => void {
+  const key = `${local}>${remote}`
+  connecting.add(key)
+  return () => { connecting.delete(key) }
+}
 
-/** The peer is here, closed, and everything it sent has arrived: nothing more will. */
-export const peerFinished = (end: LocalEnd): boolean => end.peer !== null && end.peer.closed && inFlight(end) === 0
+/** Whether the remote end of the end `local`>`remote` is being made by a broker of this host (it will be linked). */
+export const peerConnectingHere = (local: string, remote: string): boolean => connecting.has(`${remote}>${local}`)

@@ -1,31 +1,29 @@
 // The TCP half of a vessel's broker (main thread): listening servers with their queues of accepted connections,
-// and connections with a bounded receive buffer each, so that a non-blocking `recv` returns what has arrived.
+// and the connections themselves (tcp-connection.ts), whose bytes reach the worker through shared rings.
 // Everything buffered here is bounded per socket and per vessel (see buffered()).
 import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { RepyError, type RepyErrorName } from '../errors.js'
 import type { RecvBudget } from './recv-budget.js'
-import { enterEnd, enterListener, inFlight, listenedHere, peerFinished, type LocalEnd } from './local-ends.js'
+import { enterConnecting, enterListener, listenedHere, peerConnectingHere } from './local-ends.js'
+import { connectionPaths, plain, type Connection } from './tcp-connection.js'
+import { DRAIN, RING_BYTES, ROOM, VesselNet, WAKE_PEER, type TcpShared } from './tcp-shm.js'
 
-/** Per-connection receive buffer: the Node socket is paused when this much is waiting, resumed once below half... */
-export const RECV_BUFFER_LIMIT = 64 * 1024
-/** ...and for a connection the program has not accepted yet, which is also paused while the vessel's budget for
- *  what it did not ask for (recv-budget.ts) is used up. */
-export const QUEUED_RECV_LIMIT = 16 * 1024
-/** `send` accepts at most this much per call (Repy truncates to its send buffer)... */
-export const SEND_WINDOW = 64 * 1024
-/** ...and none while this much is still queued in Node for the socket (SocketWouldBlockError)... */
-export const SEND_HIGH_WATER = 128 * 1024
-/** ...or this much for all of the vessel's sockets, those closed but still flushing included. */
+export { QUEUED_RECV_LIMIT, SEND_HIGH_WATER } from './tcp-connection.js'
+/** What a connection the program has buffers each way: its receive ring, and its send ring (send accepts at most
+ *  this much per call, as Repy truncates to its send buffer; none while the ring is full: SocketWouldBlockError). */
+export const RECV_BUFFER_LIMIT = RING_BYTES
+export const SEND_WINDOW = RING_BYTES
+/** No send is accepted while the vessel's sockets hold this much unsent, closed ones still flushing included. */
 export const VESSEL_SEND_LIMIT = 1 << 20
 /** Connections waiting for getconnection beyond the listener's backlog (at most this) are closed at once. */
 export const ACCEPT_QUEUE_LIMIT = 128
 /** Repy retries a recoverable connect failure every 0.2 s until its timeout. */
 const RETRY_INTERVAL_MS = 200
-/** The longest a call waits for what a peer on this host has already done to reach this side (local-ends.ts):
- *  normally a turn or two of the event loop; past it the call answers as if nothing were on its way. */
-const LOCAL_WAIT_MS = 1000
 const MAX_TIMER_MS = 2 ** 31 - 1
+/** The longest openconnection or getconnection waits for the other end on this host to be linked to its own
+ *  (local-ends.ts): normally a turn or two of the event loop; past it the connection goes through the sockets. */
+const LOCAL_WAIT_MS = 1000
 
 const RECOVERABLE = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR', 'EALREADY', 'EINPROGRESS', 'ETIMEDOUT', 'ENOBUFS'])
 const UNREACHABLE = new Set(['ENETUNREACH', 'ENETDOWN', 'EHOSTUNREACH', 'EHOSTDOWN'])
@@ -36,23 +34,7 @@ export const fail = (name: RepyErrorName, message: string): never => {
 
 export const errnoOf = (err: unknown): string => String((err as NodeJS.ErrnoException | undefined)?.code ?? 'error')
 
-/** Node reports IPv4 peers of an IPv4 socket plainly, but strip a mapped prefix just in case. */
-export const plainIp = (address: string | undefined): string => (address ?? '').replace(/^::ffff:/, '')
-
-interface Connection extends LocalEnd {
-  socket: net.Socket
-  chunks: Buffer[]
-  buffered: number
-  /** The peer closed (FIN), reset the connection, or the socket failed. */
-  remoteClosed: boolean
-  identity: string | null
-  /** Taken by getconnection (or made by openconnection): may buffer RECV_BUFFER_LIMIT instead of QUEUED_RECV_LIMIT. */
-  accepted: boolean
-  /** Calls waiting for the connection to change (see changeOf). */
-  waiters: Array<() => void>
-  /** Takes the connection out of local-ends.ts. */
-  leave(): void
-}
+export const plainIp = plain
 
 interface Server {
   server: net.Server
@@ -60,14 +42,28 @@ interface Server {
   leave(): void
   queue: Connection[]
   queueLimit: number
+  /** getconnection's awaitable form, waiting for a connection. */
+  waiters: Array<() => void>
 }
+
+/** What the worker gets with a connection: its id, control words and rings, the vessel's shared words (VesselNet),
+ *  and, when the peer is on this host (a direct connection), the peer's control words and rings. */
+export type Handover = [number, SharedArrayBuffer, SharedArrayBuffer, SharedArrayBuffer, SharedArrayBuffer | null, SharedArrayBuffer | null]
 
 export interface TcpBroker {
   listen(ip: string, port: number, backlog: number): Promise<number>
-  connect(destIp: string, destPort: number, localIp: string, localPort: number, timeout: number): Promise<number>
-  accept(serverId: number): [string, number, number]
-  send(id: number, data: string): number
-  recv(id: number, max: number): string | Promise<string>
+  connect(destIp: string, destPort: number, localIp: string, localPort: number, timeout: number): Promise<Handover>
+  accept(serverId: number): [string, number, ...Handover] | Promise<[string, number, ...Handover]>
+  /** Resolves once the server has a connection waiting, or is closed. */
+  acceptable(serverId: number): undefined | Promise<undefined>
+  /** The worker asks (a blocking call, its receive ring is empty): move what is held back into the ring. */
+  refill(id: number): undefined
+  /** The worker asks (a blocking call, its send ring is full): empty the send ring into the socket. */
+  drain(id: number): undefined
+  /** The worker noted that connections asked for work (tcp-shm.ts's ASKED): do it. */
+  asked(): undefined
+  /** The worker asks: count the vessel's unflushed bytes again. */
+  recount(): undefined
   close(id: number): boolean
   closeServer(id: number): boolean
   closeAll(): void
@@ -75,7 +71,7 @@ export interface TcpBroker {
   buffered(): number
 }
 
-export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBroker {
+export function createTcpBroker(nextId: () => number, budget: RecvBudget, wakeWorker: (id: number) => void): TcpBroker {
   const servers = new Map<number, Server>()
   const connections = new Map<number, Connection>()
   const connecting = new Set<net.Socket>()
@@ -89,83 +85,43 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBr
     for (const socket of closing) bytes += socket.writableLength
     return bytes
   }
+  const vessel = new VesselNet()
+  const recount = (): void => vessel.setUnflushed(unflushed())
+  const paths = connectionPaths({ budget, wakeWorker, sendBuffersChanged: recount })
+  const { track, finish, drop, changeOf } = paths
   const listeningOn = (key: string): boolean => [...servers.values()].some((s) => s.key === key)
-
-  const paused = new Set<Connection>()
-  const recvLimit = (c: Connection): number => (c.accepted ? RECV_BUFFER_LIMIT : QUEUED_RECV_LIMIT)
-  const unsolicited = (c: Connection): boolean => !c.accepted
-  /** Resumes the paused connections that have room again. */
-  const resumeWithRoom = (): void => {
-    for (const c of paused) {
-      if (c.buffered >= recvLimit(c) / 2 || (unsolicited(c) && budget.full)) continue
-      paused.delete(c)
-      if (!c.socket.destroyed) c.socket.resume()
-    }
-  }
-  /** Forgets what the connection buffered, giving it back to the vessel's budget. */
-  const drop = (c: Connection): void => {
-    if (unsolicited(c)) budget.give(c.buffered)
-    c.chunks = []
-    c.buffered = 0
-    paused.delete(c)
-    resumeWithRoom()
-  }
-
-  const wake = (c: Connection): void => {
-    const waiters = c.waiters
-    c.waiters = []
-    for (const w of waiters) w()
-  }
-  /** Resolves when the connection changes (data, the end of the stream, its peer linked or closed), or at the deadline. */
-  const changeOf = (c: Connection, deadline: number): Promise<void> => new Promise((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, deadline - performance.now()))
-    c.waiters.push(() => { clearTimeout(timer); resolve() })
-  })
-  /** The connection sends nothing more: its peer, if on this host, is told. */
-  const finish = (c: Connection): void => {
-    if (c.closed) return
-    c.closed = true
-    c.leave()
-    c.peer?.changed()
-  }
-
-  const track = (socket: net.Socket, identity: string | null, accepted: boolean): Connection => {
-    const c: Connection = {
-      socket, chunks: [], buffered: 0, remoteClosed: false, identity, accepted,
-      sent: 0, received: 0, closed: false, peer: null, waiters: [], changed: () => wake(c), leave: () => {},
-    }
-    c.leave = enterEnd(c, `${plainIp(socket.localAddress)}:${socket.localPort}`, `${plainIp(socket.remoteAddress)}:${socket.remotePort}`)
-    socket.on('data', (chunk: Buffer) => {
-      c.chunks.push(chunk)
-      c.buffered += chunk.length
-      c.received += chunk.length
-      if (unsolicited(c)) budget.take(chunk.length)
-      if (c.buffered >= recvLimit(c) || (unsolicited(c) && budget.full)) {
-        socket.pause()
-        paused.add(c)
-      }
-      wake(c)
-    })
-    const remoteClosed = () => { c.remoteClosed = true; wake(c) }
-    socket.on('end', remoteClosed)
-    socket.on('error', remoteClosed)
-    socket.on('close', () => { remoteClosed(); finish(c) })
-    return c
-  }
 
   const connection = (id: number): Connection =>
     connections.get(id) ?? fail('SocketClosedLocal', 'the socket is closed')
 
+  /** Makes the connection the program's, as `id`. */
+  const handover = (c: Connection): Handover => {
+    const id = nextId()
+    connections.set(id, c)
+    paths.handover(c, id)
+    const shared = c.shared as TcpShared
+    const peer = c.direct ? c.peer!.rings().shm : null
+    return [id, shared.shm.ctl, shared.shm.data, vessel.sab, peer?.ctl ?? null, peer?.data ?? null]
+  }
+
+  /** Waits until the connection's peer on this host has been linked to it (or it closed, or the deadline). */
+  const linked = async (c: Connection): Promise<void> => {
+    const deadline = performance.now() + LOCAL_WAIT_MS
+    while (c.peer === null && !c.remoteClosed && performance.now() < deadline) await changeOf(c, deadline)
+  }
+
   const attempt = (destIp: string, destPort: number, localIp: string, localPort: number, deadline: number) =>
     new Promise<net.Socket>((resolve, reject) => {
       const socket = net.connect({ host: destIp, port: destPort, localAddress: localIp, localPort })
+      const leave = enterConnecting(`${localIp}:${localPort}`, `${destIp}:${destPort}`)
       connecting.add(socket)
       const timer = setTimeout(() => {
         connecting.delete(socket)
+        leave()
         socket.destroy()
         reject(new RepyError('TimeoutError', `openconnection: timed out connecting to ${destIp}:${destPort}`))
       }, Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())))
-      const done = () => { clearTimeout(timer); connecting.delete(socket) }
+      const done = () => { clearTimeout(timer); connecting.delete(socket); leave() }
       socket.once('connect', () => { done(); socket.removeAllListeners('error'); resolve(socket) })
       socket.once('error', (err) => { done(); socket.destroy(); reject(err) })
     })
@@ -188,34 +144,10 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBr
     return new RepyError('InternetConnectivityError', `${where}: ${code}`)
   }
 
-  /** Up to max bytes of what has arrived. When nothing has, what a peer on this host already sent or its close
-   *  is waited for (until the deadline), as Repy's recv would see it on loopback. */
-  const recvBy = (id: number, max: number, deadline: number): string | Promise<string> => {
-    const c = connection(id)
-    if (c.buffered === 0) {
-      if (c.remoteClosed || peerFinished(c)) fail('SocketClosedRemote', 'recv: the peer closed the connection')
-      if (inFlight(c) === 0 || performance.now() >= deadline) fail('SocketWouldBlockError', 'recv: no data has arrived')
-      return changeOf(c, deadline).then(() => recvBy(id, max, deadline))
-    }
-    const parts: Buffer[] = []
-    let taken = 0
-    while (taken < max && c.chunks.length > 0) {
-      const chunk = c.chunks[0]!
-      const n = Math.min(chunk.length, max - taken)
-      parts.push(chunk.subarray(0, n))
-      if (n === chunk.length) c.chunks.shift()
-      else c.chunks[0] = chunk.subarray(n)
-      taken += n
-    }
-    c.buffered -= taken
-    resumeWithRoom()
-    return Buffer.concat(parts, taken).toString('latin1')
-  }
-
-  /** Waits until a connection to a listener of this host has been taken in by it (or is closed, or the deadline). */
-  const linked = async (c: Connection): Promise<void> => {
-    const deadline = performance.now() + LOCAL_WAIT_MS
-    while (c.peer === null && !c.remoteClosed && performance.now() < deadline) await changeOf(c, deadline)
+  const wakeServer = (entry: Server): void => {
+    const waiters = entry.waiters
+    entry.waiters = []
+    for (const w of waiters) w()
   }
 
   function closeServer(id: number): boolean {
@@ -226,7 +158,13 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBr
     entry.server.close()
     for (const c of entry.queue) { c.socket.destroy(); finish(c); drop(c) }
     entry.queue = []
+    wakeServer(entry)
     return true
+  }
+
+  const takeConnection = (entry: Server): [string, number, ...Handover] => {
+    const c = entry.queue.shift() ?? fail('SocketWouldBlockError', 'getconnection: no connection is waiting')
+    return [plainIp(c.socket.remoteAddress), c.socket.remotePort ?? 0, ...handover(c)]
   }
 
   return {
@@ -243,11 +181,14 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBr
         if (code === 'EADDRNOTAVAIL') fail('AddressBindingError', `listenforconnection: cannot bind to ${ip}`)
         fail('AddressBindingError', `listenforconnection: cannot listen on ${key} (${code})`)
       })
-      const entry: Server = { server, key, leave: enterListener(key), queue: [], queueLimit: Math.max(1, Math.min(backlog, ACCEPT_QUEUE_LIMIT)) }
+      const entry: Server = {
+        server, key, leave: enterListener(key), queue: [], queueLimit: Math.max(1, Math.min(backlog, ACCEPT_QUEUE_LIMIT)), waiters: [],
+      }
       server.on('error', () => {})
       server.on('connection', (socket) => {
-        if (entry.queue.length >= entry.queueLimit) socket.destroy()
-        else entry.queue.push(track(socket, null, false))
+        if (entry.queue.length >= entry.queueLimit) { socket.destroy(); return }
+        entry.queue.push(track(socket, null))
+        wakeServer(entry)
       })
       const id = nextId()
       servers.set(id, entry)
@@ -265,12 +206,11 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBr
         for (;;) {
           try {
             const socket = await attempt(destIp, destPort, localIp, localPort, deadline)
-            const id = nextId()
-            const c = track(socket, identity, true)
-            connections.set(id, c)
-            // A listener of this host: getconnection must find the connection once openconnection has returned.
+            const c = track(socket, identity)
+            // A listener of this host: getconnection must find the connection once openconnection has returned,
+            // and the peer's control words go to the worker with it.
             if (listenedHere(`${destIp}:${destPort}`)) await linked(c)
-            return id
+            return handover(c)
           } catch (err) {
             const recoverable = !(err instanceof RepyError) && RECOVERABLE.has(errnoOf(err))
             if (!recoverable || Date.now() + RETRY_INTERVAL_MS >= deadline) {
@@ -287,41 +227,62 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBr
 
     accept(serverId) {
       const entry = servers.get(serverId) ?? fail('SocketClosedLocal', 'getconnection: the server socket is closed')
-      const c = entry.queue.shift() ?? fail('SocketWouldBlockError', 'getconnection: no connection is waiting')
-      const id = nextId()
-      budget.give(c.buffered)
-      c.accepted = true
-      connections.set(id, c)
-      resumeWithRoom()
-      return [plainIp(c.socket.remoteAddress), c.socket.remotePort ?? 0, id]
-    },
-
-    send(id, data) {
-      const c = connection(id)
-      if (c.remoteClosed || c.peer?.closed || c.socket.destroyed || !c.socket.writable) fail('SocketClosedRemote', 'send: the peer closed the connection')
-      if (data.length === 0) return 0
-      if (c.socket.writableLength >= SEND_HIGH_WATER || unflushed() >= VESSEL_SEND_LIMIT) {
-        fail('SocketWouldBlockError', 'send: the send buffer is full')
+      const c = entry.queue[0]
+      // Its other end is being made on this host: link the two first, so that the worker gets the peer's control words.
+      if (c && c.peer === null && peerConnectingHere(`${plainIp(c.socket.localAddress)}:${c.socket.localPort}`, `${plainIp(c.socket.remoteAddress)}:${c.socket.remotePort}`)) {
+        return linked(c).then(() => takeConnection(entry))
       }
-      const n = Math.min(data.length, SEND_WINDOW)
-      c.socket.write(Buffer.from(data.slice(0, n), 'latin1'))
-      c.sent += n
-      return n
+      return takeConnection(entry)
     },
 
-    recv: (id, max) => recvBy(id, max, performance.now() + LOCAL_WAIT_MS),
+    acceptable(serverId) {
+      const entry = servers.get(serverId)
+      if (!entry || entry.queue.length > 0) return undefined
+      return new Promise((resolve) => entry.waiters.push(() => resolve(undefined)))
+    },
 
+    refill(id) {
+      paths.refill(connection(id))
+      return undefined
+    },
+
+    drain(id) {
+      const c = connections.get(id)
+      if (c) paths.drain(c)
+      return undefined
+    },
+
+    asked() {
+      vessel.noted()
+      for (const c of connections.values()) {
+        const asked = c.ctl.asked()
+        if (asked & DRAIN) paths.drain(c)
+        if (asked & ROOM) paths.refill(c)
+        if (asked & WAKE_PEER) {
+          c.ctl.take(WAKE_PEER)
+          c.peer?.wake()
+        }
+      }
+      return undefined
+    },
+
+    recount() {
+      recount()
+      return undefined
+    },
 
     close(id) {
       const c = connections.get(id)
       if (!c) return false
       connections.delete(id)
+      // Like Repy's shutdown-then-close: what was sent still goes out, then the socket is gone.
+      paths.drain(c, true)
       finish(c)
       drop(c)
-      // Like Repy's shutdown-then-close: what was sent still goes out, then the socket is gone.
       closing.add(c.socket)
-      c.socket.once('close', () => closing.delete(c.socket))
+      c.socket.once('close', () => { closing.delete(c.socket); recount() })
       c.socket.destroySoon()
+      recount()
       return true
     },
 
@@ -329,6 +290,7 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget): TcpBr
 
     buffered() {
       let bytes = unflushed()
+      for (const c of connections.values()) bytes += c.shared!.recvFill() + c.shared!.sendFill()
       for (const c of [...connections.values(), ...[...servers.values()].flatMap((s) => s.queue)]) {
         bytes += c.buffered + c.socket.readableLength
       }

@@ -1,0 +1,80 @@
+// Long strings between the host and QuickJS, through QuickJS's binary object format (its bjson). quickjs-emscripten
+// passes strings as UTF-8 C strings, converted character by character in JavaScript on both sides: for a 4 KiB
+// recv or send that was most of the call's cost. In the binary format a string is a short header and its
+// characters, one byte each (or UTF-16 units for a string with wider characters), copied by Node and QuickJS at
+// memory speed, NUL included. The format is QuickJS's own and may change between its versions: it is checked
+// against QuickJS's own encoding when a context starts, and not used if it differs.
+import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten'
+
+/** Shorter strings go the usual way: for them the binary format's fixed costs are not worth it. */
+export const SHORT_STRING = 128
+
+const VERSION_ATOMS_TAG = [5, 0, 7] // format version, no atoms, a string
+// eslint-disable-next-line no-control-regex -- the Latin-1 range starts at NUL; this finds what lies beyond it
+export const WIDE_CHAR = /[^\x00-\xff]/
+
+/** The encoding of `s` as a bjson string value, in an ArrayBuffer of its own. */
+function encode(s: string): Buffer {
+  const wide = WIDE_CHAR.test(s)
+  const header = [...VERSION_ATOMS_TAG]
+  for (let v = s.length * 2 + (wide ? 1 : 0); ; v = Math.floor(v / 128)) {
+    if (v < 128) { header.push(v); break }
+    header.push((v % 128) | 0x80)
+  }
+  const out = Buffer.from(new ArrayBuffer(header.length + s.length * (wide ? 2 : 1)))
+  out.set(header)
+  out.write(s, header.length, wide ? 'utf16le' : 'latin1')
+  return out
+}
+
+/** The string a bjson string value holds, or null if `bytes` is not one. */
+function decode(bytes: Uint8Array): string | null {
+  if (bytes[0] !== VERSION_ATOMS_TAG[0] || bytes[1] !== VERSION_ATOMS_TAG[1] || bytes[2] !== VERSION_ATOMS_TAG[2]) return null
+  let v = 0
+  let scale = 1
+  let at = 3
+  for (;;) {
+    if (at >= bytes.length || at > 8) return null
+    const b = bytes[at++]!
+    v += (b & 0x7f) * scale
+    if (b < 0x80) break
+    scale *= 128
+  }
+  const wide = v % 2 === 1
+  const length = Math.floor(v / 2)
+  if (bytes.length - at !== length * (wide ? 2 : 1)) return null
+  return Buffer.from(bytes.buffer, bytes.byteOffset + at, bytes.length - at).toString(wide ? 'utf16le' : 'latin1')
+}
+
+export class GuestStrings {
+  /** Whether this QuickJS writes strings as encode() does. */
+  readonly enabled: boolean
+
+  constructor(private readonly ctx: QuickJSContext) {
+    this.enabled = ['', 'a\xff', 'x'.repeat(300), 'wide \u0100'].every((s) => {
+      const ours = encode(s)
+      const theirs = ctx.newString(s).consume((h) => this.read(h, (bytes) => Buffer.from(bytes)))
+      return theirs !== null && Buffer.compare(ours, theirs) === 0 && decode(ours) === s
+    })
+  }
+
+  /** A guest string holding `s`, or null when the guest is out of memory. */
+  toGuest(s: string): QuickJSHandle | null {
+    const h = this.ctx.newArrayBuffer(encode(s).buffer).consume((buffer) => this.ctx.decodeBinaryJSON(buffer))
+    if (this.ctx.typeof(h) === 'string') return h
+    h.dispose()
+    return null
+  }
+
+  /** The host string of the guest string `h`, or null if QuickJS did not write it as expected. */
+  fromGuest(h: QuickJSHandle): string | null {
+    return this.read(h, decode)
+  }
+
+  /** `use` of the encoding of the guest value `h` (a view of the guest's memory, valid only during the call). */
+  private read<T>(h: QuickJSHandle, use: (bytes: Uint8Array) => T): T | null {
+    const encoded = this.ctx.encodeBinaryJSON(h)
+    if (this.ctx.typeof(encoded) !== 'object') { encoded.dispose(); return null }
+    return encoded.consume((buffer) => this.ctx.getArrayBuffer(buffer)).consume((view) => use(view.value))
+  }
+}

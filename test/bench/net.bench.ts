@@ -1,0 +1,238 @@
+// Guest networking speed (issue: speed where a testbed needs it), next to plain Node sockets in the same run: TCP
+// echo over 127.0.0.1, 10 MiB each way in 4 KiB chunks, and 4 KiB lock-step ping-pong (2000 round trips). Each is
+// written the Repy way (non-blocking calls, sleep(0.0001) when a pass did nothing) and with the awaitable calls
+// (recvAsync, sendAsync), and runs between two threads of one program (a direct connection: the bytes go through
+// shared memory) and against a Node echo server outside the sandbox (the bytes go through the host's sockets).
+// Also how long sleep(0.0001) sleeps, and what one host call costs in bare QuickJS here, which bounds the guest.
+// Throughput is the bytes sent one way over the whole exchange's time.
+import net from 'node:net'
+import { performance } from 'node:perf_hooks'
+import { newQuickJSWASMModule } from 'quickjs-emscripten'
+import { runGuest } from '../helpers/run-guest.js'
+import { netRestrictions } from '../runtime/api/fixtures/net-helpers.js'
+import { fmt } from './stats.js'
+
+const CHUNK = 4096
+const TOTAL = 10 * 1024 * 1024
+const ROUND_TRIPS = 2000
+const SLEEPS = 1000
+const CALLS = 20_000
+/** Ports 21250-21269. */
+const PORT = 21250
+const MB = 1e6
+
+// ---- plain Node sockets, both ends in this process ----
+
+async function nodePair(port: number): Promise<{ client: net.Socket; server: net.Socket; close: () => void }> {
+  const listener = net.createServer()
+  await new Promise<void>((resolve) => listener.listen(port, '127.0.0.1', resolve))
+  const accepted = new Promise<net.Socket>((resolve) => listener.once('connection', resolve))
+  const client = net.connect({ port, host: '127.0.0.1' })
+  await new Promise((resolve) => client.once('connect', resolve))
+  const server = await accepted
+  client.setNoDelay(true)
+  server.setNoDelay(true)
+  return { client, server, close: () => { client.destroy(); server.destroy(); listener.close() } }
+}
+
+/** Echoes what arrives: the peer of the Node figures, and the outside server for the guest. */
+const echoBack = (socket: net.Socket) => {
+  socket.setNoDelay(true)
+  socket.on('error', () => {})
+  socket.on('data', (d: Buffer) => { if (!socket.write(d)) { socket.pause(); socket.once('drain', () => socket.resume()) } })
+}
+
+/** Seconds to send TOTAL bytes in CHUNK writes and receive them echoed back. */
+async function nodeEcho(port: number): Promise<number> {
+  const { client, server, close } = await nodePair(port)
+  echoBack(server)
+  const block = Buffer.alloc(CHUNK, 120)
+  const t0 = performance.now()
+  let received = 0
+  const done = new Promise<void>((resolve) => client.on('data', (d: Buffer) => { received += d.length; if (received >= TOTAL) resolve() }))
+  for (let sent = 0; sent < TOTAL; sent += CHUNK) {
+    if (!client.write(block)) await new Promise((resolve) => client.once('drain', resolve))
+  }
+  await done
+  const seconds = (performance.now() - t0) / 1000
+  close()
+  return seconds
+}
+
+/** Seconds per round trip of CHUNK bytes, one at a time. */
+async function nodePingPong(port: number): Promise<number> {
+  const { client, server, close } = await nodePair(port)
+  echoBack(server)
+  const block = Buffer.alloc(CHUNK, 120)
+  let received = 0
+  let wake: () => void = () => {}
+  client.on('data', (d: Buffer) => { received += d.length; if (received >= CHUNK) wake() })
+  const t0 = performance.now()
+  for (let i = 0; i < ROUND_TRIPS; i++) {
+    const back = new Promise<void>((resolve) => { wake = resolve })
+    client.write(block)
+    await back
+    received -= CHUNK
+  }
+  const seconds = (performance.now() - t0) / 1000 / ROUND_TRIPS
+  close()
+  return seconds
+}
+
+async function nodeSleep(): Promise<number> {
+  const t0 = performance.now()
+  for (let i = 0; i < SLEEPS; i++) await new Promise((resolve) => setTimeout(resolve, 0.1))
+  return (performance.now() - t0) / 1000 / SLEEPS
+}
+
+/** Seconds per call of a host function that returns a number, in bare QuickJS (no sandbox). */
+async function bareQuickJSCall(): Promise<number> {
+  const ctx = (await newQuickJSWASMModule()).newContext()
+  const start = performance.now()
+  ctx.newFunction('getruntime', () => ctx.newNumber((performance.now() - start) / 1000)).consume((f) => ctx.setProp(ctx.global, 'getruntime', f))
+  const code = `(() => { let t = getruntime(); for (let i = 0; i < ${CALLS}; i++) getruntime(); return (getruntime() - t) / ${CALLS} })()`
+  const seconds = ctx.unwrapResult(ctx.evalCode(code)).consume((h) => ctx.getNumber(h))
+  ctx.dispose()
+  return seconds
+}
+
+// ---- guest programs ----
+
+const HELPERS = String.raw`
+const CHUNK = ${CHUNK}
+const block = 'x'.repeat(CHUNK)
+const recvOr = (s, n) => { try { return s.recv(n) } catch (e) { if (e instanceof SocketWouldBlockError) return ''; throw e } }
+const sendOr = (s, d) => { try { return s.send(d) } catch (e) { if (e instanceof SocketWouldBlockError) return 0; throw e } }
+`
+
+/** `c`, connected to the Node echo server on `server` from `port`. */
+const outside = (server: number, port: number) => HELPERS + String.raw`
+const c = await openconnection('127.0.0.1', ${server}, '127.0.0.1', ${port}, 5)
+`
+
+/** `c` and `a`, the two ends of a connection on `port`, and an echo thread on `a` (Repy style or awaitable). */
+const twoThreads = (port: number, style: 'repy' | 'await', total: number) => HELPERS + String.raw`
+const srv = listenforconnection('127.0.0.1', ${port})
+const c = await openconnection('127.0.0.1', ${port}, '127.0.0.1', ${port + 1}, 5)
+const a = srv.getconnection()[2]
+` + (style === 'repy' ? String.raw`
+createthread(async () => {
+  let pending = '', echoed = 0
+  while (echoed < ${total}) {
+    let did = false
+    if (pending.length < 4 * CHUNK) { const d = recvOr(a, CHUNK); if (d) { pending += d; did = true } }
+    if (pending) { const n = sendOr(a, pending.slice(0, CHUNK)); if (n) { pending = pending.slice(n); echoed += n; did = true } }
+    if (!did) await sleep(0.0001)
+  }
+})
+` : String.raw`
+createthread(async () => {
+  for (let echoed = 0; echoed < ${total};) {
+    const d = await a.recvAsync(CHUNK)
+    for (let off = 0; off < d.length;) off += await a.sendAsync(off ? d.slice(off) : d)
+    echoed += d.length
+  }
+})
+`)
+
+/** The client's side of the echo on `c`. */
+const echoClient = (style: 'repy' | 'await') => String.raw`
+const TOTAL = ${TOTAL}
+const t0 = getruntime()
+` + (style === 'repy' ? String.raw`
+let sent = 0, got = 0
+while (got < TOTAL) {
+  let did = false
+  if (sent < TOTAL) { const n = sendOr(c, TOTAL - sent >= CHUNK ? block : block.slice(0, TOTAL - sent)); if (n) { sent += n; did = true } }
+  const d = recvOr(c, CHUNK); if (d) { got += d.length; did = true }
+  if (!did) await sleep(0.0001)
+}
+` : String.raw`
+createthread(async () => { for (let sent = 0; sent < TOTAL;) sent += await c.sendAsync(TOTAL - sent >= CHUNK ? block : block.slice(0, TOTAL - sent)) })
+for (let got = 0; got < TOTAL;) got += (await c.recvAsync(CHUNK)).length
+`) + String.raw`
+log(JSON.stringify({ seconds: getruntime() - t0 }))
+`
+
+/** The client's side of the ping-pong on `c`. */
+const pingPongClient = (style: 'repy' | 'await') => String.raw`
+const t0 = getruntime()
+for (let i = 0; i < ${ROUND_TRIPS}; i++) {
+` + (style === 'repy' ? String.raw`
+  let sent = 0
+  while (sent < CHUNK) { const n = sendOr(c, sent ? block.slice(sent) : block); if (n) sent += n; else await sleep(0.0001) }
+  let got = 0
+  while (got < CHUNK) { const d = recvOr(c, CHUNK - got); if (d) got += d.length; else await sleep(0.0001) }
+` : String.raw`
+  for (let sent = 0; sent < CHUNK;) sent += await c.sendAsync(sent ? block.slice(sent) : block)
+  for (let got = 0; got < CHUNK;) got += (await c.recvAsync(CHUNK - got)).length
+`) + String.raw`
+}
+log(JSON.stringify({ seconds: (getruntime() - t0) / ${ROUND_TRIPS} }))
+`
+
+export const guestEcho = (port: number, style: 'repy' | 'await') => twoThreads(port, style, TOTAL) + echoClient(style)
+export const guestPingPong = (port: number, style: 'repy' | 'await') => twoThreads(port, style, ROUND_TRIPS * CHUNK) + pingPongClient(style)
+
+const guestSleep = String.raw`
+const t0 = getruntime()
+for (let i = 0; i < ${SLEEPS}; i++) await sleep(0.0001)
+log(JSON.stringify({ seconds: (getruntime() - t0) / ${SLEEPS} }))
+`
+
+const guestCall = String.raw`
+let t = getruntime(); for (let i = 0; i < ${CALLS}; i++) getruntime()
+log(JSON.stringify({ seconds: (getruntime() - t) / ${CALLS} }))
+`
+
+async function guest(source: string, ports: number[] = []): Promise<number> {
+  const { output, outcome } = await runGuest(source, {
+    restrictions: netRestrictions({ conn: ports, loop: 1e12 }),
+    timeoutMs: 600_000,
+  })
+  if (outcome.code !== 0) throw new Error(`guest failed: ${outcome.reason}\n${output}`)
+  return (JSON.parse(output) as { seconds: number }).seconds
+}
+
+/** Runs `fn` against a Node echo server on `port`. */
+async function withEchoServer<T>(port: number, fn: () => Promise<T>): Promise<T> {
+  const server = net.createServer(echoBack)
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  try {
+    return await fn()
+  } finally {
+    server.close()
+  }
+}
+
+export async function netBench(): Promise<void> {
+  const mbps = (seconds: number) => `${fmt(TOTAL / seconds / MB, 1).padStart(7)} MB/s`
+  const us = (seconds: number) => `${fmt(seconds * 1e6, 1).padStart(7)} µs`
+  const ext = PORT + 19
+
+  console.log('\none host call (getruntime), for scale: what bounds the guest here')
+  console.log(`  bare QuickJS                              ${us(await bareQuickJSCall())}`)
+  console.log(`  guest                                     ${us(await guest(guestCall))}`)
+
+  console.log(`\nsleep(0.0001), ${SLEEPS} times: time per call`)
+  console.log(`  Node setTimeout(0.1 ms)                   ${us(await nodeSleep())}`)
+  console.log(`  guest sleep(0.0001)                       ${us(await guest(guestSleep))}`)
+
+  console.log(`\nTCP echo over 127.0.0.1, ${TOTAL / 1024 / 1024} MiB each way in ${CHUNK / 1024} KiB chunks (goals: guest >= 150 MB/s Repy style, >= 300 MB/s awaitable)`)
+  console.log(`  Node sockets                              ${mbps(await nodeEcho(PORT))}`)
+  console.log(`  guest, two threads, Repy style            ${mbps(await guest(guestEcho(PORT + 2, 'repy'), [PORT + 2, PORT + 3]))}`)
+  console.log(`  guest, two threads, awaitable             ${mbps(await guest(guestEcho(PORT + 4, 'await'), [PORT + 4, PORT + 5]))}`)
+  await withEchoServer(ext, async () => {
+    console.log(`  guest to a Node echo server, Repy style   ${mbps(await guest(outside(ext, PORT + 6) + echoClient('repy'), [PORT + 6]))}`)
+    console.log(`  guest to a Node echo server, awaitable    ${mbps(await guest(outside(ext, PORT + 7) + echoClient('await'), [PORT + 7]))}`)
+  })
+
+  console.log(`\n${CHUNK / 1024} KiB ping-pong over 127.0.0.1, ${ROUND_TRIPS} round trips: time per round trip (goals: guest <= 100 µs Repy style, <= 50 µs awaitable)`)
+  console.log(`  Node sockets                              ${us(await nodePingPong(PORT + 8))}`)
+  console.log(`  guest, two threads, Repy style            ${us(await guest(guestPingPong(PORT + 10, 'repy'), [PORT + 10, PORT + 11]))}`)
+  console.log(`  guest, two threads, awaitable             ${us(await guest(guestPingPong(PORT + 12, 'await'), [PORT + 12, PORT + 13]))}`)
+  await withEchoServer(ext, async () => {
+    console.log(`  guest to a Node echo server, Repy style   ${us(await guest(outside(ext, PORT + 14) + pingPongClient('repy'), [PORT + 14]))}`)
+    console.log(`  guest to a Node echo server, awaitable    ${us(await guest(outside(ext, PORT + 15) + pingPongClient('await'), [PORT + 15]))}`)
+  })
+}
