@@ -90,7 +90,7 @@ export async function startNmNetwork(count: number): Promise<NmNetwork> {
 }
 
 /** alice's browse: the nodes found through `bootstrap` and her vessels there. */
-export async function browseAlice(net: NmNetwork, bootstrap: string, timeoutMs = 4_000): Promise<NodeVessels[]> {
+export async function browseAlice(net: NmNetwork, bootstrap: string, timeoutMs = 15_000): Promise<NodeVessels[]> {
   const found = await findNodes(net.alice.publicKeyText, { bootstrap: [bootstrap], timeoutMs })
   return vesselsForKey(found, net.alice.publicKeyText, { timeoutMs })
 }

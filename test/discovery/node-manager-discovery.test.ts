@@ -66,8 +66,8 @@ describe('two node managers, B bootstrapping from A', () => {
     await aliceOnB()
     await aliceFindsB()
     const [shell, cli] = await Promise.all([
-      flotilla(['shell', '--bootstrap', a, '-c', 'loadkeys alice; as alice; browse; list; show targets'], net.dir),
-      flotilla(['browse', '--key', 'alice', '--keys', join(net.dir, 'keys'), '--bootstrap', a, '--timeout', '5', '--json'], net.dir),
+      flotilla(['shell', '--bootstrap', a, '-c', 'loadkeys alice; as alice; set timeout 15; browse; list; show targets'], net.dir),
+      flotilla(['browse', '--key', 'alice', '--keys', join(net.dir, 'keys'), '--bootstrap', a, '--timeout', '15', '--json'], net.dir),
     ])
     const short = net.nodes[1]!.nm.peerId.slice(-6)
     expect(shell.stderr).toBe('')
@@ -131,7 +131,7 @@ describe('eight node managers', () => {
     expect(restarted.nm.peerId).toBe(net.nodes[6]!.nm.peerId)
     const started = Date.now()
     const want = [5, 6].map((k) => net.nodes[k]!.nm.peerId).sort()
-    await waitForValue(() => browseAlice(net, net.nodes[2]!.address, 3_000),
+    await waitForValue(() => browseAlice(net, net.nodes[2]!.address),
       (r) => r.every((n) => n.peerId !== leaving.nm.peerId) && peers(r).join() === want.join(), 'node 7 gone, 5 and 6 found', 90_000, 300)
     // node 7's records expired (TTL 3 s): node 6's are the ones it announced after its restart
     expect(Date.now() - started).toBeGreaterThan(2_000)

@@ -222,10 +222,9 @@ describe('flotilla shell on real nodes', () => {
       const refused = `/ip4/127.0.0.5/tcp/9/p2p/${await unknownPeerId()}`
       const script = [
         'frobnicate', 'upload', 'loadkeys nobody', 'contact nodes.txt', 'show bogus', "set ownerinfo 'unclosed",
-        'loadkeys alice', 'run hello.js', `contact ${refused}`, 'set timeout 1', `contact ${silent.address}`, 'contact nodes.txt',
+        'loadkeys alice', 'run hello.js', `contact ${refused}`, 'set timeout 1', `contact ${silent.address}`, 'set timeout 30', 'contact nodes.txt',
         'on %all', 'run nothere.js', 'upload hello.js BAD.js', 'on nosuchgroup', 'show timeout',
       ].join('\n')
-      const started = Date.now()
       const run = await flotilla(['shell', '--keep-going', 'script.bad'], bed.dir).catch(() => null)
       expect(run?.code).toBe(2) // no such script file
       writeFileSync(join(bed.dir, 'script.bad'), script)
@@ -248,8 +247,7 @@ describe('flotilla shell on real nodes', () => {
       expect(res.stdout).toMatch(/contact: 0 ok, 1 failed of 1 node .*\n.*\[E_UNREACHABLE\]/)
       expect(res.stdout).toMatch(/contact: 0 ok, 1 failed of 1 node .*\n.*timed out after 1 s \[E_TIMEOUT\]/)
       expect(res.stdout).toContain('contact: ok on 3 nodes')
-      expect(res.stdout).toContain('timeout 1 s per node')
-      expect(Date.now() - started).toBeLessThan(20_000)
+      expect(res.stdout).toContain('timeout 30 s per node')
       // without --keep-going a script stops at the first command error
       const stop = await flotilla(['shell', '-c', 'frobnicate; show timeout'], bed.dir)
       expect(stop.code).toBe(2)
