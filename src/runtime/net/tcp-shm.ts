@@ -96,25 +96,23 @@ export class TcpShared extends TcpCtl {
 
   /** Worker: up to `max` received bytes, as a byte string. */
   takeReceived(max: number): string {
-    const head = Atomics.load(this.w, RECV_HEAD)
-    const n = Math.min(max, this.recvFill())
-    const at = head & MASK
-    const first = Math.min(n, RING_BYTES - at)
-    let s = this.recvRing.toString('latin1', at, at + first)
-    if (n > first) s += this.recvRing.toString('latin1', 0, n - first)
-    Atomics.store(this.w, RECV_HEAD, (head + n) | 0)
-    return s
+    return this.takeFrom(this.recvRing, RECV_HEAD, this.recvFill(), max)
   }
 
   /** Worker of the peer of a direct connection: up to `max` bytes of this end's send ring, as a byte string. */
   takeSentString(max: number): string {
-    const head = Atomics.load(this.w, SEND_HEAD)
-    const n = Math.min(max, this.sendFill())
+    return this.takeFrom(this.sendRing, SEND_HEAD, this.sendFill(), max)
+  }
+
+  /** Up to `max` of the `fill` bytes waiting in `ring` from its head (the word at `headIndex`), which moves past them. */
+  private takeFrom(ring: Buffer, headIndex: number, fill: number, max: number): string {
+    const head = Atomics.load(this.w, headIndex)
+    const n = Math.min(max, fill)
     const at = head & MASK
     const first = Math.min(n, RING_BYTES - at)
-    let s = this.sendRing.toString('latin1', at, at + first)
-    if (n > first) s += this.sendRing.toString('latin1', 0, n - first)
-    Atomics.store(this.w, SEND_HEAD, (head + n) | 0)
+    let s = ring.toString('latin1', at, at + first)
+    if (n > first) s += ring.toString('latin1', 0, n - first)
+    Atomics.store(this.w, headIndex, (head + n) | 0)
     return s
   }
 
