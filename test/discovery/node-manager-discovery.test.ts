@@ -122,7 +122,7 @@ describe('eight node managers', () => {
   // This one stops nodes 6 and 7 for good, so it is the last test of this network.
   it('a restarted node (same data and port) is found again past the TTL; a node that left disappears', async () => {
     await addAlice([5, 6, 7])
-    await waitForValue(() => browseAlice(net, net.nodes[2]!.address), (r) => peers(r).length === 3, 'nodes 5-7 found', 90_000, 300)
+    await waitForValue(() => browseAlice(net, net.nodes[3]!.address), (r) => peers(r).length === 3, 'nodes 5-7 found', 90_000, 300)
     // node 6 stops first: its old copies expire before node 7's, so once 7 is gone 6 is found by fresh announces
     const leaving = net.nodes[7]!
     await net.nodes[6]!.nm.stop()
@@ -131,7 +131,7 @@ describe('eight node managers', () => {
     expect(restarted.nm.peerId).toBe(net.nodes[6]!.nm.peerId)
     const started = Date.now()
     const want = [5, 6].map((k) => net.nodes[k]!.nm.peerId).sort()
-    await waitForValue(() => browseAlice(net, net.nodes[2]!.address),
+    await waitForValue(() => browseAlice(net, net.nodes[3]!.address),
       (r) => r.every((n) => n.peerId !== leaving.nm.peerId) && peers(r).join() === want.join(), 'node 7 gone, 5 and 6 found', 90_000, 300)
     // node 7's records expired (TTL 3 s): node 6's are the ones it announced after its restart
     expect(Date.now() - started).toBeGreaterThan(2_000)
