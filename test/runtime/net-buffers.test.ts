@@ -2,16 +2,15 @@
 // on two ports and never accepts cannot grow the sandbox host; the program still works once it does accept, and
 // another vessel in the same host runs as usual.
 import dgram from 'node:dgram'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
-import { SandboxHost } from '../../src/runtime/sandbox.js'
-import type { Outcome } from '../../src/runtime/api/types.js'
 import { GENEROUS_RESTRICTIONS } from '../helpers/run-guest.js'
 import { SEND_WINDOW, VESSEL_SEND_LIMIT } from '../../src/runtime/net/tcp-broker.js'
+import { startVesselHost } from '../helpers/vessel-host.js'
 import { waitFor } from '../helpers/wait-for.js'
 
 const root = mkdtempSync(join(tmpdir(), 'flotilla-net-buffers-'))
@@ -85,19 +84,9 @@ const rss = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`
 
 describe('host buffers for a vessel', () => {
   it('stay bounded when clients flood a listener that never accepts; the vessel and its neighbour still work', async () => {
-    const outputs = new Map<string, string>()
-    const outcomes = new Map<string, Outcome>()
-    const host = await SandboxHost.start(root, {
-      output: (id, text) => outputs.set(id, (outputs.get(id) ?? '') + text),
-      exit: (id, outcome) => outcomes.set(id, outcome),
-    })
+    const { host, outputs, outcomes, start } = await startVesselHost(root, restrictions)
     const clients: net.Socket[] = []
     try {
-      const start = (id: string, source: string) => {
-        const cwd = mkdtempSync(join(root, `${id}-`))
-        writeFileSync(join(cwd, 'main.js'), source)
-        host.startVessel({ vesselId: id, cwd, program: 'main.js', callargs: [], ip: '127.0.0.1', restrictions })
-      }
       start('a', listener)
       await waitFor(async () => outputs.get('a')?.includes('listening'), 'the listener')
       const rssBefore = rss(host.pid!)
@@ -150,13 +139,10 @@ describe('host buffers for a vessel', () => {
   it('refuse sends (SocketWouldBlockError) once the vessel has too much unflushed, closed sockets included', async () => {
     const sink = net.createServer((socket) => socket.pause())
     await new Promise<void>((r) => sink.listen(SINK, '127.0.0.1', r))
-    let output = ''
-    const host = await SandboxHost.start(root, { output: (_id, text) => { output += text } })
+    const { host, outputs, start } = await startVesselHost(root, restrictions)
     try {
-      const cwd = mkdtempSync(join(root, 'sender-'))
-      writeFileSync(join(cwd, 'main.js'), sender)
-      host.startVessel({ vesselId: 's', cwd, program: 'main.js', callargs: [], ip: '127.0.0.1', restrictions })
-      await waitFor(async () => output.includes('done'), 'the sender', 90_000)
+      start('s', sender)
+      const output = await waitFor(async () => outputs.get('s')?.includes('done') && outputs.get('s'), 'the sender', 90_000)
       const sent = output.trim().split('\n').slice(0, -1).map(Number)
       expect(sent).toHaveLength(SENDERS)
       expect(sent[0]).toBeGreaterThan(0)

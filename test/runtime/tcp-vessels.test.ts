@@ -1,13 +1,12 @@
 // Two vessels of one sandbox host talk over TCP: a direct connection between two workers (net/local-ends.ts), whose
 // waits are woken across workers through the host: for data, for room after the peer read, and for the peer's
 // close, which recv and send then report at once. Ports 21236-21238.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
-import { SandboxHost } from '../../src/runtime/sandbox.js'
-import type { Outcome } from '../../src/runtime/api/types.js'
+import { startVesselHost } from '../helpers/vessel-host.js'
 import { waitFor } from '../helpers/wait-for.js'
 import { GUEST_HELPERS, netRestrictions } from './api/fixtures/net-helpers.js'
 
@@ -61,18 +60,8 @@ done()
 
 describe('TCP between two vessels of one sandbox host', () => {
   it('exchanges, waits for room and sees the close across the two workers', async () => {
-    const outputs = new Map<string, string>()
-    const outcomes = new Map<string, Outcome>()
-    const host = await SandboxHost.start(root, {
-      output: (id, text) => outputs.set(id, (outputs.get(id) ?? '') + text),
-      exit: (id, outcome) => outcomes.set(id, outcome),
-    })
+    const { host, outputs, outcomes, start } = await startVesselHost(root, restrictions)
     try {
-      const start = (id: string, source: string) => {
-        const cwd = mkdtempSync(join(root, `${id}-`))
-        writeFileSync(join(cwd, 'main.js'), source)
-        host.startVessel({ vesselId: id, cwd, program: 'main.js', callargs: [], ip: '127.0.0.1', restrictions })
-      }
       start('server', server)
       await waitFor(async () => outputs.get('server')?.includes('listening'), 'the server to listen')
       start('client', client)
