@@ -1,6 +1,6 @@
 // The command table: every command of the shell, and help.
 import type { CommandSpec } from './command.js'
-import { untilCancelled } from './fanout.js'
+import { pause } from './fanout.js'
 import { FILE_COMMANDS } from './files.js'
 import { KEY_COMMANDS } from './keys.js'
 import { LIFECYCLE_COMMANDS } from './lifecycle.js'
@@ -25,9 +25,7 @@ const sleep: CommandSpec = {
     if (args.length !== 1 || args[0] === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_SLEEP_SECONDS) {
       throw new CommandError(`usage: sleep <seconds> (a number from 0 to ${MAX_SLEEP_SECONDS})`)
     }
-    let timer: NodeJS.Timeout | undefined
-    await untilCancelled(new Promise((resolve) => { timer = setTimeout(resolve, seconds * 1000) }), ctx.signal)
-      .finally(() => clearTimeout(timer))
+    await pause(seconds * 1000, ctx.signal)
     return { data: { seconds } }
   },
 }

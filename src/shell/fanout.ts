@@ -34,6 +34,12 @@ export function untilCancelled<T>(promise: Promise<T>, signal: AbortSignal | und
   return Promise.race([promise, cancelled]).finally(() => signal.removeEventListener('abort', onAbort))
 }
 
+/** Waits `ms`, or until the command is cancelled (then rejects with CancelledError). */
+export async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await untilCancelled(new Promise((resolve) => { timer = setTimeout(resolve, ms) }), signal).finally(() => clearTimeout(timer))
+}
+
 /** Turns anything thrown by a node call into a stable code and a one-line message. */
 export function toTargetError(err: unknown): TargetError {
   if (typeof err === 'object' && err !== null) {

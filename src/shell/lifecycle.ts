@@ -1,7 +1,7 @@
 // Program commands: run (upload + start), start, stop, reset, wait; show log.
 import { basename } from 'node:path'
 import type { CommandSpec } from './command.js'
-import { reportLines, untilCancelled } from './fanout.js'
+import { pause, reportLines } from './fanout.js'
 import { checkRemoteName, perVessel, readLocal } from './files.js'
 import { refresh } from './targets.js'
 import { CommandError } from './types.js'
@@ -89,9 +89,7 @@ const wait: CommandSpec = {
         if (running.length > 0) throw new CommandError(`still running after ${seconds} s: ${running.join(', ')}`)
         return { lines: reportLines('wait', report), fanout: report }
       }
-      let timer: NodeJS.Timeout | undefined
-      await untilCancelled(new Promise((resolve) => { timer = setTimeout(resolve, Math.min(WAIT_POLL_MS, deadline - Date.now())) }), ctx.signal)
-        .finally(() => clearTimeout(timer))
+      await pause(Math.min(WAIT_POLL_MS, deadline - Date.now()), ctx.signal)
     }
   },
 }
