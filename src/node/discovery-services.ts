@@ -7,17 +7,15 @@
 // every `cleanupMs`. kad-dht 16 reads these from `reprovide.{validity,interval}` — `providers.provideValidity`
 // and `providers.cleanupInterval` are declared in its typings but not read by anything.
 import './promise-shim.js'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { identify, type Identify } from '@libp2p/identify'
-import type { Ed25519PrivateKey, Libp2p, PeerId } from '@libp2p/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, removePublicAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
-import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Libp2pOptions } from 'libp2p'
 
 export const DHT_PROTOCOL = '/flotilla/kad/1.0.0'
 export const MDNS_SERVICE_TAG = '_flotilla._udp.local'
@@ -82,7 +80,8 @@ export function discoveryServices(options: DiscoveryOptions = {}): DiscoveryPiec
   // ping's default is 1 outbound stream per connection: kad-dht pinging a contact then makes libp2p's connection
   // monitor fail its heartbeat (TooManyOutboundProtocolStreamsError) and abort the connection.
   const pinger = ping({ maxInboundStreams: 32, maxOutboundStreams: 32 })
-  return { services: { identify: identify(), ping: pinger, dht }, peerDiscovery }
+  // identify's 5 s default runs out on a loaded machine, and a peer not identified never joins the routing table
+  return { services: { identify: identify({ timeout: 15_000 }), ping: pinger, dht }, peerDiscovery }
 }
 
 /**
@@ -106,18 +105,27 @@ export function dialDiscoveredPeers(node: Libp2p, onError?: (peer: PeerId, err: 
 
 /**
  * The bootstrap module dials its list once, at start: a node started before its bootstrap peers, or whose dial
- * was refused (a busy peer refuses inbound connections beyond 10 pending), would stay alone. This re-dials the
- * list every `intervalMs` while the routing table is empty. Answers a function that stops it.
+ * was refused (a busy peer refuses inbound connections beyond 10 pending), would stay alone. And a connection
+ * whose identify timed out (a loaded machine) stays open without ever telling the DHT that the peer speaks its
+ * protocol, so dialing again would only return that connection. While the routing table is empty, this dials the
+ * list again every `intervalMs` and runs identify again on bootstrap connections already open. Answers a function
+ * that stops it.
  */
 export function keepJoined(node: DiscoveryNode, bootstrapList: string[], intervalMs = 5_000): () => void {
   const addresses = bootstrapList.map((a) => multiaddr(a))
-  let dialing = false
+  let joining = false
+  const join = async (address: Multiaddr, signal: AbortSignal): Promise<void> => {
+    const peer = address.getComponents().find((c) => c.name === 'p2p')?.value
+    const open = peer === undefined ? undefined : node.getConnections(peerIdFromString(peer)).find((c) => c.status === 'open')
+    if (open === undefined) await node.dial(address, { signal })
+    else await node.services.identify.identify(open, { signal })
+  }
   const timer = setInterval(() => {
-    if (dialing || node.status !== 'started' || routingTableSize(node) > 0) return
+    if (joining || node.status !== 'started' || routingTableSize(node) > 0) return
     // one round at a time, each allowed 10 s: short timeouts on a busy peer abort every handshake half-way
-    dialing = true
+    joining = true
     const signal = AbortSignal.timeout(Math.max(10_000, intervalMs))
-    void Promise.allSettled(addresses.map((address) => node.dial(address, { signal }))).finally(() => { dialing = false })
+    void Promise.allSettled(addresses.map((address) => join(address, signal))).finally(() => { joining = false })
   }, intervalMs)
   timer.unref()
   return () => clearInterval(timer)
@@ -127,29 +135,4 @@ export function keepJoined(node: DiscoveryNode, bootstrapList: string[], interva
 export function routingTableSize(node: DiscoveryNode): number {
   const table = (node.services.dht as unknown as { routingTable?: { size?: unknown } }).routingTable
   return typeof table?.size === 'number' ? table.size : 0
-}
-
-export interface DiscoveryNodeOptions extends DiscoveryOptions {
-  privateKey?: Ed25519PrivateKey
-  /** listen multiaddrs; none for a client */
-  listen?: string[]
-  /** do not start (default: started) */
-  start?: boolean
-}
-
-/** A standalone libp2p node with discovery (TCP, Noise, yamux): for the browse client, tests and benchmarks. */
-export async function createDiscoveryNode(options: DiscoveryNodeOptions = {}): Promise<DiscoveryNode> {
-  const pieces = discoveryServices(options)
-  return createLibp2p({
-    ...(options.privateKey ? { privateKey: options.privateKey } : {}),
-    start: options.start ?? true,
-    addresses: { listen: options.listen ?? [] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    // every local node is 127.0.0.x: without this the 6th dial within a second from one IP is refused
-    connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
-    services: pieces.services,
-    peerDiscovery: pieces.peerDiscovery,
-  })
 }

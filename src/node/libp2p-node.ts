@@ -63,3 +63,15 @@ export async function createNodeLibp2p(options: Libp2pOptions & { discovery?: Di
     throw err
   }
 }
+
+export interface DiscoveryNodeOptions extends DiscoveryOptions {
+  privateKey?: Ed25519PrivateKey
+  /** listen multiaddrs; none for a client */
+  listen?: string[]
+}
+
+/** A node that only takes part in discovery (the browse client, tests, benchmarks): a node manager's libp2p. */
+export function createDiscoveryNode(options: DiscoveryNodeOptions = {}): Promise<DiscoveryNode> {
+  const { privateKey, listen, ...discovery } = options
+  return createNodeLibp2p({ ...(privateKey ? { privateKey } : {}), ...(listen ? { listen } : {}), discovery })
+}
