@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config'
-import SlowFirstSequencer from './test/slow-first-sequencer.js'
+import TestOrder from './test/test-order.js'
 
 export default defineConfig({
   test: {
@@ -11,6 +11,6 @@ export default defineConfig({
     // oversubscribing them (the suite also passes with both cores taken by busy loops).
     pool: 'forks',
     poolOptions: { forks: { maxForks: 3, minForks: 1 } },
-    sequence: { sequencer: SlowFirstSequencer },
+    sequence: { sequencer: TestOrder },
   },
 })

@@ -18,8 +18,9 @@ describe(`discovery on ${COUNT} nodes`, () => {
 
   beforeAll(async () => {
     nodes = await startNetwork(COUNT)
-    // 32 nodes in one process join slowly on a loaded machine: the deadline is only a backstop
-    await waitForTables(nodes, 2, 100_000)
+    // Joined is enough: a lookup through node 0, which knows every node, reaches the closest ones. Waiting for
+    // fuller tables cost most of a minute on a loaded machine (a node fills its table by its own lookups).
+    await waitForTables(nodes, 1, 100_000)
     browser = await createBrowseNode({ bootstrap: [dialAddress(nodes[0]!)] })
   }, 120_000)
   afterEach(async () => {
@@ -72,6 +73,7 @@ describe(`discovery on ${COUNT} nodes`, () => {
     const waited = Date.now() - start
     if (waited < ttl + 500) await new Promise((r) => setTimeout(r, ttl + 500 - waited))
     await finds(key('ttl', 2), [peerOf(11), peerOf(23)])
-    expect(a.status()[0]!.lastSuccess! > start).toBe(true)
+    // and they were: an announce of key 2 succeeded after the withdrawal (a loaded one may still be under way)
+    await waitFor('key 2 announced again after the withdrawal', () => (a.status()[0]?.lastSuccess ?? 0) > start, 60_000)
   }, 180_000)
 })

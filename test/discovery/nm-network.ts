@@ -69,7 +69,8 @@ export async function startNmNetwork(count: number): Promise<NmNetwork> {
       const known = clients.get(i)
       if (known) return known
       transport ??= await ClientTransport.create()
-      const client = await NodeClient.connect(nodes[i]!.address, { identity: await net.owner(i), transport })
+      // eight nodes in one loaded process: a connect or a call may take longer than the 10 s default
+      const client = await NodeClient.connect(nodes[i]!.address, { identity: await net.owner(i), transport, timeoutMs: 60_000 })
       clients.set(i, client)
       return client
     },
