@@ -22,7 +22,9 @@ describe(`discovery on ${COUNT} nodes`, () => {
     // fuller tables cost most of a minute on a loaded machine (a node fills its table by its own lookups).
     await waitForTables(nodes, 1, 100_000)
     browser = await createBrowseNode({ bootstrap: [dialAddress(nodes[0]!)] })
-  }, 120_000)
+    // a lookup from a browser that has not joined yet finds nothing at once (on a loaded machine, for a minute)
+    await waitForTables([browser], 1, 60_000)
+  }, 180_000)
   afterEach(async () => {
     await Promise.all(advertisers.map((a) => a.stop()))
     advertisers = []

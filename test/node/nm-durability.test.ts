@@ -111,7 +111,12 @@ describe('durability', () => {
           splitHead = left
         }),
       ]
-      await new Promise((r) => setTimeout(r, 80 + Math.floor(Math.random() * 250)))
+      // the kill lands a random moment after this round's first acknowledged change (a loaded machine may take
+      // seconds to get there; a fixed delay then killed before anything was acknowledged)
+      const progress = (): number => acked.size + usersAcked + createdBySplit.length
+      const before = progress()
+      await waitFor(async () => progress() > before || failure !== undefined, 'a change acknowledged in this round', 60_000)
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 250)))
       await kill()
       killed = true
       await Promise.all(chains)

@@ -107,22 +107,27 @@ describe('a running node: flotilla node status and node call', () => {
 
   it('exit codes: 1 refused, 2 usage mistake, 3 unreachable; a refusal changes nothing', async () => {
     const before = (await flotilla('node', 'call', address, 'GetVessels', '--json')).stdout
-    const refused = await flotilla('node', 'call', address, 'StartVessel', 'v3', 'hello.js')
+    // independent calls, run side by side (each is a CLI process start)
+    const [refused, noVessel, bogus, noArgs, notBool, notAddress, noKey, away] = await Promise.all([
+      flotilla('node', 'call', address, 'StartVessel', 'v3', 'hello.js'),
+      flotilla('node', 'call', address, 'ListFilesInVessel', 'v9', ...k()),
+      flotilla('node', 'call', address, 'Bogus'),
+      flotilla('node', 'call', address, 'StartVessel'),
+      flotilla('node', 'call', address, 'ChangeAdvertise', 'v3', 'maybe'),
+      flotilla('node', 'call', 'not-an-address', 'GetVessels'),
+      flotilla('node', 'call', address, 'GetVessels', '--key', 'nobody', '--keys', keys),
+      flotilla('node', 'call', '/ip4/127.0.0.1/tcp/1', 'GetVessels'),
+    ])
     expect(refused.code).toBe(1)
     expect(refused.stderr).toBe('E_SIGNATURE: StartVessel must be signed\n')
-    const noVessel = await flotilla('node', 'call', address, 'ListFilesInVessel', 'v9', ...k())
     expect(noVessel).toMatchObject({ code: 1, stderr: "E_NO_VESSEL: no vessel 'v9' on this node\n" })
-    expect((await flotilla('node', 'call', address, 'Bogus')).code).toBe(2)
-    expect((await flotilla('node', 'call', address, 'StartVessel')).code).toBe(2)
-    expect((await flotilla('node', 'call', address, 'ChangeAdvertise', 'v3', 'maybe')).code).toBe(2)
-    expect((await flotilla('node', 'call', 'not-an-address', 'GetVessels')).code).toBe(2)
-    expect((await flotilla('node', 'call', address, 'GetVessels', '--key', 'nobody', '--keys', keys)).code).toBe(2)
-    const away = await flotilla('node', 'call', '/ip4/127.0.0.1/tcp/1', 'GetVessels')
+    expect([bogus.code, noArgs.code, notBool.code, notAddress.code, noKey.code]).toEqual([2, 2, 2, 2, 2])
     expect(away.code).toBe(3)
     expect(away.stderr).toMatch(/^E_UNREACHABLE: cannot reach/)
     const v3 = (r: string) => (JSON.parse(r) as NodeSummary).vessels[2]
     expect(v3((await flotilla('node', 'call', address, 'GetVessels', '--json')).stdout)).toEqual(v3(before))
-  })
+  }, 120_000)
+
 
   it('a second node on a busy port is a clear usage mistake', async () => {
     const port = address.split('/')[4]!

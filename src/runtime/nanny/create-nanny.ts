@@ -62,9 +62,11 @@ export interface GovernorOptions {
 /** Holds a thread to `share` of one core. check() is called very often from busy code; when the thread has used
  *  more than its share (plus one small slice), it sleeps just long enough to be back at its share. Unused share is
  *  banked only up to one slice, so a long idle time buys no long burst (but time the OS overslept a pause is
- *  given back). A pause lasts at most 1.5 × slice / share
- *  (15 ms at 0.10) and is followed by at least one slice of running: a bigger debt (cpu the thread used outside
- *  the interrupts, or a late reading) is paid over the next few pauses instead of in one long stop. */
+ *  given back). A pause lasts at most 1.5 × slice / share (15 ms at 0.10) and is followed by at least one slice of
+ *  running: a debt from a late reading is paid over the next few pauses instead of in one long stop. But when the
+ *  thread used more since the last pause than one slice and one reading's lag (a builtin, like a 50 ms join, ran
+ *  between two checks), the pause may be as long as that excess needs, else a program made of long builtins would
+ *  run far above its share. */
 export class CpuGovernor {
   readonly stops: StopTime[] = []
   stopCount = 0
@@ -78,6 +80,8 @@ export class CpuGovernor {
   private lastRead = 0
   private accounted = 0
   private credit = 0
+  /** cpu the thread used since it last resumed from a pause */
+  private usedSinceResume = 0
   /** Credit the thread lost because the OS woke it late from a pause; it may still use it (up to 1 s of share). */
   private owed = 0
 
@@ -116,8 +120,12 @@ export class CpuGovernor {
     this.lastWall = now
     this.credit = Math.min(this.slice + this.owed, this.credit + share * elapsed - used)
     this.owed = Math.max(0, Math.min(this.owed, this.credit - this.slice))
+    this.usedSinceResume += used
     if (this.credit < -this.slice && now - this.resumed >= this.slice) {
-      this.pause(Math.min(-this.credit / share, this.maxPause))
+      // cpu beyond one slice and one reading's lag came from a builtin that ran between two checks
+      const builtin = this.usedSinceResume - this.slice - this.o.granularity
+      const longest = Math.max(this.maxPause, (builtin * (1 - share)) / share)
+      this.pause(Math.min(-this.credit / share, longest))
     }
   }
 
@@ -130,6 +138,7 @@ export class CpuGovernor {
     this.owed = Math.min(this.o.share, this.owed + this.o.share * Math.max(0, stopped - seconds))
     this.credit = Math.min(this.slice + this.owed, this.credit + this.o.share * stopped)
     this.lastWall = this.resumed = after
+    this.usedSinceResume = 0
     this.stopCount++
     this.stoppedSeconds += stopped
     this.stops.push([at, stopped])
