@@ -30,6 +30,10 @@ export interface SandboxOptions {
   /** The registry module of program front ends (front-end.ts), as a path inside the built tree (dist/); without
    *  it, every program runs as JavaScript or TypeScript. */
   frontEnds?: string
+  /** A node's host, which starts vessels over a long time: it keeps a worker thread booted for each next vessel, so
+   *  that a start skips Node's boot of a thread. Otherwise (one program: `flotilla run`, tests) only the first
+   *  vessel's thread is booted ahead, while the host itself gets ready. */
+  longLived?: boolean
 }
 
 /** The only /proc files the sandbox host reads: thread-cpu.ts's per-thread sources. Node 20 checks a path as
@@ -73,7 +77,7 @@ export class SandboxHost {
   static start(vesselsRoot: string, listeners: SandboxListeners, options: SandboxOptions = {}): Promise<SandboxHost> {
     const root = resolve(vesselsRoot)
     const frontEnds = options.frontEnds === undefined ? undefined : join(PROJECT_ROOT, 'dist', options.frontEnds)
-    const child = fork(HOST_ENTRY, [], {
+    const child = fork(HOST_ENTRY, options.longLived ? ['--keep-spare'] : [], {
       execArgv: permissionFlags(root),
       env: {},
       cwd: root,
