@@ -1,6 +1,6 @@
 // The trusted side's handle on a sandbox host process: starts it under Node's permission model (read: the
 // runtime's code and the vessels' root; write: the vessels' root only; workers allowed; no child processes, no
-// addons) with an empty environment, and relays vessel output and exits. Used by `flotilla run` and the node manager.
+// addons) with an environment of allocator settings only, and relays vessel output and exits. Used by `flotilla run` and the node manager.
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { join, resolve } from 'node:path'
@@ -41,6 +41,11 @@ export interface SandboxOptions {
  *  /proc/thread-self/root or /proc/<pid>/root (which would reach the whole file system). */
 export const PROC_READ_GRANTS = ['/proc/thread-self/schedstat', '/proc/thread-self/stat']
 
+/** The host's whole environment (a vessel's worker gets none). glibc's allocator raises its mmap threshold as large
+ *  blocks are freed, and then keeps freed memory in each thread's arena: 10 sleeping vessels stopped left the host
+ *  holding 36 MB of private memory, 26 MB with the thresholds pinned at glibc's own defaults (8 MB idle). */
+const HOST_ENV = { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' }
+
 export function permissionFlags(vesselsRoot: string): string[] {
   const read = [join(PROJECT_ROOT, 'dist'), join(PROJECT_ROOT, 'node_modules'), join(PROJECT_ROOT, 'package.json'), vesselsRoot, ...PROC_READ_GRANTS]
   return [
@@ -79,7 +84,7 @@ export class SandboxHost {
     const frontEnds = options.frontEnds === undefined ? undefined : join(PROJECT_ROOT, 'dist', options.frontEnds)
     const child = fork(HOST_ENTRY, options.longLived ? ['--keep-spare'] : [], {
       execArgv: permissionFlags(root),
-      env: {},
+      env: HOST_ENV,
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
