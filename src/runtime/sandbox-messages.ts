@@ -54,6 +54,8 @@ export type HostEvent =
   | { type: 'exit'; vesselId: string; outcome: Outcome }
   | { type: 'usage'; requestId: number; usage: BoardSnapshot | null }
   | { type: 'host-usage'; requestId: number; usage: HostUsage | null }
+  /** The last message of a host that is shutting down. */
+  | { type: 'bye' }
 
 /** What the sandbox host itself holds and spends for a vessel. */
 export interface HostUsage {

@@ -62,6 +62,7 @@ export class SandboxHost {
   /** Answers awaited from the host, by request id; each resolves null if the host dies first. */
   private readonly waiters = new Map<number, (answer: BoardSnapshot | HostUsage | null) => void>()
   private alive = true
+  private shuttingDown = false
 
   private constructor(
     private readonly child: ChildProcess,
@@ -74,7 +75,8 @@ export class SandboxHost {
       this.alive = false
       for (const w of this.waiters.values()) w(null)
       this.waiters.clear()
-      listeners.crash?.(signal ? `the sandbox host was killed by ${signal}` : `the sandbox host exited with code ${code}`)
+      // asked to shut down, the host ends itself with SIGKILL (sandbox-host.ts): not a crash
+      if (!this.shuttingDown) listeners.crash?.(signal ? `the sandbox host was killed by ${signal}` : `the sandbox host exited with code ${code}`)
     })
   }
 
@@ -144,6 +146,7 @@ export class SandboxHost {
   async shutdown(): Promise<void> {
     if (!this.alive) return
     const exited = new Promise((r) => this.child.once('exit', r))
+    this.shuttingDown = true
     this.send({ type: 'shutdown' })
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000)
     await exited
