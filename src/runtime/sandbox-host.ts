@@ -26,6 +26,8 @@ interface Running {
 }
 
 const running = new Map<string, Running>()
+/** Asked to shut down: the process ends once its last vessel has been reported. */
+let shuttingDown = false
 const charger = new HostCpuCharger()
 /** `--keep-spare` (a node's host): a booted thread waits for each next vessel; else only for the first. Started
  *  before QuickJS is compiled below, so that the thread boots while this process gets ready. */
@@ -120,7 +122,6 @@ process.on('message', (req: HostRequest) => {
   }
 })
 
-let shuttingDown = false
 /** Ends the process once the parent has every message, without an orderly exit: that would wait for V8's background
  *  compiler to finish optimizing QuickJS's hot code (up to 0.3 s of cpu after a short program), for nothing. */
 function end(): void {

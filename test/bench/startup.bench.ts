@@ -19,7 +19,7 @@ import type { NodeSummary } from '../../src/protocol/results.js'
 import { SPARE_IDLE_MS } from '../../src/runtime/vessel-threads.js'
 import { GENEROUS_RESTRICTIONS } from '../helpers/run-guest.js'
 import { HELLO, makeKeys, tempDir } from '../node/nm-helpers.js'
-import { childPids, childrenCpuMs, cpuMs, groupMemory } from './proc-stats.js'
+import { childPids, childrenCpuMs, cpuMs, groupMemory, memory } from './proc-stats.js'
 import { fmt, median, percentile } from './stats.js'
 
 const ROOT = new URL('../../', import.meta.url).pathname
@@ -94,14 +94,17 @@ async function firstLineLatencies(client: NodeClient, pauseMs: number): Promise<
   return latencies
 }
 
+interface IdleFigures { cpuMs: number; rssMb: number; footprintMb: number; nmPrivateMb: number; hostPrivateMb: number }
+
 /** The node's processes (manager and sandbox host): cpu used over the window, and memory at its end. */
-async function idleFigures(nmPid: number): Promise<{ cpuMs: number; rssMb: number; footprintMb: number }> {
+async function idleFigures(nmPid: number): Promise<IdleFigures> {
   const pids = [nmPid, ...childPids(nmPid)]
   const cpu0 = pids.reduce((sum, pid) => sum + cpuMs(pid), 0)
   await sleep(IDLE_WINDOW_MS)
   const cpu = pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - cpu0
   const m = groupMemory(pids)
-  return { cpuMs: cpu, rssMb: m.rssKb / 1024, footprintMb: m.footprintKb / 1024 }
+  const privateMb = (ps: number[]): number => ps.reduce((sum, pid) => sum + memory(pid).private, 0) / 1024
+  return { cpuMs: cpu, rssMb: m.rssKb / 1024, footprintMb: m.footprintKb / 1024, nmPrivateMb: privateMb([nmPid]), hostPrivateMb: privateMb(pids.slice(1)) }
 }
 
 export async function startupBench(): Promise<void> {
@@ -151,8 +154,9 @@ export async function startupBench(): Promise<void> {
     // the host lets its spare thread go a minute after the last start
     await sleep(Math.max(0, SPARE_IDLE_MS + 2000 - 2 * IDLE_WINDOW_MS - 4000))
     const retired = await idleFigures(node.child.pid!)
-    const row = (state: string, f: { cpuMs: number; rssMb: number; footprintMb: number }) => ({
+    const row = (state: string, f: IdleFigures) => ({
       state, 'cpu % of a core': fmt((f.cpuMs / IDLE_WINDOW_MS) * 100, 2), 'RSS MB (sum)': fmt(f.rssMb, 1), 'footprint MB': fmt(f.footprintMb, 1),
+      'manager own MB': fmt(f.nmPrivateMb, 1), 'host own MB': fmt(f.hostPrivateMb, 1),
     })
     console.log(`\nnode manager + sandbox host, over ${IDLE_WINDOW_MS / 1000} s (footprint: memory only they hold, shared pages once):`)
     console.table([
