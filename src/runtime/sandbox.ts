@@ -1,6 +1,7 @@
 // The trusted side's handle on a sandbox host process: starts it under Node's permission model (read: the
 // runtime's code and the vessels' root; write: the vessels' root only; workers allowed; no child processes, no
-// addons) with an environment of allocator settings only, and relays vessel output and exits. Used by `flotilla run` and the node manager.
+// addons) with an environment of allocator settings only, and relays vessel output and exits. Used by `flotilla run`
+// and the node manager.
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { join, resolve } from 'node:path'
