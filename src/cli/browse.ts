@@ -1,8 +1,8 @@
 // `flotilla browse --key <name> [--keys dir] --bootstrap <multiaddr>... [--mdns] [--timeout s] [--json]`:
 // looks the key up in the DHT, asks each node found for its vessels (GetVessels) and lists those where the key
-// is owner or user. Exit status: 0 nodes found, 1 none found, 2 usage mistake.
+// is owner or user. Exit status: 0 nodes found, 1 none found, 2 usage mistake. The DHT client loads when it runs.
 import type { Command } from 'commander'
-import { findNodes, vesselsForKey, type FoundNode, type NodeVessels } from '../client/browse.js'
+import type { FoundNode, NodeVessels } from '../client/browse.js'
 import { publicKeyText } from '../keys/key-files.js'
 import { loadPublicKeyRef } from '../keys/key-ref.js'
 import { DEFAULT_KEYS_DIR } from '../node/node-paths.js'
@@ -56,6 +56,7 @@ Example:
         if (!address.includes('/p2p/')) throw new UsageError(`--bootstrap ${address}: the address must end with /p2p/<peerId>`)
       }
       const keyText = await keyTextOf(options.key, options.keys)
+      const { findNodes, vesselsForKey } = await import('../client/browse.js')
       let found: FoundNode[]
       try {
         found = await findNodes(keyText, { bootstrap: options.bootstrap, mdns: options.mdns === true, timeoutMs: seconds * 1000 })

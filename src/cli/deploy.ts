@@ -1,11 +1,8 @@
 // `flotilla deploy --key <name> --nodes <file> <program> [args...]`: upload and start a program on the vessels
 // of the key on every listed node, and print a summary table (or JSON). Exit 0 all started, 1 some vessel or node
-// failed, 2 a usage error.
+// failed, 2 a usage error. The shell's engine and its libp2p client load when it runs, not for --help.
 import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
-import { ClientConnector } from '../shell/connector.js'
-import { deploy, deployLines } from '../shell/deploy.js'
-import { Engine } from '../shell/engine.js'
 import { keyRefBase } from '../keys/key-ref.js'
 import { UsageError, keyErrorsAsUsage, positiveNumber } from './usage-error.js'
 import { DEFAULT_KEYS_DIR } from '../node/node-paths.js'
@@ -40,6 +37,9 @@ vessel of the key, 2 a mistake in the command line (a missing key or nodes file)
       const timeout = positiveNumber(options.timeout, '--timeout', false)
       if (!existsSync(options.nodes)) throw new UsageError(`no such nodes file: ${options.nodes}`)
       const keyBase = await keyErrorsAsUsage(async () => keyRefBase(options.key, options.keys))
+      const [{ Engine }, { ClientConnector }, { deploy, deployLines }] = await Promise.all([
+        import('../shell/engine.js'), import('../shell/connector.js'), import('../shell/deploy.js'),
+      ])
       const engine = new Engine({ connector: new ClientConnector() })
       if (concurrency !== undefined) engine.state.concurrency = concurrency
       if (timeout !== undefined) engine.state.timeoutS = timeout

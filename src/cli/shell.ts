@@ -1,11 +1,8 @@
 // `flotilla shell [script] [-c commands] [--json]`: the seash-style shell. Interactive (ink) on a terminal;
 // otherwise it runs -c, a script file, or the commands on stdin. Exit code: 0 all ok, 1 some target failed,
-// 2 a command or usage error.
+// 2 a command or usage error. The shell's engine and its libp2p client load when it runs, not for --help.
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { ClientConnector } from '../shell/connector.js'
-import { Engine } from '../shell/engine.js'
-import { runScript } from '../shell/runner.js'
 import { UsageError, positiveNumber } from './usage-error.js'
 import { prepareInkTerminal } from './ink-terminal.js'
 
@@ -54,6 +51,9 @@ the command line). Inside, \`help\` lists the commands.`)
       } else if (text === undefined && !process.stdin.isTTY) {
         text = await readStdin()
       }
+      const [{ Engine }, { ClientConnector }, { runScript }] = await Promise.all([
+        import('../shell/engine.js'), import('../shell/connector.js'), import('../shell/runner.js'),
+      ])
       const engine = new Engine({ connector: new ClientConnector() })
       if (concurrency !== undefined) engine.state.concurrency = concurrency
       if (timeout !== undefined) engine.state.timeoutS = timeout

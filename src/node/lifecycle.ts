@@ -232,7 +232,7 @@ export class Lifecycle {
       output: (id, text) => this.log(id.split('#')[0] ?? '').write(text),
       exit: (id, outcome) => this.onExit(id, outcome),
       crash: (reason) => this.onCrash(reason),
-    }, { identity: this.options.identity, frontEnds: FRONT_ENDS_MODULE }).then((host) => {
+    }, { identity: this.options.identity, frontEnds: FRONT_ENDS_MODULE, longLived: true }).then((host) => {
       this.host = host
       return host
     }).finally(() => { this.hostStarting = null })

@@ -6,6 +6,8 @@
 // already). With no vessel running, nobody is charged. A vessel is charged at most its cpu share of each interval:
 // a bigger burst (the engine compiling hot code once at start-up, a GC of the host's own heap) is one-time work
 // of the process, and charging it would stop the vessel for seconds (a governor repays a debt over many pauses).
+// A spare thread (booted ahead for the next vessel, vessel-threads.ts) publishes its cpu too: it is subtracted like
+// a worker's, and charged to nobody.
 import type { HostCharges } from './nanny/host-charges.js'
 import { threadCpuSeconds } from './nanny/thread-cpu.js'
 
@@ -32,6 +34,8 @@ function split(amount: number, ids: string[], weight: (id: string) => number): M
 
 export class HostCpuCharger {
   private readonly vessels = new Map<string, Tracked>()
+  /** Spare threads' charges, with their thread cpu at the last tick. */
+  private readonly spares = new Map<HostCharges, number | undefined>()
   private lastProcess = 0
   private lastMain = 0
   private lastWall = 0
@@ -47,6 +51,15 @@ export class HostCpuCharger {
     this.lastWall = performance.now() / 1000
     this.timer = setInterval(() => this.tick(), INTERVAL_MS)
     this.timer.unref()
+  }
+
+  /** A spare thread, counted only while some vessel runs (an idle host wakes for nothing). */
+  addSpare(charges: HostCharges): void {
+    this.spares.set(charges, undefined)
+  }
+
+  removeSpare(charges: HostCharges): void {
+    this.spares.delete(charges)
   }
 
   remove(vesselId: string): void {
@@ -82,6 +95,12 @@ export class HostCpuCharger {
       if (now !== undefined) t.threadCpu = now
       own.set(id, used)
       workers += used
+    }
+    for (const [charges, last] of this.spares) {
+      const now = charges.threadCpu()
+      if (now === undefined || last === undefined) allKnown = false
+      if (now !== undefined && last !== undefined) workers += Math.max(0, now - last)
+      if (now !== undefined) this.spares.set(charges, now)
     }
     const ids = [...this.vessels.keys()]
     const messages = new Map(ids.map((id) => [id, this.vessels.get(id)!.messages]))

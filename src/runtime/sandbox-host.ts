@@ -3,13 +3,14 @@
 // and can write only the vessels' directories. The parent talks to it over the IPC channel.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { MessageChannel, Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { createBroker, type Broker } from './net/broker.js'
 import { serveNetChannel } from './net/channel.js'
-import { UsageBoard } from './nanny/usage-board.js'
-import { HostCharges } from './nanny/host-charges.js'
+import type { UsageBoard } from './nanny/usage-board.js'
+import type { HostCharges } from './nanny/host-charges.js'
 import { HostCpuCharger } from './host-cpu.js'
-import type { HostEvent, HostRequest, VesselSpec, WorkerMessage } from './sandbox-messages.js'
+import { SpareThreads } from './vessel-threads.js'
+import type { HostEvent, HostRequest, VesselMessage, VesselSpec, WorkerMessage } from './sandbox-messages.js'
 import type { Outcome } from './api/types.js'
 import { capOutcome, outputChunks } from './cap-text.js'
 
@@ -25,6 +26,16 @@ interface Running {
 }
 
 const running = new Map<string, Running>()
+/** Asked to shut down: the process ends once its last vessel has been reported. */
+let shuttingDown = false
+const charger = new HostCpuCharger()
+/** `--keep-spare` (a node's host): a booted thread waits for each next vessel; else only for the first. Started
+ *  before QuickJS is compiled below, so that the thread boots while this process gets ready. */
+const spares = new SpareThreads(process.argv.includes('--keep-spare'), {
+  started: (thread) => charger.addSpare(thread.charges),
+  gone: (thread) => charger.removeSpare(thread.charges),
+})
+spares.open()
 // Compiled here once: when each worker compiled QuickJS itself, six or more workers starting together could all
 // hang in the asynchronous WebAssembly compile and never start. Instantiating a compiled module is also faster.
 const quickjsModule = await WebAssembly.compile(
@@ -36,32 +47,20 @@ const send = (e: HostEvent) => {
   else if (e.type === 'output') for (const text of outputChunks(e.text)) process.send?.({ ...e, text })
   else process.send?.(e)
 }
-const charger = new HostCpuCharger()
 
 function start(spec: VesselSpec): void {
   if (running.has(spec.vesselId)) {
     send({ type: 'exit', vesselId: spec.vesselId, outcome: { status: 'Terminated', code: 3, reason: 'already running' } })
     return
   }
-  const sync = new MessageChannel()
-  const async = new MessageChannel()
-  const flag = new SharedArrayBuffer(4)
-  const board = new UsageBoard()
+  const { worker, syncPort, asyncPort, flag, board, charges } = spares.take()
   const broker = createBroker({ ip: spec.ip, restrictions: spec.restrictions })
-  const charges = new HostCharges()
   charger.add(spec.vesselId, charges, spec.restrictions.limits.cpu)
-  broker.attach(serveNetChannel({ syncPort: sync.port2, asyncPort: async.port2, flag }, (op, args) => {
+  broker.attach(serveNetChannel({ syncPort, asyncPort, flag }, (op, args) => {
     charger.message(spec.vesselId)
     return broker.handle(op, args)
   }))
-  const worker = new Worker(new URL('./vessel-worker.js', import.meta.url), {
-    workerData: { ...spec, net: { syncPort: sync.port1, asyncPort: async.port1, flag }, board: board.sab, charges: charges.sab, quickjsModule },
-    transferList: [sync.port1, async.port1],
-    resourceLimits: { stackSizeMb: 4, maxOldGenerationSizeMb: 64 },
-    env: {},
-    stdout: false,
-    stderr: false,
-  })
+  worker.postMessage({ ...spec, quickjsModule } satisfies VesselMessage)
   const vessel: Running = { worker, board, broker, charges, outcome: null, reported: false }
   running.set(spec.vesselId, vessel)
   worker.on('message', (m: WorkerMessage) => {
@@ -84,10 +83,11 @@ function start(spec: VesselSpec): void {
     vessel.reported = true
     broker.closeAll()
     charger.remove(spec.vesselId)
-    sync.port2.close()
-    async.port2.close()
+    syncPort.close()
+    asyncPort.close()
     if (running.get(spec.vesselId) === vessel) running.delete(spec.vesselId)
     send({ type: 'exit', vesselId: spec.vesselId, outcome: vessel.outcome ?? { status: 'Terminated', code: 70, reason: 'the sandbox worker exited' } })
+    if (shuttingDown && running.size === 0) end()
   }
   send({ type: 'started', vesselId: spec.vesselId })
 }
@@ -113,14 +113,22 @@ process.on('message', (req: HostRequest) => {
       return send({ type: 'host-usage', requestId: req.requestId, usage })
     }
     case 'shutdown': {
+      shuttingDown = true
+      spares.close()
       for (const id of running.keys()) stop(id, 'the sandbox host is shutting down')
-      setTimeout(() => process.exit(0), 200).unref()
-      if (running.size === 0) process.exit(0)
+      setTimeout(end, 200).unref()
+      if (running.size === 0) end()
     }
   }
 })
-// The parent went away: nothing may outlive it.
-process.on('disconnect', () => process.exit(0))
+
+/** Ends the process once the parent has every message, without an orderly exit: that would wait for V8's background
+ *  compiler to finish optimizing QuickJS's hot code (up to 0.3 s of cpu after a short program), for nothing. */
+function end(): void {
+  process.send?.({ type: 'bye' } satisfies HostEvent, () => process.kill(process.pid, 'SIGKILL'))
+}
+// The parent went away: nothing may outlive it, and nobody is left to tell.
+process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'))
 // The parent alone decides when the host ends ('shutdown', or going away). A signal meant for the node too (Ctrl-C
 // to a process group, a service manager's SIGTERM to all of them) must not end its vessels before the node has
 // recorded that they are to be restarted.

@@ -21,14 +21,22 @@ export interface VesselSpec {
   frontEnds?: string
 }
 
-export interface VesselWorkerData extends VesselSpec {
+/** What a vessel's worker thread is started with, before its vessel is known (vessel-arrival.ts). */
+export interface VesselThreadData {
   net: NetChannelPorts
   board: SharedArrayBuffer
   /** The host's cpu charges to the vessel (nanny/host-charges.ts). */
   charges: SharedArrayBuffer
+}
+
+/** The one message a vessel's worker thread receives: its vessel. */
+export interface VesselMessage extends VesselSpec {
   /** QuickJS compiled once per sandbox host; each worker only instantiates it. */
   quickjsModule: WebAssembly.Module
 }
+
+/** All that vessel-worker.ts reads from workerData: the thread's data with its vessel's message added. */
+export type VesselWorkerData = VesselThreadData & VesselMessage
 
 export type WorkerMessage = { type: 'output'; text: string } | { type: 'exit'; outcome: Outcome }
 
@@ -46,6 +54,8 @@ export type HostEvent =
   | { type: 'exit'; vesselId: string; outcome: Outcome }
   | { type: 'usage'; requestId: number; usage: BoardSnapshot | null }
   | { type: 'host-usage'; requestId: number; usage: HostUsage | null }
+  /** The last message of a host that is shutting down. */
+  | { type: 'bye' }
 
 /** What the sandbox host itself holds and spends for a vessel. */
 export interface HostUsage {

@@ -1,6 +1,6 @@
 // One running program: a worker thread of the sandbox host with its own QuickJS WebAssembly instance, memory and
 // stack limits, nanny and API. It reports output and, once, how the program ended.
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC, type QuickJSHandle } from 'quickjs-emscripten'
 import { Bridge } from './bridge.js'
@@ -26,17 +26,18 @@ import { isUnsafeProgramError } from './front-end.js'
 import { repyOps } from './api/repy.js'
 import { RepyError } from './errors.js'
 import { capOutcome, outputChunks } from './cap-text.js'
+import { receiveVessel } from './vessel-arrival.js'
 import type { Outcome, Threads, VesselEnv } from './api/types.js'
-import type { VesselWorkerData, WorkerMessage } from './sandbox-messages.js'
+import type { WorkerMessage } from './sandbox-messages.js'
 
-/** QuickJS's own stack limit. The worker has a 4 MB native stack (sandbox-host.ts), so deep guest recursion hits this
+/** QuickJS's own stack limit. The worker has a 4 MB native stack (vessel-threads.ts), so deep guest recursion hits this
  *  limit (QuickJS's 'stack overflow' error, in the guest) before V8's own stack overflows out of the WebAssembly. */
 const GUEST_STACK_BYTES = 1 << 20
 export const UNSAFE_CODE_CODE = 5
 export const INTERNAL_ERROR_CODE = 3
 export const RESOURCE_KILL_CODE = 98
 
-const config = workerData as VesselWorkerData
+const config = await receiveVessel()
 const frontEnd = await loadFrontEnd(config.frontEnds, config.program)
 const post = (m: WorkerMessage) => parentPort!.postMessage(m)
 const postOutput = (text: string) => { for (const chunk of outputChunks(text)) post({ type: 'output', text: chunk }) }

@@ -11,10 +11,12 @@ import { nodeLogBench } from './node-log.bench.js'
 import { repyBench } from './repy.bench.js'
 import { runtimeBench } from './runtime.bench.js'
 import { shellBench } from './shell.bench.js'
+import { startupBench } from './startup.bench.js'
 
 const benches: Record<string, () => Promise<void>> = {
   runtime: runtimeBench, nanny: nannyBench, 'host-cpu': hostCpuBench, node: nodeBench, console: consoleBench, shell: shellBench,
   discovery: discoveryBench, repy: repyBench, keys: keysBench, hostile: hostileBench, 'node-log': nodeLogBench, net: netBench,
+  startup: startupBench,
 }
 const only = process.env.BENCH
 for (const [name, bench] of Object.entries(benches)) {

@@ -37,6 +37,28 @@ describe('sandbox host', () => {
     }
   }, 60_000)
 
+  // The host ends itself with SIGKILL once the parent has every message (an orderly exit waits for V8's compiler).
+  it('shuts down with every running vessel reported stopped, and no crash', async () => {
+    const cwd = join(root, 'sleeper')
+    mkdirSync(cwd)
+    writeFileSync(join(cwd, 'p.js'), "log('up')\nwhile (true) await sleep(1)")
+    let up!: () => void
+    const started = new Promise<void>((r) => { up = r })
+    const outcomes: Outcome[] = []
+    const crashes: string[] = []
+    const host = await SandboxHost.start(root, {
+      output: () => up(),
+      exit: (_id, outcome) => outcomes.push(outcome),
+      crash: (reason) => crashes.push(reason),
+    })
+    host.startVessel({ vesselId: 'sleeper', cwd, program: 'p.js', callargs: [], ip: '127.0.0.1', restrictions: parseRestrictions(GENEROUS_RESTRICTIONS) })
+    await started
+    await host.shutdown()
+    expect(outcomes).toEqual([{ status: 'Stopped', code: 44, reason: 'the sandbox host is shutting down' }])
+    expect(crashes).toEqual([])
+    expect(host.running).toBe(false)
+  })
+
   it('reports a crash of the sandbox host process to its parent', async () => {
     let crashed!: (reason: string) => void
     const crash = new Promise<string>((r) => { crashed = r })

@@ -1,0 +1,109 @@
+// The sandbox host's vessel worker threads. Booting one (Node's bootstrap of a thread, then loading the runtime)
+// takes ~45 ms of cpu, most of what starting a small program costs; so the host boots a thread ahead, a spare, and
+// a vessel's start hands it the vessel (vessel-arrival.ts). Each thread runs one vessel and is never reused.
+// A spare waits on its port: no cpu, but ~8 MB of memory (a Node thread's own), so a node's host keeps one only
+// while vessels are being started, and lets it go after a minute without a start.
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
+import { HostCharges } from './nanny/host-charges.js'
+import { UsageBoard } from './nanny/usage-board.js'
+import type { VesselThreadData } from './sandbox-messages.js'
+
+export interface VesselThread {
+  worker: Worker
+  /** The host's ends of the vessel's net channel. */
+  syncPort: MessagePort
+  asyncPort: MessagePort
+  flag: SharedArrayBuffer
+  board: UsageBoard
+  charges: HostCharges
+}
+
+/** Starts a vessel thread; it waits for its vessel (a VesselMessage). */
+export function startVesselThread(): VesselThread {
+  const sync = new MessageChannel()
+  const async = new MessageChannel()
+  const flag = new SharedArrayBuffer(4)
+  const board = new UsageBoard()
+  const charges = new HostCharges()
+  const data: VesselThreadData = { net: { syncPort: sync.port1, asyncPort: async.port1, flag }, board: board.sab, charges: charges.sab }
+  const worker = new Worker(new URL('./vessel-worker.js', import.meta.url), {
+    workerData: data,
+    transferList: [sync.port1, async.port1],
+    resourceLimits: { stackSizeMb: 4, maxOldGenerationSizeMb: 64 },
+    env: {},
+    stdout: false,
+    stderr: false,
+  })
+  return { worker, syncPort: sync.port2, asyncPort: async.port2, flag, board, charges }
+}
+
+/** After a spare is taken, the next one boots this much later: vessels started together (a node restarting its
+ *  vessels) take fresh threads without a spare booting beside them. */
+const RESPARE_DELAY_MS = 100
+/** A spare nobody took for this long ends (its memory back); the next start boots its own thread. */
+export const SPARE_IDLE_MS = 60_000
+
+export interface SpareEvents {
+  /** A spare was started (its cpu is not the running vessels'), or is gone (taken, retired, or died). */
+  started(thread: VesselThread): void
+  gone(thread: VesselThread): void
+}
+
+export class SpareThreads {
+  private spare: VesselThread | undefined
+  /** Boots the next spare, or retires the waiting one. */
+  private timer: NodeJS.Timeout | undefined
+  private closed = false
+
+  /** `keep`: a spare after each start (a node's host); otherwise only the first vessel's thread is booted ahead (a
+   *  host for one program: the thread boots while the host itself gets ready). */
+  constructor(private readonly keep: boolean, private readonly events: SpareEvents) {}
+
+  open(): void {
+    this.startSpare()
+  }
+
+  /** A thread for a vessel: the spare if one is booted and alive, else a new thread. */
+  take(): VesselThread {
+    const spare = this.release()
+    if (this.keep && !this.closed) this.schedule(RESPARE_DELAY_MS, () => this.startSpare())
+    return spare ?? startVesselThread()
+  }
+
+  /** No more spares; the waiting one ends. */
+  close(): void {
+    this.closed = true
+    clearTimeout(this.timer)
+    void this.release()?.worker.terminate()
+  }
+
+  private startSpare(): void {
+    if (this.closed || this.spare) return
+    const thread = startVesselThread()
+    this.spare = thread
+    this.events.started(thread)
+    // A spare that dies waiting (it should not) is dropped; the next vessel starts a thread of its own.
+    thread.worker.once('exit', () => { if (this.spare === thread) this.release() })
+    thread.worker.on('error', () => undefined)
+    if (this.keep) this.schedule(SPARE_IDLE_MS, () => void this.release()?.worker.terminate())
+  }
+
+  /** The waiting spare, no longer a spare (or undefined). */
+  private release(): VesselThread | undefined {
+    const thread = this.spare
+    if (!thread) return undefined
+    this.spare = undefined
+    thread.worker.removeAllListeners('exit')
+    thread.worker.removeAllListeners('error')
+    this.events.gone(thread)
+    return thread
+  }
+
+  private schedule(ms: number, then: () => void): void {
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      then()
+    }, ms)
+  }
+}

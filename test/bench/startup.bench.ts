@@ -1,0 +1,174 @@
+// Start-up cost and footprint (issue: speed where a testbed needs it), each next to a baseline from the same run:
+//  - the CLI: `flotilla run` hello world, `--help`, `node status`, `node call` (wall and cpu of the whole process
+//    tree), next to `node -e 0`;
+//  - StartVessel accepted -> the program's first log line read by the client, on a warm node (its sandbox host
+//    running), with a pause before each start (a spare thread booted) and back to back;
+//  - an idle node manager with its sandbox host: cpu over a window, RSS and footprint (memory only these processes
+//    hold, shared pages once); then with 10 vessels sleeping, and after they are stopped.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { createInterface } from 'node:readline'
+import { ClientTransport, NodeClient } from '../../src/client/node-client.js'
+import type { KeyPair } from '../../src/keys/key-files.js'
+import { initNode } from '../../src/node/node-config.js'
+import { nodePaths } from '../../src/node/node-paths.js'
+import { VesselStore } from '../../src/node/vessel-store.js'
+import type { NodeSummary } from '../../src/protocol/results.js'
+import { SPARE_IDLE_MS } from '../../src/runtime/vessel-threads.js'
+import { GENEROUS_RESTRICTIONS } from '../helpers/run-guest.js'
+import { HELLO, makeKeys, tempDir } from '../node/nm-helpers.js'
+import { childPids, childrenCpuMs, cpuMs, groupMemory, memory } from './proc-stats.js'
+import { fmt, median, percentile } from './stats.js'
+
+const ROOT = new URL('../../', import.meta.url).pathname
+const FLOTILLA = join(ROOT, 'bin/flotilla')
+const RUNS = Number(process.env.BENCH_RUNS ?? 11)
+const STARTS = Number(process.env.BENCH_STARTS ?? 40)
+const IDLE_WINDOW_MS = Number(process.env.BENCH_IDLE_MS ?? 10_000)
+const SLEEPING = 10
+/** Before each "warm" start: time for the host to boot its next spare thread, as between an experimenter's starts. */
+const PAUSE_MS = 300
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+interface Timed { wall: number[]; cpu: number[] }
+
+/** Runs each command RUNS times, interleaved, so that a busy machine weighs on all of them alike. */
+function timeCommands(commands: Record<string, string[]>): Map<string, Timed> {
+  const results = new Map(Object.keys(commands).map((name) => [name, { wall: [] as number[], cpu: [] as number[] }]))
+  for (let i = 0; i < RUNS; i++) {
+    for (const [name, [cmd, ...args]] of Object.entries(commands)) {
+      const cpu0 = childrenCpuMs()
+      const t0 = performance.now()
+      const r = spawnSync(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      if (r.status !== 0) throw new Error(`${name} failed (${r.status}): ${String(r.stderr)}`)
+      results.get(name)!.wall.push(performance.now() - t0)
+      results.get(name)!.cpu.push(childrenCpuMs() - cpu0)
+    }
+  }
+  return results
+}
+
+/** A node manager in a child process (`flotilla node start`), 2 + SLEEPING vessels; resolves once it answers. */
+async function startNode(dir: string): Promise<{ child: ChildProcess; summary: NodeSummary; keysDir: string; dataDir: string; owner: KeyPair }> {
+  const keysDir = join(dir, 'keys')
+  const dataDir = join(dir, 'data')
+  const { owner } = await makeKeys(keysDir)
+  const paths = nodePaths(dataDir)
+  const store = await VesselStore.open(paths.state)
+  await initNode(store, paths, keysDir, { donatePercent: 50, vessels: 2 + SLEEPING, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  await store.close()
+  const child = spawn(process.execPath, [FLOTILLA, 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve))
+  return { child, summary: JSON.parse(line) as NodeSummary, keysDir, dataDir, owner }
+}
+
+async function vesselStatus(client: NodeClient, name: string): Promise<string> {
+  return (await client.getVessels()).vessels.find((v) => v.name === name)!.status
+}
+
+/** StartVessel accepted -> its first log line read, over STARTS starts alternating two vessels. */
+async function firstLineLatencies(client: NodeClient, pauseMs: number): Promise<number[]> {
+  const runners = ['v1', 'v2']
+  const latencies: number[] = []
+  for (let i = 0; i < STARTS; i++) {
+    const v = runners[i % runners.length]!
+    while (await vesselStatus(client, v) === 'Started') await sleep(5)
+    if (pauseMs > 0) await sleep(pauseMs)
+    let offset = (await client.call('TailVesselLog', [v, 0])).nextOffset
+    const t = performance.now()
+    await client.call('StartVessel', [v, 'hello.js', []])
+    let seen = ''
+    while (!seen.includes('Hello World\n')) {
+      const chunk = await client.call('TailVesselLog', [v, offset])
+      seen += Buffer.from(chunk.data).toString()
+      offset = chunk.nextOffset
+      if (chunk.data.length === 0 && await vesselStatus(client, v) !== 'Started' && !seen.includes('Hello World\n')) {
+        throw new Error(`hello.js ended without its line in ${v}`)
+      }
+    }
+    latencies.push(performance.now() - t)
+  }
+  return latencies
+}
+
+interface IdleFigures { cpuMs: number; rssMb: number; footprintMb: number; nmPrivateMb: number; hostPrivateMb: number }
+
+/** The node's processes (manager and sandbox host): cpu used over the window, and memory at its end. */
+async function idleFigures(nmPid: number): Promise<IdleFigures> {
+  const pids = [nmPid, ...childPids(nmPid)]
+  const cpu0 = pids.reduce((sum, pid) => sum + cpuMs(pid), 0)
+  await sleep(IDLE_WINDOW_MS)
+  const cpu = pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - cpu0
+  const m = groupMemory(pids)
+  const privateMb = (ps: number[]): number => ps.reduce((sum, pid) => sum + memory(pid).private, 0) / 1024
+  return { cpuMs: cpu, rssMb: m.rssKb / 1024, footprintMb: m.footprintKb / 1024, nmPrivateMb: privateMb([nmPid]), hostPrivateMb: privateMb(pids.slice(1)) }
+}
+
+export async function startupBench(): Promise<void> {
+  const dir = tempDir('flotilla-startup-bench-')
+  writeFileSync(join(dir, 'r.txt'), GENEROUS_RESTRICTIONS)
+  writeFileSync(join(dir, 'hello.js'), HELLO)
+  const node = await startNode(dir)
+  const transport = await ClientTransport.create()
+  try {
+    const address = node.summary.addresses[0]!
+    const commands = timeCommands({
+      'node -e 0': [process.execPath, '-e', '0'],
+      'flotilla run hello.js': [process.execPath, FLOTILLA, 'run', join(dir, 'r.txt'), join(dir, 'hello.js')],
+      'flotilla --help': [process.execPath, FLOTILLA, '--help'],
+      'flotilla node status': [process.execPath, FLOTILLA, 'node', 'status', '--data', node.dataDir],
+      'flotilla node call ListFilesInVessel': [process.execPath, FLOTILLA, 'node', 'call', address, 'ListFilesInVessel', 'v1', '--key', 'owner', '--keys', node.keysDir],
+    })
+    const base = commands.get('node -e 0')!
+    console.log(`\nstart-to-exit, median of ${RUNS} runs, each next to \`node -e 0\` (wall ${fmt(median(base.wall), 0)} ms, cpu ${fmt(median(base.cpu), 0)} ms):`)
+    console.table([...commands].map(([name, t]) => ({
+      command: name, 'wall ms': fmt(median(t.wall), 0), 'x node -e': fmt(median(t.wall) / median(base.wall), 1),
+      'cpu ms': fmt(median(t.cpu), 0), 'cpu x node -e': fmt(median(t.cpu) / median(base.cpu), 1),
+    })))
+
+    const owner = await NodeClient.connect(address, { identity: node.owner, transport })
+    for (const v of ['v1', 'v2']) await owner.call('AddFileToVessel', [v, 'hello.js', enc(HELLO)])
+    const fresh = await idleFigures(node.child.pid!)
+    const warm = await firstLineLatencies(owner, PAUSE_MS)
+    const backToBack = await firstLineLatencies(owner, 0)
+    console.log(`\nStartVessel accepted -> first log line read (hello.js, ${STARTS} starts each):`)
+    console.table([
+      { starts: `warm node, ${PAUSE_MS} ms before each start`, 'p50 ms': fmt(percentile(warm, 50)), 'p90 ms': fmt(percentile(warm, 90)), 'p99 ms': fmt(percentile(warm, 99)) },
+      { starts: 'back to back', 'p50 ms': fmt(percentile(backToBack, 50)), 'p90 ms': fmt(percentile(backToBack, 90)), 'p99 ms': fmt(percentile(backToBack, 99)) },
+    ])
+
+    const sleepers = node.summary.vessels.slice(2, 2 + SLEEPING).map((v) => v.name)
+    for (const v of sleepers) {
+      await owner.call('AddFileToVessel', [v, 'idle.js', enc('while (true) await sleep(1)\n')])
+      await owner.call('StartVessel', [v, 'idle.js', []])
+    }
+    await sleep(2000)
+    const busy = await idleFigures(node.child.pid!)
+    for (const v of sleepers) await owner.call('StopVessel', [v])
+    await sleep(2000)
+    const stopped = await idleFigures(node.child.pid!)
+    await owner.close()
+    // the host lets its spare thread go a minute after the last start
+    await sleep(Math.max(0, SPARE_IDLE_MS + 2000 - 2 * IDLE_WINDOW_MS - 4000))
+    const retired = await idleFigures(node.child.pid!)
+    const row = (state: string, f: IdleFigures) => ({
+      state, 'cpu % of a core': fmt((f.cpuMs / IDLE_WINDOW_MS) * 100, 2), 'RSS MB (sum)': fmt(f.rssMb, 1), 'footprint MB': fmt(f.footprintMb, 1),
+      'manager own MB': fmt(f.nmPrivateMb, 1), 'host own MB': fmt(f.hostPrivateMb, 1),
+    })
+    console.log(`\nnode manager + sandbox host, over ${IDLE_WINDOW_MS / 1000} s (footprint: memory only they hold, shared pages once):`)
+    console.table([
+      row('idle, just started (spare thread waiting)', fresh),
+      row(`${SLEEPING} vessels sleeping`, busy),
+      row('those vessels stopped', stopped),
+      row('idle, a minute after the last start (no spare)', retired),
+    ])
+  } finally {
+    await transport.close()
+    node.child.kill('SIGTERM')
+    await new Promise((r) => node.child.once('exit', r))
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

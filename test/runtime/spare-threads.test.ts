@@ -1,0 +1,48 @@
+// A node's sandbox host keeps a worker thread booted for the next vessel: each vessel still gets a thread of its
+// own, never one another vessel used, whether it takes the spare or starts a thread beside others starting.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
+import { SandboxHost } from '../../src/runtime/sandbox.js'
+import type { Outcome } from '../../src/runtime/api/types.js'
+import { GENEROUS_RESTRICTIONS } from '../helpers/run-guest.js'
+
+const root = mkdtempSync(join(tmpdir(), 'flotilla-spare-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+const restrictions = parseRestrictions(GENEROUS_RESTRICTIONS)
+
+// What a program could find of an earlier one in its thread: globals it left, or an ended vessel's mycontext.
+const PROGRAM = `
+log(typeof globalThis.leftBehind, Object.keys(mycontext).length, callargs[0])
+globalThis.leftBehind = callargs[0]
+mycontext.mark = callargs[0]
+`
+
+describe("a node's sandbox host", () => {
+  it('gives every vessel a fresh thread, one after another and several at once', async () => {
+    const outputs = new Map<string, string>()
+    const ended = new Map<string, (o: Outcome) => void>()
+    const host = await SandboxHost.start(root, {
+      output: (id, text) => outputs.set(id, (outputs.get(id) ?? '') + text),
+      exit: (id, outcome) => ended.get(id)?.(outcome),
+    }, { longLived: true })
+    const run = (id: string): Promise<Outcome> => {
+      const cwd = join(root, id)
+      mkdirSync(cwd)
+      writeFileSync(join(cwd, 'p.js'), PROGRAM)
+      const outcome = new Promise<Outcome>((resolve) => ended.set(id, resolve))
+      host.startVessel({ vesselId: id, cwd, program: 'p.js', callargs: [id], ip: '127.0.0.1', restrictions })
+      return outcome
+    }
+    try {
+      for (const id of ['a', 'b', 'c']) expect(await run(id)).toMatchObject({ status: 'Terminated', code: 0 })
+      const together = await Promise.all(['d', 'e', 'f', 'g'].map(run))
+      for (const outcome of together) expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
+      for (const id of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) expect(outputs.get(id)).toBe(`undefined 0 ${id}`)
+    } finally {
+      await host.shutdown()
+    }
+  })
+})
