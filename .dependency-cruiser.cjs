@@ -18,6 +18,22 @@ module.exports = {
       from: { path: '^src/runtime/' },
       to: { path: '^src/', pathNot: '^src/runtime/' },
     },
+    {
+      name: 'p2p-below-node-and-client',
+      comment:
+        'src/p2p (libp2p creation, the DHT and discovery services, stream framing) is shared by the node, the client ' +
+        'and anything else that speaks libp2p: it imports none of them.',
+      severity: 'error',
+      from: { path: '^src/p2p/' },
+      to: { path: '^src/(node|client|shell|cli|tui|repy)/' },
+    },
+    {
+      name: 'client-does-not-import-node',
+      comment: 'The client speaks to a node over the wire; what both need lives in src/p2p or src/protocol.',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { path: '^src/node/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -4,10 +4,9 @@
 //   await node.stop()
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { PeerId } from '@libp2p/interface'
-import { keyCid } from '../node/advertiser.js'
 import { ClientTransport, NodeClient } from './node-client.js'
-import { dialDiscoveredPeers, keepJoined, routingTableSize, type DiscoveryNode, type DiscoveryOptions } from '../node/discovery-services.js'
-import { createDiscoveryNode } from '../node/libp2p-node.js'
+import { dialDiscoveredPeers, keepJoined, keyCid, routingTableSize, type DiscoveryNode, type DiscoveryOptions } from '../p2p/discovery-services.js'
+import { createDiscoveryNode } from '../p2p/libp2p-node.js'
 
 export interface FoundNode {
   peerId: string

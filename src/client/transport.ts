@@ -1,14 +1,14 @@
 // One client libp2p node per process, shared by every NodeClient: the shell fans out to many nodes through it.
 // Each request is one stream: write the request, read the response (protocol /flotilla/nm/1.0.0).
-import '../node/promise-shim.js'
+import '../p2p/promise-shim.js'
 import type { Libp2p } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { NodeError } from '../protocol/errors.js'
 import { PROTOCOL_ID, decodeResponse, type Response } from '../protocol/messages.js'
-import { createNodeLibp2p, MAX_PROTOCOL_STREAMS } from '../node/libp2p-node.js'
-import { LP_OPTIONS } from '../node/protocol-service.js'
+import { LP_OPTIONS } from '../p2p/framing.js'
+import { createNodeLibp2p, MAX_PROTOCOL_STREAMS } from '../p2p/libp2p-node.js'
 
 export const DEFAULT_TIMEOUT_MS = 15_000
 

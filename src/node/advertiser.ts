@@ -9,17 +9,10 @@
 // stay until those nodes sweep records older than the TTL (discoveryServices' providerTtlMs/cleanupMs), so a
 // withdrawn key stops being found at most TTL + cleanup interval after its last announce.
 import type { KadDHT } from '@libp2p/kad-dht'
-import { CID } from 'multiformats/cid'
-import * as raw from 'multiformats/codecs/raw'
-import { sha256 } from 'multiformats/hashes/sha2'
+import type { CID } from 'multiformats/cid'
 import { keyFingerprint } from '../keys/key-text.js'
-import { DEFAULT_REFRESH_MS } from './discovery-services.js'
+import { DEFAULT_REFRESH_MS, keyCid } from '../p2p/discovery-services.js'
 import { SILENT_LOG, type Logger } from './node-log.js'
-
-/** The DHT key of a public key's text (its canonical `ed25519-pub <base64>` form). */
-export async function keyCid(keyText: string): Promise<CID> {
-  return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(keyText)))
-}
 
 /** The keys a node serves: owner and user keys of every vessel whose advertise flag is on, without duplicates. */
 export function advertisedKeys(vessels: Iterable<{ ownerKey: string; userKeys: readonly string[]; advertise: boolean }>): string[] {

@@ -7,7 +7,7 @@
 //   await d.stop()                                          // before libp2p stops
 import type { AdvertisedKey } from '../protocol/results.js'
 import { Advertiser, advertisedKeys } from './advertiser.js'
-import { dialDiscoveredPeers, keepJoined, type DiscoveryNode, type DiscoveryOptions } from './discovery-services.js'
+import { dialDiscoveredPeers, keepJoined, type DiscoveryNode, type DiscoveryOptions } from '../p2p/discovery-services.js'
 import type { DiscoveryConfig } from './node-config.js'
 import { errorChain, SILENT_LOG, type Logger } from './node-log.js'
 import type { StoreChange, VesselStore } from './vessel-store.js'

@@ -4,9 +4,9 @@
 // are reserved from the frame budget before they are kept (frame-budget.ts, request-reader.ts).
 import type { Libp2p, Stream } from '@libp2p/interface'
 import { NodeError } from '../protocol/errors.js'
-import { MAX_MESSAGE_BYTES, PROTOCOL_ID, encodeResponse, errorResponse, type Response } from '../protocol/messages.js'
+import { PROTOCOL_ID, encodeResponse, errorResponse, type Response } from '../protocol/messages.js'
 import { DEFAULT_FRAME_LIMITS, FrameBudget, type FrameLimits } from './frame-budget.js'
-import { MAX_PROTOCOL_STREAMS } from './libp2p-node.js'
+import { MAX_PROTOCOL_STREAMS } from '../p2p/libp2p-node.js'
 import { PeerSlots } from './peer-slots.js'
 import { encode as encodeLength } from 'uint8-varint'
 import { readRequest, requestDeadlineMs, stopReading, StreamGone, type ReadDeadlines } from './request-reader.js'
@@ -32,9 +32,6 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   requestBaseMs: 10_000,
   minBytesPerSecond: 256 * 1024,
 }
-
-/** The client reads responses with lpStream: room for the length prefix and for bytes that arrive before they are read. */
-export const LP_OPTIONS = { maxDataLength: MAX_MESSAGE_BYTES, maxBufferSize: MAX_MESSAGE_BYTES + (1 << 20) }
 
 export type RequestHandler = (bytes: Uint8Array, remotePeer: string) => Promise<Response<unknown>>
 

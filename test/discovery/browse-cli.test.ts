@@ -9,7 +9,7 @@ import { registerBrowse } from '../../src/cli/browse.js'
 import { UsageError } from '../../src/cli/usage-error.js'
 import { generateKeyFiles } from '../../src/keys/key-files.js'
 import { Advertiser } from '../../src/node/advertiser.js'
-import type { DiscoveryNode } from '../../src/node/discovery-services.js'
+import type { DiscoveryNode } from '../../src/p2p/discovery-services.js'
 import { dialAddress, startNetwork, stopAll, waitForTables } from './helpers.js'
 
 let dir: string

@@ -4,7 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { browseKey, createBrowseNode } from '../../src/client/browse.js'
 import { Advertiser } from '../../src/node/advertiser.js'
-import type { DiscoveryNode } from '../../src/node/discovery-services.js'
+import type { DiscoveryNode } from '../../src/p2p/discovery-services.js'
 import { dialAddress, FAST, startNetwork, startNode, stopAll, waitFor, waitForTables } from './helpers.js'
 
 const KEY = 'ed25519-pub churn-test-key'

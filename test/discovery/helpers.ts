@@ -1,7 +1,7 @@
 // Real libp2p nodes on 127.0.0.1 for the discovery tests and benchmarks.
 import { waitFor as waitUntil } from '../helpers/wait-for.js'
-import { keepJoined, routingTableSize, type DiscoveryNode, type DiscoveryOptions } from '../../src/node/discovery-services.js'
-import { createDiscoveryNode } from '../../src/node/libp2p-node.js'
+import { keepJoined, routingTableSize, type DiscoveryNode, type DiscoveryOptions } from '../../src/p2p/discovery-services.js'
+import { createDiscoveryNode } from '../../src/p2p/libp2p-node.js'
 
 /** Short record lifetimes for tests: a withdrawn key is gone after TTL + cleanup (≤ 4 s). */
 export const FAST: DiscoveryOptions = { providerTtlMs: 3_000, cleanupMs: 1_000 }

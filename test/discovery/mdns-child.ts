@@ -3,8 +3,8 @@
 // browse client that also only uses mDNS. Prints one JSON line.
 import { browseKey, createBrowseNode } from '../../src/client/browse.js'
 import { Advertiser } from '../../src/node/advertiser.js'
-import { dialDiscoveredPeers, routingTableSize, type DiscoveryNode } from '../../src/node/discovery-services.js'
-import { createDiscoveryNode } from '../../src/node/libp2p-node.js'
+import { dialDiscoveredPeers, routingTableSize, type DiscoveryNode } from '../../src/p2p/discovery-services.js'
+import { createDiscoveryNode } from '../../src/p2p/libp2p-node.js'
 
 const KEY = 'ed25519-pub mdns-test-key'
 const mdns = { interval: 500, serviceTag: '_flotilla-test._udp.local' }

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { browseKey, createBrowseNode } from '../../src/client/browse.js'
 import { Advertiser } from '../../src/node/advertiser.js'
-import type { DiscoveryNode } from '../../src/node/discovery-services.js'
+import type { DiscoveryNode } from '../../src/p2p/discovery-services.js'
 import { dialAddress, FAST, startNetwork, stopAll, waitFor, waitForTables } from './helpers.js'
 
 const COUNT = 24

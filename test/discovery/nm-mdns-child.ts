@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { findNodes, vesselsForKey, type FoundNode } from '../../src/client/browse.js'
 import { ClientTransport, NodeClient } from '../../src/client/node-client.js'
 import { generateKeyFiles, loadPrivateKey, publicKeyText, type KeyPair } from '../../src/keys/key-files.js'
-import { routingTableSize } from '../../src/node/discovery-services.js'
+import { routingTableSize } from '../../src/p2p/discovery-services.js'
 import { NodeManager } from '../../src/node/node-manager.js'
 
 const t0 = Date.now()

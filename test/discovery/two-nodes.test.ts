@@ -2,8 +2,9 @@
 // and from a client-mode browse node; after withdrawal it is gone once the TTL has passed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { browseKey, contactAddresses, createBrowseNode } from '../../src/client/browse.js'
-import { Advertiser, advertisedKeys, keyCid } from '../../src/node/advertiser.js'
-import type { DiscoveryNode } from '../../src/node/discovery-services.js'
+import { Advertiser, advertisedKeys } from '../../src/node/advertiser.js'
+import { keyCid } from '../../src/p2p/discovery-services.js'
+import type { DiscoveryNode } from '../../src/p2p/discovery-services.js'
 import { dialAddress, FAST, startNetwork, stopAll, waitFor, waitForTables } from './helpers.js'
 
 const KEY = 'ed25519-pub AAAAC3NzaC1lZDI1NTE5AAAAIG4wb2RlLWEta2V5LWZvci10ZXN0'

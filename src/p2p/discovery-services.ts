@@ -14,6 +14,9 @@ import { kadDHT, passthroughMapper, removePublicAddressesMapper, type KadDHT } f
 import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -135,4 +138,9 @@ export function keepJoined(node: DiscoveryNode, bootstrapList: string[], interva
 export function routingTableSize(node: DiscoveryNode): number {
   const table = (node.services.dht as unknown as { routingTable?: { size?: unknown } }).routingTable
   return typeof table?.size === 'number' ? table.size : 0
+}
+
+/** The DHT key of a public key's text (its canonical `ed25519-pub <base64>` form). */
+export async function keyCid(keyText: string): Promise<CID> {
+  return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(keyText)))
 }
