@@ -10,7 +10,9 @@ import './promise-shim.js'
 import { bootstrap } from '@libp2p/bootstrap'
 import { identify, type Identify } from '@libp2p/identify'
 import type { Libp2p, PeerId } from '@libp2p/interface'
-import { kadDHT, passthroughMapper, removePublicAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
+import {
+  kadDHT, passthroughMapper, removePublicAddressesMapper, type KadDHTComponents, type SingleKadDHT,
+} from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -48,7 +50,7 @@ export interface DiscoveryOptions {
 export interface DiscoveryServiceMap extends Record<string, unknown> {
   identify: Identify
   ping: Ping
-  dht: KadDHT
+  dht: SingleKadDHT
 }
 
 export type DiscoveryNode = Libp2p<DiscoveryServiceMap>
@@ -62,6 +64,8 @@ export interface DiscoveryPieces {
 export function discoveryServices(options: DiscoveryOptions = {}): DiscoveryPieces {
   const ttl = options.providerTtlMs ?? DEFAULT_PROVIDER_TTL_MS
   const cleanup = options.cleanupMs ?? Math.max(100, Math.min(60_000, Math.floor(ttl / 3)))
+  // kadDHT() is typed as answering the KadDHT interface; the instance it makes for one protocol is what kad-dht's
+  // own SingleKadDHT type describes, which adds the routing table (whose size tells whether a node has joined).
   const dht = kadDHT({
     protocol: options.dhtProtocol ?? DHT_PROTOCOL,
     // The default (client until a public address is confirmed) never becomes a server on a LAN.
@@ -71,7 +75,7 @@ export function discoveryServices(options: DiscoveryOptions = {}): DiscoveryPiec
     // threshold 0: kad-dht re-provides our own records only once expired; the Advertiser refreshes them before.
     reprovide: { validity: ttl, interval: cleanup, threshold: 0 },
     ...(options.selfQueryMs !== undefined ? { querySelfInterval: options.selfQueryMs } : {}),
-  })
+  }) as (components: KadDHTComponents) => SingleKadDHT
   const peerDiscovery: DiscoveryPieces['peerDiscovery'] = []
   if (options.bootstrap !== undefined && options.bootstrap.length > 0) {
     peerDiscovery.push(bootstrap({ list: options.bootstrap, timeout: 10 }))
@@ -134,10 +138,9 @@ export function keepJoined(node: DiscoveryNode, bootstrapList: string[], interva
   return () => clearInterval(timer)
 }
 
-/** The DHT's routing table size (not in kad-dht's public typing, hence the local narrowing). */
+/** How many DHT peers the node knows: 0 until it has joined. */
 export function routingTableSize(node: DiscoveryNode): number {
-  const table = (node.services.dht as unknown as { routingTable?: { size?: unknown } }).routingTable
-  return typeof table?.size === 'number' ? table.size : 0
+  return node.services.dht.routingTable.size
 }
 
 /** The DHT key of a public key's text (its canonical `ed25519-pub <base64>` form). */
