@@ -19,6 +19,7 @@ import { nodePaths } from '../../src/node/node-paths.js'
 import { VesselStore } from '../../src/node/vessel-store.js'
 import type { NodeSummary } from '../../src/protocol/results.js'
 import { makeKeys, tempDir } from '../node/nm-helpers.js'
+import { firstLineLatencies } from './first-line.js'
 import { fmt, percentile } from './stats.js'
 
 const ROOT = new URL('../../', import.meta.url).pathname
@@ -114,27 +115,7 @@ export async function nodeBench(): Promise<void> {
     // StartVessel -> first log line
     const runners = ['v1', 'v2']
     for (const v of runners) await client.call('AddFileToVessel', [v, 'first.js', enc("log('first line\\n')\n")])
-    const startLat: number[] = []
-    for (let i = 0; i < STARTS; i++) {
-      const v = runners[i % runners.length]!
-      while ((await client.getVessels()).vessels.find((x) => x.name === v)!.status === 'Started') await sleep(5)
-      let offset = (await client.call('TailVesselLog', [v, 0])).nextOffset
-      const t = performance.now()
-      await client.call('StartVessel', [v, 'first.js', []])
-      let seen = ''
-      while (!seen.includes('first line\n')) {
-        const chunk = await client.call('TailVesselLog', [v, offset])
-        seen += Buffer.from(chunk.data).toString()
-        offset = chunk.nextOffset
-        if (chunk.data.length === 0) {
-          const vessel = (await client.getVessels()).vessels.find((x) => x.name === v)!
-          if (vessel.status !== 'Started' && !seen.includes('first line\n')) {
-            throw new Error(`first.js ended without its line: ${vessel.status} ${JSON.stringify(vessel.exit)}`)
-          }
-        }
-      }
-      startLat.push(performance.now() - t)
-    }
+    const startLat = await firstLineLatencies(client, { runners, program: 'first.js', line: 'first line\n', starts: STARTS })
 
     // RSS per running idle vessel: JavaScript, then Repy (the Python runtime is loaded only in Repy vessels)
     const idleVessels = summary.vessels.slice(2, 2 + IDLE_VESSELS).map((v) => v.name)

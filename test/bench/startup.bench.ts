@@ -19,6 +19,7 @@ import type { NodeSummary } from '../../src/protocol/results.js'
 import { SPARE_IDLE_MS } from '../../src/runtime/vessel-threads.js'
 import { GENEROUS_RESTRICTIONS } from '../helpers/run-guest.js'
 import { HELLO, makeKeys, tempDir } from '../node/nm-helpers.js'
+import { firstLineLatencies } from './first-line.js'
 import { childPids, childrenCpuMs, cpuMs, groupMemory, memory } from './proc-stats.js'
 import { fmt, median, percentile } from './stats.js'
 
@@ -65,35 +66,6 @@ async function startNode(dir: string): Promise<{ child: ChildProcess; summary: N
   return { child, summary: JSON.parse(line) as NodeSummary, keysDir, dataDir, owner }
 }
 
-async function vesselStatus(client: NodeClient, name: string): Promise<string> {
-  return (await client.getVessels()).vessels.find((v) => v.name === name)!.status
-}
-
-/** StartVessel accepted -> its first log line read, over STARTS starts alternating two vessels. */
-async function firstLineLatencies(client: NodeClient, pauseMs: number): Promise<number[]> {
-  const runners = ['v1', 'v2']
-  const latencies: number[] = []
-  for (let i = 0; i < STARTS; i++) {
-    const v = runners[i % runners.length]!
-    while (await vesselStatus(client, v) === 'Started') await sleep(5)
-    if (pauseMs > 0) await sleep(pauseMs)
-    let offset = (await client.call('TailVesselLog', [v, 0])).nextOffset
-    const t = performance.now()
-    await client.call('StartVessel', [v, 'hello.js', []])
-    let seen = ''
-    while (!seen.includes('Hello World\n')) {
-      const chunk = await client.call('TailVesselLog', [v, offset])
-      seen += Buffer.from(chunk.data).toString()
-      offset = chunk.nextOffset
-      if (chunk.data.length === 0 && await vesselStatus(client, v) !== 'Started' && !seen.includes('Hello World\n')) {
-        throw new Error(`hello.js ended without its line in ${v}`)
-      }
-    }
-    latencies.push(performance.now() - t)
-  }
-  return latencies
-}
-
 interface IdleFigures { cpuMs: number; rssMb: number; footprintMb: number; nmPrivateMb: number; hostPrivateMb: number }
 
 /** The node's processes (manager and sandbox host): cpu used over the window, and memory at its end. */
@@ -132,8 +104,9 @@ export async function startupBench(): Promise<void> {
     const owner = await NodeClient.connect(address, { identity: node.owner, transport })
     for (const v of ['v1', 'v2']) await owner.call('AddFileToVessel', [v, 'hello.js', enc(HELLO)])
     const fresh = await idleFigures(node.child.pid!)
-    const warm = await firstLineLatencies(owner, PAUSE_MS)
-    const backToBack = await firstLineLatencies(owner, 0)
+    const hello = { runners: ['v1', 'v2'], program: 'hello.js', line: 'Hello World\n', starts: STARTS }
+    const warm = await firstLineLatencies(owner, { ...hello, pauseMs: PAUSE_MS })
+    const backToBack = await firstLineLatencies(owner, hello)
     console.log(`\nStartVessel accepted -> first log line read (hello.js, ${STARTS} starts each):`)
     console.table([
       { starts: `warm node, ${PAUSE_MS} ms before each start`, 'p50 ms': fmt(percentile(warm, 50)), 'p90 ms': fmt(percentile(warm, 90)), 'p99 ms': fmt(percentile(warm, 99)) },
