@@ -68,10 +68,16 @@ const GET = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
  *  connection up before the request arrived (its recv then raises SocketWouldBlockError and the page is lost). */
 async function getPage(port: number, server?: { running: boolean }, tries = 60): Promise<string> {
   for (let i = 0; ; i++) {
-    try { return await exchange(port, GET) } catch (err) {
-      if (i >= tries || (server && !server.running)) throw err
-      await new Promise((r) => setTimeout(r, 200))
+    // a lost page shows as an error (the request written into a closed socket) or as a close with no answer
+    let failure: unknown = new Error('the server closed the connection without an answer')
+    try {
+      const page = await exchange(port, GET)
+      if (page !== '') return page
+    } catch (err) {
+      failure = err
     }
+    if (i >= tries || (server && !server.running)) throw failure
+    await new Promise((r) => setTimeout(r, 200))
   }
 }
 
