@@ -10,7 +10,8 @@ import { encodeRequest, type ArgValue, type CborValue, type Request } from '../p
 import type { CallResult, NodeSummary } from '../protocol/results.js'
 import { signRequest } from '../protocol/signing.js'
 import { CALL_SIGNATURES, isCallName, type CallArgs, type CallName } from '../protocol/validate.js'
-import { ClientTransport, DEFAULT_TIMEOUT_MS, parseAddress, peerIdOf } from './transport.js'
+import { peerIdOf } from '../p2p/addresses.js'
+import { ClientTransport, DEFAULT_TIMEOUT_MS, parseAddress } from './transport.js'
 
 export interface ConnectOptions {
   /** signs user and owner calls; without it they go unsigned (and the node refuses them) */

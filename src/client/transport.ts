@@ -7,6 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { NodeError } from '../protocol/errors.js'
 import { PROTOCOL_ID, decodeResponse, type Response } from '../protocol/messages.js'
+import { peerIdOf } from '../p2p/addresses.js'
 import { LP_OPTIONS } from '../p2p/framing.js'
 import { createNodeLibp2p, MAX_PROTOCOL_STREAMS } from '../p2p/libp2p-node.js'
 
@@ -30,11 +31,6 @@ export function parseAddress(address: string | Multiaddr): Multiaddr {
     }
   }
   return parsed
-}
-
-/** The peer id in a multiaddr's /p2p/ part, if any. */
-export function peerIdOf(address: Multiaddr): string | undefined {
-  return address.getComponents().find((c) => c.name === 'p2p')?.value
 }
 
 function transportError(err: unknown, what: string, signal: AbortSignal): NodeError {

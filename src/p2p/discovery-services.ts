@@ -21,6 +21,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2pOptions } from 'libp2p'
+import { peerIdOf } from './addresses.js'
 
 export const DHT_PROTOCOL = '/flotilla/kad/1.0.0'
 export const MDNS_SERVICE_TAG = '_flotilla._udp.local'
@@ -122,7 +123,7 @@ export function keepJoined(node: DiscoveryNode, bootstrapList: string[], interva
   const addresses = bootstrapList.map((a) => multiaddr(a))
   let joining = false
   const join = async (address: Multiaddr, signal: AbortSignal): Promise<void> => {
-    const peer = address.getComponents().find((c) => c.name === 'p2p')?.value
+    const peer = peerIdOf(address)
     const open = peer === undefined ? undefined : node.getConnections(peerIdFromString(peer)).find((c) => c.status === 'open')
     if (open === undefined) await node.dial(address, { signal })
     else await node.services.identify.identify(open, { signal })
