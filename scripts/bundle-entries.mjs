@@ -15,7 +15,8 @@ import { join } from 'node:path'
 const EXTERNAL = ['classic-level', 'cbor-extract', 'react-devtools-core']
 
 // CommonJS packages inside an ESM bundle call require() for Node's built-in modules.
-const REQUIRE_SHIM = "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);"
+const REQUIRE_SHIM =
+  "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);"
 
 const ENTRIES = [
   { source: 'src/cli/main.ts', outdir: 'dist/cli', requireShim: true },

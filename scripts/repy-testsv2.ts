@@ -100,7 +100,7 @@ function restrictionsText(dir: string, name: string): string {
   if (existsSync(path)) return readFileSync(path, 'utf8')
   if (name !== 'restrictions.default') throw new Error(`no restrictions file ${name}`)
   let text = readFileSync(join(ROOT, 'examples', 'restrictions.default'), 'utf8')
-  text += '\n# the ports repy_v2\'s tests use with restrictions.default\n'
+  text += "\n# the ports repy_v2's tests use with restrictions.default\n"
   for (let port = 63100; port <= 63131; port++) text += `resource messport ${port}\nresource connport ${port}\n`
   return text
 }
@@ -119,10 +119,16 @@ function portsOf(source: string, restrictions: string): Set<number> {
 
 async function runTest(dir: string, name: string): Promise<TestResult> {
   const started = Date.now()
-  const done = (verdict: TestResult['verdict'], why: string, extra: Partial<TestResult> = {}): TestResult =>
-    ({ name, verdict, why, ms: Date.now() - started, ...extra })
+  const done = (verdict: TestResult['verdict'], why: string, extra: Partial<TestResult> = {}): TestResult => ({
+    name,
+    verdict,
+    why,
+    ms: Date.now() - started,
+    ...extra,
+  })
   if (SKIP[name]) return done('SKIP', SKIP[name])
-  if (name.endsWith('.py')) return done('SKIP', 'a plain Python test (runs repy.py as a subprocess), not a Repy program')
+  if (name.endsWith('.py'))
+    return done('SKIP', 'a plain Python test (runs repy.py as a subprocess), not a Repy program')
   const source = readFileSync(join(dir, name), 'utf8')
   let pragmas: Pragmas
   let restrictions: string
@@ -146,8 +152,19 @@ async function runTest(dir: string, name: string): Promise<TestResult> {
     let outcome: Outcome
     try {
       outcome = await runProgram(
-        { cwd: vessel, program: name, args: pragmas.args, ip: '127.0.0.1', restrictions: parseRestrictions(restrictions, pragmas.restrictions) },
-        { output: (text) => { stdout += text }, stop: stop.signal },
+        {
+          cwd: vessel,
+          program: name,
+          args: pragmas.args,
+          ip: '127.0.0.1',
+          restrictions: parseRestrictions(restrictions, pragmas.restrictions),
+        },
+        {
+          output: (text) => {
+            stdout += text
+          },
+          stop: stop.signal,
+        },
       )
     } finally {
       clearTimeout(timer)
@@ -172,13 +189,20 @@ async function runTest(dir: string, name: string): Promise<TestResult> {
 }
 
 /** Runs the tests `jobs` at a time, never two that share a port. Results come back in the tests' order. */
-async function runAll(dir: string, names: string[], jobs: number, onResult: (r: TestResult) => void): Promise<TestResult[]> {
+async function runAll(
+  dir: string,
+  names: string[],
+  jobs: number,
+  onResult: (r: TestResult) => void,
+): Promise<TestResult[]> {
   const pending = names.map((name) => {
     let ports = new Set<number>()
     try {
       const source = readFileSync(join(dir, name), 'utf8')
       if (name.endsWith('.r2py')) ports = portsOf(source, restrictionsText(dir, parsePragmas(source).restrictions))
-    } catch { /* reported when it runs */ }
+    } catch {
+      /* reported when it runs */
+    }
     return { name, ports }
   })
   const results = new Map<string, TestResult>()
@@ -217,22 +241,36 @@ async function main(argv: string[]): Promise<number> {
     if (a === '--json') json = true
     else if (a === '--only') only = argv[++i]
     else if (a === '--jobs') jobs = Math.max(1, Number(argv[++i]) || 1)
-    else if (a === '-h' || a === '--help') { process.stdout.write(usage()); return 0 }
-    else if (!dir) dir = a
-    else { process.stderr.write(usage()); return 2 }
+    else if (a === '-h' || a === '--help') {
+      process.stdout.write(usage())
+      return 0
+    } else if (!dir) dir = a
+    else {
+      process.stderr.write(usage())
+      return 2
+    }
   }
-  if (!dir || !existsSync(dir)) { process.stderr.write(usage()); return 2 }
+  if (!dir || !existsSync(dir)) {
+    process.stderr.write(usage())
+    return 2
+  }
   if (!existsSync(join(ROOT, 'dist', 'runtime', 'sandbox-host.js'))) {
     process.stderr.write('dist/ is missing: run `npm run build` first\n')
     return 2
   }
-  let names = readdirSync(dir).filter((f) => f.startsWith('ut_') && (f.endsWith('.r2py') || f.endsWith('.py'))).sort()
+  let names = readdirSync(dir)
+    .filter((f) => f.startsWith('ut_') && (f.endsWith('.r2py') || f.endsWith('.py')))
+    .sort()
   if (only) names = names.filter((n) => n === only || n.includes(only))
-  if (!names.length) { process.stderr.write(`no ut_* tests${only ? ` matching '${only}'` : ''} in ${dir}\n`); return 2 }
+  if (!names.length) {
+    process.stderr.write(`no ut_* tests${only ? ` matching '${only}'` : ''} in ${dir}\n`)
+    return 2
+  }
 
   const width = Math.max(...names.map((n) => n.length))
   const results = await runAll(resolve(dir), names, jobs, (r) => {
-    if (!json) process.stdout.write(`${r.verdict} ${r.name.padEnd(width)} ${(r.ms / 1000).toFixed(1).padStart(5)} s  ${r.why}\n`)
+    if (!json)
+      process.stdout.write(`${r.verdict} ${r.name.padEnd(width)} ${(r.ms / 1000).toFixed(1).padStart(5)} s  ${r.why}\n`)
   })
   const passed = results.filter((r) => r.verdict === 'PASS').length
   const failed = results.filter((r) => r.verdict === 'FAIL').length
@@ -240,7 +278,9 @@ async function main(argv: string[]): Promise<number> {
   if (json) {
     process.stdout.write(JSON.stringify({ passed, failed, skipped, total: passed + failed, results }, null, 2) + '\n')
   } else {
-    process.stdout.write(`\n${passed} passed, ${failed} failed of ${passed + failed}${skipped ? ` (${skipped} skipped)` : ''}\n`)
+    process.stdout.write(
+      `\n${passed} passed, ${failed} failed of ${passed + failed}${skipped ? ` (${skipped} skipped)` : ''}\n`,
+    )
   }
   return Math.min(failed, 125)
 }

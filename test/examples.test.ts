@@ -22,7 +22,9 @@ function httpGet(port: number): Promise<string> {
     const req = request({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
       let body = ''
       res.setEncoding('latin1')
-      res.on('data', (c: string) => { body += c })
+      res.on('data', (c: string) => {
+        body += c
+      })
       res.on('end', () => done(`${res.statusCode} ${body}`))
     })
     req.on('error', fail)
@@ -32,7 +34,9 @@ function httpGet(port: number): Promise<string> {
 
 async function getWithRetry(port: number, tries = 50): Promise<string> {
   for (let i = 0; ; i++) {
-    try { return await httpGet(port) } catch (err) {
+    try {
+      return await httpGet(port)
+    } catch (err) {
       if (i >= tries) throw err
       await new Promise((r) => setTimeout(r, 100))
     }
@@ -91,7 +95,13 @@ describe('examples', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     const port = (server.address() as { port: number }).port
     try {
-      const r = await run(join(EX, 'restrictions.default'), join(EX, 'fetch-page.js'), '127.0.0.1', String(port), '/page')
+      const r = await run(
+        join(EX, 'restrictions.default'),
+        join(EX, 'fetch-page.js'),
+        '127.0.0.1',
+        String(port),
+        '/page',
+      )
       expect(r.stderr).not.toContain('exit code')
       expect(r.code).toBe(0)
       expect(r.stdout).toContain('HTTP/1.0 200 OK')
@@ -115,7 +125,12 @@ describe('examples', () => {
     })
     await new Promise<void>((r) => responder.bind(0, '127.0.0.1', r))
     try {
-      const r = await run(join(EX, 'restrictions.default'), join(EX, 'ntp.js'), '127.0.0.1', String(responder.address().port))
+      const r = await run(
+        join(EX, 'restrictions.default'),
+        join(EX, 'ntp.js'),
+        '127.0.0.1',
+        String(responder.address().port),
+      )
       expect(r.stderr).not.toContain('exit code')
       expect(r.code).toBe(0)
       expect(r.stdout).toContain(`From 127.0.0.1:${responder.address().port}, I received NTP data.`)
@@ -127,9 +142,13 @@ describe('examples', () => {
   })
 
   it('webserver.js serves pages and counts visitors', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', join(EX, 'restrictions.default'), join(EX, 'webserver.js')], { cwd: ROOT })
+    const child = spawn(process.execPath, [BIN, 'run', join(EX, 'restrictions.default'), join(EX, 'webserver.js')], {
+      cwd: ROOT,
+    })
     let stderr = ''
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString()
+    })
     try {
       const first = await getWithRetry(12345)
       const second = await httpGet(12345)
@@ -145,9 +164,15 @@ describe('examples', () => {
   })
 
   it('webserver-stop.js serves, then stops itself with exitall after callargs[0] seconds', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', '--json', join(EX, 'restrictions.default'), join(EX, 'webserver-stop.js'), '2'], { cwd: ROOT })
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', '--json', join(EX, 'restrictions.default'), join(EX, 'webserver-stop.js'), '2'],
+      { cwd: ROOT },
+    )
     let stdout = ''
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString()
+    })
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
     try {
       const page = await getWithRetry(12345)
@@ -172,7 +197,11 @@ describe('examples', () => {
     try {
       writeFileSync(join(dir, 'bad.js'), 'openfile(5, true)\nconst n = getruntime().length\nawait sleep()\n')
       const examples = examplesProgram()
-      const bad = ts.createProgram({ rootNames: [join(ROOT, 'types', 'flotilla-guest.d.ts'), join(dir, 'bad.js')], options: examples.options, oldProgram: examples.program })
+      const bad = ts.createProgram({
+        rootNames: [join(ROOT, 'types', 'flotilla-guest.d.ts'), join(dir, 'bad.js')],
+        options: examples.options,
+        oldProgram: examples.program,
+      })
       const text = diagnosticsText(bad)
       expect(text).toContain('bad.js(1,10)')
       expect(text).toContain('bad.js(2,')
@@ -187,10 +216,16 @@ describe('examples', () => {
 let examples: { program: ts.Program; options: ts.CompilerOptions } | undefined
 function examplesProgram(): { program: ts.Program; options: ts.CompilerOptions } {
   if (examples) return examples
-  const config = ts.getParsedCommandLineOfConfigFile(join(EX, 'jsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')) },
-  })
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(EX, 'jsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+      },
+    },
+  )
   if (!config) throw new Error('examples/jsconfig.json could not be read')
   examples = { program: ts.createProgram(config.fileNames, config.options), options: config.options }
   return examples
@@ -198,6 +233,8 @@ function examplesProgram(): { program: ts.Program; options: ts.CompilerOptions }
 
 function diagnosticsText(program: ts.Program): string {
   return ts.formatDiagnostics(ts.getPreEmitDiagnostics(program), {
-    getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => '\n',
+    getCanonicalFileName: (f) => f,
+    getCurrentDirectory: () => ROOT,
+    getNewLine: () => '\n',
   })
 }

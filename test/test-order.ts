@@ -23,6 +23,9 @@ export default class TestOrder extends BaseSequencer {
       return LAST.some((name) => f.moduleId.endsWith(name)) ? SLOW_FIRST.length + 1 : SLOW_FIRST.length
     }
     const ordered = await super.sort(files)
-    return ordered.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map(({ f }) => f)
+    return ordered
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
+      .map(({ f }) => f)
   }
 }

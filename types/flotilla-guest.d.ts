@@ -99,11 +99,23 @@ declare global {
 
   /** Resource limits, usage and cpu stops, as getresources() returns them. */
   interface ResourceTable {
-    cpu: number; memory: number; diskused: number
-    filewrite: number; fileread: number; netsend: number; netrecv: number; loopsend: number; looprecv: number
-    lograte: number; random: number
-    events: number; filesopened: number; insockets: number; outsockets: number
-    messport: number[]; connport: number[]
+    cpu: number
+    memory: number
+    diskused: number
+    filewrite: number
+    fileread: number
+    netsend: number
+    netrecv: number
+    loopsend: number
+    looprecv: number
+    lograte: number
+    random: number
+    events: number
+    filesopened: number
+    insockets: number
+    outsockets: number
+    messport: number[]
+    connport: number[]
     /** In usage only: the cpu seconds of the calling thread (all of a program's threads share one). */
     threadcpu?: number
   }
@@ -138,7 +150,13 @@ declare global {
   function gethostbyname(name: string): Promise<string>
 
   /** Opens a TCP connection from localip:localport (a connport) within `timeout` seconds. */
-  function openconnection(destip: string, destport: number, localip: string, localport: number, timeout: number): Promise<RepySocket>
+  function openconnection(
+    destip: string,
+    destport: number,
+    localip: string,
+    localport: number,
+    timeout: number,
+  ): Promise<RepySocket>
   /** Listens for TCP connections on localip:localport (a connport). */
   function listenforconnection(localip: string, localport: number): TCPServerSocket
   /** Listens for UDP messages on localip:localport (a messport). */

@@ -29,7 +29,8 @@ export function formatBrowse(nodes: NodeVessels[]): string {
     lines.push(n.address ?? `${n.peerId} (${n.addresses.join(', ') || 'no address'})`)
     if (n.error !== null) lines.push(`  could not list vessels: ${n.error}`)
     else if (n.vessels.length === 0) lines.push('  no vessel of this key (any more)')
-    for (const v of n.vessels) lines.push(`  ${v.name}  ${v.status}  ${v.owner && v.user ? 'owner, user' : v.owner ? 'owner' : 'user'}`)
+    for (const v of n.vessels)
+      lines.push(`  ${v.name}  ${v.status}  ${v.owner && v.user ? 'owner, user' : v.owner ? 'owner' : 'user'}`)
   }
   return lines.join('\n') + '\n'
 }
@@ -44,22 +45,32 @@ export function registerBrowse(program: Command, out: (text: string) => void = (
     .option('--mdns', 'also find DHT nodes on the local network by mDNS')
     .option('--timeout <s>', 'time for the lookup, and again for contacting the nodes', '10')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit status: 0 nodes found, 1 none found, 2 usage mistake.
 Example:
-  flotilla browse --key alice --bootstrap /ip4/127.0.0.1/tcp/1224/p2p/12D3KooW...`)
+  flotilla browse --key alice --bootstrap /ip4/127.0.0.1/tcp/1224/p2p/12D3KooW...`,
+    )
     .action(async (options: BrowseCommandOptions) => {
       const seconds = Number(options.timeout)
-      if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a number of seconds, not '${options.timeout}'`)
-      if (options.bootstrap.length === 0 && options.mdns !== true) throw new UsageError('give --bootstrap <multiaddr> or --mdns')
+      if (!Number.isFinite(seconds) || seconds <= 0)
+        throw new UsageError(`--timeout must be a number of seconds, not '${options.timeout}'`)
+      if (options.bootstrap.length === 0 && options.mdns !== true)
+        throw new UsageError('give --bootstrap <multiaddr> or --mdns')
       for (const address of options.bootstrap) {
-        if (!address.includes('/p2p/')) throw new UsageError(`--bootstrap ${address}: the address must end with /p2p/<peerId>`)
+        if (!address.includes('/p2p/'))
+          throw new UsageError(`--bootstrap ${address}: the address must end with /p2p/<peerId>`)
       }
       const keyText = await keyTextOf(options.key, options.keys)
       const { findNodes, vesselsForKey } = await import('../client/browse.js')
       let found: FoundNode[]
       try {
-        found = await findNodes(keyText, { bootstrap: options.bootstrap, mdns: options.mdns === true, timeoutMs: seconds * 1000 })
+        found = await findNodes(keyText, {
+          bootstrap: options.bootstrap,
+          mdns: options.mdns === true,
+          timeoutMs: seconds * 1000,
+        })
       } catch (err) {
         throw new UsageError(`cannot look the key up: ${err instanceof Error ? err.message : String(err)}`)
       }

@@ -29,16 +29,21 @@ export function registerDeploy(program: Command): void {
     .option('--concurrency <n>', 'how many nodes to contact at once (default 32)')
     .option('--timeout <seconds>', 'per-node timeout (default 30)')
     .passThroughOptions()
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit status: 0 started on every vessel of the key, 1 some vessel failed, some node was not reached or no node has a
-vessel of the key, 2 a mistake in the command line (a missing key or nodes file).`)
+vessel of the key, 2 a mistake in the command line (a missing key or nodes file).`,
+    )
     .action(async (file: string, args: string[], options: DeployOptions) => {
       const concurrency = positiveNumber(options.concurrency, '--concurrency', true)
       const timeout = positiveNumber(options.timeout, '--timeout', false)
       if (!existsSync(options.nodes)) throw new UsageError(`no such nodes file: ${options.nodes}`)
       const keyBase = await keyErrorsAsUsage(async () => keyRefBase(options.key, options.keys))
       const [{ Engine }, { ClientConnector }, { deploy, deployLines }] = await Promise.all([
-        import('../shell/engine.js'), import('../shell/connector.js'), import('../shell/deploy.js'),
+        import('../shell/engine.js'),
+        import('../shell/connector.js'),
+        import('../shell/deploy.js'),
       ])
       const engine = new Engine({ connector: new ClientConnector() })
       if (concurrency !== undefined) engine.state.concurrency = concurrency

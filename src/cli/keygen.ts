@@ -18,11 +18,16 @@ export function registerKeygen(program: Command, out: (text: string) => void = (
     .option('--dir <dir>', 'folder for the key files', DEFAULT_KEYS_DIR)
     .option('--force', 'overwrite an existing key pair of that name')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', `
-Exit status: 0 written, 2 a bad name or a pair of that name exists already (--force overwrites it).`)
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 written, 2 a bad name or a pair of that name exists already (--force overwrites it).`,
+    )
     .action(async (name: string, options: KeygenOptions) => {
       if (!isValidKeyName(name)) {
-        throw new UsageError(`invalid key name '${name}': use letters, digits, '.', '_' or '-' (not starting with '.', at most 64)`)
+        throw new UsageError(
+          `invalid key name '${name}': use letters, digits, '.', '_' or '-' (not starting with '.', at most 64)`,
+        )
       }
       let pair
       try {
@@ -32,10 +37,15 @@ Exit status: 0 written, 2 a bad name or a pair of that name exists already (--fo
         throw err
       }
       const result = {
-        name, publicKeyFile: pair.publicKeyFile, privateKeyFile: pair.privateKeyFile, publicKey: pair.publicKeyText,
+        name,
+        publicKeyFile: pair.publicKeyFile,
+        privateKeyFile: pair.privateKeyFile,
+        publicKey: pair.publicKeyText,
       }
-      out(options.json
-        ? JSON.stringify(result) + '\n'
-        : `wrote ${result.publicKeyFile}\nwrote ${result.privateKeyFile}\npublic key: ${result.publicKey}\n`)
+      out(
+        options.json
+          ? JSON.stringify(result) + '\n'
+          : `wrote ${result.publicKeyFile}\nwrote ${result.privateKeyFile}\npublic key: ${result.publicKey}\n`,
+      )
     })
 }

@@ -27,8 +27,10 @@ function fileOrLiteral(word: string): Buffer {
 
 /** A key argument: the key's text itself (`ed25519-pub …`), @file, or a key named as every command names one. */
 function keyText(word: string, keysDir: string): string {
-  const [text, source] = word.startsWith('@') ? [fileOrLiteral(word).toString('utf8'), word.slice(1)]
-    : word.includes(' ') ? [word, 'the key text']
+  const [text, source] = word.startsWith('@')
+    ? [fileOrLiteral(word).toString('utf8'), word.slice(1)]
+    : word.includes(' ')
+      ? [word, 'the key text']
       : [readPublicKeyFile(keyRefBase(word, keysDir) + PUBLIC_KEY_SUFFIX), word]
   return publicKeyText(parsePublicKeyText(text, source))
 }
@@ -43,20 +45,27 @@ function readPublicKeyFile(path: string): string {
 
 function parseArg(spec: ArgSpec, word: string, keysDir: string): ArgValue {
   switch (spec.kind) {
-    case 'bytes': return new Uint8Array(fileOrLiteral(word))
-    case 'restrictionsText': return fileOrLiteral(word).toString('utf8')
+    case 'bytes':
+      return new Uint8Array(fileOrLiteral(word))
+    case 'restrictionsText':
+      return fileOrLiteral(word).toString('utf8')
     case 'boolean':
       if (word !== 'true' && word !== 'false') throw new UsageError(`${spec.name} must be true or false, not '${word}'`)
       return word === 'true'
     case 'offset': {
       const n = Number(word)
-      if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${spec.name} must be a whole number ≥ 0, not '${word}'`)
+      if (!Number.isSafeInteger(n) || n < 0)
+        throw new UsageError(`${spec.name} must be a whole number ≥ 0, not '${word}'`)
       return n
     }
-    case 'keyList': return word === '' ? [] : word.split(',').map((w) => keyText(w.trim(), keysDir))
-    case 'key': return keyText(word, keysDir)
-    case 'programArgs': return word === '' ? [] : word.split(',')
-    default: return word
+    case 'keyList':
+      return word === '' ? [] : word.split(',').map((w) => keyText(w.trim(), keysDir))
+    case 'key':
+      return keyText(word, keysDir)
+    case 'programArgs':
+      return word === '' ? [] : word.split(',')
+    default:
+      return word
   }
 }
 
@@ -94,29 +103,41 @@ export function registerNodeCall(node: Command): void {
     .description('Send one request to a node manager and print the answer')
     .argument('<multiaddr>', 'the node, e.g. /ip4/127.0.0.1/tcp/1224/p2p/12D3KooW...')
     .argument('<request>', `one of ${Object.keys(CALL_SIGNATURES).join(', ')}`)
-    .argument('[args...]', 'the request\'s arguments (data: @file or text; lists: a,b,c; booleans: true/false)')
-    .option('--key <name|path>', 'sign with this key pair: a name in --keys, or a path (needed for user and owner requests)')
+    .argument('[args...]', "the request's arguments (data: @file or text; lists: a,b,c; booleans: true/false)")
+    .option(
+      '--key <name|path>',
+      'sign with this key pair: a name in --keys, or a path (needed for user and owner requests)',
+    )
     .option('--keys <dir>', 'folder of key files', DEFAULT_KEYS_DIR)
     .option('--json', 'print the answer as JSON')
     .option('--timeout <seconds>', 'give up after this long', '15')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit status: 0 ok, 1 the node refused (prints E_CODE: message), 2 usage mistake, 3 node unreachable or no answer.
 Examples:
   flotilla node call /ip4/127.0.0.1/tcp/1224/p2p/12D3KooW... GetVessels
   flotilla node call <addr> AddFileToVessel v1 hello.js @examples/hello.js --key owner
-  flotilla node call <addr> StartVessel v1 hello.js arg1 arg2 --key owner`)
+  flotilla node call <addr> StartVessel v1 hello.js arg1 arg2 --key owner`,
+    )
     .action(async (address: string, call: string, words: string[], options: CallCommandOptions) => {
       const timeoutMs = positiveNumber(options.timeout, '--timeout', false)! * 1000
-      const [args, identity] = await keyErrorsAsUsage(async () => [
-        parseCallArgs(call, words, options.keys),
-        options.key === undefined ? undefined : await loadKeyPairRef(options.key, options.keys),
-      ] as const)
+      const [args, identity] = await keyErrorsAsUsage(
+        async () =>
+          [
+            parseCallArgs(call, words, options.keys),
+            options.key === undefined ? undefined : await loadKeyPairRef(options.key, options.keys),
+          ] as const,
+      )
       process.exit(await callOnce(address, call, args, { identity, timeoutMs, json: options.json === true }))
     })
 }
 
 async function callOnce(
-  address: string, call: string, args: ArgValue[], options: { identity?: KeyPair; timeoutMs: number; json: boolean },
+  address: string,
+  call: string,
+  args: ArgValue[],
+  options: { identity?: KeyPair; timeoutMs: number; json: boolean },
 ): Promise<number> {
   let client: NodeClient | undefined
   try {

@@ -6,23 +6,34 @@ const shortKey = (key: string): string => (key.length > 24 ? `${key.slice(12, 22
 
 export function vesselTable(vessels: readonly VesselSummary[]): string {
   const rows = vessels.map((v) => [
-    v.name, v.status, v.program ? [v.program, ...v.args].join(' ') : '-',
-    v.exit ? `${v.exit.code} ${v.exit.reason}` : '-', shortKey(v.ownerKey), String(v.userKeys.length),
+    v.name,
+    v.status,
+    v.program ? [v.program, ...v.args].join(' ') : '-',
+    v.exit ? `${v.exit.code} ${v.exit.reason}` : '-',
+    shortKey(v.ownerKey),
+    String(v.userKeys.length),
     v.ports.length ? portRanges(v.ports) : '-',
   ])
   const head = ['VESSEL', 'STATUS', 'PROGRAM', 'EXIT', 'OWNER', 'USERS', 'PORTS']
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()
   return [line(head), ...rows.map(line)].join('\n') + '\n'
 }
 
 export function nodeText(s: NodeSummary): string {
-  return `node ${s.peerId} (flotilla ${s.version}), vessel IP ${s.ip}\n` +
+  return (
+    `node ${s.peerId} (flotilla ${s.version}), vessel IP ${s.ip}\n` +
     s.addresses.map((a) => `  listening on ${a}\n`).join('') +
     (s.sandboxUser === undefined ? '' : `  sandbox host runs as ${s.sandboxUser.runsAs}\n`) +
-    (s.sandboxUser?.warning ? `  warning: ${s.sandboxUser.warning}\n` : '') + vesselTable(s.vessels) +
+    (s.sandboxUser?.warning ? `  warning: ${s.sandboxUser.warning}\n` : '') +
+    vesselTable(s.vessels) +
     (s.advertising === undefined ? '' : advertisingText(s.advertising)) +
     (s.advertisingLeftOut ? `  … and ${s.advertisingLeftOut} more keys\n` : '')
+  )
 }
 
 function ago(ms: number, now: number): string {
@@ -34,9 +45,13 @@ function ago(ms: number, now: number): string {
 export function advertisingText(keys: readonly AdvertisedKey[], now = Date.now()): string {
   if (keys.length === 0) return 'advertising no keys in the DHT (no vessel with advertise on)\n'
   const lines = keys.map((k) => {
-    const last = k.lastAttempt === null ? 'announcing…'
-      : k.error === null ? `announced ${ago(k.lastAttempt, now)} to ${k.peers} peer${k.peers === 1 ? '' : 's'}`
-        : `last announce failed ${ago(k.lastAttempt, now)}: ${k.error}` + (k.lastSuccess === null ? ' (never announced yet)' : ` (last success ${ago(k.lastSuccess, now)})`)
+    const last =
+      k.lastAttempt === null
+        ? 'announcing…'
+        : k.error === null
+          ? `announced ${ago(k.lastAttempt, now)} to ${k.peers} peer${k.peers === 1 ? '' : 's'}`
+          : `last announce failed ${ago(k.lastAttempt, now)}: ${k.error}` +
+            (k.lastSuccess === null ? ' (never announced yet)' : ` (last success ${ago(k.lastSuccess, now)})`)
     return `  ${shortKey(k.key)}  ${last}`
   })
   return `advertising ${keys.length} key${keys.length === 1 ? '' : 's'} in the DHT:\n` + lines.join('\n') + '\n'

@@ -8,7 +8,13 @@ import { Command } from 'commander'
 import { NodeError } from '../protocol/errors.js'
 import type { NodeSummary } from '../protocol/results.js'
 import {
-  DEFAULT_ADVERTISE_REFRESH_S, DEFAULT_ADVERTISE_TTL_S, discoveryConfig, initNode, loadConfig, vesselIp, type DiscoveryConfig,
+  DEFAULT_ADVERTISE_REFRESH_S,
+  DEFAULT_ADVERTISE_TTL_S,
+  discoveryConfig,
+  initNode,
+  loadConfig,
+  vesselIp,
+  type DiscoveryConfig,
   type InitOptions,
 } from '../node/node-config.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, DEFAULT_LISTEN, nodePaths } from '../node/node-paths.js'
@@ -20,14 +26,33 @@ import { registerNodeLog } from './node-log.js'
 import { nodeText, toJson } from './node-format.js'
 import { UsageError } from './usage-error.js'
 
-interface CommonOptions { data: string; keys: string; json?: boolean }
-interface DiscoveryCliOptions { bootstrap?: string[]; mdns?: boolean; advertiseTtl?: string; advertiseRefresh?: string }
+interface CommonOptions {
+  data: string
+  keys: string
+  json?: boolean
+}
+interface DiscoveryCliOptions {
+  bootstrap?: string[]
+  mdns?: boolean
+  advertiseTtl?: string
+  advertiseRefresh?: string
+}
 interface InitCliOptions extends CommonOptions, DiscoveryCliOptions {
-  donate: string; owner: string; vessels?: string; listen?: string[]; ip?: string; force?: boolean; logSize?: string
+  donate: string
+  owner: string
+  vessels?: string
+  listen?: string[]
+  ip?: string
+  force?: boolean
+  logSize?: string
   sandboxUser?: string
 }
 interface StartCliOptions extends CommonOptions, DiscoveryCliOptions {
-  listen?: string[]; owner?: string; sandboxUser?: string; logLevel: string; quiet?: boolean
+  listen?: string[]
+  owner?: string
+  sandboxUser?: string
+  logLevel: string
+  quiet?: boolean
 }
 
 function logLevel(text: string): LogLevel {
@@ -91,12 +116,19 @@ function discoveryFlags(o: DiscoveryCliOptions): Partial<DiscoveryConfig> {
   return d
 }
 
-const discoveryOptionsOf = (c: Command): Command => c
-  .option('--bootstrap <multiaddr>', "another node's DHT address, …/p2p/<peer id> (repeatable)", collect)
-  .option('--mdns', 'find other nodes on the LAN by multicast DNS')
-  .option('--no-mdns', 'no multicast DNS (the default)')
-  .option('--advertise-ttl <s>', `how long other nodes keep this node's announces (default ${DEFAULT_ADVERTISE_TTL_S})`)
-  .option('--advertise-refresh <s>', `how often this node re-announces its keys (default ${DEFAULT_ADVERTISE_REFRESH_S}, at most TTL/2)`)
+const discoveryOptionsOf = (c: Command): Command =>
+  c
+    .option('--bootstrap <multiaddr>', "another node's DHT address, …/p2p/<peer id> (repeatable)", collect)
+    .option('--mdns', 'find other nodes on the LAN by multicast DNS')
+    .option('--no-mdns', 'no multicast DNS (the default)')
+    .option(
+      '--advertise-ttl <s>',
+      `how long other nodes keep this node's announces (default ${DEFAULT_ADVERTISE_TTL_S})`,
+    )
+    .option(
+      '--advertise-refresh <s>',
+      `how often this node re-announces its keys (default ${DEFAULT_ADVERTISE_REFRESH_S}, at most TTL/2)`,
+    )
 
 /** The address other nodes (and `flotilla browse --bootstrap`) join the DHT through. */
 function bootstrapLine(addresses: string[]): string {
@@ -106,14 +138,16 @@ function bootstrapLine(addresses: string[]): string {
 
 /** NodeErrors that are the user's doing become usage errors (exit 2). */
 function asUsage(err: unknown): never {
-  if (err instanceof NodeError && (err.code === 'E_USAGE' || err.code === 'E_STATE' || err.code === 'E_QUOTA')) throw new UsageError(err.message)
+  if (err instanceof NodeError && (err.code === 'E_USAGE' || err.code === 'E_STATE' || err.code === 'E_QUOTA'))
+    throw new UsageError(err.message)
   throw err
 }
 
 /** A node running from `data` is a usage mistake for init and start: both would fight it for the data folder. */
 function refuseIfRunning(data: string): void {
   const running = readRuntime(data)
-  if (running !== undefined) throw new UsageError(`a node is already running from ${nodePaths(data).data} (pid ${running.pid})`)
+  if (running !== undefined)
+    throw new UsageError(`a node is already running from ${nodePaths(data).data} (pid ${running.pid})`)
 }
 
 /** If `err` says LevelDB's lock on the state folder is held: by a running node (named, if it wrote its pid) or by
@@ -129,14 +163,19 @@ function refuseIfLocked(err: unknown, data: string): void {
 /** Registers `node init|start|status|call`; answers the `node` command so that other subcommands (top) can join it. */
 export function registerNode(program: Command): Command {
   const node = program.command('node').description('Run a node manager: donate a share of this machine as vessels')
-  const common = (c: Command): Command => c
-    .option('--data <dir>', 'data folder (vessels, state, logs)', DEFAULT_DATA_DIR)
-    .option('--keys <dir>', 'keys folder (node identity, owner key)', DEFAULT_KEYS_DIR)
+  const common = (c: Command): Command =>
+    c
+      .option('--data <dir>', 'data folder (vessels, state, logs)', DEFAULT_DATA_DIR)
+      .option('--keys <dir>', 'keys folder (node identity, owner key)', DEFAULT_KEYS_DIR)
 
   discoveryOptionsOf(common(node.command('init')))
     .description('Set up a node: identity, owner key, donation carved into vessels')
     .option('--donate <percent>', 'share of this machine to donate', '10%')
-    .option('--owner <name|path>', 'owner key of the vessels: a name in --keys (created if missing), or a path to an existing key', 'owner')
+    .option(
+      '--owner <name|path>',
+      'owner key of the vessels: a name in --keys (created if missing), or a path to an existing key',
+      'owner',
+    )
     .option('--vessels <n>', 'number of vessels (default one per 10 %)')
     .option('--listen <multiaddr>', `address to listen on (repeatable; default ${DEFAULT_LISTEN})`, collectListen)
     .option('--ip <ip>', "the vessels' IP (getmyip); default from the listen address")
@@ -148,8 +187,13 @@ export function registerNode(program: Command): Command {
       const paths = nodePaths(options.data)
       refuseIfRunning(options.data)
       const init: InitOptions = {
-        donatePercent: percent(options.donate), ownerKeyName: options.owner, vessels: count(options.vessels, '--vessels'),
-        listen: options.listen, ip: options.ip, logBytes: count(options.logSize, '--log-size'), discovery: discoveryFlags(options),
+        donatePercent: percent(options.donate),
+        ownerKeyName: options.owner,
+        vessels: count(options.vessels, '--vessels'),
+        listen: options.listen,
+        ip: options.ip,
+        logBytes: count(options.logSize, '--log-size'),
+        discovery: discoveryFlags(options),
         ...sandboxUserFlag(options.sandboxUser),
       }
       if (options.force) {
@@ -160,9 +204,13 @@ export function registerNode(program: Command): Command {
         } catch (err) {
           asUsage(err)
         }
-        for (const dir of [paths.state, paths.files, paths.logs, paths.tmp]) rmSync(dir, { recursive: true, force: true })
+        for (const dir of [paths.state, paths.files, paths.logs, paths.tmp])
+          rmSync(dir, { recursive: true, force: true })
       }
-      const [{ VesselStore }, { vesselSummary }] = await Promise.all([import('../node/vessel-store.js'), import('../node/handlers/queries.js')])
+      const [{ VesselStore }, { vesselSummary }] = await Promise.all([
+        import('../node/vessel-store.js'),
+        import('../node/handlers/queries.js'),
+      ])
       const store = await VesselStore.open(paths.state).catch((err: unknown) => {
         refuseIfLocked(err, options.data)
         throw new UsageError(`cannot open ${paths.state}: ${(err as Error).message}`)
@@ -171,8 +219,17 @@ export function registerNode(program: Command): Command {
         const config = await initNode(store, paths, options.keys, init).catch(asUsage)
         const vessels = (await store.list()).map(vesselSummary)
         if (options.json) process.stdout.write(toJson({ ...config, dataDir: paths.data, vessels }) + '\n')
-        else process.stdout.write(`set up node ${config.peerId} in ${paths.data} (donating ${config.donatePercent} %)\n` +
-          nodeText({ version: config.version, peerId: config.peerId, addresses: config.listen, ip: config.ip, vessels }))
+        else
+          process.stdout.write(
+            `set up node ${config.peerId} in ${paths.data} (donating ${config.donatePercent} %)\n` +
+              nodeText({
+                version: config.version,
+                peerId: config.peerId,
+                addresses: config.listen,
+                ip: config.ip,
+                vessels,
+              }),
+          )
       } finally {
         await store.close()
       }
@@ -181,9 +238,16 @@ export function registerNode(program: Command): Command {
   discoveryOptionsOf(common(node.command('start')))
     .description('Run the node manager (sets it up with the defaults on first start); Ctrl-C stops it')
     .option('--listen <multiaddr>', 'address to listen on (repeatable; default the one given at init)', collectListen)
-    .option('--owner <name|path>', 'when this start sets the node up: its owner key, as for init (default owner in --keys)')
+    .option(
+      '--owner <name|path>',
+      'when this start sets the node up: its owner key, as for init (default owner in --keys)',
+    )
     .option('--sandbox-user <user[:group]>', `${SANDBOX_USER_HELP}; for this run, over the one given at init`)
-    .option('--log-level <level>', `what the node logs to <data>/logs/node.log and stderr: ${LOG_LEVELS.join(', ')}`, 'info')
+    .option(
+      '--log-level <level>',
+      `what the node logs to <data>/logs/node.log and stderr: ${LOG_LEVELS.join(', ')}`,
+      'info',
+    )
     .option('--quiet', 'only errors on stderr (the node log keeps --log-level; read it with flotilla node log)')
     .option('--json', 'print the started node as one JSON line')
     .action(async (options: StartCliOptions) => {
@@ -193,7 +257,11 @@ export function registerNode(program: Command): Command {
       const init = options.owner === undefined ? {} : { init: { ownerKeyName: options.owner } }
       const { NodeManager } = await import('../node/node-manager.js')
       const nm = await NodeManager.start({
-        dataDir: options.data, keysDir: options.keys, listen: options.listen, discovery, ...init,
+        dataDir: options.data,
+        keysDir: options.keys,
+        listen: options.listen,
+        discovery,
+        ...init,
         log: { level, stderr: options.quiet ? 'error' : level },
         ...sandboxUserFlag(options.sandboxUser),
       }).catch((err: unknown) => {
@@ -202,14 +270,20 @@ export function registerNode(program: Command): Command {
       })
       const summary = await nm.summary()
       const d = nm.discoverySettings
-      writeFileSync(runtimeFile(options.data), JSON.stringify({ pid: process.pid, peerId: nm.peerId, addresses: nm.addresses }) + '\n')
+      writeFileSync(
+        runtimeFile(options.data),
+        JSON.stringify({ pid: process.pid, peerId: nm.peerId, addresses: nm.addresses }) + '\n',
+      )
       if (options.json) process.stdout.write(toJson({ ...summary, discovery: d }) + '\n')
       else {
         if (nm.initialized) process.stdout.write(`set up a new node in ${nm.dataDir} (keys in ${options.keys})\n`)
         const joined = d.bootstrap.length > 0 ? `joining through ${d.bootstrap.join(', ')}` : 'no bootstrap nodes'
-        process.stdout.write(nodeText(summary) + bootstrapLine(nm.addresses) +
-          `discovery: ${joined}; mDNS ${d.mdns ? 'on' : 'off'}; announces live ${d.ttlS} s, renewed every ${d.refreshS} s\n` +
-          'node manager running; Ctrl-C to stop\n')
+        process.stdout.write(
+          nodeText(summary) +
+            bootstrapLine(nm.addresses) +
+            `discovery: ${joined}; mDNS ${d.mdns ? 'on' : 'off'}; announces live ${d.ttlS} s, renewed every ${d.refreshS} s\n` +
+            'node manager running; Ctrl-C to stop\n',
+        )
       }
       let stopping = false
       const stop = (): void => {
@@ -220,13 +294,23 @@ export function registerNode(program: Command): Command {
         }
         stopping = true
         nm.log.info('stopping')
-        nm.stop().then(() => 0, (err: unknown) => {
-          nm.log.error(`could not stop cleanly: ${err instanceof Error ? err.message : String(err)}`, { detail: errorChain(err) })
-          return INTERNAL_ERROR_CODE
-        }).then((code) => {
-          rmSync(runtimeFile(options.data), { force: true })
-          process.exit(code)
-        }, () => undefined)
+        nm.stop()
+          .then(
+            () => 0,
+            (err: unknown) => {
+              nm.log.error(`could not stop cleanly: ${err instanceof Error ? err.message : String(err)}`, {
+                detail: errorChain(err),
+              })
+              return INTERNAL_ERROR_CODE
+            },
+          )
+          .then(
+            (code) => {
+              rmSync(runtimeFile(options.data), { force: true })
+              process.exit(code)
+            },
+            () => undefined,
+          )
       }
       process.on('SIGINT', stop)
       process.on('SIGTERM', stop)
@@ -253,20 +337,29 @@ async function status(data: string): Promise<NodeSummary> {
     try {
       const { NodeClient } = await import('../client/node-client.js')
       const client = await NodeClient.connect(running.addresses[0] ?? '', { timeoutMs: 5000 })
-      try { return await client.getVessels() } finally { await client.close() }
+      try {
+        return await client.getVessels()
+      } finally {
+        await client.close()
+      }
     } catch (err) {
       if (!(err instanceof NodeError)) throw err
       // a stale node.json (the node was killed): read the store instead
     }
   }
-  if (!existsSync(paths.state)) throw new UsageError(`${paths.data} holds no node; run flotilla node init or flotilla node start`)
-  const [{ VesselStore }, { vesselSummary }] = await Promise.all([import('../node/vessel-store.js'), import('../node/handlers/queries.js')])
+  if (!existsSync(paths.state))
+    throw new UsageError(`${paths.data} holds no node; run flotilla node init or flotilla node start`)
+  const [{ VesselStore }, { vesselSummary }] = await Promise.all([
+    import('../node/vessel-store.js'),
+    import('../node/handlers/queries.js'),
+  ])
   const store = await VesselStore.open(paths.state).catch(() => {
     throw new UsageError(`${paths.state} is in use by a running node that does not answer`)
   })
   try {
     const config = await loadConfig(store)
-    if (config === undefined) throw new UsageError(`${paths.data} holds no node; run flotilla node init or flotilla node start`)
+    if (config === undefined)
+      throw new UsageError(`${paths.data} holds no node; run flotilla node init or flotilla node start`)
     const vessels = (await store.list()).map(vesselSummary)
     return { version: config.version, peerId: config.peerId, addresses: [], ip: config.ip, vessels }
   } finally {
@@ -281,7 +374,12 @@ function readRuntime(data: string): { pid: number; addresses: string[] } | undef
     process.kill(value.pid, 0)
     return { pid: value.pid, addresses: value.addresses.filter((a): a is string => typeof a === 'string') }
   } catch {
-    if (existsSync(runtimeFile(data))) try { unlinkSync(runtimeFile(data)) } catch { /* not ours to worry about */ }
+    if (existsSync(runtimeFile(data)))
+      try {
+        unlinkSync(runtimeFile(data))
+      } catch {
+        /* not ours to worry about */
+      }
     return undefined
   }
 }

@@ -32,12 +32,19 @@ export function registerRun(program: Command): void {
     .argument('<program>', 'the guest program: JavaScript (.js), TypeScript (.ts) or Repy (.r2py)')
     .argument('[args...]', 'arguments for the program (its callargs)')
     .option('--ip <ip>', "the vessel's IP address, returned by getmyip()", '127.0.0.1')
-    .option('--cwd <dir>', 'the vessel directory (the program\'s file area); default: a fresh temp folder with a copy of the program, removed afterwards')
+    .option(
+      '--cwd <dir>',
+      "the vessel directory (the program's file area); default: a fresh temp folder with a copy of the program, removed afterwards",
+    )
     .option('--logfile <prefix>', 'write output to a bounded ring log PREFIX.old/PREFIX.new instead of the terminal')
-    .addOption(new Option('--log-size <bytes>', 'size of the ring log').default(DEFAULT_LOG_BYTES).argParser(positiveInt))
+    .addOption(
+      new Option('--log-size <bytes>', 'size of the ring log').default(DEFAULT_LOG_BYTES).argParser(positiveInt),
+    )
     .option('--json', 'print the final outcome as JSON on stdout after the program output')
     .passThroughOptions()
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit status: 0 when the program finished or called exitall(); otherwise Repy's code:
   5 the program could not be loaded or compiled, 6 uncaught exception, 30 uncaught exception in a thread,
   44 stopped (Ctrl-C), 98 memory quota exceeded, 3 an internal error in the sandbox, 70 an internal error of
@@ -45,7 +52,8 @@ Exit status: 0 when the program finished or called exitall(); otherwise Repy's c
 
 Example:
   flotilla run examples/restrictions.default examples/hello.js
-  flotilla run examples/restrictions.test examples/example.1.1.r2py`)
+  flotilla run examples/restrictions.test examples/example.1.1.r2py`,
+    )
     .action(async (restrictionsPath: string, programPath: string, args: string[], options: RunOptions) => {
       process.exitCode = await run(restrictionsPath, programPath, args, options)
     })
@@ -53,14 +61,21 @@ Example:
 
 function positiveInt(v: string): number {
   const n = Number(v)
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--log-size must be a positive whole number of bytes, not '${v}'`)
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`--log-size must be a positive whole number of bytes, not '${v}'`)
   return n
 }
 
-async function run(restrictionsPath: string, programPath: string, args: string[], options: RunOptions): Promise<number> {
+async function run(
+  restrictionsPath: string,
+  programPath: string,
+  args: string[],
+  options: RunOptions,
+): Promise<number> {
   if (!isValidIp(options.ip)) throw new UsageError(`--ip '${options.ip}' is not a dotted-quad IP address`)
   const restrictions = readRestrictions(restrictionsPath)
-  if (!existsSync(programPath) || !statSync(programPath).isFile()) throw new UsageError(`no program file '${programPath}'`)
+  if (!existsSync(programPath) || !statSync(programPath).isFile())
+    throw new UsageError(`no program file '${programPath}'`)
   if (!PROGRAM_EXTENSIONS.includes(extname(programPath))) {
     throw new UsageError(`'${programPath}' is not a program: flotilla runs .js, .ts and .r2py files`)
   }
@@ -80,15 +95,18 @@ async function run(restrictionsPath: string, programPath: string, args: string[]
     /** The end of the program's output: a reason it already printed (Repy's unsafe-code lines) is not said twice. */
     let tail = ''
     try {
-      outcome = await runProgram({ cwd, program, args, ip: options.ip, restrictions }, {
-        output: (text) => {
-          tail = (tail + text).slice(-8192)
-          if (log) log.write(text)
-          else process.stdout.write(text)
+      outcome = await runProgram(
+        { cwd, program, args, ip: options.ip, restrictions },
+        {
+          output: (text) => {
+            tail = (tail + text).slice(-8192)
+            if (log) log.write(text)
+            else process.stdout.write(text)
+          },
+          stop: ctrlC.signal,
+          frontEnds: FRONT_ENDS_MODULE,
         },
-        stop: ctrlC.signal,
-        frontEnds: FRONT_ENDS_MODULE,
-      })
+      )
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)

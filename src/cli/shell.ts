@@ -34,15 +34,23 @@ export function registerShell(program: Command): void {
     .option('--concurrency <n>', 'how many nodes to contact at once (default 32)')
     .option('--timeout <seconds>', 'per-node timeout (default 30)')
     .option('--keep-going', 'do not stop a script at a command error')
-    .option('--bootstrap <multiaddr>', "a node's DHT address for browse, …/p2p/<peer id> (repeatable; also `set bootstrap`)", collect)
+    .option(
+      '--bootstrap <multiaddr>',
+      "a node's DHT address for browse, …/p2p/<peer id> (repeatable; also `set bootstrap`)",
+      collect,
+    )
     .option('--mdns', 'browse also finds DHT nodes on the LAN by mDNS (also `set mdns on`)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit status: 0 every command succeeded on every target, 1 some target failed, 2 a command error (or a mistake in
-the command line). Inside, \`help\` lists the commands.`)
+the command line). Inside, \`help\` lists the commands.`,
+    )
     .action(async (script: string | undefined, options: ShellOptions) => {
       const concurrency = positiveNumber(options.concurrency, '--concurrency', true)
       const timeout = positiveNumber(options.timeout, '--timeout', false)
-      if (script !== undefined && options.command !== undefined) throw new UsageError('give either a script file or -c, not both')
+      if (script !== undefined && options.command !== undefined)
+        throw new UsageError('give either a script file or -c, not both')
       let text: string | undefined = options.command
       if (script !== undefined) {
         text = await readFile(script, 'utf8').catch(() => {
@@ -52,13 +60,16 @@ the command line). Inside, \`help\` lists the commands.`)
         text = await readStdin()
       }
       const [{ Engine }, { ClientConnector }, { runScript }] = await Promise.all([
-        import('../shell/engine.js'), import('../shell/connector.js'), import('../shell/runner.js'),
+        import('../shell/engine.js'),
+        import('../shell/connector.js'),
+        import('../shell/runner.js'),
       ])
       const engine = new Engine({ connector: new ClientConnector() })
       if (concurrency !== undefined) engine.state.concurrency = concurrency
       if (timeout !== undefined) engine.state.timeoutS = timeout
       for (const address of options.bootstrap ?? []) {
-        if (!/^\/.+\/p2p\/[A-Za-z0-9]+$/.test(address)) throw new UsageError(`--bootstrap ${address}: give a multiaddr ending with /p2p/<peer id>`)
+        if (!/^\/.+\/p2p\/[A-Za-z0-9]+$/.test(address))
+          throw new UsageError(`--bootstrap ${address}: give a multiaddr ending with /p2p/<peer id>`)
       }
       engine.state.bootstrap = options.bootstrap ?? []
       engine.state.mdns = options.mdns === true
@@ -68,7 +79,9 @@ the command line). Inside, \`help\` lists the commands.`)
       } else {
         prepareInkTerminal()
         const { runInteractive } = await import('../shell/ui/interactive.js')
-        code = await runInteractive(engine, process.cwd(), ['Flotilla shell: `help` lists the commands, `exit` leaves.'])
+        code = await runInteractive(engine, process.cwd(), [
+          'Flotilla shell: `help` lists the commands, `exit` leaves.',
+        ])
       }
       await engine.close()
       process.exit(code)

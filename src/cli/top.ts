@@ -27,13 +27,27 @@ export function registerTop(nodeCommand: Command): void {
     .command('top')
     .description("The node owner's console: live vessels, their use of each resource against its quota, their logs")
     .option('--node <multiaddr>', 'the node manager to watch', DEFAULT_LISTEN)
-    .option('--key <name|path>', 'the owner (or user) key pair to sign requests with: a name in --keys, or a path', 'owner')
+    .option(
+      '--key <name|path>',
+      'the owner (or user) key pair to sign requests with: a name in --keys, or a path',
+      'owner',
+    )
     .option('--keys <dir>', 'the folder of key files', DEFAULT_KEYS_DIR)
     .option('--once', 'print one snapshot as text and exit (the default when stdout is not a terminal)')
     .option('--json', 'print one snapshot as JSON and exit')
-    .addOption(new Option('--interval <seconds>', 'refresh period of the live console').default(500, '0.5').argParser(secondsOption('--interval', 0.1)))
-    .addOption(new Option('--timeout <seconds>', 'time limit of each request').default(5000, '5').argParser(secondsOption('--timeout', 0.1)))
-    .addHelpText('after', `
+    .addOption(
+      new Option('--interval <seconds>', 'refresh period of the live console')
+        .default(500, '0.5')
+        .argParser(secondsOption('--interval', 0.1)),
+    )
+    .addOption(
+      new Option('--timeout <seconds>', 'time limit of each request')
+        .default(5000, '5')
+        .argParser(secondsOption('--timeout', 0.1)),
+    )
+    .addHelpText(
+      'after',
+      `
 Keys in the console: ↑/↓ select a vessel, Enter follow its log (↑/↓ PgUp/PgDn scroll, End follow, Esc back),
 s stop its program, r reset it (asks y/n), q quit.
 Exit status: 0 done, 2 a mistake in the command line or a missing key, 3 the node could not be reached.
@@ -41,7 +55,8 @@ Exit status: 0 done, 2 a mistake in the command line or a missing key, 3 the nod
 Examples:
   flotilla node top                                    the node of this checkout, with keys/owner.*
   flotilla node top --once                             one snapshot as text
-  flotilla node top --node /ip4/10.0.0.5/tcp/1224 --key alice --keys ~/.flotilla/keys --json`)
+  flotilla node top --node /ip4/10.0.0.5/tcp/1224 --key alice --keys ~/.flotilla/keys --json`,
+    )
     .action(async (options: TopOptions) => {
       process.exitCode = await top(options)
     })
@@ -66,14 +81,16 @@ async function top(options: TopOptions): Promise<number> {
   try {
     identity = await loadKeyPairRef(options.key, options.keys)
   } catch (err) {
-    if (err instanceof KeyFileError) return fail(2, `cannot load key '${options.key}': ${err.message} (use --key and --keys)`)
+    if (err instanceof KeyFileError)
+      return fail(2, `cannot load key '${options.key}': ${err.message} (use --key and --keys)`)
     throw err
   }
   const live = !options.once && !options.json && process.stdout.isTTY === true
   // libp2p loads only when the console runs: every other `node` subcommand registers this one too.
   const { ClientTransport, NodeClient } = await import('../client/node-client.js')
   const transport = await ClientTransport.create()
-  const connect = (): Promise<NodeClient> => NodeClient.connect(options.node, { identity, transport, timeoutMs: options.timeout })
+  const connect = (): Promise<NodeClient> =>
+    NodeClient.connect(options.node, { identity, transport, timeoutMs: options.timeout })
   try {
     let client: NodeClient
     let snapshot: NodeSnapshot
@@ -90,7 +107,9 @@ async function top(options: TopOptions): Promise<number> {
       throw err
     }
     if (!live) {
-      process.stdout.write(options.json ? snapshotJson(snapshot) : snapshotText(snapshot, process.stdout.columns || 100))
+      process.stdout.write(
+        options.json ? snapshotJson(snapshot) : snapshotText(snapshot, process.stdout.columns || 100),
+      )
       return 0
     }
     prepareInkTerminal()

@@ -9,7 +9,8 @@ export class UsageError extends Error {
 export function positiveNumber(text: string | undefined, what: string, integer: boolean): number | undefined {
   if (text === undefined) return undefined
   const n = Number(text)
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`${what} must be a ${integer ? 'whole ' : ''}number > 0, got '${text}'`)
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw new UsageError(`${what} must be a ${integer ? 'whole ' : ''}number > 0, got '${text}'`)
   return n
 }
 

@@ -5,7 +5,14 @@
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { PeerId } from '@libp2p/interface'
 import { ClientTransport, NodeClient } from './node-client.js'
-import { dialDiscoveredPeers, keepJoined, keyCid, routingTableSize, type DiscoveryNode, type DiscoveryOptions } from '../p2p/discovery-services.js'
+import {
+  dialDiscoveredPeers,
+  keepJoined,
+  keyCid,
+  routingTableSize,
+  type DiscoveryNode,
+  type DiscoveryOptions,
+} from '../p2p/discovery-services.js'
 import { createDiscoveryNode } from '../p2p/libp2p-node.js'
 
 export interface FoundNode {
@@ -71,8 +78,15 @@ export async function createBrowseNode(options: BrowseNodeOptions = {}): Promise
   const stops: Array<() => void> = []
   if (options.mdns !== undefined && options.mdns !== false) stops.push(dialDiscoveredPeers(node))
   // a refused or slow first dial would leave the client alone for good: retry while no DHT peer is known
-  if (options.bootstrap !== undefined && options.bootstrap.length > 0) stops.push(keepJoined(node, options.bootstrap, 1_000))
-  node.addEventListener('stop', () => { for (const stop of stops) stop() }, { once: true })
+  if (options.bootstrap !== undefined && options.bootstrap.length > 0)
+    stops.push(keepJoined(node, options.bootstrap, 1_000))
+  node.addEventListener(
+    'stop',
+    () => {
+      for (const stop of stops) stop()
+    },
+    { once: true },
+  )
   return node
 }
 
@@ -80,7 +94,10 @@ export async function createBrowseNode(options: BrowseNodeOptions = {}): Promise
  * One whole lookup: starts a browse node, waits (up to a third of the time) until it knows a DHT peer, looks the
  * key up with the rest of the time and stops the node. What `flotilla browse` and the shell's browse do.
  */
-export async function findNodes(keyText: string, options: BrowseNodeOptions & { timeoutMs?: number } = {}): Promise<FoundNode[]> {
+export async function findNodes(
+  keyText: string,
+  options: BrowseNodeOptions & { timeoutMs?: number } = {},
+): Promise<FoundNode[]> {
   const timeoutMs = options.timeoutMs ?? 10_000
   const started = Date.now()
   const node = await createBrowseNode(options)
@@ -107,27 +124,37 @@ export interface NodeVessels extends FoundNode {
  * vessels where `keyText` is owner or user — what seash's browse lists.
  */
 export async function vesselsForKey(
-  found: FoundNode[], keyText: string, options: { timeoutMs?: number; transport?: ClientTransport } = {},
+  found: FoundNode[],
+  keyText: string,
+  options: { timeoutMs?: number; transport?: ClientTransport } = {},
 ): Promise<NodeVessels[]> {
   const transport = options.transport ?? (await ClientTransport.create())
   try {
-    return await Promise.all(found.map(async (node): Promise<NodeVessels> => {
-      let error = 'no address'
-      for (const address of node.addresses) {
-        const full = `${address}/p2p/${node.peerId}`
-        try {
-          const client = await NodeClient.connect(full, { transport, timeoutMs: options.timeoutMs })
-          const summary = await client.getVessels()
-          const vessels = summary.vessels
-            .map((v) => ({ name: v.name, owner: v.ownerKey === keyText, user: v.userKeys.includes(keyText), status: v.status }))
-            .filter((v) => v.owner || v.user)
-          return { ...node, address: full, vessels, error: null }
-        } catch (err) {
-          error = err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err)
+    return await Promise.all(
+      found.map(async (node): Promise<NodeVessels> => {
+        let error = 'no address'
+        for (const address of node.addresses) {
+          const full = `${address}/p2p/${node.peerId}`
+          try {
+            const client = await NodeClient.connect(full, { transport, timeoutMs: options.timeoutMs })
+            const summary = await client.getVessels()
+            const vessels = summary.vessels
+              .map((v) => ({
+                name: v.name,
+                owner: v.ownerKey === keyText,
+                user: v.userKeys.includes(keyText),
+                status: v.status,
+              }))
+              .filter((v) => v.owner || v.user)
+            return { ...node, address: full, vessels, error: null }
+          } catch (err) {
+            error =
+              err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err)
+          }
         }
-      }
-      return { ...node, address: null, vessels: [], error }
-    }))
+        return { ...node, address: null, vessels: [], error }
+      }),
+    )
   } finally {
     if (options.transport === undefined) await transport.close()
   }

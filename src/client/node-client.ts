@@ -45,7 +45,8 @@ export class NodeClient {
     try {
       const remote = await transport.connect(addr, options.timeoutMs)
       const given = peerIdOf(addr)
-      if (given !== undefined && given !== remote) throw new NodeError('E_UNREACHABLE', `${addr.toString()} answered as ${remote}`)
+      if (given !== undefined && given !== remote)
+        throw new NodeError('E_UNREACHABLE', `${addr.toString()} answered as ${remote}`)
       const full = given === undefined ? addr.encapsulate(`/p2p/${remote}`) : addr
       return new NodeClient(transport, options.transport === undefined, full, remote, options)
     } catch (err) {
@@ -74,7 +75,11 @@ export class NodeClient {
 
   /** Sends a prepared request (tests use this to replay or tamper). */
   async send(request: Request, options: CallOptions = {}): Promise<CborValue> {
-    const response = await this.transport.exchange(this.address, encodeRequest(request), options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+    const response = await this.transport.exchange(
+      this.address,
+      encodeRequest(request),
+      options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    )
     if (!response.ok) throw new NodeError(response.code, response.message)
     return response.value
   }

@@ -20,14 +20,22 @@ export function parseAddress(address: string | Multiaddr): Multiaddr {
   try {
     parsed = multiaddr(address)
   } catch (err) {
-    throw new NodeError('E_USAGE', `'${address}' is not a multiaddr (like /ip4/127.0.0.1/tcp/1224/p2p/12D3KooW...): ${(err as Error).message}`, { cause: err })
+    throw new NodeError(
+      'E_USAGE',
+      `'${address}' is not a multiaddr (like /ip4/127.0.0.1/tcp/1224/p2p/12D3KooW...): ${(err as Error).message}`,
+      { cause: err },
+    )
   }
   const peer = peerIdOf(parsed)
   if (peer !== undefined) {
     try {
       peerIdFromString(peer)
     } catch (err) {
-      throw new NodeError('E_USAGE', `'${address}': '${peer}' is not a peer id (one looks like 12D3KooW… as the node prints it)`, { cause: err })
+      throw new NodeError(
+        'E_USAGE',
+        `'${address}': '${peer}' is not a peer id (one looks like 12D3KooW… as the node prints it)`,
+        { cause: err },
+      )
     }
   }
   return parsed
@@ -76,7 +84,12 @@ export class ClientTransport {
       const reading = lp.read({ signal })
       const writing = lp.write(request, { signal })
       let written = false
-      writing.then(() => { written = true }, () => undefined)
+      writing.then(
+        () => {
+          written = true
+        },
+        () => undefined,
+      )
       reading.catch(() => undefined)
       await Promise.race([writing, reading])
       const answer = await reading

@@ -4,7 +4,11 @@
 /** A key file (or key text) that is missing, malformed or does not match its pair. */
 export class KeyFileError extends Error {
   override name = 'KeyFileError'
-  constructor(readonly file: string, problem: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly file: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${file}: ${problem}`, options)
   }
 }

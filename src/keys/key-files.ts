@@ -8,7 +8,12 @@ import type { Ed25519PrivateKey, Ed25519PublicKey } from '@libp2p/interface'
 import { KeyFileError, PRIVATE_KEY_PREFIX, decodeKeyLine, parsePublicKeyText, publicKeyText } from './key-text.js'
 
 export {
-  KeyFileError, PRIVATE_KEY_PREFIX, PUBLIC_KEY_PREFIX, PUBLIC_KEY_TEXT_LENGTH, parsePublicKeyText, publicKeyText,
+  KeyFileError,
+  PRIVATE_KEY_PREFIX,
+  PUBLIC_KEY_PREFIX,
+  PUBLIC_KEY_TEXT_LENGTH,
+  parsePublicKeyText,
+  publicKeyText,
 } from './key-text.js'
 export type { Ed25519PrivateKey, Ed25519PublicKey }
 
@@ -42,8 +47,10 @@ export function keyFilePaths(dir: string, name: string): KeyFilePaths {
 /** The public half that a 32-byte Ed25519 seed derives, via node:crypto (PKCS#8 DER with a fixed prefix). */
 function derivePublicRaw(seed: Uint8Array): Uint8Array {
   const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed])
-  const spki = createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }))
-    .export({ format: 'der', type: 'spki' })
+  const spki = createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({
+    format: 'der',
+    type: 'spki',
+  })
   return new Uint8Array(spki.subarray(spki.length - 32))
 }
 
@@ -66,7 +73,9 @@ async function readKeyFile(path: string): Promise<string> {
   } catch (err) {
     if (err instanceof KeyFileError) throw err
     const code = (err as NodeJS.ErrnoException).code
-    throw new KeyFileError(path, code === 'ENOENT' ? 'no such key file' : `cannot read (${code ?? String(err)})`, { cause: err })
+    throw new KeyFileError(path, code === 'ENOENT' ? 'no such key file' : `cannot read (${code ?? String(err)})`, {
+      cause: err,
+    })
   }
 }
 
@@ -95,9 +104,16 @@ export interface GenerateOptions {
 }
 
 /** Generates a new key pair and writes it as `<dir>/<name>.publickey` and `<dir>/<name>.privatekey` (mode 0600). */
-export async function generateKeyFiles(dir: string, name: string, options: GenerateOptions = {}): Promise<KeyPair & KeyFilePaths> {
+export async function generateKeyFiles(
+  dir: string,
+  name: string,
+  options: GenerateOptions = {},
+): Promise<KeyPair & KeyFilePaths> {
   if (!isValidKeyName(name)) {
-    throw new KeyFileError(name, 'invalid key name (letters, digits, ._- only, not starting with a dot, at most 64 characters)')
+    throw new KeyFileError(
+      name,
+      'invalid key name (letters, digits, ._- only, not starting with a dot, at most 64 characters)',
+    )
   }
   const paths = keyFilePaths(dir, name)
   if (!options.force) {
@@ -113,7 +129,13 @@ export async function generateKeyFiles(dir: string, name: string, options: Gener
   // An overwritten file keeps its old mode; make sure it is private.
   await chmod(paths.privateKeyFile, 0o600)
   await writeFile(paths.publicKeyFile, publicKeyText(privateKey.publicKey) + '\n', { mode: 0o644, flag })
-  return { name, privateKey, publicKey: privateKey.publicKey, publicKeyText: publicKeyText(privateKey.publicKey), ...paths }
+  return {
+    name,
+    privateKey,
+    publicKey: privateKey.publicKey,
+    publicKeyText: publicKeyText(privateKey.publicKey),
+    ...paths,
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

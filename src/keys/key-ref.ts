@@ -3,8 +3,14 @@
 // to the pair (the suffix may be left off).
 import { basename, dirname, join, resolve } from 'node:path'
 import {
-  KeyFileError, PRIVATE_KEY_SUFFIX, PUBLIC_KEY_SUFFIX, isValidKeyName, loadKeyPair, loadPublicKey,
-  type Ed25519PublicKey, type KeyPair,
+  KeyFileError,
+  PRIVATE_KEY_SUFFIX,
+  PUBLIC_KEY_SUFFIX,
+  isValidKeyName,
+  loadKeyPair,
+  loadPublicKey,
+  type Ed25519PublicKey,
+  type KeyPair,
 } from './key-files.js'
 
 /** Whether `ref` names a key by path rather than by name. */

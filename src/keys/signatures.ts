@@ -1,6 +1,12 @@
 // Ed25519 sign/verify through node:crypto with cached KeyObjects: @libp2p/crypto re-imports the key
 // on every call, which halves signing speed (BENCH=keys shows this path's rates).
-import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto'
+import {
+  createPrivateKey,
+  createPublicKey,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+  type KeyObject,
+} from 'node:crypto'
 import type { Ed25519PrivateKey, Ed25519PublicKey } from '@libp2p/interface'
 import { parsePublicKeyText, publicKeyText } from './key-text.js'
 

@@ -15,7 +15,9 @@ import { DEFAULT_REFRESH_MS, keyCid } from '../p2p/discovery-services.js'
 import { SILENT_LOG, type Logger } from './node-log.js'
 
 /** The keys a node serves: owner and user keys of every vessel whose advertise flag is on, without duplicates. */
-export function advertisedKeys(vessels: Iterable<{ ownerKey: string; userKeys: readonly string[]; advertise: boolean }>): string[] {
+export function advertisedKeys(
+  vessels: Iterable<{ ownerKey: string; userKeys: readonly string[]; advertise: boolean }>,
+): string[] {
   const keys = new Set<string>()
   for (const v of vessels) {
     if (!v.advertise) continue
@@ -72,7 +74,10 @@ export class Advertiser {
   private stopped = false
   private diffTail: Promise<void> = Promise.resolve()
 
-  constructor(private readonly node: { services: { dht: KadDHT } }, options: AdvertiserOptions = {}) {
+  constructor(
+    private readonly node: { services: { dht: KadDHT } },
+    options: AdvertiserOptions = {},
+  ) {
     this.refreshMs = options.refreshMs ?? DEFAULT_REFRESH_MS
     this.retryMs = options.retryMs ?? Math.min(this.refreshMs, 5_000)
     this.timeoutMs = options.announceTimeoutMs ?? 30_000
@@ -103,14 +108,19 @@ export class Advertiser {
         const cid = cids[i]
         if (this.entries.has(key) || cid == null) return
         this.entries.set(key, {
-          cid, running: null, abort: null,
+          cid,
+          running: null,
+          abort: null,
           status: { key, cid: cid.toString(), lastAttempt: null, lastSuccess: null, peers: 0, error: null },
         })
         added.push(key)
       })
       return { withdrawals, added }
     })
-    this.diffTail = diff.then(() => undefined, () => undefined)
+    this.diffTail = diff.then(
+      () => undefined,
+      () => undefined,
+    )
     const { withdrawals, added } = await diff
     await Promise.all([...withdrawals, ...added.map((key) => this.announce(key))])
   }
@@ -156,9 +166,10 @@ export class Advertiser {
     const now = Date.now()
     for (const [key, { status, running }] of this.entries) {
       if (running !== null || status.lastAttempt === null) continue
-      const due = status.error === null
-        ? now - (status.lastSuccess ?? 0) >= this.refreshMs
-        : now - status.lastAttempt >= this.retryMs
+      const due =
+        status.error === null
+          ? now - (status.lastSuccess ?? 0) >= this.refreshMs
+          : now - status.lastAttempt >= this.retryMs
       if (due) void this.announce(key)
     }
   }
@@ -167,7 +178,10 @@ export class Advertiser {
     const entry = this.entries.get(key)
     if (entry === undefined) return Promise.resolve()
     if (entry.running !== null) return entry.running
-    const run = this.provide(key, entry).finally(() => { entry.running = null; entry.abort = null })
+    const run = this.provide(key, entry).finally(() => {
+      entry.running = null
+      entry.abort = null
+    })
     entry.running = run
     return run
   }
@@ -201,8 +215,18 @@ export class Advertiser {
     // a lone node retries failed announces every few seconds: only a change is news
     const changed = before.lastAttempt === null ? error !== 'cancelled' : (before.error === null) !== (error === null)
     const fingerprint = keyFingerprint(key)
-    if (error === null) this.log.log(changed ? 'info' : 'debug', `announced key ${fingerprint} to ${peers} DHT peers`, { event: 'announced', key: fingerprint, peers })
-    else this.log.log(changed ? 'warn' : 'debug', `could not announce key ${fingerprint}: ${error}`, { event: 'announce failed', key: fingerprint, error })
+    if (error === null)
+      this.log.log(changed ? 'info' : 'debug', `announced key ${fingerprint} to ${peers} DHT peers`, {
+        event: 'announced',
+        key: fingerprint,
+        peers,
+      })
+    else
+      this.log.log(changed ? 'warn' : 'debug', `could not announce key ${fingerprint}: ${error}`, {
+        event: 'announce failed',
+        key: fingerprint,
+        error,
+      })
   }
 
   private async withdraw(key: string, entry: Entry): Promise<void> {
@@ -216,7 +240,9 @@ export class Advertiser {
     try {
       await this.node.services.dht.cancelReprovide(cid)
     } catch (err) {
-      this.log.warn(`could not drop the local record of ${cid.toString()}: ${err instanceof Error ? err.message : String(err)}`)
+      this.log.warn(
+        `could not drop the local record of ${cid.toString()}: ${err instanceof Error ? err.message : String(err)}`,
+      )
     }
   }
 

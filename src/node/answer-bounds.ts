@@ -54,7 +54,14 @@ export function summaryArgs(args: readonly string[]): string[] {
 }
 
 /** Announce results as a summary shows them. */
-export function summaryAdvertising(keys: readonly AdvertisedKey[]): { advertising: AdvertisedKey[]; advertisingLeftOut?: number } {
-  const advertising = keys.slice(0, MAX_SUMMARY_ADVERTISED).map((k) => (k.error === null ? k : { ...k, error: capUtf8(k.error, MAX_ANNOUNCE_ERROR_BYTES) }))
-  return keys.length > MAX_SUMMARY_ADVERTISED ? { advertising, advertisingLeftOut: keys.length - MAX_SUMMARY_ADVERTISED } : { advertising }
+export function summaryAdvertising(keys: readonly AdvertisedKey[]): {
+  advertising: AdvertisedKey[]
+  advertisingLeftOut?: number
+} {
+  const advertising = keys
+    .slice(0, MAX_SUMMARY_ADVERTISED)
+    .map((k) => (k.error === null ? k : { ...k, error: capUtf8(k.error, MAX_ANNOUNCE_ERROR_BYTES) }))
+  return keys.length > MAX_SUMMARY_ADVERTISED
+    ? { advertising, advertisingLeftOut: keys.length - MAX_SUMMARY_ADVERTISED }
+    : { advertising }
 }

@@ -4,7 +4,12 @@
 import { readFile, statfs } from 'node:fs/promises'
 import { availableParallelism, totalmem } from 'node:os'
 import { dirname, resolve } from 'node:path'
-import { NUMERIC_RESOURCES, SEATTLE_HOST_DEFAULTS, type NumericResource, type Restrictions } from '../runtime/nanny/resources.js'
+import {
+  NUMERIC_RESOURCES,
+  SEATTLE_HOST_DEFAULTS,
+  type NumericResource,
+  type Restrictions,
+} from '../runtime/nanny/resources.js'
 import { NodeError } from '../protocol/errors.js'
 import { OFFCUT } from './split-join.js'
 
@@ -103,7 +108,8 @@ export function carveDonation(host: HostMeasurement, options: DonationOptions): 
   const share = {} as Record<NumericResource, number>
   const short: string[] = []
   for (const r of NUMERIC_RESOURCES) {
-    const donated = r === 'cpu' ? (max.cpu * percent) / 100 : r === 'events' ? DONATED_EVENTS : Math.floor((max[r] * percent) / 100)
+    const donated =
+      r === 'cpu' ? (max.cpu * percent) / 100 : r === 'events' ? DONATED_EVENTS : Math.floor((max[r] * percent) / 100)
     const rest = donated - count * OFFCUT.limits[r]
     // cpu to the micro-core, after rounding away float noise (0.198 × 1e6 is 197999.99999999997)
     share[r] = r === 'cpu' ? Math.floor(Number(((rest / count) * 1e6).toPrecision(12))) / 1e6 : Math.floor(rest / count)

@@ -35,7 +35,10 @@ export class FloodLimiter {
   private total = 0
   private readonly timer: NodeJS.Timeout
 
-  constructor(private readonly limits: FloodLimits, private readonly report: (dropped: Dropped[]) => void) {
+  constructor(
+    private readonly limits: FloodLimits,
+    private readonly report: (dropped: Dropped[]) => void,
+  ) {
     this.timer = setInterval(() => this.flush(), limits.windowMs)
     this.timer.unref()
   }

@@ -16,7 +16,12 @@ export interface FrameLimits {
 }
 
 const MiB = 1024 * 1024
-export const DEFAULT_FRAME_LIMITS: FrameLimits = { total: 256 * MiB, perPeer: 48 * MiB, smallFrame: 64 * 1024, smallReserve: 16 * MiB }
+export const DEFAULT_FRAME_LIMITS: FrameLimits = {
+  total: 256 * MiB,
+  perPeer: 48 * MiB,
+  smallFrame: 64 * 1024,
+  smallReserve: 16 * MiB,
+}
 
 export class FrameBudget {
   private readonly tally = new PeerTally()
@@ -32,12 +37,17 @@ export class FrameBudget {
   reserve(peer: string, bytes: number): () => void {
     const held = this.tally.used(peer)
     if (held + bytes > this.limits.perPeer) {
-      throw new NodeError('E_BUSY',
-        `this peer's requests being received hold ${held} of its ${this.limits.perPeer} bytes; a ${bytes}-byte request must wait for their answers`)
+      throw new NodeError(
+        'E_BUSY',
+        `this peer's requests being received hold ${held} of its ${this.limits.perPeer} bytes; a ${bytes}-byte request must wait for their answers`,
+      )
     }
     const room = bytes <= this.limits.smallFrame ? this.limits.total : this.limits.total - this.limits.smallReserve
     if (this.tally.used() + bytes > room) {
-      throw new NodeError('E_BUSY', `the node has no room for a ${bytes}-byte request now (its memory for incoming requests is in use); retry later`)
+      throw new NodeError(
+        'E_BUSY',
+        `the node has no room for a ${bytes}-byte request now (its memory for incoming requests is in use); retry later`,
+      )
     }
     return this.tally.hold(peer, bytes)
   }

@@ -55,7 +55,11 @@ export class Lifecycle {
 
   private readonly nodeLog: Logger
 
-  private constructor(private readonly state: NodeState, private readonly files: VesselFiles, private readonly options: LifecycleOptions) {
+  private constructor(
+    private readonly state: NodeState,
+    private readonly files: VesselFiles,
+    private readonly options: LifecycleOptions,
+  ) {
     this.nodeLog = options.log ?? SILENT_LOG
   }
 
@@ -72,7 +76,8 @@ export class Lifecycle {
 
   log(vessel: string): VesselLog {
     let log = this.logs.get(vessel)
-    if (log === undefined) this.logs.set(vessel, (log = new VesselLog(vesselLogPrefix(this.state.paths, vessel), this.options.logBytes)))
+    if (log === undefined)
+      this.logs.set(vessel, (log = new VesselLog(vesselLogPrefix(this.state.paths, vessel), this.options.logBytes)))
     return log
   }
 
@@ -124,9 +129,10 @@ export class Lifecycle {
   /** ResetVessel: stops the program, deletes the files (except private_*) and the log; status Fresh. */
   async reset(vessel: string): Promise<void> {
     const record = await this.state.vessel(vessel)
-    if (record.status === 'Started') await this.stop(vessel).catch((err: unknown) => {
-      if (!(err instanceof NodeError && err.code === 'E_STATE')) throw err
-    })
+    if (record.status === 'Started')
+      await this.stop(vessel).catch((err: unknown) => {
+        if (!(err instanceof NodeError && err.code === 'E_STATE')) throw err
+      })
     await this.state.exclusiveVessel(vessel, async () => {
       const current = await this.state.vessel(vessel)
       if (this.runs.has(vessel)) throw new NodeError('E_STATE', `${vessel} was started again while being reset`)
@@ -159,9 +165,16 @@ export class Lifecycle {
     } else {
       const reason = `could not restart: program '${v.program ?? '?'}' is missing`
       this.nodeLog.warn(`${v.name} is Stale: ${reason}`, { vessel: v.name, status: 'Stale', reason })
-      await this.state.store.apply([{ type: 'putVessel', vessel: {
-        ...v, status: 'Stale', exit: { code: HOST_CRASH_CODE, reason, at: Date.now() },
-      } }])
+      await this.state.store.apply([
+        {
+          type: 'putVessel',
+          vessel: {
+            ...v,
+            status: 'Stale',
+            exit: { code: HOST_CRASH_CODE, reason, at: Date.now() },
+          },
+        },
+      ])
     }
   }
 
@@ -170,19 +183,33 @@ export class Lifecycle {
     this.log(v.name).write(startMark(v, why))
     const id = `${v.name}#${++this.generation}`
     let end!: () => void
-    const ended = new Promise<void>((r) => { end = r })
+    const ended = new Promise<void>((r) => {
+      end = r
+    })
     this.runs.set(v.name, { id, startedAt: v.startedAt ?? Date.now(), ended, end })
     await this.files.ensureDir(v.name)
     const command = capUtf8([v.program ?? '?', ...(v.args ?? [])].join(' '), 200)
-    this.nodeLog.info(`${v.name} ${why ?? 'started'}: ${command}`, { vessel: v.name, event: why === undefined ? 'started' : 'restarted', command })
+    this.nodeLog.info(`${v.name} ${why ?? 'started'}: ${command}`, {
+      vessel: v.name,
+      event: why === undefined ? 'started' : 'restarted',
+      command,
+    })
     host.startVessel({
-      vesselId: id, cwd: this.files.dir(v.name), program: v.program ?? '', callargs: v.args ?? [],
-      ip: this.options.ip, restrictions: v.restrictions,
+      vesselId: id,
+      cwd: this.files.dir(v.name),
+      program: v.program ?? '',
+      callargs: v.args ?? [],
+      ip: this.options.ip,
+      restrictions: v.restrictions,
     })
   }
 
   private async record(v: VesselRecord, outcome: Outcome): Promise<void> {
-    const next: VesselRecord = { ...v, status: outcome.status, exit: { code: outcome.code, reason: capReason(outcome.reason), at: Date.now() } }
+    const next: VesselRecord = {
+      ...v,
+      status: outcome.status,
+      exit: { code: outcome.code, reason: capReason(outcome.reason), at: Date.now() },
+    }
     await this.state.store.apply([{ type: 'putVessel', vessel: next }])
   }
 
@@ -193,16 +220,29 @@ export class Lifecycle {
     this.runs.delete(name)
     if (this.closing) return run.end()
     const reason = capUtf8(outcome.reason.trimEnd().split('\n').at(-1) ?? '', 200)
-    this.nodeLog.info(`${name} ended: ${outcome.status}, exit code ${outcome.code}${reason ? ` (${reason})` : ''}`,
-      { vessel: name, event: 'ended', status: outcome.status, code: outcome.code, reason })
+    this.nodeLog.info(`${name} ended: ${outcome.status}, exit code ${outcome.code}${reason ? ` (${reason})` : ''}`, {
+      vessel: name,
+      event: 'ended',
+      status: outcome.status,
+      code: outcome.code,
+      reason,
+    })
     // Repy's node manager logs the program's stderr: a traceback or why it was ended goes where the owner reads.
-    if (!QUIET_EXIT_CODES.has(outcome.code)) this.log(name).write(outcome.reason.endsWith('\n') ? outcome.reason : `${outcome.reason}\n`)
-    void this.state.exclusiveVessel(name, async () => {
-      // the program wrote files too: count its directory again on the next upload
-      this.files.forgetDiskUse(name)
-      const v = await this.state.store.get(name)
-      if (v?.status === 'Started' && !this.runs.has(name)) await this.record(v, outcome)
-    }).catch((err: unknown) => this.nodeLog.error(`could not record the exit of ${name}: ${String(err)}`, { vessel: name, detail: errorChain(err) }))
+    if (!QUIET_EXIT_CODES.has(outcome.code))
+      this.log(name).write(outcome.reason.endsWith('\n') ? outcome.reason : `${outcome.reason}\n`)
+    void this.state
+      .exclusiveVessel(name, async () => {
+        // the program wrote files too: count its directory again on the next upload
+        this.files.forgetDiskUse(name)
+        const v = await this.state.store.get(name)
+        if (v?.status === 'Started' && !this.runs.has(name)) await this.record(v, outcome)
+      })
+      .catch((err: unknown) =>
+        this.nodeLog.error(`could not record the exit of ${name}: ${String(err)}`, {
+          vessel: name,
+          detail: errorChain(err),
+        }),
+      )
       .finally(() => run.end())
   }
 
@@ -210,39 +250,59 @@ export class Lifecycle {
     this.host = null
     if (this.closing) return
     const crashed = [...this.runs.entries()]
-    this.nodeLog.error(`${reason}; marking its vessels Terminated and starting a new one`, { event: 'host crashed', vessels: crashed.map(([name]) => name) })
+    this.nodeLog.error(`${reason}; marking its vessels Terminated and starting a new one`, {
+      event: 'host crashed',
+      vessels: crashed.map(([name]) => name),
+    })
     this.runs.clear()
     for (const [name] of crashed) this.files.forgetDiskUse(name)
-    void this.state.exclusive(async () => {
-      for (const [name] of crashed) {
-        const v = await this.state.store.get(name)
-        if (v?.status === 'Started') await this.record(v, { status: 'Terminated', code: HOST_CRASH_CODE, reason })
-      }
-    }).catch(() => undefined).finally(() => {
-      for (const [, run] of crashed) run.end()
-      if (!this.closing) void this.sandbox().catch((err: unknown) => this.nodeLog.error(`sandbox host restart failed: ${String(err)}`, { detail: errorChain(err) }))
-    })
+    void this.state
+      .exclusive(async () => {
+        for (const [name] of crashed) {
+          const v = await this.state.store.get(name)
+          if (v?.status === 'Started') await this.record(v, { status: 'Terminated', code: HOST_CRASH_CODE, reason })
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        for (const [, run] of crashed) run.end()
+        if (!this.closing)
+          void this.sandbox().catch((err: unknown) =>
+            this.nodeLog.error(`sandbox host restart failed: ${String(err)}`, { detail: errorChain(err) }),
+          )
+      })
   }
 
   /** The sandbox host, started (again) if needed. */
   private sandbox(): Promise<SandboxHost> {
     if (this.host?.running) return Promise.resolve(this.host)
     if (this.closing) return Promise.reject(new NodeError('E_BUSY', 'the node is shutting down'))
-    this.hostStarting ??= SandboxHost.start(this.state.paths.files, {
-      output: (id, text) => this.log(id.split('#')[0] ?? '').write(text),
-      exit: (id, outcome) => this.onExit(id, outcome),
-      crash: (reason) => this.onCrash(reason),
-    }, { identity: this.options.identity, frontEnds: FRONT_ENDS_MODULE, longLived: true }).then((host) => {
-      this.host = host
-      return host
-    }).finally(() => { this.hostStarting = null })
+    this.hostStarting ??= SandboxHost.start(
+      this.state.paths.files,
+      {
+        output: (id, text) => this.log(id.split('#')[0] ?? '').write(text),
+        exit: (id, outcome) => this.onExit(id, outcome),
+        crash: (reason) => this.onCrash(reason),
+      },
+      { identity: this.options.identity, frontEnds: FRONT_ENDS_MODULE, longLived: true },
+    )
+      .then((host) => {
+        this.host = host
+        return host
+      })
+      .finally(() => {
+        this.hostStarting = null
+      })
     return this.hostStarting
   }
 }
 
 /** The line that opens each run in the vessel's log, so that runs one after another can be told apart. */
 function startMark(v: VesselRecord, why?: string): string {
-  const at = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+  const at = new Date()
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC')
   const command = [v.program ?? '?', ...(v.args ?? [])].join(' ').slice(0, 200)
   return `--- ${at}: ${command}${why ? ` (${why})` : ''} ---\n`
 }
@@ -250,6 +310,9 @@ function startMark(v: VesselRecord, why?: string): string {
 function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), ms)
-    void p.then(() => { clearTimeout(timer); resolve(true) })
+    void p.then(() => {
+      clearTimeout(timer)
+      resolve(true)
+    })
   })
 }

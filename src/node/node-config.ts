@@ -10,7 +10,12 @@ import { isValidIp } from '../runtime/api/validate.js'
 import { DEFAULT_LOG_BYTES } from '../runtime/ring-log.js'
 import { isKeyPath, loadPublicKeyRef } from '../keys/key-ref.js'
 import {
-  KeyFileError, generateKeyFiles, keyFilePaths, loadPrivateKey, loadPublicKey, publicKeyText,
+  KeyFileError,
+  generateKeyFiles,
+  keyFilePaths,
+  loadPrivateKey,
+  loadPublicKey,
+  publicKeyText,
   type Ed25519PrivateKey,
 } from '../keys/key-files.js'
 import { carveDonation, measureHost } from './donation.js'
@@ -63,14 +68,22 @@ export const DEFAULT_ADVERTISE_REFRESH_S = 300
  * The discovery settings in effect: `stored` (or the defaults) with `override` on top. A TTL given without a
  * refresh period brings the refresh down to TTL / 2 if needed. E_USAGE for a bad address or period.
  */
-export function discoveryConfig(stored: Partial<DiscoveryConfig> | undefined, override: Partial<DiscoveryConfig> = {}): DiscoveryConfig {
+export function discoveryConfig(
+  stored: Partial<DiscoveryConfig> | undefined,
+  override: Partial<DiscoveryConfig> = {},
+): DiscoveryConfig {
   const ttlS = override.ttlS ?? stored?.ttlS ?? DEFAULT_ADVERTISE_TTL_S
   const refreshGiven = override.refreshS ?? (override.ttlS === undefined ? stored?.refreshS : undefined)
   const refreshS = refreshGiven ?? Math.min(DEFAULT_ADVERTISE_REFRESH_S, ttlS / 2)
-  if (!(Number.isFinite(ttlS) && ttlS > 0)) throw new NodeError('E_USAGE', `the advertise TTL must be a number of seconds > 0, not ${ttlS}`)
-  if (!(Number.isFinite(refreshS) && refreshS > 0)) throw new NodeError('E_USAGE', `the advertise refresh must be a number of seconds > 0, not ${refreshS}`)
+  if (!(Number.isFinite(ttlS) && ttlS > 0))
+    throw new NodeError('E_USAGE', `the advertise TTL must be a number of seconds > 0, not ${ttlS}`)
+  if (!(Number.isFinite(refreshS) && refreshS > 0))
+    throw new NodeError('E_USAGE', `the advertise refresh must be a number of seconds > 0, not ${refreshS}`)
   if (refreshS > ttlS / 2) {
-    throw new NodeError('E_USAGE', `the advertise refresh (${refreshS} s) must be at most half the advertise TTL (${ttlS} s), or records expire between announces`)
+    throw new NodeError(
+      'E_USAGE',
+      `the advertise refresh (${refreshS} s) must be at most half the advertise TTL (${ttlS} s), or records expire between announces`,
+    )
   }
   const bootstrap = [...new Set(override.bootstrap ?? stored?.bootstrap ?? [])]
   for (const address of bootstrap) checkBootstrap(address)
@@ -81,11 +94,21 @@ export function discoveryConfig(stored: Partial<DiscoveryConfig> | undefined, ov
 export function checkBootstrap(address: string): void {
   let ok: boolean
   try {
-    ok = multiaddr(address).getComponents().some((c) => c.name === 'p2p')
+    ok = multiaddr(address)
+      .getComponents()
+      .some((c) => c.name === 'p2p')
   } catch (err) {
-    throw new NodeError('E_USAGE', `bootstrap address '${address}' is not a multiaddr (like /ip4/10.0.0.5/tcp/1224/p2p/12D3KooW…)`, { cause: err })
+    throw new NodeError(
+      'E_USAGE',
+      `bootstrap address '${address}' is not a multiaddr (like /ip4/10.0.0.5/tcp/1224/p2p/12D3KooW…)`,
+      { cause: err },
+    )
   }
-  if (!ok) throw new NodeError('E_USAGE', `bootstrap address '${address}' must end with /p2p/<peer id> (the other node prints it at start)`)
+  if (!ok)
+    throw new NodeError(
+      'E_USAGE',
+      `bootstrap address '${address}' must end with /p2p/<peer id> (the other node prints it at start)`,
+    )
 }
 
 export interface InitOptions {
@@ -142,7 +165,12 @@ export function vesselIp(listen: readonly string[], ip?: string): string {
 }
 
 /** Sets the node up in an empty store; E_STATE if it is set up already. */
-export async function initNode(store: VesselStore, paths: NodePaths, keysDir: string, options: InitOptions = {}): Promise<NodeConfig> {
+export async function initNode(
+  store: VesselStore,
+  paths: NodePaths,
+  keysDir: string,
+  options: InitOptions = {},
+): Promise<NodeConfig> {
   if ((await loadConfig(store)) !== undefined) {
     throw new NodeError('E_STATE', `${paths.data} holds a node already (use --force to start over)`)
   }
@@ -152,17 +180,34 @@ export async function initNode(store: VesselStore, paths: NodePaths, keysDir: st
   const donatePercent = options.donatePercent ?? DEFAULT_DONATION_PERCENT
   const logBytes = options.logBytes ?? DEFAULT_LOG_BYTES
   if (!Number.isSafeInteger(logBytes) || logBytes < 2048 || logBytes > MAX_LOG_BYTES) {
-    throw new NodeError('E_USAGE', `the log size must be 2048 to ${MAX_LOG_BYTES} bytes (ReadVesselLog answers the whole log in one message)`)
+    throw new NodeError(
+      'E_USAGE',
+      `the log size must be 2048 to ${MAX_LOG_BYTES} bytes (ReadVesselLog answers the whole log in one message)`,
+    )
   }
   const carved = carveDonation(await measureHost(paths.data), { percent: donatePercent, vessels: options.vessels })
   const now = Date.now()
   const config: NodeConfig = {
-    version: NODE_VERSION, peerId: peerIdFromPrivateKey(nodeKey).toString(), ownerKey, ip: vesselIp(listen, options.ip),
-    listen, donatePercent, logBytes, createdAt: now, discovery: discoveryConfig(undefined, options.discovery),
+    version: NODE_VERSION,
+    peerId: peerIdFromPrivateKey(nodeKey).toString(),
+    ownerKey,
+    ip: vesselIp(listen, options.ip),
+    listen,
+    donatePercent,
+    logBytes,
+    createdAt: now,
+    discovery: discoveryConfig(undefined, options.discovery),
     ...(options.sandboxUser ? { sandboxUser: { ...options.sandboxUser } } : {}),
   }
   const vessels: VesselRecord[] = carved.map((restrictions, i) => ({
-    name: `v${i + 1}`, ownerKey, userKeys: [], ownerInfo: '', advertise: true, status: 'Fresh', restrictions, createdAt: now,
+    name: `v${i + 1}`,
+    ownerKey,
+    userKeys: [],
+    ownerInfo: '',
+    advertise: true,
+    status: 'Fresh',
+    restrictions,
+    createdAt: now,
   }))
   const changes: StoreChange[] = [
     ...vessels.map((vessel): StoreChange => ({ type: 'putVessel', vessel })),
@@ -177,13 +222,18 @@ export async function initNode(store: VesselStore, paths: NodePaths, keysDir: st
 export async function loadNodeKey(keysDir: string, config: NodeConfig): Promise<Ed25519PrivateKey> {
   const { privateKeyFile } = keyFilePaths(keysDir, NODE_KEY_NAME)
   if (!existsSync(privateKeyFile)) {
-    throw new NodeError('E_USAGE', `no node key ${privateKeyFile}: this node (${config.peerId}) was set up with another --keys folder`)
+    throw new NodeError(
+      'E_USAGE',
+      `no node key ${privateKeyFile}: this node (${config.peerId}) was set up with another --keys folder`,
+    )
   }
   const key = await loadPrivateKey(privateKeyFile)
   const peerId = peerIdFromPrivateKey(key).toString()
   if (peerId !== config.peerId) {
-    throw new NodeError('E_USAGE', `${privateKeyFile} is the key of ${peerId}, but this data folder belongs to ${config.peerId}`)
+    throw new NodeError(
+      'E_USAGE',
+      `${privateKeyFile} is the key of ${peerId}, but this data folder belongs to ${config.peerId}`,
+    )
   }
   return key
 }
-

@@ -7,7 +7,12 @@
 //   await d.stop()                                          // before libp2p stops
 import type { AdvertisedKey } from '../protocol/results.js'
 import { Advertiser, advertisedKeys } from './advertiser.js'
-import { dialDiscoveredPeers, keepJoined, type DiscoveryNode, type DiscoveryOptions } from '../p2p/discovery-services.js'
+import {
+  dialDiscoveredPeers,
+  keepJoined,
+  type DiscoveryNode,
+  type DiscoveryOptions,
+} from '../p2p/discovery-services.js'
 import type { DiscoveryConfig } from './node-config.js'
 import { errorChain, SILENT_LOG, type Logger } from './node-log.js'
 import type { StoreChange, VesselStore } from './vessel-store.js'
@@ -34,13 +39,23 @@ export class NodeDiscovery {
   ) {}
 
   /** `log` gets the announces and withdrawals and what goes wrong. */
-  static start(node: DiscoveryNode, store: VesselStore, config: DiscoveryConfig, log: Logger = SILENT_LOG): NodeDiscovery {
+  static start(
+    node: DiscoveryNode,
+    store: VesselStore,
+    config: DiscoveryConfig,
+    log: Logger = SILENT_LOG,
+  ): NodeDiscovery {
     const advertiser = new Advertiser(node, { refreshMs: config.refreshS * 1000, log })
     const d = new NodeDiscovery(store, advertiser, log)
-    if (config.bootstrap.length > 0) d.stops.push(keepJoined(node, config.bootstrap, Math.min(5_000, config.refreshS * 1000)))
+    if (config.bootstrap.length > 0)
+      d.stops.push(keepJoined(node, config.bootstrap, Math.min(5_000, config.refreshS * 1000)))
     if (config.mdns) d.stops.push(dialDiscoveredPeers(node))
     // sync never rejects (it reports its failures through notice), and nothing here waits for it
-    d.stops.push(store.watch((changes) => { if (touchesVessels(changes)) void d.sync() }))
+    d.stops.push(
+      store.watch((changes) => {
+        if (touchesVessels(changes)) void d.sync()
+      }),
+    )
     void d.sync()
     return d
   }
@@ -62,7 +77,10 @@ export class NodeDiscovery {
           void this.advertiser.setKeys(keys)
         }
       } catch (err) {
-        if (!this.stopped) this.log.error(`could not update the advertised keys: ${err instanceof Error ? err.message : String(err)}`, { detail: errorChain(err) })
+        if (!this.stopped)
+          this.log.error(`could not update the advertised keys: ${err instanceof Error ? err.message : String(err)}`, {
+            detail: errorChain(err),
+          })
       } finally {
         this.syncing = false
       }
@@ -72,7 +90,9 @@ export class NodeDiscovery {
 
   /** The keys announced now and how their last announce went. */
   status(): AdvertisedKey[] {
-    return this.advertiser.status().map(({ key, lastAttempt, lastSuccess, peers, error }) => ({ key, lastAttempt, lastSuccess, peers, error }))
+    return this.advertiser
+      .status()
+      .map(({ key, lastAttempt, lastSuccess, peers, error }) => ({ key, lastAttempt, lastSuccess, peers, error }))
   }
 
   async stop(): Promise<void> {

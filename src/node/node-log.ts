@@ -54,15 +54,27 @@ export interface Logger {
 abstract class BaseLogger implements Logger {
   abstract enabled(level: LogLevel): boolean
   abstract log(level: LogLevel, msg: string, fields?: LogFields): void
-  error(msg: string, fields?: LogFields): void { this.log('error', msg, fields) }
-  warn(msg: string, fields?: LogFields): void { this.log('warn', msg, fields) }
-  info(msg: string, fields?: LogFields): void { this.log('info', msg, fields) }
-  debug(msg: string, fields?: LogFields): void { this.log('debug', msg, fields) }
+  error(msg: string, fields?: LogFields): void {
+    this.log('error', msg, fields)
+  }
+  warn(msg: string, fields?: LogFields): void {
+    this.log('warn', msg, fields)
+  }
+  info(msg: string, fields?: LogFields): void {
+    this.log('info', msg, fields)
+  }
+  debug(msg: string, fields?: LogFields): void {
+    this.log('debug', msg, fields)
+  }
 }
 
 class SilentLogger extends BaseLogger {
-  enabled(): boolean { return false }
-  log(): void { /* nothing */ }
+  enabled(): boolean {
+    return false
+  }
+  log(): void {
+    /* nothing */
+  }
 }
 
 /** A logger that keeps nothing (parts used without a node: tests, benchmarks). */
@@ -89,9 +101,14 @@ export class NodeLog extends BaseLogger {
   private readonly stderr: LogLevel | 'off'
   private fileFailed = false
   private stderrGone = false
-  private readonly onStderrError = (): void => { this.stderrGone = true }
+  private readonly onStderrError = (): void => {
+    this.stderrGone = true
+  }
 
-  private constructor(prefix: string | null, private readonly options: NodeLogOptions) {
+  private constructor(
+    prefix: string | null,
+    private readonly options: NodeLogOptions,
+  ) {
     super()
     this.ring = prefix === null ? null : new RingLog(prefix, options.bytes ?? DEFAULT_LOG_BYTES)
     this.level = options.level ?? DEFAULT_LOG_LEVEL
@@ -147,13 +164,16 @@ export class NodeLog extends BaseLogger {
       this.fileFailed = false
     } catch (err) {
       // a full disk must not stop the node; say so once per run of failures, where the operator may see it
-      if (!this.fileFailed) writeStderr(`flotilla node: cannot write the node log ${this.ring.newPath}: ${(err as Error).message}\n`)
+      if (!this.fileFailed)
+        writeStderr(`flotilla node: cannot write the node log ${this.ring.newPath}: ${(err as Error).message}\n`)
       this.fileFailed = true
     }
   }
 }
 
-const writeStderr = (text: string): void => { process.stderr.write(text) }
+const writeStderr = (text: string): void => {
+  process.stderr.write(text)
+}
 
 /** The entry with every field cut to its bound (a few KiB in all). */
 function boundEntry(time: string, level: LogLevel, msg: string, fields: LogFields): LogEntry {
@@ -181,9 +201,11 @@ function boundValue(value: LogValue): LogValue {
 /** Control characters, and those that reorder text on a terminal, as \u escapes: what a peer sent cannot move the
  *  cursor, clear the screen or make one line look like two. */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex -- finding control characters is what this does
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- finding control characters is what this does
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
 }
 
 /** An entry as text: `<time> <LEVEL> <message>`, and its detail (a stack) on indented lines below; without the
@@ -192,7 +214,10 @@ export function entryText(entry: LogEntry, withDetail = true): string {
   const head = `${entry.time} ${entry.level.toUpperCase().padEnd(5)} ${printable(entry.msg)}`
   if (typeof entry.detail !== 'string' || entry.detail === '') return `${head}\n`
   if (!withDetail) return `${head} (details: flotilla node log)\n`
-  return `${head}\n${entry.detail.split('\n').map((line) => `    ${printable(line)}\n`).join('')}`
+  return `${head}\n${entry.detail
+    .split('\n')
+    .map((line) => `    ${printable(line)}\n`)
+    .join('')}`
 }
 
 /** Everything about an error for the log: its stack, then each `cause` in turn (and an AggregateError's errors). */
@@ -204,7 +229,8 @@ export function errorChain(err: unknown, maxDepth = 8): string {
     seen.add(current)
     parts.push((depth === 0 ? '' : 'caused by: ') + describeError(current))
     if (current instanceof AggregateError) {
-      for (const [i, inner] of current.errors.slice(0, 4).entries()) parts.push(`error ${i + 1} of ${current.errors.length}: ${describeError(inner)}`)
+      for (const [i, inner] of current.errors.slice(0, 4).entries())
+        parts.push(`error ${i + 1} of ${current.errors.length}: ${describeError(inner)}`)
     }
     current = current instanceof Error ? current.cause : undefined
   }

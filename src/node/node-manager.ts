@@ -11,7 +11,16 @@ import type { HandlerContext } from './handlers/index.js'
 import type { DiscoveryNode } from '../p2p/discovery-services.js'
 import { createNodeLibp2p } from '../p2p/libp2p-node.js'
 import { Lifecycle } from './lifecycle.js'
-import { discoveryConfig, initNode, MAX_LOG_BYTES, loadConfig, loadNodeKey, type DiscoveryConfig, type InitOptions, type NodeConfig } from './node-config.js'
+import {
+  discoveryConfig,
+  initNode,
+  MAX_LOG_BYTES,
+  loadConfig,
+  loadNodeKey,
+  type DiscoveryConfig,
+  type InitOptions,
+  type NodeConfig,
+} from './node-config.js'
 import { discoveryOptions, NodeDiscovery } from './node-discovery.js'
 import { errorChain, NodeLog, type LogEntry, type LogLevel } from './node-log.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodeLogPrefix, nodePaths, type NodePaths } from './node-paths.js'
@@ -93,26 +102,42 @@ export class NodeManager {
       let config: NodeConfig | undefined = await loadConfig(store)
       const initialized = config === undefined
       if (config === undefined) {
-        if (options.init === false) throw new NodeError('E_STATE', `${paths.data} holds no node; run flotilla node init first`)
+        if (options.init === false)
+          throw new NodeError('E_STATE', `${paths.data} holds no node; run flotilla node init first`)
         // A first start sets the node up with the defaults, listening where it was asked to (its vessels' IP follows).
-        config = await initNode(store, paths, keysDir, { ...(options.listen ? { listen: options.listen } : {}), ...options.init })
+        config = await initNode(store, paths, keysDir, {
+          ...(options.listen ? { listen: options.listen } : {}),
+          ...options.init,
+        })
       }
       const logBytes = Math.min(config.logBytes, MAX_LOG_BYTES)
       log = NodeLog.open(nodeLogPrefix(paths), { ...logOptions, bytes: logOptions.bytes ?? logBytes })
       // (the CLI says so on stdout; a start that fails later must still be one line there)
-      if (initialized) log.fileOnly('info', `set up a new node ${config.peerId} in ${paths.data}`, { event: 'set up', peerId: config.peerId })
+      if (initialized)
+        log.fileOnly('info', `set up a new node ${config.peerId} in ${paths.data}`, {
+          event: 'set up',
+          peerId: config.peerId,
+        })
       // the check runs a process as the sandbox user: let it overlap with the rest of the start
       const choosing = chooseSandboxUser(options.sandboxUser ?? config.sandboxUser ?? DEFAULT_SANDBOX_USER, paths.files)
-      for (const name of await store.boundStored()) log.warn(`${name}: cut an over-long stored field (exit reason or owner information)`, { vessel: name })
+      for (const name of await store.boundStored())
+        log.warn(`${name}: cut an over-long stored field (exit reason or owner information)`, { vessel: name })
       const privateKey = await loadNodeKey(keysDir, config)
       const state = new NodeState(store, paths, config)
       const limits = nodeLimits(options.limits)
       const guard = await ReplayGuard.open(store.replay, limits.replay)
       const settings = discoveryConfig(config.discovery, options.discovery)
-      libp2p = await createNodeLibp2p({ privateKey, listen: options.listen ?? config.listen, discovery: discoveryOptions(settings) })
+      libp2p = await createNodeLibp2p({
+        privateKey,
+        listen: options.listen ?? config.listen,
+        discovery: discoveryOptions(settings),
+      })
       const sandboxUser = await choosing
       if (sandboxUser.warning !== null) log.warn(sandboxUser.warning, { event: 'sandbox user' })
-      const identity = sandboxUser.uid === undefined || sandboxUser.gid === undefined ? undefined : { uid: sandboxUser.uid, gid: sandboxUser.gid }
+      const identity =
+        sandboxUser.uid === undefined || sandboxUser.gid === undefined
+          ? undefined
+          : { uid: sandboxUser.uid, gid: sandboxUser.gid }
       if (identity) await keepFromSandboxUser(paths)
       const files = new VesselFiles(paths, identity)
       await files.reconcile((await store.list()).map((v) => v.name))
@@ -121,24 +146,40 @@ export class NodeManager {
       const found = NodeDiscovery.start(node, store, settings, log)
       discovery = found
       const ctx: HandlerContext = {
-        state, files, lifecycle, peerId: node.peerId.toString(),
+        state,
+        files,
+        lifecycle,
+        peerId: node.peerId.toString(),
         addresses: () => node.getMultiaddrs().map((a) => a.toString()),
         advertising: () => found.status(),
         sandboxUser: { runsAs: sandboxUser.runsAs, warning: sandboxUser.warning },
       }
-      const requestLog = requests = new RequestLog(log, { ...DEFAULT_FLOOD_LIMITS, ...flood })
-      const service = await serveProtocol(node, (bytes, peer) => handleRequest(bytes, ctx, {
-        guard,
-        onInternalError: options.onInternalError,
-        onOutcome: (outcome) => requestLog.record(peer, outcome),
-      }), limits, (peer, error) => requestLog.record(peer, { call: null, vessels: [], key: null, handled: false, error }))
-      log.info(`node ${node.peerId.toString()} started (sandbox host runs as ${sandboxUser.runsAs}) at ${ctx.addresses().join(' ')}`, {
-        event: 'started', peerId: node.peerId.toString(), addresses: ctx.addresses(),
-      })
+      const requestLog = (requests = new RequestLog(log, { ...DEFAULT_FLOOD_LIMITS, ...flood }))
+      const service = await serveProtocol(
+        node,
+        (bytes, peer) =>
+          handleRequest(bytes, ctx, {
+            guard,
+            onInternalError: options.onInternalError,
+            onOutcome: (outcome) => requestLog.record(peer, outcome),
+          }),
+        limits,
+        (peer, error) => requestLog.record(peer, { call: null, vessels: [], key: null, handled: false, error }),
+      )
+      log.info(
+        `node ${node.peerId.toString()} started (sandbox host runs as ${sandboxUser.runsAs}) at ${ctx.addresses().join(' ')}`,
+        {
+          event: 'started',
+          peerId: node.peerId.toString(),
+          addresses: ctx.addresses(),
+        },
+      )
       return new NodeManager(node, state, lifecycle, ctx, found, service, requestLog, log, settings, initialized)
     } catch (err) {
       // the caller reports the failure to the user: the file keeps it for the operator
-      log?.fileOnly('error', `could not start: ${err instanceof Error ? err.message : String(err)}`, { detail: errorChain(err) })
+      log?.fileOnly('error', `could not start: ${err instanceof Error ? err.message : String(err)}`, {
+        detail: errorChain(err),
+      })
       requests?.close()
       log?.close()
       await discovery?.stop().catch(() => undefined)

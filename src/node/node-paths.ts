@@ -22,7 +22,13 @@ export interface NodePaths {
 
 export function nodePaths(dataDir: string): NodePaths {
   const data = resolve(dataDir)
-  return { data, files: join(data, 'files'), state: join(data, 'state'), logs: join(data, 'logs'), tmp: join(data, 'tmp') }
+  return {
+    data,
+    files: join(data, 'files'),
+    state: join(data, 'state'),
+    logs: join(data, 'logs'),
+    tmp: join(data, 'tmp'),
+  }
 }
 
 export const vesselDir = (paths: NodePaths, vessel: string): string => join(paths.files, vessel)

@@ -10,7 +10,11 @@ import type { VesselRecord, VesselStore } from './vessel-store.js'
 export class NodeState {
   readonly locks = new VesselLocks()
 
-  constructor(readonly store: VesselStore, readonly paths: NodePaths, readonly config: NodeConfig) {}
+  constructor(
+    readonly store: VesselStore,
+    readonly paths: NodePaths,
+    readonly config: NodeConfig,
+  ) {}
 
   /** Runs `fn` alone among all exclusive sections (changes to the set of vessels, or to several at once). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {

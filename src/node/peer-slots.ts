@@ -8,7 +8,10 @@ export type NoSlot = 'peer' | 'node'
 export class PeerSlots {
   private readonly tally = new PeerTally()
 
-  constructor(readonly perPeer: number, readonly max: number) {}
+  constructor(
+    readonly perPeer: number,
+    readonly max: number,
+  ) {}
 
   /** Slots in use, in all or by one peer. */
   used(peer?: string): number {

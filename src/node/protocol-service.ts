@@ -68,13 +68,22 @@ export async function serveProtocol(
     return errorResponse(err)
   }
 
-  const answer = async (stream: Stream, peer: string, hold: (release: () => void) => void): Promise<Response<unknown> | undefined> => {
+  const answer = async (
+    stream: Stream,
+    peer: string,
+    hold: (release: () => void) => void,
+  ): Promise<Response<unknown> | undefined> => {
     const readSlot = reading.take(peer)
     if (typeof readSlot === 'string') {
       stopReading(stream)
-      return refuse(peer, busy(readSlot === 'peer'
-        ? `this peer already has ${streams.readingPerPeer} requests being received; wait for their answers`
-        : `the node is receiving ${streams.reading} requests; retry later`))
+      return refuse(
+        peer,
+        busy(
+          readSlot === 'peer'
+            ? `this peer already has ${streams.readingPerPeer} requests being received; wait for their answers`
+            : `the node is receiving ${streams.reading} requests; retry later`,
+        ),
+      )
     }
     let bytes: Uint8Array
     try {
@@ -88,9 +97,14 @@ export async function serveProtocol(
     }
     const handleSlot = handling.take(peer)
     if (typeof handleSlot === 'string') {
-      return refuse(peer, busy(handleSlot === 'peer'
-        ? `this peer already has ${streams.handlingPerPeer} requests being handled; wait for their answers`
-        : `the node is handling ${streams.handling} requests; retry later`))
+      return refuse(
+        peer,
+        busy(
+          handleSlot === 'peer'
+            ? `this peer already has ${streams.handlingPerPeer} requests being handled; wait for their answers`
+            : `the node is handling ${streams.handling} requests; retry later`,
+        ),
+      )
     }
     try {
       return await handle(bytes, peer)
@@ -99,17 +113,21 @@ export async function serveProtocol(
     }
   }
 
-  await node.handle(PROTOCOL_ID, async (stream, connection) => {
-    const releases: Array<() => void> = []
-    let sent = false
-    try {
-      const response = await answer(stream, connection.remotePeer.toString(), (r) => releases.push(r))
-      if (response !== undefined) sent = await send(stream, response, streams)
-    } finally {
-      for (const release of releases) release()
-    }
-    if (sent) await linger(stream, streams)
-  }, { maxInboundStreams: streams.perConnection, maxOutboundStreams: MAX_PROTOCOL_STREAMS })
+  await node.handle(
+    PROTOCOL_ID,
+    async (stream, connection) => {
+      const releases: Array<() => void> = []
+      let sent = false
+      try {
+        const response = await answer(stream, connection.remotePeer.toString(), (r) => releases.push(r))
+        if (response !== undefined) sent = await send(stream, response, streams)
+      } finally {
+        for (const release of releases) release()
+      }
+      if (sent) await linger(stream, streams)
+    },
+    { maxInboundStreams: streams.perConnection, maxOutboundStreams: MAX_PROTOCOL_STREAMS },
+  )
 
   return { stats: () => ({ reading: reading.used(), handling: handling.used(), frameBytes: budget.used() }) }
 }

@@ -6,7 +6,15 @@
 // Each request's outcome (call, vessels, verified key, whether it got past the checks, error) goes to onOutcome once,
 // for the node's log (request-log.ts).
 import { NodeError } from '../protocol/errors.js'
-import { MAX_MESSAGE_BYTES, decodeRequest, errorResponse, isSigned, type Request, type Response, type SignedRequest } from '../protocol/messages.js'
+import {
+  MAX_MESSAGE_BYTES,
+  decodeRequest,
+  errorResponse,
+  isSigned,
+  type Request,
+  type Response,
+  type SignedRequest,
+} from '../protocol/messages.js'
 import type { ReplayGuard } from '../protocol/replay-guard.js'
 import { verifyRequest } from '../protocol/signing.js'
 import { callSignature, isCallName, validateCall, type ValidCall } from '../protocol/validate.js'
@@ -38,7 +46,11 @@ export interface RequestOutcome {
 }
 
 /** Handles one encoded request; never throws. */
-export async function handleRequest(bytes: Uint8Array, ctx: HandlerContext, options: PipelineOptions): Promise<Response<unknown>> {
+export async function handleRequest(
+  bytes: Uint8Array,
+  ctx: HandlerContext,
+  options: PipelineOptions,
+): Promise<Response<unknown>> {
   const outcome: RequestOutcome = { call: null, vessels: [], key: null, handled: false }
   let request: Request | undefined
   let response: Response<unknown>
@@ -61,13 +73,21 @@ export async function handleRequest(bytes: Uint8Array, ctx: HandlerContext, opti
     const valid = validateCall(request.call, request.args)
     if (signed !== undefined && signature.tier !== 'public') {
       const role = await checkPermission(ctx, valid, signature.tier, signed.key)
-      await options.guard.check({ key: signed.key, nonce: signed.nonce, expiry: signed.expiry, owner: role === 'owner' }, now)
+      await options.guard.check(
+        { key: signed.key, nonce: signed.nonce, expiry: signed.expiry, owner: role === 'owner' },
+        now,
+      )
     }
     outcome.handled = true
     response = { ok: true, value: await dispatch(ctx, valid, info) }
   } catch (err) {
     // verifyRequest checks the destination and the time window only once the signature has checked out
-    if (err instanceof NodeError && (err.code === 'E_DESTINATION' || err.code === 'E_EXPIRED') && request !== undefined && isSigned(request)) {
+    if (
+      err instanceof NodeError &&
+      (err.code === 'E_DESTINATION' || err.code === 'E_EXPIRED') &&
+      request !== undefined &&
+      isSigned(request)
+    ) {
       outcome.key = request.key
     }
     if (!(err instanceof NodeError)) options.onInternalError?.(err, outcome.call ?? '?')
@@ -107,7 +127,12 @@ function vesselArgs(valid: ValidCall): string[] {
  * Owner calls need the vessel's owner key; user calls the owner key or one of its user keys.
  * Answers 'owner' when the signer owns every vessel the call names.
  */
-async function checkPermission(ctx: HandlerContext, valid: ValidCall, tier: 'user' | 'owner', signer: string): Promise<'owner' | 'user'> {
+async function checkPermission(
+  ctx: HandlerContext,
+  valid: ValidCall,
+  tier: 'user' | 'owner',
+  signer: string,
+): Promise<'owner' | 'user'> {
   const names = vesselArgs(valid)
   if (names.length === 0) throw new NodeError('E_PERMISSION', `${valid.call} names no vessel to check the key against`)
   let role: 'owner' | 'user' = 'owner'
@@ -118,9 +143,12 @@ async function checkPermission(ctx: HandlerContext, valid: ValidCall, tier: 'use
       role = 'user'
       continue
     }
-    throw new NodeError('E_PERMISSION', tier === 'owner'
-      ? `${valid.call} needs the owner key of ${name}; the request was signed by another key`
-      : `${valid.call} needs the owner key or a user key of ${name}; the request was signed by another key`)
+    throw new NodeError(
+      'E_PERMISSION',
+      tier === 'owner'
+        ? `${valid.call} needs the owner key of ${name}; the request was signed by another key`
+        : `${valid.call} needs the owner key or a user key of ${name}; the request was signed by another key`,
+    )
   }
   return role
 }

@@ -16,7 +16,13 @@ import { DEFAULT_FLOOD_LIMITS, FloodLimiter, type Dropped, type FloodLimits } fr
 import { errorChain, type Logger, type LogLevel } from './node-log.js'
 import type { RequestOutcome } from './request-handler.js'
 
-const POLLED_CALLS: ReadonlySet<string> = new Set(['GetVessels', 'GetVesselResources', 'GetOffcutResources', 'TailVesselLog', 'GetVesselUsage'])
+const POLLED_CALLS: ReadonlySet<string> = new Set([
+  'GetVessels',
+  'GetVesselResources',
+  'GetOffcutResources',
+  'TailVesselLog',
+  'GetVesselUsage',
+])
 /** Summaries of dropped lines written per window, one per peer; the rest are added up in one more. */
 const MAX_SUMMARIES = 10
 
@@ -26,7 +32,10 @@ export const shortPeer = (peer: string): string => (peer.length <= 17 ? peer : `
 export class RequestLog {
   private readonly limiter: FloodLimiter
 
-  constructor(private readonly log: Logger, private readonly limits: FloodLimits = DEFAULT_FLOOD_LIMITS) {
+  constructor(
+    private readonly log: Logger,
+    private readonly limits: FloodLimits = DEFAULT_FLOOD_LIMITS,
+  ) {
     this.limiter = new FloodLimiter(limits, (dropped) => this.summarise(dropped))
   }
 
@@ -34,21 +43,39 @@ export class RequestLog {
   record(peer: string, o: RequestOutcome): void {
     const internal = o.error !== undefined && !(o.error instanceof NodeError)
     const code = o.error === undefined ? 'ok' : o.error instanceof NodeError ? o.error.code : 'E_INTERNAL'
-    const level: LogLevel = internal ? 'error' : !o.handled ? 'warn' : o.call !== null && POLLED_CALLS.has(o.call) ? 'debug' : 'info'
+    const level: LogLevel = internal
+      ? 'error'
+      : !o.handled
+        ? 'warn'
+        : o.call !== null && POLLED_CALLS.has(o.call)
+          ? 'debug'
+          : 'info'
     if (!this.log.enabled(level)) return
     const known = o.handled && o.key !== null && !internal
     if (!known && !this.limiter.admit(peer, code)) return
     const call = o.call === null ? null : capUtf8(o.call, 64)
     const vessels = o.vessels.slice(0, 2).map((v) => capUtf8(v, 32))
     const caller = o.key === null ? 'anonymous' : keyFingerprint(o.key)
-    const message = o.error === undefined ? null : capUtf8(o.error instanceof Error ? o.error.message : inspect(o.error, { breakLength: Infinity }), 300)
+    const message =
+      o.error === undefined
+        ? null
+        : capUtf8(o.error instanceof Error ? o.error.message : inspect(o.error, { breakLength: Infinity }), 300)
     const what = [call ?? 'request', ...vessels].join(' ')
     const result = message === null ? 'ok' : `${code} ${message}`
-    this.log.log(level, `${internal ? 'internal error in ' : ''}${what} by ${caller} from ${shortPeer(peer)}: ${result}`, {
-      call, vessels, caller, key: o.key, peer, result: code,
-      ...(message === null ? {} : { error: message }),
-      ...(internal ? { detail: errorChain(o.error) } : {}),
-    })
+    this.log.log(
+      level,
+      `${internal ? 'internal error in ' : ''}${what} by ${caller} from ${shortPeer(peer)}: ${result}`,
+      {
+        call,
+        vessels,
+        caller,
+        key: o.key,
+        peer,
+        result: code,
+        ...(message === null ? {} : { error: message }),
+        ...(internal ? { detail: errorChain(o.error) } : {}),
+      },
+    )
   }
 
   /** Stops counting and writes what the current window dropped. */
@@ -59,18 +86,28 @@ export class RequestLog {
   private summarise(dropped: Dropped[]): void {
     const windowS = Math.round(this.limits.windowMs / 1000)
     const rule = `at most ${this.limits.perKind} of one kind per peer, ${this.limits.total} in all, are written every ${windowS} s`
-    const kinds = (counts: Record<string, number>): string => Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')
+    const kinds = (counts: Record<string, number>): string =>
+      Object.entries(counts)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')
     const shown = dropped.filter((d) => d.peer !== null).slice(0, MAX_SUMMARIES)
     for (const d of shown) {
-      this.log.warn(`dropped ${d.lines} log lines about requests from ${shortPeer(d.peer!)} (${kinds(d.kinds)}): ${rule}`,
-        { peer: d.peer, dropped: d.lines, kinds: d.kinds, windowS })
+      this.log.warn(
+        `dropped ${d.lines} log lines about requests from ${shortPeer(d.peer!)} (${kinds(d.kinds)}): ${rule}`,
+        { peer: d.peer, dropped: d.lines, kinds: d.kinds, windowS },
+      )
     }
     const rest = dropped.filter((d) => !shown.includes(d))
     if (rest.length === 0) return
     const counts: Record<string, number> = {}
     for (const d of rest) for (const [k, n] of Object.entries(d.kinds)) counts[k] = (counts[k] ?? 0) + n
     const lines = rest.reduce((n, d) => n + d.lines, 0)
-    this.log.warn(`dropped ${lines} log lines about requests from other peers (${kinds(counts)}): ${rule}`,
-      { peer: null, dropped: lines, kinds: counts, windowS })
+    this.log.warn(`dropped ${lines} log lines about requests from other peers (${kinds(counts)}): ${rule}`, {
+      peer: null,
+      dropped: lines,
+      kinds: counts,
+      windowS,
+    })
   }
 }

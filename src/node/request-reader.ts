@@ -31,7 +31,11 @@ export function requestDeadlineMs(bytes: number, deadlines: ReadDeadlines): numb
  * to refuse. Rejects with a NodeError to answer (E_SIZE, E_TIMEOUT, E_BUSY from reserve) or StreamGone.
  * Bytes after the request are dropped (its reading end is paused and closed).
  */
-export function readRequest(stream: Stream, deadlines: ReadDeadlines, reserve: (bytes: number) => void): Promise<Uint8Array> {
+export function readRequest(
+  stream: Stream,
+  deadlines: ReadDeadlines,
+  reserve: (bytes: number) => void,
+): Promise<Uint8Array> {
   return new Promise<Uint8Array>((resolve, reject) => {
     let prefix: number[] = []
     let length = -1
@@ -39,8 +43,13 @@ export function readRequest(stream: Stream, deadlines: ReadDeadlines, reserve: (
     let received = 0
     let done = false
     let ended = false
-    let timer = setTimeout(() => finish(new NodeError('E_TIMEOUT',
-      `no request arrived within ${deadlines.firstByteMs} ms of opening the stream`)), deadlines.firstByteMs)
+    let timer = setTimeout(
+      () =>
+        finish(
+          new NodeError('E_TIMEOUT', `no request arrived within ${deadlines.firstByteMs} ms of opening the stream`),
+        ),
+      deadlines.firstByteMs,
+    )
 
     const finish = (outcome: Uint8Array | Error): void => {
       if (done) return
@@ -55,12 +64,21 @@ export function readRequest(stream: Stream, deadlines: ReadDeadlines, reserve: (
     }
 
     const startBody = (): void => {
-      if (length > MAX_MESSAGE_BYTES) throw new NodeError('E_SIZE', `request is larger than the limit of ${MAX_MESSAGE_BYTES} bytes`)
+      if (length > MAX_MESSAGE_BYTES)
+        throw new NodeError('E_SIZE', `request is larger than the limit of ${MAX_MESSAGE_BYTES} bytes`)
       reserve(length)
       clearTimeout(timer)
       const ms = requestDeadlineMs(length, deadlines)
-      timer = setTimeout(() => finish(new NodeError('E_TIMEOUT',
-        `the ${length}-byte request did not arrive within ${ms} ms (${received} bytes came)`)), ms)
+      timer = setTimeout(
+        () =>
+          finish(
+            new NodeError(
+              'E_TIMEOUT',
+              `the ${length}-byte request did not arrive within ${ms} ms (${received} bytes came)`,
+            ),
+          ),
+        ms,
+      )
     }
 
     function onMessage(evt: StreamMessageEvent): void {
@@ -78,7 +96,8 @@ export function readRequest(stream: Stream, deadlines: ReadDeadlines, reserve: (
         }
         if (chunk.length > 0) {
           received += chunk.length
-          if (received > length) throw new NodeError('E_USAGE', `malformed request: more bytes than its length prefix announced (${length})`)
+          if (received > length)
+            throw new NodeError('E_USAGE', `malformed request: more bytes than its length prefix announced (${length})`)
           body.push(chunk)
         }
         if (length >= 0 && received === length) finish(body.length === 1 ? body[0]! : Buffer.concat(body, length))

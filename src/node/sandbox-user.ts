@@ -53,13 +53,20 @@ try { accessSync(enter, c.X_OK) } catch { console.log(enter); process.exit(1) }
 `
 
 function canUse(uid: number, gid: number, filesRoot: string): Promise<string | null> {
-  const read = ['dist', 'dist/runtime/sandbox-host.js', 'node_modules', 'package.json'].map((p) => join(PROJECT_ROOT, p))
+  const read = ['dist', 'dist/runtime/sandbox-host.js', 'node_modules', 'package.json'].map((p) =>
+    join(PROJECT_ROOT, p),
+  )
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-e', ACCESS_CHECK, JSON.stringify([read, dirname(filesRoot)])], { uid, gid, env: {}, cwd: '/' }, (err, stdout) => {
-      if (err === null) resolve(null)
-      else if (stdout.trim() !== '') resolve(`it cannot reach ${stdout.trim()}`)
-      else resolve(`it cannot run ${process.execPath} (${(err as NodeJS.ErrnoException).code ?? err.message})`)
-    })
+    execFile(
+      process.execPath,
+      ['-e', ACCESS_CHECK, JSON.stringify([read, dirname(filesRoot)])],
+      { uid, gid, env: {}, cwd: '/' },
+      (err, stdout) => {
+        if (err === null) resolve(null)
+        else if (stdout.trim() !== '') resolve(`it cannot reach ${stdout.trim()}`)
+        else resolve(`it cannot run ${process.execPath} (${(err as NodeJS.ErrnoException).code ?? err.message})`)
+      },
+    )
   })
 }
 
@@ -69,7 +76,7 @@ export async function chooseSandboxUser(setting: SandboxUserSetting, filesRoot: 
   if (self !== 0) return { runsAs: `uid ${self ?? '?'} (the node manager's user)`, warning: null }
   const name = `${setting.user}:${setting.group}`
   const fallback = (why: string): SandboxUser => ({
-    runsAs: 'root (the node manager\'s user)',
+    runsAs: "root (the node manager's user)",
     warning: `the sandbox host runs as root, not ${name}: ${why}`,
   })
   const uid = await lookupId('/etc/passwd', setting.user)
@@ -78,6 +85,9 @@ export async function chooseSandboxUser(setting: SandboxUserSetting, filesRoot: 
   if (gid === undefined) return fallback(`there is no group '${setting.group}'`)
   if (uid === 0) return fallback('that user is root')
   const problem = await canUse(uid, gid, filesRoot)
-  if (problem !== null) return fallback(`${problem} (let it read the project folder and pass into the data folder, or choose another user with --sandbox-user)`)
+  if (problem !== null)
+    return fallback(
+      `${problem} (let it read the project folder and pass into the data folder, or choose another user with --sandbox-user)`,
+    )
   return { uid, gid, runsAs: `${name} (${uid}:${gid})`, warning: null }
 }

@@ -1,7 +1,11 @@
 // Split and join arithmetic on restrictions (Seattle's: leftover = current - offcut - proposed), and the store
 // changes they make to the vessel table.
 import {
-  NUMERIC_RESOURCES, OFFCUT_LIMITS, PORT_RESOURCES, type NumericResource, type Restrictions,
+  NUMERIC_RESOURCES,
+  OFFCUT_LIMITS,
+  PORT_RESOURCES,
+  type NumericResource,
+  type Restrictions,
 } from '../runtime/nanny/resources.js'
 import { NodeError } from '../protocol/errors.js'
 import { portRanges } from '../protocol/port-ranges.js'
@@ -31,7 +35,9 @@ function clean(x: number): number {
  * A negative leftover, or a proposed port the vessel does not have, is refused with E_QUOTA.
  */
 export function splitRestrictions(
-  current: Restrictions, proposed: Restrictions, offcut: Restrictions = OFFCUT,
+  current: Restrictions,
+  proposed: Restrictions,
+  offcut: Restrictions = OFFCUT,
 ): [leftover: Restrictions, proposed: Restrictions] {
   const tooSmall: string[] = []
   const tooLarge: string[] = []
@@ -40,18 +46,27 @@ export function splitRestrictions(
     const available = clean(current.limits[r] - offcut.limits[r])
     const left = clean(available - proposed.limits[r])
     if (available < 0) tooSmall.push(`${r} is ${current.limits[r]} but the offcut alone takes ${offcut.limits[r]}`)
-    else if (left < 0) tooLarge.push(`${r} ${proposed.limits[r]} asked, ${available} available (${current.limits[r]} minus offcut ${offcut.limits[r]})`)
+    else if (left < 0)
+      tooLarge.push(
+        `${r} ${proposed.limits[r]} asked, ${available} available (${current.limits[r]} minus offcut ${offcut.limits[r]})`,
+      )
     limits[r] = left
   }
   if (tooSmall.length > 0) {
-    throw new NodeError('E_QUOTA', `Existing resources are so small that the vessel cannot be split: ${tooSmall.join('; ')}`)
+    throw new NodeError(
+      'E_QUOTA',
+      `Existing resources are so small that the vessel cannot be split: ${tooSmall.join('; ')}`,
+    )
   }
   if (tooLarge.length > 0) throw new NodeError('E_QUOTA', `Proposed vessel is too large: ${tooLarge.join('; ')}`)
   const foreign = PORT_RESOURCES.flatMap((kind) => {
     const missing = proposed.ports[kind].filter((port) => !current.ports[kind].includes(port))
-    return missing.length === 0 ? [] : [`${kind} ${portRanges(missing)} (the vessel's ${kind}s are ${portRanges(current.ports[kind])})`]
+    return missing.length === 0
+      ? []
+      : [`${kind} ${portRanges(missing)} (the vessel's ${kind}s are ${portRanges(current.ports[kind])})`]
   })
-  if (foreign.length > 0) throw new NodeError('E_QUOTA', `Proposed vessel asks for ports the vessel does not have: ${foreign.join('; ')}`)
+  if (foreign.length > 0)
+    throw new NodeError('E_QUOTA', `Proposed vessel asks for ports the vessel does not have: ${foreign.join('; ')}`)
   const ports = {
     messport: current.ports.messport.filter((p) => !proposed.ports.messport.includes(p)),
     connport: current.ports.connport.filter((p) => !proposed.ports.connport.includes(p)),
@@ -73,8 +88,14 @@ export function joinRestrictions(a: Restrictions, b: Restrictions, offcut: Restr
 
 function freshChild(parent: VesselRecord, name: string, restrictions: Restrictions, now: number): VesselRecord {
   return {
-    name, ownerKey: parent.ownerKey, userKeys: [...parent.userKeys], ownerInfo: parent.ownerInfo, advertise: parent.advertise,
-    status: 'Fresh', restrictions, createdAt: now,
+    name,
+    ownerKey: parent.ownerKey,
+    userKeys: [...parent.userKeys],
+    ownerInfo: parent.ownerInfo,
+    advertise: parent.advertise,
+    status: 'Fresh',
+    restrictions,
+    createdAt: now,
   }
 }
 
@@ -89,7 +110,12 @@ export interface SplitPlan {
  * Plans SplitVessel: the parent must not be running; the children (leftover first, then the proposed one) are
  * Fresh, named max+1 and max+2, and inherit owner, users, owner information and advertise.
  */
-export function planSplit(parent: VesselRecord, proposed: Restrictions, existingNames: Iterable<string>, now = Date.now()): SplitPlan {
+export function planSplit(
+  parent: VesselRecord,
+  proposed: Restrictions,
+  existingNames: Iterable<string>,
+  now = Date.now(),
+): SplitPlan {
   if (parent.status === 'Started') throw new NodeError('E_STATE', `${parent.name} is running; stop it before splitting`)
   const [left, made] = splitRestrictions(parent.restrictions, proposed)
   const names = [...existingNames, parent.name]
@@ -98,8 +124,13 @@ export function planSplit(parent: VesselRecord, proposed: Restrictions, existing
   const leftover = freshChild(parent, leftName, left, now)
   const created = freshChild(parent, madeName, made, now)
   return {
-    leftover, created,
-    changes: [{ type: 'delVessel', name: parent.name }, { type: 'putVessel', vessel: leftover }, { type: 'putVessel', vessel: created }],
+    leftover,
+    created,
+    changes: [
+      { type: 'delVessel', name: parent.name },
+      { type: 'putVessel', vessel: leftover },
+      { type: 'putVessel', vessel: created },
+    ],
   }
 }
 
@@ -110,19 +141,38 @@ export interface JoinPlan {
 }
 
 /** Plans JoinVessels: two different, stopped vessels of the same owner; the result inherits v1's metadata. */
-export function planJoin(v1: VesselRecord, v2: VesselRecord, existingNames: Iterable<string>, now = Date.now()): JoinPlan {
+export function planJoin(
+  v1: VesselRecord,
+  v2: VesselRecord,
+  existingNames: Iterable<string>,
+  now = Date.now(),
+): JoinPlan {
   if (v1.name === v2.name) throw new NodeError('E_USAGE', `cannot join ${v1.name} with itself`)
-  if (v1.ownerKey !== v2.ownerKey) throw new NodeError('E_PERMISSION', `${v1.name} and ${v2.name} have different owners`)
+  if (v1.ownerKey !== v2.ownerKey)
+    throw new NodeError('E_PERMISSION', `${v1.name} and ${v2.name} have different owners`)
   for (const v of [v1, v2]) {
     if (v.status === 'Started') throw new NodeError('E_STATE', `${v.name} is running; stop it before joining`)
   }
-  const joined = freshChild(v1, newVesselName([...existingNames, v1.name, v2.name]), joinRestrictions(v1.restrictions, v2.restrictions), now)
+  const joined = freshChild(
+    v1,
+    newVesselName([...existingNames, v1.name, v2.name]),
+    joinRestrictions(v1.restrictions, v2.restrictions),
+    now,
+  )
   return {
     joined,
-    changes: [{ type: 'delVessel', name: v1.name }, { type: 'delVessel', name: v2.name }, { type: 'putVessel', vessel: joined }],
+    changes: [
+      { type: 'delVessel', name: v1.name },
+      { type: 'delVessel', name: v2.name },
+      { type: 'putVessel', vessel: joined },
+    ],
   }
 }
 
 export function copyRestrictions(r: Readonly<Restrictions>): Restrictions {
-  return { limits: { ...r.limits }, ports: { messport: [...r.ports.messport], connport: [...r.ports.connport] }, calls: [...r.calls] }
+  return {
+    limits: { ...r.limits },
+    ports: { messport: [...r.ports.messport], connport: [...r.ports.connport] },
+    calls: [...r.calls],
+  }
 }

@@ -29,7 +29,10 @@ export interface FileOwner {
 export class VesselFiles {
   private readonly used = new Map<string, number>()
 
-  constructor(private readonly paths: NodePaths, private readonly owner?: FileOwner) {}
+  constructor(
+    private readonly paths: NodePaths,
+    private readonly owner?: FileOwner,
+  ) {}
 
   dir(vessel: string): string {
     return vesselDir(this.paths, vessel)
@@ -60,7 +63,7 @@ export class VesselFiles {
     const known = this.used.get(vessel)
     if (known !== undefined) return known
     let total = 0
-    for (const name of await this.list(vessel, true)) total += (await this.size(vessel, name) ?? 0) + FILE_OVERHEAD
+    for (const name of await this.list(vessel, true)) total += ((await this.size(vessel, name)) ?? 0) + FILE_OVERHEAD
     this.used.set(vessel, total)
     return total
   }
@@ -93,7 +96,10 @@ export class VesselFiles {
     const size = await this.size(vessel, name)
     if (size === undefined) throw new NodeError('E_NOT_FOUND', `no file '${name}' in ${vessel}`)
     if (size > MAX_FILE_BYTES) {
-      throw new NodeError('E_SIZE', `${name} is ${size} bytes; files larger than ${MAX_FILE_BYTES} bytes cannot be retrieved`)
+      throw new NodeError(
+        'E_SIZE',
+        `${name} is ${size} bytes; files larger than ${MAX_FILE_BYTES} bytes cannot be retrieved`,
+      )
     }
     try {
       return new Uint8Array(await readFile(join(this.dir(vessel), name)))
@@ -108,9 +114,11 @@ export class VesselFiles {
     const old = await this.size(vessel, name)
     const after = used - (old === undefined ? 0 : old + FILE_OVERHEAD) + data.length + FILE_OVERHEAD
     if (after > diskQuota) {
-      throw new NodeError('E_QUOTA',
+      throw new NodeError(
+        'E_QUOTA',
         `not enough disk space in ${vessel}: ${name} needs ${data.length + FILE_OVERHEAD} bytes (with ${FILE_OVERHEAD} per file), ` +
-        `${Math.max(0, diskQuota - used + (old === undefined ? 0 : old + FILE_OVERHEAD))} of the quota ${diskQuota} are free`)
+          `${Math.max(0, diskQuota - used + (old === undefined ? 0 : old + FILE_OVERHEAD))} of the quota ${diskQuota} are free`,
+      )
     }
     await mkdir(this.paths.tmp, { recursive: true, mode: 0o700 })
     await this.ensureDir(vessel)
@@ -161,7 +169,9 @@ export class VesselFiles {
     for (const name of vessels) {
       await this.ensureDir(name)
       // files left by a node that ran its sandbox host as root become the sandbox user's
-      if (this.owner) for (const entry of await readdir(this.dir(name))) await chown(join(this.dir(name), entry), this.owner.uid, this.owner.gid)
+      if (this.owner)
+        for (const entry of await readdir(this.dir(name)))
+          await chown(join(this.dir(name), entry), this.owner.uid, this.owner.gid)
     }
   }
 }

@@ -10,7 +10,9 @@ export class VesselLocks {
     const run = Promise.all([this.all, this.tails.get(vessel)]).then(fn)
     const tail = run.catch(() => undefined)
     this.tails.set(vessel, tail)
-    void tail.then(() => { if (this.tails.get(vessel) === tail) this.tails.delete(vessel) })
+    void tail.then(() => {
+      if (this.tails.get(vessel) === tail) this.tails.delete(vessel)
+    })
     return run
   }
 

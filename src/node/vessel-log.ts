@@ -13,7 +13,10 @@ export class VesselLog {
   private written: number
   private readonly waiters = new Set<() => void>()
 
-  constructor(private readonly prefix: string, private readonly size: number) {
+  constructor(
+    private readonly prefix: string,
+    private readonly size: number,
+  ) {
     this.ring = new RingLog(prefix, size)
     this.written = this.kept().length
   }
@@ -49,7 +52,11 @@ export class VesselLog {
   /** Resolves when something is written, or after `ms`. */
   waitForOutput(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const wake = (): void => { clearTimeout(timer); this.waiters.delete(wake); resolve() }
+      const wake = (): void => {
+        clearTimeout(timer)
+        this.waiters.delete(wake)
+        resolve()
+      }
       const timer = setTimeout(wake, ms)
       this.waiters.add(wake)
     })

@@ -44,7 +44,8 @@ export type StoreChange =
   | { type: 'putConfig'; key: string; value: JsonValue }
   | { type: 'delConfig'; key: string }
 
-const jsonSublevel = (db: Level<string, unknown>, name: string) => db.sublevel<string, unknown>(name, { valueEncoding: 'json' })
+const jsonSublevel = (db: Level<string, unknown>, name: string) =>
+  db.sublevel<string, unknown>(name, { valueEncoding: 'json' })
 type JsonSublevel = ReturnType<typeof jsonSublevel>
 
 export type StoreListener = (changes: readonly StoreChange[]) => void
@@ -123,7 +124,9 @@ export class VesselStore {
   /** Calls `listener` after every batch that was stored. Answers a function that stops it. */
   watch(listener: StoreListener): () => void {
     this.listeners.add(listener)
-    return () => { this.listeners.delete(listener) }
+    return () => {
+      this.listeners.delete(listener)
+    }
   }
 
   async getConfig(key: string): Promise<JsonValue | undefined> {
@@ -137,5 +140,6 @@ export class VesselStore {
 
 function checkRecord(v: VesselRecord): void {
   if (!isValidVesselName(v.name)) throw new TypeError(`invalid vessel name '${v.name}'`)
-  if (!(VESSEL_STATUSES as readonly string[]).includes(v.status)) throw new TypeError(`invalid status '${v.status}' for ${v.name}`)
+  if (!(VESSEL_STATUSES as readonly string[]).includes(v.status))
+    throw new TypeError(`invalid status '${v.status}' for ${v.name}`)
 }

@@ -11,7 +11,11 @@ import { bootstrap } from '@libp2p/bootstrap'
 import { identify, type Identify } from '@libp2p/identify'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import {
-  kadDHT, passthroughMapper, removePublicAddressesMapper, type KadDHTComponents, type SingleKadDHT,
+  kadDHT,
+  passthroughMapper,
+  removePublicAddressesMapper,
+  type KadDHTComponents,
+  type SingleKadDHT,
 } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
@@ -103,7 +107,8 @@ export function dialDiscoveredPeers(node: Libp2p, onError?: (peer: PeerId, err: 
     const key = peer.toString()
     if (peer.equals(node.peerId) || dialing.has(key) || node.getConnections(peer).length > 0) return
     dialing.add(key)
-    node.dial(peer, { signal: AbortSignal.timeout(10_000) })
+    node
+      .dial(peer, { signal: AbortSignal.timeout(10_000) })
       .catch((err: unknown) => onError?.(peer, err))
       .finally(() => dialing.delete(key))
   }
@@ -124,7 +129,8 @@ export function keepJoined(node: DiscoveryNode, bootstrapList: string[], interva
   let joining = false
   const join = async (address: Multiaddr, signal: AbortSignal): Promise<void> => {
     const peer = peerIdOf(address)
-    const open = peer === undefined ? undefined : node.getConnections(peerIdFromString(peer)).find((c) => c.status === 'open')
+    const open =
+      peer === undefined ? undefined : node.getConnections(peerIdFromString(peer)).find((c) => c.status === 'open')
     if (open === undefined) await node.dial(address, { signal })
     else await node.services.identify.identify(open, { signal })
   }
@@ -133,7 +139,9 @@ export function keepJoined(node: DiscoveryNode, bootstrapList: string[], interva
     // one round at a time, each allowed 10 s: short timeouts on a busy peer abort every handshake half-way
     joining = true
     const signal = AbortSignal.timeout(Math.max(10_000, intervalMs))
-    void Promise.allSettled(addresses.map((address) => join(address, signal))).finally(() => { joining = false })
+    void Promise.allSettled(addresses.map((address) => join(address, signal))).finally(() => {
+      joining = false
+    })
   }, intervalMs)
   timer.unref()
   return () => clearInterval(timer)

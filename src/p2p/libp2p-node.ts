@@ -28,7 +28,9 @@ export interface Libp2pOptions {
 /** Creates and starts a libp2p node (with `discovery`: a DHT node). A listen address in use gives E_USAGE with a hint. */
 export async function createNodeLibp2p(options: Libp2pOptions & { discovery: DiscoveryOptions }): Promise<DiscoveryNode>
 export async function createNodeLibp2p(options?: Libp2pOptions): Promise<Libp2p>
-export async function createNodeLibp2p(options: Libp2pOptions & { discovery?: DiscoveryOptions } = {}): Promise<Libp2p> {
+export async function createNodeLibp2p(
+  options: Libp2pOptions & { discovery?: DiscoveryOptions } = {},
+): Promise<Libp2p> {
   const listen = options.listen ?? []
   const base = {
     ...(options.privateKey ? { privateKey: options.privateKey } : {}),
@@ -52,13 +54,20 @@ export async function createNodeLibp2p(options: Libp2pOptions & { discovery?: Di
   } catch (err) {
     const text = String((err as Error)?.message ?? err)
     if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(text)) {
-      throw new NodeError('E_USAGE',
+      throw new NodeError(
+        'E_USAGE',
         `cannot listen on ${listen.join(', ')}: the address is in use (another node running?). ` +
-        `Pick another port with --listen, e.g. --listen /ip4/127.0.0.1/tcp/0 for any free port`, { cause: err })
+          `Pick another port with --listen, e.g. --listen /ip4/127.0.0.1/tcp/0 for any free port`,
+        { cause: err },
+      )
     }
     if ((err as Error)?.name === 'UnsupportedListenAddressesError') {
       const why = /listen (E[A-Z]+: [^\n]*)/.exec(text)?.[1] ?? 'not an /ip4 or /ip6 TCP address'
-      throw new NodeError('E_USAGE', `cannot listen on ${listen.join(', ')} (${why}): give --listen a TCP address of this machine, like /ip4/127.0.0.1/tcp/1224`, { cause: err })
+      throw new NodeError(
+        'E_USAGE',
+        `cannot listen on ${listen.join(', ')} (${why}): give --listen a TCP address of this machine, like /ip4/127.0.0.1/tcp/1224`,
+        { cause: err },
+      )
     }
     throw err
   }

@@ -14,7 +14,10 @@ if (typeof P.withResolvers !== 'function') {
     value: function withResolvers<T>(this: PromiseConstructor): Resolvers<T> {
       let resolve!: Resolvers<T>['resolve']
       let reject!: Resolvers<T>['reject']
-      const promise = new this<T>((a, b) => { resolve = a; reject = b })
+      const promise = new this<T>((a, b) => {
+        resolve = a
+        reject = b
+      })
       return { promise, resolve, reject }
     },
   })

@@ -33,7 +33,11 @@ export function isErrorCode(value: unknown): value is ErrorCode {
  *  made from another error keeps it as its `cause` (the node's log shows it; the requester gets the message only). */
 export class NodeError extends Error {
   override name = 'NodeError'
-  constructor(readonly code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options)
   }
 }

@@ -2,11 +2,29 @@
 import { Encoder } from 'cbor-x'
 import { NodeError, isErrorCode, type ErrorCode } from './errors.js'
 import { validateRequestShape } from './request-shape.js'
-import { MAX_MESSAGE_BYTES, SIGNING_CONTEXT, isSigned, type CborValue, type Request, type RequestFields } from './wire.js'
+import {
+  MAX_MESSAGE_BYTES,
+  SIGNING_CONTEXT,
+  isSigned,
+  type CborValue,
+  type Request,
+  type RequestFields,
+} from './wire.js'
 
 export {
-  MAX_FILE_BYTES, MAX_MESSAGE_BYTES, NONCE_BYTES, PROTOCOL_ID, SIGNATURE_BYTES, SIGNING_CONTEXT, isSigned,
-  type ArgValue, type CborValue, type Request, type RequestFields, type SignedRequest, type UnsignedRequest,
+  MAX_FILE_BYTES,
+  MAX_MESSAGE_BYTES,
+  NONCE_BYTES,
+  PROTOCOL_ID,
+  SIGNATURE_BYTES,
+  SIGNING_CONTEXT,
+  isSigned,
+  type ArgValue,
+  type CborValue,
+  type Request,
+  type RequestFields,
+  type SignedRequest,
+  type UnsignedRequest,
 } from './wire.js'
 
 export type Response<T = CborValue> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string }
@@ -40,15 +58,28 @@ function decodeCbor(bytes: Uint8Array, what: string): unknown {
 /** The bytes a request signature is made over: a fixed-order CBOR array of the fields. */
 export function signingBytes(fields: RequestFields): Uint8Array {
   return cbor.encode([
-    SIGNING_CONTEXT, fields.call, fields.args, fields.destination, fields.timestamp, fields.expiry, fields.nonce, fields.key,
+    SIGNING_CONTEXT,
+    fields.call,
+    fields.args,
+    fields.destination,
+    fields.timestamp,
+    fields.expiry,
+    fields.nonce,
+    fields.key,
   ])
 }
 
 export function encodeRequest(request: Request): Uint8Array {
   const body = isSigned(request)
     ? {
-        call: request.call, args: request.args, destination: request.destination, timestamp: request.timestamp,
-        expiry: request.expiry, nonce: request.nonce, key: request.key, signature: request.signature,
+        call: request.call,
+        args: request.args,
+        destination: request.destination,
+        timestamp: request.timestamp,
+        expiry: request.expiry,
+        nonce: request.nonce,
+        key: request.key,
+        signature: request.signature,
       }
     : { call: request.call, args: request.args }
   const bytes = cbor.encode(body)
@@ -66,7 +97,11 @@ export function decodeRequest(bytes: Uint8Array): Request {
 export function encodeResponse(response: Response<unknown>): Uint8Array {
   const bytes = cbor.encode(response)
   if (bytes.length > MAX_MESSAGE_BYTES) {
-    return cbor.encode(errorResponse(new NodeError('E_SIZE', `response would be ${bytes.length} bytes; the limit is ${MAX_MESSAGE_BYTES}`)))
+    return cbor.encode(
+      errorResponse(
+        new NodeError('E_SIZE', `response would be ${bytes.length} bytes; the limit is ${MAX_MESSAGE_BYTES}`),
+      ),
+    )
   }
   return bytes
 }

@@ -37,7 +37,12 @@ export interface ReplayLimits {
 }
 
 /** ≈ 100 bytes of memory per live entry, so the total cap is ≈ 20 MB. */
-export const DEFAULT_REPLAY_LIMITS: ReplayLimits = { perKey: 20_000, total: 200_000, ownerReserve: 100_000, pruneIntervalMs: 10_000 }
+export const DEFAULT_REPLAY_LIMITS: ReplayLimits = {
+  perKey: 20_000,
+  total: 200_000,
+  ownerReserve: 100_000,
+  pruneIntervalMs: 10_000,
+}
 
 interface Held {
   expiry: number
@@ -59,7 +64,10 @@ export class ReplayGuard {
   private ownerCount = 0
   private nextPrune = 0
 
-  private constructor(private readonly store: ReplayStore, private readonly limits: ReplayLimits) {}
+  private constructor(
+    private readonly store: ReplayStore,
+    private readonly limits: ReplayLimits,
+  ) {}
 
   /** A guard primed with the store's live entries. */
   static async open(
@@ -69,7 +77,8 @@ export class ReplayGuard {
   ): Promise<ReplayGuard> {
     const merged = { ...DEFAULT_REPLAY_LIMITS, ...limits }
     const guard = new ReplayGuard(store, { ...merged, ownerReserve: Math.min(merged.ownerReserve, merged.total) })
-    for (const entry of await store.load(now)) guard.remember(entry.key, entry.nonce, { expiry: entry.expiry, owner: entry.owner === true })
+    for (const entry of await store.load(now))
+      guard.remember(entry.key, entry.nonce, { expiry: entry.expiry, owner: entry.owner === true })
     guard.nextPrune = now + guard.limits.pruneIntervalMs
     return guard
   }
@@ -95,15 +104,20 @@ export class ReplayGuard {
     }
     if (seen !== undefined && seen.size >= this.limits.perKey) this.pruneKey(request.key, seen, now)
     if ((seen?.size ?? 0) >= this.limits.perKey) {
-      throw new NodeError('E_BUSY',
-        `this key has ${this.limits.perKey} unexpired requests on this node; retry later or give requests a shorter expiry`)
+      throw new NodeError(
+        'E_BUSY',
+        `this key has ${this.limits.perKey} unexpired requests on this node; retry later or give requests a shorter expiry`,
+      )
     }
     const owner = request.owner === true
     if (this.full(owner)) this.pruneMemory(now)
     if (this.full(owner)) {
-      throw new NodeError('E_BUSY', owner
-        ? `the node holds ${this.limits.total} unexpired requests; retry later`
-        : `the node holds ${this.limits.total - this.limits.ownerReserve} unexpired requests of vessel users; retry later or give requests a shorter expiry`)
+      throw new NodeError(
+        'E_BUSY',
+        owner
+          ? `the node holds ${this.limits.total} unexpired requests; retry later`
+          : `the node holds ${this.limits.total - this.limits.ownerReserve} unexpired requests of vessel users; retry later or give requests a shorter expiry`,
+      )
     }
     this.remember(request.key, nonce, { expiry: request.expiry, owner })
     // If the store fails the nonce stays remembered in memory: refusing a retry is safer than a replay.
@@ -125,7 +139,9 @@ export class ReplayGuard {
 
   /** Owners may fill the whole total; everyone else leaves the owners' reserve free. */
   private full(owner: boolean): boolean {
-    return owner ? this.count >= this.limits.total : this.count - this.ownerCount >= this.limits.total - this.limits.ownerReserve
+    return owner
+      ? this.count >= this.limits.total
+      : this.count - this.ownerCount >= this.limits.total - this.limits.ownerReserve
   }
 
   private remember(key: string, nonce: string, held: Held): void {

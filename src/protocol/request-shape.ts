@@ -2,7 +2,14 @@
 // later (signing.ts, validate.ts).
 import { PUBLIC_KEY_TEXT_LENGTH } from '../keys/key-text.js'
 import { NodeError } from './errors.js'
-import { NONCE_BYTES, SIGNATURE_BYTES, type ArgValue, type Request, type SignedRequest, type UnsignedRequest } from './wire.js'
+import {
+  NONCE_BYTES,
+  SIGNATURE_BYTES,
+  type ArgValue,
+  type Request,
+  type SignedRequest,
+  type UnsignedRequest,
+} from './wire.js'
 
 const SIGNED_FIELDS = ['call', 'args', 'destination', 'timestamp', 'expiry', 'nonce', 'key', 'signature'] as const
 const MAX_ARGS = 16
@@ -11,8 +18,11 @@ const MAX_DESTINATION_LENGTH = 128
 
 function isArgValue(value: unknown, depth: number): value is ArgValue {
   switch (typeof value) {
-    case 'string': case 'boolean': return true
-    case 'number': return Number.isFinite(value)
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(value)
     default:
       if (value instanceof Uint8Array) return true
       return depth < 2 && Array.isArray(value) && value.every((v) => isArgValue(v, depth + 1))
@@ -48,14 +58,17 @@ export function validateRequestShape(value: unknown): Request {
   if (typeof call !== 'string' || call.length === 0 || call.length > MAX_CALL_LENGTH) {
     usage(`field 'call' must be a call name (a string of 1..${MAX_CALL_LENGTH} characters)`)
   }
-  if (!Array.isArray(rawArgs) || rawArgs.length > MAX_ARGS) usage(`field 'args' must be a list of at most ${MAX_ARGS} values`)
+  if (!Array.isArray(rawArgs) || rawArgs.length > MAX_ARGS)
+    usage(`field 'args' must be a list of at most ${MAX_ARGS} values`)
   const args = rawArgs.map((a: unknown, i) => {
-    if (!isArgValue(a, 0)) usage(`argument ${i + 1} of ${call} is not a string, number, boolean, bytes or list of those`)
+    if (!isArgValue(a, 0))
+      usage(`argument ${i + 1} of ${call} is not a string, number, boolean, bytes or list of those`)
     return plainArg(a)
   })
   if (!('signature' in fields)) {
     const extra = SIGNED_FIELDS.find((f) => f !== 'call' && f !== 'args' && f in fields)
-    if (extra !== undefined) usage(`field '${extra}' given but no 'signature' (an unsigned request has only 'call' and 'args')`)
+    if (extra !== undefined)
+      usage(`field '${extra}' given but no 'signature' (an unsigned request has only 'call' and 'args')`)
     return { call, args } satisfies UnsignedRequest
   }
   for (const name of SIGNED_FIELDS) if (!(name in fields)) usage(`signed request lacks field '${name}'`)
@@ -69,10 +82,20 @@ export function validateRequestShape(value: unknown): Request {
   if (typeof expiry !== 'number' || !Number.isSafeInteger(expiry) || expiry < 0) {
     usage(`field 'expiry' must be a whole number of ms since the epoch`)
   }
-  if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_BYTES) usage(`field 'nonce' must be ${NONCE_BYTES} bytes`)
+  if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_BYTES)
+    usage(`field 'nonce' must be ${NONCE_BYTES} bytes`)
   if (typeof key !== 'string' || key.length > PUBLIC_KEY_TEXT_LENGTH) usage(`field 'key' must be a public key text`)
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) {
     usage(`field 'signature' must be ${SIGNATURE_BYTES} bytes`)
   }
-  return { call, args, destination, timestamp, expiry, nonce: plainBytes(nonce), key, signature: plainBytes(signature) } satisfies SignedRequest
+  return {
+    call,
+    args,
+    destination,
+    timestamp,
+    expiry,
+    nonce: plainBytes(nonce),
+    key,
+    signature: plainBytes(signature),
+  } satisfies SignedRequest
 }

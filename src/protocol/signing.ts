@@ -5,8 +5,14 @@ import { KeyFileError, publicKeyText, type Ed25519PrivateKey } from '../keys/key
 import { sign, verify } from '../keys/signatures.js'
 import { NodeError } from './errors.js'
 import {
-  NONCE_BYTES, decodeRequest, isSigned, signingBytes,
-  type ArgValue, type Request, type RequestFields, type SignedRequest,
+  NONCE_BYTES,
+  decodeRequest,
+  isSigned,
+  signingBytes,
+  type ArgValue,
+  type Request,
+  type RequestFields,
+  type SignedRequest,
 } from './messages.js'
 import { validateRequestShape } from './request-shape.js'
 
@@ -66,7 +72,8 @@ export function verifyRequest(input: unknown, options: VerifyOptions): SignedReq
   try {
     valid = verify(request.key, signingBytes(request), request.signature)
   } catch (err) {
-    if (err instanceof KeyFileError) throw new NodeError('E_SIGNATURE', `unusable key in request: ${err.message}`, { cause: err })
+    if (err instanceof KeyFileError)
+      throw new NodeError('E_SIGNATURE', `unusable key in request: ${err.message}`, { cause: err })
     throw err
   }
   if (!valid) throw new NodeError('E_SIGNATURE', `bad signature on ${request.call} request`)
@@ -78,18 +85,28 @@ export function verifyRequest(input: unknown, options: VerifyOptions): SignedReq
   const maxLifetime = options.maxLifetimeMs ?? DEFAULT_MAX_LIFETIME_MS
   const iso = (ms: number): string => new Date(ms).toISOString()
   if (request.expiry < request.timestamp) {
-    throw new NodeError('E_EXPIRED', `request expires (${iso(request.expiry)}) before it was signed (${iso(request.timestamp)})`)
+    throw new NodeError(
+      'E_EXPIRED',
+      `request expires (${iso(request.expiry)}) before it was signed (${iso(request.timestamp)})`,
+    )
   }
   if (request.expiry <= now) {
-    throw new NodeError('E_EXPIRED', `request expired at ${iso(request.expiry)}; node time is ${iso(now)} (check the clocks)`)
+    throw new NodeError(
+      'E_EXPIRED',
+      `request expired at ${iso(request.expiry)}; node time is ${iso(now)} (check the clocks)`,
+    )
   }
   if (request.timestamp > now + maxSkew) {
-    throw new NodeError('E_EXPIRED',
-      `request is dated ${iso(request.timestamp)}, more than ${maxSkew / 1000} s ahead of node time ${iso(now)} (check the clocks)`)
+    throw new NodeError(
+      'E_EXPIRED',
+      `request is dated ${iso(request.timestamp)}, more than ${maxSkew / 1000} s ahead of node time ${iso(now)} (check the clocks)`,
+    )
   }
   if (request.expiry - request.timestamp > maxLifetime) {
-    throw new NodeError('E_EXPIRED',
-      `request is valid for ${Math.round((request.expiry - request.timestamp) / 1000)} s; this node accepts at most ${maxLifetime / 1000} s`)
+    throw new NodeError(
+      'E_EXPIRED',
+      `request is valid for ${Math.round((request.expiry - request.timestamp) / 1000)} s; this node accepts at most ${maxLifetime / 1000} s`,
+    )
   }
   return request
 }

@@ -40,47 +40,88 @@ const vessel = arg('vessel', 'vessel')
 
 /** Every call of the protocol (Seattle's names and permission tiers, plus TailVesselLog and GetVesselUsage). */
 export const CALL_SIGNATURES = {
-  GetVessels: { tier: 'public', args: [], description: 'node identity and the list of vessels with owner, users and status' },
+  GetVessels: {
+    tier: 'public',
+    args: [],
+    description: 'node identity and the list of vessels with owner, users and status',
+  },
   GetVesselResources: { tier: 'public', args: [vessel], description: "the vessel's restrictions file" },
   GetOffcutResources: { tier: 'public', args: [], description: 'the per-vessel offcut as a restrictions file' },
   StartVessel: {
-    tier: 'user', args: [vessel, arg('program', 'filename'), arg('args', 'programArgs')],
+    tier: 'user',
+    args: [vessel, arg('program', 'filename'), arg('args', 'programArgs')],
     description: 'run a program file of the vessel with the given arguments',
   },
   StopVessel: { tier: 'user', args: [vessel], description: 'stop the running program' },
-  ResetVessel: { tier: 'user', args: [vessel], description: 'stop the program, delete its files (except private_*) and log; status Fresh' },
+  ResetVessel: {
+    tier: 'user',
+    args: [vessel],
+    description: 'stop the program, delete its files (except private_*) and log; status Fresh',
+  },
   AddFileToVessel: {
-    tier: 'user', args: [vessel, arg('filename', 'userFilename'), arg('data', 'bytes')],
+    tier: 'user',
+    args: [vessel, arg('filename', 'userFilename'), arg('data', 'bytes')],
     description: 'write a file into the vessel (replaces an existing one)',
   },
-  RetrieveFileFromVessel: { tier: 'user', args: [vessel, arg('filename', 'userFilename')], description: 'read a file of the vessel' },
-  ListFilesInVessel: { tier: 'user', args: [vessel], description: 'the file names of the vessel, sorted, private_* hidden' },
-  DeleteFileInVessel: { tier: 'user', args: [vessel, arg('filename', 'userFilename')], description: 'delete a file of the vessel' },
+  RetrieveFileFromVessel: {
+    tier: 'user',
+    args: [vessel, arg('filename', 'userFilename')],
+    description: 'read a file of the vessel',
+  },
+  ListFilesInVessel: {
+    tier: 'user',
+    args: [vessel],
+    description: 'the file names of the vessel, sorted, private_* hidden',
+  },
+  DeleteFileInVessel: {
+    tier: 'user',
+    args: [vessel, arg('filename', 'userFilename')],
+    description: 'delete a file of the vessel',
+  },
   ReadVesselLog: { tier: 'user', args: [vessel], description: "the end of the vessel's log" },
   TailVesselLog: {
-    tier: 'user', args: [vessel, arg('fromOffset', 'offset')],
+    tier: 'user',
+    args: [vessel, arg('fromOffset', 'offset')],
     description: 'log bytes written since a byte offset, and the offset to ask from next',
   },
-  GetVesselUsage: { tier: 'user', args: [vessel], description: "the running program's live resource usage against its limits" },
-  ChangeUsers: { tier: 'owner', args: [vessel, arg('keys', 'keyList')], description: "replace the vessel's user keys" },
-  ChangeOwner: { tier: 'owner', args: [vessel, arg('key', 'key')], description: 'give the vessel to another owner key' },
-  ChangeOwnerInformation: {
-    tier: 'owner', args: [vessel, arg('info', 'ownerInfo')], description: 'set the owner information text (≤ 256 characters, one line)',
+  GetVesselUsage: {
+    tier: 'user',
+    args: [vessel],
+    description: "the running program's live resource usage against its limits",
   },
-  ChangeAdvertise: { tier: 'owner', args: [vessel, arg('advertise', 'boolean')], description: "whether the vessel's keys are advertised" },
+  ChangeUsers: { tier: 'owner', args: [vessel, arg('keys', 'keyList')], description: "replace the vessel's user keys" },
+  ChangeOwner: {
+    tier: 'owner',
+    args: [vessel, arg('key', 'key')],
+    description: 'give the vessel to another owner key',
+  },
+  ChangeOwnerInformation: {
+    tier: 'owner',
+    args: [vessel, arg('info', 'ownerInfo')],
+    description: 'set the owner information text (≤ 256 characters, one line)',
+  },
+  ChangeAdvertise: {
+    tier: 'owner',
+    args: [vessel, arg('advertise', 'boolean')],
+    description: "whether the vessel's keys are advertised",
+  },
   SplitVessel: {
-    tier: 'owner', args: [vessel, arg('restrictions', 'restrictionsText')],
+    tier: 'owner',
+    args: [vessel, arg('restrictions', 'restrictionsText')],
     description: 'split off a new vessel with the given restrictions; answers [leftover, new] vessel names',
   },
   JoinVessels: {
-    tier: 'owner', args: [arg('vessel1', 'vessel'), arg('vessel2', 'vessel')],
+    tier: 'owner',
+    args: [arg('vessel1', 'vessel'), arg('vessel2', 'vessel')],
     description: 'merge two vessels of the same owner into a new one; answers its name',
   },
 } as const satisfies Record<string, CallSignature>
 
 export type CallName = keyof typeof CALL_SIGNATURES
 
-type ArgsOf<S extends readonly ArgSpec[]> = { -readonly [I in keyof S]: S[I] extends { kind: infer K extends ArgKind } ? ArgKinds[K] : never }
+type ArgsOf<S extends readonly ArgSpec[]> = {
+  -readonly [I in keyof S]: S[I] extends { kind: infer K extends ArgKind } ? ArgKinds[K] : never
+}
 /** The validated argument tuple of a call, e.g. CallArgs<'StartVessel'> = [string, string, string[]]. */
 export type CallArgs<C extends CallName> = ArgsOf<(typeof CALL_SIGNATURES)[C]['args']>
 /** A call with validated arguments; switching on `call` narrows `args`. */
@@ -123,7 +164,8 @@ function describe(value: unknown): string {
   return 'a map'
 }
 
-const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string')
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((v) => typeof v === 'string')
 
 type Checker<K extends ArgKind> = (value: unknown, bad: (expected: string) => never) => ArgKinds[K]
 
@@ -132,19 +174,22 @@ const CHECKERS: { [K in ArgKind]: Checker<K> } = {
   filename: (v, bad) => (typeof v === 'string' && isValidFilename(v) ? v : bad(FILENAME_RULE)),
   userFilename: (v, bad) => {
     if (typeof v !== 'string' || !isValidFilename(v)) return bad(FILENAME_RULE)
-    if (v.startsWith('private_')) throw new NodeError('E_PERMISSION', `files named private_* are reserved for the node: ${v}`)
+    if (v.startsWith('private_'))
+      throw new NodeError('E_PERMISSION', `files named private_* are reserved for the node: ${v}`)
     return v
   },
   programArgs: (v, bad) => {
     if (!isStringList(v) || v.length > MAX_PROGRAM_ARGS || v.some((s) => s.includes('\0'))) {
       return bad(`a list of at most ${MAX_PROGRAM_ARGS} strings without NUL characters`)
     }
-    if (v.reduce((n, s) => n + s.length, 0) > MAX_PROGRAM_ARGS_CHARS) return bad(`at most ${MAX_PROGRAM_ARGS_CHARS} characters in all`)
+    if (v.reduce((n, s) => n + s.length, 0) > MAX_PROGRAM_ARGS_CHARS)
+      return bad(`at most ${MAX_PROGRAM_ARGS_CHARS} characters in all`)
     return v
   },
   bytes: (v, bad) => {
     if (!(v instanceof Uint8Array)) return bad('bytes')
-    if (v.length > MAX_FILE_BYTES) throw new NodeError('E_SIZE', `file data is ${v.length} bytes; the limit is ${MAX_FILE_BYTES}`)
+    if (v.length > MAX_FILE_BYTES)
+      throw new NodeError('E_SIZE', `file data is ${v.length} bytes; the limit is ${MAX_FILE_BYTES}`)
     return v
   },
   boolean: (v, bad) => (typeof v === 'boolean' ? v : bad('true or false')),
@@ -158,7 +203,9 @@ const CHECKERS: { [K in ArgKind]: Checker<K> } = {
       ? v
       : bad(`one line of at most ${MAX_OWNER_INFO} characters`),
   restrictionsText: (v, bad) =>
-    typeof v === 'string' && v.length <= MAX_RESTRICTIONS_TEXT ? v : bad(`restrictions text of at most ${MAX_RESTRICTIONS_TEXT} characters`),
+    typeof v === 'string' && v.length <= MAX_RESTRICTIONS_TEXT
+      ? v
+      : bad(`restrictions text of at most ${MAX_RESTRICTIONS_TEXT} characters`),
   offset: (v, bad) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : bad('a whole number ≥ 0')),
 }
 
@@ -180,7 +227,10 @@ export function validateCall(call: string, args: readonly unknown[]): ValidCall 
   const signature = callSignature(call)
   const names = signature.args.map((a) => a.name)
   if (args.length !== names.length) {
-    const list = names.length === 0 ? 'no arguments' : `${names.length} argument${names.length > 1 ? 's' : ''} (${names.join(', ')})`
+    const list =
+      names.length === 0
+        ? 'no arguments'
+        : `${names.length} argument${names.length > 1 ? 's' : ''} (${names.join(', ')})`
     throw new NodeError('E_USAGE', `${call} takes ${list}, got ${args.length}`)
   }
   const checked = signature.args.map((spec, i) => {

@@ -16,15 +16,25 @@ export class JsFunc {
     return t
   }
   /** Every temporary name used, for the function's `let`. */
-  get temps(): string[] { return Array.from({ length: this.max }, (_, i) => `$a${i}`) }
-  mark(): number { return this.top }
+  get temps(): string[] {
+    return Array.from({ length: this.max }, (_, i) => `$a${i}`)
+  }
+  mark(): number {
+    return this.top
+  }
   /** Frees the temporaries allocated since `mark` (their code is complete and they are no longer read). */
-  release(mark: number): void { this.top = mark }
+  release(mark: number): void {
+    this.top = mark
+  }
   /** A unique number for labels and loop variables. */
-  uid(): number { return this.n++ }
+  uid(): number {
+    return this.n++
+  }
 }
 
-export interface LoopInfo { breakLabel: string | null }
+export interface LoopInfo {
+  breakLabel: string | null
+}
 
 /** A Python scope: the module, a function, or a class body (whose code runs inline in its parent's JsFunc). */
 export class Scope {
@@ -63,14 +73,37 @@ export function jsStr(s: string): string {
 }
 
 const BINOPS: Record<A.BinOpKind, string> = {
-  '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '//': 'floordiv', '%': 'mod', '**': 'pow',
-  '<<': 'lshift', '>>': 'rshift', '&': 'bitand', '|': 'bitor', '^': 'bitxor',
+  '+': 'add',
+  '-': 'sub',
+  '*': 'mul',
+  '/': 'div',
+  '//': 'floordiv',
+  '%': 'mod',
+  '**': 'pow',
+  '<<': 'lshift',
+  '>>': 'rshift',
+  '&': 'bitand',
+  '|': 'bitor',
+  '^': 'bitxor',
 }
 /** In-place operators Python implements in place for built-in types (list +=, *=; set -=, &=, |=, ^=). */
 export const INPLACE: Record<A.BinOpKind, string> = {
-  ...BINOPS, '+': 'iadd', '*': 'imul', '-': 'isub', '&': 'ibitand', '|': 'ibitor', '^': 'ibitxor',
+  ...BINOPS,
+  '+': 'iadd',
+  '*': 'imul',
+  '-': 'isub',
+  '&': 'ibitand',
+  '|': 'ibitor',
+  '^': 'ibitxor',
 }
-const CMPOPS: Partial<Record<A.CmpOp, string>> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' }
+const CMPOPS: Partial<Record<A.CmpOp, string>> = {
+  '==': 'eq',
+  '!=': 'ne',
+  '<': 'lt',
+  '<=': 'le',
+  '>': 'gt',
+  '>=': 'ge',
+}
 const UNOPS = { '-': 'neg', '+': 'pos', '~': 'invert' } as const
 
 export function intLiteral(v: bigint): string {
@@ -86,12 +119,23 @@ const MAX_SAFE = '9007199254740991'
 
 /** An operand of an inline fast path: `ref` may be read several times; `set` (if any) evaluates the operand once,
  *  into a temporary; `num` is its value when it is an int literal in the safe range. */
-interface Operand { ref: string; set: string | null; num: number | null }
+interface Operand {
+  ref: string
+  set: string | null
+  num: number | null
+}
 
 /** The inline fast paths: on two JS numbers (ints in the safe range) the operation is plain JavaScript, and the
  *  runtime function is called only otherwise (or when the result leaves the safe range). */
 const FAST_ARITH: Partial<Record<A.BinOpKind, true>> = { '+': true, '-': true, '*': true }
-const FAST_CMP: Partial<Record<A.CmpOp, string>> = { '==': '===', '!=': '!==', '<': '<', '<=': '<=', '>': '>', '>=': '>=' }
+const FAST_CMP: Partial<Record<A.CmpOp, string>> = {
+  '==': '===',
+  '!=': '!==',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+}
 
 /** Calls `fn` on every list comprehension inside `e` (outermost first). */
 export function forEachListComp(e: A.Expr | A.SliceIndex | null, fn: (lc: A.ListComp) => void): void {
@@ -100,14 +144,33 @@ export function forEachListComp(e: A.Expr | A.SliceIndex | null, fn: (lc: A.List
     case 'ListComp':
       fn(e)
       forEachListComp(e.elt, fn)
-      for (const g of e.generators) { forEachListComp(g.iter, fn); for (const c of g.ifs) forEachListComp(c, fn) }
+      for (const g of e.generators) {
+        forEachListComp(g.iter, fn)
+        for (const c of g.ifs) forEachListComp(c, fn)
+      }
       return
-    case 'Tuple': case 'List': for (const x of e.elts) forEachListComp(x, fn); return
-    case 'Dict': for (const x of [...e.keys, ...e.values]) forEachListComp(x, fn); return
-    case 'BinOp': forEachListComp(e.left, fn); forEachListComp(e.right, fn); return
-    case 'UnaryOp': case 'Not': forEachListComp(e.operand, fn); return
-    case 'BoolOp': for (const x of e.values) forEachListComp(x, fn); return
-    case 'Compare': forEachListComp(e.left, fn); for (const x of e.comparators) forEachListComp(x, fn); return
+    case 'Tuple':
+    case 'List':
+      for (const x of e.elts) forEachListComp(x, fn)
+      return
+    case 'Dict':
+      for (const x of [...e.keys, ...e.values]) forEachListComp(x, fn)
+      return
+    case 'BinOp':
+      forEachListComp(e.left, fn)
+      forEachListComp(e.right, fn)
+      return
+    case 'UnaryOp':
+    case 'Not':
+      forEachListComp(e.operand, fn)
+      return
+    case 'BoolOp':
+      for (const x of e.values) forEachListComp(x, fn)
+      return
+    case 'Compare':
+      forEachListComp(e.left, fn)
+      for (const x of e.comparators) forEachListComp(x, fn)
+      return
     case 'Call':
       forEachListComp(e.func, fn)
       for (const x of e.args) forEachListComp(x, fn)
@@ -115,9 +178,18 @@ export function forEachListComp(e: A.Expr | A.SliceIndex | null, fn: (lc: A.List
       forEachListComp(e.star, fn)
       forEachListComp(e.starstar, fn)
       return
-    case 'Attribute': forEachListComp(e.value, fn); return
-    case 'Subscript': forEachListComp(e.value, fn); forEachListComp(e.index, fn); return
-    case 'SliceIndex': forEachListComp(e.lo, fn); forEachListComp(e.hi, fn); forEachListComp(e.step, fn); return
+    case 'Attribute':
+      forEachListComp(e.value, fn)
+      return
+    case 'Subscript':
+      forEachListComp(e.value, fn)
+      forEachListComp(e.index, fn)
+      return
+    case 'SliceIndex':
+      forEachListComp(e.lo, fn)
+      forEachListComp(e.hi, fn)
+      forEachListComp(e.step, fn)
+      return
   }
 }
 
@@ -137,17 +209,28 @@ export class ExprCompiler {
 
   constructor(readonly filename: string) {}
 
-  protected emit(s: string): void { this.lines.push('  '.repeat(this.ind) + s) }
+  protected emit(s: string): void {
+    this.lines.push('  '.repeat(this.ind) + s)
+  }
 
   /** Runs `fn` collecting its emitted lines at indentation `ind`, and returns them. */
   protected capture(ind: number, fn: () => void): string[] {
-    const saved = this.lines, savedInd = this.ind
+    const saved = this.lines,
+      savedInd = this.ind
     this.lines = []
     this.ind = ind
-    try { fn(); return this.lines } finally { this.lines = saved; this.ind = savedInd }
+    try {
+      fn()
+      return this.lines
+    } finally {
+      this.lines = saved
+      this.ind = savedInd
+    }
   }
 
-  protected temp(): string { return this.scope.js.temp() }
+  protected temp(): string {
+    return this.scope.js.temp()
+  }
 
   private floatConst(v: number): string {
     const text = Object.is(v, -0) ? '-0' : String(v)
@@ -181,13 +264,17 @@ export class ExprCompiler {
   /** Is this read free of side effects and errors (so it may be evaluated out of order)? */
   protected isPure(e: A.Expr): boolean {
     switch (e.kind) {
-      case 'Int': case 'Float': case 'Str': return true
+      case 'Int':
+      case 'Float':
+      case 'Str':
+        return true
       case 'Name': {
         if (e.id === 'True' || e.id === 'False' || e.id === 'None') return true
         if (this.scope.kind !== 'function' || !this.scope.names.has(e.id)) return false
         return this.bound(this.scope, e.id, true)
       }
-      default: return false
+      default:
+        return false
     }
   }
 
@@ -229,8 +316,12 @@ export class ExprCompiler {
   /** Emits `target = v`, where `v` is a JS expression that may be evaluated late (a temp, local or constant). */
   protected assign(t: A.Expr, v: string): void {
     switch (t.kind) {
-      case 'Name': this.assignName(t.id, v); return
-      case 'Attribute': this.emit(`$rt.setattr(${this.expr(t.value)}, ${jsStr(t.attr)}, ${v});`); return
+      case 'Name':
+        this.assignName(t.id, v)
+        return
+      case 'Attribute':
+        this.emit(`$rt.setattr(${this.expr(t.value)}, ${jsStr(t.attr)}, ${v});`)
+        return
       case 'Subscript': {
         const o = this.expr(t.value)
         if (t.index.kind === 'SliceIndex') {
@@ -241,26 +332,32 @@ export class ExprCompiler {
         }
         return
       }
-      case 'Tuple': case 'List': {
+      case 'Tuple':
+      case 'List': {
         const tmp = this.temp()
         this.emit(`${tmp} = $rt.unpack(${v}, ${t.elts.length});`)
         t.elts.forEach((x, i) => this.assign(x, `${tmp}[${i}]`))
         return
       }
-      default: throw syntaxError(t.line, "can't assign to expression")
+      default:
+        throw syntaxError(t.line, "can't assign to expression")
     }
   }
 
   /** Do the target's own subexpressions allow evaluating the value after them without reordering effects? */
   protected targetIsPure(t: A.Expr): boolean {
     switch (t.kind) {
-      case 'Name': return true
-      case 'Attribute': return this.isPure(t.value)
+      case 'Name':
+        return true
+      case 'Attribute':
+        return this.isPure(t.value)
       case 'Subscript':
         if (!this.isPure(t.value)) return false
-        if (t.index.kind === 'SliceIndex') return [t.index.lo, t.index.hi, t.index.step].every((x) => !x || this.isPure(x))
+        if (t.index.kind === 'SliceIndex')
+          return [t.index.lo, t.index.hi, t.index.step].every((x) => !x || this.isPure(x))
         return this.isPure(t.index)
-      default: return false
+      default:
+        return false
     }
   }
 
@@ -273,10 +370,15 @@ export class ExprCompiler {
   /** Is the JS value of `e` always a JS boolean (so truth() is not needed)? */
   protected isBool(e: A.Expr): boolean {
     switch (e.kind) {
-      case 'Compare': case 'Not': return true
-      case 'Name': return e.id === 'True' || e.id === 'False'
-      case 'BoolOp': return e.values.every((x) => this.isBool(x))
-      default: return false
+      case 'Compare':
+      case 'Not':
+        return true
+      case 'Name':
+        return e.id === 'True' || e.id === 'False'
+      case 'BoolOp':
+        return e.values.every((x) => this.isBool(x))
+      default:
+        return false
     }
   }
 
@@ -314,9 +416,13 @@ export class ExprCompiler {
     if (both || !(FAST_ARITH[op] || (op === '%' && k !== null && k > 0))) {
       return `$rt.${fn}(${this.expr(left)}, ${this.expr(right)})`
     }
-    const a = this.operand(left), b = this.operand(right)
+    const a = this.operand(left),
+      b = this.operand(right)
     const slow = `$rt.${fn}(${a.ref}, ${b.ref})`
-    const sets = [a.set, b.set].filter((x) => x !== null).map((x) => x + ', ').join('')
+    const sets = [a.set, b.set]
+      .filter((x) => x !== null)
+      .map((x) => x + ', ')
+      .join('')
     const checks = [...new Set([a, b].filter((x) => x.num === null).map((x) => `typeof ${x.ref} === "number"`))]
     const c = this.temp()
     const square = op === '*' && a.ref === b.ref
@@ -328,9 +434,17 @@ export class ExprCompiler {
     // 0 * -3 is -0 in JavaScript (a positive literal factor keeps the other's sign)
     if (op === '*' && !square && !((a.num ?? 0) > 0) && !((b.num ?? 0) > 0)) val += ' + 0'
     // which end of the safe range the result may leave: a literal operand of + or - fixes the direction
-    let hi = true, lo = true
-    if (op === '+' && (a.num !== null || b.num !== null)) { const n = (a.num ?? b.num)!; hi = n > 0; lo = n < 0 }
-    if (op === '-' && b.num !== null) { hi = b.num < 0; lo = b.num > 0 }
+    let hi = true,
+      lo = true
+    if (op === '+' && (a.num !== null || b.num !== null)) {
+      const n = (a.num ?? b.num)!
+      hi = n > 0
+      lo = n < 0
+    }
+    if (op === '-' && b.num !== null) {
+      hi = b.num < 0
+      lo = b.num > 0
+    }
     if (square) lo = false
     let range = `(${c} = ${val})`
     if (hi && lo) range += ` <= ${MAX_SAFE} && ${c} >= -${MAX_SAFE}`
@@ -346,18 +460,27 @@ export class ExprCompiler {
 
   protected expr(e: A.Expr): string {
     switch (e.kind) {
-      case 'Name': return this.readName(e.id)
-      case 'Int': return intLiteral(e.value)
-      case 'Float': return this.floatConst(e.value)
-      case 'Str': return jsStr(e.value)
-      case 'Tuple': return `$rt.tuple([${e.elts.map((x) => this.expr(x)).join(', ')}])`
-      case 'List': return `[${e.elts.map((x) => this.expr(x)).join(', ')}]`
+      case 'Name':
+        return this.readName(e.id)
+      case 'Int':
+        return intLiteral(e.value)
+      case 'Float':
+        return this.floatConst(e.value)
+      case 'Str':
+        return jsStr(e.value)
+      case 'Tuple':
+        return `$rt.tuple([${e.elts.map((x) => this.expr(x)).join(', ')}])`
+      case 'List':
+        return `[${e.elts.map((x) => this.expr(x)).join(', ')}]`
       case 'Dict': {
         const kv: string[] = []
-        e.keys.forEach((k, i) => { kv.push(this.expr(k), this.expr(e.values[i]!)) })
+        e.keys.forEach((k, i) => {
+          kv.push(this.expr(k), this.expr(e.values[i]!))
+        })
         return `$rt.dict([${kv.join(', ')}])`
       }
-      case 'BinOp': return this.arith(e.op, BINOPS[e.op], e.left, e.right)
+      case 'BinOp':
+        return this.arith(e.op, BINOPS[e.op], e.left, e.right)
       case 'UnaryOp': {
         if (e.op === '-' && e.operand.kind === 'Int') return intLiteral(-e.operand.value)
         if (e.op === '-' && e.operand.kind === 'Float') return this.floatConst(-e.operand.value)
@@ -367,18 +490,25 @@ export class ExprCompiler {
         }
         return `$rt.${UNOPS[e.op]}(${this.expr(e.operand)})`
       }
-      case 'Not': return `!${this.test(e.operand)}`
-      case 'BoolOp': return this.boolOp(e)
-      case 'Compare': return this.compare(e)
-      case 'Call': return this.callExpr(e)
-      case 'Attribute': return `$rt.getattr(${this.expr(e.value)}, ${jsStr(e.attr)})`
+      case 'Not':
+        return `!${this.test(e.operand)}`
+      case 'BoolOp':
+        return this.boolOp(e)
+      case 'Compare':
+        return this.compare(e)
+      case 'Call':
+        return this.callExpr(e)
+      case 'Attribute':
+        return `$rt.getattr(${this.expr(e.value)}, ${jsStr(e.attr)})`
       case 'Subscript': {
         const o = this.expr(e.value)
         if (e.index.kind === 'SliceIndex') return `$rt.getslice(${o}, ${this.sliceArgs(e.index).join(', ')})`
         return `$rt.getitem(${o}, ${this.expr(e.index)})`
       }
-      case 'ListComp': return this.listComp(e)
-      case 'Forbidden': throw syntaxError(e.line)
+      case 'ListComp':
+        return this.listComp(e)
+      case 'Forbidden':
+        throw syntaxError(e.line)
     }
   }
 
@@ -392,7 +522,10 @@ export class ExprCompiler {
         res = e.op === 'and' ? `(${this.expr(x)} ? ${res} : false)` : `(${this.expr(x)} ? true : ${res})`
       } else {
         const t = this.temp()
-        res = e.op === 'and' ? `($rt.truth(${t} = ${this.expr(x)}) ? ${res} : ${t})` : `($rt.truth(${t} = ${this.expr(x)}) ? ${t} : ${res})`
+        res =
+          e.op === 'and'
+            ? `($rt.truth(${t} = ${this.expr(x)}) ? ${res} : ${t})`
+            : `($rt.truth(${t} = ${this.expr(x)}) ? ${t} : ${res})`
       }
     }
     return res
@@ -406,7 +539,8 @@ export class ExprCompiler {
     const parts: string[] = []
     for (let i = 0; i < n; i++) {
       const op = e.ops[i]!
-      const lx = operands[i]!, rx = operands[i + 1]!
+      const lx = operands[i]!,
+        rx = operands[i + 1]!
       let left: string
       if (i === 0) left = this.expr(lx)
       else left = temps[i] ?? this.expr(lx)
@@ -423,12 +557,21 @@ export class ExprCompiler {
           left = t
         }
         const rt = temps[i + 1]
-        if (rt) { set += `${right}, `; right = rt } else if (!this.isPure(rx) && this.intConst(rx) === null) {
+        if (rt) {
+          set += `${right}, `
+          right = rt
+        } else if (!this.isPure(rx) && this.intConst(rx) === null) {
           const t = this.temp()
           set += `${t} = ${right}, `
           right = t
         }
-        const checks = ([[lx, left], [rx, right]] satisfies Array<[A.Expr, string]>).filter(([x]) => this.intConst(x) === null)
+        const checks = (
+          [
+            [lx, left],
+            [rx, right],
+          ] satisfies Array<[A.Expr, string]>
+        )
+          .filter(([x]) => this.intConst(x) === null)
           .map(([, r]) => `typeof ${r} === "number"`)
         const cond = checks.length ? `${checks.join(' && ')} ? ${left} ${jsOp} ${right} : ` : ''
         parts.push(`(${set}${cond}$rt.${fn}(${left}, ${right}))`)
@@ -464,7 +607,9 @@ export class ExprCompiler {
     }
     if (e.func.kind === 'Attribute') {
       const name = jsStr(e.func.attr)
-      return this.call(hasKw ? `$rt.callMethodKw(${f}, ${name}, ${args}${kwPart})` : `$rt.callMethod(${f}, ${name}, ${args})`)
+      return this.call(
+        hasKw ? `$rt.callMethodKw(${f}, ${name}, ${args}${kwPart})` : `$rt.callMethod(${f}, ${name}, ${args})`,
+      )
     }
     if (!hasKw && argv.length <= 3) return this.call(`$rt.call${argv.length}(${[f, ...argv].join(', ')})`)
     return this.call(hasKw ? `$rt.callKw(${f}, ${args}${kwPart})` : `$rt.call(${f}, ${args})`)
@@ -478,7 +623,10 @@ export class ExprCompiler {
     const body = this.capture(0, () => {
       this.emit('const $r = [];')
       const open = (k: number): void => {
-        if (k === e.generators.length) { this.emit(`$r.push(${this.expr(e.elt)});`); return }
+        if (k === e.generators.length) {
+          this.emit(`$r.push(${this.expr(e.elt)});`)
+          return
+        }
         const g = e.generators[k]!
         const u = js.uid()
         this.emit(`for (const $i${u} = $rt.iter(${this.expr(g.iter)});;) {`)

@@ -3,38 +3,93 @@ import type * as A from './ast.js'
 import { syntaxError } from './errors.js'
 import { ExprCompiler, INPLACE, JsFunc, Scope, forEachListComp, jsStr, local, targetNames } from './compile-expr.js'
 
-interface Bindings { names: Set<string>; deleted: Set<string> }
+interface Bindings {
+  names: Set<string>
+  deleted: Set<string>
+}
 
 /** Every name a function or class body binds (Python scoping: bound anywhere => local to the whole body). */
 function collectBindings(body: A.Stmt[]): Bindings {
   const names = new Set<string>()
   const deleted = new Set<string>()
-  const expr = (e: A.Expr | null) => forEachListComp(e, (lc) => { for (const g of lc.generators) targetNames(g.target, names) })
+  const expr = (e: A.Expr | null) =>
+    forEachListComp(e, (lc) => {
+      for (const g of lc.generators) targetNames(g.target, names)
+    })
   const delTarget = (t: A.Expr) => {
-    if (t.kind === 'Name') { names.add(t.id); deleted.add(t.id) }
-    else if (t.kind === 'Tuple' || t.kind === 'List') t.elts.forEach(delTarget)
+    if (t.kind === 'Name') {
+      names.add(t.id)
+      deleted.add(t.id)
+    } else if (t.kind === 'Tuple' || t.kind === 'List') t.elts.forEach(delTarget)
     else expr(t)
   }
   const walk = (ss: A.Stmt[]) => {
     for (const s of ss) {
       switch (s.kind) {
-        case 'ExprStmt': expr(s.value); break
-        case 'Assign': for (const t of s.targets) { targetNames(t, names); expr(t) } expr(s.value); break
-        case 'AugAssign': targetNames(s.target, names); expr(s.target); expr(s.value); break
-        case 'Del': s.targets.forEach(delTarget); break
-        case 'Return': expr(s.value); break
-        case 'Raise': expr(s.type); expr(s.inst); expr(s.tb); break
-        case 'Assert': expr(s.test); expr(s.msg); break
-        case 'If': case 'While': expr(s.test); walk(s.body); walk(s.orelse); break
-        case 'For': targetNames(s.target, names); expr(s.target); expr(s.iter); walk(s.body); walk(s.orelse); break
+        case 'ExprStmt':
+          expr(s.value)
+          break
+        case 'Assign':
+          for (const t of s.targets) {
+            targetNames(t, names)
+            expr(t)
+          }
+          expr(s.value)
+          break
+        case 'AugAssign':
+          targetNames(s.target, names)
+          expr(s.target)
+          expr(s.value)
+          break
+        case 'Del':
+          s.targets.forEach(delTarget)
+          break
+        case 'Return':
+          expr(s.value)
+          break
+        case 'Raise':
+          expr(s.type)
+          expr(s.inst)
+          expr(s.tb)
+          break
+        case 'Assert':
+          expr(s.test)
+          expr(s.msg)
+          break
+        case 'If':
+        case 'While':
+          expr(s.test)
+          walk(s.body)
+          walk(s.orelse)
+          break
+        case 'For':
+          targetNames(s.target, names)
+          expr(s.target)
+          expr(s.iter)
+          walk(s.body)
+          walk(s.orelse)
+          break
         case 'Try':
           walk(s.body)
-          for (const h of s.handlers) { expr(h.type); if (h.name) { targetNames(h.name, names); expr(h.name) } walk(h.body) }
+          for (const h of s.handlers) {
+            expr(h.type)
+            if (h.name) {
+              targetNames(h.name, names)
+              expr(h.name)
+            }
+            walk(h.body)
+          }
           walk(s.orelse)
           walk(s.finalbody)
           break
-        case 'FunctionDef': names.add(s.name); s.defaults.forEach(expr); break
-        case 'ClassDef': names.add(s.name); s.bases.forEach(expr); break
+        case 'FunctionDef':
+          names.add(s.name)
+          s.defaults.forEach(expr)
+          break
+        case 'ClassDef':
+          names.add(s.name)
+          s.bases.forEach(expr)
+          break
       }
     }
   }
@@ -46,17 +101,31 @@ function collectBindings(body: A.Stmt[]): Bindings {
 function exprYields(e: A.Expr | A.SliceIndex | null): boolean {
   if (!e) return false
   switch (e.kind) {
-    case 'Call': case 'ListComp': return true
-    case 'Tuple': case 'List': return e.elts.some(exprYields)
-    case 'Dict': return e.keys.some(exprYields) || e.values.some(exprYields)
-    case 'BinOp': return exprYields(e.left) || exprYields(e.right)
-    case 'UnaryOp': case 'Not': return exprYields(e.operand)
-    case 'BoolOp': return e.values.some(exprYields)
-    case 'Compare': return exprYields(e.left) || e.comparators.some(exprYields)
-    case 'Attribute': return exprYields(e.value)
-    case 'Subscript': return exprYields(e.value) || exprYields(e.index)
-    case 'SliceIndex': return exprYields(e.lo) || exprYields(e.hi) || exprYields(e.step)
-    default: return false
+    case 'Call':
+    case 'ListComp':
+      return true
+    case 'Tuple':
+    case 'List':
+      return e.elts.some(exprYields)
+    case 'Dict':
+      return e.keys.some(exprYields) || e.values.some(exprYields)
+    case 'BinOp':
+      return exprYields(e.left) || exprYields(e.right)
+    case 'UnaryOp':
+    case 'Not':
+      return exprYields(e.operand)
+    case 'BoolOp':
+      return e.values.some(exprYields)
+    case 'Compare':
+      return exprYields(e.left) || e.comparators.some(exprYields)
+    case 'Attribute':
+      return exprYields(e.value)
+    case 'Subscript':
+      return exprYields(e.value) || exprYields(e.index)
+    case 'SliceIndex':
+      return exprYields(e.lo) || exprYields(e.hi) || exprYields(e.step)
+    default:
+      return false
   }
 }
 
@@ -66,28 +135,46 @@ function exprYields(e: A.Expr | A.SliceIndex | null): boolean {
 function stmtsYield(ss: A.Stmt[]): boolean {
   return ss.some((s) => {
     switch (s.kind) {
-      case 'While': case 'For': return true
-      case 'ExprStmt': return exprYields(s.value)
-      case 'Assign': return s.targets.some(exprYields) || exprYields(s.value)
-      case 'AugAssign': return exprYields(s.target) || exprYields(s.value)
-      case 'Del': return s.targets.some(exprYields)
-      case 'Return': return exprYields(s.value)
-      case 'Raise': return exprYields(s.type) || exprYields(s.inst) || exprYields(s.tb)
-      case 'Assert': return exprYields(s.test) || exprYields(s.msg)
-      case 'If': return exprYields(s.test) || stmtsYield(s.body) || stmtsYield(s.orelse)
+      case 'While':
+      case 'For':
+        return true
+      case 'ExprStmt':
+        return exprYields(s.value)
+      case 'Assign':
+        return s.targets.some(exprYields) || exprYields(s.value)
+      case 'AugAssign':
+        return exprYields(s.target) || exprYields(s.value)
+      case 'Del':
+        return s.targets.some(exprYields)
+      case 'Return':
+        return exprYields(s.value)
+      case 'Raise':
+        return exprYields(s.type) || exprYields(s.inst) || exprYields(s.tb)
+      case 'Assert':
+        return exprYields(s.test) || exprYields(s.msg)
+      case 'If':
+        return exprYields(s.test) || stmtsYield(s.body) || stmtsYield(s.orelse)
       case 'Try':
-        return stmtsYield(s.body) || s.handlers.some((h) => exprYields(h.type) || (h.name !== null && exprYields(h.name)) ||
-          stmtsYield(h.body)) || stmtsYield(s.orelse) || stmtsYield(s.finalbody)
+        return (
+          stmtsYield(s.body) ||
+          s.handlers.some((h) => exprYields(h.type) || (h.name !== null && exprYields(h.name)) || stmtsYield(h.body)) ||
+          stmtsYield(s.orelse) ||
+          stmtsYield(s.finalbody)
+        )
       // a nested def's body is its own function; its defaults are evaluated here
-      case 'FunctionDef': return s.decorators.length > 0 || s.defaults.some(exprYields)
+      case 'FunctionDef':
+        return s.decorators.length > 0 || s.defaults.some(exprYields)
       // a class body runs inline
-      case 'ClassDef': return s.decorators.length > 0 || s.bases.some(exprYields) || stmtsYield(s.body)
-      default: return false
+      case 'ClassDef':
+        return s.decorators.length > 0 || s.bases.some(exprYields) || stmtsYield(s.body)
+      default:
+        return false
     }
   })
 }
 
-const union = (a: Set<string> | null, b: Set<string> | null) => (a === null || b === null ? null : new Set([...a, ...b]))
+const union = (a: Set<string> | null, b: Set<string> | null) =>
+  a === null || b === null ? null : new Set([...a, ...b])
 const intersect = (a: Set<string> | null, b: Set<string> | null) =>
   a === null ? b : b === null ? a : new Set([...a].filter((x) => b.has(x)))
 const copy = (a: Set<string> | null) => (a === null ? null : new Set(a))
@@ -128,8 +215,14 @@ export class StmtCompiler extends ExprCompiler {
 
   private stmt(s: A.Stmt): void {
     // a bare constant (docstring, or a string used as a comment) has no effect
-    if (s.kind === 'ExprStmt' && (s.value.kind === 'Str' || s.value.kind === 'Int' || s.value.kind === 'Float' ||
-      (s.value.kind === 'Name' && ['True', 'False', 'None'].includes(s.value.id)))) return
+    if (
+      s.kind === 'ExprStmt' &&
+      (s.value.kind === 'Str' ||
+        s.value.kind === 'Int' ||
+        s.value.kind === 'Float' ||
+        (s.value.kind === 'Name' && ['True', 'False', 'None'].includes(s.value.id)))
+    )
+      return
     if (s.kind === 'Pass') return
     this.emit(`$l = ${s.line};`)
     const js = this.scope.js
@@ -144,10 +237,18 @@ export class StmtCompiler extends ExprCompiler {
   private stmtBody(s: A.Stmt): void {
     const sc = this.scope
     switch (s.kind) {
-      case 'ExprStmt': this.emit(`${this.expr(s.value)};`); return
-      case 'Assign': this.assignStmt(s); return
-      case 'AugAssign': this.augAssign(s); return
-      case 'Del': for (const t of s.targets) this.del(t); return
+      case 'ExprStmt':
+        this.emit(`${this.expr(s.value)};`)
+        return
+      case 'Assign':
+        this.assignStmt(s)
+        return
+      case 'AugAssign':
+        this.augAssign(s)
+        return
+      case 'Del':
+        for (const t of s.targets) this.del(t)
+        return
       case 'Break': {
         const loop = sc.loops[sc.loops.length - 1]
         if (!loop) throw syntaxError(s.line, "'break' outside loop")
@@ -176,13 +277,26 @@ export class StmtCompiler extends ExprCompiler {
         this.emit(`if (!${this.test(s.test)}) throw $rt.raise($rt.gget($G, "AssertionError")${msg});`)
         return
       }
-      case 'If': this.ifStmt(s); return
-      case 'While': this.whileStmt(s); return
-      case 'For': this.forStmt(s); return
-      case 'Try': this.tryStmt(s); return
-      case 'FunctionDef': this.assignName(s.name, this.funcExpr(s)); return
-      case 'ClassDef': this.classDef(s); return
-      case 'ForbiddenStmt': throw syntaxError(s.line)
+      case 'If':
+        this.ifStmt(s)
+        return
+      case 'While':
+        this.whileStmt(s)
+        return
+      case 'For':
+        this.forStmt(s)
+        return
+      case 'Try':
+        this.tryStmt(s)
+        return
+      case 'FunctionDef':
+        this.assignName(s.name, this.funcExpr(s))
+        return
+      case 'ClassDef':
+        this.classDef(s)
+        return
+      case 'ForbiddenStmt':
+        throw syntaxError(s.line)
     }
   }
 
@@ -194,7 +308,11 @@ export class StmtCompiler extends ExprCompiler {
         this.assign(t, this.expr(v))
         return
       }
-      if ((t.kind === 'Tuple' || t.kind === 'List') && (v.kind === 'Tuple' || v.kind === 'List') && v.elts.length === t.elts.length) {
+      if (
+        (t.kind === 'Tuple' || t.kind === 'List') &&
+        (v.kind === 'Tuple' || v.kind === 'List') &&
+        v.elts.length === t.elts.length
+      ) {
         // `a, b = b, a`: evaluate the items, then assign them (no tuple is built)
         const temps = v.elts.map((x) => {
           if (this.isPure(x) && x.kind !== 'Name') return this.expr(x)
@@ -263,15 +381,21 @@ export class StmtCompiler extends ExprCompiler {
         }
         return
       }
-      case 'Attribute': this.emit(`$rt.delattr(${this.expr(t.value)}, ${jsStr(t.attr)});`); return
+      case 'Attribute':
+        this.emit(`$rt.delattr(${this.expr(t.value)}, ${jsStr(t.attr)});`)
+        return
       case 'Subscript': {
         const o = this.expr(t.value)
         if (t.index.kind === 'SliceIndex') this.emit(`$rt.delslice(${o}, ${this.sliceArgs(t.index).join(', ')});`)
         else this.emit(`$rt.delitem(${o}, ${this.expr(t.index)});`)
         return
       }
-      case 'Tuple': case 'List': for (const x of t.elts) this.del(x); return
-      default: throw syntaxError(t.line, "can't delete expression")
+      case 'Tuple':
+      case 'List':
+        for (const x of t.elts) this.del(x)
+        return
+      default:
+        throw syntaxError(t.line, "can't delete expression")
     }
   }
 
@@ -295,7 +419,10 @@ export class StmtCompiler extends ExprCompiler {
     const sc = this.scope
     const label = orelse.length ? `$B${sc.js.uid()}` : null
     const entry = copy(sc.da)
-    if (label) { this.emit(`${label}: {`); this.ind++ }
+    if (label) {
+      this.emit(`${label}: {`)
+      this.ind++
+    }
     emitHead(label)
     sc.loops.push({ breakLabel: label })
     this.block(body)
@@ -311,7 +438,7 @@ export class StmtCompiler extends ExprCompiler {
   }
 
   private whileStmt(s: A.While): void {
-    const forever = s.test.kind === 'Name' && s.test.id === 'True' || (s.test.kind === 'Int' && s.test.value !== 0n)
+    const forever = (s.test.kind === 'Name' && s.test.id === 'True') || (s.test.kind === 'Int' && s.test.value !== 0n)
     this.loopBody(s.body, s.orelse, () => {
       this.emit('while (true) {')
       this.emit('  if (--$rt.budget < 0) yield 0;')
@@ -337,7 +464,10 @@ export class StmtCompiler extends ExprCompiler {
       return o.ref
     })
     const [start, stop, step] = args.length === 1 ? ['0', args[0], '1'] : [args[0], args[1], args[2] ?? '1']
-    const n = this.temp(), cur = this.temp(), it = this.temp(), v = this.temp()
+    const n = this.temp(),
+      cur = this.temp(),
+      it = this.temp(),
+      v = this.temp()
     const st = /^[0-9]+$/.test(step) ? step : this.temp()
     const call = this.call(`$rt.call(${f}, [${args.join(', ')}])`)
     this.emit(`${it} = (${n} = $rt.rangeN(${f}, ${start}, ${stop}, ${step})) < 0 ? $rt.iter(${call}) : null;`)
@@ -356,7 +486,9 @@ export class StmtCompiler extends ExprCompiler {
         this.scope.da?.add(t.id)
       } else {
         this.emit(`$l = ${s.line};`)
-        this.emit(`if (${it} === null) { if (--${n} < 0) break; ${v} = ${next}; } else if ((${v} = ${it}.next()) === $rt.STOP) break;`)
+        this.emit(
+          `if (${it} === null) { if (--${n} < 0) break; ${v} = ${next}; } else if ((${v} = ${it}.next()) === $rt.STOP) break;`,
+        )
         this.assign(t, v)
       }
       this.ind--
@@ -367,7 +499,8 @@ export class StmtCompiler extends ExprCompiler {
   private forStmt(s: A.For): void {
     if (this.rangeLoop(s)) return
     const u = this.scope.js.uid()
-    const it = `$i${u}`, v = `$v${u}`
+    const it = `$i${u}`,
+      v = `$v${u}`
     this.loopBody(s.body, s.orelse, () => {
       this.emit(`for (const ${it} = $rt.iter(${this.expr(s.iter)});;) {`)
       this.ind++
@@ -382,11 +515,17 @@ export class StmtCompiler extends ExprCompiler {
   private tryStmt(s: A.Try): void {
     const sc = this.scope
     const entry = copy(sc.da)
-    if (s.finalbody.length) { this.emit('try {'); this.ind++ }
+    if (s.finalbody.length) {
+      this.emit('try {')
+      this.ind++
+    }
     let after: Set<string> | null
     if (s.handlers.length) {
       const label = s.orelse.length ? `$T${sc.js.uid()}` : null
-      if (label) { this.emit(`${label}: {`); this.ind++ }
+      if (label) {
+        this.emit(`${label}: {`)
+        this.ind++
+      }
       this.emit('try {')
       this.block(s.body)
       let bodyOut = sc.da
@@ -464,7 +603,8 @@ export class StmtCompiler extends ExprCompiler {
     const plain = !stmtsYield(f.body)
     const localNames = [...names].filter((n) => !scope.params.has(n)).map(local)
     const decl = [`$l = ${f.line}`, '$t', '$g', ...js.temps, ...localNames].join(', ')
-    const meta = `{ name: ${jsStr(f.name)}, params: [${f.params.map(jsStr).join(', ')}], defaults: [${defaults.join(', ')}], ` +
+    const meta =
+      `{ name: ${jsStr(f.name)}, params: [${f.params.map(jsStr).join(', ')}], defaults: [${defaults.join(', ')}], ` +
       `star: ${f.star ? jsStr(f.star) : 'null'}, kw: ${f.kw ? jsStr(f.kw) : 'null'}, file: $F, line: ${f.line} }`
     return [
       `$rt.func(function${plain ? '' : '*'} $f_${f.name}(${params.map(local).join(', ')}) {`,

@@ -1,6 +1,10 @@
 /** A Repy program that does not parse ('syntax') or that Repy's static check rejects ('unsafe'). */
 export class RepyCodeError extends Error {
-  constructor(readonly kind: 'syntax' | 'unsafe', readonly line: number, message: string) {
+  constructor(
+    readonly kind: 'syntax' | 'unsafe',
+    readonly line: number,
+    message: string,
+  ) {
     super(message)
     this.name = 'RepyCodeError'
   }

@@ -13,11 +13,41 @@ export interface Token {
 }
 
 const KEYWORDS = new Set([
-  'and', 'as', 'assert', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'exec', 'finally',
-  'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'not', 'or', 'pass', 'print', 'raise', 'return',
-  'try', 'while', 'with', 'yield',
+  'and',
+  'as',
+  'assert',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'exec',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'not',
+  'or',
+  'pass',
+  'print',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
 ])
-export function isKeyword(s: string): boolean { return KEYWORDS.has(s) }
+export function isKeyword(s: string): boolean {
+  return KEYWORDS.has(s)
+}
 
 const OPS3 = ['**=', '//=', '>>=', '<<=']
 const OPS2 = ['**', '//', '>>', '<<', '<=', '>=', '==', '!=', '<>', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=']
@@ -37,7 +67,9 @@ export function tokenize(src: string): Token[] {
   let atLineStart = true
   const n = src.length
 
-  const push = (type: TokType, value: string, l = line) => { toks.push({ type, value, line: l }) }
+  const push = (type: TokType, value: string, l = line) => {
+    toks.push({ type, value, line: l })
+  }
 
   while (pos < n || atLineStart) {
     if (atLineStart) {
@@ -52,7 +84,10 @@ export function tokenize(src: string): Token[] {
         else if (c === '\f') col = 0
         else break
       }
-      if (p >= n) { pos = p; break }
+      if (p >= n) {
+        pos = p
+        break
+      }
       const c = src[p]
       if (c === '#' || c === '\n') {
         // blank or comment-only line: no tokens
@@ -60,7 +95,10 @@ export function tokenize(src: string): Token[] {
         pos = p + 1
         line++
         atLineStart = true
-        if (p >= n) { pos = n; break }
+        if (p >= n) {
+          pos = n
+          break
+        }
         continue
       }
       if (c === '\\' && src[p + 1] === '\n') {
@@ -69,17 +107,29 @@ export function tokenize(src: string): Token[] {
       } else {
         pos = p
         const top = indents[indents.length - 1]!
-        if (col > top) { indents.push(col); push('INDENT', '') }
-        else if (col < top) {
-          while (col < indents[indents.length - 1]!) { indents.pop(); push('DEDENT', '') }
-          if (col !== indents[indents.length - 1]) throw syntaxError(line, 'unindent does not match any outer indentation level')
+        if (col > top) {
+          indents.push(col)
+          push('INDENT', '')
+        } else if (col < top) {
+          while (col < indents[indents.length - 1]!) {
+            indents.pop()
+            push('DEDENT', '')
+          }
+          if (col !== indents[indents.length - 1])
+            throw syntaxError(line, 'unindent does not match any outer indentation level')
         }
       }
     }
     if (pos >= n) break
     const c = src[pos]!
-    if (c === ' ' || c === '\t' || c === '\f') { pos++; continue }
-    if (c === '#') { while (pos < n && src[pos] !== '\n') pos++; continue }
+    if (c === ' ' || c === '\t' || c === '\f') {
+      pos++
+      continue
+    }
+    if (c === '#') {
+      while (pos < n && src[pos] !== '\n') pos++
+      continue
+    }
     if (c === '\n') {
       if (depth === 0) {
         push('NEWLINE', '')
@@ -90,7 +140,11 @@ export function tokenize(src: string): Token[] {
       continue
     }
     if (c === '\\') {
-      if (src[pos + 1] === '\n') { pos += 2; line++; continue }
+      if (src[pos + 1] === '\n') {
+        pos += 2
+        line++
+        continue
+      }
       if (pos + 1 >= n) throw syntaxError(line, 'unexpected EOF while parsing')
       throw syntaxError(line, 'unexpected character after line continuation character')
     }
@@ -118,7 +172,10 @@ export function tokenize(src: string): Token[] {
       continue
     }
     if (isDigit(c) || (c === '.' && isDigit(src[pos + 1] ?? ''))) {
-      const m = /^(?:0[xX][0-9a-fA-F]+[lL]?|0[oO][0-7]+[lL]?|0[bB][01]+[lL]?|(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?[jJlL]?)/.exec(src.slice(pos, pos + 400))
+      const m =
+        /^(?:0[xX][0-9a-fA-F]+[lL]?|0[oO][0-7]+[lL]?|0[bB][01]+[lL]?|(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?[jJlL]?)/.exec(
+          src.slice(pos, pos + 400),
+        )
       if (!m) throw syntaxError(line)
       const text = m[0]
       pos += text.length
@@ -135,14 +192,19 @@ export function tokenize(src: string): Token[] {
     else if (OPS1.includes(c)) op = c
     if (op === null) throw syntaxError(line)
     if (op === '(' || op === '[' || op === '{') depth++
-    else if (op === ')' || op === ']' || op === '}') { if (depth > 0) depth-- }
+    else if (op === ')' || op === ']' || op === '}') {
+      if (depth > 0) depth--
+    }
     push('OP', op)
     pos += op.length
   }
   if (depth > 0) throw syntaxError(toks[toks.length - 1]!.line, 'unexpected EOF while parsing')
   const last = toks[toks.length - 1]
   if (last && last.type !== 'NEWLINE' && last.type !== 'DEDENT' && last.type !== 'INDENT') push('NEWLINE', '')
-  while (indents.length > 1) { indents.pop(); push('DEDENT', '') }
+  while (indents.length > 1) {
+    indents.pop()
+    push('DEDENT', '')
+  }
   push('END', '')
   return toks
 
@@ -154,22 +216,43 @@ export function tokenize(src: string): Token[] {
     let out = ''
     for (;;) {
       if (pos >= n) {
-        throw syntaxError(triple ? startLine : line, triple ? 'EOF while scanning triple-quoted string literal' : 'EOL while scanning string literal')
+        throw syntaxError(
+          triple ? startLine : line,
+          triple ? 'EOF while scanning triple-quoted string literal' : 'EOL while scanning string literal',
+        )
       }
       const ch = src[pos]
       if (ch === q) {
-        if (!triple) { pos++; return out }
-        if (src.slice(pos, pos + 3) === q + q + q) { pos += 3; return out }
-        out += ch; pos++; continue
+        if (!triple) {
+          pos++
+          return out
+        }
+        if (src.slice(pos, pos + 3) === q + q + q) {
+          pos += 3
+          return out
+        }
+        out += ch
+        pos++
+        continue
       }
       if (ch === '\n') {
         if (!triple) throw syntaxError(line, 'EOL while scanning string literal')
-        out += ch; pos++; line++; continue
+        out += ch
+        pos++
+        line++
+        continue
       }
-      if (ch !== '\\') { out += ch; pos++; continue }
+      if (ch !== '\\') {
+        out += ch
+        pos++
+        continue
+      }
       // backslash
       const e = src[pos + 1]
-      if (e === undefined) { pos++; continue }
+      if (e === undefined) {
+        pos++
+        continue
+      }
       if (raw) {
         // in raw strings a backslash still escapes a quote or newline, but both characters stay
         out += ch + e
@@ -179,17 +262,39 @@ export function tokenize(src: string): Token[] {
       }
       pos += 2
       switch (e) {
-        case '\n': line++; break
-        case '\\': out += '\\'; break
-        case "'": out += "'"; break
-        case '"': out += '"'; break
-        case 'a': out += '\x07'; break
-        case 'b': out += '\b'; break
-        case 'f': out += '\f'; break
-        case 'n': out += '\n'; break
-        case 'r': out += '\r'; break
-        case 't': out += '\t'; break
-        case 'v': out += '\v'; break
+        case '\n':
+          line++
+          break
+        case '\\':
+          out += '\\'
+          break
+        case "'":
+          out += "'"
+          break
+        case '"':
+          out += '"'
+          break
+        case 'a':
+          out += '\x07'
+          break
+        case 'b':
+          out += '\b'
+          break
+        case 'f':
+          out += '\f'
+          break
+        case 'n':
+          out += '\n'
+          break
+        case 'r':
+          out += '\r'
+          break
+        case 't':
+          out += '\t'
+          break
+        case 'v':
+          out += '\v'
+          break
         case 'x': {
           const h = src.slice(pos, pos + 2)
           if (!/^[0-9a-fA-F]{2}$/.test(h)) throw syntaxError(line, '(value error) invalid \\x escape')
@@ -197,11 +302,16 @@ export function tokenize(src: string): Token[] {
           pos += 2
           break
         }
-        case 'u': case 'U': {
-          if (!unicode) { out += '\\' + e; break }
+        case 'u':
+        case 'U': {
+          if (!unicode) {
+            out += '\\' + e
+            break
+          }
           const len = e === 'u' ? 4 : 8
           const h = src.slice(pos, pos + len)
-          if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(h)) throw syntaxError(line, '(unicode error) truncated \\uXXXX escape')
+          if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(h))
+            throw syntaxError(line, '(unicode error) truncated \\uXXXX escape')
           out += String.fromCodePoint(Math.min(parseInt(h, 16), 0x10ffff))
           pos += len
           break
@@ -209,7 +319,10 @@ export function tokenize(src: string): Token[] {
         default:
           if (e >= '0' && e <= '7') {
             let digits = e
-            while (digits.length < 3 && pos < n && src[pos]! >= '0' && src[pos]! <= '7') { digits += src[pos]; pos++ }
+            while (digits.length < 3 && pos < n && src[pos]! >= '0' && src[pos]! <= '7') {
+              digits += src[pos]
+              pos++
+            }
             out += String.fromCharCode(parseInt(digits, 8) & 0xff)
           } else {
             out += '\\' + e // unknown escape: the backslash stays

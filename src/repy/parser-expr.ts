@@ -12,11 +12,23 @@ export class ExprParser {
   constructor(protected readonly toks: Token[]) {}
 
   // ---- token helpers ----
-  protected cur(): Token { return this.toks[this.i]! }
-  protected peek(k = 1): Token { return this.toks[Math.min(this.i + k, this.toks.length - 1)]! }
-  protected next(): Token { const t = this.toks[this.i]!; if (this.i < this.toks.length - 1) this.i++; return t }
-  protected isOp(v: string, t = this.cur()): boolean { return t.type === 'OP' && t.value === v }
-  protected isKw(v: string, t = this.cur()): boolean { return t.type === 'NAME' && t.value === v }
+  protected cur(): Token {
+    return this.toks[this.i]!
+  }
+  protected peek(k = 1): Token {
+    return this.toks[Math.min(this.i + k, this.toks.length - 1)]!
+  }
+  protected next(): Token {
+    const t = this.toks[this.i]!
+    if (this.i < this.toks.length - 1) this.i++
+    return t
+  }
+  protected isOp(v: string, t = this.cur()): boolean {
+    return t.type === 'OP' && t.value === v
+  }
+  protected isKw(v: string, t = this.cur()): boolean {
+    return t.type === 'NAME' && t.value === v
+  }
   protected error(t = this.cur(), what?: string): RepyCodeError {
     if (t.type === 'INDENT') return syntaxError(t.line, 'unexpected indent')
     if (t.type === 'END') return syntaxError(t.line, what ?? 'unexpected EOF while parsing')
@@ -27,7 +39,10 @@ export class ExprParser {
     return this.next()
   }
   protected acceptOp(v: string): boolean {
-    if (this.isOp(v)) { this.next(); return true }
+    if (this.isOp(v)) {
+      this.next()
+      return true
+    }
     return false
   }
   protected expectKw(v: string): Token {
@@ -35,7 +50,10 @@ export class ExprParser {
     return this.next()
   }
   protected acceptKw(v: string): boolean {
-    if (this.isKw(v)) { this.next(); return true }
+    if (this.isKw(v)) {
+      this.next()
+      return true
+    }
     return false
   }
   protected expectName(): Token {
@@ -44,7 +62,9 @@ export class ExprParser {
     return this.next()
   }
 
-  protected atSmallEnd(): boolean { return this.cur().type === 'NEWLINE' || this.isOp(';') || this.cur().type === 'END' }
+  protected atSmallEnd(): boolean {
+    return this.cur().type === 'NEWLINE' || this.isOp(';') || this.cur().type === 'END'
+  }
 
   protected parseYieldExpr(): A.Expr {
     const line = this.expectKw('yield').line
@@ -56,13 +76,26 @@ export class ExprParser {
   /** Set by parseTestList/parseExprList: whether the returned Tuple was a parenthesized atom (not a bare comma list). */
   protected lastWasParen = false
 
-  protected parseTestList(): A.Expr { return this.parseList(() => this.parseTest(), () => this.startsTest()) }
-  protected parseExprList(): A.Expr { return this.parseList(() => this.parseExpr(), () => this.startsTest()) }
+  protected parseTestList(): A.Expr {
+    return this.parseList(
+      () => this.parseTest(),
+      () => this.startsTest(),
+    )
+  }
+  protected parseExprList(): A.Expr {
+    return this.parseList(
+      () => this.parseExpr(),
+      () => this.startsTest(),
+    )
+  }
 
   protected parseList(item: () => A.Expr, starts: () => boolean): A.Expr {
     const line = this.cur().line
     const first = item()
-    if (!this.isOp(',')) { this.lastWasParen = true; return first }
+    if (!this.isOp(',')) {
+      this.lastWasParen = true
+      return first
+    }
     const elts = [first]
     while (this.acceptOp(',')) {
       if (!starts()) break
@@ -103,13 +136,20 @@ export class ExprParser {
   protected parseLambda(full: boolean): A.Expr {
     const line = this.expectKw('lambda').line
     while (!this.isOp(':')) {
-      if (this.acceptOp('*') || this.acceptOp('**')) { this.expectName() }
-      else if (this.acceptOp('(')) { this.parseExprList(); this.expectOp(')') }
-      else { this.expectName(); if (this.acceptOp('=')) this.parseTest() }
+      if (this.acceptOp('*') || this.acceptOp('**')) {
+        this.expectName()
+      } else if (this.acceptOp('(')) {
+        this.parseExprList()
+        this.expectOp(')')
+      } else {
+        this.expectName()
+        if (this.acceptOp('=')) this.parseTest()
+      }
       if (!this.acceptOp(',')) break
     }
     this.expectOp(':')
-    if (full) this.parseTest(); else this.parseOldTest()
+    if (full) this.parseTest()
+    else this.parseOldTest()
     return { kind: 'Forbidden', what: 'Lambda', line }
   }
 
@@ -149,9 +189,14 @@ export class ExprParser {
       if (this.cur().type === 'OP' && COMP_OPS.has(this.cur().value)) {
         const v = this.next().value
         op = (v === '<>' ? '!=' : v) as A.CmpOp
-      } else if (this.isKw('in')) { this.next(); op = 'in' }
-      else if (this.isKw('not') && this.isKw('in', this.peek())) { this.next(); this.next(); op = 'not in' }
-      else if (this.isKw('is')) {
+      } else if (this.isKw('in')) {
+        this.next()
+        op = 'in'
+      } else if (this.isKw('not') && this.isKw('in', this.peek())) {
+        this.next()
+        this.next()
+        op = 'not in'
+      } else if (this.isKw('is')) {
         this.next()
         op = this.acceptKw('not') ? 'is not' : 'is'
       } else break
@@ -172,12 +217,24 @@ export class ExprParser {
     return left
   }
 
-  parseExpr(): A.Expr { return this.binLevel(['|'], () => this.parseXor()) }
-  protected parseXor(): A.Expr { return this.binLevel(['^'], () => this.parseAnd()) }
-  protected parseAnd(): A.Expr { return this.binLevel(['&'], () => this.parseShift()) }
-  protected parseShift(): A.Expr { return this.binLevel(['<<', '>>'], () => this.parseArith()) }
-  protected parseArith(): A.Expr { return this.binLevel(['+', '-'], () => this.parseTerm()) }
-  protected parseTerm(): A.Expr { return this.binLevel(['*', '/', '%', '//'], () => this.parseFactor()) }
+  parseExpr(): A.Expr {
+    return this.binLevel(['|'], () => this.parseXor())
+  }
+  protected parseXor(): A.Expr {
+    return this.binLevel(['^'], () => this.parseAnd())
+  }
+  protected parseAnd(): A.Expr {
+    return this.binLevel(['&'], () => this.parseShift())
+  }
+  protected parseShift(): A.Expr {
+    return this.binLevel(['<<', '>>'], () => this.parseArith())
+  }
+  protected parseArith(): A.Expr {
+    return this.binLevel(['+', '-'], () => this.parseTerm())
+  }
+  protected parseTerm(): A.Expr {
+    return this.binLevel(['*', '/', '%', '//'], () => this.parseFactor())
+  }
 
   protected parseFactor(): A.Expr {
     const t = this.cur()
@@ -212,7 +269,8 @@ export class ExprParser {
     const line = this.expectOp('(').line
     const args: A.Expr[] = []
     const keywords: A.Keyword[] = []
-    let star: A.Expr | null = null, starstar: A.Expr | null = null
+    let star: A.Expr | null = null,
+      starstar: A.Expr | null = null
     const kwNames = new Set<string>()
     while (!this.isOp(')')) {
       if (this.isOp('*')) {
@@ -279,7 +337,8 @@ export class ExprParser {
       if (!this.isOp(':')) return lo
     }
     this.expectOp(':')
-    let hi: A.Expr | null = null, step: A.Expr | null = null
+    let hi: A.Expr | null = null,
+      step: A.Expr | null = null
     if (!this.isOp(':') && !this.isOp(']') && !this.isOp(',')) hi = this.parseTest()
     if (this.acceptOp(':')) {
       if (!this.isOp(']') && !this.isOp(',')) step = this.parseTest()
@@ -304,7 +363,10 @@ export class ExprParser {
   protected parseAtom(): A.Expr {
     const t = this.cur()
     const line = t.line
-    if (t.type === 'NUMBER') { this.next(); return parseNumber(t.value, line) }
+    if (t.type === 'NUMBER') {
+      this.next()
+      return parseNumber(t.value, line)
+    }
     if (t.type === 'STRING') {
       let value = ''
       let unicode = false
@@ -373,7 +435,8 @@ export class ExprParser {
             this.expectOp('}')
             return { kind: 'Forbidden', what: 'DictComp', line }
           }
-          const keys = [k], values = [v]
+          const keys = [k],
+            values = [v]
           while (this.acceptOp(',')) {
             if (this.isOp('}')) break
             keys.push(this.parseTest())
@@ -433,10 +496,18 @@ export class ExprParser {
   }
 }
 
-
 const NOT_ASSIGNABLE: Partial<Record<A.Expr['kind'], string>> = {
-  Int: 'literal', Float: 'literal', Str: 'literal', Dict: 'literal', BinOp: 'operator', UnaryOp: 'operator',
-  Not: 'operator', BoolOp: 'operator', Compare: 'comparison', Call: 'function call', ListComp: 'list comprehension',
+  Int: 'literal',
+  Float: 'literal',
+  Str: 'literal',
+  Dict: 'literal',
+  BinOp: 'operator',
+  UnaryOp: 'operator',
+  Not: 'operator',
+  BoolOp: 'operator',
+  Compare: 'comparison',
+  Call: 'function call',
+  ListComp: 'list comprehension',
 }
 
 /** Validates an assignment / del / for target (Python 2.7 messages). */
@@ -445,15 +516,25 @@ export function checkTarget(e: A.Expr, verb: 'assign to' | 'delete'): void {
     case 'Name':
       if (e.id === 'None') throw syntaxError(e.line, `cannot ${verb === 'delete' ? 'delete' : 'assign to'} None`)
       return
-    case 'Attribute': case 'Subscript': return
-    case 'Tuple': case 'List':
-      if (verb === 'assign to' && e.kind === 'Tuple' && e.elts.length === 0) throw syntaxError(e.line, "can't assign to ()")
+    case 'Attribute':
+    case 'Subscript':
+      return
+    case 'Tuple':
+    case 'List':
+      if (verb === 'assign to' && e.kind === 'Tuple' && e.elts.length === 0)
+        throw syntaxError(e.line, "can't assign to ()")
       for (const x of e.elts) checkTarget(x, verb)
       return
     case 'Forbidden': {
       const names: Record<string, string> = {
-        Lambda: 'lambda', GenExpr: 'generator expression', IfExp: 'conditional expression', Backquote: 'repr',
-        Yield: 'yield expression', Set: 'literal', SetComp: 'set comprehension', DictComp: 'dict comprehension',
+        Lambda: 'lambda',
+        GenExpr: 'generator expression',
+        IfExp: 'conditional expression',
+        Backquote: 'repr',
+        Yield: 'yield expression',
+        Set: 'literal',
+        SetComp: 'set comprehension',
+        DictComp: 'dict comprehension',
       }
       throw syntaxError(e.line, `can't ${verb} ${names[e.what] ?? 'expression'}`)
     }

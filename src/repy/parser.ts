@@ -17,7 +17,10 @@ class Parser extends ExprParser {
   parseModule(): A.Module {
     const body: A.Stmt[] = []
     while (this.cur().type !== 'END') {
-      if (this.cur().type === 'NEWLINE') { this.next(); continue }
+      if (this.cur().type === 'NEWLINE') {
+        this.next()
+        continue
+      }
       body.push(...this.parseStatement())
     }
     return { body, doc: docOf(body) }
@@ -29,13 +32,20 @@ class Parser extends ExprParser {
     if (t.type === 'DEDENT') throw syntaxError(t.line, 'unindent does not match any outer indentation level')
     if (t.type === 'NAME') {
       switch (t.value) {
-        case 'if': return [this.parseIf()]
-        case 'while': return [this.parseWhile()]
-        case 'for': return [this.parseFor()]
-        case 'try': return [this.parseTry()]
-        case 'with': return [this.parseWith()]
-        case 'def': return [this.parseDef([])]
-        case 'class': return [this.parseClass([])]
+        case 'if':
+          return [this.parseIf()]
+        case 'while':
+          return [this.parseWhile()]
+        case 'for':
+          return [this.parseFor()]
+        case 'try':
+          return [this.parseTry()]
+        case 'with':
+          return [this.parseWith()]
+        case 'def':
+          return [this.parseDef([])]
+        case 'class':
+          return [this.parseClass([])]
       }
     }
     if (this.isOp('@')) return [this.parseDecorated()]
@@ -61,7 +71,10 @@ class Parser extends ExprParser {
     this.next()
     const body: A.Stmt[] = []
     while (this.cur().type !== 'DEDENT' && this.cur().type !== 'END') {
-      if (this.cur().type === 'NEWLINE') { this.next(); continue }
+      if (this.cur().type === 'NEWLINE') {
+        this.next()
+        continue
+      }
       body.push(...this.parseStatement())
     }
     if (this.cur().type === 'DEDENT') this.next()
@@ -73,9 +86,15 @@ class Parser extends ExprParser {
     const line = t.line
     if (t.type === 'NAME') {
       switch (t.value) {
-        case 'pass': this.next(); return { kind: 'Pass', line }
-        case 'break': this.next(); return { kind: 'Break', line }
-        case 'continue': this.next(); return { kind: 'Continue', line }
+        case 'pass':
+          this.next()
+          return { kind: 'Pass', line }
+        case 'break':
+          this.next()
+          return { kind: 'Break', line }
+        case 'continue':
+          this.next()
+          return { kind: 'Continue', line }
         case 'return': {
           this.next()
           const value = this.atSmallEnd() ? null : this.parseTestList()
@@ -83,7 +102,9 @@ class Parser extends ExprParser {
         }
         case 'raise': {
           this.next()
-          let type: A.Expr | null = null, inst: A.Expr | null = null, tb: A.Expr | null = null
+          let type: A.Expr | null = null,
+            inst: A.Expr | null = null,
+            tb: A.Expr | null = null
           if (!this.atSmallEnd()) {
             type = this.parseTest()
             if (this.acceptOp(',')) {
@@ -112,13 +133,19 @@ class Parser extends ExprParser {
           if (this.acceptOp('>>')) {
             this.parseTest()
             while (this.acceptOp(',')) {
-              if (this.atSmallEnd()) { trailingComma = true; break }
+              if (this.atSmallEnd()) {
+                trailingComma = true
+                break
+              }
               this.parseTest()
             }
           } else if (!this.atSmallEnd()) {
             this.parseTest()
             while (this.acceptOp(',')) {
-              if (this.atSmallEnd()) { trailingComma = true; break }
+              if (this.atSmallEnd()) {
+                trailingComma = true
+                break
+              }
               this.parseTest()
             }
           }
@@ -127,7 +154,10 @@ class Parser extends ExprParser {
         case 'exec': {
           this.next()
           this.parseExpr()
-          if (this.acceptKw('in')) { this.parseTest(); if (this.acceptOp(',')) this.parseTest() }
+          if (this.acceptKw('in')) {
+            this.parseTest()
+            if (this.acceptOp(',')) this.parseTest()
+          }
           return { kind: 'ForbiddenStmt', what: 'Exec', line }
         }
         case 'global': {
@@ -144,7 +174,10 @@ class Parser extends ExprParser {
         case 'from': {
           this.next()
           let dots = 0
-          while (this.isOp('.')) { this.next(); dots++ }
+          while (this.isOp('.')) {
+            this.next()
+            dots++
+          }
           if (!this.isKw('import')) this.parseDottedName()
           else if (dots === 0) throw this.error()
           this.expectKw('import')
@@ -168,7 +201,6 @@ class Parser extends ExprParser {
     }
     return this.parseExprStmt()
   }
-
 
   private parseDottedName(): void {
     this.expectName()
@@ -253,7 +285,8 @@ class Parser extends ExprParser {
     let finalbody: A.Stmt[] = []
     while (this.isKw('except')) {
       const hline = this.next().line
-      let type: A.Expr | null = null, name: A.Expr | null = null
+      let type: A.Expr | null = null,
+        name: A.Expr | null = null
       if (!this.isOp(':')) {
         type = this.parseTest()
         if (this.acceptKw('as') || this.acceptOp(',')) {
@@ -305,7 +338,8 @@ class Parser extends ExprParser {
     this.expectOp('(')
     const params: string[] = []
     const defaults: A.Expr[] = []
-    let star: string | null = null, kw: string | null = null
+    let star: string | null = null,
+      kw: string | null = null
     const seen = new Set<string>()
     const addName = (t: Token) => {
       if (seen.has(t.value)) throw syntaxError(t.line, `duplicate argument '${t.value}' in function definition`)
@@ -315,10 +349,16 @@ class Parser extends ExprParser {
     while (!this.isOp(')')) {
       if (this.acceptOp('*')) {
         star = addName(this.expectName())
-        if (this.acceptOp(',')) { this.expectOp('**'); kw = addName(this.expectName()) }
+        if (this.acceptOp(',')) {
+          this.expectOp('**')
+          kw = addName(this.expectName())
+        }
         break
       }
-      if (this.acceptOp('**')) { kw = addName(this.expectName()); break }
+      if (this.acceptOp('**')) {
+        kw = addName(this.expectName())
+        break
+      }
       if (this.isOp('(')) throw syntaxError(this.cur().line, 'tuple parameters are not supported')
       params.push(addName(this.expectName()))
       if (this.acceptOp('=')) defaults.push(this.parseTest())
@@ -327,7 +367,18 @@ class Parser extends ExprParser {
     }
     this.expectOp(')')
     const body = this.parseSuite()
-    return { kind: 'FunctionDef', name: nameTok.value, params, defaults, star, kw, body, decorators, doc: docOf(body), line }
+    return {
+      kind: 'FunctionDef',
+      name: nameTok.value,
+      params,
+      defaults,
+      star,
+      kw,
+      body,
+      decorators,
+      doc: docOf(body),
+      line,
+    }
   }
 
   private parseClass(decorators: A.Decorator[]): A.ClassDef {

@@ -52,7 +52,8 @@ function opt(e: A.Expr | null): void {
 
 function checkStmt(s: A.Stmt): void {
   switch (s.kind) {
-    case 'ForbiddenStmt': throw unsafeCall(s.what, s.line)
+    case 'ForbiddenStmt':
+      throw unsafeCall(s.what, s.line)
     case 'ExprStmt':
       // a bare string statement is a Const (its value is exempt), unless unicode
       checkExpr(s.value)
@@ -61,18 +62,52 @@ function checkStmt(s: A.Stmt): void {
       for (const t of s.targets) checkExpr(t)
       checkExpr(s.value)
       return
-    case 'AugAssign': checkExpr(s.target); checkExpr(s.value); return
-    case 'Del': for (const t of s.targets) checkExpr(t); return
-    case 'Pass': case 'Break': case 'Continue': return
-    case 'Return': opt(s.value); return
-    case 'Raise': opt(s.type); opt(s.inst); opt(s.tb); return
-    case 'Assert': checkExpr(s.test); opt(s.msg); return
-    case 'If': checkExpr(s.test); checkStmts(s.body); checkStmts(s.orelse); return
-    case 'While': checkExpr(s.test); checkStmts(s.body); checkStmts(s.orelse); return
-    case 'For': checkExpr(s.target); checkExpr(s.iter); checkStmts(s.body); checkStmts(s.orelse); return
+    case 'AugAssign':
+      checkExpr(s.target)
+      checkExpr(s.value)
+      return
+    case 'Del':
+      for (const t of s.targets) checkExpr(t)
+      return
+    case 'Pass':
+    case 'Break':
+    case 'Continue':
+      return
+    case 'Return':
+      opt(s.value)
+      return
+    case 'Raise':
+      opt(s.type)
+      opt(s.inst)
+      opt(s.tb)
+      return
+    case 'Assert':
+      checkExpr(s.test)
+      opt(s.msg)
+      return
+    case 'If':
+      checkExpr(s.test)
+      checkStmts(s.body)
+      checkStmts(s.orelse)
+      return
+    case 'While':
+      checkExpr(s.test)
+      checkStmts(s.body)
+      checkStmts(s.orelse)
+      return
+    case 'For':
+      checkExpr(s.target)
+      checkExpr(s.iter)
+      checkStmts(s.body)
+      checkStmts(s.orelse)
+      return
     case 'Try':
       checkStmts(s.body)
-      for (const h of s.handlers) { opt(h.type); opt(h.name); checkStmts(h.body) }
+      for (const h of s.handlers) {
+        opt(h.type)
+        opt(h.name)
+        checkStmts(h.body)
+      }
       checkStmts(s.orelse)
       checkStmts(s.finalbody)
       return
@@ -93,22 +128,49 @@ function checkStmt(s: A.Stmt): void {
 
 function checkExpr(e: A.Expr): void {
   switch (e.kind) {
-    case 'Forbidden': throw unsafeCall(e.what, e.line)
-    case 'Name': checkName(e.id, e.line, 'name'); return
-    case 'Int': case 'Float': return
-    case 'Str': if (e.unicode) throw unsafeString(e.value, e.line, 'value'); return
-    case 'Tuple': case 'List': for (const x of e.elts) checkExpr(x); return
-    case 'Dict':
-      for (let i = 0; i < e.keys.length; i++) { checkExpr(e.keys[i]!); checkExpr(e.values[i]!) }
+    case 'Forbidden':
+      throw unsafeCall(e.what, e.line)
+    case 'Name':
+      checkName(e.id, e.line, 'name')
       return
-    case 'BinOp': checkExpr(e.left); checkExpr(e.right); return
-    case 'UnaryOp': case 'Not': checkExpr(e.operand); return
-    case 'BoolOp': for (const x of e.values) checkExpr(x); return
-    case 'Compare': checkExpr(e.left); for (const x of e.comparators) checkExpr(x); return
+    case 'Int':
+    case 'Float':
+      return
+    case 'Str':
+      if (e.unicode) throw unsafeString(e.value, e.line, 'value')
+      return
+    case 'Tuple':
+    case 'List':
+      for (const x of e.elts) checkExpr(x)
+      return
+    case 'Dict':
+      for (let i = 0; i < e.keys.length; i++) {
+        checkExpr(e.keys[i]!)
+        checkExpr(e.values[i]!)
+      }
+      return
+    case 'BinOp':
+      checkExpr(e.left)
+      checkExpr(e.right)
+      return
+    case 'UnaryOp':
+    case 'Not':
+      checkExpr(e.operand)
+      return
+    case 'BoolOp':
+      for (const x of e.values) checkExpr(x)
+      return
+    case 'Compare':
+      checkExpr(e.left)
+      for (const x of e.comparators) checkExpr(x)
+      return
     case 'Call':
       checkExpr(e.func)
       for (const a of e.args) checkExpr(a)
-      for (const k of e.keywords) { checkName(k.name, k.line, 'name'); checkExpr(k.value) }
+      for (const k of e.keywords) {
+        checkName(k.name, k.line, 'name')
+        checkExpr(k.value)
+      }
       opt(e.star)
       opt(e.starstar)
       return
@@ -118,8 +180,11 @@ function checkExpr(e: A.Expr): void {
       return
     case 'Subscript':
       checkExpr(e.value)
-      if (e.index.kind === 'SliceIndex') { opt(e.index.lo); opt(e.index.hi); opt(e.index.step) }
-      else checkExpr(e.index)
+      if (e.index.kind === 'SliceIndex') {
+        opt(e.index.lo)
+        opt(e.index.hi)
+        opt(e.index.step)
+      } else checkExpr(e.index)
       return
     case 'ListComp':
       checkExpr(e.elt)

@@ -61,10 +61,14 @@ export class Bridge {
    *  programs), which may take the host function too; then hides it again. */
   install(runtimeScript?: string): void {
     const { ctx } = this
-    ctx.newFunction('host', (opHandle, ...argHandles) => this.call(opHandle, argHandles))
+    ctx
+      .newFunction('host', (opHandle, ...argHandles) => this.call(opHandle, argHandles))
       .consume((fn) => ctx.setProp(ctx.global, '__flotilla_host', fn))
-    const exported = ctx.unwrapResult(ctx.evalCode(PRELUDE_SOURCE, 'flotilla:prelude', { type: 'global', strict: true }))
-    if (runtimeScript !== undefined) ctx.unwrapResult(ctx.evalCode(runtimeScript, 'flotilla:repy', { type: 'global', strict: true })).dispose()
+    const exported = ctx.unwrapResult(
+      ctx.evalCode(PRELUDE_SOURCE, 'flotilla:prelude', { type: 'global', strict: true }),
+    )
+    if (runtimeScript !== undefined)
+      ctx.unwrapResult(ctx.evalCode(runtimeScript, 'flotilla:repy', { type: 'global', strict: true })).dispose()
     this.makeErrorFn = ctx.getProp(exported, 'makeError')
     this.describeFn = ctx.getProp(exported, 'describe')
     this.unitsFn = ctx.getProp(exported, 'units')
@@ -72,7 +76,9 @@ export class Bridge {
     this.defineFn = ctx.getProp(exported, 'define')
     this.isArrayFn = ctx.getProp(exported, 'isArray')
     exported.dispose()
-    ctx.unwrapResult(ctx.evalCode('delete globalThis.__flotilla_host', 'flotilla:prelude', { type: 'global' })).dispose()
+    ctx
+      .unwrapResult(ctx.evalCode('delete globalThis.__flotilla_host', 'flotilla:prelude', { type: 'global' }))
+      .dispose()
   }
 
   /** Defines a read-only global holding a copy of `value`. */
@@ -97,7 +103,10 @@ export class Bridge {
     })
   }
 
-  private call(opHandle: QuickJSHandle, argHandles: QuickJSHandle[]): QuickJSHandle | { error: QuickJSHandle } | undefined {
+  private call(
+    opHandle: QuickJSHandle,
+    argHandles: QuickJSHandle[],
+  ): QuickJSHandle | { error: QuickJSHandle } | undefined {
     const { ctx } = this
     const opId = ctx.typeof(opHandle) === 'number' ? ctx.getNumber(opHandle) : -1
     const op = this.ops[opId]
@@ -178,9 +187,14 @@ export class Bridge {
     }
     if (chars > MAX_CALL_CHARS) {
       const fn = name.replace(/^.*\./, '') // file.writeat -> writeat, as the program calls it
-      throw new RepyError('RepyArgumentError', `${fn}: the arguments hold ${chars} characters; one call takes at most ${MAX_CALL_CHARS}`)
+      throw new RepyError(
+        'RepyArgumentError',
+        `${fn}: the arguments hold ${chars} characters; one call takes at most ${MAX_CALL_CHARS}`,
+      )
     }
-    const args = handles.map((h, i) => (i < MAX_COPIED_ARGS ? this.fromGuest(h, types[i]!, lengths[i]) : new NotCopied(ctx.typeof(h))))
+    const args = handles.map((h, i) =>
+      i < MAX_COPIED_ARGS ? this.fromGuest(h, types[i]!, lengths[i]) : new NotCopied(ctx.typeof(h)),
+    )
     if (chars > CHECKPOINT_CHARS && !this.hooks.mayProceed()) return null
     return args
   }
@@ -189,12 +203,18 @@ export class Bridge {
   private fromGuest(h: QuickJSHandle, type: string, length = 0): GuestValue {
     const { ctx } = this
     switch (type) {
-      case 'string': return this.getString(h, length)
-      case 'number': return ctx.getNumber(h)
-      case 'undefined': return undefined
-      case 'boolean': return ctx.dump(h) as boolean
-      case 'object': return this.isNull(h) ? null : new NotCopied(this.isArray(h) ? 'array' : 'object')
-      default: return new NotCopied(type)
+      case 'string':
+        return this.getString(h, length)
+      case 'number':
+        return ctx.getNumber(h)
+      case 'undefined':
+        return undefined
+      case 'boolean':
+        return ctx.dump(h) as boolean
+      case 'object':
+        return this.isNull(h) ? null : new NotCopied(this.isArray(h) ? 'array' : 'object')
+      default:
+        return new NotCopied(type)
     }
   }
 
@@ -205,7 +225,10 @@ export class Bridge {
   private isArray(h: QuickJSHandle): boolean {
     const { ctx } = this
     const r = ctx.callFunction(this.isArrayFn, ctx.undefined, h)
-    if (r.error) { r.error.dispose(); return false } // a revoked proxy
+    if (r.error) {
+      r.error.dispose()
+      return false
+    } // a revoked proxy
     return r.value.consume((v) => ctx.dump(v) === true)
   }
 
@@ -265,12 +288,14 @@ export class Bridge {
     if (withNul !== null) return withNul
     const r = ctx.callFunction(this.unitsFn, ctx.undefined, h)
     if (r.error) throw new GuestThrow(r.error)
-    return r.value.consume((buf) => ctx.getArrayBuffer(buf).consume((view) => {
-      const u16 = new Uint16Array(view.value.slice().buffer)
-      let out = ''
-      for (let i = 0; i < u16.length; i += 8192) out += String.fromCharCode(...u16.subarray(i, i + 8192))
-      return out
-    }))
+    return r.value.consume((buf) =>
+      ctx.getArrayBuffer(buf).consume((view) => {
+        const u16 = new Uint16Array(view.value.slice().buffer)
+        let out = ''
+        for (let i = 0; i < u16.length; i += 8192) out += String.fromCharCode(...u16.subarray(i, i + 8192))
+        return out
+      }),
+    )
   }
 
   /** Runs the guest's queued jobs; returns the description of an uncatchable error (interrupt), if one stopped them. */

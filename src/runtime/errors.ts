@@ -37,7 +37,10 @@ export const REPY_ERROR_NAMES = Object.keys(REPY_EXCEPTION_PARENTS) as RepyError
 
 /** An error the guest sees as an instance of the Repy exception class `name`. */
 export class RepyError extends Error {
-  constructor(readonly repyName: RepyErrorName, message: string) {
+  constructor(
+    readonly repyName: RepyErrorName,
+    message: string,
+  ) {
     super(message)
     this.name = repyName
   }

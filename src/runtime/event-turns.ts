@@ -20,13 +20,18 @@ export class EventTurns {
       // Nothing is waiting for a turn: a new chain of microtask runs starts here; the turn marks its end.
       this.turnPending = true
       this.chainStarted = this.now()
-      setImmediate(() => { this.turnPending = false })
+      setImmediate(() => {
+        this.turnPending = false
+      })
       return true
     }
     if (this.now() - this.chainStarted <= TURN_MS) return true
     if (!this.deferred) {
       this.deferred = true
-      setImmediate(() => { this.deferred = false; run() })
+      setImmediate(() => {
+        this.deferred = false
+        run()
+      })
     }
     return false
   }

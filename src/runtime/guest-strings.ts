@@ -18,7 +18,10 @@ function encode(s: string): Buffer {
   const wide = WIDE_CHAR.test(s)
   const header = [...VERSION_ATOMS_TAG]
   for (let v = s.length * 2 + (wide ? 1 : 0); ; v = Math.floor(v / 128)) {
-    if (v < 128) { header.push(v); break }
+    if (v < 128) {
+      header.push(v)
+      break
+    }
     header.push((v % 128) | 0x80)
   }
   const out = Buffer.from(new ArrayBuffer(header.length + s.length * (wide ? 2 : 1)))
@@ -29,7 +32,8 @@ function encode(s: string): Buffer {
 
 /** The string a bjson string value holds, or null if `bytes` is not one. */
 function decode(bytes: Uint8Array): string | null {
-  if (bytes[0] !== VERSION_ATOMS_TAG[0] || bytes[1] !== VERSION_ATOMS_TAG[1] || bytes[2] !== VERSION_ATOMS_TAG[2]) return null
+  if (bytes[0] !== VERSION_ATOMS_TAG[0] || bytes[1] !== VERSION_ATOMS_TAG[1] || bytes[2] !== VERSION_ATOMS_TAG[2])
+    return null
   let v = 0
   let scale = 1
   let at = 3
@@ -74,7 +78,10 @@ export class GuestStrings {
   /** `use` of the encoding of the guest value `h` (a view of the guest's memory, valid only during the call). */
   private read<T>(h: QuickJSHandle, use: (bytes: Uint8Array) => T): T | null {
     const encoded = this.ctx.encodeBinaryJSON(h)
-    if (this.ctx.typeof(encoded) !== 'object') { encoded.dispose(); return null }
+    if (this.ctx.typeof(encoded) !== 'object') {
+      encoded.dispose()
+      return null
+    }
     return encoded.consume((buffer) => this.ctx.getArrayBuffer(buffer)).consume((view) => use(view.value))
   }
 }

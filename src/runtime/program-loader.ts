@@ -23,7 +23,8 @@ export const javascriptFrontEnd: ProgramFrontEnd = { programSource, deferRateWai
 export async function loadFrontEnd(registry: string | undefined, program: string): Promise<ProgramFrontEnd> {
   if (registry === undefined) return javascriptFrontEnd
   const module = (await import(pathToFileURL(registry).href)) as Partial<FrontEndRegistry>
-  if (typeof module.frontEndFor !== 'function') throw new Error(`${registry} is not a front-end registry (no frontEndFor)`)
+  if (typeof module.frontEndFor !== 'function')
+    throw new Error(`${registry} is not a front-end registry (no frontEndFor)`)
   return module.frontEndFor(program)
 }
 
@@ -44,7 +45,12 @@ export function normalizeModuleName(requested: string): string {
 }
 
 /** `onRefused` is told of every module that could not be loaded, before the import fails. */
-export function installModuleLoader(rt: QuickJSRuntime, cwd: string, nanny: Nanny, onRefused: () => void = () => {}): void {
+export function installModuleLoader(
+  rt: QuickJSRuntime,
+  cwd: string,
+  nanny: Nanny,
+  onRefused: () => void = () => {},
+): void {
   rt.setModuleLoader(
     (name) => {
       const problem = filenameProblem(name)
@@ -60,7 +66,13 @@ export function installModuleLoader(rt: QuickJSRuntime, cwd: string, nanny: Nann
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code
         onRefused()
-        return { error: new Error(code === 'ENOENT' ? `cannot import '${name}': no such file in the vessel` : `cannot import '${name}': ${(err as Error).message}`) }
+        return {
+          error: new Error(
+            code === 'ENOENT'
+              ? `cannot import '${name}': no such file in the vessel`
+              : `cannot import '${name}': ${(err as Error).message}`,
+          ),
+        }
       }
     },
     (_base, requested) => normalizeModuleName(requested),

@@ -8,13 +8,20 @@ export class RingLog {
   private readonly half: number
   private newSize: number
 
-  constructor(private readonly prefix: string, size = DEFAULT_LOG_BYTES) {
+  constructor(
+    private readonly prefix: string,
+    size = DEFAULT_LOG_BYTES,
+  ) {
     this.half = Math.max(1024, Math.floor(size / 2))
     this.newSize = existsSync(this.newPath) ? statSync(this.newPath).size : 0
   }
 
-  get oldPath(): string { return `${this.prefix}.old` }
-  get newPath(): string { return `${this.prefix}.new` }
+  get oldPath(): string {
+    return `${this.prefix}.old`
+  }
+  get newPath(): string {
+    return `${this.prefix}.new`
+  }
 
   write(text: string | Buffer): void {
     let bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text

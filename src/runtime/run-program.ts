@@ -25,15 +25,29 @@ export interface RunOptions {
 /** Runs the program and resolves with how it ended. */
 export async function runProgram(spec: ProgramSpec, options: RunOptions): Promise<Outcome> {
   let settle!: (o: Outcome) => void
-  const done = new Promise<Outcome>((r) => { settle = r })
-  const host = await SandboxHost.start(spec.cwd, {
-    output: (_id, text) => options.output(text),
-    exit: (_id, outcome) => settle(outcome),
-    crash: (reason) => settle({ status: 'Terminated', code: 70, reason }),
-  }, { frontEnds: options.frontEnds })
-  const onStop = () => host.stopVessel(VESSEL_ID, typeof options.stop?.reason === 'string' ? options.stop.reason : 'stopped')
+  const done = new Promise<Outcome>((r) => {
+    settle = r
+  })
+  const host = await SandboxHost.start(
+    spec.cwd,
+    {
+      output: (_id, text) => options.output(text),
+      exit: (_id, outcome) => settle(outcome),
+      crash: (reason) => settle({ status: 'Terminated', code: 70, reason }),
+    },
+    { frontEnds: options.frontEnds },
+  )
+  const onStop = () =>
+    host.stopVessel(VESSEL_ID, typeof options.stop?.reason === 'string' ? options.stop.reason : 'stopped')
   options.stop?.addEventListener('abort', onStop, { once: true })
-  host.startVessel({ vesselId: VESSEL_ID, cwd: spec.cwd, program: spec.program, callargs: spec.args, ip: spec.ip, restrictions: spec.restrictions })
+  host.startVessel({
+    vesselId: VESSEL_ID,
+    cwd: spec.cwd,
+    program: spec.program,
+    callargs: spec.args,
+    ip: spec.ip,
+    restrictions: spec.restrictions,
+  })
   try {
     return await done
   } finally {

@@ -50,16 +50,22 @@ const send = (e: HostEvent) => {
 
 function start(spec: VesselSpec): void {
   if (running.has(spec.vesselId)) {
-    send({ type: 'exit', vesselId: spec.vesselId, outcome: { status: 'Terminated', code: 3, reason: 'already running' } })
+    send({
+      type: 'exit',
+      vesselId: spec.vesselId,
+      outcome: { status: 'Terminated', code: 3, reason: 'already running' },
+    })
     return
   }
   const { worker, syncPort, asyncPort, flag, board, charges } = spares.take()
   const broker = createBroker({ ip: spec.ip, restrictions: spec.restrictions })
   charger.add(spec.vesselId, charges, spec.restrictions.limits.cpu)
-  broker.attach(serveNetChannel({ syncPort, asyncPort, flag }, (op, args) => {
-    charger.message(spec.vesselId)
-    return broker.handle(op, args)
-  }))
+  broker.attach(
+    serveNetChannel({ syncPort, asyncPort, flag }, (op, args) => {
+      charger.message(spec.vesselId)
+      return broker.handle(op, args)
+    }),
+  )
   worker.postMessage({ ...spec, quickjsModule } satisfies VesselMessage)
   const vessel: Running = { worker, board, broker, charges, outcome: null, reported: false }
   running.set(spec.vesselId, vessel)
@@ -86,7 +92,11 @@ function start(spec: VesselSpec): void {
     syncPort.close()
     asyncPort.close()
     if (running.get(spec.vesselId) === vessel) running.delete(spec.vesselId)
-    send({ type: 'exit', vesselId: spec.vesselId, outcome: vessel.outcome ?? { status: 'Terminated', code: 70, reason: 'the sandbox worker exited' } })
+    send({
+      type: 'exit',
+      vesselId: spec.vesselId,
+      outcome: vessel.outcome ?? { status: 'Terminated', code: 70, reason: 'the sandbox worker exited' },
+    })
     if (shuttingDown && running.size === 0) end()
   }
   send({ type: 'started', vesselId: spec.vesselId })
@@ -101,15 +111,19 @@ function stop(vesselId: string, reason = 'stopped'): void {
 
 process.on('message', (req: HostRequest) => {
   switch (req.type) {
-    case 'start': return start(req.spec)
-    case 'stop': return stop(req.vesselId, req.reason)
+    case 'start':
+      return start(req.spec)
+    case 'stop':
+      return stop(req.vesselId, req.reason)
     case 'usage': {
       const vessel = running.get(req.vesselId)
       return send({ type: 'usage', requestId: req.requestId, usage: vessel ? vessel.board.read() : null })
     }
     case 'host-usage': {
       const vessel = running.get(req.vesselId)
-      const usage = vessel ? { bufferedBytes: vessel.broker.buffered(), chargedCpuSeconds: vessel.charges.cpuSeconds() } : null
+      const usage = vessel
+        ? { bufferedBytes: vessel.broker.buffered(), chargedCpuSeconds: vessel.charges.cpuSeconds() }
+        : null
       return send({ type: 'host-usage', requestId: req.requestId, usage })
     }
     case 'shutdown': {

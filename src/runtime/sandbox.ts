@@ -48,7 +48,13 @@ export const PROC_READ_GRANTS = ['/proc/thread-self/schedstat', '/proc/thread-se
 const HOST_ENV = { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' }
 
 export function permissionFlags(vesselsRoot: string): string[] {
-  const read = [join(PROJECT_ROOT, 'dist'), join(PROJECT_ROOT, 'node_modules'), join(PROJECT_ROOT, 'package.json'), vesselsRoot, ...PROC_READ_GRANTS]
+  const read = [
+    join(PROJECT_ROOT, 'dist'),
+    join(PROJECT_ROOT, 'node_modules'),
+    join(PROJECT_ROOT, 'package.json'),
+    vesselsRoot,
+    ...PROC_READ_GRANTS,
+  ]
   return [
     '--experimental-permission',
     ...read.map((p) => `--allow-fs-read=${p}`),
@@ -77,7 +83,10 @@ export class SandboxHost {
       for (const w of this.waiters.values()) w(null)
       this.waiters.clear()
       // asked to shut down, the host ends itself with SIGKILL (sandbox-host.ts): not a crash
-      if (!this.shuttingDown) listeners.crash?.(signal ? `the sandbox host was killed by ${signal}` : `the sandbox host exited with code ${code}`)
+      if (!this.shuttingDown)
+        listeners.crash?.(
+          signal ? `the sandbox host was killed by ${signal}` : `the sandbox host exited with code ${code}`,
+        )
     })
   }
 
@@ -157,13 +166,18 @@ export class SandboxHost {
   private send(req: HostRequest): void {
     // A host that is dying closes its channel before its exit is seen; what it misses no longer matters, and the
     // callback keeps the write error (EPIPE, channel closed) from being thrown as an 'error' event.
-    if (this.alive && this.child.connected) this.child.send(req, (err) => { if (err) this.child.kill('SIGKILL') })
+    if (this.alive && this.child.connected)
+      this.child.send(req, (err) => {
+        if (err) this.child.kill('SIGKILL')
+      })
   }
 
   private onEvent(e: HostEvent): void {
     switch (e.type) {
-      case 'output': return this.listeners.output?.(e.vesselId, e.text)
-      case 'exit': return this.listeners.exit?.(e.vesselId, e.outcome)
+      case 'output':
+        return this.listeners.output?.(e.vesselId, e.text)
+      case 'exit':
+        return this.listeners.exit?.(e.vesselId, e.outcome)
       case 'usage':
       case 'host-usage': {
         const waiter = this.waiters.get(e.requestId)

@@ -25,7 +25,11 @@ export function startVesselThread(): VesselThread {
   const flag = new SharedArrayBuffer(4)
   const board = new UsageBoard()
   const charges = new HostCharges()
-  const data: VesselThreadData = { net: { syncPort: sync.port1, asyncPort: async.port1, flag }, board: board.sab, charges: charges.sab }
+  const data: VesselThreadData = {
+    net: { syncPort: sync.port1, asyncPort: async.port1, flag },
+    board: board.sab,
+    charges: charges.sab,
+  }
   const worker = new Worker(new URL('./vessel-worker.js', import.meta.url), {
     workerData: data,
     transferList: [sync.port1, async.port1],
@@ -57,7 +61,10 @@ export class SpareThreads {
 
   /** `keep`: a spare after each start (a node's host); otherwise only the first vessel's thread is booted ahead (a
    *  host for one program: the thread boots while the host itself gets ready). */
-  constructor(private readonly keep: boolean, private readonly events: SpareEvents) {}
+  constructor(
+    private readonly keep: boolean,
+    private readonly events: SpareEvents,
+  ) {}
 
   open(): void {
     this.startSpare()
@@ -83,7 +90,9 @@ export class SpareThreads {
     this.spare = thread
     this.events.started(thread)
     // A spare that dies waiting (it should not) is dropped; the next vessel starts a thread of its own.
-    thread.worker.once('exit', () => { if (this.spare === thread) this.release() })
+    thread.worker.once('exit', () => {
+      if (this.spare === thread) this.release()
+    })
     thread.worker.on('error', () => undefined)
     if (this.keep) this.schedule(SPARE_IDLE_MS, () => void this.release()?.worker.terminate())
   }

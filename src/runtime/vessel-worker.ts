@@ -40,7 +40,9 @@ export const RESOURCE_KILL_CODE = 98
 const config = await receiveVessel()
 const frontEnd = await loadFrontEnd(config.frontEnds, config.program)
 const post = (m: WorkerMessage) => parentPort!.postMessage(m)
-const postOutput = (text: string) => { for (const chunk of outputChunks(text)) post({ type: 'output', text: chunk }) }
+const postOutput = (text: string) => {
+  for (const chunk of outputChunks(text)) post({ type: 'output', text: chunk })
+}
 const started = performance.now()
 
 /** QuickJS's hard limit sits this far above the memory quota, so that an allocation crossing the quota succeeds
@@ -60,7 +62,9 @@ const wasmMemory = new WebAssembly.Memory({
   initial: INITIAL_WASM_BYTES / WASM_PAGE,
   maximum: Math.min(32768, Math.ceil((INITIAL_WASM_BYTES + hardLimit) / WASM_PAGE)),
 })
-const QuickJS = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory, wasmModule: config.quickjsModule }))
+const QuickJS = await newQuickJSWASMModuleFromVariant(
+  newVariant(RELEASE_SYNC, { wasmMemory, wasmModule: config.quickjsModule }),
+)
 const rt = QuickJS.newRuntime()
 rt.setMemoryLimit(hardLimit)
 rt.setMaxStackSize(GUEST_STACK_BYTES)
@@ -119,7 +123,9 @@ const nanny = createNanny(config.restrictions, {
   deferRateWaits: frontEnd.deferRateWaits,
 })
 const memoryExceeded = (): Outcome => ({
-  status: 'Terminated', code: RESOURCE_KILL_CODE, reason: `memory quota exceeded (${memoryQuota} bytes)`,
+  status: 'Terminated',
+  code: RESOURCE_KILL_CODE,
+  reason: `memory quota exceeded (${memoryQuota} bytes)`,
 })
 // QuickJS polls its interrupt handler only every 10,000 jumps or calls, and never inside one builtin call (a giant
 // join or sort), so the same checkpoint also runs on every host call.
@@ -139,20 +145,45 @@ const env: VesselEnv = {
   runtime,
   output: postOutput,
   end,
-  threadStarted: () => { liveThreads++ },
-  threadFinished: () => { liveThreads--; checkDone() },
+  threadStarted: () => {
+    liveThreads++
+  },
+  threadFinished: () => {
+    liveThreads--
+    checkDone()
+  },
 }
 
-const bridge = new Bridge(ctx, rt, {
-  ...logOps(env), ...timeOps(env), ...randomOps(env), ...addressOps(env), ...threadOps(env), ...resourceOps(env),
-  ...fileOps(env), ...tcpOps(env), ...udpOps(env), ...namespaceOps(), ...repyOps(env, frontEnd.compile),
-}, threads, {
-  onInternalError: (op, err) => end({ status: 'Terminated', code: INTERNAL_ERROR_CODE, reason: `internal error in ${op}: ${(err as Error)?.message ?? err}` }),
-  afterSettle: () => pump(),
-  isEnded: () => ending !== null,
-  mayProceed: () => checkpoint(),
-  deferredWait: () => nanny.takeDeferredWait(),
-})
+const bridge = new Bridge(
+  ctx,
+  rt,
+  {
+    ...logOps(env),
+    ...timeOps(env),
+    ...randomOps(env),
+    ...addressOps(env),
+    ...threadOps(env),
+    ...resourceOps(env),
+    ...fileOps(env),
+    ...tcpOps(env),
+    ...udpOps(env),
+    ...namespaceOps(),
+    ...repyOps(env, frontEnd.compile),
+  },
+  threads,
+  {
+    onInternalError: (op, err) =>
+      end({
+        status: 'Terminated',
+        code: INTERNAL_ERROR_CODE,
+        reason: `internal error in ${op}: ${(err as Error)?.message ?? err}`,
+      }),
+    afterSettle: () => pump(),
+    isEnded: () => ending !== null,
+    mayProceed: () => checkpoint(),
+    deferredWait: () => nanny.takeDeferredWait(),
+  },
+)
 
 /** Run at every interrupt and every host call: the memory quota, then the cpu share (the governor may pause this
  *  thread here). False when the program must end. */
@@ -163,7 +194,14 @@ function checkpoint(): boolean {
     nanny.onInterrupt()
     return true
   } catch (err) {
-    end({ status: 'Terminated', code: INTERNAL_ERROR_CODE, reason: err instanceof RepyError ? `${err.repyName}: ${err.message}` : `cpu accounting failed: ${(err as Error).message}` })
+    end({
+      status: 'Terminated',
+      code: INTERNAL_ERROR_CODE,
+      reason:
+        err instanceof RepyError
+          ? `${err.repyName}: ${err.message}`
+          : `cpu accounting failed: ${(err as Error).message}`,
+    })
     return false
   }
 }
@@ -179,7 +217,11 @@ function withinMemoryQuota(): boolean {
 /** The guest stopped with an error nobody caught: say what and where, in Repy's terms. */
 function uncaught(description: string, where: string): Outcome {
   if (/^InternalError: out of memory/.test(description) || memoryUsed() > memoryQuota) return memoryExceeded()
-  return { status: 'Terminated', code: UNCAUGHT_EXCEPTION_CODE, reason: `uncaught exception in ${where}: ${description}` }
+  return {
+    status: 'Terminated',
+    code: UNCAUGHT_EXCEPTION_CODE,
+    reason: `uncaught exception in ${where}: ${description}`,
+  }
 }
 
 const turns = new EventTurns(() => performance.now())
@@ -220,9 +262,15 @@ try {
     bridge.defineGlobal('callargs', config.callargs, true)
     ctx.unwrapResult(ctx.evalCode('globalThis.mycontext = {}', 'flotilla:globals', { type: 'global' })).dispose()
   })
-  installModuleLoader(rt, config.cwd, nanny, () => { importRefused = true })
+  installModuleLoader(rt, config.cwd, nanny, () => {
+    importRefused = true
+  })
 } catch (err) {
-  end({ status: 'Terminated', code: INTERNAL_ERROR_CODE, reason: `the sandbox could not start: ${(err as Error).message}` })
+  end({
+    status: 'Terminated',
+    code: INTERNAL_ERROR_CODE,
+    reason: `the sandbox could not start: ${(err as Error).message}`,
+  })
 }
 
 if (!ending) {
@@ -236,7 +284,11 @@ if (!ending) {
       postOutput(`${message}\n`)
       end({ status: 'Terminated', code: UNSAFE_CODE_CODE, reason: message })
     } else {
-      end({ status: 'Terminated', code: UNSAFE_CODE_CODE, reason: `cannot load ${config.program}: ${(err as Error).message}` })
+      end({
+        status: 'Terminated',
+        code: UNSAFE_CODE_CODE,
+        reason: `cannot load ${config.program}: ${(err as Error).message}`,
+      })
     }
   }
   if (source !== null) {
@@ -246,12 +298,19 @@ if (!ending) {
       // QuickJS gives the errors of parsing (the program's or an imported module's) a lineNumber, and a static import
       // that cannot be loaded fails before the program runs: both mean it cannot be loaded. An exception
       // thrown by the program's first synchronous run has none, and is an uncaught exception like any other.
-      const compileError = importRefused || ctx.getProp(result.error, 'lineNumber').consume((h) => ctx.typeof(h) === 'number')
+      const compileError =
+        importRefused || ctx.getProp(result.error, 'lineNumber').consume((h) => ctx.typeof(h) === 'number')
       result.error.dispose()
       if (!ending) {
-        end(compileError
-          ? { status: 'Terminated', code: UNSAFE_CODE_CODE, reason: `${config.program} ${importRefused ? 'cannot be loaded' : 'does not compile'}: ${description}` }
-          : uncaught(description, 'the main program'))
+        end(
+          compileError
+            ? {
+                status: 'Terminated',
+                code: UNSAFE_CODE_CODE,
+                reason: `${config.program} ${importRefused ? 'cannot be loaded' : 'does not compile'}: ${description}`,
+              }
+            : uncaught(description, 'the main program'),
+        )
       }
     } else {
       mainPromise = result.value

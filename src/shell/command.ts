@@ -44,7 +44,11 @@ export interface Ctx {
   onVessels<T>(spec: VesselTaskSpec<T>): Promise<FanoutResult<T>>
   onNodes<T>(spec: NodeTaskSpec<T>): Promise<FanoutResult<T>>
   /** fans out over node addresses (contact) */
-  onAddresses<T>(addresses: string[], identity: KeyPair | undefined, task: (conn: NodeConnection, address: string) => Promise<T>): Promise<FanoutResult<T>>
+  onAddresses<T>(
+    addresses: string[],
+    identity: KeyPair | undefined,
+    task: (conn: NodeConnection, address: string) => Promise<T>,
+  ): Promise<FanoutResult<T>>
   /** the nodes that announce a key in the DHT (browse), as multiaddrs; CommandError if this shell cannot look up */
   discover(keyText: string): Promise<string[]>
   /** runs another command (for `as id cmd`, `on target cmd`) */

@@ -11,18 +11,29 @@ import { TARGET_COMMANDS } from './targets.js'
 import { CommandError } from './types.js'
 
 const help: CommandSpec = {
-  name: 'help', usage: 'help [command]', complete: ['command'], summary: 'list the commands, or explain one',
+  name: 'help',
+  usage: 'help [command]',
+  complete: ['command'],
+  summary: 'list the commands, or explain one',
   run: (_ctx, args) => ({ lines: helpLines(args), data: { help: args.join(' ') || null } }),
 }
 
 const MAX_SLEEP_SECONDS = 3600
 
 const sleep: CommandSpec = {
-  name: 'sleep', usage: 'sleep <seconds>', complete: ['none'],
+  name: 'sleep',
+  usage: 'sleep <seconds>',
+  complete: ['none'],
   summary: 'wait a while (in a script: let programs run before `show log`)',
   run: async (ctx, args) => {
     const seconds = Number(args[0])
-    if (args.length !== 1 || args[0] === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_SLEEP_SECONDS) {
+    if (
+      args.length !== 1 ||
+      args[0] === '' ||
+      !Number.isFinite(seconds) ||
+      seconds < 0 ||
+      seconds > MAX_SLEEP_SECONDS
+    ) {
       throw new CommandError(`usage: sleep <seconds> (a number from 0 to ${MAX_SLEEP_SECONDS})`)
     }
     await pause(seconds * 1000, ctx.signal)
@@ -31,13 +42,26 @@ const sleep: CommandSpec = {
 }
 
 const exit: CommandSpec = {
-  name: 'exit', usage: 'exit', summary: 'leave the shell (also quit)',
+  name: 'exit',
+  usage: 'exit',
+  summary: 'leave the shell (also quit)',
   run: () => ({ exit: true }),
 }
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
-  [...KEY_COMMANDS, ...TARGET_COMMANDS, ...FILE_COMMANDS, ...LIFECYCLE_COMMANDS, ...OWNER_COMMANDS, SET, SHOW, ...STATE_COMMANDS, sleep, help, exit]
-    .map((c) => [c.name, c]),
+  [
+    ...KEY_COMMANDS,
+    ...TARGET_COMMANDS,
+    ...FILE_COMMANDS,
+    ...LIFECYCLE_COMMANDS,
+    ...OWNER_COMMANDS,
+    SET,
+    SHOW,
+    ...STATE_COMMANDS,
+    sleep,
+    help,
+    exit,
+  ].map((c) => [c.name, c]),
 )
 const ALIASES: Record<string, string> = { quit: 'exit', '?': 'help' }
 
@@ -59,10 +83,12 @@ export function lookup(words: string[]): { spec: CommandSpec; args: string[]; pa
 
 function helpLines(args: string[]): string[] {
   if (args.length === 0) {
-    const width = Math.max(...[...COMMANDS.values()].map((c) => c.usage.length > 48 ? 0 : c.usage.length))
+    const width = Math.max(...[...COMMANDS.values()].map((c) => (c.usage.length > 48 ? 0 : c.usage.length)))
     return [
       'Commands (targets: vessel names like abc123:v1, %N ids, groups, %all; `help <command>` for more):',
-      ...[...COMMANDS.values()].map((c) => `  ${c.usage.length > 48 ? `${c.name} …`.padEnd(width) : c.usage.padEnd(width)}  ${c.summary}`),
+      ...[...COMMANDS.values()].map(
+        (c) => `  ${c.usage.length > 48 ? `${c.name} …`.padEnd(width) : c.usage.padEnd(width)}  ${c.summary}`,
+      ),
     ]
   }
   const top = findCommand(args[0]!)
@@ -70,7 +96,10 @@ function helpLines(args: string[]): string[] {
   if (top.sub) {
     const sub = args[1] !== undefined ? top.sub[args[1]] : undefined
     if (sub) return [sub.usage, `  ${sub.summary}`, ...(sub.help ?? []).map((l) => `  ${l}`)]
-    return [`${top.name}: ${top.summary}`, ...Object.values(top.sub).map((s) => `  ${s.usage.padEnd(34)}  ${s.summary}`)]
+    return [
+      `${top.name}: ${top.summary}`,
+      ...Object.values(top.sub).map((s) => `  ${s.usage.padEnd(34)}  ${s.summary}`),
+    ]
   }
   return [top.usage, `  ${top.summary}`, ...(top.help ?? []).map((l) => `  ${l}`)]
 }

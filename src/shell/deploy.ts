@@ -28,7 +28,10 @@ export interface DeployReport {
   elapsedMs: number
 }
 
-export async function deploy(engine: Engine, options: { keyBase: string; nodesFile: string; program: string; args: string[] }): Promise<DeployReport> {
+export async function deploy(
+  engine: Engine,
+  options: { keyBase: string; nodesFile: string; program: string; args: string[] },
+): Promise<DeployReport> {
   const started = Date.now()
   const empty = { rows: [], vessels: 0, started: 0, failed: 0, unreachable: 0 }
   const step = async (line: string): Promise<CommandResult> => {
@@ -47,7 +50,8 @@ export async function deploy(engine: Engine, options: { keyBase: string; nodesFi
     const reached = f.code === 'E_NO_VESSEL'
     if (!reached) unreachable += f.targets.length
     const error = reached ? `reached, no vessel for ${keyName}` : `${f.message} [${f.code}]`
-    for (const address of f.targets) rows.push({ node: '-', address, vessels: 0, started: 0, failed: 0, errors: [error] })
+    for (const address of f.targets)
+      rows.push({ node: '-', address, vessels: 0, started: 0, failed: 0, errors: [error] })
   }
   let run: CommandResult | undefined
   if (engine.state.targets.size > 0) {
@@ -59,7 +63,9 @@ export async function deploy(engine: Engine, options: { keyBase: string; nodesFi
     const vessels = [...s.targets.values()].filter((t) => t.peerId === node.peerId).map((t) => t.longName)
     const errors = (run?.fanout?.failed ?? []).filter((f) => f.targets.some((t) => vessels.includes(t)))
     rows.push({
-      node: node.short, address: node.address, vessels: vessels.length,
+      node: node.short,
+      address: node.address,
+      vessels: vessels.length,
       started: vessels.filter((v) => run?.fanout?.good.includes(v)).length,
       failed: errors.reduce((n, f) => n + f.targets.filter((t) => vessels.includes(t)).length, 0),
       errors: errors.map((f) => `${f.message} [${f.code}]`),
@@ -68,17 +74,33 @@ export async function deploy(engine: Engine, options: { keyBase: string; nodesFi
   rows.sort((a, b) => a.address.localeCompare(b.address))
   const sum = (k: 'vessels' | 'started' | 'failed') => rows.reduce((n, r) => n + r[k], 0)
   return {
-    ok: true, rows, vessels: sum('vessels'), started: sum('started'), failed: sum('failed'), unreachable, elapsedMs: Date.now() - started,
+    ok: true,
+    rows,
+    vessels: sum('vessels'),
+    started: sum('started'),
+    failed: sum('failed'),
+    unreachable,
+    elapsedMs: Date.now() - started,
   }
 }
 
 export function deployLines(report: DeployReport, program: string): string[] {
-  const lines = table(['NODE', 'ADDRESS', 'VESSELS', 'STARTED', 'FAILED', 'ERROR'], report.rows.map((r) => [
-    r.node, r.address.replace(/\/p2p\/.*$/, ''), String(r.vessels), String(r.started), String(r.failed), r.errors.join('; '),
-  ]))
+  const lines = table(
+    ['NODE', 'ADDRESS', 'VESSELS', 'STARTED', 'FAILED', 'ERROR'],
+    report.rows.map((r) => [
+      r.node,
+      r.address.replace(/\/p2p\/.*$/, ''),
+      String(r.vessels),
+      String(r.started),
+      String(r.failed),
+      r.errors.join('; '),
+    ]),
+  )
   const reached = report.rows.length - report.unreachable
-  lines.push(`${program}: started on ${report.started} of ${report.vessels} vessel${report.vessels === 1 ? '' : 's'} on ${reached} node${reached === 1 ? '' : 's'}` +
-    (report.unreachable > 0 ? `; ${report.unreachable} node${report.unreachable === 1 ? '' : 's'} not reached` : '') +
-    ` (${(report.elapsedMs / 1000).toFixed(1)} s)`)
+  lines.push(
+    `${program}: started on ${report.started} of ${report.vessels} vessel${report.vessels === 1 ? '' : 's'} on ${reached} node${reached === 1 ? '' : 's'}` +
+      (report.unreachable > 0 ? `; ${report.unreachable} node${report.unreachable === 1 ? '' : 's'} not reached` : '') +
+      ` (${(report.elapsedMs / 1000).toFixed(1)} s)`,
+  )
   return lines
 }

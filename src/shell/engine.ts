@@ -44,7 +44,8 @@ export class Engine {
     const { signal } = this.running
     for (const s of parseStatements(input)) {
       if (signal.aborted) break
-      const result = s.error !== undefined ? failure(s.text, new CommandError(s.error)) : await this.run(s.words, s.text)
+      const result =
+        s.error !== undefined ? failure(s.text, new CommandError(s.error)) : await this.run(s.words, s.text)
       results.push(result)
       if (result.exit || (options.stopOnError && !result.ok)) break
     }
@@ -99,7 +100,11 @@ export class Engine {
   }
 
   /** Runs `task` on a connection; a connection-level failure drops the pooled connection. */
-  private async withConnection<T>(address: string, identity: KeyPair | undefined, task: (conn: NodeConnection) => Promise<T>): Promise<T> {
+  private async withConnection<T>(
+    address: string,
+    identity: KeyPair | undefined,
+    task: (conn: NodeConnection) => Promise<T>,
+  ): Promise<T> {
     try {
       return await task(await this.connect(address, identity))
     } catch (err) {
@@ -116,12 +121,16 @@ export class Engine {
   private async onVessels<T>(name: string, spec: VesselTaskSpec<T>): Promise<FanoutResult<T>> {
     const identity = this.identityFor(spec.signed)
     const started = Date.now()
-    const outcomes = await fanout(spec.vessels, (v) => this.withConnection(this.state.nodeOf(v).address, identity, (c) => spec.task(c, v)), {
-      concurrency: this.state.concurrency,
-      timeoutMs: this.state.timeoutS * 1000 + (spec.extraTimeoutMs ?? 0),
-      onProgress: this.progress(name),
-      signal: this.running.signal,
-    })
+    const outcomes = await fanout(
+      spec.vessels,
+      (v) => this.withConnection(this.state.nodeOf(v).address, identity, (c) => spec.task(c, v)),
+      {
+        concurrency: this.state.concurrency,
+        timeoutMs: this.state.timeoutS * 1000 + (spec.extraTimeoutMs ?? 0),
+        onProgress: this.progress(name),
+        signal: this.running.signal,
+      },
+    )
     return this.finish(name, spec.vessels, outcomes, started, spec.toJson, spec.groups)
   }
 
@@ -131,18 +140,29 @@ export class Engine {
     for (const v of spec.vessels) byNode.set(v.peerId, [...(byNode.get(v.peerId) ?? []), v])
     const nodes = [...byNode.entries()]
     const started = Date.now()
-    const nodeOutcomes = await fanout(nodes, ([peerId, vessels]) =>
-      this.withConnection(this.state.nodeOf(vessels[0]!).address, identity, (c) => spec.task(c, peerId, vessels)), {
-      concurrency: this.state.concurrency, timeoutMs: this.state.timeoutS * 1000, onProgress: this.progress(name), signal: this.running.signal,
-    })
+    const nodeOutcomes = await fanout(
+      nodes,
+      ([peerId, vessels]) =>
+        this.withConnection(this.state.nodeOf(vessels[0]!).address, identity, (c) => spec.task(c, peerId, vessels)),
+      {
+        concurrency: this.state.concurrency,
+        timeoutMs: this.state.timeoutS * 1000,
+        onProgress: this.progress(name),
+        signal: this.running.signal,
+      },
+    )
     const perNode = new Map(nodes.map(([peerId], i) => [peerId, nodeOutcomes[i]]))
     const outcomes = spec.vessels.map((v) => perNode.get(v.peerId) as Outcome<T>)
     return this.finish(name, spec.vessels, outcomes, started, spec.toJson, spec.groups ?? false)
   }
 
   private finish<T>(
-    name: string, vessels: VesselTarget[], outcomes: Outcome<T>[], started: number,
-    toJson?: (value: T, vessel: VesselTarget) => unknown, makeGroups = true,
+    name: string,
+    vessels: VesselTarget[],
+    outcomes: Outcome<T>[],
+    started: number,
+    toJson?: (value: T, vessel: VesselTarget) => unknown,
+    makeGroups = true,
   ): FanoutResult<T> {
     const named = vessels.map((v, i) => ({ name: v.longName, outcome: outcomes[i]! }))
     const report = groupOutcomes(named, Date.now() - started)
@@ -158,7 +178,10 @@ export class Engine {
       const fail = `${name}fail`
       if (report.failed.length > 0) {
         this.state.setGroup(good, report.good)
-        this.state.setGroup(fail, report.failed.flatMap((f) => f.targets))
+        this.state.setGroup(
+          fail,
+          report.failed.flatMap((f) => f.targets),
+        )
         report.groups = [good, fail]
       } else if (this.state.target !== fail) {
         this.state.groups.delete(fail)
@@ -172,22 +195,39 @@ export class Engine {
     if (!this.connector.discover) throw new CommandError('browse is not available in this shell (no DHT client)')
     const { bootstrap, mdns } = this.state
     if (bootstrap.length === 0 && !mdns) {
-      throw new CommandError('browse needs a way into the DHT: `set bootstrap <multiaddr>` (a node\'s DHT address, …/p2p/<peer id>) or `set mdns on`')
+      throw new CommandError(
+        "browse needs a way into the DHT: `set bootstrap <multiaddr>` (a node's DHT address, …/p2p/<peer id>) or `set mdns on`",
+      )
     }
     this.onProgress?.({ command: 'browse', total: 1, done: 0, failed: 0 })
-    return untilCancelled(this.connector.discover(keyText, { bootstrap, mdns, timeoutMs: Math.min(this.state.timeoutS, 15) * 1000 }), this.running.signal)
+    return untilCancelled(
+      this.connector.discover(keyText, { bootstrap, mdns, timeoutMs: Math.min(this.state.timeoutS, 15) * 1000 }),
+      this.running.signal,
+    )
   }
 
   private async onAddresses<T>(
-    name: string, addresses: string[], identity: KeyPair | undefined, task: (conn: NodeConnection, address: string) => Promise<T>,
+    name: string,
+    addresses: string[],
+    identity: KeyPair | undefined,
+    task: (conn: NodeConnection, address: string) => Promise<T>,
   ): Promise<FanoutResult<T>> {
     const started = Date.now()
     const outcomes = await fanout(addresses, (a) => this.withConnection(a, identity, (c) => task(c, a)), {
-      concurrency: this.state.concurrency, timeoutMs: this.state.timeoutS * 1000, onProgress: this.progress(name), signal: this.running.signal,
+      concurrency: this.state.concurrency,
+      timeoutMs: this.state.timeoutS * 1000,
+      onProgress: this.progress(name),
+      signal: this.running.signal,
     })
-    const report = groupOutcomes(addresses.map((a, i) => ({ name: a, outcome: outcomes[i]! })), Date.now() - started)
+    const report = groupOutcomes(
+      addresses.map((a, i) => ({ name: a, outcome: outcomes[i]! })),
+      Date.now() - started,
+    )
     const values = new Map<string, T>()
-    addresses.forEach((a, i) => { const o = outcomes[i]!; if (o.ok) values.set(a, o.value) })
+    addresses.forEach((a, i) => {
+      const o = outcomes[i]!
+      if (o.ok) values.set(a, o.value)
+    })
     return { report, values }
   }
 }

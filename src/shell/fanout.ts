@@ -37,7 +37,12 @@ export function untilCancelled<T>(promise: Promise<T>, signal: AbortSignal | und
 /** Waits `ms`, or until the command is cancelled (then rejects with CancelledError). */
 export async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   let timer: NodeJS.Timeout | undefined
-  await untilCancelled(new Promise((resolve) => { timer = setTimeout(resolve, ms) }), signal).finally(() => clearTimeout(timer))
+  await untilCancelled(
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms)
+    }),
+    signal,
+  ).finally(() => clearTimeout(timer))
 }
 
 /** Turns anything thrown by a node call into a stable code and a one-line message. */
@@ -85,7 +90,9 @@ export function formatElapsed(ms: number): string {
 
 /** Runs `task` on every item with at most `concurrency` in flight; results in the items' order. */
 export async function fanout<I, T>(
-  items: readonly I[], task: (item: I) => Promise<T>, options: FanoutOptions,
+  items: readonly I[],
+  task: (item: I) => Promise<T>,
+  options: FanoutOptions,
 ): Promise<Outcome<T>[]> {
   const outcomes = new Array<Outcome<T>>(items.length)
   let next = 0
@@ -98,7 +105,14 @@ export async function fanout<I, T>(
       const i = next++
       try {
         if (options.signal?.aborted) throw new CancelledError()
-        const value = await untilCancelled(withTimeout(Promise.resolve().then(() => task(items[i]!)), options.timeoutMs, 'request'), options.signal)
+        const value = await untilCancelled(
+          withTimeout(
+            Promise.resolve().then(() => task(items[i]!)),
+            options.timeoutMs,
+            'request',
+          ),
+          options.signal,
+        )
         outcomes[i] = { ok: true, value }
       } catch (err) {
         outcomes[i] = { ok: false, error: toTargetError(err) }
@@ -115,7 +129,9 @@ export async function fanout<I, T>(
 
 /** Groups outcomes (keyed by target name) into a report: good names, and each distinct error with its targets. */
 export function groupOutcomes<T>(
-  named: ReadonlyArray<{ name: string; outcome: Outcome<T> }>, elapsedMs: number, toJson: (value: T) => unknown = (v) => v,
+  named: ReadonlyArray<{ name: string; outcome: Outcome<T> }>,
+  elapsedMs: number,
+  toJson: (value: T) => unknown = (v) => v,
 ): FanoutReport {
   const good: string[] = []
   const errors = new Map<string, TargetError & { targets: string[] }>()
@@ -140,9 +156,10 @@ export function reportLines(command: string, report: FanoutReport, what = 'vesse
   const failedCount = report.failed.reduce((n, f) => n + f.targets.length, 0)
   const total = report.good.length + failedCount
   const plural = total === 1 ? what : `${what}s`
-  const head = failedCount === 0
-    ? `${command}: ok on ${total} ${plural} (${formatElapsed(report.elapsedMs)})`
-    : `${command}: ${report.good.length} ok, ${failedCount} failed of ${total} ${plural} (${formatElapsed(report.elapsedMs)})`
+  const head =
+    failedCount === 0
+      ? `${command}: ok on ${total} ${plural} (${formatElapsed(report.elapsedMs)})`
+      : `${command}: ${report.good.length} ok, ${failedCount} failed of ${total} ${plural} (${formatElapsed(report.elapsedMs)})`
   const lines = [head]
   for (const f of report.failed) lines.push(`  failed on ${listNames(f.targets)}: ${f.message} [${f.code}]`)
   if (report.groups.length > 0) lines.push(`  groups: ${report.groups.join(', ')}`)

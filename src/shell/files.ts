@@ -12,7 +12,9 @@ const UPLOAD_RATE_BYTES_PER_S = 256 * 1024
 
 export function checkRemoteName(name: string): string {
   if (!isValidFilename(name)) {
-    throw new CommandError(`'${name}' is not a valid vessel file name (a-z 0-9 . _ -, at most 120 characters, not starting with '.')`)
+    throw new CommandError(
+      `'${name}' is not a valid vessel file name (a-z 0-9 . _ -, at most 120 characters, not starting with '.')`,
+    )
   }
   if (name.startsWith('private_')) throw new CommandError(`files named private_* are reserved for the node: ${name}`)
   return name
@@ -24,20 +26,26 @@ export async function readLocal(ctx: Ctx, file: string): Promise<Uint8Array> {
   const info = await stat(path).catch(() => null)
   if (!info) throw new CommandError(`no such local file: ${file}`)
   if (!info.isFile()) throw new CommandError(`not a file: ${file}`)
-  if (info.size > MAX_FILE_BYTES) throw new CommandError(`${file} is ${info.size} bytes; the limit is ${MAX_FILE_BYTES}`)
+  if (info.size > MAX_FILE_BYTES)
+    throw new CommandError(`${file} is ${info.size} bytes; the limit is ${MAX_FILE_BYTES}`)
   return new Uint8Array(await readFile(path))
 }
 
 /** Uploads `data` as `remote` to the default target's vessels. */
 export async function uploadTo(ctx: Ctx, remote: string, data: Uint8Array) {
   return ctx.onVessels({
-    vessels: ctx.state.defaultVessels(), signed: true, extraTimeoutMs: (data.length / UPLOAD_RATE_BYTES_PER_S) * 1000,
-    task: (conn, v) => conn.call('AddFileToVessel', [v.vessel, remote, data]), toJson: () => 'uploaded',
+    vessels: ctx.state.defaultVessels(),
+    signed: true,
+    extraTimeoutMs: (data.length / UPLOAD_RATE_BYTES_PER_S) * 1000,
+    task: (conn, v) => conn.call('AddFileToVessel', [v.vessel, remote, data]),
+    toJson: () => 'uploaded',
   })
 }
 
 const upload: CommandSpec = {
-  name: 'upload', usage: 'upload <localfile> [remotefile]', complete: ['file', 'none'],
+  name: 'upload',
+  usage: 'upload <localfile> [remotefile]',
+  complete: ['file', 'none'],
   summary: 'copy a local file into the vessels of the default target',
   run: async (ctx, args) => {
     if (args.length < 1 || args.length > 2) throw new CommandError(`usage: ${upload.usage}`)
@@ -50,14 +58,17 @@ const upload: CommandSpec = {
 }
 
 const download: CommandSpec = {
-  name: 'download', usage: 'download <remotefile> [localfile]', complete: ['none', 'file'],
+  name: 'download',
+  usage: 'download <remotefile> [localfile]',
+  complete: ['none', 'file'],
   summary: 'copy a vessel file here, as <localfile>.<node>_<vessel> for each vessel',
   run: async (ctx, args) => {
     if (args.length < 1 || args.length > 2) throw new CommandError(`usage: ${download.usage}`)
     const remote = checkRemoteName(args[0]!)
     const local = args[1] ?? remote
     const { report } = await ctx.onVessels({
-      vessels: ctx.state.defaultVessels(), signed: true,
+      vessels: ctx.state.defaultVessels(),
+      signed: true,
       task: async (conn, v) => {
         const data = await conn.call('RetrieveFileFromVessel', [v.vessel, remote])
         const file = `${local}.${v.longName.replace(/:/g, '_')}`
@@ -72,39 +83,53 @@ const download: CommandSpec = {
 }
 
 const cat: CommandSpec = {
-  name: 'cat', usage: 'cat <remotefile>', complete: ['none'],
+  name: 'cat',
+  usage: 'cat <remotefile>',
+  complete: ['none'],
   summary: 'print a vessel file of each vessel of the default target',
   run: async (ctx, args) => {
     if (args.length !== 1) throw new CommandError(`usage: ${cat.usage}`)
     const remote = checkRemoteName(args[0]!)
     const { report, values } = await ctx.onVessels({
-      vessels: ctx.state.defaultVessels(), signed: true,
+      vessels: ctx.state.defaultVessels(),
+      signed: true,
       task: (conn, v) => conn.call('RetrieveFileFromVessel', [v.vessel, remote]),
       toJson: (data) => Buffer.from(data).toString('utf8'),
     })
-    return { lines: [...perVessel(values, (d) => Buffer.from(d).toString('utf8')), ...reportLines(`cat ${remote}`, report)], fanout: report }
+    return {
+      lines: [...perVessel(values, (d) => Buffer.from(d).toString('utf8')), ...reportLines(`cat ${remote}`, report)],
+      fanout: report,
+    }
   },
 }
 
 const del: CommandSpec = {
-  name: 'delete', usage: 'delete <remotefile>', complete: ['none'],
+  name: 'delete',
+  usage: 'delete <remotefile>',
+  complete: ['none'],
   summary: 'delete a file in the vessels of the default target',
   run: async (ctx, args) => {
     if (args.length !== 1) throw new CommandError(`usage: ${del.usage}`)
     const remote = checkRemoteName(args[0]!)
     const { report } = await ctx.onVessels({
-      vessels: ctx.state.defaultVessels(), signed: true,
-      task: (conn, v) => conn.call('DeleteFileInVessel', [v.vessel, remote]), toJson: () => 'deleted',
+      vessels: ctx.state.defaultVessels(),
+      signed: true,
+      task: (conn, v) => conn.call('DeleteFileInVessel', [v.vessel, remote]),
+      toJson: () => 'deleted',
     })
     return { lines: reportLines(`delete ${remote}`, report), fanout: report }
   },
 }
 
 export const showFiles: CommandSpec = {
-  name: 'files', usage: 'show files', summary: 'the files in each vessel of the default target',
+  name: 'files',
+  usage: 'show files',
+  summary: 'the files in each vessel of the default target',
   run: async (ctx) => {
     const { report, values } = await ctx.onVessels({
-      vessels: ctx.state.defaultVessels(), signed: true, task: (conn, v) => conn.call('ListFilesInVessel', [v.vessel]),
+      vessels: ctx.state.defaultVessels(),
+      signed: true,
+      task: (conn, v) => conn.call('ListFilesInVessel', [v.vessel]),
     })
     const lines = [...values].map(([name, files]) => `${name}: ${files.length === 0 ? '(no files)' : files.join(' ')}`)
     return { lines: [...lines, ...reportLines('show files', report)], fanout: report }

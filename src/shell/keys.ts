@@ -2,8 +2,15 @@
 import { existsSync } from 'node:fs'
 import { basename, dirname, isAbsolute, join } from 'node:path'
 import {
-  KeyFileError, PRIVATE_KEY_SUFFIX, PUBLIC_KEY_SUFFIX, generateKeyFiles, isValidKeyName, loadKeyPair, loadPrivateKey,
-  loadPublicKey, publicKeyText,
+  KeyFileError,
+  PRIVATE_KEY_SUFFIX,
+  PUBLIC_KEY_SUFFIX,
+  generateKeyFiles,
+  isValidKeyName,
+  loadKeyPair,
+  loadPrivateKey,
+  loadPublicKey,
+  publicKeyText,
 } from '../keys/key-files.js'
 import type { CommandSpec, Ctx, HandlerResult } from './command.js'
 import { takeTrailing } from './parse.js'
@@ -21,7 +28,8 @@ function keyBase(ctx: Ctx, given: string, suffix: string): string {
 
 function identityName(fn: string, as: string | undefined): string {
   const name = as ?? basename(fn).replace(/\.(publickey|privatekey)$/, '')
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new CommandError(`invalid identity name '${name}' (letters, digits, _ . -)`)
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name))
+    throw new CommandError(`invalid identity name '${name}' (letters, digits, _ . -)`)
   return name
 }
 
@@ -37,7 +45,8 @@ async function keyErrors<T>(work: () => Promise<T>): Promise<T> {
 function remember(ctx: Ctx, identity: Identity, what: string): HandlerResult {
   const old = ctx.state.identities.get(identity.name)
   // Loading only one half keeps the other half if it matches.
-  if (old && old.publicKeyText === identity.publicKeyText && !identity.keyPair && old.keyPair) identity = { ...identity, keyPair: old.keyPair }
+  if (old && old.publicKeyText === identity.publicKeyText && !identity.keyPair && old.keyPair)
+    identity = { ...identity, keyPair: old.keyPair }
   ctx.state.addIdentity(identity)
   const lines = [`loaded ${what} as identity '${identity.name}'`]
   if (ctx.state.identity === null) {
@@ -54,7 +63,9 @@ function oneFile(args: string[], usage: string): { fn: string; as?: string } {
 }
 
 const loadkeys: CommandSpec = {
-  name: 'loadkeys', usage: 'loadkeys <file> [as <identity>]', complete: ['file', 'none', 'identity'],
+  name: 'loadkeys',
+  usage: 'loadkeys <file> [as <identity>]',
+  complete: ['file', 'none', 'identity'],
   summary: 'load <file>.publickey and <file>.privatekey as an identity',
   help: ['A bare name not found in the working folder is looked up in keys/ (where `flotilla keygen` writes).'],
   run: async (ctx, args) => {
@@ -67,7 +78,9 @@ const loadkeys: CommandSpec = {
 }
 
 const loadpub: CommandSpec = {
-  name: 'loadpub', usage: 'loadpub <file> [as <identity>]', complete: ['file', 'none', 'identity'],
+  name: 'loadpub',
+  usage: 'loadpub <file> [as <identity>]',
+  complete: ['file', 'none', 'identity'],
   summary: 'load only <file>.publickey (enough to list and browse, not to sign)',
   run: async (ctx, args) => {
     const { fn, as } = oneFile(args, loadpub.usage)
@@ -78,7 +91,9 @@ const loadpub: CommandSpec = {
 }
 
 const loadpriv: CommandSpec = {
-  name: 'loadpriv', usage: 'loadpriv <file> [as <identity>]', complete: ['file', 'none', 'identity'],
+  name: 'loadpriv',
+  usage: 'loadpriv <file> [as <identity>]',
+  complete: ['file', 'none', 'identity'],
   summary: 'load <file>.privatekey (its public half is derived from it)',
   run: async (ctx, args) => {
     const { fn, as } = oneFile(args, loadpriv.usage)
@@ -92,19 +107,27 @@ const loadpriv: CommandSpec = {
 }
 
 const genkeys: CommandSpec = {
-  name: 'genkeys', usage: 'genkeys <file> [length] [as <identity>]', complete: ['file', 'none', 'none', 'identity'],
+  name: 'genkeys',
+  usage: 'genkeys <file> [length] [as <identity>]',
+  complete: ['file', 'none', 'none', 'identity'],
   summary: 'generate a new Ed25519 key pair, write <file>.publickey/.privatekey and load it',
   help: ['Ed25519 keys have a fixed size: a length (seash made RSA keys of that many bits) is accepted and ignored.'],
   run: async (ctx, args) => {
     const { rest, value: as } = takeTrailing(args, 'as')
     if (rest.length < 1 || rest.length > 2) throw new CommandError(`usage: ${genkeys.usage}`)
     const [fn, length] = rest as [string, string?]
-    if (length !== undefined && !/^[0-9]+$/.test(length)) throw new CommandError(`key length must be a number, got '${length}'`)
+    if (length !== undefined && !/^[0-9]+$/.test(length))
+      throw new CommandError(`key length must be a number, got '${length}'`)
     const base = ctx.path(fn)
-    if (!isValidKeyName(basename(base))) throw new CommandError(`invalid key file name '${basename(base)}' (letters, digits, ._-)`)
+    if (!isValidKeyName(basename(base)))
+      throw new CommandError(`invalid key file name '${basename(base)}' (letters, digits, ._-)`)
     const pair = await keyErrors(() => generateKeyFiles(dirname(base), basename(base)))
     const name = identityName(fn, as)
-    const result = remember(ctx, { name, publicKeyText: pair.publicKeyText, keyPair: { ...pair, name } }, 'new key pair')
+    const result = remember(
+      ctx,
+      { name, publicKeyText: pair.publicKeyText, keyPair: { ...pair, name } },
+      'new key pair',
+    )
     const lines = [`wrote ${pair.publicKeyFile} and ${pair.privateKeyFile}`, ...(result.lines ?? [])]
     if (length !== undefined) lines.push(`note: Ed25519 keys have a fixed size; length ${length} ignored`)
     return { ...result, lines }
@@ -112,7 +135,9 @@ const genkeys: CommandSpec = {
 }
 
 const as: CommandSpec = {
-  name: 'as', usage: 'as <identity> [command]', complete: ['identity', 'command'],
+  name: 'as',
+  usage: 'as <identity> [command]',
+  complete: ['identity', 'command'],
   summary: 'set the default identity, or run one command as another identity',
   run: async (ctx, args) => {
     if (args.length < 1) throw new CommandError(`usage: ${as.usage}`)
@@ -134,23 +159,34 @@ const as: CommandSpec = {
 }
 
 export const showIdentities: CommandSpec = {
-  name: 'identities', usage: 'show identities', summary: 'the loaded identities and which key halves they have',
+  name: 'identities',
+  usage: 'show identities',
+  summary: 'the loaded identities and which key halves they have',
   run: (ctx) => {
     const rows = [...ctx.state.identities.values()].map((id) => ({
-      name: id.name, public: true, private: id.keyPair !== undefined, default: id.name === ctx.state.identity,
+      name: id.name,
+      public: true,
+      private: id.keyPair !== undefined,
+      default: id.name === ctx.state.identity,
     }))
-    const lines = rows.length === 0
-      ? ['no identities loaded (loadkeys <name>)']
-      : rows.map((r) => `${r.default ? '*' : ' '} ${r.name}  ${r.private ? 'public+private' : 'public only'}`)
+    const lines =
+      rows.length === 0
+        ? ['no identities loaded (loadkeys <name>)']
+        : rows.map((r) => `${r.default ? '*' : ' '} ${r.name}  ${r.private ? 'public+private' : 'public only'}`)
     return { lines, data: rows }
   },
 }
 
 export const showKeys: CommandSpec = {
-  name: 'keys', usage: 'show keys', summary: 'the public keys of the loaded identities',
+  name: 'keys',
+  usage: 'show keys',
+  summary: 'the public keys of the loaded identities',
   run: (ctx) => {
     const rows = [...ctx.state.identities.values()].map((id) => ({ name: id.name, publicKey: id.publicKeyText }))
-    return { lines: rows.length === 0 ? ['no identities loaded'] : rows.map((r) => `${r.name}: ${r.publicKey}`), data: rows }
+    return {
+      lines: rows.length === 0 ? ['no identities loaded'] : rows.map((r) => `${r.name}: ${r.publicKey}`),
+      data: rows,
+    }
   },
 }
 

@@ -60,7 +60,8 @@ export class ShellState {
 
   getIdentity(name: string): Identity {
     const id = this.identities.get(name)
-    if (!id) throw new CommandError(`unknown identity '${name}' (loaded: ${[...this.identities.keys()].join(', ') || 'none'})`)
+    if (!id)
+      throw new CommandError(`unknown identity '${name}' (loaded: ${[...this.identities.keys()].join(', ') || 'none'})`)
     return id
   }
 
@@ -71,8 +72,10 @@ export class ShellState {
   /** The identity that signs requests; CommandError if there is none or it lacks its private key. */
   signingIdentity(): Identity & { keyPair: NonNullable<Identity['keyPair']> } {
     const id = this.currentIdentity()
-    if (!id) throw new CommandError('no identity: load one with `loadkeys <name>` (or `genkeys <name>`), then `as <name>`')
-    if (!id.keyPair) throw new CommandError(`identity '${id.name}' has no private key: load it with \`loadpriv <file> as ${id.name}\``)
+    if (!id)
+      throw new CommandError('no identity: load one with `loadkeys <name>` (or `genkeys <name>`), then `as <name>`')
+    if (!id.keyPair)
+      throw new CommandError(`identity '${id.name}' has no private key: load it with \`loadpriv <file> as ${id.name}\``)
     return id as Identity & { keyPair: NonNullable<Identity['keyPair']> }
   }
 
@@ -110,7 +113,13 @@ export class ShellState {
   upsertTarget(node: NodeRecord, vessel: string, info: VesselSummary | null): VesselTarget {
     const longName = `${node.short}:${vessel}`
     const old = this.targets.get(longName)
-    const target: VesselTarget = { id: old?.id ?? this.nextId++, longName, peerId: node.peerId, vessel, info: info ?? old?.info ?? null }
+    const target: VesselTarget = {
+      id: old?.id ?? this.nextId++,
+      longName,
+      peerId: node.peerId,
+      vessel,
+      info: info ?? old?.info ?? null,
+    }
     this.targets.set(longName, target)
     return target
   }
@@ -151,7 +160,9 @@ export class ShellState {
     if (cut <= 0) return undefined
     const nodePart = name.slice(0, cut)
     const vessel = name.slice(cut + 1)
-    const node = [...this.nodes.values()].find((n) => n.peerId === nodePart || n.short === nodePart || n.hostPort === nodePart)
+    const node = [...this.nodes.values()].find(
+      (n) => n.peerId === nodePart || n.short === nodePart || n.hostPort === nodePart,
+    )
     return node ? this.targets.get(`${node.short}:${vessel}`) : undefined
   }
 
@@ -192,7 +203,8 @@ export class ShellState {
 const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/
 
 export function checkGroupName(name: string): void {
-  if (!GROUP_NAME.test(name)) throw new CommandError(`invalid group name '${name}' (letters, digits, _ . -, starting with a letter)`)
+  if (!GROUP_NAME.test(name))
+    throw new CommandError(`invalid group name '${name}' (letters, digits, _ . -, starting with a letter)`)
 }
 
 /** `ip:port` of a /ip4|ip6|dns/…/tcp/… multiaddr, or null. */

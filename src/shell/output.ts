@@ -25,7 +25,12 @@ export function resultJson(result: CommandResult): Record<string, unknown> {
   if (result.fanout) {
     const f = result.fanout
     Object.assign(out, {
-      allOk: f.failed.length === 0, good: f.good, failed: f.failed, results: f.results, groups: f.groups, elapsedMs: f.elapsedMs,
+      allOk: f.failed.length === 0,
+      good: f.good,
+      failed: f.failed,
+      results: f.results,
+      groups: f.groups,
+      elapsedMs: f.elapsedMs,
     })
   }
   if (result.data !== undefined) out.data = result.data

@@ -25,7 +25,10 @@ export async function runScript(engine: Engine, script: string, options: RunnerO
     else if (result.lines.length > 0) out(result.lines.join('\n') + '\n')
   }
   for (const s of parseStatements(script)) {
-    const result = s.error !== undefined ? { command: s.text, ok: false, error: s.error, lines: [] } : await engine.run(s.words, s.text)
+    const result =
+      s.error !== undefined
+        ? { command: s.text, ok: false, error: s.error, lines: [] }
+        : await engine.run(s.words, s.text)
     print(result)
     if (result.exit || (!result.ok && !options.keepGoing)) break
   }

@@ -37,15 +37,21 @@ function aesKey(pair: KeyPair, salt: Uint8Array): Buffer {
 
 export function encryptState(state: ShellState, pair: KeyPair): Buffer {
   const saved: SavedState = {
-    identity: state.identity, target: state.target, timeoutS: state.timeoutS, concurrency: state.concurrency, nextId: state.nextId,
+    identity: state.identity,
+    target: state.target,
+    timeoutS: state.timeoutS,
+    concurrency: state.concurrency,
+    nextId: state.nextId,
     identities: [...state.identities.values()].map((i) => ({
-      name: i.name, publicKey: i.publicKeyText,
+      name: i.name,
+      publicKey: i.publicKeyText,
       ...(i.keyPair ? { privateKey: Buffer.from(i.keyPair.privateKey.raw).toString('base64') } : {}),
     })),
     nodes: [...state.nodes.values()],
     targets: [...state.targets.values()],
     groups: Object.fromEntries([...state.groups].map(([k, v]) => [k, [...v]])),
-    bootstrap: [...state.bootstrap], mdns: state.mdns,
+    bootstrap: [...state.bootstrap],
+    mdns: state.mdns,
   }
   const header = Buffer.from(`${MAGIC} ${pair.publicKeyText}\n`)
   const salt = randomBytes(16)
@@ -88,7 +94,12 @@ function restore(saved: SavedState): ShellState {
     if (i.privateKey !== undefined) {
       const privateKey = privateKeyFromRaw(Buffer.from(i.privateKey, 'base64'))
       if (privateKey.type !== 'Ed25519') throw new CommandError('state file holds a key that is not Ed25519')
-      identity.keyPair = { name: i.name, privateKey, publicKey: privateKey.publicKey, publicKeyText: publicKeyText(privateKey.publicKey) }
+      identity.keyPair = {
+        name: i.name,
+        privateKey,
+        publicKey: privateKey.publicKey,
+        publicKeyText: publicKeyText(privateKey.publicKey),
+      }
     }
     state.addIdentity(identity)
   }
@@ -96,28 +107,42 @@ function restore(saved: SavedState): ShellState {
   for (const t of saved.targets) state.targets.set(t.longName, { ...t })
   for (const [k, v] of Object.entries(saved.groups)) state.groups.set(k, new Set(v))
   Object.assign(state, {
-    identity: saved.identity, target: saved.target, timeoutS: saved.timeoutS, concurrency: saved.concurrency, nextId: saved.nextId,
-    bootstrap: saved.bootstrap ?? [], mdns: saved.mdns ?? false,
+    identity: saved.identity,
+    target: saved.target,
+    timeoutS: saved.timeoutS,
+    concurrency: saved.concurrency,
+    nextId: saved.nextId,
+    bootstrap: saved.bootstrap ?? [],
+    mdns: saved.mdns ?? false,
   })
   return state
 }
 
 const savestate: CommandSpec = {
-  name: 'savestate', usage: 'savestate <file>', complete: ['file'],
+  name: 'savestate',
+  usage: 'savestate <file>',
+  complete: ['file'],
   summary: "save identities, targets, groups and settings, encrypted for the current identity's key",
-  help: ["AES-256-GCM with a key derived by HKDF-SHA256 from the identity's Ed25519 private key; only that key can load it."],
+  help: [
+    "AES-256-GCM with a key derived by HKDF-SHA256 from the identity's Ed25519 private key; only that key can load it.",
+  ],
   run: async (ctx, args) => {
     if (args.length !== 1) throw new CommandError(`usage: ${savestate.usage}`)
     const { keyPair, name } = ctx.state.signingIdentity()
     const path = ctx.path(args[0]!)
     await writeFile(path + '.tmp', encryptState(ctx.state, keyPair), { mode: 0o600 })
     await rename(path + '.tmp', path)
-    return { lines: [`saved the shell state to ${args[0]} (encrypted for '${name}')`], data: { file: args[0], identity: name } }
+    return {
+      lines: [`saved the shell state to ${args[0]} (encrypted for '${name}')`],
+      data: { file: args[0], identity: name },
+    }
   },
 }
 
 const loadstate: CommandSpec = {
-  name: 'loadstate', usage: 'loadstate <file>', complete: ['file'],
+  name: 'loadstate',
+  usage: 'loadstate <file>',
+  complete: ['file'],
   summary: 'replace the shell state by one saved with savestate (needs the key it was saved for)',
   run: async (ctx, args) => {
     if (args.length !== 1) throw new CommandError(`usage: ${loadstate.usage}`)
@@ -126,13 +151,17 @@ const loadstate: CommandSpec = {
     })
     const key = stateKey(file)
     const current = ctx.state.currentIdentity()
-    const candidates = [current, ...ctx.state.identities.values()].filter((i): i is Identity => i?.keyPair !== undefined)
+    const candidates = [current, ...ctx.state.identities.values()].filter(
+      (i): i is Identity => i?.keyPair !== undefined,
+    )
     const owner = candidates.find((i) => i.publicKeyText === key)
     if (!owner?.keyPair) throw new CommandError(`${args[0]} was saved for another key: load that identity's keys first`)
     const loaded = decryptState(file, owner.keyPair)
     replaceState(ctx, loaded)
     return {
-      lines: [`loaded ${loaded.targets.size} vessels, ${loaded.groups.size} groups and ${loaded.identities.size} identities from ${args[0]}`],
+      lines: [
+        `loaded ${loaded.targets.size} vessels, ${loaded.groups.size} groups and ${loaded.identities.size} identities from ${args[0]}`,
+      ],
       data: { file: args[0], vessels: loaded.targets.size },
     }
   },
@@ -140,9 +169,17 @@ const loadstate: CommandSpec = {
 
 function replaceState(ctx: Ctx, loaded: ShellState): void {
   Object.assign(ctx.state, {
-    identities: loaded.identities, nodes: loaded.nodes, targets: loaded.targets, groups: loaded.groups, identity: loaded.identity,
-    target: loaded.target, timeoutS: loaded.timeoutS, concurrency: loaded.concurrency, nextId: loaded.nextId,
-    bootstrap: loaded.bootstrap, mdns: loaded.mdns,
+    identities: loaded.identities,
+    nodes: loaded.nodes,
+    targets: loaded.targets,
+    groups: loaded.groups,
+    identity: loaded.identity,
+    target: loaded.target,
+    timeoutS: loaded.timeoutS,
+    concurrency: loaded.concurrency,
+    nextId: loaded.nextId,
+    bootstrap: loaded.bootstrap,
+    mdns: loaded.mdns,
   })
 }
 

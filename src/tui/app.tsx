@@ -32,7 +32,14 @@ export interface AppProps {
 
 type Action = 'StopVessel' | 'ResetVessel'
 
-export function App({ client: first, initial = null, connect, address, intervalMs, onResize }: AppProps): React.JSX.Element {
+export function App({
+  client: first,
+  initial = null,
+  connect,
+  address,
+  intervalMs,
+  onResize,
+}: AppProps): React.JSX.Element {
   const { exit } = useApp()
   const { isRawModeSupported } = useStdin()
   const { columns, rows } = useTerminalSize(onResize)
@@ -57,61 +64,90 @@ export function App({ client: first, initial = null, connect, address, intervalM
   const logRows = Math.max(1, avail - 1)
 
   const { client: currentClient, refresh } = poll
-  const act = useCallback((action: Action, vessel: string) => {
-    const c = currentClient()
-    if (c === null) {
-      setNotice({ kind: 'error', text: `not connected: cannot ${action === 'StopVessel' ? 'stop' : 'reset'} ${vessel} now` })
-      return
-    }
-    const [verb, doing, done] = action === 'StopVessel' ? ['stop', 'stopping', 'stopped'] : ['reset', 'resetting', 'reset']
-    setNotice({ kind: 'info', text: `${doing} ${vessel}…` })
-    c.call(action, [vessel]).then(
-      () => setNotice({ kind: 'info', text: `${vessel} ${done}` }),
-      (err: unknown) => setNotice({ kind: 'error', text: `${verb} ${vessel} failed: ${errorText(err)}` }),
-    ).finally(refresh)
-  }, [currentClient, refresh])
-
-  useInput((input, key) => {
-    if (confirm !== null) {
-      if (input === 'y' || input === 'Y') act('ResetVessel', confirm)
-      else setNotice({ kind: 'info', text: `reset of ${confirm} cancelled` })
-      setConfirm(null)
-      return
-    }
-    if (input === 'q') { exit(); return }
-    const target = mode === 'log' ? selectedName : selected?.name ?? null
-    if (input === 's' && target !== null) { act('StopVessel', target); return }
-    if (input === 'r' && target !== null) { setConfirm(target); return }
-    if (mode === 'table') {
-      const move = (to: number): void => {
-        const v = vessels[Math.min(vessels.length - 1, Math.max(0, to))]
-        if (v) setSelectedName(v.name)
+  const act = useCallback(
+    (action: Action, vessel: string) => {
+      const c = currentClient()
+      if (c === null) {
+        setNotice({
+          kind: 'error',
+          text: `not connected: cannot ${action === 'StopVessel' ? 'stop' : 'reset'} ${vessel} now`,
+        })
+        return
       }
-      const page = Math.max(1, splitRows(avail, vessels.length, width).tableRows - 1)
-      if (key.upArrow) move(index - 1)
-      else if (key.downArrow) move(index + 1)
-      else if (key.pageUp) move(index - page)
-      else if (key.pageDown) move(index + page)
-      else if (key.home) move(0)
-      else if (key.end) move(vessels.length - 1)
-      else if (key.return && selected) { setSelectedName(selected.name); setScroll(0); setMode('log') }
-      return
-    }
-    const limit = maxScroll(logLines.length, logRows)
-    const scrollBy = (n: number): void => setScroll((s) => Math.min(limit, Math.max(0, Math.min(s, limit) + n)))
-    if (key.escape || key.backspace || key.delete || key.leftArrow) { setMode('table'); setScroll(0) }
-    else if (key.upArrow) scrollBy(1)
-    else if (key.downArrow) scrollBy(-1)
-    else if (key.pageUp) scrollBy(logRows - 1)
-    else if (key.pageDown) scrollBy(-(logRows - 1))
-    else if (key.home) setScroll(limit)
-    else if (key.end) setScroll(0)
-  }, { isActive: isRawModeSupported === true })
+      const [verb, doing, done] =
+        action === 'StopVessel' ? ['stop', 'stopping', 'stopped'] : ['reset', 'resetting', 'reset']
+      setNotice({ kind: 'info', text: `${doing} ${vessel}…` })
+      c.call(action, [vessel])
+        .then(
+          () => setNotice({ kind: 'info', text: `${vessel} ${done}` }),
+          (err: unknown) => setNotice({ kind: 'error', text: `${verb} ${vessel} failed: ${errorText(err)}` }),
+        )
+        .finally(refresh)
+    },
+    [currentClient, refresh],
+  )
+
+  useInput(
+    (input, key) => {
+      if (confirm !== null) {
+        if (input === 'y' || input === 'Y') act('ResetVessel', confirm)
+        else setNotice({ kind: 'info', text: `reset of ${confirm} cancelled` })
+        setConfirm(null)
+        return
+      }
+      if (input === 'q') {
+        exit()
+        return
+      }
+      const target = mode === 'log' ? selectedName : (selected?.name ?? null)
+      if (input === 's' && target !== null) {
+        act('StopVessel', target)
+        return
+      }
+      if (input === 'r' && target !== null) {
+        setConfirm(target)
+        return
+      }
+      if (mode === 'table') {
+        const move = (to: number): void => {
+          const v = vessels[Math.min(vessels.length - 1, Math.max(0, to))]
+          if (v) setSelectedName(v.name)
+        }
+        const page = Math.max(1, splitRows(avail, vessels.length, width).tableRows - 1)
+        if (key.upArrow) move(index - 1)
+        else if (key.downArrow) move(index + 1)
+        else if (key.pageUp) move(index - page)
+        else if (key.pageDown) move(index + page)
+        else if (key.home) move(0)
+        else if (key.end) move(vessels.length - 1)
+        else if (key.return && selected) {
+          setSelectedName(selected.name)
+          setScroll(0)
+          setMode('log')
+        }
+        return
+      }
+      const limit = maxScroll(logLines.length, logRows)
+      const scrollBy = (n: number): void => setScroll((s) => Math.min(limit, Math.max(0, Math.min(s, limit) + n)))
+      if (key.escape || key.backspace || key.delete || key.leftArrow) {
+        setMode('table')
+        setScroll(0)
+      } else if (key.upArrow) scrollBy(1)
+      else if (key.downArrow) scrollBy(-1)
+      else if (key.pageUp) scrollBy(logRows - 1)
+      else if (key.pageDown) scrollBy(-(logRows - 1))
+      else if (key.home) setScroll(limit)
+      else if (key.end) setScroll(0)
+    },
+    { isActive: isRawModeSupported === true },
+  )
 
   const { tableRows, usageRows } = splitRows(avail, vessels.length, width)
   return (
     <Box flexDirection='column' height={height} width={width}>
-      <Text bold wrap='truncate'>{poll.snapshot ? nodeLine(poll.snapshot) : `flotilla top: ${address}`}</Text>
+      <Text bold wrap='truncate'>
+        {poll.snapshot ? nodeLine(poll.snapshot) : `flotilla top: ${address}`}
+      </Text>
       <StatusLine link={poll.link} notice={notice} />
       <Box flexDirection='column' height={avail}>
         {poll.snapshot === null && <Text dimColor>waiting for the node…</Text>}
@@ -126,12 +162,21 @@ export function App({ client: first, initial = null, connect, address, intervalM
           </>
         )}
         {mode === 'log' && selectedName !== null && (
-          <LogView vessel={selectedName} lines={logLines} scroll={scroll} width={width} height={avail} error={log.error} />
+          <LogView
+            vessel={selectedName}
+            lines={logLines}
+            scroll={scroll}
+            width={width}
+            height={avail}
+            error={log.error}
+          />
         )}
       </Box>
-      {confirm !== null
-        ? <Confirm question={`Reset ${confirm}? This stops its program and deletes its files and log.`} />
-        : <HelpLine mode={mode} />}
+      {confirm !== null ? (
+        <Confirm question={`Reset ${confirm}? This stops its program and deletes its files and log.`} />
+      ) : (
+        <HelpLine mode={mode} />
+      )}
     </Box>
   )
 }

@@ -10,7 +10,8 @@ export type Connect = () => Promise<ConsoleClient>
 
 export function errorText(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err)
-  const code = typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : null
+  const code =
+    typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : null
   const line = text.split('\n')[0] ?? ''
   return code && !line.includes(code) ? `${code}: ${line}` : line
 }

@@ -1,8 +1,6 @@
 // Pure layout of the console's text: the vessel table's columns for a terminal width, a vessel's cells, and a
 // gauge's line. Shared by the ink components and the plain-text snapshot (`top --once`).
-import {
-  bar, cell, formatBytes, formatCount, formatDuration, formatPercent, formatRate, fraction,
-} from './format.js'
+import { bar, cell, formatBytes, formatCount, formatDuration, formatPercent, formatRate, fraction } from './format.js'
 import { GAUGES, type Gauge, type VesselView } from './snapshot.js'
 
 export type ColumnKey = 'name' | 'status' | 'owner' | 'users' | 'program' | 'uptime' | 'cpu' | 'cpubar' | 'memory'
@@ -52,15 +50,24 @@ export function rowCells(v: VesselView, columns: readonly Column[]): string[] {
   const memory = v.gauges.find((g) => g.resource === 'memory')
   return columns.map((c) => {
     switch (c.key) {
-      case 'name': return cell(v.name, c.width)
-      case 'status': return cell(v.status, c.width)
-      case 'owner': return cell(v.owner, c.width)
-      case 'users': return cell(String(v.users), c.width, 'right')
-      case 'program': return cell(programText(v), c.width)
-      case 'uptime': return cell(formatDuration(v.uptimeSeconds), c.width, 'right')
-      case 'cpu': return cell(cpu ? `${usedText(cpu)}/${formatPercent(cpu.limit)}` : '-', c.width, 'right')
-      case 'cpubar': return cpu && cpu.used !== null ? bar(fraction(cpu.used, cpu.limit), c.width) : ' '.repeat(c.width)
-      case 'memory': return cell(memory ? `${usedText(memory)}/${formatBytes(memory.limit)}` : '-', c.width, 'right')
+      case 'name':
+        return cell(v.name, c.width)
+      case 'status':
+        return cell(v.status, c.width)
+      case 'owner':
+        return cell(v.owner, c.width)
+      case 'users':
+        return cell(String(v.users), c.width, 'right')
+      case 'program':
+        return cell(programText(v), c.width)
+      case 'uptime':
+        return cell(formatDuration(v.uptimeSeconds), c.width, 'right')
+      case 'cpu':
+        return cell(cpu ? `${usedText(cpu)}/${formatPercent(cpu.limit)}` : '-', c.width, 'right')
+      case 'cpubar':
+        return cpu && cpu.used !== null ? bar(fraction(cpu.used, cpu.limit), c.width) : ' '.repeat(c.width)
+      case 'memory':
+        return cell(memory ? `${usedText(memory)}/${formatBytes(memory.limit)}` : '-', c.width, 'right')
     }
   })
 }
@@ -78,10 +85,14 @@ export function usedText(g: Gauge): string {
 
 function amountText(g: Gauge, n: number): string {
   switch (g.kind) {
-    case 'share': return formatPercent(n)
-    case 'bytes': return formatBytes(n)
-    case 'rate': return formatRate(n)
-    case 'count': return formatCount(n)
+    case 'share':
+      return formatPercent(n)
+    case 'bytes':
+      return formatBytes(n)
+    case 'rate':
+      return formatRate(n)
+    case 'count':
+      return formatCount(n)
   }
 }
 

@@ -8,7 +8,13 @@ export function nodeParts(s: NodeSnapshot): string[] {
   const count = `${s.vessels.length} vessel${s.vessels.length === 1 ? '' : 's'}`
   const running = s.vessels.filter((v) => v.status === 'Started').length
   // The address, the longest part, comes last: a one-line header cut to the terminal's width loses only its end.
-  return [`node ${shortPeerId(s.peerId)} (${s.version})`, `${count}, ${running} running`, clock(s.takenAt), `ip ${s.ip}`, `at ${s.address}`]
+  return [
+    `node ${shortPeerId(s.peerId)} (${s.version})`,
+    `${count}, ${running} running`,
+    clock(s.takenAt),
+    `ip ${s.ip}`,
+    `at ${s.address}`,
+  ]
 }
 
 export function nodeLine(s: NodeSnapshot): string {
@@ -50,7 +56,8 @@ export function vesselNote(v: VesselView): string {
 export function vesselNoteParts(v: VesselView): string[] {
   const parts: string[] = []
   if (v.exit && v.status !== 'Started') parts.push(`exit ${v.exit.code}: ${v.exit.reason}`)
-  if (v.stops && v.stops.count > 0) parts.push(`cpu stops ${v.stops.count} (${formatDuration(v.stops.seconds)} stopped)`)
+  if (v.stops && v.stops.count > 0)
+    parts.push(`cpu stops ${v.stops.count} (${formatDuration(v.stops.seconds)} stopped)`)
   if (v.cpuSeconds !== null) parts.push(`cpu time ${v.cpuSeconds.toFixed(2)}s`)
   if (v.usageError) parts.push(`usage unavailable: ${v.usageError}`)
   return parts
@@ -65,7 +72,13 @@ export function gaugeLines(v: VesselView, width: number): string[] {
     return `${line.label} ${line.bar} ${line.numbers}`
   })
   const lines: string[] = []
-  for (let i = 0; i < cells.length; i += perRow) lines.push(cells.slice(i, i + perRow).join('  ').trimEnd())
+  for (let i = 0; i < cells.length; i += perRow)
+    lines.push(
+      cells
+        .slice(i, i + perRow)
+        .join('  ')
+        .trimEnd(),
+    )
   return lines
 }
 

@@ -54,9 +54,12 @@ const KIND: Record<ResourceUnit, GaugeKind> = { cpu: 'share', bytes: 'bytes', it
 const KIND_ORDER: readonly GaugeKind[] = ['share', 'bytes', 'count', 'rate']
 
 /** The gauges shown, in order: the 15 numeric resources, cpu first, then what is held, then the rates. */
-export const GAUGES: ReadonlyArray<{ resource: NumericResource; label: string; kind: GaugeKind }> = NUMERIC_RESOURCES
-  .map((resource) => ({ resource, label: RESOURCES[resource].label, kind: KIND[RESOURCES[resource].unit] }))
-  .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))
+export const GAUGES: ReadonlyArray<{ resource: NumericResource; label: string; kind: GaugeKind }> =
+  NUMERIC_RESOURCES.map((resource) => ({
+    resource,
+    label: RESOURCES[resource].label,
+    kind: KIND[RESOURCES[resource].unit],
+  })).sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))
 
 /** What the console needs of a node client (NodeClient has this shape). */
 export interface NodeCaller {
@@ -67,7 +70,10 @@ export type UsageResult = VesselUsage | { error: string }
 
 /** Asks the node for its vessels and each vessel's usage (at most `concurrency` requests at a time). */
 export async function fetchSnapshot(
-  client: NodeCaller, address: string, previous: NodeSnapshot | null = null, concurrency = 8,
+  client: NodeCaller,
+  address: string,
+  previous: NodeSnapshot | null = null,
+  concurrency = 8,
 ): Promise<NodeSnapshot> {
   const summary = await client.call('GetVessels', [])
   const usages = new Map<string, UsageResult>()
@@ -101,7 +107,7 @@ export function shapeSnapshot(
     if (uptimeSeconds === null && v.status === 'Started' && v.startedAt !== null) {
       uptimeSeconds = Math.max(0, (at.takenAt - v.startedAt) / 1000)
     }
-    const cpuSeconds = running ? usage?.cpuSeconds ?? usage?.usage?.cpu ?? null : null
+    const cpuSeconds = running ? (usage?.cpuSeconds ?? usage?.usage?.cpu ?? null) : null
     const view: VesselView = {
       name: v.name,
       status: v.status,
@@ -146,7 +152,8 @@ export function shapeSnapshot(
 export function cpuShare(prev: VesselView | null, cur: VesselView, elapsedSeconds: number): number | null {
   if (cur.cpuSeconds === null) return null
   if (prev?.cpuSeconds != null && cur.cpuSeconds >= prev.cpuSeconds) {
-    const dUp = cur.uptimeSeconds !== null && prev.uptimeSeconds !== null ? cur.uptimeSeconds - prev.uptimeSeconds : null
+    const dUp =
+      cur.uptimeSeconds !== null && prev.uptimeSeconds !== null ? cur.uptimeSeconds - prev.uptimeSeconds : null
     const dt = dUp !== null && dUp > 0.05 ? dUp : elapsedSeconds
     if (dt > 0.05 && (dUp === null || dUp >= 0)) return (cur.cpuSeconds - prev.cpuSeconds) / dt
   }
@@ -174,7 +181,7 @@ export function gaugesOf(usage: VesselUsage, share: number | null): Gauge[] {
     resource,
     label,
     kind,
-    used: live === null ? null : resource === 'cpu' ? share : live[resource] ?? 0,
+    used: live === null ? null : resource === 'cpu' ? share : (live[resource] ?? 0),
     limit: limits[resource],
   }))
 }

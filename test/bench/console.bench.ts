@@ -60,7 +60,13 @@ export async function consoleBench(): Promise<void> {
     const summary = await node.client.call('GetVessels', [])
     const echoPort = summary.vessels[0]!.ports[0]!
     await runGuest(node.client, 'v1', 'echo.js', ECHO_GUEST, [String(echoPort)])
-    for (let t = Date.now(); !Buffer.from(await node.client.call('ReadVesselLog', ['v1'])).toString().includes('ready'); await sleep(100)) {
+    for (
+      let t = Date.now();
+      !Buffer.from(await node.client.call('ReadVesselLog', ['v1']))
+        .toString()
+        .includes('ready');
+      await sleep(100)
+    ) {
       if (Date.now() - t > 10_000) throw new Error('the echo guest did not start')
     }
     for (const v of summary.vessels.slice(1)) await runGuest(node.client, v.name, 'idle.js', IDLE_GUEST)
@@ -83,7 +89,9 @@ export async function consoleBench(): Promise<void> {
         if (performance.now() - t0 > 10_000) {
           const v1 = (await node.client.call('GetVessels', [])).vessels[0]
           const log = Buffer.from(await node.client.call('ReadVesselLog', ['v1'])).toString()
-          throw new Error(`log line ${token} did not appear; v1 is ${v1?.status}, its log: ${JSON.stringify(log.slice(-300))}\n${tmux.capture()}`)
+          throw new Error(
+            `log line ${token} did not appear; v1 is ${v1?.status}, its log: ${JSON.stringify(log.slice(-300))}\n${tmux.capture()}`,
+          )
         }
         await sleep(20)
       }
@@ -94,10 +102,19 @@ export async function consoleBench(): Promise<void> {
     tmux.keys('q')
 
     table([
-      { measure: `top cpu, table of ${VESSELS} running vessels (${CPU_SECONDS} s)`, value: `${fmt(tableCpu * 100, 1)} % of a core` },
-      { measure: `top cpu, following a log (${Math.min(5, CPU_SECONDS)} s)`, value: `${fmt(logCpu * 100, 1)} % of a core` },
+      {
+        measure: `top cpu, table of ${VESSELS} running vessels (${CPU_SECONDS} s)`,
+        value: `${fmt(tableCpu * 100, 1)} % of a core`,
+      },
+      {
+        measure: `top cpu, following a log (${Math.min(5, CPU_SECONDS)} s)`,
+        value: `${fmt(logCpu * 100, 1)} % of a core`,
+      },
       { measure: `log line → screen, median of ${LINES}`, value: `${fmt(median(delays), 0)} ms` },
-      { measure: 'log line → screen, p90 / min / max', value: `${fmt(percentile(delays, 90), 0)} / ${fmt(Math.min(...delays), 0)} / ${fmt(Math.max(...delays), 0)} ms` },
+      {
+        measure: 'log line → screen, p90 / min / max',
+        value: `${fmt(percentile(delays, 90), 0)} / ${fmt(Math.min(...delays), 0)} / ${fmt(Math.max(...delays), 0)} ms`,
+      },
     ])
   } finally {
     udp.close()

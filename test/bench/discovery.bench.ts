@@ -56,7 +56,8 @@ async function benchSize(count: number): Promise<Record<string, string | number>
     for (let i = 0; i < BROWSES; i++) {
       const key = keys[i % keys.length]!
       let t = performance.now()
-      if ((await browseKey(browser, key, { timeoutMs: 10_000, limit: 1 })).length === 1) first.push(performance.now() - t)
+      if ((await browseKey(browser, key, { timeoutMs: 10_000, limit: 1 })).length === 1)
+        first.push(performance.now() - t)
       t = performance.now()
       if ((await browseKey(browser, key, { timeoutMs: 10_000 })).length === 1) whole.push(performance.now() - t)
     }

@@ -37,7 +37,10 @@ export async function firstLineLatencies(client: NodeClient, run: FirstLineRun):
       offset = chunk.nextOffset
       if (chunk.data.length === 0 && !seen.includes(run.line)) {
         const vessel = await vesselOf(client, v)
-        if (vessel.status !== 'Started') throw new Error(`${run.program} ended without its line in ${v}: ${vessel.status} ${JSON.stringify(vessel.exit)}`)
+        if (vessel.status !== 'Started')
+          throw new Error(
+            `${run.program} ended without its line in ${v}: ${vessel.status} ${JSON.stringify(vessel.exit)}`,
+          )
       }
     }
     latencies.push(performance.now() - t)

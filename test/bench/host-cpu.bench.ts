@@ -32,7 +32,8 @@ for (;;) {
   try { inbound.recv(65536) } catch (e) {}
 }`
 
-const restrictions = (cpu: number) => parseRestrictions(`${GENEROUS_RESTRICTIONS.replace(/resource cpu .*/, `resource cpu ${cpu}`)}
+const restrictions = (cpu: number) =>
+  parseRestrictions(`${GENEROUS_RESTRICTIONS.replace(/resource cpu .*/, `resource cpu ${cpu}`)}
 resource connport 20992
 resource connport 20993
 `)
@@ -45,7 +46,14 @@ async function measure(sources: string[], cpu: number): Promise<number> {
   const host = await SandboxHost.start(dir, {})
   sources.forEach((source, i) => {
     writeFileSync(join(dir, `main${i}.js`), source)
-    host.startVessel({ vesselId: `v${i}`, cwd: dir, program: `main${i}.js`, callargs: [], ip: '127.0.0.1', restrictions: restrictions(cpu) })
+    host.startVessel({
+      vesselId: `v${i}`,
+      cwd: dir,
+      program: `main${i}.js`,
+      callargs: [],
+      ip: '127.0.0.1',
+      restrictions: restrictions(cpu),
+    })
   })
   await sleep(WARMUP_SECONDS)
   const cpu0 = processCpu(host.pid!)
@@ -58,7 +66,11 @@ async function measure(sources: string[], cpu: number): Promise<number> {
 }
 
 export async function hostCpuBench(): Promise<void> {
-  console.log(`\nwhole sandbox process cpu (/proc/<pid>/stat, ${WINDOW_SECONDS} s after ${WARMUP_SECONDS} s), median of ${RUNS}; load average ${loadavg().map((l) => fmt(l)).join(' ')}`)
+  console.log(
+    `\nwhole sandbox process cpu (/proc/<pid>/stat, ${WINDOW_SECONDS} s after ${WARMUP_SECONDS} s), median of ${RUNS}; load average ${loadavg()
+      .map((l) => fmt(l))
+      .join(' ')}`,
+  )
   const cases: Array<[string, string[], number]> = [
     ['idle host', [], 0],
     ['1 busy vessel at 0.10', [busyGuest], 0.1],
@@ -72,5 +84,9 @@ export async function hostCpuBench(): Promise<void> {
     const vs = quota > 0 ? `quota ${fmt(quota)} (${fmt((m / quota - 1) * 100, 1)} %)` : 'quota 0'
     console.log(`  ${name.padEnd(30)} ${fmt(m, 4)} of a core  [${shares.map((s) => fmt(s, 3)).join(' ')}]  ${vs}`)
   }
-  console.log(`  load average after: ${loadavg().map((l) => fmt(l)).join(' ')}`)
+  console.log(
+    `  load average after: ${loadavg()
+      .map((l) => fmt(l))
+      .join(' ')}`,
+  )
 }

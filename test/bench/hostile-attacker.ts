@@ -56,7 +56,8 @@ async function streamsAttack(peer: Libp2p): Promise<void> {
   const warm = await peer.dialProtocol(target, PROTOCOL_ID)
   await lpStream(warm, LP_OPTIONS).write(encodeRequest({ call: 'GetVessels', args: [] }))
   await answer(warm)
-  const open = (): Promise<Stream | undefined> => peer.dialProtocol(target, PROTOCOL_ID, { maxOutboundStreams: 2048 }).catch(() => undefined)
+  const open = (): Promise<Stream | undefined> =>
+    peer.dialProtocol(target, PROTOCOL_ID, { maxOutboundStreams: 2048 }).catch(() => undefined)
   const rounds = async (n: number, one: () => Promise<string>): Promise<void> => {
     while (running && n > 0) {
       for (const code of await Promise.all(Array.from({ length: n }, one))) count('streams', code)
@@ -69,28 +70,37 @@ async function streamsAttack(peer: Libp2p): Promise<void> {
       try {
         stream?.send(encodeLength(MAX_MESSAGE_BYTES))
         stream?.send(frame.subarray(0, MAX_MESSAGE_BYTES - 1000))
-      } catch { /* reset meanwhile */ }
+      } catch {
+        /* reset meanwhile */
+      }
       return answer(stream)
     }),
   ])
 }
 
 async function floodAttack(client: NodeClient): Promise<void> {
-  await Promise.all(Array.from({ length: FLOOD_CONCURRENCY }, async () => {
-    while (running) {
-      const key = await generateKeyPair('Ed25519')
-      for (let i = 0; i < 50 && running; i++) {
-        const args = i % 2 === 0 ? ['v1', 'extra'] : ['v1']
-        const request = signRequest(key, { call: 'StopVessel', args, destination: client.peerId, lifetimeMs: 59 * 60_000 })
-        try {
-          await client.send(request)
-          count('flood', 'ok')
-        } catch (err) {
-          count('flood', codeOf(err))
+  await Promise.all(
+    Array.from({ length: FLOOD_CONCURRENCY }, async () => {
+      while (running) {
+        const key = await generateKeyPair('Ed25519')
+        for (let i = 0; i < 50 && running; i++) {
+          const args = i % 2 === 0 ? ['v1', 'extra'] : ['v1']
+          const request = signRequest(key, {
+            call: 'StopVessel',
+            args,
+            destination: client.peerId,
+            lifetimeMs: 59 * 60_000,
+          })
+          try {
+            await client.send(request)
+            count('flood', 'ok')
+          } catch (err) {
+            count('flood', codeOf(err))
+          }
         }
       }
-    }
-  }))
+    }),
+  )
 }
 
 /** Starts `program` in `vessel` again whenever it is not running. */

@@ -22,7 +22,9 @@ import { fmt, percentile } from './stats.js'
 const ROOT = new URL('../../', import.meta.url).pathname
 const PHASE_MS = Number(process.env.BENCH_HOSTILE_MS ?? 12_000)
 /** One phase per attack, then all of them at once (BENCH_HOSTILE_ATTACKS='streams;flood' picks phases). */
-const ATTACKS = (process.env.BENCH_HOSTILE_ATTACKS ?? 'streams;flood;bigname;sleeparray;streams,flood,bigname,sleeparray').split(';')
+const ATTACKS = (
+  process.env.BENCH_HOSTILE_ATTACKS ?? 'streams;flood;bigname;sleeparray;streams,flood,bigname,sleeparray'
+).split(';')
 const CALL_TIMEOUT_MS = 10_000
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -60,7 +62,9 @@ async function measure(owner: NodeClient, ms: number): Promise<Phase> {
     })(),
     (async () => {
       while (performance.now() < end) {
-        await timed('StartVessel', phase.startVessel, () => owner.call('StartVessel', ['v1', 'sleeper.js', []], options))
+        await timed('StartVessel', phase.startVessel, () =>
+          owner.call('StartVessel', ['v1', 'sleeper.js', []], options),
+        )
         await owner.call('StopVessel', ['v1'], options).catch(() => undefined)
       }
     })(),
@@ -79,9 +83,13 @@ export async function hostileBench(): Promise<void> {
   await initNode(store, paths, keysDir, { donatePercent: 50, vessels: 4, listen: ['/ip4/127.0.0.1/tcp/0'] })
   await store.close()
   // --quiet: the node still writes every request to its log file, but not to this terminal
-  const node: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/flotilla'), 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json', '--quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const node: ChildProcess = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/flotilla'), 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json', '--quiet'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   const transport = await ClientTransport.create()
   let attacker: ChildProcess | undefined
   try {
@@ -90,23 +98,43 @@ export async function hostileBench(): Promise<void> {
     const address = summary.addresses[0]!
     const client = await NodeClient.connect(address, { identity: owner, transport })
     // v3 becomes a vessel with resource cpu .1 (its leftover keeps the rest)
-    const [, slow] = await client.call('SplitVessel', ['v3', 'resource cpu .1\nresource memory 100000000\nresource diskused 10000000\nresource events 10\n'])
-    for (const [vessel, program] of [['v1', 'sleeper.js'], ['v2', 'bigname.js'], [slow, 'sleeparray.js']] as const) {
+    const [, slow] = await client.call('SplitVessel', [
+      'v3',
+      'resource cpu .1\nresource memory 100000000\nresource diskused 10000000\nresource events 10\n',
+    ])
+    for (const [vessel, program] of [
+      ['v1', 'sleeper.js'],
+      ['v2', 'bigname.js'],
+      [slow, 'sleeparray.js'],
+    ] as const) {
       await client.call('AddFileToVessel', [vessel, program, enc(PROGRAMS[program])])
       if (vessel !== 'v1') await client.call('ChangeUsers', [vessel, [user.publicKeyText]])
     }
     await measure(client, 2000) // warm-up
     const quiet = await measure(client, PHASE_MS)
     const load: Record<string, number> = { quiet: loadavg()[0]! }
-    const rows = [['GetVessels', quiet.getVessels], ['StartVessel', quiet.startVessel]] as const
+    const rows = [
+      ['GetVessels', quiet.getVessels],
+      ['StartVessel', quiet.startVessel],
+    ] as const
     const table: Array<Record<string, string | number>> = rows.map(([call, q]) => ({
-      call, attack: '-', n: q.length, 'p50 ms': fmt(percentile(q, 50)), 'p99 ms': fmt(percentile(q, 99)), 'p50 ×': '1.0', 'p99 ×': '1.0',
+      call,
+      attack: '-',
+      n: q.length,
+      'p50 ms': fmt(percentile(q, 50)),
+      'p99 ms': fmt(percentile(q, 99)),
+      'p50 ×': '1.0',
+      'p99 ×': '1.0',
     }))
     const notes: string[] = [`quiet: owner failed ${JSON.stringify(quiet.failed)}`]
     for (const attacks of ATTACKS) {
-      attacker = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/bench/hostile-attacker.ts'), address, keysDir, slow, attacks], {
-        stdio: ['pipe', 'pipe', 'inherit'],
-      })
+      attacker = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'test/bench/hostile-attacker.ts'), address, keysDir, slow, attacks],
+        {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        },
+      )
       const exited = new Promise((r) => attacker!.once('exit', r))
       attacker.stdin!.on('error', () => undefined)
       const lines = createInterface({ input: attacker.stdout! })[Symbol.asyncIterator]()
@@ -122,20 +150,34 @@ export async function hostileBench(): Promise<void> {
       for (const [call, q] of rows) {
         const a = call === 'GetVessels' ? phase.getVessels : phase.startVessel
         table.push({
-          call, attack: attacks, n: a.length, 'p50 ms': fmt(percentile(a, 50)), 'p99 ms': fmt(percentile(a, 99)),
-          'p50 ×': fmt(percentile(a, 50) / percentile(q, 50), 1), 'p99 ×': fmt(percentile(a, 99) / percentile(q, 99), 1),
+          call,
+          attack: attacks,
+          n: a.length,
+          'p50 ms': fmt(percentile(a, 50)),
+          'p99 ms': fmt(percentile(a, 99)),
+          'p50 ×': fmt(percentile(a, 50) / percentile(q, 50), 1),
+          'p99 ×': fmt(percentile(a, 99) / percentile(q, 99), 1),
         })
       }
-      notes.push(`${attacks}: owner failed ${JSON.stringify(phase.failed)}; node RSS ${fmt(rss, 0)} MB; attacker got ${report}`)
+      notes.push(
+        `${attacks}: owner failed ${JSON.stringify(phase.failed)}; node RSS ${fmt(rss, 0)} MB; attacker got ${report}`,
+      )
       // the guest attacks leave their vessels with their last exit: fresh vessels for the next phase
-      for (const [vessel, program] of [['v2', 'bigname.js'], [slow, 'sleeparray.js']] as const) {
+      for (const [vessel, program] of [
+        ['v2', 'bigname.js'],
+        [slow, 'sleeparray.js'],
+      ] as const) {
         await client.call('ResetVessel', [vessel], { timeoutMs: 60_000 }).catch(() => undefined)
         await client.call('AddFileToVessel', [vessel, program, enc(PROGRAMS[program])], { timeoutMs: 60_000 })
       }
     }
     console.table(table)
     for (const note of notes) console.log(note)
-    console.log(`load average (1 min) at the end of each phase: ${Object.entries(load).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`)
+    console.log(
+      `load average (1 min) at the end of each phase: ${Object.entries(load)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ')}`,
+    )
     await client.close()
   } finally {
     attacker?.kill('SIGTERM')
@@ -147,6 +189,8 @@ export async function hostileBench(): Promise<void> {
 }
 
 function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))
   return Number(line?.split(/\s+/)[1] ?? 0) / 1024
 }

@@ -30,7 +30,9 @@ export async function keysBench(): Promise<void> {
     }
     console.log(`ed25519, 200-byte message, median of ${ROUNDS} rounds:`)
     console.log(`  sign                   ${fmt(median(runs.sign), 0)}/s`)
-    console.log(`  verify (cached key)    ${fmt(median(runs.verify), 0)}/s   ${fmt(median(runs.verify) / median(runs.libp2p))}x libp2p's`)
+    console.log(
+      `  verify (cached key)    ${fmt(median(runs.verify), 0)}/s   ${fmt(median(runs.verify) / median(runs.libp2p))}x libp2p's`,
+    )
     console.log(`  libp2p publicKey.verify ${fmt(median(runs.libp2p), 0)}/s  (baseline)`)
   } finally {
     rmSync(dir, { recursive: true, force: true })

@@ -32,14 +32,27 @@ async function nodePair(port: number): Promise<{ client: net.Socket; server: net
   const server = await accepted
   client.setNoDelay(true)
   server.setNoDelay(true)
-  return { client, server, close: () => { client.destroy(); server.destroy(); listener.close() } }
+  return {
+    client,
+    server,
+    close: () => {
+      client.destroy()
+      server.destroy()
+      listener.close()
+    },
+  }
 }
 
 /** Echoes what arrives: the peer of the Node figures, and the outside server for the guest. */
 const echoBack = (socket: net.Socket) => {
   socket.setNoDelay(true)
   socket.on('error', () => {})
-  socket.on('data', (d: Buffer) => { if (!socket.write(d)) { socket.pause(); socket.once('drain', () => socket.resume()) } })
+  socket.on('data', (d: Buffer) => {
+    if (!socket.write(d)) {
+      socket.pause()
+      socket.once('drain', () => socket.resume())
+    }
+  })
 }
 
 /** Seconds to send TOTAL bytes in CHUNK writes and receive them echoed back. */
@@ -49,7 +62,12 @@ async function nodeEcho(port: number): Promise<number> {
   const block = Buffer.alloc(CHUNK, 120)
   const t0 = performance.now()
   let received = 0
-  const done = new Promise<void>((resolve) => client.on('data', (d: Buffer) => { received += d.length; if (received >= TOTAL) resolve() }))
+  const done = new Promise<void>((resolve) =>
+    client.on('data', (d: Buffer) => {
+      received += d.length
+      if (received >= TOTAL) resolve()
+    }),
+  )
   for (let sent = 0; sent < TOTAL; sent += CHUNK) {
     if (!client.write(block)) await new Promise((resolve) => client.once('drain', resolve))
   }
@@ -66,10 +84,15 @@ async function nodePingPong(port: number): Promise<number> {
   const block = Buffer.alloc(CHUNK, 120)
   let received = 0
   let wake: () => void = () => {}
-  client.on('data', (d: Buffer) => { received += d.length; if (received >= CHUNK) wake() })
+  client.on('data', (d: Buffer) => {
+    received += d.length
+    if (received >= CHUNK) wake()
+  })
   const t0 = performance.now()
   for (let i = 0; i < ROUND_TRIPS; i++) {
-    const back = new Promise<void>((resolve) => { wake = resolve })
+    const back = new Promise<void>((resolve) => {
+      wake = resolve
+    })
     client.write(block)
     await back
     received -= CHUNK
@@ -89,7 +112,9 @@ async function nodeSleep(): Promise<number> {
 async function bareQuickJSCall(): Promise<number> {
   const ctx = (await newQuickJSWASMModule()).newContext()
   const start = performance.now()
-  ctx.newFunction('getruntime', () => ctx.newNumber((performance.now() - start) / 1000)).consume((f) => ctx.setProp(ctx.global, 'getruntime', f))
+  ctx
+    .newFunction('getruntime', () => ctx.newNumber((performance.now() - start) / 1000))
+    .consume((f) => ctx.setProp(ctx.global, 'getruntime', f))
   const code = `(() => { let t = getruntime(); for (let i = 0; i < ${CALLS}; i++) getruntime(); return (getruntime() - t) / ${CALLS} })()`
   const seconds = ctx.unwrapResult(ctx.evalCode(code)).consume((h) => ctx.getNumber(h))
   ctx.dispose()
@@ -106,16 +131,22 @@ const sendOr = (s, d) => { try { return s.send(d) } catch (e) { if (e instanceof
 `
 
 /** `c`, connected to the Node echo server on `server` from `port`. */
-const outside = (server: number, port: number) => HELPERS + String.raw`
+const outside = (server: number, port: number) =>
+  HELPERS +
+  String.raw`
 const c = await openconnection('127.0.0.1', ${server}, '127.0.0.1', ${port}, 5)
 `
 
 /** `c` and `a`, the two ends of a connection on `port`, and an echo thread on `a` (Repy style or awaitable). */
-const twoThreads = (port: number, style: 'repy' | 'await', total: number) => HELPERS + String.raw`
+const twoThreads = (port: number, style: 'repy' | 'await', total: number) =>
+  HELPERS +
+  String.raw`
 const srv = listenforconnection('127.0.0.1', ${port})
 const c = await openconnection('127.0.0.1', ${port}, '127.0.0.1', ${port + 1}, 5)
 const a = srv.getconnection()[2]
-` + (style === 'repy' ? String.raw`
+` +
+  (style === 'repy'
+    ? String.raw`
 createthread(async () => {
   let pending = '', echoed = 0
   while (echoed < ${total}) {
@@ -125,7 +156,8 @@ createthread(async () => {
     if (!did) await sleep(0.0001)
   }
 })
-` : String.raw`
+`
+    : String.raw`
 createthread(async () => {
   for (let echoed = 0; echoed < ${total};) {
     const d = await a.recvAsync(CHUNK)
@@ -136,10 +168,13 @@ createthread(async () => {
 `)
 
 /** The client's side of the echo on `c`. */
-const echoClient = (style: 'repy' | 'await') => String.raw`
+const echoClient = (style: 'repy' | 'await') =>
+  String.raw`
 const TOTAL = ${TOTAL}
 const t0 = getruntime()
-` + (style === 'repy' ? String.raw`
+` +
+  (style === 'repy'
+    ? String.raw`
 let sent = 0, got = 0
 while (got < TOTAL) {
   let did = false
@@ -147,32 +182,40 @@ while (got < TOTAL) {
   const d = recvOr(c, CHUNK); if (d) { got += d.length; did = true }
   if (!did) await sleep(0.0001)
 }
-` : String.raw`
+`
+    : String.raw`
 createthread(async () => { for (let sent = 0; sent < TOTAL;) sent += await c.sendAsync(TOTAL - sent >= CHUNK ? block : block.slice(0, TOTAL - sent)) })
 for (let got = 0; got < TOTAL;) got += (await c.recvAsync(CHUNK)).length
-`) + String.raw`
+`) +
+  String.raw`
 log(JSON.stringify({ seconds: getruntime() - t0 }))
 `
 
 /** The client's side of the ping-pong on `c`. */
-const pingPongClient = (style: 'repy' | 'await') => String.raw`
+const pingPongClient = (style: 'repy' | 'await') =>
+  String.raw`
 const t0 = getruntime()
 for (let i = 0; i < ${ROUND_TRIPS}; i++) {
-` + (style === 'repy' ? String.raw`
+` +
+  (style === 'repy'
+    ? String.raw`
   let sent = 0
   while (sent < CHUNK) { const n = sendOr(c, sent ? block.slice(sent) : block); if (n) sent += n; else await sleep(0.0001) }
   let got = 0
   while (got < CHUNK) { const d = recvOr(c, CHUNK - got); if (d) got += d.length; else await sleep(0.0001) }
-` : String.raw`
+`
+    : String.raw`
   for (let sent = 0; sent < CHUNK;) sent += await c.sendAsync(sent ? block.slice(sent) : block)
   for (let got = 0; got < CHUNK;) got += (await c.recvAsync(CHUNK - got)).length
-`) + String.raw`
+`) +
+  String.raw`
 }
 log(JSON.stringify({ seconds: (getruntime() - t0) / ${ROUND_TRIPS} }))
 `
 
 export const guestEcho = (port: number, style: 'repy' | 'await') => twoThreads(port, style, TOTAL) + echoClient(style)
-export const guestPingPong = (port: number, style: 'repy' | 'await') => twoThreads(port, style, ROUND_TRIPS * CHUNK) + pingPongClient(style)
+export const guestPingPong = (port: number, style: 'repy' | 'await') =>
+  twoThreads(port, style, ROUND_TRIPS * CHUNK) + pingPongClient(style)
 
 const guestSleep = String.raw`
 const t0 = getruntime()
@@ -218,21 +261,41 @@ export async function netBench(): Promise<void> {
   console.log(`  Node setTimeout(0.1 ms)                   ${us(await nodeSleep())}`)
   console.log(`  guest sleep(0.0001)                       ${us(await guest(guestSleep))}`)
 
-  console.log(`\nTCP echo over 127.0.0.1, ${TOTAL / 1024 / 1024} MiB each way in ${CHUNK / 1024} KiB chunks (goals: guest >= 150 MB/s Repy style, >= 300 MB/s awaitable)`)
+  console.log(
+    `\nTCP echo over 127.0.0.1, ${TOTAL / 1024 / 1024} MiB each way in ${CHUNK / 1024} KiB chunks (goals: guest >= 150 MB/s Repy style, >= 300 MB/s awaitable)`,
+  )
   console.log(`  Node sockets                              ${mbps(await nodeEcho(PORT))}`)
-  console.log(`  guest, two threads, Repy style            ${mbps(await guest(guestEcho(PORT + 2, 'repy'), [PORT + 2, PORT + 3]))}`)
-  console.log(`  guest, two threads, awaitable             ${mbps(await guest(guestEcho(PORT + 4, 'await'), [PORT + 4, PORT + 5]))}`)
+  console.log(
+    `  guest, two threads, Repy style            ${mbps(await guest(guestEcho(PORT + 2, 'repy'), [PORT + 2, PORT + 3]))}`,
+  )
+  console.log(
+    `  guest, two threads, awaitable             ${mbps(await guest(guestEcho(PORT + 4, 'await'), [PORT + 4, PORT + 5]))}`,
+  )
   await withEchoServer(ext, async () => {
-    console.log(`  guest to a Node echo server, Repy style   ${mbps(await guest(outside(ext, PORT + 6) + echoClient('repy'), [PORT + 6]))}`)
-    console.log(`  guest to a Node echo server, awaitable    ${mbps(await guest(outside(ext, PORT + 7) + echoClient('await'), [PORT + 7]))}`)
+    console.log(
+      `  guest to a Node echo server, Repy style   ${mbps(await guest(outside(ext, PORT + 6) + echoClient('repy'), [PORT + 6]))}`,
+    )
+    console.log(
+      `  guest to a Node echo server, awaitable    ${mbps(await guest(outside(ext, PORT + 7) + echoClient('await'), [PORT + 7]))}`,
+    )
   })
 
-  console.log(`\n${CHUNK / 1024} KiB ping-pong over 127.0.0.1, ${ROUND_TRIPS} round trips: time per round trip (goals: guest <= 100 µs Repy style, <= 50 µs awaitable)`)
+  console.log(
+    `\n${CHUNK / 1024} KiB ping-pong over 127.0.0.1, ${ROUND_TRIPS} round trips: time per round trip (goals: guest <= 100 µs Repy style, <= 50 µs awaitable)`,
+  )
   console.log(`  Node sockets                              ${us(await nodePingPong(PORT + 8))}`)
-  console.log(`  guest, two threads, Repy style            ${us(await guest(guestPingPong(PORT + 10, 'repy'), [PORT + 10, PORT + 11]))}`)
-  console.log(`  guest, two threads, awaitable             ${us(await guest(guestPingPong(PORT + 12, 'await'), [PORT + 12, PORT + 13]))}`)
+  console.log(
+    `  guest, two threads, Repy style            ${us(await guest(guestPingPong(PORT + 10, 'repy'), [PORT + 10, PORT + 11]))}`,
+  )
+  console.log(
+    `  guest, two threads, awaitable             ${us(await guest(guestPingPong(PORT + 12, 'await'), [PORT + 12, PORT + 13]))}`,
+  )
   await withEchoServer(ext, async () => {
-    console.log(`  guest to a Node echo server, Repy style   ${us(await guest(outside(ext, PORT + 14) + pingPongClient('repy'), [PORT + 14]))}`)
-    console.log(`  guest to a Node echo server, awaitable    ${us(await guest(outside(ext, PORT + 15) + pingPongClient('await'), [PORT + 15]))}`)
+    console.log(
+      `  guest to a Node echo server, Repy style   ${us(await guest(outside(ext, PORT + 14) + pingPongClient('repy'), [PORT + 14]))}`,
+    )
+    console.log(
+      `  guest to a Node echo server, awaitable    ${us(await guest(outside(ext, PORT + 15) + pingPongClient('await'), [PORT + 15]))}`,
+    )
   })
 }

@@ -22,8 +22,12 @@ const REQUESTS = Number(process.env.BENCH_LOG_REQUESTS ?? 500)
 const FLOOD = 2_000
 
 const FIELDS = {
-  call: 'ListFilesInVessel', vessels: ['v1'], caller: 'AbCdEfGhIj', key: 'ed25519-pub AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefgh=',
-  peer: '12D3KooWQ2exMGPxqcJLZBF3kFntsdiDdciamjWSErPgswTKgSZj', result: 'ok',
+  call: 'ListFilesInVessel',
+  vessels: ['v1'],
+  caller: 'AbCdEfGhIj',
+  key: 'ed25519-pub AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefgh=',
+  peer: '12D3KooWQ2exMGPxqcJLZBF3kFntsdiDdciamjWSErPgswTKgSZj',
+  result: 'ok',
 }
 const MSG = 'ListFilesInVessel v1 by AbCdEfGhIj from 12D3KooWQ2ex…gSZj: ok'
 
@@ -52,7 +56,10 @@ export async function nodeLogBench(): Promise<void> {
   }
 
   const transport = await ClientTransport.create()
-  const logged = await startTestNode({ transport, node: { log: { level: process.env.BENCH_LOG_CONTROL ? 'error' : 'info' } } })
+  const logged = await startTestNode({
+    transport,
+    node: { log: { level: process.env.BENCH_LOG_CONTROL ? 'error' : 'info' } },
+  })
   const unlogged = await startTestNode({ transport, node: { log: { level: 'error' } } })
   try {
     const clients = { logged: await logged.client('owner'), unlogged: await unlogged.client('owner') }
@@ -61,7 +68,7 @@ export async function nodeLogBench(): Promise<void> {
     for (const c of Object.values(clients)) for (let i = 0; i < 100; i++) await c.call('ListFilesInVessel', ['v1']) // warm-up
     for (let r = 0; r < ROUNDS; r++) {
       // alternating which goes first, so that neither gets the quieter half of a round
-      for (const which of r % 2 === 0 ? ['logged', 'unlogged'] as const : ['unlogged', 'logged'] as const) {
+      for (const which of r % 2 === 0 ? (['logged', 'unlogged'] as const) : (['unlogged', 'logged'] as const)) {
         const t0 = performance.now()
         for (let i = 0; i < REQUESTS; i++) {
           const t = performance.now()
@@ -73,8 +80,10 @@ export async function nodeLogBench(): Promise<void> {
     }
     console.log(`signed ListFilesInVessel, sequential, ${ROUNDS} alternating rounds of ${REQUESTS}:`)
     for (const which of ['logged', 'unlogged'] as const) {
-      console.log(`  ${which === 'logged' ? 'log at info (each request written)' : 'log at error (baseline)          '}  ` +
-        `${fmt(median(rates[which]), 0)}/s  p50 ${fmt(percentile(lat[which], 50))} ms  p99 ${fmt(percentile(lat[which], 99))} ms`)
+      console.log(
+        `  ${which === 'logged' ? 'log at info (each request written)' : 'log at error (baseline)          '}  ` +
+          `${fmt(median(rates[which]), 0)}/s  p50 ${fmt(percentile(lat[which], 50))} ms  p99 ${fmt(percentile(lat[which], 99))} ms`,
+      )
     }
 
     const stranger = await logged.client('stranger')
@@ -83,7 +92,9 @@ export async function nodeLogBench(): Promise<void> {
     const entries = readNodeLog(nodeLogPrefix(nodePaths(logged.dataDir))) ?? []
     const refusals = entries.filter((e) => e.result === 'E_PERMISSION').length
     const summary = entries.find((e) => typeof e.dropped === 'number')
-    console.log(`a stranger's ${FLOOD} refused StopVessel: ${refusals} lines written, summary says ${typeof summary?.dropped === 'number' ? summary.dropped : 'none'} dropped`)
+    console.log(
+      `a stranger's ${FLOOD} refused StopVessel: ${refusals} lines written, summary says ${typeof summary?.dropped === 'number' ? summary.dropped : 'none'} dropped`,
+    )
   } finally {
     await logged.stop()
     await unlogged.stop()

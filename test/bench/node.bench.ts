@@ -33,7 +33,9 @@ const UPLOADS = Number(process.env.BENCH_NM_UPLOADS ?? 200)
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 function rssKb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))
   return Number(line?.split(/\s+/)[1] ?? 0)
 }
 
@@ -45,22 +47,30 @@ function treeRssKb(pid: number): { nm: number; host: number } {
     try {
       const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1])
       if (ppid === pid) host += rssKb(Number(entry))
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return { nm: rssKb(pid), host }
 }
 
-async function timed(n: number, concurrency: number, fn: () => Promise<unknown>): Promise<{ rate: number; lat: number[] }> {
+async function timed(
+  n: number,
+  concurrency: number,
+  fn: () => Promise<unknown>,
+): Promise<{ rate: number; lat: number[] }> {
   const lat: number[] = []
   let left = n
   const t0 = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (left-- > 0) {
-      const t = performance.now()
-      await fn()
-      lat.push(performance.now() - t)
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left-- > 0) {
+        const t = performance.now()
+        await fn()
+        lat.push(performance.now() - t)
+      }
+    }),
+  )
   return { rate: (n / (performance.now() - t0)) * 1000, lat }
 }
 
@@ -73,15 +83,23 @@ export async function nodeBench(): Promise<void> {
   const { owner } = await makeKeys(keysDir)
   const paths = nodePaths(dataDir)
   const store = await VesselStore.open(paths.state)
-  await initNode(store, paths, keysDir, { donatePercent: 50, vessels: IDLE_VESSELS + 4, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  await initNode(store, paths, keysDir, {
+    donatePercent: 50,
+    vessels: IDLE_VESSELS + 4,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+  })
   await store.close()
   const [fullVessel, emptyVessel] = [`v${IDLE_VESSELS + 3}`, `v${IDLE_VESSELS + 4}`]
   mkdirSync(join(paths.files, fullVessel), { recursive: true })
   for (let i = 0; i < FULL_VESSEL_FILES; i++) writeFileSync(join(paths.files, fullVessel, `old${i}.txt`), 'x')
   // --quiet: the node still writes every request to its log file, but not to this terminal
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/flotilla'), 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json', '--quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/flotilla'), 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json', '--quiet'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   const transport = await ClientTransport.create()
   try {
     const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve))
@@ -99,13 +117,18 @@ export async function nodeBench(): Promise<void> {
     // uploads into a vessel with many files; the owner on another vessel meanwhile. Measured on 2 shared cores (p50):
     // with a node-wide lock and a full scan per upload 12.9 ms empty, 144 ms with 5,000 files, ChangeOwnerInformation
     // 1,667 ms; with per-vessel locks and the kept disk-use figure 7.3 ms, 9.9 ms and 16 ms.
-    const upload = (v: string) => { let i = 0; return () => client.call('AddFileToVessel', [v, `up${i++ % 50}.txt`, enc('some data')]) }
+    const upload = (v: string) => {
+      let i = 0
+      return () => client.call('AddFileToVessel', [v, `up${i++ % 50}.txt`, enc('some data')])
+    }
     await timed(50, 1, upload(emptyVessel)) // warm-up
     const uploadsEmpty = await timed(UPLOADS, 1, upload(emptyVessel))
     const uploadsFull = await timed(UPLOADS, 1, upload(fullVessel))
     const ownerBeside: number[] = []
     for (let i = 0; i < 20; i++) {
-      const inFlight = Array.from({ length: 8 }, (_, k) => client.call('AddFileToVessel', [fullVessel, `busy${k}.txt`, enc('x'.repeat(1000))]))
+      const inFlight = Array.from({ length: 8 }, (_, k) =>
+        client.call('AddFileToVessel', [fullVessel, `busy${k}.txt`, enc('x'.repeat(1000))]),
+      )
       const t = performance.now()
       await client.call('ChangeOwnerInformation', [emptyVessel, `info ${i}`])
       ownerBeside.push(performance.now() - t)
@@ -115,7 +138,12 @@ export async function nodeBench(): Promise<void> {
     // StartVessel -> first log line
     const runners = ['v1', 'v2']
     for (const v of runners) await client.call('AddFileToVessel', [v, 'first.js', enc("log('first line\\n')\n")])
-    const startLat = await firstLineLatencies(client, { runners, program: 'first.js', line: 'first line\n', starts: STARTS })
+    const startLat = await firstLineLatencies(client, {
+      runners,
+      program: 'first.js',
+      line: 'first line\n',
+      starts: STARTS,
+    })
 
     // RSS per running idle vessel: JavaScript, then Repy (the Python runtime is loaded only in Repy vessels)
     const idleVessels = summary.vessels.slice(2, 2 + IDLE_VESSELS).map((v) => v.name)
@@ -137,22 +165,43 @@ export async function nodeBench(): Promise<void> {
     const perRepyVessel = await perIdleVessel('idle.r2py', 'while True:\n  sleep(1)\n')
 
     const row = (name: string, r: { rate: number; lat: number[] }) => ({
-      measure: name, 'req/s': Math.round(r.rate), 'p50 ms': fmt(percentile(r.lat, 50)), 'p99 ms': fmt(percentile(r.lat, 99)),
+      measure: name,
+      'req/s': Math.round(r.rate),
+      'p50 ms': fmt(percentile(r.lat, 50)),
+      'p99 ms': fmt(percentile(r.lat, 99)),
     })
     console.table([
       row(`signed requests, sequential, 1 connection (${SEQUENTIAL})`, seq),
       row(`signed requests, ${CONCURRENT} concurrent streams, 1 connection (${CONCURRENT_TOTAL})`, conc),
-      { measure: 'bare Ed25519 verify (cached key), same run', 'req/s': Math.round(verifies), 'p50 ms': '-', 'p99 ms': '-' },
-      { measure: `StartVessel accepted -> first log line read (${STARTS} starts)`, 'req/s': '-', 'p50 ms': fmt(percentile(startLat, 50)), 'p99 ms': fmt(percentile(startLat, 99)) },
+      {
+        measure: 'bare Ed25519 verify (cached key), same run',
+        'req/s': Math.round(verifies),
+        'p50 ms': '-',
+        'p99 ms': '-',
+      },
+      {
+        measure: `StartVessel accepted -> first log line read (${STARTS} starts)`,
+        'req/s': '-',
+        'p50 ms': fmt(percentile(startLat, 50)),
+        'p99 ms': fmt(percentile(startLat, 99)),
+      },
       row(`AddFileToVessel, empty vessel (${UPLOADS})`, uploadsEmpty),
       row(`AddFileToVessel, vessel with ${FULL_VESSEL_FILES} files (${UPLOADS})`, uploadsFull),
-      { measure: 'ChangeOwnerInformation beside 8 uploads to that vessel (20)', 'req/s': '-', 'p50 ms': fmt(percentile(ownerBeside, 50)), 'p99 ms': fmt(percentile(ownerBeside, 99)) },
+      {
+        measure: 'ChangeOwnerInformation beside 8 uploads to that vessel (20)',
+        'req/s': '-',
+        'p50 ms': fmt(percentile(ownerBeside, 50)),
+        'p99 ms': fmt(percentile(ownerBeside, 99)),
+      },
     ])
     console.table([
       { measure: 'node manager idle RSS', MB: fmt(idle.nm / 1024, 1) },
       { measure: 'its sandbox host idle RSS', MB: fmt(idle.host / 1024, 1) },
       { measure: `RSS per running idle vessel (${IDLE_VESSELS} vessels sleeping)`, MB: fmt(perVessel / 1024, 1) },
-      { measure: `RSS per running idle Repy (.r2py) vessel (${IDLE_VESSELS} vessels sleeping)`, MB: fmt(perRepyVessel / 1024, 1) },
+      {
+        measure: `RSS per running idle Repy (.r2py) vessel (${IDLE_VESSELS} vessels sleeping)`,
+        MB: fmt(perRepyVessel / 1024, 1),
+      },
     ])
     await client.close()
   } finally {
@@ -174,4 +223,3 @@ function bareVerifyRate(key: KeyPair): number {
   }
   return (n / (performance.now() - t0)) * 1000
 }
-

@@ -27,7 +27,9 @@ export function childPids(pid: number): number[] {
     if (!/^\d+$/.test(entry)) continue
     try {
       if (Number(statFields(Number(entry))[1]) === pid) pids.push(Number(entry))
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return pids
 }
@@ -44,7 +46,11 @@ export interface Memory {
 export function memory(pid: number): Memory {
   const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
   const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0)
-  return { rss: kb('Rss'), private: kb('Private_Clean') + kb('Private_Dirty'), shared: kb('Shared_Clean') + kb('Shared_Dirty') }
+  return {
+    rss: kb('Rss'),
+    private: kb('Private_Clean') + kb('Private_Dirty'),
+    shared: kb('Shared_Clean') + kb('Shared_Dirty'),
+  }
 }
 
 /** A group of processes on one machine: the sum of their RSS, and their footprint, the memory the machine would get

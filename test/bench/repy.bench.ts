@@ -55,7 +55,11 @@ const call = getruntime() - t
 log(JSON.stringify({ loop, call, total: String(total) }))
 `
 
-interface Figures { loop: number; call: number; total: string }
+interface Figures {
+  loop: number
+  call: number
+  total: string
+}
 
 async function measure(source: string, program: string): Promise<Figures> {
   const run = await runGuest(source, { program, timeoutMs: 300_000, restrictions: UNLIMITED_RESTRICTIONS })
@@ -82,15 +86,24 @@ export async function repyBench(): Promise<void> {
   }
   const m = (xs: Figures[], k: 'loop' | 'call') => median(xs.map((x) => x[k]))
   console.log(`\nmedian of ${RUNS} runs, alternating .r2py and .js:`)
-  console.log(`  for i in xrange(${LOOP}): total += i*i   .r2py ${fmt(m(py, 'loop'), 3)} s   .js ${fmt(m(js, 'loop'), 3)} s   ratio ${fmt(m(py, 'loop') / m(js, 'loop'))}x   (Repy V2 on CPython 2.7: about 0.10 s)`)
-  console.log(`  per iteration                           .r2py ${fmt(m(py, 'loop') / LOOP * 1e9, 1)} ns   .js ${fmt(m(js, 'loop') / LOOP * 1e9, 1)} ns`)
-  console.log(`  ${CALLS} calls of add(a, b)              .r2py ${fmt(m(py, 'call'), 3)} s   .js ${fmt(m(js, 'call'), 3)} s   ratio ${fmt(m(py, 'call') / m(js, 'call'))}x`)
+  console.log(
+    `  for i in xrange(${LOOP}): total += i*i   .r2py ${fmt(m(py, 'loop'), 3)} s   .js ${fmt(m(js, 'loop'), 3)} s   ratio ${fmt(m(py, 'loop') / m(js, 'loop'))}x   (Repy V2 on CPython 2.7: about 0.10 s)`,
+  )
+  console.log(
+    `  per iteration                           .r2py ${fmt((m(py, 'loop') / LOOP) * 1e9, 1)} ns   .js ${fmt((m(js, 'loop') / LOOP) * 1e9, 1)} ns`,
+  )
+  console.log(
+    `  ${CALLS} calls of add(a, b)              .r2py ${fmt(m(py, 'call'), 3)} s   .js ${fmt(m(js, 'call'), 3)} s   ratio ${fmt(m(py, 'call') / m(js, 'call'))}x`,
+  )
   console.log(`  totals: .r2py ${py[0]!.total} (exact)   .js ${js[0]!.total} (a double)`)
 
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-bench-'))
   writeFileSync(join(dir, 'r.txt'), UNLIMITED_RESTRICTIONS)
   writeFileSync(join(dir, 'hello.r2py'), 'log("Hello World\\n")\n')
   writeFileSync(join(dir, 'hello.js'), "log('Hello World\\n')\n")
-  const [hpy, hjs] = [startToExit(join(dir, 'hello.r2py'), join(dir, 'r.txt')), startToExit(join(dir, 'hello.js'), join(dir, 'r.txt'))]
+  const [hpy, hjs] = [
+    startToExit(join(dir, 'hello.r2py'), join(dir, 'r.txt')),
+    startToExit(join(dir, 'hello.js'), join(dir, 'r.txt')),
+  ]
   console.log(`  hello world start to exit (flotilla run) .r2py ${fmt(hpy, 0)} ms   .js ${fmt(hjs, 0)} ms`)
 }

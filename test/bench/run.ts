@@ -14,8 +14,18 @@ import { shellBench } from './shell.bench.js'
 import { startupBench } from './startup.bench.js'
 
 const benches: Record<string, () => Promise<void>> = {
-  runtime: runtimeBench, nanny: nannyBench, 'host-cpu': hostCpuBench, node: nodeBench, console: consoleBench, shell: shellBench,
-  discovery: discoveryBench, repy: repyBench, keys: keysBench, hostile: hostileBench, 'node-log': nodeLogBench, net: netBench,
+  runtime: runtimeBench,
+  nanny: nannyBench,
+  'host-cpu': hostCpuBench,
+  node: nodeBench,
+  console: consoleBench,
+  shell: shellBench,
+  discovery: discoveryBench,
+  repy: repyBench,
+  keys: keysBench,
+  hostile: hostileBench,
+  'node-log': nodeLogBench,
+  net: netBench,
   startup: startupBench,
 }
 const only = process.env.BENCH

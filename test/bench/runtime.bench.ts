@@ -10,7 +10,10 @@ import { newQuickJSWASMModule } from 'quickjs-emscripten'
 import { runGuest, GENEROUS_RESTRICTIONS } from '../helpers/run-guest.js'
 
 /** Quotas far above what the benchmark uses, so accounting runs but never makes the program wait. */
-export const UNLIMITED_RESTRICTIONS = GENEROUS_RESTRICTIONS.replace(/resource (fileread|filewrite|lograte) \d+/g, 'resource $1 1000000000000')
+export const UNLIMITED_RESTRICTIONS = GENEROUS_RESTRICTIONS.replace(
+  /resource (fileread|filewrite|lograte) \d+/g,
+  'resource $1 1000000000000',
+)
 import { fmt, median } from './stats.js'
 
 const ROOT = new URL('../../', import.meta.url).pathname
@@ -29,7 +32,8 @@ function timeCommand(cmd: string, args: string[]): number[] {
 }
 
 /** The CPU-bound loop, the same function in the guest, in bare QuickJS and in V8. */
-const SUM_OF_SQUARES = 'function sumOfSquares(n) { let total = 0; for (let i = 0; i < n; i++) total += i * i; return total }'
+const SUM_OF_SQUARES =
+  'function sumOfSquares(n) { let total = 0; for (let i = 0; i < n; i++) total += i * i; return total }'
 
 const GUEST_CALLS = `
 ${SUM_OF_SQUARES}
@@ -45,12 +49,16 @@ async function bareQuickJS(file: string): Promise<{ rt: number; rd: number; loop
   const ctx = QuickJS.newContext()
   const start = performance.now()
   const fd = openSync(file, 'r')
-  ctx.newFunction('getruntime', () => ctx.newNumber((performance.now() - start) / 1000)).consume((f) => ctx.setProp(ctx.global, 'getruntime', f))
-  ctx.newFunction('readat', (n, off) => {
-    const buf = Buffer.alloc(ctx.getNumber(n))
-    readSync(fd, buf, 0, buf.length, ctx.getNumber(off))
-    return ctx.newString(buf.toString('latin1'))
-  }).consume((f) => ctx.setProp(ctx.global, 'readat', f))
+  ctx
+    .newFunction('getruntime', () => ctx.newNumber((performance.now() - start) / 1000))
+    .consume((f) => ctx.setProp(ctx.global, 'getruntime', f))
+  ctx
+    .newFunction('readat', (n, off) => {
+      const buf = Buffer.alloc(ctx.getNumber(n))
+      readSync(fd, buf, 0, buf.length, ctx.getNumber(off))
+      return ctx.newString(buf.toString('latin1'))
+    })
+    .consume((f) => ctx.setProp(ctx.global, 'readat', f))
   const code = `${SUM_OF_SQUARES}
   (() => {
     let t = getruntime(); for (let i = 0; i < ${CALLS}; i++) getruntime(); const rt = getruntime() - t
@@ -66,12 +74,22 @@ function v8(file: string): { rt: number; rd: number; loop: number } {
   const start = performance.now()
   const getruntime = () => (performance.now() - start) / 1000
   const fd = openSync(file, 'r')
-  const readat = (n: number, off: number) => { const b = Buffer.alloc(n); readSync(fd, b, 0, n, off); return b.toString('latin1') }
-  let t = getruntime(); for (let i = 0; i < CALLS; i++) getruntime(); const rt = getruntime() - t
-  t = getruntime(); for (let i = 0; i < CALLS; i++) readat(16, 0); const rd = getruntime() - t
+  const readat = (n: number, off: number) => {
+    const b = Buffer.alloc(n)
+    readSync(fd, b, 0, n, off)
+    return b.toString('latin1')
+  }
+  let t = getruntime()
+  for (let i = 0; i < CALLS; i++) getruntime()
+  const rt = getruntime() - t
+  t = getruntime()
+  for (let i = 0; i < CALLS; i++) readat(16, 0)
+  const rd = getruntime() - t
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the same source text the guests run, compiled by V8
   const sumOfSquares = (new Function(`${SUM_OF_SQUARES}; return sumOfSquares`) as () => (n: number) => number)()
-  t = getruntime(); const total = sumOfSquares(LOOP); const loop = getruntime() - t
+  t = getruntime()
+  const total = sumOfSquares(LOOP)
+  const loop = getruntime() - t
   if (total < 0) console.log(total)
   return { rt, rd, loop }
 }
@@ -99,8 +117,10 @@ export async function runtimeBench(): Promise<void> {
     native.push(v8(data))
   }
   const row = (name: string, key: 'rt' | 'rd' | 'loop', per: number) => {
-    const [g, b, n] = [guest, bare, native].map((xs) => median(xs.map((x) => x[key])) / per * 1e9)
-    console.log(`  ${name.padEnd(22)} guest ${fmt(g!, 1).padStart(9)}   bare QuickJS ${fmt(b!, 1).padStart(9)}   V8 ${fmt(n!, 1).padStart(7)}   guest/bare ${fmt(g! / b!)}x`)
+    const [g, b, n] = [guest, bare, native].map((xs) => (median(xs.map((x) => x[key])) / per) * 1e9)
+    console.log(
+      `  ${name.padEnd(22)} guest ${fmt(g!, 1).padStart(9)}   bare QuickJS ${fmt(b!, 1).padStart(9)}   V8 ${fmt(n!, 1).padStart(7)}   guest/bare ${fmt(g! / b!)}x`,
+    )
   }
   console.log(`\nper call / per iteration in ns, median of 5 runs (${CALLS} calls, ${LOOP} loop iterations):`)
   row('getruntime()', 'rt', CALLS)

@@ -16,10 +16,14 @@ const STRATEGIES: Array<{ name: string; concurrency: number }> = [
 
 /** Waits until no vessel of the testbed runs a program (hello.js ends by itself). */
 async function idle(engine: Engine): Promise<void> {
-  await waitFor(async () => {
-    const r = (await engine.execute('on %all list'))[0]!
-    return r.ok && (r.data as Array<{ status: string }>).every((row) => row.status !== 'Started')
-  }, 'programs to end', 30_000).catch(() => console.log('  (some vessels still Started after 30 s)'))
+  await waitFor(
+    async () => {
+      const r = (await engine.execute('on %all list'))[0]!
+      return r.ok && (r.data as Array<{ status: string }>).every((row) => row.status !== 'Started')
+    },
+    'programs to end',
+    30_000,
+  ).catch(() => console.log('  (some vessels still Started after 30 s)'))
 }
 
 export async function shellBench(): Promise<void> {
@@ -28,12 +32,16 @@ export async function shellBench(): Promise<void> {
   const engine = new Engine({ connector: new ClientConnector(), cwd: bed.dir })
   try {
     const setup = await engine.execute('loadkeys alice; contact nodes.txt')
-    if (setup.some((r) => !r.ok) || engine.state.targets.size !== 100) throw new Error(`setup failed: ${JSON.stringify(setup.map((r) => r.error ?? r.lines))}`)
+    if (setup.some((r) => !r.ok) || engine.state.targets.size !== 100)
+      throw new Error(`setup failed: ${JSON.stringify(setup.map((r) => r.error ?? r.lines))}`)
     // spread the chosen vessels over the nodes: vessel i of node j, round-robin
     const all = [...engine.state.targets.values()].sort((a, b) => Number(a.vessel.slice(1)) - Number(b.vessel.slice(1)))
     const rows: Array<Record<string, string | number>> = []
     for (const size of SIZES) {
-      engine.state.setGroup(`n${size}`, all.slice(0, size).map((t) => t.longName))
+      engine.state.setGroup(
+        `n${size}`,
+        all.slice(0, size).map((t) => t.longName),
+      )
       for (const s of STRATEGIES) {
         await idle(engine)
         engine.state.concurrency = s.concurrency
@@ -41,8 +49,17 @@ export async function shellBench(): Promise<void> {
         const r = (await engine.execute(`on n${size} run hello.js bench`))[0]!
         const ms = performance.now() - started
         const failed = r.fanout?.failed.reduce((n, f) => n + f.targets.length, 0) ?? size
-        rows.push({ vessels: size, strategy: s.name, 'wall ms': Math.round(ms), 'ms/vessel': Number((ms / size).toFixed(1)), failed })
-        if (failed > 0) console.log(`  ${size} ${s.name}: ${r.fanout?.failed.map((f) => `${f.code} ×${f.targets.length}`).join(', ') ?? r.error}`)
+        rows.push({
+          vessels: size,
+          strategy: s.name,
+          'wall ms': Math.round(ms),
+          'ms/vessel': Number((ms / size).toFixed(1)),
+          failed,
+        })
+        if (failed > 0)
+          console.log(
+            `  ${size} ${s.name}: ${r.fanout?.failed.map((f) => `${f.code} ×${f.targets.length}`).join(', ') ?? r.error}`,
+          )
       }
     }
     console.table(rows)

@@ -34,7 +34,10 @@ const PAUSE_MS = 300
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
-interface Timed { wall: number[]; cpu: number[] }
+interface Timed {
+  wall: number[]
+  cpu: number[]
+}
 
 /** Runs each command RUNS times, interleaved, so that a busy machine weighs on all of them alike. */
 function timeCommands(commands: Record<string, string[]>): Map<string, Timed> {
@@ -53,7 +56,9 @@ function timeCommands(commands: Record<string, string[]>): Map<string, Timed> {
 }
 
 /** A node manager in a child process (`flotilla node start`), 2 + SLEEPING vessels; resolves once it answers. */
-async function startNode(dir: string): Promise<{ child: ChildProcess; summary: NodeSummary; keysDir: string; dataDir: string; owner: KeyPair }> {
+async function startNode(
+  dir: string,
+): Promise<{ child: ChildProcess; summary: NodeSummary; keysDir: string; dataDir: string; owner: KeyPair }> {
   const keysDir = join(dir, 'keys')
   const dataDir = join(dir, 'data')
   const { owner } = await makeKeys(keysDir)
@@ -61,12 +66,22 @@ async function startNode(dir: string): Promise<{ child: ChildProcess; summary: N
   const store = await VesselStore.open(paths.state)
   await initNode(store, paths, keysDir, { donatePercent: 50, vessels: 2 + SLEEPING, listen: ['/ip4/127.0.0.1/tcp/0'] })
   await store.close()
-  const child = spawn(process.execPath, [FLOTILLA, 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(
+    process.execPath,
+    [FLOTILLA, 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json', '--quiet'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve))
   return { child, summary: JSON.parse(line) as NodeSummary, keysDir, dataDir, owner }
 }
 
-interface IdleFigures { cpuMs: number; rssMb: number; footprintMb: number; nmPrivateMb: number; hostPrivateMb: number }
+interface IdleFigures {
+  cpuMs: number
+  rssMb: number
+  footprintMb: number
+  nmPrivateMb: number
+  hostPrivateMb: number
+}
 
 /** The node's processes (manager and sandbox host): cpu used over the window, and memory at its end. */
 async function idleFigures(nmPid: number): Promise<IdleFigures> {
@@ -76,7 +91,13 @@ async function idleFigures(nmPid: number): Promise<IdleFigures> {
   const cpu = pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - cpu0
   const m = groupMemory(pids)
   const privateMb = (ps: number[]): number => ps.reduce((sum, pid) => sum + memory(pid).private, 0) / 1024
-  return { cpuMs: cpu, rssMb: m.rssKb / 1024, footprintMb: m.footprintKb / 1024, nmPrivateMb: privateMb([nmPid]), hostPrivateMb: privateMb(pids.slice(1)) }
+  return {
+    cpuMs: cpu,
+    rssMb: m.rssKb / 1024,
+    footprintMb: m.footprintKb / 1024,
+    nmPrivateMb: privateMb([nmPid]),
+    hostPrivateMb: privateMb(pids.slice(1)),
+  }
 }
 
 export async function startupBench(): Promise<void> {
@@ -92,14 +113,33 @@ export async function startupBench(): Promise<void> {
       'flotilla run hello.js': [process.execPath, FLOTILLA, 'run', join(dir, 'r.txt'), join(dir, 'hello.js')],
       'flotilla --help': [process.execPath, FLOTILLA, '--help'],
       'flotilla node status': [process.execPath, FLOTILLA, 'node', 'status', '--data', node.dataDir],
-      'flotilla node call ListFilesInVessel': [process.execPath, FLOTILLA, 'node', 'call', address, 'ListFilesInVessel', 'v1', '--key', 'owner', '--keys', node.keysDir],
+      'flotilla node call ListFilesInVessel': [
+        process.execPath,
+        FLOTILLA,
+        'node',
+        'call',
+        address,
+        'ListFilesInVessel',
+        'v1',
+        '--key',
+        'owner',
+        '--keys',
+        node.keysDir,
+      ],
     })
     const base = commands.get('node -e 0')!
-    console.log(`\nstart-to-exit, median of ${RUNS} runs, each next to \`node -e 0\` (wall ${fmt(median(base.wall), 0)} ms, cpu ${fmt(median(base.cpu), 0)} ms):`)
-    console.table([...commands].map(([name, t]) => ({
-      command: name, 'wall ms': fmt(median(t.wall), 0), 'x node -e': fmt(median(t.wall) / median(base.wall), 1),
-      'cpu ms': fmt(median(t.cpu), 0), 'cpu x node -e': fmt(median(t.cpu) / median(base.cpu), 1),
-    })))
+    console.log(
+      `\nstart-to-exit, median of ${RUNS} runs, each next to \`node -e 0\` (wall ${fmt(median(base.wall), 0)} ms, cpu ${fmt(median(base.cpu), 0)} ms):`,
+    )
+    console.table(
+      [...commands].map(([name, t]) => ({
+        command: name,
+        'wall ms': fmt(median(t.wall), 0),
+        'x node -e': fmt(median(t.wall) / median(base.wall), 1),
+        'cpu ms': fmt(median(t.cpu), 0),
+        'cpu x node -e': fmt(median(t.cpu) / median(base.cpu), 1),
+      })),
+    )
 
     const owner = await NodeClient.connect(address, { identity: node.owner, transport })
     for (const v of ['v1', 'v2']) await owner.call('AddFileToVessel', [v, 'hello.js', enc(HELLO)])
@@ -109,8 +149,18 @@ export async function startupBench(): Promise<void> {
     const backToBack = await firstLineLatencies(owner, hello)
     console.log(`\nStartVessel accepted -> first log line read (hello.js, ${STARTS} starts each):`)
     console.table([
-      { starts: `warm node, ${PAUSE_MS} ms before each start`, 'p50 ms': fmt(percentile(warm, 50)), 'p90 ms': fmt(percentile(warm, 90)), 'p99 ms': fmt(percentile(warm, 99)) },
-      { starts: 'back to back', 'p50 ms': fmt(percentile(backToBack, 50)), 'p90 ms': fmt(percentile(backToBack, 90)), 'p99 ms': fmt(percentile(backToBack, 99)) },
+      {
+        starts: `warm node, ${PAUSE_MS} ms before each start`,
+        'p50 ms': fmt(percentile(warm, 50)),
+        'p90 ms': fmt(percentile(warm, 90)),
+        'p99 ms': fmt(percentile(warm, 99)),
+      },
+      {
+        starts: 'back to back',
+        'p50 ms': fmt(percentile(backToBack, 50)),
+        'p90 ms': fmt(percentile(backToBack, 90)),
+        'p99 ms': fmt(percentile(backToBack, 99)),
+      },
     ])
 
     const sleepers = node.summary.vessels.slice(2, 2 + SLEEPING).map((v) => v.name)
@@ -128,10 +178,16 @@ export async function startupBench(): Promise<void> {
     await sleep(Math.max(0, SPARE_IDLE_MS + 2000 - 2 * IDLE_WINDOW_MS - 4000))
     const retired = await idleFigures(node.child.pid!)
     const row = (state: string, f: IdleFigures) => ({
-      state, 'cpu % of a core': fmt((f.cpuMs / IDLE_WINDOW_MS) * 100, 2), 'RSS MB (sum)': fmt(f.rssMb, 1), 'footprint MB': fmt(f.footprintMb, 1),
-      'manager own MB': fmt(f.nmPrivateMb, 1), 'host own MB': fmt(f.hostPrivateMb, 1),
+      state,
+      'cpu % of a core': fmt((f.cpuMs / IDLE_WINDOW_MS) * 100, 2),
+      'RSS MB (sum)': fmt(f.rssMb, 1),
+      'footprint MB': fmt(f.footprintMb, 1),
+      'manager own MB': fmt(f.nmPrivateMb, 1),
+      'host own MB': fmt(f.hostPrivateMb, 1),
     })
-    console.log(`\nnode manager + sandbox host, over ${IDLE_WINDOW_MS / 1000} s (footprint: memory only they hold, shared pages once):`)
+    console.log(
+      `\nnode manager + sandbox host, over ${IDLE_WINDOW_MS / 1000} s (footprint: memory only they hold, shared pages once):`,
+    )
     console.table([
       row('idle, just started (spare thread waiting)', fresh),
       row(`${SLEEPING} vessels sleeping`, busy),

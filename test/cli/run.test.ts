@@ -42,7 +42,7 @@ describe('flotilla run', () => {
   it('refuses a missing restrictions file or program with exit 2', async () => {
     const noProgram = await flotilla('run', RESTRICTIONS, join(work, 'nothere.js'))
     expect(noProgram.code).toBe(2)
-    expect(noProgram.stderr).toContain("no program file")
+    expect(noProgram.stderr).toContain('no program file')
     const noRestrictions = await flotilla('run', join(work, 'nothere.r'), program('p.js', 'log("x")'))
     expect(noRestrictions.code).toBe(2)
     expect(noRestrictions.stderr).toContain('cannot read the restrictions file')
@@ -51,20 +51,31 @@ describe('flotilla run', () => {
   it('refuses a program that is not .js, .ts or .r2py with exit 2', async () => {
     const r = await flotilla('run', RESTRICTIONS, program('notes.txt', 'log("x")'))
     expect(r).toMatchObject({ code: 2, stdout: '' })
-    expect(r.stderr).toBe(`flotilla: '${join(work, 'notes.txt')}' is not a program: flotilla runs .js, .ts and .r2py files\n`)
+    expect(r.stderr).toBe(
+      `flotilla: '${join(work, 'notes.txt')}' is not a program: flotilla runs .js, .ts and .r2py files\n`,
+    )
   })
 
   it('says "finished (exit 0)" after a normal end and after exitall()', async () => {
-    expect(await flotilla('run', RESTRICTIONS, program('done.js', 'log("x\\n")'))).toEqual({ code: 0, stdout: 'x\n', stderr: 'finished (exit 0)\n' })
+    expect(await flotilla('run', RESTRICTIONS, program('done.js', 'log("x\\n")'))).toEqual({
+      code: 0,
+      stdout: 'x\n',
+      stderr: 'finished (exit 0)\n',
+    })
     const exit = await flotilla('run', RESTRICTIONS, program('exitall.js', 'exitall()'))
     expect(exit).toMatchObject({ code: 0, stderr: 'finished: exitall() called (exit 0)\n' })
   })
 
   it('Ctrl-C to its process group stops the program (exit 44), without a stack trace', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', RESTRICTIONS, program('forever.js', 'for (;;) { log("tick\\n"); await sleep(0.1) }')],
-      { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', RESTRICTIONS, program('forever.js', 'for (;;) { log("tick\\n"); await sleep(0.1) }')],
+      { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    )
     let stderr = ''
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString() })
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString()
+    })
     await new Promise((r) => child.stdout.once('data', r))
     const exited = new Promise((r) => child.once('exit', (code, signal) => r(code ?? signal)))
     process.kill(-child.pid!, 'SIGINT')
@@ -80,7 +91,15 @@ describe('flotilla run', () => {
   })
 
   it('gives options after the program name to the program', async () => {
-    const r = await flotilla('run', RESTRICTIONS, program('args.js', 'log(JSON.stringify(callargs))'), '--ip', 'x', '-v', '--json')
+    const r = await flotilla(
+      'run',
+      RESTRICTIONS,
+      program('args.js', 'log(JSON.stringify(callargs))'),
+      '--ip',
+      'x',
+      '-v',
+      '--json',
+    )
     expect(r.code).toBe(0)
     expect(r.stdout).toBe('["--ip","x","-v","--json"]')
   })
@@ -105,13 +124,21 @@ describe('flotilla run', () => {
     const r = await flotilla('run', '--logfile', prefix, RESTRICTIONS, program('l.js', 'log("to the log\\n")'))
     expect(r.code).toBe(0)
     expect(r.stdout).toBe('')
-    const text = ['old', 'new'].map((s) => (existsSync(`${prefix}.${s}`) ? readFileSync(`${prefix}.${s}`, 'utf8') : '')).join('')
+    const text = ['old', 'new']
+      .map((s) => (existsSync(`${prefix}.${s}`) ? readFileSync(`${prefix}.${s}`, 'utf8') : ''))
+      .join('')
     expect(text).toBe('to the log\n')
   })
 
   it('keeps the files in --cwd', async () => {
     const dir = join(work, 'vessel')
-    const r = await flotilla('run', '--cwd', dir, RESTRICTIONS, program('w.js', 'const f = openfile("kept", true); f.writeat("yes", 0); f.close()'))
+    const r = await flotilla(
+      'run',
+      '--cwd',
+      dir,
+      RESTRICTIONS,
+      program('w.js', 'const f = openfile("kept", true); f.writeat("yes", 0); f.close()'),
+    )
     expect(r.code).toBe(0)
     expect(readFileSync(join(dir, 'kept'), 'utf8')).toBe('yes')
   })
@@ -123,17 +150,25 @@ describe('flotilla run', () => {
     expect(r.stderr).toContain('FileError: oops')
   })
 
-  it('an API call refused in a function shows the program\'s frames, not the runtime\'s', async () => {
-    const r = await flotilla('run', RESTRICTIONS, program('badcall.js', 'function nap() { sleep("soon") }\nawait nap()\n'))
+  it("an API call refused in a function shows the program's frames, not the runtime's", async () => {
+    const r = await flotilla(
+      'run',
+      RESTRICTIONS,
+      program('badcall.js', 'function nap() { sleep("soon") }\nawait nap()\n'),
+    )
     expect(r.code).toBe(6)
-    expect(r.stderr).toContain('RepyArgumentError: sleep: seconds must be a number, not string\n    at nap (badcall.js:1:')
+    expect(r.stderr).toContain(
+      'RepyArgumentError: sleep: seconds must be a number, not string\n    at nap (badcall.js:1:',
+    )
     expect(r.stderr).toContain('(badcall.js:2:')
     expect(r.stderr).not.toMatch(/flotilla:|\(native\)/)
   })
 
   it('exits 5 for a syntax error, 30 for a thread error and 0 for exitall', async () => {
     expect((await flotilla('run', RESTRICTIONS, program('syntax.js', 'log(('))).code).toBe(5)
-    expect((await flotilla('run', RESTRICTIONS, program('thread.js', 'createthread(() => { throw new Error("t") })'))).code).toBe(30)
+    expect(
+      (await flotilla('run', RESTRICTIONS, program('thread.js', 'createthread(() => { throw new Error("t") })'))).code,
+    ).toBe(30)
     const exit = await flotilla('run', RESTRICTIONS, program('exit.js', 'log("bye"); exitall(); log("no")'))
     expect(exit.code).toBe(0)
     expect(exit.stdout).toBe('bye')

@@ -23,13 +23,28 @@ const cleanups: Array<() => void> = []
 type Run = CliResult
 const flotilla = (...args: string[]): Promise<Run> => runCli(args, { cwd: dir })
 
-interface TestNode { data: string; keys: string; flags: string[] }
+interface TestNode {
+  data: string
+  keys: string
+  flags: string[]
+}
 
 /** A node set up with one vessel owned by the key 'owner', listening on a free loopback port. */
 async function initNode(name: string): Promise<TestNode> {
   const data = join(dir, name, 'data')
   const keys = join(dir, name, 'keys')
-  const init = await flotilla('node', 'init', '--vessels', '1', '--listen', '/ip4/127.0.0.1/tcp/0', '--data', data, '--keys', keys)
+  const init = await flotilla(
+    'node',
+    'init',
+    '--vessels',
+    '1',
+    '--listen',
+    '/ip4/127.0.0.1/tcp/0',
+    '--data',
+    data,
+    '--keys',
+    keys,
+  )
   expect(init.code).toBe(0)
   return { data, keys, flags: ['--data', data, '--keys', keys] }
 }
@@ -37,7 +52,9 @@ async function initNode(name: string): Promise<TestNode> {
 /** Uploads and starts the program that runs forever on v1, and waits until it has printed. */
 async function startForever(node: TestNode, address: string): Promise<void> {
   const key = ['--key', 'owner', '--keys', node.keys]
-  expect((await flotilla('node', 'call', address, 'AddFileToVessel', 'v1', 'forever.js', '@forever.js', ...key)).code).toBe(0)
+  expect(
+    (await flotilla('node', 'call', address, 'AddFileToVessel', 'v1', 'forever.js', '@forever.js', ...key)).code,
+  ).toBe(0)
   expect((await flotilla('node', 'call', address, 'StartVessel', 'v1', 'forever.js', ...key)).stdout).toBe('Started\n')
   await waitForLog(node, (log) => count(log, 'started') === 1, 'the program to start')
 }
@@ -57,10 +74,17 @@ async function waitForLog(node: TestNode, test: (log: string) => boolean, what: 
 
 /** The node in a child process of its own process group; answers its address once it is ready. */
 async function spawnNode(node: TestNode): Promise<{ child: ChildProcess; address: string; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'node', 'start', ...node.flags, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-  cleanups.push(() => { if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL') })
+  const child = spawn(process.execPath, [BIN, 'node', 'start', ...node.flags, '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL')
+  })
   let output = ''
-  child.stderr.on('data', (b: Buffer) => { output += b.toString() })
+  child.stderr.on('data', (b: Buffer) => {
+    output += b.toString()
+  })
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve))
   return { child, address: (JSON.parse(line) as NodeSummary).addresses[0]!, output: () => output }
 }
@@ -88,7 +112,9 @@ beforeAll(() => {
   dir = tempDir('flotilla-stop-')
   writeFileSync(join(dir, 'forever.js'), FOREVER)
 })
-afterEach(() => { for (const cleanup of cleanups.splice(0)) cleanup() })
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup()
+})
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 /** The node in a real terminal (tmux), started as a user types it; answers its address once it is ready. */
@@ -158,7 +184,10 @@ describe('starting a node', () => {
     const running = `a node is already running from ${node.data} (pid ${child.pid})\n`
     expect(await flotilla('node', 'start', ...node.flags)).toMatchObject({ code: 2, stderr: `flotilla: ${running}` })
     expect(await flotilla('node', 'init', ...node.flags)).toMatchObject({ code: 2, stderr: `flotilla: ${running}` })
-    expect(await flotilla('node', 'init', '--force', ...node.flags)).toMatchObject({ code: 2, stderr: `flotilla: ${running}` })
+    expect(await flotilla('node', 'init', '--force', ...node.flags)).toMatchObject({
+      code: 2,
+      stderr: `flotilla: ${running}`,
+    })
     const exited = exitOf(child)
     child.kill('SIGTERM')
     expect(await exited).toBe(0)

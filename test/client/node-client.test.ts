@@ -18,17 +18,32 @@ afterAll(async () => {
   await transport?.close()
 })
 
-const code = async (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: unknown) => (e instanceof NodeError ? e.code : String(e)))
+const code = async (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'ok',
+    (e: unknown) => (e instanceof NodeError ? e.code : String(e)),
+  )
 
 describe('NodeClient', () => {
   it('runs a program on every node through one shared transport', async () => {
-    const clients = await Promise.all(nodes.map((n) => NodeClient.connect(n.address, { identity: n.keys.owner, transport })))
+    const clients = await Promise.all(
+      nodes.map((n) => NodeClient.connect(n.address, { identity: n.keys.owner, transport })),
+    )
     await Promise.all(clients.map((c) => c.call('AddFileToVessel', ['v2', 'hello.js', enc(HELLO)])))
-    expect(await Promise.all(clients.map((c) => c.call('StartVessel', ['v2', 'hello.js', []])))).toEqual(['Started', 'Started', 'Started'])
+    expect(await Promise.all(clients.map((c) => c.call('StartVessel', ['v2', 'hello.js', []])))).toEqual([
+      'Started',
+      'Started',
+      'Started',
+    ])
     for (const c of clients) {
-      const v2 = await waitFor(async () => { const v = (await c.getVessels()).vessels[1]!; return v.status !== 'Started' && v }, 'hello.js to end')
+      const v2 = await waitFor(async () => {
+        const v = (await c.getVessels()).vessels[1]!
+        return v.status !== 'Started' && v
+      }, 'hello.js to end')
       expect(v2, JSON.stringify(v2)).toMatchObject({ status: 'Terminated', exit: { code: 0 } })
-      expect(text(await c.call('ReadVesselLog', ['v2']))).toMatch(/^--- \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: hello\.js ---\nHello World\n$/)
+      expect(text(await c.call('ReadVesselLog', ['v2']))).toMatch(
+        /^--- \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: hello\.js ---\nHello World\n$/,
+      )
     }
     expect(new Set(clients.map((c) => c.peerId)).size).toBe(3)
     expect(transport.node.getConnections().length).toBeGreaterThanOrEqual(3)
@@ -51,7 +66,7 @@ describe('NodeClient', () => {
     await c.close()
   })
 
-  it('reports transport problems as E_UNREACHABLE / E_TIMEOUT and refusals with the node\'s code', async () => {
+  it("reports transport problems as E_UNREACHABLE / E_TIMEOUT and refusals with the node's code", async () => {
     const wrongPeer = nodes[0]!.address.split('/p2p/')[0] + '/p2p/' + nodes[1]!.nm.peerId
     // (a fresh transport: a shared one reuses its open connection to the peer the address names)
     expect(await code(NodeClient.connect(wrongPeer, { timeoutMs: 5000 }))).toBe('E_UNREACHABLE')
@@ -61,7 +76,9 @@ describe('NodeClient', () => {
     const silent: Server = createServer(() => undefined)
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
     const port = (silent.address() as { port: number }).port
-    expect(await code(NodeClient.connect(`/ip4/127.0.0.1/tcp/${port}`, { transport, timeoutMs: 500 }))).toBe('E_TIMEOUT')
+    expect(await code(NodeClient.connect(`/ip4/127.0.0.1/tcp/${port}`, { transport, timeoutMs: 500 }))).toBe(
+      'E_TIMEOUT',
+    )
     silent.close()
     const stranger = await NodeClient.connect(nodes[0]!.address, { identity: nodes[1]!.keys.owner, transport })
     await expect(stranger.call('StopVessel', ['v1'])).rejects.toMatchObject({ code: 'E_PERMISSION' })

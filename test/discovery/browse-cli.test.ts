@@ -34,8 +34,13 @@ afterAll(async () => {
 
 async function run(...args: string[]): Promise<{ out: string; code: number }> {
   let out = ''
-  const program = new Command().name('flotilla').exitOverride().configureOutput({ writeErr: () => {} })
-  registerBrowse(program, (t) => { out += t })
+  const program = new Command()
+    .name('flotilla')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+  registerBrowse(program, (t) => {
+    out += t
+  })
   process.exitCode = 0
   await program.parseAsync(['node', 'flotilla', ...args])
   const code = Number(process.exitCode ?? 0)
@@ -45,8 +50,22 @@ async function run(...args: string[]): Promise<{ out: string; code: number }> {
 
 describe('flotilla browse', () => {
   it('finds the node that advertises the key and reports that it could not list its vessels', async () => {
-    const { out, code } = await run('browse', '--key', 'alice', '--keys', dir, '--bootstrap', dialAddress(nodes[0]!), '--timeout', '5', '--json')
-    const result = JSON.parse(out) as { key: string; nodes: Array<{ peerId: string; address: string | null; error: string | null }> }
+    const { out, code } = await run(
+      'browse',
+      '--key',
+      'alice',
+      '--keys',
+      dir,
+      '--bootstrap',
+      dialAddress(nodes[0]!),
+      '--timeout',
+      '5',
+      '--json',
+    )
+    const result = JSON.parse(out) as {
+      key: string
+      nodes: Array<{ peerId: string; address: string | null; error: string | null }>
+    }
     expect(code).toBe(0)
     expect(result.key).toBe(keyText)
     expect(result.nodes.map((n) => n.peerId)).toEqual([nodes[2]!.peerId.toString()])
@@ -54,7 +73,17 @@ describe('flotilla browse', () => {
   })
 
   it('prints "no nodes found" and exits 1 for a key nobody advertises', async () => {
-    const { out, code } = await run('browse', '--key', 'bob', '--keys', dir, '--bootstrap', dialAddress(nodes[1]!), '--timeout', '2')
+    const { out, code } = await run(
+      'browse',
+      '--key',
+      'bob',
+      '--keys',
+      dir,
+      '--bootstrap',
+      dialAddress(nodes[1]!),
+      '--timeout',
+      '2',
+    )
     expect(out).toBe('no nodes found\n')
     expect(code).toBe(1)
   })
@@ -62,7 +91,11 @@ describe('flotilla browse', () => {
   it('refuses a missing key, no way to find peers, and a bootstrap address without /p2p/', async () => {
     await expect(run('browse', '--key', 'nobody', '--keys', dir, '--mdns')).rejects.toThrow(UsageError)
     await expect(run('browse', '--key', 'alice', '--keys', dir)).rejects.toThrow(/--bootstrap <multiaddr> or --mdns/)
-    await expect(run('browse', '--key', 'alice', '--keys', dir, '--bootstrap', '/ip4/127.0.0.1/tcp/1')).rejects.toThrow(/p2p/)
-    await expect(run('browse', '--key', 'alice', '--keys', dir, '--mdns', '--timeout', 'x')).rejects.toThrow(/--timeout/)
+    await expect(run('browse', '--key', 'alice', '--keys', dir, '--bootstrap', '/ip4/127.0.0.1/tcp/1')).rejects.toThrow(
+      /p2p/,
+    )
+    await expect(run('browse', '--key', 'alice', '--keys', dir, '--mdns', '--timeout', 'x')).rejects.toThrow(
+      /--timeout/,
+    )
   })
 })

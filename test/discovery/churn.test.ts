@@ -49,7 +49,12 @@ describe('discovery under churn', () => {
     await stopAll([restarting, nodes[4]!])
     const left = Date.now()
     expect((await found(2_000)).length).toBeGreaterThan(0)
-    await waitFor('the records of the nodes that left to expire', async () => (await found(2_000)).length === 0, ttl + 6_000, 250)
+    await waitFor(
+      'the records of the nodes that left to expire',
+      async () => (await found(2_000)).length === 0,
+      ttl + 6_000,
+      250,
+    )
     expect(Date.now() - left).toBeLessThan(ttl + 6_000)
 
     // same identity, same port: it rejoins and announces its keys again on start

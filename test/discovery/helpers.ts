@@ -1,6 +1,11 @@
 // Real libp2p nodes on 127.0.0.1 for the discovery tests and benchmarks.
 import { waitFor as waitUntil } from '../helpers/wait-for.js'
-import { keepJoined, routingTableSize, type DiscoveryNode, type DiscoveryOptions } from '../../src/p2p/discovery-services.js'
+import {
+  keepJoined,
+  routingTableSize,
+  type DiscoveryNode,
+  type DiscoveryOptions,
+} from '../../src/p2p/discovery-services.js'
 import { createDiscoveryNode } from '../../src/p2p/libp2p-node.js'
 
 /** Short record lifetimes for tests: a withdrawn key is gone after TTL + cleanup (≤ 4 s). */
@@ -15,7 +20,11 @@ export function dialAddress(node: DiscoveryNode): string {
 const stoppers = new WeakMap<DiscoveryNode, () => void>()
 
 /** A listening node on 127.0.0.1 that bootstraps from `bootstrap` (and re-dials it while alone). */
-export async function startNode(bootstrap: string[], options: DiscoveryOptions = FAST, extra: Parameters<typeof createDiscoveryNode>[0] = {}): Promise<DiscoveryNode> {
+export async function startNode(
+  bootstrap: string[],
+  options: DiscoveryOptions = FAST,
+  extra: Parameters<typeof createDiscoveryNode>[0] = {},
+): Promise<DiscoveryNode> {
   const node = await createDiscoveryNode({ ...options, bootstrap, listen: ['/ip4/127.0.0.1/tcp/0'], ...extra })
   if (bootstrap.length > 0) stoppers.set(node, keepJoined(node, bootstrap, 1_000))
   return node
@@ -26,13 +35,20 @@ export async function startNetwork(count: number, options: DiscoveryOptions = FA
   const nodes = [await startNode([], options)]
   const bootstrap = [dialAddress(nodes[0]!)]
   for (let i = 1; i < count; i += 5) {
-    nodes.push(...await Promise.all(Array.from({ length: Math.min(5, count - i) }, () => startNode(bootstrap, options))))
+    nodes.push(
+      ...(await Promise.all(Array.from({ length: Math.min(5, count - i) }, () => startNode(bootstrap, options)))),
+    )
   }
   return nodes
 }
 
 /** Polls `check` until it holds (the shared waitFor with the event named first); answers the ms it took. */
-export async function waitFor(what: string | (() => string), check: () => boolean | Promise<boolean>, timeoutMs = 15_000, everyMs = 100): Promise<number> {
+export async function waitFor(
+  what: string | (() => string),
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+  everyMs = 100,
+): Promise<number> {
   const start = Date.now()
   await waitUntil(async () => await check(), what, timeoutMs, everyMs)
   return Date.now() - start
@@ -44,20 +60,36 @@ export async function waitFor(what: string | (() => string), check: () => boolea
 export function waitForTables(nodes: DiscoveryNode[], min: number, timeoutMs = 20_000): Promise<number> {
   const refreshing = new Set<DiscoveryNode>()
   const started = Date.now()
-  return waitFor(() => `routing tables ≥ ${min} (now ${nodes.map(routingTableSize).join(',')})`, () => {
-    const behind = nodes.filter((n) => routingTableSize(n) < min)
-    if (Date.now() - started > 5_000) {
-      for (const n of behind) {
-        if (refreshing.has(n)) continue
-        refreshing.add(n)
-        void n.services.dht.refreshRoutingTable({ signal: AbortSignal.timeout(10_000) }).catch(() => undefined).finally(() => refreshing.delete(n))
+  return waitFor(
+    () => `routing tables ≥ ${min} (now ${nodes.map(routingTableSize).join(',')})`,
+    () => {
+      const behind = nodes.filter((n) => routingTableSize(n) < min)
+      if (Date.now() - started > 5_000) {
+        for (const n of behind) {
+          if (refreshing.has(n)) continue
+          refreshing.add(n)
+          void n.services.dht
+            .refreshRoutingTable({ signal: AbortSignal.timeout(10_000) })
+            .catch(() => undefined)
+            .finally(() => refreshing.delete(n))
+        }
       }
-    }
-    return behind.length === 0
-  }, timeoutMs, 200)
+      return behind.length === 0
+    },
+    timeoutMs,
+    200,
+  )
 }
 
 export async function stopAll(nodes: DiscoveryNode[]): Promise<void> {
   for (const n of nodes) stoppers.get(n)?.()
-  await Promise.all(nodes.map(async (n) => { try { await n.stop() } catch { /* already stopped */ } }))
+  await Promise.all(
+    nodes.map(async (n) => {
+      try {
+        await n.stop()
+      } catch {
+        /* already stopped */
+      }
+    }),
+  )
 }

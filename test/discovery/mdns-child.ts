@@ -17,7 +17,12 @@ const until = async (check: () => boolean, ms: number): Promise<number> => {
   return Date.now() - t0
 }
 const start = async (): Promise<DiscoveryNode> => {
-  const node = await createDiscoveryNode({ mdns, listen: ['/ip4/127.0.0.1/tcp/0'], providerTtlMs: 3_000, cleanupMs: 1_000 })
+  const node = await createDiscoveryNode({
+    mdns,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    providerTtlMs: 3_000,
+    cleanupMs: 1_000,
+  })
   dialDiscoveredPeers(node)
   return node
 }

@@ -44,12 +44,20 @@ describe(`discovery on ${COUNT} nodes`, () => {
   // A lookup on a loaded machine may time out before it reaches the providers: ask again until it answers exactly.
   const finds = async (k: string, want: string[], timeoutMs = 60_000): Promise<void> => {
     let got: string[] = []
-    await waitFor(() => `${k} found on ${want.join(', ') || 'no node'} (got ${got.join(', ') || 'nothing'})`,
-      async () => JSON.stringify(got = await peersOf(k)) === JSON.stringify([...want].sort()), timeoutMs, 250)
+    await waitFor(
+      () => `${k} found on ${want.join(', ') || 'no node'} (got ${got.join(', ') || 'nothing'})`,
+      async () => JSON.stringify((got = await peersOf(k))) === JSON.stringify([...want].sort()),
+      timeoutMs,
+      250,
+    )
   }
   // The first announce may time out on a loaded machine; the advertiser retries until every key reached a peer.
   const announced = (a: Advertiser): Promise<number> =>
-    waitFor(() => `announces to succeed (${JSON.stringify(a.status())})`, () => a.status().every((s) => s.error === null && s.peers > 0), 60_000)
+    waitFor(
+      () => `announces to succeed (${JSON.stringify(a.status())})`,
+      () => a.status().every((s) => s.error === null && s.peers > 0),
+      60_000,
+    )
 
   it('finds a key added on node k, a key served by two nodes on both, and not an unknown key', async () => {
     const a = advertiserOn(17)
@@ -67,7 +75,7 @@ describe(`discovery on ${COUNT} nodes`, () => {
     await Promise.all([a.setKeys([key('ttl', 1), key('ttl', 2)]), b.setKeys([key('ttl', 2)])])
     await Promise.all([announced(a), announced(b)])
     await finds(key('ttl', 1), [peerOf(11)])
-    await a.setKeys([key('ttl', 2)])                 // key 1 withdrawn (ChangeUsers without it)
+    await a.setKeys([key('ttl', 2)]) // key 1 withdrawn (ChangeUsers without it)
     const start = Date.now()
     // node 11 dropped its own record at once; the copies on other nodes last until they are older than the TTL
     await finds(key('ttl', 1), [])

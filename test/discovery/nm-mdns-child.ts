@@ -18,7 +18,10 @@ const done = (): never => {
   process.exit(0)
 }
 // never hang the parent: answer what we have
-setTimeout(() => { result.error ??= 'child timed out after 25 s'; done() }, 25_000)
+setTimeout(() => {
+  result.error ??= 'child timed out after 25 s'
+  done()
+}, 25_000)
 
 const until = async (what: string, check: () => boolean, ms: number): Promise<number> => {
   const start = Date.now()
@@ -31,11 +34,14 @@ const until = async (what: string, check: () => boolean, ms: number): Promise<nu
 
 const dir = mkdtempSync(join(tmpdir(), 'flotilla-nm-mdns-'))
 const listen = '/ip4/127.0.0.1/tcp/0'
-const start = (name: string): Promise<NodeManager> => NodeManager.start({
-  dataDir: join(dir, name, 'data'), keysDir: join(dir, name, 'keys'), listen: [listen],
-  init: { donatePercent: 10, vessels: 2, listen: [listen] },
-  discovery: { mdns: true, bootstrap: [], ttlS: 3, refreshS: 1 },
-})
+const start = (name: string): Promise<NodeManager> =>
+  NodeManager.start({
+    dataDir: join(dir, name, 'data'),
+    keysDir: join(dir, name, 'keys'),
+    listen: [listen],
+    init: { donatePercent: 10, vessels: 2, listen: [listen] },
+    discovery: { mdns: true, bootstrap: [], ttlS: 3, refreshS: 1 },
+  })
 const managers: NodeManager[] = []
 let transport: ClientTransport | undefined
 try {
@@ -49,18 +55,29 @@ try {
   result.a = a.peerId
   result.b = b.peerId
   result.settings = [a.discoverySettings, b.discoverySettings]
-  result.discoveredMs = await until('A and B in each other\'s routing table',
-    () => routingTableSize(a.node) > 0 && routingTableSize(b.node) > 0, 12_000)
+  result.discoveredMs = await until(
+    "A and B in each other's routing table",
+    () => routingTableSize(a.node) > 0 && routingTableSize(b.node) > 0,
+    12_000,
+  )
   result.aConnectedTo = a.node.getConnections().map((c) => c.remotePeer.toString())
   result.bConnectedTo = b.node.getConnections().map((c) => c.remotePeer.toString())
 
   const ownerKey = await loadPrivateKey(join(dir, 'b', 'keys', 'owner.privatekey'))
-  const owner: KeyPair = { name: 'owner', privateKey: ownerKey, publicKey: ownerKey.publicKey, publicKeyText: publicKeyText(ownerKey.publicKey) }
+  const owner: KeyPair = {
+    name: 'owner',
+    privateKey: ownerKey,
+    publicKey: ownerKey.publicKey,
+    publicKeyText: publicKeyText(ownerKey.publicKey),
+  }
   transport = await ClientTransport.create()
   const client = await NodeClient.connect(b.addresses[0]!, { identity: owner, transport })
   await client.call('ChangeUsers', ['v1', [key]])
-  result.announcedMs = await until('B announces alice to a peer',
-    () => b.advertising().some((k) => k.key === key && k.lastSuccess !== null), 8_000)
+  result.announcedMs = await until(
+    'B announces alice to a peer',
+    () => b.advertising().some((k) => k.key === key && k.lastSuccess !== null),
+    8_000,
+  )
   result.advertised = b.advertising().find((k) => k.key === key)
 
   // a browse client with mDNS only (the node managers' service tag); a lookup may race the first announce
@@ -73,7 +90,7 @@ try {
   result.vessels = await vesselsForKey(found, key, { timeoutMs: 4_000, transport })
   result.browsedMs = Date.now() - t0
 } catch (err) {
-  result.error = err instanceof Error ? err.stack ?? err.message : String(err)
+  result.error = err instanceof Error ? (err.stack ?? err.message) : String(err)
 }
 await transport?.close().catch(() => undefined)
 await Promise.all(managers.map((m) => m.stop().catch(() => undefined)))

@@ -34,7 +34,9 @@ export interface NmNetwork {
 
 async function startNm(dataDir: string, keysDir: string, listen: string, bootstrap: string[]): Promise<NmNode> {
   const nm = await NodeManager.start({
-    dataDir, keysDir, listen: [listen],
+    dataDir,
+    keysDir,
+    listen: [listen],
     init: { donatePercent: 10, vessels: 2, listen: [listen] },
     discovery: { ...FAST_ADVERTISE, bootstrap },
   })
@@ -50,18 +52,29 @@ export async function startNmNetwork(count: number): Promise<NmNetwork> {
   const bootstrap = [nodes[0]!.address]
   for (let i = 1; i < count; i += 4) {
     const batch = Array.from({ length: Math.min(4, count - i) }, (_, j) => i + j)
-    nodes.push(...await Promise.all(batch.map((k) => startNm(paths(k).dataDir, paths(k).keysDir, '/ip4/127.0.0.1/tcp/0', bootstrap))))
+    nodes.push(
+      ...(await Promise.all(
+        batch.map((k) => startNm(paths(k).dataDir, paths(k).keysDir, '/ip4/127.0.0.1/tcp/0', bootstrap)),
+      )),
+    )
   }
   let transport: ClientTransport | undefined
   const clients = new Map<number, NodeClient>()
   const owners = new Map<number, KeyPair>()
   const net: NmNetwork = {
-    dir, alice, nodes,
+    dir,
+    alice,
+    nodes,
     async owner(i) {
       const known = owners.get(i)
       if (known) return known
       const privateKey = await loadPrivateKey(join(paths(i).keysDir, 'owner.privatekey'))
-      const pair: KeyPair = { name: 'owner', privateKey, publicKey: privateKey.publicKey, publicKeyText: publicKeyText(privateKey.publicKey) }
+      const pair: KeyPair = {
+        name: 'owner',
+        privateKey,
+        publicKey: privateKey.publicKey,
+        publicKeyText: publicKeyText(privateKey.publicKey),
+      }
       owners.set(i, pair)
       return pair
     },
@@ -70,7 +83,11 @@ export async function startNmNetwork(count: number): Promise<NmNetwork> {
       if (known) return known
       transport ??= await ClientTransport.create()
       // eight nodes in one loaded process: a connect or a call may take longer than the 10 s default
-      const client = await NodeClient.connect(nodes[i]!.address, { identity: await net.owner(i), transport, timeoutMs: 60_000 })
+      const client = await NodeClient.connect(nodes[i]!.address, {
+        identity: await net.owner(i),
+        transport,
+        timeoutMs: 60_000,
+      })
       clients.set(i, client)
       return client
     },

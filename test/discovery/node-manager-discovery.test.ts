@@ -16,14 +16,21 @@ const hasAlice = (keys: string[], alice: string): boolean => keys.includes(alice
 
 describe('discovery settings (node init / node start)', () => {
   const boot = '/ip4/127.0.0.1/tcp/1224/p2p/12D3KooWGKApV38wUY7nk5mW4QcuZCkmCSFL4mgJkKSKXTw4QnfF'
-  it('defaults to Seattle\'s 750 s / 300 s without mDNS; start options override what init stored', () => {
+  it("defaults to Seattle's 750 s / 300 s without mDNS; start options override what init stored", () => {
     expect(discoveryConfig(undefined)).toEqual({ bootstrap: [], mdns: false, ttlS: 750, refreshS: 300 })
     const stored = discoveryConfig(undefined, { bootstrap: [boot], ttlS: 60 })
     expect(stored).toEqual({ bootstrap: [boot], mdns: false, ttlS: 60, refreshS: 30 })
-    expect(discoveryConfig(stored, { mdns: true, refreshS: 10 })).toEqual({ bootstrap: [boot], mdns: true, ttlS: 60, refreshS: 10 })
+    expect(discoveryConfig(stored, { mdns: true, refreshS: 10 })).toEqual({
+      bootstrap: [boot],
+      mdns: true,
+      ttlS: 60,
+      refreshS: 10,
+    })
   })
   it('refuses an address without /p2p/, a non-multiaddr and a refresh longer than half the TTL', () => {
-    expect(() => discoveryConfig(undefined, { bootstrap: ['/ip4/127.0.0.1/tcp/1224'] })).toThrow(/must end with \/p2p\//)
+    expect(() => discoveryConfig(undefined, { bootstrap: ['/ip4/127.0.0.1/tcp/1224'] })).toThrow(
+      /must end with \/p2p\//,
+    )
     expect(() => discoveryConfig(undefined, { bootstrap: ['127.0.0.1:1224'] })).toThrow(/not a multiaddr/)
     expect(() => discoveryConfig(undefined, { ttlS: 10, refreshS: 6 })).toThrow(/at most half/)
   })
@@ -39,7 +46,9 @@ describe('two node managers, B bootstrapping from A', () => {
     a = net.nodes[0]!.address
     alice = net.alice.publicKeyText
   }, 30_000)
-  afterAll(async () => { await net?.stop() })
+  afterAll(async () => {
+    await net?.stop()
+  })
 
   const announcedOnB = async (): Promise<string[]> => net.nodes[1]!.nm.advertising().map((k) => k.key)
   /** Each test starts from alice as a user of B's v1, advertised (whatever an earlier test left). */
@@ -48,8 +57,14 @@ describe('two node managers, B bootstrapping from A', () => {
     await b.call('ChangeUsers', ['v1', [alice]])
     await b.call('ChangeAdvertise', ['v1', true])
   }
-  const aliceFindsB = (): Promise<Awaited<ReturnType<typeof browseAlice>>> => waitForValue(() => browseAlice(net, a),
-    (r) => r.some((n) => n.peerId === net.nodes[1]!.nm.peerId && n.vessels.length > 0), 'alice finds B', 40_000, 300)
+  const aliceFindsB = (): Promise<Awaited<ReturnType<typeof browseAlice>>> =>
+    waitForValue(
+      () => browseAlice(net, a),
+      (r) => r.some((n) => n.peerId === net.nodes[1]!.nm.peerId && n.vessels.length > 0),
+      'alice finds B',
+      40_000,
+      300,
+    )
 
   it('a ChangeUsers adding alice on B makes her browse find B and the vessel; node status shows the announce', async () => {
     await aliceOnB()
@@ -66,8 +81,14 @@ describe('two node managers, B bootstrapping from A', () => {
     await aliceOnB()
     await aliceFindsB()
     const [shell, cli] = await Promise.all([
-      flotilla(['shell', '--bootstrap', a, '-c', 'loadkeys alice; as alice; set timeout 15; browse; list; show targets'], net.dir),
-      flotilla(['browse', '--key', 'alice', '--keys', join(net.dir, 'keys'), '--bootstrap', a, '--timeout', '15', '--json'], net.dir),
+      flotilla(
+        ['shell', '--bootstrap', a, '-c', 'loadkeys alice; as alice; set timeout 15; browse; list; show targets'],
+        net.dir,
+      ),
+      flotilla(
+        ['browse', '--key', 'alice', '--keys', join(net.dir, 'keys'), '--bootstrap', a, '--timeout', '15', '--json'],
+        net.dir,
+      ),
     ])
     const short = net.nodes[1]!.nm.peerId.slice(-6)
     expect(shell.stderr).toBe('')
@@ -76,10 +97,14 @@ describe('two node managers, B bootstrapping from A', () => {
     expect(shell.stdout).toMatch(new RegExp(`%1\\s+${short}:v1\\s+Fresh`))
     expect(shell.stdout).toMatch(new RegExp(`browsegood \\(1\\): ${short}:v1`))
     expect(cli.code).toBe(0)
-    const result = JSON.parse(cli.stdout) as { key: string; nodes: Array<{ peerId: string; address: string; vessels: Array<{ name: string }> }> }
+    const result = JSON.parse(cli.stdout) as {
+      key: string
+      nodes: Array<{ peerId: string; address: string; vessels: Array<{ name: string }> }>
+    }
     expect(result.key).toBe(alice)
-    expect(result.nodes.map((n) => [n.peerId, n.address, n.vessels.map((v) => v.name)]))
-      .toEqual([[net.nodes[1]!.nm.peerId, net.nodes[1]!.address, ['v1']]])
+    expect(result.nodes.map((n) => [n.peerId, n.address, n.vessels.map((v) => v.name)])).toEqual([
+      [net.nodes[1]!.nm.peerId, net.nodes[1]!.address, ['v1']],
+    ])
   }, 90_000)
 
   it('ChangeAdvertise off withdraws the key at once on B and from browse after the TTL; ChangeUsers removal too', async () => {
@@ -88,7 +113,13 @@ describe('two node managers, B bootstrapping from A', () => {
     const b = await net.ownerClient(1)
     await b.call('ChangeAdvertise', ['v1', false])
     await waitForValue(announcedOnB, (keys) => !hasAlice(keys, alice), 'B stops announcing alice', 10_000, 300)
-    await waitForValue(() => browseAlice(net, a, 3_000), (r) => r.length === 0, 'browse no longer finds B', 40_000, 300)
+    await waitForValue(
+      () => browseAlice(net, a, 3_000),
+      (r) => r.length === 0,
+      'browse no longer finds B',
+      40_000,
+      300,
+    )
     // on again, then a ChangeUsers without her: withdrawn again
     await b.call('ChangeAdvertise', ['v1', true])
     await waitForValue(announcedOnB, (keys) => hasAlice(keys, alice), 'B announces alice again', 10_000, 300)
@@ -105,9 +136,15 @@ describe('eight node managers', () => {
     net = await startNmNetwork(8)
     alice = net.alice.publicKeyText
   }, 40_000)
-  afterAll(async () => { await net?.stop() })
+  afterAll(async () => {
+    await net?.stop()
+  })
 
-  const peers = (r: Awaited<ReturnType<typeof browseAlice>>): string[] => r.filter((n) => n.vessels.length > 0).map((n) => n.peerId).sort()
+  const peers = (r: Awaited<ReturnType<typeof browseAlice>>): string[] =>
+    r
+      .filter((n) => n.vessels.length > 0)
+      .map((n) => n.peerId)
+      .sort()
   const addAlice = async (nodes: number[]): Promise<void> => {
     for (const k of nodes) await (await net.ownerClient(k)).call('ChangeUsers', ['v2', [alice]])
   }
@@ -115,14 +152,26 @@ describe('eight node managers', () => {
   it('a key added on nodes 5, 6 and 7 is found through node 3', async () => {
     await addAlice([5, 6, 7])
     const want = [5, 6, 7].map((k) => net.nodes[k]!.nm.peerId).sort()
-    const found = await waitForValue(() => browseAlice(net, net.nodes[3]!.address), (r) => peers(r).join() === want.join(), 'nodes 5-7 found', 90_000, 300)
+    const found = await waitForValue(
+      () => browseAlice(net, net.nodes[3]!.address),
+      (r) => peers(r).join() === want.join(),
+      'nodes 5-7 found',
+      90_000,
+      300,
+    )
     expect(found.flatMap((n) => n.vessels.map((v) => v.name))).toEqual(['v2', 'v2', 'v2'])
   }, 180_000)
 
   // This one stops nodes 6 and 7 for good, so it is the last test of this network.
   it('a restarted node (same data and port) is found again past the TTL; a node that left disappears', async () => {
     await addAlice([5, 6, 7])
-    await waitForValue(() => browseAlice(net, net.nodes[3]!.address), (r) => peers(r).length === 3, 'nodes 5-7 found', 90_000, 300)
+    await waitForValue(
+      () => browseAlice(net, net.nodes[3]!.address),
+      (r) => peers(r).length === 3,
+      'nodes 5-7 found',
+      90_000,
+      300,
+    )
     // node 6 stops first: its old copies expire before node 7's, so once 7 is gone 6 is found by fresh announces
     const leaving = net.nodes[7]!
     await net.nodes[6]!.nm.stop()
@@ -131,8 +180,13 @@ describe('eight node managers', () => {
     const restarted = await net.restart(6)
     expect(restarted.nm.peerId).toBe(net.nodes[6]!.nm.peerId)
     const want = [5, 6].map((k) => net.nodes[k]!.nm.peerId).sort()
-    await waitForValue(() => browseAlice(net, net.nodes[3]!.address),
-      (r) => r.every((n) => n.peerId !== leaving.nm.peerId) && peers(r).join() === want.join(), 'node 7 gone, 5 and 6 found', 90_000, 300)
+    await waitForValue(
+      () => browseAlice(net, net.nodes[3]!.address),
+      (r) => r.every((n) => n.peerId !== leaving.nm.peerId) && peers(r).join() === want.join(),
+      'node 7 gone, 5 and 6 found',
+      90_000,
+      300,
+    )
     // node 7's records expired (TTL 3 s after its last announce, at most 1 s before it left), not at once: node 6's
     // are the ones it announced after its restart
     expect(Date.now() - left).toBeGreaterThan(1_500)

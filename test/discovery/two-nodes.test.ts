@@ -33,11 +33,13 @@ describe('discovery on two nodes', () => {
   })
 
   it('serves the owner and user keys of advertised vessels only, once each', () => {
-    expect(advertisedKeys([
-      { ownerKey: 'o1', userKeys: ['u1', 'u2'], advertise: true },
-      { ownerKey: 'o2', userKeys: ['u3'], advertise: false },
-      { ownerKey: 'u1', userKeys: ['o1'], advertise: true },
-    ])).toEqual(['o1', 'u1', 'u2'])
+    expect(
+      advertisedKeys([
+        { ownerKey: 'o1', userKeys: ['u1', 'u2'], advertise: true },
+        { ownerKey: 'o2', userKeys: ['u3'], advertise: false },
+        { ownerKey: 'u1', userKeys: ['o1'], advertise: true },
+      ]),
+    ).toEqual(['o1', 'u1', 'u2'])
   })
 
   it('setKeys diffs against the previous set: new keys announced, kept keys left alone', async () => {
@@ -56,7 +58,7 @@ describe('discovery on two nodes', () => {
     expect(other.keys()).toEqual([])
   })
 
-  it('finds a key provided on A from B, with A\'s addresses', async () => {
+  it("finds a key provided on A from B, with A's addresses", async () => {
     await advertiser.setKeys([KEY])
     const [status] = advertiser.status()
     expect(status).toMatchObject({ key: KEY, error: null, peers: 1 })
@@ -78,8 +80,12 @@ describe('discovery on two nodes', () => {
       expect(advertiser.keys()).toEqual([])
       // A dropped its own record at once; B keeps its copy until it is older than the TTL
       const ttl = FAST.providerTtlMs! + FAST.cleanupMs! + 1_500
-      await waitFor('the key to disappear', async () =>
-        (await browseKey(client, KEY, { timeoutMs: 1_000 })).length === 0, ttl, 250)
+      await waitFor(
+        'the key to disappear',
+        async () => (await browseKey(client, KEY, { timeoutMs: 1_000 })).length === 0,
+        ttl,
+        250,
+      )
     } finally {
       await client.stop()
     }

@@ -5,7 +5,12 @@ import { join, resolve } from 'node:path'
 const ROOT = resolve(import.meta.dirname, '..', '..')
 
 export function requireBuild(): void {
-  for (const file of ['dist/cli/main.js', 'dist/runtime/sandbox-host.js', 'dist/repy/guest-runtime.js', 'dist/front-ends.js']) {
+  for (const file of [
+    'dist/cli/main.js',
+    'dist/runtime/sandbox-host.js',
+    'dist/repy/guest-runtime.js',
+    'dist/front-ends.js',
+  ]) {
     if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: build with npm run build first`)
   }
 }

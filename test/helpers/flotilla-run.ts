@@ -5,7 +5,11 @@ import { join, resolve } from 'node:path'
 export const ROOT = resolve(import.meta.dirname, '..', '..')
 export const BIN = join(ROOT, 'bin', 'flotilla')
 
-export interface CliResult { code: number; stdout: string; stderr: string }
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
 
 export interface CliOptions {
   /** working folder (default the project root) */
@@ -20,9 +24,14 @@ export function flotilla(args: readonly string[], options: CliOptions = {}): Pro
   return new Promise((done) => {
     // production: React (the ink screens) skips its development checks, as for a user
     const env = { ...process.env, NODE_ENV: 'production' }
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, timeout: options.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr })
-    })
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: options.cwd ?? ROOT, env, timeout: options.timeoutMs ?? 60_000 },
+      (err, stdout, stderr) => {
+        done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr })
+      },
+    )
     child.stdin?.end(options.input ?? '')
   })
 }

@@ -1,7 +1,10 @@
 // Restrictions for nanny tests: GENEROUS_RESTRICTIONS with some values replaced (or added) and port lines appended.
 import { GENEROUS_RESTRICTIONS } from './run-guest.js'
 
-export function restrict(values: Record<string, number>, ports: { connport?: number[]; messport?: number[] } = {}): string {
+export function restrict(
+  values: Record<string, number>,
+  ports: { connport?: number[]; messport?: number[] } = {},
+): string {
   let text = GENEROUS_RESTRICTIONS
   for (const [name, value] of Object.entries(values)) {
     const line = new RegExp(`^resource ${name} .*$`, 'm')

@@ -56,20 +56,23 @@ export async function runGuest(source: string, options: GuestOptions = {}): Prom
   const timeout = new AbortController()
   const timer = setTimeout(() => timeout.abort('test timeout'), options.timeoutMs ?? 20_000)
   try {
-    const outcome = await runProgram({
-      cwd: dir,
-      program,
-      args: options.args ?? [],
-      ip: options.ip ?? '127.0.0.1',
-      restrictions: parseRestrictions(options.restrictions ?? GENEROUS_RESTRICTIONS),
-    }, {
-      output: (text) => {
-        output += text
-        if (options.stopWhen?.(output)) timeout.abort('stopped by the test')
+    const outcome = await runProgram(
+      {
+        cwd: dir,
+        program,
+        args: options.args ?? [],
+        ip: options.ip ?? '127.0.0.1',
+        restrictions: parseRestrictions(options.restrictions ?? GENEROUS_RESTRICTIONS),
       },
-      stop: timeout.signal,
-      frontEnds: FRONT_ENDS_MODULE,
-    })
+      {
+        output: (text) => {
+          output += text
+          if (options.stopWhen?.(output)) timeout.abort('stopped by the test')
+        },
+        stop: timeout.signal,
+        frontEnds: FRONT_ENDS_MODULE,
+      },
+    )
     return { output, outcome, dir }
   } finally {
     clearTimeout(timer)

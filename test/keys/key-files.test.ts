@@ -3,13 +3,23 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
-  KeyFileError, generateKeyFiles, loadKeyPair, loadPrivateKey, loadPublicKey, parsePublicKeyText, publicKeyText,
+  KeyFileError,
+  generateKeyFiles,
+  loadKeyPair,
+  loadPrivateKey,
+  loadPublicKey,
+  parsePublicKeyText,
+  publicKeyText,
 } from '../../src/keys/key-files.js'
 import { sign, verify } from '../../src/keys/signatures.js'
 
 let dir: string
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'flotilla-keys-')) })
-afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flotilla-keys-'))
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
 
 describe('key files', () => {
   it('round-trips a generated pair through its files', async () => {
@@ -95,7 +105,8 @@ describe('sign and verify', () => {
     expect(verify(publicKey, msg, sig)).toBe(true)
     const other = await generateKeyFiles(dir, 'o')
     expect(verify(other.publicKeyText, msg, sig)).toBe(false)
-    const bad = Uint8Array.from(sig); bad[5]! ^= 0x80
+    const bad = Uint8Array.from(sig)
+    bad[5]! ^= 0x80
     expect(verify(text, msg, bad)).toBe(false)
     expect(verify(text, Uint8Array.from([...msg, 0]), sig)).toBe(false)
     expect(verify(text, msg, sig.subarray(0, 63))).toBe(false)

@@ -18,7 +18,12 @@ describe('naming a key', () => {
   it('a bare name is looked up in the keys folder; a path is a path, with or without its suffix', async () => {
     const keys = join(dir, 'other-keys')
     expect(keyRefBase('alice', keys)).toBe(resolve(keys, 'alice'))
-    for (const ref of [join(keys, 'alice'), join(keys, 'alice.publickey'), join(keys, 'alice.privatekey'), 'rel/alice']) {
+    for (const ref of [
+      join(keys, 'alice'),
+      join(keys, 'alice.publickey'),
+      join(keys, 'alice.privatekey'),
+      'rel/alice',
+    ]) {
       expect(keyRefBase(ref, '/unused')).toBe(resolve(ref.replace(/\.(publickey|privatekey)$/, '')))
     }
     expect((await loadKeyPairRef('alice', keys)).publicKeyText).toBe(alice.publicKeyText)

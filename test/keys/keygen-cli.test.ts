@@ -9,13 +9,22 @@ import { UsageError } from '../../src/cli/usage-error.js'
 import { loadKeyPair } from '../../src/keys/key-files.js'
 
 let dir: string
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'flotilla-keygen-')) })
-afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flotilla-keygen-'))
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
 
 async function run(...args: string[]): Promise<string> {
   let output = ''
-  const program = new Command().name('flotilla').exitOverride().configureOutput({ writeErr: () => {} })
-  registerKeygen(program, (t) => { output += t })
+  const program = new Command()
+    .name('flotilla')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+  registerKeygen(program, (t) => {
+    output += t
+  })
   await program.parseAsync(['node', 'flotilla', ...args])
   return output
 }
@@ -24,14 +33,18 @@ describe('flotilla keygen', () => {
   it('writes the pair and prints the paths and the public key', async () => {
     const out = await run('keygen', 'alice', '--dir', dir)
     const pair = await loadKeyPair(dir, 'alice')
-    expect(out).toBe(`wrote ${join(dir, 'alice.publickey')}\nwrote ${join(dir, 'alice.privatekey')}\npublic key: ${pair.publicKeyText}\n`)
+    expect(out).toBe(
+      `wrote ${join(dir, 'alice.publickey')}\nwrote ${join(dir, 'alice.privatekey')}\npublic key: ${pair.publicKeyText}\n`,
+    )
     expect((await stat(join(dir, 'alice.privatekey'))).mode & 0o777).toBe(0o600)
   })
 
   it('prints JSON with --json', async () => {
     const out = JSON.parse(await run('keygen', 'bob', '--dir', dir, '--json')) as Record<string, string>
     expect(out).toEqual({
-      name: 'bob', publicKeyFile: join(dir, 'bob.publickey'), privateKeyFile: join(dir, 'bob.privatekey'),
+      name: 'bob',
+      publicKeyFile: join(dir, 'bob.publickey'),
+      privateKeyFile: join(dir, 'bob.privatekey'),
       publicKey: (await loadKeyPair(dir, 'bob')).publicKeyText,
     })
   })

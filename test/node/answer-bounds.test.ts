@@ -18,7 +18,13 @@ import { VesselStore, type JsonValue, type VesselRecord } from '../../src/node/v
 import { PUBLIC_KEY_TEXT_LENGTH } from '../../src/keys/key-files.js'
 import { decodeResponse, encodeResponse, MAX_MESSAGE_BYTES } from '../../src/protocol/messages.js'
 import type { AdvertisedKey } from '../../src/protocol/results.js'
-import { MAX_FILENAME_LENGTH, MAX_OWNER_INFO, MAX_PROGRAM_ARGS, MAX_PROGRAM_ARGS_CHARS, MAX_USER_KEYS } from '../../src/protocol/validate.js'
+import {
+  MAX_FILENAME_LENGTH,
+  MAX_OWNER_INFO,
+  MAX_PROGRAM_ARGS,
+  MAX_PROGRAM_ARGS_CHARS,
+  MAX_USER_KEYS,
+} from '../../src/protocol/validate.js'
 import { enc, makeKeys, requireBuild, startTestNode, tempDir, waitFor, type TestNode } from './nm-helpers.js'
 
 const HUGE = 20_000_000
@@ -42,12 +48,20 @@ describe('answers stay within the message limit', () => {
     await initNode(store, paths, keysDir, { vessels: 2, listen: ['/ip4/127.0.0.1/tcp/0'] })
     const v1 = (await store.list())[0]!
     const reason = `Traceback: ${'E'.repeat(HUGE)}`
-    await store.apply([{ type: 'putVessel', vessel: { ...v1, status: 'ThreadErr', program: 'p.js', args: [], exit: { code: 6, reason, at: 1 } } }])
+    await store.apply([
+      {
+        type: 'putVessel',
+        vessel: { ...v1, status: 'ThreadErr', program: 'p.js', args: [], exit: { code: 6, reason, at: 1 } },
+      },
+    ])
     await store.close()
 
     const nm = await NodeManager.start({ dataDir: paths.data, keysDir, init: false, listen: ['/ip4/127.0.0.1/tcp/0'] })
     const transport = await ClientTransport.create()
-    cleanup.push(async () => { await transport.close(); await nm.stop() })
+    cleanup.push(async () => {
+      await transport.close()
+      await nm.stop()
+    })
     const anyone = await NodeClient.connect(nm.addresses[0]!, { transport })
     const { vessels } = await anyone.getVessels()
     const exit = vessels.find((v) => v.name === 'v1')!.exit!
@@ -65,8 +79,14 @@ describe('answers stay within the message limit', () => {
     const paths = nodePaths(join(dir, 'data'))
     const keys = await makeKeys(keysDir)
     const store = await VesselStore.open(paths.state)
-    await expect(initNode(store, paths, keysDir, { vessels: 1, logBytes: MAX_LOG_BYTES + 1 })).rejects.toMatchObject({ code: 'E_USAGE' })
-    const config = await initNode(store, paths, keysDir, { vessels: 1, listen: ['/ip4/127.0.0.1/tcp/0'], ownerKeyName: 'owner' })
+    await expect(initNode(store, paths, keysDir, { vessels: 1, logBytes: MAX_LOG_BYTES + 1 })).rejects.toMatchObject({
+      code: 'E_USAGE',
+    })
+    const config = await initNode(store, paths, keysDir, {
+      vessels: 1,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      ownerKeyName: 'owner',
+    })
     await store.putConfig('node', JSON.parse(JSON.stringify({ ...config, logBytes: 64 * 1024 * 1024 })) as JsonValue)
     await store.close()
     mkdirSync(paths.logs, { recursive: true })
@@ -75,7 +95,10 @@ describe('answers stay within the message limit', () => {
 
     const nm = await NodeManager.start({ dataDir: paths.data, keysDir, init: false, listen: ['/ip4/127.0.0.1/tcp/0'] })
     const transport = await ClientTransport.create()
-    cleanup.push(async () => { await transport.close(); await nm.stop() })
+    cleanup.push(async () => {
+      await transport.close()
+      await nm.stop()
+    })
     const owner = await NodeClient.connect(nm.addresses[0]!, { transport, identity: keys.owner })
     const log = Buffer.from(await owner.call('ReadVesselLog', ['v1'])).toString()
     expect(log.length).toBe(MAX_LOG_BYTES)
@@ -88,12 +111,20 @@ describe('answers stay within the message limit', () => {
     cleanup.push(() => node.stop())
     const owner = await node.client('owner')
     const anyone = await node.client('none')
-    await owner.call('AddFileToVessel', ['v1', 'huge.js', enc(`const e = new Error('boom'); e.name = 'N'.repeat(${HUGE}); throw e\n`)])
+    await owner.call('AddFileToVessel', [
+      'v1',
+      'huge.js',
+      enc(`const e = new Error('boom'); e.name = 'N'.repeat(${HUGE}); throw e\n`),
+    ])
     await owner.call('StartVessel', ['v1', 'huge.js', []])
-    const ended = await waitFor(async () => {
-      const v = (await anyone.getVessels()).vessels.find((x) => x.name === 'v1')
-      return v?.status !== 'Started' && v
-    }, 'huge.js to end', 60_000)
+    const ended = await waitFor(
+      async () => {
+        const v = (await anyone.getVessels()).vessels.find((x) => x.name === 'v1')
+        return v?.status !== 'Started' && v
+      },
+      'huge.js to end',
+      60_000,
+    )
     expect(ended.exit?.code).toBe(6)
     expect(bytes(ended.exit!.reason)).toBeLessThanOrEqual(MAX_REASON_BYTES)
     expect(ended.exit!.reason).toContain('NNNN')
@@ -102,7 +133,10 @@ describe('answers stay within the message limit', () => {
 
   it('the largest vessel table with every field at its bound, and every key announced, fits in one answer', async () => {
     const dir = tempDir()
-    cleanup.push(async () => { const { rmSync } = await import('node:fs'); rmSync(dir, { recursive: true, force: true }) })
+    cleanup.push(async () => {
+      const { rmSync } = await import('node:fs')
+      rmSync(dir, { recursive: true, force: true })
+    })
     const paths = nodePaths(join(dir, 'data'))
     const store = await VesselStore.open(paths.state)
     cleanup.push(() => store.close())
@@ -114,20 +148,39 @@ describe('answers stay within the message limit', () => {
     const template = (await store.list())[0]!
     const arg = wide.repeat(Math.floor(MAX_PROGRAM_ARGS_CHARS / MAX_PROGRAM_ARGS))
     const vessels: VesselRecord[] = Array.from({ length: maxVessels }, (_, i) => ({
-      ...template, name: `v${i + 1}`, ownerKey: fakeKey(), userKeys: Array.from({ length: MAX_USER_KEYS }, fakeKey),
-      ownerInfo: wide.repeat(MAX_OWNER_INFO), advertise: true, status: 'Terminated', program: 'p'.repeat(MAX_FILENAME_LENGTH),
-      args: Array.from({ length: MAX_PROGRAM_ARGS }, () => arg), startedAt: Date.now(),
+      ...template,
+      name: `v${i + 1}`,
+      ownerKey: fakeKey(),
+      userKeys: Array.from({ length: MAX_USER_KEYS }, fakeKey),
+      ownerInfo: wide.repeat(MAX_OWNER_INFO),
+      advertise: true,
+      status: 'Terminated',
+      program: 'p'.repeat(MAX_FILENAME_LENGTH),
+      args: Array.from({ length: MAX_PROGRAM_ARGS }, () => arg),
+      startedAt: Date.now(),
       exit: { code: 6, reason: wide.repeat(MAX_REASON_BYTES * 2), at: Date.now() },
-      restrictions: { ...template.restrictions, ports: { connport: Array.from({ length: PORTS_PER_VESSEL }, (_, p) => 63100 + p), messport: [] } },
+      restrictions: {
+        ...template.restrictions,
+        ports: { connport: Array.from({ length: PORTS_PER_VESSEL }, (_, p) => 63100 + p), messport: [] },
+      },
     }))
     await store.apply(vessels.map((vessel) => ({ type: 'putVessel' as const, vessel })))
-    const announced: AdvertisedKey[] = vessels.flatMap((v) => [v.ownerKey, ...v.userKeys]).map((key) => ({
-      key, lastAttempt: Date.now(), lastSuccess: Date.now(), peers: 20, error: `announce failed: ${'x'.repeat(10_000)}`,
-    }))
+    const announced: AdvertisedKey[] = vessels
+      .flatMap((v) => [v.ownerKey, ...v.userKeys])
+      .map((key) => ({
+        key,
+        lastAttempt: Date.now(),
+        lastSuccess: Date.now(),
+        peers: 20,
+        error: `announce failed: ${'x'.repeat(10_000)}`,
+      }))
     expect(announced[0]!.key).toHaveLength(PUBLIC_KEY_TEXT_LENGTH)
     const summary = await nodeSummary({
-      state: new NodeState(store, paths, config), peerId: config.peerId, addresses: () => ['/ip4/127.0.0.1/tcp/1224/p2p/' + config.peerId],
-      advertising: () => announced, sandboxUser: { runsAs: 'nobody:nogroup (65534:65534)', warning: null },
+      state: new NodeState(store, paths, config),
+      peerId: config.peerId,
+      addresses: () => ['/ip4/127.0.0.1/tcp/1224/p2p/' + config.peerId],
+      advertising: () => announced,
+      sandboxUser: { runsAs: 'nobody:nogroup (65534:65534)', warning: null },
     })
     const encoded = encodeResponse({ ok: true, value: summary })
     expect(decodeResponse(encoded)).toMatchObject({ ok: true })

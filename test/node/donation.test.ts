@@ -33,9 +33,17 @@ describe('carveDonation', () => {
       memory: 858_993_459 - 1_000_000, // floor(8 GiB × 10 %) − 1 MB
       diskused: 10e9 - 100_000,
       events: 498, // Seattle: 500 per node whatever the share
-      filesopened: 33, insockets: 34, outsockets: 34, // a third of ulimit -n, 10 %, minus the offcut
-      random: 20_000, filewrite: 119_000, fileread: 119_000, netrecv: 50_000, netsend: 50_000,
-      lograte: 149_900, loopsend: 5_000_000, looprecv: 5_000_000,
+      filesopened: 33,
+      insockets: 34,
+      outsockets: 34, // a third of ulimit -n, 10 %, minus the offcut
+      random: 20_000,
+      filewrite: 119_000,
+      fileread: 119_000,
+      netrecv: 50_000,
+      netsend: 50_000,
+      lograte: 149_900,
+      loopsend: 5_000_000,
+      looprecv: 5_000_000,
     })
     expect(v!.ports).toEqual({ messport: vesselPorts(0), connport: vesselPorts(0) })
     expect(vesselPorts(0)).toEqual([63100, 63101, 63102, 63103, 63104, 63105, 63106, 63107, 63108, 63109])
@@ -74,11 +82,20 @@ describe('carveDonation', () => {
     for (const percent of [0, 0.5, 101, Number.NaN]) {
       expect(() => carveDonation(HOST, { percent })).toThrow(/donation must be 1..100 percent/)
     }
-    for (const vessels of [0, 1.5, 101]) expect(() => carveDonation(HOST, { percent: 10, vessels })).toThrow(/vessel count/)
+    for (const vessels of [0, 1.5, 101])
+      expect(() => carveDonation(HOST, { percent: 10, vessels })).toThrow(/vessel count/)
     const small: HostMeasurement = { cores: 1, memoryBytes: 20e6, diskFreeBytes: 1e9 }
-    const err = (() => { try { carveDonation(small, { percent: 10, vessels: 3 }) } catch (e) { return e } })()
+    const err = (() => {
+      try {
+        carveDonation(small, { percent: 10, vessels: 3 })
+      } catch (e) {
+        return e
+      }
+    })()
     expect(err).toBeInstanceOf(NodeError)
     expect((err as NodeError).code).toBe('E_QUOTA')
-    expect((err as Error).message).toMatch(/donation too small for 3 vessels: memory: 2000000 donated, 3 × offcut 1000000/)
+    expect((err as Error).message).toMatch(
+      /donation too small for 3 vessels: memory: 2000000 donated, 3 × offcut 1000000/,
+    )
   })
 })

@@ -39,7 +39,11 @@ describe('PeerSlots', () => {
     expect(slots.take('a')).toBe('peer')
     const b1 = slots.take('b')
     expect(slots.take('c')).toBe('node')
-    for (const r of [a1, a2, b1]) if (typeof r === 'function') { r(); r() }
+    for (const r of [a1, a2, b1])
+      if (typeof r === 'function') {
+        r()
+        r()
+      }
     expect(slots.used()).toBe(0)
     expect(typeof slots.take('c')).toBe('function')
   })

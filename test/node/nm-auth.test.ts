@@ -21,10 +21,15 @@ beforeAll(async () => {
   const owner = clients.owner
   for (const v of ['v1', 'v3']) await owner.call('ChangeUsers', [v, [node.keys.user.publicKeyText]])
 })
-afterAll(async () => { await node?.stop() })
+afterAll(async () => {
+  await node?.stop()
+})
 
 /** Per call: its arguments given the current vessels, and what makes it succeed for an allowed key. */
-interface Case { args(s: NodeSummary): ArgValue[]; prepare?(owner: NodeClient, s: NodeSummary): Promise<void> }
+interface Case {
+  args(s: NodeSummary): ArgValue[]
+  prepare?(owner: NodeClient, s: NodeSummary): Promise<void>
+}
 const status = (s: NodeSummary, name: string) => s.vessels.find((v) => v.name === name)?.status
 
 const CASES: Record<CallName, Case> = {
@@ -33,11 +38,15 @@ const CASES: Record<CallName, Case> = {
   GetOffcutResources: { args: () => [] },
   StartVessel: {
     args: () => ['v1', 'sleeper.js', []],
-    prepare: async (o, s) => { if (status(s, 'v1') === 'Started') await o.call('StopVessel', ['v1']) },
+    prepare: async (o, s) => {
+      if (status(s, 'v1') === 'Started') await o.call('StopVessel', ['v1'])
+    },
   },
   StopVessel: {
     args: () => ['v1'],
-    prepare: async (o, s) => { if (status(s, 'v1') !== 'Started') await o.call('StartVessel', ['v1', 'sleeper.js', []]) },
+    prepare: async (o, s) => {
+      if (status(s, 'v1') !== 'Started') await o.call('StartVessel', ['v1', 'sleeper.js', []])
+    },
   },
   ResetVessel: { args: () => ['v1'] },
   AddFileToVessel: { args: () => ['v1', 'added.txt', enc('added')] },
@@ -85,7 +94,8 @@ describe('authorization matrix', () => {
         const result = await outcome(clients[who].callRaw(call, CASES[call].args(current)))
         got.push(`${call} as ${who}: ${result}`)
         want.push(`${call} as ${who}: ${expected(call, who)}`)
-        if (result !== 'ok') expect(await snapshot(owner, node.keys.owner.publicKeyText), `${call} as ${who}`).toEqual(before)
+        if (result !== 'ok')
+          expect(await snapshot(owner, node.keys.owner.publicKeyText), `${call} as ${who}`).toEqual(before)
       }
     }
     expect(got).toEqual(want)

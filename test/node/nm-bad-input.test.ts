@@ -4,7 +4,14 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClientTransport, type NodeClient } from '../../src/client/node-client.js'
 import { NodeError } from '../../src/protocol/errors.js'
-import { MAX_FILE_BYTES, MAX_MESSAGE_BYTES, encodeCbor, encodeRequest, type Request, type SignedRequest } from '../../src/protocol/messages.js'
+import {
+  MAX_FILE_BYTES,
+  MAX_MESSAGE_BYTES,
+  encodeCbor,
+  encodeRequest,
+  type Request,
+  type SignedRequest,
+} from '../../src/protocol/messages.js'
 import { signRequest } from '../../src/protocol/signing.js'
 import { enc, outcome, snapshot, startTestNode, type TestNode } from './nm-helpers.js'
 
@@ -26,8 +33,11 @@ afterAll(async () => {
   await transport?.close()
 })
 
-const sign = (call: string, args: Request['args'], extra: Partial<Parameters<typeof signRequest>[1]> = {}): SignedRequest =>
-  signRequest(node.keys.owner.privateKey, { call, args, destination: node.nm.peerId, ...extra })
+const sign = (
+  call: string,
+  args: Request['args'],
+  extra: Partial<Parameters<typeof signRequest>[1]> = {},
+): SignedRequest => signRequest(node.keys.owner.privateKey, { call, args, destination: node.nm.peerId, ...extra })
 
 /** The node's answer to raw bytes: the error code, or 'ok'. */
 async function raw(bytes: Uint8Array): Promise<string> {
@@ -51,14 +61,22 @@ describe('bad input', () => {
     })()
 
     const good = encodeRequest(sign('AddFileToVessel', ['v1', 'x.txt', enc('x')]))
-    expect(await raw(good.subarray(0, good.length - 7))).toMatch(/^E_USAGE: malformed request: not valid CBOR \(truncated\)/)
+    expect(await raw(good.subarray(0, good.length - 7))).toMatch(
+      /^E_USAGE: malformed request: not valid CBOR \(truncated\)/,
+    )
     expect(await raw(randomBytes(64))).toMatch(/^E_USAGE/)
     expect(await raw(encodeCbor([1, 2, 3]))).toMatch(/^E_USAGE: malformed request: expected a map/)
-    expect(await raw(encodeCbor({ call: 'GetVessels', args: [], extra: 1 }))).toMatch(/^E_USAGE: malformed request: unknown field 'extra'/)
+    expect(await raw(encodeCbor({ call: 'GetVessels', args: [], extra: 1 }))).toMatch(
+      /^E_USAGE: malformed request: unknown field 'extra'/,
+    )
     // a message over the limit is refused from its length prefix, before it is read
-    expect(await raw(new Uint8Array(MAX_MESSAGE_BYTES + 1))).toBe(`E_SIZE: request is larger than the limit of ${MAX_MESSAGE_BYTES} bytes`)
+    expect(await raw(new Uint8Array(MAX_MESSAGE_BYTES + 1))).toBe(
+      `E_SIZE: request is larger than the limit of ${MAX_MESSAGE_BYTES} bytes`,
+    )
     // a file over the limit inside a message that fits
-    expect(await outcome(owner.send(sign('AddFileToVessel', ['v1', 'big.bin', new Uint8Array(MAX_FILE_BYTES + 1)])))).toBe('E_SIZE')
+    expect(
+      await outcome(owner.send(sign('AddFileToVessel', ['v1', 'big.bin', new Uint8Array(MAX_FILE_BYTES + 1)]))),
+    ).toBe('E_SIZE')
 
     const codes: Record<string, string> = {}
     const attempt = async (what: string, request: Request): Promise<void> => {
@@ -82,10 +100,26 @@ describe('bad input', () => {
     const once = sign('DeleteFileInVessel', ['v1', 'nothere.txt'])
     await attempt('first use', once)
     await attempt('replayed', once)
-    await attempt('expired', sign('AddFileToVessel', ['v1', 'late.txt', enc('x')], { timestamp: Date.now() - 3_600_000, lifetimeMs: 60_000 }))
-    await attempt('far future', sign('AddFileToVessel', ['v1', 'soon.txt', enc('x')], { timestamp: Date.now() + 3_600_000 }))
-    await attempt('too long-lived', sign('AddFileToVessel', ['v1', 'long.txt', enc('x')], { lifetimeMs: 24 * 3_600_000 }))
-    await attempt('misdirected', signRequest(node.keys.owner.privateKey, { call: 'AddFileToVessel', args: ['v1', 'm.txt', enc('x')], destination: other.nm.peerId }))
+    await attempt(
+      'expired',
+      sign('AddFileToVessel', ['v1', 'late.txt', enc('x')], { timestamp: Date.now() - 3_600_000, lifetimeMs: 60_000 }),
+    )
+    await attempt(
+      'far future',
+      sign('AddFileToVessel', ['v1', 'soon.txt', enc('x')], { timestamp: Date.now() + 3_600_000 }),
+    )
+    await attempt(
+      'too long-lived',
+      sign('AddFileToVessel', ['v1', 'long.txt', enc('x')], { lifetimeMs: 24 * 3_600_000 }),
+    )
+    await attempt(
+      'misdirected',
+      signRequest(node.keys.owner.privateKey, {
+        call: 'AddFileToVessel',
+        args: ['v1', 'm.txt', enc('x')],
+        destination: other.nm.peerId,
+      }),
+    )
     const tampered = sign('AddFileToVessel', ['v1', 't.txt', enc('x')])
     await attempt('tampered args', { ...tampered, args: ['v1', 't.txt', enc('evil')] })
     await attempt('tampered key', { ...tampered, key: node.keys.user.publicKeyText })
@@ -129,17 +163,22 @@ describe('bad input', () => {
   })
 
   it('gives clear messages', async () => {
-    await expect(owner.callRaw('StartVessel', ['v1', 42, []])).rejects.toThrow("StartVessel: argument 'program' must be a file name")
+    await expect(owner.callRaw('StartVessel', ['v1', 42, []])).rejects.toThrow(
+      "StartVessel: argument 'program' must be a file name",
+    )
     await expect(owner.call('ListFilesInVessel', ['v99'])).rejects.toThrow("no vessel 'v99' on this node")
-    await expect(owner.send(sign('AddFileToVessel', ['v1', 'late.txt', enc('x')], { timestamp: 1000, lifetimeMs: 1000 })))
-      .rejects.toThrow(/request expired at 1970-01-01T00:00:02.000Z/)
+    await expect(
+      owner.send(sign('AddFileToVessel', ['v1', 'late.txt', enc('x')], { timestamp: 1000, lifetimeMs: 1000 })),
+    ).rejects.toThrow(/request expired at 1970-01-01T00:00:02.000Z/)
   })
 
   it('a disk quota that is full gives E_QUOTA and writes nothing', async () => {
     const small = 'resource cpu .01\nresource memory 1000000\nresource diskused 10000\n'
     const [, made] = await owner.call('SplitVessel', ['v3', small])
     await owner.call('AddFileToVessel', [made, 'a.bin', new Uint8Array(4000)])
-    await expect(owner.call('AddFileToVessel', [made, 'b.bin', new Uint8Array(4000)])).rejects.toMatchObject({ code: 'E_QUOTA' })
+    await expect(owner.call('AddFileToVessel', [made, 'b.bin', new Uint8Array(4000)])).rejects.toMatchObject({
+      code: 'E_QUOTA',
+    })
     expect(await owner.call('ListFilesInVessel', [made])).toEqual(['a.bin'])
     await owner.call('AddFileToVessel', [made, 'a.bin', new Uint8Array(5000)]) // replacing counts the old size out
   })
@@ -147,12 +186,15 @@ describe('bad input', () => {
 
 describe('parallel requests', () => {
   it('50 parallel requests from one key all succeed', async () => {
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) =>
-      owner.call('AddFileToVessel', ['v2', `p${i}.txt`, enc(`file ${i}`)])))
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => owner.call('AddFileToVessel', ['v2', `p${i}.txt`, enc(`file ${i}`)])),
+    )
     expect(results).toEqual(Array(50).fill(null))
     const files = await owner.call('ListFilesInVessel', ['v2'])
     expect(files).toHaveLength(50)
     const reads = await Promise.all(files.map((f) => owner.call('RetrieveFileFromVessel', ['v2', f])))
-    expect(reads.map((b) => Buffer.from(b).toString()).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `file ${i}`).sort())
+    expect(reads.map((b) => Buffer.from(b).toString()).sort()).toEqual(
+      Array.from({ length: 50 }, (_, i) => `file ${i}`).sort(),
+    )
   })
 })

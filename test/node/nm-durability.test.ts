@@ -28,9 +28,13 @@ let transport: ClientTransport
 let child: ChildProcess | undefined
 
 async function startChild(): Promise<{ client: NodeClient; summary: NodeSummary }> {
-  child = spawn(process.execPath, [join(PROJECT, 'bin/flotilla'), 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  child = spawn(
+    process.execPath,
+    [join(PROJECT, 'bin/flotilla'), 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child!.stdout! })
     rl.once('line', resolve)
@@ -55,10 +59,17 @@ beforeAll(async () => {
   keysDir = join(dir, 'keys')
   dataDir = join(dir, 'data')
   owner = (await makeKeys(keysDir)).owner
-  userKeys = await Promise.all(Array.from({ length: 12 }, async (_, i) => (await generateKeyFiles(keysDir, `u${i}`)).publicKeyText))
+  userKeys = await Promise.all(
+    Array.from({ length: 12 }, async (_, i) => (await generateKeyFiles(keysDir, `u${i}`)).publicKeyText),
+  )
   const paths = nodePaths(dataDir)
   const store = await VesselStore.open(paths.state)
-  await initNode(store, paths, keysDir, { donatePercent: 50, vessels: 3, ownerKeyName: 'owner', listen: ['/ip4/127.0.0.1/tcp/0'] })
+  await initNode(store, paths, keysDir, {
+    donatePercent: 50,
+    vessels: 3,
+    ownerKeyName: 'owner',
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+  })
   await store.close()
   transport = await ClientTransport.create()
 })
@@ -66,7 +77,6 @@ afterAll(async () => {
   if (child && child.exitCode === null && child.signalCode === null) await kill()
   await transport?.close()
 })
-
 
 describe('durability', () => {
   it(`keeps every acknowledged change through ${ROUNDS} SIGKILLs in the middle of mutating requests`, async () => {
@@ -85,7 +95,8 @@ describe('durability', () => {
         try {
           while (!killed) await fn()
         } catch (err) {
-          if (!(err instanceof NodeError && (err.code === 'E_UNREACHABLE' || err.code === 'E_TIMEOUT'))) failure ??= { error: err }
+          if (!(err instanceof NodeError && (err.code === 'E_UNREACHABLE' || err.code === 'E_TIMEOUT')))
+            failure ??= { error: err }
         }
       }
       let n = 0
@@ -105,7 +116,7 @@ describe('durability', () => {
         }),
         guard(async () => {
           // each split takes the offcut's 2 events from the vessel's 164: stop well before they run out
-          if (createdBySplit.length >= 60) return void await new Promise((r) => setTimeout(r, 20))
+          if (createdBySplit.length >= 60) return void (await new Promise((r) => setTimeout(r, 20)))
           const [left, made] = await client.call('SplitVessel', [splitHead, SPLIT])
           createdBySplit.push(made)
           splitHead = left
@@ -115,7 +126,11 @@ describe('durability', () => {
       // seconds to get there; a fixed delay then killed before anything was acknowledged)
       const progress = (): number => acked.size + usersAcked + createdBySplit.length
       const before = progress()
-      await waitFor(async () => progress() > before || failure !== undefined, 'a change acknowledged in this round', 60_000)
+      await waitFor(
+        async () => progress() > before || failure !== undefined,
+        'a change acknowledged in this round',
+        60_000,
+      )
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 250)))
       await kill()
       killed = true
@@ -144,7 +159,10 @@ describe('durability', () => {
       expect(now.diskused + extra * OFFCUT.limits.diskused).toBe(initial.diskused)
       // the Started vessel was started again
       expect(summary.vessels.find((v) => v.name === 'v1')!.status).toBe('Started')
-      await waitFor(async () => ((await client.call('GetVesselUsage', ['v1'])).usage?.memory ?? 0) > 0, 'v1 running again')
+      await waitFor(
+        async () => ((await client.call('GetVesselUsage', ['v1'])).usage?.memory ?? 0) > 0,
+        'v1 running again',
+      )
     }
     expect(acked.size).toBeGreaterThan(ROUNDS)
     expect(createdBySplit.length).toBeGreaterThan(0)

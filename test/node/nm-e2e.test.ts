@@ -14,7 +14,9 @@ beforeAll(async () => {
   node = await startTestNode()
   owner = await node.client('owner')
 })
-afterAll(async () => { await node?.stop() })
+afterAll(async () => {
+  await node?.stop()
+})
 
 const status = async (vessel: string) => (await owner.getVessels()).vessels.find((v) => v.name === vessel)
 
@@ -22,16 +24,25 @@ describe('node manager end to end', () => {
   it('runs hello.js: upload, start, log shows Hello World, status Terminated with exit info', async () => {
     const summary = await owner.getVessels()
     expect(summary.peerId).toBe(node.nm.peerId)
-    expect(summary.vessels.map((v) => [v.name, v.status])).toEqual([['v1', 'Fresh'], ['v2', 'Fresh'], ['v3', 'Fresh']])
+    expect(summary.vessels.map((v) => [v.name, v.status])).toEqual([
+      ['v1', 'Fresh'],
+      ['v2', 'Fresh'],
+      ['v3', 'Fresh'],
+    ])
     expect(await owner.call('AddFileToVessel', ['v1', 'hello.js', enc(HELLO)])).toBeNull()
     expect(await owner.call('ListFilesInVessel', ['v1'])).toEqual(['hello.js'])
     expect(await owner.call('StartVessel', ['v1', 'hello.js', []])).toBe('Started')
-    const done = await waitFor(async () => { const v = await status('v1'); return v?.status !== 'Started' && v }, 'hello.js to end')
+    const done = await waitFor(async () => {
+      const v = await status('v1')
+      return v?.status !== 'Started' && v
+    }, 'hello.js to end')
     expect(done.status).toBe('Terminated')
     expect(done.exit).toMatchObject({ code: 0, reason: 'finished' })
     expect(done.program).toBe('hello.js')
     // each run opens with a line saying when and what was started
-    expect(text(await owner.call('ReadVesselLog', ['v1']))).toMatch(/^--- \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: hello\.js ---\nHello World\n$/)
+    expect(text(await owner.call('ReadVesselLog', ['v1']))).toMatch(
+      /^--- \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: hello\.js ---\nHello World\n$/,
+    )
   })
 
   it('refuses to start a Started vessel (E_STATE) and a program that is not a file of the vessel', async () => {
@@ -92,10 +103,17 @@ describe('node manager end to end', () => {
     await expect(refused).rejects.toMatchObject({ code: 'E_QUOTA' })
     await expect(refused).rejects.toThrow(/Proposed vessel is too large: cpu/)
     await expect(owner.call('SplitVessel', ['v2', 'resource cpu .01\n'])).rejects.toMatchObject({ code: 'E_USAGE' })
-    await expect(owner.call('SplitVessel', ['v2', 'resource cpu .01\nresource memory 1000\nresource diskused 1000\nresource connport 1\n']))
-      .rejects.toMatchObject({ code: 'E_QUOTA' })
+    await expect(
+      owner.call('SplitVessel', [
+        'v2',
+        'resource cpu .01\nresource memory 1000\nresource diskused 1000\nresource connport 1\n',
+      ]),
+    ).rejects.toMatchObject({ code: 'E_QUOTA' })
 
-    const [left, made] = await owner.call('SplitVessel', ['v2', 'resource cpu .01\nresource memory 2000000\nresource diskused 3000000\nresource connport 63110\n'])
+    const [left, made] = await owner.call('SplitVessel', [
+      'v2',
+      'resource cpu .01\nresource memory 2000000\nresource diskused 3000000\nresource connport 63110\n',
+    ])
     expect([left, made]).toEqual(['v4', 'v5'])
     const l = parseRestrictions(await owner.call('GetVesselResources', [left]))
     const m = parseRestrictions(await owner.call('GetVesselResources', [made]))
@@ -120,9 +138,15 @@ describe('node manager end to end', () => {
     await owner.call('AddFileToVessel', ['v1', 'hello.js', enc(HELLO)])
     await owner.call('StartVessel', ['v1', 'sleeper.js', []])
     await waitFor(async () => text(await owner.call('ReadVesselLog', ['v1'])).includes('sleeping'), 'sleeper output')
-    const hosts = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'sandbox-host.js']).toString().trim().split('\n')
+    const hosts = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'sandbox-host.js'])
+      .toString()
+      .trim()
+      .split('\n')
     for (const pid of hosts) process.kill(Number(pid), 'SIGKILL')
-    const v = await waitFor(async () => { const s = await status('v1'); return s?.status !== 'Started' && s }, 'the crash to be recorded')
+    const v = await waitFor(async () => {
+      const s = await status('v1')
+      return s?.status !== 'Started' && s
+    }, 'the crash to be recorded')
     expect(v.status).toBe('Terminated')
     expect(v.exit?.reason).toMatch(/sandbox host was killed by SIGKILL/)
     expect(await owner.call('StartVessel', ['v1', 'hello.js', []])).toBe('Started')

@@ -26,7 +26,11 @@ export const SLEEPER = "log('sleeping\\n')\nwhile (true) await sleep(0.5)\n"
 
 export { requireBuild }
 
-export interface Keys { owner: KeyPair; user: KeyPair; stranger: KeyPair }
+export interface Keys {
+  owner: KeyPair
+  user: KeyPair
+  stranger: KeyPair
+}
 
 export interface TestNode {
   nm: NodeManager
@@ -45,21 +49,25 @@ export function tempDir(prefix = 'flotilla-nm-'): string {
 }
 
 export async function makeKeys(keysDir: string): Promise<Keys> {
-  const [owner, user, stranger] = await Promise.all(['owner', 'user', 'stranger'].map((n) => generateKeyFiles(keysDir, n)))
+  const [owner, user, stranger] = await Promise.all(
+    ['owner', 'user', 'stranger'].map((n) => generateKeyFiles(keysDir, n)),
+  )
   return { owner: owner!, user: user!, stranger: stranger! }
 }
 
 /** A node manager with `vessels` vessels owned by the 'owner' key, listening on a free loopback port. */
-export async function startTestNode(options: {
-  init?: InitOptions
-  transport?: ClientTransport
-  limits?: NodeLimitsOptions
-  /** more node manager options (log, sandboxUser) */
-  node?: Pick<NodeManagerOptions, 'log' | 'sandboxUser'>
-  /** let other users pass through the temp folder, as a node manager's data folder usually allows, so that a node
-   *  run as root starts its sandbox host as nobody (default true; false: a 0700 folder, the host falls back to root) */
-  passable?: boolean
-} = {}): Promise<TestNode> {
+export async function startTestNode(
+  options: {
+    init?: InitOptions
+    transport?: ClientTransport
+    limits?: NodeLimitsOptions
+    /** more node manager options (log, sandboxUser) */
+    node?: Pick<NodeManagerOptions, 'log' | 'sandboxUser'>
+    /** let other users pass through the temp folder, as a node manager's data folder usually allows, so that a node
+     *  run as root starts its sandbox host as nobody (default true; false: a 0700 folder, the host falls back to root) */
+    passable?: boolean
+  } = {},
+): Promise<TestNode> {
   requireBuild()
   const dir = tempDir()
   if (options.passable ?? true) chmodSync(dir, 0o711)
@@ -67,7 +75,10 @@ export async function startTestNode(options: {
   const dataDir = join(dir, 'data')
   const keys = await makeKeys(keysDir)
   const nm = await NodeManager.start({
-    dataDir, keysDir, listen: ['/ip4/127.0.0.1/tcp/0'], limits: options.limits,
+    dataDir,
+    keysDir,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    limits: options.limits,
     init: { donatePercent: 20, vessels: 3, listen: ['/ip4/127.0.0.1/tcp/0'], ...options.init },
     ...options.node,
   })
@@ -76,7 +87,12 @@ export async function startTestNode(options: {
   let transport = options.transport
   let ownTransport: ClientTransport | undefined
   return {
-    nm, dir, keysDir, dataDir, keys, address,
+    nm,
+    dir,
+    keysDir,
+    dataDir,
+    keys,
+    address,
     async client(who) {
       transport ??= ownTransport = await ClientTransport.create()
       const c = await NodeClient.connect(address, { identity: who === 'none' ? undefined : keys[who], transport })
@@ -103,7 +119,10 @@ export async function outcome(p: Promise<unknown>): Promise<string> {
 }
 
 /** Everything a request could change, as seen by the owner: vessels, and every file's content in its vessels. */
-export async function snapshot(owner: NodeClient, ownerKey: string): Promise<{ vessels: NodeSummary['vessels']; files: Record<string, Record<string, string>> }> {
+export async function snapshot(
+  owner: NodeClient,
+  ownerKey: string,
+): Promise<{ vessels: NodeSummary['vessels']; files: Record<string, Record<string, string>> }> {
   const { vessels } = await owner.getVessels()
   const files: Record<string, Record<string, string>> = {}
   for (const v of vessels.filter((x) => x.ownerKey === ownerKey)) {

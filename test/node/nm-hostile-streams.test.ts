@@ -51,12 +51,17 @@ async function newAttacker(): Promise<Libp2p> {
 async function openStreams(n: number): Promise<Array<Stream | undefined>> {
   const address = multiaddr(node.address)
   // one exchange first, so the connection is set up on both sides (yamux resets a burst of early streams)
-  await answerCode(await attacker.dialProtocol(address, PROTOCOL_ID).then(async (s) => {
-    await lpStream(s, LP_OPTIONS).write(encodeRequest({ call: 'GetVessels', args: [] }))
-    return s
-  }))
-  return Promise.all(Array.from({ length: n }, () =>
-    attacker.dialProtocol(address, PROTOCOL_ID, { maxOutboundStreams: 1024 }).catch(() => undefined)))
+  await answerCode(
+    await attacker.dialProtocol(address, PROTOCOL_ID).then(async (s) => {
+      await lpStream(s, LP_OPTIONS).write(encodeRequest({ call: 'GetVessels', args: [] }))
+      return s
+    }),
+  )
+  return Promise.all(
+    Array.from({ length: n }, () =>
+      attacker.dialProtocol(address, PROTOCOL_ID, { maxOutboundStreams: 1024 }).catch(() => undefined),
+    ),
+  )
 }
 
 /** The code of the answer on a stream, or 'reset' if it ends without one. */
@@ -94,12 +99,17 @@ describe('hostile streams', () => {
     const codes = tally(await answers)
     expect(codes[`E_TIMEOUT: no request arrived within 3000 ms of opening the stream`]).toBe(READING_PER_PEER)
     const busy = `E_BUSY: this peer already has ${READING_PER_PEER} requests being received; wait for their answers`
-    expect(Object.keys(codes).sort()).toEqual([busy, 'E_TIMEOUT: no request arrived within 3000 ms of opening the stream', 'reset'].sort())
+    expect(Object.keys(codes).sort()).toEqual(
+      [busy, 'E_TIMEOUT: no request arrived within 3000 ms of opening the stream', 'reset'].sort(),
+    )
     expect(codes[busy]! + codes.reset!).toBe(600 - READING_PER_PEER)
     // the node's log holds a few of these refusals (5 per code), not hundreds
-    const logged = (readNodeLog(nodeLogPrefix(nodePaths(node.dataDir))) ?? []).filter((e) => e.peer === attacker.peerId.toString())
+    const logged = (readNodeLog(nodeLogPrefix(nodePaths(node.dataDir))) ?? []).filter(
+      (e) => e.peer === attacker.peerId.toString(),
+    )
     expect(logged.map((e) => [e.level, e.call, e.caller, e.result])).toEqual([
-      ...Array.from({ length: 5 }, () => ['warn', null, 'anonymous', 'E_BUSY']), ...Array.from({ length: 5 }, () => ['warn', null, 'anonymous', 'E_TIMEOUT']),
+      ...Array.from({ length: 5 }, () => ['warn', null, 'anonymous', 'E_BUSY']),
+      ...Array.from({ length: 5 }, () => ['warn', null, 'anonymous', 'E_TIMEOUT']),
     ])
     expect(logged[0]!.msg).toMatch(/^request by anonymous from 12D3KooW\S+: E_BUSY this peer already has/)
     await waitFor(idle, 'the node to hold no stream')
@@ -114,12 +124,14 @@ describe('hostile streams', () => {
       for (; n >= 0x80; n = Math.floor(n / 0x80)) out.push((n % 0x80) | 0x80)
       return Uint8Array.from([...out, n])
     }
-    const answers = Promise.all(streams.map(async (stream) => {
-      if (stream === undefined) return 'not opened'
-      stream.send(prefix(FRAME))
-      stream.send(new Uint8Array(FRAME - 1000))
-      return answerCode(stream)
-    }))
+    const answers = Promise.all(
+      streams.map(async (stream) => {
+        if (stream === undefined) return 'not opened'
+        stream.send(prefix(FRAME))
+        stream.send(new Uint8Array(FRAME - 1000))
+        return answerCode(stream)
+      }),
+    )
     await waitFor(async () => node.nm.protocolStats().frameBytes === 2 * FRAME, 'two frames to be reserved')
     // the other peer, with a request larger than the small-frame size, is not refused
     await owner.call('AddFileToVessel', ['v2', 'big.bin', new Uint8Array(300_000)])
@@ -128,7 +140,7 @@ describe('hostile streams', () => {
     const codes = tally(await answers)
     expect(codes).toEqual({
       [`E_BUSY: this peer's requests being received hold ${2 * FRAME} of its ${1024 * 1024} bytes; a ${FRAME}-byte request must wait for their answers`]: 3,
-      [`E_TIMEOUT: the ${FRAME}-byte request did not arrive within ${2000 + Math.ceil(FRAME * 1000 / (1024 * 1024))} ms (${FRAME - 1000} bytes came)`]: 2,
+      [`E_TIMEOUT: the ${FRAME}-byte request did not arrive within ${2000 + Math.ceil((FRAME * 1000) / (1024 * 1024))} ms (${FRAME - 1000} bytes came)`]: 2,
     })
     await waitFor(idle, 'the frame budget to be free')
     expect(await owner.call('ListFilesInVessel', ['v2'])).toEqual(['big.bin'])

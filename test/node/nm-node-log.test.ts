@@ -41,22 +41,37 @@ describe('the node log', () => {
     const peer = node.nm.node.getConnections()[0]?.remotePeer.toString()
     const fingerprint = keyFingerprint(node.keys.owner.publicKeyText)
     expect(fingerprint).toHaveLength(10)
-    expect(requestsOf(node, 'AddFileToVessel')).toEqual([expect.objectContaining({
-      level: 'info', caller: fingerprint, key: node.keys.owner.publicKeyText, vessels: ['v1'], result: 'ok', peer,
-      msg: expect.stringMatching(new RegExp(`^AddFileToVessel v1 by ${fingerprint.replace(/[+/]/g, '\\$&')} from 12D3KooW.*: ok$`)),
-    })])
+    expect(requestsOf(node, 'AddFileToVessel')).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        caller: fingerprint,
+        key: node.keys.owner.publicKeyText,
+        vessels: ['v1'],
+        result: 'ok',
+        peer,
+        msg: expect.stringMatching(
+          new RegExp(`^AddFileToVessel v1 by ${fingerprint.replace(/[+/]/g, '\\$&')} from 12D3KooW.*: ok$`),
+        ),
+      }),
+    ])
     // refusals at warn, with their code; an allowed caller's failure is an answer, at info
     expect(requestsOf(node, 'StopVessel').map((e) => [e.level, e.caller, e.vessels, e.result])).toEqual([
       ['warn', keyFingerprint(node.keys.stranger.publicKeyText), ['v1'], 'E_PERMISSION'],
       ['info', fingerprint, ['v3'], 'E_STATE'],
     ])
-    expect(requestsOf(node, 'ResetVessel')).toEqual([expect.objectContaining({ level: 'warn', caller: 'anonymous', key: null, result: 'E_SIGNATURE' })])
+    expect(requestsOf(node, 'ResetVessel')).toEqual([
+      expect.objectContaining({ level: 'warn', caller: 'anonymous', key: null, result: 'E_SIGNATURE' }),
+    ])
     // the public calls clients poll are at debug: not in a log kept at info
     expect(requestsOf(node, 'GetVessels')).toEqual([])
     // the program's start and end
     await owner.call('StartVessel', ['v1', 'hello.js', []])
     await waitFor(async () => entries(node!).find((e) => e.event === 'ended'), 'the end of hello.js in the node log')
-    expect(entries(node).filter((e) => e.vessel === 'v1').map((e) => e.msg)).toEqual(['v1 started: hello.js', 'v1 ended: Terminated, exit code 0 (finished)'])
+    expect(
+      entries(node)
+        .filter((e) => e.vessel === 'v1')
+        .map((e) => e.msg),
+    ).toEqual(['v1 started: hello.js', 'v1 ended: Terminated, exit code 0 (finished)'])
   })
 
   it('keeps an internal error whole: the message, the stack and its cause, at error; the requester gets E_INTERNAL only', async () => {
@@ -68,8 +83,15 @@ describe('the node log', () => {
     writeFileSync(dir, 'not a directory')
     expect(await outcome(owner.call('ListFilesInVessel', ['v2']))).toBe('E_INTERNAL')
     const [entry] = requestsOf(node, 'ListFilesInVessel')
-    expect(entry).toMatchObject({ level: 'error', result: 'E_INTERNAL', error: 'cannot list the files of v2 (ENOTDIR)', vessels: ['v2'] })
-    expect(entry!.msg).toMatch(/^internal error in ListFilesInVessel v2 by \S+ from 12D3KooW\S+: E_INTERNAL cannot list the files of v2 \(ENOTDIR\)$/)
+    expect(entry).toMatchObject({
+      level: 'error',
+      result: 'E_INTERNAL',
+      error: 'cannot list the files of v2 (ENOTDIR)',
+      vessels: ['v2'],
+    })
+    expect(entry!.msg).toMatch(
+      /^internal error in ListFilesInVessel v2 by \S+ from 12D3KooW\S+: E_INTERNAL cannot list the files of v2 \(ENOTDIR\)$/,
+    )
     expect(entry!.detail).toMatch(/^Error: cannot list the files of v2 \(ENOTDIR\)\n {4}at /)
     expect(entry!.detail).toMatch(/\ncaused by: Error: ENOTDIR: not a directory, scandir '.*\/files\/v2'/)
   })
@@ -95,17 +117,30 @@ describe('the node log', () => {
     const log = entries(node)
     expect(log.filter((e) => e.call === 'ListFilesInVessel').map((e) => e.vessels)).toEqual([['v1'], ['v2']])
     expect(log.filter((e) => e.result === 'E_PERMISSION')).toHaveLength(perKind)
-    expect(log.filter((e) => e.dropped !== undefined)).toEqual([expect.objectContaining({
-      level: 'warn', peer, dropped: flood - perKind, kinds: { E_PERMISSION: flood - perKind },
-      msg: expect.stringMatching(new RegExp(`^dropped ${flood - perKind} log lines about requests from 12D3KooW\\S+ \\(E_PERMISSION ${flood - perKind}\\): at most ${perKind} of one kind per peer`)),
-    })])
-    expect(log.filter((e) => e.result === 'E_UNKNOWN_CALL').map((e) => [e.call, e.caller])).toEqual([[forged, 'anonymous']])
+    expect(log.filter((e) => e.dropped !== undefined)).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        peer,
+        dropped: flood - perKind,
+        kinds: { E_PERMISSION: flood - perKind },
+        msg: expect.stringMatching(
+          new RegExp(
+            `^dropped ${flood - perKind} log lines about requests from 12D3KooW\\S+ \\(E_PERMISSION ${flood - perKind}\\): at most ${perKind} of one kind per peer`,
+          ),
+        ),
+      }),
+    ])
+    expect(log.filter((e) => e.result === 'E_UNKNOWN_CALL').map((e) => [e.call, e.caller])).toEqual([
+      [forged, 'anonymous'],
+    ])
 
     // the CLI prints the entry on one line, the line break as an escape
     const text = await flotilla(['node', 'log', '--data', node.dataDir])
     expect(text).toMatchObject({ code: 0, stderr: '' })
     const lines = text.stdout.trimEnd().split('\n')
-    expect(lines).toContainEqual(expect.stringMatching(/ WARN {2}X\\u000a2030-01-01T00:00:00.000Z INFO {2}ChangeOwner v1: ok by anonymous from /))
+    expect(lines).toContainEqual(
+      expect.stringMatching(/ WARN {2}X\\u000a2030-01-01T00:00:00.000Z INFO {2}ChangeOwner v1: ok by anonymous from /),
+    )
     expect(lines.filter((l) => !/^\d{4}-\d\d-\d\dT[\d:.]{12}Z (ERROR|WARN |INFO |DEBUG) /.test(l))).toEqual([])
     expect(lines.filter((l) => l.startsWith('2030-'))).toEqual([])
   })
@@ -145,18 +180,32 @@ describe('flotilla node log', () => {
     const lines = running.stdout.trimEnd().split('\n')
     expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO {2}set up a new node 12D3KooW/)
     expect(lines).toContainEqual(expect.stringMatching(/ INFO {2}ListFilesInVessel v1 by \S{10} from 12D3KooW\S+: ok$/))
-    expect(lines).toContainEqual(expect.stringMatching(/ WARN {2}StopVessel v1 by anonymous from 12D3KooW\S+: E_SIGNATURE StopVessel must be signed$/))
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        / WARN {2}StopVessel v1 by anonymous from 12D3KooW\S+: E_SIGNATURE StopVessel must be signed$/,
+      ),
+    )
 
     await node.nm.stop()
     const json = await flotilla(['node', 'log', '--data', node.dataDir, '--json'])
     expect(json.code).toBe(0)
-    const parsed = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as LogEntry)
+    const parsed = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LogEntry)
     expect(parsed.map((e) => e.msg)).toEqual([...lines.map((l) => l.slice(31)), 'node stopped'])
     expect(parsed.at(-1)).toMatchObject({ level: 'info', event: 'stopped' })
 
     const last = await flotilla(['node', 'log', '--data', node.dataDir, '--json', '--lines', '2'])
-    expect(last.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as LogEntry).msg)).toEqual(parsed.slice(-2).map((e) => e.msg))
-    const warnings = (await flotilla(['node', 'log', '--data', node.dataDir, '--level', 'warn'])).stdout.trimEnd().split('\n')
+    expect(
+      last.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as LogEntry).msg),
+    ).toEqual(parsed.slice(-2).map((e) => e.msg))
+    const warnings = (await flotilla(['node', 'log', '--data', node.dataDir, '--level', 'warn'])).stdout
+      .trimEnd()
+      .split('\n')
     expect(warnings).toContainEqual(expect.stringMatching(/ WARN {2}StopVessel v1 by anonymous /))
     expect(warnings.filter((l) => !/^\S+ (WARN |ERROR) /.test(l))).toEqual([])
   })
@@ -166,12 +215,22 @@ describe('flotilla node log', () => {
     mkdirSync(empty, { recursive: true })
     try {
       const none = await flotilla(['node', 'log', '--data', empty])
-      expect(none).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/holds no node log .*has a node run from/) })
+      expect(none).toMatchObject({
+        code: 2,
+        stdout: '',
+        stderr: expect.stringMatching(/holds no node log .*has a node run from/),
+      })
     } finally {
       rmSync(empty, { recursive: true, force: true })
     }
-    expect(await flotilla(['node', 'log', '--lines', '0'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--lines must be a whole number > 0/) })
-    expect(await flotilla(['node', 'log', '--level', 'loud'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--level must be one of error, warn, info, debug/) })
+    expect(await flotilla(['node', 'log', '--lines', '0'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--lines must be a whole number > 0/),
+    })
+    expect(await flotilla(['node', 'log', '--level', 'loud'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--level must be one of error, warn, info, debug/),
+    })
     const help = await flotilla(['node', 'log', '--help'])
     expect(help.code).toBe(0)
     expect(help.stdout).toMatch(/--lines <n>[\s\S]*--level <level>[\s\S]*--json[\s\S]*node\.log\.old/)

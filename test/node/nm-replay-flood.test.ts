@@ -47,7 +47,10 @@ describe('replay guard flood', () => {
     for (let k = 0; k < 11; k++) {
       const stranger = await generateKeyPair('Ed25519')
       for (let i = 0; i < 3; i++) {
-        for (const code of [await send(stranger, 'StopVessel', ['v1', 'extra']), await send(stranger, 'StopVessel', ['v1'])]) {
+        for (const code of [
+          await send(stranger, 'StopVessel', ['v1', 'extra']),
+          await send(stranger, 'StopVessel', ['v1']),
+        ]) {
           codes.set(code, (codes.get(code) ?? 0) + 1)
         }
       }
@@ -69,18 +72,27 @@ describe('replay guard flood', () => {
     expect(codes.filter((c) => c === 'ok')).toHaveLength(20)
     expect(codes.filter((c) => c === 'E_BUSY')).toHaveLength(16)
     const user = users[0]!
-    await expect(owner.send(signRequest(user.privateKey, { call: 'ListFilesInVessel', args: ['v1'], destination: nm.peerId })))
-      .rejects.toThrow(/this key has 10 unexpired requests/)
-    await expect(owner.send(signRequest(users[2]!.privateKey, { call: 'ListFilesInVessel', args: ['v1'], destination: nm.peerId })))
-      .rejects.toThrow(/the node holds 20 unexpired requests of vessel users/)
+    await expect(
+      owner.send(signRequest(user.privateKey, { call: 'ListFilesInVessel', args: ['v1'], destination: nm.peerId })),
+    ).rejects.toThrow(/this key has 10 unexpired requests/)
+    await expect(
+      owner.send(
+        signRequest(users[2]!.privateKey, { call: 'ListFilesInVessel', args: ['v1'], destination: nm.peerId }),
+      ),
+    ).rejects.toThrow(/the node holds 20 unexpired requests of vessel users/)
     expect(await outcome(owner.call('ListFilesInVessel', ['v1']))).toBe('ok')
 
     // restart on the same data folder: the entries come back from LevelDB, and so does the owner's room
     await nm.stop()
-    nm = await NodeManager.start({ dataDir: node.dataDir, keysDir: node.keysDir, listen: ['/ip4/127.0.0.1/tcp/0'], limits: LIMITS })
+    nm = await NodeManager.start({
+      dataDir: node.dataDir,
+      keysDir: node.keysDir,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      limits: LIMITS,
+    })
     owner = await NodeClient.connect(nm.addresses[0]!, { identity: node.keys.owner, transport })
     expect(await send(users[2]!.privateKey, 'ListFilesInVessel', ['v1'])).toBe('E_BUSY')
-    expect(await send((await generateKeyPair('Ed25519')), 'StopVessel', ['v1'])).toBe('E_PERMISSION')
+    expect(await send(await generateKeyPair('Ed25519'), 'StopVessel', ['v1'])).toBe('E_PERMISSION')
     expect(await owner.call('ListFilesInVessel', ['v1'])).toEqual(['keep.txt'])
     expect(await outcome(owner.call('GetVesselUsage', ['v1']))).not.toBe('E_BUSY')
   })

@@ -19,7 +19,12 @@ describe('node restart', () => {
     const keysDir = join(dir, 'keys')
     const dataDir = join(dir, 'data')
     const keys = await makeKeys(keysDir)
-    const options = { dataDir, keysDir, listen: ['/ip4/127.0.0.1/tcp/0'], init: { donatePercent: 20, vessels: 2, listen: ['/ip4/127.0.0.1/tcp/0'] } }
+    const options = {
+      dataDir,
+      keysDir,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      init: { donatePercent: 20, vessels: 2, listen: ['/ip4/127.0.0.1/tcp/0'] },
+    }
     const transport = await ClientTransport.create()
     try {
       let nm = await NodeManager.start(options)
@@ -45,13 +50,19 @@ describe('node restart', () => {
       expect((await owner.call('GetVesselUsage', ['v1'])).usage).not.toBeNull()
       // its log tells the first run from the restart
       const log = Buffer.from(await owner.call('ReadVesselLog', ['v1'])).toString('latin1')
-      expect(log).toMatch(/^--- .* UTC: sleeper\.js ---\n(.*\n)*--- .* UTC: sleeper\.js \(restarted with the node\) ---\n/)
+      expect(log).toMatch(
+        /^--- .* UTC: sleeper\.js ---\n(.*\n)*--- .* UTC: sleeper\.js \(restarted with the node\) ---\n/,
+      )
       await nm.stop()
       // and so does the node's own log, with what became of v2
-      const events = (readNodeLog(nodeLogPrefix(nodePaths(dataDir))) ?? []).filter((e) => e.vessel !== undefined).map((e) => [e.level, e.msg])
+      const events = (readNodeLog(nodeLogPrefix(nodePaths(dataDir))) ?? [])
+        .filter((e) => e.vessel !== undefined)
+        .map((e) => [e.level, e.msg])
       expect(events).toEqual([
-        ['info', 'v1 started: sleeper.js'], ['info', 'v2 started: sleeper.js'],
-        ['info', 'v1 restarted with the node: sleeper.js'], ['warn', "v2 is Stale: could not restart: program 'sleeper.js' is missing"],
+        ['info', 'v1 started: sleeper.js'],
+        ['info', 'v2 started: sleeper.js'],
+        ['info', 'v1 restarted with the node: sleeper.js'],
+        ['warn', "v2 is Stale: could not restart: program 'sleeper.js' is missing"],
       ])
     } finally {
       await transport.close()

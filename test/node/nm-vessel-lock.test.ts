@@ -15,7 +15,9 @@ beforeAll(async () => {
   node = await startTestNode()
   owner = await node.client('owner')
 })
-afterAll(async () => { await node?.stop() })
+afterAll(async () => {
+  await node?.stop()
+})
 
 const vesselDir = (vessel: string): string => join(node.dataDir, 'files', vessel)
 
@@ -24,10 +26,19 @@ describe('per-vessel lock', () => {
     mkdirSync(vesselDir('v1'), { recursive: true })
     for (let i = 0; i < 5000; i++) writeFileSync(join(vesselDir('v1'), `old${i}.txt`), 'x')
     let release!: () => void
-    const held = node.nm.locks.vessel('v1', () => new Promise<void>((r) => { release = r }))
+    const held = node.nm.locks.vessel(
+      'v1',
+      () =>
+        new Promise<void>((r) => {
+          release = r
+        }),
+    )
     const done: string[] = []
     const uploads = Array.from({ length: 8 }, (_, i) =>
-      owner.call('AddFileToVessel', ['v1', `new${i}.txt`, enc(`upload ${i}`)]).then(() => { done.push(`new${i}.txt`) }))
+      owner.call('AddFileToVessel', ['v1', `new${i}.txt`, enc(`upload ${i}`)]).then(() => {
+        done.push(`new${i}.txt`)
+      }),
+    )
     expect(await owner.call('ChangeOwnerInformation', ['v2', 'answered while v1 is busy'])).toBeNull()
     expect(done).toEqual([])
     expect((await owner.getVessels()).vessels.find((v) => v.name === 'v2')?.ownerInfo).toBe('answered while v1 is busy')
@@ -48,14 +59,19 @@ describe('disk quota accounting', () => {
     const free = QUOTA - diskUsedIn(vesselDir(vessel)) - FILE_OVERHEAD
     expect(free).toBeGreaterThanOrEqual(0)
     const before = await owner.call('ListFilesInVessel', [vessel])
-    expect(await outcome(owner.call('AddFileToVessel', [vessel, 'probe.bin', new Uint8Array(free + 1)]))).toBe('E_QUOTA')
+    expect(await outcome(owner.call('AddFileToVessel', [vessel, 'probe.bin', new Uint8Array(free + 1)]))).toBe(
+      'E_QUOTA',
+    )
     expect(await owner.call('ListFilesInVessel', [vessel])).toEqual(before)
     expect(await outcome(owner.call('AddFileToVessel', [vessel, 'probe.bin', new Uint8Array(free)]))).toBe('ok')
     expect(await outcome(owner.call('DeleteFileInVessel', [vessel, 'probe.bin']))).toBe('ok')
   }
 
   beforeAll(async () => {
-    ;[, vessel] = await owner.call('SplitVessel', ['v3', `resource cpu .05\nresource memory 20000000\nresource diskused ${QUOTA}\nresource events 4\nresource filewrite 50000\nresource fileread 50000\nresource filesopened 4\nresource lograte 10000\n`])
+    ;[, vessel] = await owner.call('SplitVessel', [
+      'v3',
+      `resource cpu .05\nresource memory 20000000\nresource diskused ${QUOTA}\nresource events 4\nresource filewrite 50000\nresource fileread 50000\nresource filesopened 4\nresource lograte 10000\n`,
+    ])
   })
 
   it('stays exact through uploads, overwrites, deletes and the files a program writes', async () => {
@@ -72,9 +88,16 @@ describe('disk quota accounting', () => {
     expect(await outcome(owner.call('DeleteFileInVessel', [vessel, 'b.txt']))).toBe('E_NOT_FOUND')
     await expectExactFree()
     // the program writes 9,000 bytes the node manager did not see
-    await owner.call('AddFileToVessel', [vessel, 'w.js', enc("const f = openfile('guest.bin', true); f.writeat('g'.repeat(9000), 0); f.close(); log('ok\\n')\n")])
+    await owner.call('AddFileToVessel', [
+      vessel,
+      'w.js',
+      enc("const f = openfile('guest.bin', true); f.writeat('g'.repeat(9000), 0); f.close(); log('ok\\n')\n"),
+    ])
     await owner.call('StartVessel', [vessel, 'w.js', []])
-    await waitFor(async () => (await owner.getVessels()).vessels.find((v) => v.name === vessel)?.status === 'Terminated', 'w.js to end')
+    await waitFor(
+      async () => (await owner.getVessels()).vessels.find((v) => v.name === vessel)?.status === 'Terminated',
+      'w.js to end',
+    )
     expect(text(await owner.call('ReadVesselLog', [vessel]))).toMatch(/ ---\nok\n$/)
     await expectExactFree()
     await owner.call('ResetVessel', [vessel])

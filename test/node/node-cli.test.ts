@@ -26,7 +26,23 @@ describe('flotilla node init', () => {
   it('init sets a node up; a second init is a usage mistake', async () => {
     const data = join(dir, 'init-data')
     const keys = join(dir, 'init-keys')
-    const r = await flotilla('node', 'init', '--donate', '20%', '--owner', 'alice', '--vessels', '2', '--listen', '/ip4/127.0.0.1/tcp/0', '--data', data, '--keys', keys, '--json')
+    const r = await flotilla(
+      'node',
+      'init',
+      '--donate',
+      '20%',
+      '--owner',
+      'alice',
+      '--vessels',
+      '2',
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0',
+      '--data',
+      data,
+      '--keys',
+      keys,
+      '--json',
+    )
     expect(r.code).toBe(0)
     const config = json<{ peerId: string; donatePercent: number; vessels: { name: string }[] }>(r)
     expect(config.donatePercent).toBe(20)
@@ -37,16 +53,38 @@ describe('flotilla node init', () => {
     const status = await flotilla('node', 'status', '--json', '--data', data)
     expect(status.code).toBe(0)
     expect(json<NodeSummary>(status).vessels.map((v) => v.status)).toEqual(['Fresh', 'Fresh'])
-    expect((await flotilla('node', 'init', '--donate', '500%', '--data', join(dir, 'other'), '--keys', keys)).code).toBe(2)
+    expect(
+      (await flotilla('node', 'init', '--donate', '500%', '--data', join(dir, 'other'), '--keys', keys)).code,
+    ).toBe(2)
   })
 
-  it('--owner takes an existing key by path, so a second node can share the first one\'s owner; a missing one is a usage mistake', async () => {
+  it("--owner takes an existing key by path, so a second node can share the first one's owner; a missing one is a usage mistake", async () => {
     const owner = (await generateKeyFiles(join(dir, 'shared-keys'), 'owner')).publicKeyText
-    const second = await flotilla('node', 'init', '--owner', join(dir, 'shared-keys', 'owner.publickey'), '--listen', '/ip4/127.0.0.1/tcp/0',
-      '--data', join(dir, 'second-data'), '--keys', join(dir, 'second-keys'), '--json')
+    const second = await flotilla(
+      'node',
+      'init',
+      '--owner',
+      join(dir, 'shared-keys', 'owner.publickey'),
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0',
+      '--data',
+      join(dir, 'second-data'),
+      '--keys',
+      join(dir, 'second-keys'),
+      '--json',
+    )
     expect(second.stderr).toBe('')
     expect(json<{ ownerKey: string; vessels: { ownerKey: string }[] }>(second).vessels[0]?.ownerKey).toBe(owner)
-    const missing = await flotilla('node', 'init', '--owner', join(dir, 'nowhere', 'carol'), '--data', join(dir, 'third-data'), '--keys', join(dir, 'third-keys'))
+    const missing = await flotilla(
+      'node',
+      'init',
+      '--owner',
+      join(dir, 'nowhere', 'carol'),
+      '--data',
+      join(dir, 'third-data'),
+      '--keys',
+      join(dir, 'third-keys'),
+    )
     expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/owner key: .*carol\.publickey: no such key file/)
     expect((await flotilla('node', 'status', '--json', '--data', join(dir, 'third-data'))).code).not.toBe(0)
@@ -65,9 +103,24 @@ describe('a running node: flotilla node status and node call', () => {
   beforeAll(async () => {
     data = join(dir, 'data')
     keys = join(dir, 'keys')
-    const init = await flotilla('node', 'init', '--owner', 'alice', '--vessels', '3', '--listen', '/ip4/127.0.0.1/tcp/0', '--data', data, '--keys', keys)
+    const init = await flotilla(
+      'node',
+      'init',
+      '--owner',
+      'alice',
+      '--vessels',
+      '3',
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0',
+      '--data',
+      data,
+      '--keys',
+      keys,
+    )
     expect(init.code).toBe(0)
-    child = spawn(process.execPath, [BIN, 'node', 'start', '--data', data, '--keys', keys, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child = spawn(process.execPath, [BIN, 'node', 'start', '--data', data, '--keys', keys, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve))
     address = (JSON.parse(line) as NodeSummary).addresses[0]!
   })
@@ -78,7 +131,7 @@ describe('a running node: flotilla node status and node call', () => {
     await exited
   })
 
-  it('status shows where the node listens, to the node\'s own folder', async () => {
+  it("status shows where the node listens, to the node's own folder", async () => {
     expect(address).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/12D3KooW/)
     const status = await flotilla('node', 'status', '--json', '--data', data)
     expect(json<NodeSummary>(status).addresses).toEqual([address])
@@ -90,15 +143,21 @@ describe('a running node: flotilla node status and node call', () => {
   })
 
   it('call uploads and starts a program and reads its log, with the start marked', async () => {
-    expect((await flotilla('node', 'call', address, 'AddFileToVessel', 'v1', 'hello.js', '@hello.js', ...k())).code).toBe(0)
+    expect(
+      (await flotilla('node', 'call', address, 'AddFileToVessel', 'v1', 'hello.js', '@hello.js', ...k())).code,
+    ).toBe(0)
     const start = await flotilla('node', 'call', address, 'StartVessel', 'v1', 'hello.js', ...k())
     expect(start).toMatchObject({ code: 0, stdout: 'Started\n' })
-    await waitFor(async () => (await flotilla('node', 'call', address, 'ReadVesselLog', 'v1', ...k())).stdout.endsWith('Hello World\n'), 'the log')
+    await waitFor(
+      async () =>
+        (await flotilla('node', 'call', address, 'ReadVesselLog', 'v1', ...k())).stdout.endsWith('Hello World\n'),
+      'the log',
+    )
     const log = await flotilla('node', 'call', address, 'ReadVesselLog', 'v1', ...k(), '--json')
     expect(json<string>(log)).toMatch(/^--- \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: hello\.js ---\nHello World\n$/)
   })
 
-  it('call changes a vessel\'s advertising and users', async () => {
+  it("call changes a vessel's advertising and users", async () => {
     expect((await flotilla('node', 'call', address, 'ChangeAdvertise', 'v2', 'false', ...k())).code).toBe(0)
     expect((await flotilla('node', 'call', address, 'ChangeUsers', 'v2', 'alice', ...k())).code).toBe(0)
     const v2 = json<NodeSummary>(await flotilla('node', 'call', address, 'GetVessels', '--json')).vessels[1]!
@@ -128,10 +187,18 @@ describe('a running node: flotilla node status and node call', () => {
     expect(v3((await flotilla('node', 'call', address, 'GetVessels', '--json')).stdout)).toEqual(v3(before))
   }, 120_000)
 
-
   it('a second node on a busy port is a clear usage mistake', async () => {
     const port = address.split('/')[4]!
-    const busy = await flotilla('node', 'start', '--data', join(dir, 'second'), '--keys', join(dir, 'keys2'), '--listen', `/ip4/127.0.0.1/tcp/${port}`)
+    const busy = await flotilla(
+      'node',
+      'start',
+      '--data',
+      join(dir, 'second'),
+      '--keys',
+      join(dir, 'keys2'),
+      '--listen',
+      `/ip4/127.0.0.1/tcp/${port}`,
+    )
     expect(busy.code).toBe(2)
     expect(busy.stderr).toMatch(/address is in use.*--listen \/ip4\/127\.0\.0\.1\/tcp\/0/)
   })
@@ -140,8 +207,22 @@ describe('a running node: flotilla node status and node call', () => {
 describe('flotilla node start on a fresh folder', () => {
   it('sets the node up with the defaults, listening where asked, and its vessels get that IP', async () => {
     const fresh = join(dir, 'fresh')
-    const p = spawn(process.execPath, [BIN, 'node', 'start', '--data', join(fresh, 'data'), '--keys', join(fresh, 'keys'),
-      '--listen', '/ip4/127.0.0.2/tcp/0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const p = spawn(
+      process.execPath,
+      [
+        BIN,
+        'node',
+        'start',
+        '--data',
+        join(fresh, 'data'),
+        '--keys',
+        join(fresh, 'keys'),
+        '--listen',
+        '/ip4/127.0.0.2/tcp/0',
+        '--json',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     try {
       const line = await new Promise<string>((resolve) => createInterface({ input: p.stdout }).once('line', resolve))
       const summary = JSON.parse(line) as NodeSummary
@@ -150,7 +231,15 @@ describe('flotilla node start on a fresh folder', () => {
       expect(summary.vessels.length).toBeGreaterThan(0)
       // the shipped example splits the default vessel; each half keeps its own ports
       const owner = ['--key', 'owner', '--keys', join(fresh, 'keys')]
-      const split = await flotilla('node', 'call', summary.addresses[0]!, 'SplitVessel', 'v1', `@${join(PROJECT, 'examples', 'restrictions.split')}`, ...owner)
+      const split = await flotilla(
+        'node',
+        'call',
+        summary.addresses[0]!,
+        'SplitVessel',
+        'v1',
+        `@${join(PROJECT, 'examples', 'restrictions.split')}`,
+        ...owner,
+      )
       expect(split.stderr).toBe('')
       expect(split.code).toBe(0)
       const table = (await flotilla('node', 'call', summary.addresses[0]!, 'GetVessels')).stdout

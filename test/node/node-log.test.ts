@@ -6,7 +6,15 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FloodLimiter, type Dropped } from '../../src/node/flood-limiter.js'
 import { readNodeLog } from '../../src/node/node-log-reader.js'
-import { entryText, errorChain, MAX_DETAIL_BYTES, MAX_FIELD_BYTES, MAX_MESSAGE_BYTES, NodeLog, type LogEntry } from '../../src/node/node-log.js'
+import {
+  entryText,
+  errorChain,
+  MAX_DETAIL_BYTES,
+  MAX_FIELD_BYTES,
+  MAX_MESSAGE_BYTES,
+  NodeLog,
+  type LogEntry,
+} from '../../src/node/node-log.js'
 
 const limiters: FloodLimiter[] = []
 const dirs: string[] = []
@@ -15,7 +23,10 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
-function limiter(limits: Partial<ConstructorParameters<typeof FloodLimiter>[0]> = {}): { l: FloodLimiter; reports: Dropped[][] } {
+function limiter(limits: Partial<ConstructorParameters<typeof FloodLimiter>[0]> = {}): {
+  l: FloodLimiter
+  reports: Dropped[][]
+} {
   const reports: Dropped[][] = []
   const l = new FloodLimiter({ windowMs: 3_600_000, perKind: 2, total: 5, peers: 2, ...limits }, (d) => reports.push(d))
   limiters.push(l)
@@ -41,20 +52,31 @@ describe('FloodLimiter', () => {
     expect(l.admit('C', 'E_USAGE')).toBe(false) // a third peer: beyond `peers`
     expect(l.admit('D', 'E_BUSY')).toBe(false)
     l.close()
-    expect(reports).toEqual([[
-      { peer: null, lines: 2, kinds: { E_USAGE: 1, E_BUSY: 1 } },
-      { peer: 'B', lines: 1, kinds: { E_USAGE: 1 } },
-    ]])
+    expect(reports).toEqual([
+      [
+        { peer: null, lines: 2, kinds: { E_USAGE: 1, E_BUSY: 1 } },
+        { peer: 'B', lines: 1, kinds: { E_USAGE: 1 } },
+      ],
+    ])
   })
 })
 
 describe('NodeLog', () => {
-  const temp = (): string => { const d = mkdtempSync(join(tmpdir(), 'flotilla-nodelog-')); dirs.push(d); return d }
+  const temp = (): string => {
+    const d = mkdtempSync(join(tmpdir(), 'flotilla-nodelog-'))
+    dirs.push(d)
+    return d
+  }
 
   it('cuts every field to its bound, keeps levels apart for the file and stderr, and writes stderr without stacks', () => {
     const dir = temp()
     const stderr: string[] = []
-    const log = NodeLog.open(join(dir, 'logs', 'node.log'), { level: 'info', stderr: 'warn', writeStderr: (t) => stderr.push(t), now: () => 0 })
+    const log = NodeLog.open(join(dir, 'logs', 'node.log'), {
+      level: 'info',
+      stderr: 'warn',
+      writeStderr: (t) => stderr.push(t),
+      now: () => 0,
+    })
     const huge = 'é'.repeat(100_000)
     log.error(huge, { call: huge, vessels: Array.from({ length: 50 }, () => huge), detail: huge })
     log.info('kept, not on stderr')
@@ -66,10 +88,14 @@ describe('NodeLog', () => {
     expect(first!.vessels).toHaveLength(9)
     expect((first!.vessels as string[])[8]).toBe('… 42 more')
     expect(Buffer.byteLength(first!.detail as string)).toBeLessThanOrEqual(MAX_DETAIL_BYTES)
-    expect(statSync(join(dir, 'logs', 'node.log.new')).size).toBeLessThan(MAX_MESSAGE_BYTES + MAX_DETAIL_BYTES + 9 * MAX_FIELD_BYTES + 1024)
+    expect(statSync(join(dir, 'logs', 'node.log.new')).size).toBeLessThan(
+      MAX_MESSAGE_BYTES + MAX_DETAIL_BYTES + 9 * MAX_FIELD_BYTES + 1024,
+    )
     expect(second).toEqual({ time: '1970-01-01T00:00:00.000Z', level: 'info', msg: 'kept, not on stderr' })
     expect(stderr).toHaveLength(1)
-    expect(stderr[0]).toMatch(/^1970-01-01T00:00:00\.000Z ERROR éé.*\[… cut: 200000 bytes in all\] \(details: flotilla node log\)\n$/)
+    expect(stderr[0]).toMatch(
+      /^1970-01-01T00:00:00\.000Z ERROR éé.*\[… cut: 200000 bytes in all\] \(details: flotilla node log\)\n$/,
+    )
   })
 
   it('shows control characters as escapes, so that a line cannot pose as another or move the cursor', () => {
@@ -83,7 +109,9 @@ describe('NodeLog', () => {
     const top = new Error('cannot store v1', { cause: mid })
     const text = errorChain(top)
     expect(text).toMatch(/^Error: cannot store v1\n {4}at /)
-    expect(text).toMatch(/\ncaused by: Error: database failed\n {4}at [\s\S]*\n {2}code: LEVEL_IO_ERROR\ncaused by: Error: EACCES: permission denied\n/)
+    expect(text).toMatch(
+      /\ncaused by: Error: database failed\n {4}at [\s\S]*\n {2}code: LEVEL_IO_ERROR\ncaused by: Error: EACCES: permission denied\n/,
+    )
     expect(text).not.toMatch(/code: EACCES/) // already in its message
     const a = new Error('a') as Error & { cause?: unknown }
     a.cause = new Error('b', { cause: a })

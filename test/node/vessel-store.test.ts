@@ -7,15 +7,39 @@ import { planSplit } from '../../src/node/split-join.js'
 import { VesselStore, newVesselName, type VesselRecord } from '../../src/node/vessel-store.js'
 import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
 
-const restrictions = parseRestrictions(['cpu .1', 'memory 30000000', 'diskused 20000000', 'events 15', 'filewrite 100000',
-  'fileread 100000', 'filesopened 5', 'lograte 30000', 'connport 63100', 'messport 63100'].map((l) => `resource ${l}\n`).join(''))
+const restrictions = parseRestrictions(
+  [
+    'cpu .1',
+    'memory 30000000',
+    'diskused 20000000',
+    'events 15',
+    'filewrite 100000',
+    'fileread 100000',
+    'filesopened 5',
+    'lograte 30000',
+    'connport 63100',
+    'messport 63100',
+  ]
+    .map((l) => `resource ${l}\n`)
+    .join(''),
+)
 const vessel = (name: string, over: Partial<VesselRecord> = {}): VesselRecord => ({
-  name, ownerKey: 'ed25519-pub owner', userKeys: [], ownerInfo: '', advertise: true, status: 'Fresh', restrictions, createdAt: 1, ...over,
+  name,
+  ownerKey: 'ed25519-pub owner',
+  userKeys: [],
+  ownerInfo: '',
+  advertise: true,
+  status: 'Fresh',
+  restrictions,
+  createdAt: 1,
+  ...over,
 })
 
 let dir: string
 let store: VesselStore | undefined
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'flotilla-store-')) })
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flotilla-store-'))
+})
 afterEach(async () => {
   await store?.close()
   store = undefined
@@ -43,7 +67,10 @@ describe('VesselStore', () => {
     expect((await again.get('v1'))?.restrictions).toEqual(restrictions)
     expect(await again.getConfig('donation')).toEqual({ percent: 10, vessels: 1 })
     expect(await again.getConfig('missing')).toBeUndefined()
-    await again.apply([{ type: 'delVessel', name: 'v10' }, { type: 'delConfig', key: 'nodeName' }])
+    await again.apply([
+      { type: 'delVessel', name: 'v10' },
+      { type: 'delConfig', key: 'nodeName' },
+    ])
     expect((await again.list()).map((v) => v.name)).toEqual(['v1', 'v2'])
     expect(await again.getConfig('nodeName')).toBeUndefined()
   })
@@ -51,7 +78,11 @@ describe('VesselStore', () => {
   it('applies a split as one batch', async () => {
     const s = await reopen()
     await s.apply([{ type: 'putVessel', vessel: vessel('v1') }])
-    const plan = planSplit((await s.get('v1'))!, parseRestrictions('resource cpu .01\nresource memory 1000\nresource diskused 1000\n'), ['v1'])
+    const plan = planSplit(
+      (await s.get('v1'))!,
+      parseRestrictions('resource cpu .01\nresource memory 1000\nresource diskused 1000\n'),
+      ['v1'],
+    )
     await s.apply(plan.changes)
     expect((await (await reopen()).list()).map((v) => v.name)).toEqual(['v2', 'v3'])
   })
@@ -59,12 +90,16 @@ describe('VesselStore', () => {
   it('writes nothing of a batch that has a bad change', async () => {
     const s = await reopen()
     await s.apply([{ type: 'putVessel', vessel: vessel('v1') }])
-    await expect(s.apply([
-      { type: 'delVessel', name: 'v1' },
-      { type: 'putVessel', vessel: vessel('v2') },
-      { type: 'putVessel', vessel: vessel('bad name') },
-    ])).rejects.toThrow(/invalid vessel name 'bad name'/)
-    await expect(s.apply([{ type: 'putVessel', vessel: vessel('v3', { status: 'Running' as never }) }])).rejects.toThrow(/invalid status/)
+    await expect(
+      s.apply([
+        { type: 'delVessel', name: 'v1' },
+        { type: 'putVessel', vessel: vessel('v2') },
+        { type: 'putVessel', vessel: vessel('bad name') },
+      ]),
+    ).rejects.toThrow(/invalid vessel name 'bad name'/)
+    await expect(
+      s.apply([{ type: 'putVessel', vessel: vessel('v3', { status: 'Running' as never }) }]),
+    ).rejects.toThrow(/invalid status/)
     expect((await (await reopen()).list()).map((v) => v.name)).toEqual(['v1'])
   })
 
@@ -72,11 +107,17 @@ describe('VesselStore', () => {
     const outcomes = new Set<string>()
     for (const mode of ['during', 'after']) {
       let s = await reopen()
-      await s.apply([...(await s.list()).map((v) => ({ type: 'delVessel' as const, name: v.name })), { type: 'putVessel', vessel: vessel('v1') }])
+      await s.apply([
+        ...(await s.list()).map((v) => ({ type: 'delVessel' as const, name: v.name })),
+        { type: 'putVessel', vessel: vessel('v1') },
+      ])
       await s.close()
       store = undefined
-      const child = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'split-and-die.ts'), join(dir, 'db'), mode],
-        { encoding: 'utf8', timeout: 20_000 })
+      const child = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', join(__dirname, 'fixtures', 'split-and-die.ts'), join(dir, 'db'), mode],
+        { encoding: 'utf8', timeout: 20_000 },
+      )
       expect(child.signal, child.stderr).toBe('SIGKILL')
       s = await reopen()
       const names = (await s.list()).map((v) => v.name).join(',')

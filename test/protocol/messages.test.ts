@@ -2,7 +2,13 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { describe, expect, it } from 'vitest'
 import { NodeError } from '../../src/protocol/errors.js'
 import {
-  MAX_MESSAGE_BYTES, decodeRequest, decodeResponse, encodeCbor, encodeRequest, encodeResponse, errorResponse,
+  MAX_MESSAGE_BYTES,
+  decodeRequest,
+  decodeResponse,
+  encodeCbor,
+  encodeRequest,
+  encodeResponse,
+  errorResponse,
 } from '../../src/protocol/messages.js'
 import { signRequest } from '../../src/protocol/signing.js'
 
@@ -10,7 +16,12 @@ const user = await generateKeyPair('Ed25519')
 const good = signRequest(user, { call: 'StopVessel', args: ['v1'], destination: '12D3KooWnode' })
 
 function refusal(fn: () => unknown): NodeError {
-  try { fn() } catch (err) { if (err instanceof NodeError) return err; throw err }
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof NodeError) return err
+    throw err
+  }
   throw new Error('expected a NodeError')
 }
 
@@ -29,7 +40,9 @@ describe('request decoding at the edge', () => {
   it('oversized messages are E_SIZE, both ways', () => {
     const big = new Uint8Array(MAX_MESSAGE_BYTES + 1)
     expect(refusal(() => decodeRequest(big)).code).toBe('E_SIZE')
-    const err = refusal(() => encodeRequest({ call: 'AddFileToVessel', args: ['v1', 'f', new Uint8Array(MAX_MESSAGE_BYTES)] }))
+    const err = refusal(() =>
+      encodeRequest({ call: 'AddFileToVessel', args: ['v1', 'f', new Uint8Array(MAX_MESSAGE_BYTES)] }),
+    )
     expect(err.code).toBe('E_SIZE')
     expect(err.message).toMatch(/limit is 16777216/)
   })
@@ -81,15 +94,27 @@ describe('request decoding at the edge', () => {
 
 describe('responses', () => {
   it('round-trip values and errors', () => {
-    expect(decodeResponse(encodeResponse({ ok: true, value: { vessels: ['v1'], data: new Uint8Array([1]) } })))
-      .toEqual({ ok: true, value: { vessels: ['v1'], data: Buffer.from([1]) } })
-    expect(decodeResponse(encodeResponse(errorResponse(new NodeError('E_NO_VESSEL', 'no vessel v9')))))
-      .toEqual({ ok: false, code: 'E_NO_VESSEL', message: 'no vessel v9' })
+    expect(decodeResponse(encodeResponse({ ok: true, value: { vessels: ['v1'], data: new Uint8Array([1]) } }))).toEqual(
+      { ok: true, value: { vessels: ['v1'], data: Buffer.from([1]) } },
+    )
+    expect(decodeResponse(encodeResponse(errorResponse(new NodeError('E_NO_VESSEL', 'no vessel v9'))))).toEqual({
+      ok: false,
+      code: 'E_NO_VESSEL',
+      message: 'no vessel v9',
+    })
   })
 
   it('hides internal errors and maps unknown codes to E_INTERNAL', () => {
-    expect(errorResponse(new Error('secret path /x'))).toEqual({ ok: false, code: 'E_INTERNAL', message: 'internal error' })
-    expect(decodeResponse(encodeCbor({ ok: false, code: 'E_WHATEVER', message: 'm' }))).toEqual({ ok: false, code: 'E_INTERNAL', message: 'm' })
+    expect(errorResponse(new Error('secret path /x'))).toEqual({
+      ok: false,
+      code: 'E_INTERNAL',
+      message: 'internal error',
+    })
+    expect(decodeResponse(encodeCbor({ ok: false, code: 'E_WHATEVER', message: 'm' }))).toEqual({
+      ok: false,
+      code: 'E_INTERNAL',
+      message: 'm',
+    })
     expect(refusal(() => decodeResponse(encodeCbor([1]))).code).toBe('E_USAGE')
   })
 

@@ -17,13 +17,22 @@ const req = (key = alice, lifetimeMs = 60_000) =>
   signRequest(key, { call: 'StopVessel', args: ['v1'], destination: NODE, timestamp: NOW, lifetimeMs })
 
 async function code(p: Promise<unknown>): Promise<string | undefined> {
-  try { await p } catch (err) { if (err instanceof NodeError) return err.code; throw err }
+  try {
+    await p
+  } catch (err) {
+    if (err instanceof NodeError) return err.code
+    throw err
+  }
   return undefined
 }
 
 let dir: string
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'flotilla-replay-')) })
-afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flotilla-replay-'))
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
 
 describe('ReplayGuard', () => {
   it('refuses the same request twice with E_REPLAY', async () => {
@@ -39,10 +48,12 @@ describe('ReplayGuard', () => {
   it('passes 100 parallel distinct requests from one key, end to end through verification', async () => {
     const guard = await ReplayGuard.open()
     const wire = Array.from({ length: 100 }, () => encodeRequest(req()))
-    const results = await Promise.allSettled(wire.map(async (bytes) => {
-      const verified = verifyRequest(bytes, { nodePeerId: NODE, now: NOW })
-      await guard.check(verified, NOW)
-    }))
+    const results = await Promise.allSettled(
+      wire.map(async (bytes) => {
+        const verified = verifyRequest(bytes, { nodePeerId: NODE, now: NOW })
+        await guard.check(verified, NOW)
+      }),
+    )
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(100)
     expect(guard.size).toBe(100)
   })
@@ -74,11 +85,17 @@ describe('ReplayGuard', () => {
     await expect(guard.check(req(third), NOW)).rejects.toThrow(/the node holds 5 unexpired requests/)
     expect(await code(guard.check(req(third), NOW))).toBe('E_BUSY')
     // once the entries expire there is room again
-    expect(await code(guard.check(signRequest(alice, { call: 'StopVessel', args: ['v1'], destination: NODE, timestamp: NOW + 60_000 }), NOW + 60_000)))
-      .toBeUndefined()
+    expect(
+      await code(
+        guard.check(
+          signRequest(alice, { call: 'StopVessel', args: ['v1'], destination: NODE, timestamp: NOW + 60_000 }),
+          NOW + 60_000,
+        ),
+      ),
+    ).toBeUndefined()
   })
 
-  it('keeps the owners\' reserve free of other keys, also after the store is reopened', async () => {
+  it("keeps the owners' reserve free of other keys, also after the store is reopened", async () => {
     const limits = { perKey: 10, total: 6, ownerReserve: 2 }
     let store = await VesselStore.open(join(dir, 'db'))
     let guard = await ReplayGuard.open(store.replay, limits, NOW)
@@ -92,7 +109,9 @@ describe('ReplayGuard', () => {
     expect(guard.size).toBe(5)
     expect(await code(guard.check(req(bob), NOW))).toBe('E_BUSY')
     expect(await code(guard.check({ ...req(alice), owner: true }, NOW))).toBeUndefined()
-    await expect(guard.check({ ...req(alice), owner: true }, NOW)).rejects.toThrow(/the node holds 6 unexpired requests/)
+    await expect(guard.check({ ...req(alice), owner: true }, NOW)).rejects.toThrow(
+      /the node holds 6 unexpired requests/,
+    )
     await store.close()
   })
 

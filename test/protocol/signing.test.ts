@@ -11,12 +11,23 @@ const otherNodeId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toStr
 const NOW = 1_750_000_000_000
 
 function codeOf(fn: () => unknown): ErrorCode | undefined {
-  try { fn() } catch (err) { if (err instanceof NodeError) return err.code; throw err }
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof NodeError) return err.code
+    throw err
+  }
   return undefined
 }
 
 const signed = (over: Partial<Parameters<typeof signRequest>[1]> = {}): SignedRequest =>
-  signRequest(user, { call: 'AddFileToVessel', args: ['v1', 'hello.js', new Uint8Array([1, 2, 3])], destination: nodeId, timestamp: NOW, ...over })
+  signRequest(user, {
+    call: 'AddFileToVessel',
+    args: ['v1', 'hello.js', new Uint8Array([1, 2, 3])],
+    destination: nodeId,
+    timestamp: NOW,
+    ...over,
+  })
 
 describe('signRequest / verifyRequest', () => {
   it('a signed request survives the wire and verifies', () => {
@@ -51,14 +62,25 @@ describe('signRequest / verifyRequest', () => {
 
   it('a changed field with the old signature is E_SIGNATURE', () => {
     const req = signed()
-    for (const change of [{ call: 'DeleteFileInVessel' }, { args: ['v2', 'hello.js', new Uint8Array([1, 2, 3])] },
-      { destination: otherNodeId }, { timestamp: NOW + 1 }, { expiry: req.expiry + 1 }, { nonce: new Uint8Array(16) }]) {
+    for (const change of [
+      { call: 'DeleteFileInVessel' },
+      { args: ['v2', 'hello.js', new Uint8Array([1, 2, 3])] },
+      { destination: otherNodeId },
+      { timestamp: NOW + 1 },
+      { expiry: req.expiry + 1 },
+      { nonce: new Uint8Array(16) },
+    ]) {
       expect(codeOf(() => verifyRequest({ ...req, ...change }, { nodePeerId: nodeId, now: NOW }))).toBe('E_SIGNATURE')
     }
   })
 
   it('a signature by another key than the one named is E_SIGNATURE', async () => {
-    const other = signRequest(await generateKeyPair('Ed25519'), { call: 'StopVessel', args: ['v1'], destination: nodeId, timestamp: NOW })
+    const other = signRequest(await generateKeyPair('Ed25519'), {
+      call: 'StopVessel',
+      args: ['v1'],
+      destination: nodeId,
+      timestamp: NOW,
+    })
     const forged = { ...other, key: signed().key }
     expect(codeOf(() => verifyRequest(forged, { nodePeerId: nodeId, now: NOW }))).toBe('E_SIGNATURE')
   })
@@ -69,11 +91,19 @@ describe('signRequest / verifyRequest', () => {
   })
 
   it('an unsigned request is E_SIGNATURE', () => {
-    expect(codeOf(() => verifyRequest({ call: 'StopVessel', args: ['v1'] }, { nodePeerId: nodeId, now: NOW }))).toBe('E_SIGNATURE')
+    expect(codeOf(() => verifyRequest({ call: 'StopVessel', args: ['v1'] }, { nodePeerId: nodeId, now: NOW }))).toBe(
+      'E_SIGNATURE',
+    )
   })
 
   it('a request for another node is E_DESTINATION', () => {
-    const err = (() => { try { verifyRequest(signed({ destination: otherNodeId }), { nodePeerId: nodeId, now: NOW }) } catch (e) { return e } })()
+    const err = (() => {
+      try {
+        verifyRequest(signed({ destination: otherNodeId }), { nodePeerId: nodeId, now: NOW })
+      } catch (e) {
+        return e
+      }
+    })()
     expect(err).toBeInstanceOf(NodeError)
     expect((err as NodeError).code).toBe('E_DESTINATION')
     expect((err as Error).message).toContain(otherNodeId)
@@ -84,20 +114,37 @@ describe('signRequest / verifyRequest', () => {
     expect(codeOf(() => verifyRequest(signed({ lifetimeMs: 1000 }), { ...opts, now: NOW + 1000 }))).toBe('E_EXPIRED')
     expect(codeOf(() => verifyRequest(signed({ lifetimeMs: 1000 }), { ...opts, now: NOW + 999 }))).toBeUndefined()
     expect(() => verifyRequest(signed(), { ...opts, now: NOW + 11 * 60_000 })).toThrow(/expired at .*check the clocks/)
-    expect(codeOf(() => verifyRequest(signed({ timestamp: NOW + DEFAULT_MAX_SKEW_MS + 1 }), { ...opts, now: NOW }))).toBe('E_EXPIRED')
-    expect(codeOf(() => verifyRequest(signed({ timestamp: NOW + DEFAULT_MAX_SKEW_MS }), { ...opts, now: NOW }))).toBeUndefined()
-    expect(() => verifyRequest(signed({ lifetimeMs: DEFAULT_MAX_LIFETIME_MS + 1 }), { ...opts, now: NOW }))
-      .toThrow(/valid for 3600 s; this node accepts at most 3600 s/)
-    expect(codeOf(() => verifyRequest(signed({ lifetimeMs: DEFAULT_MAX_LIFETIME_MS }), { ...opts, now: NOW }))).toBeUndefined()
-    expect(codeOf(() => verifyRequest(signed({ lifetimeMs: 5000 }), { ...opts, now: NOW, maxLifetimeMs: 4000 }))).toBe('E_EXPIRED')
-    expect(codeOf(() => verifyRequest(signed({ expiry: NOW - 1 + 2 * DEFAULT_MAX_SKEW_MS, timestamp: NOW + 2 * DEFAULT_MAX_SKEW_MS }), { ...opts, now: NOW })))
-      .toBe('E_EXPIRED')
+    expect(
+      codeOf(() => verifyRequest(signed({ timestamp: NOW + DEFAULT_MAX_SKEW_MS + 1 }), { ...opts, now: NOW })),
+    ).toBe('E_EXPIRED')
+    expect(
+      codeOf(() => verifyRequest(signed({ timestamp: NOW + DEFAULT_MAX_SKEW_MS }), { ...opts, now: NOW })),
+    ).toBeUndefined()
+    expect(() => verifyRequest(signed({ lifetimeMs: DEFAULT_MAX_LIFETIME_MS + 1 }), { ...opts, now: NOW })).toThrow(
+      /valid for 3600 s; this node accepts at most 3600 s/,
+    )
+    expect(
+      codeOf(() => verifyRequest(signed({ lifetimeMs: DEFAULT_MAX_LIFETIME_MS }), { ...opts, now: NOW })),
+    ).toBeUndefined()
+    expect(codeOf(() => verifyRequest(signed({ lifetimeMs: 5000 }), { ...opts, now: NOW, maxLifetimeMs: 4000 }))).toBe(
+      'E_EXPIRED',
+    )
+    expect(
+      codeOf(() =>
+        verifyRequest(signed({ expiry: NOW - 1 + 2 * DEFAULT_MAX_SKEW_MS, timestamp: NOW + 2 * DEFAULT_MAX_SKEW_MS }), {
+          ...opts,
+          now: NOW,
+        }),
+      ),
+    ).toBe('E_EXPIRED')
   })
 
   it('the signed bytes start with a context string and do not include the signature', () => {
     const req = signed()
     const a = signingBytes(req)
     expect(Buffer.from(a).includes(Buffer.from('flotilla/nm/1 request'))).toBe(true)
-    expect(Buffer.from(signingBytes({ ...req, signature: new Uint8Array(64) } as SignedRequest)).equals(Buffer.from(a))).toBe(true)
+    expect(
+      Buffer.from(signingBytes({ ...req, signature: new Uint8Array(64) } as SignedRequest)).equals(Buffer.from(a)),
+    ).toBe(true)
   })
 })

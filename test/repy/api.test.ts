@@ -12,20 +12,34 @@ import { limiter } from '../helpers/limiter.js'
 import { EXITALL_CODE } from '../../src/runtime/api/threads.js'
 
 const DIR = resolve(import.meta.dirname, 'programs', 'api')
-const PROGRAMS = readdirSync(DIR).filter((f) => f.endsWith('.r2py')).sort()
+const PROGRAMS = readdirSync(DIR)
+  .filter((f) => f.endsWith('.r2py'))
+  .sort()
 
 const lines = (kind: string, ports: number[]) => ports.map((p) => `resource ${kind} ${p}\n`).join('')
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
 /** The programs use ports 21100-21199 (other suites use 20000-21099): TCP 21100-21119, UDP 21120-21139, 21140
  *  for both; 21150 is in neither, for ResourceForbiddenError. */
-export const API_RESTRICTIONS = GENEROUS_RESTRICTIONS + lines('connport', [...range(21100, 21119), 21140]) +
+export const API_RESTRICTIONS =
+  GENEROUS_RESTRICTIONS +
+  lines('connport', [...range(21100, 21119), 21140]) +
   lines('messport', [...range(21120, 21139), 21140])
 
 /** log(): Python 2's `print a,` for each argument, softspace carried across calls (see log.r2py). */
-const LOG_OUTPUT = 'a b \n' + 'x\ny \n' + 'one two\n' + "1 2.5 None True [1, 'a'] (2,) {'k': 3} \n" + 'tab\tnext\n' +
-  'space  x\n' + ' z\n' + '<shown> \n' + '7 8 \n' + 'no newline at the end \n' + '\rcr\n'
+const LOG_OUTPUT =
+  'a b \n' +
+  'x\ny \n' +
+  'one two\n' +
+  "1 2.5 None True [1, 'a'] (2,) {'k': 3} \n" +
+  'tab\tnext\n' +
+  'space  x\n' +
+  ' z\n' +
+  '<shown> \n' +
+  '7 8 \n' +
+  'no newline at the end \n' +
+  '\rcr\n'
 
-const EXPECTED: Record<string, { output: string, code: number }> = {
+const EXPECTED: Record<string, { output: string; code: number }> = {
   'log.r2py': { output: LOG_OUTPUT, code: 0 },
   'exitall.r2py': { output: '', code: EXITALL_CODE },
   'exitall_thread.r2py': { output: '', code: EXITALL_CODE },
@@ -47,9 +61,22 @@ function run(name: string): Promise<GuestRun> {
 
 describe('the Repy V2 API from Python programs', () => {
   it('finds the programs', () => {
-    expect(PROGRAMS).toEqual(expect.arrayContaining(['files.r2py', 'locks.r2py', 'threads.r2py', 'tcp.r2py',
-      'udp.r2py', 'getresources.r2py', 'basics.r2py', 'log.r2py', 'exitall.r2py', 'exitall_thread.r2py',
-      'virtualnamespace.r2py', 'getlasterror.r2py']))
+    expect(PROGRAMS).toEqual(
+      expect.arrayContaining([
+        'files.r2py',
+        'locks.r2py',
+        'threads.r2py',
+        'tcp.r2py',
+        'udp.r2py',
+        'getresources.r2py',
+        'basics.r2py',
+        'log.r2py',
+        'exitall.r2py',
+        'exitall_thread.r2py',
+        'virtualnamespace.r2py',
+        'getlasterror.r2py',
+      ]),
+    )
   })
 
   for (const name of PROGRAMS) void run(name)

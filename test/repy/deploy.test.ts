@@ -10,24 +10,29 @@ let bed: Testbed
 beforeAll(async () => {
   bed = await startTestbed(2, 1)
   copyFileSync(join(PROJECT, 'examples', 'example.1.1.r2py'), join(bed.dir, 'example.1.1.r2py'))
-  writeFileSync(join(bed.dir, 'threads.r2py'), [
-    'def worker(n):',
-    '  def run():',
-    '    sleep(0.05 * n)',
-    '    mycontext["done"].append(n)',
-    '  return run',
-    'mycontext["done"] = []',
-    'for i in [3, 1, 2]:',
-    '  createthread(worker(i))',
-    'while len(mycontext["done"]) < 3:',
-    '  sleep(0.01)',
-    'log("order", mycontext["done"], "args", callargs, "\\n")',
-    '',
-  ].join('\n'))
+  writeFileSync(
+    join(bed.dir, 'threads.r2py'),
+    [
+      'def worker(n):',
+      '  def run():',
+      '    sleep(0.05 * n)',
+      '    mycontext["done"].append(n)',
+      '  return run',
+      'mycontext["done"] = []',
+      'for i in [3, 1, 2]:',
+      '  createthread(worker(i))',
+      'while len(mycontext["done"]) < 3:',
+      '  sleep(0.01)',
+      'log("order", mycontext["done"], "args", callargs, "\\n")',
+      '',
+    ].join('\n'),
+  )
   writeFileSync(join(bed.dir, 'broken.r2py'), 'def f():\n  return {}["missing"]\nf()\n')
 }, 60_000)
 
-afterAll(async () => { await bed?.stop() })
+afterAll(async () => {
+  await bed?.stop()
+})
 
 const script = (...commands: string[]) => ['loadkeys alice', 'contact nodes.txt', 'on %all', ...commands].join('; ')
 const logs = (out: ReturnType<typeof jsonLines>) => {
@@ -46,13 +51,19 @@ describe('Repy programs on node managers', () => {
   }, 60_000)
 
   it('threads, sleep and callargs work in a vessel', async () => {
-    const run = await flotilla(['shell', '--json', '-c', script('run threads.r2py one two', 'wait', 'show log')], bed.dir)
+    const run = await flotilla(
+      ['shell', '--json', '-c', script('run threads.r2py one two', 'wait', 'show log')],
+      bed.dir,
+    )
     expect(run.code).toBe(0)
     for (const log of logs(jsonLines(run.stdout))) expect(log).toContain("order [1, 2, 3] args ['one', 'two'] \n") // Python 2's print: a space before the last item
   }, 60_000)
 
-  it('an uncaught exception leaves Repy\'s traceback in the vessel log', async () => {
-    const run = await flotilla(['shell', '--json', '-c', script('run broken.r2py', 'wait', 'list', 'show log')], bed.dir)
+  it("an uncaught exception leaves Repy's traceback in the vessel log", async () => {
+    const run = await flotilla(
+      ['shell', '--json', '-c', script('run broken.r2py', 'wait', 'list', 'show log')],
+      bed.dir,
+    )
     expect(run.code).toBe(0)
     const out = jsonLines(run.stdout)
     const list = out.find((l) => l.command === 'list') as unknown as { data: Array<{ status: string }> }

@@ -23,13 +23,18 @@ const run = flotillaRun
 
 /** `"file", line N, in func`: a frame line of a Repy traceback, N being the line of `text` in the example. */
 function frame(file: string, text: string, func = '<module>'): string {
-  const line = readFileSync(join(EX, file), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1
+  const line =
+    readFileSync(join(EX, file), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(text)) + 1
   if (line === 0) throw new Error(`no line with ${text} in ${file}`)
   return `"${file}", line ${line}, in ${func}`
 }
 
 const temps: string[] = []
-afterAll(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }) })
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true })
+})
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-repy-ex-'))
   temps.push(dir)
@@ -54,10 +59,18 @@ function exchange(port: number, request: string, timeoutMs = 3000): Promise<stri
     const sock = connect(port, '127.0.0.1')
     let text = ''
     sock.setEncoding('latin1')
-    sock.setTimeout(timeoutMs, () => { sock.destroy(); fail(new Error('timed out')) })
+    sock.setTimeout(timeoutMs, () => {
+      sock.destroy()
+      fail(new Error('timed out'))
+    })
     sock.on('connect', () => sock.write(request))
-    sock.on('data', (c: string) => { text += c })
-    sock.on('end', () => { sock.destroy(); done(text) })
+    sock.on('data', (c: string) => {
+      text += c
+    })
+    sock.on('end', () => {
+      sock.destroy()
+      done(text)
+    })
     sock.on('error', fail)
   })
 }
@@ -86,15 +99,30 @@ function start(...args: string[]) {
   const child = spawn(process.execPath, [BIN, 'run', ...args], { cwd: ROOT })
   let stdout = ''
   let stderr = ''
-  child.stdout.on('data', (c: Buffer) => { stdout += c.toString('latin1') })
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString('latin1')
+  })
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString()
+  })
   let running = true
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => { running = false; r(code) }))
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code) => {
+      running = false
+      r(code)
+    }),
+  )
   return {
     exited,
-    get running() { return running },
-    get stdout() { return stdout },
-    get stderr() { return stderr },
+    get running() {
+      return running
+    },
+    get stdout() {
+      return stdout
+    },
+    get stderr() {
+      return stderr
+    },
     async stop() {
       child.kill('SIGINT')
       const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))])
@@ -105,12 +133,16 @@ function start(...args: string[]) {
 }
 
 function visitorPage(count: number): string {
-  const body = '<html><head><title>Hello World</title></head><body><h1> Hello World!</h1>' +
+  const body =
+    '<html><head><title>Hello World</title></head><body><h1> Hello World!</h1>' +
     `<p>You are visitor ${count}</body></html>`
   return `HTTP/1.1 200 OK\nContent-Type: text/html\nContent-Length: ${body.length}\nServer: Seattle Testbed\n\n${body}`
 }
 
-const online = await lookup('www.google.com').then(() => true, () => false)
+const online = await lookup('www.google.com').then(
+  () => true,
+  () => false,
+)
 
 // concurrent: example.1.4 runs for its full minute while the others run; no two share a port
 describe.concurrent('tutorial examples (.r2py)', () => {
@@ -124,8 +156,8 @@ describe.concurrent('tutorial examples (.r2py)', () => {
     const server = start(restrictions, join(EX, 'example.1.2.r2py'), String(port))
     try {
       // the backslash-continued string literal keeps the next line's 16 leading spaces
-      const body = '<html><head><title>Hello World</title></head>' + ' '.repeat(16) +
-        '<body><h1> Hello World! </h1></body></html>'
+      const body =
+        '<html><head><title>Hello World</title></head>' + ' '.repeat(16) + '<body><h1> Hello World! </h1></body></html>'
       expect(await getPage(port, server)).toBe(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`)
       expect(await getPage(port, server)).toContain('Hello World!')
     } catch (err) {
@@ -144,11 +176,13 @@ describe.concurrent('tutorial examples (.r2py)', () => {
     expect(r.stderr).toContain("Exception (with type 'exceptions.Exception'): Too many call arguments")
   })
 
-  it('example.1.3.globals.r2py (the tutorial\'s version with a global) is rejected as unsafe', async () => {
+  it("example.1.3.globals.r2py (the tutorial's version with a global) is rejected as unsafe", async () => {
     const r = await run(TEST_RESTRICTIONS, join(EX, 'example.1.3.globals.r2py'))
     expect(r.code).toBe(5)
     // As repy.py does, the check's verdict is printed on stdout, once: the status line on stderr does not repeat it.
-    expect(r.stdout).toBe("Specified repy program is unsafe!\nStatic-code analysis failed with error: Unsafe call 'Global' in line 2\n")
+    expect(r.stdout).toBe(
+      "Specified repy program is unsafe!\nStatic-code analysis failed with error: Unsafe call 'Global' in line 2\n",
+    )
     expect(r.stderr).toBe('Terminated (exit code 5)\n')
   })
 
@@ -175,7 +209,10 @@ describe.concurrent('tutorial examples (.r2py)', () => {
       // a connection without a request: recv raises SocketWouldBlockError, hello closes it without counting
       expect(await exchange(port, '', 5000)).toBe('')
       expect(await getPage(port, server)).toBe(visitorPage(2))
-      const code = await Promise.race([server.exited, new Promise<string>((r) => setTimeout(() => r('still running'), 80_000))])
+      const code = await Promise.race([
+        server.exited,
+        new Promise<string>((r) => setTimeout(() => r('still running'), 80_000)),
+      ])
       expect(code).toBe(0)
       expect((Date.now() - started) / 1000).toBeGreaterThan(55)
       // exitall ends every thread at once: the loop never gets to log "The server is going to close now!"
@@ -198,8 +235,10 @@ describe.concurrent('tutorial examples (.r2py)', () => {
     expect(r.stderr).not.toContain('exit code')
     expect(r.code).toBe(0)
     // log() is Python 2's `print x,`: a space before each item unless the output just ended with a newline
-    expect(r.stdout).toBe("['example.2.2.r2py', 'one.txt'] ['example.2.2.r2py', 'one.txt', 'two.txt'] \n" +
-      "The files: ['one.txt', 'two.txt'] should now be missing from ['example.2.2.r2py']")
+    expect(r.stdout).toBe(
+      "['example.2.2.r2py', 'one.txt'] ['example.2.2.r2py', 'one.txt', 'two.txt'] \n" +
+        "The files: ['one.txt', 'two.txt'] should now be missing from ['example.2.2.r2py']",
+    )
   })
 
   it('example.2.2.r2py refuses a file name with a slash', async () => {
@@ -232,9 +271,17 @@ describe.concurrent('tutorial examples (.r2py)', () => {
     const dir = tempDir()
     for (const f of ['example.4.2.r2py', 'random.r2py']) copyFileSync(join(EX, f), join(dir, f))
     const r = await run('--cwd', dir, DEFAULT_RESTRICTIONS, join(dir, 'example.4.2.r2py'))
-    const servers = ['time-a.nist.gov', 'time-b.nist.gov', 'time-a.timefreq.bldrdoc.gov', 'time-b.timefreq.bldrdoc.gov',
-      'time-c.timefreq.bldrdoc.gov', 'utcnist.colorado.edu', 'time.nist.gov', 'nist1.symmetricom.com',
-      'nist.netservicesgroup.com']
+    const servers = [
+      'time-a.nist.gov',
+      'time-b.nist.gov',
+      'time-a.timefreq.bldrdoc.gov',
+      'time-b.timefreq.bldrdoc.gov',
+      'time-c.timefreq.bldrdoc.gov',
+      'utcnist.colorado.edu',
+      'time.nist.gov',
+      'nist1.symmetricom.com',
+      'nist.netservicesgroup.com',
+    ]
     const chosen = /^Using: {2}(\S+) \n/.exec(r.stdout)
     expect(chosen, r.stdout + r.stderr).not.toBeNull()
     expect(servers).toContain(chosen![1])
@@ -249,19 +296,22 @@ describe.concurrent('tutorial examples (.r2py)', () => {
   it('random.r2py gives floats in [0, 1)', async () => {
     const dir = tempDir()
     copyFileSync(join(EX, 'random.r2py'), join(dir, 'random.r2py'))
-    writeFileSync(join(dir, 'floats.r2py'), [
-      'dy_import_module_symbols("random.r2py")',
-      'values = []',
-      'for i in range(20):',
-      '  values.append(randomfloat())',
-      'for v in values:',
-      '  if type(v) is not float or v < 0.0 or v >= 1.0:',
-      '    log("bad", v, "\\n")',
-      'if len(set(values)) < 15:',
-      '  log("too few distinct values", values, "\\n")',
-      'log("done\\n")',
-      '',
-    ].join('\n'))
+    writeFileSync(
+      join(dir, 'floats.r2py'),
+      [
+        'dy_import_module_symbols("random.r2py")',
+        'values = []',
+        'for i in range(20):',
+        '  values.append(randomfloat())',
+        'for v in values:',
+        '  if type(v) is not float or v < 0.0 or v >= 1.0:',
+        '    log("bad", v, "\\n")',
+        'if len(set(values)) < 15:',
+        '  log("too few distinct values", values, "\\n")',
+        'log("done\\n")',
+        '',
+      ].join('\n'),
+    )
     const r = await run('--cwd', dir, DEFAULT_RESTRICTIONS, join(dir, 'floats.r2py'))
     expect(r).toMatchObject({ code: 0, stdout: 'done\n' })
   })

@@ -82,8 +82,10 @@ describe('Repy safety check: string rule', () => {
     expect(errorOf('x = 1\na = u"abc"\n').message).toBe("Unsafe string 'abc' in line 2, node attribute 'value'")
   })
   it('allows the special method names, parameter names and string contents', () => {
-    compiles('class A:\n  def __init__(self): pass\n  def __str__(self): return ""\n  def __repr__(self): pass\n' +
-      '  def __iter__(self): pass\n  def __del__(self): pass\n')
+    compiles(
+      'class A:\n  def __init__(self): pass\n  def __str__(self): return ""\n  def __repr__(self): pass\n' +
+        '  def __iter__(self): pass\n  def __del__(self): pass\n',
+    )
     compiles('def f(__a, f_b): return 1\n')
     compiles('x = "__class__ encode"\n')
   })
@@ -116,28 +118,39 @@ describe('syntax errors', () => {
 
 describe('accepted constructs compile to valid JavaScript', () => {
   const programs: Record<string, string> = {
-    literals: 'x = [0, 10, 0x1F, 0o17, 017, 0b101, 123L, 1.5, .5, 1e3, 1., 9007199254740993, -5, True, False, None]\n' +
+    literals:
+      'x = [0, 10, 0x1F, 0o17, 017, 0b101, 123L, 1.5, .5, 1e3, 1., 9007199254740993, -5, True, False, None]\n' +
       's = "a" \'b\' r"\\n" b"c" """t\nq""" \'\\x41\\101\\q\\\n\'\nt = ((), (1,), (1, 2), {}, {"a": 1,}, [1, 2,])\n',
-    assignment: 'a = b = [1, 2]\na[0] = 1\na[1:2] = [3]\na[::2] = [4]\no.x = 1\np, (q, r) = 1, (2, 3)\n[p, q] = q, p\n' +
+    assignment:
+      'a = b = [1, 2]\na[0] = 1\na[1:2] = [3]\na[::2] = [4]\no.x = 1\np, (q, r) = 1, (2, 3)\n[p, q] = q, p\n' +
       'x = 1; y = 2;\nx += 1\nx -= 1\nx *= 1\nx /= 1\nx //= 1\nx %= 1\nx **= 1\nx <<= 1\nx >>= 1\nx &= 1\nx |= 1\nx ^= 1\n' +
       'a[f()] += 1\no.x += 1\na[1:2] += [1]\ndel a[0], a[1:2], o.x\ndel x, (y, p)\nlong = (1 +\n  2) + \\\n  3\n',
-    control: 'if x: pass\nelif y: x = 2\nelse: x = 3\nwhile x < 10:\n  x += 1\n  if x == 3: continue\n  if x == 8: break\n' +
+    control:
+      'if x: pass\nelif y: x = 2\nelse: x = 3\nwhile x < 10:\n  x += 1\n  if x == 3: continue\n  if x == 8: break\n' +
       'else:\n  x = 0\nfor i in range(3):\n  pass\nelse:\n  pass\nfor k, (v, w) in d: pass\n',
-    expressions: 'z = (a and b or not c, a < b < c, a is None, a is not None, a in b, a not in b, a <> b, -a, +a, ~a)\n' +
+    expressions:
+      'z = (a and b or not c, a < b < c, a is None, a is not None, a in b, a not in b, a <> b, -a, +a, ~a)\n' +
       'z = a + b - c * d / e // f % g ** h << i >> j & k | l ^ m\n' +
       'z = f(1, k=2, *a, **b), o.m(1), o.m(1, k=2), a[1], a[1:2], a[::2], a[:], d[1, 2]\n' +
       'z = [i * j for i in range(3) for j in range(3) if i if j]\nz = [i for i in 1, 2]\n',
-    functions: 'def f(a, b=2, *args, **kw):\n  """doc"""\n  def g(y):\n    return a + y\n  return g\n' +
+    functions:
+      'def f(a, b=2, *args, **kw):\n  """doc"""\n  def g(y):\n    return a + y\n  return g\n' +
       'def h(): return\ndef arguments(eval, let, yield_, this, new): return eval + let\n',
-    classes: 'class A:\n  """doc"""\n  n = 0\n  n += 1\n  def __init__(self, v):\n    self.v = v\nclass B(A, object):\n  pass\nclass C(): pass\n',
-    exceptions: 'try:\n  raise ValueError\nexcept ValueError:\n  pass\nexcept (KeyError, TypeError), e:\n  raise\n' +
+    classes:
+      'class A:\n  """doc"""\n  n = 0\n  n += 1\n  def __init__(self, v):\n    self.v = v\nclass B(A, object):\n  pass\nclass C(): pass\n',
+    exceptions:
+      'try:\n  raise ValueError\nexcept ValueError:\n  pass\nexcept (KeyError, TypeError), e:\n  raise\n' +
       'except IndexError as e:\n  raise ValueError, "x"\nexcept:\n  raise ValueError("x")\nelse:\n  pass\nfinally:\n  pass\n' +
       'try:\n  pass\nfinally:\n  pass\nassert x\nassert x, "msg"\nraise E, v, tb\n',
   }
   for (const [name, src] of Object.entries(programs)) {
-    it(name, () => { compiles(src) })
+    it(name, () => {
+      compiles(src)
+    })
   }
-  it('accepts CRLF line endings', () => { compiles('x = 1\r\nif x:\r\n  y = 2\r\n') })
+  it('accepts CRLF line endings', () => {
+    compiles('x = 1\r\nif x:\r\n  y = 2\r\n')
+  })
 
   it('emits plain runtime calls for the benchmark loop', () => {
     const js = compiles('def f():\n  total = 0\n  for i in xrange(3000000):\n    total += i*i\n  return total\n')
@@ -148,7 +161,9 @@ describe('accepted constructs compile to valid JavaScript', () => {
     expect(js).toContain('if (--$rt.budget < 0) yield 0')
   })
   it('emits inline fast paths only where they keep each operand evaluated once', () => {
-    const js = compiles('def f(a, b):\n  x = g(a) + b\n  y = a < g(b) <= 5\n  z = -g(a)\n  w = a * -3\n  v = a * 3\n  if a: pass\n  return a + 1\n')
+    const js = compiles(
+      'def f(a, b):\n  x = g(a) + b\n  y = a < g(b) <= 5\n  z = -g(a)\n  w = a * -3\n  v = a * 3\n  if a: pass\n  return a + 1\n',
+    )
     expect(js).toContain('x$ = ($a0 = (($t = $rt.call1(') // g(a) once, into a temp
     expect(js).toContain('typeof $a0 === "number" && typeof b$ === "number"')
     expect(js).toContain('a$ * (-3) + 0') // 0 * -3 is -0

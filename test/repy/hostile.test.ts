@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { runGuest } from '../helpers/run-guest.js'
 import { restrict } from '../helpers/restrict.js'
 
-const py = (source: string, options: Parameters<typeof runGuest>[1] = {}) => runGuest(source, { program: 'hostile.r2py', ...options })
+const py = (source: string, options: Parameters<typeof runGuest>[1] = {}) =>
+  runGuest(source, { program: 'hostile.r2py', ...options })
 
 describe('hostile Repy programs', () => {
   it.each([
@@ -23,73 +24,87 @@ describe('hostile Repy programs', () => {
   })
 
   it('forbidden builtins exist but raise RunBuiltinException when called', async () => {
-    const { output, outcome } = await py([
-      'try:',
-      '  open("x")',
-      '  log("FAIL: open worked\\n")',
-      'except Exception, e:',
-      '  log(str(e)[:18], "\\n")',
-      'log(type(type(0)) is type(type(type(0))), "\\n")',
-      'getattr(1, "real")',
-      '',
-    ].join('\n'))
+    const { output, outcome } = await py(
+      [
+        'try:',
+        '  open("x")',
+        '  log("FAIL: open worked\\n")',
+        'except Exception, e:',
+        '  log(str(e)[:18], "\\n")',
+        'log(type(type(0)) is type(type(type(0))), "\\n")',
+        'getattr(1, "real")',
+        '',
+      ].join('\n'),
+    )
     expect(output).toBe("Unsafe call 'open' \nTrue \n")
     expect(outcome.code).toBe(6)
     expect(outcome.reason).toContain("Unsafe call: Unsafe call 'getattr'")
   })
 
   it('JavaScript globals are not Python names', async () => {
-    const { output, outcome } = await py([
-      'for probe in ["globalThis", "Function", "Promise", "callargs"]:',
-      '  try:',
-      '    v = createvirtualnamespace("x = " + probe, "probe").evaluate({})',
-      '    log(probe, "visible\\n")',
-      '  except NameError:',
-      '    log(probe, "hidden\\n")',
-      '',
-    ].join('\n'))
+    const { output, outcome } = await py(
+      [
+        'for probe in ["globalThis", "Function", "Promise", "callargs"]:',
+        '  try:',
+        '    v = createvirtualnamespace("x = " + probe, "probe").evaluate({})',
+        '    log(probe, "visible\\n")',
+        '  except NameError:',
+        '    log(probe, "hidden\\n")',
+        '',
+      ].join('\n'),
+    )
     expect(outcome.code).toBe(0)
     expect(output).toBe('globalThis hidden\nFunction hidden\nPromise hidden\ncallargs hidden\n')
   })
 
   it('code nested deeper than the compiler can follow is refused, as a program and in a namespace', async () => {
-    const deep = '(' .repeat(50_000) + '1' + ')'.repeat(50_000)
+    const deep = '('.repeat(50_000) + '1' + ')'.repeat(50_000)
     const program = await py(`x = ${deep}\n`)
     expect(program.outcome.code).toBe(5)
     expect(program.outcome.reason).toContain('the code is nested too deeply to compile')
-    const namespace = await py([
-      'try:',
-      '  createvirtualnamespace("x = " + "-" * 100000 + "1", "deep")',
-      'except CodeUnsafeError, e:',
-      '  log(str(e), "\\n")',
-      '',
-    ].join('\n'))
+    const namespace = await py(
+      [
+        'try:',
+        '  createvirtualnamespace("x = " + "-" * 100000 + "1", "deep")',
+        'except CodeUnsafeError, e:',
+        '  log(str(e), "\\n")',
+        '',
+      ].join('\n'),
+    )
     expect(namespace.outcome.code).toBe(0)
     expect(namespace.output).toBe('Code failed safety check! Error: the code is nested too deeply to compile \n')
   })
 
   it('runaway recursion is a RuntimeError the program can catch', async () => {
-    const { output, outcome } = await py([
-      'def down(n):',
-      '  return down(n + 1)',
-      'try:',
-      '  down(0)',
-      'except RuntimeError, e:',
-      '  log("caught:", str(e), "\\n")',
-      'log("still running\\n")',
-      '',
-    ].join('\n'))
+    const { output, outcome } = await py(
+      [
+        'def down(n):',
+        '  return down(n + 1)',
+        'try:',
+        '  down(0)',
+        'except RuntimeError, e:',
+        '  log("caught:", str(e), "\\n")',
+        'log("still running\\n")',
+        '',
+      ].join('\n'),
+    )
     expect(outcome.code).toBe(0)
     expect(output).toBe('caught: maximum recursion depth exceeded \nstill running\n')
   })
 
   it('a giant exception message or a deep traceback ends the program with a capped reason', async () => {
     const cut = /\n\[\.\.\. cut: \d+ more characters\]/
-    const big = await py('raise RepyArgumentError("m" * 20000000)\n', { restrictions: restrict({ memory: 200_000_000 }) })
+    const big = await py('raise RepyArgumentError("m" * 20000000)\n', {
+      restrictions: restrict({ memory: 200_000_000 }),
+    })
     expect(big.outcome.code).toBe(6)
     expect(big.outcome.reason.length).toBeLessThanOrEqual(4096)
-    expect(big.outcome.reason).toMatch(new RegExp(`Exception \\(with class 'exception_hierarchy.RepyArgumentError'\\): m+${cut.source}\n---\n$`))
-    const thread = await py('def f():\n  raise ValueError("t" * 20000000)\ncreatethread(f)\n', { restrictions: restrict({ memory: 200_000_000 }) })
+    expect(big.outcome.reason).toMatch(
+      new RegExp(`Exception \\(with class 'exception_hierarchy.RepyArgumentError'\\): m+${cut.source}\n---\n$`),
+    )
+    const thread = await py('def f():\n  raise ValueError("t" * 20000000)\ncreatethread(f)\n', {
+      restrictions: restrict({ memory: 200_000_000 }),
+    })
     expect(thread.outcome.code).toBe(30)
     expect(thread.outcome.reason.length).toBeLessThanOrEqual(4096)
     expect(thread.outcome.reason).toMatch(cut)
@@ -108,35 +123,40 @@ describe('hostile Repy programs', () => {
   })
 
   it('a busy loop in every thread is still stopped on request', async () => {
-    const { output, outcome } = await py([
-      'def spin():',
-      '  log("thread spinning\\n")',
-      '  while True:',
-      '    pass',
-      'createthread(spin)',
-      'log("main spinning\\n")',
-      'while True:',
-      '  pass',
-      '',
-    ].join('\n'), { stopWhen: (o) => o.includes('thread spinning\n') && o.includes('main spinning\n') })
+    const { output, outcome } = await py(
+      [
+        'def spin():',
+        '  log("thread spinning\\n")',
+        '  while True:',
+        '    pass',
+        'createthread(spin)',
+        'log("main spinning\\n")',
+        'while True:',
+        '  pass',
+        '',
+      ].join('\n'),
+      { stopWhen: (o) => o.includes('thread spinning\n') && o.includes('main spinning\n') },
+    )
     expect(output.split('\n').sort()).toEqual(['', 'main spinning', 'thread spinning'])
     expect(outcome.status).toBe('Stopped')
   })
 
   it('a thread cannot outlive exitall(), and finally blocks do not run', async () => {
-    const { output, outcome } = await py([
-      'def forever():',
-      '  try:',
-      '    while True:',
-      '      sleep(0.01)',
-      '  finally:',
-      '    log("FAIL: finally ran\\n")',
-      'createthread(forever)',
-      'sleep(0.1)',
-      'exitall()',
-      'log("FAIL: after exitall\\n")',
-      '',
-    ].join('\n'))
+    const { output, outcome } = await py(
+      [
+        'def forever():',
+        '  try:',
+        '    while True:',
+        '      sleep(0.01)',
+        '  finally:',
+        '    log("FAIL: finally ran\\n")',
+        'createthread(forever)',
+        'sleep(0.1)',
+        'exitall()',
+        'log("FAIL: after exitall\\n")',
+        '',
+      ].join('\n'),
+    )
     expect(output).toBe('')
     expect(outcome.code).toBe(200)
   })

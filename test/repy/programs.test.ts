@@ -18,7 +18,9 @@ const OPTIONS: Record<string, GuestOptions> = {
   'callargs.r2py': { args: ['one', 'two words', '', '--flag'] },
   'dylink.r2py': { files: Object.fromEntries(LIBRARIES.map((f) => [f, source(DIR, f)])) },
 }
-const PROGRAMS = readdirSync(DIR).filter((f) => f.endsWith('.r2py') && !LIBRARIES.includes(f)).sort()
+const PROGRAMS = readdirSync(DIR)
+  .filter((f) => f.endsWith('.r2py') && !LIBRARIES.includes(f))
+  .sort()
 
 /** Each program runs once, a few at a time. */
 const limited = limiter(3)
@@ -56,7 +58,10 @@ function failing(name: string, options: GuestOptions = {}) {
 
 /** The frame lines of the traceback (`"file", line N, in func`), in order. */
 function frames(reason: string): string[] {
-  return reason.split('\n').map((l) => l.trim()).filter((l) => /^".*", line \d+, in /.test(l))
+  return reason
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^".*", line \d+, in /.test(l))
 }
 
 describe('Repy programs that fail', () => {
@@ -74,7 +79,9 @@ describe('Repy programs that fail', () => {
     expect(shown.slice(-3)).toEqual(user)
     expect(outcome.reason).toContain('Uncaught exception!')
     expect(outcome.reason).toContain('User traceback:')
-    expect(outcome.reason).toContain("Exception (with type 'exceptions.TypeError'): unsupported operand type(s) for +: 'int' and 'str'")
+    expect(outcome.reason).toContain(
+      "Exception (with type 'exceptions.TypeError'): unsupported operand type(s) for +: 'int' and 'str'",
+    )
   })
 
   it('an import is refused before the program runs: code 5, naming the line', async () => {
@@ -111,7 +118,9 @@ describe('Repy programs that fail', () => {
   })
 
   it('a FAIL line from a self-checking program shows as output', async () => {
-    const { output, outcome } = await runGuest('if 1 + 1 != 3:\n  log("FAIL: arithmetic\\n")\n', { program: 'selfcheck.r2py' })
+    const { output, outcome } = await runGuest('if 1 + 1 != 3:\n  log("FAIL: arithmetic\\n")\n', {
+      program: 'selfcheck.r2py',
+    })
     expect(output).toBe('FAIL: arithmetic\n')
     expect(outcome.code).toBe(0)
   })

@@ -18,14 +18,35 @@ const m = (o: unknown, n: string, ...a: unknown[]): unknown => run($rt.callMetho
 const F = (n: number): unknown => $rt.float(n)
 const T = (...a: unknown[]): unknown => $rt.tuple(a)
 const errOf = (f: () => unknown): string => {
-  try { f() } catch (e) { const x = py.exceptionSummary(e); return `${x.typeName}: ${x.message}` }
+  try {
+    f()
+  } catch (e) {
+    const x = py.exceptionSummary(e)
+    return `${x.typeName}: ${x.message}`
+  }
   return 'no error'
 }
-const meta = (name: string, params: string[], extra: Partial<{ defaults: unknown[], star: string, kw: string }> = {}) =>
-  ({ name, params, defaults: extra.defaults ?? [], star: extra.star ?? null, kw: extra.kw ?? null, file: 't.r2py', line: 1 })
+const meta = (
+  name: string,
+  params: string[],
+  extra: Partial<{ defaults: unknown[]; star: string; kw: string }> = {},
+) => ({
+  name,
+  params,
+  defaults: extra.defaults ?? [],
+  star: extra.star ?? null,
+  kw: extra.kw ?? null,
+  file: 't.r2py',
+  line: 1,
+})
 const def = (name: string, params: string[], body: (...a: unknown[]) => unknown, extra = {}) =>
-  // eslint-disable-next-line require-yield -- the contract's $rt.func takes a generator function
-  $rt.func(function* (...a: unknown[]) { return body(...a) }, meta(name, params, extra))
+  $rt.func(
+    // eslint-disable-next-line require-yield -- the contract's $rt.func takes a generator function
+    function* (...a: unknown[]) {
+      return body(...a)
+    },
+    meta(name, params, extra),
+  )
 
 describe('numbers', () => {
   it('int arithmetic with overflow to long and back', () => {
@@ -87,20 +108,25 @@ describe('repr / str', () => {
     expect(r([1, 'a', T(F(2.5), null), [true]])).toBe("[1, 'a', (2.5, None), [True]]")
     expect(r($rt.dict(['a', 1, 2, [3]]))).toBe("{'a': 1, 2: [3]}")
     expect(r(c('set', [1, 2, 2]))).toBe('set([1, 2])')
-    const l: unknown[] = [1]; l.push(l)
+    const l: unknown[] = [1]
+    l.push(l)
     expect(r(l)).toBe('[1, [...]]')
   })
   it('strings quote and escape like Python', () => {
     expect(r("it's")).toBe('"it\'s"')
-    expect(r("a'b\"c\n\x01\xff")).toBe("'a\\'b\"c\\n\\x01\\xff'")
+    expect(r('a\'b"c\n\x01\xff')).toBe("'a\\'b\"c\\n\\x01\\xff'")
     expect(s('x')).toBe('x')
   })
 })
 
 describe('% formatting', () => {
   it('conversions and flags', () => {
-    expect($rt.mod('%d %s %r %5.2f|%-4d|%04d|%x|%#o|%e|%g|%%', T(42, 'hi', 'hi', F(3.14159), 7, -5, 255, 8, F(12345.678), F(0.0001))))
-      .toBe("42 hi 'hi'  3.14|7   |-005|ff|010|1.234568e+04|0.0001|%")
+    expect(
+      $rt.mod(
+        '%d %s %r %5.2f|%-4d|%04d|%x|%#o|%e|%g|%%',
+        T(42, 'hi', 'hi', F(3.14159), 7, -5, 255, 8, F(12345.678), F(0.0001)),
+      ),
+    ).toBe("42 hi 'hi'  3.14|7   |-005|ff|010|1.234568e+04|0.0001|%")
     expect($rt.mod('%(a)s-%(b)03d', $rt.dict(['a', 'x', 'b', 5]))).toBe('x-005')
     expect($rt.mod('%s', T(T(1, 2)))).toBe('(1, 2)')
     expect($rt.mod('%s', 5)).toBe('5')
@@ -248,7 +274,9 @@ describe('builtins', () => {
     expect(r(B('ValueError'))).toBe("<type 'exceptions.ValueError'>")
   })
   it('forbidden builtins raise RunBuiltinException', () => {
-    expect(errOf(() => c('open', 'f', 'r'))).toBe("RunBuiltinException: Unsafe call 'open' with args '('f', 'r')', kwargs '{}'")
+    expect(errOf(() => c('open', 'f', 'r'))).toBe(
+      "RunBuiltinException: Unsafe call 'open' with args '('f', 'r')', kwargs '{}'",
+    )
     expect(B('license')).toBe('')
     expect(errOf(() => B('RunBuiltinException'))).toBe("NameError: name 'RunBuiltinException' is not defined")
   })
@@ -256,25 +284,58 @@ describe('builtins', () => {
 
 describe('calls and classes', () => {
   it('binds arguments like CPython', () => {
-    // eslint-disable-next-line require-yield -- the contract's $rt.func takes a generator function
-    const f = $rt.func(function* (a: unknown, b: unknown, args: unknown, kw: unknown) { return $rt.tuple([a, b, args, kw]) },
-      meta('f', ['a', 'b'], { defaults: [2], star: 'args', kw: 'kw' }))
+    const f = $rt.func(
+      // eslint-disable-next-line require-yield -- the contract's $rt.func takes a generator function
+      function* (a: unknown, b: unknown, args: unknown, kw: unknown) {
+        return $rt.tuple([a, b, args, kw])
+      },
+      meta('f', ['a', 'b'], { defaults: [2], star: 'args', kw: 'kw' }),
+    )
     expect(r(run($rt.call(f, [1])))).toBe('(1, 2, (), {})')
     expect(r(run($rt.call(f, [1, 3, 4, 5])))).toBe('(1, 3, (4, 5), {})')
-    expect(r(run($rt.callKw(f, [], [['a', 9], ['z', 1]])))).toBe("(9, 2, (), {'z': 1})")
+    expect(
+      r(
+        run(
+          $rt.callKw(
+            f,
+            [],
+            [
+              ['a', 9],
+              ['z', 1],
+            ],
+          ),
+        ),
+      ),
+    ).toBe("(9, 2, (), {'z': 1})")
     const g = def('g', ['a', 'b'], (a, b) => $rt.add(a, b))
     expect(errOf(() => run($rt.call(g, [1])))).toBe('TypeError: g() takes exactly 2 arguments (1 given)')
-    expect(errOf(() => run($rt.callKw(g, [1], [['z', 1]])))).toBe("TypeError: g() got an unexpected keyword argument 'z'")
-    expect(errOf(() => run($rt.callKw(g, [1], [['a', 1]])))).toBe("TypeError: g() got multiple values for keyword argument 'a'")
+    expect(errOf(() => run($rt.callKw(g, [1], [['z', 1]])))).toBe(
+      "TypeError: g() got an unexpected keyword argument 'z'",
+    )
+    expect(errOf(() => run($rt.callKw(g, [1], [['a', 1]])))).toBe(
+      "TypeError: g() got multiple values for keyword argument 'a'",
+    )
     expect(run($rt.callKw(g, [], [], $rt.tuple([1, 2])))).toBe(3)
     expect(run($rt.callKw(g, [], [], undefined, $rt.dict(['a', 1, 'b', 5])))).toBe(6)
     expect(errOf(() => $rt.call(5, []))).toBe("TypeError: 'int' object is not callable")
   })
   it('classes, methods, inheritance', () => {
     const ns = new Map<string, unknown>()
-    ns.set('__init__', def('__init__', ['self', 'x'], (self, x) => { $rt.setattr(self, 'x', x); return null }))
-    ns.set('get', def('get', ['self'], (self) => $rt.getattr(self, 'x')))
-    ns.set('__str__', def('__str__', ['self'], (self) => $rt.mod('Foo%d', $rt.getattr(self, 'x'))))
+    ns.set(
+      '__init__',
+      def('__init__', ['self', 'x'], (self, x) => {
+        $rt.setattr(self, 'x', x)
+        return null
+      }),
+    )
+    ns.set(
+      'get',
+      def('get', ['self'], (self) => $rt.getattr(self, 'x')),
+    )
+    ns.set(
+      '__str__',
+      def('__str__', ['self'], (self) => $rt.mod('Foo%d', $rt.getattr(self, 'x'))),
+    )
     ns.set('k', 10)
     const Foo = $rt.makeClass('Foo', [B('object')], ns)
     const foo = run($rt.call(Foo, [7]))
@@ -298,14 +359,26 @@ describe('calls and classes', () => {
   })
   it('__iter__ instances', () => {
     const ns = new Map<string, unknown>()
-    ns.set('__init__', def('__init__', ['self'], (self) => { $rt.setattr(self, 'i', 0); return null }))
-    ns.set('__iter__', def('__iter__', ['self'], (self) => self))
-    ns.set('next', def('next', ['self'], (self) => {
-      const i = $rt.getattr(self, 'i')
-      if ($rt.ge(i, 3)) throw $rt.raise(B('StopIteration'))
-      $rt.setattr(self, 'i', $rt.add(i, 1))
-      return i
-    }))
+    ns.set(
+      '__init__',
+      def('__init__', ['self'], (self) => {
+        $rt.setattr(self, 'i', 0)
+        return null
+      }),
+    )
+    ns.set(
+      '__iter__',
+      def('__iter__', ['self'], (self) => self),
+    )
+    ns.set(
+      'next',
+      def('next', ['self'], (self) => {
+        const i = $rt.getattr(self, 'i')
+        if ($rt.ge(i, 3)) throw $rt.raise(B('StopIteration'))
+        $rt.setattr(self, 'i', $rt.add(i, 1))
+        return i
+      }),
+    )
     const Cnt = $rt.makeClass('Cnt', [], ns)
     expect(r(c('list', run($rt.call(Cnt, []))))).toBe('[0, 1, 2]')
   })
@@ -324,31 +397,55 @@ describe('exceptions', () => {
     expect($rt.matches(e, B('Exception'))).toBe(true)
     expect($rt.matches(e, T(B('ValueError'), MyErr))).toBe(true)
     expect(r($rt.getattr($rt.raise(B('ValueError'), T(1, 2)), 'args'))).toBe('(1, 2)')
-    expect(py.exceptionSummary($rt.raise('x')).message).toBe('exceptions must be old-style classes or derived from BaseException, not str')
+    expect(py.exceptionSummary($rt.raise('x')).message).toBe(
+      'exceptions must be old-style classes or derived from BaseException, not str',
+    )
   })
   it('catch converts JavaScript errors', () => {
-    const re = new Error('nope'); re.name = 'FileNotFoundError'
+    const re = new Error('nope')
+    re.name = 'FileNotFoundError'
     const x = $rt.catch(re, 't.r2py', 'f', 1)
     expect(py.exceptionSummary(x)).toEqual({ typeName: 'FileNotFoundError', message: 'nope' })
     expect($rt.matches(x, B('RepyException'))).toBe(true)
-    expect(py.exceptionSummary($rt.catch(new TypeError('x is undefined'), 't.r2py', 'f', 1)).typeName).toBe('SystemError')
-    expect(py.exceptionSummary($rt.catch(new RangeError('Maximum call stack size exceeded'), 't.r2py', 'f', 1)).message).toBe('maximum recursion depth exceeded')
+    expect(py.exceptionSummary($rt.catch(new TypeError('x is undefined'), 't.r2py', 'f', 1)).typeName).toBe(
+      'SystemError',
+    )
+    expect(
+      py.exceptionSummary($rt.catch(new RangeError('Maximum call stack size exceeded'), 't.r2py', 'f', 1)).message,
+    ).toBe('maximum recursion depth exceeded')
     expect(() => $rt.catch('interrupt', 't.r2py', 'f', 1)).toThrow()
     expect(py.getHandled()).toBe(py.getHandled())
   })
   it('frames make a traceback, outermost first', () => {
     // eslint-disable-next-line require-yield -- a frame that raises before it could suspend, delegated to by outer
     function* inner(): Generator<unknown, unknown, unknown> {
-      try { throw $rt.raise(B('ValueError'), 'bad') } catch ($x) { throw $rt.frame($x, 'a.r2py', 'inner', 5) }
+      try {
+        throw $rt.raise(B('ValueError'), 'bad')
+      } catch ($x) {
+        throw $rt.frame($x, 'a.r2py', 'inner', 5)
+      }
     }
     function* outer(): Generator<unknown, unknown, unknown> {
-      try { return yield* inner() } catch ($x) { throw $rt.frame($x, 'a.r2py', '<module>', 9) }
+      try {
+        return yield* inner()
+      } catch ($x) {
+        throw $rt.frame($x, 'a.r2py', '<module>', 9)
+      }
     }
     let tb: unknown
-    try { run(outer()) } catch (e) { tb = py.traceback(e) }
-    expect(tb).toEqual([{ file: 'a.r2py', func: '<module>', line: 9 }, { file: 'a.r2py', func: 'inner', line: 5 }])
+    try {
+      run(outer())
+    } catch (e) {
+      tb = py.traceback(e)
+    }
+    expect(tb).toEqual([
+      { file: 'a.r2py', func: '<module>', line: 9 },
+      { file: 'a.r2py', func: 'inner', line: 5 },
+    ])
     py.setHandled(null)
-    expect(py.exceptionSummary($rt.reraise()).message).toBe('exceptions must be old-style classes or derived from BaseException, not NoneType')
+    expect(py.exceptionSummary($rt.reraise()).message).toBe(
+      'exceptions must be old-style classes or derived from BaseException, not NoneType',
+    )
     expect(errOf(() => $rt.unbound('x'))).toBe("UnboundLocalError: local variable 'x' referenced before assignment")
     expect(errOf(() => $rt.gget(G, 'nope'))).toBe("NameError: name 'nope' is not defined")
   })
@@ -367,14 +464,16 @@ describe('compiled fast paths keep Python semantics', () => {
   const errIn = (src: string): string => errOf(() => exec(src))
 
   it('+, -, * and unary - at the edge of the safe range, at module level and in a function', () => {
-    const src = (p: string) => `${p}m = 9007199254740991\n${p}a = m + 1\n${p}b = 1 + m\n${p}c = -m - 1\n${p}d = m - -1\n` +
+    const src = (p: string) =>
+      `${p}m = 9007199254740991\n${p}a = m + 1\n${p}b = 1 + m\n${p}c = -m - 1\n${p}d = m - -1\n` +
       `${p}e = (m + 1) - 1\n${p}f = 94906267 * 94906267\n${p}g = 94906265 * 94906265\n${p}h = -m\n${p}k = m\n${p}k += 1\n` +
       `${p}n = -(m + 1)\n${p}p = 0\n${p}q = -p\n${p}s = p * -3\n${p}t = m * -1\n${p}u = (-m) - 1\n${p}a2 = a + 1\n` +
       `${p}c2 = c - 1\n${p}s2 = -3 * p\n`
     const all = 'm, a, b, c, d, e, f, g, h, k, n, float(q), float(s), t, u, a2, c2, float(s2)'
     const fn = 'def f():\n' + src('  ') + `  return [${all}]\nres = f()\n`
     // (longs print an L only beyond 64 bits, as on a 64-bit CPython; the values must be exact past 2**53)
-    const want = '[9007199254740991, 9007199254740992, 9007199254740992, -9007199254740992, 9007199254740992, ' +
+    const want =
+      '[9007199254740991, 9007199254740992, 9007199254740992, -9007199254740992, 9007199254740992, ' +
       '9007199254740991, 9007199515875289, 9007199136250225, -9007199254740991, 9007199254740992, ' +
       '-9007199254740992, 0.0, 0.0, -9007199254740991, -9007199254740992, 9007199254740993, -9007199254740993, 0.0]'
     expect(exec(fn)('res')).toBe(want)
@@ -382,66 +481,106 @@ describe('compiled fast paths keep Python semantics', () => {
     expect(mod('res')).toBe(want)
   })
   it('bools, floats, strings, lists and longs take the slow path', () => {
-    const v = exec('def f(x, y):\n  return x + y, x - y, x * y, x < y, x == y, x != y, x >= y, -x\n' +
-      'a = f(True, True)\nb = f(True, 2)\nc = f(1.5, 2)\nd = f(2, 0.5)\ne = f(10**20, 1)\ng = f(1, 10**20)\n' +
-      'h = "ab" + "c"\nl = [1]\nl2 = l\nl += [2]\nx = True\nx += 1\nt = (1,)\nt += (2,)\ns = "a"\ns *= 3\n' +
-      'def k():\n  n = True\n  n += True\n  return n\nkk = k()\n')
+    const v = exec(
+      'def f(x, y):\n  return x + y, x - y, x * y, x < y, x == y, x != y, x >= y, -x\n' +
+        'a = f(True, True)\nb = f(True, 2)\nc = f(1.5, 2)\nd = f(2, 0.5)\ne = f(10**20, 1)\ng = f(1, 10**20)\n' +
+        'h = "ab" + "c"\nl = [1]\nl2 = l\nl += [2]\nx = True\nx += 1\nt = (1,)\nt += (2,)\ns = "a"\ns *= 3\n' +
+        'def k():\n  n = True\n  n += True\n  return n\nkk = k()\n',
+    )
     expect(v('a')).toBe('(2, 0, 1, False, True, False, True, -1)')
     expect(v('b')).toBe('(3, -1, 2, True, False, True, False, -1)')
     expect(v('c')).toBe('(3.5, -0.5, 3.0, True, False, True, False, -1.5)')
     expect(v('d')).toBe('(2.5, 1.5, 1.0, False, False, True, True, -2)')
-    expect(v('e')).toBe('(100000000000000000001L, 99999999999999999999L, 100000000000000000000L, False, False, True, True, -100000000000000000000L)')
-    expect(v('g')).toBe('(100000000000000000001L, -99999999999999999999L, 100000000000000000000L, True, False, True, False, -1)')
+    expect(v('e')).toBe(
+      '(100000000000000000001L, 99999999999999999999L, 100000000000000000000L, False, False, True, True, -100000000000000000000L)',
+    )
+    expect(v('g')).toBe(
+      '(100000000000000000001L, -99999999999999999999L, 100000000000000000000L, True, False, True, False, -1)',
+    )
     expect([v('h'), v('l2'), v('x'), v('t'), v('s'), v('kk')]).toEqual(["'abc'", '[1, 2]', '2', '(1, 2)', "'aaa'", '2'])
-    expect(errIn('def f(a):\n  return a + 1\nf(None)\n')).toBe("TypeError: unsupported operand type(s) for +: 'NoneType' and 'int'")
-    expect(errIn('def f(a):\n  return a - 1\nf("x")\n')).toBe("TypeError: unsupported operand type(s) for -: 'str' and 'int'")
+    expect(errIn('def f(a):\n  return a + 1\nf(None)\n')).toBe(
+      "TypeError: unsupported operand type(s) for +: 'NoneType' and 'int'",
+    )
+    expect(errIn('def f(a):\n  return a - 1\nf("x")\n')).toBe(
+      "TypeError: unsupported operand type(s) for -: 'str' and 'int'",
+    )
   })
   it('longs shrink back to ints', () => {
-    const v = exec('def f():\n  t = 9007199254740990\n  t += 5\n  a = t\n  t -= 5\n  t += -1\n  u = -9007199254740990\n' +
-      '  u += -5\n  b = u\n  u += 10\n  return a, t, b, u\nres = f()\n')
+    const v = exec(
+      'def f():\n  t = 9007199254740990\n  t += 5\n  a = t\n  t -= 5\n  t += -1\n  u = -9007199254740990\n' +
+        '  u += -5\n  b = u\n  u += 10\n  return a, t, b, u\nres = f()\n',
+    )
     expect(v('res')).toBe('(9007199254740995, 9007199254740989, -9007199254740995, -9007199254740985)')
-    expect(exec('def f():\n  t = 2**62\n  t += 2**62\n  t -= 1\n  t += -(2**62)\n  t += 1\n  return t\nres = f()\n')('res'))
-      .toBe('4611686018427387904')
+    expect(
+      exec('def f():\n  t = 2**62\n  t += 2**62\n  t -= 1\n  t += -(2**62)\n  t += 1\n  return t\nres = f()\n')('res'),
+    ).toBe('4611686018427387904')
   })
   it('% by a positive literal', () => {
-    const v = exec('def f(a):\n  return a % 3, float(a % 3)\nres = [f(7), f(-7), f(-6), f(7.5), f(10**20), f(True)]\ns = "%d" % 5\n')
+    const v = exec(
+      'def f(a):\n  return a % 3, float(a % 3)\nres = [f(7), f(-7), f(-6), f(7.5), f(10**20), f(True)]\ns = "%d" % 5\n',
+    )
     expect(v('res')).toBe('[(1, 1.0), (2, 2.0), (0, 0.0), (1.5, 1.5), (1, 1.0), (1, 1.0)]')
     expect(v('s')).toBe("'5'")
   })
   it('comparison chains evaluate each operand once; truth tests', () => {
-    const v = exec('n = [0]\ndef g(x):\n  n[0] += 1\n  return x\ndef f():\n  return 1 < g(2) < 3, 1 < g(5) < 3, g(1) == 1, g(2) != 2\n' +
-      'res = f()\nc = n[0]\ndef t(x):\n  if x:\n    return 1\n  return 0\ntt = [t(0), t(1), t(True), t(False), t(None), t([]), t([0]), t(""), t(0.0), t(10**20)]\n')
+    const v = exec(
+      'n = [0]\ndef g(x):\n  n[0] += 1\n  return x\ndef f():\n  return 1 < g(2) < 3, 1 < g(5) < 3, g(1) == 1, g(2) != 2\n' +
+        'res = f()\nc = n[0]\ndef t(x):\n  if x:\n    return 1\n  return 0\ntt = [t(0), t(1), t(True), t(False), t(None), t([]), t([0]), t(""), t(0.0), t(10**20)]\n',
+    )
     expect(v('res')).toBe('(True, False, True, False)')
     expect(v('c')).toBe('4')
     expect(v('tt')).toBe('[0, 1, 1, 0, 0, 0, 1, 0, 0, 1]')
   })
   it('for over xrange / range: counted inline, or the call when the name is not the builtin', () => {
-    const v = exec('def f(*a):\n  out = []\n  for i in xrange(*a):\n    out.append(i)\n  return out\n' +
-      'def g(a, b, c):\n  out = []\n  for i in xrange(a, b, c):\n    out.append(i)\n  return out\n' +
-      'def h(a, b, c):\n  out = []\n  for i in range(a, b, c):\n    c = 100\n    i = 50\n    out.append(i)\n  else:\n    out.append(-1)\n  return out, i\n' +
-      'r1 = g(10, 0, -3)\nr2 = g(0, 10, 4)\nr3 = g(5, 5, 1)\nr4 = h(5, 0, -1)\nr5 = g(True, 3, 1)\n' +
-      'def last():\n  for i in xrange(3):\n    if i == 1:\n      break\n  else:\n    i = 99\n  return i\nr6 = last()\n' +
-      'def lst():\n  l = []\n  for x, y in [(1, 2)]:\n    l.append(x)\n  for l[0] in xrange(4, 6):\n    pass\n  return l\nr7 = lst()\n' +
-      'xs = 0\nfor j in xrange(4):\n  xs += j\n')
-    expect([v('r1'), v('r2'), v('r3'), v('r4'), v('r5'), v('r6'), v('r7'), v('xs'), v('j')])
-      .toEqual(['[10, 7, 4, 1]', '[0, 4, 8]', '[]', '([50, 50, 50, 50, 50, -1], 50)', '[1, 2]', '1', '[5]', '6', '3'])
-    expect(errIn('def g(a, b, c):\n  for i in xrange(a, b, c):\n    pass\ng(0, 5, 0)\n')).toBe('ValueError: xrange() step argument must not be zero')
-    expect(errIn('def g(a):\n  for i in xrange(a):\n    pass\ng(1.5)\n')).toBe('TypeError: xrange() integer end argument expected, got float.')
-    expect(errIn('def g(a):\n  for i in xrange(a, a + 2):\n    pass\ng(2**53)\n')).toBe(errIn('x = xrange(2**53, 2**53 + 2)\n'))
+    const v = exec(
+      'def f(*a):\n  out = []\n  for i in xrange(*a):\n    out.append(i)\n  return out\n' +
+        'def g(a, b, c):\n  out = []\n  for i in xrange(a, b, c):\n    out.append(i)\n  return out\n' +
+        'def h(a, b, c):\n  out = []\n  for i in range(a, b, c):\n    c = 100\n    i = 50\n    out.append(i)\n  else:\n    out.append(-1)\n  return out, i\n' +
+        'r1 = g(10, 0, -3)\nr2 = g(0, 10, 4)\nr3 = g(5, 5, 1)\nr4 = h(5, 0, -1)\nr5 = g(True, 3, 1)\n' +
+        'def last():\n  for i in xrange(3):\n    if i == 1:\n      break\n  else:\n    i = 99\n  return i\nr6 = last()\n' +
+        'def lst():\n  l = []\n  for x, y in [(1, 2)]:\n    l.append(x)\n  for l[0] in xrange(4, 6):\n    pass\n  return l\nr7 = lst()\n' +
+        'xs = 0\nfor j in xrange(4):\n  xs += j\n',
+    )
+    expect([v('r1'), v('r2'), v('r3'), v('r4'), v('r5'), v('r6'), v('r7'), v('xs'), v('j')]).toEqual([
+      '[10, 7, 4, 1]',
+      '[0, 4, 8]',
+      '[]',
+      '([50, 50, 50, 50, 50, -1], 50)',
+      '[1, 2]',
+      '1',
+      '[5]',
+      '6',
+      '3',
+    ])
+    expect(errIn('def g(a, b, c):\n  for i in xrange(a, b, c):\n    pass\ng(0, 5, 0)\n')).toBe(
+      'ValueError: xrange() step argument must not be zero',
+    )
+    expect(errIn('def g(a):\n  for i in xrange(a):\n    pass\ng(1.5)\n')).toBe(
+      'TypeError: xrange() integer end argument expected, got float.',
+    )
+    expect(errIn('def g(a):\n  for i in xrange(a, a + 2):\n    pass\ng(2**53)\n')).toBe(
+      errIn('x = xrange(2**53, 2**53 + 2)\n'),
+    )
     expect(errIn('for i in range(10**8):\n  pass\n')).toBe('MemoryError: ')
-    expect(errIn('def g():\n  for i in xrange(0):\n    pass\n  return i\ng()\n')).toBe("UnboundLocalError: local variable 'i' referenced before assignment")
+    expect(errIn('def g():\n  for i in xrange(0):\n    pass\n  return i\ng()\n')).toBe(
+      "UnboundLocalError: local variable 'i' referenced before assignment",
+    )
     // shadowed: a global, a local, a builtin replaced in the module
-    const w = exec('def xrange(n):\n  return [7, 8]\ndef f():\n  return [i for i in [0]] + [i for i in []]\n' +
-      'def g(n):\n  out = []\n  for i in xrange(n):\n    out.append(i)\n  return out\nr1 = g(5)\n' +
-      'def nine(n):\n  return [9]\ndef h(range):\n  out = []\n  for i in range(3):\n    out.append(i)\n  return out\nr2 = h(nine)\n' +
-      'def k():\n  out = []\n  for i in range(2):\n    out.append(i)\n  return out\nr3 = k()\nrange = nine\nr4 = k()\n')
+    const w = exec(
+      'def xrange(n):\n  return [7, 8]\ndef f():\n  return [i for i in [0]] + [i for i in []]\n' +
+        'def g(n):\n  out = []\n  for i in xrange(n):\n    out.append(i)\n  return out\nr1 = g(5)\n' +
+        'def nine(n):\n  return [9]\ndef h(range):\n  out = []\n  for i in range(3):\n    out.append(i)\n  return out\nr2 = h(nine)\n' +
+        'def k():\n  out = []\n  for i in range(2):\n    out.append(i)\n  return out\nr3 = k()\nrange = nine\nr4 = k()\n',
+    )
     expect([w('r1'), w('r2'), w('r3'), w('r4')]).toEqual(['[7, 8]', '[9]', '[0, 1]', '[9]'])
   })
   it('calls of up to 3 positional args (call0..call3) bind like call', () => {
-    const v = exec('def d(a, b=2):\n  return a, b\ndef st(*a):\n  return a\ndef kw(**k):\n  return len(k)\n' +
-      'class C:\n  def __init__(self, x):\n    self.x = x\n  def m(self, y):\n    return self.x + y\n' +
-      'c = C(5)\nbm = c.m\nres = [d(1), d(1, 3), st(), st(1, 2, 3), kw(), len("abc"), max(1, 5, 3), bm(2), C.m(c, 1), c.m(3)]\n' +
-      'none = None\ndef rd():\n  return none\nrn = rd()\n')
+    const v = exec(
+      'def d(a, b=2):\n  return a, b\ndef st(*a):\n  return a\ndef kw(**k):\n  return len(k)\n' +
+        'class C:\n  def __init__(self, x):\n    self.x = x\n  def m(self, y):\n    return self.x + y\n' +
+        'c = C(5)\nbm = c.m\nres = [d(1), d(1, 3), st(), st(1, 2, 3), kw(), len("abc"), max(1, 5, 3), bm(2), C.m(c, 1), c.m(3)]\n' +
+        'none = None\ndef rd():\n  return none\nrn = rd()\n',
+    )
     expect(v('res')).toBe('[(1, 2), (1, 3), (), (1, 2, 3), 0, 3, 5, 7, 6, 8]')
     expect(v('rn')).toBe('None')
     expect(errIn('def d(a, b):\n  pass\nd(1)\n')).toBe('TypeError: d() takes exactly 2 arguments (1 given)')
@@ -464,7 +603,14 @@ describe('compiled fast paths keep Python semantics', () => {
     expect(py.call(leaf, [false, 8])).toBe(8)
     expect($rt.call1(py.dictGet(g, 'gen'), false)).toBeInstanceOf($rt.G)
     let tb: unknown
-    try { run($rt.call1(py.dictGet(g, 'gen'), true)) } catch (e) { tb = py.traceback(e) }
-    expect(tb).toEqual([{ file: 't.r2py', func: 'gen', line: 6 }, { file: 't.r2py', func: 'leaf', line: 3 }])
+    try {
+      run($rt.call1(py.dictGet(g, 'gen'), true))
+    } catch (e) {
+      tb = py.traceback(e)
+    }
+    expect(tb).toEqual([
+      { file: 't.r2py', func: 'gen', line: 6 },
+      { file: 't.r2py', func: 'leaf', line: 3 },
+    ])
   })
 })

@@ -16,7 +16,11 @@ beforeAll(() => requireBuild())
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 function thrown(fn: () => unknown): unknown {
-  try { fn() } catch (err) { return err }
+  try {
+    fn()
+  } catch (err) {
+    return err
+  }
   return undefined
 }
 
@@ -25,7 +29,7 @@ describe('program front ends', () => {
     expect(await loadFrontEnd(undefined, 'main.r2py')).toBe(javascriptFrontEnd)
   })
 
-  it('the registry gives JavaScript and TypeScript programs the runtime\'s own front end', async () => {
+  it("the registry gives JavaScript and TypeScript programs the runtime's own front end", async () => {
     const js = await loadFrontEnd(registry, 'main.js')
     const ts = await loadFrontEnd(registry, 'main.ts')
     expect(js).toMatchObject({ deferRateWaits: false })
@@ -48,6 +52,8 @@ describe('program front ends', () => {
   })
 
   it('a module that is not a registry is a clear error', async () => {
-    await expect(loadFrontEnd(join(PROJECT_ROOT, 'dist', 'runtime', 'cap-text.js'), 'main.js')).rejects.toThrow(/not a front-end registry/)
+    await expect(loadFrontEnd(join(PROJECT_ROOT, 'dist', 'runtime', 'cap-text.js'), 'main.js')).rejects.toThrow(
+      /not a front-end registry/,
+    )
   })
 })

@@ -29,7 +29,9 @@ describe('guest strings', () => {
     const s = CASES[name]!
     const h = strings.toGuest(s)!
     // The guest's own view of it: its length and every code unit.
-    const fn = ctx.unwrapResult(ctx.evalCode('(s) => Array.from({ length: s.length }, (_, i) => s.charCodeAt(i)).join()'))
+    const fn = ctx.unwrapResult(
+      ctx.evalCode('(s) => Array.from({ length: s.length }, (_, i) => s.charCodeAt(i)).join()'),
+    )
     const units = ctx.unwrapResult(ctx.callFunction(fn, ctx.undefined, h)).consume((v) => ctx.getString(v))
     fn.dispose()
     h.dispose()
@@ -43,6 +45,11 @@ describe('guest strings', () => {
     const h = ctx.unwrapResult(ctx.evalCode(code))
     const back = strings.fromGuest(h)
     h.dispose()
-    expect(back).toBe(s.slice(0, 2000).repeat(Math.ceil(s.length / 2000) || 0).slice(0, s.length))
+    expect(back).toBe(
+      s
+        .slice(0, 2000)
+        .repeat(Math.ceil(s.length / 2000) || 0)
+        .slice(0, s.length),
+    )
   })
 })

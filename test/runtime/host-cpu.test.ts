@@ -46,11 +46,19 @@ describe('host cpu charged to vessels', () => {
     writeFileSync(join(dir, 'main.js'), traffic)
     let output = ''
     let lineSeen!: () => void
-    const line = new Promise<void>((r) => { lineSeen = r })
+    const line = new Promise<void>((r) => {
+      lineSeen = r
+    })
     let ended: Outcome | undefined
     const host = await SandboxHost.start(dir, {
-      output: (_id, text) => { output += text; if (output.includes('\n')) lineSeen() },
-      exit: (_id, outcome) => { ended = outcome; lineSeen() },
+      output: (_id, text) => {
+        output += text
+        if (output.includes('\n')) lineSeen()
+      },
+      exit: (_id, outcome) => {
+        ended = outcome
+        lineSeen()
+      },
     })
     try {
       host.startVessel({ vesselId: 'v', cwd: dir, program: 'main.js', callargs: [], ip: '127.0.0.1', restrictions })

@@ -30,7 +30,10 @@ async function recordingHost() {
   let crash: string | null = null
   const host = await SandboxHost.start(root, {
     output: (id, text) => outputs.set(id, [...(outputs.get(id) ?? []), text]),
-    exit: (id, outcome) => { exits.set(id, outcome); waiting.get(id)?.(outcome) },
+    exit: (id, outcome) => {
+      exits.set(id, outcome)
+      waiting.get(id)?.(outcome)
+    },
     crash: (reason) => {
       crash = reason
       for (const w of waiting.values()) w({ status: 'Terminated', code: 70, reason })
@@ -40,14 +43,22 @@ async function recordingHost() {
     const cwd = join(root, id)
     mkdirSync(cwd)
     writeFileSync(join(cwd, 'main.js'), source)
-    host.startVessel({ vesselId: id, cwd, program: 'main.js', callargs: [], ip: '127.0.0.1', restrictions: parseRestrictions(restrictions) })
+    host.startVessel({
+      vesselId: id,
+      cwd,
+      program: 'main.js',
+      callargs: [],
+      ip: '127.0.0.1',
+      restrictions: parseRestrictions(restrictions),
+    })
     return cwd
   }
-  const exited = (id: string) => new Promise<Outcome>((resolve) => {
-    const done = exits.get(id)
-    if (done || crash) resolve(done ?? { status: 'Terminated', code: 70, reason: crash! })
-    else waiting.set(id, resolve)
-  })
+  const exited = (id: string) =>
+    new Promise<Outcome>((resolve) => {
+      const done = exits.get(id)
+      if (done || crash) resolve(done ?? { status: 'Terminated', code: 70, reason: crash! })
+      else waiting.set(id, resolve)
+    })
   const outputOf = (id: string) => outputs.get(id) ?? []
   return { host, start, exited, outputOf, crashed: () => crash }
 }
@@ -67,7 +78,11 @@ describe('giant exception names, messages and output', () => {
     const { host, start, exited, outputOf, crashed } = await recordingHost()
     try {
       const calmDir = start('calm', CALM, restrict({}))
-      start('bomb', `const e = new Error('boom'); e.name = 'X'.repeat(1e8); throw e`, restrict({ memory: 1_000_000_000 }))
+      start(
+        'bomb',
+        `const e = new Error('boom'); e.name = 'X'.repeat(1e8); throw e`,
+        restrict({ memory: 1_000_000_000 }),
+      )
       const bomb = await exited('bomb')
       expect(crashed()).toBeNull()
       expect(bomb).toMatchObject({ status: 'Terminated', code: 6 })
@@ -113,13 +128,17 @@ describe('giant exception names, messages and output', () => {
     const { outcome } = await runGuest(`const e = new RangeError('m'.repeat(1e6)); e.name = 'N'.repeat(1e6); throw e`)
     expect(outcome.code).toBe(6)
     expectCut(outcome.reason)
-    expect(outcome.reason).toMatch(/^uncaught exception in the main program: N+\n\[\.\.\. cut: \d+ more characters\]: m+\n\[\.\.\. cut/)
+    expect(outcome.reason).toMatch(
+      /^uncaught exception in the main program: N+\n\[\.\.\. cut: \d+ more characters\]: m+\n\[\.\.\. cut/,
+    )
   }, 60_000)
 })
 
 describe('arguments are checked before they are copied', () => {
   it('an object or array argument is refused without being copied or serialized', async () => {
-    const { output, outcome } = await runGuest(CHECKS + String.raw`
+    const { output, outcome } = await runGuest(
+      CHECKS +
+        String.raw`
 let touched = 0
 const spy = { toJSON() { touched++; return 1 }, get x() { touched++; return 1 } }
 check('sleep(object)', () => sleep(spy))
@@ -129,7 +148,8 @@ check('touched', () => touched)
 try { sleep([1]) } catch (e) { log('message -> ' + e.message + '\n') }
 try { openfile({}, true) } catch (e) { log('openfile -> ' + e.message + '\n') }
 try { sleep(() => 1) } catch (e) { log('function -> ' + e.message + '\n') }
-`)
+`,
+    )
     expect(outcome.code).toBe(0)
     const r = results(output)
     expect(r.get('sleep(object)')).toBe('RepyArgumentError')
@@ -142,14 +162,20 @@ try { sleep(() => 1) } catch (e) { log('function -> ' + e.message + '\n') }
   }, 60_000)
 
   it('the strings of one call are bounded together, before they are copied', async () => {
-    const { output, outcome } = await runGuest(CHECKS + String.raw`
+    const { output, outcome } = await runGuest(
+      CHECKS +
+        String.raw`
 const s = 'x'.repeat(1e7)
 try { sleep(s, s, s, s, s, s, s, s) } catch (e) { log('eight -> ' + e.name + ': ' + e.message + '\n') }
 try { sleep(...new Array(100).fill('x')) } catch (e) { log('hundred -> ' + e.message + '\n') }
-`, { restrictions: restrict({ memory: 100_000_000 }) })
+`,
+      { restrictions: restrict({ memory: 100_000_000 }) },
+    )
     expect(outcome.code).toBe(0)
     const r = results(output)
-    expect(r.get('eight')).toBe('RepyArgumentError: sleep: the arguments hold 80000000 characters; one call takes at most 67108864')
+    expect(r.get('eight')).toBe(
+      'RepyArgumentError: sleep: the arguments hold 80000000 characters; one call takes at most 67108864',
+    )
     expect(r.get('hundred')).toBe('sleep: takes exactly 1 argument (100 given)')
   }, 60_000)
 })
@@ -158,7 +184,8 @@ describe('a program that rewires its builtins cannot reach the hidden host calls
   // The prelude built the host call's argument list with args[args.length] = ..., which ran a setter on
   // Array.prototype[1]: the setter could swap the operation number and end another thread's events item.
   it('a setter on Array.prototype[1] cannot end a running thread: 40 threads under events 3 is refused', async () => {
-    const { output, outcome } = await runGuest(String.raw`
+    const { output, outcome } = await runGuest(
+      String.raw`
 let target = 0
 let swaps = 0
 Object.defineProperty(Array.prototype, 1, {
@@ -178,7 +205,9 @@ for (let i = 1; i <= 40; i++) {
 }
 while (finished < created) await sleep(0.02)
 log('created ' + created + ', at most ' + most + ' at once, swaps ' + swaps + '\n')
-`, { restrictions: restrict({ events: 3 }) })
+`,
+      { restrictions: restrict({ events: 3 }) },
+    )
     expect(outcome.reason).toBe('finished')
     expect(output).toBe('refused: ResourceExhaustedError\ncreated 2, at most 2 at once, swaps 0\n')
   }, 60_000)
@@ -187,13 +216,25 @@ log('created ' + created + ', at most ' + most + ' at once, swaps ' + swaps + '\
   // through the program's then: either could end the thread (and free its events item) while its function still ran.
   const EARLY = `class Early extends Promise { constructor(ex) { super((ok, bad) => { ex(ok, bad); ok() }) } }\n`
   it.each([
-    ['a replaced Promise.prototype.then', `const then = Promise.prototype.then
-Promise.prototype.then = function (ok, bad) { if (typeof ok === 'function') ok(); return Reflect.apply(then, this, [ok, bad]) }`],
-    ['a Promise species that resolves at once', `${EARLY}Object.defineProperty(Promise, Symbol.species, { get: () => Early, configurable: true })`],
+    [
+      'a replaced Promise.prototype.then',
+      `const then = Promise.prototype.then
+Promise.prototype.then = function (ok, bad) { if (typeof ok === 'function') ok(); return Reflect.apply(then, this, [ok, bad]) }`,
+    ],
+    [
+      'a Promise species that resolves at once',
+      `${EARLY}Object.defineProperty(Promise, Symbol.species, { get: () => Early, configurable: true })`,
+    ],
     ['a Promise.prototype.constructor that resolves at once', `${EARLY}Promise.prototype.constructor = Early`],
-    ['a thread promise with its own then', `${EARLY}globalThis.early = (p) => { Object.defineProperty(p, 'then', { value: (ok) => ok() }); return p }`],
-  ])('%s cannot end a thread before its function has', async (_what, trick) => {
-    const { output, outcome } = await runGuest(`try {
+    [
+      'a thread promise with its own then',
+      `${EARLY}globalThis.early = (p) => { Object.defineProperty(p, 'then', { value: (ok) => ok() }); return p }`,
+    ],
+  ])(
+    '%s cannot end a thread before its function has',
+    async (_what, trick) => {
+      const { output, outcome } = await runGuest(
+        `try {
 ${trick}
 } catch (e) { log('trick refused: ' + e.name + '\\n') }
 const early = globalThis.early ?? ((p) => p)
@@ -205,13 +246,19 @@ for (let i = 0; i < 40; i++) {
 }
 log('created ' + created + '\\n')
 while (finished < created) await sleep(0.02)
-`, { restrictions: restrict({ events: 3 }) })
-    expect(outcome.code).toBe(0)
-    expect(output.replace(/^trick refused: TypeError\n/, '')).toBe('refused: ResourceExhaustedError\ncreated 2\n')
-  }, 60_000)
+`,
+        { restrictions: restrict({ events: 3 }) },
+      )
+      expect(outcome.code).toBe(0)
+      expect(output.replace(/^trick refused: TypeError\n/, '')).toBe('refused: ResourceExhaustedError\ncreated 2\n')
+    },
+    60_000,
+  )
 
   it('replaced globals, prototype setters and Symbol.hasInstance change nothing the prelude does', async () => {
-    const { output, outcome } = await runGuest(CHECKS + String.raw`
+    const { output, outcome } = await runGuest(
+      CHECKS +
+        String.raw`
 const data = new Uint8Array([104, 0, 105])
 let stolen = ''
 for (const name of ['readat', 'writeat', 'close', 'acquire', 'release'])
@@ -239,7 +286,8 @@ const taken = stolen
 for (let i = 0; i < 3; i++) delete Array.prototype[i]
 check('results', () => ({ file, bytes, lock, files, namespace, error, taken }))
 createthread(() => { throw new RangeError('thread failed here') })
-`)
+`,
+    )
     expect(okValue(results(output), 'results')).toEqual({
       file: 'ok hi',
       bytes: 'ok true',
@@ -259,30 +307,55 @@ describe('the thread operations refuse calls that do not fit the thread', () => 
   // Defence in depth behind the prelude: even a program that reached the hidden host function could not free the
   // events item of a thread that is still running, nor free one twice.
   const setup = () => {
-    const nanny = createNanny(parseRestrictions(restrict({ events: 3 })), { initialDiskUsed: 0, memoryUsed: () => 0, threadCpuSeconds, runtime: () => 0 })
+    const nanny = createNanny(parseRestrictions(restrict({ events: 3 })), {
+      initialDiskUsed: 0,
+      memoryUsed: () => 0,
+      threadCpuSeconds,
+      runtime: () => 0,
+    })
     nanny.acquire('events', 'main')
     const { port1, port2 } = new MessageChannel()
     const ended: Outcome[] = []
     let live = 0
     const env: VesselEnv = {
-      cwd: root, ip: '127.0.0.1', nanny, runtime: () => 0, output: () => {},
+      cwd: root,
+      ip: '127.0.0.1',
+      nanny,
+      runtime: () => 0,
+      output: () => {},
       net: new NetChannel({ syncPort: port1, asyncPort: port2, flag: new SharedArrayBuffer(4) }),
       threads: { current: MAIN_THREAD, name: (id) => `thread ${id}`, lastError: new Map() },
-      end: (o) => { ended.push(o) },
-      threadStarted: () => { live++ },
-      threadFinished: () => { live-- },
+      end: (o) => {
+        ended.push(o)
+      },
+      threadStarted: () => {
+        live++
+      },
+      threadFinished: () => {
+        live--
+      },
     }
     const ops = threadOps(env)
-    const call = (op: 'thread.start' | 'thread.enter' | 'thread.end' | 'thread.fail', ...args: GuestValue[]): GuestValue => {
+    const call = (
+      op: 'thread.start' | 'thread.enter' | 'thread.end' | 'thread.fail',
+      ...args: GuestValue[]
+    ): GuestValue => {
       const result = ops[op](args)
       if (result instanceof Promise) throw new Error(`${op} answered later; the thread operations are synchronous`)
       return result
     }
     const refusal = (fn: () => unknown) => {
-      try { fn() } catch (err) { return err instanceof RepyError ? `${err.repyName}: ${err.message}` : String(err) }
+      try {
+        fn()
+      } catch (err) {
+        return err instanceof RepyError ? `${err.repyName}: ${err.message}` : String(err)
+      }
       return 'allowed'
     }
-    const close = () => { port1.close(); port2.close() }
+    const close = () => {
+      port1.close()
+      port2.close()
+    }
     return { call, refusal, env, ended, live: () => live, events: () => nanny.usage().items.events, close }
   }
 
@@ -292,18 +365,28 @@ describe('the thread operations refuse calls that do not fit the thread', () => 
       const a = t.call('thread.start') as number
       const b = t.call('thread.start') as number
       expect(t.refusal(() => t.call('thread.start'))).toMatch(/^ResourceExhaustedError/)
-      expect(t.refusal(() => t.call('thread.end', a))).toBe(`RepyArgumentError: thread.end: thread ${a} has not started to run`)
+      expect(t.refusal(() => t.call('thread.end', a))).toBe(
+        `RepyArgumentError: thread.end: thread ${a} has not started to run`,
+      )
       t.call('thread.enter', a)
       t.call('thread.enter', b)
-      expect(t.refusal(() => t.call('thread.end', a))).toBe(`RepyArgumentError: thread.end: thread ${a} is not the thread running now`)
+      expect(t.refusal(() => t.call('thread.end', a))).toBe(
+        `RepyArgumentError: thread.end: thread ${a} is not the thread running now`,
+      )
       expect(t.refusal(() => t.call('thread.end', 99))).toBe('RepyArgumentError: thread.end: thread 99 is not running')
-      expect(t.refusal(() => t.call('thread.end', MAIN_THREAD))).toBe('RepyArgumentError: thread.end: thread 0 is not running')
+      expect(t.refusal(() => t.call('thread.end', MAIN_THREAD))).toBe(
+        'RepyArgumentError: thread.end: thread 0 is not running',
+      )
       expect(t.events()).toBe(3)
       t.call('thread.end', b)
       expect(t.events()).toBe(2)
       expect(t.refusal(() => t.call('thread.end', b))).toBe(`RepyArgumentError: thread.end: thread ${b} is not running`)
-      expect(t.refusal(() => t.call('thread.enter', b))).toBe(`RepyArgumentError: thread.enter: thread ${b} is not running`)
-      expect(t.refusal(() => t.call('thread.fail', b, 'late'))).toBe(`RepyArgumentError: thread.fail: thread ${b} is not running`)
+      expect(t.refusal(() => t.call('thread.enter', b))).toBe(
+        `RepyArgumentError: thread.enter: thread ${b} is not running`,
+      )
+      expect(t.refusal(() => t.call('thread.fail', b, 'late'))).toBe(
+        `RepyArgumentError: thread.fail: thread ${b} is not running`,
+      )
       expect(t.events()).toBe(2)
       expect(t.live()).toBe(1)
       expect(t.ended).toEqual([])

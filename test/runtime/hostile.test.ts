@@ -21,7 +21,9 @@ describe('hostile guests', () => {
     let run: GuestRun
     let r: Map<string, string>
     beforeAll(async () => {
-      run = await runGuest(CHECKS + String.raw`
+      run = await runGuest(
+        CHECKS +
+          String.raw`
 check('process', () => typeof process)
 check('require', () => typeof require)
 check('module objects', () => [typeof module, typeof exports, typeof __dirname, typeof Buffer, typeof fetch, typeof WebAssembly])
@@ -38,7 +40,8 @@ check('open outside', () => openfile('../sentinel', true))
 check('open absolute', () => openfile(${JSON.stringify(sentinel)}, false))
 check('remove outside', () => removefile('../sentinel'))
 check('open proc', () => openfile('/proc/self/environ', false))
-`)
+`,
+      )
       r = results(run.output)
     })
 
@@ -47,7 +50,14 @@ check('open proc', () => openfile('/proc/self/environ', false))
     it('finds no process, require or Node globals', () => {
       expect(okValue(r, 'process')).toBe('undefined')
       expect(okValue(r, 'require')).toBe('undefined')
-      expect(okValue(r, 'module objects')).toEqual(['undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'undefined'])
+      expect(okValue(r, 'module objects')).toEqual([
+        'undefined',
+        'undefined',
+        'undefined',
+        'undefined',
+        'undefined',
+        'undefined',
+      ])
       expect(okValue(r, 'eval')).toBe('undefined')
     })
 
@@ -81,7 +91,9 @@ check('open proc', () => openfile('/proc/self/environ', false))
     let run: GuestRun
     let r: Map<string, string>
     beforeAll(async () => {
-      run = await runGuest(CHECKS + String.raw`
+      run = await runGuest(
+        CHECKS +
+          String.raw`
 const f = openfile('data', true)
 f.writeat('real', 0)
 check('openfile.call', () => { openfile.call = () => 'evil' })
@@ -98,13 +110,24 @@ check('Error prototype', () => { Error.prototype.evil = true; return 'own realm 
 check('Function.prototype.call', () => { Function.prototype.call = null; Function.prototype.apply = null; return 'own realm only' })
 check('Array.prototype.map', () => { Array.prototype.map = () => []; return 'own realm only' })
 check('JSON', () => { JSON.stringify = () => '"evil"'; return 'own realm only' })
-`)
+`,
+      )
       r = results(run.output)
     })
 
     it('raises TypeError for every change to the API objects and exception classes', () => {
-      for (const label of ['openfile.call', 'define on function', 'file prototype', 'file method', 'setPrototypeOf file',
-        'assign log', 'globalThis.log', 'delete log', 'exception prototype', 'RepyException prototype']) {
+      for (const label of [
+        'openfile.call',
+        'define on function',
+        'file prototype',
+        'file method',
+        'setPrototypeOf file',
+        'assign log',
+        'globalThis.log',
+        'delete log',
+        'exception prototype',
+        'RepyException prototype',
+      ]) {
         expect(r.get(label), label).toBe('TypeError')
       }
     })
@@ -144,15 +167,25 @@ f.close()`)
 
   describe('exhausting the sandbox', () => {
     it('stops a huge string at the memory quota (code 98 or a caught out-of-memory error)', async () => {
-      const { output, outcome } = await runGuest(`
+      const { output, outcome } = await runGuest(
+        `
 let s = ''
-try { s = 'x'.repeat(50000000) } catch (e) { log('caught', e.name, e.message) }`, { restrictions: SMALL_MEMORY })
+try { s = 'x'.repeat(50000000) } catch (e) { log('caught', e.name, e.message) }`,
+        { restrictions: SMALL_MEMORY },
+      )
       if (outcome.code === 0) expect(output).toBe('caught InternalError out of memory')
-      else expect(outcome).toMatchObject({ status: 'Terminated', code: 98, reason: expect.stringContaining('memory quota exceeded') as string })
+      else
+        expect(outcome).toMatchObject({
+          status: 'Terminated',
+          code: 98,
+          reason: expect.stringContaining('memory quota exceeded') as string,
+        })
     })
 
     it('ends a program that keeps allocating with code 98', async () => {
-      const { outcome } = await runGuest(`const a = []\nfor (;;) a.push('y'.repeat(1000) + a.length)`, { restrictions: SMALL_MEMORY })
+      const { outcome } = await runGuest(`const a = []\nfor (;;) a.push('y'.repeat(1000) + a.length)`, {
+        restrictions: SMALL_MEMORY,
+      })
       expect(outcome).toMatchObject({ status: 'Terminated', code: 98 })
       expect(outcome.reason).toContain('memory quota exceeded (8000000 bytes)')
     })
@@ -170,13 +203,17 @@ f(0)`)
     })
 
     it('stops an infinite loop when asked (status Stopped, code 44)', async () => {
-      const { output, outcome } = await runGuest(`log('looping')\nfor (;;) {}`, { stopWhen: (o) => o.includes('looping') })
+      const { output, outcome } = await runGuest(`log('looping')\nfor (;;) {}`, {
+        stopWhen: (o) => o.includes('looping'),
+      })
       expect(output).toBe('looping')
       expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
     })
 
     it('stops an infinite loop in a thread too', async () => {
-      const { outcome } = await runGuest(`createthread(() => { log('spinning'); for (;;) {} })\nawait sleep(10)`, { stopWhen: (o) => o.includes('spinning') })
+      const { outcome } = await runGuest(`createthread(() => { log('spinning'); for (;;) {} })\nawait sleep(10)`, {
+        stopWhen: (o) => o.includes('spinning'),
+      })
       expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
     })
   })
@@ -223,12 +260,15 @@ createthread(() => { throw { toJSON() { throw new Error('no') }, toString() { th
   })
 
   it('keeps running after an unhandled promise rejection (quickjs-emscripten 0.32 exposes no hook for it)', async () => {
-    const { output, outcome } = await runGuest(`
+    const { output, outcome } = await runGuest(
+      `
 Promise.reject(new Error('nobody handles this'))
 import('node:fs')
 createthread(async () => { Promise.reject(new FileError('nor this')) })
 await sleep(0.05)
-log('continued')`, { timeoutMs: 10_000 })
+log('continued')`,
+      { timeoutMs: 10_000 },
+    )
     expect(output).toBe('continued')
     expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
   })

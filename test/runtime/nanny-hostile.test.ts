@@ -49,29 +49,40 @@ describe('hostile guests against the nanny', () => {
   })
 
   it('an infinite loop is held to its cpu share and stopped from outside (Stopped, 44)', async () => {
-    const { output, outcome } = await runGuest(String.raw`
+    const { output, outcome } = await runGuest(
+      String.raw`
 let next = 0.25
 for (;;) {
   if (getruntime() > next) { log(JSON.stringify([getruntime(), getresources()[1].cpu]) + '\n'); next += 0.25 }
-}`, { restrictions: restrict({ cpu: 0.2 }), stopWhen: (o) => o.split('\n').length > 4 })
+}`,
+      { restrictions: restrict({ cpu: 0.2 }), stopWhen: (o) => o.split('\n').length > 4 },
+    )
     expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
-    const samples = output.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as [number, number])
+    const samples = output
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as [number, number])
     expect(samples.length).toBeGreaterThan(0)
     for (const [wall, cpu] of samples) expect(cpu).toBeLessThan(0.5 * wall)
     await stillResponsive()
   })
 
   it('a memory bomb ends with code 98', async () => {
-    const { outcome } = await runGuest(`
+    const { outcome } = await runGuest(
+      `
 const a = []
-for (let i = 0; ; i++) { a.push('b'.repeat(1000000) + i); a.push(new Array(10000).fill(i)) }`, { restrictions: restrict({ memory: 8_000_000 }) })
+for (let i = 0; ; i++) { a.push('b'.repeat(1000000) + i); a.push(new Array(10000).fill(i)) }`,
+      { restrictions: restrict({ memory: 8_000_000 }) },
+    )
     expect(outcome).toMatchObject({ status: 'Terminated', code: 98 })
     expect(outcome.reason).toContain('memory quota exceeded')
     await stillResponsive()
   })
 
   it('a thread bomb gets at most `events` threads: ResourceExhaustedError caught', async () => {
-    const { output, outcome } = await runGuest(CHECKS + String.raw`
+    const { output, outcome } = await runGuest(
+      CHECKS +
+        String.raw`
 let made = 0
 let most = 0
 const watch = () => { most = Math.max(most, getresources()[1].events) }
@@ -81,7 +92,9 @@ check('made', () => made)
 await sleep(1)
 check('most', () => { watch(); return most })
 exitall()
-`, { restrictions: restrict({ events: 8 }), timeoutMs: 15_000 })
+`,
+      { restrictions: restrict({ events: 8 }), timeoutMs: 15_000 },
+    )
     const r = results(output)
     expect(r.get('loop')).toBe('ResourceExhaustedError')
     expect(okValue(r, 'made')).toBe(7)
@@ -91,7 +104,9 @@ exitall()
   })
 
   it('a thread bomb that does not catch ends with the uncaught ResourceExhaustedError', async () => {
-    const { outcome } = await runGuest(`for (;;) createthread(async () => { await sleep(10) })`, { restrictions: restrict({ events: 8 }) })
+    const { outcome } = await runGuest(`for (;;) createthread(async () => { await sleep(10) })`, {
+      restrictions: restrict({ events: 8 }),
+    })
     expect(outcome).toMatchObject({ status: 'Terminated', code: 6 })
     expect(outcome.reason).toContain('ResourceExhaustedError')
     await stillResponsive()
@@ -99,7 +114,8 @@ exitall()
 
   it('a disk fill stops at the quota: the vessel directory never holds more', async () => {
     const QUOTA = 100_000
-    const run = await runGuest(String.raw`
+    const run = await runGuest(
+      String.raw`
 let refused = 0
 for (let n = 0; refused < 50; n++) {
   try {
@@ -110,7 +126,9 @@ for (let n = 0; refused < 50; n++) {
     f.close()
   } catch (e) { if (!(e instanceof ResourceExhaustedError)) throw e; refused++ }
 }
-log(JSON.stringify(getresources()[1].diskused))`, { restrictions: restrict({ diskused: QUOTA }), keepDir: true })
+log(JSON.stringify(getresources()[1].diskused))`,
+      { restrictions: restrict({ diskused: QUOTA }), keepDir: true },
+    )
     try {
       expect(run.outcome).toMatchObject({ status: 'Terminated', code: 0 })
       const names = readdirSync(run.dir)
@@ -127,7 +145,10 @@ log(JSON.stringify(getresources()[1].diskused))`, { restrictions: restrict({ dis
   it('a log flood is throttled to lograte', async () => {
     const QUOTA = 2000
     const started = performance.now()
-    const { output, outcome } = await runGuest(`for (;;) log('x'.repeat(500))`, { restrictions: restrict({ lograte: QUOTA }), stopWhen: (o) => o.length >= 3 * QUOTA })
+    const { output, outcome } = await runGuest(`for (;;) log('x'.repeat(500))`, {
+      restrictions: restrict({ lograte: QUOTA }),
+      stopWhen: (o) => o.length >= 3 * QUOTA,
+    })
     const seconds = (performance.now() - started) / 1000
     expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
     expect(output.length).toBeGreaterThan(0)
@@ -138,7 +159,10 @@ log(JSON.stringify(getresources()[1].diskused))`, { restrictions: restrict({ dis
   it('a random-bytes flood is throttled to random', async () => {
     const QUOTA = 4096
     const started = performance.now()
-    const { output, outcome } = await runGuest(`let n = 0\nfor (;;) { randombytes(); n++; log(n + ' ') }`, { restrictions: restrict({ random: QUOTA }), stopWhen: (o) => o.split(' ').length > 12 })
+    const { output, outcome } = await runGuest(`let n = 0\nfor (;;) { randombytes(); n++; log(n + ' ') }`, {
+      restrictions: restrict({ random: QUOTA }),
+      stopWhen: (o) => o.split(' ').length > 12,
+    })
     const seconds = (performance.now() - started) / 1000
     expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
     const calls = Math.max(...output.trim().split(' ').map(Number))
@@ -149,7 +173,9 @@ log(JSON.stringify(getresources()[1].diskused))`, { restrictions: restrict({ dis
 
   it('socket exhaustion stops at insockets / outsockets, and every port is freed at the end', async () => {
     const ports = Array.from({ length: 10 }, (_, i) => 21040 + i)
-    const { output, outcome } = await runGuest(CHECKS + String.raw`
+    const { output, outcome } = await runGuest(
+      CHECKS +
+        String.raw`
 const ports = ${JSON.stringify(ports)}
 const server = listenforconnection('127.0.0.1', ports[0])
 let out = 0, inn = 1, udp = 0
@@ -158,7 +184,9 @@ check('listen all', () => { for (const p of ports.slice(5)) { listenforconnectio
 check('udp all', () => { for (const p of ports.slice(5)) { listenformessage('127.0.0.1', p); udp++ } })
 check('accept', () => server.getconnection())
 check('counts', () => { const u = getresources()[1]; return [out, inn, udp, u.outsockets, u.insockets] })
-`, { restrictions: restrict({ insockets: 2, outsockets: 3 }, { connport: ports, messport: ports }) })
+`,
+      { restrictions: restrict({ insockets: 2, outsockets: 3 }, { connport: ports, messport: ports }) },
+    )
     const r = results(output)
     expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
     expect(r.get('connect all')).toBe('ResourceExhaustedError')
@@ -172,7 +200,9 @@ check('counts', () => { const u = getresources()[1]; return [out, inn, udp, u.ou
 
   it('grabbing ports outside the sets raises ResourceForbiddenError for each', async () => {
     const grabbed = [1, 22, 80, 443, 1023, 8080, 21062, 21063, 65535]
-    const { output, outcome } = await runGuest(CHECKS + String.raw`
+    const { output, outcome } = await runGuest(
+      CHECKS +
+        String.raw`
 const ports = ${JSON.stringify(grabbed)}
 for (const p of ports) {
   check('tcp listen ' + p, () => listenforconnection('127.0.0.1', p))
@@ -184,7 +214,9 @@ check('tcp on the messport', () => listenforconnection('127.0.0.1', 21061))
 check('udp on the connport', () => listenformessage('127.0.0.1', 21060))
 check('foreign ip', () => listenforconnection('10.1.2.3', 21060))
 check('ports used', () => { const u = getresources()[1]; return [u.connport, u.messport, u.insockets, u.outsockets] })
-`, { restrictions: restrict({}, { connport: [21060], messport: [21061] }) })
+`,
+      { restrictions: restrict({}, { connport: [21060], messport: [21061] }) },
+    )
     const r = results(output)
     expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
     for (const p of grabbed) {
@@ -192,7 +224,8 @@ check('ports used', () => { const u = getresources()[1]; return [u.connport, u.m
         expect(r.get(`${what} ${p}`), `${what} ${p}`).toBe('ResourceForbiddenError')
       }
     }
-    for (const label of ['tcp on the messport', 'udp on the connport', 'foreign ip']) expect(r.get(label), label).toBe('ResourceForbiddenError')
+    for (const label of ['tcp on the messport', 'udp on the connport', 'foreign ip'])
+      expect(r.get(label), label).toBe('ResourceForbiddenError')
     expect(okValue(r, 'ports used')).toEqual([[], [], 0, 0])
     expect(await portFree(21062)).toBe(true)
     expect(await portFree(21063)).toBe(true)
@@ -207,9 +240,25 @@ check('ports used', () => { const u = getresources()[1]; return [u.connport, u.m
 
     it('raises RepyArgumentError for each, and creates nothing outside the vessel', async () => {
       const escape = `flotilla-escape-${process.pid}-${Date.now()}`
-      const names = [`../${escape}`, `../${basename(outside)}/sentinel`, sentinel, '/etc/passwd', '.hidden', 'UPPER.txt',
-        'a'.repeat(121), 'a/b', '', '.', '..', 'a\u0000b', 'a b', 'x\\y']
-      const run = await runGuest(CHECKS + String.raw`
+      const names = [
+        `../${escape}`,
+        `../${basename(outside)}/sentinel`,
+        sentinel,
+        '/etc/passwd',
+        '.hidden',
+        'UPPER.txt',
+        'a'.repeat(121),
+        'a/b',
+        '',
+        '.',
+        '..',
+        'a\u0000b',
+        'a b',
+        'x\\y',
+      ]
+      const run = await runGuest(
+        CHECKS +
+          String.raw`
 const names = ${JSON.stringify(names)}
 names.forEach((n, i) => {
   check('open ' + i, () => openfile(n, true))
@@ -217,7 +266,9 @@ names.forEach((n, i) => {
 })
 check('120 chars is fine', () => { openfile('a'.repeat(120), true).close(); return 'ok' })
 check('files', () => listfiles())
-`, { keepDir: true })
+`,
+        { keepDir: true },
+      )
       try {
         const r = results(run.output)
         names.forEach((name, i) => {

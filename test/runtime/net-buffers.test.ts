@@ -80,7 +80,8 @@ log('done\\n')
 await sleep(120)
 `
 
-const rss = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024
+const rss = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024
 
 describe('host buffers for a vessel', () => {
   it('stay bounded when clients flood a listener that never accepts; the vessel and its neighbour still work', async () => {
@@ -104,15 +105,19 @@ describe('host buffers for a vessel', () => {
       let most = 0
       let lastFlushed = -1
       let still = 0
-      await waitFor(async () => {
-        const usage = await host.hostUsage('a')
-        most = Math.max(most, usage?.bufferedBytes ?? Infinity)
-        const flushed = clients.reduce((sum, c) => sum + c.bytesWritten - c.writableLength, 0)
-        still = flushed === lastFlushed ? still + 1 : 0
-        lastFlushed = flushed
-        const open = clients.filter((c) => !c.destroyed)
-        return still >= 5 && open.length <= 2 * BACKLOG && open.every((c) => !c.connecting)
-      }, 'the flood to stall', 60_000)
+      await waitFor(
+        async () => {
+          const usage = await host.hostUsage('a')
+          most = Math.max(most, usage?.bufferedBytes ?? Infinity)
+          const flushed = clients.reduce((sum, c) => sum + c.bytesWritten - c.writableLength, 0)
+          still = flushed === lastFlushed ? still + 1 : 0
+          lastFlushed = flushed
+          const open = clients.filter((c) => !c.destroyed)
+          return still >= 5 && open.length <= 2 * BACKLOG && open.every((c) => !c.connecting)
+        },
+        'the flood to stall',
+        60_000,
+      )
       expect(most).toBeLessThanOrEqual(HOST_BUFFER_BOUND)
       expect(rss(host.pid!) - rssBefore).toBeLessThan(64 << 20)
 
@@ -142,7 +147,11 @@ describe('host buffers for a vessel', () => {
     const { host, outputs, start } = await startVesselHost(root, restrictions)
     try {
       start('s', sender)
-      const output = await waitFor(async () => outputs.get('s')?.includes('done') && outputs.get('s'), 'the sender', 90_000)
+      const output = await waitFor(
+        async () => outputs.get('s')?.includes('done') && outputs.get('s'),
+        'the sender',
+        90_000,
+      )
       const sent = output.trim().split('\n').slice(0, -1).map(Number)
       expect(sent).toHaveLength(SENDERS)
       expect(sent[0]).toBeGreaterThan(0)

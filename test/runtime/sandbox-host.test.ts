@@ -17,17 +17,29 @@ describe('sandbox host', () => {
     const outputs = new Map<string, string>()
     const outcomes = new Map<string, Outcome>()
     let allDone!: () => void
-    const done = new Promise<void>((r) => { allDone = r })
+    const done = new Promise<void>((r) => {
+      allDone = r
+    })
     const host = await SandboxHost.start(root, {
       output: (id, text) => outputs.set(id, (outputs.get(id) ?? '') + text),
-      exit: (id, outcome) => { outcomes.set(id, outcome); if (outcomes.size === 20) allDone() },
+      exit: (id, outcome) => {
+        outcomes.set(id, outcome)
+        if (outcomes.size === 20) allDone()
+      },
     })
     const restrictions = parseRestrictions(GENEROUS_RESTRICTIONS)
     for (let i = 1; i <= 20; i++) {
       const cwd = join(root, `v${i}`)
       mkdirSync(cwd)
       writeFileSync(join(cwd, 'p.js'), `await sleep(0.05); log('vessel ${i} ran with', callargs[0])`)
-      host.startVessel({ vesselId: `v${i}`, cwd, program: 'p.js', callargs: [`arg${i}`], ip: '127.0.0.1', restrictions })
+      host.startVessel({
+        vesselId: `v${i}`,
+        cwd,
+        program: 'p.js',
+        callargs: [`arg${i}`],
+        ip: '127.0.0.1',
+        restrictions,
+      })
     }
     await done
     await host.shutdown()
@@ -43,7 +55,9 @@ describe('sandbox host', () => {
     mkdirSync(cwd)
     writeFileSync(join(cwd, 'p.js'), "log('up')\nwhile (true) await sleep(1)")
     let up!: () => void
-    const started = new Promise<void>((r) => { up = r })
+    const started = new Promise<void>((r) => {
+      up = r
+    })
     const outcomes: Outcome[] = []
     const crashes: string[] = []
     const host = await SandboxHost.start(root, {
@@ -51,7 +65,14 @@ describe('sandbox host', () => {
       exit: (_id, outcome) => outcomes.push(outcome),
       crash: (reason) => crashes.push(reason),
     })
-    host.startVessel({ vesselId: 'sleeper', cwd, program: 'p.js', callargs: [], ip: '127.0.0.1', restrictions: parseRestrictions(GENEROUS_RESTRICTIONS) })
+    host.startVessel({
+      vesselId: 'sleeper',
+      cwd,
+      program: 'p.js',
+      callargs: [],
+      ip: '127.0.0.1',
+      restrictions: parseRestrictions(GENEROUS_RESTRICTIONS),
+    })
     await started
     await host.shutdown()
     expect(outcomes).toEqual([{ status: 'Stopped', code: 44, reason: 'the sandbox host is shutting down' }])
@@ -61,7 +82,9 @@ describe('sandbox host', () => {
 
   it('reports a crash of the sandbox host process to its parent', async () => {
     let crashed!: (reason: string) => void
-    const crash = new Promise<string>((r) => { crashed = r })
+    const crash = new Promise<string>((r) => {
+      crashed = r
+    })
     const host = await SandboxHost.start(root, { crash: (reason) => crashed(reason) })
     process.kill(host.pid!, 'SIGKILL')
     expect(await crash).toMatch(/killed by SIGKILL/)

@@ -47,7 +47,12 @@ function probe(paths: string[]): Promise<ProbeReport> {
   const script = join(root, 'probe.mjs')
   writeFileSync(script, PROBE)
   const threadCpu = pathToFileURL(join(PROJECT_ROOT, 'dist/runtime/nanny/thread-cpu.js')).href
-  const child = fork(script, [threadCpu, JSON.stringify(paths)], { execArgv: permissionFlags(root), env: {}, cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(script, [threadCpu, JSON.stringify(paths)], {
+    execArgv: permissionFlags(root),
+    env: {},
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   return new Promise((resolve, reject) => {
     child.once('message', (m) => resolve(m as ProbeReport))
     child.once('exit', (code) => reject(new Error(`the probe exited with code ${code} before reporting`)))
@@ -55,19 +60,27 @@ function probe(paths: string[]): Promise<ProbeReport> {
 }
 
 describe('sandbox host permissions', () => {
-  it('refuses the /proc ways to files outside its grants, and still reads each thread\'s own cpu time', async () => {
+  it("refuses the /proc ways to files outside its grants, and still reads each thread's own cpu time", async () => {
     requireBuild()
     const key = join(outside, 'node.privatekey')
     writeFileSync(key, 'secret')
     const own = join(root, 'v1.txt')
     writeFileSync(own, 'a vessel file')
     const refused = [
-      key, `/proc/self/root${key}`, `/proc/thread-self/root${key}`, '/proc/self/root/etc/hostname',
-      '/proc/1/root/etc/hostname', '/proc/self/environ', '/proc/self/cwd/v1.txt', '/proc/self/task/1/schedstat',
+      key,
+      `/proc/self/root${key}`,
+      `/proc/thread-self/root${key}`,
+      '/proc/self/root/etc/hostname',
+      '/proc/1/root/etc/hostname',
+      '/proc/self/environ',
+      '/proc/self/cwd/v1.txt',
+      '/proc/self/task/1/schedstat',
     ]
     const report = await probe([...refused, own])
     for (const path of refused) expect(report.reads[path], path).toBe('ERR_ACCESS_DENIED')
-    const ownPidRoot = Object.keys(report.reads).find((p) => /^\/proc\/\d+\/root\/etc\/hostname$/.test(p) && p !== '/proc/1/root/etc/hostname')
+    const ownPidRoot = Object.keys(report.reads).find(
+      (p) => /^\/proc\/\d+\/root\/etc\/hostname$/.test(p) && p !== '/proc/1/root/etc/hostname',
+    )
     expect(ownPidRoot && report.reads[ownPidRoot]).toBe('ERR_ACCESS_DENIED')
     expect(report.reads[own]).toBe('read')
     expect(report.main.source).toBe('schedstat')

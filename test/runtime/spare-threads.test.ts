@@ -24,10 +24,14 @@ describe("a node's sandbox host", () => {
   it('gives every vessel a fresh thread, one after another and several at once', async () => {
     const outputs = new Map<string, string>()
     const ended = new Map<string, (o: Outcome) => void>()
-    const host = await SandboxHost.start(root, {
-      output: (id, text) => outputs.set(id, (outputs.get(id) ?? '') + text),
-      exit: (id, outcome) => ended.get(id)?.(outcome),
-    }, { longLived: true })
+    const host = await SandboxHost.start(
+      root,
+      {
+        output: (id, text) => outputs.set(id, (outputs.get(id) ?? '') + text),
+        exit: (id, outcome) => ended.get(id)?.(outcome),
+      },
+      { longLived: true },
+    )
     const run = (id: string): Promise<Outcome> => {
       const cwd = join(root, id)
       mkdirSync(cwd)

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest'
 import { DRAIN, READ, RING_BYTES, ROOM, TcpCtl, TcpShared, WRITE } from '../../src/runtime/net/tcp-shm.js'
 
-const bytes = (from: number, n: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (from + i) * 13 % 256))
+const bytes = (from: number, n: number): Buffer =>
+  Buffer.from(Array.from({ length: n }, (_, i) => ((from + i) * 13) % 256))
 const latin1 = (b: Buffer): string => b.toString('latin1')
 
 /** A host side and a worker side of one connection, the worker's on the very memory the host made. */
@@ -51,7 +52,8 @@ describe('TCP shared rings', () => {
   it('keep working when the counters wrap past 2^31 and 2^32', () => {
     const { host, worker } = pair()
     const words = new Int32Array(host.shm.ctl)
-    for (const start of [2 ** 31 - 100, -100]) { // as Int32: just below 2^31, and just below 2^32
+    for (const start of [2 ** 31 - 100, -100]) {
+      // as Int32: just below 2^31, and just below 2^32
       words.fill(start, 0, 4)
       host.putReceived(bytes(0, 300))
       expect(worker.recvFill()).toBe(300)

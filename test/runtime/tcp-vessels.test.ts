@@ -21,7 +21,10 @@ const sendAll = async (s, m) => { for (let off = 0; off < m.length;) off += awai
 const recvAll = async (s, n) => { let m = ''; while (m.length < n) m += await s.recvAsync(n - m.length); return m }
 `
 
-const server = GUEST_HELPERS + sendAll + String.raw`
+const server =
+  GUEST_HELPERS +
+  sendAll +
+  String.raw`
 const srv = listenforconnection('127.0.0.1', 21236)
 log('listening\n')
 const [, , a] = await srv.getconnectionAsync()
@@ -33,7 +36,10 @@ a.close()
 done()
 `
 
-const client = GUEST_HELPERS + sendAll + String.raw`
+const client =
+  GUEST_HELPERS +
+  sendAll +
+  String.raw`
 const c = await openconnection('127.0.0.1', 21236, '127.0.0.1', 21237, 5)
 let bad = 0
 for (let i = 0; i < ${ROUNDS}; i++) {
@@ -65,7 +71,11 @@ describe('TCP between two vessels of one sandbox host', () => {
       start('server', server)
       await waitFor(async () => outputs.get('server')?.includes('listening'), 'the server to listen')
       start('client', client)
-      await waitFor(async () => outcomes.get('client') && outcomes.get('server'), () => `both to end: ${JSON.stringify([...outputs])}`, 60_000)
+      await waitFor(
+        async () => outcomes.get('client') && outcomes.get('server'),
+        () => `both to end: ${JSON.stringify([...outputs])}`,
+        60_000,
+      )
       expect(outputs.get('client')).toBe('ok\n')
       expect(outcomes.get('client')).toMatchObject({ code: 0 })
       expect(outputs.get('server')).toBe('listening\nok\n')

@@ -46,14 +46,25 @@ describe('usage snapshot from outside the sandbox', () => {
   beforeAll(async () => {
     writeFileSync(join(dir, 'main.js'), GUEST)
     let settle!: () => void
-    const ended = new Promise<void>((r) => { settle = r })
+    const ended = new Promise<void>((r) => {
+      settle = r
+    })
     host = await SandboxHost.start(dir, {
-      output: (_id, text) => { output += text },
-      exit: (_id, o) => { outcome = o; settle() },
+      output: (_id, text) => {
+        output += text
+      },
+      exit: (_id, o) => {
+        outcome = o
+        settle()
+      },
       crash: () => settle(),
     })
     host.startVessel({
-      vesselId: 'v', cwd: dir, program: 'main.js', callargs: [], ip: '127.0.0.1',
+      vesselId: 'v',
+      cwd: dir,
+      program: 'main.js',
+      callargs: [],
+      ip: '127.0.0.1',
       restrictions: parseRestrictions(restrict({ cpu: 0.5, events: 5, filesopened: 4 })),
     })
     const started = performance.now()
@@ -92,7 +103,12 @@ describe('usage snapshot from outside the sandbox', () => {
     const first = u[0]!
     const all = snapshots.filter((s) => s.usage !== null).map((s) => s.usage!)
     const last = all[all.length - 1]!
-    expect(last.writes, JSON.stringify(snapshots.map((s) => [s.phase, Math.round(s.at), s.usage?.writes, s.usage?.diskused, s.usage?.cpuSeconds]))).toBeGreaterThan(first.writes)
+    expect(
+      last.writes,
+      JSON.stringify(
+        snapshots.map((s) => [s.phase, Math.round(s.at), s.usage?.writes, s.usage?.diskused, s.usage?.cpuSeconds]),
+      ),
+    ).toBeGreaterThan(first.writes)
     expect(first.diskused).toBeGreaterThanOrEqual(2 * 4096)
     expect(last.diskused).toBeGreaterThan(first.diskused + 5000)
     expect(last.cpuSeconds).toBeGreaterThan(first.cpuSeconds)

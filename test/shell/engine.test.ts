@@ -13,21 +13,50 @@ import { decryptState, encryptState } from '../../src/shell/state.js'
 import { complete } from '../../src/shell/ui/completion.js'
 
 const vessel = (name: string): VesselSummary => ({
-  name, status: 'Fresh', ownerKey: 'k', userKeys: [], ownerInfo: '', advertise: true, program: null, args: [], startedAt: null, exit: null, ports: [],
+  name,
+  status: 'Fresh',
+  ownerKey: 'k',
+  userKeys: [],
+  ownerInfo: '',
+  advertise: true,
+  program: null,
+  args: [],
+  startedAt: null,
+  exit: null,
+  ports: [],
 })
-const node = (peerId: string, names: string[]): NodeSummary => ({ version: '0', peerId, addresses: [], ip: '127.0.0.1', vessels: names.map(vessel) })
+const node = (peerId: string, names: string[]): NodeSummary => ({
+  version: '0',
+  peerId,
+  addresses: [],
+  ip: '127.0.0.1',
+  vessels: names.map(vessel),
+})
 
 function twoNodes(): ShellState {
   const s = new ShellState()
-  s.addNode('/ip4/127.0.0.1/tcp/1000/p2p/12D3KooWAAAAAAaaaaaa', node('12D3KooWAAAAAAaaaaaa', ['v1', 'v2']), node('x', ['v1', 'v2']).vessels)
-  s.addNode('/ip4/127.0.0.2/tcp/2000/p2p/12D3KooWBBBBBBbbbbbb', node('12D3KooWBBBBBBbbbbbb', ['v1']), node('x', ['v1']).vessels)
+  s.addNode(
+    '/ip4/127.0.0.1/tcp/1000/p2p/12D3KooWAAAAAAaaaaaa',
+    node('12D3KooWAAAAAAaaaaaa', ['v1', 'v2']),
+    node('x', ['v1', 'v2']).vessels,
+  )
+  s.addNode(
+    '/ip4/127.0.0.2/tcp/2000/p2p/12D3KooWBBBBBBbbbbbb',
+    node('12D3KooWBBBBBBbbbbbb', ['v1']),
+    node('x', ['v1']).vessels,
+  )
   return s
 }
 
 describe('parse', () => {
   it('splits statements on ; and newlines, honours quotes and escapes, skips comments', () => {
     const s = parseStatements(`as alice; on %all\n# a comment\nset ownerinfo "a b; c" 'd e' f\\ g\n\nrun hello.js 5`)
-    expect(s.map((x) => x.words)).toEqual([['as', 'alice'], ['on', '%all'], ['set', 'ownerinfo', 'a b; c', 'd e', 'f g'], ['run', 'hello.js', '5']])
+    expect(s.map((x) => x.words)).toEqual([
+      ['as', 'alice'],
+      ['on', '%all'],
+      ['set', 'ownerinfo', 'a b; c', 'd e', 'f g'],
+      ['run', 'hello.js', '5'],
+    ])
   })
   it('an unclosed quote spoils only its own line', () => {
     const s = parseStatements(`list\nset ownerinfo 'x\nshow targets`)
@@ -66,17 +95,21 @@ describe('fan-out', () => {
     let inFlight = 0
     let most = 0
     const items = Array.from({ length: 40 }, (_, i) => i)
-    const outcomes = await fanout(items, async (i) => {
-      most = Math.max(most, ++inFlight)
-      await new Promise((r) => setTimeout(r, i === 7 ? 400 : 5))
-      inFlight--
-      return i * 2
-    }, { concurrency: 10, timeoutMs: 200 })
+    const outcomes = await fanout(
+      items,
+      async (i) => {
+        most = Math.max(most, ++inFlight)
+        await new Promise((r) => setTimeout(r, i === 7 ? 400 : 5))
+        inFlight--
+        return i * 2
+      },
+      { concurrency: 10, timeoutMs: 200 },
+    )
     expect(most).toBe(10)
     expect(outcomes.filter((o) => o.ok)).toHaveLength(39)
     expect(outcomes[7]).toEqual({ ok: false, error: { code: 'E_TIMEOUT', message: 'request timed out after 0.2 s' } })
   })
-  it('reports every failure with a code of the project\'s list: a local failure is E_CLIENT', async () => {
+  it("reports every failure with a code of the project's list: a local failure is E_CLIENT", async () => {
     const failures: unknown[] = [
       Object.assign(new Error('no vessel v9'), { code: 'E_NO_VESSEL' }),
       Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
@@ -84,18 +117,33 @@ describe('fan-out', () => {
       new TypeError('x is not a function'),
       'a thrown string',
     ]
-    const outcomes = await fanout(failures, async (f) => { throw f }, { concurrency: 2, timeoutMs: 0 })
-    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(['E_NO_VESSEL', 'E_UNREACHABLE', 'E_CLIENT', 'E_CLIENT', 'E_CLIENT'])
+    const outcomes = await fanout(
+      failures,
+      async (f) => {
+        throw f
+      },
+      { concurrency: 2, timeoutMs: 0 },
+    )
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual([
+      'E_NO_VESSEL',
+      'E_UNREACHABLE',
+      'E_CLIENT',
+      'E_CLIENT',
+      'E_CLIENT',
+    ])
     expect(outcomes.every((o) => !o.ok && isErrorCode(o.error.code))).toBe(true)
   })
   it('prints each distinct error once with the targets it hit', () => {
     const err = (code: ErrorCode, message: string) => ({ ok: false as const, error: { code, message } })
-    const report = groupOutcomes([
-      { name: 'a:v1', outcome: { ok: true, value: 1 } },
-      { name: 'a:v2', outcome: err('E_PERMISSION', 'no') },
-      { name: 'b:v1', outcome: err('E_PERMISSION', 'no') },
-      { name: 'c:v1', outcome: err('E_UNREACHABLE', 'down') },
-    ], 1500)
+    const report = groupOutcomes(
+      [
+        { name: 'a:v1', outcome: { ok: true, value: 1 } },
+        { name: 'a:v2', outcome: err('E_PERMISSION', 'no') },
+        { name: 'b:v1', outcome: err('E_PERMISSION', 'no') },
+        { name: 'c:v1', outcome: err('E_UNREACHABLE', 'down') },
+      ],
+      1500,
+    )
     expect(reportLines('run x', report)).toEqual([
       'run x: 1 ok, 3 failed of 4 vessels (1.5 s)',
       '  failed on a:v2, b:v1: no [E_PERMISSION]',

@@ -37,10 +37,14 @@ export interface Testbed {
 /** Starts `flotilla node start` as a child process and waits for its JSON line (the node summary). */
 export function startNodeProcess(dataDir: string, keysDir: string): Promise<TestNode> {
   return new Promise((resolve, reject) => {
-    const child = spawn('node', [CLI, 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('node', [CLI, 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     let err = ''
-    child.stderr.on('data', (d: Buffer) => { err += d.toString() })
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString()
+    })
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString()
       const nl = out.indexOf('\n')
@@ -56,7 +60,10 @@ export function stopNodeProcess(node: TestNode): Promise<void> {
   return new Promise((resolve) => {
     if (node.process.exitCode !== null || node.process.signalCode !== null) return resolve()
     const timer = setTimeout(() => node.process.kill('SIGKILL'), 10_000)
-    node.process.on('exit', () => { clearTimeout(timer); resolve() })
+    node.process.on('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
     node.process.kill('SIGINT')
   })
 }
@@ -76,20 +83,43 @@ export async function startTestbed(count: number, vessels = 3): Promise<Testbed>
     const base = join(dir, `node${i}`)
     mkdirSync(join(base, 'keys'), { recursive: true })
     copyFileSync(join(keys, 'alice.publickey'), join(base, 'keys', 'alice.publickey'))
-    const init = await flotilla(['node', 'init', '--data', join(base, 'data'), '--keys', join(base, 'keys'), '--owner', 'alice',
-      '--vessels', String(vessels), '--listen', `/ip4/127.0.0.${i + 1}/tcp/0`], dir)
+    const init = await flotilla(
+      [
+        'node',
+        'init',
+        '--data',
+        join(base, 'data'),
+        '--keys',
+        join(base, 'keys'),
+        '--owner',
+        'alice',
+        '--vessels',
+        String(vessels),
+        '--listen',
+        `/ip4/127.0.0.${i + 1}/tcp/0`,
+      ],
+      dir,
+    )
     if (init.code !== 0) throw new Error(`node init failed: ${init.stderr}`)
   }
-  nodes.push(...await Promise.all(Array.from({ length: count }, (_, i) =>
-    startNodeProcess(join(dir, `node${i}`, 'data'), join(dir, `node${i}`, 'keys')))))
+  nodes.push(
+    ...(await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        startNodeProcess(join(dir, `node${i}`, 'data'), join(dir, `node${i}`, 'keys')),
+      ),
+    )),
+  )
   writeFileSync(join(dir, 'nodes.txt'), nodes.map((n) => n.address).join('\n') + '\n')
   let transport: ClientTransport | undefined
   const clients = new Map<number, NodeClient>()
   return {
-    dir, alice, bob, nodes,
+    dir,
+    alice,
+    bob,
+    nodes,
     async client(i) {
       transport ??= await ClientTransport.create()
-      const c = clients.get(i) ?? await NodeClient.connect(nodes[i]!.address, { identity: alice, transport })
+      const c = clients.get(i) ?? (await NodeClient.connect(nodes[i]!.address, { identity: alice, transport }))
       clients.set(i, c)
       return c
     },
@@ -110,7 +140,11 @@ export function flotilla(args: string[], cwd: string, input?: string): Promise<R
 
 /** The JSON objects printed by `--json`, one a line. */
 export function jsonLines(stdout: string): JsonLine[] {
-  return stdout.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as JsonLine)
+  return stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as JsonLine)
 }
 type JsonLine = Record<string, unknown> & { command: string; ok: boolean }
 
@@ -122,12 +156,19 @@ export async function unknownPeerId(): Promise<string> {
 /** A TCP server that accepts connections and never answers: a node that hangs. */
 export async function silentServer(host: string): Promise<{ address: string; close(): Promise<void> }> {
   const sockets = new Set<import('node:net').Socket>()
-  const server: Server = createServer((s) => { sockets.add(s); s.on('error', () => undefined) })
+  const server: Server = createServer((s) => {
+    sockets.add(s)
+    s.on('error', () => undefined)
+  })
   await new Promise<void>((r) => server.listen(0, host, r))
   const port = (server.address() as { port: number }).port
   return {
     address: `/ip4/${host}/tcp/${port}/p2p/${await unknownPeerId()}`,
-    close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()) }),
+    close: () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => r())
+      }),
   }
 }
 

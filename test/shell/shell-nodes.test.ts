@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formatRestrictions, parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
 import { generateKeyFiles } from '../../src/keys/key-files.js'
 import { deployLines, type DeployReport } from '../../src/shell/deploy.js'
-import { HELLO, flotilla, jsonLines, silentServer, startTestbed, unknownPeerId, waitFor, type Testbed } from './helpers.js'
+import {
+  HELLO,
+  flotilla,
+  jsonLines,
+  silentServer,
+  startTestbed,
+  unknownPeerId,
+  waitFor,
+  type Testbed,
+} from './helpers.js'
 
 let bed: Testbed
 const SETUP = 'loadkeys alice; contact nodes.txt; on %all'
@@ -16,34 +25,74 @@ beforeAll(async () => {
   writeFileSync(join(bed.dir, 'hello.js'), HELLO)
   writeFileSync(join(bed.dir, 'data.txt'), 'some data\n')
 }, 60_000)
-afterAll(async () => { await bed?.stop() })
+afterAll(async () => {
+  await bed?.stop()
+})
 
 const vesselsOf = async (i: number) => (await (await bed.client(i)).getVessels()).vessels
 /** Waits until no program runs on any node (hello.js ends by itself). */
-const idle = () => waitFor(async () => {
-  for (let i = 0; i < bed.nodes.length; i++) if ((await vesselsOf(i)).some((v) => v.status === 'Started')) return false
-  return true
-}, 'programs to end').catch(async (err: Error) => {
-  const states = await Promise.all(bed.nodes.map(async (_, i) => JSON.stringify((await vesselsOf(i)).map((v) => [v.name, v.status, v.program]))))
-  throw new Error(`${err.message}; the vessels: ${states.join(' ')}`)
-})
+const idle = () =>
+  waitFor(async () => {
+    for (let i = 0; i < bed.nodes.length; i++)
+      if ((await vesselsOf(i)).some((v) => v.status === 'Started')) return false
+    return true
+  }, 'programs to end').catch(async (err: Error) => {
+    const states = await Promise.all(
+      bed.nodes.map(async (_, i) => JSON.stringify((await vesselsOf(i)).map((v) => [v.name, v.status, v.program]))),
+    )
+    throw new Error(`${err.message}; the vessels: ${states.join(' ')}`)
+  })
 const byCommand = (lines: ReturnType<typeof jsonLines>, prefix: string) => {
   const found = lines.find((l) => l.command.startsWith(prefix))
   if (!found) throw new Error(`no result for ${prefix}`)
-  return found as unknown as Record<string, unknown> & { good: string[]; failed: Array<{ code: string; targets: string[] }>; results: Record<string, unknown>; output: string[]; data?: unknown }
+  return found as unknown as Record<string, unknown> & {
+    good: string[]
+    failed: Array<{ code: string; targets: string[] }>
+    results: Record<string, unknown>
+    output: string[]
+    data?: unknown
+  }
 }
 
 describe('flotilla shell on real nodes', () => {
   it('-c: contact, list, upload, run, files, cat, download, resources, users, ownerinfo, advertise, groups, savestate', async () => {
     const script = [
-      SETUP, 'list', 'upload data.txt', 'upload hello.js', 'show files', 'cat data.txt', 'download data.txt got',
-      'show resources', 'show offcut', 'show ip', 'show timeout', 'loadpub bob', 'set users bob', 'show users', 'set ownerinfo hello there',
-      'show ownerinfo', 'set advertise off', 'show advertise', 'add %1 to first', 'add %2 to first', 'move %3 to second',
-      'remove %2 from first', 'show targets', 'run hello.js 5', 'show info', 'savestate st.bin',
+      SETUP,
+      'list',
+      'upload data.txt',
+      'upload hello.js',
+      'show files',
+      'cat data.txt',
+      'download data.txt got',
+      'show resources',
+      'show offcut',
+      'show ip',
+      'show timeout',
+      'loadpub bob',
+      'set users bob',
+      'show users',
+      'set ownerinfo hello there',
+      'show ownerinfo',
+      'set advertise off',
+      'show advertise',
+      'add %1 to first',
+      'add %2 to first',
+      'move %3 to second',
+      'remove %2 from first',
+      'show targets',
+      'run hello.js 5',
+      'show info',
+      'savestate st.bin',
     ].join('; ')
     const run = await flotilla(['shell', '--json', '-c', script], bed.dir)
     expect(run.stderr).toBe('')
-    expect(run.code, run.stdout.split('\n').filter((l) => l.includes('"ok":false')).join('\n')).toBe(0)
+    expect(
+      run.code,
+      run.stdout
+        .split('\n')
+        .filter((l) => l.includes('"ok":false'))
+        .join('\n'),
+    ).toBe(0)
     const out = jsonLines(run.stdout)
     expect(out.every((l) => l.ok)).toBe(true)
     expect(byCommand(out, 'contact').good).toHaveLength(3)
@@ -79,8 +128,14 @@ describe('flotilla shell on real nodes', () => {
 
   it('deploy: uploads and starts on every vessel of the key and prints a table; an unreachable node is a row and exit 1', async () => {
     await idle()
-    writeFileSync(join(bed.dir, 'more.txt'), `${readFileSync(join(bed.dir, 'nodes.txt'), 'utf8')}/ip4/127.0.0.9/tcp/9/p2p/${await unknownPeerId()}\n`)
-    const json = await flotilla(['deploy', '--key', 'alice', '--keys', 'keys', '--nodes', 'more.txt', '--json', 'hello.js', 'deployed'], bed.dir)
+    writeFileSync(
+      join(bed.dir, 'more.txt'),
+      `${readFileSync(join(bed.dir, 'nodes.txt'), 'utf8')}/ip4/127.0.0.9/tcp/9/p2p/${await unknownPeerId()}\n`,
+    )
+    const json = await flotilla(
+      ['deploy', '--key', 'alice', '--keys', 'keys', '--nodes', 'more.txt', '--json', 'hello.js', 'deployed'],
+      bed.dir,
+    )
     expect(json.code).toBe(1)
     const report = JSON.parse(json.stdout) as DeployReport
     expect(report).toMatchObject({ ok: true, vessels: 9, started: 9, failed: 0, unreachable: 1 })
@@ -97,25 +152,37 @@ describe('flotilla shell on real nodes', () => {
   it('deploy: an absolute nodes path and a key path; a node without a vessel of the key is reached, not unreachable', async () => {
     await generateKeyFiles(join(bed.dir, 'keys'), 'carol')
     const nodesPath = join(bed.dir, 'nodes.txt')
-    const run = await flotilla(['deploy', '--key', join(bed.dir, 'keys', 'carol.privatekey'), '--nodes', nodesPath, 'hello.js'], bed.dir)
+    const run = await flotilla(
+      ['deploy', '--key', join(bed.dir, 'keys', 'carol.privatekey'), '--nodes', nodesPath, 'hello.js'],
+      bed.dir,
+    )
     expect(run.stderr).toBe('')
     expect(run.code).toBe(1)
     expect(run.stdout.match(/reached, no vessel for carol/g)).toHaveLength(3)
     expect(run.stdout).toContain('hello.js: started on 0 of 0 vessels on 3 nodes (')
     expect(run.stdout).not.toContain('not reached')
     writeFileSync(join(bed.dir, 'empty.txt'), '# no nodes yet\n')
-    const empty = await flotilla(['deploy', '--key', 'carol', '--keys', 'keys', '--nodes', join(bed.dir, 'empty.txt'), 'hello.js'], bed.dir)
+    const empty = await flotilla(
+      ['deploy', '--key', 'carol', '--keys', 'keys', '--nodes', join(bed.dir, 'empty.txt'), 'hello.js'],
+      bed.dir,
+    )
     expect(empty.code).toBe(2)
     expect(empty.stderr).toContain('lists no node addresses')
   })
 
   it('node call: a key named by path, a missing user key and a malformed peer id are usage mistakes (exit 2)', async () => {
     const address = bed.nodes[0]!.address
-    const byPath = await flotilla(['node', 'call', address, 'ReadVesselLog', 'v1', '--key', join(bed.dir, 'keys', 'alice')], bed.dir)
+    const byPath = await flotilla(
+      ['node', 'call', address, 'ReadVesselLog', 'v1', '--key', join(bed.dir, 'keys', 'alice')],
+      bed.dir,
+    )
     expect(byPath.stderr).toBe('')
     expect(byPath.code).toBe(0)
     const before = (await (await bed.client(0)).call('GetVessels', [])).vessels.find((v) => v.name === 'v3')
-    const noBob = await flotilla(['node', 'call', address, 'ChangeUsers', 'v3', 'nobody-here', '--key', 'alice', '--keys', 'keys'], bed.dir)
+    const noBob = await flotilla(
+      ['node', 'call', address, 'ChangeUsers', 'v3', 'nobody-here', '--key', 'alice', '--keys', 'keys'],
+      bed.dir,
+    )
     expect(noBob.code).toBe(2)
     expect(noBob.stderr).toMatch(/nobody-here\.publickey: no such key file/)
     const after = (await (await bed.client(0)).call('GetVessels', [])).vessels.find((v) => v.name === 'v3')
@@ -128,17 +195,32 @@ describe('flotilla shell on real nodes', () => {
 
   it('a script file: loadstate, show log, delete, start, as bob (a user), reset', async () => {
     await idle()
-    writeFileSync(join(bed.dir, 'script.txt'), [
-      '# state saved by the first test',
-      'loadkeys alice', 'loadstate st.bin', 'loadkeys bob', 'show targets', 'on %all', 'show log', 'delete data.txt',
-      'start hello.js again', 'as bob on first show files', 'on second reset',
-    ].join('\n'))
+    writeFileSync(
+      join(bed.dir, 'script.txt'),
+      [
+        '# state saved by the first test',
+        'loadkeys alice',
+        'loadstate st.bin',
+        'loadkeys bob',
+        'show targets',
+        'on %all',
+        'show log',
+        'delete data.txt',
+        'start hello.js again',
+        'as bob on first show files',
+        'on second reset',
+      ].join('\n'),
+    )
     const run = await flotilla(['shell', '--json', 'script.txt'], bed.dir)
     expect(run.stderr).toBe('')
     expect(run.code, run.stdout).toBe(0)
     const out = jsonLines(run.stdout)
-    expect((byCommand(out, 'show targets').data as { all: unknown[]; groups: Record<string, string[]> }).all).toHaveLength(9)
-    expect(Object.values(byCommand(out, 'show log').results).every((log) => String(log).includes('Hello World deployed'))).toBe(true)
+    expect(
+      (byCommand(out, 'show targets').data as { all: unknown[]; groups: Record<string, string[]> }).all,
+    ).toHaveLength(9)
+    expect(
+      Object.values(byCommand(out, 'show log').results).every((log) => String(log).includes('Hello World deployed')),
+    ).toBe(true)
     expect(byCommand(out, 'delete').good).toHaveLength(9)
     expect(byCommand(out, 'start').good).toHaveLength(9)
     const bobFiles = byCommand(out, 'as bob')
@@ -147,19 +229,31 @@ describe('flotilla shell on real nodes', () => {
     const second = (byCommand(out, 'show targets').data as { groups: Record<string, string[]> }).groups.second![0]!
     const [short, vessel] = second.split(':') as [string, string]
     const node = bed.nodes.findIndex((n) => n.peerId.endsWith(short))
-    await waitFor(async () => (await vesselsOf(node)).find((v) => v.name === vessel)?.status === 'Fresh', 'reset vessel Fresh')
+    await waitFor(
+      async () => (await vesselsOf(node)).find((v) => v.name === vessel)?.status === 'Fresh',
+      'reset vessel Fresh',
+    )
     expect(await (await bed.client(node)).call('ListFilesInVessel', [vessel])).toEqual([])
     expect(await (await bed.client(1)).call('ListFilesInVessel', ['v3'])).toEqual(['hello.js'])
   })
 
   it('wait: returns once no program runs, and says which still run when its time is up', async () => {
     await idle()
-    writeFileSync(join(bed.dir, 'ticks.js'), "for (let i = 0; i < 3; i++) { log('tick ' + i + '\\n'); await sleep(0.3) }\n")
+    writeFileSync(
+      join(bed.dir, 'ticks.js'),
+      "for (let i = 0; i < 3; i++) { log('tick ' + i + '\\n'); await sleep(0.3) }\n",
+    )
     writeFileSync(join(bed.dir, 'forever.js'), "log('on\\n')\nwhile (true) await sleep(0.2)\n")
-    const ended = jsonLines((await flotilla(['shell', '--json', '-c', `${SETUP}; on %1 run ticks.js; on %1 wait; on %1 show log`], bed.dir)).stdout)
+    const ended = jsonLines(
+      (await flotilla(['shell', '--json', '-c', `${SETUP}; on %1 run ticks.js; on %1 wait; on %1 show log`], bed.dir))
+        .stdout,
+    )
     expect(byCommand(ended, 'on %1 wait')).toMatchObject({ ok: true, good: [expect.any(String)] })
     expect(Object.values(byCommand(ended, 'on %1 show log').results)[0]).toMatch(/tick 0\ntick 1\ntick 2\n$/)
-    const timedOut = await flotilla(['shell', '--keep-going', '-c', `${SETUP}; on %2 run forever.js; on %2 wait 0.5; on %2 stop; on %2 wait`], bed.dir)
+    const timedOut = await flotilla(
+      ['shell', '--keep-going', '-c', `${SETUP}; on %2 run forever.js; on %2 wait 0.5; on %2 stop; on %2 wait`],
+      bed.dir,
+    )
     expect(timedOut.code).not.toBe(0)
     expect(timedOut.stderr).toMatch(/^error: still running after 0\.5 s: \S+:v\d\n$/)
     expect(timedOut.stdout).toMatch(/on %2 wait: ok on 1 vessel|wait: ok on 1 vessel/)
@@ -167,7 +261,14 @@ describe('flotilla shell on real nodes', () => {
 
   it('a failure on one vessel is grouped, makes <cmd>good/<cmd>fail, and the failed part can be retried (stdin)', async () => {
     await idle()
-    const first = jsonLines((await flotilla(['shell', '--json', '-c', `${SETUP}; loadkeys bob; on %1 set users alice bob; on %1 set owner bob`], bed.dir)).stdout)
+    const first = jsonLines(
+      (
+        await flotilla(
+          ['shell', '--json', '-c', `${SETUP}; loadkeys bob; on %1 set users alice bob; on %1 set owner bob`],
+          bed.dir,
+        )
+      ).stdout,
+    )
     expect(byCommand(first, 'on %1 set owner').good).toHaveLength(1)
     const script = `${SETUP}\nloadkeys bob\nas alice\nset ownerinfo changed\nshow targets\non setownerinfofail\nas bob set ownerinfo changed\n`
     const run = await flotilla(['shell', '--json'], bed.dir, script)
@@ -175,7 +276,9 @@ describe('flotilla shell on real nodes', () => {
     const out = jsonLines(run.stdout)
     const change = byCommand(out, 'set ownerinfo')
     expect(change.good).toHaveLength(8)
-    expect(change.failed).toEqual([expect.objectContaining({ code: 'E_PERMISSION', targets: [expect.stringMatching(/:v1$/)] })])
+    expect(change.failed).toEqual([
+      expect.objectContaining({ code: 'E_PERMISSION', targets: [expect.stringMatching(/:v1$/)] }),
+    ])
     expect(change.groups).toEqual(['setownerinfogood', 'setownerinfofail'])
     expect(byCommand(out, 'as bob').good).toHaveLength(1)
     expect((await vesselsOf(0)).map((v) => v.ownerInfo)).toEqual(['changed', 'changed', 'changed'])
@@ -192,12 +295,22 @@ describe('flotilla shell on real nodes', () => {
     const current = parseRestrictions(await (await bed.client(1)).call('GetVesselResources', ['v2']))
     const half = {
       ...current,
-      limits: Object.fromEntries(Object.entries(current.limits).map(([k, v]) => [k, Number.isInteger(v) ? Math.floor(v / 4) : v / 4])) as typeof current.limits,
+      limits: Object.fromEntries(
+        Object.entries(current.limits).map(([k, v]) => [k, Number.isInteger(v) ? Math.floor(v / 4) : v / 4]),
+      ) as typeof current.limits,
       ports: { messport: current.ports.messport.slice(0, 3), connport: current.ports.connport.slice(0, 3) },
     }
     writeFileSync(join(bed.dir, 'quarter.txt'), formatRestrictions(half))
     const n1 = bed.nodes[1]!.peerId.slice(-6)
-    const run = await flotilla(['shell', '--json', '-c', `${SETUP}; on ${n1}:v2 split quarter.txt; show targets; on split1 add split2; on split1 join; list`], bed.dir)
+    const run = await flotilla(
+      [
+        'shell',
+        '--json',
+        '-c',
+        `${SETUP}; on ${n1}:v2 split quarter.txt; show targets; on split1 add split2; on split1 join; list`,
+      ],
+      bed.dir,
+    )
     expect(run.stderr).toBe('')
     const out = jsonLines(run.stdout)
     const split = byCommand(out, `on ${n1}`)
@@ -221,9 +334,24 @@ describe('flotilla shell on real nodes', () => {
     try {
       const refused = `/ip4/127.0.0.5/tcp/9/p2p/${await unknownPeerId()}`
       const script = [
-        'frobnicate', 'upload', 'loadkeys nobody', 'contact nodes.txt', 'show bogus', "set ownerinfo 'unclosed",
-        'loadkeys alice', 'run hello.js', `contact ${refused}`, 'set timeout 1', `contact ${silent.address}`, 'set timeout 30', 'contact nodes.txt',
-        'on %all', 'run nothere.js', 'upload hello.js BAD.js', 'on nosuchgroup', 'show timeout',
+        'frobnicate',
+        'upload',
+        'loadkeys nobody',
+        'contact nodes.txt',
+        'show bogus',
+        "set ownerinfo 'unclosed",
+        'loadkeys alice',
+        'run hello.js',
+        `contact ${refused}`,
+        'set timeout 1',
+        `contact ${silent.address}`,
+        'set timeout 30',
+        'contact nodes.txt',
+        'on %all',
+        'run nothere.js',
+        'upload hello.js BAD.js',
+        'on nosuchgroup',
+        'show timeout',
       ].join('\n')
       const run = await flotilla(['shell', '--keep-going', 'script.bad'], bed.dir).catch(() => null)
       expect(run?.code).toBe(2) // no such script file

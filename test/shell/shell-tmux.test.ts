@@ -21,12 +21,17 @@ async function type(text: string, enter = true): Promise<void> {
   await sleep(300)
   if (enter) tmux('send-keys', '-t', session, 'Enter')
 }
-const until = (what: string | RegExp, ms = 15_000) => waitFor(async () => {
-  const s = screen()
-  return (typeof what === 'string' ? s.includes(what) : what.test(s)) && s
-}, `screen to show ${what}`, ms).catch((err: Error) => {
-  throw new Error(`${err.message}; the screen:\n${screen()}`)
-})
+const until = (what: string | RegExp, ms = 15_000) =>
+  waitFor(
+    async () => {
+      const s = screen()
+      return (typeof what === 'string' ? s.includes(what) : what.test(s)) && s
+    },
+    `screen to show ${what}`,
+    ms,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; the screen:\n${screen()}`)
+  })
 
 beforeAll(async () => {
   bed = await startTestbed(2, 2)
@@ -34,11 +39,27 @@ beforeAll(async () => {
   writeFileSync(join(bed.dir, 'hello.js'), HELLO)
   // a third "node" that accepts connections and never answers
   writeFileSync(join(bed.dir, 'three.txt'), `${bed.nodes.map((n) => n.address).join('\n')}\n`)
-  tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', '-c', bed.dir, `node ${CLI} shell; echo "the shell exited with $?"; sleep 30`)
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    session,
+    '-x',
+    '160',
+    '-y',
+    '50',
+    '-c',
+    bed.dir,
+    `node ${CLI} shell; echo "the shell exited with $?"; sleep 30`,
+  )
   await until(/ !>/)
 }, 60_000)
 afterAll(async () => {
-  try { tmux('kill-server') } catch { /* already gone */ }
+  try {
+    tmux('kill-server')
+  } catch {
+    /* already gone */
+  }
   await silent?.close()
   await bed?.stop()
 })
@@ -49,7 +70,7 @@ describe('interactive shell in tmux', () => {
     tmux('send-keys', '-t', session, 'Tab')
     await until(/ !> loadkeys$/m)
     await type('alice')
-    await until("alice@ !>")
+    await until('alice@ !>')
     await type('frobnicate')
     await until("error: unknown command 'frobnicate'")
     await type('run nothere.js')

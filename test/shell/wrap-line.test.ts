@@ -11,7 +11,7 @@ describe('wrapLine', () => {
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80)
     const column = entry.indexOf('load <file>')
     for (const l of lines.slice(1)) expect(l.slice(0, column).trim()).toBe('')
-    expect(lines.map((l) => l.trim()).join(" ")).toBe(entry.trim())
+    expect(lines.map((l) => l.trim()).join(' ')).toBe(entry.trim())
   })
 
   it('indents a continuation by two when there is no column, and cuts a word longer than the line', () => {

@@ -23,17 +23,21 @@ afterAll(async () => {
 
 function runTop(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const [exe, ...rest] = top.split(' ')
-  const r = spawnSync(exe!, [...rest, '--node', node.listen, '--keys', node.keys, ...args], { encoding: 'utf8', timeout: 20_000 })
+  const r = spawnSync(exe!, [...rest, '--node', node.listen, '--keys', node.keys, ...args], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
 const statusOf = async (vessel: string): Promise<string> =>
   (await node.client.call('GetVessels', [])).vessels.find((v) => v.name === vessel)!.status
 
-const until = (test: () => Promise<boolean>, timeoutMs = 10_000): Promise<true> => waitFor(test, 'the console test\'s condition', timeoutMs, 100)
+const until = (test: () => Promise<boolean>, timeoutMs = 10_000): Promise<true> =>
+  waitFor(test, "the console test's condition", timeoutMs, 100)
 
 describe('flotilla node top, one snapshot', () => {
-  it('--once prints the vessel table and the running vessels\' usage', () => {
+  it("--once prints the vessel table and the running vessels' usage", () => {
     const r = runTop('--once')
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
@@ -61,7 +65,9 @@ describe('flotilla node top, one snapshot', () => {
 
   it('user mistakes: one line and exit 3 for an unreachable node, 2 for a missing key or a bad address', () => {
     const [exe, ...rest] = top.split(' ')
-    const unreachable = spawnSync(exe!, [...rest, '--node', '/ip4/127.0.0.1/tcp/9', '--keys', node.keys, '--once'], { encoding: 'utf8' })
+    const unreachable = spawnSync(exe!, [...rest, '--node', '/ip4/127.0.0.1/tcp/9', '--keys', node.keys, '--once'], {
+      encoding: 'utf8',
+    })
     expect(unreachable.status).toBe(3)
     expect(unreachable.stderr.trim().split('\n')).toHaveLength(1)
     expect(unreachable.stderr).toMatch(/cannot reach/)
@@ -69,7 +75,9 @@ describe('flotilla node top, one snapshot', () => {
     expect(noKey.status).toBe(2)
     expect(noKey.stderr).toMatch(/^flotilla node top: cannot load key 'nobody': .*no such key file/)
     expect(noKey.stderr.trim().split('\n')).toHaveLength(1)
-    const badAddress = spawnSync(exe!, [...rest, '--node', 'nowhere', '--keys', node.keys, '--once'], { encoding: 'utf8' })
+    const badAddress = spawnSync(exe!, [...rest, '--node', 'nowhere', '--keys', node.keys, '--once'], {
+      encoding: 'utf8',
+    })
     expect(badAddress.status).toBe(2)
     expect(badAddress.stderr).toMatch(/not a multiaddr/)
   })
@@ -79,9 +87,10 @@ describe('flotilla node top, live in a terminal', () => {
   const tmux = new TmuxSession(`flotilla-top-${process.pid}`)
   afterAll(() => tmux.kill())
 
-  const usageTitle = (screen: string, vessel: string): boolean => new RegExp(`^${vessel} (Started|Stopped|Fresh)`, 'm').test(screen)
+  const usageTitle = (screen: string, vessel: string): boolean =>
+    new RegExp(`^${vessel} (Started|Stopped|Fresh)`, 'm').test(screen)
 
-  it('shows the vessels, and the busy vessel\'s cpu near its quota', async () => {
+  it("shows the vessels, and the busy vessel's cpu near its quota", async () => {
     tmux.start(`${top} --node ${node.listen} --keys ${node.keys}`, 120, 35)
     const screen = await tmux.waitFor((s) => /^v4 +Fresh/m.test(s), 15_000, 'the vessel table')
     expect(screen).toMatch(/^VESSEL +STATUS +OWNER +USERS +PROGRAM +UPTIME +CPU\/QUOTA/m)
@@ -98,7 +107,7 @@ describe('flotilla node top, live in a terminal', () => {
     expect(used).toBeLessThan(quota * 1.6)
   })
 
-  it('follows a vessel\'s log live and scrolls it', async () => {
+  it("follows a vessel's log live and scrolls it", async () => {
     tmux.keys('Down')
     await tmux.waitFor((s) => usageTitle(s, 'v2'), 5000, 'v2 selected')
     tmux.keys('Enter')
@@ -141,7 +150,11 @@ describe('flotilla node top, live in a terminal', () => {
 
   it('redraws for a smaller terminal', async () => {
     tmux.resize(80, 24)
-    const screen = await tmux.waitFor((s) => /^VESSEL +STATUS +USERS +PROGRAM/m.test(s) && /^v4 +Fresh/m.test(s), 5000, 'the narrow table')
+    const screen = await tmux.waitFor(
+      (s) => /^VESSEL +STATUS +USERS +PROGRAM/m.test(s) && /^v4 +Fresh/m.test(s),
+      5000,
+      'the narrow table',
+    )
     const lines = screen.split('\n')
     expect(lines.every((l) => [...l].length <= 80)).toBe(true)
     expect(screen).toMatch(/q quit/)

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import {
-  bar, cell, clock, formatBytes, formatCount, formatDuration, formatPercent, formatRate, fraction, levelColor, shortKey,
+  bar,
+  cell,
+  clock,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatPercent,
+  formatRate,
+  fraction,
+  levelColor,
+  shortKey,
   shortPeerId,
 } from '../../src/tui/format.js'
 

@@ -21,18 +21,50 @@ resource lograte 30000
 
 function vessel(name: string, over: Partial<VesselSummary> = {}): VesselSummary {
   return {
-    name, status: 'Fresh', ownerKey: OWNER, userKeys: [], ownerInfo: '', advertise: true, program: null, args: [],
-    startedAt: null, exit: null, ports: [63100], ...over,
+    name,
+    status: 'Fresh',
+    ownerKey: OWNER,
+    userKeys: [],
+    ownerInfo: '',
+    advertise: true,
+    program: null,
+    args: [],
+    startedAt: null,
+    exit: null,
+    ports: [63100],
+    ...over,
   }
 }
 
 function usage(name: string, over: Partial<VesselUsage> = {}): VesselUsage {
-  return { name, status: 'Fresh', restrictions: RESTRICTIONS, usage: null, cpuSeconds: null, stops: null, uptimeSeconds: null, ...over }
+  return {
+    name,
+    status: 'Fresh',
+    restrictions: RESTRICTIONS,
+    usage: null,
+    cpuSeconds: null,
+    stops: null,
+    uptimeSeconds: null,
+    ...over,
+  }
 }
 
 const live = (cpu: number, memory: number): Record<string, number> => ({
-  cpu, memory, diskused: 2048, events: 2, filesopened: 1, insockets: 0, outsockets: 0, fileread: 0, filewrite: 512,
-  netsend: 0, netrecv: 0, lograte: 40, random: 0, loopsend: 0, looprecv: 0,
+  cpu,
+  memory,
+  diskused: 2048,
+  events: 2,
+  filesopened: 1,
+  insockets: 0,
+  outsockets: 0,
+  fileread: 0,
+  filewrite: 512,
+  netsend: 0,
+  netrecv: 0,
+  lograte: 40,
+  random: 0,
+  loopsend: 0,
+  looprecv: 0,
 })
 
 function summary(vessels: VesselSummary[]): NodeSummary {
@@ -45,10 +77,23 @@ function twoVessels(cpuSeconds: number, uptime: number): { summary: NodeSummary;
   return {
     summary: summary([
       vessel('v1', { status: 'Started', program: 'busy.js', args: ['7'], startedAt: T0, userKeys: [OWNER, OWNER] }),
-      vessel('v2', { status: 'Terminated', program: 'hello.js', exit: { code: 6, reason: 'uncaught exception', at: T0 } }),
+      vessel('v2', {
+        status: 'Terminated',
+        program: 'hello.js',
+        exit: { code: 6, reason: 'uncaught exception', at: T0 },
+      }),
     ]),
     usages: new Map<string, UsageResult>([
-      ['v1', usage('v1', { status: 'Started', usage: live(cpuSeconds, 3_000_000), cpuSeconds, uptimeSeconds: uptime, stops: { count: 12, seconds: 0.6 } })],
+      [
+        'v1',
+        usage('v1', {
+          status: 'Started',
+          usage: live(cpuSeconds, 3_000_000),
+          cpuSeconds,
+          uptimeSeconds: uptime,
+          stops: { count: 12, seconds: 0.6 },
+        }),
+      ],
       ['v2', { error: 'E_PERMISSION: not a user of v2' }],
     ]),
   }
@@ -60,7 +105,14 @@ describe('snapshot shaping', () => {
     const snap = shapeSnapshot(s, usages, { address: '/ip4/127.0.0.1/tcp/1224', takenAt: T0 + 4000 })
     expect(snap.peerId).toBe(s.peerId)
     const [v1, v2] = snap.vessels
-    expect(v1).toMatchObject({ name: 'v1', status: 'Started', owner: 'AAAAAAAA', users: 2, program: 'busy.js', uptimeSeconds: 4 })
+    expect(v1).toMatchObject({
+      name: 'v1',
+      status: 'Started',
+      owner: 'AAAAAAAA',
+      users: 2,
+      program: 'busy.js',
+      uptimeSeconds: 4,
+    })
     expect(v1!.cpuShare).toBeCloseTo(0.25) // 1 cpu-second over 4 s of uptime, on a first sample
     const byName = Object.fromEntries(v1!.gauges.map((g) => [g.resource, g]))
     expect(v1!.gauges).toHaveLength(15)
@@ -68,7 +120,12 @@ describe('snapshot shaping', () => {
     expect(byName.memory).toMatchObject({ used: 3_000_000, limit: 64_000_000, kind: 'bytes' })
     expect(byName.filewrite).toMatchObject({ used: 512, limit: 100_000, kind: 'rate' })
     expect(byName.loopsend).toMatchObject({ used: 0, limit: 0 }) // missing in the file: Seattle's 0
-    expect(v2).toMatchObject({ usageError: 'E_PERMISSION: not a user of v2', gauges: [], cpuShare: null, uptimeSeconds: null })
+    expect(v2).toMatchObject({
+      usageError: 'E_PERMISSION: not a user of v2',
+      gauges: [],
+      cpuShare: null,
+      uptimeSeconds: null,
+    })
   })
 
   it('cpu share over the interval between two samples, on the node clock', () => {
@@ -92,7 +149,10 @@ describe('snapshot shaping', () => {
 
   it('a vessel that is not running has quotas but no use; a bad restrictions text is reported, not thrown', () => {
     const s = summary([vessel('v1'), vessel('v2')])
-    const usages = new Map<string, UsageResult>([['v1', usage('v1')], ['v2', usage('v2', { restrictions: 'resource cpu lots' })]])
+    const usages = new Map<string, UsageResult>([
+      ['v1', usage('v1')],
+      ['v2', usage('v2', { restrictions: 'resource cpu lots' })],
+    ])
     const [v1, v2] = shapeSnapshot(s, usages, { address: 'x', takenAt: T0 }).vessels
     expect(v1!.gauges.every((g) => g.used === null)).toBe(true)
     expect(v1!.gauges.find((g) => g.resource === 'memory')!.limit).toBe(64_000_000)
@@ -126,11 +186,15 @@ describe('snapshot as text and JSON', () => {
   })
 
   it('a message longer than a line is wrapped, not cut (a refused key, a long exit reason)', () => {
-    const refusal = 'E_PERMISSION: GetVesselUsage needs the owner key or a user key of v2; the request was signed by another key'
+    const refusal =
+      'E_PERMISSION: GetVesselUsage needs the owner key or a user key of v2; the request was signed by another key'
     const long = twoVessels(1, 4)
     long.usages.set('v2', { error: refusal })
     for (const width of [60, 80]) {
-      const text = snapshotText(shapeSnapshot(long.summary, long.usages, { address: '/ip4/127.0.0.1/tcp/1224', takenAt: T0 }), width)
+      const text = snapshotText(
+        shapeSnapshot(long.summary, long.usages, { address: '/ip4/127.0.0.1/tcp/1224', takenAt: T0 }),
+        width,
+      )
       for (const line of text.split('\n')) expect([...line].length).toBeLessThanOrEqual(width)
       expect(text.replace(/\n +/g, ' ')).toContain(`usage unavailable: ${refusal}`)
     }

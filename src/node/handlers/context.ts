@@ -24,5 +24,9 @@ export interface CallInfo {
   signer: string | null
 }
 
-export type Handler<C extends CallName> = (ctx: HandlerContext, args: CallArgs<C>, info: CallInfo) => Promise<CallResult<C>>
+export type Handler<C extends CallName> = (
+  ctx: HandlerContext,
+  args: CallArgs<C>,
+  info: CallInfo,
+) => Promise<CallResult<C>>
 export type HandlerTable = { [C in CallName]: Handler<C> }

@@ -2,7 +2,10 @@
 // private_* names are refused by validateCall already; file names follow Repy's rule.
 import type { HandlerTable } from './context.js'
 
-export const fileHandlers: Pick<HandlerTable, 'AddFileToVessel' | 'RetrieveFileFromVessel' | 'ListFilesInVessel' | 'DeleteFileInVessel'> = {
+export const fileHandlers: Pick<
+  HandlerTable,
+  'AddFileToVessel' | 'RetrieveFileFromVessel' | 'ListFilesInVessel' | 'DeleteFileInVessel'
+> = {
   AddFileToVessel: (ctx, [vessel, filename, data]) =>
     ctx.state.exclusiveVessel(vessel, async () => {
       const record = await ctx.state.vessel(vessel)

@@ -8,7 +8,12 @@ import { queryHandlers } from './queries.js'
 import { splitJoinHandlers } from './split-join.js'
 
 export const HANDLERS: HandlerTable = {
-  ...queryHandlers, ...lifecycleHandlers, ...fileHandlers, ...logHandlers, ...ownerHandlers, ...splitJoinHandlers,
+  ...queryHandlers,
+  ...lifecycleHandlers,
+  ...fileHandlers,
+  ...logHandlers,
+  ...ownerHandlers,
+  ...splitJoinHandlers,
 }
 
 export type { HandlerContext, HandlerTable, CallInfo } from './context.js'

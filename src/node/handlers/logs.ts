@@ -21,8 +21,13 @@ export const logHandlers: Pick<HandlerTable, 'ReadVesselLog' | 'TailVesselLog' |
     const record = await ctx.state.vessel(vessel)
     const board = await ctx.lifecycle.usage(vessel)
     const result: VesselUsage = {
-      name: vessel, status: record.status, restrictions: formatRestrictions(record.restrictions),
-      usage: null, cpuSeconds: null, stops: null, uptimeSeconds: null,
+      name: vessel,
+      status: record.status,
+      restrictions: formatRestrictions(record.restrictions),
+      usage: null,
+      cpuSeconds: null,
+      stops: null,
+      uptimeSeconds: null,
     }
     if (board === null) return result
     const usage: Record<string, number> = {}
@@ -31,7 +36,10 @@ export const logHandlers: Pick<HandlerTable, 'ReadVesselLog' | 'TailVesselLog' |
     usage.diskused = board.diskused
     for (const r of ITEM_RESOURCES) usage[r] = board.items[r]
     return {
-      ...result, usage, cpuSeconds: board.cpuSeconds, stops: { ...board.stops },
+      ...result,
+      usage,
+      cpuSeconds: board.cpuSeconds,
+      stops: { ...board.stops },
       uptimeSeconds: record.startedAt === undefined ? null : (Date.now() - record.startedAt) / 1000,
     }
   },

@@ -2,7 +2,10 @@
 // ChangeAdvertise. Each is one read-modify-write of the vessel record.
 import type { HandlerTable } from './context.js'
 
-export const ownerHandlers: Pick<HandlerTable, 'ChangeUsers' | 'ChangeOwner' | 'ChangeOwnerInformation' | 'ChangeAdvertise'> = {
+export const ownerHandlers: Pick<
+  HandlerTable,
+  'ChangeUsers' | 'ChangeOwner' | 'ChangeOwnerInformation' | 'ChangeAdvertise'
+> = {
   ChangeUsers: async (ctx, [vessel, keys]) => {
     await ctx.state.update(vessel, (v) => ({ ...v, userKeys: [...new Set(keys)] }))
     return null

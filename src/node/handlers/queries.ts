@@ -10,14 +10,28 @@ import type { HandlerContext, HandlerTable } from './context.js'
 export function vesselSummary(v: VesselRecord): VesselSummary {
   const ports = [...new Set([...v.restrictions.ports.connport, ...v.restrictions.ports.messport])].sort((a, b) => a - b)
   return {
-    name: v.name, status: v.status, ownerKey: v.ownerKey, userKeys: [...v.userKeys], ownerInfo: v.ownerInfo, advertise: v.advertise,
-    program: v.program ?? null, args: summaryArgs(v.args ?? []), startedAt: v.startedAt ?? null, exit: v.exit ?? null, ports,
+    name: v.name,
+    status: v.status,
+    ownerKey: v.ownerKey,
+    userKeys: [...v.userKeys],
+    ownerInfo: v.ownerInfo,
+    advertise: v.advertise,
+    program: v.program ?? null,
+    args: summaryArgs(v.args ?? []),
+    startedAt: v.startedAt ?? null,
+    exit: v.exit ?? null,
+    ports,
   }
 }
 
-export async function nodeSummary(ctx: Pick<HandlerContext, 'state' | 'peerId' | 'addresses' | 'advertising' | 'sandboxUser'>): Promise<NodeSummary> {
+export async function nodeSummary(
+  ctx: Pick<HandlerContext, 'state' | 'peerId' | 'addresses' | 'advertising' | 'sandboxUser'>,
+): Promise<NodeSummary> {
   return {
-    version: NODE_VERSION, peerId: ctx.peerId, addresses: ctx.addresses(), ip: ctx.state.config.ip,
+    version: NODE_VERSION,
+    peerId: ctx.peerId,
+    addresses: ctx.addresses(),
+    ip: ctx.state.config.ip,
     vessels: (await ctx.state.store.list()).map(vesselSummary),
     ...(ctx.advertising ? summaryAdvertising(ctx.advertising()) : {}),
     ...(ctx.sandboxUser ? { sandboxUser: { ...ctx.sandboxUser } } : {}),

@@ -21,11 +21,14 @@ export interface ApiDeps {
  *  code evaluated in a virtual namespace sees only what its context gives it. */
 export function createApi({ py, js, scheduler, startThread, formatException }: ApiDeps): Map<string, unknown> {
   const api = new Map<string, unknown>()
-  const argError = (message: string): never => { throw py.newException('RepyArgumentError', message) }
+  const argError = (message: string): never => {
+    throw py.newException('RepyArgumentError', message)
+  }
   const count = (fn: string, args: unknown[], n: number) => {
     if (args.length !== n) argError(`${fn}() takes exactly ${n} argument${n === 1 ? '' : 's'} (${args.length} given)`)
   }
-  const str = (fn: string, x: unknown): string => (typeof x === 'string' ? x : argError(`${fn}: expected a string, got ${py.repr(x)}`))
+  const str = (fn: string, x: unknown): string =>
+    typeof x === 'string' ? x : argError(`${fn}: expected a string, got ${py.repr(x)}`)
   const int = (fn: string, x: unknown): number => {
     if (typeof x === 'number') return x
     if (typeof x === 'bigint') return Number(x)
@@ -35,12 +38,15 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
     const n = typeof x === 'boolean' ? null : py.toNumber(x)
     return n === null ? argError(`${fn}: expected a number, got ${py.repr(x)}`) : n
   }
-  const bool = (fn: string, x: unknown): boolean => (typeof x === 'boolean' ? x : argError(`${fn}: expected a bool, got ${py.repr(x)}`))
-  const def = (name: string, fn: (...a: unknown[]) => unknown) => { api.set(name, py.native(name, fn)) }
+  const bool = (fn: string, x: unknown): boolean =>
+    typeof x === 'boolean' ? x : argError(`${fn}: expected a bool, got ${py.repr(x)}`)
+  const def = (name: string, fn: (...a: unknown[]) => unknown) => {
+    api.set(name, py.native(name, fn))
+  }
   /** An API result, converted. A call that waits (sleep, a held lock, a rate quota over its limit) returns a
    *  promise: then the result is a generator, which the caller's thread delegates to and so waits on alone. */
   const settle = (r: unknown, convert: (v: unknown) => unknown = nullIfUndefined): unknown =>
-    (r instanceof Promise ? awaitThen(r, convert) : convert(r))
+    r instanceof Promise ? awaitThen(r, convert) : convert(r)
   function* awaitThen(p: Promise<unknown>, convert: (v: unknown) => unknown): Generator<unknown, unknown, unknown> {
     return convert(yield p)
   }
@@ -48,18 +54,42 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   // Handles: Python objects whose hidden payload is the prelude's frozen handle.
   const call = (self: unknown, m: string, ...a: unknown[]) => (py.payloadOf(self) as Handle)[m]!(...a)
   const FileClass = py.nativeClass('file', {
-    readat(self, ...a) { count('readat', a, 2); return settle(call(self, 'readat', a[0] === null ? null : int('readat', a[0]), int('readat', a[1]))) },
-    writeat(self, ...a) { count('writeat', a, 2); return settle(call(self, 'writeat', str('writeat', a[0]), int('writeat', a[1]))) },
-    close(self, ...a) { count('close', a, 0); return settle(call(self, 'close')) },
+    readat(self, ...a) {
+      count('readat', a, 2)
+      return settle(call(self, 'readat', a[0] === null ? null : int('readat', a[0]), int('readat', a[1])))
+    },
+    writeat(self, ...a) {
+      count('writeat', a, 2)
+      return settle(call(self, 'writeat', str('writeat', a[0]), int('writeat', a[1])))
+    },
+    close(self, ...a) {
+      count('close', a, 0)
+      return settle(call(self, 'close'))
+    },
   })
   const LockClass = py.nativeClass('lock', {
-    acquire(self, ...a) { count('acquire', a, 1); return settle(call(self, 'acquire', bool('acquire', a[0]))) },
-    release(self, ...a) { count('release', a, 0); return settle(call(self, 'release')) },
+    acquire(self, ...a) {
+      count('acquire', a, 1)
+      return settle(call(self, 'acquire', bool('acquire', a[0])))
+    },
+    release(self, ...a) {
+      count('release', a, 0)
+      return settle(call(self, 'release'))
+    },
   })
   const SocketClass = py.nativeClass('socket', {
-    send(self, ...a) { count('send', a, 1); return settle(call(self, 'send', str('send', a[0]))) },
-    recv(self, ...a) { count('recv', a, 1); return settle(call(self, 'recv', int('recv', a[0]))) },
-    close(self, ...a) { count('close', a, 0); return settle(call(self, 'close')) },
+    send(self, ...a) {
+      count('send', a, 1)
+      return settle(call(self, 'send', str('send', a[0])))
+    },
+    recv(self, ...a) {
+      count('recv', a, 1)
+      return settle(call(self, 'recv', int('recv', a[0])))
+    },
+    close(self, ...a) {
+      count('close', a, 0)
+      return settle(call(self, 'close'))
+    },
   })
   const socket = (h: unknown) => py.newInstance(SocketClass, h)
   const TCPServerClass = py.nativeClass('TCPServerSocket', {
@@ -70,11 +100,20 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
         return py.tuple([ip, port, socket(s)])
       })
     },
-    close(self, ...a) { count('close', a, 0); return settle(call(self, 'close')) },
+    close(self, ...a) {
+      count('close', a, 0)
+      return settle(call(self, 'close'))
+    },
   })
   const UDPServerClass = py.nativeClass('UDPServerSocket', {
-    getmessage(self, ...a) { count('getmessage', a, 0); return settle(call(self, 'getmessage'), (r) => py.tuple([...(r as unknown[])])) },
-    close(self, ...a) { count('close', a, 0); return settle(call(self, 'close')) },
+    getmessage(self, ...a) {
+      count('getmessage', a, 0)
+      return settle(call(self, 'getmessage'), (r) => py.tuple([...(r as unknown[])]))
+    },
+    close(self, ...a) {
+      count('close', a, 0)
+      return settle(call(self, 'close'))
+    },
   })
 
   // log: Python 2's `print a,` for each argument, softspace carried across calls.
@@ -86,18 +125,46 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
       if (softspace) out += ' '
       out += s
       const last = s.charCodeAt(s.length - 1)
-      softspace = !(s.length > 0 && last !== 32 && (last === 9 || last === 10 || last === 11 || last === 12 || last === 13))
+      softspace = !(
+        s.length > 0 &&
+        last !== 32 &&
+        (last === 9 || last === 10 || last === 11 || last === 12 || last === 13)
+      )
     }
     return out === '' ? null : settle(js.log!(out))
   })
-  def('getruntime', (...a) => { count('getruntime', a, 0); return py.float(js.getruntime!() as number) })
-  def('sleep', (...a) => { count('sleep', a, 1); return settle(js.sleep!(float('sleep', a[0]))) })
-  def('randombytes', (...a) => { count('randombytes', a, 0); return settle(js.randombytes!()) })
-  def('getmyip', (...a) => { count('getmyip', a, 0); return settle(js.getmyip!()) })
-  def('gethostbyname', (...a) => { count('gethostbyname', a, 1); return settle(js.gethostbyname!(str('gethostbyname', a[0]))) })
-  def('getthreadname', (...a) => { count('getthreadname', a, 0); return js.getthreadname!() })
-  def('exitall', (...a) => { count('exitall', a, 0); return js.exitall!() })
-  def('createlock', (...a) => { count('createlock', a, 0); return settle(js.createlock!(), (h) => py.newInstance(LockClass, h)) })
+  def('getruntime', (...a) => {
+    count('getruntime', a, 0)
+    return py.float(js.getruntime!() as number)
+  })
+  def('sleep', (...a) => {
+    count('sleep', a, 1)
+    return settle(js.sleep!(float('sleep', a[0])))
+  })
+  def('randombytes', (...a) => {
+    count('randombytes', a, 0)
+    return settle(js.randombytes!())
+  })
+  def('getmyip', (...a) => {
+    count('getmyip', a, 0)
+    return settle(js.getmyip!())
+  })
+  def('gethostbyname', (...a) => {
+    count('gethostbyname', a, 1)
+    return settle(js.gethostbyname!(str('gethostbyname', a[0])))
+  })
+  def('getthreadname', (...a) => {
+    count('getthreadname', a, 0)
+    return js.getthreadname!()
+  })
+  def('exitall', (...a) => {
+    count('exitall', a, 0)
+    return js.exitall!()
+  })
+  def('createlock', (...a) => {
+    count('createlock', a, 0)
+    return settle(js.createlock!(), (h) => py.newInstance(LockClass, h))
+  })
   // Repy's Func processor takes a function or a method (the API's functions and handle methods are methods in
   // Repy), not a class or a builtin such as len.
   const apiFunctions = () => new Set(api.values())
@@ -117,8 +184,14 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
     count('openfile', a, 2)
     return settle(js.openfile!(str('openfile', a[0]), bool('openfile', a[1])), (h) => py.newInstance(FileClass, h))
   })
-  def('listfiles', (...a) => { count('listfiles', a, 0); return settle(js.listfiles!(), (names) => [...(names as string[])]) })
-  def('removefile', (...a) => { count('removefile', a, 1); return settle(js.removefile!(str('removefile', a[0]))) })
+  def('listfiles', (...a) => {
+    count('listfiles', a, 0)
+    return settle(js.listfiles!(), (names) => [...(names as string[])])
+  })
+  def('removefile', (...a) => {
+    count('removefile', a, 1)
+    return settle(js.removefile!(str('removefile', a[0])))
+  })
   def('openconnection', (...a) => {
     count('openconnection', a, 5)
     const f = 'openconnection'
@@ -142,7 +215,11 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   def('getresources', (...a) => {
     count('getresources', a, 0)
     const [limits, usage, stops] = js.getresources!() as [Record<string, unknown>, Record<string, unknown>, number[][]]
-    return py.tuple([resourceDict(py, limits), resourceDict(py, usage), stops.map(([at, d]) => py.tuple([py.float(at!), py.float(d!)]))])
+    return py.tuple([
+      resourceDict(py, limits),
+      resourceDict(py, usage),
+      stops.map(([at, d]) => py.tuple([py.float(at!), py.float(d!)])),
+    ])
   })
   def('getlasterror', (...a) => {
     count('getlasterror', a, 0)

@@ -32,29 +32,33 @@ function imul(a: number | bigint, b: number | bigint): number | bigint {
   }
   return normBig(toBig(a) * toBig(b))
 }
-function zeroDiv(): never { throw pyErr('ZeroDivisionError', 'integer division or modulo by zero') }
+function zeroDiv(): never {
+  throw pyErr('ZeroDivisionError', 'integer division or modulo by zero')
+}
 function ifloordiv(a: number | bigint, b: number | bigint): number | bigint {
   if (typeof a === 'number' && typeof b === 'number') {
     if (b === 0) zeroDiv()
     return Math.floor(a / b) + 0
   }
-  const x = toBig(a), y = toBig(b)
+  const x = toBig(a),
+    y = toBig(b)
   if (y === 0n) zeroDiv()
   let q = x / y
-  if ((x % y !== 0n) && ((x < 0n) !== (y < 0n))) q -= 1n
+  if (x % y !== 0n && x < 0n !== y < 0n) q -= 1n
   return normBig(q)
 }
 function imod(a: number | bigint, b: number | bigint): number | bigint {
   if (typeof a === 'number' && typeof b === 'number') {
     if (b === 0) zeroDiv()
     let r = a % b
-    if (r !== 0 && (r < 0) !== (b < 0)) r += b
+    if (r !== 0 && r < 0 !== b < 0) r += b
     return r + 0
   }
-  const x = toBig(a), y = toBig(b)
+  const x = toBig(a),
+    y = toBig(b)
   if (y === 0n) zeroDiv()
   let r = x % y
-  if (r !== 0n && (r < 0n) !== (y < 0n)) r += y
+  if (r !== 0n && r < 0n !== y < 0n) r += y
   return normBig(r)
 }
 function ipow(a: number | bigint, b: number | bigint): unknown {
@@ -64,11 +68,26 @@ function ipow(a: number | bigint, b: number | bigint): unknown {
     return new PyFloat(Math.pow(fa, toFloat(b)))
   }
   if (typeof a === 'number' && typeof b === 'number') {
-    let result = 1, base = a, e = b, ok = true
+    let result = 1,
+      base = a,
+      e = b,
+      ok = true
     while (e > 0) {
-      if (e & 1) { result *= base; if (!Number.isSafeInteger(result)) { ok = false; break } }
+      if (e & 1) {
+        result *= base
+        if (!Number.isSafeInteger(result)) {
+          ok = false
+          break
+        }
+      }
       e = Math.floor(e / 2)
-      if (e > 0) { base *= base; if (!Number.isSafeInteger(base)) { ok = false; break } }
+      if (e > 0) {
+        base *= base
+        if (!Number.isSafeInteger(base)) {
+          ok = false
+          break
+        }
+      }
     }
     if (ok) return result + 0
   }
@@ -81,16 +100,23 @@ function ipow(a: number | bigint, b: number | bigint): unknown {
 function fmodPy(x: number, y: number): number {
   if (y === 0) throw pyErr('ZeroDivisionError', 'float modulo')
   let mod = x % y
-  if (mod) { if ((y < 0) !== (mod < 0)) mod += y } else mod = y < 0 ? -0 : 0
+  if (mod) {
+    if (y < 0 !== mod < 0) mod += y
+  } else mod = y < 0 ? -0 : 0
   return mod
 }
 function ffloordiv(x: number, y: number): number {
   if (y === 0) throw pyErr('ZeroDivisionError', 'float divmod()')
   const mod = x % y
   let div = (x - mod) / y
-  if (mod) { if ((y < 0) !== (mod < 0)) div -= 1 }
+  if (mod) {
+    if (y < 0 !== mod < 0) div -= 1
+  }
   let fd: number
-  if (div) { fd = Math.floor(div); if (div - fd > 0.5) fd += 1 } else fd = (x / y) < 0 ? -0 : 0
+  if (div) {
+    fd = Math.floor(div)
+    if (div - fd > 0.5) fd += 1
+  } else fd = x / y < 0 ? -0 : 0
   return fd
 }
 function fpow(x: number, y: number): number {
@@ -98,10 +124,13 @@ function fpow(x: number, y: number): number {
   if (x < 0 && !Number.isInteger(y) && Number.isFinite(y)) throw valueErrNeg()
   if (x === 1 || y === 0) return 1
   const r = Math.pow(x, y)
-  if (!Number.isFinite(r) && Number.isFinite(x) && Number.isFinite(y)) throw pyErr('OverflowError', "(34, 'Numerical result out of range')")
+  if (!Number.isFinite(r) && Number.isFinite(x) && Number.isFinite(y))
+    throw pyErr('OverflowError', "(34, 'Numerical result out of range')")
   return r
 }
-function valueErrNeg() { return pyErr('ValueError', 'negative number cannot be raised to a fractional power') }
+function valueErrNeg() {
+  return pyErr('ValueError', 'negative number cannot be raised to a fractional power')
+}
 
 // --- generic dispatch -------------------------------------------------------------------------------------------
 type IntK = (a: number | bigint, b: number | bigint) => unknown
@@ -205,7 +234,7 @@ export function floordiv(a: unknown, b: unknown): unknown {
 export function mod(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number' && b !== 0) {
     let r = a % b
-    if (r !== 0 && (r < 0) !== (b < 0)) r += b
+    if (r !== 0 && r < 0 !== b < 0) r += b
     return r + 0
   }
   if (typeof a === 'string') return percent(a, b)
@@ -221,7 +250,8 @@ export function powMod(a: unknown, b: unknown, m: unknown): unknown {
   if (!isInt(a) || !isInt(b) || !isInt(m)) {
     throw typeErr('pow() 3rd argument not allowed unless all arguments are integers')
   }
-  let base = toBig(a), e = toBig(b)
+  let base = toBig(a),
+    e = toBig(b)
   const md = toBig(m)
   if (e < 0n) throw typeErr('pow() 2nd argument cannot be negative when 3rd argument specified')
   if (md === 0n) throw pyErr('ValueError', 'pow() 3rd argument cannot be 0')
@@ -232,7 +262,7 @@ export function powMod(a: unknown, b: unknown, m: unknown): unknown {
     e >>= 1n
     base = (base * base) % md
   }
-  if (result !== 0n && (result < 0n) !== (md < 0n)) result += md
+  if (result !== 0n && result < 0n !== md < 0n) result += md
   return normBig(result)
 }
 
@@ -261,17 +291,47 @@ export function rshift(a: unknown, b: unknown): unknown {
   if (toBig(y) > 100000000n) return x < 0 ? -1 : 0
   return normBig(toBig(x) >> toBig(y))
 }
-function bitop(op: string, a: unknown, b: unknown, f: (x: bigint, y: bigint) => bigint,
-  g: (x: number, y: number) => number, s: 'union' | 'intersection' | 'symmetric_difference'): unknown {
+function bitop(
+  op: string,
+  a: unknown,
+  b: unknown,
+  f: (x: bigint, y: bigint) => bigint,
+  g: (x: number, y: number) => number,
+  s: 'union' | 'intersection' | 'symmetric_difference',
+): unknown {
   if (typeof a === 'boolean' && typeof b === 'boolean') return g(a ? 1 : 0, b ? 1 : 0) !== 0
   if (a instanceof PySet && b instanceof PySet) return setOps[s](a, b)
   const [x, y] = intArgs(op, a, b)
   if (typeof x === 'number' && typeof y === 'number' && (x | 0) === x && (y | 0) === y) return g(x, y)
   return normBig(f(toBig(x), toBig(y)))
 }
-export const bitand = (a: unknown, b: unknown) => bitop('&', a, b, (x, y) => x & y, (x, y) => x & y, 'intersection')
-export const bitor = (a: unknown, b: unknown) => bitop('|', a, b, (x, y) => x | y, (x, y) => x | y, 'union')
-export const bitxor = (a: unknown, b: unknown) => bitop('^', a, b, (x, y) => x ^ y, (x, y) => x ^ y, 'symmetric_difference')
+export const bitand = (a: unknown, b: unknown) =>
+  bitop(
+    '&',
+    a,
+    b,
+    (x, y) => x & y,
+    (x, y) => x & y,
+    'intersection',
+  )
+export const bitor = (a: unknown, b: unknown) =>
+  bitop(
+    '|',
+    a,
+    b,
+    (x, y) => x | y,
+    (x, y) => x | y,
+    'union',
+  )
+export const bitxor = (a: unknown, b: unknown) =>
+  bitop(
+    '^',
+    a,
+    b,
+    (x, y) => x ^ y,
+    (x, y) => x ^ y,
+    'symmetric_difference',
+  )
 
 export function neg(a: unknown): unknown {
   if (typeof a === 'number') return 0 - a

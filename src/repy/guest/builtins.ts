@@ -1,7 +1,26 @@
 // Builtin type objects (callable as constructors) and the allowed builtin functions (safe.py's _BUILTIN_OK).
 import {
-  PyType, PyFloat, PyDict, PySet, PyInstance, PySlice, XRange, STOP, T, EXC, G, isTuple, tuple, tupleOwn, pyErr, typeErr,
-  mkNative, objId, normBig, type AnyFn,
+  PyType,
+  PyFloat,
+  PyDict,
+  PySet,
+  PyInstance,
+  PySlice,
+  XRange,
+  STOP,
+  T,
+  EXC,
+  G,
+  isTuple,
+  tuple,
+  tupleOwn,
+  pyErr,
+  typeErr,
+  mkNative,
+  type NativeImpl,
+  objId,
+  normBig,
+  type AnyFn,
 } from './core.js'
 import { isInt, intVal, toFloat, floatToInt, parseInt2, parseFloat2 } from './numbers.js'
 import { divmod, pow, powMod, abs, add } from './arithmetic.js'
@@ -20,10 +39,13 @@ function noKw(name: string, kw: Map<string, unknown> | null): void {
   if (kw !== null && kw.size > 0) throw typeErr(`${name}() does not take keyword arguments`)
 }
 function cannotCreate(name: string) {
-  return () => { throw typeErr(`cannot create '${name}' instances`) }
+  return () => {
+    throw typeErr(`cannot create '${name}' instances`)
+  }
 }
 function argCount(name: string, args: unknown[], max: number): void {
-  if (args.length > max) throw typeErr(`${name}() takes at most ${max} argument${max === 1 ? '' : 's'} (${args.length} given)`)
+  if (args.length > max)
+    throw typeErr(`${name}() takes at most ${max} argument${max === 1 ? '' : 's'} (${args.length} given)`)
 }
 
 function toInt(x: unknown, base: unknown, hasBase: boolean): number | bigint {
@@ -47,7 +69,9 @@ function intRange(name: string, v: unknown, what: string): number {
 function rangeArgs(name: string, args: unknown[]): [number, number, number] {
   if (args.length === 0) throw typeErr(`${name}() requires 1-3 int arguments`)
   argCount(name, args, 3)
-  let start = 0, stop: number, step = 1
+  let start = 0,
+    stop: number,
+    step = 1
   if (args.length === 1) stop = intRange(name, args[0], 'end')
   else {
     start = intRange(name, args[0], 'start')
@@ -68,7 +92,7 @@ function hexOct(x: unknown, radix: number, name: string): string {
   const neg = v < 0
   const a = neg ? -v : v
   let s = a.toString(radix)
-  s = radix === 16 ? '0x' + s : (s === '0' ? '0' : '0' + s)
+  s = radix === 16 ? '0x' + s : s === '0' ? '0' : '0' + s
   if (typeof v === 'bigint' && typeOf(v) === T.long) s += 'L'
   return (neg ? '-' : '') + s
 }
@@ -94,12 +118,16 @@ const primIds = new Map<unknown, number>()
 function pyId(x: unknown): number {
   if ((typeof x === 'object' && x !== null) || typeof x === 'function') return objId(x) * 16 + 0x7f0000000000
   let i = primIds.get(x)
-  if (i === undefined) { i = 0x5f0000000000 + primIds.size * 16; primIds.set(x, i) }
+  if (i === undefined) {
+    i = 0x5f0000000000 + primIds.size * 16
+    primIds.set(x, i)
+  }
   return i
 }
 
 function kwSplit(args: unknown[]): [unknown[], Map<string, unknown> | null] {
-  if (args.length > 0 && args[args.length - 1] instanceof Map) return [args.slice(0, -1), args[args.length - 1] as Map<string, unknown>]
+  if (args.length > 0 && args[args.length - 1] instanceof Map)
+    return [args.slice(0, -1), args[args.length - 1] as Map<string, unknown>]
   return [args, null]
 }
 
@@ -117,31 +145,88 @@ function* minmax(name: string, isMax: boolean, rawArgs: unknown[]): Gn {
   if (items.length === 0) throw pyErr('ValueError', `${name}() arg is an empty sequence`)
   let best = items[0]
   let bestK: unknown = best
-  if (key !== null) { let r = call(key, [best]); if (r instanceof Gen) r = yield* (r as Gn); bestK = r }
+  if (key !== null) {
+    let r = call(key, [best])
+    if (r instanceof Gen) r = yield* r as Gn
+    bestK = r
+  }
   for (let i = 1; i < items.length; i++) {
     const v = items[i]
     let k: unknown = v
-    if (key !== null) { let r = call(key, [v]); if (r instanceof Gen) r = yield* (r as Gn); k = r }
-    if (isMax ? gt(k, bestK) : lt(k, bestK)) { best = v; bestK = k }
+    if (key !== null) {
+      let r = call(key, [v])
+      if (r instanceof Gen) r = yield* r as Gn
+      k = r
+    }
+    if (isMax ? gt(k, bestK) : lt(k, bestK)) {
+      best = v
+      bestK = k
+    }
   }
   return best
 }
 
 function unsafeStub(name: string): AnyFn {
-  return mkNative(name, (...rawArgs: unknown[]) => {
-    const [args, kw] = kwSplit(rawArgs)
-    const kd = new PyDict()
-    if (kw !== null) for (const [k, v] of kw) kd.set(k, v)
-    throw pyErr('RunBuiltinException', `Unsafe call '${name}' with args '${str(tuple(args))}', kwargs '${str(kd)}'`)
-  }, { kw: true })
+  return mkNative(
+    name,
+    (...rawArgs: unknown[]) => {
+      const [args, kw] = kwSplit(rawArgs)
+      const kd = new PyDict()
+      if (kw !== null) for (const [k, v] of kw) kd.set(k, v)
+      throw pyErr('RunBuiltinException', `Unsafe call '${name}' with args '${str(tuple(args))}', kwargs '${str(kd)}'`)
+    },
+    { kw: true },
+  )
 }
 
 const FORBIDDEN = [
-  'open', 'file', 'eval', 'compile', 'getattr', 'setattr', 'hasattr', 'delattr', 'globals', 'locals', 'vars', 'dir',
-  'callable', 'iter', 'next', 'enumerate', 'sorted', 'reversed', 'any', 'all', 'hash', 'super', 'property',
-  'staticmethod', 'classmethod', 'unicode', 'unichr', 'input', 'raw_input', 'exit', 'quit', 'help', 'reload',
-  '__import__', 'execfile', 'buffer', 'intern', 'coerce', 'apply', 'format', 'memoryview', 'bytearray', 'print',
-  'basestring', 'bin', 'next', 'exec',
+  'open',
+  'file',
+  'eval',
+  'compile',
+  'getattr',
+  'setattr',
+  'hasattr',
+  'delattr',
+  'globals',
+  'locals',
+  'vars',
+  'dir',
+  'callable',
+  'iter',
+  'next',
+  'enumerate',
+  'sorted',
+  'reversed',
+  'any',
+  'all',
+  'hash',
+  'super',
+  'property',
+  'staticmethod',
+  'classmethod',
+  'unicode',
+  'unichr',
+  'input',
+  'raw_input',
+  'exit',
+  'quit',
+  'help',
+  'reload',
+  '__import__',
+  'execfile',
+  'buffer',
+  'intern',
+  'coerce',
+  'apply',
+  'format',
+  'memoryview',
+  'bytearray',
+  'print',
+  'basestring',
+  'bin',
+  'next',
+  'exec',
 ]
 
 /** Creates the builtin type objects. */
@@ -154,8 +239,25 @@ export function initTypes(): void {
   T.object = mk('object')
   T.object.mro = [T.object]
   T.object.dict.set('__init__', objectInit)
-  const names = ['type', 'NoneType', 'int', 'long', 'float', 'str', 'list', 'tuple', 'dict', 'set', 'frozenset',
-    'function', 'xrange', 'slice', 'generator', 'NotImplementedType', 'ellipsis'] as const
+  const names = [
+    'type',
+    'NoneType',
+    'int',
+    'long',
+    'float',
+    'str',
+    'list',
+    'tuple',
+    'dict',
+    'set',
+    'frozenset',
+    'function',
+    'xrange',
+    'slice',
+    'generator',
+    'NotImplementedType',
+    'ellipsis',
+  ] as const
   for (const n of names) (T as unknown as Record<string, PyType>)[n] = mk(n, [T.object])
   T.bool = mk('bool', [T.int])
   T.builtin = mk('builtin_function_or_method', [T.object])
@@ -169,24 +271,45 @@ export function initTypes(): void {
     return typeOf(args[0])
   }
   T.NoneType.ctor = cannotCreate('NoneType')
-  for (const t of [T.function, T.builtin, T.instancemethod, T.iterator, T.generator, T.NotImplementedType, T.ellipsis]) {
+  for (const t of [
+    T.function,
+    T.builtin,
+    T.instancemethod,
+    T.iterator,
+    T.generator,
+    T.NotImplementedType,
+    T.ellipsis,
+  ]) {
     t.ctor = cannotCreate(t.name)
   }
   const intCtor = (name: string) => (args: unknown[], kw: Map<string, unknown> | null) => {
-    let base: unknown, hasBase = false
-    if (kw !== null) for (const [k, v] of kw) {
-      if (k === 'base') { base = v; hasBase = true } else throw typeErr(`'${k}' is an invalid keyword argument for this function`)
-    }
+    let base: unknown,
+      hasBase = false
+    if (kw !== null)
+      for (const [k, v] of kw) {
+        if (k === 'base') {
+          base = v
+          hasBase = true
+        } else throw typeErr(`'${k}' is an invalid keyword argument for this function`)
+      }
     argCount(name, args, 2)
-    if (args.length === 2) { base = args[1]; hasBase = true }
+    if (args.length === 2) {
+      base = args[1]
+      hasBase = true
+    }
     if (args.length === 0) return 0
     return toInt(args[0], base, hasBase)
   }
   T.int.ctor = intCtor('int')
   T.long.ctor = intCtor('long')
-  T.bool.ctor = (args, kw) => { noKw('bool', kw); argCount('bool', args, 1); return args.length === 0 ? false : truth(args[0]) }
+  T.bool.ctor = (args, kw) => {
+    noKw('bool', kw)
+    argCount('bool', args, 1)
+    return args.length === 0 ? false : truth(args[0])
+  }
   T.float.ctor = (args, kw) => {
-    noKw('float', kw); argCount('float', args, 1)
+    noKw('float', kw)
+    argCount('float', args, 1)
     if (args.length === 0) return new PyFloat(0)
     const x = args[0]
     if (x instanceof PyFloat) return x
@@ -194,14 +317,28 @@ export function initTypes(): void {
     if (isInt(x)) return new PyFloat(toFloat(x))
     throw typeErr('float() argument must be a string or a number')
   }
-  T.str.ctor = (args, kw) => { noKw('str', kw); argCount('str', args, 1); return args.length === 0 ? '' : str(args[0]) }
-  T.list.ctor = (args, kw) => { noKw('list', kw); argCount('list', args, 1); return args.length === 0 ? [] : toList(args[0]) }
+  T.str.ctor = (args, kw) => {
+    noKw('str', kw)
+    argCount('str', args, 1)
+    return args.length === 0 ? '' : str(args[0])
+  }
+  T.list.ctor = (args, kw) => {
+    noKw('list', kw)
+    argCount('list', args, 1)
+    return args.length === 0 ? [] : toList(args[0])
+  }
   T.tuple.ctor = (args, kw) => {
-    noKw('tuple', kw); argCount('tuple', args, 1)
+    noKw('tuple', kw)
+    argCount('tuple', args, 1)
     if (args.length === 0) return tuple([])
     return isTuple(args[0]) ? args[0] : tupleOwn(toList(args[0]))
   }
-  T.dict.alloc = (cls) => { const d = new PyDict(); d.cls = cls; d.attrs = new Map(); return d }
+  T.dict.alloc = (cls) => {
+    const d = new PyDict()
+    d.cls = cls
+    d.attrs = new Map()
+    return d
+  }
   T.dict.ctor = (args, kw) => {
     argCount('dict', args, 1)
     const d = new PyDict()
@@ -209,9 +346,14 @@ export function initTypes(): void {
     if (kw !== null) for (const [k, v] of kw) d.set(k, v)
     return d
   }
-  T.set.ctor = (args, kw) => { noKw('set', kw); argCount('set', args, 1); return newSet(args[0], false) }
+  T.set.ctor = (args, kw) => {
+    noKw('set', kw)
+    argCount('set', args, 1)
+    return newSet(args[0], false)
+  }
   T.frozenset.ctor = (args, kw) => {
-    noKw('frozenset', kw); argCount('frozenset', args, 1)
+    noKw('frozenset', kw)
+    argCount('frozenset', args, 1)
     if (args[0] instanceof PySet && args[0].frozen) return args[0]
     return newSet(args[0], true)
   }
@@ -237,24 +379,46 @@ export const NotImplemented = {} as { v: PyInstance }
 export function makeBuiltins(): PyDict {
   const b = new PyDict()
   const def = (name: string, v: unknown) => b.set(name, v)
-  const fn = (name: string, f: (...a: any[]) => unknown, min: number, max = min, kw = false) => // eslint-disable-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
+  const fn = (name: string, f: NativeImpl, min: number, max = min, kw = false) =>
     def(name, mkNative(name, f, { min, max, kw }))
 
-  def('True', true); def('False', false); def('None', null)
+  def('True', true)
+  def('False', false)
+  def('None', null)
   def('__debug__', true)
   const ni = new PyInstance(T.NotImplementedType)
   NotImplemented.v = ni
   def('NotImplemented', ni)
   def('Ellipsis', new PyInstance(T.ellipsis))
   for (const [name, cls] of EXC) if (!HIDDEN_EXCEPTIONS.has(name)) def(name, cls)
-  for (const t of [T.bool, T.dict, T.float, T.frozenset, T.int, T.list, T.long, T.object, T.set, T.slice, T.str,
-    T.tuple, T.xrange, T.type]) def(t.name, t)
+  for (const t of [
+    T.bool,
+    T.dict,
+    T.float,
+    T.frozenset,
+    T.int,
+    T.list,
+    T.long,
+    T.object,
+    T.set,
+    T.slice,
+    T.str,
+    T.tuple,
+    T.xrange,
+    T.type,
+  ])
+    def(t.name, t)
   for (const n of ['copyright', 'credits', 'license']) def(n, '')
 
   fn('abs', abs, 1)
   fn('cmp', cmp3, 2)
   fn('divmod', divmod, 2)
-  fn('pow', (a: unknown, b: unknown, m?: unknown) => m === undefined || m === null ? pow(a, b) : powMod(a, b, m), 2, 3)
+  fn(
+    'pow',
+    (a: unknown, b: unknown, m?: unknown) => (m === undefined || m === null ? pow(a, b) : powMod(a, b, m)),
+    2,
+    3,
+  )
   fn('len', len, 1)
   fn('repr', repr, 1)
   fn('hex', (x: unknown) => hexOct(x, 16, 'hex'), 1)
@@ -263,90 +427,160 @@ export function makeBuiltins(): PyDict {
   fn('isinstance', isinstance, 2)
   fn('issubclass', issubclass, 2)
   fn('round', (x: unknown, n?: unknown) => pyRound(x, n), 1, 2)
-  fn('ord', (c: unknown) => {
-    if (typeof c !== 'string') throw typeErr(`ord() expected string of length 1, but ${typeName(c)} found`)
-    if (c.length !== 1) throw typeErr(`ord() expected a character, but string of length ${c.length} found`)
-    return c.charCodeAt(0)
-  }, 1)
-  fn('chr', (i: unknown) => {
-    if (!isInt(i)) throw typeErr('an integer is required')
-    const n = Number(intVal(i))
-    if (n < 0 || n > 255) throw pyErr('ValueError', 'chr() arg not in range(256)')
-    return String.fromCharCode(n)
-  }, 1)
-  fn('range', (...args: unknown[]) => {
-    const [start, stop, step] = rangeArgs('range', args)
-    const n = rangeLen(start, stop, step)
-    if (n > 50_000_000) throw pyErr('MemoryError', '')
-    const out = new Array<number>(n)
-    for (let i = 0, v = start; i < n; i++, v += step) out[i] = v
-    return out
-  }, 1, 3)
-  fn('sum', (seq: unknown, start?: unknown) => {
-    let acc: unknown = start === undefined ? 0 : start
-    if (typeof acc === 'string') throw typeErr("sum() can't sum strings [use ''.join(seq) instead]")
-    const it = iter(seq)
-    for (let v = it.next(); v !== STOP; v = it.next()) acc = add(acc, v)
-    return acc
-  }, 1, 2)
-  fn('zip', (...seqs: unknown[]) => {
-    if (seqs.length === 0) return []
-    const arrs = seqs.map((s, i) => {
-      try { return toArray(s) } catch (e) {
-        if (e instanceof PyInstance && e.cls === EXC.get('TypeError')) throw typeErr(`zip argument #${i + 1} must support iteration`)
-        throw e
+  fn(
+    'ord',
+    (c: unknown) => {
+      if (typeof c !== 'string') throw typeErr(`ord() expected string of length 1, but ${typeName(c)} found`)
+      if (c.length !== 1) throw typeErr(`ord() expected a character, but string of length ${c.length} found`)
+      return c.charCodeAt(0)
+    },
+    1,
+  )
+  fn(
+    'chr',
+    (i: unknown) => {
+      if (!isInt(i)) throw typeErr('an integer is required')
+      const n = Number(intVal(i))
+      if (n < 0 || n > 255) throw pyErr('ValueError', 'chr() arg not in range(256)')
+      return String.fromCharCode(n)
+    },
+    1,
+  )
+  fn(
+    'range',
+    (...args: unknown[]) => {
+      const [start, stop, step] = rangeArgs('range', args)
+      const n = rangeLen(start, stop, step)
+      if (n > 50_000_000) throw pyErr('MemoryError', '')
+      const out = new Array<number>(n)
+      for (let i = 0, v = start; i < n; i++, v += step) out[i] = v
+      return out
+    },
+    1,
+    3,
+  )
+  fn(
+    'sum',
+    (seq: unknown, start?: unknown) => {
+      let acc: unknown = start === undefined ? 0 : start
+      if (typeof acc === 'string') throw typeErr("sum() can't sum strings [use ''.join(seq) instead]")
+      const it = iter(seq)
+      for (let v = it.next(); v !== STOP; v = it.next()) acc = add(acc, v)
+      return acc
+    },
+    1,
+    2,
+  )
+  fn(
+    'zip',
+    (...seqs: unknown[]) => {
+      if (seqs.length === 0) return []
+      const arrs = seqs.map((s, i) => {
+        try {
+          return toArray(s)
+        } catch (e) {
+          if (e instanceof PyInstance && e.cls === EXC.get('TypeError'))
+            throw typeErr(`zip argument #${i + 1} must support iteration`)
+          throw e
+        }
+      })
+      const n = Math.min(...arrs.map((a) => a.length))
+      const out: unknown[] = new Array(n)
+      for (let i = 0; i < n; i++) out[i] = tupleOwn(arrs.map((a) => a[i]))
+      return out
+    },
+    0,
+    Infinity,
+  )
+  fn(
+    'map',
+    function* (f: unknown, ...seqs: unknown[]): Gn {
+      if (seqs.length === 0) throw typeErr('map() requires at least two args')
+      const arrs = seqs.map(toArray)
+      const n = Math.max(...arrs.map((a) => a.length))
+      const out: unknown[] = new Array(n)
+      for (let i = 0; i < n; i++) {
+        const args = arrs.map((a) => (i < a.length ? a[i] : null))
+        if (f === null) {
+          out[i] = args.length === 1 ? args[0] : tupleOwn(args)
+          continue
+        }
+        let r = call(f, args)
+        if (r instanceof Gen) r = yield* r as Gn
+        out[i] = r === undefined ? null : r
       }
-    })
-    const n = Math.min(...arrs.map((a) => a.length))
-    const out: unknown[] = new Array(n)
-    for (let i = 0; i < n; i++) out[i] = tupleOwn(arrs.map((a) => a[i]))
-    return out
-  }, 0, Infinity)
-  fn('map', function* (f: unknown, ...seqs: unknown[]): Gn {
-    if (seqs.length === 0) throw typeErr('map() requires at least two args')
-    const arrs = seqs.map(toArray)
-    const n = Math.max(...arrs.map((a) => a.length))
-    const out: unknown[] = new Array(n)
-    for (let i = 0; i < n; i++) {
-      const args = arrs.map((a) => (i < a.length ? a[i] : null))
-      if (f === null) { out[i] = args.length === 1 ? args[0] : tupleOwn(args); continue }
-      let r = call(f, args)
-      if (r instanceof Gen) r = yield* (r as Gn)
-      out[i] = r === undefined ? null : r
-    }
-    return out
-  }, 2, Infinity)
-  fn('filter', function* (f: unknown, seq: unknown): Gn {
-    const items = toArray(seq)
-    const out: unknown[] = []
-    for (const v of items) {
-      let keep: unknown = v
-      if (f !== null) { let r = call(f, [v]); if (r instanceof Gen) r = yield* (r as Gn); keep = r }
-      if (truth(keep)) out.push(v)
-    }
-    if (typeof seq === 'string') return out.join('')
-    if (isTuple(seq)) return tupleOwn(out)
-    return out
-  }, 2)
-  fn('reduce', function* (f: unknown, seq: unknown, init?: unknown): Gn {
-    const items = toArray(seq)
-    let i = 0
-    let acc: unknown
-    if (init !== undefined) acc = init
-    else {
-      if (items.length === 0) throw typeErr('reduce() of empty sequence with no initial value')
-      acc = items[i++]
-    }
-    for (; i < items.length; i++) {
-      let r = call(f, [acc, items[i]])
-      if (r instanceof Gen) r = yield* (r as Gn)
-      acc = r === undefined ? null : r
-    }
-    return acc
-  }, 2, 3)
-  fn('max', function (...a: unknown[]) { return minmax('max', true, a) }, 0, Infinity, true)
-  fn('min', function (...a: unknown[]) { return minmax('min', false, a) }, 0, Infinity, true)
-  fn('complex', () => { throw pyErr('NotImplementedError', 'complex numbers are not supported') }, 0, 2)
+      return out
+    },
+    2,
+    Infinity,
+  )
+  fn(
+    'filter',
+    function* (f: unknown, seq: unknown): Gn {
+      const items = toArray(seq)
+      const out: unknown[] = []
+      for (const v of items) {
+        let keep: unknown = v
+        if (f !== null) {
+          let r = call(f, [v])
+          if (r instanceof Gen) r = yield* r as Gn
+          keep = r
+        }
+        if (truth(keep)) out.push(v)
+      }
+      if (typeof seq === 'string') return out.join('')
+      if (isTuple(seq)) return tupleOwn(out)
+      return out
+    },
+    2,
+  )
+  fn(
+    'reduce',
+    function* (f: unknown, seq: unknown, init?: unknown): Gn {
+      const items = toArray(seq)
+      let i = 0
+      let acc: unknown
+      if (init !== undefined) acc = init
+      else {
+        if (items.length === 0) throw typeErr('reduce() of empty sequence with no initial value')
+        acc = items[i++]
+      }
+      for (; i < items.length; i++) {
+        let r = call(f, [acc, items[i]])
+        if (r instanceof Gen) r = yield* r as Gn
+        acc = r === undefined ? null : r
+      }
+      return acc
+    },
+    2,
+    3,
+  )
+  fn(
+    'max',
+    function (...a: unknown[]) {
+      return minmax('max', true, a)
+    },
+    0,
+    Infinity,
+    true,
+  )
+  fn(
+    'min',
+    function (...a: unknown[]) {
+      return minmax('min', false, a)
+    },
+    0,
+    Infinity,
+    true,
+  )
+  fn(
+    'complex',
+    () => {
+      throw pyErr('NotImplementedError', 'complex numbers are not supported')
+    },
+    0,
+    2,
+  )
   for (const name of FORBIDDEN) def(name, unsafeStub(name))
   return b
 }

@@ -13,7 +13,8 @@ function kwMap(fname: () => string, kw: Array<[string, unknown]>, starstar: unkn
     m.set(k, v)
   }
   if (starstar !== undefined) {
-    if (!(starstar instanceof PyDict)) throw typeErr(`${fname()}() argument after ** must be a mapping, not ${typeName(starstar)}`)
+    if (!(starstar instanceof PyDict))
+      throw typeErr(`${fname()}() argument after ** must be a mapping, not ${typeName(starstar)}`)
     for (const [h, v] of starstar.m) {
       const k = starstar.origKey(h)
       if (typeof k !== 'string') throw typeErr(`${fname()}() keywords must be strings`)
@@ -34,7 +35,9 @@ function fnName(f: unknown): string {
 function starArgs(f: unknown, args: unknown[], star: unknown): unknown[] {
   if (star === undefined) return args
   let extra: unknown[]
-  try { extra = toArray(star) } catch (e) {
+  try {
+    extra = toArray(star)
+  } catch (e) {
     if (e instanceof PyInstance && e.cls.name === 'TypeError') {
       throw typeErr(`${fnName(f)}() argument after * must be a sequence, not ${typeName(star)}`)
     }
@@ -43,12 +46,28 @@ function starArgs(f: unknown, args: unknown[], star: unknown): unknown[] {
   return args.concat(extra)
 }
 
-export function callKw(f: unknown, args: unknown[], kw: Array<[string, unknown]>, star?: unknown, starstar?: unknown): unknown {
-  return callFull(f, starArgs(f, args, star), kwMap(() => fnName(f), kw, starstar))
+export function callKw(
+  f: unknown,
+  args: unknown[],
+  kw: Array<[string, unknown]>,
+  star?: unknown,
+  starstar?: unknown,
+): unknown {
+  return callFull(
+    f,
+    starArgs(f, args, star),
+    kwMap(() => fnName(f), kw, starstar),
+  )
 }
 
-export function callMethodKw(obj: unknown, name: string, args: unknown[], kw: Array<[string, unknown]>,
-  star?: unknown, starstar?: unknown): unknown {
+export function callMethodKw(
+  obj: unknown,
+  name: string,
+  args: unknown[],
+  kw: Array<[string, unknown]>,
+  star?: unknown,
+  starstar?: unknown,
+): unknown {
   const f = getattr(obj, name)
   return callKw(f, args, kw, star, starstar)
 }

@@ -2,7 +2,17 @@
 // CPython 2.7. Calls with *args or keywords from compiled code are in calls-kw.ts (unpacking *args iterates).
 import type { FunctionMeta } from './contract.js'
 import {
-  PyDict, PyType, PyInstance, BoundMethod, G, tuple, tupleOwn, typeErr, pyErr, type AnyFn, type FuncInfo,
+  PyDict,
+  PyType,
+  PyInstance,
+  BoundMethod,
+  G,
+  tuple,
+  tupleOwn,
+  typeErr,
+  pyErr,
+  type AnyFn,
+  type FuncInfo,
 } from './core.js'
 import { getattr, isBindable, lookup, objectInit, typeName, typeOf } from './classes.js'
 
@@ -10,22 +20,37 @@ const Gen = G as unknown as new () => object
 
 export function func(gen: AnyFn, meta: FunctionMeta): AnyFn {
   const info: FuncInfo = {
-    name: meta.name, params: meta.params, defaults: meta.defaults, star: meta.star, kw: meta.kw, file: meta.file,
-    line: meta.line, n: meta.params.length, simple: meta.star === null && meta.kw === null,
+    name: meta.name,
+    params: meta.params,
+    defaults: meta.defaults,
+    star: meta.star,
+    kw: meta.kw,
+    file: meta.file,
+    line: meta.line,
+    n: meta.params.length,
+    simple: meta.star === null && meta.kw === null,
   }
   gen.$py = info
   gen.$n = info.simple ? info.n : -1
   return gen
 }
 
-function plural(n: number): string { return n === 1 ? 'argument' : 'arguments' }
+function plural(n: number): string {
+  return n === 1 ? 'argument' : 'arguments'
+}
 
 function arityError(info: FuncInfo, given: number, tooMany: boolean): never {
   const n = info.n
   const nd = info.defaults.length
   let kind: string, count: number
   if (n === 0 && info.star === null) throw typeErr(`${info.name}() takes no arguments (${given} given)`)
-  if (tooMany) { kind = nd > 0 ? 'at most' : 'exactly'; count = n } else { kind = nd > 0 || info.star !== null ? 'at least' : 'exactly'; count = n - nd }
+  if (tooMany) {
+    kind = nd > 0 ? 'at most' : 'exactly'
+    count = n
+  } else {
+    kind = nd > 0 || info.star !== null ? 'at least' : 'exactly'
+    count = n - nd
+  }
   throw typeErr(`${info.name}() takes ${kind} ${count} ${plural(count)} (${given} given)`)
 }
 
@@ -69,9 +94,19 @@ function nativeArity(f: AnyFn, n: number): void {
   const nat = f.$nat!
   if (n >= nat.min && n <= nat.max) return
   const self = nat.method ? 1 : 0
-  const lo = nat.min - self, hi = nat.max - self, given = n - self
-  const what = lo === hi ? (lo === 0 ? 'no arguments' : lo === 1 ? 'exactly one argument' : `exactly ${lo} arguments`)
-    : given < lo ? `at least ${lo} ${plural(lo)}` : `at most ${hi} ${plural(hi)}`
+  const lo = nat.min - self,
+    hi = nat.max - self,
+    given = n - self
+  const what =
+    lo === hi
+      ? lo === 0
+        ? 'no arguments'
+        : lo === 1
+          ? 'exactly one argument'
+          : `exactly ${lo} arguments`
+      : given < lo
+        ? `at least ${lo} ${plural(lo)}`
+        : `at most ${hi} ${plural(hi)}`
   throw typeErr(`${nat.name}() takes ${what} (${given} given)`)
 }
 
@@ -164,18 +199,25 @@ export function callSelf(f: unknown, self: unknown, args: unknown[]): unknown {
     const n = args.length
     if (info !== undefined && info.simple && n + 1 === info.n) {
       switch (n) {
-        case 0: return fn(self)
-        case 1: return fn(self, args[0])
-        case 2: return fn(self, args[0], args[1])
-        case 3: return fn(self, args[0], args[1], args[2])
+        case 0:
+          return fn(self)
+        case 1:
+          return fn(self, args[0])
+        case 2:
+          return fn(self, args[0], args[1])
+        case 3:
+          return fn(self, args[0], args[1], args[2])
       }
     } else if (info === undefined && fn.$nat !== undefined) {
       const nat = fn.$nat
       if (n + 1 >= nat.min && n + 1 <= nat.max) {
         switch (n) {
-          case 0: return fn(self)
-          case 1: return fn(self, args[0])
-          case 2: return fn(self, args[0], args[1])
+          case 0:
+            return fn(self)
+          case 1:
+            return fn(self, args[0])
+          case 2:
+            return fn(self, args[0], args[1])
         }
       }
     }
@@ -240,7 +282,11 @@ export function runSync(step: unknown): unknown {
   let r = g.next()
   while (!r.done) {
     if (r.value !== 0) {
-      try { g.return(null) } catch { /* ignore */ }
+      try {
+        g.return(null)
+      } catch {
+        /* ignore */
+      }
       throw pyErr('RuntimeError', 'a blocking call is not possible in this context')
     }
     r = g.next()
@@ -254,7 +300,7 @@ export function callSync(f: unknown, args: unknown[]): unknown {
 
 /** A Step as a generator: `yield* delegate(step)` gives its value, waiting (in the caller's thread) if it must. */
 export function* delegate(step: unknown): Generator<unknown, unknown, unknown> {
-  const v = step instanceof Gen ? yield* (step as Generator<unknown, unknown, unknown>) : step
+  const v = step instanceof Gen ? yield* step as Generator<unknown, unknown, unknown> : step
   return v === undefined ? null : v
 }
 

@@ -1,8 +1,22 @@
 // Types, classes, instances and attribute lookup. Calling a type (construction) runs Python code, so it is in
 // calls.ts, which builds on this module.
 import {
-  PyType, PyInstance, PyFloat, PyDict, PySet, BoundMethod, PySlice, XRange, PyIter, G, T, isTuple, pyErr, typeErr,
-  mkNative, type AnyFn,
+  PyType,
+  PyInstance,
+  PyFloat,
+  PyDict,
+  PySet,
+  BoundMethod,
+  PySlice,
+  XRange,
+  PyIter,
+  G,
+  T,
+  isTuple,
+  pyErr,
+  typeErr,
+  mkNative,
+  type AnyFn,
 } from './core.js'
 
 const INT64_MAX = (1n << 63n) - 1n
@@ -10,12 +24,18 @@ const INT64_MIN = -(1n << 63n)
 
 export function typeOf(x: unknown): PyType {
   switch (typeof x) {
-    case 'number': return T.int
-    case 'string': return T.str
-    case 'boolean': return T.bool
-    case 'bigint': return x > INT64_MAX || x < INT64_MIN ? T.long : T.int
-    case 'function': return (x as AnyFn).$nat !== undefined ? T.builtin : T.function
-    case 'undefined': return T.NoneType
+    case 'number':
+      return T.int
+    case 'string':
+      return T.str
+    case 'boolean':
+      return T.bool
+    case 'bigint':
+      return x > INT64_MAX || x < INT64_MIN ? T.long : T.int
+    case 'function':
+      return (x as AnyFn).$nat !== undefined ? T.builtin : T.function
+    case 'undefined':
+      return T.NoneType
   }
   if (x === null) return T.NoneType
   if (x instanceof PyInstance) return x.cls
@@ -65,25 +85,41 @@ function c3(cls: PyType, bases: PyType[]): PyType[] {
     let cand: PyType | null = null
     for (const s of live) {
       const h = s[0]!
-      if (!live.some((t) => t.indexOf(h) > 0)) { cand = h; break }
+      if (!live.some((t) => t.indexOf(h) > 0)) {
+        cand = h
+        break
+      }
     }
-    if (cand === null) throw typeErr('Error when calling the metaclass bases\n    Cannot create a consistent method resolution order (MRO)')
+    if (cand === null)
+      throw typeErr(
+        'Error when calling the metaclass bases\n    Cannot create a consistent method resolution order (MRO)',
+      )
     out.push(cand)
     for (const s of live) if (s[0] === cand) s.shift()
   }
 }
 
 export function computeMro(cls: PyType): void {
-  if (cls.bases.length === 0) { cls.mro = cls === T.object || T.object === undefined ? [cls] : [cls, T.object]; return }
+  if (cls.bases.length === 0) {
+    cls.mro = cls === T.object || T.object === undefined ? [cls] : [cls, T.object]
+    return
+  }
   let mro: PyType[]
-  try { mro = c3(cls, cls.bases) } catch {
+  try {
+    mro = c3(cls, cls.bases)
+  } catch {
     // classic-style depth-first fallback
     mro = [cls]
-    const walk = (t: PyType) => { for (const m of t.mro) if (!mro.includes(m)) mro.push(m) }
+    const walk = (t: PyType) => {
+      for (const m of t.mro) if (!mro.includes(m)) mro.push(m)
+    }
     cls.bases.forEach(walk)
   }
   if (T.object !== undefined && !mro.includes(T.object)) mro.push(T.object)
-  else if (T.object !== undefined) { mro = mro.filter((t) => t !== T.object); mro.push(T.object) }
+  else if (T.object !== undefined) {
+    mro = mro.filter((t) => t !== T.object)
+    mro.push(T.object)
+  }
   cls.mro = mro
 }
 
@@ -96,7 +132,8 @@ export function newType(name: string, bases: PyType[], dict?: Map<string, unknow
 
 export function makeClass(name: string, bases: unknown[], ns: Map<string, unknown>): PyType {
   for (const b of bases) {
-    if (!(b instanceof PyType)) throw typeErr('Error when calling the metaclass bases\n    object() takes no parameters')
+    if (!(b instanceof PyType))
+      throw typeErr('Error when calling the metaclass bases\n    object() takes no parameters')
   }
   const t = new PyType(name, bases as PyType[], new Map(ns))
   t.user = true
@@ -113,7 +150,8 @@ function noAttr(o: unknown, name: string): never {
     if (o.classic) throw pyErr('AttributeError', `class ${o.name} has no attribute '${name}'`)
     throw pyErr('AttributeError', `type object '${o.name}' has no attribute '${name}'`)
   }
-  if (o instanceof PyInstance && o.cls.classic) throw pyErr('AttributeError', `${o.cls.name} instance has no attribute '${name}'`)
+  if (o instanceof PyInstance && o.cls.classic)
+    throw pyErr('AttributeError', `${o.cls.name} instance has no attribute '${name}'`)
   throw pyErr('AttributeError', `'${typeName(o)}' object has no attribute '${name}'`)
 }
 
@@ -145,7 +183,10 @@ export function getattr(o: unknown, name: string): unknown {
 }
 
 export function hasattr(o: unknown, name: string): boolean {
-  try { getattr(o, name); return true } catch (e) {
+  try {
+    getattr(o, name)
+    return true
+  } catch (e) {
     if (e instanceof PyInstance) return false
     throw e
   }
@@ -153,12 +194,19 @@ export function hasattr(o: unknown, name: string): boolean {
 
 export function setattr(o: unknown, name: string, v: unknown): void {
   if (v === undefined) v = null
-  if (o instanceof PyInstance) { o.attrs.set(name, v); return }
+  if (o instanceof PyInstance) {
+    o.attrs.set(name, v)
+    return
+  }
   if (o instanceof PyType) {
     if (!o.user) throw typeErr(`can't set attributes of built-in/extension type '${o.name}'`)
-    o.dict.set(name, v); return
+    o.dict.set(name, v)
+    return
   }
-  if (o instanceof PyDict && o.cls !== null) { (o.attrs ??= new Map()).set(name, v); return }
+  if (o instanceof PyDict && o.cls !== null) {
+    ;(o.attrs ??= new Map()).set(name, v)
+    return
+  }
   if (typeof o === 'function' && (o as AnyFn).$py !== undefined) {
     const info = (o as AnyFn).$py!
     ;(info.attrs ??= new Map()).set(name, v)
@@ -171,9 +219,17 @@ export function setattr(o: unknown, name: string, v: unknown): void {
 }
 
 export function delattr(o: unknown, name: string): void {
-  if (o instanceof PyInstance) { if (o.attrs.delete(name)) return; return noAttr(o, name) }
-  if (o instanceof PyType && o.user) { if (o.dict.delete(name)) return; return noAttr(o, name) }
-  if (o instanceof PyDict && o.attrs !== null) { if (o.attrs.delete(name)) return }
+  if (o instanceof PyInstance) {
+    if (o.attrs.delete(name)) return
+    return noAttr(o, name)
+  }
+  if (o instanceof PyType && o.user) {
+    if (o.dict.delete(name)) return
+    return noAttr(o, name)
+  }
+  if (o instanceof PyDict && o.attrs !== null) {
+    if (o.attrs.delete(name)) return
+  }
   if (typeof o === 'function' && (o as AnyFn).$py?.attrs?.delete(name)) return
   return noAttr(o, name)
 }
@@ -197,6 +253,9 @@ export type MethodSpec = [(...a: any[]) => unknown, number, number?, boolean?] /
 export function defMethods(t: PyType, table: Record<string, MethodSpec>): void {
   for (const name of Object.keys(table)) {
     const [fn, min, max, kw] = table[name]!
-    t.dict.set(name, mkNative(name, fn, { min: min + 1, max: (max ?? min) + 1, kw: kw ?? false, method: true, owner: t.name }))
+    t.dict.set(
+      name,
+      mkNative(name, fn, { min: min + 1, max: (max ?? min) + 1, kw: kw ?? false, method: true, owner: t.name }),
+    )
   }
 }

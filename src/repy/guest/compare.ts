@@ -7,9 +7,12 @@ export function truth(a: unknown): boolean {
   if (a === true) return true
   if (a === false || a === null || a === undefined) return false
   switch (typeof a) {
-    case 'number': return a !== 0
-    case 'string': return a.length > 0
-    case 'bigint': return a !== 0n
+    case 'number':
+      return a !== 0
+    case 'string':
+      return a.length > 0
+    case 'bigint':
+      return a !== 0n
     case 'object':
       if (a instanceof PyFloat) return a.v !== 0
       if (Array.isArray(a)) return a.length > 0
@@ -43,7 +46,8 @@ function numCmp(a: unknown, b: unknown): number {
     else r = f > fi ? 1 : 0
     return r * sgn
   }
-  const x = intVal(a as number), y = intVal(b as number)
+  const x = intVal(a as number),
+    y = intVal(b as number)
   return x < y ? -1 : x > y ? 1 : 0
 }
 
@@ -84,12 +88,15 @@ function typeOrder(a: unknown, b: unknown): number {
   // None is smallest; numbers before everything else; then by type name; then by identity.
   if (a === null) return b === null ? 0 : -1
   if (b === null) return 1
-  const na = isNumber(a), nb = isNumber(b)
+  const na = isNumber(a),
+    nb = isNumber(b)
   if (na && !nb) return -1
   if (nb && !na) return 1
-  const sa = typeName(a), sb = typeName(b)
+  const sa = typeName(a),
+    sb = typeName(b)
   if (sa !== sb) return sa < sb ? -1 : 1
-  const ta = typeOf(a), tb = typeOf(b)
+  const ta = typeOf(a),
+    tb = typeOf(b)
   if (ta !== tb) return objId(ta) < objId(tb) ? -1 : 1
   if (a === b) return 0
   return objId(a as object) < objId(b as object) ? -1 : 1
@@ -123,12 +130,19 @@ export function cmp3(a: unknown, b: unknown): number {
 }
 
 function setCmp(a: PySet, b: PySet, op: string): boolean {
-  const sub = (x: PySet, y: PySet) => { for (const h of x.m.keys()) if (!y.m.has(h)) return false; return true }
+  const sub = (x: PySet, y: PySet) => {
+    for (const h of x.m.keys()) if (!y.m.has(h)) return false
+    return true
+  }
   switch (op) {
-    case '<': return a.m.size < b.m.size && sub(a, b)
-    case '<=': return sub(a, b)
-    case '>': return a.m.size > b.m.size && sub(b, a)
-    default: return sub(b, a)
+    case '<':
+      return a.m.size < b.m.size && sub(a, b)
+    case '<=':
+      return sub(a, b)
+    case '>':
+      return a.m.size > b.m.size && sub(b, a)
+    default:
+      return sub(b, a)
   }
 }
 

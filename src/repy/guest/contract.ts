@@ -124,7 +124,14 @@ export interface CompiledCodeRuntime {
   /** f(*args, **kw): `kw` is [name, value] pairs, `star` the *expression (or undefined), `starstar` the **expression. */
   callKw(f: unknown, args: unknown[], kw: Array<[string, unknown]>, star?: unknown, starstar?: unknown): Step
   callMethod(obj: unknown, name: string, args: unknown[]): Step
-  callMethodKw(obj: unknown, name: string, args: unknown[], kw: Array<[string, unknown]>, star?: unknown, starstar?: unknown): Step
+  callMethodKw(
+    obj: unknown,
+    name: string,
+    args: unknown[],
+    kw: Array<[string, unknown]>,
+    star?: unknown,
+    starstar?: unknown,
+  ): Step
 
   // attributes and items
   getattr(o: unknown, name: string): unknown

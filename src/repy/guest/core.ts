@@ -52,7 +52,11 @@ export class PyType {
   classic = false
   module = '__builtin__'
   isExc = false
-  constructor(public name: string, public bases: PyType[], public dict: Map<string, unknown>) {}
+  constructor(
+    public name: string,
+    public bases: PyType[],
+    public dict: Map<string, unknown>,
+  ) {}
 }
 
 /** An instance of a user class (or a native class). */
@@ -65,15 +69,26 @@ export class PyInstance {
 }
 
 export class BoundMethod {
-  constructor(readonly self: unknown, readonly fn: unknown) {}
+  constructor(
+    readonly self: unknown,
+    readonly fn: unknown,
+  ) {}
 }
 
 export class PySlice {
-  constructor(readonly start: unknown, readonly stop: unknown, readonly step: unknown) {}
+  constructor(
+    readonly start: unknown,
+    readonly stop: unknown,
+    readonly step: unknown,
+  ) {}
 }
 
 export class XRange {
-  constructor(readonly start: number, readonly step: number, readonly len: number) {}
+  constructor(
+    readonly start: number,
+    readonly step: number,
+    readonly len: number,
+  ) {}
 }
 
 /** Python dict. Keys are stored under their hash key (see hashKey); `ks` remembers the original key when different. */
@@ -85,14 +100,20 @@ export class PyDict {
   attrs: Map<string, unknown> | null = null
   /** Checks every key given to get/set/has/delete (Repy's SafeDict); it throws to refuse one. */
   check: ((k: unknown) => void) | null = null
-  get(k: unknown): unknown { if (this.check !== null) this.check(k); return this.m.get(hashKey(k)) }
+  get(k: unknown): unknown {
+    if (this.check !== null) this.check(k)
+    return this.m.get(hashKey(k))
+  }
   set(k: unknown, v: unknown): void {
     if (this.check !== null) this.check(k)
     const h = hashKey(k)
     if (h !== k && !this.m.has(h)) (this.ks ??= new Map()).set(h, k)
     this.m.set(h, v)
   }
-  has(k: unknown): boolean { if (this.check !== null) this.check(k); return this.m.has(hashKey(k)) }
+  has(k: unknown): boolean {
+    if (this.check !== null) this.check(k)
+    return this.m.has(hashKey(k))
+  }
   delete(k: unknown): boolean {
     if (this.check !== null) this.check(k)
     const h = hashKey(k)
@@ -109,7 +130,9 @@ export class PyDict {
     for (const h of this.m.keys()) out.push(this.origKey(h))
     return out
   }
-  get size(): number { return this.m.size }
+  get size(): number {
+    return this.m.size
+  }
 }
 
 /** Python set / frozenset: hash key -> original key. */
@@ -120,10 +143,18 @@ export class PySet {
     const h = hashKey(k)
     if (!this.m.has(h)) this.m.set(h, k)
   }
-  has(k: unknown): boolean { return this.m.has(hashKey(k)) }
-  delete(k: unknown): boolean { return this.m.delete(hashKey(k)) }
-  values(): unknown[] { return Array.from(this.m.values()) }
-  get size(): number { return this.m.size }
+  has(k: unknown): boolean {
+    return this.m.has(hashKey(k))
+  }
+  delete(k: unknown): boolean {
+    return this.m.delete(hashKey(k))
+  }
+  values(): unknown[] {
+    return Array.from(this.m.values())
+  }
+  get size(): number {
+    return this.m.size
+  }
 }
 
 /** Base of every runtime iterator: next() returns a value or STOP. Python sees a `next` method. */
@@ -132,17 +163,31 @@ export abstract class PyIter {
 }
 export class ListIter extends PyIter {
   i = 0
-  constructor(readonly a: ArrayLike<unknown>) { super() }
-  next(): unknown { return this.i < this.a.length ? this.a[this.i++] : STOP }
+  constructor(readonly a: ArrayLike<unknown>) {
+    super()
+  }
+  next(): unknown {
+    return this.i < this.a.length ? this.a[this.i++] : STOP
+  }
 }
 export class StrIter extends PyIter {
   i = 0
-  constructor(readonly s: string) { super() }
-  next(): unknown { return this.i < this.s.length ? this.s[this.i++] : STOP }
+  constructor(readonly s: string) {
+    super()
+  }
+  next(): unknown {
+    return this.i < this.s.length ? this.s[this.i++] : STOP
+  }
 }
 /** xrange iterator (use xrangeIter() to make one). */
 export class XRangeIter extends PyIter {
-  constructor(public cur: number, readonly step: number, readonly stop: number) { super() }
+  constructor(
+    public cur: number,
+    readonly step: number,
+    readonly stop: number,
+  ) {
+    super()
+  }
   next(): unknown {
     const v = this.cur
     if (v >= this.stop) return STOP
@@ -166,13 +211,19 @@ export function xrangeIter(start: number, step: number, len: number): XRangeIter
 export class DictIter extends PyIter {
   it: Iterator<unknown>
   size: number
-  constructor(readonly d: PyDict, readonly mode: 0 | 1 | 2) {
+  constructor(
+    readonly d: PyDict,
+    readonly mode: 0 | 1 | 2,
+  ) {
     super()
     this.it = d.m.keys()
     this.size = d.m.size
   }
   next(): unknown {
-    if (this.d.m.size !== this.size) { this.size = -1; throw pyErr('RuntimeError', 'dictionary changed size during iteration') }
+    if (this.d.m.size !== this.size) {
+      this.size = -1
+      throw pyErr('RuntimeError', 'dictionary changed size during iteration')
+    }
     const r = this.it.next()
     if (r.done) return STOP
     const h = r.value
@@ -197,7 +248,9 @@ export class SetIter extends PyIter {
 }
 /** Wraps a JS iterator. */
 export class JsIter extends PyIter {
-  constructor(readonly it: Iterator<unknown>) { super() }
+  constructor(readonly it: Iterator<unknown>) {
+    super()
+  }
   next(): unknown {
     const r = this.it.next()
     return r.done ? STOP : r.value
@@ -208,10 +261,28 @@ export class JsIter extends PyIter {
 // Type registry (filled by initTypes)
 
 export interface Types {
-  object: PyType, type: PyType, NoneType: PyType, bool: PyType, int: PyType, long: PyType, float: PyType,
-  str: PyType, list: PyType, tuple: PyType, dict: PyType, set: PyType, frozenset: PyType,
-  function: PyType, builtin: PyType, instancemethod: PyType, xrange: PyType, slice: PyType, iterator: PyType,
-  generator: PyType, NotImplementedType: PyType, ellipsis: PyType,
+  object: PyType
+  type: PyType
+  NoneType: PyType
+  bool: PyType
+  int: PyType
+  long: PyType
+  float: PyType
+  str: PyType
+  list: PyType
+  tuple: PyType
+  dict: PyType
+  set: PyType
+  frozenset: PyType
+  function: PyType
+  builtin: PyType
+  instancemethod: PyType
+  xrange: PyType
+  slice: PyType
+  iterator: PyType
+  generator: PyType
+  NotImplementedType: PyType
+  ellipsis: PyType
 }
 export const T = {} as Types
 
@@ -257,14 +328,28 @@ export interface NativeInfo {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
-export type AnyFn = ((...args: any[]) => unknown) & { $py?: FuncInfo, $nat?: NativeInfo, /** compiled functions: the number of params when the signature is plain (no defaults needed, *, **), else -1 */ $n?: number }
+export type AnyFn = ((...args: any[]) => unknown) & {
+  $py?: FuncInfo
+  $nat?: NativeInfo
+  /** compiled functions: the number of params when the signature is plain (no defaults needed, *, **), else -1 */ $n?: number
+}
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
-export function mkNative(name: string, fn: (...args: any[]) => unknown,
-  opts: { min?: number, max?: number, kw?: boolean, method?: boolean, owner?: string } = {}): AnyFn {
+/** A native function declares its own parameter types and checks the Python values it is given. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above: each native narrows its own arguments
+export type NativeImpl = (...args: any[]) => unknown
+
+export function mkNative(
+  name: string,
+  fn: NativeImpl,
+  opts: { min?: number; max?: number; kw?: boolean; method?: boolean; owner?: string } = {},
+): AnyFn {
   const f = fn as AnyFn
   f.$nat = {
-    name, min: opts.min ?? 0, max: opts.max ?? Infinity, kw: opts.kw ?? false, method: opts.method ?? false,
+    name,
+    min: opts.min ?? 0,
+    max: opts.max ?? Infinity,
+    kw: opts.kw ?? false,
+    method: opts.method ?? false,
     owner: opts.owner,
   }
   return f
@@ -281,7 +366,10 @@ const ids = new WeakMap<object, number>()
 let nextId = 1
 export function objId(o: object): number {
   let i = ids.get(o)
-  if (i === undefined) { i = nextId++; ids.set(o, i) }
+  if (i === undefined) {
+    i = nextId++
+    ids.set(o, i)
+  }
   return i
 }
 
@@ -300,8 +388,11 @@ function floatKey(v: number): unknown {
 function keyPart(k: unknown): string {
   const h = hashKey(k)
   switch (typeof h) {
-    case 'string': return (k === h ? 's' : '') + h.length + ':' + h
-    case 'number': case 'bigint': return 'n' + String(h)
+    case 'string':
+      return (k === h ? 's' : '') + h.length + ':' + h
+    case 'number':
+    case 'bigint':
+      return 'n' + String(h)
     default:
       if (h === null) return 'N'
       return 'o' + objId(h as object) + ';'
@@ -311,8 +402,12 @@ function keyPart(k: unknown): string {
 /** The Map key of a Python value: equal Python values (1 == 1.0 == True, equal tuples) get the same key. */
 export function hashKey(k: unknown): unknown {
   switch (typeof k) {
-    case 'string': case 'number': case 'bigint': return k
-    case 'boolean': return k ? 1 : 0
+    case 'string':
+    case 'number':
+    case 'bigint':
+      return k
+    case 'boolean':
+      return k ? 1 : 0
     case 'object':
       if (k === null) return null
       if (k instanceof PyFloat) return floatKey(k.v)
@@ -331,7 +426,7 @@ export function hashKey(k: unknown): unknown {
         return '\u0101{' + parts.join(',') + '}'
       }
       if (k instanceof BoundMethod) return '\u0102' + keyPart(k.self) + keyPart(k.fn)
-      if (k instanceof PySlice) throw typeErr("unhashable type")
+      if (k instanceof PySlice) throw typeErr('unhashable type')
       return k
     default:
       return k
@@ -339,4 +434,9 @@ export function hashKey(k: unknown): unknown {
 }
 
 /** One traceback entry; `caught` while the function it names is handling the exception. */
-export interface Frame { file: string, func: string, line: number, caught: boolean }
+export interface Frame {
+  file: string
+  func: string
+  line: number
+  caught: boolean
+}

@@ -7,29 +7,73 @@ import { str } from './format.js'
 /** Python 2.7 builtin exceptions: [name, parent]. */
 const PY_EXCEPTIONS: Array<[string, string | null]> = [
   ['BaseException', null],
-  ['SystemExit', 'BaseException'], ['KeyboardInterrupt', 'BaseException'], ['GeneratorExit', 'BaseException'],
+  ['SystemExit', 'BaseException'],
+  ['KeyboardInterrupt', 'BaseException'],
+  ['GeneratorExit', 'BaseException'],
   ['Exception', 'BaseException'],
-  ['StopIteration', 'Exception'], ['StandardError', 'Exception'], ['Warning', 'Exception'],
-  ['BufferError', 'StandardError'], ['ArithmeticError', 'StandardError'], ['FloatingPointError', 'ArithmeticError'],
-  ['OverflowError', 'ArithmeticError'], ['ZeroDivisionError', 'ArithmeticError'], ['AssertionError', 'StandardError'],
-  ['AttributeError', 'StandardError'], ['EnvironmentError', 'StandardError'], ['IOError', 'EnvironmentError'],
-  ['OSError', 'EnvironmentError'], ['WindowsError', 'OSError'], ['EOFError', 'StandardError'],
-  ['ImportError', 'StandardError'], ['LookupError', 'StandardError'], ['IndexError', 'LookupError'],
-  ['KeyError', 'LookupError'], ['MemoryError', 'StandardError'], ['NameError', 'StandardError'],
-  ['UnboundLocalError', 'NameError'], ['ReferenceError', 'StandardError'], ['RuntimeError', 'StandardError'],
-  ['NotImplementedError', 'RuntimeError'], ['SyntaxError', 'StandardError'], ['IndentationError', 'SyntaxError'],
-  ['TabError', 'IndentationError'], ['SystemError', 'StandardError'], ['TypeError', 'StandardError'],
-  ['ValueError', 'StandardError'], ['UnicodeError', 'ValueError'], ['UnicodeDecodeError', 'UnicodeError'],
-  ['UnicodeEncodeError', 'UnicodeError'], ['UnicodeTranslateError', 'UnicodeError'],
-  ['DeprecationWarning', 'Warning'], ['PendingDeprecationWarning', 'Warning'], ['RuntimeWarning', 'Warning'],
-  ['SyntaxWarning', 'Warning'], ['UserWarning', 'Warning'], ['FutureWarning', 'Warning'], ['ImportWarning', 'Warning'],
-  ['UnicodeWarning', 'Warning'], ['BytesWarning', 'Warning'], ['OverflowWarning', 'Warning'],
+  ['StopIteration', 'Exception'],
+  ['StandardError', 'Exception'],
+  ['Warning', 'Exception'],
+  ['BufferError', 'StandardError'],
+  ['ArithmeticError', 'StandardError'],
+  ['FloatingPointError', 'ArithmeticError'],
+  ['OverflowError', 'ArithmeticError'],
+  ['ZeroDivisionError', 'ArithmeticError'],
+  ['AssertionError', 'StandardError'],
+  ['AttributeError', 'StandardError'],
+  ['EnvironmentError', 'StandardError'],
+  ['IOError', 'EnvironmentError'],
+  ['OSError', 'EnvironmentError'],
+  ['WindowsError', 'OSError'],
+  ['EOFError', 'StandardError'],
+  ['ImportError', 'StandardError'],
+  ['LookupError', 'StandardError'],
+  ['IndexError', 'LookupError'],
+  ['KeyError', 'LookupError'],
+  ['MemoryError', 'StandardError'],
+  ['NameError', 'StandardError'],
+  ['UnboundLocalError', 'NameError'],
+  ['ReferenceError', 'StandardError'],
+  ['RuntimeError', 'StandardError'],
+  ['NotImplementedError', 'RuntimeError'],
+  ['SyntaxError', 'StandardError'],
+  ['IndentationError', 'SyntaxError'],
+  ['TabError', 'IndentationError'],
+  ['SystemError', 'StandardError'],
+  ['TypeError', 'StandardError'],
+  ['ValueError', 'StandardError'],
+  ['UnicodeError', 'ValueError'],
+  ['UnicodeDecodeError', 'UnicodeError'],
+  ['UnicodeEncodeError', 'UnicodeError'],
+  ['UnicodeTranslateError', 'UnicodeError'],
+  ['DeprecationWarning', 'Warning'],
+  ['PendingDeprecationWarning', 'Warning'],
+  ['RuntimeWarning', 'Warning'],
+  ['SyntaxWarning', 'Warning'],
+  ['UserWarning', 'Warning'],
+  ['FutureWarning', 'Warning'],
+  ['ImportWarning', 'Warning'],
+  ['UnicodeWarning', 'Warning'],
+  ['BytesWarning', 'Warning'],
+  ['OverflowWarning', 'Warning'],
   // safe.py's internal family (not exported as builtins)
-  ['SafeException', 'Exception'], ['CheckNodeException', 'SafeException'], ['CheckStrException', 'SafeException'],
+  ['SafeException', 'Exception'],
+  ['CheckNodeException', 'SafeException'],
+  ['CheckStrException', 'SafeException'],
   ['RunBuiltinException', 'SafeException'],
 ]
 /** Exceptions that exist but are not builtins visible to the program. */
-export const HIDDEN_EXCEPTIONS = new Set(['SafeException', 'CheckNodeException', 'CheckStrException', 'RunBuiltinException', 'GeneratorExit', 'BufferError', 'ImportWarning', 'UnicodeWarning', 'BytesWarning'])
+export const HIDDEN_EXCEPTIONS = new Set([
+  'SafeException',
+  'CheckNodeException',
+  'CheckStrException',
+  'RunBuiltinException',
+  'GeneratorExit',
+  'BufferError',
+  'ImportWarning',
+  'UnicodeWarning',
+  'BytesWarning',
+])
 
 export function initExceptions(): void {
   const mk = (name: string, parent: string | null) => {
@@ -45,14 +89,17 @@ export function initExceptions(): void {
   const base = EXC.get('BaseException')!
   base.alloc = (cls, args) => makeExc(cls, args)
   defMethods(base, {
-    __init__: [(self: PyInstance, ...args: unknown[]) => {
-      self.attrs.set('args', tuple(args))
-      self.attrs.set('message', args.length === 1 ? args[0] : '')
-      return null
-    }, 0, Infinity],
+    __init__: [
+      (self: PyInstance, ...args: unknown[]) => {
+        self.attrs.set('args', tuple(args))
+        self.attrs.set('message', args.length === 1 ? args[0] : '')
+        return null
+      },
+      0,
+      Infinity,
+    ],
   })
 }
-
 
 export function isExceptionInstance(x: unknown): x is PyInstance {
   return x instanceof PyInstance && x.cls.isExc
@@ -71,7 +118,8 @@ export function raise(E: unknown, arg?: unknown): unknown {
     else {
       const args = arg === undefined ? [] : isTuple(arg) ? arg.slice() : [arg]
       const r = construct(E, args)
-      if (!(r instanceof PyInstance)) throw typeErr('exceptions must be old-style classes or derived from BaseException, not ' + typeName(r))
+      if (!(r instanceof PyInstance))
+        throw typeErr('exceptions must be old-style classes or derived from BaseException, not ' + typeName(r))
       inst = r
     }
   } else if (isExceptionInstance(E)) {
@@ -150,15 +198,19 @@ const isCaughtIn = (frames: Frame[], file: string, func: string): boolean => {
   return last !== undefined && last.caught && last.file === file && last.func === func
 }
 
-export function traceback(exc: unknown): Array<{ file: string, func: string, line: number }> {
+export function traceback(exc: unknown): Array<{ file: string; func: string; line: number }> {
   if (!(exc instanceof PyInstance) || exc.frames === undefined) return []
   return exc.frames.map(({ file, func, line }) => ({ file, func, line })).reverse()
 }
 
-export function exceptionSummary(exc: unknown): { typeName: string, message: string } {
+export function exceptionSummary(exc: unknown): { typeName: string; message: string } {
   if (exc instanceof PyInstance) {
     let message: string
-    try { message = str(exc) } catch { message = '<unprintable>' }
+    try {
+      message = str(exc)
+    } catch {
+      message = '<unprintable>'
+    }
     return { typeName: exc.cls.name, message }
   }
   if (exc instanceof Error) return { typeName: exc.name, message: exc.message }

@@ -1,6 +1,18 @@
 // str() / repr() of every value, float formatting and the `%` operator on strings.
 import {
-  PyFloat, PyDict, PySet, PyType, PyInstance, BoundMethod, PySlice, XRange, PyIter, isTuple, objId, pyErr, typeErr,
+  PyFloat,
+  PyDict,
+  PySet,
+  PyType,
+  PyInstance,
+  BoundMethod,
+  PySlice,
+  XRange,
+  PyIter,
+  isTuple,
+  objId,
+  pyErr,
+  typeErr,
   type AnyFn,
 } from './core.js'
 import { isInt, intVal, floatToInt, toFloat } from './numbers.js'
@@ -39,7 +51,7 @@ function fixedFromDigits(digits: string, exp: number, forceDot: boolean): string
   if (exp >= 0) {
     const ip = digits.slice(0, exp + 1).padEnd(exp + 1, '0')
     const fp = digits.slice(exp + 1)
-    return fp.length > 0 ? ip + '.' + fp : (forceDot ? ip + '.0' : ip)
+    return fp.length > 0 ? ip + '.' + fp : forceDot ? ip + '.0' : ip
   }
   return '0.' + '0'.repeat(-exp - 1) + digits
 }
@@ -57,7 +69,13 @@ export function formatG(v: number, prec: number, alt = false, upper = false): st
     // fixed with prec-1-exp decimals
     const decs = prec - 1 - exp0
     let ip: string, fp: string
-    if (exp0 >= 0) { ip = digits.slice(0, exp0 + 1); fp = digits.slice(exp0 + 1) } else { ip = '0'; fp = '0'.repeat(-exp0 - 1) + digits }
+    if (exp0 >= 0) {
+      ip = digits.slice(0, exp0 + 1)
+      fp = digits.slice(exp0 + 1)
+    } else {
+      ip = '0'
+      fp = '0'.repeat(-exp0 - 1) + digits
+    }
     fp = fp.slice(0, decs).padEnd(decs, '0')
     if (!alt) fp = fp.replace(/0+$/, '')
     out = ip + (fp.length > 0 || alt ? '.' + fp : '')
@@ -133,12 +151,17 @@ function reprSeq(x: unknown[], open: string, close: string, oneComma: boolean): 
     for (let i = 0; i < x.length; i++) s += (i > 0 ? ', ' : '') + repr(x[i])
     if (oneComma && x.length === 1) s += ','
     return s + close
-  } finally { active.delete(x) }
+  } finally {
+    active.delete(x)
+  }
 }
 
 function typeRepr(t: PyType): string {
   if (t.user) return t.classic ? `<class ${t.module}.${t.name} at ${addr(t)}>` : `<class '${t.module}.${t.name}'>`
-  if (t.isExc) return t.name in REPY_EXCEPTION_PARENTS ? `<class 'exception_hierarchy.${t.name}'>` : `<type 'exceptions.${t.name}'>`
+  if (t.isExc)
+    return t.name in REPY_EXCEPTION_PARENTS
+      ? `<class 'exception_hierarchy.${t.name}'>`
+      : `<type 'exceptions.${t.name}'>`
   return `<type '${t.name}'>`
 }
 
@@ -163,41 +186,59 @@ function excStr(x: PyInstance): string {
   }
   return str(args)
 }
-function isKeyErrorSub(c: PyType): boolean { return c.mro.some((t) => t.name === 'KeyError' && !t.user) }
-function isEnvErr(c: PyType): boolean { return c.mro.some((t) => t.name === 'EnvironmentError' && !t.user) }
+function isKeyErrorSub(c: PyType): boolean {
+  return c.mro.some((t) => t.name === 'KeyError' && !t.user)
+}
+function isEnvErr(c: PyType): boolean {
+  return c.mro.some((t) => t.name === 'EnvironmentError' && !t.user)
+}
 
 export function repr(x: unknown): string {
   switch (typeof x) {
-    case 'string': return reprStr(x)
-    case 'number': return String(x)
-    case 'boolean': return x ? 'True' : 'False'
-    case 'bigint': return String(x) + (x > INT64_MAX || x < INT64_MIN ? 'L' : '')
+    case 'string':
+      return reprStr(x)
+    case 'number':
+      return String(x)
+    case 'boolean':
+      return x ? 'True' : 'False'
+    case 'bigint':
+      return String(x) + (x > INT64_MAX || x < INT64_MIN ? 'L' : '')
     case 'function': {
       const f = x as AnyFn
       if (f.$nat !== undefined) return `<built-in function ${f.$nat.name}>`
       if (f.$py !== undefined) return `<function ${f.$py.name} at ${addr(f)}>`
       return `<function ${f.name || '?'} at ${addr(f)}>`
     }
-    case 'undefined': return 'None'
+    case 'undefined':
+      return 'None'
   }
   if (x === null) return 'None'
   if (x instanceof PyFloat) return floatRepr(x.v)
   if (Array.isArray(x)) return isTuple(x) ? reprSeq(x, '(', ')', true) : reprSeq(x, '[', ']', false)
   if (x instanceof PyDict) {
-    if (x.cls !== null) { const h = userHook(x, '__repr__'); if (h !== null) return h }
+    if (x.cls !== null) {
+      const h = userHook(x, '__repr__')
+      if (h !== null) return h
+    }
     if (active.has(x)) return '{...}'
     active.add(x)
     try {
       const parts: string[] = []
       for (const [h, v] of x.m) parts.push(repr(x.origKey(h)) + ': ' + repr(v))
       return '{' + parts.join(', ') + '}'
-    } finally { active.delete(x) }
+    } finally {
+      active.delete(x)
+    }
   }
   if (x instanceof PySet) {
     const name = x.frozen ? 'frozenset' : 'set'
     if (active.has(x)) return name + '(...)'
     active.add(x)
-    try { return name + '(' + reprSeq(x.values(), '[', ']', false) + ')' } finally { active.delete(x) }
+    try {
+      return name + '(' + reprSeq(x.values(), '[', ']', false) + ')'
+    } finally {
+      active.delete(x)
+    }
   }
   if (x instanceof PyInstance) {
     const h = userHook(x, '__repr__')
@@ -272,12 +313,18 @@ export function formatOne(c: string, x: unknown, flags: string, width: number, p
   const space = flags.includes(' ')
   const alt = flags.includes('#')
   switch (c) {
-    case 's': case 'r': {
+    case 's':
+    case 'r': {
       let s = c === 's' ? str(x) : repr(x)
       if (prec >= 0) s = s.slice(0, prec)
       return pad(s, '', '', width, left, false)
     }
-    case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': {
+    case 'd':
+    case 'i':
+    case 'u':
+    case 'x':
+    case 'X':
+    case 'o': {
       const v = intForFormat(c, x)
       const negv = v < 0
       const a = negv ? -v : v
@@ -293,14 +340,22 @@ export function formatOne(c: string, x: unknown, flags: string, width: number, p
       const sign = negv ? '-' : plus ? '+' : space ? ' ' : ''
       return pad(body, sign, prefix, width, left, zero)
     }
-    case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': {
+    case 'e':
+    case 'E':
+    case 'f':
+    case 'F':
+    case 'g':
+    case 'G': {
       const v = floatForFormat(x)
       const p = prec < 0 ? 6 : prec
       const lc = c.toLowerCase()
       const up = c === 'E' || c === 'G' || c === 'F'
       let s = lc === 'e' ? formatE(v, p, alt, up) : lc === 'f' ? formatF(v, p, alt, up) : formatG(v, p, alt, up)
       let sign = ''
-      if (s[0] === '-') { sign = '-'; s = s.slice(1) } else if (plus) sign = '+'
+      if (s[0] === '-') {
+        sign = '-'
+        s = s.slice(1)
+      } else if (plus) sign = '+'
       else if (space) sign = ' '
       return pad(s, sign, '', width, left, zero && Number.isFinite(v))
     }
@@ -341,14 +396,22 @@ export function percent(f: string, args: unknown): string {
   let i = 0
   while (i < n) {
     const p = f.indexOf('%', i)
-    if (p < 0) { out += f.slice(i); break }
+    if (p < 0) {
+      out += f.slice(i)
+      break
+    }
     out += f.slice(i, p)
     i = p + 1
     if (i >= n) throw pyErr('ValueError', 'incomplete format')
     let key: string | null = null
     if (f[i] === '(') {
-      let depth = 1, j = i + 1
-      while (j < n && depth > 0) { if (f[j] === '(') depth++; else if (f[j] === ')') depth--; j++ }
+      let depth = 1,
+        j = i + 1
+      while (j < n && depth > 0) {
+        if (f[j] === '(') depth++
+        else if (f[j] === ')') depth--
+        j++
+      }
       if (depth > 0) throw pyErr('ValueError', 'incomplete format key')
       key = f.slice(i + 1, j - 1)
       i = j
@@ -357,10 +420,14 @@ export function percent(f: string, args: unknown): string {
     while (i < n && '-+ #0'.includes(f[i]!)) flags += f[i++]
     let width = -1
     if (f[i] === '*') {
-      const w = next(); i++
+      const w = next()
+      i++
       if (!isInt(w)) throw typeErr('* wants int')
       width = Number(intVal(w))
-      if (width < 0) { flags += '-'; width = -width }
+      if (width < 0) {
+        flags += '-'
+        width = -width
+      }
     } else {
       let w = ''
       while (i < n && f[i]! >= '0' && f[i]! <= '9') w += f[i++]
@@ -370,7 +437,8 @@ export function percent(f: string, args: unknown): string {
     if (f[i] === '.') {
       i++
       if (f[i] === '*') {
-        const pv = next(); i++
+        const pv = next()
+        i++
         if (!isInt(pv)) throw typeErr('* wants int')
         prec = Math.max(0, Number(intVal(pv)))
       } else {
@@ -382,7 +450,10 @@ export function percent(f: string, args: unknown): string {
     while (i < n && 'hlL'.includes(f[i]!)) i++
     if (i >= n) throw pyErr('ValueError', 'incomplete format')
     const c = f[i++]!
-    if (c === '%') { out += '%'; continue }
+    if (c === '%') {
+      out += '%'
+      continue
+    }
     let x: unknown
     if (key !== null) {
       if (mapping === null) throw typeErr('format requires a mapping')
@@ -395,7 +466,6 @@ export function percent(f: string, args: unknown): string {
   if (idx < items.length && !usedMap && !lenient) throw typeErr('not all arguments converted during string formatting')
   return out
 }
-
 
 // JavaScript's toFixed and toExponential round an exact tie up; Python's formatting rounds it to even
 // ('%.0f' % 0.5 is '0', '%.0f' % 2.5 is '2'). 25 more digits show whether the value is exactly a tie.

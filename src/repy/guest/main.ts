@@ -14,26 +14,56 @@ const G = globalThis as unknown as Record<string, unknown>
 const host = G.__flotilla_host as Host
 
 const js: JsApi = {}
-for (const name of ['log', 'getruntime', 'sleep', 'randombytes', 'getmyip', 'gethostbyname', 'getresources', 'getthreadname',
-  'exitall', 'createlock', 'openfile', 'listfiles', 'removefile', 'openconnection', 'listenforconnection', 'listenformessage',
-  'sendmessage']) js[name] = G[name] as JsApi[string]
+for (const name of [
+  'log',
+  'getruntime',
+  'sleep',
+  'randombytes',
+  'getmyip',
+  'gethostbyname',
+  'getresources',
+  'getthreadname',
+  'exitall',
+  'createlock',
+  'openfile',
+  'listfiles',
+  'removefile',
+  'openconnection',
+  'listenforconnection',
+  'listenformessage',
+  'sendmessage',
+])
+  js[name] = G[name] as JsApi[string]
 
 const py = createRuntime({ onCatch: () => {} })
-const hang = (): never => { for (;;) { /* the host is ending the program: its interrupt unwinds us */ } }
+const hang = (): never => {
+  for (;;) {
+    /* the host is ending the program: its interrupt unwinds us */
+  }
+}
 
 let mainDone: () => void = () => {}
-const scheduler = new Scheduler(py.rt, {
-  enter: (id) => { host(OP_ID['thread.enter'], id) },
-  // The host ends only the thread it last saw entered; a host call's result may have named another one since.
-  end: (id) => { host(OP_ID['thread.enter'], id); host(OP_ID['thread.end'], id) },
-  fail: (id, exc) => {
-    if (!py.isException(exc)) throw exc // not Python's: the program is being ended, or it ran out of memory
-    host(OP_ID['repy.uncaught'], id, uncaughtText(py, exc))
-    hang()
+const scheduler = new Scheduler(
+  py.rt,
+  {
+    enter: (id) => {
+      host(OP_ID['thread.enter'], id)
+    },
+    // The host ends only the thread it last saw entered; a host call's result may have named another one since.
+    end: (id) => {
+      host(OP_ID['thread.enter'], id)
+      host(OP_ID['thread.end'], id)
+    },
+    fail: (id, exc) => {
+      if (!py.isException(exc)) throw exc // not Python's: the program is being ended, or it ran out of memory
+      host(OP_ID['repy.uncaught'], id, uncaughtText(py, exc))
+      hang()
+    },
+    tick: () => host(OP_ID['repy.tick']) as Promise<unknown>,
+    mainDone: () => mainDone(),
   },
-  tick: () => host(OP_ID['repy.tick']) as Promise<unknown>,
-  mainDone: () => mainDone(),
-}, { get: () => py.getHandled(), set: (exc) => py.setHandled(exc) })
+  { get: () => py.getHandled(), set: (exc) => py.setHandled(exc) },
+)
 
 const api = createApi({
   py,
@@ -60,18 +90,27 @@ const modules = createModules({
     }
   },
 })
-api.set('createvirtualnamespace', py.native('createvirtualnamespace', (...a: unknown[]) => {
-  if (a.length !== 2) throw py.newException('RepyArgumentError', `createvirtualnamespace() takes exactly 2 arguments (${a.length} given)`)
-  if (typeof a[0] !== 'string' || typeof a[1] !== 'string') throw py.newException('RepyArgumentError', 'Code and name must be strings!')
-  return modules.createVirtualNamespace(a[0], a[1])
-}))
+api.set(
+  'createvirtualnamespace',
+  py.native('createvirtualnamespace', (...a: unknown[]) => {
+    if (a.length !== 2)
+      throw py.newException(
+        'RepyArgumentError',
+        `createvirtualnamespace() takes exactly 2 arguments (${a.length} given)`,
+      )
+    if (typeof a[0] !== 'string' || typeof a[1] !== 'string')
+      throw py.newException('RepyArgumentError', 'Code and name must be strings!')
+    return modules.createVirtualNamespace(a[0], a[1])
+  }),
+)
 py.defineBuiltin('SafeDict', modules.SafeDictClass)
 
 Object.defineProperty(globalThis, '__flotilla_repy', {
-  value: (factory: ($rt: unknown) => ($G: unknown) => unknown, _file: string) => new Promise<void>((resolve) => {
-    mainDone = resolve
-    scheduler.spawn(0, modules.run(factory, modules.newGlobals('initialize')))
-  }),
+  value: (factory: ($rt: unknown) => ($G: unknown) => unknown, _file: string) =>
+    new Promise<void>((resolve) => {
+      mainDone = resolve
+      scheduler.spawn(0, modules.run(factory, modules.newGlobals('initialize')))
+    }),
   enumerable: false,
   writable: false,
   configurable: false,

@@ -19,8 +19,16 @@ export interface ModuleDeps {
 }
 
 /** Names a module's globals get from Flotilla, not from its code: never exported by dylink. */
-const CONTEXT_NAMES = new Set(['callfunc', 'callargs', 'mycontext', '_context', 'dy_import_module', 'dy_import_module_symbols',
-  'dy_dispatch_module', 'CHILD_CONTEXT'])
+const CONTEXT_NAMES = new Set([
+  'callfunc',
+  'callargs',
+  'mycontext',
+  '_context',
+  'dy_import_module',
+  'dy_import_module_symbols',
+  'dy_dispatch_module',
+  'CHILD_CONTEXT',
+])
 
 /** dylink reads at most this much of a module (seattlelib_v2's dylink.r2py). */
 const MAX_MODULE_BYTES = 200_000
@@ -39,7 +47,8 @@ export function createModules({ py, compile, readFile, callargs, api }: ModuleDe
   const ModuleClass = py.nativeClass('module', {})
   const VirtualNamespaceClass = py.nativeClass('VirtualNamespace', {
     *evaluate(self: unknown, ...a: unknown[]) {
-      if (a.length !== 1) throw py.newException('RepyArgumentError', `evaluate() takes exactly 1 argument (${a.length} given)`)
+      if (a.length !== 1)
+        throw py.newException('RepyArgumentError', `evaluate() takes exactly 1 argument (${a.length} given)`)
       const context = safeCopy(a[0])
       yield* run(py.payloadOf(self) as ModuleFactory, context)
       return context
@@ -57,7 +66,11 @@ export function createModules({ py, compile, readFile, callargs, api }: ModuleDe
     if (isSafeDict(context)) return context
     const copy = newSafeDict()
     for (const k of py.dictKeys(context)) {
-      if (typeof k !== 'string' || !isSafeString(k)) throw py.newException('ContextUnsafeError', `Provided context is not safe! Exception: Unsafe key: ${py.repr(k)}`)
+      if (typeof k !== 'string' || !isSafeString(k))
+        throw py.newException(
+          'ContextUnsafeError',
+          `Provided context is not safe! Exception: Unsafe key: ${py.repr(k)}`,
+        )
       py.dictSet(copy, k, py.dictGet(context, k))
     }
     return copy
@@ -72,11 +85,19 @@ export function createModules({ py, compile, readFile, callargs, api }: ModuleDe
     py.dictSet(g, 'mycontext', mycontext)
     py.dictSet(g, '_context', g)
     py.dictSet(g, 'dy_import_module', py.native('dy_import_module', importModule, { gen: true }))
-    py.dictSet(g, 'dy_import_module_symbols', py.native('dy_import_module_symbols', function* (...a: unknown[]) {
-      const module = yield* importModule(...a)
-      for (const [k, v] of exported(module)) py.dictSet(g, k, v)
-      return null
-    } as (...a: unknown[]) => unknown, { gen: true }))
+    py.dictSet(
+      g,
+      'dy_import_module_symbols',
+      py.native(
+        'dy_import_module_symbols',
+        function* (...a: unknown[]) {
+          const module = yield* importModule(...a)
+          for (const [k, v] of exported(module)) py.dictSet(g, k, v)
+          return null
+        } as (...a: unknown[]) => unknown,
+        { gen: true },
+      ),
+    )
     return g
   }
 
@@ -85,8 +106,10 @@ export function createModules({ py, compile, readFile, callargs, api }: ModuleDe
 
   function* importModule(...a: unknown[]): Generator<unknown, unknown, unknown> {
     const [name, callfunc = 'import'] = a
-    if (typeof name !== 'string') throw py.newException('RepyArgumentError', 'dy_import_module: the module name must be a string')
-    if (typeof callfunc !== 'string') throw py.newException('RepyArgumentError', 'dy_import_module: callfunc must be a string')
+    if (typeof name !== 'string')
+      throw py.newException('RepyArgumentError', 'dy_import_module: the module name must be a string')
+    if (typeof callfunc !== 'string')
+      throw py.newException('RepyArgumentError', 'dy_import_module: callfunc must be a string')
     const cached = cache.get(name)
     if (cached !== undefined) return cached
     const module = py.newInstance(ModuleClass, null)
@@ -100,7 +123,8 @@ export function createModules({ py, compile, readFile, callargs, api }: ModuleDe
       file = `${name}.r2py`
       source = yield* readFile(file)
     }
-    if (source.length > MAX_MODULE_BYTES) throw py.newException('ImportError', `module ${file} is larger than ${MAX_MODULE_BYTES} bytes`)
+    if (source.length > MAX_MODULE_BYTES)
+      throw py.newException('ImportError', `module ${file} is larger than ${MAX_MODULE_BYTES} bytes`)
     const globals = newGlobals(callfunc)
     try {
       yield* run(load(compile(source, file)), globals)

@@ -41,12 +41,27 @@ export function parseInt2(s: string, base: number, orig: unknown = s): number | 
   const bad = () => pyErr('ValueError', `invalid literal for int() with base ${base}: ${reprStrLite(orig)}`)
   let t = s.trim()
   let negv = false
-  if (t.startsWith('-')) { negv = true; t = t.slice(1) } else if (t.startsWith('+')) t = t.slice(1)
+  if (t.startsWith('-')) {
+    negv = true
+    t = t.slice(1)
+  } else if (t.startsWith('+')) t = t.slice(1)
   if ((t.endsWith('l') || t.endsWith('L')) && base !== 16 && base <= 21) t = t.slice(0, -1)
   let b = base
   const low = t.toLowerCase()
   if (b === 0) {
-    if (low.startsWith('0x')) { b = 16; t = t.slice(2) } else if (low.startsWith('0o')) { b = 8; t = t.slice(2) } else if (low.startsWith('0b')) { b = 2; t = t.slice(2) } else if (low.length > 1 && low.startsWith('0')) { b = 8; t = t.slice(1) } else b = 10
+    if (low.startsWith('0x')) {
+      b = 16
+      t = t.slice(2)
+    } else if (low.startsWith('0o')) {
+      b = 8
+      t = t.slice(2)
+    } else if (low.startsWith('0b')) {
+      b = 2
+      t = t.slice(2)
+    } else if (low.length > 1 && low.startsWith('0')) {
+      b = 8
+      t = t.slice(1)
+    } else b = 10
   } else if (b === 16 && low.startsWith('0x')) t = t.slice(2)
   else if (b === 8 && low.startsWith('0o')) t = t.slice(2)
   else if (b === 2 && low.startsWith('0b')) t = t.slice(2)

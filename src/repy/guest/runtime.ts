@@ -2,7 +2,22 @@
 // the builtins namespace and the `$rt` object the compiled code calls (contract.ts).
 import type { CompiledCodeRuntime } from './contract.js'
 import {
-  PyFloat, PyDict, PySet, PyType, PyInstance, BoundMethod, G, STOP, T, EXC, tuple, isTuple, mkNative, pyErr, makeExc, type AnyFn,
+  PyFloat,
+  PyDict,
+  PySet,
+  PyType,
+  PyInstance,
+  BoundMethod,
+  G,
+  STOP,
+  T,
+  EXC,
+  tuple,
+  isTuple,
+  mkNative,
+  pyErr,
+  makeExc,
+  type AnyFn,
 } from './core.js'
 import * as num from './arithmetic.js'
 import * as cmp from './compare.js'
@@ -35,10 +50,14 @@ export interface PyRuntime {
   /** A Python-callable native function: fn receives positional args (it checks arity itself); with `gen`, fn is a
    *  generator function (so it can call Python code with yield*). With `kw`, keyword args arrive as a trailing Map
    *  (only when the call passed some); without it, keyword args are a TypeError. */
-  native(name: string, fn: (...args: any[]) => unknown, opts?: { gen?: boolean, kw?: boolean }): unknown // eslint-disable-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
+  native(name: string, fn: (...args: any[]) => unknown, opts?: { gen?: boolean; kw?: boolean }): unknown // eslint-disable-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
   /** A class whose methods are natives receiving self first; instances carry a hidden JS payload. Calling the class
    *  from Python raises TypeError unless `methods` has `__init__`. */
-  nativeClass(name: string, methods: Record<string, (self: unknown, ...args: unknown[]) => unknown>, base?: unknown): unknown
+  nativeClass(
+    name: string,
+    methods: Record<string, (self: unknown, ...args: unknown[]) => unknown>,
+    base?: unknown,
+  ): unknown
   /** A dict subclass whose instances pass every key to `check` (which throws to refuse it): Repy's SafeDict. */
   checkedDictClass(name: string, check: (key: unknown) => void): unknown
   newInstance(cls: unknown, payload: unknown): unknown
@@ -49,9 +68,9 @@ export interface PyRuntime {
   exceptionClass(name: string): unknown
   newException(name: string, message: string): unknown
   isException(x: unknown): boolean
-  exceptionSummary(exc: unknown): { typeName: string, message: string }
+  exceptionSummary(exc: unknown): { typeName: string; message: string }
   /** The frames $rt.frame recorded on the exception, outermost first. */
-  traceback(exc: unknown): Array<{ file: string, func: string, line: number }>
+  traceback(exc: unknown): Array<{ file: string; func: string; line: number }>
   /** Drives a Step to completion synchronously: a `0` yield is ignored; any other yield is a RuntimeError. */
   runSync(step: unknown): unknown
   /** A Step as a generator, for `yield*` from native generators and as a thread's body. */
@@ -86,14 +105,18 @@ let initialized = false
 
 /** Builds the runtime. One runtime per JavaScript realm: a second call shares the same types. */
 export function createRuntime(hooks: RuntimeHooks): PyRuntime {
-  if (!initialized) { initTypes(); initialized = true }
+  if (!initialized) {
+    initTypes()
+    initialized = true
+  }
   exc.excState.onCatch = hooks.onCatch
   exc.excState.handled = null
   const builtins = makeBuiltins()
   const bm = builtins.m
 
   const nameErr = (name: string) => pyErr('NameError', `name '${name}' is not defined`)
-  const xrangeType = bm.get('xrange'), rangeFn = bm.get('range')
+  const xrangeType = bm.get('xrange'),
+    rangeFn = bm.get('range')
 
   const rt: CompiledCodeRuntime = {
     G,
@@ -113,11 +136,21 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
       if (b !== undefined) return b
       throw nameErr(name)
     },
-    gset(g: unknown, name: string, v: unknown) { (g as PyDict).set(name, v === undefined ? null : v) },
-    gdel(g: unknown, name: string) { if (!(g as PyDict).delete(name)) throw nameErr(name) },
+    gset(g: unknown, name: string, v: unknown) {
+      ;(g as PyDict).set(name, v === undefined ? null : v)
+    },
+    gdel(g: unknown, name: string) {
+      if (!(g as PyDict).delete(name)) throw nameErr(name)
+    },
     rangeN(f: unknown, start: unknown, stop: unknown, step: unknown): number {
-      if ((f !== xrangeType && f !== rangeFn) || typeof start !== 'number' || typeof stop !== 'number' ||
-        typeof step !== 'number' || step === 0) return -1
+      if (
+        (f !== xrangeType && f !== rangeFn) ||
+        typeof start !== 'number' ||
+        typeof stop !== 'number' ||
+        typeof step !== 'number' ||
+        step === 0
+      )
+        return -1
       const n = rangeLen(start, stop, step)
       // range() of too many items raises MemoryError: the call does it
       return f === rangeFn && n > 50_000_000 ? -1 : n
@@ -174,7 +207,11 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
       return num.add(a, b)
     },
     imul(a: unknown, b: unknown): unknown {
-      if (Array.isArray(a) && !isTuple(a) && (typeof b === 'number' || typeof b === 'boolean' || typeof b === 'bigint')) {
+      if (
+        Array.isArray(a) &&
+        !isTuple(a) &&
+        (typeof b === 'number' || typeof b === 'boolean' || typeof b === 'bigint')
+      ) {
         const r = num.mul(a, b) as unknown[]
         a.length = 0
         for (let i = 0; i < r.length; i++) a.push(r[i])
@@ -183,19 +220,31 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
       return num.mul(a, b)
     },
     isub(a: unknown, b: unknown) {
-      if (a instanceof PySet && !a.frozen && b instanceof PySet) { a.m = cont.setOps.difference(a, b).m; return a }
+      if (a instanceof PySet && !a.frozen && b instanceof PySet) {
+        a.m = cont.setOps.difference(a, b).m
+        return a
+      }
       return num.sub(a, b)
     },
     ibitand(a: unknown, b: unknown) {
-      if (a instanceof PySet && !a.frozen && b instanceof PySet) { a.m = cont.setOps.intersection(a, b).m; return a }
+      if (a instanceof PySet && !a.frozen && b instanceof PySet) {
+        a.m = cont.setOps.intersection(a, b).m
+        return a
+      }
       return num.bitand(a, b)
     },
     ibitor(a: unknown, b: unknown) {
-      if (a instanceof PySet && !a.frozen && b instanceof PySet) { for (const [h, v] of b.m) if (!a.m.has(h)) a.m.set(h, v); return a }
+      if (a instanceof PySet && !a.frozen && b instanceof PySet) {
+        for (const [h, v] of b.m) if (!a.m.has(h)) a.m.set(h, v)
+        return a
+      }
       return num.bitor(a, b)
     },
     ibitxor(a: unknown, b: unknown) {
-      if (a instanceof PySet && !a.frozen && b instanceof PySet) { a.m = cont.setOps.symmetric_difference(a, b).m; return a }
+      if (a instanceof PySet && !a.frozen && b instanceof PySet) {
+        a.m = cont.setOps.symmetric_difference(a, b).m
+        return a
+      }
       return num.bitxor(a, b)
     },
     neg: num.neg,
@@ -234,13 +283,21 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
         t.dict.set(k, mkNative(k, methods[k]!, { method: true, min: 1, kw: false, owner: name }))
       }
       if (!Object.prototype.hasOwnProperty.call(methods, '__init__')) {
-        t.ctor = () => { throw pyErr('TypeError', `cannot create '${name}' instances`) }
+        t.ctor = () => {
+          throw pyErr('TypeError', `cannot create '${name}' instances`)
+        }
       }
       return t
     },
     checkedDictClass(name, check) {
       const t = cls.newType(name, [T.dict])
-      t.alloc = (c) => { const d = new PyDict(); d.cls = c; d.attrs = new Map(); d.check = check; return d }
+      t.alloc = (c) => {
+        const d = new PyDict()
+        d.cls = c
+        d.attrs = new Map()
+        d.check = check
+        return d
+      }
       return t
     },
     newInstance(c, payload) {
@@ -277,7 +334,9 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
       return null
     },
     getHandled: () => exc.excState.handled,
-    setHandled: (x) => { exc.excState.handled = x },
+    setHandled: (x) => {
+      exc.excState.handled = x
+    },
     truth: cmp.truth,
     typeName: cls.typeName,
     getattr: cls.getattr,

@@ -103,11 +103,20 @@ export class Scheduler {
         if (now() - started < SLICE_MS) continue
         // Others are ready: give them a turn. Others are waiting on the host (a timer, a socket): let the host's
         // event loop run first, or a busy thread would starve them.
-        if (this.waiting > 0) { this.yieldToHost(t); return }
-        if (this.ready.length > 0) { this.requeue(t); return }
+        if (this.waiting > 0) {
+          this.yieldToHost(t)
+          return
+        }
+        if (this.ready.length > 0) {
+          this.requeue(t)
+          return
+        }
         continue
       }
-      if (r.value instanceof Promise) { this.wait(t, r.value); return }
+      if (r.value instanceof Promise) {
+        this.wait(t, r.value)
+        return
+      }
       t.resume = { error: new Error('internal: a thread yielded something that is not a promise') }
     }
   }
@@ -121,8 +130,18 @@ export class Scheduler {
     t.handled = this.handled.get()
     this.waiting++
     p.then(
-      (value) => { this.waiting--; t.resume = { value }; this.ready.push(t); this.run() },
-      (error) => { this.waiting--; t.resume = { error }; this.ready.push(t); this.run() },
+      (value) => {
+        this.waiting--
+        t.resume = { value }
+        this.ready.push(t)
+        this.run()
+      },
+      (error) => {
+        this.waiting--
+        t.resume = { error }
+        this.ready.push(t)
+        this.run()
+      },
     )
   }
 

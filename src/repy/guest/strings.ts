@@ -24,10 +24,17 @@ function optInt(v: unknown, dflt: number): number {
 /** Clamps [start, end) like CPython's ADJUST_INDICES. */
 function range(s: string, start: unknown, end: unknown): [number, number] {
   const n = s.length
-  let a = optInt(start, 0), b = optInt(end, n)
+  let a = optInt(start, 0),
+    b = optInt(end, n)
   if (b > n) b = n
-  else if (b < 0) { b += n; if (b < 0) b = 0 }
-  if (a < 0) { a += n; if (a < 0) a = 0 }
+  else if (b < 0) {
+    b += n
+    if (b < 0) b = 0
+  }
+  if (a < 0) {
+    a += n
+    if (a < 0) a = 0
+  }
   return [a, b]
 }
 
@@ -56,7 +63,10 @@ export function split(s: string, sep: unknown, maxsplit: unknown): string[] {
     while (true) {
       while (i < n && isWs(s[i]!)) i++
       if (i >= n) break
-      if (out.length >= max) { out.push(rstripWsOnlyIfAll(s.slice(i))); break }
+      if (out.length >= max) {
+        out.push(rstripWsOnlyIfAll(s.slice(i)))
+        break
+      }
       let j = i
       while (j < n && !isWs(s[j]!)) j++
       out.push(s.slice(i, j))
@@ -76,7 +86,9 @@ export function split(s: string, sep: unknown, maxsplit: unknown): string[] {
   out.push(s.slice(i))
   return out
 }
-function rstripWsOnlyIfAll(s: string): string { return s }
+function rstripWsOnlyIfAll(s: string): string {
+  return s
+}
 
 export function rsplit(s: string, sep: unknown, maxsplit: unknown): string[] {
   let max = optInt(maxsplit, -1)
@@ -87,7 +99,10 @@ export function rsplit(s: string, sep: unknown, maxsplit: unknown): string[] {
     while (true) {
       while (j > 0 && isWs(s[j - 1]!)) j--
       if (j <= 0) break
-      if (out.length >= max) { out.push(s.slice(0, j)); break }
+      if (out.length >= max) {
+        out.push(s.slice(0, j))
+        break
+      }
       let i = j
       while (i > 0 && !isWs(s[i - 1]!)) i--
       out.push(s.slice(i, j))
@@ -109,20 +124,25 @@ export function rsplit(s: string, sep: unknown, maxsplit: unknown): string[] {
 }
 
 function replace(s: string, old: unknown, nw: unknown, count: unknown): string {
-  const o = strArg(old, 'expected a character buffer object; old'), r = strArg(nw, 'expected a character buffer object; new')
+  const o = strArg(old, 'expected a character buffer object; old'),
+    r = strArg(nw, 'expected a character buffer object; new')
   let max = optInt(count, -1)
   if (max < 0) max = Infinity
   if (o.length === 0) {
     let out = ''
     let k = 0
     for (let i = 0; i <= s.length; i++) {
-      if (k < max) { out += r; k++ }
+      if (k < max) {
+        out += r
+        k++
+      }
       if (i < s.length) out += s[i]
     }
     return out
   }
   let out = ''
-  let i = 0, k = 0
+  let i = 0,
+    k = 0
   while (k < max) {
     const j = s.indexOf(o, i)
     if (j < 0) break
@@ -152,7 +172,8 @@ function count(s: string, sub: unknown, start: unknown, end: unknown): number {
   const [a, b] = range(s, start, end)
   if (a > b) return 0
   if (p.length === 0) return b - a + 1
-  let c = 0, i = a
+  let c = 0,
+    i = a
   while (true) {
     const j = s.indexOf(p, i)
     if (j < 0 || j + p.length > b) return c
@@ -176,8 +197,8 @@ const mapAscii = (s: string, f: (c: number) => number): string => {
   for (let i = 0; i < s.length; i++) out += String.fromCharCode(f(s.charCodeAt(i)))
   return out
 }
-const upper = (s: string) => mapAscii(s, (c) => isLowerC(c) ? c - 32 : c)
-const lower = (s: string) => mapAscii(s, (c) => isUpperC(c) ? c + 32 : c)
+const upper = (s: string) => mapAscii(s, (c) => (isLowerC(c) ? c - 32 : c))
+const lower = (s: string) => mapAscii(s, (c) => (isUpperC(c) ? c + 32 : c))
 const all = (s: string, f: (c: number) => boolean) => {
   if (s.length === 0) return false
   for (let i = 0; i < s.length; i++) if (!f(s.charCodeAt(i))) return false
@@ -193,11 +214,12 @@ function cased(s: string, want: (c: number) => boolean, other: (c: number) => bo
   return any
 }
 function title(s: string): string {
-  let out = '', prev = false
+  let out = '',
+    prev = false
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
     const letter = isUpperC(c) || isLowerC(c)
-    if (letter) out += String.fromCharCode(prev ? (isUpperC(c) ? c + 32 : c) : (isLowerC(c) ? c - 32 : c))
+    if (letter) out += String.fromCharCode(prev ? (isUpperC(c) ? c + 32 : c) : isLowerC(c) ? c - 32 : c)
     else out += s[i]
     prev = letter
   }
@@ -216,17 +238,26 @@ function splitlines(s: string, keep: boolean): string[] {
     let j = i
     while (j < n && s[j] !== '\n' && s[j] !== '\r') j++
     let eol = j
-    if (j < n) { eol = s[j] === '\r' && s[j + 1] === '\n' ? j + 2 : j + 1 }
+    if (j < n) {
+      eol = s[j] === '\r' && s[j + 1] === '\n' ? j + 2 : j + 1
+    }
     out.push(s.slice(i, keep ? eol : j))
     i = eol
   }
   return out
 }
 function expandtabs(s: string, ts: number): string {
-  let out = '', col = 0
+  let out = '',
+    col = 0
   for (let i = 0; i < s.length; i++) {
     const ch = s[i]
-    if (ch === '\t') { if (ts > 0) { const k = ts - (col % ts); out += ' '.repeat(k); col += k } } else {
+    if (ch === '\t') {
+      if (ts > 0) {
+        const k = ts - (col % ts)
+        out += ' '.repeat(k)
+        col += k
+      }
+    } else {
       out += ch
       col = ch === '\n' || ch === '\r' ? 0 : col + 1
     }
@@ -251,14 +282,18 @@ export function formatSpec(x: unknown, spec: string): string {
   let [, fill, align, sign, alt, zero, widthS, comma, precS, type] = m
   const width = widthS ? Number(widthS) : 0
   const prec = precS !== undefined ? Number(precS) : -1
-  if (zero && !align) { fill = '0'; align = '=' }
+  if (zero && !align) {
+    fill = '0'
+    align = '='
+  }
   if (fill === undefined) fill = ' '
   const num = isInt(x) || x instanceof PyFloat
   let body: string
   let sgn = ''
   let prefix = ''
   if (!num || type === 's') {
-    if (type !== undefined && type !== 's') throw pyErr('ValueError', `Unknown format code '${type}' for object of type '${typeName(x)}'`)
+    if (type !== undefined && type !== 's')
+      throw pyErr('ValueError', `Unknown format code '${type}' for object of type '${typeName(x)}'`)
     body = str(x)
     if (prec >= 0) body = body.slice(0, prec)
     align = align ?? '<'
@@ -266,7 +301,12 @@ export function formatSpec(x: unknown, spec: string): string {
     let t = type ?? (x instanceof PyFloat ? '' : 'd')
     if (t === 'n') t = x instanceof PyFloat ? 'g' : 'd'
     if ('bcdoxX'.includes(t)) {
-      const v = x instanceof PyFloat ? (() => { throw pyErr('ValueError', `Unknown format code '${t}' for object of type 'float'`) })() : intVal(x)
+      const v =
+        x instanceof PyFloat
+          ? (() => {
+              throw pyErr('ValueError', `Unknown format code '${t}' for object of type 'float'`)
+            })()
+          : intVal(x)
       if (t === 'c') body = String.fromCharCode(Number(v))
       else {
         const neg = v < 0
@@ -280,14 +320,22 @@ export function formatSpec(x: unknown, spec: string): string {
     } else {
       let v = toFloat(x)
       const p = prec < 0 ? 6 : prec
-      if (t === '%') { v *= 100 }
+      if (t === '%') {
+        v *= 100
+      }
       if (t === '') body = prec < 0 ? (x instanceof PyFloat ? str(x) : String(intVal(x))) : formatG(v, p, !!alt)
       else if (t === 'e' || t === 'E') body = formatE(v, p, !!alt, t === 'E')
       else if (t === 'f' || t === 'F' || t === '%') body = formatF(v, p, !!alt, t === 'F')
       else body = formatG(v, p, !!alt, t === 'G')
       if (t === '%') body += '%'
-      if (body[0] === '-') { sgn = '-'; body = body.slice(1) } else sgn = sign === '+' ? '+' : sign === ' ' ? ' ' : ''
-      if (comma) { const k = body.search(/[^0-9]/); body = k < 0 ? groupThousands(body) : groupThousands(body.slice(0, k)) + body.slice(k) }
+      if (body[0] === '-') {
+        sgn = '-'
+        body = body.slice(1)
+      } else sgn = sign === '+' ? '+' : sign === ' ' ? ' ' : ''
+      if (comma) {
+        const k = body.search(/[^0-9]/)
+        body = k < 0 ? groupThousands(body) : groupThousands(body.slice(0, k)) + body.slice(k)
+      }
     }
     align = align ?? '>'
   }
@@ -295,10 +343,16 @@ export function formatSpec(x: unknown, spec: string): string {
   if (total >= width) return sgn + prefix + body
   const padn = width - total
   switch (align) {
-    case '<': return sgn + prefix + body + fill.repeat(padn)
-    case '^': { const l = Math.floor(padn / 2); return fill.repeat(l) + sgn + prefix + body + fill.repeat(padn - l) }
-    case '=': return sgn + prefix + fill.repeat(padn) + body
-    default: return fill.repeat(padn) + sgn + prefix + body
+    case '<':
+      return sgn + prefix + body + fill.repeat(padn)
+    case '^': {
+      const l = Math.floor(padn / 2)
+      return fill.repeat(l) + sgn + prefix + body + fill.repeat(padn - l)
+    }
+    case '=':
+      return sgn + prefix + fill.repeat(padn) + body
+    default:
+      return fill.repeat(padn) + sgn + prefix + body
   }
 }
 
@@ -310,18 +364,31 @@ export function strFormat(s: string, args: unknown[], kw: Map<string, unknown> |
   while (i < n) {
     const ch = s[i]
     if (ch === '{') {
-      if (s[i + 1] === '{') { out += '{'; i += 2; continue }
-      let depth = 1, j = i + 1
-      while (j < n && depth > 0) { if (s[j] === '{') depth++; else if (s[j] === '}') depth--; j++ }
+      if (s[i + 1] === '{') {
+        out += '{'
+        i += 2
+        continue
+      }
+      let depth = 1,
+        j = i + 1
+      while (j < n && depth > 0) {
+        if (s[j] === '{') depth++
+        else if (s[j] === '}') depth--
+        j++
+      }
       if (depth > 0) throw pyErr('ValueError', "Single '{' encountered in format string")
       const field = s.slice(i + 1, j - 1)
       i = j
-      let spec = '', conv = ''
+      let spec = '',
+        conv = ''
       const colon = field.indexOf(':')
       let name = colon >= 0 ? field.slice(0, colon) : field
       if (colon >= 0) spec = field.slice(colon + 1)
       const bang = name.indexOf('!')
-      if (bang >= 0) { conv = name.slice(bang + 1); name = name.slice(0, bang) }
+      if (bang >= 0) {
+        conv = name.slice(bang + 1)
+        name = name.slice(0, bang)
+      }
       if (spec.indexOf('{') >= 0) spec = strFormat(spec, args, kw)
       const m = /^([^.[]*)(.*)$/s.exec(name)!
       const first = m[1]!
@@ -340,10 +407,18 @@ export function strFormat(s: string, args: unknown[], kw: Map<string, unknown> |
       let rest = m[2]!
       while (rest.length > 0) {
         const a = /^\.(\w+)/.exec(rest)
-        if (a) { v = getattr(v, a[1]!); rest = rest.slice(a[0].length); continue }
+        if (a) {
+          v = getattr(v, a[1]!)
+          rest = rest.slice(a[0].length)
+          continue
+        }
         const b = /^\[([^\]]*)\]/.exec(rest)
-        if (b) { v = getitem(v, /^\d+$/.test(b[1]!) ? Number(b[1]) : b[1]); rest = rest.slice(b[0].length); continue }
-        throw pyErr('ValueError', 'Only \'.\' or \'[\' may follow \']\' in format field specifier')
+        if (b) {
+          v = getitem(v, /^\d+$/.test(b[1]!) ? Number(b[1]) : b[1])
+          rest = rest.slice(b[0].length)
+          continue
+        }
+        throw pyErr('ValueError', "Only '.' or '[' may follow ']' in format field specifier")
       }
       if (conv === 'r') v = repr(v)
       else if (conv === 's') v = str(v)
@@ -351,7 +426,11 @@ export function strFormat(s: string, args: unknown[], kw: Map<string, unknown> |
       continue
     }
     if (ch === '}') {
-      if (s[i + 1] === '}') { out += '}'; i += 2; continue }
+      if (s[i + 1] === '}') {
+        out += '}'
+        i += 2
+        continue
+      }
       throw pyErr('ValueError', "Single '}' encountered in format string")
     }
     out += ch
@@ -364,33 +443,56 @@ export function initStrMethods(): void {
   defMethods(T.str, {
     split: [(s: string, sep?: unknown, max?: unknown) => split(s, sep, max), 0, 2],
     rsplit: [(s: string, sep?: unknown, max?: unknown) => rsplit(s, sep, max), 0, 2],
-    join: [(s: string, it: unknown) => {
-      const items = toArray(it)
-      for (let i = 0; i < items.length; i++) {
-        if (typeof items[i] !== 'string') throw typeErr(`sequence item ${i}: expected string, ${typeName(items[i])} found`)
-      }
-      return items.join(s)
-    }, 1],
-    strip: [(s: string, c?: unknown) => { const cs = stripChars(c); return rstrip(lstrip(s, cs), cs) }, 0, 1],
+    join: [
+      (s: string, it: unknown) => {
+        const items = toArray(it)
+        for (let i = 0; i < items.length; i++) {
+          if (typeof items[i] !== 'string')
+            throw typeErr(`sequence item ${i}: expected string, ${typeName(items[i])} found`)
+        }
+        return items.join(s)
+      },
+      1,
+    ],
+    strip: [
+      (s: string, c?: unknown) => {
+        const cs = stripChars(c)
+        return rstrip(lstrip(s, cs), cs)
+      },
+      0,
+      1,
+    ],
     lstrip: [(s: string, c?: unknown) => lstrip(s, stripChars(c)), 0, 1],
     rstrip: [(s: string, c?: unknown) => rstrip(s, stripChars(c)), 0, 1],
     replace: [(s: string, o: unknown, n: unknown, c?: unknown) => replace(s, o, n, c), 2, 3],
     find: [(s: string, sub: unknown, a?: unknown, b?: unknown) => find(s, sub, a, b), 1, 3],
     rfind: [(s: string, sub: unknown, a?: unknown, b?: unknown) => rfind(s, sub, a, b), 1, 3],
-    index: [(s: string, sub: unknown, a?: unknown, b?: unknown) => {
-      const r = find(s, sub, a, b); if (r < 0) throw pyErr('ValueError', 'substring not found'); return r
-    }, 1, 3],
-    rindex: [(s: string, sub: unknown, a?: unknown, b?: unknown) => {
-      const r = rfind(s, sub, a, b); if (r < 0) throw pyErr('ValueError', 'substring not found'); return r
-    }, 1, 3],
+    index: [
+      (s: string, sub: unknown, a?: unknown, b?: unknown) => {
+        const r = find(s, sub, a, b)
+        if (r < 0) throw pyErr('ValueError', 'substring not found')
+        return r
+      },
+      1,
+      3,
+    ],
+    rindex: [
+      (s: string, sub: unknown, a?: unknown, b?: unknown) => {
+        const r = rfind(s, sub, a, b)
+        if (r < 0) throw pyErr('ValueError', 'substring not found')
+        return r
+      },
+      1,
+      3,
+    ],
     count: [(s: string, sub: unknown, a?: unknown, b?: unknown) => count(s, sub, a, b), 1, 3],
     startswith: [(s: string, p: unknown, a?: unknown, b?: unknown) => affix(s, p, a, b, false, 'startswith'), 1, 3],
     endswith: [(s: string, p: unknown, a?: unknown, b?: unknown) => affix(s, p, a, b, true, 'endswith'), 1, 3],
     upper: [upper, 0],
     lower: [lower, 0],
-    swapcase: [(s: string) => mapAscii(s, (c) => isLowerC(c) ? c - 32 : isUpperC(c) ? c + 32 : c), 0],
+    swapcase: [(s: string) => mapAscii(s, (c) => (isLowerC(c) ? c - 32 : isUpperC(c) ? c + 32 : c)), 0],
     title: [title, 0],
-    capitalize: [(s: string) => s.length === 0 ? s : upper(s[0]!) + lower(s.slice(1)), 0],
+    capitalize: [(s: string) => (s.length === 0 ? s : upper(s[0]!) + lower(s.slice(1))), 0],
     isdigit: [(s: string) => all(s, isDigitC), 0],
     isalpha: [(s: string) => all(s, (c) => isUpperC(c) || isLowerC(c)), 0],
     isalnum: [(s: string) => all(s, (c) => isUpperC(c) || isLowerC(c) || isDigitC(c)), 0],
@@ -399,51 +501,88 @@ export function initStrMethods(): void {
     islower: [(s: string) => cased(s, isLowerC, isUpperC), 0],
     istitle: [(s: string) => s.length > 0 && title(s) === s && /[A-Za-z]/.test(s), 0],
     splitlines: [(s: string, keep?: unknown) => splitlines(s, keep !== undefined && truth(keep)), 0, 1],
-    partition: [(s: string, sep: unknown) => {
-      const p = strArg(sep, 'expected a character buffer object; sep')
-      if (p.length === 0) throw pyErr('ValueError', 'empty separator')
-      const j = s.indexOf(p)
-      return j < 0 ? tuple([s, '', '']) : tuple([s.slice(0, j), p, s.slice(j + p.length)])
-    }, 1],
-    rpartition: [(s: string, sep: unknown) => {
-      const p = strArg(sep, 'expected a character buffer object; sep')
-      if (p.length === 0) throw pyErr('ValueError', 'empty separator')
-      const j = s.lastIndexOf(p)
-      return j < 0 ? tuple(['', '', s]) : tuple([s.slice(0, j), p, s.slice(j + p.length)])
-    }, 1],
-    center: [(s: string, w: unknown, f?: unknown) => {
-      const width = optInt(w, 0), fill = fillArg(f)
-      const marg = width - s.length
-      if (marg <= 0) return s
-      const left = Math.floor(marg / 2) + (marg & width & 1)
-      return fill.repeat(left) + s + fill.repeat(marg - left)
-    }, 1, 2],
-    ljust: [(s: string, w: unknown, f?: unknown) => { const n = optInt(w, 0) - s.length; return n > 0 ? s + fillArg(f).repeat(n) : s }, 1, 2],
-    rjust: [(s: string, w: unknown, f?: unknown) => { const n = optInt(w, 0) - s.length; return n > 0 ? fillArg(f).repeat(n) + s : s }, 1, 2],
-    zfill: [(s: string, w: unknown) => {
-      const n = optInt(w, 0) - s.length
-      if (n <= 0) return s
-      const signed = s[0] === '+' || s[0] === '-'
-      return signed ? s[0] + '0'.repeat(n) + s.slice(1) : '0'.repeat(n) + s
-    }, 1],
+    partition: [
+      (s: string, sep: unknown) => {
+        const p = strArg(sep, 'expected a character buffer object; sep')
+        if (p.length === 0) throw pyErr('ValueError', 'empty separator')
+        const j = s.indexOf(p)
+        return j < 0 ? tuple([s, '', '']) : tuple([s.slice(0, j), p, s.slice(j + p.length)])
+      },
+      1,
+    ],
+    rpartition: [
+      (s: string, sep: unknown) => {
+        const p = strArg(sep, 'expected a character buffer object; sep')
+        if (p.length === 0) throw pyErr('ValueError', 'empty separator')
+        const j = s.lastIndexOf(p)
+        return j < 0 ? tuple(['', '', s]) : tuple([s.slice(0, j), p, s.slice(j + p.length)])
+      },
+      1,
+    ],
+    center: [
+      (s: string, w: unknown, f?: unknown) => {
+        const width = optInt(w, 0),
+          fill = fillArg(f)
+        const marg = width - s.length
+        if (marg <= 0) return s
+        const left = Math.floor(marg / 2) + (marg & width & 1)
+        return fill.repeat(left) + s + fill.repeat(marg - left)
+      },
+      1,
+      2,
+    ],
+    ljust: [
+      (s: string, w: unknown, f?: unknown) => {
+        const n = optInt(w, 0) - s.length
+        return n > 0 ? s + fillArg(f).repeat(n) : s
+      },
+      1,
+      2,
+    ],
+    rjust: [
+      (s: string, w: unknown, f?: unknown) => {
+        const n = optInt(w, 0) - s.length
+        return n > 0 ? fillArg(f).repeat(n) + s : s
+      },
+      1,
+      2,
+    ],
+    zfill: [
+      (s: string, w: unknown) => {
+        const n = optInt(w, 0) - s.length
+        if (n <= 0) return s
+        const signed = s[0] === '+' || s[0] === '-'
+        return signed ? s[0] + '0'.repeat(n) + s.slice(1) : '0'.repeat(n) + s
+      },
+      1,
+    ],
     expandtabs: [(s: string, t?: unknown) => expandtabs(s, optInt(t, 8)), 0, 1],
-    translate: [(s: string, table: unknown, del?: unknown) => {
-      const d = del === undefined ? '' : strArg(del, 'deletechars')
-      if (table !== null && (typeof table !== 'string' || table.length !== 256)) {
-        throw pyErr('ValueError', 'translation table must be 256 characters long')
-      }
-      let out = ''
-      for (let i = 0; i < s.length; i++) {
-        if (d.indexOf(s[i]!) >= 0) continue
-        out += table === null ? s[i] : (table)[s.charCodeAt(i)]
-      }
-      return out
-    }, 1, 2],
-    format: [(s: string, ...rest: unknown[]) => {
-      let kw: Map<string, unknown> | null = null
-      if (rest.length > 0 && rest[rest.length - 1] instanceof Map) kw = rest.pop() as Map<string, unknown>
-      return strFormat(s, rest, kw)
-    }, 0, Infinity, true],
+    translate: [
+      (s: string, table: unknown, del?: unknown) => {
+        const d = del === undefined ? '' : strArg(del, 'deletechars')
+        if (table !== null && (typeof table !== 'string' || table.length !== 256)) {
+          throw pyErr('ValueError', 'translation table must be 256 characters long')
+        }
+        let out = ''
+        for (let i = 0; i < s.length; i++) {
+          if (d.indexOf(s[i]!) >= 0) continue
+          out += table === null ? s[i] : table[s.charCodeAt(i)]
+        }
+        return out
+      },
+      1,
+      2,
+    ],
+    format: [
+      (s: string, ...rest: unknown[]) => {
+        let kw: Map<string, unknown> | null = null
+        if (rest.length > 0 && rest[rest.length - 1] instanceof Map) kw = rest.pop() as Map<string, unknown>
+        return strFormat(s, rest, kw)
+      },
+      0,
+      Infinity,
+      true,
+    ],
   })
 }
 

@@ -6,8 +6,9 @@ import { REPY_EXCEPTION_PARENTS } from '../../runtime/errors.js'
 import { capText, MAX_REASON_CHARS } from '../../runtime/cap-text.js'
 import type { PyRuntime } from './runtime.js'
 
-const HEADER = '---\nFollowing is a full traceback, and a user traceback.\n'
-  + 'The user traceback excludes non-user modules. The most recent call is displayed last.\n\n'
+const HEADER =
+  '---\nFollowing is a full traceback, and a user traceback.\n' +
+  'The user traceback excludes non-user modules. The most recent call is displayed last.\n\n'
 
 const OUTER_FRAMES = 5
 const INNER_FRAMES = 10
@@ -16,9 +17,16 @@ const MAX_MESSAGE_CHARS = 1000
 
 export function formatException(py: PyRuntime, exc: unknown): string {
   const frames = keptFrames(py.traceback(exc))
-    .map((f) => (typeof f === 'number' ? `  ... ${f} more frames\n` : `  "${capText(f.file, MAX_NAME_CHARS)}", line ${f.line}, in ${capText(f.func, MAX_NAME_CHARS)}\n`))
+    .map((f) =>
+      typeof f === 'number'
+        ? `  ... ${f} more frames\n`
+        : `  "${capText(f.file, MAX_NAME_CHARS)}", line ${f.line}, in ${capText(f.func, MAX_NAME_CHARS)}\n`,
+    )
     .join('')
-  return capText(`${HEADER}Full debugging traceback:\n${frames}\nUser traceback:\n${frames}\n${describeType(py, exc)}\n---`, MAX_REASON_CHARS - 64)
+  return capText(
+    `${HEADER}Full debugging traceback:\n${frames}\nUser traceback:\n${frames}\n${describeType(py, exc)}\n---`,
+    MAX_REASON_CHARS - 64,
+  )
 }
 
 /** What Repy prints to the log when a thread dies of an exception. */
@@ -26,7 +34,7 @@ export function uncaughtText(py: PyRuntime, exc: unknown): string {
   return capText(`---\nUncaught exception!\n${formatException(py, exc)}\n`)
 }
 
-type Frame = { file: string, func: string, line: number }
+type Frame = { file: string; func: string; line: number }
 /** The outermost and innermost frames, and in between how many were left out. */
 function keptFrames(frames: Frame[]): Array<Frame | number> {
   if (frames.length <= OUTER_FRAMES + INNER_FRAMES) return frames

@@ -20,7 +20,10 @@ export function addressOps(env: VesselEnv): OpTable<'getmyip' | 'gethostbyname'>
       try {
         return (await lookup(name, { family: 4 })).address
       } catch (err) {
-        throw new RepyError('NetworkAddressError', `gethostbyname: cannot resolve '${name}' (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+        throw new RepyError(
+          'NetworkAddressError',
+          `gethostbyname: cannot resolve '${name}' (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        )
       }
     },
   }

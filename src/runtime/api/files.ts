@@ -1,5 +1,15 @@
 // openfile (readat/writeat/close), listfiles, removefile: the vessel directory is the program's whole file area.
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { RepyError } from '../errors.js'
 import { argCount, bool, data, filename, int, intOrNull } from './validate.js'
@@ -31,9 +41,9 @@ interface OpenFile {
   closed: boolean
 }
 
-export function fileOps(env: VesselEnv): OpTable<
-  'openfile' | 'file.readat' | 'file.writeat' | 'file.close' | 'listfiles' | 'removefile'
-> {
+export function fileOps(
+  env: VesselEnv,
+): OpTable<'openfile' | 'file.readat' | 'file.writeat' | 'file.close' | 'listfiles' | 'removefile'> {
   const handles = new Map<number, OpenFile>()
   const openByName = new Map<string, OpenFile>()
   let nextId = 1
@@ -49,7 +59,11 @@ export function fileOps(env: VesselEnv): OpTable<
   /** An offset argument: an integer ≥ 0 and not past the end of the file (the end itself is allowed). */
   const withinFile = (fn: string, f: OpenFile, v: GuestValue): number => {
     const offset = int(fn, 'offset', v)
-    if (offset > f.size) throw new RepyError('SeekPastEndOfFileError', `${fn}: offset ${offset} is past the end of '${f.name}' (${f.size} bytes)`)
+    if (offset > f.size)
+      throw new RepyError(
+        'SeekPastEndOfFileError',
+        `${fn}: offset ${offset} is past the end of '${f.name}' (${f.size} bytes)`,
+      )
     return offset
   }
 

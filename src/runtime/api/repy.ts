@@ -10,18 +10,21 @@ import type { OpTable, VesselEnv } from './types.js'
 
 /** `compile` is the program's front end's (the Repy compiler, in a worker that runs a Repy program). */
 export function repyOps(
-  env: VesselEnv, compile: ProgramFrontEnd['compile'],
+  env: VesselEnv,
+  compile: ProgramFrontEnd['compile'],
 ): OpTable<'repy.compile' | 'repy.uncaught' | 'repy.tick'> {
   return {
     'repy.compile'(args) {
       argCount('createvirtualnamespace', args, 2)
       const code = str('createvirtualnamespace', 'code', args[0])
       const name = str('createvirtualnamespace', 'name', args[1])
-      if (!compile) throw new RepyError('RepyArgumentError', 'createvirtualnamespace: Repy code runs only in Repy programs')
+      if (!compile)
+        throw new RepyError('RepyArgumentError', 'createvirtualnamespace: Repy code runs only in Repy programs')
       try {
         return compile(code, name)
       } catch (err) {
-        if (isUnsafeProgramError(err)) throw new RepyError('CodeUnsafeError', `Code failed safety check! Error: ${err.message}`)
+        if (isUnsafeProgramError(err))
+          throw new RepyError('CodeUnsafeError', `Code failed safety check! Error: ${err.message}`)
         throw err
       }
     },
@@ -29,7 +32,11 @@ export function repyOps(
       argCount('repy.uncaught', args, 2)
       const thread = int('repy.uncaught', 'thread', args[0])
       const traceback = capText(str('repy.uncaught', 'traceback', args[1]))
-      env.end({ status: 'Terminated', code: thread === MAIN_THREAD ? UNCAUGHT_EXCEPTION_CODE : THREAD_EXCEPTION_CODE, reason: traceback })
+      env.end({
+        status: 'Terminated',
+        code: thread === MAIN_THREAD ? UNCAUGHT_EXCEPTION_CODE : THREAD_EXCEPTION_CODE,
+        reason: traceback,
+      })
       return undefined
     },
     'repy.tick'(args) {

@@ -13,7 +13,8 @@ export function resourceOps(env: VesselEnv): OpTable<'checkpoint' | 'getresource
       const { limits, ports } = env.nanny.restrictions
       const usage = env.nanny.usage()
       const usageOut: Record<string, GuestValue> = {}
-      for (const r of RENEWABLE_RESOURCES) usageOut[r] = r === 'cpu' ? usage.renewable[r] : env.nanny.levelAtLastCharge(r)
+      for (const r of RENEWABLE_RESOURCES)
+        usageOut[r] = r === 'cpu' ? usage.renewable[r] : env.nanny.levelAtLastCharge(r)
       for (const r of ITEM_RESOURCES) usageOut[r] = usage.items[r]
       usageOut.cpu = usage.cpuSeconds
       // Every thread of a program runs on the vessel's one worker thread; cpu adds the host's work for it.

@@ -6,7 +6,17 @@
 import { RepyError } from '../errors.js'
 import type { NetChannel } from '../net/channel.js'
 import {
-  BACKLOG, CLOSED, DRAIN, READ, REMOTE_CLOSED, RING_BYTES, ROOM, TcpShared, WAKE_PEER, WRITE, type VesselNet,
+  BACKLOG,
+  CLOSED,
+  DRAIN,
+  READ,
+  REMOTE_CLOSED,
+  RING_BYTES,
+  ROOM,
+  TcpShared,
+  WAKE_PEER,
+  WRITE,
+  type VesselNet,
 } from '../net/tcp-shm.js'
 
 /** No send is accepted while the vessel's sockets hold this much unsent (the host's Node buffers and the rings). */

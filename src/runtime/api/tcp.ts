@@ -20,7 +20,10 @@ export function ratesFor(localIp: string): { send: RateResource; recv: RateResou
 /** A vessel may use its own IP and loopback addresses (Repy allows any local IP unless --nootherips). */
 export function checkLocalIp(env: VesselEnv, fn: string, localip: string): void {
   if (localip !== env.ip && !isLoopback(localip)) {
-    throw new RepyError('ResourceForbiddenError', `${fn}: local IP ${localip} is not allowed (only ${env.ip} and 127.x)`)
+    throw new RepyError(
+      'ResourceForbiddenError',
+      `${fn}: local IP ${localip} is not allowed (only ${env.ip} and 127.x)`,
+    )
   }
 }
 
@@ -35,7 +38,10 @@ export function portCounter(nanny: Nanny, resource: PortResource): { open(p: num
     },
     close(p) {
       const n = uses.get(p) ?? 0
-      if (n <= 1) { uses.delete(p); nanny.portClosed(resource, p) } else uses.set(p, n - 1)
+      if (n <= 1) {
+        uses.delete(p)
+        nanny.portClosed(resource, p)
+      } else uses.set(p, n - 1)
     },
   }
 }
@@ -59,9 +65,19 @@ interface SocketHandle extends NetHandle {
   stream: TcpStream
 }
 
-export function tcpOps(env: VesselEnv): OpTable<
-  'openconnection' | 'listenforconnection' | 'tcp.send' | 'tcp.recv' | 'tcp.close' | 'tcpserver.getconnection'
-  | 'tcpserver.close' | 'tcp.sendasync' | 'tcp.recvasync' | 'tcpserver.getconnectionasync'
+export function tcpOps(
+  env: VesselEnv,
+): OpTable<
+  | 'openconnection'
+  | 'listenforconnection'
+  | 'tcp.send'
+  | 'tcp.recv'
+  | 'tcp.close'
+  | 'tcpserver.getconnection'
+  | 'tcpserver.close'
+  | 'tcp.sendasync'
+  | 'tcp.recvasync'
+  | 'tcpserver.getconnectionasync'
 > {
   const { nanny, net } = env
   const sockets = new Map<number, SocketHandle>()
@@ -92,7 +108,13 @@ export function tcpOps(env: VesselEnv): OpTable<
     return id
   }
 
-  const open = <H extends NetHandle>(fn: string, table: Map<number, H>, what: string, args: GuestValue[], n: number): [number, H] => {
+  const open = <H extends NetHandle>(
+    fn: string,
+    table: Map<number, H>,
+    what: string,
+    args: GuestValue[],
+    n: number,
+  ): [number, H] => {
     const h = handleIn(table, fn, what, args[0])
     argCount(fn, args.slice(1), n)
     return [args[0] as number, h]
@@ -151,10 +173,12 @@ export function tcpOps(env: VesselEnv): OpTable<
       const localport = port(fn, 'localport', args[3])
       const timeout = seconds(fn, 'timeout', args[4])
       if (timeout <= 0) throw new RepyError('RepyArgumentError', `${fn}: timeout must be positive (${timeout})`)
-      if (destip === localip && destport === localport) throw new RepyError('RepyArgumentError', `${fn}: the local and destination addresses are the same`)
+      if (destip === localip && destport === localport)
+        throw new RepyError('RepyArgumentError', `${fn}: the local and destination addresses are the same`)
       checkLocalIp(env, fn, localip)
       nanny.checkPort('connport', localport)
-      if (listening.has(`${localip}:${localport}`)) throw new RepyError('AlreadyListeningError', `${fn}: listening on ${localip}:${localport}`)
+      if (listening.has(`${localip}:${localport}`))
+        throw new RepyError('AlreadyListeningError', `${fn}: listening on ${localip}:${localport}`)
       const rates = ratesFor(localip)
       nanny.waitFor(rates.send)
       nanny.waitFor(rates.recv)
@@ -219,7 +243,9 @@ export function tcpOps(env: VesselEnv): OpTable<
     'tcp.recvasync'(args) {
       const [h, max, rates] = receiving('recvAsync', args)
       const received = h.stream.recvWhenReady(max, () => nanny.waitFor(rates.recv))
-      return typeof received === 'string' ? chargeReceived(rates, received) : received.then((r) => chargeReceived(rates, r))
+      return typeof received === 'string'
+        ? chargeReceived(rates, received)
+        : received.then((r) => chargeReceived(rates, r))
     },
 
     'tcp.close'(args) {

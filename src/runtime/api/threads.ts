@@ -17,9 +17,19 @@ interface Lock {
 
 const handleId = (fn: string, v: GuestValue): number => int(fn, 'handle', v, 0)
 
-export function threadOps(env: VesselEnv): OpTable<
-  'thread.start' | 'thread.enter' | 'thread.end' | 'thread.fail' | 'getthreadname' | 'exitall' | 'getlasterror'
-  | 'lock.create' | 'lock.acquire' | 'lock.release'
+export function threadOps(
+  env: VesselEnv,
+): OpTable<
+  | 'thread.start'
+  | 'thread.enter'
+  | 'thread.end'
+  | 'thread.fail'
+  | 'getthreadname'
+  | 'exitall'
+  | 'getlasterror'
+  | 'lock.create'
+  | 'lock.acquire'
+  | 'lock.release'
 > {
   // A thread is started (it holds an events item), then entered each time it runs, then ended or failed once. These
   // operations are the prelude's, not the program's; a call that does not fit the thread's state is refused, so that
@@ -119,7 +129,8 @@ export function threadOps(env: VesselEnv): OpTable<
       argCount('release', args.slice(1), 0)
       if (!lock.locked) throw new RepyError('LockDoubleReleaseError', 'release: the lock is not locked')
       const next = lock.waiters.shift()
-      if (next) next(true) // ownership passes straight to the next waiter
+      if (next)
+        next(true) // ownership passes straight to the next waiter
       else lock.locked = false
       return undefined
     },

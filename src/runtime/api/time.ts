@@ -28,8 +28,10 @@ export function timeOps(env: VesselEnv): OpTable<'getruntime' | 'sleep'> {
           const slept = env.runtime() - start
           const leftMs = (wanted - slept) * 1000
           if (slept >= wanted) resolve(undefined)
-          else if (leftMs < 1) { Atomics.wait(sleepCell, 0, 0, leftMs); wait() }
-          else setTimeout(wait, Math.min(MAX_TIMER_MS, Math.floor(leftMs)))
+          else if (leftMs < 1) {
+            Atomics.wait(sleepCell, 0, 0, leftMs)
+            wait()
+          } else setTimeout(wait, Math.min(MAX_TIMER_MS, Math.floor(leftMs)))
         }
         setImmediate(wait)
       })

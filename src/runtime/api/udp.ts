@@ -7,9 +7,9 @@ import type { GuestValue, OpTable, VesselEnv } from './types.js'
 /** The largest datagram Repy sends (repy_v2 issue #113). */
 export const MAX_DATAGRAM = 9216
 
-export function udpOps(env: VesselEnv): OpTable<
-  'listenformessage' | 'sendmessage' | 'udpserver.getmessage' | 'udpserver.close'
-> {
+export function udpOps(
+  env: VesselEnv,
+): OpTable<'listenformessage' | 'sendmessage' | 'udpserver.getmessage' | 'udpserver.close'> {
   const { nanny, net } = env
   const listeners = new Map<number, NetHandle>()
   const listening = new Set<string>()
@@ -55,8 +55,13 @@ export function udpOps(env: VesselEnv): OpTable<
       const message = data(fn, 'message', args[2])
       const localip = ip(fn, 'localip', args[3])
       const localport = port(fn, 'localport', args[4])
-      if (message.length > MAX_DATAGRAM) throw new RepyError('RepyArgumentError', `${fn}: a message is at most ${MAX_DATAGRAM} bytes (${message.length} given)`)
-      if (destip === localip && destport === localport) throw new RepyError('RepyArgumentError', `${fn}: the local and destination addresses are the same`)
+      if (message.length > MAX_DATAGRAM)
+        throw new RepyError(
+          'RepyArgumentError',
+          `${fn}: a message is at most ${MAX_DATAGRAM} bytes (${message.length} given)`,
+        )
+      if (destip === localip && destport === localport)
+        throw new RepyError('RepyArgumentError', `${fn}: the local and destination addresses are the same`)
       checkLocalIp(env, fn, localip)
       nanny.checkPort('messport', localport)
       const rates = ratesFor(localip)

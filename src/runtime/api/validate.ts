@@ -9,7 +9,8 @@ const fail = (fn: string, message: string): never => {
   throw new RepyError('RepyArgumentError', `${fn}: ${message}`)
 }
 
-const kind = (v: GuestValue): string => (v === null ? 'null' : v instanceof NotCopied ? v.kind : Array.isArray(v) ? 'array' : typeof v)
+const kind = (v: GuestValue): string =>
+  v === null ? 'null' : v instanceof NotCopied ? v.kind : Array.isArray(v) ? 'array' : typeof v
 
 export function argCount(fn: string, args: GuestValue[], n: number): void {
   if (args.length !== n) fail(fn, `takes exactly ${n} argument${n === 1 ? '' : 's'} (${args.length} given)`)
@@ -43,7 +44,6 @@ export function bool(fn: string, name: string, v: GuestValue): boolean {
   if (typeof v !== 'boolean') return fail(fn, `${name} must be true or false, not ${kind(v)}`)
   return v
 }
-
 
 /** Data is a byte string: one character per byte. Returns it. */
 export function byteString(fn: string, name: string, v: GuestValue): string {

@@ -2,17 +2,53 @@
 // (a string per call was measurable in the getruntime benchmark).
 
 export const OP_NAMES = [
-  'log', 'getruntime', 'sleep', 'randombytes', 'getmyip', 'gethostbyname', 'getresources', 'getlasterror',
-  'getthreadname', 'exitall', 'thread.start', 'thread.enter', 'thread.end', 'thread.fail',
-  'lock.create', 'lock.acquire', 'lock.release',
-  'openfile', 'listfiles', 'removefile', 'file.readat', 'file.writeat', 'file.close',
-  'openconnection', 'listenforconnection', 'listenformessage', 'sendmessage',
-  'tcp.send', 'tcp.recv', 'tcp.close', 'tcpserver.getconnection', 'tcpserver.close',
-  'udpserver.getmessage', 'udpserver.close', 'namespace.check', 'checkpoint',
-  'repy.compile', 'repy.uncaught', 'repy.tick',
-  'tcp.sendasync', 'tcp.recvasync', 'tcpserver.getconnectionasync',
+  'log',
+  'getruntime',
+  'sleep',
+  'randombytes',
+  'getmyip',
+  'gethostbyname',
+  'getresources',
+  'getlasterror',
+  'getthreadname',
+  'exitall',
+  'thread.start',
+  'thread.enter',
+  'thread.end',
+  'thread.fail',
+  'lock.create',
+  'lock.acquire',
+  'lock.release',
+  'openfile',
+  'listfiles',
+  'removefile',
+  'file.readat',
+  'file.writeat',
+  'file.close',
+  'openconnection',
+  'listenforconnection',
+  'listenformessage',
+  'sendmessage',
+  'tcp.send',
+  'tcp.recv',
+  'tcp.close',
+  'tcpserver.getconnection',
+  'tcpserver.close',
+  'udpserver.getmessage',
+  'udpserver.close',
+  'namespace.check',
+  'checkpoint',
+  'repy.compile',
+  'repy.uncaught',
+  'repy.tick',
+  'tcp.sendasync',
+  'tcp.recvasync',
+  'tcpserver.getconnectionasync',
 ] as const
 
 export type OpName = (typeof OP_NAMES)[number]
 
-export const OP_ID: Record<OpName, number> = Object.fromEntries(OP_NAMES.map((n, i) => [n, i])) as Record<OpName, number>
+export const OP_ID: Record<OpName, number> = Object.fromEntries(OP_NAMES.map((n, i) => [n, i])) as Record<
+  OpName,
+  number
+>

@@ -5,9 +5,15 @@ import { RepyError } from '../errors.js'
 import type { Nanny } from './nanny.js'
 import { RateBucket } from './rate-bucket.js'
 import {
-  ITEM_RESOURCES, RENEWABLE_RESOURCES,
-  type ItemResource, type PortResource, type RateResource, type RenewableResource, type ResourceUsage,
-  type Restrictions, type StopTime,
+  ITEM_RESOURCES,
+  RENEWABLE_RESOURCES,
+  type ItemResource,
+  type PortResource,
+  type RateResource,
+  type RenewableResource,
+  type ResourceUsage,
+  type Restrictions,
+  type StopTime,
 } from './resources.js'
 import { threadCpuGranularity, threadCpuSeconds } from './thread-cpu.js'
 import type { UsageBoard } from './usage-board.js'
@@ -160,14 +166,16 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
   const governor = new CpuGovernor({
     share: limits.cpu,
     threadCpuSeconds: totalCpu,
-    granularity: options.cpuGranularity
-      ?? (options.threadCpuSeconds === threadCpuSeconds ? threadCpuGranularity() : 0.03),
+    granularity:
+      options.cpuGranularity ?? (options.threadCpuSeconds === threadCpuSeconds ? threadCpuGranularity() : 0.03),
     runtime: options.runtime,
     sleepSync,
   })
   const buckets: Partial<Record<RateResource, RateBucket>> = {}
-  const items = Object.fromEntries(ITEM_RESOURCES.map((r) => [r, new Set<string>()])) as
-    Record<ItemResource, Set<string>>
+  const items = Object.fromEntries(ITEM_RESOURCES.map((r) => [r, new Set<string>()])) as Record<
+    ItemResource,
+    Set<string>
+  >
   const allowedPorts: Record<PortResource, Set<number>> = {
     messport: new Set(restrictions.ports.messport),
     connport: new Set(restrictions.ports.connport),
@@ -245,8 +253,10 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
     chargeDisk(bytes) {
       if (!Number.isFinite(bytes)) throw new Error(`nanny: bad disk amount ${bytes}`)
       if (bytes > 0 && diskUsed + bytes > limits.diskused) {
-        throw new RepyError('ResourceExhaustedError',
-          `resource 'diskused' is exhausted: ${diskUsed} + ${bytes} bytes would exceed the quota of ${limits.diskused}`)
+        throw new RepyError(
+          'ResourceExhaustedError',
+          `resource 'diskused' is exhausted: ${diskUsed} + ${bytes} bytes would exceed the quota of ${limits.diskused}`,
+        )
       }
       diskUsed = Math.max(0, diskUsed + bytes)
       maybePublish()
@@ -257,11 +267,13 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
     },
     usage(): ResourceUsage {
       const cpu = cpuSeconds()
-      const level = (r: RenewableResource): number => (r === 'cpu' ? cpu : buckets[r]?.level() ?? 0)
+      const level = (r: RenewableResource): number => (r === 'cpu' ? cpu : (buckets[r]?.level() ?? 0))
       const sorted = (set: Set<number>): number[] => [...set].sort((a, b) => a - b)
       return {
-        renewable: Object.fromEntries(RENEWABLE_RESOURCES.map((r) => [r, level(r)])) as
-          Record<RenewableResource, number>,
+        renewable: Object.fromEntries(RENEWABLE_RESOURCES.map((r) => [r, level(r)])) as Record<
+          RenewableResource,
+          number
+        >,
         memory: options.memoryUsed(),
         diskused: diskUsed,
         items: Object.fromEntries(ITEM_RESOURCES.map((r) => [r, items[r].size])) as Record<ItemResource, number>,

@@ -10,7 +10,10 @@ export class RateBucket {
   private atLastTattle = 0
 
   /** `limit` per second (> 0); `now` gives seconds on any monotonic clock. */
-  constructor(readonly limit: number, private readonly now: () => number = defaultNow) {
+  constructor(
+    readonly limit: number,
+    private readonly now: () => number = defaultNow,
+  ) {
     if (!(limit > 0) || !Number.isFinite(limit)) throw new Error(`RateBucket limit must be positive, got ${limit}`)
     this.last = now()
   }

@@ -39,7 +39,9 @@ export const RESOURCES = {
 
 type Table = typeof RESOURCES
 export type NumericResource = keyof Table
-type OfClass<C extends ResourceClass> = { [R in NumericResource]: Table[R]['class'] extends C ? R : never }[NumericResource]
+type OfClass<C extends ResourceClass> = {
+  [R in NumericResource]: Table[R]['class'] extends C ? R : never
+}[NumericResource]
 export type RenewableResource = OfClass<'renewable'>
 /** Renewables charged by byte count through a leaky bucket (everything renewable except cpu). */
 export type RateResource = Exclude<RenewableResource, 'cpu'>
@@ -54,7 +56,9 @@ export const QUANTITY_RESOURCES = ofClass('quantity')
 export const ITEM_RESOURCES = ofClass('item')
 
 const column = (field: 'offcut' | 'hostDefault'): Readonly<Record<NumericResource, number>> =>
-  Object.freeze(Object.fromEntries(NUMERIC_RESOURCES.map((r) => [r, RESOURCES[r][field]])) as Record<NumericResource, number>)
+  Object.freeze(
+    Object.fromEntries(NUMERIC_RESOURCES.map((r) => [r, RESOURCES[r][field]])) as Record<NumericResource, number>,
+  )
 /** The limits of one vessel's offcut (node/split-join.ts makes it a Restrictions). */
 export const OFFCUT_LIMITS = column('offcut')
 /** The host maxima for what donation does not measure. */

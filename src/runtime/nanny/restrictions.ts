@@ -1,8 +1,14 @@
 // Seattle's restrictions file (README.md, 'Restrictions files'): `resource <name> <value>` lines, obsolete RepyV1
 // `call ...` lines (kept verbatim, ignored), `#` comments and blank lines.
 import {
-  MANDATORY_RESOURCES, NUMERIC_RESOURCES, PORT_RESOURCES, RENEWABLE_RESOURCES,
-  type NumericResource, type PortResource, type ResourceName, type Restrictions,
+  MANDATORY_RESOURCES,
+  NUMERIC_RESOURCES,
+  PORT_RESOURCES,
+  RENEWABLE_RESOURCES,
+  type NumericResource,
+  type PortResource,
+  type ResourceName,
+  type Restrictions,
 } from './resources.js'
 
 const RENEWABLE = new Set<string>(RENEWABLE_RESOURCES)
@@ -13,7 +19,11 @@ const NUMBER = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 
 /** A bad restrictions file. `line` is 1-based; it is undefined for a whole-file problem (a missing resource). */
 export class RestrictionsError extends Error {
-  constructor(readonly fileName: string, readonly line: number | undefined, readonly reason: string) {
+  constructor(
+    readonly fileName: string,
+    readonly line: number | undefined,
+    readonly reason: string,
+  ) {
     super(line === undefined ? `${fileName}: ${reason}` : `${fileName} line ${line}: ${reason}`)
     this.name = 'RestrictionsError'
   }
@@ -38,10 +48,19 @@ export function parseRestrictions(text: string, fileName = 'restrictions'): Rest
 
   text.split('\n').forEach((rawLine, index) => {
     const line = rawLine.replace(/\r$/, '')
-    const fail = (reason: string): never => { throw new RestrictionsError(fileName, index + 1, reason) }
-    const tokens = line.replace(/#.*/, '').trim().split(/\s+/).filter((t) => t !== '')
+    const fail = (reason: string): never => {
+      throw new RestrictionsError(fileName, index + 1, reason)
+    }
+    const tokens = line
+      .replace(/#.*/, '')
+      .trim()
+      .split(/\s+/)
+      .filter((t) => t !== '')
     if (tokens.length === 0) return
-    if (tokens[0] === 'call') { calls.push(line); return }
+    if (tokens[0] === 'call') {
+      calls.push(line)
+      return
+    }
     if (tokens[0] !== 'resource') fail(`unknown line type '${tokens[0]}' (expected 'resource' or 'call')`)
     if (tokens.length !== 3) {
       fail(`a resource line needs exactly 3 words ('resource <name> <value>'), got ${tokens.length}`)
@@ -51,7 +70,10 @@ export function parseRestrictions(text: string, fileName = 'restrictions'): Rest
     const resource = name as ResourceName
     const value = parseValue(resource, valueText)
     if (typeof value === 'string') fail(value)
-    if (resource === 'messport' || resource === 'connport') { ports[resource].add(value as number); return }
+    if (resource === 'messport' || resource === 'connport') {
+      ports[resource].add(value as number)
+      return
+    }
     if (seen.has(resource)) fail(`resource '${resource}' is given twice`)
     seen.add(resource)
     limits[resource] = value as number

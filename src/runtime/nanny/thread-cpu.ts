@@ -56,8 +56,10 @@ function init(): ThreadCpuSource {
 /** CPU seconds (user + system) used so far by the calling thread. */
 export function threadCpuSeconds(): number {
   switch (init()) {
-    case 'schedstat': return parseSchedstat(readProc())
-    case 'stat': return parseStat(readProc())
+    case 'schedstat':
+      return parseSchedstat(readProc())
+    case 'stat':
+      return parseStat(readProc())
     case 'process': {
       const { user, system } = process.cpuUsage()
       return (user + system) / 1e6
@@ -75,8 +77,11 @@ export function threadCpuSource(): ThreadCpuSource {
  *  truncates utime and stime to a tick each. */
 export function threadCpuGranularity(): number {
   switch (init()) {
-    case 'schedstat': return 1 / TICKS_PER_SECOND
-    case 'stat': return 3 / TICKS_PER_SECOND
-    case 'process': return 1e-3
+    case 'schedstat':
+      return 1 / TICKS_PER_SECOND
+    case 'stat':
+      return 3 / TICKS_PER_SECOND
+    case 'process':
+      return 1e-3
   }
 }

@@ -2,8 +2,12 @@
 // the sandbox host reads. A seqlock keeps reads consistent: the writer makes the sequence number odd, writes,
 // makes it even again; a reader retries while it is odd or changed under it. Ports are not on the board.
 import {
-  ITEM_RESOURCES, NUMERIC_RESOURCES, RENEWABLE_RESOURCES,
-  type ItemResource, type RenewableResource, type ResourceUsage,
+  ITEM_RESOURCES,
+  NUMERIC_RESOURCES,
+  RENEWABLE_RESOURCES,
+  type ItemResource,
+  type RenewableResource,
+  type ResourceUsage,
 } from './resources.js'
 
 export interface StopSummary {

@@ -51,21 +51,36 @@ export function createBroker(options: { ip: string; restrictions: Restrictions }
 
   const run = (op: string, a: GuestValue[]): NetValue | Promise<NetValue> => {
     switch (op as BrokerOp) {
-      case 'tcp.listen': return tcp.listen(s(a[0]), n(a[1]), n(a[2]))
-      case 'tcp.connect': return tcp.connect(s(a[0]), n(a[1]), s(a[2]), n(a[3]), n(a[4]))
-      case 'tcp.accept': return tcp.accept(n(a[0]))
-      case 'tcp.acceptable': return tcp.acceptable(n(a[0]))
-      case 'tcp.refill': return tcp.refill(n(a[0]))
-      case 'tcp.drain': return tcp.drain(n(a[0]))
-      case 'tcp.asked': return tcp.asked()
-      case 'tcp.recount': return tcp.recount()
-      case 'tcp.close': return tcp.close(n(a[0]))
-      case 'tcpserver.close': return tcp.closeServer(n(a[0]))
-      case 'udp.listen': return udp.listen(s(a[0]), n(a[1]))
-      case 'udp.send': return udp.send(s(a[0]), n(a[1]), s(a[2]), s(a[3]), n(a[4]))
-      case 'udp.get': return udp.get(n(a[0]))
-      case 'udp.close': return udp.close(n(a[0]))
-      default: return internal(`unknown operation '${op}' (vessel ${options.ip})`)
+      case 'tcp.listen':
+        return tcp.listen(s(a[0]), n(a[1]), n(a[2]))
+      case 'tcp.connect':
+        return tcp.connect(s(a[0]), n(a[1]), s(a[2]), n(a[3]), n(a[4]))
+      case 'tcp.accept':
+        return tcp.accept(n(a[0]))
+      case 'tcp.acceptable':
+        return tcp.acceptable(n(a[0]))
+      case 'tcp.refill':
+        return tcp.refill(n(a[0]))
+      case 'tcp.drain':
+        return tcp.drain(n(a[0]))
+      case 'tcp.asked':
+        return tcp.asked()
+      case 'tcp.recount':
+        return tcp.recount()
+      case 'tcp.close':
+        return tcp.close(n(a[0]))
+      case 'tcpserver.close':
+        return tcp.closeServer(n(a[0]))
+      case 'udp.listen':
+        return udp.listen(s(a[0]), n(a[1]))
+      case 'udp.send':
+        return udp.send(s(a[0]), n(a[1]), s(a[2]), s(a[3]), n(a[4]))
+      case 'udp.get':
+        return udp.get(n(a[0]))
+      case 'udp.close':
+        return udp.close(n(a[0]))
+      default:
+        return internal(`unknown operation '${op}' (vessel ${options.ip})`)
     }
   }
 
@@ -76,7 +91,10 @@ export function createBroker(options: { ip: string; restrictions: Restrictions }
       const value = run(op, args)
       if (value instanceof Promise) {
         return value.then((v): NetReply => {
-          if (closed) { tcp.closeAll(); udp.closeAll() } // the program ended while this was under way
+          if (closed) {
+            tcp.closeAll()
+            udp.closeAll()
+          } // the program ended while this was under way
           return { ok: true, value: v }
         })
       }

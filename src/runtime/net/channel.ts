@@ -73,7 +73,11 @@ export class NetChannel {
     const id = this.nextId++
     return new Promise<NetValue>((resolve, reject) => {
       this.pending.set(id, (reply) => {
-        try { resolve(unwrap(reply)) } catch (err) { reject(err) }
+        try {
+          resolve(unwrap(reply))
+        } catch (err) {
+          reject(err)
+        }
       })
       this.holdPort()
       this.ports.asyncPort.postMessage({ op, args, id } satisfies NetRequest)

@@ -36,13 +36,17 @@ export function enterEnd(end: LocalEnd, local: string, remote: string): () => vo
     other.changed()
     end.changed()
   }
-  return () => { if (ends.get(key) === end) ends.delete(key) }
+  return () => {
+    if (ends.get(key) === end) ends.delete(key)
+  }
 }
 
 /** A listening address ("ip:port") of this host, so that a connection to it can wait for the listener's end. */
 export function enterListener(address: string): () => void {
   listeners.add(address)
-  return () => { listeners.delete(address) }
+  return () => {
+    listeners.delete(address)
+  }
 }
 
 export const listenedHere = (address: string): boolean => listeners.has(address)
@@ -51,7 +55,9 @@ export const listenedHere = (address: string): boolean => listeners.has(address)
 export function enterConnecting(local: string, remote: string): () => void {
   const key = `${local}>${remote}`
   connecting.add(key)
-  return () => { connecting.delete(key) }
+  return () => {
+    connecting.delete(key)
+  }
 }
 
 /** Whether the remote end of the end `local`>`remote` is being made by a broker of this host (it will be linked). */

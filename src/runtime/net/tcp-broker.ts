@@ -48,7 +48,14 @@ interface Server {
 
 /** What the worker gets with a connection: its id, control words and rings, the vessel's shared words (VesselNet),
  *  and, when the peer is on this host (a direct connection), the peer's control words and rings. */
-export type Handover = [number, SharedArrayBuffer, SharedArrayBuffer, SharedArrayBuffer, SharedArrayBuffer | null, SharedArrayBuffer | null]
+export type Handover = [
+  number,
+  SharedArrayBuffer,
+  SharedArrayBuffer,
+  SharedArrayBuffer,
+  SharedArrayBuffer | null,
+  SharedArrayBuffer | null,
+]
 
 export interface TcpBroker {
   listen(ip: string, port: number, backlog: number): Promise<number>
@@ -115,30 +122,55 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget, wakeWo
       const socket = net.connect({ host: destIp, port: destPort, localAddress: localIp, localPort })
       const leave = enterConnecting(`${localIp}:${localPort}`, `${destIp}:${destPort}`)
       connecting.add(socket)
-      const timer = setTimeout(() => {
+      const timer = setTimeout(
+        () => {
+          connecting.delete(socket)
+          leave()
+          socket.destroy()
+          reject(new RepyError('TimeoutError', `openconnection: timed out connecting to ${destIp}:${destPort}`))
+        },
+        Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())),
+      )
+      const done = () => {
+        clearTimeout(timer)
         connecting.delete(socket)
         leave()
+      }
+      socket.once('connect', () => {
+        done()
+        socket.removeAllListeners('error')
+        resolve(socket)
+      })
+      socket.once('error', (err) => {
+        done()
         socket.destroy()
-        reject(new RepyError('TimeoutError', `openconnection: timed out connecting to ${destIp}:${destPort}`))
-      }, Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())))
-      const done = () => { clearTimeout(timer); connecting.delete(socket); leave() }
-      socket.once('connect', () => { done(); socket.removeAllListeners('error'); resolve(socket) })
-      socket.once('error', (err) => { done(); socket.destroy(); reject(err) })
+        reject(err)
+      })
     })
 
-  const connectError = (err: unknown, destIp: string, destPort: number, localIp: string, localPort: number): RepyError => {
+  const connectError = (
+    err: unknown,
+    destIp: string,
+    destPort: number,
+    localIp: string,
+    localPort: number,
+  ): RepyError => {
     if (err instanceof RepyError) return err
     const code = errnoOf(err)
     const atBind = (err as NodeJS.ErrnoException).syscall === 'bind'
     const where = `openconnection from ${localIp}:${localPort} to ${destIp}:${destPort}`
-    if (code === 'ECONNREFUSED' || code === 'ECONNABORTED') return new RepyError('ConnectionRefusedError', `${where}: the connection was refused`)
-    if (UNREACHABLE.has(code)) return new RepyError('InternetConnectivityError', `${where}: the network cannot be reached (${code})`)
+    if (code === 'ECONNREFUSED' || code === 'ECONNABORTED')
+      return new RepyError('ConnectionRefusedError', `${where}: the connection was refused`)
+    if (UNREACHABLE.has(code))
+      return new RepyError('InternetConnectivityError', `${where}: the network cannot be reached (${code})`)
     if (code === 'EADDRINUSE') {
-      return atBind ? new RepyError('DuplicateTupleError', `${where}: the local address is in use`)
+      return atBind
+        ? new RepyError('DuplicateTupleError', `${where}: the local address is in use`)
         : new RepyError('CleanupInProgressError', `${where}: the connection is still being cleaned up by the OS`)
     }
     if (code === 'EADDRNOTAVAIL') {
-      return atBind ? new RepyError('AddressBindingError', `${where}: cannot bind to the local IP`)
+      return atBind
+        ? new RepyError('AddressBindingError', `${where}: cannot bind to the local IP`)
         : new RepyError('CleanupInProgressError', `${where}: the connection is still being cleaned up by the OS`)
     }
     return new RepyError('InternetConnectivityError', `${where}: ${code}`)
@@ -156,7 +188,11 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget, wakeWo
     servers.delete(id)
     entry.leave()
     entry.server.close()
-    for (const c of entry.queue) { c.socket.destroy(); finish(c); drop(c) }
+    for (const c of entry.queue) {
+      c.socket.destroy()
+      finish(c)
+      drop(c)
+    }
     entry.queue = []
     wakeServer(entry)
     return true
@@ -174,7 +210,10 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget, wakeWo
       const server = net.createServer()
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
-        server.listen({ host: ip, port, backlog, exclusive: true }, () => { server.removeListener('error', reject); resolve() })
+        server.listen({ host: ip, port, backlog, exclusive: true }, () => {
+          server.removeListener('error', reject)
+          resolve()
+        })
       }).catch((err: unknown) => {
         const code = errnoOf(err)
         if (code === 'EADDRINUSE') fail('DuplicateTupleError', `listenforconnection: ${key} is already in use`)
@@ -182,11 +221,19 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget, wakeWo
         fail('AddressBindingError', `listenforconnection: cannot listen on ${key} (${code})`)
       })
       const entry: Server = {
-        server, key, leave: enterListener(key), queue: [], queueLimit: Math.max(1, Math.min(backlog, ACCEPT_QUEUE_LIMIT)), waiters: [],
+        server,
+        key,
+        leave: enterListener(key),
+        queue: [],
+        queueLimit: Math.max(1, Math.min(backlog, ACCEPT_QUEUE_LIMIT)),
+        waiters: [],
       }
       server.on('error', () => {})
       server.on('connection', (socket) => {
-        if (entry.queue.length >= entry.queueLimit) { socket.destroy(); return }
+        if (entry.queue.length >= entry.queueLimit) {
+          socket.destroy()
+          return
+        }
         entry.queue.push(track(socket, null))
         wakeServer(entry)
       })
@@ -197,9 +244,11 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget, wakeWo
 
     async connect(destIp, destPort, localIp, localPort, timeout) {
       const identity = `${localIp}:${localPort}>${destIp}:${destPort}`
-      const duplicate = pendingIdentities.has(identity) || [...connections.values()].some((c) => c.identity === identity)
+      const duplicate =
+        pendingIdentities.has(identity) || [...connections.values()].some((c) => c.identity === identity)
       if (duplicate) fail('DuplicateTupleError', `openconnection: a connection ${identity} already exists`)
-      if (listeningOn(`${localIp}:${localPort}`)) fail('AlreadyListeningError', `openconnection: listening on ${localIp}:${localPort}`)
+      if (listeningOn(`${localIp}:${localPort}`))
+        fail('AlreadyListeningError', `openconnection: listening on ${localIp}:${localPort}`)
       pendingIdentities.add(identity)
       const deadline = Date.now() + timeout * 1000
       try {
@@ -214,7 +263,8 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget, wakeWo
           } catch (err) {
             const recoverable = !(err instanceof RepyError) && RECOVERABLE.has(errnoOf(err))
             if (!recoverable || Date.now() + RETRY_INTERVAL_MS >= deadline) {
-              throw recoverable ? new RepyError('TimeoutError', `openconnection: timed out connecting to ${destIp}:${destPort}`)
+              throw recoverable
+                ? new RepyError('TimeoutError', `openconnection: timed out connecting to ${destIp}:${destPort}`)
                 : connectError(err, destIp, destPort, localIp, localPort)
             }
             await new Promise((r) => setTimeout(r, RETRY_INTERVAL_MS))
@@ -229,7 +279,14 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget, wakeWo
       const entry = servers.get(serverId) ?? fail('SocketClosedLocal', 'getconnection: the server socket is closed')
       const c = entry.queue[0]
       // Its other end is being made on this host: link the two first, so that the worker gets the peer's control words.
-      if (c && c.peer === null && peerConnectingHere(`${plainIp(c.socket.localAddress)}:${c.socket.localPort}`, `${plainIp(c.socket.remoteAddress)}:${c.socket.remotePort}`)) {
+      if (
+        c &&
+        c.peer === null &&
+        peerConnectingHere(
+          `${plainIp(c.socket.localAddress)}:${c.socket.localPort}`,
+          `${plainIp(c.socket.remoteAddress)}:${c.socket.remotePort}`,
+        )
+      ) {
         return linked(c).then(() => takeConnection(entry))
       }
       return takeConnection(entry)
@@ -280,7 +337,10 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget, wakeWo
       finish(c)
       drop(c)
       closing.add(c.socket)
-      c.socket.once('close', () => { closing.delete(c.socket); recount() })
+      c.socket.once('close', () => {
+        closing.delete(c.socket)
+        recount()
+      })
       c.socket.destroySoon()
       recount()
       return true
@@ -300,7 +360,11 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget, wakeWo
     closeAll() {
       for (const id of [...servers.keys()]) closeServer(id)
       for (const socket of [...connecting, ...closing]) socket.destroy()
-      for (const c of connections.values()) { c.socket.destroy(); finish(c); drop(c) }
+      for (const c of connections.values()) {
+        c.socket.destroy()
+        finish(c)
+        drop(c)
+      }
       connecting.clear()
       closing.clear()
       connections.clear()

@@ -122,7 +122,10 @@ export function connectionPaths(hooks: ConnectionHooks): ConnectionPaths {
       const chunk = c.chunks[0]!
       const n = shared.putReceived(chunk)
       c.buffered -= n
-      if (n < chunk.length) { c.chunks[0] = chunk.subarray(n); break }
+      if (n < chunk.length) {
+        c.chunks[0] = chunk.subarray(n)
+        break
+      }
       c.chunks.shift()
     }
     if (c.chunks.length === 0 && c.ctl.flags() & BACKLOG) {
@@ -139,7 +142,10 @@ export function connectionPaths(hooks: ConnectionHooks): ConnectionPaths {
     if (!force && c.socket.writableLength >= SEND_HIGH_WATER) {
       if (!c.drainPending) {
         c.drainPending = true
-        c.socket.once('drain', () => { c.drainPending = false; drain(c) })
+        c.socket.once('drain', () => {
+          c.drainPending = false
+          drain(c)
+        })
       }
       return
     }
@@ -152,11 +158,31 @@ export function connectionPaths(hooks: ConnectionHooks): ConnectionPaths {
   return {
     track(socket, identity) {
       const c: Connection = {
-        socket, chunks: [], buffered: 0, remoteClosed: false, identity, shared: null, id: 0, direct: false, finished: false,
-        waiters: [], drainPending: false, ctl: new TcpCtl(), peer: null,
-        changed: () => changed(c), wake: () => { if (c.id !== 0) hooks.wakeWorker(c.id) }, rings: () => (c.shared ??= TcpShared.forCtl(c.ctl)), leave: () => {},
+        socket,
+        chunks: [],
+        buffered: 0,
+        remoteClosed: false,
+        identity,
+        shared: null,
+        id: 0,
+        direct: false,
+        finished: false,
+        waiters: [],
+        drainPending: false,
+        ctl: new TcpCtl(),
+        peer: null,
+        changed: () => changed(c),
+        wake: () => {
+          if (c.id !== 0) hooks.wakeWorker(c.id)
+        },
+        rings: () => (c.shared ??= TcpShared.forCtl(c.ctl)),
+        leave: () => {},
       }
-      c.leave = enterEnd(c, `${plain(socket.localAddress)}:${socket.localPort}`, `${plain(socket.remoteAddress)}:${socket.remotePort}`)
+      c.leave = enterEnd(
+        c,
+        `${plain(socket.localAddress)}:${socket.localPort}`,
+        `${plain(socket.remoteAddress)}:${socket.remotePort}`,
+      )
       socket.on('data', (chunk: Buffer) => {
         if (c.id !== 0) receive(c, chunk)
         else queue(c, chunk)
@@ -169,7 +195,11 @@ export function connectionPaths(hooks: ConnectionHooks): ConnectionPaths {
       }
       socket.on('end', remoteClosed)
       socket.on('error', remoteClosed)
-      socket.on('close', () => { remoteClosed(); finish(c); hooks.sendBuffersChanged() })
+      socket.on('close', () => {
+        remoteClosed()
+        finish(c)
+        hooks.sendBuffersChanged()
+      })
       return c
     },
 
@@ -197,10 +227,14 @@ export function connectionPaths(hooks: ConnectionHooks): ConnectionPaths {
       resumeWithRoom()
     },
 
-    changeOf: (c, deadline) => new Promise((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, deadline - performance.now()))
-      c.waiters.push(() => { clearTimeout(timer); resolve() })
-    }),
+    changeOf: (c, deadline) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - performance.now()))
+        c.waiters.push(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      }),
   }
 }
 

@@ -58,24 +58,46 @@ export class TcpCtl {
     if (!ctl) Atomics.store(this.w, KEY, ++lastKey)
   }
 
-  key(): number { return Atomics.load(this.w, KEY) }
+  key(): number {
+    return Atomics.load(this.w, KEY)
+  }
 
-  flags(): number { return Atomics.load(this.w, FLAGS) }
-  setFlags(bits: number): void { Atomics.or(this.w, FLAGS, bits) }
-  clearFlags(bits: number): void { Atomics.and(this.w, FLAGS, ~bits) }
-  recvFill(): number { return (Atomics.load(this.w, RECV_TAIL) - Atomics.load(this.w, RECV_HEAD)) | 0 }
-  sendFill(): number { return (Atomics.load(this.w, SEND_TAIL) - Atomics.load(this.w, SEND_HEAD)) | 0 }
+  flags(): number {
+    return Atomics.load(this.w, FLAGS)
+  }
+  setFlags(bits: number): void {
+    Atomics.or(this.w, FLAGS, bits)
+  }
+  clearFlags(bits: number): void {
+    Atomics.and(this.w, FLAGS, ~bits)
+  }
+  recvFill(): number {
+    return (Atomics.load(this.w, RECV_TAIL) - Atomics.load(this.w, RECV_HEAD)) | 0
+  }
+  sendFill(): number {
+    return (Atomics.load(this.w, SEND_TAIL) - Atomics.load(this.w, SEND_HEAD)) | 0
+  }
 
   /** Worker: asks for `bit`; true when it was not asked already (then the host must be told). */
-  ask(bit: number): boolean { return (Atomics.or(this.w, ASKED, bit) & bit) === 0 }
+  ask(bit: number): boolean {
+    return (Atomics.or(this.w, ASKED, bit) & bit) === 0
+  }
   /** Host: takes the request `bit` before doing the work, so that a later ask is not lost. */
-  take(bit: number): void { Atomics.and(this.w, ASKED, ~bit) }
+  take(bit: number): void {
+    Atomics.and(this.w, ASKED, ~bit)
+  }
   /** Host: what the worker has asked for. */
-  asked(): number { return Atomics.load(this.w, ASKED) }
+  asked(): number {
+    return Atomics.load(this.w, ASKED)
+  }
   /** Worker: waits for `bits`. */
-  wait(bits: number): void { Atomics.or(this.w, WAITING, bits) }
+  wait(bits: number): void {
+    Atomics.or(this.w, WAITING, bits)
+  }
   /** Host: whether the worker waited for any of `bits` (which it then no longer does). */
-  woken(bits: number): boolean { return (Atomics.and(this.w, WAITING, ~bits) & bits) !== 0 }
+  woken(bits: number): boolean {
+    return (Atomics.and(this.w, WAITING, ~bits) & bits) !== 0
+  }
 }
 
 /** One end's control words and rings. */
@@ -164,11 +186,19 @@ export class VesselNet {
     this.w = new Int32Array(sab)
   }
   /** Worker, read by it to refuse sends past the vessel's limit. */
-  unflushed(): number { return Atomics.load(this.w, UNFLUSHED) }
+  unflushed(): number {
+    return Atomics.load(this.w, UNFLUSHED)
+  }
   /** Host. */
-  setUnflushed(bytes: number): void { Atomics.store(this.w, UNFLUSHED, Math.min(bytes, 2 ** 31 - 1)) }
+  setUnflushed(bytes: number): void {
+    Atomics.store(this.w, UNFLUSHED, Math.min(bytes, 2 ** 31 - 1))
+  }
   /** Worker, after a connection asked for work: true when the host must be sent a note. */
-  noting(): boolean { return Atomics.exchange(this.w, NOTED, 1) === 0 }
+  noting(): boolean {
+    return Atomics.exchange(this.w, NOTED, 1) === 0
+  }
   /** Host, before it looks at what its connections asked for. */
-  noted(): void { Atomics.store(this.w, NOTED, 0) }
+  noted(): void {
+    Atomics.store(this.w, NOTED, 0)
+  }
 }

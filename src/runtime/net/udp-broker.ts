@@ -41,13 +41,20 @@ const bindError = (fn: string, err: unknown, ip: string, port: number): RepyErro
 }
 
 const closeQuietly = (socket: dgram.Socket): void => {
-  try { socket.close() } catch { /* already closed */ }
+  try {
+    socket.close()
+  } catch {
+    /* already closed */
+  }
 }
 
 function bind(fn: string, ip: string, port: number): Promise<dgram.Socket> {
   const socket = dgram.createSocket('udp4')
   return new Promise((resolve, reject) => {
-    socket.once('error', (err) => { closeQuietly(socket); reject(bindError(fn, err, ip, port)) })
+    socket.once('error', (err) => {
+      closeQuietly(socket)
+      reject(bindError(fn, err, ip, port))
+    })
     socket.bind({ address: ip, port, exclusive: true }, () => {
       socket.removeAllListeners('error')
       socket.on('error', () => {})
@@ -126,7 +133,10 @@ export function createUdpBroker(nextId: () => number, budget: RecvBudget): UdpBr
     },
 
     closeAll() {
-      for (const entry of listeners.values()) { closeQuietly(entry.socket); forget(entry) }
+      for (const entry of listeners.values()) {
+        closeQuietly(entry.socket)
+        forget(entry)
+      }
       for (const socket of temporary) closeQuietly(socket)
       listeners.clear()
       temporary.clear()

@@ -44,10 +44,16 @@ export function App({ engine, cwd, onResult }: AppProps) {
   const historyIndex = useRef(0)
   const nextId = useRef(0)
 
-  const print = useCallback((lines: string[], color?: OutputLine['color']) => {
-    const width = (stdout.columns || 80) - 1
-    setOutput((old) => [...old, ...lines.flatMap((l) => wrapLine(l, width)).map((text) => ({ id: nextId.current++, text, color }))])
-  }, [stdout])
+  const print = useCallback(
+    (lines: string[], color?: OutputLine['color']) => {
+      const width = (stdout.columns || 80) - 1
+      setOutput((old) => [
+        ...old,
+        ...lines.flatMap((l) => wrapLine(l, width)).map((text) => ({ id: nextId.current++, text, color })),
+      ])
+    },
+    [stdout],
+  )
 
   useEffect(() => {
     let last = 0
@@ -58,7 +64,9 @@ export function App({ engine, cwd, onResult }: AppProps) {
         setProgress(p)
       }
     }
-    return () => { engine.onProgress = undefined }
+    return () => {
+      engine.onProgress = undefined
+    }
   }, [engine])
 
   const replace = (text: string) => setLine({ text, cursor: text.length })
@@ -114,36 +122,43 @@ export function App({ engine, cwd, onResult }: AppProps) {
     for (const done of [first.text, ...parts.slice(1, -1)]) void submit(done)
   }
 
-  useInput((input, key) => {
-    if (key.ctrl && input === 'c') return interrupt()
-    if (key.return) {
-      const done = line.current.text
-      replace('')
-      return void submit(done)
-    }
-    if (key.upArrow && history.current.length > 0) {
-      historyIndex.current = Math.max(0, historyIndex.current - 1)
-      replace(history.current[historyIndex.current]!)
-    } else if (key.downArrow) {
-      historyIndex.current = Math.min(history.current.length, historyIndex.current + 1)
-      replace(history.current[historyIndex.current] ?? '')
-    } else if (key.tab) {
-      const result = complete(engine.state, cwd, line.current.text)
-      if (result.candidates.length > 0) print([result.candidates.join('  ')], 'gray')
-      if (result.line !== line.current.text) replace(result.line)
-    } else if (key.ctrl && input === 'd') {
-      if (line.current.text === '' && !busyRef.current) exit()
-    } else {
-      const edited = edit(line.current, input, key)
-      if (edited !== null) setLine(edited)
-      else if (!key.ctrl && !key.meta && !key.escape && input !== '') type(input)
-    }
-  }, { isActive: isRawModeSupported === true })
+  useInput(
+    (input, key) => {
+      if (key.ctrl && input === 'c') return interrupt()
+      if (key.return) {
+        const done = line.current.text
+        replace('')
+        return void submit(done)
+      }
+      if (key.upArrow && history.current.length > 0) {
+        historyIndex.current = Math.max(0, historyIndex.current - 1)
+        replace(history.current[historyIndex.current]!)
+      } else if (key.downArrow) {
+        historyIndex.current = Math.min(history.current.length, historyIndex.current + 1)
+        replace(history.current[historyIndex.current] ?? '')
+      } else if (key.tab) {
+        const result = complete(engine.state, cwd, line.current.text)
+        if (result.candidates.length > 0) print([result.candidates.join('  ')], 'gray')
+        if (result.line !== line.current.text) replace(result.line)
+      } else if (key.ctrl && input === 'd') {
+        if (line.current.text === '' && !busyRef.current) exit()
+      } else {
+        const edited = edit(line.current, input, key)
+        if (edited !== null) setLine(edited)
+        else if (!key.ctrl && !key.meta && !key.escape && input !== '') type(input)
+      }
+    },
+    { isActive: isRawModeSupported === true },
+  )
 
   return (
     <Box flexDirection='column'>
       <Static items={output}>
-        {(line) => <Text key={line.id} color={line.color}>{line.text}</Text>}
+        {(line) => (
+          <Text key={line.id} color={line.color}>
+            {line.text}
+          </Text>
+        )}
       </Static>
       {busy && <ProgressLine progress={progress} />}
       <Box>

@@ -61,13 +61,20 @@ export function candidatesFor(state: ShellState, cwd: string, words: string[], i
     return candidatesFor(state, cwd, words.slice(at.offset + 1), index - at.offset - 1)
   }
   switch (at.kind) {
-    case 'command': return [...COMMANDS.keys()]
-    case 'sub': return at.sub ?? []
-    case 'target': return state.targetNames()
-    case 'group': return [...state.groups.keys()]
-    case 'identity': return [...state.identities.keys()]
-    case 'file': return files(cwd, words[index] ?? '')
-    default: return []
+    case 'command':
+      return [...COMMANDS.keys()]
+    case 'sub':
+      return at.sub ?? []
+    case 'target':
+      return state.targetNames()
+    case 'group':
+      return [...state.groups.keys()]
+    case 'identity':
+      return [...state.identities.keys()]
+    case 'file':
+      return files(cwd, words[index] ?? '')
+    default:
+      return []
   }
 }
 
@@ -84,7 +91,9 @@ export function complete(state: ShellState, cwd: string, line: string): Completi
   const word = line.slice(start)
   const statement = before.slice(before.lastIndexOf(';') + 1)
   const words = statement.split(/\s+/).filter((w) => w !== '')
-  const matches = [...new Set(candidatesFor(state, cwd, [...words, word], words.length))].filter((c) => c.startsWith(word)).sort()
+  const matches = [...new Set(candidatesFor(state, cwd, [...words, word], words.length))]
+    .filter((c) => c.startsWith(word))
+    .sort()
   if (matches.length === 0) return { line, candidates: [] }
   if (matches.length === 1) {
     const only = matches[0]!
@@ -93,4 +102,3 @@ export function complete(state: ShellState, cwd: string, line: string): Completi
   const prefix = commonPrefix(matches)
   return { line: before + prefix, candidates: prefix.length > word.length ? [] : matches }
 }
-

@@ -5,7 +5,9 @@ import { Text } from 'ink'
 export function Confirm({ question }: { question: string }): React.JSX.Element {
   return (
     <Text wrap='truncate'>
-      <Text color='yellow' bold>{question}</Text>
+      <Text color='yellow' bold>
+        {question}
+      </Text>
       <Text>{' (y/n)'}</Text>
     </Text>
   )

@@ -5,8 +5,21 @@ import { Text } from 'ink'
 export type Mode = 'table' | 'log'
 
 const KEYS: Record<Mode, Array<[string, string]>> = {
-  table: [['↑/↓', 'select'], ['Enter', 'log'], ['s', 'stop'], ['r', 'reset'], ['q', 'quit']],
-  log: [['↑/↓ PgUp/PgDn', 'scroll'], ['End', 'follow'], ['Esc', 'back'], ['s', 'stop'], ['r', 'reset'], ['q', 'quit']],
+  table: [
+    ['↑/↓', 'select'],
+    ['Enter', 'log'],
+    ['s', 'stop'],
+    ['r', 'reset'],
+    ['q', 'quit'],
+  ],
+  log: [
+    ['↑/↓ PgUp/PgDn', 'scroll'],
+    ['End', 'follow'],
+    ['Esc', 'back'],
+    ['s', 'stop'],
+    ['r', 'reset'],
+    ['q', 'quit'],
+  ],
 }
 
 export function HelpLine({ mode }: { mode: Mode }): React.JSX.Element {
@@ -15,7 +28,9 @@ export function HelpLine({ mode }: { mode: Mode }): React.JSX.Element {
       {KEYS[mode].map(([key, what], i) => (
         <Text key={key}>
           {i === 0 ? '' : '  '}
-          <Text bold color='cyan'>{key}</Text>
+          <Text bold color='cyan'>
+            {key}
+          </Text>
           {' ' + what}
         </Text>
       ))}

@@ -15,7 +15,12 @@ export interface VesselTableProps {
 }
 
 const STATUS_COLORS: Record<VesselStatus, string> = {
-  Fresh: 'white', Started: 'green', Stopped: 'yellow', Terminated: 'red', ThreadErr: 'red', Stale: 'magenta',
+  Fresh: 'white',
+  Started: 'green',
+  Stopped: 'yellow',
+  Terminated: 'red',
+  ThreadErr: 'red',
+  Stale: 'magenta',
 }
 
 export function VesselTable({ vessels, selected, width, height }: VesselTableProps): React.JSX.Element {
@@ -26,7 +31,9 @@ export function VesselTable({ vessels, selected, width, height }: VesselTablePro
   const more = vessels.length - start - shown.length
   return (
     <Box flexDirection='column'>
-      <Text bold wrap='truncate'>{headerCells(columns).join(' ')}</Text>
+      <Text bold wrap='truncate'>
+        {headerCells(columns).join(' ')}
+      </Text>
       {vessels.length === 0 && <Text dimColor>(no vessels on this node)</Text>}
       {shown.map((v, i) => {
         const isSelected = start + i === selected
@@ -38,13 +45,19 @@ export function VesselTable({ vessels, selected, width, height }: VesselTablePro
             {columns.map((c, j) => {
               const sep = j === 0 ? '' : ' '
               const color = c.key === 'status' ? STATUS_COLORS[v.status] : c.key === 'cpubar' ? cpuColor : undefined
-              return <Text key={c.key} color={color}>{sep + cells[j]}</Text>
+              return (
+                <Text key={c.key} color={color}>
+                  {sep + cells[j]}
+                </Text>
+              )
             })}
           </Text>
         )
       })}
       {(start > 0 || more > 0) && (
-        <Text dimColor>{`  ${start > 0 ? `↑ ${start} more` : ''}${start > 0 && more > 0 ? '  ' : ''}${more > 0 ? `↓ ${more} more` : ''}`}</Text>
+        <Text
+          dimColor
+        >{`  ${start > 0 ? `↑ ${start} more` : ''}${start > 0 && more > 0 ? '  ' : ''}${more > 0 ? `↓ ${more} more` : ''}`}</Text>
       )}
     </Box>
   )

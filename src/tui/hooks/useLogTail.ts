@@ -9,7 +9,12 @@ export interface LogTail extends LogState {
   error: string | null
 }
 
-export function useLogTail(client: () => ConsoleClient | null, vessel: string | null, pollMs = 80, maxLines = 5000): LogTail {
+export function useLogTail(
+  client: () => ConsoleClient | null,
+  vessel: string | null,
+  pollMs = 80,
+  maxLines = 5000,
+): LogTail {
   const [state, setState] = useState<LogTail>({ ...emptyLog(), error: null })
 
   useEffect(() => {

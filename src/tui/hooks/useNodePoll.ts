@@ -22,7 +22,11 @@ export interface NodePoll {
 }
 
 export function useNodePoll(
-  first: ConsoleClient, initial: NodeSnapshot | null, connect: Connect, address: string, intervalMs: number,
+  first: ConsoleClient,
+  initial: NodeSnapshot | null,
+  connect: Connect,
+  address: string,
+  intervalMs: number,
 ): NodePoll {
   const clientRef = useRef<ConsoleClient | null>(first)
   const waiter = useRef(new Waiter())
@@ -39,7 +43,10 @@ export function useNodePoll(
       lostAt ??= Date.now()
       attempts++
       const since = formatDuration((Date.now() - lostAt) / 1000)
-      setLink({ state: 'reconnecting', message: `node unreachable for ${since}, reconnecting (attempt ${attempts})… ${errorText(why)}` })
+      setLink({
+        state: 'reconnecting',
+        message: `node unreachable for ${since}, reconnecting (attempt ${attempts})… ${errorText(why)}`,
+      })
     }
     const loop = async (): Promise<void> => {
       while (!stopped) {
@@ -48,7 +55,10 @@ export function useNodePoll(
         if (client === null) {
           try {
             client = await connect()
-            if (stopped) { await client.close(); return }
+            if (stopped) {
+              await client.close()
+              return
+            }
             clientRef.current = client
           } catch (err) {
             lost(err)
@@ -65,7 +75,10 @@ export function useNodePoll(
           setSnapshot(snap)
           if (lostAt !== null) {
             const gone = formatDuration((Date.now() - lostAt) / 1000)
-            setLink({ state: 'connected', message: `reconnected to ${address} at ${clock(Date.now())} (unreachable for ${gone})` })
+            setLink({
+              state: 'connected',
+              message: `reconnected to ${address} at ${clock(Date.now())} (unreachable for ${gone})`,
+            })
             lostAt = null
             attempts = 0
           }

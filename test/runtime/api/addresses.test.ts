@@ -7,7 +7,9 @@ describe('addresses', () => {
   let run: GuestRun
   let r: Map<string, string>
   beforeAll(async () => {
-    run = await runGuest(CHECKS + String.raw`
+    run = await runGuest(
+      CHECKS +
+        String.raw`
 check('getmyip', () => getmyip())
 check('getmyip arg', () => getmyip(1))
 check('gethostbyname promise', () => { const p = gethostbyname('localhost'); p.catch(() => {}); return p instanceof Promise })
@@ -20,7 +22,9 @@ await acheck('null', () => gethostbyname(null))
 await acheck('no args', () => gethostbyname())
 await acheck('2 args', () => gethostbyname('localhost', 80))
 await acheck('empty', () => gethostbyname(''))
-`, { ip: '10.1.2.3' })
+`,
+      { ip: '10.1.2.3' },
+    )
     r = results(run.output)
   })
 
@@ -48,7 +52,9 @@ await acheck('empty', () => gethostbyname(''))
 
   it('is refused with ResourceForbiddenError when netsend is 0', async () => {
     const restrictions = GENEROUS_RESTRICTIONS.replace(/resource netsend \d+/, 'resource netsend 0')
-    const { output } = await runGuest(CHECKS + `await acheck('forbidden', () => gethostbyname('localhost'))`, { restrictions })
+    const { output } = await runGuest(CHECKS + `await acheck('forbidden', () => gethostbyname('localhost'))`, {
+      restrictions,
+    })
     expect(results(output).get('forbidden')).toBe('ResourceForbiddenError')
   })
 })

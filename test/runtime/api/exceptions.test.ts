@@ -7,15 +7,31 @@ import { CHECKS, okValue, results } from '../../helpers/guest-checks.js'
  *  (RepyException's parent is JavaScript's Error). */
 const HIERARCHY: Record<string, string> = {
   RepyException: 'Error',
-  RepyArgumentError: 'RepyException', TimeoutError: 'RepyException', CodeUnsafeError: 'RepyException',
-  ContextUnsafeError: 'RepyException', LockDoubleReleaseError: 'RepyException',
-  ResourceUsageError: 'RepyException', ResourceExhaustedError: 'ResourceUsageError', ResourceForbiddenError: 'ResourceUsageError',
-  FileError: 'RepyException', FileNotFoundError: 'FileError', FileInUseError: 'FileError',
-  SeekPastEndOfFileError: 'FileError', FileClosedError: 'FileError',
-  NetworkError: 'RepyException', NetworkAddressError: 'NetworkError', AlreadyListeningError: 'NetworkError',
-  DuplicateTupleError: 'NetworkError', CleanupInProgressError: 'NetworkError', InternetConnectivityError: 'NetworkError',
-  AddressBindingError: 'NetworkError', ConnectionRefusedError: 'NetworkError', LocalIPChanged: 'NetworkError',
-  SocketClosedLocal: 'NetworkError', SocketClosedRemote: 'NetworkError', SocketWouldBlockError: 'NetworkError',
+  RepyArgumentError: 'RepyException',
+  TimeoutError: 'RepyException',
+  CodeUnsafeError: 'RepyException',
+  ContextUnsafeError: 'RepyException',
+  LockDoubleReleaseError: 'RepyException',
+  ResourceUsageError: 'RepyException',
+  ResourceExhaustedError: 'ResourceUsageError',
+  ResourceForbiddenError: 'ResourceUsageError',
+  FileError: 'RepyException',
+  FileNotFoundError: 'FileError',
+  FileInUseError: 'FileError',
+  SeekPastEndOfFileError: 'FileError',
+  FileClosedError: 'FileError',
+  NetworkError: 'RepyException',
+  NetworkAddressError: 'NetworkError',
+  AlreadyListeningError: 'NetworkError',
+  DuplicateTupleError: 'NetworkError',
+  CleanupInProgressError: 'NetworkError',
+  InternetConnectivityError: 'NetworkError',
+  AddressBindingError: 'NetworkError',
+  ConnectionRefusedError: 'NetworkError',
+  LocalIPChanged: 'NetworkError',
+  SocketClosedLocal: 'NetworkError',
+  SocketClosedRemote: 'NetworkError',
+  SocketWouldBlockError: 'NetworkError',
   TCPServerSocketInvalidError: 'NetworkError',
 }
 const NAMES = Object.keys(HIERARCHY)
@@ -24,7 +40,9 @@ describe('exception classes', () => {
   let run: GuestRun
   let r: Map<string, string>
   beforeAll(async () => {
-    run = await runGuest(CHECKS + String.raw`
+    run = await runGuest(
+      CHECKS +
+        String.raw`
 const names = ${JSON.stringify(NAMES)}
 check('parents', () => Object.fromEntries(names.map((n) => [n, Object.getPrototypeOf(globalThis[n]).name])))
 check('instances', () => Object.fromEntries(names.map((n) => {
@@ -42,7 +60,8 @@ check('not exported', () => ['InternalRepyError', 'SafeException', 'CheckNodeExc
 check('api raises the class', () => { try { openfile('missing', false) } catch (e) { return [e.constructor === FileNotFoundError, e instanceof FileError, e.name] } })
 check('subclassable', () => { class Mine extends FileError {} ; const m = new Mine('m'); return [m instanceof FileError, m instanceof RepyException] })
 check('catch by parent', () => { try { removefile('missing') } catch (e) { if (e instanceof FileError) return 'caught as FileError' ; throw e } })
-`)
+`,
+    )
     r = results(run.output)
   })
 

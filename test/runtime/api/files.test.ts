@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GENEROUS_RESTRICTIONS, runGuest, type GuestRun } from '../../helpers/run-guest.js'
 import { CHECKS, okValue, results } from '../../helpers/guest-checks.js'
 
-const PROGRAM = CHECKS + String.raw`
+const PROGRAM =
+  CHECKS +
+  String.raw`
 // filename rules
 check('name 120', () => { const f = openfile('a'.repeat(120), true); f.close(); return 'opened' })
 check('name 121', () => openfile('a'.repeat(121), true))
@@ -108,7 +110,9 @@ describe('files', () => {
     run = await runGuest(PROGRAM, { files: { existing: 'kept content' }, keepDir: true })
     r = results(run.output)
   })
-  afterAll(() => { if (run) rmSync(run.dir, { recursive: true, force: true }) })
+  afterAll(() => {
+    if (run) rmSync(run.dir, { recursive: true, force: true })
+  })
 
   it('runs to the end', () => {
     expect(run.outcome).toMatchObject({ status: 'Terminated', code: 0 })
@@ -120,8 +124,17 @@ describe('files', () => {
   })
 
   it.each([
-    'name 121', 'name upper', 'name leading dot', 'name dot', 'name dotdot', 'name slash', 'name parent', 'name empty',
-    'name space', 'name unicode', 'name not string',
+    'name 121',
+    'name upper',
+    'name leading dot',
+    'name dot',
+    'name dotdot',
+    'name slash',
+    'name parent',
+    'name empty',
+    'name space',
+    'name unicode',
+    'name not string',
   ])('refuses a bad filename: %s', (label) => {
     expect(r.get(label)).toBe('RepyArgumentError')
   })
@@ -164,8 +177,17 @@ describe('files', () => {
   })
 
   it.each([
-    'read negative size', 'read negative offset', 'read float size', 'read string offset', 'read 1 arg', 'read 3 args',
-    'write negative offset', 'write number', 'write wide char', 'write 1 arg', 'close arg',
+    'read negative size',
+    'read negative offset',
+    'read float size',
+    'read string offset',
+    'read 1 arg',
+    'read 3 args',
+    'write negative offset',
+    'write number',
+    'write wide char',
+    'write 1 arg',
+    'close arg',
   ])('refuses bad readat/writeat/close arguments: %s', (label) => {
     expect(r.get(label)).toBe('RepyArgumentError')
   })
@@ -196,7 +218,9 @@ describe('files', () => {
 
   it('lists the vessel directory', () => {
     const names = okValue(r, 'listfiles') as string[]
-    expect(names).toEqual(expect.arrayContaining(['main.js', 'existing', 'data', 'binary', 'inuse', 'many0', 'a'.repeat(120)]))
+    expect(names).toEqual(
+      expect.arrayContaining(['main.js', 'existing', 'data', 'binary', 'inuse', 'many0', 'a'.repeat(120)]),
+    )
     expect(okValue(r, 'listfiles is array')).toBe(true)
     expect(r.get('listfiles arg')).toBe('RepyArgumentError')
   })
@@ -224,7 +248,9 @@ describe('disk quota', () => {
   // diskused counts Σ size + 4096 per file; the program file itself is in the vessel directory.
   const QUOTA = 30000
   const restrictions = GENEROUS_RESTRICTIONS.replace(/resource diskused \d+/, `resource diskused ${QUOTA}`)
-  const PROGRAM_DISK = CHECKS + String.raw`
+  const PROGRAM_DISK =
+    CHECKS +
+    String.raw`
 const used = () => getresources()[1].diskused
 const before = used()
 const f = openfile('big', true)
@@ -247,7 +273,9 @@ check('write after remove', () => { const g = openfile('again', true); g.writeat
     run = await runGuest(PROGRAM_DISK, { restrictions, keepDir: true })
     r = results(run.output)
   })
-  afterAll(() => { if (run) rmSync(run.dir, { recursive: true, force: true }) })
+  afterAll(() => {
+    if (run) rmSync(run.dir, { recursive: true, force: true })
+  })
 
   it('charges 4096 for a new file and the size of each write', () => {
     expect(okValue(r, 'create charged')).toBe(4096)

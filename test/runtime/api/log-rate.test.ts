@@ -28,13 +28,24 @@ async function start(program: string, source: string): Promise<Watched> {
   const pieces: string[] = []
   let first!: (t: string) => void
   let end!: (o: Outcome) => void
-  const firstPiece = new Promise<string>((r) => { first = r })
-  const ended = new Promise<Outcome>((r) => { end = r })
-  const host = await SandboxHost.start(dir, {
-    output: (_id, text) => { pieces.push(text); if (pieces.length === 1) first(text) },
-    exit: (_id, outcome) => end(outcome),
-    crash: (reason) => end({ status: 'Terminated', code: 70, reason }),
-  }, { frontEnds: FRONT_ENDS_MODULE })
+  const firstPiece = new Promise<string>((r) => {
+    first = r
+  })
+  const ended = new Promise<Outcome>((r) => {
+    end = r
+  })
+  const host = await SandboxHost.start(
+    dir,
+    {
+      output: (_id, text) => {
+        pieces.push(text)
+        if (pieces.length === 1) first(text)
+      },
+      exit: (_id, outcome) => end(outcome),
+      crash: (reason) => end({ status: 'Terminated', code: 70, reason }),
+    },
+    { frontEnds: FRONT_ENDS_MODULE },
+  )
   host.startVessel({ vesselId: 'v', cwd: dir, program, callargs: [], ip: '127.0.0.1', restrictions })
   return { host, pieces, firstPiece, ended }
 }
@@ -51,12 +62,15 @@ async function fivePiecesOfY(w: Watched): Promise<string[]> {
 }
 
 describe('lograte', () => {
-  it('writes a 5000-byte log at 1000 bytes/s in pieces of at most 1000 bytes, taking 4 s of the program\'s time', async () => {
-    const w = await start('main.js', `
+  it("writes a 5000-byte log at 1000 bytes/s in pieces of at most 1000 bytes, taking 4 s of the program's time", async () => {
+    const w = await start(
+      'main.js',
+      `
 const t0 = getruntime()
 log('y'.repeat(5000))
 const took = getruntime() - t0
-log('\\n' + JSON.stringify({ took, level: getresources()[1].lograte }))`)
+log('\\n' + JSON.stringify({ took, level: getresources()[1].lograte }))`,
+    )
     const ys = await fivePiecesOfY(w)
     for (const p of ys) expect(p.length).toBeLessThanOrEqual(1000)
     const report = JSON.parse(w.pieces.join('').split('\n')[1]!) as { took: number; level: number }
@@ -66,7 +80,9 @@ log('\\n' + JSON.stringify({ took, level: getresources()[1].lograte }))`)
   })
 
   it('makes only the logging thread of a Repy program wait, and its usage never exceeds the bucket', async () => {
-    const w = await start('main.r2py', `
+    const w = await start(
+      'main.r2py',
+      `
 levels = []
 done = [False]
 def watch():
@@ -80,19 +96,22 @@ took = getruntime() - start
 done[0] = True
 sleep(0.1)
 log('\\n', took >= 3.9, len(levels) > 10, max(levels) <= 1000, '\\n')
-`)
+`,
+    )
     await fivePiecesOfY(w)
     expect(w.pieces.join('').split('\n')[1]).toBe('True True True ')
   })
 
-  it.each([['main.js', `log('y'.repeat(1000000))`], ['main.r2py', `log('y' * 1000000)`]])(
-    'stops a program (%s) waiting in a long log', async (program, source) => {
-      const w = await start(program, source)
-      expect((await w.firstPiece).length).toBe(1000)
-      w.host.stopVessel('v')
-      const outcome = await w.ended
-      await w.host.shutdown()
-      expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
-      expect(w.pieces.join('').length).toBeLessThan(1000000)
-    })
+  it.each([
+    ['main.js', `log('y'.repeat(1000000))`],
+    ['main.r2py', `log('y' * 1000000)`],
+  ])('stops a program (%s) waiting in a long log', async (program, source) => {
+    const w = await start(program, source)
+    expect((await w.firstPiece).length).toBe(1000)
+    w.host.stopVessel('v')
+    const outcome = await w.ended
+    await w.host.shutdown()
+    expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
+    expect(w.pieces.join('').length).toBeLessThan(1000000)
+  })
 })

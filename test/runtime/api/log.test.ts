@@ -25,10 +25,13 @@ log('|', new FileError('boom'))
   })
 
   it('is refused with ResourceForbiddenError when lograte is 0', async () => {
-    const { output, outcome } = await runGuest(`
+    const { output, outcome } = await runGuest(
+      `
 let name = 'none'
 try { log('x') } catch (e) { name = e.name }
-throw new Error('log said ' + name)`, { restrictions: withLograte(0) })
+throw new Error('log said ' + name)`,
+      { restrictions: withLograte(0) },
+    )
     expect(output).toBe('')
     expect(outcome.code).toBe(6)
     expect(outcome.reason).toContain('log said ResourceForbiddenError')
@@ -36,11 +39,14 @@ throw new Error('log said ' + name)`, { restrictions: withLograte(0) })
 
   it('is slowed down to lograte bytes per second', async () => {
     // 5 × 500 bytes at 1000 bytes/s: the bucket holds one second's worth, so the rest must wait about 1.5 s.
-    const { output, outcome } = await runGuest(`
+    const { output, outcome } = await runGuest(
+      `
 const line = 'x'.repeat(499) + '\\n'
 const t0 = getruntime()
 for (let i = 0; i < 5; i++) log(line)
-log('took', getruntime() - t0)`, { restrictions: withLograte(1000) })
+log('took', getruntime() - t0)`,
+      { restrictions: withLograte(1000) },
+    )
     expect(outcome.code).toBe(0)
     const took = Number(/took (\S+)/.exec(output)?.[1])
     expect(took).toBeGreaterThanOrEqual(1.0)

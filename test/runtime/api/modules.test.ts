@@ -4,31 +4,37 @@ import { runGuest } from '../../helpers/run-guest.js'
 
 describe('modules', () => {
   it('imports other files of the vessel directory, which share the API and mycontext', async () => {
-    const { output, outcome } = await runGuest(`
+    const { output, outcome } = await runGuest(
+      `
 import { twice } from './util.js'
 import 'side.js'
 mycontext.fromMain = 1
 const dyn = await import('./dyn.js')
-log(twice(21), mycontext.fromSide, dyn.answer(), '\\n')`, {
-      files: {
-        'util.js': 'export const twice = (x) => x * 2\n',
-        'side.js': `log('side effect', getthreadname(), '\\n'); mycontext.fromSide = 'side'\n`,
-        'dyn.js': 'export const answer = () => mycontext.fromMain + 41\n',
+log(twice(21), mycontext.fromSide, dyn.answer(), '\\n')`,
+      {
+        files: {
+          'util.js': 'export const twice = (x) => x * 2\n',
+          'side.js': `log('side effect', getthreadname(), '\\n'); mycontext.fromSide = 'side'\n`,
+          'dyn.js': 'export const answer = () => mycontext.fromMain + 41\n',
+        },
       },
-    })
+    )
     expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
     expect(output).toBe('side effect MainThread \n42 side 42 \n')
   })
 
   it('runs a .ts program that imports a .ts module', async () => {
-    const { output, outcome } = await runGuest(`
+    const { output, outcome } = await runGuest(
+      `
 import { twice, type Num } from './util.ts'
 interface Shape { n: Num }
 const s: Shape = { n: twice(21) }
-log(String(s.n) as string)`, {
-      program: 'main.ts',
-      files: { 'util.ts': 'export type Num = number\nexport function twice(x: Num): Num { return x * 2 }\n' },
-    })
+log(String(s.n) as string)`,
+      {
+        program: 'main.ts',
+        files: { 'util.ts': 'export type Num = number\nexport function twice(x: Num): Num { return x * 2 }\n' },
+      },
+    )
     expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
     expect(output).toBe('42')
   })

@@ -7,7 +7,9 @@ describe('virtual namespaces', () => {
   let run: GuestRun
   let r: Map<string, string>
   beforeAll(async () => {
-    run = await runGuest(CHECKS + String.raw`
+    run = await runGuest(
+      CHECKS +
+        String.raw`
 check('syntax error', () => createvirtualnamespace('x = 1 +', 'bad'))
 check('syntax error class', () => { try { createvirtualnamespace('}{', 'bad') } catch (e) { return [e instanceof CodeUnsafeError, e instanceof RepyException, e.message.includes('bad')] } })
 check('code not string', () => createvirtualnamespace(5, 'n'))
@@ -32,7 +34,8 @@ check('unknown name', () => createvirtualnamespace('z = nothere + 1', 'n').evalu
 check('type error', () => createvirtualnamespace('null.f', 'n').evaluate({}))
 check('uses the API', () => { createvirtualnamespace('log("inside -> ok \\"logged\\"\\n")', 'n').evaluate({}); return 'done' })
 check('no host', () => { const c = {}; createvirtualnamespace('p = typeof globalThis.process; q = typeof globalThis.require', 'n').evaluate(c); return [c.p, c.q] })
-`)
+`,
+    )
     r = results(run.output)
   })
 
@@ -55,9 +58,12 @@ check('no host', () => { const c = {}; createvirtualnamespace('p = typeof global
     expect(okValue(r, 'evaluate again')).toBe(42)
   })
 
-  it.each(['not an object', 'null', 'array', 'no context'])('raises ContextUnsafeError for a context that is %s', (label) => {
-    expect(r.get(label)).toBe('ContextUnsafeError')
-  })
+  it.each(['not an object', 'null', 'array', 'no context'])(
+    'raises ContextUnsafeError for a context that is %s',
+    (label) => {
+      expect(r.get(label)).toBe('ContextUnsafeError')
+    },
+  )
 
   it('lets errors of the evaluated code propagate', () => {
     expect(r.get('repy error propagates')).toBe('FileError')

@@ -13,9 +13,12 @@ log('main end\\n')`)
   })
 
   it('does not wait for a sleep nobody awaits', async () => {
-    const { output, outcome } = await runGuest(`
+    const { output, outcome } = await runGuest(
+      `
 sleep(60).then(() => log('woke'))
-log('main end')`, { timeoutMs: 20_000 })
+log('main end')`,
+      { timeoutMs: 20_000 },
+    )
     expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
     expect(output).toBe('main end')
   })
@@ -56,7 +59,9 @@ log('after')`)
 
 describe('callargs and mycontext', () => {
   it('gives callargs as a frozen array of strings and mycontext as a shared object', async () => {
-    const { output, outcome } = await runGuest(CHECKS + String.raw`
+    const { output, outcome } = await runGuest(
+      CHECKS +
+        String.raw`
 check('callargs', () => callargs)
 check('is array', () => Array.isArray(callargs))
 check('frozen', () => Object.isFrozen(callargs))
@@ -70,7 +75,9 @@ createthread(() => { mycontext.count += 1; mycontext.fromThread = getthreadname(
 createthread(async () => { await sleep(0.02); mycontext.count += 1 })
 await sleep(0.1)
 check('shared', () => mycontext)
-`, { args: ['one', '--ip', 'x y', ''] })
+`,
+      { args: ['one', '--ip', 'x y', ''] },
+    )
     const r = results(output)
     expect(outcome.code).toBe(0)
     expect(okValue(r, 'callargs')).toEqual(['one', '--ip', 'x y', ''])

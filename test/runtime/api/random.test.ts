@@ -9,7 +9,9 @@ describe('randombytes', () => {
   let run: GuestRun
   let r: Map<string, string>
   beforeAll(async () => {
-    run = await runGuest(CHECKS + String.raw`
+    run = await runGuest(
+      CHECKS +
+        String.raw`
 const blocks = []
 for (let i = 0; i < 20; i++) blocks.push(randombytes())
 check('type', () => typeof blocks[0])
@@ -18,7 +20,8 @@ check('max char', () => Math.max(...blocks.map((b) => Math.max(...[...b].map((c)
 check('distinct values', () => new Set(blocks.join('')).size)
 check('blocks differ', () => new Set(blocks).size)
 check('arg', () => randombytes(1024))
-`)
+`,
+    )
     r = results(run.output)
   })
 
@@ -38,16 +41,22 @@ check('arg', () => randombytes(1024))
   it('takes no arguments', () => expect(r.get('arg')).toBe('RepyArgumentError'))
 
   it('is refused with ResourceForbiddenError when random is 0', async () => {
-    const { output } = await runGuest(CHECKS + `check('forbidden', () => randombytes())`, { restrictions: withRandom(0) })
+    const { output } = await runGuest(CHECKS + `check('forbidden', () => randombytes())`, {
+      restrictions: withRandom(0),
+    })
     expect(results(output).get('forbidden')).toBe('ResourceForbiddenError')
   })
 
   it('is slowed down to `random` bytes per second', async () => {
     // 3 calls at 1024 bytes/s: the second and third must each wait for the bucket to drain.
-    const { output } = await runGuest(CHECKS + `
+    const { output } = await runGuest(
+      CHECKS +
+        `
 const t0 = getruntime()
 for (let i = 0; i < 3; i++) randombytes()
-check('took', () => getruntime() - t0)`, { restrictions: withRandom(1024) })
+check('took', () => getruntime() - t0)`,
+      { restrictions: withRandom(1024) },
+    )
     expect(okValue(results(output), 'took')).toBeGreaterThanOrEqual(1.0)
   })
 })

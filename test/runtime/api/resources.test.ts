@@ -27,7 +27,9 @@ describe('getresources', () => {
   let run: GuestRun
   let r: Map<string, string>
   beforeAll(async () => {
-    run = await runGuest(CHECKS + String.raw`
+    run = await runGuest(
+      CHECKS +
+        String.raw`
 const first = getresources()
 check('shape', () => [Array.isArray(first), first.length, typeof first[0], typeof first[1], Array.isArray(first[2])])
 check('limits', () => first[0])
@@ -57,7 +59,9 @@ g.writeat('y', 0)
 await sleep(0.3)
 check('filewrite after one block, 0.3 s later', () => getresources()[1].filewrite)
 g.close()
-`, { restrictions: RESTRICTIONS })
+`,
+      { restrictions: RESTRICTIONS },
+    )
     r = results(run.output)
   })
 
@@ -77,7 +81,20 @@ g.close()
   it('reports sane initial usage: one event for main, nothing open', () => {
     const usage = okValue(r, 'usage') as Record<string, unknown>
     expect(usage).toMatchObject({ events: 1, filesopened: 0, insockets: 0, outsockets: 0, messport: [], connport: [] })
-    for (const name of ['cpu', 'threadcpu', 'memory', 'diskused', 'filewrite', 'fileread', 'netsend', 'netrecv', 'loopsend', 'looprecv', 'lograte', 'random']) {
+    for (const name of [
+      'cpu',
+      'threadcpu',
+      'memory',
+      'diskused',
+      'filewrite',
+      'fileread',
+      'netsend',
+      'netrecv',
+      'loopsend',
+      'looprecv',
+      'lograte',
+      'random',
+    ]) {
       expect(typeof usage[name], name).toBe('number')
       expect(usage[name] as number, name).toBeGreaterThanOrEqual(0)
     }

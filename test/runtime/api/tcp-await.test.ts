@@ -12,7 +12,8 @@ async function expectOk(program: string, restrictions: string): Promise<void> {
 
 describe('awaitable TCP calls', () => {
   it('wait for a connection, for data and for room, and answer as the plain calls do', async () => {
-    await expectOk(String.raw`
+    await expectOk(
+      String.raw`
 const srv = listenforconnection('127.0.0.1', 21240)
 // Each awaits before what it waits for happens: the order of events is logged.
 const events = []
@@ -64,11 +65,14 @@ const waitingServer = srv.getconnectionAsync()
 srv.close()
 await raisesAsync('getconnectionAsync when the server closes', SocketClosedLocal, () => waitingServer)
 done()
-`, netRestrictions({ conn: [21240, 21241, 21242] }))
+`,
+      netRestrictions({ conn: [21240, 21241, 21242] }),
+    )
   })
 
   it('charges loopsend and looprecv as send and recv do', async () => {
-    await expectOk(String.raw`
+    await expectOk(
+      String.raw`
 const t0 = getruntime()
 const srv = listenforconnection('127.0.0.1', 21243)
 const c = await openconnection('127.0.0.1', 21243, '127.0.0.1', 21244, 5)
@@ -83,6 +87,8 @@ const charged = (r) => after[r] - before[r] <= 1128 + 1 && after[r] - before[r] 
 check('loopsend grew ' + (after.loopsend - before.loopsend), charged('loopsend'))
 check('looprecv grew ' + (after.looprecv - before.looprecv), charged('looprecv'))
 done()
-`, netRestrictions({ conn: [21243, 21244], loop: 5000 }))
+`,
+      netRestrictions({ conn: [21243, 21244], loop: 5000 }),
+    )
   })
 })

@@ -12,15 +12,24 @@ const SERVER = 21230
 const RESTRICTIONS = netRestrictions({ conn: [21231, 21232, 21233, 21234, 21235] })
 
 let server: net.Server | null = null
-afterEach(() => { server?.close(); server = null })
+afterEach(() => {
+  server?.close()
+  server = null
+})
 
 function listen(onConnection: (socket: net.Socket) => void): Promise<void> {
-  server = net.createServer((socket) => { socket.on('error', () => {}); onConnection(socket) })
+  server = net.createServer((socket) => {
+    socket.on('error', () => {})
+    onConnection(socket)
+  })
   return new Promise((resolve) => server!.listen(SERVER, '127.0.0.1', resolve))
 }
 
 async function expectOk(program: string): Promise<void> {
-  const { output, outcome } = await runGuest(GUEST_HELPERS + PATTERN + program, { restrictions: RESTRICTIONS, timeoutMs: 60_000 })
+  const { output, outcome } = await runGuest(GUEST_HELPERS + PATTERN + program, {
+    restrictions: RESTRICTIONS,
+    timeoutMs: 60_000,
+  })
   expect({ output, outcome }).toMatchObject({ output: 'ok\n', outcome: { code: 0 } })
 }
 
@@ -56,7 +65,8 @@ done()
     const total = 1 << 20
     let stalled = false
     await listen((socket) => {
-      if (socket.remotePort === 21233) { // the go-ahead, once the first connection's sender is stuck
+      if (socket.remotePort === 21233) {
+        // the go-ahead, once the first connection's sender is stuck
         void waitFor(async () => stalled, 'the stall', 60_000).then(() => socket.end('go'))
         return
       }
@@ -65,12 +75,19 @@ done()
       let still = 0
       // Settled: nothing more has left this process for five polls in a row. The host has read what it could: its
       // ring is full and it holds back the rest of what it read, its socket paused (the kernel may hold more).
-      void waitFor(async () => {
-        const flushed = socket.bytesWritten - socket.writableLength
-        still = flushed === last ? still + 1 : 0
-        last = flushed
-        return still >= 5
-      }, 'the sender to settle', 60_000, 20).then(() => { stalled = true })
+      void waitFor(
+        async () => {
+          const flushed = socket.bytesWritten - socket.writableLength
+          still = flushed === last ? still + 1 : 0
+          last = flushed
+          return still >= 5
+        },
+        'the sender to settle',
+        60_000,
+        20,
+      ).then(() => {
+        stalled = true
+      })
     })
     await expectOk(String.raw`
 const c = await openconnection('127.0.0.1', ${SERVER}, '127.0.0.1', 21232, 5)
@@ -98,9 +115,15 @@ done()
   it('awaits room, data and the close', async () => {
     let first: net.Socket | null = null
     await listen((socket) => {
-      if (socket.remotePort === 21234) { first = socket; socket.pause(); return }
+      if (socket.remotePort === 21234) {
+        first = socket
+        socket.pause()
+        return
+      }
       // The program's signal that it waits for room: the server reads, and answers once it has its marker.
-      first!.on('data', (d: Buffer) => { if (d.includes('D')) first!.end('hello') })
+      first!.on('data', (d: Buffer) => {
+        if (d.includes('D')) first!.end('hello')
+      })
       first!.resume()
     })
     await expectOk(String.raw`

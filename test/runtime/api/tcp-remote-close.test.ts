@@ -13,7 +13,9 @@ const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => f
 
 describe('TCP on loopback answers what the peer did, at once', () => {
   it(`JavaScript: getconnection, recv of sent data and recv after the peer closed, ${ROUNDS} rounds`, async () => {
-    const { output, outcome } = await runGuest(GUEST_HELPERS + String.raw`
+    const { output, outcome } = await runGuest(
+      GUEST_HELPERS +
+        String.raw`
 const srv = listenforconnection('127.0.0.1', 21210)
 /** What fn returned, or the name of the exception it raised. */
 const result = (fn) => { try { return fn() } catch (e) { return e.name } }
@@ -35,12 +37,15 @@ for (let i = 0; i < ${ROUNDS}; i++) {
   other.close()
 }
 done()
-`, { restrictions: netRestrictions({ conn: [21210, ...range(21211, CLIENT_PORTS)] }) })
+`,
+      { restrictions: netRestrictions({ conn: [21210, ...range(21211, CLIENT_PORTS)] }) },
+    )
     expect({ output, outcome }).toMatchObject({ output: 'ok\n', outcome: { code: 0 } })
   })
 
   it(`Repy: repy_v2's recv and send after the remote end closed, ${ROUNDS} rounds`, async () => {
-    const { output, outcome } = await runGuest(`
+    const { output, outcome } = await runGuest(
+      `
 tcpserversocket = listenforconnection('127.0.0.1', 21220)
 for i in range(${ROUNDS}):
   localport = 21221 + i % ${CLIENT_PORTS}
@@ -61,7 +66,13 @@ for i in range(${ROUNDS}):
     log('round', i, ': answered', repr(answer), 'instead of raising SocketClosedRemote\\n')
   conn.close()
 log('done\\n')
-`, { program: 'main.r2py', restrictions: netRestrictions({ conn: range(21220, CLIENT_PORTS + 1) }), timeoutMs: 60_000 })
+`,
+      {
+        program: 'main.r2py',
+        restrictions: netRestrictions({ conn: range(21220, CLIENT_PORTS + 1) }),
+        timeoutMs: 60_000,
+      },
+    )
     expect({ output, outcome }).toMatchObject({ output: 'done\n', outcome: { code: 0 } })
   }, 90_000)
 })

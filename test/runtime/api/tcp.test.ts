@@ -22,7 +22,8 @@ const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0
 
 describe('TCP', () => {
   it('rejects bad arguments to openconnection and listenforconnection with RepyArgumentError', async () => {
-    await expectOk(`
+    await expectOk(
+      `
 const oc = (...a) => raisesAsync('openconnection(' + JSON.stringify(a) + ')', RepyArgumentError, () => openconnection(...a))
 const good = ['127.0.0.1', 20001, '127.0.0.1', 20000, 5]
 const bad = [
@@ -40,11 +41,14 @@ for (const a of [[], ['127.0.0.1'], ['127.0.0.1', 20000, 1], [1, 20000], ['127.0
   raises('listenforconnection(' + JSON.stringify(a) + ')', RepyArgumentError, () => listenforconnection(...a))
 }
 done()
-`, netRestrictions({ conn: [20000, 20001] }))
+`,
+      netRestrictions({ conn: [20000, 20001] }),
+    )
   })
 
   it('refuses ports outside connport and foreign local IPs with ResourceForbiddenError', async () => {
-    await expectOk(`
+    await expectOk(
+      `
 raises('listen on 20011', ResourceForbiddenError, () => listenforconnection('127.0.0.1', 20011))
 await raisesAsync('connect from 20011', ResourceForbiddenError, () => openconnection('127.0.0.1', 20010, '127.0.0.1', 20011, 1))
 raises('listen on 10.1.2.3', ResourceForbiddenError, () => listenforconnection('10.1.2.3', 20010))
@@ -53,11 +57,14 @@ raises('udp messport is not connport', ResourceForbiddenError, () => listenforco
 const s = listenforconnection('127.0.0.1', 20010)
 check('close', s.close() === true)
 done()
-`, netRestrictions({ conn: [20010], mess: [20012] }))
+`,
+      netRestrictions({ conn: [20010], mess: [20012] }),
+    )
   })
 
   it('raises AlreadyListeningError, DuplicateTupleError and ConnectionRefusedError', async () => {
-    await expectOk(`
+    await expectOk(
+      `
 const srv = listenforconnection('127.0.0.1', 20020)
 raises('listen twice', AlreadyListeningError, () => listenforconnection('127.0.0.1', 20020))
 await raisesAsync('connect from a listening port', AlreadyListeningError, () => openconnection('127.0.0.1', 20021, '127.0.0.1', 20020, 1))
@@ -73,11 +80,15 @@ const usage = getresources()[1]
 check('outsockets in use ' + usage.outsockets, usage.outsockets === 1)
 check('insockets in use ' + usage.insockets, usage.insockets === 0)
 done()
-`, netRestrictions({ conn: [20020, 20021, 20022, 20023, 20024] }))
+`,
+      netRestrictions({ conn: [20020, 20021, 20022, 20023, 20024] }),
+    )
   })
 
   it('exchanges data: would block, busy-polled recv, remote and local close', async () => {
-    await expectOk(pair(20030, 20031) + `
+    await expectOk(
+      pair(20030, 20031) +
+        `
 raises('getconnection would block', SocketWouldBlockError, () => srv.getconnection())
 raises('recv would block', SocketWouldBlockError, () => a.recv(10))
 check('send', c.send('hello') === 5)
@@ -105,11 +116,15 @@ await raisesAsync('recv after remote close', SocketClosedRemote, () => poll(() =
 raises('send after remote close', SocketClosedRemote, () => a.send('x'))
 check('accepted close', a.close() === true)
 done()
-`, netRestrictions({ conn: [20030, 20031] }))
+`,
+      netRestrictions({ conn: [20030, 20031] }),
+    )
   })
 
   it('moves megabytes with partial sends, would-block and backpressure', async () => {
-    await expectOk(pair(20040, 20041) + `
+    await expectOk(
+      pair(20040, 20041) +
+        `
 let chunk = ''
 for (let i = 0; i < 65536; i++) chunk += String.fromCharCode(i % 251)
 const total = 4 * 1024 * 1024
@@ -136,11 +151,15 @@ while (received < want) {
 check('received ' + received + ' of ' + want, received === want)
 check('data intact (' + bad + ' bad samples)', bad === 0)
 done()
-`, netRestrictions({ conn: [20040, 20041] }))
+`,
+      netRestrictions({ conn: [20040, 20041] }),
+    )
   }, 60_000)
 
   it('keeps accepted connections when the listener closes', async () => {
-    await expectOk(pair(20050, 20051) + `
+    await expectOk(
+      pair(20050, 20051) +
+        `
 check('listener close', srv.close() === true)
 check('send after listener close', c.send('still here') === 10)
 check('recv after listener close', (await poll(() => a.recv(100))) === 'still here')
@@ -148,11 +167,14 @@ check('send back', a.send('yes') === 3)
 check('recv back', (await poll(() => c.recv(100))) === 'yes')
 await raisesAsync('connect to the closed listener', ConnectionRefusedError, () => openconnection('127.0.0.1', 20050, '127.0.0.1', 20052, 2))
 done()
-`, netRestrictions({ conn: [20050, 20051, 20052] }))
+`,
+      netRestrictions({ conn: [20050, 20051, 20052] }),
+    )
   })
 
   it('limits insockets and outsockets, and gives them back on close', async () => {
-    await expectOk(`
+    await expectOk(
+      `
 const s1 = listenforconnection('127.0.0.1', 20060)
 const s2 = listenforconnection('127.0.0.1', 20061)
 raises('third listener', ResourceExhaustedError, () => listenforconnection('127.0.0.1', 20062))
@@ -170,22 +192,30 @@ const c3 = await openconnection('127.0.0.1', 20062, '127.0.0.1', 20065, 5)
 const [, , a3] = await poll(() => s3.getconnection())
 check('after release', c3.send('x') === 1 && (await poll(() => a3.recv(1))) === 'x')
 done()
-`, netRestrictions({ conn: [20060, 20061, 20062, 20063, 20064, 20065], insockets: 2, outsockets: 3 }))
+`,
+      netRestrictions({ conn: [20060, 20061, 20062, 20063, 20064, 20065], insockets: 2, outsockets: 3 }),
+    )
   })
 
   it('frees its ports when a program ends with sockets open', async () => {
     const restrictions = netRestrictions({ conn: [20070, 20071] })
     await expectOk(pair(20070, 20071) + 'c.send("unread")\ndone()\n', restrictions)
-    await expectOk(`
+    await expectOk(
+      `
 const s1 = listenforconnection('127.0.0.1', 20070)
 const s2 = listenforconnection('127.0.0.1', 20071)
 check('closes', s1.close() && s2.close())
 done()
-`, restrictions)
+`,
+      restrictions,
+    )
   })
 
   it('charges loopsend and looprecv for loopback traffic', async () => {
-    await expectOk('const t0 = getruntime()\n' + pair(20080, 20081) + `
+    await expectOk(
+      'const t0 = getruntime()\n' +
+        pair(20080, 20081) +
+        `
 const before = getresources()[1]
 c.send('x'.repeat(1000))
 await poll(() => a.recv(1000))
@@ -198,18 +228,24 @@ check('looprecv grew ' + before.looprecv + ' -> ' + after.looprecv + ' in ' + le
 check('netsend untouched', after.netsend === 0)
 check('connport in use: ' + JSON.stringify(after.connport), after.connport.includes(20080) && after.connport.includes(20081))
 done()
-`, netRestrictions({ conn: [20080, 20081], loop: 5000 }))
+`,
+      netRestrictions({ conn: [20080, 20081], loop: 5000 }),
+    )
   })
 
   it('raises AddressBindingError for a vessel IP that is not an address of this machine', async () => {
     // 203.0.113.0/24 is TEST-NET-3: never local, and a failed bind sends nothing.
-    const { output, outcome } = await runGuest(GUEST_HELPERS + `
+    const { output, outcome } = await runGuest(
+      GUEST_HELPERS +
+        `
 check('getmyip', getmyip() === '203.0.113.7')
 raises('listen', AddressBindingError, () => listenforconnection('203.0.113.7', 20100))
 await raisesAsync('connect', AddressBindingError, () => openconnection('127.0.0.1', 20101, '203.0.113.7', 20100, 1))
 check('items released', getresources()[1].insockets === 0 && getresources()[1].outsockets === 0)
 done()
-`, { restrictions: netRestrictions({ conn: [20100] }), ip: '203.0.113.7' })
+`,
+      { restrictions: netRestrictions({ conn: [20100] }), ip: '203.0.113.7' },
+    )
     expect({ output, outcome }).toMatchObject({ output: 'ok\n', outcome: { code: 0 } })
   })
 
@@ -230,14 +266,17 @@ done()
     const py: ChildProcess = spawn('python3', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] })
     try {
       await new Promise<void>((resolve) => py.stdout!.once('data', () => resolve()))
-      await expectOk(`
+      await expectOk(
+        `
 const t0 = getruntime()
 await raisesAsync('full backlog', TimeoutError, () => openconnection('127.0.0.1', 20090, '127.0.0.1', 20091, 0.5))
 const t = getruntime() - t0
 check('waited about the timeout: ' + t, t >= 0.45 && t < 3)
 check('outsocket released', getresources()[1].outsockets === 0)
 done()
-`, netRestrictions({ conn: [20091] }))
+`,
+        netRestrictions({ conn: [20091] }),
+      )
     } finally {
       py.kill()
     }

@@ -9,7 +9,9 @@ describe('createthread and getthreadname', () => {
   let run: GuestRun
   let r: Map<string, string>
   beforeAll(async () => {
-    run = await runGuest(CHECKS + String.raw`
+    run = await runGuest(
+      CHECKS +
+        String.raw`
 const events = () => getresources()[1].events
 check('main name', () => getthreadname())
 check('events in main', () => events())
@@ -40,7 +42,9 @@ check('released after end', () => { createthread(() => {}); return events() })
 createthread(() => { try { openfile('missing', false) } catch (e) { log('caught in thread -> ok ' + JSON.stringify(e.name) + '\n') } })
 // threads run after main ends
 createthread(async () => { await sleep(0.2); log('late thread -> ok "done"\n') })
-`, { restrictions: withEvents(4) })
+`,
+      { restrictions: withEvents(4) },
+    )
     r = results(run.output)
   })
 
@@ -124,7 +128,9 @@ describe('locks and getlasterror', () => {
   let run: GuestRun
   let r: Map<string, string>
   beforeAll(async () => {
-    run = await runGuest(CHECKS + String.raw`
+    run = await runGuest(
+      CHECKS +
+        String.raw`
 check('lasterror none', () => getlasterror())
 const l = createlock()
 check('createlock arg', () => createlock(1))
@@ -161,7 +167,8 @@ createthread(() => { try { removefile('missing2') } catch (e) {} ; log('thread l
 await sleep(0.05)
 check('main lasterror after thread', () => getlasterror())
 check('lasterror arg', () => getlasterror(1))
-`)
+`,
+    )
     r = results(run.output)
   })
 
@@ -177,7 +184,9 @@ check('lasterror arg', () => getlasterror(1))
   })
 
   it.each(['createlock arg', 'acquire number', 'acquire string', 'acquire no args', 'acquire 2 args', 'release arg'])(
-    'refuses bad arguments: %s', (label) => expect(r.get(label)).toBe('RepyArgumentError'))
+    'refuses bad arguments: %s',
+    (label) => expect(r.get(label)).toBe('RepyArgumentError'),
+  )
 
   it('acquire(true) blocks until the holder releases', () => {
     expect(okValue(r, 'blocking free returns')).toBe(true)

@@ -4,7 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { runGuest, type GuestRun } from '../../helpers/run-guest.js'
 import { CHECKS, okValue, results } from '../../helpers/guest-checks.js'
 
-const PROGRAM = CHECKS + String.raw`
+const PROGRAM =
+  CHECKS +
+  String.raw`
 check('runtime type', () => typeof getruntime())
 check('runtime non-negative', () => getruntime() >= 0)
 check('monotonic', () => { let last = getruntime(); for (let i = 0; i < 2000; i++) { const t = getruntime(); if (t < last) return 'went back at ' + i; last = t } return 'ok' })
@@ -68,7 +70,9 @@ describe('time', () => {
   })
 
   it.each(['sleep negative', 'sleep string', 'sleep NaN', 'sleep no args', 'sleep 2 args'])(
-    'refuses bad sleep arguments: %s', (label) => expect(r.get(label)).toBe('RepyArgumentError'))
+    'refuses bad sleep arguments: %s',
+    (label) => expect(r.get(label)).toBe('RepyArgumentError'),
+  )
 
   it('lets other code run while sleeping', () => {
     expect(okValue(r, 'sleeps interleave')).toEqual(['short', 'long'])

@@ -11,7 +11,8 @@ async function expectOk(program: string, restrictions: string): Promise<void> {
 
 describe('UDP', () => {
   it('rejects bad arguments to sendmessage and listenformessage with RepyArgumentError', async () => {
-    await expectOk(`
+    await expectOk(
+      `
 const sm = (...a) => raises('sendmessage(' + JSON.stringify(a).slice(0, 80) + ')', RepyArgumentError, () => sendmessage(...a))
 const good = ['127.0.0.1', 20501, 'hi', '127.0.0.1', 20500]
 const bad = [
@@ -29,22 +30,28 @@ for (const a of [[], ['127.0.0.1'], ['127.0.0.1', 20500, 1], [1, 20500], ['127.0
   raises('listenformessage(' + JSON.stringify(a) + ')', RepyArgumentError, () => listenformessage(...a))
 }
 done()
-`, netRestrictions({ mess: [20500, 20501] }))
+`,
+      netRestrictions({ mess: [20500, 20501] }),
+    )
   })
 
   it('refuses ports outside messport and foreign local IPs with ResourceForbiddenError', async () => {
-    await expectOk(`
+    await expectOk(
+      `
 raises('listen on 20511', ResourceForbiddenError, () => listenformessage('127.0.0.1', 20511))
 raises('send from 20511', ResourceForbiddenError, () => sendmessage('127.0.0.1', 20510, 'x', '127.0.0.1', 20511))
 raises('connport is not messport', ResourceForbiddenError, () => listenformessage('127.0.0.1', 20512))
 raises('listen on 10.1.2.3', ResourceForbiddenError, () => listenformessage('10.1.2.3', 20510))
 raises('send from 10.1.2.3', ResourceForbiddenError, () => sendmessage('127.0.0.1', 20511, 'x', '10.1.2.3', 20510))
 done()
-`, netRestrictions({ mess: [20510], conn: [20512] }))
+`,
+      netRestrictions({ mess: [20510], conn: [20512] }),
+    )
   })
 
   it('delivers datagrams: would block, sender address, bytes, close', async () => {
-    await expectOk(`
+    await expectOk(
+      `
 const l = listenformessage('127.0.0.1', 20520)
 raises('listen twice', AlreadyListeningError, () => listenformessage('127.0.0.1', 20520))
 raises('getmessage would block', SocketWouldBlockError, () => l.getmessage())
@@ -64,11 +71,14 @@ const again = listenformessage('127.0.0.1', 20520)
 check('reopen', again.close() === true)
 check('usage', getresources()[1].insockets === 0 && getresources()[1].outsockets === 0)
 done()
-`, netRestrictions({ mess: [20520, 20521] }))
+`,
+      netRestrictions({ mess: [20520, 20521] }),
+    )
   })
 
   it('sends 9216 bytes and refuses 9217', async () => {
-    await expectOk(`
+    await expectOk(
+      `
 const l = listenformessage('127.0.0.1', 20530)
 check('9216 sent', sendmessage('127.0.0.1', 20530, 'a'.repeat(9216), '127.0.0.1', 20531) === 9216)
 check('9216 received', (await poll(() => l.getmessage()))[2].length === 9216)
@@ -76,11 +86,14 @@ raises('9217', RepyArgumentError, () => sendmessage('127.0.0.1', 20530, 'a'.repe
 raises('65000', RepyArgumentError, () => sendmessage('127.0.0.1', 20530, 'a'.repeat(65000), '127.0.0.1', 20531))
 raises('nothing else arrived', SocketWouldBlockError, () => l.getmessage())
 done()
-`, netRestrictions({ mess: [20530, 20531] }))
+`,
+      netRestrictions({ mess: [20530, 20531] }),
+    )
   })
 
   it('sends from a port it listens on, so replies reach the listener', async () => {
-    await expectOk(`
+    await expectOk(
+      `
 const a = listenformessage('127.0.0.1', 20540)
 const b = listenformessage('127.0.0.1', 20541)
 check('a -> b', sendmessage('127.0.0.1', 20541, 'ping', '127.0.0.1', 20540) === 4)
@@ -89,11 +102,14 @@ check('from a ' + port, ip === '127.0.0.1' && port === 20540 && msg === 'ping')
 sendmessage(ip, port, 'pong', '127.0.0.1', 20541)
 check('reply', (await poll(() => a.getmessage()))[2] === 'pong')
 done()
-`, netRestrictions({ mess: [20540, 20541], insockets: 2, outsockets: 0 }))
+`,
+      netRestrictions({ mess: [20540, 20541], insockets: 2, outsockets: 0 }),
+    )
   })
 
   it('keeps UDP and TCP listeners on the same port apart', async () => {
-    await expectOk(`
+    await expectOk(
+      `
 const u = listenformessage('127.0.0.1', 20550)
 const t = listenforconnection('127.0.0.1', 20550)
 sendmessage('127.0.0.1', 20550, 'udp', '127.0.0.1', 20551)
@@ -104,11 +120,14 @@ check('udp', (await poll(() => u.getmessage()))[2] === 'udp')
 check('tcp', (await poll(() => s.recv(10))) === 'tcp')
 check('closes', u.close() && t.close())
 done()
-`, netRestrictions({ mess: [20550, 20551], conn: [20550, 20551] }))
+`,
+      netRestrictions({ mess: [20550, 20551], conn: [20550, 20551] }),
+    )
   })
 
   it('counts listeners as insockets and temporary send sockets as outsockets, and releases them', async () => {
-    await expectOk(`
+    await expectOk(
+      `
 const l1 = listenformessage('127.0.0.1', 20560)
 raises('second listener', ResourceExhaustedError, () => listenformessage('127.0.0.1', 20561))
 raises('send without an outsocket', ResourceExhaustedError, () => sendmessage('127.0.0.1', 20560, 'x', '127.0.0.1', 20561))
@@ -117,18 +136,24 @@ l1.close()
 const l2 = listenformessage('127.0.0.1', 20561)
 check('listener released', l2.close() === true)
 done()
-`, netRestrictions({ mess: [20560, 20561], insockets: 1, outsockets: 0 }))
-    await expectOk(`
+`,
+      netRestrictions({ mess: [20560, 20561], insockets: 1, outsockets: 0 }),
+    )
+    await expectOk(
+      `
 const l = listenformessage('127.0.0.1', 20562)
 for (let i = 0; i < 20; i++) sendmessage('127.0.0.1', 20562, 'm' + i, '127.0.0.1', 20563)
 for (let i = 0; i < 20; i++) check('message ' + i, (await poll(() => l.getmessage()))[2] === 'm' + i)
 check('temporary sockets released', getresources()[1].outsockets === 0)
 done()
-`, netRestrictions({ mess: [20562, 20563], outsockets: 1 }))
+`,
+      netRestrictions({ mess: [20562, 20563], outsockets: 1 }),
+    )
   })
 
   it('drops datagrams beyond its queue instead of growing without bound', async () => {
-    await expectOk(`
+    await expectOk(
+      `
 const l = listenformessage('127.0.0.1', 20570)
 for (let i = 0; i < 400; i++) sendmessage('127.0.0.1', 20570, 'x'.repeat(100), '127.0.0.1', 20571)
 await sleep(0.3)
@@ -136,35 +161,48 @@ let n = 0
 for (;;) { try { l.getmessage(); n++ } catch (e) { if (e instanceof SocketWouldBlockError) break; throw e } }
 check('queued ' + n, n > 0 && n <= 256)
 done()
-`, netRestrictions({ mess: [20570, 20571] }))
+`,
+      netRestrictions({ mess: [20570, 20571] }),
+    )
   })
 
   it('frees its ports when a program ends with listeners open', async () => {
     const restrictions = netRestrictions({ mess: [20580, 20581] })
-    await expectOk(`
+    await expectOk(
+      `
 listenformessage('127.0.0.1', 20580)
 sendmessage('127.0.0.1', 20580, 'unread', '127.0.0.1', 20581)
 done()
-`, restrictions)
-    await expectOk(`
+`,
+      restrictions,
+    )
+    await expectOk(
+      `
 const l = listenformessage('127.0.0.1', 20580)
 raises('old datagram is gone', SocketWouldBlockError, () => l.getmessage())
 done()
-`, restrictions)
+`,
+      restrictions,
+    )
   })
 
   it('raises AddressBindingError for a vessel IP that is not an address of this machine', async () => {
-    const { output, outcome } = await runGuest(GUEST_HELPERS + `
+    const { output, outcome } = await runGuest(
+      GUEST_HELPERS +
+        `
 raises('listen', AddressBindingError, () => listenformessage('203.0.113.7', 20600))
 raises('send', AddressBindingError, () => sendmessage('127.0.0.1', 20601, 'x', '203.0.113.7', 20600))
 check('items released', getresources()[1].insockets === 0 && getresources()[1].outsockets === 0)
 done()
-`, { restrictions: netRestrictions({ mess: [20600] }), ip: '203.0.113.7' })
+`,
+      { restrictions: netRestrictions({ mess: [20600] }), ip: '203.0.113.7' },
+    )
     expect({ output, outcome }).toMatchObject({ output: 'ok\n', outcome: { code: 0 } })
   })
 
   it('charges loopsend and looprecv', async () => {
-    await expectOk(`
+    await expectOk(
+      `
 const l = listenformessage('127.0.0.1', 20590)
 const t0 = getruntime(), before = getresources()[1]
 sendmessage('127.0.0.1', 20590, 'x'.repeat(1000), '127.0.0.1', 20591)
@@ -176,6 +214,8 @@ check('loopsend grew ' + before.loopsend + ' -> ' + after.loopsend + ' in ' + le
 check('looprecv grew ' + before.looprecv + ' -> ' + after.looprecv + ' in ' + leaked / 5000 + ' s', charged('looprecv'))
 check('messport in use ' + JSON.stringify(after.messport), after.messport.length === 1 && after.messport[0] === 20590)
 done()
-`, netRestrictions({ mess: [20590, 20591], loop: 5000 }))
+`,
+      netRestrictions({ mess: [20590, 20591], loop: 5000 }),
+    )
   })
 })

@@ -36,13 +36,17 @@ await sleep(0.01)
 woke = true
 log('woke; both threads held the lock: ' + (handoffs[0] > 0 && handoffs[1] > 0) + '\n')
 `)
-    expect({ output, outcome }).toMatchObject({ output: 'woke; both threads held the lock: true\n', outcome: { code: 0 } })
+    expect({ output, outcome }).toMatchObject({
+      output: 'woke; both threads held the lock: true\n',
+      outcome: { code: 0 },
+    })
   })
 
   it('a JavaScript thread spinning on SocketWouldBlockError with sleep(0) lets openconnection complete', async () => {
     // The connection reaches the listener before openconnection's answer reaches the program, so the thread spins
     // on recv, for data the main thread sends only once openconnection has returned.
-    const { output, outcome } = await runGuest(String.raw`
+    const { output, outcome } = await runGuest(
+      String.raw`
 const srv = listenforconnection('127.0.0.1', 21200)
 const spin = async (fn) => {
   for (;;) {
@@ -60,12 +64,15 @@ const c = await openconnection('127.0.0.1', 21200, '127.0.0.1', 21201, 5)
 c.send('ping')
 while (got === null) await sleep(0)
 log('received ' + got + '\n')
-`, { restrictions: RESTRICTIONS })
+`,
+      { restrictions: RESTRICTIONS },
+    )
     expect({ output, outcome }).toMatchObject({ output: 'received ping\n', outcome: { code: 0 } })
   })
 
   it('a Repy thread spinning with sleep(0) lets a sleeping thread wake and openconnection complete', async () => {
-    const { output, outcome } = await runGuest(`
+    const { output, outcome } = await runGuest(
+      `
 state = {'woke': False, 'accepted': None}
 def waker():
   sleep(0.01)
@@ -94,7 +101,9 @@ while len(got) < 4:
   except SocketWouldBlockError:
     sleep(0)
 log('woke and received ' + got + '\\n')
-`, { program: 'main.r2py', restrictions: RESTRICTIONS })
+`,
+      { program: 'main.r2py', restrictions: RESTRICTIONS },
+    )
     expect({ output, outcome }).toMatchObject({ output: 'woke and received ping\n', outcome: { code: 0 } })
   })
 })

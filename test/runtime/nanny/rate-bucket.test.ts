@@ -3,7 +3,12 @@ import { RateBucket } from '../../../src/runtime/nanny/rate-bucket.js'
 
 function clock(): { now: () => number; advance: (s: number) => void } {
   let t = 1000
-  return { now: () => t, advance: (s) => { t += s } }
+  return {
+    now: () => t,
+    advance: (s) => {
+      t += s
+    },
+  }
 }
 
 describe('RateBucket', () => {

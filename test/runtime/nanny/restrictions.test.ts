@@ -21,9 +21,21 @@ describe('parseRestrictions', () => {
   it('parses the tutorial example file, trailing comments included', () => {
     const r = parseRestrictions(tutorialListing(), 'restrictions.test')
     expect(r.limits).toEqual({
-      cpu: 0.1, filewrite: 10000, fileread: 10000, netsend: 10000, netrecv: 10000, loopsend: 1000000,
-      looprecv: 1000000, lograte: 30000, random: 100, memory: 10000000, diskused: 10000000, events: 10,
-      filesopened: 5, insockets: 5, outsockets: 5,
+      cpu: 0.1,
+      filewrite: 10000,
+      fileread: 10000,
+      netsend: 10000,
+      netrecv: 10000,
+      loopsend: 1000000,
+      looprecv: 1000000,
+      lograte: 30000,
+      random: 100,
+      memory: 10000000,
+      diskused: 10000000,
+      events: 10,
+      filesopened: 5,
+      insockets: 5,
+      outsockets: 5,
     })
     expect(r.ports).toEqual({ messport: [12345, 12346], connport: [12345] })
     expect(r.calls).toEqual([])
@@ -31,9 +43,17 @@ describe('parseRestrictions', () => {
 
   it('keeps RepyV1 call lines verbatim, skips comments, blank lines and CRLF', () => {
     const text = [
-      '# a RepyV1 restrictions file', '', 'resource cpu .10\t', '   resource memory 15000000 # 15 MB',
-      'resource diskused 100000000', 'resource events 10', 'call gethostbyname_ex allow',
-      'call sendmess allow  # with a comment', '   ', '#call openfile allow', '',
+      '# a RepyV1 restrictions file',
+      '',
+      'resource cpu .10\t',
+      '   resource memory 15000000 # 15 MB',
+      'resource diskused 100000000',
+      'resource events 10',
+      'call gethostbyname_ex allow',
+      'call sendmess allow  # with a comment',
+      '   ',
+      '#call openfile allow',
+      '',
     ].join('\r\n')
     const r = parseRestrictions(text)
     expect(r.limits.cpu).toBe(0.1)
@@ -93,7 +113,9 @@ describe('parseRestrictions', () => {
   })
 
   it.each(['cpu', 'memory', 'diskused'])('requires %s', (name) => {
-    const text = BASE.split('\n').filter((l) => !l.includes(` ${name} `)).join('\n')
+    const text = BASE.split('\n')
+      .filter((l) => !l.includes(` ${name} `))
+      .join('\n')
     const err = parseError(text)
     expect(err.line).toBeUndefined()
     expect(err.message).toBe(`restrictions.test: missing mandatory resource '${name}'`)

@@ -6,7 +6,15 @@ import { fixtureUrl } from './dist-fixture.js'
 
 function numbers(s: BoardSnapshot): number[] {
   const { renewable, memory, diskused, items, cpuSeconds, stops } = s
-  return [...Object.values(renewable), memory, diskused, ...Object.values(items), cpuSeconds, stops.count, stops.seconds]
+  return [
+    ...Object.values(renewable),
+    memory,
+    diskused,
+    ...Object.values(items),
+    cpuSeconds,
+    stops.count,
+    stops.seconds,
+  ]
 }
 
 describe('UsageBoard', () => {
@@ -14,16 +22,33 @@ describe('UsageBoard', () => {
     const board = new UsageBoard()
     const usage: ResourceUsage = {
       renewable: {
-        cpu: 1.5, filewrite: 2, fileread: 3, netsend: 4, netrecv: 5, loopsend: 6, looprecv: 7, lograte: 8, random: 9,
+        cpu: 1.5,
+        filewrite: 2,
+        fileread: 3,
+        netsend: 4,
+        netrecv: 5,
+        loopsend: 6,
+        looprecv: 7,
+        lograte: 8,
+        random: 9,
       },
-      memory: 10, diskused: 11, items: { events: 12, filesopened: 13, insockets: 14, outsockets: 15 },
-      ports: { messport: [1], connport: [2] }, cpuSeconds: 1.5,
+      memory: 10,
+      diskused: 11,
+      items: { events: 12, filesopened: 13, insockets: 14, outsockets: 15 },
+      ports: { messport: [1], connport: [2] },
+      cpuSeconds: 1.5,
     }
     board.write(usage, { count: 3, seconds: 0.25 })
     const snap = new UsageBoard(board.sab).read()
     expect(snap).toEqual({
-      renewable: usage.renewable, memory: 10, diskused: 11, items: usage.items, cpuSeconds: 1.5,
-      stops: { count: 3, seconds: 0.25 }, writes: 1, consistent: true,
+      renewable: usage.renewable,
+      memory: 10,
+      diskused: 11,
+      items: usage.items,
+      cpuSeconds: 1.5,
+      stops: { count: 3, seconds: 0.25 },
+      writes: 1,
+      consistent: true,
     })
   })
 
@@ -51,7 +76,10 @@ describe('UsageBoard', () => {
     const flag = new Int32Array(done)
     const writes = 200_000
     const worker = new Worker(fixtureUrl('board-writer.mjs'), { workerData: { sab: board.sab, done, writes } })
-    const exited = new Promise((resolve, reject) => { worker.once('exit', resolve); worker.once('error', reject) })
+    const exited = new Promise((resolve, reject) => {
+      worker.once('exit', resolve)
+      worker.once('error', reject)
+    })
     await new Promise((resolve) => worker.once('online', resolve))
     Atomics.store(flag, 0, 1)
     Atomics.notify(flag, 0)
