@@ -3,7 +3,7 @@ import { render } from 'ink'
 import type { Engine } from '../engine.js'
 import { exitCode } from '../output.js'
 import type { CommandResult } from '../types.js'
-import { App } from './App.js'
+import { App } from './app.js'
 
 export async function runInteractive(engine: Engine, cwd: string, banner: string[] = []): Promise<number> {
   const results: CommandResult[] = []

@@ -1,7 +1,7 @@
 // The status line: the connection to the node, and the outcome of the last action.
 import React from 'react'
 import { Text } from 'ink'
-import type { LinkStatus } from '../hooks/useNodePoll.js'
+import type { LinkStatus } from '../hooks/use-node-poll.js'
 
 export interface Notice {
   text: string

@@ -8,7 +8,7 @@ import { resultLines, wrapLine } from '../output.js'
 import type { CommandResult, Progress } from '../types.js'
 import { complete } from './completion.js'
 import { EMPTY_LINE, edit, insert, type Line } from './line-editor.js'
-import { ProgressLine } from './ProgressLine.js'
+import { ProgressLine } from './progress-line.js'
 
 interface OutputLine {
   id: number
