@@ -1,7 +1,8 @@
 // `flotilla node log`: prints the node manager's own log (<data>/logs/node.log.old/.new) from its files, so it works
 // whether or not the node runs.
 import type { Command } from 'commander'
-import { atLeast, entryText, isLogLevel, LOG_LEVELS, type LogEntry, type LogLevel } from '../node/node-log.js'
+import { atLeast, isLogLevel, LOG_LEVELS, type LogLevel } from '../log/logger.js'
+import { entryText, type LogEntry } from '../node/node-log.js'
 import { readNodeLog } from '../node/node-log-reader.js'
 import { DEFAULT_DATA_DIR, nodeLogPrefix, nodePaths } from '../node/node-paths.js'
 import { positiveNumber, UsageError } from './usage-error.js'

@@ -18,7 +18,8 @@ import {
   type InitOptions,
 } from '../node/node-config.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, DEFAULT_LISTEN, nodePaths } from '../node/node-paths.js'
-import { errorChain, LOG_LEVELS, isLogLevel, type LogLevel } from '../node/node-log.js'
+import { LOG_LEVELS, isLogLevel, type LogLevel } from '../log/logger.js'
+import { errorChain } from '../node/node-log.js'
 import { parseSandboxUser, type SandboxUserSetting } from '../node/sandbox-user.js'
 import { INTERNAL_ERROR_CODE } from './internal-error.js'
 import { registerNodeCall } from './node-call.js'

@@ -6,7 +6,7 @@
 //   d.status()                                              // per key: last announce result
 //   await d.stop()                                          // before libp2p stops
 import type { AdvertisedKey } from '../protocol/results.js'
-import { Advertiser, advertisedKeys } from './advertiser.js'
+import { Advertiser } from '../p2p/advertiser.js'
 import {
   dialDiscoveredPeers,
   keepJoined,
@@ -14,12 +14,26 @@ import {
   type DiscoveryOptions,
 } from '../p2p/discovery-services.js'
 import type { DiscoveryConfig } from './node-config.js'
-import { errorChain, SILENT_LOG, type Logger } from './node-log.js'
+import { SILENT_LOG, type Logger } from '../log/logger.js'
+import { errorChain } from './node-log.js'
 import type { StoreChange, VesselStore } from './vessel-store.js'
 
 /** What createNodeLibp2p needs for a node manager with these settings. */
 export function discoveryOptions(config: DiscoveryConfig): DiscoveryOptions {
   return { bootstrap: config.bootstrap, mdns: config.mdns, providerTtlMs: config.ttlS * 1000 }
+}
+
+/** The keys a node serves: owner and user keys of every vessel whose advertise flag is on, without duplicates. */
+export function advertisedKeys(
+  vessels: Iterable<{ ownerKey: string; userKeys: readonly string[]; advertise: boolean }>,
+): string[] {
+  const keys = new Set<string>()
+  for (const v of vessels) {
+    if (!v.advertise) continue
+    keys.add(v.ownerKey)
+    for (const k of v.userKeys) keys.add(k)
+  }
+  return [...keys]
 }
 
 const touchesVessels = (changes: readonly StoreChange[]): boolean =>

@@ -2,7 +2,8 @@
 // runs. The ring's oldest line may have lost its beginning when the ring turned, and a node killed while writing may
 // leave half a line at the end: lines that are not whole entries are skipped.
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { isLogLevel, type LogEntry } from './node-log.js'
+import { isLogLevel } from '../log/logger.js'
+import type { LogEntry } from './node-log.js'
 
 /** The entries in the ring `prefix`.old/.new; null when neither file exists. */
 export function readNodeLog(prefix: string): LogEntry[] | null {

@@ -11,14 +11,7 @@ import { dirname } from 'node:path'
 import { inspect } from 'node:util'
 import { DEFAULT_LOG_BYTES, RingLog } from '../runtime/ring-log.js'
 import { capUtf8 } from './answer-bounds.js'
-
-/** Most severe first. */
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
-export type LogLevel = (typeof LOG_LEVELS)[number]
-export const DEFAULT_LOG_LEVEL: LogLevel = 'info'
-
-export type LogValue = string | number | boolean | null | readonly string[] | Readonly<Record<string, number>>
-export type LogFields = Readonly<Record<string, LogValue>>
+import { atLeast, BaseLogger, DEFAULT_LOG_LEVEL, type LogFields, type LogLevel, type LogValue } from '../log/logger.js'
 
 /** One entry as stored: time (ISO), level, message, then fields of the kind that wrote it. */
 export interface LogEntry {
@@ -34,51 +27,6 @@ export const MAX_DETAIL_BYTES = 8192
 export const MAX_FIELD_BYTES = 256
 const MAX_LIST_ITEMS = 8
 const MAX_FIELDS = 16
-
-export const isLogLevel = (value: unknown): value is LogLevel => (LOG_LEVELS as readonly unknown[]).includes(value)
-
-/** Whether an entry at `level` passes a threshold (`'off'` passes nothing). */
-export const atLeast = (level: LogLevel, threshold: LogLevel | 'off'): boolean =>
-  threshold !== 'off' && LOG_LEVELS.indexOf(level) <= LOG_LEVELS.indexOf(threshold)
-
-/** What the node's parts write to. */
-export interface Logger {
-  enabled(level: LogLevel): boolean
-  log(level: LogLevel, msg: string, fields?: LogFields): void
-  error(msg: string, fields?: LogFields): void
-  warn(msg: string, fields?: LogFields): void
-  info(msg: string, fields?: LogFields): void
-  debug(msg: string, fields?: LogFields): void
-}
-
-abstract class BaseLogger implements Logger {
-  abstract enabled(level: LogLevel): boolean
-  abstract log(level: LogLevel, msg: string, fields?: LogFields): void
-  error(msg: string, fields?: LogFields): void {
-    this.log('error', msg, fields)
-  }
-  warn(msg: string, fields?: LogFields): void {
-    this.log('warn', msg, fields)
-  }
-  info(msg: string, fields?: LogFields): void {
-    this.log('info', msg, fields)
-  }
-  debug(msg: string, fields?: LogFields): void {
-    this.log('debug', msg, fields)
-  }
-}
-
-class SilentLogger extends BaseLogger {
-  enabled(): boolean {
-    return false
-  }
-  log(): void {
-    /* nothing */
-  }
-}
-
-/** A logger that keeps nothing (parts used without a node: tests, benchmarks). */
-export const SILENT_LOG: Logger = new SilentLogger()
 
 export interface NodeLogOptions {
   /** the ring's size in bytes (default 1 MiB) */

@@ -3,11 +3,12 @@
 //   ... nm.addresses ... await nm.stop()
 import { chmod, mkdir } from 'node:fs/promises'
 import { NodeError } from '../protocol/errors.js'
-import { PROTOCOL_ID } from '../protocol/messages.js'
+import { errorResponse } from '../protocol/messages.js'
 import { ReplayGuard } from '../protocol/replay-guard.js'
 import type { AdvertisedKey, NodeSummary } from '../protocol/results.js'
 import { nodeSummary } from './handlers/queries.js'
 import type { HandlerContext } from './handlers/index.js'
+import type { Libp2p } from '@libp2p/interface'
 import type { DiscoveryNode } from '../p2p/discovery-services.js'
 import { createNodeLibp2p } from '../p2p/libp2p-node.js'
 import { Lifecycle } from './lifecycle.js'
@@ -22,12 +23,13 @@ import {
   type NodeConfig,
 } from './node-config.js'
 import { discoveryOptions, NodeDiscovery } from './node-discovery.js'
-import { errorChain, NodeLog, type LogEntry, type LogLevel } from './node-log.js'
+import type { LogLevel } from '../log/logger.js'
+import { errorChain, NodeLog, type LogEntry } from './node-log.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodeLogPrefix, nodePaths, type NodePaths } from './node-paths.js'
 import { nodeLimits, type NodeLimitsOptions } from './node-limits.js'
 import { NodeState } from './node-state.js'
 import { chooseSandboxUser, DEFAULT_SANDBOX_USER, type SandboxUser, type SandboxUserSetting } from './sandbox-user.js'
-import { serveProtocol, type ProtocolService, type ProtocolStats } from './protocol-service.js'
+import { nodeManagerProtocol, type NodeManagerProtocol, type ProtocolStats } from './protocol-service.js'
 import { handleRequest } from './request-handler.js'
 import { RequestLog } from './request-log.js'
 import { DEFAULT_FLOOD_LIMITS, type FloodLimits } from './flood-limiter.js'
@@ -68,16 +70,18 @@ export interface NodeLogSettings {
   flood?: Partial<FloodLimits>
 }
 
+/** A node manager's libp2p node: discovery and the node-manager protocol. */
+type ManagerNode = DiscoveryNode & Libp2p<{ nodeManager: NodeManagerProtocol }>
+
 export class NodeManager {
   private stopping: Promise<void> | null = null
 
   private constructor(
-    private readonly libp2p: DiscoveryNode,
+    private readonly libp2p: ManagerNode,
     private readonly state: NodeState,
     private readonly lifecycle: Lifecycle,
     private readonly ctx: HandlerContext,
     private readonly discovery: NodeDiscovery,
-    private readonly service: ProtocolService,
     private readonly requests: RequestLog,
     /** the node's log; the CLI writes its own lines (stopping) there too */
     readonly log: NodeLog,
@@ -92,7 +96,7 @@ export class NodeManager {
     const keysDir = options.keysDir ?? DEFAULT_KEYS_DIR
     await mkdir(paths.data, { recursive: true })
     const store = await VesselStore.open(paths.state)
-    let libp2p: DiscoveryNode | undefined
+    let libp2p: ManagerNode | undefined
     let discovery: NodeDiscovery | undefined
     let lifecycle: Lifecycle | undefined
     let log: NodeLog | undefined
@@ -127,10 +131,27 @@ export class NodeManager {
       const limits = nodeLimits(options.limits)
       const guard = await ReplayGuard.open(store.replay, limits.replay)
       const settings = discoveryConfig(config.discovery, options.discovery)
+      const requestLog = (requests = new RequestLog(log, { ...DEFAULT_FLOOD_LIMITS, ...flood }))
+      // The protocol is served from libp2p's start; requests that come before the vessels are ready are told so.
+      let ready: HandlerContext | undefined = undefined
+      const nodeManager = nodeManagerProtocol({
+        handle: (bytes, peer) =>
+          ready === undefined
+            ? Promise.resolve(errorResponse(new NodeError('E_BUSY', 'the node is still starting; retry in a moment')))
+            : handleRequest(bytes, ready, {
+                guard,
+                onInternalError: options.onInternalError,
+                onOutcome: (outcome) => requestLog.record(peer, outcome),
+              }),
+        limits,
+        refused: (peer, error) =>
+          requestLog.record(peer, { call: null, vessels: [], key: null, handled: false, error }),
+      })
       libp2p = await createNodeLibp2p({
         privateKey,
         listen: options.listen ?? config.listen,
         discovery: discoveryOptions(settings),
+        services: { nodeManager },
       })
       const sandboxUser = await choosing
       if (sandboxUser.warning !== null) log.warn(sandboxUser.warning, { event: 'sandbox user' })
@@ -154,18 +175,7 @@ export class NodeManager {
         advertising: () => found.status(),
         sandboxUser: { runsAs: sandboxUser.runsAs, warning: sandboxUser.warning },
       }
-      const requestLog = (requests = new RequestLog(log, { ...DEFAULT_FLOOD_LIMITS, ...flood }))
-      const service = await serveProtocol(
-        node,
-        (bytes, peer) =>
-          handleRequest(bytes, ctx, {
-            guard,
-            onInternalError: options.onInternalError,
-            onOutcome: (outcome) => requestLog.record(peer, outcome),
-          }),
-        limits,
-        (peer, error) => requestLog.record(peer, { call: null, vessels: [], key: null, handled: false, error }),
-      )
+      ready = ctx
       log.info(
         `node ${node.peerId.toString()} started (sandbox host runs as ${sandboxUser.runsAs}) at ${ctx.addresses().join(' ')}`,
         {
@@ -174,7 +184,7 @@ export class NodeManager {
           addresses: ctx.addresses(),
         },
       )
-      return new NodeManager(node, state, lifecycle, ctx, found, service, requestLog, log, settings, initialized)
+      return new NodeManager(node, state, lifecycle, ctx, found, requestLog, log, settings, initialized)
     } catch (err) {
       // the caller reports the failure to the user: the file keeps it for the operator
       log?.fileOnly('error', `could not start: ${err instanceof Error ? err.message : String(err)}`, {
@@ -234,7 +244,7 @@ export class NodeManager {
 
   /** Streams being read, requests being handled and bytes reserved for them, now. */
   protocolStats(): ProtocolStats {
-    return this.service.stats()
+    return this.libp2p.services.nodeManager.stats()
   }
 
   summary(): Promise<NodeSummary> {
@@ -244,7 +254,8 @@ export class NodeManager {
   /** Stops serving, stops the programs (their vessels stay Started, to be restarted next time) and closes the store. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      await Promise.resolve(this.libp2p.unhandle(PROTOCOL_ID)).catch(() => undefined)
+      // no new requests while the rest stops (libp2p's stop stops the service again, which does nothing more)
+      await this.libp2p.services.nodeManager.stop().catch(() => undefined)
       await this.discovery.stop()
       await this.libp2p.stop()
       await this.lifecycle.close()

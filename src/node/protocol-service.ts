@@ -1,8 +1,17 @@
-// Serves /flotilla/nm/1.0.0 on a libp2p node: one length-prefixed request and one response per stream.
+// Serves /flotilla/nm/1.0.0 as a libp2p service (nodeManagerProtocol, given to createLibp2p like js-libp2p's own
+// protocols): one length-prefixed request and one response per stream.
 // Reading a request and handling it are separate stages with their own caps, per peer and in all: a stream that
 // sends nothing holds a reading slot only until its first-byte deadline and never a handling slot; a request's bytes
 // are reserved from the frame budget before they are kept (frame-budget.ts, request-reader.ts).
-import type { Libp2p, Stream } from '@libp2p/interface'
+import {
+  serviceCapabilities,
+  type ComponentLogger,
+  type Connection,
+  type Logger as Libp2pLogger,
+  type Startable,
+  type Stream,
+} from '@libp2p/interface'
+import type { Registrar } from '@libp2p/interface-internal'
 import { NodeError } from '../protocol/errors.js'
 import { PROTOCOL_ID, encodeResponse, errorResponse, type Response } from '../protocol/messages.js'
 import { DEFAULT_FRAME_LIMITS, FrameBudget, type FrameLimits } from './frame-budget.js'
@@ -45,38 +54,99 @@ export interface ProtocolStats {
   frameBytes: number
 }
 
-export interface ProtocolService {
+/** The node-manager protocol as a libp2p service: it serves PROTOCOL_ID from libp2p's start to its stop. */
+export interface NodeManagerProtocol extends Startable {
+  start(): Promise<void>
+  stop(): Promise<void>
   stats(): ProtocolStats
 }
 
 /** A request answered before it reached the handler (E_BUSY, E_TIMEOUT, E_SIZE…), for the node's log. */
 export type RefusalHook = (peer: string, error: NodeError) => void
 
-export async function serveProtocol(
-  node: Libp2p,
-  handle: RequestHandler,
-  limits: { streams?: StreamLimits; frames?: FrameLimits } = {},
-  refused: RefusalHook = () => undefined,
-): Promise<ProtocolService> {
-  const streams = limits.streams ?? DEFAULT_STREAM_LIMITS
-  const reading = new PeerSlots(streams.readingPerPeer, streams.reading)
-  const handling = new PeerSlots(streams.handlingPerPeer, streams.handling)
-  const budget = new FrameBudget(limits.frames ?? DEFAULT_FRAME_LIMITS)
+export interface NodeManagerProtocolInit {
+  /** answers a request's bytes (signature, replay and authorization checks included) */
+  handle: RequestHandler
+  /** default DEFAULT_STREAM_LIMITS and DEFAULT_FRAME_LIMITS */
+  limits?: { streams?: StreamLimits; frames?: FrameLimits }
+  refused?: RefusalHook
+}
 
-  const refuse = (peer: string, err: NodeError): Response<unknown> => {
-    refused(peer, err)
+export interface NodeManagerProtocolComponents {
+  registrar: Registrar
+  logger: ComponentLogger
+}
+
+/** For createLibp2p's `services`, as js-libp2p's own protocols are: `services: { nodeManager: nodeManagerProtocol({ handle }) }`. */
+export function nodeManagerProtocol(
+  init: NodeManagerProtocolInit,
+): (components: NodeManagerProtocolComponents) => NodeManagerProtocol {
+  return (components) => new NodeManagerProtocolService(components, init)
+}
+
+class NodeManagerProtocolService implements NodeManagerProtocol {
+  readonly [Symbol.toStringTag] = '@flotilla/node-manager-protocol'
+  readonly [serviceCapabilities] = ['@flotilla/node-manager-protocol']
+  private readonly streams: StreamLimits
+  private readonly reading: PeerSlots
+  private readonly handling: PeerSlots
+  private readonly budget: FrameBudget
+  private readonly log: Libp2pLogger
+
+  constructor(
+    private readonly components: NodeManagerProtocolComponents,
+    private readonly init: NodeManagerProtocolInit,
+  ) {
+    this.streams = init.limits?.streams ?? DEFAULT_STREAM_LIMITS
+    this.reading = new PeerSlots(this.streams.readingPerPeer, this.streams.reading)
+    this.handling = new PeerSlots(this.streams.handlingPerPeer, this.streams.handling)
+    this.budget = new FrameBudget(init.limits?.frames ?? DEFAULT_FRAME_LIMITS)
+    this.log = components.logger.forComponent('flotilla:node-manager-protocol')
+  }
+
+  async start(): Promise<void> {
+    await this.components.registrar.handle(PROTOCOL_ID, this.onStream, {
+      maxInboundStreams: this.streams.perConnection,
+      maxOutboundStreams: MAX_PROTOCOL_STREAMS,
+    })
+  }
+
+  async stop(): Promise<void> {
+    await this.components.registrar.unhandle(PROTOCOL_ID)
+  }
+
+  stats(): ProtocolStats {
+    return { reading: this.reading.used(), handling: this.handling.used(), frameBytes: this.budget.used() }
+  }
+
+  private readonly onStream = async (stream: Stream, connection: Connection): Promise<void> => {
+    const releases: Array<() => void> = []
+    let sent = false
+    try {
+      const response = await this.answer(stream, connection.remotePeer.toString(), (r) => releases.push(r))
+      if (response !== undefined) sent = await send(stream, response, this.streams)
+    } finally {
+      for (const release of releases) release()
+    }
+    if (sent) await linger(stream, this.streams)
+  }
+
+  private refuse(peer: string, err: NodeError): Response<unknown> {
+    this.log('refused a request of %s: %s %s', peer, err.code, err.message)
+    this.init.refused?.(peer, err)
     return errorResponse(err)
   }
 
-  const answer = async (
+  private async answer(
     stream: Stream,
     peer: string,
     hold: (release: () => void) => void,
-  ): Promise<Response<unknown> | undefined> => {
-    const readSlot = reading.take(peer)
+  ): Promise<Response<unknown> | undefined> {
+    const { streams } = this
+    const readSlot = this.reading.take(peer)
     if (typeof readSlot === 'string') {
       stopReading(stream)
-      return refuse(
+      return this.refuse(
         peer,
         busy(
           readSlot === 'peer'
@@ -87,17 +157,18 @@ export async function serveProtocol(
     }
     let bytes: Uint8Array
     try {
-      bytes = await readRequest(stream, streams, (n) => hold(budget.reserve(peer, n)))
+      bytes = await readRequest(stream, streams, (n) => hold(this.budget.reserve(peer, n)))
     } catch (err) {
-      if (err instanceof NodeError) return refuse(peer, err)
+      if (err instanceof NodeError) return this.refuse(peer, err)
+      this.log('stream of %s ended before its request: %e', peer, err)
       stream.abort(err instanceof StreamGone ? err : new Error(String(err)))
       return undefined
     } finally {
       readSlot()
     }
-    const handleSlot = handling.take(peer)
+    const handleSlot = this.handling.take(peer)
     if (typeof handleSlot === 'string') {
-      return refuse(
+      return this.refuse(
         peer,
         busy(
           handleSlot === 'peer'
@@ -107,29 +178,11 @@ export async function serveProtocol(
       )
     }
     try {
-      return await handle(bytes, peer)
+      return await this.init.handle(bytes, peer)
     } finally {
       handleSlot()
     }
   }
-
-  await node.handle(
-    PROTOCOL_ID,
-    async (stream, connection) => {
-      const releases: Array<() => void> = []
-      let sent = false
-      try {
-        const response = await answer(stream, connection.remotePeer.toString(), (r) => releases.push(r))
-        if (response !== undefined) sent = await send(stream, response, streams)
-      } finally {
-        for (const release of releases) release()
-      }
-      if (sent) await linger(stream, streams)
-    },
-    { maxInboundStreams: streams.perConnection, maxOutboundStreams: MAX_PROTOCOL_STREAMS },
-  )
-
-  return { stats: () => ({ reading: reading.used(), handling: handling.used(), frameBytes: budget.used() }) }
 }
 
 const busy = (message: string): NodeError => new NodeError('E_BUSY', message)

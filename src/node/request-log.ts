@@ -13,7 +13,8 @@ import { keyFingerprint } from '../keys/key-text.js'
 import { NodeError } from '../protocol/errors.js'
 import { capUtf8 } from './answer-bounds.js'
 import { DEFAULT_FLOOD_LIMITS, FloodLimiter, type Dropped, type FloodLimits } from './flood-limiter.js'
-import { errorChain, type Logger, type LogLevel } from './node-log.js'
+import type { Logger, LogLevel } from '../log/logger.js'
+import { errorChain } from './node-log.js'
 import type { RequestOutcome } from './request-handler.js'
 
 const POLLED_CALLS: ReadonlySet<string> = new Set([

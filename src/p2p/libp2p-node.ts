@@ -5,8 +5,8 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
-import type { Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
-import { createLibp2p } from 'libp2p'
+import type { Ed25519PrivateKey, Libp2p, ServiceMap } from '@libp2p/interface'
+import { createLibp2p, type ServiceFactoryMap } from 'libp2p'
 import { NodeError } from '../protocol/errors.js'
 import type { DiscoveryNode, DiscoveryOptions } from './discovery-services.js'
 
@@ -25,11 +25,16 @@ export interface Libp2pOptions {
   listen?: string[]
 }
 
-/** Creates and starts a libp2p node (with `discovery`: a DHT node). A listen address in use gives E_USAGE with a hint. */
-export async function createNodeLibp2p(options: Libp2pOptions & { discovery: DiscoveryOptions }): Promise<DiscoveryNode>
+/**
+ * Creates and starts a libp2p node (with `discovery`: a DHT node, and with `services` its own protocols besides, such
+ * as the node manager's). A listen address in use gives E_USAGE with a hint.
+ */
+export async function createNodeLibp2p<S extends ServiceMap = ServiceMap>(
+  options: Libp2pOptions & { discovery: DiscoveryOptions; services?: ServiceFactoryMap<S> },
+): Promise<DiscoveryNode & Libp2p<S>>
 export async function createNodeLibp2p(options?: Libp2pOptions): Promise<Libp2p>
 export async function createNodeLibp2p(
-  options: Libp2pOptions & { discovery?: DiscoveryOptions } = {},
+  options: Libp2pOptions & { discovery?: DiscoveryOptions; services?: ServiceFactoryMap } = {},
 ): Promise<Libp2p> {
   const listen = options.listen ?? []
   const base = {
@@ -50,7 +55,8 @@ export async function createNodeLibp2p(
     // Loaded here: a client (every `flotilla node call`) never needs the DHT, mDNS or bootstrap modules.
     const { discoveryServices } = await import('./discovery-services.js')
     const pieces = discoveryServices(options.discovery)
-    return await createLibp2p({ ...base, services: pieces.services, peerDiscovery: pieces.peerDiscovery })
+    const services = { ...options.services, ...pieces.services }
+    return await createLibp2p({ ...base, services, peerDiscovery: pieces.peerDiscovery })
   } catch (err) {
     const text = String((err as Error)?.message ?? err)
     if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(text)) {

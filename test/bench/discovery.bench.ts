@@ -8,7 +8,7 @@
 //   node --import tsx -e "const m = await import('./test/bench/discovery.bench.ts'); await m.discoveryBench(); process.exit(0)"
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { browseKey, createBrowseNode } from '../../src/client/browse.js'
-import { Advertiser } from '../../src/node/advertiser.js'
+import { Advertiser } from '../../src/p2p/advertiser.js'
 import { dialAddress, startNetwork, stopAll, waitForTables } from '../discovery/helpers.js'
 import { fmt, percentile, table } from './stats.js'
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registerBrowse } from '../../src/cli/browse.js'
 import { UsageError } from '../../src/cli/usage-error.js'
 import { generateKeyFiles } from '../../src/keys/key-files.js'
-import { Advertiser } from '../../src/node/advertiser.js'
+import { Advertiser } from '../../src/p2p/advertiser.js'
 import type { DiscoveryNode } from '../../src/p2p/discovery-services.js'
 import { dialAddress, startNetwork, stopAll, waitForTables } from './helpers.js'
 

@@ -3,7 +3,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { browseKey, createBrowseNode } from '../../src/client/browse.js'
-import { Advertiser } from '../../src/node/advertiser.js'
+import { Advertiser } from '../../src/p2p/advertiser.js'
 import type { DiscoveryNode } from '../../src/p2p/discovery-services.js'
 import { dialAddress, FAST, startNetwork, startNode, stopAll, waitFor, waitForTables } from './helpers.js'
 

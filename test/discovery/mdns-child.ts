@@ -2,7 +2,7 @@
 // Two DHT nodes with mDNS and no bootstrap find each other; a key announced on A is found from B and from a
 // browse client that also only uses mDNS. Prints one JSON line.
 import { browseKey, createBrowseNode } from '../../src/client/browse.js'
-import { Advertiser } from '../../src/node/advertiser.js'
+import { Advertiser } from '../../src/p2p/advertiser.js'
 import { dialDiscoveredPeers, routingTableSize, type DiscoveryNode } from '../../src/p2p/discovery-services.js'
 import { createDiscoveryNode } from '../../src/p2p/libp2p-node.js'
 

@@ -3,7 +3,7 @@
 // The nodes are shared (joining them is the slow part); each test announces its own keys from its own nodes.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { browseKey, createBrowseNode } from '../../src/client/browse.js'
-import { Advertiser } from '../../src/node/advertiser.js'
+import { Advertiser } from '../../src/p2p/advertiser.js'
 import type { DiscoveryNode } from '../../src/p2p/discovery-services.js'
 import { dialAddress, FAST, startNetwork, stopAll, waitFor, waitForTables } from './helpers.js'
 

@@ -2,7 +2,8 @@
 // and from a client-mode browse node; after withdrawal it is gone once the TTL has passed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { browseKey, contactAddresses, createBrowseNode } from '../../src/client/browse.js'
-import { Advertiser, advertisedKeys } from '../../src/node/advertiser.js'
+import { Advertiser } from '../../src/p2p/advertiser.js'
+import { advertisedKeys } from '../../src/node/node-discovery.js'
 import { keyCid } from '../../src/p2p/discovery-services.js'
 import type { DiscoveryNode } from '../../src/p2p/discovery-services.js'
 import { dialAddress, FAST, startNetwork, stopAll, waitFor, waitForTables } from './helpers.js'

@@ -1,5 +1,6 @@
-// Announces in the DHT that this node serves a set of public keys (owner and user keys of advertised vessels):
-// one provider record per key, keyed by CID(raw, sha256(utf8(key text))), re-announced every `refreshMs`.
+// Announces in the DHT that this libp2p node serves a set of public keys (a node manager's: the owner and user keys
+// of its advertised vessels, src/node/node-discovery.ts): one provider record per key, keyed by
+// CID(raw, sha256(utf8(key text))), re-announced every `refreshMs`.
 //   const adv = new Advertiser(node, { refreshMs: 300_000 })
 //   await adv.setKeys(keysOfAdvertisedVessels)   // on start, and after every change of owners/users/advertise
 //   adv.status()                                  // last announce result per key
@@ -11,21 +12,8 @@
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { CID } from 'multiformats/cid'
 import { keyFingerprint } from '../keys/key-text.js'
-import { DEFAULT_REFRESH_MS, keyCid } from '../p2p/discovery-services.js'
-import { SILENT_LOG, type Logger } from './node-log.js'
-
-/** The keys a node serves: owner and user keys of every vessel whose advertise flag is on, without duplicates. */
-export function advertisedKeys(
-  vessels: Iterable<{ ownerKey: string; userKeys: readonly string[]; advertise: boolean }>,
-): string[] {
-  const keys = new Set<string>()
-  for (const v of vessels) {
-    if (!v.advertise) continue
-    keys.add(v.ownerKey)
-    for (const k of v.userKeys) keys.add(k)
-  }
-  return [...keys]
-}
+import { DEFAULT_REFRESH_MS, keyCid } from './discovery-services.js'
+import { SILENT_LOG, type Logger } from '../log/logger.js'
 
 export interface AnnounceStatus {
   key: string

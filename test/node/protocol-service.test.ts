@@ -1,0 +1,78 @@
+// The node-manager protocol as a libp2p service on its own: any libp2p node built with createNodeLibp2p serves it
+// with the handler it is given, tells that handler who the peer is, and stops serving when the service stops.
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Libp2p } from '@libp2p/interface'
+import { ClientTransport } from '../../src/client/transport.js'
+import { nodeManagerProtocol, type NodeManagerProtocol } from '../../src/node/protocol-service.js'
+import { createNodeLibp2p } from '../../src/p2p/libp2p-node.js'
+import type { NodeError } from '../../src/protocol/errors.js'
+import { MAX_MESSAGE_BYTES } from '../../src/protocol/wire.js'
+
+describe('nodeManagerProtocol', () => {
+  const stops: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    await Promise.all(stops.splice(0).map((stop) => stop()))
+  })
+
+  async function serve(
+    handle: Parameters<typeof nodeManagerProtocol>[0]['handle'],
+    refused?: (peer: string, error: NodeError) => void,
+  ): Promise<Libp2p<{ nodeManager: NodeManagerProtocol }>> {
+    const node = await createNodeLibp2p({
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      discovery: {},
+      services: { nodeManager: nodeManagerProtocol({ handle, ...(refused ? { refused } : {}) }) },
+    })
+    stops.push(async () => {
+      await node.stop()
+    })
+    return node
+  }
+
+  async function client(): Promise<ClientTransport> {
+    const transport = await ClientTransport.create()
+    stops.push(() => transport.close())
+    return transport
+  }
+
+  it('hands each request and its peer to the handler and sends back what it answers', async () => {
+    const seen: Array<{ text: string; peer: string }> = []
+    const node = await serve((bytes, peer) => {
+      seen.push({ text: new TextDecoder().decode(bytes), peer })
+      return Promise.resolve({ ok: true, value: `got ${bytes.length} bytes` })
+    })
+    const transport = await client()
+    const address = node.getMultiaddrs()[0]!
+    const answer = await transport.exchange(address, new TextEncoder().encode('hello'))
+    expect(answer).toEqual({ ok: true, value: 'got 5 bytes' })
+    expect(seen).toEqual([{ text: 'hello', peer: transport.node.peerId.toString() }])
+    expect(node.services.nodeManager.stats()).toEqual({ reading: 0, handling: 0, frameBytes: 0 })
+  })
+
+  it('refuses a request over the frame limit before the handler sees it, and reports the refusal', async () => {
+    let handled = 0
+    const refusals: string[] = []
+    const node = await serve(
+      () => {
+        handled++
+        return Promise.resolve({ ok: true, value: null })
+      },
+      (peer, error) => refusals.push(`${peer} ${error.code}`),
+    )
+    const transport = await client()
+    const answer = await transport.exchange(node.getMultiaddrs()[0]!, new Uint8Array(MAX_MESSAGE_BYTES + 1))
+    expect(answer).toMatchObject({ ok: false, code: 'E_SIZE' })
+    expect(handled).toBe(0)
+    expect(refusals).toEqual([`${transport.node.peerId.toString()} E_SIZE`])
+  })
+
+  it('serves nothing once the service has stopped, while the libp2p node runs on', async () => {
+    const node = await serve(() => Promise.resolve({ ok: true, value: 'served' }))
+    const transport = await client()
+    const address = node.getMultiaddrs()[0]!
+    expect(await transport.exchange(address, new Uint8Array([1]))).toEqual({ ok: true, value: 'served' })
+    await node.services.nodeManager.stop()
+    await expect(transport.exchange(address, new Uint8Array([1]))).rejects.toMatchObject({ code: 'E_UNREACHABLE' })
+    expect(node.status).toBe('started')
+  })
+})
