@@ -28,6 +28,13 @@ module.exports = {
       to: { path: '^src/(node|client|shell|cli|tui|repy)/' },
     },
     {
+      name: 'log-is-the-bottom',
+      comment: 'src/log is the logging contract every layer may write to: it imports nothing of ours.',
+      severity: 'error',
+      from: { path: '^src/log/' },
+      to: { path: '^src/', pathNot: '^src/log/' },
+    },
+    {
       name: 'client-does-not-import-node',
       comment: 'The client speaks to a node over the wire; what both need lives in src/p2p or src/protocol.',
       severity: 'error',

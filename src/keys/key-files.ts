@@ -7,14 +7,7 @@ import { generateKeyPair, privateKeyFromRaw } from '@libp2p/crypto/keys'
 import type { Ed25519PrivateKey, Ed25519PublicKey } from '@libp2p/interface'
 import { KeyFileError, PRIVATE_KEY_PREFIX, decodeKeyLine, parsePublicKeyText, publicKeyText } from './key-text.js'
 
-export {
-  KeyFileError,
-  PRIVATE_KEY_PREFIX,
-  PUBLIC_KEY_PREFIX,
-  PUBLIC_KEY_TEXT_LENGTH,
-  parsePublicKeyText,
-  publicKeyText,
-} from './key-text.js'
+export { KeyFileError, PUBLIC_KEY_TEXT_LENGTH, parsePublicKeyText, publicKeyText } from './key-text.js'
 export type { Ed25519PrivateKey, Ed25519PublicKey }
 
 export const PUBLIC_KEY_SUFFIX = '.publickey'

@@ -41,5 +41,3 @@ export class NodeError extends Error {
     super(message, options)
   }
 }
-
-export const nodeError = (code: ErrorCode, message: string): NodeError => new NodeError(code, message)

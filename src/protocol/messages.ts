@@ -16,15 +16,12 @@ export {
   MAX_MESSAGE_BYTES,
   NONCE_BYTES,
   PROTOCOL_ID,
-  SIGNATURE_BYTES,
-  SIGNING_CONTEXT,
   isSigned,
   type ArgValue,
   type CborValue,
   type Request,
   type RequestFields,
   type SignedRequest,
-  type UnsignedRequest,
 } from './wire.js'
 
 export type Response<T = CborValue> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string }

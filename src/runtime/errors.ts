@@ -33,8 +33,6 @@ export const REPY_EXCEPTION_PARENTS = {
 
 export type RepyErrorName = keyof typeof REPY_EXCEPTION_PARENTS
 
-export const REPY_ERROR_NAMES = Object.keys(REPY_EXCEPTION_PARENTS) as RepyErrorName[]
-
 /** An error the guest sees as an instance of the Repy exception class `name`. */
 export class RepyError extends Error {
   constructor(
@@ -45,5 +43,3 @@ export class RepyError extends Error {
     this.name = repyName
   }
 }
-
-export const repyError = (name: RepyErrorName, message: string): RepyError => new RepyError(name, message)

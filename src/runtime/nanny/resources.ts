@@ -45,14 +45,12 @@ type OfClass<C extends ResourceClass> = {
 export type RenewableResource = OfClass<'renewable'>
 /** Renewables charged by byte count through a leaky bucket (everything renewable except cpu). */
 export type RateResource = Exclude<RenewableResource, 'cpu'>
-export type QuantityResource = OfClass<'quantity'>
 export type ItemResource = OfClass<'item'>
 
 export const NUMERIC_RESOURCES = Object.keys(RESOURCES) as readonly NumericResource[]
 const ofClass = <C extends ResourceClass>(c: C): readonly OfClass<C>[] =>
   NUMERIC_RESOURCES.filter((r): r is OfClass<C> => RESOURCES[r].class === c)
 export const RENEWABLE_RESOURCES = ofClass('renewable')
-export const QUANTITY_RESOURCES = ofClass('quantity')
 export const ITEM_RESOURCES = ofClass('item')
 
 const column = (field: 'offcut' | 'hostDefault'): Readonly<Record<NumericResource, number>> =>

@@ -67,7 +67,8 @@ export function threadCpuSeconds(): number {
   }
 }
 
-/** Where threadCpuSeconds() reads from. */
+/** Where threadCpuSeconds() reads from.
+ *  @public (test/runtime/sandbox-permissions.test.ts calls it in a child process) */
 export function threadCpuSource(): ThreadCpuSource {
   return init()
 }

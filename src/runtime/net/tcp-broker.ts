@@ -9,10 +9,8 @@ import { enterConnecting, enterListener, listenedHere, peerConnectingHere } from
 import { connectionPaths, plain, type Connection } from './tcp-connection.js'
 import { DRAIN, RING_BYTES, ROOM, VesselNet, WAKE_PEER, type TcpShared } from './tcp-shm.js'
 
-export { QUEUED_RECV_LIMIT, SEND_HIGH_WATER } from './tcp-connection.js'
 /** What a connection the program has buffers each way: its receive ring, and its send ring (send accepts at most
  *  this much per call, as Repy truncates to its send buffer; none while the ring is full: SocketWouldBlockError). */
-export const RECV_BUFFER_LIMIT = RING_BYTES
 export const SEND_WINDOW = RING_BYTES
 /** No send is accepted while the vessel's sockets hold this much unsent, closed ones still flushing included. */
 export const VESSEL_SEND_LIMIT = 1 << 20
