@@ -43,7 +43,9 @@ export function visibleLines(state: LogState): string[] {
   return state.partial === '' ? state.lines : [...state.lines, state.partial]
 }
 
-/** Replaces control characters (tabs become spaces) so a line cannot move the cursor. */
+/** Replaces control characters and those that reorder or break text (tabs become spaces), so that a line a program
+ *  logged cannot move the cursor or make the console's other lines read differently. (The node's log escapes the
+ *  same set instead, src/node/node-log.ts: there the exact text matters more than the width.) */
 export function printable(line: string): string {
-  return line.replace(/\t/g, '    ').replace(/[\x00-\x1f\x7f-\x9f]/g, '?') // eslint-disable-line no-control-regex -- control characters are what it replaces
+  return line.replace(/\t/g, '    ').replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?') // eslint-disable-line no-control-regex -- control characters are what it replaces
 }

@@ -38,4 +38,8 @@ describe('log lines', () => {
   it('makes control characters harmless', () => {
     expect(printable('a\tb\x1b[2Jc')).toBe('a    b?[2Jc')
   })
+
+  it('replaces the characters that reorder text or break a line, so a logged line cannot disguise the others', () => {
+    expect(printable('paid \u202e001\u202c to \u2066x\u2069\u2028next')).toBe('paid ?001? to ?x??next')
+  })
 })
