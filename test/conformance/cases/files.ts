@@ -2,7 +2,7 @@
 // rules'), with repy_v2's file tests (testsV2) as the checklist; and the disk quota (`disk`).
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { c, jsOnly, ok, raises, same, step, type Area, type Item } from '../case.js'
+import { c, jsOnly, ok, pyOnly, raises, same, step, type Area, type Item } from '../case.js'
 import { GENEROUS_RESTRICTIONS } from '../../helpers/run-guest.js'
 
 const ARG = raises('RepyArgumentError')
@@ -138,6 +138,10 @@ const items: Item[] = [
     { absent: 'a Repy str holds bytes only: no character above \\xff can be written' },
     ARG,
   ),
+  ...['1.0, 0', '1, 0.0'].map((args) =>
+    pyOnly(`refuses readat(${args})`, `f.readat(${args})`, ARG, 'JavaScript has one number type: 1.0 is the integer 1'),
+  ),
+  pyOnly('refuses writeat("x", 0.0)', 'f.writeat("x", 0.0)', ARG, 'JavaScript has one number type: 0.0 is the integer 0'),
   same('readat with one argument', 'f.readat(1)', ARG),
   same('readat with three arguments', 'f.readat(1, 0, 0)', ARG),
   c('writeat with one argument', "f.writeat('x')", 'f.writeat("x")', ARG),
@@ -209,8 +213,8 @@ const items: Item[] = [
   // --- listfiles and removefile
   c(
     'listfiles names the files',
-    "const names = listfiles()\nreturn ['data', 'existing', 'binary', 'inuse', 'quota0', 'a'.repeat(120)].filter((n) => !names.includes(n))",
-    'names = listfiles()\nmissing = []\nfor n in ["data", "existing", "binary", "inuse", "quota0", "a" * 120]:\n  if n not in names:\n    missing.append(n)\nreturn missing',
+    "const names = listfiles()\nreturn ['main.js', 'data', 'existing', 'binary', 'inuse', 'quota0', 'a'.repeat(120)].filter((n) => !names.includes(n))",
+    'names = listfiles()\nmissing = []\nfor n in ["main.r2py", "data", "existing", "binary", "inuse", "quota0", "a" * 120]:\n  if n not in names:\n    missing.append(n)\nreturn missing',
     ok([]),
   ),
   c('listfiles is sorted', 'const n = listfiles()\nreturn n.join() === [...n].sort().join()', 'n = listfiles()\ns = list(n)\ns.sort()\nreturn n == s', ok(true)),

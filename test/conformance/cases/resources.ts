@@ -99,8 +99,8 @@ export const resources: Area = {
     ),
     // changing the copies changes nothing and grants nothing
     step(
-      "first[0].events = 1000\nfirst[0].filesopened = 1000\nfirst[1].events = 99\nfirst[0].connport.push(@P9)\nfirst[0].messport.push(@P9)\nfirst[1].connport.push(@P0)\nfirst[2].push([1, 2])\ndelete first[0].cpu\nfirst[0].extra = 1",
-      'first[0]["events"] = 1000\nfirst[0]["filesopened"] = 1000\nfirst[1]["events"] = 99\nfirst[0]["connport"].add(@P9)\nfirst[0]["messport"].add(@P9)\nfirst[1]["connport"].add(@P0)\nfirst[2].append((1.0, 2.0))\ndel first[0]["cpu"]\nfirst[0]["extra"] = 1',
+      "first[0].events = 1000\nfirst[0].filesopened = 1000\nfirst[1].events = 99\nfirst[1].filesopened = 5\nfirst[0].connport.push(@P9)\nfirst[0].messport.push(@P9)\nfirst[1].connport.push(@P0)\nfirst[2].push([1, 2])\ndelete first[0].cpu\nfirst[0].extra = 1",
+      'first[0]["events"] = 1000\nfirst[0]["filesopened"] = 1000\nfirst[1]["events"] = 99\nfirst[1]["filesopened"] = 5\nfirst[0]["connport"].add(@P9)\nfirst[0]["messport"].add(@P9)\nfirst[1]["connport"].add(@P0)\nfirst[2].append((1.0, 2.0))\ndel first[0]["cpu"]\nfirst[0]["extra"] = 1',
     ),
     c(
       'the limits after changing a copy',
@@ -110,9 +110,9 @@ export const resources: Area = {
     ),
     c(
       'the usage after changing a copy',
-      'const u = getresources()[1]\nreturn [u.events, u.connport]',
-      'u = getresources()[1]\nreturn [u["events"], u["connport"]]',
-      ok([1, []]),
+      'const u = getresources()[1]\nreturn [u.events, u.filesopened, u.connport]',
+      'u = getresources()[1]\nreturn [u["events"], u["filesopened"], u["connport"]]',
+      ok([1, 0, []]),
     ),
     c(
       'stoptimes after changing a copy',

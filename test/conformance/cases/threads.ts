@@ -41,6 +41,7 @@ export const threads: Area = {
       ARG,
       'a JavaScript class is a function; Repy takes a function or a method only',
     ),
+    pyOnly('createthread refuses a tuple of a function', 'createthread((nothing,))', ARG, 'JavaScript has no tuples (the list case above)'),
     events('refused threads hold nothing', 1),
     // In JavaScript the bridge tracks the running thread by host calls: code resumed from a promise that no host call
     // settled runs as the thread that made the last host call, so once a thread has ended, main runs as that thread
@@ -99,6 +100,7 @@ export const locks: Area = {
     c('createlock with an argument', 'createlock(1)', 'createlock(True)', ARG),
     step('const lock = createlock()', 'lock = createlock()'),
     ...BAD_ACQUIRES.map(([label, js, py]) => c(`acquire refuses ${label}`, `lock.acquire(${js})`, `lock.acquire(${py})`, ARG)),
+    pyOnly('acquire refuses a whole float', 'lock.acquire(1.0)', ARG, 'JavaScript has one number type: 1.0 is the integer 1 (the case above)'),
     c('release with an argument', 'lock.release(1)', 'lock.release(True)', ARG),
     c('a refused acquire took nothing', 'lock.acquire(false)', 'lock.acquire(False)', ok(true)),
     same('release returns nothing', 'lock.release()', ok(null)),
