@@ -1,6 +1,7 @@
 // The API conformance suite: every case of the table (cases/*.ts) through both front ends, JavaScript and Repy.
 // Each area becomes one JavaScript and one Repy program (generate.ts), run once each in a real sandbox, two at a
-// time; then one test per case and front end compares its outcome, so a failing case names itself.
+// time; then one test per case and front end compares its outcome, so a failing case names itself. Guest ports:
+// 21300-21799 (each area's own block of 50 per front end, named in its file).
 import { describe, expect, it } from 'vitest'
 import { AREAS } from './cases/index.js'
 import { FRONT_ENDS, type Area, type FrontEnd } from './case.js'

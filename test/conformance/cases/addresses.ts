@@ -21,7 +21,12 @@ export const addresses: Area = {
     ),
     lookup('localhost', "'localhost'", '"localhost"', ok('127.0.0.1')),
     lookup('a dotted quad', "'127.0.0.1'", '"127.0.0.1"', ok('127.0.0.1')),
-    lookup('a name that does not resolve', "'no-such-host.invalid'", '"no-such-host.invalid"', raises('NetworkAddressError')),
+    lookup(
+      'a name that does not resolve',
+      "'no-such-host.invalid'",
+      '"no-such-host.invalid"',
+      raises('NetworkAddressError'),
+    ),
     lookup('a number', '5', '5', ARG),
     lookup('null', 'null', 'None', ARG),
     lookup('no argument', '', '', ARG),
@@ -39,6 +44,11 @@ export const forbidden: Area = {
   ),
   items: [
     same('randombytes with random 0', 'randombytes()', raises('ResourceForbiddenError')),
-    c('gethostbyname with netsend 0', "await gethostbyname('localhost')", 'gethostbyname("localhost")', raises('ResourceForbiddenError')),
+    c(
+      'gethostbyname with netsend 0',
+      "await gethostbyname('localhost')",
+      'gethostbyname("localhost")',
+      raises('ResourceForbiddenError'),
+    ),
   ],
 }

@@ -69,7 +69,12 @@ const items: Item[] = [
     ok([true, false, false]),
   ),
   ...INTERNAL.map((n) =>
-    c(`${n} is not exported`, n, { code: n, expect: raises('NameError'), why: "Python's error for an unknown name" }, raises('ReferenceError')),
+    c(
+      `${n} is not exported`,
+      n,
+      { code: n, expect: raises('NameError'), why: "Python's error for an unknown name" },
+      raises('ReferenceError'),
+    ),
   ),
   c(
     'the API raises these classes',
@@ -90,12 +95,20 @@ const items: Item[] = [
     ok([true, true]),
   ),
   ...[
-    ['the classes and prototypes are frozen', `${JSON.stringify(NAMES)}.filter((n) => !(Object.isFrozen(globalThis[n]) && Object.isFrozen(globalThis[n].prototype)))`, ok([])],
+    [
+      'the classes and prototypes are frozen',
+      `${JSON.stringify(NAMES)}.filter((n) => !(Object.isFrozen(globalThis[n]) && Object.isFrozen(globalThis[n].prototype)))`,
+      ok([]),
+    ],
     ['a class cannot be replaced', 'FileError = null', raises('TypeError')],
     ['a prototype method cannot be replaced', "FileError.prototype.toString = () => 'x'", raises('TypeError')],
     ['a static cannot be added', 'FileError.extra = 1', raises('TypeError')],
     ['a class cannot be deleted', 'delete globalThis.FileError', raises('TypeError')],
-    ['the classes are intact after', "typeof FileError === 'function' && new FileError('m').toString()", ok('FileError: m')],
+    [
+      'the classes are intact after',
+      "typeof FileError === 'function' && new FileError('m').toString()",
+      ok('FileError: m'),
+    ],
   ].map(([label, js, expect]) =>
     jsOnly(
       label as string,
@@ -110,7 +123,8 @@ export const exceptions: Area = { name: 'exceptions', items }
 
 /** getlasterror: JavaScript keeps the last API error of the thread until read; Repy answers the traceback of the
  *  exception being handled (docs/REPY.md, 'Changed, and why'). */
-const HANDLED = "JavaScript's getlasterror reports API errors only; Repy's is the traceback of any exception being handled"
+const HANDLED =
+  "JavaScript's getlasterror reports API errors only; Repy's is the traceback of any exception being handled"
 export const lasterror: Area = {
   name: 'lasterror',
   items: [
@@ -154,7 +168,7 @@ export const lasterror: Area = {
     c('a new thread has no error', 'mycontext.results.start', 'mycontext["results"]["start"]', ok(null)),
     c(
       "a thread's error is its own",
-      "/^FileNotFoundError: .*missing2/.test(mycontext.results.a)",
+      '/^FileNotFoundError: .*missing2/.test(mycontext.results.a)',
       '"FileNotFoundError" in mycontext["results"]["a"] and "missing2" in mycontext["results"]["a"]',
       ok(true),
     ),

@@ -70,15 +70,27 @@ const inUse = (label: string, n: number) =>
 
 const items: Item[] = [
   // --- names and flags
-  ...BAD_NAMES.map(([label, js, py]) => c(`refuses the name: ${label}`, `openfile(${js}, true)`, `openfile(${py}, True)`, ARG)),
+  ...BAD_NAMES.map(([label, js, py]) =>
+    c(`refuses the name: ${label}`, `openfile(${js}, true)`, `openfile(${py}, True)`, ARG),
+  ),
   ...BAD_FLAGS.map(([label, js, py]) =>
     c(`refuses create = ${label}`, `openfile('valid-name', ${js})`, `openfile("valid-name", ${py})`, ARG),
   ),
   c('openfile with one argument', "openfile('valid-name')", 'openfile("valid-name")', ARG),
   c('openfile with three arguments', "openfile('valid-name', true, true)", 'openfile("valid-name", True, True)', ARG),
-  c('a refused openfile created nothing', "listfiles().includes('valid-name')", '"valid-name" in listfiles()', ok(false)),
+  c(
+    'a refused openfile created nothing',
+    "listfiles().includes('valid-name')",
+    '"valid-name" in listfiles()',
+    ok(false),
+  ),
   inUse('filesopened after refused opens', 0),
-  c('a missing file without create', "openfile('missing', false)", 'openfile("missing", False)', raises('FileNotFoundError')),
+  c(
+    'a missing file without create',
+    "openfile('missing', false)",
+    'openfile("missing", False)',
+    raises('FileNotFoundError'),
+  ),
   inUse('filesopened after FileNotFoundError', 0),
   c(
     'a name of 120 characters',
@@ -141,7 +153,12 @@ const items: Item[] = [
   ...['1.0, 0', '1, 0.0'].map((args) =>
     pyOnly(`refuses readat(${args})`, `f.readat(${args})`, ARG, 'JavaScript has one number type: 1.0 is the integer 1'),
   ),
-  pyOnly('refuses writeat("x", 0.0)', 'f.writeat("x", 0.0)', ARG, 'JavaScript has one number type: 0.0 is the integer 0'),
+  pyOnly(
+    'refuses writeat("x", 0.0)',
+    'f.writeat("x", 0.0)',
+    ARG,
+    'JavaScript has one number type: 0.0 is the integer 0',
+  ),
   same('readat with one argument', 'f.readat(1)', ARG),
   same('readat with three arguments', 'f.readat(1, 0, 0)', ARG),
   c('writeat with one argument', "f.writeat('x')", 'f.writeat("x")', ARG),
@@ -195,10 +212,28 @@ const items: Item[] = [
     'held = []\nfor i in range(5):\n  held.append(openfile("quota" + str(i), True))',
   ),
   inUse('filesopened at the limit', 5),
-  c('one file more than the quota', "openfile('quota-extra', true)", 'openfile("quota-extra", True)', raises('ResourceExhaustedError')),
-  c('a file refused by the quota is not created', "listfiles().includes('quota-extra')", '"quota-extra" in listfiles()', ok(false)),
-  c('an existing file more than the quota', "openfile('data', false)", 'openfile("data", False)', raises('ResourceExhaustedError')),
-  step("held[0].close()\nheld[0] = openfile('quota-extra', true)", 'held[0].close()\nheld[0] = openfile("quota-extra", True)'),
+  c(
+    'one file more than the quota',
+    "openfile('quota-extra', true)",
+    'openfile("quota-extra", True)',
+    raises('ResourceExhaustedError'),
+  ),
+  c(
+    'a file refused by the quota is not created',
+    "listfiles().includes('quota-extra')",
+    '"quota-extra" in listfiles()',
+    ok(false),
+  ),
+  c(
+    'an existing file more than the quota',
+    "openfile('data', false)",
+    'openfile("data", False)',
+    raises('ResourceExhaustedError'),
+  ),
+  step(
+    "held[0].close()\nheld[0] = openfile('quota-extra', true)",
+    'held[0].close()\nheld[0] = openfile("quota-extra", True)',
+  ),
   inUse('closing one gives its slot back', 5),
   c('the quota again', "openfile('quota0', false)", 'openfile("quota0", False)', raises('ResourceExhaustedError')),
   step('for (const h of held) h.close()', 'for h in held:\n  h.close()'),
@@ -217,7 +252,12 @@ const items: Item[] = [
     'names = listfiles()\nmissing = []\nfor n in ["main.r2py", "data", "existing", "binary", "inuse", "quota0", "a" * 120]:\n  if n not in names:\n    missing.append(n)\nreturn missing',
     ok([]),
   ),
-  c('listfiles is sorted', 'const n = listfiles()\nreturn n.join() === [...n].sort().join()', 'n = listfiles()\ns = list(n)\ns.sort()\nreturn n == s', ok(true)),
+  c(
+    'listfiles is sorted',
+    'const n = listfiles()\nreturn n.join() === [...n].sort().join()',
+    'n = listfiles()\ns = list(n)\ns.sort()\nreturn n == s',
+    ok(true),
+  ),
   c('listfiles gives a list', 'Array.isArray(listfiles())', 'type(listfiles()) is list', ok(true)),
   c(
     'listfiles entries are strings',
@@ -236,7 +276,9 @@ const items: Item[] = [
   c('a removed file is not listed', "listfiles().includes('quota0')", '"quota0" in listfiles()', ok(false)),
   c('removing a missing file', "removefile('quota0')", 'removefile("quota0")', raises('FileNotFoundError')),
   c('opening a removed file', "openfile('quota0', false)", 'openfile("quota0", False)', raises('FileNotFoundError')),
-  ...BAD_NAMES.map(([label, js, py]) => c(`removefile refuses the name: ${label}`, `removefile(${js})`, `removefile(${py})`, ARG)),
+  ...BAD_NAMES.map(([label, js, py]) =>
+    c(`removefile refuses the name: ${label}`, `removefile(${js})`, `removefile(${py})`, ARG),
+  ),
   c('removefile of the program name with a path', "removefile('../main.js')", 'removefile("../main.r2py")', ARG),
   same('removefile without arguments', 'removefile()', ARG),
 ]
@@ -263,7 +305,10 @@ export const disk: Area = {
   name: 'disk',
   restrictions: GENEROUS_RESTRICTIONS.replace(/resource diskused \d+/, `resource diskused ${QUOTA}`),
   items: [
-    step(`const before = ${used.js}\nconst big = openfile('big', true)`, `before = ${used.py}\nbig = openfile("big", True)`),
+    step(
+      `const before = ${used.js}\nconst big = openfile('big', true)`,
+      `before = ${used.py}\nbig = openfile("big", True)`,
+    ),
     c('a new file is charged 4096', `${used.js} - before`, `${used.py} - before`, ok(4096)),
     c(
       'a write is charged its growth',
@@ -272,7 +317,12 @@ export const disk: Area = {
       ok(4096 + 5000),
     ),
     step(`const room = ${QUOTA} - ${used.js}`, `room = ${QUOTA} - ${used.py}`),
-    c('a write over the quota', "big.writeat('b'.repeat(room + 1), 5000)", 'big.writeat("b" * (room + 1), 5000)', raises('ResourceExhaustedError')),
+    c(
+      'a write over the quota',
+      "big.writeat('b'.repeat(room + 1), 5000)",
+      'big.writeat("b" * (room + 1), 5000)',
+      raises('ResourceExhaustedError'),
+    ),
     c(
       'a refused write wrote and charged nothing',
       `[big.readat(null, 0).length, ${used.js} - before]`,
@@ -291,11 +341,31 @@ export const disk: Area = {
       `big.writeat("d" * room, 5000)\nreturn ${used.py}`,
       ok(QUOTA),
     ),
-    c('one byte more', "big.writeat('e', 5000 + room)", 'big.writeat("e", 5000 + room)', raises('ResourceExhaustedError')),
-    c('a new file over the quota', "openfile('another', true)", 'openfile("another", True)', raises('ResourceExhaustedError')),
-    c('a file refused by the quota is not created', "listfiles().includes('another')", '"another" in listfiles()', ok(false)),
+    c(
+      'one byte more',
+      "big.writeat('e', 5000 + room)",
+      'big.writeat("e", 5000 + room)',
+      raises('ResourceExhaustedError'),
+    ),
+    c(
+      'a new file over the quota',
+      "openfile('another', true)",
+      'openfile("another", True)',
+      raises('ResourceExhaustedError'),
+    ),
+    c(
+      'a file refused by the quota is not created',
+      "listfiles().includes('another')",
+      '"another" in listfiles()',
+      ok(false),
+    ),
     step('big.close()', 'big.close()'),
-    c('removing frees the space', `removefile('big')\nreturn ${used.js} - before`, `removefile("big")\nreturn ${used.py} - before`, ok(0)),
+    c(
+      'removing frees the space',
+      `removefile('big')\nreturn ${used.js} - before`,
+      `removefile("big")\nreturn ${used.py} - before`,
+      ok(0),
+    ),
     c(
       'a write after the removal',
       "const g = openfile('again', true)\ng.writeat('f'.repeat(5000), 0)\ng.close()\nreturn 'written'",

@@ -52,7 +52,12 @@ const UNSAFE_KEYS = ['__x', 'a__b', 'encode', 'decode', 'func_code', 'im_self', 
 const items: Item[] = [
   ...BAD_CREATES.map(([label, js, py]) => c(`${CV} refuses ${label}`, `${CV}(${js})`, `${CV}(${py})`, ARG)),
   ...SYNTAX.map(([label, js, py]) =>
-    c(`${CV} refuses ${label}`, `${CV}(${JSON.stringify(js)}, 'bad')`, `${CV}(${JSON.stringify(py)}, "bad")`, raises('CodeUnsafeError')),
+    c(
+      `${CV} refuses ${label}`,
+      `${CV}(${JSON.stringify(js)}, 'bad')`,
+      `${CV}(${JSON.stringify(py)}, "bad")`,
+      raises('CodeUnsafeError'),
+    ),
   ),
   c(
     'CodeUnsafeError names the namespace',
@@ -64,11 +69,33 @@ const items: Item[] = [
     },
     ok(true),
   ),
-  ...UNSAFE.map((code) => pyOnly(`unsafe code: ${JSON.stringify(code)}`, `${CV}(${JSON.stringify(code)}, "unsafe")`, raises('CodeUnsafeError'), SAFETY)),
-  pyOnly('a string literal holding __', `${CV}("x = '__init__ and __class__'", "ok").evaluate({})["x"]`, ok('__init__ and __class__'), SAFETY),
-  c('an empty program', `Object.keys(${CV}('', 'empty').evaluate({}))`, `${CV}("", "empty").evaluate({}).keys()`, ok([])),
+  ...UNSAFE.map((code) =>
+    pyOnly(
+      `unsafe code: ${JSON.stringify(code)}`,
+      `${CV}(${JSON.stringify(code)}, "unsafe")`,
+      raises('CodeUnsafeError'),
+      SAFETY,
+    ),
+  ),
+  pyOnly(
+    'a string literal holding __',
+    `${CV}("x = '__init__ and __class__'", "ok").evaluate({})["x"]`,
+    ok('__init__ and __class__'),
+    SAFETY,
+  ),
+  c(
+    'an empty program',
+    `Object.keys(${CV}('', 'empty').evaluate({}))`,
+    `${CV}("", "empty").evaluate({}).keys()`,
+    ok([]),
+  ),
   step(`const ns = ${CV}('result = value + 1', 'add one')`, `ns = ${CV}("result = value + 1", "add one")`),
-  c('evaluate runs the code in the context', 'ns.evaluate({ value: 41 }).result', 'ns.evaluate({"value": 41})["result"]', ok(42)),
+  c(
+    'evaluate runs the code in the context',
+    'ns.evaluate({ value: 41 }).result',
+    'ns.evaluate({"value": 41})["result"]',
+    ok(42),
+  ),
   c(
     'the context after evaluate',
     'const ctx = { value: 1 }\nns.evaluate(ctx)\nreturn ctx',
@@ -89,7 +116,12 @@ const items: Item[] = [
     },
     ok(true),
   ),
-  c('evaluate without a context', 'ns.evaluate()', { code: 'ns.evaluate()', expect: ARG, why: "Repy's wrong argument count" }, raises('ContextUnsafeError')),
+  c(
+    'evaluate without a context',
+    'ns.evaluate()',
+    { code: 'ns.evaluate()', expect: ARG, why: "Repy's wrong argument count" },
+    raises('ContextUnsafeError'),
+  ),
   c('evaluate with two contexts', 'ns.evaluate({}, {})', 'ns.evaluate({}, {})', ARG),
   ...(
     [
@@ -102,17 +134,36 @@ const items: Item[] = [
     c(
       `evaluate refuses ${label} as the context`,
       `ns.evaluate(${js})`,
-      { code: `ns.evaluate(${py})`, expect: ARG, why: "Repy's type check wants a dict (JavaScript: ContextUnsafeError for a non-object)" },
+      {
+        code: `ns.evaluate(${py})`,
+        expect: ARG,
+        why: "Repy's type check wants a dict (JavaScript: ContextUnsafeError for a non-object)",
+      },
       raises('ContextUnsafeError'),
     ),
   ),
   ...UNSAFE_KEYS.map((key) =>
-    pyOnly(`evaluate refuses the key ${key}`, `ns.evaluate({"${key}": 1, "value": 1})`, raises('ContextUnsafeError'), 'Repy\'s name rule for context keys; a JavaScript context is any object'),
+    pyOnly(
+      `evaluate refuses the key ${key}`,
+      `ns.evaluate({"${key}": 1, "value": 1})`,
+      raises('ContextUnsafeError'),
+      "Repy's name rule for context keys; a JavaScript context is any object",
+    ),
   ),
   ...(['123', 'None', '(1,)'] as const).map((key) =>
-    pyOnly(`evaluate refuses the key ${key}`, `ns.evaluate({${key}: 1, "value": 1})`, raises('ContextUnsafeError'), 'keys that are not strings exist only in Python dicts'),
+    pyOnly(
+      `evaluate refuses the key ${key}`,
+      `ns.evaluate({${key}: 1, "value": 1})`,
+      raises('ContextUnsafeError'),
+      'keys that are not strings exist only in Python dicts',
+    ),
   ),
-  pyOnly('an allowed __init__ key', 'ns.evaluate({"__init__": 1, "value": 1})["result"]', ok(2), "Repy's name rule allows a few double-underscore names"),
+  pyOnly(
+    'an allowed __init__ key',
+    'ns.evaluate({"__init__": 1, "value": 1})["result"]',
+    ok(2),
+    "Repy's name rule allows a few double-underscore names",
+  ),
   // what the code sees
   c(
     'the builtins are there',
@@ -139,11 +190,25 @@ const items: Item[] = [
   c(
     'an unknown name',
     `${CV}('z = nothere + 1', 'n').evaluate({})`,
-    { code: `${CV}("z = nothere + 1", "n").evaluate({})`, expect: raises('NameError'), why: "Python's error for an unknown name" },
+    {
+      code: `${CV}("z = nothere + 1", "n").evaluate({})`,
+      expect: raises('NameError'),
+      why: "Python's error for an unknown name",
+    },
     raises('ReferenceError'),
   ),
-  c('a type error inside', `${CV}('null.f', 'n').evaluate({})`, `${CV}("x = 1 + 'a'", "n").evaluate({})`, raises('TypeError')),
-  pyOnly('an exception inside reaches the caller', `${CV}("{}['missing']", "raises").evaluate({})`, raises('KeyError'), 'KeyError is a Python exception; JavaScript has no such class'),
+  c(
+    'a type error inside',
+    `${CV}('null.f', 'n').evaluate({})`,
+    `${CV}("x = 1 + 'a'", "n").evaluate({})`,
+    raises('TypeError'),
+  ),
+  pyOnly(
+    'an exception inside reaches the caller',
+    `${CV}("{}['missing']", "raises").evaluate({})`,
+    raises('KeyError'),
+    'KeyError is a Python exception; JavaScript has no such class',
+  ),
   c(
     'a Repy exception raised inside',
     `${CV}('throw new FileError("from inside")', 'n').evaluate({})`,
@@ -162,7 +227,12 @@ const items: Item[] = [
     `${CV}("inner = make('x = 5', 'inner').evaluate({})['x']", "outer").evaluate({"make": ${CV}})["inner"]`,
     ok(5),
   ),
-  jsOnly('the handle', "Object.prototype.toString.call(ns)", ok('[object VirtualNamespace]'), 'Symbol.toStringTag is JavaScript'),
+  jsOnly(
+    'the handle',
+    'Object.prototype.toString.call(ns)',
+    ok('[object VirtualNamespace]'),
+    'Symbol.toStringTag is JavaScript',
+  ),
   jsOnly(
     'names assigned do not leak to the program',
     `${CV}('leaked = 1', 'n').evaluate({})\nreturn typeof leaked`,

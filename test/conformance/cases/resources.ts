@@ -1,6 +1,6 @@
 // getresources(): [limits, usage, stoptimes] (docs/REPY.md, 'Resources'), fresh copies that grant nothing when
-// changed, and usage that follows what the program holds. Ports: connport @P0-@P1, messport @P2-@P3; @P9 is in
-// neither.
+// changed, and usage that follows what the program holds. Ports: JavaScript 21700-21749, Repy 21750-21799:
+// connport @P0-@P1, messport @P2-@P3; @P9 is in neither.
 import { c, ok, pyOnly, raises, step, type Area } from '../case.js'
 import { parseRestrictions } from '../../../src/runtime/nanny/restrictions.js'
 
@@ -38,7 +38,7 @@ const NUMBERS_ONLY = 'JavaScript has one number type and arrays for sets; Repy g
 export const resources: Area = {
   name: 'resources',
   restrictions: RESTRICTIONS,
-  ports: { js: 21400, py: 21450 },
+  ports: { js: 21700, py: 21750 },
   items: [
     step(`const first = ${R.js}`, `first = ${R.py}`),
     c(
@@ -53,7 +53,13 @@ export const resources: Area = {
       'the limits: every resource of the restrictions',
       'const l = { ...first[0] }\nconst ports = [l.connport, l.messport]\ndelete l.connport\ndelete l.messport\nconst base = getresources()[0].connport[0]\nreturn [l, ports.map((p) => p.map((n) => n - base))]',
       'l = dict(first[0])\nbase = min(l["connport"])\nports = []\nfor key in ["connport", "messport"]:\n  offsets = []\n  for n in l[key]:\n    offsets.append(n - base)\n  offsets.sort()\n  ports.append(offsets)\n  del l[key]\nreturn [l, ports]',
-      ok([NUMERIC, [[0, 1], [2, 3]]]),
+      ok([
+        NUMERIC,
+        [
+          [0, 1],
+          [2, 3],
+        ],
+      ]),
     ),
     pyOnly(
       'rates are floats, items ints, ports sets',
@@ -69,7 +75,7 @@ export const resources: Area = {
     ),
     c(
       'usage at the start: one event for main, nothing held',
-      "const u = first[1]\nreturn [u.events, u.filesopened, u.insockets, u.outsockets, u.connport, u.messport]",
+      'const u = first[1]\nreturn [u.events, u.filesopened, u.insockets, u.outsockets, u.connport, u.messport]',
       'u = first[1]\nreturn [u["events"], u["filesopened"], u["insockets"], u["outsockets"], u["connport"], u["messport"]]',
       ok([1, 0, 0, 0, [], []]),
     ),
@@ -99,7 +105,7 @@ export const resources: Area = {
     ),
     // changing the copies changes nothing and grants nothing
     step(
-      "first[0].events = 1000\nfirst[0].filesopened = 1000\nfirst[1].events = 99\nfirst[1].filesopened = 5\nfirst[0].connport.push(@P9)\nfirst[0].messport.push(@P9)\nfirst[1].connport.push(@P0)\nfirst[2].push([1, 2])\ndelete first[0].cpu\nfirst[0].extra = 1",
+      'first[0].events = 1000\nfirst[0].filesopened = 1000\nfirst[1].events = 99\nfirst[1].filesopened = 5\nfirst[0].connport.push(@P9)\nfirst[0].messport.push(@P9)\nfirst[1].connport.push(@P0)\nfirst[2].push([1, 2])\ndelete first[0].cpu\nfirst[0].extra = 1',
       'first[0]["events"] = 1000\nfirst[0]["filesopened"] = 1000\nfirst[1]["events"] = 99\nfirst[1]["filesopened"] = 5\nfirst[0]["connport"].add(@P9)\nfirst[0]["messport"].add(@P9)\nfirst[1]["connport"].add(@P0)\nfirst[2].append((1.0, 2.0))\ndel first[0]["cpu"]\nfirst[0]["extra"] = 1',
     ),
     c(
@@ -126,7 +132,12 @@ export const resources: Area = {
       'listenforconnection("127.0.0.1", @P9)',
       raises('ResourceForbiddenError'),
     ),
-    c('a port added to the messport copy', "listenformessage('127.0.0.1', @P9)", 'listenformessage("127.0.0.1", @P9)', raises('ResourceForbiddenError')),
+    c(
+      'a port added to the messport copy',
+      "listenformessage('127.0.0.1', @P9)",
+      'listenformessage("127.0.0.1", @P9)',
+      raises('ResourceForbiddenError'),
+    ),
     c(
       'a raised filesopened limit',
       "const a = openfile('a', true), b = openfile('b', true)\ntry {\n  return openfile('c', true)\n} finally {\n  a.close()\n  b.close()\n}",

@@ -1,6 +1,6 @@
 // TCP on loopback (docs/REPY.md, 'TCP' and 'Validation rules'): listenforconnection, openconnection, getconnection,
 // send, recv, close, with the errors Repy defines and the insockets/outsockets quotas; the cases of repy_v2's TCP
-// tests (testsV2). Ports: JavaScript 21200-21249, Repy 21250-21299 (see net-helpers.ts for the sets).
+// tests (testsV2). Ports: JavaScript 21300-21349, Repy 21350-21399 (see net-helpers.ts for the sets).
 import { c, jsOnly, ok, pyOnly, raises, same, step, type Area, type Item } from '../case.js'
 import { BAD_IPS, BAD_PORTS, NET_HELPERS, netRestrictions } from './net-helpers.js'
 
@@ -36,7 +36,10 @@ const badConnects: Item[] = [
   return c(`openconnection refuses ${POSITION[i]} ${label}`, call.js, call.py, ARG)
 })
 
-const listen = (args: string, pyArgs = args) => ({ js: `listenforconnection(${args})`, py: `listenforconnection(${pyArgs})` })
+const listen = (args: string, pyArgs = args) => ({
+  js: `listenforconnection(${args})`,
+  py: `listenforconnection(${pyArgs})`,
+})
 const badListens: Item[] = [
   ...BAD_IPS.map(([label, js, py]) => {
     const l = listen(`${js}, @P4`, `${py}, @P4`)
@@ -54,23 +57,68 @@ const badListens: Item[] = [
 const items: Item[] = [
   NET_HELPERS,
   ...badConnects,
-  pyOnly('openconnection refuses a whole float destport', 'openconnection(ip, 21100.0, ip, @P3, 1.0)', ARG, WHOLE_FLOAT),
-  pyOnly('openconnection refuses a whole float localport', 'openconnection(ip, @P1, ip, 21103.0, 1.0)', ARG, WHOLE_FLOAT),
-  c('openconnection with four arguments', 'await openconnection(ip, @P1, ip, @P3)', 'openconnection(ip, @P1, ip, @P3)', ARG),
-  c('openconnection with six arguments', 'await openconnection(ip, @P1, ip, @P3, 1, 1)', 'openconnection(ip, @P1, ip, @P3, 1.0, 1)', ARG),
-  c('openconnection to itself', 'await openconnection(ip, @P3, ip, @P3, 1)', 'openconnection(ip, @P3, ip, @P3, 1.0)', ARG),
+  pyOnly(
+    'openconnection refuses a whole float destport',
+    'openconnection(ip, 21100.0, ip, @P3, 1.0)',
+    ARG,
+    WHOLE_FLOAT,
+  ),
+  pyOnly(
+    'openconnection refuses a whole float localport',
+    'openconnection(ip, @P1, ip, 21103.0, 1.0)',
+    ARG,
+    WHOLE_FLOAT,
+  ),
+  c(
+    'openconnection with four arguments',
+    'await openconnection(ip, @P1, ip, @P3)',
+    'openconnection(ip, @P1, ip, @P3)',
+    ARG,
+  ),
+  c(
+    'openconnection with six arguments',
+    'await openconnection(ip, @P1, ip, @P3, 1, 1)',
+    'openconnection(ip, @P1, ip, @P3, 1.0, 1)',
+    ARG,
+  ),
+  c(
+    'openconnection to itself',
+    'await openconnection(ip, @P3, ip, @P3, 1)',
+    'openconnection(ip, @P3, ip, @P3, 1.0)',
+    ARG,
+  ),
   ...badListens,
   pyOnly('listenforconnection refuses a whole float port', 'listenforconnection(ip, 21104.0)', ARG, WHOLE_FLOAT),
   // --- permissions: connport and the local IP (Flotilla: only the vessel's IP or 127.x; Repy would try to bind any)
   same('listening on a port outside connport', 'listenforconnection(ip, @P49)', FORBIDDEN),
-  c('connecting from a port outside connport', 'await openconnection(ip, @P0, ip, @P49, 1)', 'openconnection(ip, @P0, ip, @P49, 1.0)', FORBIDDEN),
+  c(
+    'connecting from a port outside connport',
+    'await openconnection(ip, @P0, ip, @P49, 1)',
+    'openconnection(ip, @P0, ip, @P49, 1.0)',
+    FORBIDDEN,
+  ),
   same('listening on a messport-only port', 'listenforconnection(ip, @P20)', FORBIDDEN),
-  c('listening on a foreign local IP', "listenforconnection('8.8.4.4', @P4)", 'listenforconnection("8.8.4.4", @P4)', FORBIDDEN),
-  c('connecting from a foreign local IP', "await openconnection(ip, @P0, '10.1.2.3', @P4, 1)", 'openconnection(ip, @P0, "10.1.2.3", @P4, 1.0)', FORBIDDEN),
+  c(
+    'listening on a foreign local IP',
+    "listenforconnection('8.8.4.4', @P4)",
+    'listenforconnection("8.8.4.4", @P4)',
+    FORBIDDEN,
+  ),
+  c(
+    'connecting from a foreign local IP',
+    "await openconnection(ip, @P0, '10.1.2.3', @P4, 1)",
+    'openconnection(ip, @P0, "10.1.2.3", @P4, 1.0)',
+    FORBIDDEN,
+  ),
   // --- listening
   step('let server = listenforconnection(ip, @P0)', 'server = listenforconnection(ip, @P0)'),
   same('listening twice on one port', 'listenforconnection(ip, @P0)', raises('AlreadyListeningError')),
-  c('connecting from a listening port', 'await openconnection(ip, @P2, ip, @P0, 1)', 'openconnection(ip, @P2, ip, @P0, 1.0)', raises('AlreadyListeningError')),
+  c(
+    'connecting from a listening port',
+    'await openconnection(ip, @P2, ip, @P0, 1)',
+    'openconnection(ip, @P2, ip, @P0, 1.0)',
+    raises('AlreadyListeningError'),
+  ),
   same('getconnection with nothing pending', 'server.getconnection()', WOULD_BLOCK),
   same('getconnection with an argument', 'server.getconnection(1)', ARG),
   // --- one connection
@@ -84,9 +132,19 @@ const items: Item[] = [
     '[len(accepted), accepted[0], accepted[1] == @P1]',
     ok([3, '127.0.0.1', true]),
   ),
-  pyOnly('getconnection gives a tuple', 'type(accepted) is tuple', ok(true), 'JavaScript gives an array for a Python tuple'),
+  pyOnly(
+    'getconnection gives a tuple',
+    'type(accepted) is tuple',
+    ok(true),
+    'JavaScript gives an array for a Python tuple',
+  ),
   same('a second getconnection', 'server.getconnection()', WOULD_BLOCK),
-  c('the same four-tuple again', 'await openconnection(ip, @P0, ip, @P1, 1)', 'openconnection(ip, @P0, ip, @P1, 1.0)', raises('DuplicateTupleError')),
+  c(
+    'the same four-tuple again',
+    'await openconnection(ip, @P0, ip, @P1, 1)',
+    'openconnection(ip, @P0, ip, @P1, 1.0)',
+    raises('DuplicateTupleError'),
+  ),
   same('recv with nothing sent', 'conn.recv(10)', WOULD_BLOCK),
   c('send gives the count', "client.send('hello')", 'client.send("hello")', ok(5)),
   c(
@@ -138,13 +196,23 @@ const items: Item[] = [
   ).map(([label, js, py]) => c(`recv refuses ${label}`, `client.recv(${js})`, `client.recv(${py})`, ARG)),
   pyOnly('recv refuses a whole float', 'client.recv(1.0)', ARG, WHOLE_FLOAT),
   c('close with an argument', 'client.close(1)', 'client.close(True)', ARG),
-  c('an int timeout to a closed port', 'await openconnection(ip, @P5, ip, @P4, 1)', 'openconnection(ip, @P5, ip, @P4, 1)', raises('ConnectionRefusedError')),
+  c(
+    'an int timeout to a closed port',
+    'await openconnection(ip, @P5, ip, @P4, 1)',
+    'openconnection(ip, @P5, ip, @P4, 1)',
+    raises('ConnectionRefusedError'),
+  ),
   // --- closing, local and remote
   same('close gives true', 'conn.close()', ok(true)),
   same('close again gives false', 'conn.close()', ok(false)),
   same('recv on a closed socket', 'conn.recv(1)', raises('SocketClosedLocal')),
   c('send on a closed socket', "conn.send('x')", 'conn.send("x")', raises('SocketClosedLocal')),
-  c('recv after the remote end closed', 'await poll(() => client.recv(10))', 'poll(client.recv, 10)', raises('SocketClosedRemote')),
+  c(
+    'recv after the remote end closed',
+    'await poll(() => client.recv(10))',
+    'poll(client.recv, 10)',
+    raises('SocketClosedRemote'),
+  ),
   c('send after the remote end closed', "client.send('x')", 'client.send("x")', raises('SocketClosedRemote')),
   step('client.close()', 'client.close()'),
   same('recv on the closed client', 'client.recv(1)', raises('SocketClosedLocal')),
@@ -170,9 +238,19 @@ const items: Item[] = [
     ok(['still here', 'yes']),
   ),
   step('client.close()\nconn.close()', 'client.close()\nconn.close()'),
-  c('connecting to a closed server', 'await openconnection(ip, @P0, ip, @P8, 1)', 'openconnection(ip, @P0, ip, @P8, 1.0)', raises('ConnectionRefusedError')),
+  c(
+    'connecting to a closed server',
+    'await openconnection(ip, @P0, ip, @P8, 1)',
+    'openconnection(ip, @P0, ip, @P8, 1.0)',
+    raises('ConnectionRefusedError'),
+  ),
   same('listening again after close', 'listenforconnection(ip, @P0).close()', ok(true)),
-  c('connecting where nobody listens', 'await openconnection(ip, @P9, ip, @P10, 1)', 'openconnection(ip, @P9, ip, @P10, 1.0)', raises('ConnectionRefusedError')),
+  c(
+    'connecting where nobody listens',
+    'await openconnection(ip, @P9, ip, @P10, 1)',
+    'openconnection(ip, @P9, ip, @P10, 1.0)',
+    raises('ConnectionRefusedError'),
+  ),
   c(
     'nothing is held after closing',
     'const u = getresources()[1]\nreturn [u.insockets, u.outsockets]',
@@ -185,15 +263,33 @@ const items: Item[] = [
     'servers = [listenforconnection(ip, @P11), listenforconnection(ip, @P12), listenforconnection(ip, @P13)]',
   ),
   same('one listener more than insockets', 'listenforconnection(ip, @P14)', raises('ResourceExhaustedError')),
-  step('servers[2].close()\nservers[2] = listenforconnection(ip, @P14)', 'servers[2].close()\nservers[2] = listenforconnection(ip, @P14)'),
+  step(
+    'servers[2].close()\nservers[2] = listenforconnection(ip, @P14)',
+    'servers[2].close()\nservers[2] = listenforconnection(ip, @P14)',
+  ),
   c('closing a listener gives its item back', 'getresources()[1].insockets', 'getresources()[1]["insockets"]', ok(3)),
   step(
     'const c1 = await openconnection(ip, @P11, ip, @P15, 5)\nconst a1 = (await poll(() => servers[0].getconnection()))[2]\nconst c2 = await openconnection(ip, @P11, ip, @P16, 5)',
     'c1 = openconnection(ip, @P11, ip, @P15, 5.0)\na1 = poll(servers[0].getconnection)[2]\nc2 = openconnection(ip, @P11, ip, @P16, 5.0)',
   ),
-  c('one connection more than outsockets', 'await openconnection(ip, @P12, ip, @P17, 5)', 'openconnection(ip, @P12, ip, @P17, 5.0)', raises('ResourceExhaustedError')),
-  c('accepting beyond outsockets', 'await poll(() => servers[0].getconnection())', 'poll(servers[0].getconnection)', raises('ResourceExhaustedError')),
-  c('the refused connection is closed', 'await poll(() => c2.recv(1))', 'poll(c2.recv, 1)', raises('SocketClosedRemote')),
+  c(
+    'one connection more than outsockets',
+    'await openconnection(ip, @P12, ip, @P17, 5)',
+    'openconnection(ip, @P12, ip, @P17, 5.0)',
+    raises('ResourceExhaustedError'),
+  ),
+  c(
+    'accepting beyond outsockets',
+    'await poll(() => servers[0].getconnection())',
+    'poll(servers[0].getconnection)',
+    raises('ResourceExhaustedError'),
+  ),
+  c(
+    'the refused connection is closed',
+    'await poll(() => c2.recv(1))',
+    'poll(c2.recv, 1)',
+    raises('SocketClosedRemote'),
+  ),
   step('c1.close()\nc2.close()', 'c1.close()\nc2.close()'),
   c(
     'closing connections gives their items back',
@@ -207,6 +303,6 @@ const items: Item[] = [
 export const tcp: Area = {
   name: 'tcp',
   restrictions: netRestrictions({ insockets: 3, outsockets: 3 }),
-  ports: { js: 21200, py: 21250 },
+  ports: { js: 21300, py: 21350 },
   items,
 }

@@ -21,7 +21,12 @@ export const time: Area = {
   name: 'time',
   items: [
     c('getruntime gives a float', "typeof getruntime() === 'number'", 'type(getruntime()) is float', ok(true)),
-    c('getruntime starts near 0', 'getruntime() >= 0 && getruntime() < 60', 'getruntime() >= 0 and getruntime() < 60', ok(true)),
+    c(
+      'getruntime starts near 0',
+      'getruntime() >= 0 && getruntime() < 60',
+      'getruntime() >= 0 and getruntime() < 60',
+      ok(true),
+    ),
     c(
       'getruntime never goes back',
       'let last = getruntime()\nfor (let i = 0; i < 2000; i++) { const t = getruntime(); if (t < last) return [last, t]; last = t }\nreturn []',

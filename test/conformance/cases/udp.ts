@@ -1,7 +1,7 @@
 // UDP on loopback (docs/REPY.md, 'UDP' and 'Validation rules'): listenformessage, sendmessage, getmessage, close;
 // the 9216-byte datagram limit, the errors and the insockets/outsockets items; the cases of repy_v2's UDP tests
-// (testsV2). `binding`: a vessel IP that is not an address of this machine. Ports: JavaScript 21300-21349, Repy
-// 21350-21399 (udp); 21500-21549 and 21550-21599 (udp-items); 21600 and 21650 (binding).
+// (testsV2). `binding`: a vessel IP that is not an address of this machine. Ports: JavaScript 21400-21449, Repy
+// 21450-21499 (udp); 21500-21549 and 21550-21599 (udp-items); 21600-21649 and 21650-21699 (binding).
 import { c, jsOnly, ok, pyOnly, raises, same, step, type Area, type Item } from '../case.js'
 import { BAD_IPS, BAD_PORTS, NET_HELPERS, netRestrictions } from './net-helpers.js'
 
@@ -27,11 +27,21 @@ const badSends: Item[] = [
   const b = [...GOOD.py]
   a[i] = js
   b[i] = py
-  return c(`sendmessage refuses ${POSITION[i]} ${label}`, `sendmessage(${a.join(', ')})`, `sendmessage(${b.join(', ')})`, ARG)
+  return c(
+    `sendmessage refuses ${POSITION[i]} ${label}`,
+    `sendmessage(${a.join(', ')})`,
+    `sendmessage(${b.join(', ')})`,
+    ARG,
+  )
 })
 const badListens: Item[] = [
   ...BAD_IPS.map(([label, js, py]) =>
-    c(`listenformessage refuses the IP ${label}`, `listenformessage(${js}, @P23)`, `listenformessage(${py}, @P23)`, ARG),
+    c(
+      `listenformessage refuses the IP ${label}`,
+      `listenformessage(${js}, @P23)`,
+      `listenformessage(${py}, @P23)`,
+      ARG,
+    ),
   ),
   ...BAD_PORTS.map(([label, js, py]) =>
     c(`listenformessage refuses the port ${label}`, `listenformessage(ip, ${js})`, `listenformessage(ip, ${py})`, ARG),
@@ -47,35 +57,76 @@ const next = (listener: string) => ({
   js: `const m = await poll(() => ${listener}.getmessage())\nreturn [m[0], m[1] === ${B}, m[2]]`,
   py: `m = poll(${listener}.getmessage)\nreturn [m[0], m[1] == ${B}, m[2]]`,
 })
-const got = (label: string, listener: string, message: string) => c(label, next(listener).js, next(listener).py, ok(['127.0.0.1', true, message]))
+const got = (label: string, listener: string, message: string) =>
+  c(label, next(listener).js, next(listener).py, ok(['127.0.0.1', true, message]))
 
 const items: Item[] = [
   NET_HELPERS,
   ...badSends,
   pyOnly('sendmessage refuses a whole float destport', `sendmessage(ip, 21120.0, "data", ip, ${B})`, ARG, WHOLE_FLOAT),
   pyOnly('sendmessage refuses a whole float localport', `sendmessage(ip, ${A}, "data", ip, 21121.0)`, ARG, WHOLE_FLOAT),
-  jsOnly('sendmessage refuses a character above \\xff', `sendmessage(ip, ${A}, '\\u0100', ip, ${B})`, ARG, 'a Repy str holds bytes only'),
+  jsOnly(
+    'sendmessage refuses a character above \\xff',
+    `sendmessage(ip, ${A}, '\\u0100', ip, ${B})`,
+    ARG,
+    'a Repy str holds bytes only',
+  ),
   c('sendmessage with four arguments', `sendmessage(ip, ${A}, 'data', ip)`, `sendmessage(ip, ${A}, "data", ip)`, ARG),
-  c('sendmessage with six arguments', `sendmessage(ip, ${A}, 'data', ip, ${B}, 1)`, `sendmessage(ip, ${A}, "data", ip, ${B}, 1)`, ARG),
+  c(
+    'sendmessage with six arguments',
+    `sendmessage(ip, ${A}, 'data', ip, ${B}, 1)`,
+    `sendmessage(ip, ${A}, "data", ip, ${B}, 1)`,
+    ARG,
+  ),
   c('sendmessage to itself', `sendmessage(ip, ${B}, 'data', ip, ${B})`, `sendmessage(ip, ${B}, "data", ip, ${B})`, ARG),
   ...badListens,
   pyOnly('listenformessage refuses a whole float port', 'listenformessage(ip, 21122.0)', ARG, WHOLE_FLOAT),
   // --- permissions: messport and the local IP (Flotilla: only the vessel's IP or 127.x; Repy would try to bind any)
   same('listening on a port outside messport', 'listenformessage(ip, @P49)', FORBIDDEN),
-  c('sending from a port outside messport', `sendmessage(ip, ${A}, 'x', ip, @P49)`, `sendmessage(ip, ${A}, "x", ip, @P49)`, FORBIDDEN),
+  c(
+    'sending from a port outside messport',
+    `sendmessage(ip, ${A}, 'x', ip, @P49)`,
+    `sendmessage(ip, ${A}, "x", ip, @P49)`,
+    FORBIDDEN,
+  ),
   same('listening on a connport-only port', 'listenformessage(ip, @P0)', FORBIDDEN),
-  c('sending from a connport-only port', `sendmessage(ip, ${A}, 'x', ip, @P0)`, `sendmessage(ip, ${A}, "x", ip, @P0)`, FORBIDDEN),
-  c('listening on a foreign local IP', "listenformessage('8.8.4.4', @P23)", 'listenformessage("8.8.4.4", @P23)', FORBIDDEN),
-  c('sending from a foreign local IP', `sendmessage(ip, ${A}, 'x', '10.1.2.3', @P23)`, `sendmessage(ip, ${A}, "x", "10.1.2.3", @P23)`, FORBIDDEN),
+  c(
+    'sending from a connport-only port',
+    `sendmessage(ip, ${A}, 'x', ip, @P0)`,
+    `sendmessage(ip, ${A}, "x", ip, @P0)`,
+    FORBIDDEN,
+  ),
+  c(
+    'listening on a foreign local IP',
+    "listenformessage('8.8.4.4', @P23)",
+    'listenformessage("8.8.4.4", @P23)',
+    FORBIDDEN,
+  ),
+  c(
+    'sending from a foreign local IP',
+    `sendmessage(ip, ${A}, 'x', '10.1.2.3', @P23)`,
+    `sendmessage(ip, ${A}, "x", "10.1.2.3", @P23)`,
+    FORBIDDEN,
+  ),
   // --- one listener
   step(`let listener = listenformessage(ip, ${A})`, `listener = listenformessage(ip, ${A})`),
   same('getmessage with nothing sent', 'listener.getmessage()', WOULD_BLOCK),
   same('getmessage with an argument', 'listener.getmessage(1)', ARG),
   same('listening twice on one port', `listenformessage(ip, ${A})`, raises('AlreadyListeningError')),
   c('nothing of the refused calls arrived', 'listener.getmessage()', 'listener.getmessage()', WOULD_BLOCK),
-  c('sendmessage gives the count', `sendmessage(ip, ${A}, 'hi there', ip, ${B})`, `sendmessage(ip, ${A}, "hi there", ip, ${B})`, ok(8)),
+  c(
+    'sendmessage gives the count',
+    `sendmessage(ip, ${A}, 'hi there', ip, ${B})`,
+    `sendmessage(ip, ${A}, "hi there", ip, ${B})`,
+    ok(8),
+  ),
   got('the message with its sender', 'listener', 'hi there'),
-  pyOnly('getmessage gives a tuple', `sendmessage(ip, ${A}, "t", ip, ${B})\nreturn type(poll(listener.getmessage)) is tuple`, ok(true), 'JavaScript gives an array for a Python tuple'),
+  pyOnly(
+    'getmessage gives a tuple',
+    `sendmessage(ip, ${A}, "t", ip, ${B})\nreturn type(poll(listener.getmessage)) is tuple`,
+    ok(true),
+    'JavaScript gives an array for a Python tuple',
+  ),
   same('getmessage once the message was read', 'listener.getmessage()', WOULD_BLOCK),
   c(
     'datagrams keep their boundaries and order',
@@ -103,8 +154,18 @@ const items: Item[] = [
     `n = sendmessage(ip, ${A}, "x" * 9216, ip, ${B})\nreturn [n, poll(listener.getmessage)[2] == "x" * 9216]`,
     ok([9216, true]),
   ),
-  c('9217 bytes are refused', `sendmessage(ip, ${A}, 'x'.repeat(9217), ip, ${B})`, `sendmessage(ip, ${A}, "x" * 9217, ip, ${B})`, ARG),
-  c('100000 bytes are refused', `sendmessage(ip, ${A}, 'x'.repeat(100000), ip, ${B})`, `sendmessage(ip, ${A}, "x" * 100000, ip, ${B})`, ARG),
+  c(
+    '9217 bytes are refused',
+    `sendmessage(ip, ${A}, 'x'.repeat(9217), ip, ${B})`,
+    `sendmessage(ip, ${A}, "x" * 9217, ip, ${B})`,
+    ARG,
+  ),
+  c(
+    '100000 bytes are refused',
+    `sendmessage(ip, ${A}, 'x'.repeat(100000), ip, ${B})`,
+    `sendmessage(ip, ${A}, "x" * 100000, ip, ${B})`,
+    ARG,
+  ),
   // a marker sent after the refused messages is the next one to arrive: nothing of theirs came first
   c(
     'nothing of a refused message arrived',
@@ -143,7 +204,7 @@ const items: Item[] = [
   ),
 ]
 
-export const udp: Area = { name: 'udp', restrictions: netRestrictions(), ports: { js: 21300, py: 21350 }, items }
+export const udp: Area = { name: 'udp', restrictions: netRestrictions(), ports: { js: 21400, py: 21450 }, items }
 
 /** insockets 1, outsockets 0: a listener is an insocket; a send needs an outsocket unless a listener holds its
  *  local address. */
@@ -155,8 +216,18 @@ export const udpItems: Area = {
     NET_HELPERS,
     step('const l1 = listenformessage(ip, @P20)', 'l1 = listenformessage(ip, @P20)'),
     same('a second listener', 'listenformessage(ip, @P21)', raises('ResourceExhaustedError')),
-    c('a send without an outsocket', "sendmessage(ip, @P20, 'x', ip, @P21)", 'sendmessage(ip, @P20, "x", ip, @P21)', raises('ResourceExhaustedError')),
-    c('a send from the listener needs none', "sendmessage(ip, @P21, 'x', ip, @P20)", 'sendmessage(ip, @P21, "x", ip, @P20)', ok(1)),
+    c(
+      'a send without an outsocket',
+      "sendmessage(ip, @P20, 'x', ip, @P21)",
+      'sendmessage(ip, @P20, "x", ip, @P21)',
+      raises('ResourceExhaustedError'),
+    ),
+    c(
+      'a send from the listener needs none',
+      "sendmessage(ip, @P21, 'x', ip, @P20)",
+      'sendmessage(ip, @P21, "x", ip, @P20)',
+      ok(1),
+    ),
     step('l1.close()', 'l1.close()'),
     same('closing the listener gives its item back', 'listenformessage(ip, @P21).close()', ok(true)),
   ],
@@ -171,10 +242,30 @@ export const binding: Area = {
   items: [
     NET_HELPERS,
     same('getmyip', 'getmyip()', ok('203.0.113.7')),
-    c('listenforconnection on the vessel IP', "listenforconnection('203.0.113.7', @P0)", 'listenforconnection("203.0.113.7", @P0)', raises('AddressBindingError')),
-    c('openconnection from the vessel IP', "await openconnection(ip, @P1, '203.0.113.7', @P0, 1)", 'openconnection(ip, @P1, "203.0.113.7", @P0, 1.0)', raises('AddressBindingError')),
-    c('listenformessage on the vessel IP', "listenformessage('203.0.113.7', @P20)", 'listenformessage("203.0.113.7", @P20)', raises('AddressBindingError')),
-    c('sendmessage from the vessel IP', "sendmessage(ip, @P21, 'x', '203.0.113.7', @P20)", 'sendmessage(ip, @P21, "x", "203.0.113.7", @P20)', raises('AddressBindingError')),
+    c(
+      'listenforconnection on the vessel IP',
+      "listenforconnection('203.0.113.7', @P0)",
+      'listenforconnection("203.0.113.7", @P0)',
+      raises('AddressBindingError'),
+    ),
+    c(
+      'openconnection from the vessel IP',
+      "await openconnection(ip, @P1, '203.0.113.7', @P0, 1)",
+      'openconnection(ip, @P1, "203.0.113.7", @P0, 1.0)',
+      raises('AddressBindingError'),
+    ),
+    c(
+      'listenformessage on the vessel IP',
+      "listenformessage('203.0.113.7', @P20)",
+      'listenformessage("203.0.113.7", @P20)',
+      raises('AddressBindingError'),
+    ),
+    c(
+      'sendmessage from the vessel IP',
+      "sendmessage(ip, @P21, 'x', '203.0.113.7', @P20)",
+      'sendmessage(ip, @P21, "x", "203.0.113.7", @P20)',
+      raises('AddressBindingError'),
+    ),
     c(
       'the refused binds hold nothing',
       'const u = getresources()[1]\nreturn [u.insockets, u.outsockets]',
