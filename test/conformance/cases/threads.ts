@@ -48,8 +48,9 @@ export const threads: Area = {
     ),
     events('refused threads hold nothing', 1),
     // In JavaScript the bridge tracks the running thread by host calls: code resumed from a promise that no host call
-    // settled runs as the thread that made the last host call, so once a thread has ended, main runs as that thread
-    // (a fault found with this table, not yet fixed). These cases run before any thread ends, where it holds.
+    // settled runs as the thread that made the last host call, and keeps that name in its later host calls
+    // (`createthread(() => {}); await null; await null; getthreadname()` in main gives '_EVENT:Thread:1'). A fault
+    // found with this table, not yet fixed: these cases run before any thread has run, where the tracking holds.
     step(
       'mycontext.names = []\nconst gate = createlock()\nawait gate.acquire(true)\nfor (let i = 0; i < 3; i++) createthread(async () => { const name = getthreadname(); await gate.acquire(true); mycontext.names.push(name); gate.release() })',
       'mycontext["names"] = []\ngate = createlock()\ngate.acquire(True)\ndef record_name():\n  name = getthreadname()\n  gate.acquire(True)\n  mycontext["names"].append(name)\n  gate.release()\nfor i in range(3):\n  createthread(record_name)',
