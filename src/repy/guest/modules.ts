@@ -110,7 +110,8 @@ export function createModules({ py, compile, readFile, callargs, api }: ModuleDe
     const child = safeDictCopy(ctx)
     py.dictSet(child, 'mycontext', py.newDict())
     py.dictSet(ctx, 'CHILD_CONTEXT', child)
-    const call = (name: string, fn: (...a: unknown[]) => Gen) => py.dictSet(ctx, name, py.native(name, fn, { gen: true }))
+    const call = (name: string, fn: (...a: unknown[]) => Gen) =>
+      py.dictSet(ctx, name, py.native(name, fn, { gen: true }))
     call('dy_import_module', (...a) => importModule(ctx, a))
     call('dy_import_module_symbols', (...a) => importSymbols(ctx, a))
     call('dy_dispatch_module', (...a) => dispatch(ctx, child, a))
