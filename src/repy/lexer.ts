@@ -53,6 +53,9 @@ const OPS3 = ['**=', '//=', '>>=', '<<=']
 const OPS2 = ['**', '//', '>>', '<<', '<=', '>=', '==', '!=', '<>', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=']
 const OPS1 = '+-*/%&|^~<>()[]{},:.;@=`'
 
+/** A number literal (Python 2: hex, octal, binary, decimal, float, long; `j` is refused after the match). */
+const NUMBER_RE =
+  /(?:0[xX][0-9a-fA-F]+[lL]?|0[oO][0-7]+[lL]?|0[bB][01]+[lL]?|(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?[jJlL]?)/y
 const isIdStart = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_'
 const isDigit = (c: string) => c >= '0' && c <= '9'
 const isIdChar = (c: string) => isIdStart(c) || isDigit(c)
@@ -172,10 +175,9 @@ export function tokenize(src: string): Token[] {
       continue
     }
     if (isDigit(c) || (c === '.' && isDigit(src[pos + 1] ?? ''))) {
-      const m =
-        /^(?:0[xX][0-9a-fA-F]+[lL]?|0[oO][0-7]+[lL]?|0[bB][01]+[lL]?|(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?[jJlL]?)/.exec(
-          src.slice(pos, pos + 400),
-        )
+      // matched in place (sticky): a literal may be as long as the source (a 617-digit key in a test suite)
+      NUMBER_RE.lastIndex = pos
+      const m = NUMBER_RE.exec(src)
       if (!m) throw syntaxError(line)
       const text = m[0]
       pos += text.length

@@ -40,8 +40,21 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   }
   const bool = (fn: string, x: unknown): boolean =>
     typeof x === 'boolean' ? x : argError(`${fn}: expected a bool, got ${py.repr(x)}`)
+  /** A call into the sandbox host costs about as much time as this many loop back-edges, so it spends as much of
+   *  the thread's budget: a thread that keeps calling the API looks at the clock as often as one that computes,
+   *  and gives way to the others on time (scheduler.ts) instead of after a thousand calls. */
+  const HOST_CALL_COST = 50
+  const spend = () => {
+    py.rt.budget -= HOST_CALL_COST
+  }
   const def = (name: string, fn: (...a: unknown[]) => unknown) => {
-    api.set(name, py.native(name, fn))
+    api.set(
+      name,
+      py.native(name, (...a: unknown[]) => {
+        spend()
+        return fn(...a)
+      }),
+    )
   }
   /** An API result, converted. A call that waits (sleep, a held lock, a rate quota over its limit) returns a
    *  promise: then the result is a generator, which the caller's thread delegates to and so waits on alone. */
@@ -52,7 +65,10 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   }
 
   // Handles: Python objects whose hidden payload is the prelude's frozen handle.
-  const call = (self: unknown, m: string, ...a: unknown[]) => (py.payloadOf(self) as Handle)[m]!(...a)
+  const call = (self: unknown, m: string, ...a: unknown[]) => {
+    spend()
+    return (py.payloadOf(self) as Handle)[m]!(...a)
+  }
   const FileClass = py.nativeClass('file', {
     readat(self, ...a) {
       count('readat', a, 2)

@@ -60,10 +60,20 @@ function toInt(x: unknown, base: unknown, hasBase: boolean): number | bigint {
   throw typeErr(`int() argument must be a string or a number, not '${typeName(x)}'`)
 }
 
+/** The most items range() makes (MemoryError beyond: the guest heap could not hold them anyway). */
+export const MAX_RANGE_ITEMS = 50_000_000
+const MAX_SSIZE = 2n ** 63n - 1n
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER)
+
 function intRange(name: string, v: unknown, what: string): number {
   if (typeof v === 'number') return v
   if (typeof v === 'boolean') return v ? 1 : 0
-  if (typeof v === 'bigint') throw pyErr('OverflowError', `range() result has too many items`)
+  if (typeof v === 'bigint') {
+    // xrange keeps its bounds as numbers: a long that is a whole JavaScript number is fine (xrange(5L))
+    if (v >= -MAX_SAFE_BIG && v <= MAX_SAFE_BIG) return Number(v)
+    if (v > MAX_SSIZE || v < -MAX_SSIZE - 1n) throw pyErr('OverflowError', 'Python int too large to convert to C long')
+    throw pyErr('OverflowError', `${name}() arguments beyond 2**53 are not supported`)
+  }
   throw typeErr(`${name}() integer ${what} argument expected, got ${typeName(v)}.`)
 }
 function rangeArgs(name: string, args: unknown[]): [number, number, number] {
@@ -81,6 +91,31 @@ function rangeArgs(name: string, args: unknown[]): [number, number, number] {
   if (step === 0) throw pyErr('ValueError', `${name}() step argument must not be zero`)
   return [start, stop, step]
 }
+/** range() with a long argument (or one beyond 2^53): Python 2's range takes longs, so the items are computed
+ *  exactly with BigInt. As many items as fit are refused as a plain range() is: MemoryError past 50 million. */
+function bigRange(args: unknown[]): unknown[] {
+  argCount('range', args, 3)
+  const big = (v: unknown, what: string) => (typeof v === 'bigint' ? v : BigInt(intRange('range', v, what)))
+  let start = 0n,
+    stop: bigint,
+    step = 1n
+  if (args.length === 1) stop = big(args[0], 'end')
+  else {
+    start = big(args[0], 'start')
+    stop = big(args[1], 'end')
+    if (args.length === 3) step = big(args[2], 'step')
+  }
+  if (step === 0n) throw pyErr('ValueError', 'range() step argument must not be zero')
+  let n = 0n
+  if (step > 0n && start < stop) n = (stop - start - 1n) / step + 1n
+  else if (step < 0n && start > stop) n = (start - stop - 1n) / -step + 1n
+  if (n > MAX_SSIZE) throw pyErr('OverflowError', 'range() result has too many items')
+  if (n > BigInt(MAX_RANGE_ITEMS)) throw pyErr('MemoryError', '')
+  const out = new Array<unknown>(Number(n))
+  for (let i = 0; i < out.length; i++) out[i] = normBig(start + BigInt(i) * step)
+  return out
+}
+
 export function rangeLen(start: number, stop: number, step: number): number {
   if (step > 0) return start < stop ? Math.floor((stop - start - 1) / step) + 1 : 0
   return start > stop ? Math.floor((start - stop - 1) / -step) + 1 : 0
@@ -449,9 +484,10 @@ export function makeBuiltins(): PyDict {
   fn(
     'range',
     (...args: unknown[]) => {
+      if (args.some((a) => typeof a === 'bigint')) return bigRange(args)
       const [start, stop, step] = rangeArgs('range', args)
       const n = rangeLen(start, stop, step)
-      if (n > 50_000_000) throw pyErr('MemoryError', '')
+      if (n > MAX_RANGE_ITEMS) throw pyErr('MemoryError', '')
       const out = new Array<number>(n)
       for (let i = 0, v = start; i < n; i++, v += step) out[i] = v
       return out

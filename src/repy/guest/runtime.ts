@@ -27,7 +27,7 @@ import * as calls from './calls.js'
 import { callKw, callMethodKw } from './calls-kw.js'
 import * as fmt from './format.js'
 import * as exc from './exceptions.js'
-import { initTypes, makeBuiltins, rangeLen } from './builtins.js'
+import { initTypes, makeBuiltins, rangeLen, MAX_RANGE_ITEMS } from './builtins.js'
 
 export interface RuntimeHooks {
   /** Called by $rt.catch with the Python exception now being handled (for getlasterror). */
@@ -58,8 +58,13 @@ export interface PyRuntime {
     methods: Record<string, (self: unknown, ...args: unknown[]) => unknown>,
     base?: unknown,
   ): unknown
-  /** A dict subclass whose instances pass every key to `check` (which throws to refuse it): Repy's SafeDict. */
-  checkedDictClass(name: string, check: (key: unknown) => void): unknown
+  /** A dict subclass whose instances pass every key to `check` (which throws to refuse it): Repy's SafeDict.
+   *  `methods` (natives receiving self first) replace dict's methods of the same name. */
+  checkedDictClass(
+    name: string,
+    check: (key: unknown) => void,
+    methods?: Record<string, (self: unknown, ...args: unknown[]) => unknown>,
+  ): unknown
   newInstance(cls: unknown, payload: unknown): unknown
   payloadOf(inst: unknown): unknown
   /** str(x) / repr(x); may run __str__/__repr__ via runSync. */
@@ -153,7 +158,7 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
         return -1
       const n = rangeLen(start, stop, step)
       // range() of too many items raises MemoryError: the call does it
-      return f === rangeFn && n > 50_000_000 ? -1 : n
+      return f === rangeFn && n > MAX_RANGE_ITEMS ? -1 : n
     },
     unbound(name: string): never {
       throw pyErr('UnboundLocalError', `local variable '${name}' referenced before assignment`)
@@ -289,8 +294,11 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
       }
       return t
     },
-    checkedDictClass(name, check) {
+    checkedDictClass(name, check, methods = {}) {
       const t = cls.newType(name, [T.dict])
+      for (const k of Object.keys(methods)) {
+        t.dict.set(k, mkNative(k, methods[k]!, { method: true, min: 1, kw: false, owner: name }))
+      }
       t.alloc = (c) => {
         const d = new PyDict()
         d.cls = c

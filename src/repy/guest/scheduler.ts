@@ -39,6 +39,8 @@ export class Scheduler {
   private current: Thread | null = null
   /** Threads waiting for the host's next turn (see yieldToHost). */
   private readonly parked: Thread[] = []
+  /** The running thread has started another one and gives way at its next preemption point (see spawn). */
+  private handOff = false
 
   constructor(
     private readonly rt: CompiledCodeRuntime,
@@ -46,9 +48,16 @@ export class Scheduler {
     private readonly handled: { get(): unknown; set(exc: unknown): void },
   ) {}
 
-  /** Starts a thread running `gen`. */
+  /** Starts a thread running `gen`. Called by a running thread (createthread), the new thread gets the next turn:
+   *  the creator gives way at its next loop back-edge or function entry, as a Repy thread's start() waits for the
+   *  thread to be running. Libraries rely on it: seattlelib's socket listeners start a thread per message whose
+   *  closure reads the listener's variables, which the listener's next call would change. */
   spawn(id: number, gen: Generator<unknown, unknown, unknown>): void {
     this.ready.push({ id, gen, resume: { value: undefined }, handled: null })
+    if (this.running) {
+      this.handOff = true
+      this.rt.budget = 0
+    }
     this.run()
   }
 
@@ -81,6 +90,7 @@ export class Scheduler {
     }
     this.handled.set(t.handled)
     this.rt.budget = SLICE
+    this.handOff = false
     const started = now()
     let r: IteratorResult<unknown, unknown>
     for (;;) {
@@ -100,6 +110,13 @@ export class Scheduler {
       }
       if (r.value === 0) {
         this.rt.budget = SLICE
+        if (this.handOff) {
+          this.handOff = false
+          if (this.ready.length > 0) {
+            this.requeue(t)
+            return
+          }
+        }
         if (now() - started < SLICE_MS) continue
         // Others are ready: give them a turn. Others are waiting on the host (a timer, a socket): let the host's
         // event loop run first, or a busy thread would starve them.
