@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { parseRestrictions } from '../src/runtime/nanny/restrictions.js'
 import { runProgram } from '../src/runtime/run-program.js'
+import { FRONT_ENDS_MODULE } from '../src/front-ends.js'
 
 /** Stands in for repy.py in the vessel (the tests only need a file of some kilobytes by that name). */
 const REPY_PY_STANDIN = '# repy.py stand-in for the testsV2 runner\n' + 'x = 1\n'.repeat(4000)
@@ -164,6 +165,8 @@ async function runTest(dir: string, name: string): Promise<TestResult> {
             stdout += text
           },
           stop: stop.signal,
+          // without it a .r2py program would be loaded as JavaScript: the runtime itself knows no other language
+          frontEnds: FRONT_ENDS_MODULE,
         },
       )
     } finally {

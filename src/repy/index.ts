@@ -6,7 +6,6 @@ import { checkModule } from './safety.js'
 import { RepyCodeError } from './errors.js'
 
 export { RepyCodeError }
-export { isSafeString } from './safety.js'
 
 /** Checks and compiles a Repy program; the result is the text of the module function expression described in contract.ts.
  *  `source` is latin1-decoded (one char per byte). Throws RepyCodeError ('syntax' or 'unsafe'). */
@@ -16,11 +15,6 @@ export function compileRepy(source: string, filename: string): string {
     checkModule(module)
     return compileModule(module, filename)
   })
-}
-
-/** Parses and checks without compiling (throws RepyCodeError like compileRepy). */
-export function checkRepy(source: string): void {
-  tooDeep(() => checkModule(parse(source.replace(/\r\n/g, '\n'))))
 }
 
 /** The parser and compiler recurse on nesting: code nested deeper than the host's stack is a syntax error too

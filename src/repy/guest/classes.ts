@@ -182,16 +182,6 @@ export function getattr(o: unknown, name: string): unknown {
   return noAttr(o, name)
 }
 
-export function hasattr(o: unknown, name: string): boolean {
-  try {
-    getattr(o, name)
-    return true
-  } catch (e) {
-    if (e instanceof PyInstance) return false
-    throw e
-  }
-}
-
 export function setattr(o: unknown, name: string, v: unknown): void {
   if (v === undefined) v = null
   if (o instanceof PyInstance) {

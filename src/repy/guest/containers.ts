@@ -17,12 +17,10 @@ import {
   T,
   isTuple,
   isList,
-  tuple,
   tupleOwn,
   pyErr,
   typeErr,
   mkNative,
-  type AnyFn,
 } from './core.js'
 import { isInt, intVal } from './numbers.js'
 import { eq, cmp3, truth } from './compare.js'
@@ -289,9 +287,6 @@ export function delitem(o: unknown, k: unknown): void {
 }
 
 // --- dict helpers --------------------------------------------------------------------------------------------------
-export function newDict(): PyDict {
-  return new PyDict()
-}
 
 /** dict.update(other) for a mapping or an iterable of pairs. */
 export function dictUpdate(d: PyDict, other: unknown): void {
@@ -768,4 +763,4 @@ export function initContainerMethods(): void {
   })
 }
 
-export { tuple, G, type AnyFn }
+export { G }

@@ -31,7 +31,6 @@ export function tupleOwn(a: unknown[]): unknown[] {
   ;(a as Marked)[TUPLE] = true
   return Object.freeze(a) as unknown[]
 }
-export const EMPTY_TUPLE = tuple([])
 export function isTuple(x: unknown): x is unknown[] {
   return Array.isArray(x) && (x as Marked)[TUPLE] === true
 }
@@ -246,16 +245,6 @@ export class SetIter extends PyIter {
     return r.done ? STOP : r.value
   }
 }
-/** Wraps a JS iterator. */
-export class JsIter extends PyIter {
-  constructor(readonly it: Iterator<unknown>) {
-    super()
-  }
-  next(): unknown {
-    const r = this.it.next()
-    return r.done ? STOP : r.value
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Type registry (filled by initTypes)
@@ -302,7 +291,6 @@ export function makeExc(cls: PyType, args: unknown[]): PyInstance {
   return e
 }
 export const typeErr = (msg: string): PyInstance => pyErr('TypeError', msg)
-export const valueErr = (msg: string): PyInstance => pyErr('ValueError', msg)
 
 // ---------------------------------------------------------------------------------------------------------
 // Functions
@@ -353,10 +341,6 @@ export function mkNative(
     owner: opts.owner,
   }
   return f
-}
-
-export function isPyFunction(x: unknown): x is AnyFn {
-  return typeof x === 'function'
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ export function toFloat(x: unknown): number {
   }
   throw typeErr('a float is required')
 }
-export const mkFloat = (v: number): PyFloat => new PyFloat(v)
 
 // --- conversions -----------------------------------------------------------------------------------------------
 /** Python int(x) for a float: truncates; huge values become bigints. */

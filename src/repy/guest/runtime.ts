@@ -17,7 +17,6 @@ import {
   mkNative,
   pyErr,
   makeExc,
-  type AnyFn,
 } from './core.js'
 import * as num from './arithmetic.js'
 import * as cmp from './compare.js'
@@ -355,5 +354,4 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
   return py
 }
 
-export type { AnyFn }
 export { T }

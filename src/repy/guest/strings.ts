@@ -1,6 +1,6 @@
 // str methods (byte strings: char codes 0..255; case and class tests are ASCII-only, as in the C locale).
-import { PyFloat, PyDict, T, isTuple, pyErr, typeErr, tuple } from './core.js'
-import { isInt, intVal, toFloat, floatToInt } from './numbers.js'
+import { PyFloat, T, isTuple, pyErr, typeErr, tuple } from './core.js'
+import { isInt, intVal, toFloat } from './numbers.js'
 import { defMethods, typeName, getattr } from './classes.js'
 import { toArray, getitem } from './containers.js'
 import { str, repr, formatE, formatF, formatG } from './format.js'
@@ -585,5 +585,3 @@ export function initStrMethods(): void {
     ],
   })
 }
-
-export { PyDict, floatToInt }
