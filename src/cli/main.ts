@@ -13,8 +13,19 @@ function fail(err: unknown): never {
   process.stderr.write(`flotilla: ${internalErrorLine(err)}\n`)
   process.exit(INTERNAL_ERROR_CODE)
 }
-process.on('uncaughtException', fail)
-process.on('unhandledRejection', fail)
+/**
+ * An operation aborted on purpose (a DHT lookup's time limit, a stop) whose library let its own abort escape:
+ * kad-dht 16 throws from its query paths' abort listeners when a lookup is aborted while its paths still run (seen
+ * under load in `browse`, and possible in a node's announces). The abort already did its work and nothing is lost,
+ * so it must end neither a node nor a command.
+ */
+const isAbort = (err: unknown): boolean =>
+  err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')
+const failUnlessAbort = (err: unknown): void => {
+  if (!isAbort(err)) fail(err)
+}
+process.on('uncaughtException', failUnlessAbort)
+process.on('unhandledRejection', failUnlessAbort)
 
 const program = new Command()
   .enablePositionalOptions()

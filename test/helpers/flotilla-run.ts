@@ -17,13 +17,15 @@ export interface CliOptions {
   /** fed to standard input, which is closed after it */
   input?: string
   timeoutMs?: number
+  /** added to the environment */
+  env?: Record<string, string>
 }
 
 /** `flotilla <args>`; a process killed by the timeout or a signal gives code -1. */
 export function flotilla(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((done) => {
     // production: React (the ink screens) skips its development checks, as for a user
-    const env = { ...process.env, NODE_ENV: 'production' }
+    const env = { ...process.env, NODE_ENV: 'production', ...options.env }
     const child = execFile(
       process.execPath,
       [BIN, ...args],
