@@ -235,6 +235,10 @@ export class Allocator {
         await c.call('ChangeUsers', [v.name, []])
       })
     } catch (err) {
+      if (notOurs(err)) {
+        await this.drop(v, err)
+        return true
+      }
       this.log.warn(`could not release ${v.id}: ${failureText(err)}`, { vessel: v.id })
       return false
     }
@@ -247,10 +251,22 @@ export class Allocator {
     try {
       await this.onNode(node, v, (c) => c.call('ChangeUsers', [v.name, []]))
     } catch (err) {
+      if (notOurs(err)) return this.drop(v, err)
       this.log.warn(`could not take the user back off ${v.id}: ${failureText(err)}`, { vessel: v.id })
       return
     }
     await this.markFree(v)
+  }
+
+  /** The node says the vessel is not the pool's (any more), whatever its vessel list said: it leaves the pool. */
+  private drop(v: PoolVessel, err: unknown): Promise<void> {
+    this.log.warn(`${v.id} leaves the pool: its node refused the pool as owner (${failureText(err)})`, { vessel: v.id })
+    return this.lock.serial(() =>
+      this.store.apply([
+        { type: 'delVessel', id: v.id },
+        { type: 'delIntent', vessel: v.id },
+      ]),
+    )
   }
 
   private markFree(v: PoolVessel): Promise<void> {
@@ -281,6 +297,10 @@ export class Allocator {
     }
   }
 }
+
+/** A node's answer that the pool is not the vessel's owner, or that there is no such vessel. */
+const notOurs = (err: unknown): boolean =>
+  err instanceof NodeError && (err.code === 'E_PERMISSION' || err.code === 'E_NO_VESSEL')
 
 /** Free vessels on nodes that answer. */
 function freeVessels(vessels: PoolVessel[], nodes: PoolNode[]): PoolVessel[] {

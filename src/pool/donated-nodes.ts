@@ -78,8 +78,14 @@ export class DonatedNodes {
           vessels.map(async (v) => {
             if (v.ownerKey !== this.poolKey || v.ownerInfo !== '') return v
             const ownerInfo = donorInfo(claimant)
-            await client.call('ChangeOwnerInformation', [v.name, ownerInfo])
-            return { ...v, ownerInfo }
+            try {
+              await client.call('ChangeOwnerInformation', [v.name, ownerInfo])
+              return { ...v, ownerInfo }
+            } catch (err) {
+              // a vessel the node will not let its owner label earns nobody anything; it is still offered
+              this.log.warn(`could not name the donor of ${client.peerId}:${v.name}: ${failureText(err)}`)
+              return v
+            }
           }),
         )
       })

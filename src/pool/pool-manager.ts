@@ -54,6 +54,9 @@ type PoolNode = DiscoveryNode & Libp2p<{ pool: NodeManagerProtocol }>
 export class PoolManager {
   private readonly timers: NodeJS.Timeout[] = []
   private ticking: Promise<void> | null = null
+  private again = false
+  /** how long one DHT lookup of the pool's key may take: at most the check interval, so rounds do not pile up */
+  private lookupMs = 10_000
   private stopping: Promise<void> | null = null
 
   private constructor(
@@ -166,18 +169,16 @@ export class PoolManager {
     }
   }
 
-  /** One round of the timer's work: nodes checked again, the DHT looked up, intents reconciled, leases ended. */
+  /** One round of the timer's work: nodes checked again, the DHT looked up, intents reconciled, leases ended. A
+   *  call while a round runs gets one more round after it, so what it sees started after the call. */
   tick(): Promise<void> {
+    this.again = true
     this.ticking ??= (async () => {
       try {
-        await this.nodes.recheck()
-        await this.nodes.lookUp(this.libp2p, 5_000).catch((err: unknown) => {
-          this.log.debug(`DHT lookup: ${err instanceof Error ? err.message : String(err)}`)
-        })
-        await this.allocator.reconcile()
-        await this.allocator.expire()
-      } catch (err) {
-        if (this.stopping === null) this.log.error(`pool round: ${err instanceof Error ? err.message : String(err)}`)
+        while (this.again && this.stopping === null) {
+          this.again = false
+          await this.round()
+        }
       } finally {
         this.ticking = null
       }
@@ -185,10 +186,29 @@ export class PoolManager {
     return this.ticking
   }
 
+  private async round(): Promise<void> {
+    try {
+      await this.nodes.recheck()
+      await this.nodes.lookUp(this.libp2p, this.lookupMs).catch((err: unknown) => {
+        this.log.debug(`DHT lookup: ${err instanceof Error ? err.message : String(err)}`)
+      })
+      await this.allocator.reconcile()
+      await this.allocator.expire()
+    } catch (err) {
+      if (this.stopping === null) this.log.error(`pool round: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+
   private startTimers(checkMs: number): void {
+    this.lookupMs = Math.min(10_000, checkMs)
     // the first round at once: it reconciles what a killed pool left half-way
     void this.tick()
-    this.timers.push(setInterval(() => void this.tick(), checkMs))
+    // a round still running when the timer fires is enough: the timer does not queue another behind it
+    this.timers.push(
+      setInterval(() => {
+        if (this.ticking === null) void this.tick()
+      }, checkMs),
+    )
     const expiryMs = Math.min(checkMs, Math.max(250, this.settings.leaseMs / 10))
     this.timers.push(
       setInterval(() => {
