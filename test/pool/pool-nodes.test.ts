@@ -150,7 +150,9 @@ describe('a node that lies', () => {
       },
     })
     fake.peerId = libp2p.peerId.toString()
-    cleanups.push(() => libp2p.stop())
+    cleanups.push(async () => {
+      await libp2p.stop()
+    })
     return libp2p.getMultiaddrs()[0]!.toString()
   }
 
