@@ -41,6 +41,29 @@ module.exports = {
       from: { path: '^src/client/' },
       to: { path: '^src/node/' },
     },
+    {
+      name: 'pool-uses-only-the-shared-node-service',
+      comment:
+        'A pool (src/pool) builds on p2p, protocol, keys, client and log; of the node manager it shares only the ' +
+        'protocol service (src/node/protocol-service.ts and what that file needs), never its handlers or state.',
+      severity: 'error',
+      from: { path: '^src/pool/' },
+      to: { path: '^src/(node|shell|cli|tui|repy|runtime)/', pathNot: '^src/node/protocol-service[.]ts$' },
+    },
+    {
+      name: 'node-does-not-import-pool',
+      comment: 'A node knows nothing of pools: a donated vessel is a vessel whose owner is a pool key.',
+      severity: 'error',
+      from: { path: '^src/node/' },
+      to: { path: '^src/pool/' },
+    },
+    {
+      name: 'client-imports-only-pool-wire-definitions',
+      comment: "The client speaks the pool's protocol: it may import its call table and answer shapes, nothing else.",
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { path: '^src/pool/', pathNot: '^src/pool/pool-calls[.]ts$' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -41,6 +41,7 @@ const COMMAND_GROUPS: Record<string, (p: Command) => Promise<unknown>> = {
   shell: async (p) => (await import('./shell.js')).registerShell(p),
   deploy: async (p) => (await import('./deploy.js')).registerDeploy(p),
   browse: async (p) => (await import('./browse.js')).registerBrowse(p),
+  pool: async (p) => (await import('./pool.js')).registerPool(p),
   node: async (p) => (await import('./top.js')).registerTop((await import('./node.js')).registerNode(p)),
 }
 

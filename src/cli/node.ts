@@ -13,19 +13,22 @@ import {
   discoveryConfig,
   initNode,
   loadConfig,
+  NODE_KEY_NAME,
   vesselIp,
   type DiscoveryConfig,
   type InitOptions,
 } from '../node/node-config.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, DEFAULT_LISTEN, nodePaths } from '../node/node-paths.js'
-import { LOG_LEVELS, isLogLevel, type LogLevel } from '../log/logger.js'
+import { LOG_LEVELS, isLogLevel, type LogLevel, type Logger } from '../log/logger.js'
 import { errorChain } from '../node/node-log.js'
 import { parseSandboxUser, type SandboxUserSetting } from '../node/sandbox-user.js'
 import { INTERNAL_ERROR_CODE } from './internal-error.js'
-import { registerNodeCall } from './node-call.js'
+import { EXIT_REFUSED, EXIT_UNREACHABLE, registerNodeCall } from './node-call.js'
 import { registerNodeLog } from './node-log.js'
 import { nodeText, toJson } from './node-format.js'
-import { UsageError } from './usage-error.js'
+import { UsageError, keyErrorsAsUsage, positiveNumber } from './usage-error.js'
+import { loadKeyPair } from '../keys/key-files.js'
+import { loadKeyPairRef } from '../keys/key-ref.js'
 
 interface CommonOptions {
   data: string
@@ -47,6 +50,7 @@ interface InitCliOptions extends CommonOptions, DiscoveryCliOptions {
   force?: boolean
   logSize?: string
   sandboxUser?: string
+  pool?: string
 }
 interface StartCliOptions extends CommonOptions, DiscoveryCliOptions {
   listen?: string[]
@@ -182,6 +186,10 @@ export function registerNode(program: Command): Command {
     .option('--ip <ip>', "the vessels' IP (getmyip); default from the listen address")
     .option('--log-size <bytes>', 'size of each vessel log ring (default 1 MiB)')
     .option('--sandbox-user <user[:group]>', `${SANDBOX_USER_HELP}; stored`)
+    .option(
+      '--pool <multiaddr>',
+      'donate the vessels to a pool: its key owns them, the owner key is their donor; told at every start',
+    )
     .option('--force', 'start over: delete the vessels, their files and logs (keys are kept)')
     .option('--json', 'print the result as JSON')
     .action(async (options: InitCliOptions) => {
@@ -196,6 +204,7 @@ export function registerNode(program: Command): Command {
         logBytes: count(options.logSize, '--log-size'),
         discovery: discoveryFlags(options),
         ...sandboxUserFlag(options.sandboxUser),
+        ...(options.pool === undefined ? {} : { pool: await poolDonation(options.pool) }),
       }
       if (options.force) {
         // a mistake in the options must not cost the node it was meant to replace
@@ -286,6 +295,7 @@ export function registerNode(program: Command): Command {
             'node manager running; Ctrl-C to stop\n',
         )
       }
+      if (nm.config.pool !== undefined) void announceStart(nm.config.pool.address, nm.addresses, options.keys, nm.log)
       let stopping = false
       const stop = (): void => {
         if (stopping) {
@@ -326,9 +336,90 @@ export function registerNode(program: Command): Command {
       process.exit(0)
     })
 
+  common(node.command('donate'))
+    .description("Give a running node's vessels to a pool (ChangeOwner to the pool's key), and tell the pool")
+    .requiredOption('--pool <multiaddr>', 'the pool, as pool start prints it')
+    .option('--key <name|path>', 'the owner key of the vessels (their donor)', 'owner')
+    .option('--vessels <list>', 'the vessels to give, e.g. v1,v2 (default every vessel the key owns)')
+    .option('--node <multiaddr>', 'the node (default the one running from --data)')
+    .option('--json', 'print the result as JSON')
+    .option('--timeout <seconds>', 'give up on each request after this long', '30')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 donated, 1 the node or the pool refused (E_CODE: message), 2 usage mistake, 3 unreachable.',
+    )
+    .action(async (options: DonateCliOptions) => {
+      process.exit(await donate(options))
+    })
+
   registerNodeCall(node)
   registerNodeLog(node)
   return node
+}
+
+interface DonateCliOptions extends CommonOptions {
+  pool: string
+  key: string
+  vessels?: string
+  node?: string
+  timeout: string
+}
+
+/** The pool's key for `init --pool` (asked of the pool); an unreachable pool is a usage mistake at init. */
+async function poolDonation(
+  address: string,
+): Promise<{ address: string; key: string; ownerInfo(donorKey: string): string }> {
+  const [{ poolKeyOf }, { donorInfo }] = await Promise.all([
+    import('../client/donate.js'),
+    import('../pool/pool-calls.js'),
+  ])
+  try {
+    return { address, key: await poolKeyOf(address, { timeoutMs: 30_000 }), ownerInfo: donorInfo }
+  } catch (err) {
+    if (err instanceof NodeError)
+      throw new UsageError(`cannot ask the pool ${address} for its key: ${err.code}: ${err.message}`)
+    throw err
+  }
+}
+
+async function donate(options: DonateCliOptions): Promise<number> {
+  const timeoutMs = positiveNumber(options.timeout, '--timeout', false)! * 1000
+  const address = options.node ?? readRuntime(options.data)?.addresses[0]
+  if (address === undefined)
+    throw new UsageError(`no node runs from ${nodePaths(options.data).data}; start it, or give --node <multiaddr>`)
+  const owner = await keyErrorsAsUsage(() => loadKeyPairRef(options.key, options.keys))
+  const vessels = options.vessels?.split(',').map((v) => v.trim())
+  const { donateVessels } = await import('../client/donate.js')
+  try {
+    const result = await donateVessels(address, options.pool, owner, { vessels, timeoutMs })
+    process.stdout.write(
+      options.json
+        ? JSON.stringify(result) + '\n'
+        : `gave ${result.vessels.join(', ') || 'no vessels'} to the pool; it holds ${result.announce.vessels} vessels of this node\n`,
+    )
+    return 0
+  } catch (err) {
+    if (!(err instanceof NodeError)) throw err
+    if (err.code === 'E_USAGE') throw new UsageError(err.message)
+    if (options.json) process.stdout.write(JSON.stringify({ error: err.code, message: err.message }) + '\n')
+    process.stderr.write(`${err.code}: ${err.message}\n`)
+    return err.code === 'E_UNREACHABLE' || err.code === 'E_TIMEOUT' ? EXIT_UNREACHABLE : EXIT_REFUSED
+  }
+}
+
+/** A node donated at init tells its pool where it is now (signed with the node's key); the pool also finds it in the
+ *  DHT, so a failure is a warning only. */
+async function announceStart(pool: string, addresses: string[], keysDir: string, log: Logger): Promise<void> {
+  try {
+    const [{ announceToPool }, nodeKey] = await Promise.all([
+      import('../client/donate.js'),
+      loadKeyPair(keysDir, NODE_KEY_NAME),
+    ])
+    const result = await announceToPool(pool, addresses, nodeKey, { timeoutMs: 30_000 })
+    log.info(`told the pool ${pool}: it holds ${result.vessels} vessels of this node`, { event: 'pool' })
+  } catch (err) {
+    log.warn(`could not tell the pool ${pool}: ${err instanceof Error ? err.message : String(err)}`, { event: 'pool' })
+  }
 }
 
 async function status(data: string): Promise<NodeSummary> {

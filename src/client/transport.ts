@@ -1,5 +1,5 @@
 // One client libp2p node per process, shared by every NodeClient: the shell fans out to many nodes through it.
-// Each request is one stream: write the request, read the response (protocol /flotilla/nm/1.0.0).
+// Each request is one stream: write the request, read the response (protocol /flotilla/nm/1.0.0, or a pool's).
 import '../p2p/promise-shim.js'
 import type { Libp2p } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -68,13 +68,19 @@ export class ClientTransport {
     }
   }
 
-  /** Sends one encoded request and answers the decoded response. Transport problems throw E_UNREACHABLE/E_TIMEOUT. */
-  async exchange(address: Multiaddr, request: Uint8Array, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Response> {
+  /** Sends one encoded request and answers the decoded response. Transport problems throw E_UNREACHABLE/E_TIMEOUT.
+   *  `protocol` is the node manager's by default; a pool speaks the same framing on its own protocol id. */
+  async exchange(
+    address: Multiaddr,
+    request: Uint8Array,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    protocol = PROTOCOL_ID,
+  ): Promise<Response> {
     if (this.closed) throw new NodeError('E_UNREACHABLE', 'the client transport is closed')
     const signal = AbortSignal.timeout(timeoutMs)
     let stream
     try {
-      stream = await this.node.dialProtocol(address, PROTOCOL_ID, { signal, maxOutboundStreams: MAX_PROTOCOL_STREAMS })
+      stream = await this.node.dialProtocol(address, protocol, { signal, maxOutboundStreams: MAX_PROTOCOL_STREAMS })
     } catch (err) {
       throw transportError(err, `cannot reach ${address.toString()}`, signal)
     }

@@ -35,8 +35,10 @@ export interface NodeConfig {
   version: string
   /** peer id of keys/node.privatekey when the node was set up; a different key is refused at start */
   peerId: string
-  /** owner key text of the vessels made at init */
+  /** the node owner's key text (the owner of the vessels made at init, or their donor when they went to a pool) */
   ownerKey: string
+  /** the pool the vessels were donated to at init (`node init --pool`): its address, told at every start */
+  pool?: PoolDonation
   /** the vessels' IP (getmyip) */
   ip: string
   listen: string[]
@@ -111,6 +113,14 @@ export function checkBootstrap(address: string): void {
     )
 }
 
+/** A donation at init: the pool's key owns the new vessels, whose owner information names the donor. */
+export interface PoolDonation {
+  /** the pool's multiaddr */
+  address: string
+  /** the pool's public key text */
+  key: string
+}
+
 export interface InitOptions {
   /** share of the host to donate, 1..100 (default 10) */
   donatePercent?: number
@@ -123,6 +133,9 @@ export interface InitOptions {
   logBytes?: number
   discovery?: Partial<DiscoveryConfig>
   sandboxUser?: SandboxUserSetting
+  /** give the new vessels to a pool; `ownerInfo` makes their owner information from the donor's (the owner's) key
+   *  (the caller's format: the node knows nothing of pools) */
+  pool?: PoolDonation & { ownerInfo(donorKey: string): string }
 }
 
 export async function loadConfig(store: VesselStore): Promise<NodeConfig | undefined> {
@@ -198,12 +211,13 @@ export async function initNode(
     createdAt: now,
     discovery: discoveryConfig(undefined, options.discovery),
     ...(options.sandboxUser ? { sandboxUser: { ...options.sandboxUser } } : {}),
+    ...(options.pool ? { pool: { address: options.pool.address, key: options.pool.key } } : {}),
   }
   const vessels: VesselRecord[] = carved.map((restrictions, i) => ({
     name: `v${i + 1}`,
-    ownerKey,
+    ownerKey: options.pool?.key ?? ownerKey,
     userKeys: [],
-    ownerInfo: '',
+    ownerInfo: options.pool?.ownerInfo(ownerKey) ?? '',
     advertise: true,
     status: 'Fresh',
     restrictions,

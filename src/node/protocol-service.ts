@@ -54,7 +54,7 @@ export interface ProtocolStats {
   frameBytes: number
 }
 
-/** The node-manager protocol as a libp2p service: it serves PROTOCOL_ID from libp2p's start to its stop. */
+/** The node-manager protocol as a libp2p service: it serves PROTOCOL_ID (or `init.protocol`) from libp2p's start to its stop. */
 export interface NodeManagerProtocol extends Startable {
   start(): Promise<void>
   stop(): Promise<void>
@@ -70,6 +70,8 @@ export interface NodeManagerProtocolInit {
   /** default DEFAULT_STREAM_LIMITS and DEFAULT_FRAME_LIMITS */
   limits?: { streams?: StreamLimits; frames?: FrameLimits }
   refused?: RefusalHook
+  /** the protocol id served (default PROTOCOL_ID, the node manager's); a pool serves its own the same way */
+  protocol?: string
 }
 
 export interface NodeManagerProtocolComponents {
@@ -92,11 +94,13 @@ class NodeManagerProtocolService implements NodeManagerProtocol {
   private readonly handling: PeerSlots
   private readonly budget: FrameBudget
   private readonly log: Libp2pLogger
+  private readonly protocol: string
 
   constructor(
     private readonly components: NodeManagerProtocolComponents,
     private readonly init: NodeManagerProtocolInit,
   ) {
+    this.protocol = init.protocol ?? PROTOCOL_ID
     this.streams = init.limits?.streams ?? DEFAULT_STREAM_LIMITS
     this.reading = new PeerSlots(this.streams.readingPerPeer, this.streams.reading)
     this.handling = new PeerSlots(this.streams.handlingPerPeer, this.streams.handling)
@@ -105,14 +109,14 @@ class NodeManagerProtocolService implements NodeManagerProtocol {
   }
 
   async start(): Promise<void> {
-    await this.components.registrar.handle(PROTOCOL_ID, this.onStream, {
+    await this.components.registrar.handle(this.protocol, this.onStream, {
       maxInboundStreams: this.streams.perConnection,
       maxOutboundStreams: MAX_PROTOCOL_STREAMS,
     })
   }
 
   async stop(): Promise<void> {
-    await this.components.registrar.unhandle(PROTOCOL_ID)
+    await this.components.registrar.unhandle(this.protocol)
   }
 
   stats(): ProtocolStats {

@@ -1,4 +1,4 @@
-// Stable error codes of the node-manager protocol. Every failure answers with one of these and a message; the
+// Stable error codes of the node-manager protocol and the pool protocol. Every failure answers with one of these and a message; the
 // experimenter's side (client, shell) reports its own failures with the last ones too.
 
 export const ERROR_CODES = {
@@ -18,6 +18,10 @@ export const ERROR_CODES = {
   E_TIMEOUT: 'the operation did not finish in time',
   E_UNREACHABLE: 'the node could not be reached (dial failed or the connection was lost)',
   E_INTERNAL: 'internal error of the node',
+  // Answered by a pool (src/pool/).
+  E_ALLOWANCE: "more vessels than the key's allowance in the pool",
+  E_NO_FREE: 'the pool has not enough free vessels',
+  E_NOT_DONATED: 'the node has no vessel owned by the pool, or lied about its vessels',
   // Made on the experimenter's side only: no node answers these.
   E_CLIENT: 'the client failed on its own side (not an answer of the node)',
   E_CANCELLED: 'cancelled by the user (Ctrl-C) before the node answered',

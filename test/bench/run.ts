@@ -8,6 +8,7 @@ import { nannyBench } from './nanny.bench.js'
 import { netBench } from './net.bench.js'
 import { nodeBench } from './node.bench.js'
 import { nodeLogBench } from './node-log.bench.js'
+import { poolBench } from './pool.bench.js'
 import { repyBench } from './repy.bench.js'
 import { runtimeBench } from './runtime.bench.js'
 import { shellBench } from './shell.bench.js'
@@ -27,6 +28,7 @@ const benches: Record<string, () => Promise<void>> = {
   'node-log': nodeLogBench,
   net: netBench,
   startup: startupBench,
+  pool: poolBench,
 }
 const only = process.env.BENCH
 for (const [name, bench] of Object.entries(benches)) {

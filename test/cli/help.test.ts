@@ -3,15 +3,27 @@ import { describe, expect, it } from 'vitest'
 import { flotilla } from '../helpers/flotilla-run.js'
 
 describe('--help', () => {
-  it.each(['run', 'keygen', 'shell', 'deploy', 'browse', 'node call', 'node top'])(
-    'flotilla %s lists its exit codes',
-    async (command) => {
-      const help = await flotilla([...command.split(' '), '--help'])
-      expect(help.code).toBe(0)
-      const exits = /\nExit status: (0 [\s\S]*?)(\n\n|\n[A-Z]|$)/.exec(help.stdout)?.[1] ?? ''
-      expect(exits).toMatch(/\b2 /)
-    },
-  )
+  it.each([
+    'run',
+    'keygen',
+    'shell',
+    'deploy',
+    'browse',
+    'node call',
+    'node top',
+    'node donate',
+    'pool start',
+    'pool acquire',
+    'pool list',
+    'pool renew',
+    'pool release',
+    'pool status',
+  ])('flotilla %s lists its exit codes', async (command) => {
+    const help = await flotilla([...command.split(' '), '--help'])
+    expect(help.code).toBe(0)
+    const exits = /\nExit status: (0 [\s\S]*?)(\n\n|\n[A-Z]|$)/.exec(help.stdout)?.[1] ?? ''
+    expect(exits).toMatch(/\b2 /)
+  })
 
   it.each(['node init', 'node start', 'node status'])('flotilla %s has help', async (command) => {
     const help = await flotilla([...command.split(' '), '--help'])

@@ -49,6 +49,30 @@ describe('nodeManagerProtocol', () => {
     expect(node.services.nodeManager.stats()).toEqual({ reading: 0, handling: 0, frameBytes: 0 })
   })
 
+  it('serves another protocol id when given one, and only that one', async () => {
+    const node = await createNodeLibp2p({
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      discovery: {},
+      services: {
+        other: nodeManagerProtocol({
+          protocol: '/flotilla/test/1.0.0',
+          handle: () => Promise.resolve({ ok: true, value: 'other' }),
+        }),
+      },
+    })
+    stops.push(async () => {
+      await node.stop()
+    })
+    const transport = await client()
+    const address = node.getMultiaddrs()[0]!
+    const hello = new TextEncoder().encode('hello')
+    expect(await transport.exchange(address, hello, 10_000, '/flotilla/test/1.0.0')).toEqual({
+      ok: true,
+      value: 'other',
+    })
+    await expect(transport.exchange(address, hello, 10_000)).rejects.toMatchObject({ code: 'E_UNREACHABLE' })
+  })
+
   it('refuses a request over the frame limit before the handler sees it, and reports the refusal', async () => {
     let handled = 0
     const refusals: string[] = []
