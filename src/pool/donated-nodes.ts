@@ -15,6 +15,8 @@ import { SILENT_LOG, type Logger } from '../log/logger.js'
 
 /** Most vessels the pool takes from one node (a bound on what a node can make the pool store). */
 export const MAX_VESSELS_PER_NODE = 100
+/** Most vessels the pool holds in all: peer ids cost nothing, so the bound per node alone bounds nothing. */
+export const MAX_POOL_VESSELS = 10_000
 
 /** What the pool keeps of a node's vessel list, checked: a node's answer is not trusted. */
 interface NodeVessel {
@@ -52,6 +54,7 @@ export class DonatedNodes {
     private readonly poolKey: string,
     private readonly log: Logger = SILENT_LOG,
     private readonly now: () => number = Date.now,
+    private readonly maxVessels = MAX_POOL_VESSELS,
   ) {}
 
   /**
@@ -95,8 +98,10 @@ export class DonatedNodes {
     }
     const id = peerId!
     const ours = listed.filter((v) => v.ownerKey === this.poolKey).slice(0, MAX_VESSELS_PER_NODE)
+    let taken = ours.length
     await this.lock.serial(async () => {
-      const known = (await this.store.listVessels()).filter((v) => v.peerId === id)
+      const all = await this.store.listVessels()
+      const known = all.filter((v) => v.peerId === id)
       const owned = new Map(ours.map((v) => [v.name, v]))
       const changes: PoolChange[] = []
       for (const v of known) {
@@ -111,8 +116,14 @@ export class DonatedNodes {
         this.log.info(`${v.id} left the pool (its owner is no longer the pool)`, { vessel: v.id })
       }
       const knownNames = new Set(known.map((v) => v.name))
+      let room = this.maxVessels - all.length
       for (const v of ours) {
         if (knownNames.has(v.name)) continue
+        if (room <= 0) {
+          taken--
+          continue
+        }
+        room--
         const vessel: PoolVessel = {
           id: `${id}:${v.name}`,
           peerId: id,
@@ -125,7 +136,7 @@ export class DonatedNodes {
         changes.push({ type: 'putVessel', vessel })
         this.log.info(`${vessel.id} joined the pool`, { vessel: vessel.id })
       }
-      if (ours.length > 0 || known.length > 0 || (await this.store.node(id)) !== undefined)
+      if (taken > 0 || known.length > 0 || (await this.store.node(id)) !== undefined)
         changes.push({
           type: 'putNode',
           node: { peerId: id, addresses: [...addresses], available: true, lastSeen: this.now(), lastError: null },
@@ -134,7 +145,9 @@ export class DonatedNodes {
     })
     if (ours.length === 0)
       throw new NodeError('E_NOT_DONATED', `node ${id} has no vessel owned by this pool's key (ChangeOwner first)`)
-    return { peerId: id, vessels: ours.length }
+    if (taken === 0)
+      throw new NodeError('E_QUOTA', `the pool holds its limit of ${this.maxVessels} vessels and takes no more`)
+    return { peerId: id, vessels: taken }
   }
 
   /** Checks every known node again (the timer): who answers, which vessels are still the pool's. */

@@ -47,6 +47,8 @@ export interface PoolManagerOptions {
   checkIntervalMs?: number
   log?: Logger
   onInternalError?: (err: unknown, call: string) => void
+  /** most vessels the pool holds in all (default MAX_POOL_VESSELS) */
+  maxVessels?: number
 }
 
 type PoolNode = DiscoveryNode & Libp2p<{ pool: NodeManagerProtocol }>
@@ -116,7 +118,7 @@ export class PoolManager {
       link = await NodeLink.open(key)
       const lock = new PoolLock()
       const allocator = new Allocator({ store, settings, link, lock, log })
-      const nodes = new DonatedNodes(store, link, lock, key.publicKeyText, log)
+      const nodes = new DonatedNodes(store, link, lock, key.publicKeyText, log, Date.now, options.maxVessels)
       const pool = new PoolManager(
         libp2p,
         store,

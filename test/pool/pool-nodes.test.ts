@@ -107,6 +107,19 @@ describe('nodes come and go', () => {
     expect(await donor.call('Status', [])).toMatchObject({ donated: 1, allowance: 3 })
   }, 60_000)
 
+  it('a pool full to its vessel limit takes no more: E_QUOTA, and the node is not recorded', async () => {
+    const p = await pool(TEST_SETTINGS, { maxVessels: 3 })
+    await node(p, 2)
+    await node(p, 2) // one of its two fits
+    expect(await info(p)).toMatchObject({ nodes: 2, vessels: 3, free: 3 })
+    const third = await startTestNode({ transport, init: { vessels: 1, donatePercent: 20 } })
+    cleanups.push(() => third.stop())
+    await expect(donateVessels(third.address, p.address, third.keys.owner, { transport })).rejects.toMatchObject({
+      code: 'E_QUOTA',
+    })
+    expect(await info(p)).toMatchObject({ nodes: 2, vessels: 3, free: 3 })
+  }, 60_000)
+
   it('the pool finds donated nodes by looking its key up in the DHT', async () => {
     const p = await pool()
     const n = await startTestNode({
