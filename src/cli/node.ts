@@ -395,7 +395,7 @@ async function donate(options: DonateCliOptions): Promise<number> {
     process.stdout.write(
       options.json
         ? JSON.stringify(result) + '\n'
-        : `gave ${result.vessels.join(', ') || 'no vessels'} to the pool; it holds ${result.announce.vessels} vessels of this node\n`,
+        : `gave ${result.vessels.join(', ') || 'no vessels'} to the pool; it holds ${result.announce.vessels} vessel${result.announce.vessels === 1 ? '' : 's'} of this node\n`,
     )
     return 0
   } catch (err) {
@@ -416,7 +416,10 @@ async function announceStart(pool: string, addresses: string[], keysDir: string,
       loadKeyPair(keysDir, NODE_KEY_NAME),
     ])
     const result = await announceToPool(pool, addresses, nodeKey, { timeoutMs: 30_000 })
-    log.info(`told the pool ${pool}: it holds ${result.vessels} vessels of this node`, { event: 'pool' })
+    log.info(
+      `told the pool ${pool}: it holds ${result.vessels} vessel${result.vessels === 1 ? '' : 's'} of this node`,
+      { event: 'pool' },
+    )
   } catch (err) {
     log.warn(`could not tell the pool ${pool}: ${err instanceof Error ? err.message : String(err)}`, { event: 'pool' })
   }

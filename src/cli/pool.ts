@@ -280,7 +280,10 @@ export function registerPool(program: Command): void {
           `donated ${s.donated} vessel${s.donated === 1 ? '' : 's'} on ${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'}; ` +
           `allowance ${s.allowance}; in use ${s.inUse}\n` +
           s.nodes
-            .map((n) => `  ${n.peerId}  ${n.vessels} vessels  ${n.available ? 'available' : 'not answering'}\n`)
+            .map(
+              (n) =>
+                `  ${n.peerId}  ${n.vessels} vessel${n.vessels === 1 ? '' : 's'}  ${n.available ? 'available' : 'not answering'}\n`,
+            )
             .join(''),
       ),
     )
