@@ -5,13 +5,11 @@
 //   await c.call('AddFileToVessel', ['v1', 'hello.js', bytes]); await c.close()
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { KeyPair } from '../keys/key-files.js'
-import { NodeError } from '../protocol/errors.js'
-import { encodeRequest, type ArgValue, type CborValue, type Request } from '../protocol/messages.js'
+import type { ArgValue, CborValue, Request } from '../protocol/messages.js'
 import type { CallResult, NodeSummary } from '../protocol/results.js'
-import { signRequest } from '../protocol/signing.js'
 import { CALL_SIGNATURES, isCallName, type CallArgs, type CallName } from '../protocol/validate.js'
-import { peerIdOf } from '../p2p/addresses.js'
-import { ClientTransport, DEFAULT_TIMEOUT_MS, parseAddress } from './transport.js'
+import { dialPeer, prepareRequest, sendRequest, type Peer } from './signed-calls.js'
+import { ClientTransport } from './transport.js'
 
 export interface ConnectOptions {
   /** signs user and owner calls; without it they go unsigned (and the node refuses them) */
@@ -30,29 +28,22 @@ export interface CallOptions {
 
 export class NodeClient {
   private constructor(
-    private readonly transport: ClientTransport,
-    private readonly ownsTransport: boolean,
-    /** the node's address, with /p2p/<peerId> */
-    readonly address: Multiaddr,
-    readonly peerId: string,
+    private readonly peer: Peer,
     private readonly options: ConnectOptions,
   ) {}
 
   /** Dials the node (E_UNREACHABLE, E_TIMEOUT, E_USAGE for a bad address). */
   static async connect(address: string | Multiaddr, options: ConnectOptions = {}): Promise<NodeClient> {
-    const addr = parseAddress(address)
-    const transport = options.transport ?? (await ClientTransport.create())
-    try {
-      const remote = await transport.connect(addr, options.timeoutMs)
-      const given = peerIdOf(addr)
-      if (given !== undefined && given !== remote)
-        throw new NodeError('E_UNREACHABLE', `${addr.toString()} answered as ${remote}`)
-      const full = given === undefined ? addr.encapsulate(`/p2p/${remote}`) : addr
-      return new NodeClient(transport, options.transport === undefined, full, remote, options)
-    } catch (err) {
-      if (options.transport === undefined) await transport.close()
-      throw err
-    }
+    return new NodeClient(await dialPeer(address, options), options)
+  }
+
+  /** the node's address, with /p2p/<peerId> */
+  get address(): Multiaddr {
+    return this.peer.address
+  }
+
+  get peerId(): string {
+    return this.peer.peerId
   }
 
   /** A typed call: the result type follows the call. */
@@ -67,21 +58,17 @@ export class NodeClient {
 
   /** The request as it would be sent (signed if the call is not public and there is an identity). */
   request(call: string, args: ArgValue[], options: CallOptions = {}): Request {
-    const tier = isCallName(call) ? CALL_SIGNATURES[call].tier : 'user'
-    const identity = this.options.identity
-    if (tier === 'public' || identity === undefined) return { call, args }
-    return signRequest(identity.privateKey, { call, args, destination: this.peerId, lifetimeMs: options.lifetimeMs })
+    const isPublic = isCallName(call) && CALL_SIGNATURES[call].tier === 'public'
+    return prepareRequest(this.peer, call, args, {
+      public: isPublic,
+      identity: this.options.identity,
+      lifetimeMs: options.lifetimeMs,
+    })
   }
 
   /** Sends a prepared request (tests use this to replay or tamper). */
-  async send(request: Request, options: CallOptions = {}): Promise<CborValue> {
-    const response = await this.transport.exchange(
-      this.address,
-      encodeRequest(request),
-      options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    )
-    if (!response.ok) throw new NodeError(response.code, response.message)
-    return response.value
+  send(request: Request, options: CallOptions = {}): Promise<CborValue> {
+    return sendRequest(this.peer, request, options.timeoutMs ?? this.options.timeoutMs)
   }
 
   getVessels(options: CallOptions = {}): Promise<NodeSummary> {
@@ -89,7 +76,7 @@ export class NodeClient {
   }
 
   async close(): Promise<void> {
-    if (this.ownsTransport) await this.transport.close()
+    if (this.peer.ownsTransport) await this.peer.transport.close()
   }
 }
 

@@ -5,10 +5,7 @@
 //   const leases = await pool.call('Acquire', [3, false]); await pool.close()
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { KeyPair } from '../keys/key-files.js'
-import { NodeError } from '../protocol/errors.js'
-import { encodeRequest, type ArgValue, type CborValue, type Request } from '../protocol/messages.js'
-import { signRequest } from '../protocol/signing.js'
-import { peerIdOf } from '../p2p/addresses.js'
+import type { ArgValue, CborValue, Request } from '../protocol/messages.js'
 import {
   POOL_CALLS,
   POOL_PROTOCOL_ID,
@@ -20,7 +17,8 @@ import {
   type PoolCallName,
   type PoolInfo,
 } from '../pool/pool-calls.js'
-import { ClientTransport, DEFAULT_TIMEOUT_MS, parseAddress } from './transport.js'
+import { dialPeer, prepareRequest, sendRequest, type Peer } from './signed-calls.js'
+import type { ClientTransport } from './transport.js'
 
 /** What each pool call answers. */
 export interface PoolResults {
@@ -43,28 +41,21 @@ export interface PoolConnectOptions {
 
 export class PoolClient {
   private constructor(
-    private readonly transport: ClientTransport,
-    private readonly ownsTransport: boolean,
-    readonly address: Multiaddr,
-    readonly peerId: string,
+    private readonly peer: Peer,
     private readonly options: PoolConnectOptions,
   ) {}
 
   /** Dials the pool (E_UNREACHABLE, E_TIMEOUT; E_USAGE for a bad address). */
   static async connect(address: string | Multiaddr, options: PoolConnectOptions = {}): Promise<PoolClient> {
-    const addr = parseAddress(address)
-    const transport = options.transport ?? (await ClientTransport.create())
-    try {
-      const remote = await transport.connect(addr, options.timeoutMs)
-      const given = peerIdOf(addr)
-      if (given !== undefined && given !== remote)
-        throw new NodeError('E_UNREACHABLE', `${addr.toString()} answered as ${remote}`)
-      const full = given === undefined ? addr.encapsulate(`/p2p/${remote}`) : addr
-      return new PoolClient(transport, options.transport === undefined, full, remote, options)
-    } catch (err) {
-      if (options.transport === undefined) await transport.close()
-      throw err
-    }
+    return new PoolClient(await dialPeer(address, options), options)
+  }
+
+  get address(): Multiaddr {
+    return this.peer.address
+  }
+
+  get peerId(): string {
+    return this.peer.peerId
   }
 
   async call<C extends PoolCallName>(call: C, args: PoolCallArgs<C>): Promise<PoolResults[C]> {
@@ -78,25 +69,16 @@ export class PoolClient {
 
   /** The request as it would be sent (signed unless the call is public or there is no identity). */
   request(call: string, args: ArgValue[]): Request {
-    const tier = isPoolCallName(call) ? POOL_CALLS[call].tier : 'signed'
-    const identity = this.options.identity
-    if (tier === 'public' || identity === undefined) return { call, args }
-    return signRequest(identity.privateKey, { call, args, destination: this.peerId })
+    const isPublic = isPoolCallName(call) && POOL_CALLS[call].tier === 'public'
+    return prepareRequest(this.peer, call, args, { public: isPublic, identity: this.options.identity })
   }
 
   /** Sends a prepared request (tests replay or tamper with one). */
-  async send(request: Request): Promise<CborValue> {
-    const response = await this.transport.exchange(
-      this.address,
-      encodeRequest(request),
-      this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      POOL_PROTOCOL_ID,
-    )
-    if (!response.ok) throw new NodeError(response.code, response.message)
-    return response.value
+  send(request: Request): Promise<CborValue> {
+    return sendRequest(this.peer, request, this.options.timeoutMs, POOL_PROTOCOL_ID)
   }
 
   async close(): Promise<void> {
-    if (this.ownsTransport) await this.transport.close()
+    if (this.peer.ownsTransport) await this.peer.transport.close()
   }
 }
