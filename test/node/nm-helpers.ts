@@ -62,7 +62,7 @@ export async function startTestNode(
     transport?: ClientTransport
     limits?: NodeLimitsOptions
     /** more node manager options (log, sandboxUser) */
-    node?: Pick<NodeManagerOptions, 'log' | 'sandboxUser'>
+    node?: Pick<NodeManagerOptions, 'log' | 'sandboxUser' | 'discovery'>
     /** let other users pass through the temp folder, as a node manager's data folder usually allows, so that a node
      *  run as root starts its sandbox host as nobody (default true; false: a 0700 folder, the host falls back to root) */
     passable?: boolean
