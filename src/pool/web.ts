@@ -98,9 +98,17 @@ export class PoolWeb {
     server.maxConnections = WEB_LIMITS.connections
     server.maxHeadersCount = WEB_LIMITS.headersCount
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
+      // an address in use or not this machine's is the operator's mistake (`pool start` exits 2), not a crash
+      const failed = (err: NodeJS.ErrnoException): void =>
+        reject(
+          new NodeError(
+            'E_USAGE',
+            `cannot serve the web page on ${options.host}:${options.port}: ${err.code ?? err.message}`,
+          ),
+        )
+      server.once('error', failed)
       server.listen(options.port, options.host, () => {
-        server.off('error', reject)
+        server.off('error', failed)
         resolve()
       })
     })

@@ -3,15 +3,18 @@
 // unknown path, wrong method, cross-site post) with its status and nothing changed, escaping of hostile text from
 // peers, and a real browser (Debian's chromium via playwright-core) acquiring and releasing from the link that
 // `flotilla pool open` prints.
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { request } from 'node:http'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClientTransport } from '../../src/client/node-client.js'
 import type { KeyPair } from '../../src/keys/key-files.js'
 import { decodeRequest, encodeRequest, isSigned } from '../../src/protocol/messages.js'
 import { signWebToken } from '../../src/pool/web-token.js'
-import { flotilla } from '../helpers/flotilla-run.js'
+import { BIN, flotilla } from '../helpers/flotilla-run.js'
 import { requireBuild, tempDir, type TestNode } from '../node/nm-helpers.js'
 import { donatedNode, experimenters, startPool, usersOn, type TestPool } from './pool-helpers.js'
 
@@ -283,6 +286,41 @@ describe('pool open', () => {
       expect(none.stderr).toContain('serves no web page')
     } finally {
       await plain.stop()
+    }
+  }, 120_000)
+})
+
+describe('pool start --http', () => {
+  it('serves the page and prints its URL; a malformed or taken --http is a usage mistake (exit 2)', async () => {
+    const dir = tempDir('flotilla-web-cli-')
+    const args = ['pool', 'start', '--data', join(dir, 'pool'), '--keys', join(dir, 'keys')]
+    const listen = ['--listen', '/ip4/127.0.0.1/tcp/0']
+    const bad = await flotilla([...args, ...listen, '--http', 'localhost'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--http must be host:port')
+    const taken = new URL(base)
+    const inUse = await flotilla([...args, ...listen, '--http', `127.0.0.1:${taken.port}`])
+    expect(inUse.code).toBe(2)
+    expect(inUse.stderr).toContain('cannot serve the web page on 127.0.0.1')
+    expect(inUse.stderr).not.toMatch(/\n\s+at /)
+
+    const child = spawn(process.execPath, [BIN, ...args, ...listen, '--http', '127.0.0.1:0', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout }).once('line', resolve)
+        child.once('exit', (code) => reject(new Error(`pool start exited ${code}`)))
+      })
+      const started = JSON.parse(line) as { http: string; peerId: string }
+      expect(started.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+      const res = await fetch(started.http)
+      expect(res.status).toBe(200)
+      expect(await res.text()).toContain(started.peerId)
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
     }
   }, 120_000)
 })
