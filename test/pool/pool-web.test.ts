@@ -189,7 +189,7 @@ describe('refusals', () => {
     expect(await everything()).toEqual(before)
   })
 
-  it('answers 404 for an unknown path, 405 for a wrong method, 414 for a long URL, 403 for a foreign Host', async () => {
+  it('answers 404 for an unknown path, 405 for a wrong method, 414 for a long URL, 431 for big headers, 403 for a foreign Host', async () => {
     const unknown = await fetch(new URL('/admin', base))
     expect(unknown.status).toBe(404)
     expect(await unknown.text()).toContain('no page /admin')
@@ -199,6 +199,7 @@ describe('refusals', () => {
     expect(wrong.headers.get('allow')).toBe('GET, HEAD')
     expect((await fetch(new URL('/me/acquire', base))).status).toBe(405)
     expect((await fetch(new URL(`/?${'a'.repeat(3000)}`, base))).status).toBe(414)
+    expect((await fetch(base, { headers: { 'x-padding': 'a'.repeat(10_000) } })).status).toBe(431)
     // fetch does not let a caller set Host; a DNS-rebound page would reach the server under its own name
     const rebound = await new Promise<number>((resolve, reject) => {
       const url = new URL(base)
