@@ -44,6 +44,7 @@ interface StartOptions {
   lease?: string
   allow?: string[]
   checkInterval: string
+  http?: string
   json?: boolean
   quiet?: boolean
 }
@@ -74,12 +75,14 @@ const clientOptions = (c: Command): Command =>
       '\nExit status: 0 ok, 1 the pool refused (prints E_CODE: message), 2 usage mistake, 3 pool unreachable.',
     )
 
-/** One signed call to the pool; answers the process's exit code. */
-async function callPool<C extends PoolCallName>(
+/** One signed call to the pool; answers the process's exit code. `shape` turns the answer into what is printed (as
+ *  JSON with --json, else by `text`); a NodeError from it is a refusal like the pool's. */
+async function callPool<C extends PoolCallName, T = PoolResults[C]>(
   options: ClientOptions,
   call: C,
   args: PoolCallArgs<C>,
-  text: (value: PoolResults[C]) => string,
+  text: (value: T) => string,
+  shape: (value: PoolResults[C]) => T = (v) => v as unknown as T,
 ): Promise<number> {
   const address = poolAddress(options.pool)
   const timeoutMs = positiveNumber(options.timeout, '--timeout', false)! * 1000
@@ -88,7 +91,7 @@ async function callPool<C extends PoolCallName>(
   try {
     const { PoolClient } = await import('../client/pool-client.js')
     client = await PoolClient.connect(address, { identity, timeoutMs })
-    const value = await client.call(call, args)
+    const value = shape(await client.call(call, args))
     process.stdout.write(options.json ? JSON.stringify(value) + '\n' : text(value))
     return 0
   } catch (err) {
@@ -140,6 +143,7 @@ export function registerPool(program: Command): void {
       collect,
     )
     .option('--check-interval <s>', 'how often nodes are checked and the DHT looked up', '30')
+    .option('--http <host:port>', 'serve the web page there, e.g. 127.0.0.1:8880 (default none)')
     .option('--json', 'print the started pool as one JSON line')
     .option('--quiet', 'only errors on stderr')
     .addHelpText(
@@ -174,6 +178,7 @@ export function registerPool(program: Command): void {
           mdns: options.mdns === true,
           settings,
           checkIntervalMs: checkMs,
+          http: options.http,
           log,
         }),
       ).catch((err: unknown) => {
@@ -194,6 +199,7 @@ export function registerPool(program: Command): void {
         addresses: started.addresses,
         settings: started.settings,
         dataDir: poolPaths(options.data).data,
+        http: started.httpUrl,
       }
       if (options.json) process.stdout.write(JSON.stringify(summary) + '\n')
       else
@@ -201,6 +207,7 @@ export function registerPool(program: Command): void {
           `pool ${summary.peerId} running (data in ${summary.dataDir})\n` +
             summary.addresses.map((a) => `  listening on ${a}\n`).join('') +
             `  pool key: ${summary.key}\n  ${settingsText(summary.settings)}\n` +
+            (summary.http === null ? '' : `  web page: ${summary.http}\n`) +
             `donate to it: flotilla node init --pool ${summary.addresses[0]}\n` +
             'pool running; Ctrl-C to stop\n',
         )
@@ -269,6 +276,14 @@ export function registerPool(program: Command): void {
   })
 
   clientOptions(
+    pool
+      .command('open')
+      .description("A link to your page on the pool's web page (valid 15 minutes): your vessels, acquire, release"),
+  ).action(async (options: ClientOptions) => {
+    process.exit(await openPage(options))
+  })
+
+  clientOptions(
     pool.command('status').description('What your key donated to the pool, the allowance it earned and what it uses'),
   ).action(async (options: ClientOptions) => {
     process.exit(
@@ -288,6 +303,27 @@ export function registerPool(program: Command): void {
       ),
     )
   })
+}
+
+/** `pool open`: asks the pool for its web page's URL (and checks it is the pool dialed) and prints it with a token
+ *  signed by the key for that pool. */
+async function openPage(options: ClientOptions): Promise<number> {
+  const identity: KeyPair = await keyErrorsAsUsage(() => loadKeyPairRef(options.key, options.keys))
+  const { signWebToken, WEB_TOKEN_LIFETIME_MS } = await import('../pool/web-token.js')
+  return callPool<'PoolInfo', { url: string; key: string; expires: string }>(
+    options,
+    'PoolInfo',
+    [],
+    (link) => `${link.url}\nvalid until ${link.expires}; it acts as ${link.key}\n`,
+    (info) => {
+      if (info.http === null)
+        throw new NodeError('E_NOT_FOUND', 'this pool serves no web page (its operator starts it with --http)')
+      const now = Date.now()
+      const token = signWebToken(identity.privateKey, info.peerId, WEB_TOKEN_LIFETIME_MS, now)
+      const expires = new Date(now + WEB_TOKEN_LIFETIME_MS).toISOString()
+      return { url: `${info.http}me?token=${token}`, key: identity.publicKeyText, expires }
+    },
+  )
 }
 
 /** The pool's log on stderr: one line per event. */

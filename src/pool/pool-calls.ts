@@ -151,6 +151,8 @@ export interface PoolInfo {
   nodes: number
   vessels: number
   free: number
+  /** the web page's URL (`pool start --http`), null when it serves none */
+  http: string | null
 }
 
 /** A vessel leased to a key. */

@@ -65,3 +65,12 @@ export async function poolKey(keysDir: string, ref?: string): Promise<KeyPair> {
   if (existsSync(keyFilePaths(keysDir, POOL_KEY_NAME).privateKeyFile)) return loadKeyPair(keysDir, POOL_KEY_NAME)
   return generateKeyFiles(keysDir, POOL_KEY_NAME)
 }
+
+/** The web page's address from `--http`: 'host:port' or '[v6 host]:port' (port 0: any free one); E_USAGE otherwise. */
+export function parseHttpAddress(text: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text.trim())
+  const port = m === null ? NaN : Number(m[3])
+  if (m === null || port > 65535)
+    throw new NodeError('E_USAGE', `--http must be host:port, like 127.0.0.1:8880 or [::1]:8880, not '${text}'`)
+  return { host: m[1] ?? m[2]!, port }
+}

@@ -24,11 +24,13 @@ import {
   DEFAULT_POOL_LISTEN,
   DEFAULT_POOL_SETTINGS,
   checkSettings,
+  parseHttpAddress,
   poolKey,
   poolPaths,
 } from './pool-config.js'
 import { handlePoolRequest } from './pool-handler.js'
 import { PoolStore } from './pool-store.js'
+import { PoolWeb } from './web.js'
 
 export interface PoolManagerOptions {
   /** default <project>/pool */
@@ -49,6 +51,8 @@ export interface PoolManagerOptions {
   onInternalError?: (err: unknown, call: string) => void
   /** most vessels the pool holds in all (default MAX_POOL_VESSELS) */
   maxVessels?: number
+  /** serve the web page on this 'host:port' (port 0: any free one); default no web page */
+  http?: string
 }
 
 type PoolNode = DiscoveryNode & Libp2p<{ pool: NodeManagerProtocol }>
@@ -60,6 +64,8 @@ export class PoolManager {
   /** how long one DHT lookup of the pool's key may take: at most the check interval, so rounds do not pile up */
   private lookupMs = 10_000
   private stopping: Promise<void> | null = null
+  /** the web page's server, when `http` was given */
+  private web: PoolWeb | null = null
 
   private constructor(
     private readonly libp2p: PoolNode,
@@ -81,7 +87,9 @@ export class PoolManager {
     const store = await PoolStore.open(paths.state)
     let libp2p: PoolNode | undefined
     let link: NodeLink | undefined
+    let pool: PoolManager | undefined
     try {
+      const http = options.http === undefined ? undefined : parseHttpAddress(options.http)
       const stored = await store.settings()
       const settings = stored ?? checkSettings({ ...DEFAULT_POOL_SETTINGS, ...options.settings })
       if (stored === undefined) await store.saveSettings(settings)
@@ -119,29 +127,27 @@ export class PoolManager {
       const lock = new PoolLock()
       const allocator = new Allocator({ store, settings, link, lock, log })
       const nodes = new DonatedNodes(store, link, lock, key.publicKeyText, log, Date.now, options.maxVessels)
-      const pool = new PoolManager(
-        libp2p,
-        store,
-        link,
-        allocator,
-        nodes,
-        key,
-        settings,
-        stored === undefined,
-        log,
-        stops,
-      )
-      wiring.dispatch = (call, signer) => pool.dispatch(call, signer)
+      pool = new PoolManager(libp2p, store, link, allocator, nodes, key, settings, stored === undefined, log, stops)
+      const wired = pool
+      wiring.dispatch = (call, signer) => wired.dispatch(call, signer)
+      if (http !== undefined) wired.web = await wired.startWeb(http, log)
       await writeFile(paths.address, pool.addresses[0] + '\n')
       pool.startTimers(options.checkIntervalMs ?? 30_000)
       log.info(`pool ${pool.peerId} started at ${pool.addresses.join(' ')}`)
+      if (pool.web !== null) log.info(`web page at ${pool.web.url}`)
       return pool
     } catch (err) {
+      await pool?.web?.stop().catch(() => undefined)
       await link?.close().catch(() => undefined)
       await Promise.resolve(libp2p?.stop()).catch(() => undefined)
       await store.close().catch(() => undefined)
       throw err
     }
+  }
+
+  /** The web page's URL, or null without one. */
+  get httpUrl(): string | null {
+    return this.web?.url ?? null
   }
 
   get peerId(): string {
@@ -168,7 +174,25 @@ export class PoolManager {
       nodes: nodes.length,
       vessels: vessels.length,
       free: vessels.filter((v) => v.state === 'free' && up.has(v.peerId)).length,
+      http: this.httpUrl,
     }
+  }
+
+  private startWeb(http: { host: string; port: number }, log: Logger): Promise<PoolWeb> {
+    return PoolWeb.start({
+      ...http,
+      peerId: this.peerId,
+      view: async () => ({
+        peerId: this.peerId,
+        key: this.key.publicKeyText,
+        settings: this.settings,
+        nodes: await this.store.listNodes(),
+        vessels: await this.store.listVessels(),
+      }),
+      // exactly what a signed call of this key does
+      dispatch: (call, signer) => this.dispatch(call, signer),
+      log,
+    })
   }
 
   /** One round of the timer's work: nodes checked again, the DHT looked up, intents reconciled, leases ended. A
@@ -251,6 +275,7 @@ export class PoolManager {
     this.stopping ??= (async () => {
       for (const t of this.timers) clearInterval(t)
       for (const stop of this.stops) stop()
+      await this.web?.stop()
       await this.libp2p.services.pool.stop().catch(() => undefined)
       await this.ticking?.catch(() => undefined)
       await this.libp2p.stop()
