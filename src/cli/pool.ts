@@ -7,7 +7,6 @@ import type { PoolClient, PoolResults } from '../client/pool-client.js'
 import { publicKeyText, type KeyPair } from '../keys/key-files.js'
 import { loadKeyPairRef, loadPublicKeyRef } from '../keys/key-ref.js'
 import { NodeError } from '../protocol/errors.js'
-import type { Logger } from '../log/logger.js'
 import type { Lease, PoolCallArgs, PoolCallName, PoolSettings } from '../pool/pool-calls.js'
 import {
   DEFAULT_POOL_DATA_DIR,
@@ -16,6 +15,7 @@ import {
   parseDuration,
   poolPaths,
 } from '../pool/pool-config.js'
+import { NodeLog } from '../node/node-log.js'
 import { DEFAULT_KEYS_DIR } from '../node/node-paths.js'
 import { INTERNAL_ERROR_CODE } from './internal-error.js'
 import { EXIT_REFUSED, EXIT_UNREACHABLE } from './node-call.js'
@@ -167,7 +167,8 @@ export function registerPool(program: Command): void {
         )
       const checkMs = positiveNumber(options.checkInterval, '--check-interval', false)! * 1000
       const { PoolManager } = await import('../pool/pool-manager.js')
-      const log = stderrLog(options.quiet === true)
+      // the node's log without a file: the same bounded entries and escaping of what peers sent, on stderr
+      const log = NodeLog.memory({ stderr: options.quiet === true ? 'error' : 'info' })
       const started = await keyErrorsAsUsage(() =>
         PoolManager.start({
           dataDir: options.data,
@@ -324,21 +325,4 @@ async function openPage(options: ClientOptions): Promise<number> {
       return { url: `${info.http}me?token=${token}`, key: identity.publicKeyText, expires }
     },
   )
-}
-
-/** The pool's log on stderr: one line per event. */
-function stderrLog(quiet: boolean): Logger {
-  const line = (level: string, msg: string): void => {
-    if (quiet && level !== 'error') return
-    if (level === 'debug') return
-    process.stderr.write(`${new Date().toISOString()} ${level} ${msg}\n`)
-  }
-  return {
-    enabled: (level) => level !== 'debug' && (!quiet || level === 'error'),
-    log: (level, msg) => line(level, msg),
-    error: (msg) => line('error', msg),
-    warn: (msg) => line('warn', msg),
-    info: (msg) => line('info', msg),
-    debug: () => undefined,
-  }
 }
