@@ -104,8 +104,9 @@ describe('interactive shell in tmux', () => {
   it('Ctrl-C cancels the running command, not the shell; a line typed while a command runs waits its turn', async () => {
     await type('sleep 60')
     await until('working…')
-    await type('help exit')
-    tmux('send-keys', '-t', session, 'C-c')
+    // Enter and Ctrl-C in one send-keys: the shell may read them as one chunk, as it did on a loaded machine
+    await type('help exit', false)
+    tmux('send-keys', '-t', session, 'Enter', 'C-c')
     await until('^C cancelling the running command and 1 waiting')
     await until(/error: cancelled \(Ctrl-C\) \[E_CANCELLED\]\n.*%all !>/)
     tmux('send-keys', '-t', session, 'C-c')

@@ -1,13 +1,13 @@
 // The interactive shell: output above (ink <Static>), the progress line of the running command, and the prompt
 // `identity@target !> ` with history (up/down) and tab completion. Lines typed while a command runs wait their turn;
 // Ctrl-C cancels the running command (and drops the waiting lines), never the shell.
-import { Box, Static, Text, useApp, useInput, useStdin, useStdout } from 'ink'
+import { Box, Static, Text, useApp, useInput, useStdin, useStdout, type Key } from 'ink'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Engine } from '../engine.js'
 import { resultLines, wrapLine } from '../output.js'
 import type { CommandResult, Progress } from '../types.js'
 import { complete } from './completion.js'
-import { EMPTY_LINE, edit, insert, type Line } from './line-editor.js'
+import { EMPTY_LINE, edit, insert, splitKeys, type Line, type SplitKey } from './line-editor.js'
 import { ProgressLine } from './progress-line.js'
 
 interface OutputLine {
@@ -112,41 +112,37 @@ export function App({ engine, cwd, onResult }: AppProps) {
     }
   }
 
-  /** Typed text at the cursor; each line a paste ends with Enter is submitted, in order. */
-  const type = (text: string) => {
-    const parts = text.split(/\r\n|\r|\n/)
-    const first = insert(line.current, parts[0]!)
-    if (parts.length === 1) return setLine(first)
-    const rest = parts[parts.length - 1]!
-    setLine({ text: rest, cursor: rest.length })
-    for (const done of [first.text, ...parts.slice(1, -1)]) void submit(done)
+  const onKey = (input: string, key: SplitKey['key'] & Partial<Key>): void => {
+    if (key.ctrl && input === 'c') return interrupt()
+    if (key.return) {
+      const done = line.current.text
+      replace('')
+      return void submit(done)
+    }
+    if (key.upArrow && history.current.length > 0) {
+      historyIndex.current = Math.max(0, historyIndex.current - 1)
+      replace(history.current[historyIndex.current]!)
+    } else if (key.downArrow) {
+      historyIndex.current = Math.min(history.current.length, historyIndex.current + 1)
+      replace(history.current[historyIndex.current] ?? '')
+    } else if (key.tab) {
+      const result = complete(engine.state, cwd, line.current.text)
+      if (result.candidates.length > 0) print([result.candidates.join('  ')], 'gray')
+      if (result.line !== line.current.text) replace(result.line)
+    } else if (key.ctrl && input === 'd') {
+      if (line.current.text === '' && !busyRef.current) exit()
+    } else {
+      const edited = edit(line.current, input, key)
+      if (edited !== null) setLine(edited)
+      else if (!key.ctrl && !key.meta && !key.escape && input !== '') setLine(insert(line.current, input))
+    }
   }
 
   useInput(
     (input, key) => {
-      if (key.ctrl && input === 'c') return interrupt()
-      if (key.return) {
-        const done = line.current.text
-        replace('')
-        return void submit(done)
-      }
-      if (key.upArrow && history.current.length > 0) {
-        historyIndex.current = Math.max(0, historyIndex.current - 1)
-        replace(history.current[historyIndex.current]!)
-      } else if (key.downArrow) {
-        historyIndex.current = Math.min(history.current.length, historyIndex.current + 1)
-        replace(history.current[historyIndex.current] ?? '')
-      } else if (key.tab) {
-        const result = complete(engine.state, cwd, line.current.text)
-        if (result.candidates.length > 0) print([result.candidates.join('  ')], 'gray')
-        if (result.line !== line.current.text) replace(result.line)
-      } else if (key.ctrl && input === 'd') {
-        if (line.current.text === '' && !busyRef.current) exit()
-      } else {
-        const edited = edit(line.current, input, key)
-        if (edited !== null) setLine(edited)
-        else if (!key.ctrl && !key.meta && !key.escape && input !== '') type(input)
-      }
+      const keys = splitKeys(input)
+      if (keys === null) return onKey(input, key)
+      for (const k of keys) onKey(k.input, k.key)
     },
     { isActive: isRawModeSupported === true },
   )

@@ -38,3 +38,42 @@ export function edit(line: Line, input: string, key: EditKey): Line | null {
   if (key.ctrl && input === 'u') return { text: text.slice(cursor), cursor: 0 }
   return null
 }
+
+/** One key of a chunk read from the terminal: its text and the flags ink would have given it alone. */
+export interface SplitKey {
+  input: string
+  key: EditKey & { return?: boolean; tab?: boolean }
+}
+
+// C0 controls and DEL; ink has already split off escape sequences
+// eslint-disable-next-line no-control-regex -- control characters are what this looks for
+const CONTROL = /[\x00-\x1f\x7f]/
+
+/**
+ * ink hands over one read from the terminal as one input, and on a loaded machine a read can hold several keys
+ * ("\r\x03": Enter then Ctrl-C). Such a chunk is split here into the keys a terminal sent one by one; a run of
+ * plain text (a paste) stays whole. Null when the chunk is a single key or plain text.
+ */
+export function splitKeys(chunk: string): SplitKey[] | null {
+  if (chunk.length < 2 || !CONTROL.test(chunk)) return null
+  const keys: SplitKey[] = []
+  let text = ''
+  const chars = [...chunk]
+  chars.forEach((ch, i) => {
+    if (!CONTROL.test(ch)) {
+      text += ch
+      return
+    }
+    if (text !== '') keys.push({ input: text, key: {} })
+    text = ''
+    const code = ch.codePointAt(0)!
+    if (ch === '\n' && chars[i - 1] === '\r') return // CRLF from a paste: one Enter
+    if (ch === '\r' || ch === '\n') keys.push({ input: '', key: { return: true } })
+    else if (ch === '\t') keys.push({ input: '', key: { tab: true } })
+    else if (ch === '\x7f' || ch === '\b') keys.push({ input: '', key: { backspace: true } })
+    else if (code >= 1 && code <= 26) keys.push({ input: String.fromCharCode(code + 96), key: { ctrl: true } })
+    // NUL and FS..US are no key of ours: dropped
+  })
+  if (text !== '') keys.push({ input: text, key: {} })
+  return keys
+}
