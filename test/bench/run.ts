@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark in turn and prints its figures. BENCH=name runs one.
 import { consoleBench } from './console.bench.js'
 import { discoveryBench } from './discovery.bench.js'
+import { engineBench } from './engine.bench.js'
 import { hostCpuBench } from './host-cpu.bench.js'
 import { hostileBench } from './hostile.bench.js'
 import { keysBench } from './keys.bench.js'
@@ -29,6 +30,7 @@ const benches: Record<string, () => Promise<void>> = {
   net: netBench,
   startup: startupBench,
   pool: poolBench,
+  engine: engineBench,
 }
 const only = process.env.BENCH
 for (const [name, bench] of Object.entries(benches)) {
