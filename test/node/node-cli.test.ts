@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateKeyFiles } from '../../src/keys/key-files.js'
+import { nodePaths, vesselLogPrefix } from '../../src/node/node-paths.js'
+import { RingLog } from '../../src/runtime/ring-log.js'
 import type { NodeSummary } from '../../src/protocol/results.js'
 import { flotilla as runCli, type CliResult } from '../helpers/flotilla-run.js'
 import { HELLO, PROJECT, requireBuild, tempDir, waitFor } from './nm-helpers.js'
@@ -22,7 +24,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'hello.js'), HELLO)
 })
 
-describe('flotilla node init', () => {
+describe.concurrent('flotilla node init', () => {
   it('init sets a node up; a second init is a usage mistake', async () => {
     const data = join(dir, 'init-data')
     const keys = join(dir, 'init-keys')
@@ -91,9 +93,12 @@ describe('flotilla node init', () => {
   })
 })
 
-// One node, set up and started once (starting one is the slow part); each test uses its own vessel or only reads.
-// Stopping a node (SIGTERM, Ctrl-C) is test/cli/stop-start.test.ts's subject.
-describe('a running node: flotilla node status and node call', () => {
+// One node, set up and started once (starting one is the slow part), shared because no test depends on what
+// another does to it: the status test only reads (the address, three vessels: no test adds or removes one); the
+// program test uses v1 only, the advertising/users test v2 only; the exit-code test makes refused calls and checks
+// that v3, which no other test touches, did not change; the busy-port test only reads the port. So they run side by
+// side. Stopping a node (SIGTERM, Ctrl-C) is test/cli/stop-start.test.ts's subject.
+describe.concurrent('a running node: flotilla node status and node call', () => {
   let data: string
   let keys: string
   let child: ChildProcess
@@ -133,11 +138,13 @@ describe('a running node: flotilla node status and node call', () => {
 
   it("status shows where the node listens, to the node's own folder", async () => {
     expect(address).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/12D3KooW/)
-    const status = await flotilla('node', 'status', '--json', '--data', data)
+    const [status, human, vessels] = await Promise.all([
+      flotilla('node', 'status', '--json', '--data', data),
+      flotilla('node', 'status', '--data', data),
+      flotilla('node', 'call', address, 'GetVessels', '--json'),
+    ])
     expect(json<NodeSummary>(status).addresses).toEqual([address])
-    const human = await flotilla('node', 'status', '--data', data)
     expect(human.stdout).toMatch(/VESSEL\s+STATUS/)
-    const vessels = await flotilla('node', 'call', address, 'GetVessels', '--json')
     expect(vessels.code).toBe(0)
     expect(json<NodeSummary>(vessels).vessels).toHaveLength(3)
   })
@@ -148,18 +155,20 @@ describe('a running node: flotilla node status and node call', () => {
     ).toBe(0)
     const start = await flotilla('node', 'call', address, 'StartVessel', 'v1', 'hello.js', ...k())
     expect(start).toMatchObject({ code: 0, stdout: 'Started\n' })
-    await waitFor(
-      async () =>
-        (await flotilla('node', 'call', address, 'ReadVesselLog', 'v1', ...k())).stdout.endsWith('Hello World\n'),
-      'the log',
-    )
+    // waits on the log's files in the node's folder (a `node call` per poll would cost a process start each time),
+    // then reads it through the node
+    const v1Log = new RingLog(vesselLogPrefix(nodePaths(data), 'v1'))
+    await waitFor(async () => v1Log.read().toString('utf8').endsWith('Hello World\n'), 'the log')
     const log = await flotilla('node', 'call', address, 'ReadVesselLog', 'v1', ...k(), '--json')
     expect(json<string>(log)).toMatch(/^--- \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: hello\.js ---\nHello World\n$/)
   })
 
   it("call changes a vessel's advertising and users", async () => {
-    expect((await flotilla('node', 'call', address, 'ChangeAdvertise', 'v2', 'false', ...k())).code).toBe(0)
-    expect((await flotilla('node', 'call', address, 'ChangeUsers', 'v2', 'alice', ...k())).code).toBe(0)
+    const changes = await Promise.all([
+      flotilla('node', 'call', address, 'ChangeAdvertise', 'v2', 'false', ...k()),
+      flotilla('node', 'call', address, 'ChangeUsers', 'v2', 'alice', ...k()),
+    ])
+    expect(changes.map((r) => r.code)).toEqual([0, 0])
     const v2 = json<NodeSummary>(await flotilla('node', 'call', address, 'GetVessels', '--json')).vessels[1]!
     expect(v2).toMatchObject({ name: 'v2', advertise: false, userKeys: [v2.ownerKey] })
   })
@@ -204,7 +213,7 @@ describe('a running node: flotilla node status and node call', () => {
   })
 })
 
-describe('flotilla node start on a fresh folder', () => {
+describe.concurrent('flotilla node start on a fresh folder', () => {
   it('sets the node up with the defaults, listening where asked, and its vessels get that IP', async () => {
     const fresh = join(dir, 'fresh')
     const p = spawn(
