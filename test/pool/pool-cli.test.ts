@@ -35,8 +35,10 @@ async function spawnPool(data: string, ...flags: string[]): Promise<{ child: Chi
       'start',
       '--data',
       data,
+      // a keys folder of its own, where its key is made: pools of tests running side by side must not share a peer
+      // id; a restarted pool (the same data folder) keeps its key
       '--keys',
-      join(dir, 'keys'),
+      `${data}-keys`,
       '--listen',
       '/ip4/127.0.0.1/tcp/0',
       '--json',
@@ -81,7 +83,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 }, 60_000)
 
-describe('pool commands', () => {
+// The tests run side by side: each has its own pool and node.
+describe.concurrent('pool commands', () => {
   it('donate at init, then acquire, list, renew, status and release from the command line', async () => {
     const pool = await spawnPool(join(dir, 'pool1'), '--base', '1', '--per-donated', '2', '--lease', '1h')
     const data = join(dir, 'node1')
@@ -122,49 +125,56 @@ describe('pool commands', () => {
         '--keys',
         key === 'owner' ? keys : join(dir, 'keys'),
       )
-    const status = await as('owner', 'status', '--json')
+    // Calls that change nothing run side by side (each is a CLI process start): the status and a refused acquire
+    // before the lease; the list and both renewals with it; after the release, the list, the usage mistakes, a
+    // refusal and an unreachable pool.
+    const [status, tooMany] = await Promise.all([as('owner', 'status', '--json'), as('alice', 'acquire', '2')])
     expect(status.code).toBe(0)
     expect(JSON.parse(status.stdout)).toMatchObject({ donated: 2, allowance: 5, inUse: 0 })
-
-    const tooMany = await as('alice', 'acquire', '2')
     expect(tooMany.code).toBe(1)
     expect(tooMany.stderr).toMatch(/^E_ALLOWANCE: /)
+
     const got = await as('alice', 'acquire', '1', '--json')
     expect(got.code).toBe(0)
     const [lease] = JSON.parse(got.stdout) as Lease[]
     expect(lease!.id).toMatch(/^12D3KooW\w+:v[12]$/)
-    const list = await as('alice', 'list')
+    const [list, renewAll, mine] = await Promise.all([
+      as('alice', 'list'),
+      as('alice', 'renew'),
+      as('alice', 'renew', lease!.id, '--json'),
+    ])
     expect(list.stdout).toContain(lease!.id)
-    expect((await as('alice', 'renew')).code).toBe(0)
-    const mine = await as('alice', 'renew', lease!.id, '--json')
+    expect(renewAll.code).toBe(0)
     expect((JSON.parse(mine.stdout) as Lease[])[0]!.leaseEnd).toBeGreaterThanOrEqual(lease!.leaseEnd)
     const release = await as('alice', 'release')
     expect(release.code).toBe(0)
     expect(release.stdout).toBe(`released 1 vessel\n  ${lease!.id}\n`)
-    expect((await as('alice', 'list')).stdout).toBe('no vessels leased to this key\n')
 
-    // usage mistakes, refusals and an unreachable pool
-    expect((await as('alice', 'acquire', 'x')).code).toBe(2)
-    expect((await as('alice', 'release', 'v1')).code).toBe(1)
-    expect(
-      (await flotilla('pool', 'list', '--key', 'nobody', '--keys', join(dir, 'keys'), '--pool', pool.address)).code,
-    ).toBe(2)
     const peer = pool.address.split('/p2p/')[1]!
-    const away = await flotilla(
-      'pool',
-      'list',
-      '--key',
-      'alice',
-      '--keys',
-      join(dir, 'keys'),
-      '--pool',
-      `/ip4/127.0.0.1/tcp/1/p2p/${peer}`,
-      '--timeout',
-      '5',
-    )
+    const [empty, notNumber, notLeased, noKey, away, help] = await Promise.all([
+      as('alice', 'list'),
+      as('alice', 'acquire', 'x'),
+      as('alice', 'release', 'v1'),
+      flotilla('pool', 'list', '--key', 'nobody', '--keys', join(dir, 'keys'), '--pool', pool.address),
+      flotilla(
+        'pool',
+        'list',
+        '--key',
+        'alice',
+        '--keys',
+        join(dir, 'keys'),
+        '--pool',
+        `/ip4/127.0.0.1/tcp/1/p2p/${peer}`,
+        '--timeout',
+        '5',
+      ),
+      flotilla('pool', 'acquire', '--help'),
+    ])
+    expect(empty.stdout).toBe('no vessels leased to this key\n')
+    expect([notNumber.code, notLeased.code, noKey.code]).toEqual([2, 1, 2])
     expect(away.code).toBe(3)
     for (const r of [tooMany, away]) expect(r.stderr).not.toMatch(STACK)
-    expect((await flotilla('pool', 'acquire', '--help')).code).toBe(0)
+    expect(help.code).toBe(0)
 
     node.kill('SIGTERM')
     expect(await exitOf(node)).toBe(0)
@@ -193,27 +203,18 @@ describe('pool commands', () => {
     )
     expect(donated.stderr).toBe('')
     expect(JSON.parse(donated.stdout)).toMatchObject({ vessels: ['v2'], announce: { vessels: 1 } })
-    const status = await flotilla(
-      'pool',
-      'status',
-      '--pool',
-      pool.address,
-      '--key',
-      'owner',
-      '--keys',
-      n.keysDir,
-      '--json',
-    )
+    const [status, noNode] = await Promise.all([
+      flotilla('pool', 'status', '--pool', pool.address, '--key', 'owner', '--keys', n.keysDir, '--json'),
+      flotilla('node', 'donate', '--pool', pool.address, '--data', join(dir, 'none'), '--keys', n.keysDir),
+    ])
     expect(JSON.parse(status.stdout)).toMatchObject({ donated: 1, allowance: 12 })
-    expect(
-      (await flotilla('node', 'donate', '--pool', pool.address, '--data', join(dir, 'none'), '--keys', n.keysDir)).code,
-    ).toBe(2)
+    expect(noNode.code).toBe(2)
     pool.child.kill('SIGTERM')
     expect(await exitOf(pool.child)).toBe(0)
   }, 120_000)
 })
 
-describe('a pool killed in the middle of an acquire', () => {
+describe.concurrent('a pool killed in the middle of an acquire', () => {
   it('takes the user back off the node at its next start', async () => {
     const data = join(dir, 'pool3')
     const first = await spawnPool(data)
