@@ -85,8 +85,10 @@ describe('authorization matrix', () => {
     for (const call of Object.keys(CALL_SIGNATURES) as CallName[]) {
       for (const who of WHO) {
         // the files the calls work on, as the owner put them (identical content: no change)
-        await owner.call('AddFileToVessel', ['v1', 'sleeper.js', enc(SLEEPER)])
-        await owner.call('AddFileToVessel', ['v1', 'data.txt', enc('data')])
+        await Promise.all([
+          owner.call('AddFileToVessel', ['v1', 'sleeper.js', enc(SLEEPER)]),
+          owner.call('AddFileToVessel', ['v1', 'data.txt', enc('data')]),
+        ])
         const summary = await owner.getVessels()
         await CASES[call].prepare?.(owner, summary)
         const current = await owner.getVessels()
