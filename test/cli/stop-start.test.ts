@@ -3,9 +3,9 @@
 // again by the next start. A second start on a running node's data folder is refused in one line.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { NodeSummary } from '../../src/protocol/results.js'
 import { PROJECT, requireBuild, tempDir, waitFor } from '../node/nm-helpers.js'
 import { flotilla as runCli, type CliResult } from '../helpers/flotilla-run.js'
@@ -112,14 +112,15 @@ beforeAll(() => {
   dir = tempDir('flotilla-stop-')
   writeFileSync(join(dir, 'forever.js'), FOREVER)
 })
-afterEach(() => {
+// what a test left running when it failed; at the end of the file, since the stopping tests run side by side
+afterAll(() => {
   for (const cleanup of cleanups.splice(0)) cleanup()
+  rmSync(dir, { recursive: true, force: true })
 })
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 /** The node in a real terminal (tmux), started as a user types it; answers its address once it is ready. */
 async function nodeInPane(node: TestNode): Promise<{ pane: TmuxSession; address: string }> {
-  const pane = new TmuxSession(`flotilla-stop-${process.pid}`)
+  const pane = new TmuxSession(`flotilla-stop-${process.pid}-${basename(dirname(node.data))}`)
   cleanups.push(() => pane.kill())
   pane.start(`${process.execPath} ${BIN} node start ${node.flags.join(' ')}`, 200, 40)
   const ready = await pane.waitFor((s) => s.includes('Ctrl-C to stop'), 20_000, 'the node to be ready')
@@ -136,7 +137,8 @@ async function ctrlC(pane: TmuxSession): Promise<void> {
   expect(screen).not.toMatch(STACK)
 }
 
-describe('stopping a node', () => {
+// Each test has its own node (its own folder, process group and terminal): they run side by side.
+describe.concurrent('stopping a node', () => {
   it('Ctrl-C in its terminal stops an idle node cleanly', async () => {
     const { pane } = await nodeInPane(await initNode('idle'))
     await ctrlC(pane)
