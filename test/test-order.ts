@@ -1,17 +1,23 @@
 // Test files order: on a fresh clone vitest has no durations cached and runs the largest files first, which can leave
-// a long file that cannot use more than one core (the 24-node DHT in one process) or that waits out a fixed minute
-// (the tutorial's example.1.4 runs 60 s) to start last and stretch the whole run. These start first, in this order;
-// the rest follow vitest's own order (failed, then longest cached, then largest), except the eight node managers
-// in one process, which come last: run next to the 24-node DHT on a loaded machine, both starved (lookups found
-// nothing for 90 s).
+// a long file (the 24-node DHT in one process cannot use more than one core) to start last and stretch the whole run.
+// These start first, longest first (durations of a whole run), so that the workers finish together; the rest follow
+// vitest's own order (failed, then longest cached, then largest), except the eight node managers in one process,
+// which come last: run next to the 24-node DHT on a loaded machine, both starved (lookups found nothing for 90 s).
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
 
 const SLOW_FIRST = [
-  'test/repy/examples.test.ts',
   'test/discovery/network.test.ts',
+  'test/shell/shell-nodes.test.ts',
+  'test/conformance/conformance.test.ts',
+  'test/pool/pool-nodes.test.ts',
+  'test/repy/deploy.test.ts',
   'test/cli/stop-start.test.ts',
   'test/node/node-cli.test.ts',
-  'test/shell/shell-nodes.test.ts',
+  'test/examples.test.ts',
+  'test/pool/pool-web.test.ts',
+  'test/node/nm-auth.test.ts',
+  'test/repy/hostile.test.ts',
+  'test/tui/console.test.ts',
 ]
 const LAST = ['test/discovery/node-manager-discovery.test.ts']
 
