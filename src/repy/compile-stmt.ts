@@ -238,7 +238,10 @@ export class StmtCompiler extends ExprCompiler {
     const sc = this.scope
     switch (s.kind) {
       case 'ExprStmt':
-        this.emit(`${this.expr(s.value)};`)
+        // `openfile(name, True)` on its own: nothing refers to the file, which CPython closed at once
+        if (s.value.kind === 'Call' && s.value.func.kind === 'Name' && s.value.func.id === 'openfile')
+          this.emit(`$rt.discard(${this.expr(s.value)});`)
+        else this.emit(`${this.expr(s.value)};`)
         return
       case 'Assign':
         this.assignStmt(s)

@@ -83,6 +83,7 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
       return settle(call(self, 'close'))
     },
   })
+  py.onDiscard(FileClass, (f) => call(f, 'close'))
   const LockClass = py.nativeClass('lock', {
     acquire(self, ...a) {
       count('acquire', a, 1)

@@ -189,6 +189,10 @@ export interface CompiledCodeRuntime {
   // iteration
   iter(x: unknown): { next(): unknown }
 
+  /** The value of an expression statement `openfile(...)`, which nothing can refer to: a file is closed, as
+   *  CPython's reference counting closed it at once (programs create files this way). */
+  discard(v: unknown): void
+
   // exceptions and frames
   raise(typeOrInstance: unknown, arg?: unknown): unknown
   reraise(): unknown
