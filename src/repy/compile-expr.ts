@@ -199,7 +199,19 @@ export function targetNames(t: A.Expr, out: Set<string>): void {
   else if (t.kind === 'Tuple' || t.kind === 'List') for (const x of t.elts) targetNames(x, out)
 }
 
+/** A function the module defines once, at its top level: calls of its name can go straight to it (see callExpr). */
+export interface DirectFn {
+  /** The module function's variable that holds it once its def has run (null before). */
+  v: string
+  /** Its number of parameters (it has no defaults, *args or **kwargs). */
+  n: number
+  /** Its body cannot pause: a plain JavaScript function, not a generator. */
+  plain: boolean
+}
+
 export class ExprCompiler {
+  /** The module's top-level functions that calls may reach directly, by name. */
+  protected readonly directFns = new Map<string, DirectFn>()
   protected lines: string[] = []
   protected ind = 0
   /** Module-level constants (hoisted float literals), emitted before the module function. */
@@ -611,8 +623,37 @@ export class ExprCompiler {
         hasKw ? `$rt.callMethodKw(${f}, ${name}, ${args}${kwPart})` : `$rt.callMethod(${f}, ${name}, ${args})`,
       )
     }
+    const direct = !hasKw && e.func.kind === 'Name' ? this.directFn(e.func.id, argv.length) : undefined
+    if (direct) {
+      // The callee, then the arguments, each evaluated once into a temporary (a local or a literal is read as it
+      // is). While the name holds the module's own def (it may have been rebound), that function is called
+      // without the generic dispatch, and a plain one without the generator check.
+      const callee = this.temp()
+      const sets = [`${callee} = ${f}`]
+      const refs = e.args.map((x, i) => {
+        if (this.isPure(x)) return argv[i]!
+        const t = this.temp()
+        sets.push(`${t} = ${argv[i]!}`)
+        return t
+      })
+      const fast = `${direct.v}(${refs.join(', ')})`
+      const generic = this.call(
+        refs.length <= 3
+          ? `$rt.call${refs.length}(${[callee, ...refs].join(', ')})`
+          : `$rt.call(${callee}, [${refs.join(', ')}])`,
+      )
+      return `(${sets.join(', ')}, ${callee} === ${direct.v} ? ${direct.plain ? fast : `(yield* ${fast})`} : ${generic})`
+    }
     if (!hasKw && argv.length <= 3) return this.call(`$rt.call${argv.length}(${[f, ...argv].join(', ')})`)
     return this.call(hasKw ? `$rt.callKw(${f}, ${args}${kwPart})` : `$rt.call(${f}, ${args})`)
+  }
+
+  /** The module's own function `id`, when a call here with `n` positional arguments may go straight to it: the name
+   *  is read from the globals here (not a local, not in a class body). */
+  private directFn(id: string, n: number): DirectFn | undefined {
+    const d = this.directFns.get(id)
+    if (!d || d.n !== n || this.scope.kind === 'class' || this.owner(this.scope, id) !== null) return undefined
+    return d
   }
 
   /** A list comprehension: an inline generator, delegated to. Loop variables are bound in the enclosing scope. */

@@ -184,8 +184,10 @@ export class StmtCompiler extends ExprCompiler {
   compileModule(m: A.Module): string {
     const js = new JsFunc()
     this.scope = new Scope('module', null, js, new Set(), new Set(), new Set())
+    this.findDirectFns(m.body)
     const body = this.capture(3, () => this.stmts(m.body))
-    const decl = ['$l = 1', '$t', '$g', ...js.temps].join(', ')
+    const direct = [...this.directFns.values()].map((d) => `${d.v} = null`)
+    const decl = ['$l = 1', '$t', '$g', ...js.temps, ...direct].join(', ')
     return [
       '(function ($rt) {',
       '  "use strict";',
@@ -201,6 +203,18 @@ export class StmtCompiler extends ExprCompiler {
       '  }',
       '})',
     ].join('\n')
+  }
+
+  /** The functions the module body defines once, at its top level, with plain parameters (no defaults, *args or
+   *  **kwargs) and no decorators: calls of their names may go straight to them while the name still holds them. */
+  private findDirectFns(body: A.Stmt[]): void {
+    const defs = new Map<string, A.FunctionDef[]>()
+    for (const s of body) if (s.kind === 'FunctionDef') defs.set(s.name, [...(defs.get(s.name) ?? []), s])
+    let i = 0
+    for (const [name, [f, ...more]] of defs) {
+      if (more.length || !f || f.decorators.length || f.defaults.length || f.star || f.kw) continue
+      this.directFns.set(name, { v: `$P${i++}`, n: f.params.length, plain: !stmtsYield(f.body) })
+    }
   }
 
   private stmts(ss: A.Stmt[]): void {
@@ -238,7 +252,10 @@ export class StmtCompiler extends ExprCompiler {
     const sc = this.scope
     switch (s.kind) {
       case 'ExprStmt':
-        this.emit(`${this.expr(s.value)};`)
+        // `openfile(name, True)` on its own: nothing refers to the file, which CPython closed at once
+        if (s.value.kind === 'Call' && s.value.func.kind === 'Name' && s.value.func.id === 'openfile')
+          this.emit(`$rt.discard(${this.expr(s.value)});`)
+        else this.emit(`${this.expr(s.value)};`)
         return
       case 'Assign':
         this.assignStmt(s)
@@ -289,9 +306,11 @@ export class StmtCompiler extends ExprCompiler {
       case 'Try':
         this.tryStmt(s)
         return
-      case 'FunctionDef':
-        this.assignName(s.name, this.funcExpr(s))
+      case 'FunctionDef': {
+        const direct = sc.kind === 'module' ? this.directFns.get(s.name) : undefined
+        this.assignName(s.name, direct ? `(${direct.v} = ${this.funcExpr(s)})` : this.funcExpr(s))
         return
+      }
       case 'ClassDef':
         this.classDef(s)
         return

@@ -12,7 +12,7 @@ function compile(code: string, name: string): string {
   try {
     return compileRepy(code, name)
   } catch (err) {
-    if (err instanceof RepyCodeError) throw new UnsafeProgramError(err.message)
+    if (err instanceof RepyCodeError) throw new UnsafeProgramError(err.repyText)
     throw err
   }
 }

@@ -17,11 +17,16 @@ export function isSafeString(s: string): boolean {
 }
 
 function unsafeCall(what: string, line: number): RepyCodeError {
-  return new RepyCodeError('unsafe', line, `Unsafe call '${what}' in line ${line}`)
+  return new RepyCodeError('unsafe', line, `Unsafe call '${what}' in line ${line}`, 'CheckNodeException')
 }
 
 function unsafeString(value: string, line: number, attr: string): RepyCodeError {
-  return new RepyCodeError('unsafe', line, `Unsafe string '${value}' in line ${line}, node attribute '${attr}'`)
+  return new RepyCodeError(
+    'unsafe',
+    line,
+    `Unsafe string '${value}' in line ${line}, node attribute '${attr}'`,
+    'CheckStrException',
+  )
 }
 
 function checkName(s: string, line: number, attr: 'name' | 'attrname'): void {

@@ -280,7 +280,7 @@ if (!ending) {
   } catch (err) {
     if (isUnsafeProgramError(err)) {
       // As Repy does: both lines go to the program's output too.
-      const message = `Specified repy program is unsafe!\nStatic-code analysis failed with error: ${err.message}`
+      const message = `Specified repy program is unsafe!\nStatic-code analysis failed with error: Code failed safety check! Error: ${err.message}`
       postOutput(`${message}\n`)
       end({ status: 'Terminated', code: UNSAFE_CODE_CODE, reason: message })
     } else {

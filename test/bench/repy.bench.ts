@@ -1,6 +1,9 @@
 // Repy (.r2py) benchmarks (issue: run Repy programs): the same CPU-bound loop as a .r2py program and as a .js
-// program on Flotilla, in one run, plus a function-call-heavy loop and hello world start to exit for both.
-// For reference, Repy V2 on CPython 2.7 ran `for i in xrange(3000000): total += i*i` in a function in about 0.10 s.
+// program on Flotilla, in one run, plus a function-call-heavy loop, uncontended lock acquire + release, and hello
+// world start to exit for both. Each part is timed in the program's own thread cpu time (getresources()'s
+// `threadcpu`), which other load on the machine barely changes, and in wall time (getruntime()).
+// For reference, Repy V2 on CPython 2.7 (measured on a 2-core machine): the loop 0.096-0.120 s, 300,000 calls of
+// add(a, b) 0.020 s, lock acquire + release 11-13 us.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -14,6 +17,7 @@ const ROOT = new URL('../../', import.meta.url).pathname
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
 const LOOP = 3_000_000
 const CALLS = 300_000
+const LOCKS = 100_000
 
 const PY = `
 def sum_of_squares(n):
@@ -33,33 +37,56 @@ def calls(n):
     i += 1
   return x
 
-t = getruntime()
+def locks(n):
+  lock = createlock()
+  for i in xrange(n):
+    lock.acquire(True)
+    lock.release()
+
+def cpu():
+  return getresources()[1]["threadcpu"]
+
+t, c = getruntime(), cpu()
 total = sum_of_squares(${LOOP})
-loop = getruntime() - t
-t = getruntime()
+loop, loop_cpu = getruntime() - t, cpu() - c
+t, c = getruntime(), cpu()
 calls(${CALLS})
-call = getruntime() - t
-log('{"loop": %f, "call": %f, "total": "%d"}' % (loop, call, total))
+call, call_cpu = getruntime() - t, cpu() - c
+t, c = getruntime(), cpu()
+locks(${LOCKS})
+lock, lock_cpu = getruntime() - t, cpu() - c
+log('{"loop": %f, "call": %f, "lock": %f, "loopCpu": %f, "callCpu": %f, "lockCpu": %f, "total": "%d"}' % (
+    loop, call, lock, loop_cpu, call_cpu, lock_cpu, total))
 `
 
 const JS = `
 function sumOfSquares(n) { let total = 0; for (let i = 0; i < n; i++) total += i * i; return total }
 function add(a, b) { return a + b }
 function calls(n) { let x = 0; let i = 0; while (i < n) { x = add(x, i); i += 1 } return x }
-let t = getruntime()
+function locks(n) { const lock = createlock(); for (let i = 0; i < n; i++) { lock.acquire(true); lock.release() } }
+const cpu = () => getresources()[1].threadcpu
+let t = getruntime(), c = cpu()
 const total = sumOfSquares(${LOOP})
-const loop = getruntime() - t
-t = getruntime()
+const loop = getruntime() - t, loopCpu = cpu() - c
+t = getruntime(); c = cpu()
 calls(${CALLS})
-const call = getruntime() - t
-log(JSON.stringify({ loop, call, total: String(total) }))
+const call = getruntime() - t, callCpu = cpu() - c
+t = getruntime(); c = cpu()
+locks(${LOCKS})
+const lock = getruntime() - t, lockCpu = cpu() - c
+log(JSON.stringify({ loop, call, lock, loopCpu, callCpu, lockCpu, total: String(total) }))
 `
 
 interface Figures {
   loop: number
   call: number
+  lock: number
+  loopCpu: number
+  callCpu: number
+  lockCpu: number
   total: string
 }
+type Part = Exclude<keyof Figures, 'total'>
 
 async function measure(source: string, program: string): Promise<Figures> {
   const run = await runGuest(source, { program, timeoutMs: 300_000, restrictions: UNLIMITED_RESTRICTIONS })
@@ -84,17 +111,23 @@ export async function repyBench(): Promise<void> {
     py.push(await measure(PY, 'bench.r2py'))
     js.push(await measure(JS, 'bench.js'))
   }
-  const m = (xs: Figures[], k: 'loop' | 'call') => median(xs.map((x) => x[k]))
-  console.log(`\nmedian of ${RUNS} runs, alternating .r2py and .js:`)
-  console.log(
-    `  for i in xrange(${LOOP}): total += i*i   .r2py ${fmt(m(py, 'loop'), 3)} s   .js ${fmt(m(js, 'loop'), 3)} s   ratio ${fmt(m(py, 'loop') / m(js, 'loop'))}x   (Repy V2 on CPython 2.7: about 0.10 s)`,
-  )
-  console.log(
-    `  per iteration                           .r2py ${fmt((m(py, 'loop') / LOOP) * 1e9, 1)} ns   .js ${fmt((m(js, 'loop') / LOOP) * 1e9, 1)} ns`,
-  )
-  console.log(
-    `  ${CALLS} calls of add(a, b)              .r2py ${fmt(m(py, 'call'), 3)} s   .js ${fmt(m(js, 'call'), 3)} s   ratio ${fmt(m(py, 'call') / m(js, 'call'))}x`,
-  )
+  const m = (xs: Figures[], k: Part) => median(xs.map((x) => x[k]))
+  const row = (what: string, k: 'loop' | 'call' | 'lock', unit: 's' | 'us', per = 1, repy = '') => {
+    const scale = unit === 'us' ? 1e6 / per : 1
+    const digits = unit === 'us' ? 2 : 3
+    const part = (suffix: '' | 'Cpu', label: string) => {
+      const key = `${k}${suffix}` as Part
+      const [p, j] = [m(py, key) * scale, m(js, key) * scale]
+      return `${label} .r2py ${fmt(p, digits)} ${unit}  .js ${fmt(j, digits)} ${unit}  ratio ${fmt(p / j)}x`
+    }
+    console.log(`  ${what}`)
+    console.log(`    ${part('Cpu', 'cpu ')}${repy ? `   (Repy V2 on CPython 2.7: ${repy})` : ''}`)
+    console.log(`    ${part('', 'wall')}`)
+  }
+  console.log(`\nmedian of ${RUNS} runs, alternating .r2py and .js; thread cpu time and wall time:`)
+  row(`for i in xrange(${LOOP}): total += i*i`, 'loop', 's', 1, '0.096-0.120 s')
+  row(`${CALLS} calls of add(a, b)`, 'call', 's', 1, '0.020 s')
+  row(`lock acquire + release, uncontended (per pair, ${LOCKS} pairs)`, 'lock', 'us', LOCKS, '11-13 us')
   console.log(`  totals: .r2py ${py[0]!.total} (exact)   .js ${js[0]!.total} (a double)`)
 
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-bench-'))

@@ -1,7 +1,7 @@
 // Repy programs' API behaviour beyond single calls (what each call gives and raises is in the conformance table,
 // test/conformance/): log's output (log.r2py, compared whole), exitall from main and from a thread (code 200;
-// exitall.r2py logs its count of checks first), a thread function that needs arguments, and a thread waiting alone on
-// a rate quota. FAIL lines in the output fail the test, as any other output does.
+// exitall.r2py logs its count of checks first), a thread function that needs arguments, a file an `openfile`
+// statement discards, a lock handed to its waiter, and a thread waiting alone on a rate quota. FAIL lines in the output fail the test, as any other output does.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -71,6 +71,48 @@ describe('the Repy V2 API from Python programs', () => {
     expect(output).toBe('started\n')
     expect(outcome).toMatchObject({ status: 'Terminated', code: 30 })
     expect(outcome.reason).toContain('f() takes exactly 1 argument (0 given)')
+  }, 60_000)
+
+  it('a statement openfile(name, True) on its own closes the file, as CPython did; a kept file stays open', async () => {
+    const source = [
+      'openfile("made.txt", True)',
+      'removefile("made.txt")',
+      'kept = openfile("kept.txt", True)',
+      'try:',
+      '  removefile("kept.txt")',
+      '  log("FAIL: a file held in a name was closed\\n")',
+      'except FileInUseError:',
+      '  pass',
+      'kept.close()',
+      'log(listfiles(), "\\n")',
+      '',
+    ].join('\n')
+    const { output, outcome } = await limited(() => runGuest(source, { program: 'discard.r2py' }))
+    expect(outcome, outcome.reason).toMatchObject({ status: 'Terminated', code: 0 })
+    expect(output).toBe("['discard.r2py', 'kept.txt'] \n")
+  }, 60_000)
+
+  it('a lock released by a thread that keeps computing passes to its waiter at once', async () => {
+    // Repy locks live in the guest: the waiter must run while the releasing thread is still busy, not after it
+    const source = [
+      'mycontext["got"] = False',
+      'lock = createlock()',
+      'lock.acquire(True)',
+      'def waiter():',
+      '  lock.acquire(True)',
+      '  mycontext["got"] = True',
+      'createthread(waiter)',
+      'sleep(0.05)',
+      'lock.release()',
+      'released = getruntime()',
+      'while not mycontext["got"] and getruntime() - released < 20:',
+      '  pass',
+      'log(mycontext["got"], lock.acquire(False), "\\n")',
+      '',
+    ].join('\n')
+    const { output, outcome } = await limited(() => runGuest(source, { program: 'handoff.r2py' }))
+    expect(outcome, outcome.reason).toMatchObject({ status: 'Terminated', code: 0 })
+    expect(output).toBe('True False \n')
   }, 60_000)
 
   it('a thread waiting on a rate quota waits alone: the other threads run meanwhile', async () => {

@@ -186,7 +186,8 @@ describe.concurrent('tutorial examples (.r2py)', () => {
     expect(r.code).toBe(5)
     // As repy.py does, the check's verdict is printed on stdout, once: the status line on stderr does not repeat it.
     expect(r.stdout).toBe(
-      "Specified repy program is unsafe!\nStatic-code analysis failed with error: Unsafe call 'Global' in line 2\n",
+      'Specified repy program is unsafe!\nStatic-code analysis failed with error: Code failed safety check! Error: ' +
+        "('<class \\'exception_hierarchy.CheckNodeException\\'> (\"Unsafe call \\'Global\\' in line 2\",)',)\n",
     )
     expect(r.stderr).toBe('Terminated (exit code 5)\n')
   })

@@ -54,6 +54,27 @@ describe('Repy safety check: forbidden constructs', () => {
   })
 })
 
+describe("Repy safety check: repy.py's text of the verdict", () => {
+  // repy.py prints "Code failed safety check! Error: " and this: the check's line wrapped in a tuple's repr
+  it('an unsafe construct', () => {
+    expect(errorOf('x = 1\nimport os\n').repyText).toBe(
+      "('<class \\'exception_hierarchy.CheckNodeException\\'> (\"Unsafe call \\'Import\\' in line 2\",)',)",
+    )
+  })
+  it('an unsafe name', () => {
+    expect(errorOf('__x = 1\n').repyText).toBe(
+      "('<class \\'exception_hierarchy.CheckStrException\\'> " +
+        "(\"Unsafe string \\'__x\\' in line 1, node attribute \\'name\\'\",)',)",
+    )
+  })
+  it('a syntax error and an indentation error', () => {
+    expect(errorOf('x = (1\n').repyText).toMatch(/^\("<type 'exceptions\.SyntaxError'> .* \(line \d\)",\)$/)
+    expect(errorOf('x = 1\n  y = 2\n').repyText).toBe(
+      '("<type \'exceptions.IndentationError\'> unexpected indent (line 2)",)',
+    )
+  })
+})
+
 describe('Repy safety check: string rule', () => {
   const cases: Array<[string, string, number, string]> = [
     ['x = 1\ny = x.__class__\n', '__class__', 2, 'attrname'],

@@ -27,6 +27,7 @@ const CHECKS: Record<string, number> = {
   'classes.r2py': 66,
   'control.r2py': 51,
   'dicts.r2py': 63,
+  'direct_calls.r2py': 18,
   'dylink.r2py': 10,
   'floats.r2py': 88,
   'getlasterror.r2py': 11,
@@ -109,7 +110,12 @@ describe('Repy programs that fail', () => {
     // As repy.py does, the two lines go to the program's output as well.
     expect(output).toMatch(/^Specified repy program is unsafe!\nStatic-code analysis failed with error: .*\n$/)
     expect(outcome.code).toBe(5)
-    expect(outcome.reason).toContain("Unsafe call 'Import' in line 3")
+    // repy.py's text to the character: the check's exception, wrapped twice in a tuple's repr
+    expect(output).toBe(
+      'Specified repy program is unsafe!\nStatic-code analysis failed with error: Code failed safety check! Error: ' +
+        "('<class \\'exception_hierarchy.CheckNodeException\\'> (\"Unsafe call \\'Import\\' in line 3\",)',)\n",
+    )
+    expect(outcome.reason).toContain("Unsafe call \\'Import\\' in line 3")
   })
 
   it('a double-underscore name is refused before the program runs', async () => {
@@ -117,7 +123,9 @@ describe('Repy programs that fail', () => {
     // As repy.py does, the two lines go to the program's output as well.
     expect(output).toMatch(/^Specified repy program is unsafe!\nStatic-code analysis failed with error: .*\n$/)
     expect(outcome.code).toBe(5)
-    expect(outcome.reason).toContain("Unsafe string '__class__' in line 2")
+    expect(outcome.reason).toContain(
+      "('<class \\'exception_hierarchy.CheckStrException\\'> (\"Unsafe string \\'__class__\\' in line 2",
+    )
   })
 
   it('a syntax error ends with code 5, naming the line', async () => {
@@ -125,7 +133,8 @@ describe('Repy programs that fail', () => {
     // As repy.py does, the two lines go to the program's output as well.
     expect(output).toMatch(/^Specified repy program is unsafe!\nStatic-code analysis failed with error: .*\n$/)
     expect(outcome.code).toBe(5)
-    expect(outcome.reason).toContain('line 3')
+    expect(outcome.reason).toContain("(\"<type 'exceptions.SyntaxError'> ")
+    expect(outcome.reason).toContain('(line 3)",)')
   })
 
   it('an uncaught exception in a thread ends the program with code 30', async () => {

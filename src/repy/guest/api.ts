@@ -4,6 +4,7 @@
 import { RENEWABLE_RESOURCES } from '../../runtime/nanny/resources.js'
 import type { PyRuntime } from './runtime.js'
 import type { Scheduler } from './scheduler.js'
+import { GuestLock } from './locks.js'
 
 /** The sandbox's JavaScript API, as the prelude defines it on the guest's global object. */
 export type JsApi = Record<string, (...args: unknown[]) => unknown>
@@ -83,14 +84,17 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
       return settle(call(self, 'close'))
     },
   })
+  py.onDiscard(FileClass, (f) => call(f, 'close'))
   const LockClass = py.nativeClass('lock', {
     acquire(self, ...a) {
       count('acquire', a, 1)
-      return settle(call(self, 'acquire', bool('acquire', a[0])))
+      return settle((py.payloadOf(self) as GuestLock).acquire(bool('acquire', a[0])))
     },
     release(self, ...a) {
       count('release', a, 0)
-      return settle(call(self, 'release'))
+      if (!(py.payloadOf(self) as GuestLock).release())
+        throw py.newException('LockDoubleReleaseError', 'release: the lock is not locked')
+      return null
     },
   })
   const SocketClass = py.nativeClass('socket', {
@@ -179,7 +183,7 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   })
   def('createlock', (...a) => {
     count('createlock', a, 0)
-    return settle(js.createlock!(), (h) => py.newInstance(LockClass, h))
+    return py.newInstance(LockClass, new GuestLock())
   })
   // Repy's Func processor takes a function or a method (the API's functions and handle methods are methods in
   // Repy), not a class or a builtin such as len.

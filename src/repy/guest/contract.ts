@@ -45,6 +45,12 @@
 // without needing to suspend (a builtin), or a generator object to be delegated to.
 // Same for `$rt.callKw`, `$rt.callMethod`, `$rt.callMethodKw`, and `$rt.call0(f)` .. `$rt.call3(f, a, b, c)` (the
 // form for up to 3 positional arguments).
+// A call `f(a, b)` of a function the module defines once at its top level (plain parameters, no decorator), by a
+// name read from the globals, with as many positional arguments as it has parameters, is
+//     ($a0 = <f read from the globals>, $a1 = <a>, $a2 = <b>, $a0 === $P3 ? $P3($a1, $a2) : <the call above of $a0>)
+// where `$P3` is a variable of the module function holding what that def made (null before it ran): while the name
+// still holds it, it is called directly (`(yield* $P3(...))` when it is a generator). Locals and literals are
+// passed as they are instead of through a temporary.
 // Exception: a function whose body has no call, no loop and no list comprehension can never need to suspend; it
 // is a plain JavaScript function (no generator object per call) returning its value, and starts with
 // `--$rt.budget;` only: calling it is like calling a builtin.
@@ -188,6 +194,10 @@ export interface CompiledCodeRuntime {
 
   // iteration
   iter(x: unknown): { next(): unknown }
+
+  /** The value of an expression statement `openfile(...)`, which nothing can refer to: a file is closed, as
+   *  CPython's reference counting closed it at once (programs create files this way). */
+  discard(v: unknown): void
 
   // exceptions and frames
   raise(typeOrInstance: unknown, arg?: unknown): unknown

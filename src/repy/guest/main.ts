@@ -24,7 +24,6 @@ for (const name of [
   'getresources',
   'getthreadname',
   'exitall',
-  'createlock',
   'openfile',
   'listfiles',
   'removefile',

@@ -103,6 +103,8 @@ export interface PyRuntime {
   isBoundMethod(x: unknown): boolean
   /** x is a dict (or an instance of a dict subclass) (added). */
   isDict(x: unknown): boolean
+  /** What `$rt.discard` does with an instance of `cls` (a native class): e.g. close a file. */
+  onDiscard(cls: unknown, fn: (inst: unknown) => void): void
 }
 
 let initialized = false
@@ -121,6 +123,8 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
   const nameErr = (name: string) => pyErr('NameError', `name '${name}' is not defined`)
   const xrangeType = bm.get('xrange'),
     rangeFn = bm.get('range')
+
+  const discarders = new Map<PyType, (inst: unknown) => void>()
 
   const rt: CompiledCodeRuntime = {
     G,
@@ -263,6 +267,9 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     ge: cmp.ge,
     contains: cont.contains,
     iter: cont.iter,
+    discard(v: unknown) {
+      if (v instanceof PyInstance) discarders.get(v.cls)?.(v)
+    },
     raise: exc.raise,
     reraise: exc.reraise,
     catch: exc.catchExc,
@@ -350,6 +357,7 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     toArray: cont.toArray,
     isBoundMethod: (x) => x instanceof BoundMethod,
     isDict: (x) => x instanceof PyDict,
+    onDiscard: (c, fn) => discarders.set(c as PyType, fn),
   }
   return py
 }

@@ -17,12 +17,14 @@ export function ratesFor(localIp: string): { send: RateResource; recv: RateResou
   return isLoopback(localIp) ? { send: 'loopsend', recv: 'looprecv' } : { send: 'netsend', recv: 'netrecv' }
 }
 
-/** A vessel may use its own IP and loopback addresses (Repy allows any local IP unless --nootherips). */
+/** A vessel may use its own IP and loopback addresses. Any other local IP is one it cannot bind, so it raises what
+ *  Repy raises when the bind fails (Repy tries any local IP unless --nootherips); called after the port checks,
+ *  as the bind comes after them in Repy. */
 export function checkLocalIp(env: VesselEnv, fn: string, localip: string): void {
   if (localip !== env.ip && !isLoopback(localip)) {
     throw new RepyError(
-      'ResourceForbiddenError',
-      `${fn}: local IP ${localip} is not allowed (only ${env.ip} and 127.x)`,
+      'AddressBindingError',
+      `${fn}: cannot bind to local IP ${localip} (a vessel binds only ${env.ip} and 127.x)`,
     )
   }
 }
@@ -175,8 +177,8 @@ export function tcpOps(
       if (timeout <= 0) throw new RepyError('RepyArgumentError', `${fn}: timeout must be positive (${timeout})`)
       if (destip === localip && destport === localport)
         throw new RepyError('RepyArgumentError', `${fn}: the local and destination addresses are the same`)
-      checkLocalIp(env, fn, localip)
       nanny.checkPort('connport', localport)
+      checkLocalIp(env, fn, localip)
       if (listening.has(`${localip}:${localport}`))
         throw new RepyError('AlreadyListeningError', `${fn}: listening on ${localip}:${localport}`)
       const rates = ratesFor(localip)
@@ -202,8 +204,8 @@ export function tcpOps(
       argCount(fn, args, 2)
       const localip = ip(fn, 'localip', args[0])
       const localport = port(fn, 'localport', args[1])
-      checkLocalIp(env, fn, localip)
       nanny.checkPort('connport', localport)
+      checkLocalIp(env, fn, localip)
       const key = `${localip}:${localport}`
       if (listening.has(key)) throw new RepyError('AlreadyListeningError', `${fn}: already listening on ${key}`)
       const item = `tcp-in-${++items}`

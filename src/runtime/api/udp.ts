@@ -28,8 +28,8 @@ export function udpOps(
       argCount(fn, args, 2)
       const localip = ip(fn, 'localip', args[0])
       const localport = port(fn, 'localport', args[1])
-      checkLocalIp(env, fn, localip)
       nanny.checkPort('messport', localport)
+      checkLocalIp(env, fn, localip)
       const key = `${localip}:${localport}`
       if (listening.has(key)) throw new RepyError('AlreadyListeningError', `${fn}: already listening on ${key}`)
       const item = `udp-in-${++items}`
@@ -62,8 +62,8 @@ export function udpOps(
         )
       if (destip === localip && destport === localport)
         throw new RepyError('RepyArgumentError', `${fn}: the local and destination addresses are the same`)
-      checkLocalIp(env, fn, localip)
       nanny.checkPort('messport', localport)
+      checkLocalIp(env, fn, localip)
       const rates = ratesFor(localip)
       nanny.waitFor(rates.send)
       // Without a listener on this ip:port the broker sends from a temporary socket, which holds an outsocket

@@ -89,7 +89,7 @@ const items: Item[] = [
   ),
   ...badListens,
   pyOnly('listenforconnection refuses a whole float port', 'listenforconnection(ip, 21104.0)', ARG, WHOLE_FLOAT),
-  // --- permissions: connport and the local IP (Flotilla: only the vessel's IP or 127.x; Repy would try to bind any)
+  // --- permissions: connport; a local IP other than the vessel's or 127.x cannot be bound (Repy: the bind fails)
   same('listening on a port outside connport', 'listenforconnection(ip, @P49)', FORBIDDEN),
   c(
     'connecting from a port outside connport',
@@ -102,13 +102,13 @@ const items: Item[] = [
     'listening on a foreign local IP',
     "listenforconnection('8.8.4.4', @P4)",
     'listenforconnection("8.8.4.4", @P4)',
-    FORBIDDEN,
+    raises('AddressBindingError'),
   ),
   c(
     'connecting from a foreign local IP',
     "await openconnection(ip, @P0, '10.1.2.3', @P4, 1)",
     'openconnection(ip, @P0, "10.1.2.3", @P4, 1.0)',
-    FORBIDDEN,
+    raises('AddressBindingError'),
   ),
   // --- listening
   step('let server = listenforconnection(ip, @P0)', 'server = listenforconnection(ip, @P0)'),

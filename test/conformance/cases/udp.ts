@@ -81,7 +81,7 @@ const items: Item[] = [
   c('sendmessage to itself', `sendmessage(ip, ${B}, 'data', ip, ${B})`, `sendmessage(ip, ${B}, "data", ip, ${B})`, ARG),
   ...badListens,
   pyOnly('listenformessage refuses a whole float port', 'listenformessage(ip, 21122.0)', ARG, WHOLE_FLOAT),
-  // --- permissions: messport and the local IP (Flotilla: only the vessel's IP or 127.x; Repy would try to bind any)
+  // --- permissions: messport; a local IP other than the vessel's or 127.x cannot be bound (Repy: the bind fails)
   same('listening on a port outside messport', 'listenformessage(ip, @P49)', FORBIDDEN),
   c(
     'sending from a port outside messport',
@@ -100,13 +100,13 @@ const items: Item[] = [
     'listening on a foreign local IP',
     "listenformessage('8.8.4.4', @P23)",
     'listenformessage("8.8.4.4", @P23)',
-    FORBIDDEN,
+    raises('AddressBindingError'),
   ),
   c(
     'sending from a foreign local IP',
     `sendmessage(ip, ${A}, 'x', '10.1.2.3', @P23)`,
     `sendmessage(ip, ${A}, "x", "10.1.2.3", @P23)`,
-    FORBIDDEN,
+    raises('AddressBindingError'),
   ),
   // --- one listener
   step(`let listener = listenformessage(ip, ${A})`, `listener = listenformessage(ip, ${A})`),
