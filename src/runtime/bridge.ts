@@ -38,6 +38,10 @@ class GuestThrow extends Error {
   }
 }
 
+/** Exception names and messages up to this long are kept as guest strings, at most this many at a time. */
+const MAX_KEPT_ERROR_CHARS = 200
+const MAX_KEPT_ERROR_STRINGS = 64
+
 export class Bridge {
   private readonly ops: Array<Op | undefined>
   private makeErrorFn!: QuickJSHandle
@@ -46,7 +50,9 @@ export class Bridge {
   private fromUnitsFn!: QuickJSHandle
   private defineFn!: QuickJSHandle
   private isArrayFn!: QuickJSHandle
-  private readonly strings: GuestStrings
+  /** Made by install, with the host function's reading of value kinds. */
+  private strings!: GuestStrings
+  private readonly errorStrings = new Map<string, QuickJSHandle>()
 
   constructor(
     private readonly ctx: QuickJSContext,
@@ -56,16 +62,15 @@ export class Bridge {
     private readonly hooks: BridgeHooks,
   ) {
     this.ops = OP_NAMES.map((name) => table[name])
-    this.strings = new GuestStrings(ctx)
   }
 
   /** Installs the host function and runs the prelude, then `runtimeScript` (the Python runtime, for .r2py
    *  programs), which may take the host function too; then hides it again. */
   install(runtimeScript?: string): void {
     const { ctx } = this
-    newHostFunction(ctx, 'host', (args) => this.call(args)).consume((fn) =>
-      ctx.setProp(ctx.global, '__flotilla_host', fn),
-    )
+    const host = newHostFunction(ctx, 'host', (args) => this.call(args))
+    host.handle.consume((fn) => ctx.setProp(ctx.global, '__flotilla_host', fn))
+    this.strings = new GuestStrings(ctx, host)
     const exported = ctx.unwrapResult(
       ctx.evalCode(PRELUDE_SOURCE, 'flotilla:prelude', { type: 'global', strict: true }),
     )
@@ -130,12 +135,25 @@ export class Bridge {
   private guestError(err: RepyError): QuickJSHandle {
     this.threads.lastError.set(this.threads.current, `${err.repyName}: ${err.message}`)
     const { ctx } = this
-    const nameH = ctx.newString(err.repyName)
-    const messageH = this.newString(err.message)
-    const r = ctx.callFunction(this.makeErrorFn, ctx.undefined, nameH, messageH)
-    nameH.dispose()
-    messageH.dispose()
+    const kept = err.message.length <= MAX_KEPT_ERROR_CHARS
+    const messageH = kept ? this.keptString(err.message) : this.newString(err.message)
+    const r = ctx.callFunction(this.makeErrorFn, ctx.undefined, this.keptString(err.repyName), messageH)
+    if (!kept) messageH.dispose()
     return r.error ?? r.value
+  }
+
+  /** A guest string for an exception's name or short message, made once and kept: a polling program meets the same
+   *  few (SocketWouldBlockError and its message) at almost every call, and guest strings cannot change. */
+  private keptString(s: string): QuickJSHandle {
+    let h = this.errorStrings.get(s)
+    if (h) return h
+    if (this.errorStrings.size >= MAX_KEPT_ERROR_STRINGS) {
+      for (const old of this.errorStrings.values()) old.dispose()
+      this.errorStrings.clear()
+    }
+    h = this.newString(s)
+    this.errorStrings.set(s, h)
+    return h
   }
 
   private promiseToGuest(promise: Promise<GuestValue>, name: string): QuickJSHandle {

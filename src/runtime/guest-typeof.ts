@@ -11,8 +11,11 @@ export type GuestKind = string
 
 /** The probe the guest passes to learn(), and each value's kind. Two integers and two strings, so a tag that
  *  depended on the value would be seen. */
-export const PROBE_SOURCE = `(f) => f(12345, -7, 'ab', 'x'.repeat(300), undefined, null, true, false)`
+export const PROBE_SOURCE = `(f) => f(12345, -7, 'ab', 'x'.repeat(300), undefined, null, true, false, {}, new ArrayBuffer(1))`
 const PROBE_KINDS: GuestKind[] = ['number', 'number', 'string', 'string', 'undefined', 'null', 'boolean', 'boolean']
+/** The probe's last two values are objects: their tag is that of objects and functions alike (typeof tells them
+ *  apart), so it is learnt apart from the kinds. */
+const PROBE_OBJECTS = 2
 const PROBE_INTS = [12345, -7]
 /** A JSValue is 8 bytes (QuickJS's NaN-boxing on 32-bit WebAssembly): payload word, then tag word. */
 export const VALUE_BYTES = 8
@@ -23,6 +26,7 @@ export class GuestTypes {
   private intTag: number | null = null
   private boolTag: number | null = null
   private stringTag: number | null = null
+  private objectTag: number | null = null
   private heap: Int32Array
 
   constructor(private readonly q: QuickJSInternals) {
@@ -31,12 +35,12 @@ export class GuestTypes {
 
   /** Learns the tags from the probe's arguments; false (and nothing learnt) if they are not as expected. */
   learn(argc: number, argv: number): boolean {
-    if (argc !== PROBE_KINDS.length) return false
+    if (argc !== PROBE_KINDS.length + PROBE_OBJECTS) return false
     const { ffi, ctxPtr } = this.q
-    const ptrs = PROBE_KINDS.map((_, i) => ffi.QTS_ArgvGetJSValueConstPointer(argv, i))
+    const ptrs = Array.from({ length: argc }, (_, i) => ffi.QTS_ArgvGetJSValueConstPointer(argv, i))
     if (ptrs.some((p, i) => p !== argv + i * VALUE_BYTES)) return false
     const kinds = new Map<number, GuestKind>()
-    for (let i = 0; i < ptrs.length; i++) {
+    for (let i = 0; i < PROBE_KINDS.length; i++) {
       const tag = this.tagAt(ptrs[i]!)
       const kind = PROBE_KINDS[i]!
       if (this.slowKind(ptrs[i]!) !== (kind === 'null' ? 'object' : kind)) return false
@@ -51,7 +55,11 @@ export class GuestTypes {
     const boolTag = this.tagAt(ptrs[6]!)
     if (this.tagAt(ptrs[7]!) !== boolTag || this.payloadAt(ptrs[6]!) !== 1 || this.payloadAt(ptrs[7]!) !== 0)
       return false
+    const objectTag = this.tagAt(ptrs[8]!)
+    if (this.tagAt(ptrs[9]!) !== objectTag || kinds.has(objectTag)) return false
+    if (this.slowKind(ptrs[8]!) !== 'object' || this.slowKind(ptrs[9]!) !== 'object') return false
     for (const [tag, kind] of kinds) this.kinds.set(tag, kind)
+    this.objectTag = objectTag
     this.intTag = intTag
     this.boolTag = boolTag
     const stringTag = this.tagAt(ptrs[2]!)
@@ -62,6 +70,13 @@ export class GuestTypes {
 
   kindOf(ptr: number): GuestKind {
     return this.kinds.get(this.tagAt(ptr)) ?? this.slowKind(ptr)
+  }
+
+  /** Whether the value is an object or a function (typeof 'object' but not null, or 'function'). */
+  isObjectAt(ptr: number): boolean {
+    if (this.tagAt(ptr) === this.objectTag) return true
+    const kind = this.kindOf(ptr)
+    return kind === 'object' || kind === 'function'
   }
 
   numberAt(ptr: number): number {

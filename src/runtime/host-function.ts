@@ -39,15 +39,43 @@ export type HostAnswer = number | undefined | QuickJSHandle | { error: QuickJSHa
 
 export type HostBody = (args: GuestArgs) => HostAnswer
 
-/** A guest function that runs `body`; the caller owns the handle. */
-export function newHostFunction(ctx: QuickJSContext, name: string, body: HostBody): QuickJSHandle {
+/** The kinds of guest values the host holds handles on, read as the host function reads its arguments'. */
+export interface ValueKinds {
+  kindOf(h: QuickJSHandle): GuestKind
+  /** typeof 'object' (not null) or 'function'. */
+  isObject(h: QuickJSHandle): boolean
+}
+
+export interface HostFunction extends ValueKinds {
+  /** The guest function; the caller owns it. */
+  handle: QuickJSHandle
+}
+
+/** The kinds the slow way, through QuickJS's typeof. */
+export function slowKinds(ctx: QuickJSContext): ValueKinds {
+  const kindOf = (h: QuickJSHandle): GuestKind => {
+    const kind = ctx.typeof(h)
+    return kind === 'object' && ctx.sameValue(h, ctx.null) ? 'null' : kind
+  }
+  return {
+    kindOf,
+    isObject: (h) => {
+      const kind = kindOf(h)
+      return kind === 'object' || kind === 'function'
+    },
+  }
+}
+
+/** A guest function that runs `body`. */
+export function newHostFunction(ctx: QuickJSContext, name: string, body: HostBody): HostFunction {
   const generic = (...handles: QuickJSHandle[]) => {
     const answer = body(new HandleArgs(ctx, handles))
     return typeof answer === 'number' ? ctx.newNumber(answer) : answer
   }
   const fn = ctx.newFunction(name, generic)
+  const slow = slowKinds(ctx)
   const q = quickJSInternals(ctx)
-  if (q === null) return fn
+  if (q === null) return { handle: fn, ...slow }
   const types = new GuestTypes(q)
   let ownId: number | undefined
   let learning = true
@@ -73,7 +101,12 @@ export function newHostFunction(ctx: QuickJSContext, name: string, body: HostBod
     r.error.dispose()
     learnt = false
   } else r.value.dispose()
-  return fn
+  if (!learnt) return { handle: fn, ...slow }
+  return {
+    handle: fn,
+    kindOf: (h) => types.kindOf(h.value),
+    isObject: (h) => types.isObjectAt(h.value),
+  }
 }
 
 /** The JSValue* C takes (and frees) for an answer; 0 is undefined. */
@@ -142,9 +175,7 @@ class HandleArgs implements GuestArgs {
   }
 
   kind(i: number): GuestKind {
-    const h = this.handles[i]!
-    const kind = this.ctx.typeof(h)
-    return kind === 'object' && this.ctx.sameValue(h, this.ctx.null) ? 'null' : kind
+    return slowKinds(this.ctx).kindOf(this.handles[i]!)
   }
 
   number(i: number): number {

@@ -133,7 +133,7 @@ async function bareQuickJSCall(path: 'generic' | 'host-function'): Promise<numbe
   const fn =
     path === 'generic'
       ? ctx.newFunction('getruntime', () => ctx.newNumber(now()))
-      : newHostFunction(ctx, 'getruntime', now)
+      : newHostFunction(ctx, 'getruntime', now).handle
   fn.consume((f) => ctx.setProp(ctx.global, 'getruntime', f))
   const code = `(() => { let t = getruntime(); for (let i = 0; i < ${CALLS}; i++) getruntime(); return (getruntime() - t) / ${CALLS} })()`
   const seconds = ctx.unwrapResult(ctx.evalCode(code)).consume((h) => ctx.getNumber(h))

@@ -3,14 +3,23 @@
 // with the guest's values of every kind, including those whose tags are not learnt (floats, objects, functions).
 import { newQuickJSWASMModule, type QuickJSContext } from 'quickjs-emscripten'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { newHostFunction, type GuestArgs, type HostBody } from '../../src/runtime/host-function.js'
+import {
+  newHostFunction,
+  slowKinds,
+  type GuestArgs,
+  type HostBody,
+  type ValueKinds,
+} from '../../src/runtime/host-function.js'
 import { quickJSInternals } from '../../src/runtime/quickjs-internals.js'
 
 let ctx: QuickJSContext
+let kinds: ValueKinds
 let body: HostBody = () => undefined
 beforeAll(async () => {
   ctx = (await newQuickJSWASMModule()).newContext()
-  newHostFunction(ctx, 'f', (args) => body(args)).consume((fn) => ctx.setProp(ctx.global, 'f', fn))
+  const host = newHostFunction(ctx, 'f', (args) => body(args))
+  host.handle.consume((fn) => ctx.setProp(ctx.global, 'f', fn))
+  kinds = host
 })
 
 const evalGuest = (code: string): unknown => ctx.unwrapResult(ctx.evalCode(code)).consume((h): unknown => ctx.dump(h))
@@ -80,6 +89,31 @@ describe('host function', () => {
     expect(evalGuest(`try { f(3); 'none' } catch (e) { e.name + ': ' + e.message }`)).toBe('RangeError: no')
     // The static true survives being answered many times (a copy goes to the guest each time).
     expect(evalGuest(`let ok = 0; for (let i = 0; i < 1000; i++) ok += f(2) === true; ok`)).toBe(1000)
+  })
+
+  it('reads the kinds of values the host holds as QuickJS does', () => {
+    const values = [
+      '1',
+      '0.5',
+      "'s'",
+      "'x'.repeat(500)",
+      'undefined',
+      'null',
+      'true',
+      '({})',
+      '[]',
+      '() => 1',
+      "Symbol('s')",
+      '1n',
+    ]
+    const slow = slowKinds(ctx)
+    for (const v of values) {
+      const h = ctx.unwrapResult(ctx.evalCode(v))
+      expect([v, kinds.kindOf(h), kinds.isObject(h)]).toEqual([v, slow.kindOf(h), slow.isObject(h)])
+      h.dispose()
+    }
+    expect(slow.kindOf(ctx.null)).toBe('null')
+    expect(slow.isObject(ctx.null)).toBe(false)
   })
 
   it('other host functions of the context still work', () => {
