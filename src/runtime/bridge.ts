@@ -8,7 +8,7 @@ import { PRELUDE_SOURCE } from './guest/prelude.js'
 import { NotCopied, type GuestValue, type Op, type OpTable, type Threads } from './api/types.js'
 import { MAX_REASON_CHARS } from './cap-text.js'
 import { GuestStrings, SHORT_STRING } from './guest-strings.js'
-import { newHostFunction, type GuestArgs, type HostAnswer } from './host-function.js'
+import { newHostFunction, type GuestArgs, type HostAnswer, type ValueKinds } from './host-function.js'
 import type { GuestKind } from './guest-typeof.js'
 
 /** More arguments than any operation takes (openconnection and sendmessage take five); beyond it, arguments are
@@ -52,6 +52,7 @@ export class Bridge {
   private isArrayFn!: QuickJSHandle
   /** Made by install, with the host function's reading of value kinds. */
   private strings!: GuestStrings
+  private kinds!: ValueKinds
   private readonly errorStrings = new Map<string, QuickJSHandle>()
 
   constructor(
@@ -71,6 +72,7 @@ export class Bridge {
     const host = newHostFunction(ctx, 'host', (args) => this.call(args))
     host.handle.consume((fn) => ctx.setProp(ctx.global, '__flotilla_host', fn))
     this.strings = new GuestStrings(ctx, host)
+    this.kinds = host
     const exported = ctx.unwrapResult(
       ctx.evalCode(PRELUDE_SOURCE, 'flotilla:prelude', { type: 'global', strict: true }),
     )
@@ -135,6 +137,11 @@ export class Bridge {
   private guestError(err: RepyError): QuickJSHandle {
     this.threads.lastError.set(this.threads.current, `${err.repyName}: ${err.message}`)
     const { ctx } = this
+    if (this.errorStrings.size > MAX_KEPT_ERROR_STRINGS - 2) {
+      // Made room for before either string is taken: a handle taken for this call must not be freed by the next.
+      for (const old of this.errorStrings.values()) old.dispose()
+      this.errorStrings.clear()
+    }
     const kept = err.message.length <= MAX_KEPT_ERROR_CHARS
     const messageH = kept ? this.keptString(err.message) : this.newString(err.message)
     const r = ctx.callFunction(this.makeErrorFn, ctx.undefined, this.keptString(err.repyName), messageH)
@@ -147,10 +154,6 @@ export class Bridge {
   private keptString(s: string): QuickJSHandle {
     let h = this.errorStrings.get(s)
     if (h) return h
-    if (this.errorStrings.size >= MAX_KEPT_ERROR_STRINGS) {
-      for (const old of this.errorStrings.values()) old.dispose()
-      this.errorStrings.clear()
-    }
     h = this.newString(s)
     this.errorStrings.set(s, h)
     return h
@@ -294,6 +297,8 @@ export class Bridge {
   /** A host string from a guest string of `length` characters; as for newString, a string whose C-string copy came
    *  back short holds NUL. */
   private getString(h: QuickJSHandle, length: number): string {
+    const narrow = this.kinds.latin1String(h)
+    if (narrow !== null) return narrow
     const { ctx } = this
     const long = this.strings.enabled && length >= SHORT_STRING ? this.strings.fromGuest(h) : null
     if (long !== null) return long

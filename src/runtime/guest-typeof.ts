@@ -19,6 +19,8 @@ const PROBE_OBJECTS = 2
 const PROBE_INTS = [12345, -7]
 /** A JSValue is 8 bytes (QuickJS's NaN-boxing on 32-bit WebAssembly): payload word, then tag word. */
 export const VALUE_BYTES = 8
+/** struct JSString: ref_count, len/is_wide_char, hash/atom_type, hash_next, then the characters. */
+const STRING_CHARS_OFFSET = 16
 
 export class GuestTypes {
   private readonly kinds = new Map<number, GuestKind>()
@@ -27,6 +29,8 @@ export class GuestTypes {
   private boolTag: number | null = null
   private stringTag: number | null = null
   private objectTag: number | null = null
+  /** Whether a narrow string's characters were found where stringAt reads them. */
+  private charsKnown = false
   private heap: Int32Array
 
   constructor(private readonly q: QuickJSInternals) {
@@ -65,6 +69,8 @@ export class GuestTypes {
     const stringTag = this.tagAt(ptrs[2]!)
     if (this.tagAt(ptrs[3]!) === stringTag && this.headerLength(ptrs[2]!) === 2 && this.headerLength(ptrs[3]!) === 300)
       this.stringTag = stringTag
+    this.charsKnown =
+      this.stringTag !== null && this.stringAt(ptrs[2]!) === 'ab' && this.stringAt(ptrs[3]!) === 'x'.repeat(300)
     return true
   }
 
@@ -92,6 +98,20 @@ export class GuestTypes {
   /** A string's length from QuickJS's string header, or null where that is not known to be one. */
   stringLengthAt(ptr: number): number | null {
     return this.tagAt(ptr) === this.stringTag ? this.headerLength(ptr) : null
+  }
+
+  /** A string of one-byte characters read straight from QuickJS's memory (one copy, no call into QuickJS); null for
+   *  anything else (a wide string, a value that is not a plain string, or a layout not confirmed by the probe). */
+  latin1StringAt(ptr: number): string | null {
+    if (!this.charsKnown || this.tagAt(ptr) !== this.stringTag) return null
+    return this.stringAt(ptr)
+  }
+
+  private stringAt(ptr: number): string | null {
+    const str = this.payloadAt(ptr) >>> 0
+    const word = this.view()[(str >>> 2) + 1]!
+    if (word < 0) return null // is_wide_char: the top bit
+    return Buffer.from(this.view().buffer, str + STRING_CHARS_OFFSET, word & 0x7fffffff).toString('latin1')
   }
 
   /** struct JSString { int ref_count; uint32_t len : 31, is_wide_char : 1; ... }, pointed to by the payload word. */

@@ -44,6 +44,8 @@ export interface ValueKinds {
   kindOf(h: QuickJSHandle): GuestKind
   /** typeof 'object' (not null) or 'function'. */
   isObject(h: QuickJSHandle): boolean
+  /** The string `h` holds if it can be read straight from QuickJS's memory (a narrow string); null otherwise. */
+  latin1String(h: QuickJSHandle): string | null
 }
 
 export interface HostFunction extends ValueKinds {
@@ -63,6 +65,7 @@ export function slowKinds(ctx: QuickJSContext): ValueKinds {
       const kind = kindOf(h)
       return kind === 'object' || kind === 'function'
     },
+    latin1String: () => null,
   }
 }
 
@@ -106,6 +109,7 @@ export function newHostFunction(ctx: QuickJSContext, name: string, body: HostBod
     handle: fn,
     kindOf: (h) => types.kindOf(h.value),
     isObject: (h) => types.isObjectAt(h.value),
+    latin1String: (h) => types.latin1StringAt(h.value),
   }
 }
 

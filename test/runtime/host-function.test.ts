@@ -112,6 +112,20 @@ describe('host function', () => {
       expect([v, kinds.kindOf(h), kinds.isObject(h)]).toEqual([v, slow.kindOf(h), slow.isObject(h)])
       h.dispose()
     }
+    // Narrow strings read straight from memory, NUL and every byte included; anything else is not read that way.
+    const bytes = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join('')
+    for (const [code, expected] of [
+      ["''", ''],
+      ["'ab'", 'ab'],
+      [`String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i)).repeat(20)`, bytes.repeat(20)],
+      ["'Ā€'", null],
+      ['12', null],
+      ['({})', null],
+    ] as const) {
+      const h = ctx.unwrapResult(ctx.evalCode(code))
+      expect([code, kinds.latin1String(h)]).toEqual([code, expected])
+      h.dispose()
+    }
     expect(slow.kindOf(ctx.null)).toBe('null')
     expect(slow.isObject(ctx.null)).toBe(false)
   })
