@@ -8,6 +8,8 @@ import { PRELUDE_SOURCE } from './guest/prelude.js'
 import { NotCopied, type GuestValue, type Op, type OpTable, type Threads } from './api/types.js'
 import { MAX_REASON_CHARS } from './cap-text.js'
 import { GuestStrings, SHORT_STRING } from './guest-strings.js'
+import { newHostFunction, type GuestArgs, type HostAnswer, type ValueKinds } from './host-function.js'
+import type { GuestKind } from './guest-typeof.js'
 
 /** More arguments than any operation takes (openconnection and sendmessage take five); beyond it, arguments are
  *  counted but not copied, so the operation's own count check refuses the call. */
@@ -36,6 +38,10 @@ class GuestThrow extends Error {
   }
 }
 
+/** Exception names and messages up to this long are kept as guest strings, at most this many at a time. */
+const MAX_KEPT_ERROR_CHARS = 200
+const MAX_KEPT_ERROR_STRINGS = 64
+
 export class Bridge {
   private readonly ops: Array<Op | undefined>
   private makeErrorFn!: QuickJSHandle
@@ -44,7 +50,10 @@ export class Bridge {
   private fromUnitsFn!: QuickJSHandle
   private defineFn!: QuickJSHandle
   private isArrayFn!: QuickJSHandle
-  private readonly strings: GuestStrings
+  /** Made by install, with the host function's reading of value kinds. */
+  private strings!: GuestStrings
+  private kinds!: ValueKinds
+  private readonly errorStrings = new Map<string, QuickJSHandle>()
 
   constructor(
     private readonly ctx: QuickJSContext,
@@ -54,16 +63,16 @@ export class Bridge {
     private readonly hooks: BridgeHooks,
   ) {
     this.ops = OP_NAMES.map((name) => table[name])
-    this.strings = new GuestStrings(ctx)
   }
 
   /** Installs the host function and runs the prelude, then `runtimeScript` (the Python runtime, for .r2py
    *  programs), which may take the host function too; then hides it again. */
   install(runtimeScript?: string): void {
     const { ctx } = this
-    ctx
-      .newFunction('host', (opHandle, ...argHandles) => this.call(opHandle, argHandles))
-      .consume((fn) => ctx.setProp(ctx.global, '__flotilla_host', fn))
+    const host = newHostFunction(ctx, 'host', (args) => this.call(args))
+    host.handle.consume((fn) => ctx.setProp(ctx.global, '__flotilla_host', fn))
+    this.strings = new GuestStrings(ctx, host)
+    this.kinds = host
     const exported = ctx.unwrapResult(
       ctx.evalCode(PRELUDE_SOURCE, 'flotilla:prelude', { type: 'global', strict: true }),
     )
@@ -103,22 +112,19 @@ export class Bridge {
     })
   }
 
-  private call(
-    opHandle: QuickJSHandle,
-    argHandles: QuickJSHandle[],
-  ): QuickJSHandle | { error: QuickJSHandle } | undefined {
-    const { ctx } = this
-    const opId = ctx.typeof(opHandle) === 'number' ? ctx.getNumber(opHandle) : -1
+  private call(args: GuestArgs): HostAnswer {
+    const opId = args.count > 0 && args.kind(0) === 'number' ? args.number(0) : -1
     const op = this.ops[opId]
     const name: OpName | 'unknown' = OP_NAMES[opId] ?? 'unknown'
     if (!op) return { error: this.guestError(new RepyError('RepyArgumentError', `no such operation`)) }
     if (!this.hooks.mayProceed()) return undefined
     try {
-      const args = this.argsFromGuest(name, argHandles)
-      if (args === null) return undefined
-      let result = op(args)
+      const values = this.argsFromGuest(name, args)
+      if (values === null) return undefined
+      let result = op(values)
       const wait = this.hooks.deferredWait()
       if (wait > 0) result = after(wait, result)
+      if (typeof result === 'number') return result
       return result instanceof Promise ? this.promiseToGuest(result, name) : this.toGuest(result)
     } catch (err) {
       if (err instanceof RepyError) return { error: this.guestError(err) }
@@ -131,12 +137,26 @@ export class Bridge {
   private guestError(err: RepyError): QuickJSHandle {
     this.threads.lastError.set(this.threads.current, `${err.repyName}: ${err.message}`)
     const { ctx } = this
-    const nameH = ctx.newString(err.repyName)
-    const messageH = this.newString(err.message)
-    const r = ctx.callFunction(this.makeErrorFn, ctx.undefined, nameH, messageH)
-    nameH.dispose()
-    messageH.dispose()
+    if (this.errorStrings.size > MAX_KEPT_ERROR_STRINGS - 2) {
+      // Made room for before either string is taken: a handle taken for this call must not be freed by the next.
+      for (const old of this.errorStrings.values()) old.dispose()
+      this.errorStrings.clear()
+    }
+    const kept = err.message.length <= MAX_KEPT_ERROR_CHARS
+    const messageH = kept ? this.keptString(err.message) : this.newString(err.message)
+    const r = ctx.callFunction(this.makeErrorFn, ctx.undefined, this.keptString(err.repyName), messageH)
+    if (!kept) messageH.dispose()
     return r.error ?? r.value
+  }
+
+  /** A guest string for an exception's name or short message, made once and kept: a polling program meets the same
+   *  few (SocketWouldBlockError and its message) at almost every call, and guest strings cannot change. */
+  private keptString(s: string): QuickJSHandle {
+    let h = this.errorStrings.get(s)
+    if (h) return h
+    h = this.newString(s)
+    this.errorStrings.set(s, h)
+    return h
   }
 
   private promiseToGuest(promise: Promise<GuestValue>, name: string): QuickJSHandle {
@@ -174,15 +194,15 @@ export class Bridge {
   /** The call's arguments, checked for kind and size before anything is copied: only strings, numbers, booleans,
    *  null and undefined are copied (no operation takes more), and the strings of one call are bounded together.
    *  Null when the program must end (the checkpoint after a large copy said so). */
-  private argsFromGuest(name: string, handles: QuickJSHandle[]): GuestValue[] | null {
-    const { ctx } = this
+  private argsFromGuest(name: string, args: GuestArgs): GuestValue[] | null {
     let chars = 0
-    const types: string[] = []
+    const count = args.count - 1 // the first is the operation
+    const kinds: GuestKind[] = []
     const lengths: number[] = []
-    for (let i = 0; i < handles.length && i < MAX_COPIED_ARGS; i++) {
-      types[i] = ctx.typeof(handles[i]!)
-      if (types[i] !== 'string') continue
-      lengths[i] = ctx.getProp(handles[i]!, 'length').consume((l) => ctx.getNumber(l))
+    for (let i = 0; i < count && i < MAX_COPIED_ARGS; i++) {
+      kinds[i] = args.kind(i + 1)
+      if (kinds[i] !== 'string') continue
+      lengths[i] = args.stringLength(i + 1)
       chars += lengths[i]!
     }
     if (chars > MAX_CALL_CHARS) {
@@ -192,34 +212,32 @@ export class Bridge {
         `${fn}: the arguments hold ${chars} characters; one call takes at most ${MAX_CALL_CHARS}`,
       )
     }
-    const args = handles.map((h, i) =>
-      i < MAX_COPIED_ARGS ? this.fromGuest(h, types[i]!, lengths[i]) : new NotCopied(ctx.typeof(h)),
-    )
+    const values: GuestValue[] = []
+    for (let i = 0; i < count; i++)
+      values[i] =
+        i < MAX_COPIED_ARGS ? this.fromGuest(args, i + 1, kinds[i]!, lengths[i]) : new NotCopied(args.kind(i + 1))
     if (chars > CHECKPOINT_CHARS && !this.hooks.mayProceed()) return null
-    return args
+    return values
   }
 
-  /** `length`: a string's, as its length property said. */
-  private fromGuest(h: QuickJSHandle, type: string, length = 0): GuestValue {
-    const { ctx } = this
-    switch (type) {
+  /** Argument `i` of kind `kind`; `length`: a string's, as its length property said. */
+  private fromGuest(args: GuestArgs, i: number, kind: GuestKind, length = 0): GuestValue {
+    switch (kind) {
       case 'string':
-        return this.getString(h, length)
+        return this.getString(args.handle(i), length)
       case 'number':
-        return ctx.getNumber(h)
+        return args.number(i)
       case 'undefined':
         return undefined
       case 'boolean':
-        return ctx.dump(h) as boolean
+        return args.boolean(i)
+      case 'null':
+        return null
       case 'object':
-        return this.isNull(h) ? null : new NotCopied(this.isArray(h) ? 'array' : 'object')
+        return new NotCopied(this.isArray(args.handle(i)) ? 'array' : 'object')
       default:
-        return new NotCopied(type)
+        return new NotCopied(kind)
     }
-  }
-
-  private isNull(h: QuickJSHandle): boolean {
-    return this.ctx.sameValue(h, this.ctx.null)
   }
 
   private isArray(h: QuickJSHandle): boolean {
@@ -279,6 +297,8 @@ export class Bridge {
   /** A host string from a guest string of `length` characters; as for newString, a string whose C-string copy came
    *  back short holds NUL. */
   private getString(h: QuickJSHandle, length: number): string {
+    const narrow = this.kinds.latin1String(h)
+    if (narrow !== null) return narrow
     const { ctx } = this
     const long = this.strings.enabled && length >= SHORT_STRING ? this.strings.fromGuest(h) : null
     if (long !== null) return long

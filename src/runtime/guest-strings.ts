@@ -5,6 +5,7 @@
 // memory speed, NUL included. The format is QuickJS's own and may change between its versions: it is checked
 // against QuickJS's own encoding when a context starts, and not used if it differs.
 import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten'
+import { slowKinds, type ValueKinds } from './host-function.js'
 
 /** Shorter strings go the usual way: for them the binary format's fixed costs are not worth it. */
 export const SHORT_STRING = 128
@@ -54,7 +55,10 @@ export class GuestStrings {
   /** Whether this QuickJS writes strings as encode() does. */
   readonly enabled: boolean
 
-  constructor(private readonly ctx: QuickJSContext) {
+  constructor(
+    private readonly ctx: QuickJSContext,
+    private readonly kinds: ValueKinds = slowKinds(ctx),
+  ) {
     this.enabled = ['', 'a\xff', 'x'.repeat(300), 'wide \u0100'].every((s) => {
       const ours = encode(s)
       const theirs = ctx.newString(s).consume((h) => this.read(h, (bytes) => Buffer.from(bytes)))
@@ -65,7 +69,7 @@ export class GuestStrings {
   /** A guest string holding `s`, or null when the guest is out of memory. */
   toGuest(s: string): QuickJSHandle | null {
     const h = this.ctx.newArrayBuffer(encode(s).buffer).consume((buffer) => this.ctx.decodeBinaryJSON(buffer))
-    if (this.ctx.typeof(h) === 'string') return h
+    if (this.kinds.kindOf(h) === 'string') return h
     h.dispose()
     return null
   }
@@ -78,7 +82,7 @@ export class GuestStrings {
   /** `use` of the encoding of the guest value `h` (a view of the guest's memory, valid only during the call). */
   private read<T>(h: QuickJSHandle, use: (bytes: Uint8Array) => T): T | null {
     const encoded = this.ctx.encodeBinaryJSON(h)
-    if (this.ctx.typeof(encoded) !== 'object') {
+    if (!this.kinds.isObject(encoded)) {
       encoded.dispose()
       return null
     }

@@ -4,10 +4,13 @@
 // (recvAsync, sendAsync), and runs between two threads of one program (a direct connection: the bytes go through
 // shared memory) and against a Node echo server outside the sandbox (the bytes go through the host's sockets).
 // Also how long sleep(0.0001) sleeps, and what one host call costs in bare QuickJS here, which bounds the guest.
-// Throughput is the bytes sent one way over the whole exchange's time.
+// Throughput is the bytes sent one way over the whole exchange's time. Each figure is given by wall time and by cpu
+// time (the vessel worker thread's for a guest, this process's for plain Node): on a machine shared with other work
+// the wall figure mostly says how often the thread got a core.
 import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { newQuickJSWASMModule } from 'quickjs-emscripten'
+import { newHostFunction } from '../../src/runtime/host-function.js'
 import { runGuest } from '../helpers/run-guest.js'
 import { netRestrictions } from '../runtime/api/fixtures/net-helpers.js'
 import { fmt } from './stats.js'
@@ -55,12 +58,24 @@ const echoBack = (socket: net.Socket) => {
   })
 }
 
+/** Wall and cpu seconds per unit: the vessel worker thread's cpu for a guest, this process's for plain Node. */
+interface Figures {
+  seconds: number
+  cpu: number
+}
+
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1e6
+}
+
 /** Seconds to send TOTAL bytes in CHUNK writes and receive them echoed back. */
-async function nodeEcho(port: number): Promise<number> {
+async function nodeEcho(port: number): Promise<Figures> {
   const { client, server, close } = await nodePair(port)
   echoBack(server)
   const block = Buffer.alloc(CHUNK, 120)
   const t0 = performance.now()
+  const cpu0 = cpuNow()
   let received = 0
   const done = new Promise<void>((resolve) =>
     client.on('data', (d: Buffer) => {
@@ -72,13 +87,13 @@ async function nodeEcho(port: number): Promise<number> {
     if (!client.write(block)) await new Promise((resolve) => client.once('drain', resolve))
   }
   await done
-  const seconds = (performance.now() - t0) / 1000
+  const figures = { seconds: (performance.now() - t0) / 1000, cpu: cpuNow() - cpu0 }
   close()
-  return seconds
+  return figures
 }
 
 /** Seconds per round trip of CHUNK bytes, one at a time. */
-async function nodePingPong(port: number): Promise<number> {
+async function nodePingPong(port: number): Promise<Figures> {
   const { client, server, close } = await nodePair(port)
   echoBack(server)
   const block = Buffer.alloc(CHUNK, 120)
@@ -89,6 +104,7 @@ async function nodePingPong(port: number): Promise<number> {
     if (received >= CHUNK) wake()
   })
   const t0 = performance.now()
+  const cpu0 = cpuNow()
   for (let i = 0; i < ROUND_TRIPS; i++) {
     const back = new Promise<void>((resolve) => {
       wake = resolve
@@ -97,9 +113,9 @@ async function nodePingPong(port: number): Promise<number> {
     await back
     received -= CHUNK
   }
-  const seconds = (performance.now() - t0) / 1000 / ROUND_TRIPS
+  const figures = { seconds: (performance.now() - t0) / 1000 / ROUND_TRIPS, cpu: (cpuNow() - cpu0) / ROUND_TRIPS }
   close()
-  return seconds
+  return figures
 }
 
 async function nodeSleep(): Promise<number> {
@@ -108,13 +124,17 @@ async function nodeSleep(): Promise<number> {
   return (performance.now() - t0) / 1000 / SLEEPS
 }
 
-/** Seconds per call of a host function that returns a number, in bare QuickJS (no sandbox). */
-async function bareQuickJSCall(): Promise<number> {
+/** Seconds per call of a host function that returns a number, in bare QuickJS (no sandbox), made by
+ *  quickjs-emscripten's newFunction or through the sandbox's own path (host-function.ts). */
+async function bareQuickJSCall(path: 'generic' | 'host-function'): Promise<number> {
   const ctx = (await newQuickJSWASMModule()).newContext()
   const start = performance.now()
-  ctx
-    .newFunction('getruntime', () => ctx.newNumber((performance.now() - start) / 1000))
-    .consume((f) => ctx.setProp(ctx.global, 'getruntime', f))
+  const now = () => (performance.now() - start) / 1000
+  const fn =
+    path === 'generic'
+      ? ctx.newFunction('getruntime', () => ctx.newNumber(now()))
+      : newHostFunction(ctx, 'getruntime', now).handle
+  fn.consume((f) => ctx.setProp(ctx.global, 'getruntime', f))
   const code = `(() => { let t = getruntime(); for (let i = 0; i < ${CALLS}; i++) getruntime(); return (getruntime() - t) / ${CALLS} })()`
   const seconds = ctx.unwrapResult(ctx.evalCode(code)).consume((h) => ctx.getNumber(h))
   ctx.dispose()
@@ -122,6 +142,11 @@ async function bareQuickJSCall(): Promise<number> {
 }
 
 // ---- guest programs ----
+
+/** The guest's clock and its worker thread's cpu at the start, and both per unit at the end. */
+const START = `const t0 = getruntime(), cpu0 = getresources()[1].threadcpu`
+const END = (units: number) =>
+  `log(JSON.stringify({ seconds: (getruntime() - t0) / ${units}, cpu: (getresources()[1].threadcpu - cpu0) / ${units} }))`
 
 const HELPERS = String.raw`
 const CHUNK = ${CHUNK}
@@ -171,7 +196,7 @@ createthread(async () => {
 const echoClient = (style: 'repy' | 'await') =>
   String.raw`
 const TOTAL = ${TOTAL}
-const t0 = getruntime()
+${START}
 ` +
   (style === 'repy'
     ? String.raw`
@@ -188,13 +213,13 @@ createthread(async () => { for (let sent = 0; sent < TOTAL;) sent += await c.sen
 for (let got = 0; got < TOTAL;) got += (await c.recvAsync(CHUNK)).length
 `) +
   String.raw`
-log(JSON.stringify({ seconds: getruntime() - t0 }))
+${END(1)}
 `
 
 /** The client's side of the ping-pong on `c`. */
 const pingPongClient = (style: 'repy' | 'await') =>
   String.raw`
-const t0 = getruntime()
+${START}
 for (let i = 0; i < ${ROUND_TRIPS}; i++) {
 ` +
   (style === 'repy'
@@ -210,7 +235,7 @@ for (let i = 0; i < ${ROUND_TRIPS}; i++) {
 `) +
   String.raw`
 }
-log(JSON.stringify({ seconds: (getruntime() - t0) / ${ROUND_TRIPS} }))
+${END(ROUND_TRIPS)}
 `
 
 export const guestEcho = (port: number, style: 'repy' | 'await') => twoThreads(port, style, TOTAL) + echoClient(style)
@@ -218,23 +243,24 @@ export const guestPingPong = (port: number, style: 'repy' | 'await') =>
   twoThreads(port, style, ROUND_TRIPS * CHUNK) + pingPongClient(style)
 
 const guestSleep = String.raw`
-const t0 = getruntime()
+${START}
 for (let i = 0; i < ${SLEEPS}; i++) await sleep(0.0001)
-log(JSON.stringify({ seconds: (getruntime() - t0) / ${SLEEPS} }))
+${END(SLEEPS)}
 `
 
 const guestCall = String.raw`
-let t = getruntime(); for (let i = 0; i < ${CALLS}; i++) getruntime()
-log(JSON.stringify({ seconds: (getruntime() - t) / ${CALLS} }))
+${START}
+for (let i = 0; i < ${CALLS}; i++) getruntime()
+${END(CALLS)}
 `
 
-async function guest(source: string, ports: number[] = []): Promise<number> {
+async function guest(source: string, ports: number[] = []): Promise<Figures> {
   const { output, outcome } = await runGuest(source, {
     restrictions: netRestrictions({ conn: ports, loop: 1e12 }),
     timeoutMs: 600_000,
   })
   if (outcome.code !== 0) throw new Error(`guest failed: ${outcome.reason}\n${output}`)
-  return (JSON.parse(output) as { seconds: number }).seconds
+  return JSON.parse(output) as Figures
 }
 
 /** Runs `fn` against a Node echo server on `port`. */
@@ -251,51 +277,48 @@ async function withEchoServer<T>(port: number, fn: () => Promise<T>): Promise<T>
 export async function netBench(): Promise<void> {
   const mbps = (seconds: number) => `${fmt(TOTAL / seconds / MB, 1).padStart(7)} MB/s`
   const us = (seconds: number) => `${fmt(seconds * 1e6, 1).padStart(7)} µs`
+  /** The figure by wall time, and by cpu time (what it would be if the thread had a core to itself; on a loaded
+   *  machine the wall figure mostly measures how often the thread got a core). */
+  const busy = (f: Figures, unit: (seconds: number) => string) => `${unit(f.seconds)}   by cpu ${unit(f.cpu)}`
   const ext = PORT + 19
 
   console.log('\none host call (getruntime), for scale: what bounds the guest here')
-  console.log(`  bare QuickJS                              ${us(await bareQuickJSCall())}`)
-  console.log(`  guest                                     ${us(await guest(guestCall))}`)
+  console.log(`  bare QuickJS, quickjs-emscripten's newFunction ${us(await bareQuickJSCall('generic'))}`)
+  console.log(`  bare QuickJS, the sandbox's host-call path     ${us(await bareQuickJSCall('host-function'))}`)
+  const call = await guest(guestCall)
+  console.log(`  guest                                          ${busy(call, us)}`)
 
   console.log(`\nsleep(0.0001), ${SLEEPS} times: time per call`)
   console.log(`  Node setTimeout(0.1 ms)                   ${us(await nodeSleep())}`)
-  console.log(`  guest sleep(0.0001)                       ${us(await guest(guestSleep))}`)
+  console.log(`  guest sleep(0.0001)                       ${busy(await guest(guestSleep), us)}`)
 
   console.log(
     `\nTCP echo over 127.0.0.1, ${TOTAL / 1024 / 1024} MiB each way in ${CHUNK / 1024} KiB chunks (goals: guest >= 150 MB/s Repy style, >= 300 MB/s awaitable)`,
   )
-  console.log(`  Node sockets                              ${mbps(await nodeEcho(PORT))}`)
-  console.log(
-    `  guest, two threads, Repy style            ${mbps(await guest(guestEcho(PORT + 2, 'repy'), [PORT + 2, PORT + 3]))}`,
-  )
-  console.log(
-    `  guest, two threads, awaitable             ${mbps(await guest(guestEcho(PORT + 4, 'await'), [PORT + 4, PORT + 5]))}`,
-  )
+  console.log(`  ${'Node sockets'.padEnd(40)}  ${busy(await nodeEcho(PORT), mbps)}`)
+  const echo = async (label: string, source: string, ports: number[]) =>
+    console.log(`  ${label.padEnd(40)}  ${busy(await guest(source, ports), mbps)}`)
+  await echo('guest, two threads, Repy style', guestEcho(PORT + 2, 'repy'), [PORT + 2, PORT + 3])
+  await echo('guest, two threads, awaitable', guestEcho(PORT + 4, 'await'), [PORT + 4, PORT + 5])
   await withEchoServer(ext, async () => {
-    console.log(
-      `  guest to a Node echo server, Repy style   ${mbps(await guest(outside(ext, PORT + 6) + echoClient('repy'), [PORT + 6]))}`,
-    )
-    console.log(
-      `  guest to a Node echo server, awaitable    ${mbps(await guest(outside(ext, PORT + 7) + echoClient('await'), [PORT + 7]))}`,
-    )
+    await echo('guest to a Node echo server, Repy style', outside(ext, PORT + 6) + echoClient('repy'), [PORT + 6])
+    await echo('guest to a Node echo server, awaitable', outside(ext, PORT + 7) + echoClient('await'), [PORT + 7])
   })
 
   console.log(
     `\n${CHUNK / 1024} KiB ping-pong over 127.0.0.1, ${ROUND_TRIPS} round trips: time per round trip (goals: guest <= 100 µs Repy style, <= 50 µs awaitable)`,
   )
-  console.log(`  Node sockets                              ${us(await nodePingPong(PORT + 8))}`)
-  console.log(
-    `  guest, two threads, Repy style            ${us(await guest(guestPingPong(PORT + 10, 'repy'), [PORT + 10, PORT + 11]))}`,
-  )
-  console.log(
-    `  guest, two threads, awaitable             ${us(await guest(guestPingPong(PORT + 12, 'await'), [PORT + 12, PORT + 13]))}`,
-  )
+  console.log(`  ${'Node sockets'.padEnd(40)}  ${busy(await nodePingPong(PORT + 8), us)}`)
+  const pingPong = async (label: string, source: string, ports: number[]) =>
+    console.log(`  ${label.padEnd(40)}  ${busy(await guest(source, ports), us)}`)
+  await pingPong('guest, two threads, Repy style', guestPingPong(PORT + 10, 'repy'), [PORT + 10, PORT + 11])
+  await pingPong('guest, two threads, awaitable', guestPingPong(PORT + 12, 'await'), [PORT + 12, PORT + 13])
   await withEchoServer(ext, async () => {
-    console.log(
-      `  guest to a Node echo server, Repy style   ${us(await guest(outside(ext, PORT + 14) + pingPongClient('repy'), [PORT + 14]))}`,
-    )
-    console.log(
-      `  guest to a Node echo server, awaitable    ${us(await guest(outside(ext, PORT + 15) + pingPongClient('await'), [PORT + 15]))}`,
-    )
+    await pingPong('guest to a Node echo server, Repy style', outside(ext, PORT + 14) + pingPongClient('repy'), [
+      PORT + 14,
+    ])
+    await pingPong('guest to a Node echo server, awaitable', outside(ext, PORT + 15) + pingPongClient('await'), [
+      PORT + 15,
+    ])
   })
 }
