@@ -1,9 +1,9 @@
 // Test files order: on a fresh clone vitest has no durations cached and runs the largest files first, which can leave
 // a long file that cannot use more than one core (the 24-node DHT in one process) or that waits out a fixed minute
 // (the tutorial's example.1.4 runs 60 s) to start last and stretch the whole run. These start first, in this order;
-// the rest follow vitest's own order (failed, then longest cached, then largest), except the eight node managers
-// in one process, which come last: run next to the 24-node DHT on a loaded machine, both starved (lookups found
-// nothing for 90 s).
+// the rest follow vitest's own order (failed, then longest cached, then largest), except the files with many nodes
+// in one process (eight node managers, 30 DHT nodes), which come last: run next to the 24-node DHT on a loaded
+// machine, both starved (lookups found nothing for 90 s).
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
 
 const SLOW_FIRST = [
@@ -13,7 +13,7 @@ const SLOW_FIRST = [
   'test/node/node-cli.test.ts',
   'test/shell/shell-nodes.test.ts',
 ]
-const LAST = ['test/discovery/node-manager-discovery.test.ts']
+const LAST = ['test/discovery/node-manager-discovery.test.ts', 'test/discovery/many-providers.test.ts']
 
 export default class TestOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
