@@ -2,7 +2,7 @@
 // a long file that cannot use more than one core (the 24-node DHT in one process) or that waits out a fixed minute
 // (the tutorial's example.1.4 runs 60 s) to start last and stretch the whole run. These start first, in this order;
 // the rest follow vitest's own order (failed, then longest cached, then largest), except the files with many nodes
-// in one process (eight node managers, 30 DHT nodes), which come last: run next to the 24-node DHT on a loaded
+// in one process (eight and 22 node managers, 30 DHT nodes), which come last: run next to the 24-node DHT on a loaded
 // machine, both starved (lookups found nothing for 90 s).
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
 
@@ -13,7 +13,11 @@ const SLOW_FIRST = [
   'test/node/node-cli.test.ts',
   'test/shell/shell-nodes.test.ts',
 ]
-const LAST = ['test/discovery/node-manager-discovery.test.ts', 'test/discovery/many-providers.test.ts']
+const LAST = [
+  'test/discovery/node-manager-discovery.test.ts',
+  'test/discovery/many-providers.test.ts',
+  'test/discovery/browse-many-nodes.test.ts',
+]
 
 export default class TestOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

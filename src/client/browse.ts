@@ -85,7 +85,11 @@ export function contactAddresses(found: FoundNode[]): string[] {
   return found.filter((n) => n.addresses.length > 0).map((n) => `${n.addresses[0]}/p2p/${n.peerId}`)
 }
 
-export type BrowseNodeOptions = Pick<DiscoveryOptions, 'bootstrap' | 'mdns' | 'dhtProtocol' | 'addressScope'>
+/** kBucketSize: default BROWSE_K_BUCKET (the benchmark sets kad-dht's 20 for its baseline) */
+export type BrowseNodeOptions = Pick<
+  DiscoveryOptions,
+  'bootstrap' | 'mdns' | 'dhtProtocol' | 'addressScope' | 'kBucketSize'
+>
 
 /**
  * A client-side libp2p node that can query the DHT (client mode: it answers no DHT queries and is not added
@@ -93,7 +97,8 @@ export type BrowseNodeOptions = Pick<DiscoveryOptions, 'bootstrap' | 'mdns' | 'd
  * `node.stop()` (or stopWithin).
  */
 export async function createBrowseNode(options: BrowseNodeOptions = {}): Promise<DiscoveryNode> {
-  const node = await createDiscoveryNode({ ...options, clientMode: true, kBucketSize: BROWSE_K_BUCKET })
+  const kBucketSize = options.kBucketSize ?? BROWSE_K_BUCKET
+  const node = await createDiscoveryNode({ ...options, kBucketSize, clientMode: true })
   const stops: Array<() => void> = []
   if (options.mdns !== undefined && options.mdns !== false) stops.push(dialDiscoveredPeers(node))
   // a refused or slow first dial would leave the client alone for good: retry while no DHT peer is known
@@ -122,7 +127,7 @@ export interface Lookup {
  */
 export async function lookUp(
   keyText: string,
-  options: BrowseNodeOptions & { timeoutMs?: number } = {},
+  options: BrowseNodeOptions & { timeoutMs?: number; passes?: number } = {},
 ): Promise<Lookup> {
   const timeoutMs = options.timeoutMs ?? 10_000
   const started = Date.now()
@@ -134,7 +139,7 @@ export async function lookUp(
     const joinBy = started + timeoutMs / 3
     while (routingTableSize(node) === 0 && Date.now() < joinBy) await new Promise((r) => setTimeout(r, 50))
     const rest = Math.max(1_000, timeoutMs - (Date.now() - started))
-    return { found: await browseKey(node, keyText, { timeoutMs: rest, passes: 2 }), stop }
+    return { found: await browseKey(node, keyText, { timeoutMs: rest, passes: options.passes ?? 2 }), stop }
   } catch (err) {
     await stop()
     throw err
