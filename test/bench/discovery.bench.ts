@@ -20,6 +20,8 @@ const KEYS = Number(process.env.BENCH_KEYS ?? 10)
 const BROWSES = Number(process.env.BENCH_BROWSES ?? 30)
 /** quiet time after the routing tables filled, before measuring (the join storm of self-queries) */
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 5_000)
+/** how long the nodes may take to join (a loaded 2-core machine needed more than 120 s for 30 nodes) */
+const JOIN_TIMEOUT_MS = Number(process.env.BENCH_JOIN_TIMEOUT_S ?? 300) * 1000
 const SHARED = Number(process.env.BENCH_SHARED ?? 30)
 const SHARED_BROWSES = Number(process.env.BENCH_SHARED_BROWSES ?? 10)
 
@@ -49,7 +51,7 @@ async function benchSize(count: number): Promise<Record<string, string | number>
   const browser = await createBrowseNode({ bootstrap: [dialAddress(nodes[0]!)] })
   const advertisers: Advertiser[] = []
   try {
-    await waitForTables(nodes, 2, 120_000)
+    await waitForTables(nodes, 2, JOIN_TIMEOUT_MS)
     const joinMs = performance.now() - t0
     await new Promise((r) => setTimeout(r, SETTLE_MS))
     // all nodes share one event loop: its delay says how much of a latency is this process's own load
