@@ -1,8 +1,9 @@
 // Test files order: on a fresh clone vitest has no durations cached and runs the largest files first, which can leave
 // a long file (the 24-node DHT in one process cannot use more than one core) to start last and stretch the whole run.
 // These start first, longest first (durations of a whole run), so that the workers finish together; the rest follow
-// vitest's own order (failed, then longest cached, then largest), except the eight node managers in one process,
-// which come last: run next to the 24-node DHT on a loaded machine, both starved (lookups found nothing for 90 s).
+// vitest's own order (failed, then longest cached, then largest), except the files with many nodes in one process
+// (eight and 22 node managers, 30 DHT nodes), which come last: run next to the 24-node DHT on a loaded machine, both
+// starved (lookups found nothing for 90 s).
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
 
 const SLOW_FIRST = [
@@ -19,7 +20,11 @@ const SLOW_FIRST = [
   'test/repy/hostile.test.ts',
   'test/tui/console.test.ts',
 ]
-const LAST = ['test/discovery/node-manager-discovery.test.ts']
+const LAST = [
+  'test/discovery/node-manager-discovery.test.ts',
+  'test/discovery/many-providers.test.ts',
+  'test/discovery/browse-many-nodes.test.ts',
+]
 
 export default class TestOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

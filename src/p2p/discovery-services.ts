@@ -50,6 +50,9 @@ export interface DiscoveryOptions {
   selfQueryMs?: number
   /** 'lan' (default) keeps only private/loopback addresses in DHT answers; 'all' keeps every address */
   addressScope?: 'lan' | 'all'
+  /** kad-dht's K (default 20): peers per routing-table bucket, and how many providers a lookup collects before it
+   *  stops; a browsing client sets it far higher so that a key served by hundreds of nodes is found on all */
+  kBucketSize?: number
 }
 
 export interface DiscoveryServiceMap extends Record<string, unknown> {
@@ -80,6 +83,7 @@ export function discoveryServices(options: DiscoveryOptions = {}): DiscoveryPiec
     // threshold 0: kad-dht re-provides our own records only once expired; the Advertiser refreshes them before.
     reprovide: { validity: ttl, interval: cleanup, threshold: 0 },
     ...(options.selfQueryMs !== undefined ? { querySelfInterval: options.selfQueryMs } : {}),
+    ...(options.kBucketSize !== undefined ? { kBucketSize: options.kBucketSize } : {}),
   }) as (components: KadDHTComponents) => SingleKadDHT
   const peerDiscovery: DiscoveryPieces['peerDiscovery'] = []
   if (options.bootstrap !== undefined && options.bootstrap.length > 0) {

@@ -1,11 +1,13 @@
 // `flotilla browse` (registerBrowse on a program built here; main.ts registers it later). The nodes here are bare
-// DHT nodes, not node managers, so contacting them for GetVessels fails: the listing says so per node.
+// DHT nodes, not node managers, so contacting them for GetVessels fails: browse lists the node found apart, as one
+// that did not answer, and exits 3 (node-manager-discovery.test.ts and browse-many-nodes.test.ts browse real node
+// managers).
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Command } from 'commander'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerBrowse } from '../../src/cli/browse.js'
+import { registerBrowse, type BrowseResult } from '../../src/cli/browse.js'
 import { UsageError } from '../../src/cli/usage-error.js'
 import { generateKeyFiles } from '../../src/keys/key-files.js'
 import { Advertiser } from '../../src/p2p/advertiser.js'
@@ -49,7 +51,7 @@ async function run(...args: string[]): Promise<{ out: string; code: number }> {
 }
 
 describe('flotilla browse', () => {
-  it('finds the node that advertises the key and reports that it could not list its vessels', async () => {
+  it('finds the node that advertises the key, lists it as not answering and exits 3', async () => {
     const { out, code } = await run(
       'browse',
       '--key',
@@ -62,14 +64,18 @@ describe('flotilla browse', () => {
       '5',
       '--json',
     )
-    const result = JSON.parse(out) as {
-      key: string
-      nodes: Array<{ peerId: string; address: string | null; error: string | null }>
-    }
-    expect(code).toBe(0)
+    const result = JSON.parse(out) as BrowseResult
+    expect(code).toBe(3)
     expect(result.key).toBe(keyText)
-    expect(result.nodes.map((n) => n.peerId)).toEqual([nodes[2]!.peerId.toString()])
-    expect(result.nodes[0]!.error).toMatch(/E_/)
+    expect(result.nodes).toEqual([])
+    expect(result.unreachable.map((n) => n.peerId)).toEqual([nodes[2]!.peerId.toString()])
+    expect(result.unreachable[0]!.addresses).toEqual([nodes[2]!.getMultiaddrs()[0]!.decapsulate('/p2p').toString()])
+    expect(result.unreachable[0]!.error).toMatch(/E_/)
+    const text = await run('browse', '--key', 'alice', '--keys', dir, '--bootstrap', dialAddress(nodes[0]!))
+    expect(text.code).toBe(3)
+    expect(text.out).toMatch(
+      /^1 node found, 1 did not answer\ndid not answer [^\n]*:\n {2}12D3\w+ \(\/ip4\/127\.0\.0\.1\/tcp\/\d+\): E_/,
+    )
   })
 
   it('prints "no nodes found" and exits 1 for a key nobody advertises', async () => {
