@@ -113,6 +113,11 @@ export class Advertiser {
     await Promise.all([...withdrawals, ...added.map((key) => this.announce(key))])
   }
 
+  /** Announces every served key again now (the node's addresses changed, e.g. it reserved a relay slot). */
+  reannounce(): void {
+    for (const key of this.entries.keys()) void this.announce(key)
+  }
+
   /** The keys currently served. */
   keys(): string[] {
     return [...this.entries.keys()]
