@@ -1,11 +1,12 @@
 // What a node manager adds to its libp2p node for peers behind NAT (docs/ARCHITECTURE.md, 'Nodes behind NAT'):
 // a Circuit Relay v2 server with bounded reservations (relay-limits.ts), AutoNAT (peers dial back the addresses we
 // are seen at, to confirm public ones), DCUtR (upgrades a relayed connection to a direct one by hole punching where
-// the NAT allows), UPnP/NAT-PMP port mapping when asked for, and the reachability service that reserves a relay
+// the NAT allows), identify push, UPnP/NAT-PMP port mapping when asked for, and the reachability service that reserves a relay
 // slot when the node is behind a NAT (reachability.ts).
 import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
+import { identifyPush } from '@libp2p/identify'
 import { uPnPNAT } from '@libp2p/upnp-nat'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { ServiceFactoryMap } from 'libp2p'
@@ -37,6 +38,9 @@ export function natServices(options: NatOptions): NatPieces {
     reachability: reachability.service,
     autoNAT: autoNAT(),
     dcutr: dcutr(),
+    // tells connected peers (the DHT nodes that hand out our addresses) at once when our addresses change: after a
+    // relay slot is reserved, they must hand out the relayed address, not the one behind the NAT
+    identifyPush: identifyPush(),
   }
   if (options.relayServer !== false) services.relay = circuitRelayServer(relayServerInit(options.relayServer))
   if (options.upnp) services.upnp = uPnPNAT()

@@ -13,7 +13,6 @@ import type {
   IdentifyResult,
   Libp2pEvents,
   Logger,
-  PeerId,
   Startable,
   TypedEventTarget,
 } from '@libp2p/interface'
@@ -21,13 +20,12 @@ import type { AddressManager, TransportManager } from '@libp2p/interface-interna
 import { getNetConfig, isLoopback, isPrivate } from '@libp2p/utils'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { ReachabilityInfo } from '../protocol/results.js'
-import { isCircuit, peerIdOf } from './addresses.js'
+import { isCircuit } from './addresses.js'
 import type { RelayReserve } from './relay-limits.js'
 
 export type Reachability = ReachabilityInfo
 
 export interface ReachabilityComponents {
-  peerId: PeerId
   events: TypedEventTarget<Libp2pEvents>
   addressManager: AddressManager
   transportManager: TransportManager
@@ -41,8 +39,6 @@ export interface ReachabilityService {
 }
 
 const MAX_NAT_ADDRESSES = 8
-/** The multicodec of /p2p/ */
-const P2P = 421
 
 /** The relay's peer id in a /p2p-circuit address: the /p2p/ part before /p2p-circuit. */
 function relayOf(address: Multiaddr): string | undefined {
@@ -64,7 +60,6 @@ class NodeReachability implements ReachabilityService, Startable {
   private readonly natAddresses = new Set<string>()
   private reserving = false
   private readonly log: Logger
-  private readonly self: string
 
   constructor(
     private readonly components: ReachabilityComponents,
@@ -72,7 +67,6 @@ class NodeReachability implements ReachabilityService, Startable {
     private readonly onChange: (status: Reachability) => void,
   ) {
     this.log = components.logger.forComponent('flotilla:reachability')
-    this.self = components.peerId.toString()
   }
 
   start(): void {
@@ -107,9 +101,7 @@ class NodeReachability implements ReachabilityService, Startable {
 
   announce(addresses: Multiaddr[]): Multiaddr[] {
     if (this.status().how !== 'relay') return addresses
-    // without our /p2p/ at the end: libp2p strips it only where the first /p2p/ is ours, so peers would store and
-    // hand out two spellings of each relayed address, and dialers add it again
-    return addresses.filter((a) => isCircuit(a)).map((a) => (peerIdOf(a) === this.self ? a.decapsulateCode(P2P) : a))
+    return addresses.filter((a) => isCircuit(a))
   }
 
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
