@@ -61,6 +61,19 @@ export function netlabUnavailable(): string | null {
   return null
 }
 
+/** Whether `tc qdisc … netem` works in this kernel (sch_netem); answers the error otherwise. */
+export function netemUnavailable(ns: string): string | null {
+  try {
+    execFileSync('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], {
+      stdio: 'pipe',
+    })
+    execFileSync('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'del', 'dev', 'lo', 'root'], { stdio: 'pipe' })
+    return null
+  } catch (err) {
+    return String((err as { stderr?: Buffer }).stderr ?? err).trim()
+  }
+}
+
 const run = (...args: string[]): void => {
   execFileSync(args[0]!, args.slice(1), { stdio: 'pipe' })
 }
@@ -74,6 +87,7 @@ export class Netlab {
   private readonly namespaces: string[] = []
   private readonly children = new Set<ChildProcess>()
   private links = 0
+  private readonly bridgePorts: string[] = []
   private stopped = false
   private readonly onExit = (): void => this.removeNow()
 
@@ -146,8 +160,10 @@ export class Netlab {
     run('ip', 'link', 'set', bEnd, 'netns', b)
     run('ip', '-n', a, 'addr', 'add', `${aIp}/24`, 'dev', aEnd)
     run('ip', '-n', a, 'link', 'set', aEnd, 'up')
-    if (bIp === null) run('ip', '-n', b, 'link', 'set', bEnd, 'master', 'br0')
-    else run('ip', '-n', b, 'addr', 'add', `${bIp}/24`, 'dev', bEnd)
+    if (bIp === null) {
+      run('ip', '-n', b, 'link', 'set', bEnd, 'master', 'br0')
+      this.bridgePorts.push(bEnd)
+    } else run('ip', '-n', b, 'addr', 'add', `${bIp}/24`, 'dev', bEnd)
     run('ip', '-n', b, 'link', 'set', bEnd, 'up')
     return aEnd
   }
@@ -155,6 +171,29 @@ export class Netlab {
   /** Plugs a namespace into the internet bridge at `ip`; answers its interface name. */
   private plugIn(ns: string, ip: string): string {
     return this.link(ns, ip, this.inet, null)
+  }
+
+  /** Delay (`delay` one way, ± `jitter`) and loss on every port of the internet bridge, towards each host. */
+  addNetem(delay: string, jitter: string, loss: string): void {
+    for (const port of this.bridgePorts)
+      run(
+        'ip',
+        'netns',
+        'exec',
+        this.inet,
+        'tc',
+        'qdisc',
+        'add',
+        'dev',
+        port,
+        'root',
+        'netem',
+        'delay',
+        delay,
+        jitter,
+        'loss',
+        loss,
+      )
   }
 
   /** `flotilla <args>` run inside a namespace. */
