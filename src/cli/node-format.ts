@@ -1,4 +1,5 @@
 // Printing node manager answers for people (tables) and for programs (JSON with bytes as text or base64).
+import { reachabilityText } from '../protocol/reachability-text.js'
 import { portRanges } from '../protocol/port-ranges.js'
 import type { AdvertisedKey, NodeSummary, VesselSummary } from '../protocol/results.js'
 
@@ -28,6 +29,7 @@ export function nodeText(s: NodeSummary): string {
   return (
     `node ${s.peerId} (flotilla ${s.version}), vessel IP ${s.ip}\n` +
     s.addresses.map((a) => `  listening on ${a}\n`).join('') +
+    (s.reachability === undefined ? '' : `  reachable: ${reachabilityText(s.reachability)}\n`) +
     (s.sandboxUser === undefined ? '' : `  sandbox host runs as ${s.sandboxUser.runsAs}\n`) +
     (s.sandboxUser?.warning ? `  warning: ${s.sandboxUser.warning}\n` : '') +
     vesselTable(s.vessels) +

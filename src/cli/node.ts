@@ -28,6 +28,8 @@ import { registerNodeLog } from './node-log.js'
 import { nodeText, toJson } from './node-format.js'
 import { UsageError, keyErrorsAsUsage, positiveNumber } from './usage-error.js'
 import { loadKeyPair } from '../keys/key-files.js'
+import type { NatSettings } from '../node/node-manager.js'
+import { DEFAULT_RELAY_LIMITS, RELAY_RESERVE_MODES, type RelayReserve } from '../p2p/relay-limits.js'
 import { loadKeyPairRef } from '../keys/key-ref.js'
 
 interface CommonOptions {
@@ -58,6 +60,35 @@ interface StartCliOptions extends CommonOptions, DiscoveryCliOptions {
   sandboxUser?: string
   logLevel: string
   quiet?: boolean
+  relayReserve: string
+  relay: boolean
+  relayReservations?: string
+  relayMb?: string
+  relayMinutes?: string
+  upnp?: boolean
+}
+
+/** The NAT settings given to `node start`: E_USAGE (exit 2) for a bad one. */
+function natFlags(o: StartCliOptions): Partial<NatSettings> {
+  if (!(RELAY_RESERVE_MODES as readonly string[]).includes(o.relayReserve))
+    throw new UsageError(`--relay-reserve must be one of ${RELAY_RESERVE_MODES.join(', ')}, not '${o.relayReserve}'`)
+  const reservations = count(o.relayReservations, '--relay-reservations')
+  const mb = count(o.relayMb, '--relay-mb')
+  const minutes = count(o.relayMinutes, '--relay-minutes')
+  if (!o.relay && (reservations ?? mb ?? minutes) !== undefined)
+    throw new UsageError('--relay-reservations, --relay-mb and --relay-minutes set the relay that --no-relay turns off')
+  return {
+    reserve: o.relayReserve as RelayReserve,
+    upnp: o.upnp === true,
+    relayServer: o.relay
+      ? {
+          ...DEFAULT_RELAY_LIMITS,
+          ...(reservations === undefined ? {} : { reservations }),
+          ...(mb === undefined ? {} : { connectionBytes: mb * 1024 * 1024 }),
+          ...(minutes === undefined ? {} : { connectionMs: minutes * 60_000 }),
+        }
+      : false,
+  }
 }
 
 function logLevel(text: string): LogLevel {
@@ -259,9 +290,29 @@ export function registerNode(program: Command): Command {
       'info',
     )
     .option('--quiet', 'only errors on stderr (the node log keeps --log-level; read it with flotilla node log)')
+    .option(
+      '--relay-reserve <when>',
+      'reserve a slot on a relay (another node) to be reachable through it: auto (when peers see a NAT), always, never',
+      'auto',
+    )
+    .option('--no-relay', 'do not serve other nodes behind NAT as their relay')
+    .option(
+      '--relay-reservations <n>',
+      `as a relay: nodes holding a slot at once (default ${DEFAULT_RELAY_LIMITS.reservations})`,
+    )
+    .option(
+      '--relay-mb <n>',
+      `as a relay: MiB one relayed connection may carry (default ${DEFAULT_RELAY_LIMITS.connectionBytes / 1024 / 1024})`,
+    )
+    .option(
+      '--relay-minutes <n>',
+      `as a relay: minutes one relayed connection may last (default ${DEFAULT_RELAY_LIMITS.connectionMs / 60_000})`,
+    )
+    .option('--upnp', 'ask the gateway (UPnP / NAT-PMP) to forward a port to this node')
     .option('--json', 'print the started node as one JSON line')
     .action(async (options: StartCliOptions) => {
       const discovery = discoveryFlags(options)
+      const nat = natFlags(options)
       const level = logLevel(options.logLevel)
       refuseIfRunning(options.data)
       const init = options.owner === undefined ? {} : { init: { ownerKeyName: options.owner } }
@@ -271,6 +322,7 @@ export function registerNode(program: Command): Command {
         keysDir: options.keys,
         listen: options.listen,
         discovery,
+        nat,
         ...init,
         log: { level, stderr: options.quiet ? 'error' : level },
         ...sandboxUserFlag(options.sandboxUser),

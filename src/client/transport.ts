@@ -80,7 +80,12 @@ export class ClientTransport {
     const signal = AbortSignal.timeout(timeoutMs)
     let stream
     try {
-      stream = await this.node.dialProtocol(address, protocol, { signal, maxOutboundStreams: MAX_PROTOCOL_STREAMS })
+      stream = await this.node.dialProtocol(address, protocol, {
+        signal,
+        maxOutboundStreams: MAX_PROTOCOL_STREAMS,
+        // a node behind NAT is reached through a relay, whose connections are limited in bytes and time
+        runOnLimitedConnection: true,
+      })
     } catch (err) {
       throw transportError(err, `cannot reach ${address.toString()}`, signal)
     }

@@ -102,6 +102,11 @@ export class NodeDiscovery {
     return this.synced
   }
 
+  /** Announces every key again now: the node's addresses changed (it is reachable through a relay now). */
+  reannounce(): void {
+    if (!this.stopped) this.advertiser.reannounce()
+  }
+
   /** The keys announced now and how their last announce went. */
   status(): AdvertisedKey[] {
     return this.advertiser

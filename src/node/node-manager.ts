@@ -10,7 +10,12 @@ import { nodeSummary } from './handlers/queries.js'
 import type { HandlerContext } from './handlers/index.js'
 import type { Libp2p } from '@libp2p/interface'
 import type { DiscoveryNode } from '../p2p/discovery-services.js'
+import { withPeerId } from '../p2p/addresses.js'
 import { createNodeLibp2p } from '../p2p/libp2p-node.js'
+import { reachabilityText } from '../protocol/reachability-text.js'
+import type { Reachability, ReachabilityService } from '../p2p/reachability.js'
+import type { NatOptions } from '../p2p/nat-services.js'
+import { DEFAULT_RELAY_LIMITS } from '../p2p/relay-limits.js'
 import { Lifecycle } from './lifecycle.js'
 import {
   discoveryConfig,
@@ -23,7 +28,7 @@ import {
   type NodeConfig,
 } from './node-config.js'
 import { discoveryOptions, NodeDiscovery } from './node-discovery.js'
-import type { LogLevel } from '../log/logger.js'
+import type { LogLevel, Logger } from '../log/logger.js'
 import { errorChain, NodeLog, type LogEntry } from './node-log.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, nodeLogPrefix, nodePaths, type NodePaths } from './node-paths.js'
 import { nodeLimits, type NodeLimitsOptions } from './node-limits.js'
@@ -55,7 +60,13 @@ export interface NodeManagerOptions {
   sandboxUser?: SandboxUserSetting
   /** what peers can make the node hold (replay guard, streams, frames); defaults otherwise */
   limits?: NodeLimitsOptions
+  /** relay server, relay reservations and UPnP for this run; defaults otherwise (DEFAULT_NAT_SETTINGS) */
+  nat?: Partial<NatSettings>
 }
+
+export type NatSettings = Omit<NatOptions, 'onReachability'>
+
+export const DEFAULT_NAT_SETTINGS: NatSettings = { relayServer: DEFAULT_RELAY_LIMITS, reserve: 'auto', upnp: false }
 
 export interface NodeLogSettings {
   /** what the log keeps (default info) */
@@ -70,8 +81,8 @@ export interface NodeLogSettings {
   flood?: Partial<FloodLimits>
 }
 
-/** A node manager's libp2p node: discovery and the node-manager protocol. */
-type ManagerNode = DiscoveryNode & Libp2p<{ nodeManager: NodeManagerProtocol }>
+/** A node manager's libp2p node: discovery, the node-manager protocol and the NAT services. */
+type ManagerNode = DiscoveryNode & Libp2p<{ nodeManager: NodeManagerProtocol; reachability?: ReachabilityService }>
 
 export class NodeManager {
   private stopping: Promise<void> | null = null
@@ -147,11 +158,14 @@ export class NodeManager {
         refused: (peer, error) =>
           requestLog.record(peer, { call: null, vessels: [], key: null, handled: false, error }),
       })
+      // a relay slot reserved changes the addresses the node announces: announce its keys again with them
+      let onReachable: (how: Reachability) => void = () => {}
       libp2p = await createNodeLibp2p({
         privateKey,
         listen: options.listen ?? config.listen,
         discovery: discoveryOptions(settings),
         services: { nodeManager },
+        nat: { ...DEFAULT_NAT_SETTINGS, ...options.nat, onReachability: (r) => onReachable(r) },
       })
       const sandboxUser = await choosing
       if (sandboxUser.warning !== null) log.warn(sandboxUser.warning, { event: 'sandbox user' })
@@ -166,14 +180,17 @@ export class NodeManager {
       const node = libp2p
       const found = NodeDiscovery.start(node, store, settings, log)
       discovery = found
+      onReachable = reachabilityLogger(log, () => found.reannounce())
+      const reachability = node.services.reachability
       const ctx: HandlerContext = {
         state,
         files,
         lifecycle,
         peerId: node.peerId.toString(),
-        addresses: () => node.getMultiaddrs().map((a) => a.toString()),
+        addresses: () => node.getMultiaddrs().map((a) => withPeerId(a, node.peerId.toString()).toString()),
         advertising: () => found.status(),
         sandboxUser: { runsAs: sandboxUser.runsAs, warning: sandboxUser.warning },
+        ...(reachability ? { reachability: () => reachability.status() } : {}),
       }
       ready = ctx
       log.info(
@@ -267,6 +284,18 @@ export class NodeManager {
       this.log.close()
     })()
     return this.stopping
+  }
+}
+
+/** Logs each change of how the node is reached; `relayed` runs when it becomes reachable through another relay. */
+function reachabilityLogger(log: Logger, relayed: () => void): (status: Reachability) => void {
+  let last = ''
+  return (status) => {
+    const text = reachabilityText(status)
+    if (text === last) return
+    last = text
+    log.info(`reachability: ${text}`, { event: 'reachability', how: status.how, relays: status.relays })
+    if (status.how === 'relay') relayed()
   }
 }
 

@@ -112,6 +112,8 @@ class NodeManagerProtocolService implements NodeManagerProtocol {
     await this.components.registrar.handle(this.protocol, this.onStream, {
       maxInboundStreams: this.streams.perConnection,
       maxOutboundStreams: MAX_PROTOCOL_STREAMS,
+      // a node behind NAT is asked through its relay: such connections are limited in bytes and time by the relay
+      runOnLimitedConnection: true,
     })
   }
 

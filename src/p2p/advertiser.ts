@@ -113,6 +113,15 @@ export class Advertiser {
     await Promise.all([...withdrawals, ...added.map((key) => this.announce(key))])
   }
 
+  /** Announces every served key again now (the node's addresses changed, e.g. it reserved a relay slot). */
+  reannounce(): void {
+    for (const [key, entry] of this.entries) {
+      // an announce under way may carry the old addresses: announce once more after it
+      if (entry.running === null) void this.announce(key)
+      else void entry.running.then(() => this.announce(key))
+    }
+  }
+
   /** The keys currently served. */
   keys(): string[] {
     return [...this.entries.keys()]

@@ -1,14 +1,17 @@
-// The libp2p node of a node manager or a client: TCP, Noise, yamux, identify. The shim comes first.
-// A node manager adds discovery (kad-dht server, ping, bootstrap, mDNS: discovery-services.ts); a client does not.
+// The libp2p node of a node manager or a client: TCP and circuit relay (a client reaches a node behind NAT through
+// its relay), Noise, yamux, identify. The shim comes first. A node manager adds discovery (kad-dht server, ping,
+// bootstrap, mDNS: discovery-services.ts) and the NAT services (relay server, AutoNAT, DCUtR, UPnP: nat-services.ts).
 import './promise-shim.js'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
 import type { Ed25519PrivateKey, Libp2p, ServiceMap } from '@libp2p/interface'
 import { createLibp2p, type ServiceFactoryMap } from 'libp2p'
 import { NodeError } from '../protocol/errors.js'
 import type { DiscoveryNode, DiscoveryOptions } from './discovery-services.js'
+import type { NatOptions } from './nat-services.js'
 
 /** Streams of one protocol on one connection; the shell fans out 100s of requests over one connection. */
 export const MAX_PROTOCOL_STREAMS = 1024
@@ -30,17 +33,19 @@ export interface Libp2pOptions {
  * as the node manager's). A listen address in use gives E_USAGE with a hint.
  */
 export async function createNodeLibp2p<S extends ServiceMap = ServiceMap>(
-  options: Libp2pOptions & { discovery: DiscoveryOptions; services?: ServiceFactoryMap<S> },
+  options: Libp2pOptions & { discovery: DiscoveryOptions; services?: ServiceFactoryMap<S>; nat?: NatOptions },
 ): Promise<DiscoveryNode & Libp2p<S>>
 export async function createNodeLibp2p(options?: Libp2pOptions): Promise<Libp2p>
 export async function createNodeLibp2p(
-  options: Libp2pOptions & { discovery?: DiscoveryOptions; services?: ServiceFactoryMap } = {},
+  options: Libp2pOptions & { discovery?: DiscoveryOptions; services?: ServiceFactoryMap; nat?: NatOptions } = {},
 ): Promise<Libp2p> {
   const listen = options.listen ?? []
+  // Loaded here: a client (every `flotilla node call`) never needs the NAT services.
+  const nat = options.nat === undefined ? undefined : (await import('./nat-services.js')).natServices(options.nat)
   const base = {
     ...(options.privateKey ? { privateKey: options.privateKey } : {}),
-    addresses: { listen },
-    transports: [tcp()],
+    addresses: { listen, ...(nat ? { announceFilter: nat.announceFilter } : {}) },
+    transports: [tcp(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ maxInboundStreams: MAX_INBOUND_STREAMS })],
     // Every local node is 127.0.0.x: without this the 6th dial within a second from one IP is refused.
@@ -55,7 +60,7 @@ export async function createNodeLibp2p(
     // Loaded here: a client (every `flotilla node call`) never needs the DHT, mDNS or bootstrap modules.
     const { discoveryServices } = await import('./discovery-services.js')
     const pieces = discoveryServices(options.discovery)
-    const services = { ...options.services, ...pieces.services }
+    const services = { ...options.services, ...nat?.services, ...pieces.services }
     return await createLibp2p({ ...base, services, peerDiscovery: pieces.peerDiscovery })
   } catch (err) {
     const text = String((err as Error)?.message ?? err)

@@ -43,6 +43,18 @@ export interface NodeSummary {
   advertisingLeftOut?: number
   /** Who the sandbox host runs as (absent when read from a stopped node's store). */
   sandboxUser?: SandboxUserInfo
+  /** How peers reach the node (absent when read from a stopped node's store, or from an older node). */
+  reachability?: ReachabilityInfo
+}
+
+export interface ReachabilityInfo {
+  /** public: an address AutoNAT confirmed; relay: through `relays` (the node is behind a NAT); nat: behind a NAT
+   *  with no relay slot yet; direct: at its own addresses (no NAT seen, e.g. on a LAN) */
+  how: 'public' | 'relay' | 'nat' | 'direct'
+  /** peer ids of the relays holding a reservation for this node */
+  relays: string[]
+  /** addresses peers saw this node's connections come from that are not the machine's own (a NAT's), at most 8 */
+  natAddresses: string[]
 }
 
 export interface SandboxUserInfo {

@@ -6,6 +6,7 @@ import { hostCpuBench } from './host-cpu.bench.js'
 import { hostileBench } from './hostile.bench.js'
 import { keysBench } from './keys.bench.js'
 import { nannyBench } from './nanny.bench.js'
+import { natBench } from './nat.bench.js'
 import { netBench } from './net.bench.js'
 import { nodeBench } from './node.bench.js'
 import { nodeLogBench } from './node-log.bench.js'
@@ -31,6 +32,7 @@ const benches: Record<string, () => Promise<void>> = {
   startup: startupBench,
   pool: poolBench,
   engine: engineBench,
+  nat: natBench,
 }
 const only = process.env.BENCH
 for (const [name, bench] of Object.entries(benches)) {

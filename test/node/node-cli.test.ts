@@ -1,6 +1,6 @@
 // The CLI: `flotilla node init|start|status|call` as a user types them. Exit codes: 0 ok, 1 refused, 2 usage, 3 unreachable.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -144,7 +144,10 @@ describe.concurrent('a running node: flotilla node status and node call', () => 
       flotilla('node', 'call', address, 'GetVessels', '--json'),
     ])
     expect(json<NodeSummary>(status).addresses).toEqual([address])
+    // a node on a LAN (no NAT seen) is reached at its own addresses
+    expect(json<NodeSummary>(status).reachability).toEqual({ how: 'direct', relays: [], natAddresses: [] })
     expect(human.stdout).toMatch(/VESSEL\s+STATUS/)
+    expect(human.stdout).toContain('reachable: direct\n')
     expect(vessels.code).toBe(0)
     expect(json<NodeSummary>(vessels).vessels).toHaveLength(3)
   })
@@ -210,6 +213,20 @@ describe.concurrent('a running node: flotilla node status and node call', () => 
     )
     expect(busy.code).toBe(2)
     expect(busy.stderr).toMatch(/address is in use.*--listen \/ip4\/127\.0\.0\.1\/tcp\/0/)
+  })
+
+  it('bad relay settings are usage mistakes that start nothing', async () => {
+    const second = ['--data', join(dir, 'relayless'), '--keys', join(dir, 'keys3')]
+    const when = await flotilla('node', 'start', ...second, '--relay-reserve', 'sometimes')
+    expect(when.code).toBe(2)
+    expect(when.stderr).toContain("--relay-reserve must be one of auto, always, never, not 'sometimes'")
+    const both = await flotilla('node', 'start', ...second, '--no-relay', '--relay-mb', '5')
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain('--no-relay turns off')
+    const zero = await flotilla('node', 'start', ...second, '--relay-reservations', '0')
+    expect(zero.code).toBe(2)
+    expect(zero.stderr).toContain('--relay-reservations must be a whole number')
+    expect(existsSync(join(dir, 'relayless'))).toBe(false)
   })
 })
 

@@ -1,5 +1,5 @@
 // What every request handler receives, and the shape of the handler table (one handler per call).
-import type { AdvertisedKey, CallResult, SandboxUserInfo } from '../../protocol/results.js'
+import type { AdvertisedKey, CallResult, ReachabilityInfo, SandboxUserInfo } from '../../protocol/results.js'
 import type { CallArgs, CallName } from '../../protocol/validate.js'
 import type { Lifecycle } from '../lifecycle.js'
 import type { NodeState } from '../node-state.js'
@@ -17,6 +17,8 @@ export interface HandlerContext {
   advertising?(): AdvertisedKey[]
   /** who the sandbox host runs as */
   sandboxUser?: SandboxUserInfo
+  /** how peers reach the node (public, through a relay, …) */
+  reachability?(): ReachabilityInfo
 }
 
 export interface CallInfo {

@@ -25,7 +25,7 @@ export function vesselSummary(v: VesselRecord): VesselSummary {
 }
 
 export async function nodeSummary(
-  ctx: Pick<HandlerContext, 'state' | 'peerId' | 'addresses' | 'advertising' | 'sandboxUser'>,
+  ctx: Pick<HandlerContext, 'state' | 'peerId' | 'addresses' | 'advertising' | 'sandboxUser' | 'reachability'>,
 ): Promise<NodeSummary> {
   return {
     version: NODE_VERSION,
@@ -35,6 +35,7 @@ export async function nodeSummary(
     vessels: (await ctx.state.store.list()).map(vesselSummary),
     ...(ctx.advertising ? summaryAdvertising(ctx.advertising()) : {}),
     ...(ctx.sandboxUser ? { sandboxUser: { ...ctx.sandboxUser } } : {}),
+    ...(ctx.reachability ? { reachability: ctx.reachability() } : {}),
   }
 }
 

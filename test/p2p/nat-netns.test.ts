@@ -1,0 +1,108 @@
+// Nodes behind NAT on a simulated internet (netlab.ts, network namespaces; root only): one public node that is
+// bootstrap and relay, a node behind a port-preserving NAT, one behind a symmetric NAT (--random-fully), and a client
+// on the internet. The NATed nodes find out that they are behind a NAT from what the public node sees, reserve a slot
+// on it, and the client finds and uses both through it with the everyday commands and no flag.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { NodeVessels } from '../../src/client/browse.js'
+import { generateKeyFiles } from '../../src/keys/key-files.js'
+import type { DeployReport } from '../../src/shell/deploy.js'
+import { waitForValue } from '../helpers/wait-for.js'
+import { Netlab, netlabUnavailable, type LabNode } from './netlab.js'
+
+const why = netlabUnavailable()
+
+describe.skipIf(why !== null)(
+  `nodes behind NAT in network namespaces${why === null ? '' : ` (skipped: ${why})`}`,
+  () => {
+    let lab: Netlab
+    let keysDir: string
+    let pub: LabNode
+    let natted: LabNode[] = []
+
+    beforeAll(async () => {
+      lab = Netlab.create({ publicHosts: 1, homes: ['cone', 'symmetric'] })
+      keysDir = join(lab.dir, 'keys')
+      await generateKeyFiles(keysDir, 'exp')
+      const node = (name: string, host = lab.publicHosts[0]!, owner = name, bootstrap: string[] = []) =>
+        lab.startNode(host, { name, keysDir: join(lab.dir, `${name}-keys`), owner, bootstrap })
+      pub = await node('public')
+      const exp = join(keysDir, 'exp.privatekey')
+      natted = await Promise.all(lab.homes.map((home, k) => node(`home${k}`, home, exp, [pub.address])))
+    }, 120_000)
+    afterAll(async () => {
+      await lab?.stop()
+    })
+
+    it('each NATed node sees its NAT and becomes reachable through the public node; the public node is direct', async () => {
+      for (const [k, node] of natted.entries()) {
+        const summary = await waitForValue(
+          () => lab.status(node),
+          (s) => s?.reachability?.how === 'relay',
+          `home${k} (${node.host.nat} NAT) reachable through the relay`,
+          60_000,
+          500,
+        )
+        expect(summary!.reachability).toEqual({
+          how: 'relay',
+          relays: [pub.peerId],
+          natAddresses: [`10.77.0.${100 + k}`],
+        })
+        for (const a of summary!.addresses) expect(a).toContain(`/p2p/${pub.peerId}/p2p-circuit`)
+      }
+      expect((await lab.status(pub))!.reachability).toEqual({ how: 'direct', relays: [], natAddresses: [] })
+    }, 150_000)
+
+    it('from the internet, browse finds both NATed nodes and a node call and a deploy reach both, with no flag', async () => {
+      const browse = async (): Promise<NodeVessels[]> => {
+        const args = ['browse', '--key', 'exp', '--keys', keysDir, '--bootstrap', pub.address, '--json']
+        const result = await lab.flotilla(lab.client, [...args, '--timeout', '15'])
+        return result.code === 0 ? (JSON.parse(result.stdout) as { nodes: NodeVessels[] }).nodes : []
+      }
+      const ids = natted.map((n) => n.peerId).sort()
+      const nodes = await waitForValue(
+        browse,
+        (found) =>
+          ids.every((id) =>
+            found.some((n) => n.peerId === id && n.error === null && n.address?.includes('p2p-circuit')),
+          ),
+        'both NATed nodes found and answering through the relay',
+        120_000,
+        1_000,
+      )
+      const addresses = ids.map((id) => nodes.find((n) => n.peerId === id)!.address!)
+      for (const address of addresses) {
+        const call = await lab.flotilla(lab.client, ['node', 'call', address, 'GetVessels', '--json'])
+        expect(call.code).toBe(0)
+      }
+      writeFileSync(join(lab.dir, 'nodes.txt'), addresses.join('\n') + '\n')
+      writeFileSync(join(lab.dir, 'hello.js'), "log('hello from behind NAT\\n')\n")
+      const deploy = await lab.flotilla(lab.client, [
+        'deploy',
+        '--key',
+        'exp',
+        '--keys',
+        keysDir,
+        '--nodes',
+        join(lab.dir, 'nodes.txt'),
+        '--json',
+        join(lab.dir, 'hello.js'),
+      ])
+      expect(deploy.code, deploy.stderr).toBe(0)
+      const report = JSON.parse(deploy.stdout) as DeployReport
+      expect(report).toMatchObject({ vessels: 2, started: 2, failed: 0, unreachable: 0 })
+      // the programs ran: their logs read back through the relay
+      for (const address of addresses) {
+        const read = ['node', 'call', address, 'ReadVesselLog', 'v1', '--key', 'exp', '--keys', keysDir]
+        await waitForValue(
+          () => lab.flotilla(lab.client, read),
+          (r) => r.stdout.includes('hello from behind NAT'),
+          `the log of v1 at ${address}`,
+          60_000,
+          500,
+        )
+      }
+    }, 300_000)
+  },
+)
