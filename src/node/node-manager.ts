@@ -287,9 +287,10 @@ export class NodeManager {
   }
 }
 
-/** Logs each change of how the node is reached; `relayed` runs when it becomes reachable through another relay. */
+/** Logs each change of how the node is reached; `relayed` runs when it becomes reachable through another relay.
+ *  A node starts reached directly, which is not a change (nor a line that may come at any time after start). */
 function reachabilityLogger(log: Logger, relayed: () => void): (status: Reachability) => void {
-  let last = ''
+  let last = reachabilityText({ how: 'direct', relays: [], natAddresses: [] })
   return (status) => {
     const text = reachabilityText(status)
     if (text === last) return
