@@ -8,7 +8,7 @@
 //   sudo BENCH=nat npm run bench        BENCH_NODES=30 BENCH_NAT=20 BENCH_BROWSES=10 for the size
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { NodeVessels } from '../../src/client/browse.js'
+import type { BrowseResult } from '../../src/cli/browse.js'
 import { generateKeyFiles } from '../../src/keys/key-files.js'
 import type { DeployReport } from '../../src/shell/deploy.js'
 import { Netlab, netemUnavailable, netlabUnavailable, type LabNode, type NatKind } from '../p2p/netlab.js'
@@ -50,26 +50,26 @@ async function scenario(natted: number): Promise<Record<string, string | number>
     const browseArgs = ['browse', '--key', 'exp', '--keys', keysDir, '--bootstrap', relay.address, '--json']
     const browseMs: number[] = []
     let complete = 0
-    let found: NodeVessels[] = []
+    let found: BrowseResult['nodes'] = []
     // the DHT needs a moment after the last announce: wait until one browse finds every node, then measure
     const settle = performance.now()
     for (;;) {
       const r = await lab.flotilla(lab.client, [...browseArgs, '--timeout', '15'])
-      found = r.code === 0 ? (JSON.parse(r.stdout) as { nodes: NodeVessels[] }).nodes : []
-      if (found.filter((n) => n.error === null).length === NODES) break
+      found = r.stdout.startsWith('{') ? (JSON.parse(r.stdout) as BrowseResult).nodes : []
+      if (found.length === NODES) break
       if (performance.now() - settle > 120_000) break
     }
     for (let i = 0; i < BROWSES; i++) {
       const t = performance.now()
       const r = await lab.flotilla(lab.client, [...browseArgs, '--timeout', '15'])
       browseMs.push(performance.now() - t)
-      const nodesFound = r.code === 0 ? (JSON.parse(r.stdout) as { nodes: NodeVessels[] }).nodes : []
-      if (nodesFound.filter((n) => n.error === null).length === NODES) {
+      const nodesFound = r.stdout.startsWith('{') ? (JSON.parse(r.stdout) as BrowseResult).nodes : []
+      if (nodesFound.length === NODES) {
         complete++
         found = nodesFound
       }
     }
-    const addresses = found.filter((n) => n.address !== null).map((n) => n.address!)
+    const addresses = found.map((n) => n.address)
     const direct = addresses.filter((a) => !a.includes('/p2p-circuit')).length
     writeFileSync(join(lab.dir, 'nodes.txt'), addresses.join('\n') + '\n')
     writeFileSync(join(lab.dir, 'hello.js'), "log('hello\\n')\n")
