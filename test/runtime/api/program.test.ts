@@ -73,7 +73,7 @@ check('mycontext', () => [typeof mycontext, Object.keys(mycontext).length])
 mycontext.count = 0
 createthread(() => { mycontext.count += 1; mycontext.fromThread = getthreadname() })
 createthread(async () => { await sleep(0.02); mycontext.count += 1 })
-await sleep(0.1)
+while (mycontext.count < 2) await sleep(0.01) // the threads' writes, whenever they come (the test's timeout bounds it)
 check('shared', () => mycontext)
 `,
       { args: ['one', '--ip', 'x y', ''] },
