@@ -115,7 +115,12 @@ export class CpuGovernor {
     const elapsed = now - this.lastWall
     let used = elapsed <= BUSY_GAP ? elapsed : 0
     this.accounted += used
-    if (now - this.lastRead >= CPU_READ_INTERVAL || elapsed > BUSY_GAP) {
+    // Also read before a pause could grow past maxPause for a builtin: wall time counted as cpu while the OS had
+    // the thread off its core would otherwise look like a builtin's cpu.
+    const mayBeBuiltin =
+      this.usedSinceResume + used > this.slice + this.o.granularity &&
+      this.credit + share * elapsed - used < -this.slice
+    if (now - this.lastRead >= CPU_READ_INTERVAL || elapsed > BUSY_GAP || mayBeBuiltin) {
       // The reading lags the truth by up to `granularity`: keep our estimate within [reading, reading + granularity].
       const reading = this.o.threadCpuSeconds()
       this.lastRead = now
