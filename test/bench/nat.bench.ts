@@ -6,7 +6,6 @@
 // a direct address, and the bytes through the relay's (the bootstrap's) link during browse + deploy.
 // Where `tc netem` works, 40 ms ± 10 ms one way and 0.5 % loss on every link of the internet; it is reported when not.
 //   sudo BENCH=nat npm run bench        BENCH_NODES=30 BENCH_NAT=20 BENCH_BROWSES=10 for the issue's size
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BrowseResult } from '../../src/cli/browse.js'
 import { generateKeyFiles } from '../../src/keys/key-files.js'
@@ -71,24 +70,12 @@ async function scenario(natted: number): Promise<Record<string, string | number>
     }
     const addresses = found.map((n) => n.address)
     const direct = addresses.filter((a) => !a.includes('/p2p-circuit')).length
-    writeFileSync(join(lab.dir, 'nodes.txt'), addresses.join('\n') + '\n')
-    writeFileSync(join(lab.dir, 'hello.js'), "log('hello\\n')\n")
     const deployMs: number[] = []
     let started = 0
     let vessels = 0
     for (let i = 0; i < DEPLOYS; i++) {
       const t = performance.now()
-      const r = await lab.flotilla(lab.client, [
-        'deploy',
-        '--key',
-        'exp',
-        '--keys',
-        keysDir,
-        '--nodes',
-        join(lab.dir, 'nodes.txt'),
-        '--json',
-        join(lab.dir, 'hello.js'),
-      ])
+      const r = await lab.deploy(addresses, "log('hello\\n')\n", 'exp', keysDir)
       deployMs.push(performance.now() - t)
       const report = r.stdout.startsWith('{') ? (JSON.parse(r.stdout) as DeployReport) : undefined
       started = report?.started ?? 0

@@ -2,7 +2,6 @@
 // bootstrap and relay, a node behind a port-preserving NAT, one behind a symmetric NAT (--random-fully), and a client
 // on the internet. The NATed nodes find out that they are behind a NAT from what the public node sees, reserve a slot
 // on it, and the client finds and uses both through it with the everyday commands and no flag.
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BrowseResult } from '../../src/cli/browse.js'
@@ -74,19 +73,7 @@ describe.skipIf(why !== null)(
         const call = await lab.flotilla(lab.client, ['node', 'call', address, 'GetVessels', '--json'])
         expect(call.code).toBe(0)
       }
-      writeFileSync(join(lab.dir, 'nodes.txt'), addresses.join('\n') + '\n')
-      writeFileSync(join(lab.dir, 'hello.js'), "log('hello from behind NAT\\n')\n")
-      const deploy = await lab.flotilla(lab.client, [
-        'deploy',
-        '--key',
-        'exp',
-        '--keys',
-        keysDir,
-        '--nodes',
-        join(lab.dir, 'nodes.txt'),
-        '--json',
-        join(lab.dir, 'hello.js'),
-      ])
+      const deploy = await lab.deploy(addresses, "log('hello from behind NAT\\n')\n", 'exp', keysDir)
       expect(deploy.code, deploy.stderr).toBe(0)
       const report = JSON.parse(deploy.stdout) as DeployReport
       expect(report).toMatchObject({ vessels: 2, started: 2, failed: 0, unreachable: 0 })

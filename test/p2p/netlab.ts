@@ -8,7 +8,7 @@
 //   const node = await lab.startNode(lab.homes[0]!, { keysDir, owner, bootstrap })
 //   await lab.flotilla(lab.client, ['browse', …]);   await lab.stop()
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -210,6 +210,15 @@ export class Netlab {
       )
       this.children.add(child)
     })
+  }
+
+  /** Writes `program` and the node list into the lab folder, then runs `flotilla deploy --json` from the client as
+   *  `key` (in `keysDir`) to those addresses. */
+  deploy(addresses: readonly string[], program: string, key: string, keysDir: string): Promise<CliResult> {
+    writeFileSync(join(this.dir, 'nodes.txt'), addresses.join('\n') + '\n')
+    writeFileSync(join(this.dir, 'program.js'), program)
+    const files = ['--nodes', join(this.dir, 'nodes.txt'), '--json', join(this.dir, 'program.js')]
+    return this.flotilla(this.client, ['deploy', '--key', key, '--keys', keysDir, ...files])
   }
 
   /** Starts a node manager on `host` (set up at first start with `owner` from `keysDir`, one vessel); answers when
