@@ -13,9 +13,11 @@ beforeAll(async () => {
   writeFileSync(
     join(bed.dir, 'threads.r2py'),
     [
+      // Each thread sleeps until the one before it is done: the order is fixed by the program, not by timing.
       'def worker(n):',
       '  def run():',
-      '    sleep(0.05 * n)',
+      '    while len(mycontext["done"]) < n - 1:',
+      '      sleep(0.01)',
       '    mycontext["done"].append(n)',
       '  return run',
       'mycontext["done"] = []',
