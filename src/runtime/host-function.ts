@@ -94,7 +94,12 @@ export function newHostFunction(ctx: QuickJSContext, name: string, body: HostBod
       return 0
     }
     if (!learnt) return original(c, thisPtr, argc, argv, fnId)
-    return fromAnswer(q, body(new PointerArgs(ctx, types, argc, argv)))
+    try {
+      return fromAnswer(q, body(new PointerArgs(ctx, types, argc, argv)))
+    } catch (err) {
+      // As the generic path does: an exception must not unwind through QuickJS's C frames; the guest gets it.
+      return fromAnswer(q, { error: ctx.newError(err instanceof Error ? err.message : String(err)) })
+    }
   }
   const probe = ctx.unwrapResult(ctx.evalCode(PROBE_SOURCE, 'flotilla:probe', { type: 'global', strict: true }))
   const r = ctx.callFunction(probe, ctx.undefined, fn)

@@ -130,6 +130,15 @@ describe('host function', () => {
     expect(slow.isObject(ctx.null)).toBe(false)
   })
 
+  it('an exception out of the host body reaches the guest as an error, and calls go on', () => {
+    body = (args) => {
+      if (args.number(0) === 1) throw new Error('host broke')
+      return 5
+    }
+    expect(evalGuest(`try { f(1); 'none' } catch (e) { e.message }`)).toBe('host broke')
+    expect(evalGuest(`f(0)`)).toBe(5)
+  })
+
   it('other host functions of the context still work', () => {
     ctx.newFunction('g', (a) => ctx.newNumber(ctx.getNumber(a) * 2)).consume((g) => ctx.setProp(ctx.global, 'g', g))
     body = () => 1
