@@ -12,5 +12,6 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 3, minForks: 1 } },
     sequence: { sequencer: TestOrder },
+    setupFiles: ['test/helpers/remove-temp-dirs.ts'],
   },
 })

@@ -1,13 +1,13 @@
 // In-process node managers that take part in discovery, with short announce lifetimes (TTL 3 s, refresh 1 s):
 // node 0 listens, the others bootstrap from it. Alice is an experimenter whose key the tests add to vessels.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { findNodes, vesselsForKey, type NodeVessels } from '../../src/client/browse.js'
 import { ClientTransport, NodeClient } from '../../src/client/node-client.js'
 import { generateKeyFiles, loadPrivateKey, publicKeyText, type KeyPair } from '../../src/keys/key-files.js'
 import { NodeManager } from '../../src/node/node-manager.js'
 import type { DiscoveryConfig } from '../../src/node/node-config.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 export const FAST_ADVERTISE: Partial<DiscoveryConfig> = { ttlS: 3, refreshS: 1 }
 
@@ -45,7 +45,7 @@ async function startNm(dataDir: string, keysDir: string, listen: string, bootstr
 
 /** `count` node managers on 127.0.0.1; node 0 first, then the others a few at a time, bootstrapping from it. */
 export async function startNmNetwork(count: number): Promise<NmNetwork> {
-  const dir = mkdtempSync(join(tmpdir(), 'flotilla-nmdisc-'))
+  const dir = tempDir('flotilla-nmdisc-')
   const alice = await generateKeyFiles(join(dir, 'keys'), 'alice')
   const paths = (i: number) => ({ dataDir: join(dir, `n${i}`, 'data'), keysDir: join(dir, `n${i}`, 'keys') })
   const nodes: NmNode[] = [await startNm(paths(0).dataDir, paths(0).keysDir, '/ip4/127.0.0.1/tcp/0', [])]

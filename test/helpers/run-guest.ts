@@ -1,11 +1,11 @@
 // Runs a guest program through the real sandbox host process (compiled code in dist/) and collects its output.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
 import { runProgram } from '../../src/runtime/run-program.js'
 import { FRONT_ENDS_MODULE } from '../../src/front-ends.js'
 import type { Outcome } from '../../src/runtime/api/types.js'
+import { tempDir } from './temp-dir.js'
 
 export const GENEROUS_RESTRICTIONS = `
 resource cpu 1
@@ -48,7 +48,7 @@ export interface GuestOptions {
 }
 
 export async function runGuest(source: string, options: GuestOptions = {}): Promise<GuestRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'flotilla-test-'))
+  const dir = tempDir('flotilla-test-')
   const program = options.program ?? 'main.js'
   writeFileSync(join(dir, program), source)
   for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content)

@@ -1,8 +1,7 @@
 // Helpers for the node manager tests: real node managers on 127.0.0.1 (any free port), real LevelDB in temp
 // folders, real sandbox host processes (compiled, from dist/), real keys.
 import { requireBuild } from '../helpers/build.js'
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { NodeClient, ClientTransport } from '../../src/client/node-client.js'
 import { generateKeyFiles, type KeyPair } from '../../src/keys/key-files.js'
@@ -11,6 +10,7 @@ import type { NodeSummary } from '../../src/protocol/results.js'
 import { NodeManager, type NodeManagerOptions } from '../../src/node/node-manager.js'
 import type { InitOptions } from '../../src/node/node-config.js'
 import type { NodeLimitsOptions } from '../../src/node/node-limits.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 export const PROJECT = new URL('../../', import.meta.url).pathname
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -44,9 +44,7 @@ export interface TestNode {
   stop(): Promise<void>
 }
 
-export function tempDir(prefix = 'flotilla-nm-'): string {
-  return mkdtempSync(join(tmpdir(), prefix))
-}
+export { tempDir }
 
 export async function makeKeys(keysDir: string): Promise<Keys> {
   const [owner, user, stranger] = await Promise.all(

@@ -1,7 +1,5 @@
 // The shell's browse with a fake connector (no network): which nodes it contacts, the browsegood/browsefail groups,
 // the settings it needs (set bootstrap, set mdns, show discovery) and that savestate keeps them.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { generateKeyFiles, type KeyPair } from '../../src/keys/key-files.js'
@@ -9,6 +7,7 @@ import type { NodeSummary, VesselSummary } from '../../src/protocol/results.js'
 import { Engine } from '../../src/shell/engine.js'
 import { decryptState, encryptState } from '../../src/shell/state.js'
 import type { Connector, DiscoverOptions, NodeConnection } from '../../src/shell/types.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 const A = '/ip4/127.0.0.1/tcp/1000/p2p/12D3KooWAAAAAAaaaaaa'
 const B = '/ip4/127.0.0.2/tcp/2000/p2p/12D3KooWBBBBBBbbbbbb'
@@ -58,7 +57,7 @@ class FakeConnector implements Connector {
 }
 
 async function alice(): Promise<KeyPair> {
-  return generateKeyFiles(join(mkdtempSync(join(tmpdir(), 'flotilla-browse-shell-')), 'keys'), 'alice')
+  return generateKeyFiles(join(tempDir('flotilla-browse-shell-'), 'keys'), 'alice')
 }
 
 describe('shell browse', () => {

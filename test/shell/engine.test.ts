@@ -1,6 +1,5 @@
 // Pure parts of the shell: parsing, target resolution, error grouping, fan-out bounds, completion, state encryption.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { generateKeyFiles } from '../../src/keys/key-files.js'
@@ -11,6 +10,7 @@ import { ShellState } from '../../src/shell/model.js'
 import { parseStatements } from '../../src/shell/parse.js'
 import { decryptState, encryptState } from '../../src/shell/state.js'
 import { complete } from '../../src/shell/ui/completion.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 const vessel = (name: string): VesselSummary => ({
   name,
@@ -156,7 +156,7 @@ describe('completion', () => {
   it('completes commands, subcommands, targets, groups and local files', () => {
     const s = twoNodes()
     s.setGroup('uploadfail', [])
-    const dir = mkdtempSync(join(tmpdir(), 'flotilla-complete-'))
+    const dir = tempDir('flotilla-complete-')
     writeFileSync(join(dir, 'hello.js'), '')
     writeFileSync(join(dir, 'help.txt'), '')
     expect(complete(s, dir, 'upl').line).toBe('upload ')
@@ -174,7 +174,7 @@ describe('completion', () => {
 
 describe('savestate encryption', () => {
   it('round-trips for the key it was saved for and refuses any other key', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'flotilla-state-'))
+    const dir = tempDir('flotilla-state-')
     const alice = await generateKeyFiles(dir, 'alice')
     const bob = await generateKeyFiles(dir, 'bob')
     const s = twoNodes()
