@@ -21,6 +21,9 @@ export const MAX_PROTOCOL_STREAMS = 1024
  */
 export const MAX_INBOUND_STREAMS = 128 + 64
 
+/** A client's dial of one address is bounded by its caller's timeout, and by this. */
+const MAX_CLIENT_DIAL_MS = 10 * 60_000
+
 export interface Libp2pOptions {
   /** The node's identity; a client without one gets a fresh key. */
   privateKey?: Ed25519PrivateKey
@@ -56,7 +59,12 @@ export async function createNodeLibp2p(
     connectionMonitor: { pingInterval: 60_000 },
   }
   try {
-    if (options.discovery === undefined) return await createLibp2p({ ...base, services: { identify: identify() } })
+    if (options.discovery === undefined) {
+      // A client dials the one address it was given, within the caller's timeout (its signal): libp2p's own 6 s per
+      // address cut a Noise handshake short on a loaded machine though the caller allowed 60 s.
+      const connectionManager = { ...base.connectionManager, addressDialTimeout: MAX_CLIENT_DIAL_MS }
+      return await createLibp2p({ ...base, connectionManager, services: { identify: identify() } })
+    }
     // Loaded here: a client (every `flotilla node call`) never needs the DHT, mDNS or bootstrap modules.
     const { discoveryServices } = await import('./discovery-services.js')
     const pieces = discoveryServices(options.discovery)

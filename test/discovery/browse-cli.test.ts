@@ -12,6 +12,7 @@ import { UsageError } from '../../src/cli/usage-error.js'
 import { generateKeyFiles } from '../../src/keys/key-files.js'
 import { Advertiser } from '../../src/p2p/advertiser.js'
 import type { DiscoveryNode } from '../../src/p2p/discovery-services.js'
+import { waitFor } from '../helpers/wait-for.js'
 import { dialAddress, startNetwork, stopAll, waitForTables } from './helpers.js'
 
 let dir: string
@@ -27,7 +28,13 @@ beforeAll(async () => {
   await waitForTables(nodes, 1)
   advertiser = new Advertiser(nodes[2]!, { refreshMs: 1_000 })
   await advertiser.setKeys([keyText])
-})
+  // The first announce may time out on a loaded machine; the advertiser retries until the key reached a peer.
+  await waitFor(
+    () => `the announce to succeed (${JSON.stringify(advertiser.status())})`,
+    () => advertiser.status().every((s) => s.error === null && s.peers > 0),
+    60_000,
+  )
+}, 90_000)
 afterAll(async () => {
   await advertiser?.stop()
   await stopAll(nodes)
@@ -60,8 +67,9 @@ describe('flotilla browse', () => {
       dir,
       '--bootstrap',
       dialAddress(nodes[0]!),
+      // Generous for a loaded machine: the lookup ends when it has asked every node, not at the timeout.
       '--timeout',
-      '5',
+      '30',
       '--json',
     )
     const result = JSON.parse(out) as BrowseResult
@@ -71,7 +79,17 @@ describe('flotilla browse', () => {
     expect(result.unreachable.map((n) => n.peerId)).toEqual([nodes[2]!.peerId.toString()])
     expect(result.unreachable[0]!.addresses).toEqual([nodes[2]!.getMultiaddrs()[0]!.decapsulate('/p2p').toString()])
     expect(result.unreachable[0]!.error).toMatch(/E_/)
-    const text = await run('browse', '--key', 'alice', '--keys', dir, '--bootstrap', dialAddress(nodes[0]!))
+    const text = await run(
+      'browse',
+      '--key',
+      'alice',
+      '--keys',
+      dir,
+      '--bootstrap',
+      dialAddress(nodes[0]!),
+      '--timeout',
+      '30',
+    )
     expect(text.code).toBe(3)
     expect(text.out).toMatch(
       /^1 node found, 1 did not answer\ndid not answer [^\n]*:\n {2}12D3\w+ \(\/ip4\/127\.0\.0\.1\/tcp\/\d+\): E_/,
