@@ -138,7 +138,8 @@ async function ctrlC(pane: TmuxSession): Promise<void> {
 }
 
 // Each test has its own node (its own folder, process group and terminal): they run side by side.
-describe.concurrent('stopping a node', () => {
+// Each start, stop and restart is a process start or two: 120 s leaves room for a machine whose cores are all busy.
+describe.concurrent('stopping a node', { timeout: 120_000 }, () => {
   it('Ctrl-C in its terminal stops an idle node cleanly', async () => {
     const { pane } = await nodeInPane(await initNode('idle'))
     await ctrlC(pane)

@@ -98,7 +98,7 @@ describe.concurrent('flotilla node init', () => {
 // program test uses v1 only, the advertising/users test v2 only; the exit-code test makes refused calls and checks
 // that v3, which no other test touches, did not change; the busy-port test only reads the port. So they run side by
 // side. Stopping a node (SIGTERM, Ctrl-C) is test/cli/stop-start.test.ts's subject.
-describe.concurrent('a running node: flotilla node status and node call', () => {
+describe.concurrent('a running node: flotilla node status and node call', { timeout: 120_000 }, () => {
   let data: string
   let keys: string
   let child: ChildProcess
