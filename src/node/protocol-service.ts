@@ -198,8 +198,12 @@ async function send(stream: Stream, response: Response<unknown>, deadlines: Read
   const body = encodeResponse(response)
   const signal = AbortSignal.timeout(requestDeadlineMs(body.length, deadlines))
   try {
-    stream.send(encodeLength(body.length))
-    if (!stream.send(body)) await stream.onDrain({ signal })
+    // one send: each is a frame of its own on the connection (its own encryption and socket write)
+    const length = encodeLength(body.length)
+    const framed = new Uint8Array(length.length + body.length)
+    framed.set(length)
+    framed.set(body, length.length)
+    if (!stream.send(framed)) await stream.onDrain({ signal })
     await stream.close({ signal })
     return true
   } catch (err) {

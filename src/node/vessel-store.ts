@@ -1,5 +1,7 @@
 // The node manager's state in LevelDB: node config, the vessel table and the replay guard's entries, each in
 // its own sublevel. Changes that belong together (a split: delete the parent, add two children) are one batch.
+// The vessel table is also held in memory (a node has few vessels, and only this process opens its database):
+// every signed request reads the vessels it names, and a LevelDB read cost more than the rest of checking it.
 import { mkdir } from 'node:fs/promises'
 import { Level } from 'level'
 import type { Restrictions } from '../runtime/nanny/resources.js'
@@ -67,6 +69,8 @@ export class VesselStore {
     private readonly vessels: JsonSublevel,
     /** the replay guard's persistent entries (sublevel `replay`) */
     readonly replay: LevelReplayStore,
+    /** the vessel table as stored (bounded on load), updated once each batch is stored; callers get copies */
+    private readonly records: Map<string, VesselRecord>,
   ) {}
 
   /** Opens (creating if needed) the database in the folder `location`. */
@@ -75,7 +79,10 @@ export class VesselStore {
     const db = new Level<string, unknown>(location, { valueEncoding: 'json' })
     await db.open()
     const replay = db.sublevel<string, ReplayEntry>('replay', { valueEncoding: 'json' })
-    return new VesselStore(db, jsonSublevel(db, 'config'), jsonSublevel(db, 'vessels'), new LevelReplayStore(replay))
+    const vessels = jsonSublevel(db, 'vessels')
+    const records = new Map<string, VesselRecord>()
+    for (const v of (await vessels.values().all()) as VesselRecord[]) records.set(v.name, boundRecord(v))
+    return new VesselStore(db, jsonSublevel(db, 'config'), vessels, new LevelReplayStore(replay), records)
   }
 
   async close(): Promise<void> {
@@ -83,13 +90,13 @@ export class VesselStore {
   }
 
   async get(name: string): Promise<VesselRecord | undefined> {
-    const record = (await this.vessels.get(name)) as VesselRecord | undefined
-    return record === undefined ? undefined : boundRecord(record)
+    const record = this.records.get(name)
+    return record === undefined ? undefined : structuredClone(record)
   }
 
   /** All vessels, ordered by number (v2 before v10). */
   async list(): Promise<VesselRecord[]> {
-    const all = ((await this.vessels.values().all()) as VesselRecord[]).map(boundRecord)
+    const all = [...this.records.values()].map((v) => structuredClone(v))
     return all.sort((a, b) => vesselNumber(a.name) - vesselNumber(b.name))
   }
 
@@ -118,6 +125,11 @@ export class VesselStore {
       }
     })
     await this.db.batch(ops)
+    for (const c of changes) {
+      // as LevelDB's JSON would give it back
+      if (c.type === 'putVessel') this.records.set(c.vessel.name, JSON.parse(JSON.stringify(c.vessel)) as VesselRecord)
+      else if (c.type === 'delVessel') this.records.delete(c.name)
+    }
     for (const listener of this.listeners) listener(changes)
   }
 

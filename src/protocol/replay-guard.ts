@@ -193,7 +193,7 @@ export class MemoryReplayStore implements ReplayStore {
 
 /** The operations of a LevelDB (sub)level with string keys and JSON ReplayEntry values that LevelReplayStore uses. */
 export interface ReplayLevel {
-  put(key: string, value: ReplayEntry): Promise<void>
+  batch(operations: Array<{ type: 'put'; key: string; value: ReplayEntry }>): Promise<void>
   clear(options: { lt: string }): Promise<void>
   values(options: { gte: string }): { all(): Promise<ReplayEntry[]> }
 }
@@ -201,16 +201,28 @@ export interface ReplayLevel {
 // Keys sort by expiry, so pruning is one range delete.
 const expiryKey = (ms: number): string => String(ms).padStart(16, '0')
 
-/** Replay entries in LevelDB (the vessel store's `replay` sublevel), keyed `<expiry>!<nonce>!<key>`. */
+/** Replay entries in LevelDB (the vessel store's `replay` sublevel), keyed `<expiry>!<nonce>!<key>`. The entries
+ *  of requests handled in the same turn of the event loop are written in one batch: one LevelDB write for a burst
+ *  of concurrent requests instead of one each. */
 export class LevelReplayStore implements ReplayStore {
+  private pending: Array<{ type: 'put'; key: string; value: ReplayEntry }> = []
+  private written: Promise<void> | undefined
+
   constructor(private readonly db: ReplayLevel) {}
 
   async load(now: number): Promise<ReplayEntry[]> {
     return this.db.values({ gte: expiryKey(now + 1) }).all()
   }
 
-  async add(entry: ReplayEntry): Promise<void> {
-    await this.db.put(`${expiryKey(entry.expiry)}!${entry.nonce}!${entry.key}`, entry)
+  add(entry: ReplayEntry): Promise<void> {
+    this.pending.push({ type: 'put', key: `${expiryKey(entry.expiry)}!${entry.nonce}!${entry.key}`, value: entry })
+    this.written ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const operations = this.pending
+      this.pending = []
+      this.written = undefined
+      return this.db.batch(operations)
+    })
+    return this.written
   }
 
   async prune(now: number): Promise<void> {

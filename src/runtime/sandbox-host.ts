@@ -31,10 +31,15 @@ let shuttingDown = false
 const charger = new HostCpuCharger()
 /** `--keep-spare` (a node's host): a booted thread waits for each next vessel; else only for the first. Started
  *  before QuickJS is compiled below, so that the thread boots while this process gets ready. */
-const spares = new SpareThreads(process.argv.includes('--keep-spare'), {
-  started: (thread) => charger.addSpare(thread.charges),
-  gone: (thread) => charger.removeSpare(thread.charges),
-})
+const FRONT_ENDS_ARG = '--front-ends='
+const spares = new SpareThreads(
+  process.argv.includes('--keep-spare'),
+  {
+    started: (thread) => charger.addSpare(thread.charges),
+    gone: (thread) => charger.removeSpare(thread.charges),
+  },
+  process.argv.find((a) => a.startsWith(FRONT_ENDS_ARG))?.slice(FRONT_ENDS_ARG.length),
+)
 spares.open()
 // Compiled here once: when each worker compiled QuickJS itself, six or more workers starting together could all
 // hang in the asynchronous WebAssembly compile and never start. Instantiating a compiled module is also faster.

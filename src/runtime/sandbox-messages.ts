@@ -27,6 +27,8 @@ export interface VesselThreadData {
   board: SharedArrayBuffer
   /** The host's cpu charges to the vessel (nanny/host-charges.ts). */
   charges: SharedArrayBuffer
+  /** The front-end registry the host's vessels name (VesselSpec.frontEnds), loaded while the thread waits. */
+  frontEnds?: string
 }
 
 /** The one message a vessel's worker thread receives: its vessel. */

@@ -94,7 +94,8 @@ export class SandboxHost {
   static start(vesselsRoot: string, listeners: SandboxListeners, options: SandboxOptions = {}): Promise<SandboxHost> {
     const root = resolve(vesselsRoot)
     const frontEnds = options.frontEnds === undefined ? undefined : join(PROJECT_ROOT, 'dist', options.frontEnds)
-    const child = fork(HOST_ENTRY, options.longLived ? ['--keep-spare'] : [], {
+    const args = [...(options.longLived ? ['--keep-spare'] : []), ...(frontEnds ? [`--front-ends=${frontEnds}`] : [])]
+    const child = fork(HOST_ENTRY, args, {
       execArgv: permissionFlags(root),
       env: HOST_ENV,
       cwd: root,

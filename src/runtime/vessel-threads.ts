@@ -18,8 +18,8 @@ export interface VesselThread {
   charges: HostCharges
 }
 
-/** Starts a vessel thread; it waits for its vessel (a VesselMessage). */
-export function startVesselThread(): VesselThread {
+/** Starts a vessel thread; it waits for its vessel (a VesselMessage), loading the front-end registry meanwhile. */
+export function startVesselThread(frontEnds?: string): VesselThread {
   const sync = new MessageChannel()
   const async = new MessageChannel()
   const flag = new SharedArrayBuffer(4)
@@ -29,6 +29,7 @@ export function startVesselThread(): VesselThread {
     net: { syncPort: sync.port1, asyncPort: async.port1, flag },
     board: board.sab,
     charges: charges.sab,
+    frontEnds,
   }
   const worker = new Worker(new URL('./vessel-worker.js', import.meta.url), {
     workerData: data,
@@ -64,6 +65,8 @@ export class SpareThreads {
   constructor(
     private readonly keep: boolean,
     private readonly events: SpareEvents,
+    /** The registry the vessels' threads load ahead (VesselThreadData.frontEnds). */
+    private readonly frontEnds?: string,
   ) {}
 
   open(): void {
@@ -74,7 +77,7 @@ export class SpareThreads {
   take(): VesselThread {
     const spare = this.release()
     if (this.keep && !this.closed) this.schedule(RESPARE_DELAY_MS, () => this.startSpare())
-    return spare ?? startVesselThread()
+    return spare ?? startVesselThread(this.frontEnds)
   }
 
   /** No more spares; the waiting one ends. */
@@ -86,7 +89,7 @@ export class SpareThreads {
 
   private startSpare(): void {
     if (this.closed || this.spare) return
-    const thread = startVesselThread()
+    const thread = startVesselThread(this.frontEnds)
     this.spare = thread
     this.events.started(thread)
     // A spare that dies waiting (it should not) is dropped; the next vessel starts a thread of its own.

@@ -185,11 +185,17 @@ const bridge = new Bridge(
   },
 )
 
+/** The cpu share is held from the loading of the program on. The runtime's own setup before it (the prelude, a
+ *  Repy program's runtime, the globals: a few ms of cpu, the same for every program) counts in the vessel's cpu
+ *  usage but is not paused for: held to a node vessel's share of a core, it alone made a start take 60 ms or more. */
+let governing = false
+
 /** Run at every interrupt and every host call: the memory quota, then the cpu share (the governor may pause this
  *  thread here). False when the program must end. */
 function checkpoint(): boolean {
   if (!withinMemoryQuota()) return false
   env.net.flushLate()
+  if (!governing) return true
   try {
     nanny.onInterrupt()
     return true
@@ -272,6 +278,10 @@ try {
     reason: `the sandbox could not start: ${(err as Error).message}`,
   })
 }
+
+governing = true
+// the governor's start: it takes the thread's cpu from here, and refuses a cpu limit of 0 before the program loads
+checkpoint()
 
 if (!ending) {
   let source: string | null = null

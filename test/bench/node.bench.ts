@@ -1,7 +1,8 @@
 // Node manager benchmarks (issue: node manager). Against one node manager running in a child process
 // (`flotilla node start`), over one client connection:
 //  - signed requests (ListFilesInVessel) per second and latency p50/p99, sequential and over 50 concurrent streams,
-//    next to the bare Ed25519 verify rate measured in the same run;
+//    and the node manager's cpu per request (steadier than rates on a busy machine), next to the bare Ed25519 verify
+//    rate measured in the same run;
 //  - StartVessel accepted → the program's first log line readable by the client (p50, p99 over ≥ 50 starts);
 //  - idle RSS of the node manager (+ its sandbox host), and RSS per running idle vessel (10 vessels sleeping);
 //  - AddFileToVessel latency into a vessel holding 5,000 files next to an empty one, and ChangeOwnerInformation on
@@ -20,6 +21,7 @@ import { VesselStore } from '../../src/node/vessel-store.js'
 import type { NodeSummary } from '../../src/protocol/results.js'
 import { makeKeys, tempDir } from '../node/nm-helpers.js'
 import { firstLineLatencies } from './first-line.js'
+import { cpuMs } from './proc-stats.js'
 import { fmt, percentile } from './stats.js'
 
 const ROOT = new URL('../../', import.meta.url).pathname
@@ -54,13 +56,16 @@ function treeRssKb(pid: number): { nm: number; host: number } {
   return { nm: rssKb(pid), host }
 }
 
+/** `pid`: a process whose cpu per call is measured too (the node manager). */
 async function timed(
   n: number,
   concurrency: number,
   fn: () => Promise<unknown>,
-): Promise<{ rate: number; lat: number[] }> {
+  pid?: number,
+): Promise<{ rate: number; lat: number[]; cpuMsPerCall?: number }> {
   const lat: number[] = []
   let left = n
+  const cpu0 = pid === undefined ? 0 : cpuMs(pid)
   const t0 = performance.now()
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -71,7 +76,8 @@ async function timed(
       }
     }),
   )
-  return { rate: (n / (performance.now() - t0)) * 1000, lat }
+  const rate = (n / (performance.now() - t0)) * 1000
+  return { rate, lat, ...(pid === undefined ? {} : { cpuMsPerCall: (cpuMs(pid) - cpu0) / n }) }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -110,8 +116,8 @@ export async function nodeBench(): Promise<void> {
 
     // signed requests
     await timed(200, 10, () => client.call('ListFilesInVessel', ['v1'])) // warm-up
-    const seq = await timed(SEQUENTIAL, 1, () => client.call('ListFilesInVessel', ['v1']))
-    const conc = await timed(CONCURRENT_TOTAL, CONCURRENT, () => client.call('ListFilesInVessel', ['v1']))
+    const seq = await timed(SEQUENTIAL, 1, () => client.call('ListFilesInVessel', ['v1']), child.pid)
+    const conc = await timed(CONCURRENT_TOTAL, CONCURRENT, () => client.call('ListFilesInVessel', ['v1']), child.pid)
     const verifies = bareVerifyRate(owner)
 
     // uploads into a vessel with many files; the owner on another vessel meanwhile. Measured on 2 shared cores (p50):
@@ -164,11 +170,12 @@ export async function nodeBench(): Promise<void> {
     const perVessel = await perIdleVessel('idle.js', 'while (true) await sleep(1)\n')
     const perRepyVessel = await perIdleVessel('idle.r2py', 'while True:\n  sleep(1)\n')
 
-    const row = (name: string, r: { rate: number; lat: number[] }) => ({
+    const row = (name: string, r: { rate: number; lat: number[]; cpuMsPerCall?: number }) => ({
       measure: name,
       'req/s': Math.round(r.rate),
       'p50 ms': fmt(percentile(r.lat, 50)),
       'p99 ms': fmt(percentile(r.lat, 99)),
+      'node cpu ms/req': r.cpuMsPerCall === undefined ? '-' : fmt(r.cpuMsPerCall),
     })
     console.table([
       row(`signed requests, sequential, 1 connection (${SEQUENTIAL})`, seq),
@@ -178,6 +185,7 @@ export async function nodeBench(): Promise<void> {
         'req/s': Math.round(verifies),
         'p50 ms': '-',
         'p99 ms': '-',
+        'node cpu ms/req': fmt(1000 / verifies),
       },
       {
         measure: `StartVessel accepted -> first log line read (${STARTS} starts)`,

@@ -100,7 +100,23 @@ describe('VesselStore', () => {
     await expect(
       s.apply([{ type: 'putVessel', vessel: vessel('v3', { status: 'Running' as never }) }]),
     ).rejects.toThrow(/invalid status/)
+    expect((await s.list()).map((v) => v.name)).toEqual(['v1'])
+    expect(await s.get('v2')).toBeUndefined()
     expect((await (await reopen()).list()).map((v) => v.name)).toEqual(['v1'])
+  })
+
+  it('answers copies: changing a record read from the store changes nothing stored', async () => {
+    const s = await reopen()
+    const written = vessel('v1', { userKeys: ['ed25519-pub user'] })
+    await s.apply([{ type: 'putVessel', vessel: written }])
+    written.userKeys.push('ed25519-pub written')
+    const read = (await s.get('v1'))!
+    read.status = 'Started'
+    read.userKeys.push('ed25519-pub read')
+    ;(await s.list())[0]!.restrictions.limits.cpu = 1
+    const expected = vessel('v1', { userKeys: ['ed25519-pub user'] })
+    expect(await s.get('v1')).toEqual(expected)
+    expect(await (await reopen()).get('v1')).toEqual(expected)
   })
 
   it('a node killed during or after a split batch has either the parent or both children', async () => {

@@ -135,4 +135,19 @@ describe('ReplayGuard', () => {
     expect(await store.replay.load(0)).toEqual([])
     await store.close()
   })
+
+  it('stores every one of many concurrent requests (written together) before their checks resolve', async () => {
+    let store = await VesselStore.open(join(dir, 'db'))
+    const guard = await ReplayGuard.open(store.replay, {}, NOW)
+    const requests = Array.from({ length: 100 }, (_, i) => req(i % 2 === 0 ? alice : bob))
+    await Promise.all(requests.map((r) => guard.check(r, NOW)))
+    await guard.check(req(), NOW) // and one more afterwards, in a batch of its own
+    await store.close()
+
+    store = await VesselStore.open(join(dir, 'db'))
+    const reopened = await ReplayGuard.open(store.replay, {}, NOW)
+    expect(reopened.size).toBe(101)
+    for (const r of requests) expect(await code(reopened.check(r, NOW))).toBe('E_REPLAY')
+    await store.close()
+  })
 })

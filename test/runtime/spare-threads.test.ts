@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
 import { SandboxHost } from '../../src/runtime/sandbox.js'
+import { FRONT_ENDS_MODULE } from '../../src/front-ends.js'
 import type { Outcome } from '../../src/runtime/api/types.js'
 import { GENEROUS_RESTRICTIONS } from '../helpers/run-guest.js'
 
@@ -45,6 +46,60 @@ describe("a node's sandbox host", () => {
       const together = await Promise.all(['d', 'e', 'f', 'g'].map(run))
       for (const outcome of together) expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
       for (const id of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) expect(outputs.get(id)).toBe(`undefined 0 ${id}`)
+    } finally {
+      await host.shutdown()
+    }
+  })
+
+  it('runs JavaScript and Repy programs on threads that loaded the front-end registry while they waited', async () => {
+    const outputs = new Map<string, string>()
+    const ended = new Map<string, (o: Outcome) => void>()
+    const host = await SandboxHost.start(
+      root,
+      {
+        output: (id, text) => outputs.set(id, (outputs.get(id) ?? '') + text),
+        exit: (id, outcome) => ended.get(id)?.(outcome),
+      },
+      { longLived: true, frontEnds: FRONT_ENDS_MODULE },
+    )
+    const run = (id: string, program: string, source: string): Promise<Outcome> => {
+      const cwd = join(root, id)
+      mkdirSync(cwd)
+      writeFileSync(join(cwd, program), source)
+      const outcome = new Promise<Outcome>((resolve) => ended.set(id, resolve))
+      host.startVessel({ vesselId: id, cwd, program, callargs: [id], ip: '127.0.0.1', restrictions })
+      return outcome
+    }
+    try {
+      expect(await run('js1', 'p.js', 'log(callargs[0])')).toMatchObject({ status: 'Terminated', code: 0 })
+      expect(await run('py1', 'p.r2py', 'log(callargs[0] + "\\n")\n')).toMatchObject({ status: 'Terminated', code: 0 })
+      expect(await run('py2', 'p.r2py', 'import os\n')).toMatchObject({ code: 5 })
+      expect(await run('js2', 'p.ts', 'const n: string = callargs[0]\nlog(n)')).toMatchObject({ code: 0 })
+      expect(Object.fromEntries(outputs)).toMatchObject({ js1: 'js1', py1: 'py1\n', js2: 'js2' })
+    } finally {
+      await host.shutdown()
+    }
+  })
+
+  it('a front-end registry that cannot be loaded fails each start with the reason, as when loaded on arrival', async () => {
+    const ended = new Map<string, (o: Outcome) => void>()
+    const host = await SandboxHost.start(
+      root,
+      { exit: (id, outcome) => ended.get(id)?.(outcome) },
+      { longLived: true, frontEnds: 'no-such-registry.js' },
+    )
+    try {
+      for (const id of ['bad1', 'bad2']) {
+        const cwd = join(root, id)
+        mkdirSync(cwd)
+        writeFileSync(join(cwd, 'p.js'), 'log(1)')
+        const outcome = new Promise<Outcome>((resolve) => ended.set(id, resolve))
+        host.startVessel({ vesselId: id, cwd, program: 'p.js', callargs: [], ip: '127.0.0.1', restrictions })
+        const o = await outcome
+        expect(o.status).toBe('Terminated')
+        expect(o.code).not.toBe(0)
+        expect(o.reason).toMatch(/no-such-registry/)
+      }
     } finally {
       await host.shutdown()
     }
