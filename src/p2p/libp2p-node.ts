@@ -41,7 +41,8 @@ export async function createNodeLibp2p(
 ): Promise<Libp2p> {
   const listen = options.listen ?? []
   // Loaded here: a client (every `flotilla node call`) never needs the NAT services.
-  const nat = options.nat === undefined ? undefined : (await import('./nat-services.js')).natServices(options.nat)
+  const nat =
+    options.nat === undefined ? undefined : (await import('./nat-services.js')).natServices(options.nat, listen)
   const base = {
     ...(options.privateKey ? { privateKey: options.privateKey } : {}),
     addresses: { listen, ...(nat ? { announceFilter: nat.announceFilter } : {}) },

@@ -29,9 +29,11 @@ export interface NatPieces {
   announceFilter: (addresses: Multiaddr[]) => Multiaddr[]
 }
 
-export function natServices(options: NatOptions): NatPieces {
+/** `listen`: the node's listen multiaddrs (a public one named there is announced at once, see reachability.ts). */
+export function natServices(options: NatOptions, listen: readonly string[]): NatPieces {
   const reachability = reachabilityService({
     reserve: options.reserve,
+    listen,
     ...(options.onReachability ? { onChange: options.onReachability } : {}),
   })
   const services: ServiceFactoryMap = {

@@ -1,5 +1,5 @@
 // A simulated internet on one machine, in network namespaces this process creates (root only): a namespace holding
-// the "internet" bridge (10.77.0.0/24); public hosts on it; and homes, each a router namespace (WAN address on the
+// the "internet" bridge (11.77.0.0/24, see BRIDGE_NET); public hosts on it; and homes, each a router namespace (WAN address on the
 // bridge, LAN 192.168.<k>.0/24) with iptables MASQUERADE — port-preserving ('cone') or with --random-fully
 // ('symmetric': a new random port for every destination) — and a host namespace behind it. Node managers and the
 // client run as `ip netns exec <ns> flotilla …`. Every address lives inside these namespaces; stop() (and, if the
@@ -40,7 +40,11 @@ export interface NetlabOptions {
   homes: NatKind[]
 }
 
-const BRIDGE_NET = '10.77.0'
+// The internet's addresses must be public to libp2p: DCUtR and AutoNAT ignore private ones (isPrivate of
+// @libp2p/utils), which include 10/8, 100.64/10, 198.18/15 and even the documentation ranges (192.0.2/24,
+// 198.51.100/24, 203.0.113/24). So a range of the public unicast space: it lives only on links inside the lab's
+// namespaces, which have no link to the machine's own network, so no packet to it leaves them.
+export const BRIDGE_NET = '11.77.0'
 
 /** Why namespaces cannot be made here (not root, no `ip netns`, no iptables), or null when they can. */
 export function netlabUnavailable(): string | null {
