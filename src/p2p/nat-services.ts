@@ -29,11 +29,9 @@ export interface NatPieces {
   announceFilter: (addresses: Multiaddr[]) => Multiaddr[]
 }
 
-/** `listen`: the node's listen multiaddrs (a public one named there is announced at once, see reachability.ts). */
-export function natServices(options: NatOptions, listen: readonly string[]): NatPieces {
+export function natServices(options: NatOptions): NatPieces {
   const reachability = reachabilityService({
     reserve: options.reserve,
-    listen,
     ...(options.onReachability ? { onChange: options.onReachability } : {}),
   })
   const services: ServiceFactoryMap = {

@@ -4,12 +4,10 @@
 // 'auto' decides from what peers see: identify tells each peer the address our connection came from; an address
 // that is none of this machine's is a NAT's, so the node listens on /p2p-circuit (circuit-relay-v2 then reserves a
 // slot on a connected relay server and adds the relayed addresses). AutoNAT only checks public addresses, so it
-// cannot tell on a private network; an address AutoNAT confirmed makes the node 'public' and it reserves nothing.
+// cannot tell on a private network; a public address AutoNAT confirmed (or one named in --listen, named-addresses.ts)
+// makes the node 'public' and it reserves nothing.
 // While the node is reachable through a relay, it announces only its relayed addresses (announceFilter): its own
 // are behind the NAT, and a client trying them first would wait for their time-out.
-// libp2p announces a public listen address only once AutoNAT confirmed it (4 peers dialled back): a public bootstrap
-// node, the first of a testbed, would announce nothing. A public address the operator named in --listen is an
-// address of this machine, so the node confirms it itself at start; a wildcard (0.0.0.0) still waits for AutoNAT.
 import { networkInterfaces } from 'node:os'
 import type {
   ComponentLogger,
@@ -53,14 +51,6 @@ function relayOf(address: Multiaddr): string | undefined {
     .find((c) => c.name === 'p2p')?.value
 }
 
-function hostOf(address: Multiaddr): string | undefined {
-  try {
-    return getNetConfig(address).host
-  } catch {
-    return undefined
-  }
-}
-
 function ownHosts(): Set<string> {
   const hosts = new Set<string>()
   for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) hosts.add(i.address)
@@ -76,7 +66,6 @@ class NodeReachability implements ReachabilityService, Startable {
     private readonly components: ReachabilityComponents,
     private readonly reserve: RelayReserve,
     private readonly onChange: (status: Reachability) => void,
-    private readonly namedHosts: ReadonlySet<string>,
   ) {
     this.log = components.logger.forComponent('flotilla:reachability')
   }
@@ -84,7 +73,6 @@ class NodeReachability implements ReachabilityService, Startable {
   start(): void {
     this.components.events.addEventListener('peer:identify', this.onIdentify)
     this.components.events.addEventListener('self:peer:update', this.onSelfUpdate)
-    this.components.events.addEventListener('transport:listening', this.onListening)
   }
 
   afterStart(): void {
@@ -94,7 +82,6 @@ class NodeReachability implements ReachabilityService, Startable {
   stop(): void {
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
     this.components.events.removeEventListener('self:peer:update', this.onSelfUpdate)
-    this.components.events.removeEventListener('transport:listening', this.onListening)
   }
 
   status(): Reachability {
@@ -119,22 +106,18 @@ class NodeReachability implements ReachabilityService, Startable {
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     const observed = event.detail.observedAddr
     if (observed === undefined || isCircuit(observed) || isLoopback(observed)) return
-    const host = hostOf(observed)
-    if (host === undefined) return
+    let host: string
+    try {
+      host = getNetConfig(observed).host
+    } catch {
+      return
+    }
     if (ownHosts().has(host) || this.natAddresses.has(host)) return
     if (this.natAddresses.size >= MAX_NAT_ADDRESSES) return
     this.natAddresses.add(host)
     this.log('peer %p sees us at %s, not an address of this machine: behind a NAT', event.detail.peerId, host)
     if (this.reserve === 'auto') this.reserveRelay()
     this.onChange(this.status())
-  }
-
-  private readonly onListening = (): void => {
-    for (const address of this.components.transportManager.getAddrs()) {
-      if (isPrivate(address) || !this.namedHosts.has(hostOf(address) ?? '')) continue
-      this.log('%a was named in --listen: an address of this machine, announced without waiting for AutoNAT', address)
-      this.components.addressManager.confirmObservedAddr(address, { type: 'transport' })
-    }
   }
 
   private readonly onSelfUpdate = (): void => {
@@ -155,8 +138,6 @@ export interface ReachabilityInit {
   reserve: RelayReserve
   /** called when the status may have changed (a NAT seen, a reservation made or lost) */
   onChange?: (status: Reachability) => void
-  /** the node's --listen multiaddrs */
-  listen?: readonly string[]
 }
 
 /**
@@ -168,19 +149,8 @@ export function reachabilityService(init: ReachabilityInit): {
   announceFilter: (addresses: Multiaddr[]) => Multiaddr[]
 } {
   let made: ReachabilityService | undefined
-  const named = new Set<string>()
-  for (const text of init.listen ?? []) {
-    let host: string | undefined
-    try {
-      host = hostOf(multiaddr(text))
-    } catch {
-      continue
-    }
-    if (host !== undefined && host !== '0.0.0.0' && host !== '::') named.add(host)
-  }
   return {
-    service: (components) =>
-      (made = new NodeReachability(components, init.reserve, init.onChange ?? (() => {}), named)),
+    service: (components) => (made = new NodeReachability(components, init.reserve, init.onChange ?? (() => {}))),
     announceFilter: (addresses) => made?.announce(addresses) ?? addresses,
   }
 }

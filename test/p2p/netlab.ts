@@ -225,17 +225,44 @@ export class Netlab {
     return this.flotilla(this.client, ['deploy', '--key', key, '--keys', keysDir, ...files])
   }
 
-  /** Starts a node manager on `host` (set up at first start with `owner` from `keysDir`, one vessel); answers when
-   *  it printed its summary. */
+  /** Starts a node manager on `host` (set up at first start with `owner` from `keysDir`, one vessel, unless `node
+   *  init` set it up already); answers when it printed its summary. */
   async startNode(
     host: LabHost,
-    options: { name: string; keysDir: string; owner: string; bootstrap: string[]; extra?: string[] },
+    options: { name: string; keysDir: string; owner?: string; bootstrap: string[]; extra?: string[] },
   ): Promise<LabNode> {
-    const dataDir = join(this.dir, options.name)
-    const args = ['node', 'start', '--data', dataDir, '--keys', options.keysDir, '--owner', options.owner]
+    const dataDir = this.dataDirOf(options.name)
+    const args = ['node', 'start', '--data', dataDir, '--keys', options.keysDir]
+    if (options.owner !== undefined) args.push('--owner', options.owner)
     args.push('--listen', `/ip4/${host.ip}/tcp/4001`, '--json', '--quiet')
     for (const b of options.bootstrap) args.push('--bootstrap', b)
     args.push(...(options.extra ?? []))
+    const { child, summary } = await this.spawnService(host, options.name, args)
+    return { host, dataDir, process: child, peerId: summary.peerId, address: summary.addresses[0]! }
+  }
+
+  /** The data folder of the node or pool called `name`. */
+  dataDirOf(name: string): string {
+    return join(this.dir, name)
+  }
+
+  /** Starts a pool on `host` at port 4002 (its key made in its data folder's keys); answers its address. */
+  async startPool(host: LabHost, options: { name: string; bootstrap: string[]; extra?: string[] }): Promise<string> {
+    const dataDir = this.dataDirOf(options.name)
+    const args = ['pool', 'start', '--data', dataDir, '--keys', join(dataDir, 'keys')]
+    args.push('--listen', `/ip4/${host.ip}/tcp/4002`, '--json', '--quiet')
+    for (const b of options.bootstrap) args.push('--bootstrap', b)
+    args.push(...(options.extra ?? []))
+    const { summary } = await this.spawnService(host, options.name, args)
+    return summary.addresses[0]!
+  }
+
+  /** Runs `flotilla <args>` in `host`'s namespace until the stop; answers the JSON line it prints once started. */
+  private async spawnService(
+    host: LabHost,
+    name: string,
+    args: readonly string[],
+  ): Promise<{ child: ChildProcess; summary: { peerId: string; addresses: string[] } }> {
     const child = spawn('ip', ['netns', 'exec', host.ns, process.execPath, BIN, ...args], {
       cwd: this.dir,
       env: { ...process.env, NODE_ENV: 'production' },
@@ -249,10 +276,11 @@ export class Netlab {
     })
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout }).once('line', resolve)
-      child.once('exit', (code) => reject(new Error(`node ${options.name} exited (${code}) at start: ${stderr}`)))
+      child.once('exit', (code) => reject(new Error(`${name} exited (${code}) at start: ${stderr}`)))
     })
-    const summary = JSON.parse(line) as NodeSummary
-    return { host, dataDir, process: child, peerId: summary.peerId, address: summary.addresses[0]! }
+    const summary = JSON.parse(line) as Pick<NodeSummary, 'peerId' | 'addresses'>
+    if (summary.addresses[0] === undefined) throw new Error(`${name} started with no address: ${line}`)
+    return { child, summary }
   }
 
   /** `node status --json` of a running node, asked inside its namespace. */
