@@ -1,4 +1,4 @@
-// Nodes behind NAT on a simulated internet (netlab.ts, network namespaces; root only): one public node that is
+// Nodes behind NAT on a simulated internet (scripts/netlab/lab.ts, network namespaces; root only): one public node that is
 // bootstrap and relay, a node behind a port-preserving NAT, one behind a symmetric NAT (--random-fully), and a client
 // on the internet. The NATed nodes find out that they are behind a NAT from what the public node sees, reserve a slot
 // on it, and the client finds and uses both through it with the everyday commands and no flag. A third NATed node
@@ -12,7 +12,7 @@ import { generateKeyFiles } from '../../src/keys/key-files.js'
 import type { Lease } from '../../src/pool/pool-calls.js'
 import type { DeployReport } from '../../src/shell/deploy.js'
 import { waitForValue } from '../helpers/wait-for.js'
-import { BRIDGE_NET, Netlab, netlabUnavailable, type LabNode } from './netlab.js'
+import { BRIDGE_NET, Netlab, netlabUnavailable, type LabNode } from '../../scripts/netlab/lab.js'
 
 const why = netlabUnavailable()
 
@@ -72,7 +72,7 @@ describe.skipIf(why !== null)(
         })
         for (const a of summary!.addresses) expect(a).toContain(`/p2p/${pub.peerId}/p2p-circuit`)
       }
-      // its --listen address is public (netlab.ts): announced as such at once, without waiting for AutoNAT
+      // its --listen address is public (scripts/netlab/lab.ts): announced as such at once, without waiting for AutoNAT
       expect((await lab.status(pub))!.reachability).toEqual({ how: 'public', relays: [], natAddresses: [] })
     }, 150_000)
 

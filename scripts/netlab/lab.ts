@@ -10,12 +10,23 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { NodeSummary } from '../../src/protocol/results.js'
-import { BIN, type CliResult } from '../helpers/flotilla-run.js'
+
+/** The real CLI: the lab runs it in its namespaces (it runs from dist/: `npm run build` first). */
+const BIN = join(resolve(import.meta.dirname, '..', '..'), 'bin', 'flotilla')
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
 
 export type NatKind = 'cone' | 'symmetric'
+
+/** Whether a multiaddr (text) goes through a relay. */
+export const isCircuitText = (address: string): boolean => address.includes('/p2p-circuit')
 
 export interface LabHost {
   /** namespace name */
@@ -65,16 +76,22 @@ export function netlabUnavailable(): string | null {
   return null
 }
 
-/** Whether `tc qdisc … netem` works in this kernel (sch_netem); answers the error otherwise. */
-export function netemUnavailable(ns: string): string | null {
+/** Whether `tc qdisc … netem` works in this kernel (sch_netem), tried in `ns` or in a namespace of its own; answers
+ *  the error otherwise. */
+export function netemUnavailable(ns?: string): string | null {
+  const probe = ns ?? `flnetem${process.pid}`
+  if (ns === undefined) execFileSync('ip', ['netns', 'add', probe], { stdio: 'pipe' })
   try {
-    execFileSync('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], {
-      stdio: 'pipe',
-    })
-    execFileSync('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'del', 'dev', 'lo', 'root'], { stdio: 'pipe' })
+    const tc = (...args: string[]): void => {
+      execFileSync('ip', ['netns', 'exec', probe, 'tc', 'qdisc', ...args], { stdio: 'pipe' })
+    }
+    tc('add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms')
+    tc('del', 'dev', 'lo', 'root')
     return null
   } catch (err) {
     return String((err as { stderr?: Buffer }).stderr ?? err).trim()
+  } finally {
+    if (ns === undefined) execFileSync('ip', ['netns', 'del', probe], { stdio: 'pipe' })
   }
 }
 
