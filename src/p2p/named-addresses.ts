@@ -2,7 +2,7 @@
 // node that is the first of a testbed (a bootstrap node, a pool) would announce no address at all. A public address
 // named in --listen (not a wildcard) is bound on this machine's own interface: this service confirms it as soon as
 // the node listens. A wildcard listen (0.0.0.0, ::) still waits for AutoNAT.
-//   services: { namedAddresses: namedAddressesService(['/ip4/203.0.113.5/tcp/1224']) }
+//   services: { namedAddresses: namedAddressesService(['/ip4/<a public address of this machine>/tcp/1224']) }
 import type { ComponentLogger, Libp2pEvents, Logger, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, TransportManager } from '@libp2p/interface-internal'
 import { getNetConfig, isPrivate } from '@libp2p/utils'
