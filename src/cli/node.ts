@@ -13,13 +13,12 @@ import {
   discoveryConfig,
   initNode,
   loadConfig,
-  NODE_KEY_NAME,
   vesselIp,
   type DiscoveryConfig,
   type InitOptions,
 } from '../node/node-config.js'
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR, DEFAULT_LISTEN, nodePaths } from '../node/node-paths.js'
-import { LOG_LEVELS, isLogLevel, type LogLevel, type Logger } from '../log/logger.js'
+import { LOG_LEVELS, isLogLevel, type LogLevel } from '../log/logger.js'
 import { errorChain } from '../node/node-log.js'
 import { parseSandboxUser, type SandboxUserSetting } from '../node/sandbox-user.js'
 import { INTERNAL_ERROR_CODE } from './internal-error.js'
@@ -27,7 +26,6 @@ import { EXIT_REFUSED, EXIT_UNREACHABLE, registerNodeCall } from './node-call.js
 import { registerNodeLog } from './node-log.js'
 import { nodeText, toJson } from './node-format.js'
 import { UsageError, keyErrorsAsUsage, positiveNumber } from './usage-error.js'
-import { loadKeyPair } from '../keys/key-files.js'
 import type { NatSettings } from '../node/node-manager.js'
 import { DEFAULT_RELAY_LIMITS, RELAY_RESERVE_MODES, type RelayReserve } from '../p2p/relay-limits.js'
 import { loadKeyPairRef } from '../keys/key-ref.js'
@@ -347,7 +345,12 @@ export function registerNode(program: Command): Command {
             'node manager running; Ctrl-C to stop\n',
         )
       }
-      if (nm.config.pool !== undefined) void announceStart(nm.config.pool.address, nm.addresses, options.keys, nm.log)
+      if (nm.config.pool !== undefined) {
+        const { PoolAnnouncer } = await import('./pool-announcer.js')
+        const announcer = new PoolAnnouncer(nm.config.pool.address, options.keys, nm.log)
+        announcer.announce(nm.addresses)
+        nm.onAddressesChange((addresses) => announcer.announce(addresses))
+      }
       let stopping = false
       const stop = (): void => {
         if (stopping) {
@@ -456,24 +459,6 @@ async function donate(options: DonateCliOptions): Promise<number> {
     if (options.json) process.stdout.write(JSON.stringify({ error: err.code, message: err.message }) + '\n')
     process.stderr.write(`${err.code}: ${err.message}\n`)
     return err.code === 'E_UNREACHABLE' || err.code === 'E_TIMEOUT' ? EXIT_UNREACHABLE : EXIT_REFUSED
-  }
-}
-
-/** A node donated at init tells its pool where it is now (signed with the node's key); the pool also finds it in the
- *  DHT, so a failure is a warning only. */
-async function announceStart(pool: string, addresses: string[], keysDir: string, log: Logger): Promise<void> {
-  try {
-    const [{ announceToPool }, nodeKey] = await Promise.all([
-      import('../client/donate.js'),
-      loadKeyPair(keysDir, NODE_KEY_NAME),
-    ])
-    const result = await announceToPool(pool, addresses, nodeKey, { timeoutMs: 30_000 })
-    log.info(
-      `told the pool ${pool}: it holds ${result.vessels} vessel${result.vessels === 1 ? '' : 's'} of this node`,
-      { event: 'pool' },
-    )
-  } catch (err) {
-    log.warn(`could not tell the pool ${pool}: ${err instanceof Error ? err.message : String(err)}`, { event: 'pool' })
   }
 }
 

@@ -264,6 +264,21 @@ export class NodeManager {
     return this.libp2p.services.nodeManager.stats()
   }
 
+  /** Calls `listener` with the node's addresses each time the set it announces changes (a relay slot reserved or
+   *  lost); answers the function that stops it. */
+  onAddressesChange(listener: (addresses: string[]) => void): () => void {
+    const key = (addresses: readonly string[]): string => [...addresses].sort().join(' ')
+    let last = key(this.addresses)
+    const onUpdate = (): void => {
+      const now = this.addresses
+      if (key(now) === last) return
+      last = key(now)
+      listener(now)
+    }
+    this.libp2p.addEventListener('self:peer:update', onUpdate)
+    return () => this.libp2p.removeEventListener('self:peer:update', onUpdate)
+  }
+
   summary(): Promise<NodeSummary> {
     return nodeSummary(this.ctx)
   }

@@ -48,7 +48,9 @@ export interface DiscoveryOptions {
   clientMode?: boolean
   /** how often the DHT looks up its own id to find its neighbours (kad-dht default 5 min; the first after 1 s) */
   selfQueryMs?: number
-  /** 'lan' (default) keeps only private/loopback addresses in DHT answers; 'all' keeps every address */
+  /** 'all' (default) keeps every address in DHT answers; 'lan' keeps only private/loopback ones. Flotilla's DHT is
+   *  one network of LAN and internet nodes alike: without the public addresses, a public node and every node
+   *  reached through a public relay could not be found. */
   addressScope?: 'lan' | 'all'
   /** kad-dht's K (default 20): peers per routing-table bucket, and how many providers a lookup collects before it
    *  stops; a browsing client sets it far higher so that a key served by hundreds of nodes is found on all */
@@ -79,7 +81,7 @@ export function discoveryServices(options: DiscoveryOptions = {}): DiscoveryPiec
     // The default (client until a public address is confirmed) never becomes a server on a LAN.
     clientMode: options.clientMode ?? false,
     // The default mapper drops private addresses, loopback included: nothing would be left on a LAN.
-    peerInfoMapper: options.addressScope === 'all' ? passthroughMapper : removePublicAddressesMapper,
+    peerInfoMapper: options.addressScope === 'lan' ? removePublicAddressesMapper : passthroughMapper,
     // threshold 0: kad-dht re-provides our own records only once expired; the Advertiser refreshes them before.
     reprovide: { validity: ttl, interval: cleanup, threshold: 0 },
     ...(options.selfQueryMs !== undefined ? { querySelfInterval: options.selfQueryMs } : {}),

@@ -12,6 +12,7 @@ import { createLibp2p, type ServiceFactoryMap } from 'libp2p'
 import { NodeError } from '../protocol/errors.js'
 import type { DiscoveryNode, DiscoveryOptions } from './discovery-services.js'
 import type { NatOptions } from './nat-services.js'
+import { namedAddressesService } from './named-addresses.js'
 
 /** Streams of one protocol on one connection; the shell fans out 100s of requests over one connection. */
 export const MAX_PROTOCOL_STREAMS = 1024
@@ -45,6 +46,7 @@ export async function createNodeLibp2p(
   const listen = options.listen ?? []
   // Loaded here: a client (every `flotilla node call`) never needs the NAT services.
   const nat = options.nat === undefined ? undefined : (await import('./nat-services.js')).natServices(options.nat)
+  const named = namedAddressesService(listen)
   const base = {
     ...(options.privateKey ? { privateKey: options.privateKey } : {}),
     addresses: { listen, ...(nat ? { announceFilter: nat.announceFilter } : {}) },
@@ -52,7 +54,10 @@ export async function createNodeLibp2p(
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ maxInboundStreams: MAX_INBOUND_STREAMS })],
     // Every local node is 127.0.0.x: without this the 6th dial within a second from one IP is refused.
-    connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
+    // libp2p counts a relayed connection against its relay's IP, so every client of a node behind NAT shares those
+    // 5 a second (a deploy right after a pool acquire was refused); 64 a second per IP keeps a bound (with
+    // maxConnections and the pending-connection limit) that a relay's clients together do not reach.
+    connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'], inboundConnectionThreshold: 64 },
     // libp2p pings every connection every 10 s by default (a new stream, its protocol negotiation and a peer store
     // write, at both ends): most of an idle node's cpu, growing with its peers (6 nodes joined: 0.85 % of a core
     // each; 0.3 % at 60 s). A peer that dies closes its TCP connection; the ping only finds silent half-open ones.
@@ -68,7 +73,12 @@ export async function createNodeLibp2p(
     // Loaded here: a client (every `flotilla node call`) never needs the DHT, mDNS or bootstrap modules.
     const { discoveryServices } = await import('./discovery-services.js')
     const pieces = discoveryServices(options.discovery)
-    const services = { ...options.services, ...nat?.services, ...pieces.services }
+    const services = {
+      ...options.services,
+      ...nat?.services,
+      ...pieces.services,
+      ...(named ? { namedAddresses: named } : {}),
+    }
     return await createLibp2p({ ...base, services, peerDiscovery: pieces.peerDiscovery })
   } catch (err) {
     const text = String((err as Error)?.message ?? err)

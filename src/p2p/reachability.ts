@@ -4,7 +4,8 @@
 // 'auto' decides from what peers see: identify tells each peer the address our connection came from; an address
 // that is none of this machine's is a NAT's, so the node listens on /p2p-circuit (circuit-relay-v2 then reserves a
 // slot on a connected relay server and adds the relayed addresses). AutoNAT only checks public addresses, so it
-// cannot tell on a private network; an address AutoNAT confirmed makes the node 'public' and it reserves nothing.
+// cannot tell on a private network; a public address AutoNAT confirmed (or one named in --listen, named-addresses.ts)
+// makes the node 'public' and it reserves nothing.
 // While the node is reachable through a relay, it announces only its relayed addresses (announceFilter): its own
 // are behind the NAT, and a client trying them first would wait for their time-out.
 import { networkInterfaces } from 'node:os'
@@ -90,9 +91,7 @@ class NodeReachability implements ReachabilityService, Startable {
       const relay = isCircuit(a) ? relayOf(a) : undefined
       if (relay !== undefined) relays.add(relay)
     }
-    const confirmedPublic = addresses.some(
-      ({ multiaddr: a, type }) => type !== 'transport' && !isCircuit(a) && !isPrivate(a),
-    )
+    const confirmedPublic = addresses.some(({ multiaddr: a }) => !isCircuit(a) && !isPrivate(a))
     const natAddresses = [...this.natAddresses]
     const relayed = relays.size > 0 && (this.reserve === 'always' || !confirmedPublic)
     const how = relayed ? 'relay' : confirmedPublic ? 'public' : natAddresses.length > 0 ? 'nat' : 'direct'

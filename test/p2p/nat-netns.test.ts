@@ -1,14 +1,18 @@
-// Nodes behind NAT on a simulated internet (netlab.ts, network namespaces; root only): one public node that is
+// Nodes behind NAT on a simulated internet (scripts/netlab/lab.ts, network namespaces; root only): one public node that is
 // bootstrap and relay, a node behind a port-preserving NAT, one behind a symmetric NAT (--random-fully), and a client
 // on the internet. The NATed nodes find out that they are behind a NAT from what the public node sees, reserve a slot
-// on it, and the client finds and uses both through it with the everyday commands and no flag.
+// on it, and the client finds and uses both through it with the everyday commands and no flag. A third NATed node
+// is donated to a pool on the public host and joins the DHT through the pool, so that it tells the pool where it is
+// (Announce, at start) before it has a relay slot: it finds the relay through the pool's DHT a moment later, and the
+// pool lends its vessel at a relayed address only if the node told it again.
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BrowseResult } from '../../src/cli/browse.js'
 import { generateKeyFiles } from '../../src/keys/key-files.js'
+import type { Lease } from '../../src/pool/pool-calls.js'
 import type { DeployReport } from '../../src/shell/deploy.js'
 import { waitForValue } from '../helpers/wait-for.js'
-import { Netlab, netlabUnavailable, type LabNode } from './netlab.js'
+import { BRIDGE_NET, Netlab, netlabUnavailable, type LabNode } from '../../scripts/netlab/lab.js'
 
 const why = netlabUnavailable()
 
@@ -19,22 +23,40 @@ describe.skipIf(why !== null)(
     let keysDir: string
     let pub: LabNode
     let natted: LabNode[] = []
+    let donated: LabNode
+    let poolAddress: string
 
     beforeAll(async () => {
-      lab = Netlab.create({ publicHosts: 1, homes: ['cone', 'symmetric'] })
+      lab = Netlab.create({ publicHosts: 1, homes: ['cone', 'symmetric', 'cone'] })
       keysDir = join(lab.dir, 'keys')
       await generateKeyFiles(keysDir, 'exp')
       const node = (name: string, host = lab.publicHosts[0]!, owner = name, bootstrap: string[] = []) =>
         lab.startNode(host, { name, keysDir: join(lab.dir, `${name}-keys`), owner, bootstrap })
       pub = await node('public')
       const exp = join(keysDir, 'exp.privatekey')
-      natted = await Promise.all(lab.homes.map((home, k) => node(`home${k}`, home, exp, [pub.address])))
+      // the pool looks its key up in the DHT only every 10 minutes: within the test, only the node's Announces count
+      poolAddress = await lab.startPool(lab.publicHosts[0]!, {
+        name: 'pool',
+        bootstrap: [pub.address],
+        extra: ['--check-interval', '600'],
+      })
+      const donor = lab.homes[2]!
+      const donorKeys = join(lab.dir, 'donor-keys')
+      const init = await lab.flotilla(donor, [
+        ...['node', 'init', '--pool', poolAddress, '--vessels', '1', '--listen', `/ip4/${donor.ip}/tcp/4001`],
+        ...['--data', lab.dataDirOf('donor'), '--keys', donorKeys],
+      ])
+      expect(init.code, init.stderr).toBe(0)
+      ;[natted, donated] = await Promise.all([
+        Promise.all(lab.homes.slice(0, 2).map((home, k) => node(`home${k}`, home, exp, [pub.address]))),
+        lab.startNode(donor, { name: 'donor', keysDir: donorKeys, bootstrap: [poolAddress] }),
+      ])
     }, 120_000)
     afterAll(async () => {
       await lab?.stop()
     })
 
-    it('each NATed node sees its NAT and becomes reachable through the public node; the public node is direct', async () => {
+    it('each NATed node sees its NAT and becomes reachable through the public node; the public node is public', async () => {
       for (const [k, node] of natted.entries()) {
         const summary = await waitForValue(
           () => lab.status(node),
@@ -46,11 +68,12 @@ describe.skipIf(why !== null)(
         expect(summary!.reachability).toEqual({
           how: 'relay',
           relays: [pub.peerId],
-          natAddresses: [`10.77.0.${100 + k}`],
+          natAddresses: [`${BRIDGE_NET}.${100 + k}`],
         })
         for (const a of summary!.addresses) expect(a).toContain(`/p2p/${pub.peerId}/p2p-circuit`)
       }
-      expect((await lab.status(pub))!.reachability).toEqual({ how: 'direct', relays: [], natAddresses: [] })
+      // its --listen address is public (scripts/netlab/lab.ts): announced as such at once, without waiting for AutoNAT
+      expect((await lab.status(pub))!.reachability).toEqual({ how: 'public', relays: [], natAddresses: [] })
     }, 150_000)
 
     it('from the internet, browse finds both NATed nodes and a node call and a deploy reach both, with no flag', async () => {
@@ -89,5 +112,31 @@ describe.skipIf(why !== null)(
         )
       }
     }, 300_000)
+
+    it('a pool reaches a node behind NAT that was donated to it: acquire, deploy and its log through the relay', async () => {
+      const acquire = ['pool', 'acquire', '1', '--key', 'exp', '--keys', keysDir, '--pool', poolAddress, '--json']
+      // refused (E_NO_FREE) until the node told the pool an address it answers at
+      const got = await waitForValue(
+        () => lab.flotilla(lab.client, acquire),
+        (r) => r.code === 0,
+        'the pool to lend the vessel of the donated node',
+        60_000,
+        1_000,
+      )
+      const [lease] = JSON.parse(got.stdout) as Lease[]
+      expect(lease!.id).toBe(`${donated.peerId}:v1`)
+      expect(lease!.node).toContain('/p2p-circuit/')
+      const deploy = await lab.deploy([lease!.node], "log('hello through the pool\\n')\n", 'exp', keysDir)
+      expect(deploy.code, deploy.stderr + deploy.stdout).toBe(0)
+      expect(JSON.parse(deploy.stdout)).toMatchObject({ vessels: 1, started: 1, failed: 0, unreachable: 0 })
+      const read = ['node', 'call', lease!.node, 'ReadVesselLog', 'v1', '--key', 'exp', '--keys', keysDir]
+      await waitForValue(
+        () => lab.flotilla(lab.client, read),
+        (r) => r.stdout.includes('hello through the pool'),
+        `the log of ${lease!.id}`,
+        60_000,
+        500,
+      )
+    }, 180_000)
   },
 )

@@ -1,8 +1,9 @@
 // The pool from the command line, as an operator, a donor and an experimenter use it: `pool start` in a child
 // process, `node init --pool` + `node start` (the node tells the pool at start), `node donate`, and `pool acquire |
 // list | renew | release | status` with their exit codes (0 ok, 1 refused, 2 usage, 3 unreachable) and no stack
-// traces. Then a pool killed (SIGKILL) in the middle of an acquire: at its next start it takes the half-added user
-// back off the node, so the acquire is undone on both sides.
+// traces. A donated node that reserves a relay slot after start tells the pool again (its relayed address; the root
+// test test/p2p/nat-netns.test.ts does it behind a real NAT). Then a pool killed (SIGKILL) in the middle of an
+// acquire: at its next start it takes the half-added user back off the node, so the acquire is undone on both sides.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -59,6 +60,12 @@ async function spawnPool(data: string, ...flags: string[]): Promise<{ child: Chi
   })
   return { child, address: (JSON.parse(line) as { addresses: string[] }).addresses[0]! }
 }
+
+const firstLine = (child: ChildProcess): Promise<string> =>
+  new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve)
+    child.once('exit', (code) => reject(new Error(`exited ${code} before its first line`)))
+  })
 
 const exitOf = (child: ChildProcess): Promise<number | string | null> =>
   child.exitCode !== null || child.signalCode !== null
@@ -209,6 +216,56 @@ describe.concurrent('pool commands', () => {
     ])
     expect(JSON.parse(status.stdout)).toMatchObject({ donated: 1, allowance: 12 })
     expect(noNode.code).toBe(2)
+    pool.child.kill('SIGTERM')
+    expect(await exitOf(pool.child)).toBe(0)
+  }, 120_000)
+})
+
+describe.concurrent('a donated node whose addresses change', () => {
+  it('tells the pool again: after a relay slot, the pool lends its vessel at the relayed address', async () => {
+    const pool = await spawnPool(join(dir, 'pool4'))
+    const data = join(dir, 'node4')
+    const keys = join(dir, 'node4-keys')
+    const init = await flotilla(
+      ...['node', 'init', '--pool', pool.address, '--vessels', '1', '--listen', '/ip4/127.0.0.1/tcp/0'],
+      ...['--data', data, '--keys', keys],
+    )
+    expect(init.code, init.stderr).toBe(0)
+    // no relay yet: the node tells the pool its own address at start
+    const args = ['node', 'start', '--data', data, '--keys', keys, '--json', '--relay-reserve', 'always']
+    const node = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    cleanups.push(() => {
+      if (node.exitCode === null) node.kill('SIGKILL')
+    })
+    let stderr = ''
+    node.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+    const address = (JSON.parse(await firstLine(node)) as { addresses: string[] }).addresses[0]!
+    await waitFor(async () => (await free(pool.address)) === 1, 'the pool to offer the vessel after the first Announce')
+    // a relay joins through the node: the node reserves a slot on it, and its announced addresses change
+    const relay = await startTestNode({ transport, node: { discovery: { bootstrap: [address] } } })
+    cleanups.push(() => relay.stop())
+    await waitFor(
+      async () => /told the pool \S+ this node is at \S+\/p2p-circuit/.test(stderr),
+      'the node to tell the pool its relayed address',
+      60_000,
+    )
+    const got = await flotilla(
+      'pool',
+      'acquire',
+      '1',
+      '--key',
+      'alice',
+      '--keys',
+      join(dir, 'keys'),
+      '--pool',
+      pool.address,
+      '--json',
+    )
+    expect(got.code, got.stderr).toBe(0)
+    const [lease] = JSON.parse(got.stdout) as Lease[]
+    expect(lease!.node).toContain(`/p2p/${relay.nm.peerId}/p2p-circuit/`)
+    node.kill('SIGTERM')
+    expect(await exitOf(node)).toBe(0)
     pool.child.kill('SIGTERM')
     expect(await exitOf(pool.child)).toBe(0)
   }, 120_000)

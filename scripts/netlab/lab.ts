@@ -1,5 +1,5 @@
 // A simulated internet on one machine, in network namespaces this process creates (root only): a namespace holding
-// the "internet" bridge (10.77.0.0/24); public hosts on it; and homes, each a router namespace (WAN address on the
+// the "internet" bridge (11.77.0.0/24, see BRIDGE_NET); public hosts on it; and homes, each a router namespace (WAN address on the
 // bridge, LAN 192.168.<k>.0/24) with iptables MASQUERADE — port-preserving ('cone') or with --random-fully
 // ('symmetric': a new random port for every destination) — and a host namespace behind it. Node managers and the
 // client run as `ip netns exec <ns> flotilla …`. Every address lives inside these namespaces; stop() (and, if the
@@ -10,12 +10,23 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { NodeSummary } from '../../src/protocol/results.js'
-import { BIN, type CliResult } from '../helpers/flotilla-run.js'
+
+/** The real CLI: the lab runs it in its namespaces (it runs from dist/: `npm run build` first). */
+const BIN = join(resolve(import.meta.dirname, '..', '..'), 'bin', 'flotilla')
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
 
 export type NatKind = 'cone' | 'symmetric'
+
+/** Whether a multiaddr (text) goes through a relay. */
+export const isCircuitText = (address: string): boolean => address.includes('/p2p-circuit')
 
 export interface LabHost {
   /** namespace name */
@@ -40,7 +51,11 @@ export interface NetlabOptions {
   homes: NatKind[]
 }
 
-const BRIDGE_NET = '10.77.0'
+// The internet's addresses must be public to libp2p: DCUtR and AutoNAT ignore private ones (isPrivate of
+// @libp2p/utils), which include 10/8, 100.64/10, 198.18/15 and even the documentation ranges (192.0.2/24,
+// 198.51.100/24, 203.0.113/24). So a range of the public unicast space: it lives only on links inside the lab's
+// namespaces, which have no link to the machine's own network, so no packet to it leaves them.
+export const BRIDGE_NET = '11.77.0'
 
 /** Why namespaces cannot be made here (not root, no `ip netns`, no iptables), or null when they can. */
 export function netlabUnavailable(): string | null {
@@ -61,16 +76,22 @@ export function netlabUnavailable(): string | null {
   return null
 }
 
-/** Whether `tc qdisc … netem` works in this kernel (sch_netem); answers the error otherwise. */
-export function netemUnavailable(ns: string): string | null {
+/** Whether `tc qdisc … netem` works in this kernel (sch_netem), tried in `ns` or in a namespace of its own; answers
+ *  the error otherwise. */
+export function netemUnavailable(ns?: string): string | null {
+  const probe = ns ?? `flnetem${process.pid}`
+  if (ns === undefined) execFileSync('ip', ['netns', 'add', probe], { stdio: 'pipe' })
   try {
-    execFileSync('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], {
-      stdio: 'pipe',
-    })
-    execFileSync('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'del', 'dev', 'lo', 'root'], { stdio: 'pipe' })
+    const tc = (...args: string[]): void => {
+      execFileSync('ip', ['netns', 'exec', probe, 'tc', 'qdisc', ...args], { stdio: 'pipe' })
+    }
+    tc('add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms')
+    tc('del', 'dev', 'lo', 'root')
     return null
   } catch (err) {
     return String((err as { stderr?: Buffer }).stderr ?? err).trim()
+  } finally {
+    if (ns === undefined) execFileSync('ip', ['netns', 'del', probe], { stdio: 'pipe' })
   }
 }
 
@@ -221,17 +242,44 @@ export class Netlab {
     return this.flotilla(this.client, ['deploy', '--key', key, '--keys', keysDir, ...files])
   }
 
-  /** Starts a node manager on `host` (set up at first start with `owner` from `keysDir`, one vessel); answers when
-   *  it printed its summary. */
+  /** Starts a node manager on `host` (set up at first start with `owner` from `keysDir`, one vessel, unless `node
+   *  init` set it up already); answers when it printed its summary. */
   async startNode(
     host: LabHost,
-    options: { name: string; keysDir: string; owner: string; bootstrap: string[]; extra?: string[] },
+    options: { name: string; keysDir: string; owner?: string; bootstrap: string[]; extra?: string[] },
   ): Promise<LabNode> {
-    const dataDir = join(this.dir, options.name)
-    const args = ['node', 'start', '--data', dataDir, '--keys', options.keysDir, '--owner', options.owner]
+    const dataDir = this.dataDirOf(options.name)
+    const args = ['node', 'start', '--data', dataDir, '--keys', options.keysDir]
+    if (options.owner !== undefined) args.push('--owner', options.owner)
     args.push('--listen', `/ip4/${host.ip}/tcp/4001`, '--json', '--quiet')
     for (const b of options.bootstrap) args.push('--bootstrap', b)
     args.push(...(options.extra ?? []))
+    const { child, summary } = await this.spawnService(host, options.name, args)
+    return { host, dataDir, process: child, peerId: summary.peerId, address: summary.addresses[0]! }
+  }
+
+  /** The data folder of the node or pool called `name`. */
+  dataDirOf(name: string): string {
+    return join(this.dir, name)
+  }
+
+  /** Starts a pool on `host` at port 4002 (its key made in its data folder's keys); answers its address. */
+  async startPool(host: LabHost, options: { name: string; bootstrap: string[]; extra?: string[] }): Promise<string> {
+    const dataDir = this.dataDirOf(options.name)
+    const args = ['pool', 'start', '--data', dataDir, '--keys', join(dataDir, 'keys')]
+    args.push('--listen', `/ip4/${host.ip}/tcp/4002`, '--json', '--quiet')
+    for (const b of options.bootstrap) args.push('--bootstrap', b)
+    args.push(...(options.extra ?? []))
+    const { summary } = await this.spawnService(host, options.name, args)
+    return summary.addresses[0]!
+  }
+
+  /** Runs `flotilla <args>` in `host`'s namespace until the stop; answers the JSON line it prints once started. */
+  private async spawnService(
+    host: LabHost,
+    name: string,
+    args: readonly string[],
+  ): Promise<{ child: ChildProcess; summary: { peerId: string; addresses: string[] } }> {
     const child = spawn('ip', ['netns', 'exec', host.ns, process.execPath, BIN, ...args], {
       cwd: this.dir,
       env: { ...process.env, NODE_ENV: 'production' },
@@ -245,10 +293,11 @@ export class Netlab {
     })
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout }).once('line', resolve)
-      child.once('exit', (code) => reject(new Error(`node ${options.name} exited (${code}) at start: ${stderr}`)))
+      child.once('exit', (code) => reject(new Error(`${name} exited (${code}) at start: ${stderr}`)))
     })
-    const summary = JSON.parse(line) as NodeSummary
-    return { host, dataDir, process: child, peerId: summary.peerId, address: summary.addresses[0]! }
+    const summary = JSON.parse(line) as Pick<NodeSummary, 'peerId' | 'addresses'>
+    if (summary.addresses[0] === undefined) throw new Error(`${name} started with no address: ${line}`)
+    return { child, summary }
   }
 
   /** `node status --json` of a running node, asked inside its namespace. */
