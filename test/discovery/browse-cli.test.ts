@@ -30,8 +30,8 @@ beforeAll(async () => {
   await advertiser.setKeys([keyText])
   // The first announce may time out on a loaded machine; the advertiser retries until the key reached a peer.
   await waitFor(
+    async () => advertiser.status().every((s) => s.error === null && s.peers > 0),
     () => `the announce to succeed (${JSON.stringify(advertiser.status())})`,
-    () => advertiser.status().every((s) => s.error === null && s.peers > 0),
     60_000,
   )
 }, 90_000)
