@@ -245,12 +245,19 @@ export class ExprCompiler {
   }
 
   private floatConst(v: number): string {
+    return this.numberConst('float', v)
+  }
+  private imagConst(v: number): string {
+    return this.numberConst('imag', v)
+  }
+  private numberConst(kind: 'float' | 'imag', v: number): string {
     const text = Object.is(v, -0) ? '-0' : String(v)
-    let name = this.constIndex.get(text)
+    const key = kind === 'float' ? text : 'j' + text
+    let name = this.constIndex.get(key)
     if (!name) {
       name = `$k${this.constIndex.size}`
-      this.constIndex.set(text, name)
-      this.consts.push(`const ${name} = $rt.float(${text});`)
+      this.constIndex.set(key, name)
+      this.consts.push(`const ${name} = ${kind === 'float' ? `$rt.float(${text})` : `$rt.complex(0, ${text})`};`)
     }
     return name
   }
@@ -278,6 +285,7 @@ export class ExprCompiler {
     switch (e.kind) {
       case 'Int':
       case 'Float':
+      case 'Imag':
       case 'Str':
         return true
       case 'Name': {
@@ -478,6 +486,8 @@ export class ExprCompiler {
         return intLiteral(e.value)
       case 'Float':
         return this.floatConst(e.value)
+      case 'Imag':
+        return this.imagConst(e.value)
       case 'Str':
         return jsStr(e.value)
       case 'Tuple':

@@ -234,6 +234,7 @@ export class StmtCompiler extends ExprCompiler {
       (s.value.kind === 'Str' ||
         s.value.kind === 'Int' ||
         s.value.kind === 'Float' ||
+        s.value.kind === 'Imag' ||
         (s.value.kind === 'Name' && ['True', 'False', 'None'].includes(s.value.id)))
     )
       return

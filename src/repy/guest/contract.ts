@@ -101,6 +101,8 @@ export interface CompiledCodeRuntime {
 
   // literals
   float(n: number): unknown
+  /** complex(re, im) (imaginary literals). */
+  complex(re: number, im: number): unknown
   tuple(items: unknown[]): unknown
   /** dict literal: keys and values alternate. */
   dict(kv: unknown[]): unknown

@@ -8,6 +8,14 @@ export class PyFloat {
   constructor(readonly v: number) {}
 }
 
+/** A Python complex: two doubles. */
+export class PyComplex {
+  constructor(
+    readonly re: number,
+    readonly im: number,
+  ) {}
+}
+
 /** Generator objects are `instanceof G`. */
 export const G = (function () {
   const g = function () {} as unknown as { prototype: object }
@@ -257,6 +265,7 @@ export interface Types {
   int: PyType
   long: PyType
   float: PyType
+  complex: PyType
   str: PyType
   list: PyType
   tuple: PyType
@@ -395,6 +404,8 @@ export function hashKey(k: unknown): unknown {
     case 'object':
       if (k === null) return null
       if (k instanceof PyFloat) return floatKey(k.v)
+      // equal to the float (or int) of its real part when the imaginary part is 0, as in Python
+      if (k instanceof PyComplex) return k.im === 0 ? floatKey(k.re) : '\u0103' + String(k.re) + ',' + String(k.im)
       if (Array.isArray(k)) {
         if ((k as Marked)[TUPLE] !== true) throw typeErr("unhashable type: 'list'")
         let s = '\u0100('

@@ -3,6 +3,7 @@
 import type { CompiledCodeRuntime } from './contract.js'
 import {
   PyFloat,
+  PyComplex,
   PyDict,
   PySet,
   PyType,
@@ -131,6 +132,7 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     budget: 10000,
     STOP,
     float: (n: number) => new PyFloat(n),
+    complex: (re: number, im: number) => new PyComplex(re, im),
     tuple,
     dict(kv: unknown[]) {
       const d = new PyDict()
