@@ -41,6 +41,10 @@ export class Scope {
   /** Definitely assigned locals at the current point (null: the point is unreachable). Functions only. */
   da: Set<string> | null = new Set()
   loops: LoopInfo[] = []
+  /** Functions: locals a loop adds to (`total += i*i`). Such a local `x` is two JS variables: `x$`, and `x$d`, a
+   *  JS number added to a long `x$` without making a bigint each time; `x$d` is not 0 only while `x$` is a bigint.
+   *  Every read adds `x$d` in first (readFrom), every assignment resets it. */
+  sums: Set<string> = new Set()
   constructor(
     readonly kind: 'module' | 'function' | 'class',
     readonly parent: Scope | null,
@@ -115,7 +119,7 @@ export function intLiteral(v: bigint): string {
 }
 
 /** The largest safe integer: ints beyond it are bigints, so an inline result must be checked against it. */
-const MAX_SAFE = '9007199254740991'
+export const MAX_SAFE = '9007199254740991'
 
 /** An operand of an inline fast path: `ref` may be read several times; `set` (if any) evaluates the operand once,
  *  into a temporary; `num` is its value when it is an int literal in the safe range. */
@@ -290,7 +294,7 @@ export class ExprCompiler {
         return true
       case 'Name': {
         if (e.id === 'True' || e.id === 'False' || e.id === 'None') return true
-        if (this.scope.kind !== 'function' || !this.scope.names.has(e.id)) return false
+        if (this.scope.kind !== 'function' || !this.scope.names.has(e.id) || this.scope.sums.has(e.id)) return false
         return this.bound(this.scope, e.id, true)
       }
       default:
@@ -317,8 +321,9 @@ export class ExprCompiler {
     // the globals dict's own Map first (gget repeats it, then tries the builtins)
     if (!f) return `(($g = $G.m.get(${jsStr(id)})) !== undefined ? $g : $rt.gget($G, ${jsStr(id)}))`
     const v = local(id)
-    if (this.bound(f, id, inline && f === s)) return v
-    return `(${v} === undefined ? $rt.unbound(${jsStr(id)}) : ${v})`
+    const value = f.sums.has(id) ? `(${v}d === 0 ? ${v} : (${v} = $rt.add(${v}, ${v}d), ${v}d = 0, ${v}))` : v
+    if (this.bound(f, id, inline && f === s)) return value
+    return `(${v} === undefined ? $rt.unbound(${jsStr(id)}) : ${value})`
   }
 
   /** Emits the binding of Python name `id` to the JS value `v`. */
@@ -327,7 +332,7 @@ export class ExprCompiler {
     if (s.kind === 'module') this.emit(`$rt.gset($G, ${jsStr(id)}, ${v});`)
     else if (s.kind === 'class') this.emit(`$ns.set(${jsStr(id)}, ${v});`)
     else {
-      this.emit(`${local(id)} = ${v};`)
+      this.emit(s.sums.has(id) ? `${local(id)} = ${v}; ${local(id)}d = 0;` : `${local(id)} = ${v};`)
       s.da?.add(id)
     }
   }

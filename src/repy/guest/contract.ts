@@ -9,6 +9,7 @@
 // | bool              | true / false                                                               |
 // | int, long         | number when a safe integer, else bigint (always normalized: a bigint is never in the safe range) |
 // | float             | PyFloat instance ({ v: number })                                            |
+// | complex           | PyComplex instance ({ re: number, im: number })                             |
 // | str               | string whose char codes are all 0..255 (a byte string)                      |
 // | list              | plain Array                                                                 |
 // | tuple             | frozen Array marked by the runtime (`$rt.tuple`)                            |
@@ -32,6 +33,11 @@
 //   `$G.m` its Map from a str key to the value (`$g` is one function-local temporary, read at once);
 //   module-level assignment `$rt.gset($G, 'name', v)`, `del name` at module level `$rt.gdel($G, 'name')`.
 // - A name read inside a nested function that is local in an enclosing function is the JavaScript closure variable.
+// - A function's local that a loop in its body adds to (`total += i*i`) is a sum: besides `x$` it has `x$d = 0`, a
+//   JS number. `x += v` with `v` a safe int adds to `x$` while both are numbers and the result is safe, else adds to
+//   `x$d` while `x$` is a bigint (a long) and `x$d + v` is safe, else `x$ = $rt.iadd(<x read>, v)`. Every read of
+//   `x` first folds `x$d` into `x$` (`(x$d === 0 ? x$ : (x$ = $rt.add(x$, x$d), x$d = 0, x$))`), every assignment
+//   and `del` resets `x$d`: a long sum takes a bigint addition once per ~2^53 of increments, not at each.
 // - Class bodies: `const $ns = new Map()`; assignments in the body go to `$ns.set('name', v)`; a read of a name the
 //   body assigns is `($ns.has('x') ? $ns.get('x') : <what the read would be outside the class>)`. Then
 //   `$rt.makeClass('Name', [bases...], $ns)`.
