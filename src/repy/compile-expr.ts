@@ -216,6 +216,8 @@ export interface DirectFn {
 export class ExprCompiler {
   /** The module's top-level functions that calls may reach directly, by name. */
   protected readonly directFns = new Map<string, DirectFn>()
+  /** Global names read by the module's code: the index of each one's cache (`$Gc<i>`, `$Gv<i>`) in the module function. */
+  protected readonly globalCaches = new Map<string, number>()
   protected lines: string[] = []
   protected ind = 0
   /** Module-level constants (hoisted float literals), emitted before the module function. */
@@ -318,8 +320,20 @@ export class ExprCompiler {
   private readFrom(s: Scope, id: string, inline: boolean): string {
     if (s.kind === 'class') return this.readFrom(s.parent!, id, inline)
     const f = this.owner(s, id)
-    // the globals dict's own Map first (gget repeats it, then tries the builtins)
-    if (!f) return `(($g = $G.m.get(${jsStr(id)})) !== undefined ? $g : $rt.gget($G, ${jsStr(id)}))`
+    // what the name held while the globals dict is at the version read last time (any change to the dict makes a
+    // new version); else the globals dict's own Map first (gget repeats it, then tries the builtins)
+    if (!f) {
+      let i = this.globalCaches.get(id)
+      if (i === undefined) {
+        i = this.globalCaches.size
+        this.globalCaches.set(id, i)
+      }
+      const [c, v, name] = [`$Gc${i}`, `$Gv${i}`, jsStr(id)]
+      return (
+        `(${v} === $G.ver ? ${c} : (${c} = ($g = $G.m.get(${name})) !== undefined ? $g : $rt.gget($G, ${name}), ` +
+        `${v} = $G.ver, ${c}))`
+      )
+    }
     const v = local(id)
     const value = f.sums.has(id) ? `(${v}d === 0 ? ${v} : (${v} = $rt.add(${v}, ${v}d), ${v}d = 0, ${v}))` : v
     if (this.bound(f, id, inline && f === s)) return value

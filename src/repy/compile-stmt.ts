@@ -210,7 +210,8 @@ export class StmtCompiler extends ExprCompiler {
     this.findDirectFns(m.body)
     const body = this.capture(3, () => this.stmts(m.body))
     const direct = [...this.directFns.values()].map((d) => `${d.v} = null`)
-    const decl = ['$l = 1', '$t', '$g', ...js.temps, ...direct].join(', ')
+    const caches = [...this.globalCaches.values()].map((i) => `$Gc${i}, $Gv${i} = -1`)
+    const decl = ['$l = 1', '$t', '$g', ...js.temps, ...direct, ...caches].join(', ')
     return [
       '(function ($rt) {',
       '  "use strict";',

@@ -660,6 +660,14 @@ describe('compiled fast paths keep Python semantics', () => {
       "[21333253333400000, (4611686018427387909, [4607182418800017408, 4607182418800017409, 4607182418800017410, 4607182418800017411, 4607182418800017412]), [1152921504606846983, 1152921504606846983, 1152921504606846990, 1152921504606846990, 1152921504606846997, 1152921504606846997], \"<type 'exceptions.UnboundLocalError'>local variable 'y' referenced before assignment\", ('ababab', [0, 1, 2], 1.152921504606847e+18), (18446744073709551630L, <type 'long'>), (36028797018963964, True, [36028797018963964]), 1]",
     )
   })
+  it('a global read sees every change of the globals dict (the read is kept only while the dict is unchanged)', () => {
+    const src =
+      "def f():\n  return len('ab')\ndef mylen(x):\n  return 42\ng = 1\ndef rg():\n  return g\n" +
+      'a = [f(), rg()]\nlen = mylen\ng = 2\nb = [f(), rg()]\ndel len\ndel g\nc = [f()]\n' +
+      'try:\n  rg()\nexcept NameError, e:\n  c.append(str(e))\ng = 3\nd = [rg()]\n'
+    const v = exec(src)
+    expect([v('a'), v('b'), v('c'), v('d')]).toEqual(['[2, 1]', '[42, 2]', '[2, "name \'g\' is not defined"]', '[3]'])
+  })
   it('a function that cannot suspend is a plain function', () => {
     const src = 'def leaf(a, b):\n  if a:\n    raise ValueError, "bad"\n  return b\ndef gen(a):\n  return leaf(a, 2)\n'
     const js = compileRepy(src, 't.r2py')

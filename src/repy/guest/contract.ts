@@ -29,8 +29,10 @@
 //   def/class name) is local to it: a JavaScript `let` at the top of the function, initially `undefined`. A read
 //   of a local that may be unbound is `(x === undefined ? $rt.unbound('x') : x)`.
 // - Module-level code and every other name read: `$rt.gget($G, 'name')` (globals, then builtins, else NameError),
-//   emitted as `(($g = $G.m.get('name')) !== undefined ? $g : $rt.gget($G, 'name'))`: `$G` is always a dict, and
-//   `$G.m` its Map from a str key to the value (`$g` is one function-local temporary, read at once);
+//   emitted as `($Gv3 === $G.ver ? $Gc3 : ($Gc3 = ($g = $G.m.get('name')) !== undefined ? $g : $rt.gget($G, 'name'),
+//   $Gv3 = $G.ver, $Gc3))`: `$G` is always a dict, `$G.m` its Map from a str key to the value, `$G.ver` a number that
+//   changes whenever the dict does, and `$Gc3`, `$Gv3` (one pair per name, variables of the module function, `$Gv3`
+//   initially -1) what the name held at that version (`$g` is one function-local temporary, read at once);
 //   module-level assignment `$rt.gset($G, 'name', v)`, `del name` at module level `$rt.gdel($G, 'name')`.
 // - A name read inside a nested function that is local in an enclosing function is the JavaScript closure variable.
 // - A function's local that a loop in its body adds to (`total += i*i`) is a sum: besides `x$` it has `x$d = 0`, a

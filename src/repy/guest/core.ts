@@ -107,6 +107,9 @@ export class PyDict {
   attrs: Map<string, unknown> | null = null
   /** Checks every key given to get/set/has/delete (Repy's SafeDict); it throws to refuse one. */
   check: ((k: unknown) => void) | null = null
+  /** Changes at every set, delete and clear: compiled code keeps what a global name held while its globals dict
+   *  stays at the same version (contract.ts). */
+  ver = 0
   get(k: unknown): unknown {
     if (this.check !== null) this.check(k)
     return this.m.get(hashKey(k))
@@ -116,6 +119,7 @@ export class PyDict {
     const h = hashKey(k)
     if (h !== k && !this.m.has(h)) (this.ks ??= new Map()).set(h, k)
     this.m.set(h, v)
+    this.ver++
   }
   has(k: unknown): boolean {
     if (this.check !== null) this.check(k)
@@ -125,6 +129,7 @@ export class PyDict {
     if (this.check !== null) this.check(k)
     const h = hashKey(k)
     if (this.ks !== null) this.ks.delete(h)
+    this.ver++
     return this.m.delete(h)
   }
   origKey(h: unknown): unknown {
