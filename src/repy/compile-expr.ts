@@ -648,6 +648,7 @@ export class ExprCompiler {
     }
     if (e.func.kind === 'Attribute') {
       const name = jsStr(e.func.attr)
+      if (!hasKw && argv.length <= 2) return this.call(`$rt.callMethod${argv.length}(${[f, name, ...argv].join(', ')})`)
       return this.call(
         hasKw ? `$rt.callMethodKw(${f}, ${name}, ${args}${kwPart})` : `$rt.callMethod(${f}, ${name}, ${args})`,
       )

@@ -668,6 +668,55 @@ describe('compiled fast paths keep Python semantics', () => {
     const v = exec(src)
     expect([v('a'), v('b'), v('c'), v('d')]).toEqual(['[2, 1]', '[42, 2]', '[2, "name \'g\' is not defined"]', '[3]'])
   })
+  it('obj.m(a) calls the method of the class without an argument array, as Python would call it', () => {
+    const src =
+      'class C(object):\n' +
+      '  def m(self, x):\n' +
+      "    return ('m', x)\n" +
+      '  def d(self, x, y=5):\n' +
+      "    return ('d', x, y)\n" +
+      '  def z(self):\n' +
+      "    return 'z'\n" +
+      'class D(dict):\n' +
+      '  def get2(self, k):\n' +
+      '    return self.get(k)\n' +
+      'def other(x):\n' +
+      "  return ('other', x)\n" +
+      'c = C()\n' +
+      'r = [c.m(1), c.d(1), c.d(1, 2), c.z(), C.m(c, 3)]\n' +
+      'c.m = other\n' +
+      'r.append(c.m(4))\n' +
+      'del c.m\n' +
+      'r.append(c.m(5))\n' +
+      'c.z = lambda_free = other\n' +
+      'd = D(a=1)\n' +
+      'd.n = 2\n' +
+      "r += [d.get2('a'), d.get('a', 0), d.get('q', 7), 'a,b'.split(','), 'ab'.upper(), (1, 2, 1).count(1), [3, 1].index(1)]\n" +
+      'l = []\n' +
+      'l.append(6)\n' +
+      'l.extend([7])\n' +
+      'r.append(l)\n' +
+      'try:\n' +
+      '  c.m()\n' +
+      'except TypeError, e:\n' +
+      '  r.append(str(e))\n' +
+      'try:\n' +
+      '  [].append()\n' +
+      'except TypeError, e:\n' +
+      '  r.append(str(e))\n' +
+      'try:\n' +
+      '  c.nope(1)\n' +
+      'except AttributeError, e:\n' +
+      '  r.append(str(e))\n' +
+      'res = r\n'
+    expect(compileRepy(src, 't.r2py')).toContain(
+      '$rt.callMethod1(($Gv3 === $G.ver ? $Gc3 : ($Gc3 = ($g = $G.m.get("c"))',
+    )
+    // (CPython 2.7's repr of res)
+    expect(exec(src)('res')).toBe(
+      "[('m', 1), ('d', 1, 5), ('d', 1, 2), 'z', ('m', 3), ('other', 4), ('m', 5), 1, 1, 7, ['a', 'b'], 'AB', 2, 1, [6, 7], 'm() takes exactly 2 arguments (1 given)', 'append() takes exactly one argument (0 given)', \"'C' object has no attribute 'nope'\"]",
+    )
+  })
   it('a function that cannot suspend is a plain function', () => {
     const src = 'def leaf(a, b):\n  if a:\n    raise ValueError, "bad"\n  return b\ndef gen(a):\n  return leaf(a, 2)\n'
     const js = compileRepy(src, 't.r2py')

@@ -52,7 +52,7 @@
 // where `$t` is one function-local temporary: `$rt.call` returns the result directly when the callee finished
 // without needing to suspend (a builtin), or a generator object to be delegated to.
 // Same for `$rt.callKw`, `$rt.callMethod`, `$rt.callMethodKw`, and `$rt.call0(f)` .. `$rt.call3(f, a, b, c)` (the
-// form for up to 3 positional arguments).
+// form for up to 3 positional arguments), `$rt.callMethod0(o, name)` .. `$rt.callMethod2(o, name, a, b)` (up to 2).
 // A call `f(a, b)` of a function the module defines once at its top level (plain parameters, no decorator), by a
 // name read from the globals, with as many positional arguments as it has parameters, is
 //     ($a0 = <f read from the globals>, $a1 = <a>, $a2 = <b>, $a0 === $P3 ? $P3($a1, $a2) : <the call above of $a0>)
@@ -139,6 +139,10 @@ export interface CompiledCodeRuntime {
   call3(f: unknown, a: unknown, b: unknown, c: unknown): Step
   /** f(*args, **kw): `kw` is [name, value] pairs, `star` the *expression (or undefined), `starstar` the **expression. */
   callKw(f: unknown, args: unknown[], kw: Array<[string, unknown]>, star?: unknown, starstar?: unknown): Step
+  /** callMethod(obj, name, []), ..., [a, b] without the array (the compiler uses these for up to 2 positional args). */
+  callMethod0(obj: unknown, name: string): Step
+  callMethod1(obj: unknown, name: string, a: unknown): Step
+  callMethod2(obj: unknown, name: string, a: unknown, b: unknown): Step
   callMethod(obj: unknown, name: string, args: unknown[]): Step
   callMethodKw(
     obj: unknown,
