@@ -41,6 +41,12 @@ export interface Float {
   value: number
   line: number
 }
+/** An imaginary literal (`5j`): its imaginary part. */
+export interface Imag {
+  kind: 'Imag'
+  value: number
+  line: number
+}
 export interface Str {
   kind: 'Str'
   value: string
@@ -147,6 +153,7 @@ export type Expr =
   | Name
   | Int
   | Float
+  | Imag
   | Str
   | Tuple
   | List

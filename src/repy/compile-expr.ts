@@ -41,6 +41,10 @@ export class Scope {
   /** Definitely assigned locals at the current point (null: the point is unreachable). Functions only. */
   da: Set<string> | null = new Set()
   loops: LoopInfo[] = []
+  /** Functions: locals a loop adds to (`total += i*i`). Such a local `x` is two JS variables: `x$`, and `x$d`, a
+   *  JS number added to a long `x$` without making a bigint each time; `x$d` is not 0 only while `x$` is a bigint.
+   *  Every read adds `x$d` in first (readFrom), every assignment resets it. */
+  sums: Set<string> = new Set()
   constructor(
     readonly kind: 'module' | 'function' | 'class',
     readonly parent: Scope | null,
@@ -115,7 +119,7 @@ export function intLiteral(v: bigint): string {
 }
 
 /** The largest safe integer: ints beyond it are bigints, so an inline result must be checked against it. */
-const MAX_SAFE = '9007199254740991'
+export const MAX_SAFE = '9007199254740991'
 
 /** An operand of an inline fast path: `ref` may be read several times; `set` (if any) evaluates the operand once,
  *  into a temporary; `num` is its value when it is an int literal in the safe range. */
@@ -212,6 +216,8 @@ export interface DirectFn {
 export class ExprCompiler {
   /** The module's top-level functions that calls may reach directly, by name. */
   protected readonly directFns = new Map<string, DirectFn>()
+  /** Global names read by the module's code: the index of each one's cache (`$Gc<i>`, `$Gv<i>`) in the module function. */
+  protected readonly globalCaches = new Map<string, number>()
   protected lines: string[] = []
   protected ind = 0
   /** Module-level constants (hoisted float literals), emitted before the module function. */
@@ -245,12 +251,19 @@ export class ExprCompiler {
   }
 
   private floatConst(v: number): string {
+    return this.numberConst('float', v)
+  }
+  private imagConst(v: number): string {
+    return this.numberConst('imag', v)
+  }
+  private numberConst(kind: 'float' | 'imag', v: number): string {
     const text = Object.is(v, -0) ? '-0' : String(v)
-    let name = this.constIndex.get(text)
+    const key = kind === 'float' ? text : 'j' + text
+    let name = this.constIndex.get(key)
     if (!name) {
       name = `$k${this.constIndex.size}`
-      this.constIndex.set(text, name)
-      this.consts.push(`const ${name} = $rt.float(${text});`)
+      this.constIndex.set(key, name)
+      this.consts.push(`const ${name} = ${kind === 'float' ? `$rt.float(${text})` : `$rt.complex(0, ${text})`};`)
     }
     return name
   }
@@ -278,11 +291,12 @@ export class ExprCompiler {
     switch (e.kind) {
       case 'Int':
       case 'Float':
+      case 'Imag':
       case 'Str':
         return true
       case 'Name': {
         if (e.id === 'True' || e.id === 'False' || e.id === 'None') return true
-        if (this.scope.kind !== 'function' || !this.scope.names.has(e.id)) return false
+        if (this.scope.kind !== 'function' || !this.scope.names.has(e.id) || this.scope.sums.has(e.id)) return false
         return this.bound(this.scope, e.id, true)
       }
       default:
@@ -306,11 +320,24 @@ export class ExprCompiler {
   private readFrom(s: Scope, id: string, inline: boolean): string {
     if (s.kind === 'class') return this.readFrom(s.parent!, id, inline)
     const f = this.owner(s, id)
-    // the globals dict's own Map first (gget repeats it, then tries the builtins)
-    if (!f) return `(($g = $G.m.get(${jsStr(id)})) !== undefined ? $g : $rt.gget($G, ${jsStr(id)}))`
+    // what the name held while the globals dict is at the version read last time (any change to the dict makes a
+    // new version); else the globals dict's own Map first (gget repeats it, then tries the builtins)
+    if (!f) {
+      let i = this.globalCaches.get(id)
+      if (i === undefined) {
+        i = this.globalCaches.size
+        this.globalCaches.set(id, i)
+      }
+      const [c, v, name] = [`$Gc${i}`, `$Gv${i}`, jsStr(id)]
+      return (
+        `(${v} === $G.ver ? ${c} : (${c} = ($g = $G.m.get(${name})) !== undefined ? $g : $rt.gget($G, ${name}), ` +
+        `${v} = $G.ver, ${c}))`
+      )
+    }
     const v = local(id)
-    if (this.bound(f, id, inline && f === s)) return v
-    return `(${v} === undefined ? $rt.unbound(${jsStr(id)}) : ${v})`
+    const value = f.sums.has(id) ? `(${v}d === 0 ? ${v} : (${v} = $rt.add(${v}, ${v}d), ${v}d = 0, ${v}))` : v
+    if (this.bound(f, id, inline && f === s)) return value
+    return `(${v} === undefined ? $rt.unbound(${jsStr(id)}) : ${value})`
   }
 
   /** Emits the binding of Python name `id` to the JS value `v`. */
@@ -319,7 +346,7 @@ export class ExprCompiler {
     if (s.kind === 'module') this.emit(`$rt.gset($G, ${jsStr(id)}, ${v});`)
     else if (s.kind === 'class') this.emit(`$ns.set(${jsStr(id)}, ${v});`)
     else {
-      this.emit(`${local(id)} = ${v};`)
+      this.emit(s.sums.has(id) ? `${local(id)} = ${v}; ${local(id)}d = 0;` : `${local(id)} = ${v};`)
       s.da?.add(id)
     }
   }
@@ -478,6 +505,8 @@ export class ExprCompiler {
         return intLiteral(e.value)
       case 'Float':
         return this.floatConst(e.value)
+      case 'Imag':
+        return this.imagConst(e.value)
       case 'Str':
         return jsStr(e.value)
       case 'Tuple':
@@ -619,6 +648,7 @@ export class ExprCompiler {
     }
     if (e.func.kind === 'Attribute') {
       const name = jsStr(e.func.attr)
+      if (!hasKw && argv.length <= 2) return this.call(`$rt.callMethod${argv.length}(${[f, name, ...argv].join(', ')})`)
       return this.call(
         hasKw ? `$rt.callMethodKw(${f}, ${name}, ${args}${kwPart})` : `$rt.callMethod(${f}, ${name}, ${args})`,
       )

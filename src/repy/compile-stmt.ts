@@ -1,17 +1,31 @@
 // Code generation, part 2: statements, functions, classes and the module.
 import type * as A from './ast.js'
 import { syntaxError } from './errors.js'
-import { ExprCompiler, INPLACE, JsFunc, Scope, forEachListComp, jsStr, local, targetNames } from './compile-expr.js'
+import {
+  ExprCompiler,
+  INPLACE,
+  JsFunc,
+  MAX_SAFE,
+  Scope,
+  forEachListComp,
+  jsStr,
+  local,
+  targetNames,
+} from './compile-expr.js'
 
 interface Bindings {
   names: Set<string>
   deleted: Set<string>
+  /** Names that a loop in the body adds to with `name += ...` (see Scope.sums). */
+  sums: Set<string>
 }
 
 /** Every name a function or class body binds (Python scoping: bound anywhere => local to the whole body). */
 function collectBindings(body: A.Stmt[]): Bindings {
   const names = new Set<string>()
   const deleted = new Set<string>()
+  const sums = new Set<string>()
+  let loops = 0
   const expr = (e: A.Expr | null) =>
     forEachListComp(e, (lc) => {
       for (const g of lc.generators) targetNames(g.target, names)
@@ -37,6 +51,7 @@ function collectBindings(body: A.Stmt[]): Bindings {
           expr(s.value)
           break
         case 'AugAssign':
+          if (loops > 0 && s.op === '+' && s.target.kind === 'Name') sums.add(s.target.id)
           targetNames(s.target, names)
           expr(s.target)
           expr(s.value)
@@ -57,16 +72,24 @@ function collectBindings(body: A.Stmt[]): Bindings {
           expr(s.msg)
           break
         case 'If':
-        case 'While':
           expr(s.test)
           walk(s.body)
+          walk(s.orelse)
+          break
+        case 'While':
+          expr(s.test)
+          loops++
+          walk(s.body)
+          loops--
           walk(s.orelse)
           break
         case 'For':
           targetNames(s.target, names)
           expr(s.target)
           expr(s.iter)
+          loops++
           walk(s.body)
+          loops--
           walk(s.orelse)
           break
         case 'Try':
@@ -94,7 +117,7 @@ function collectBindings(body: A.Stmt[]): Bindings {
     }
   }
   walk(body)
-  return { names, deleted }
+  return { names, deleted, sums }
 }
 
 /** Can this expression's code suspend (a call, or a list comprehension's loop)? */
@@ -187,7 +210,8 @@ export class StmtCompiler extends ExprCompiler {
     this.findDirectFns(m.body)
     const body = this.capture(3, () => this.stmts(m.body))
     const direct = [...this.directFns.values()].map((d) => `${d.v} = null`)
-    const decl = ['$l = 1', '$t', '$g', ...js.temps, ...direct].join(', ')
+    const caches = [...this.globalCaches.values()].map((i) => `$Gc${i}, $Gv${i} = -1`)
+    const decl = ['$l = 1', '$t', '$g', ...js.temps, ...direct, ...caches].join(', ')
     return [
       '(function ($rt) {',
       '  "use strict";',
@@ -234,6 +258,7 @@ export class StmtCompiler extends ExprCompiler {
       (s.value.kind === 'Str' ||
         s.value.kind === 'Int' ||
         s.value.kind === 'Float' ||
+        s.value.kind === 'Imag' ||
         (s.value.kind === 'Name' && ['True', 'False', 'None'].includes(s.value.id)))
     )
       return
@@ -355,6 +380,10 @@ export class StmtCompiler extends ExprCompiler {
   private augAssign(s: A.AugAssign): void {
     const fn = `$rt.${INPLACE[s.op]}`
     const t = s.target
+    if (t.kind === 'Name' && s.op === '+' && this.scope.kind === 'function' && this.scope.sums.has(t.id)) {
+      this.addToSum(t.id, s.value)
+      return
+    }
     if (t.kind === 'Name') {
       this.assignName(t.id, this.arith(s.op, INPLACE[s.op], t, s.value))
       return
@@ -386,6 +415,20 @@ export class StmtCompiler extends ExprCompiler {
     throw syntaxError(s.line, 'illegal expression for augmented assignment')
   }
 
+  /** `x += v` for a sum (see Scope.sums): a long plus a safe int only adds to `x$d`, a JS number. */
+  private addToSum(id: string, value: A.Expr): void {
+    const v = this.operand(value)
+    if (v.set) this.emit(`${v.set};`)
+    const x = local(id),
+      c = this.temp()
+    const num = v.num === null ? `typeof ${v.ref} === "number" && ` : ''
+    const safe = `<= ${MAX_SAFE} && ${c} >= -${MAX_SAFE}`
+    this.emit(`if (${num}typeof ${x} === "number" && (${c} = ${x} + ${v.ref}) ${safe}) ${x} = ${c};`)
+    this.emit(`else if (${num}typeof ${x} === "bigint" && (${c} = ${x}d + ${v.ref}) ${safe}) ${x}d = ${c};`)
+    this.emit(`else ${x} = $rt.iadd(${this.readName(id)}, ${v.ref});`)
+    this.scope.da?.add(id)
+  }
+
   private del(t: A.Expr): void {
     switch (t.kind) {
       case 'Name': {
@@ -396,6 +439,7 @@ export class StmtCompiler extends ExprCompiler {
         else {
           this.emit(`if (${local(t.id)} === undefined) $rt.unbound(${id});`)
           this.emit(`${local(t.id)} = undefined;`)
+          if (sc.sums.has(t.id)) this.emit(`${local(t.id)}d = 0;`)
           sc.da?.delete(t.id)
         }
         return
@@ -492,7 +536,7 @@ export class StmtCompiler extends ExprCompiler {
     this.emit(`${it} = (${n} = $rt.rangeN(${f}, ${start}, ${stop}, ${step})) < 0 ? $rt.iter(${call}) : null;`)
     this.emit(`${cur} = ${start};${st !== step ? ` ${st} = ${step};` : ''}`)
     const t = s.target
-    const direct = t.kind === 'Name' && this.scope.kind === 'function'
+    const direct = t.kind === 'Name' && this.scope.kind === 'function' && !this.scope.sums.has(t.id)
     this.loopBody(s.body, s.orelse, () => {
       this.emit('for (;;) {')
       this.ind++
@@ -600,13 +644,14 @@ export class StmtCompiler extends ExprCompiler {
 
   /** `$rt.func(function* ...)` for a def; defaults are evaluated here (def time). */
   private funcExpr(f: A.FunctionDef): string {
-    const { names, deleted } = collectBindings(f.body)
+    const { names, deleted, sums } = collectBindings(f.body)
     const params = [...f.params, ...(f.star ? [f.star] : []), ...(f.kw ? [f.kw] : [])]
     for (const p of params) names.add(p)
     const defaults = f.defaults.map((d) => this.expr(d))
     const js = new JsFunc()
     const outer = this.scope
     const scope = new Scope('function', outer, js, names, new Set(params), deleted)
+    scope.sums = sums
     scope.da = new Set(params)
     this.scope = scope
     let body: string[]
@@ -621,7 +666,8 @@ export class StmtCompiler extends ExprCompiler {
     const pad = '  '.repeat(this.ind)
     const plain = !stmtsYield(f.body)
     const localNames = [...names].filter((n) => !scope.params.has(n)).map(local)
-    const decl = [`$l = ${f.line}`, '$t', '$g', ...js.temps, ...localNames].join(', ')
+    const sumParts = [...sums].map((n) => `${local(n)}d = 0`)
+    const decl = [`$l = ${f.line}`, '$t', '$g', ...js.temps, ...localNames, ...sumParts].join(', ')
     const meta =
       `{ name: ${jsStr(f.name)}, params: [${f.params.map(jsStr).join(', ')}], defaults: [${defaults.join(', ')}], ` +
       `star: ${f.star ? jsStr(f.star) : 'null'}, kw: ${f.kw ? jsStr(f.kw) : 'null'}, file: $F, line: ${f.line} }`

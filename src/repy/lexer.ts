@@ -53,7 +53,7 @@ const OPS3 = ['**=', '//=', '>>=', '<<=']
 const OPS2 = ['**', '//', '>>', '<<', '<=', '>=', '==', '!=', '<>', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=']
 const OPS1 = '+-*/%&|^~<>()[]{},:.;@=`'
 
-/** A number literal (Python 2: hex, octal, binary, decimal, float, long; `j` is refused after the match). */
+/** A number literal (Python 2: hex, octal, binary, decimal, float, long, imaginary). */
 const NUMBER_RE =
   /(?:0[xX][0-9a-fA-F]+[lL]?|0[oO][0-7]+[lL]?|0[bB][01]+[lL]?|(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?[jJlL]?)/y
 const isIdStart = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_'
@@ -182,7 +182,6 @@ export function tokenize(src: string): Token[] {
       const text = m[0]
       pos += text.length
       if (pos < n && isIdChar(src[pos]!)) throw syntaxError(line)
-      if (/[jJ]$/.test(text)) throw syntaxError(line, 'complex numbers are not supported')
       push('NUMBER', text)
       continue
     }

@@ -240,7 +240,10 @@ export class ExprParser {
     const t = this.cur()
     if (t.type === 'OP' && (t.value === '+' || t.value === '-' || t.value === '~')) {
       this.next()
+      const literal = t.value === '-' && this.cur().type === 'NUMBER'
       const operand = this.parseFactor()
+      // Python 2 reads `-5j` as one literal, complex(0, -5); `-(5j)` is complex(-0.0, -5)
+      if (literal && operand.kind === 'Imag') return { kind: 'Imag', value: -operand.value, line: t.line }
       return { kind: 'UnaryOp', op: t.value, operand, line: t.line }
     }
     return this.parsePower()
@@ -545,6 +548,7 @@ export function checkTarget(e: A.Expr, verb: 'assign to' | 'delete'): void {
 
 function parseNumber(text: string, line: number): A.Expr {
   let t = text
+  if (/[jJ]$/.test(t)) return { kind: 'Imag', value: Number(t.slice(0, -1)), line }
   const isLong = /[lL]$/.test(t)
   if (isLong) t = t.slice(0, -1)
   if (/^0[xX]/.test(t)) return { kind: 'Int', value: BigInt(t), line }

@@ -140,6 +140,7 @@ function checkExpr(e: A.Expr): void {
       return
     case 'Int':
     case 'Float':
+    case 'Imag':
       return
     case 'Str':
       if (e.unicode) throw unsafeString(e.value, e.line, 'value')

@@ -589,6 +589,134 @@ describe('compiled fast paths keep Python semantics', () => {
     expect(errIn('x = 5\nx(1, 2)\n')).toBe("TypeError: 'int' object is not callable")
     expect(errIn('nope(1)\n')).toBe("NameError: name 'nope' is not defined")
   })
+  it('a local a loop adds to keeps its long exact, read anywhere (the sum held as a long plus a JS number)', () => {
+    const src =
+      'def f1(n):\n' +
+      '  total = 0\n' +
+      '  for i in xrange(n):\n' +
+      '    total += i*i\n' +
+      '  return total\n' +
+      'def f2():\n' +
+      '  t = 2**62\n' +
+      '  seen = []\n' +
+      '  for i in range(5):\n' +
+      '    t += -(2**52)\n' +
+      '    seen.append(t)\n' +
+      '    t += 2**52 + 1\n' +
+      '  return t, seen\n' +
+      'def f3():\n' +
+      '  x = 2**60\n' +
+      '  def peek():\n' +
+      '    return x\n' +
+      '  out = []\n' +
+      '  i = 0\n' +
+      '  while i < 3:\n' +
+      '    x += 7\n' +
+      '    out.append(peek())\n' +
+      '    out.append(x)\n' +
+      '    i += 1\n' +
+      '  return out\n' +
+      'def f4():\n' +
+      '  try:\n' +
+      '    for i in range(2):\n' +
+      '      y += 1\n' +
+      '  except NameError, e:\n' +
+      '    return repr(type(e)) + str(e)\n' +
+      'def f5():\n' +
+      "  s = ''\n" +
+      '  l = []\n' +
+      '  f = 2**60\n' +
+      '  for i in range(3):\n' +
+      "    s += 'ab'\n" +
+      '    l += [i]\n' +
+      '    f += 0.5\n' +
+      '  return s, l, f\n' +
+      'def f6():\n' +
+      '  x = 2**63 - 10\n' +
+      '  for i in range(20):\n' +
+      '    x += 1\n' +
+      '    if i == 5:\n' +
+      '      del x\n' +
+      '      x = 2**64\n' +
+      '  return x, type(x)\n' +
+      'def f7():\n' +
+      '  x = 2**55\n' +
+      '  for i in range(4):\n' +
+      '    x += -(2**53)\n' +
+      '  for i in range(4):\n' +
+      '    x += 2**53 - 1\n' +
+      '  return x, x == 2**55 - 4, [x + 0 for z in range(1)]\n' +
+      'def f8():\n' +
+      '  x = 2**53\n' +
+      '  for i in xrange(3):\n' +
+      '    x += 1\n' +
+      '  for x in xrange(2):\n' +
+      '    pass\n' +
+      '  return x\n' +
+      'res = [f1(400000), f2(), f3(), f4(), f5(), f6(), f7(), f8()]\n'
+    const js = compileRepy(src, 't.r2py')
+    expect(js).toContain('total$d = ')
+    expect(exec(src)('res')).toBe(
+      "[21333253333400000, (4611686018427387909, [4607182418800017408, 4607182418800017409, 4607182418800017410, 4607182418800017411, 4607182418800017412]), [1152921504606846983, 1152921504606846983, 1152921504606846990, 1152921504606846990, 1152921504606846997, 1152921504606846997], \"<type 'exceptions.UnboundLocalError'>local variable 'y' referenced before assignment\", ('ababab', [0, 1, 2], 1.152921504606847e+18), (18446744073709551630L, <type 'long'>), (36028797018963964, True, [36028797018963964]), 1]",
+    )
+  })
+  it('a global read sees every change of the globals dict (the read is kept only while the dict is unchanged)', () => {
+    const src =
+      "def f():\n  return len('ab')\ndef mylen(x):\n  return 42\ng = 1\ndef rg():\n  return g\n" +
+      'a = [f(), rg()]\nlen = mylen\ng = 2\nb = [f(), rg()]\ndel len\ndel g\nc = [f()]\n' +
+      'try:\n  rg()\nexcept NameError, e:\n  c.append(str(e))\ng = 3\nd = [rg()]\n'
+    const v = exec(src)
+    expect([v('a'), v('b'), v('c'), v('d')]).toEqual(['[2, 1]', '[42, 2]', '[2, "name \'g\' is not defined"]', '[3]'])
+  })
+  it('obj.m(a) calls the method of the class without an argument array, as Python would call it', () => {
+    const src =
+      'class C(object):\n' +
+      '  def m(self, x):\n' +
+      "    return ('m', x)\n" +
+      '  def d(self, x, y=5):\n' +
+      "    return ('d', x, y)\n" +
+      '  def z(self):\n' +
+      "    return 'z'\n" +
+      'class D(dict):\n' +
+      '  def get2(self, k):\n' +
+      '    return self.get(k)\n' +
+      'def other(x):\n' +
+      "  return ('other', x)\n" +
+      'c = C()\n' +
+      'r = [c.m(1), c.d(1), c.d(1, 2), c.z(), C.m(c, 3)]\n' +
+      'c.m = other\n' +
+      'r.append(c.m(4))\n' +
+      'del c.m\n' +
+      'r.append(c.m(5))\n' +
+      'c.z = lambda_free = other\n' +
+      'd = D(a=1)\n' +
+      'd.n = 2\n' +
+      "r += [d.get2('a'), d.get('a', 0), d.get('q', 7), 'a,b'.split(','), 'ab'.upper(), (1, 2, 1).count(1), [3, 1].index(1)]\n" +
+      'l = []\n' +
+      'l.append(6)\n' +
+      'l.extend([7])\n' +
+      'r.append(l)\n' +
+      'try:\n' +
+      '  c.m()\n' +
+      'except TypeError, e:\n' +
+      '  r.append(str(e))\n' +
+      'try:\n' +
+      '  [].append()\n' +
+      'except TypeError, e:\n' +
+      '  r.append(str(e))\n' +
+      'try:\n' +
+      '  c.nope(1)\n' +
+      'except AttributeError, e:\n' +
+      '  r.append(str(e))\n' +
+      'res = r\n'
+    expect(compileRepy(src, 't.r2py')).toContain(
+      '$rt.callMethod1(($Gv3 === $G.ver ? $Gc3 : ($Gc3 = ($g = $G.m.get("c"))',
+    )
+    // (CPython 2.7's repr of res)
+    expect(exec(src)('res')).toBe(
+      "[('m', 1), ('d', 1, 5), ('d', 1, 2), 'z', ('m', 3), ('other', 4), ('m', 5), 1, 1, 7, ['a', 'b'], 'AB', 2, 1, [6, 7], 'm() takes exactly 2 arguments (1 given)', 'append() takes exactly one argument (0 given)', \"'C' object has no attribute 'nope'\"]",
+    )
+  })
   it('a function that cannot suspend is a plain function', () => {
     const src = 'def leaf(a, b):\n  if a:\n    raise ValueError, "bad"\n  return b\ndef gen(a):\n  return leaf(a, 2)\n'
     const js = compileRepy(src, 't.r2py')

@@ -86,12 +86,17 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   })
   py.onDiscard(FileClass, (f) => call(f, 'close'))
   const LockClass = py.nativeClass('lock', {
+    // the uncontended path calls no helper: a Repy program may take and give back a lock in a tight loop
     acquire(self, ...a) {
-      count('acquire', a, 1)
-      return settle((py.payloadOf(self) as GuestLock).acquire(bool('acquire', a[0])))
+      if (a.length !== 1) count('acquire', a, 1)
+      const blocking = a[0]
+      const r = (py.payloadOf(self) as GuestLock).acquire(
+        typeof blocking === 'boolean' ? blocking : bool('acquire', blocking),
+      )
+      return typeof r === 'boolean' ? r : settle(r)
     },
     release(self, ...a) {
-      count('release', a, 0)
+      if (a.length !== 0) count('release', a, 0)
       if (!(py.payloadOf(self) as GuestLock).release())
         throw py.newException('LockDoubleReleaseError', 'release: the lock is not locked')
       return null

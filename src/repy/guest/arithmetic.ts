@@ -1,10 +1,11 @@
 // The arithmetic, shift and bitwise operators with Python 2 semantics, on the values of numbers.ts. `%` on a string
 // formats (format.ts); `-`, `&`, `|` and `^` on sets are set algebra (containers.ts).
-import { PyFloat, normBig, pyErr, typeErr, isList, isTuple, tuple, PySet } from './core.js'
+import { PyFloat, PyComplex, normBig, pyErr, typeErr, isList, isTuple, tuple, PySet } from './core.js'
 import { isInt, isNum, intVal, toBig, toFloat } from './numbers.js'
 import { typeName } from './classes.js'
 import { percent } from './format.js'
 import { setOps } from './containers.js'
+import { asComplex, cabs, cadd, cdiv, cfloordiv, cmod, cmul, cpow, csub } from './complex.js'
 
 function binErr(op: string, a: unknown, b: unknown): never {
   throw typeErr(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`)
@@ -135,14 +136,20 @@ function valueErrNeg() {
 // --- generic dispatch -------------------------------------------------------------------------------------------
 type IntK = (a: number | bigint, b: number | bigint) => unknown
 type FltK = (a: number, b: number) => number
+type CpxK = (a: PyComplex, b: PyComplex) => PyComplex
 
-function numOp(op: string, a: unknown, b: unknown, ik: IntK, fk: FltK): unknown {
+function numOp(op: string, a: unknown, b: unknown, ik: IntK, fk: FltK, ck: CpxK): unknown {
   if (isInt(a)) {
     if (isInt(b)) return ik(intVal(a), intVal(b))
     if (b instanceof PyFloat) return new PyFloat(fk(toFloat(a), b.v))
   } else if (a instanceof PyFloat) {
     if (b instanceof PyFloat) return new PyFloat(fk(a.v, b.v))
     if (isInt(b)) return new PyFloat(fk(a.v, toFloat(b)))
+  }
+  if (a instanceof PyComplex || b instanceof PyComplex) {
+    const x = asComplex(a),
+      y = asComplex(b)
+    if (x !== null && y !== null) return ck(x, y)
   }
   return binErr(op, a, b)
 }
@@ -200,7 +207,7 @@ export function add(a: unknown, b: unknown): unknown {
     if (isTuple(b)) return tuple(a.concat(b))
     throw typeErr(`can only concatenate tuple (not "${typeName(b)}") to tuple`)
   }
-  return numOp('+', a, b, iadd, (x, y) => x + y)
+  return numOp('+', a, b, iadd, (x, y) => x + y, cadd)
 }
 export function sub(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') {
@@ -209,7 +216,7 @@ export function sub(a: unknown, b: unknown): unknown {
     return BigInt(a) - BigInt(b)
   }
   if (a instanceof PySet && b instanceof PySet) return setOps.difference(a, b)
-  return numOp('-', a, b, isub, (x, y) => x - y)
+  return numOp('-', a, b, isub, (x, y) => x - y, csub)
 }
 export function mul(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') {
@@ -219,17 +226,24 @@ export function mul(a: unknown, b: unknown): unknown {
   }
   if (typeof a === 'string' || Array.isArray(a)) return seqRepeat(a, b)
   if (typeof b === 'string' || Array.isArray(b)) return seqRepeat(b, a)
-  return numOp('*', a, b, imul, (x, y) => x * y)
+  return numOp('*', a, b, imul, (x, y) => x * y, cmul)
 }
 export function div(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number' && b !== 0) return Math.floor(a / b) + 0
-  return numOp('/', a, b, ifloordiv, (x, y) => {
-    if (y === 0) throw pyErr('ZeroDivisionError', 'float division by zero')
-    return x / y
-  })
+  return numOp(
+    '/',
+    a,
+    b,
+    ifloordiv,
+    (x, y) => {
+      if (y === 0) throw pyErr('ZeroDivisionError', 'float division by zero')
+      return x / y
+    },
+    cdiv,
+  )
 }
 export function floordiv(a: unknown, b: unknown): unknown {
-  return numOp('//', a, b, ifloordiv, ffloordiv)
+  return numOp('//', a, b, ifloordiv, ffloordiv, cfloordiv)
 }
 export function mod(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number' && b !== 0) {
@@ -238,15 +252,18 @@ export function mod(a: unknown, b: unknown): unknown {
     return r + 0
   }
   if (typeof a === 'string') return percent(a, b)
-  return numOp('%', a, b, imod, fmodPy)
+  return numOp('%', a, b, imod, fmodPy, cmod)
 }
 export function pow(a: unknown, b: unknown): unknown {
-  return numOp('** or pow()', a, b, ipow, fpow)
+  return numOp('** or pow()', a, b, ipow, fpow, cpow)
 }
 export function divmod(a: unknown, b: unknown): unknown {
   return tuple([floordiv(a, b), mod(a, b)])
 }
 export function powMod(a: unknown, b: unknown, m: unknown): unknown {
+  if (a instanceof PyComplex || b instanceof PyComplex || m instanceof PyComplex) {
+    throw pyErr('ValueError', 'complex modulo')
+  }
   if (!isInt(a) || !isInt(b) || !isInt(m)) {
     throw typeErr('pow() 3rd argument not allowed unless all arguments are integers')
   }
@@ -338,11 +355,12 @@ export function neg(a: unknown): unknown {
   if (typeof a === 'boolean') return a ? -1 : 0
   if (typeof a === 'bigint') return normBig(-a)
   if (a instanceof PyFloat) return new PyFloat(-a.v)
+  if (a instanceof PyComplex) return new PyComplex(-a.re, -a.im)
   throw typeErr(`bad operand type for unary -: '${typeName(a)}'`)
 }
 export function pos(a: unknown): unknown {
   if (typeof a === 'boolean') return a ? 1 : 0
-  if (isNum(a)) return a
+  if (isNum(a) || a instanceof PyComplex) return a
   throw typeErr(`bad operand type for unary +: '${typeName(a)}'`)
 }
 export function invert(a: unknown): unknown {
@@ -354,5 +372,6 @@ export function abs(a: unknown): unknown {
   if (typeof a === 'boolean') return a ? 1 : 0
   if (typeof a === 'bigint') return a < 0n ? -a : a
   if (a instanceof PyFloat) return new PyFloat(Math.abs(a.v))
+  if (a instanceof PyComplex) return cabs(a)
   throw typeErr(`bad operand type for abs(): '${typeName(a)}'`)
 }

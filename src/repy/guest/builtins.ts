@@ -2,6 +2,7 @@
 import {
   PyType,
   PyFloat,
+  PyComplex,
   PyDict,
   PySet,
   PyInstance,
@@ -24,9 +25,10 @@ import {
 } from './core.js'
 import { isInt, intVal, toFloat, floatToInt, parseInt2, parseFloat2 } from './numbers.js'
 import { divmod, pow, powMod, abs, add } from './arithmetic.js'
-import { computeMro, typeOf, typeName, isinstance, issubclass, objectInit } from './classes.js'
+import { computeMro, defMethods, typeOf, typeName, isinstance, issubclass, objectInit } from './classes.js'
 import { toArray, toList, newSet, dictUpdate, len, iter, initContainerMethods } from './containers.js'
 import { initStrMethods } from './strings.js'
+import { complexCtor } from './complex.js'
 import { cmp3, truth, lt, gt } from './compare.js'
 import { str, repr } from './format.js'
 import { call } from './calls.js'
@@ -48,7 +50,7 @@ function argCount(name: string, args: unknown[], max: number): void {
     throw typeErr(`${name}() takes at most ${max} argument${max === 1 ? '' : 's'} (${args.length} given)`)
 }
 
-function toInt(x: unknown, base: unknown, hasBase: boolean): number | bigint {
+function toInt(name: string, x: unknown, base: unknown, hasBase: boolean): number | bigint {
   if (hasBase) {
     if (typeof x !== 'string') throw typeErr("int() can't convert non-string with explicit base")
     if (!isInt(base)) throw typeErr('an integer is required')
@@ -57,6 +59,7 @@ function toInt(x: unknown, base: unknown, hasBase: boolean): number | bigint {
   if (isInt(x)) return intVal(x)
   if (x instanceof PyFloat) return floatToInt(x.v)
   if (typeof x === 'string') return parseInt2(x, 10)
+  if (x instanceof PyComplex) throw typeErr(`can't convert complex to ${name}`)
   throw typeErr(`int() argument must be a string or a number, not '${typeName(x)}'`)
 }
 
@@ -280,6 +283,7 @@ export function initTypes(): void {
     'int',
     'long',
     'float',
+    'complex',
     'str',
     'list',
     'tuple',
@@ -333,7 +337,7 @@ export function initTypes(): void {
       hasBase = true
     }
     if (args.length === 0) return 0
-    return toInt(args[0], base, hasBase)
+    return toInt(name, args[0], base, hasBase)
   }
   T.int.ctor = intCtor('int')
   T.long.ctor = intCtor('long')
@@ -350,8 +354,15 @@ export function initTypes(): void {
     if (x instanceof PyFloat) return x
     if (typeof x === 'string') return new PyFloat(parseFloat2(x))
     if (isInt(x)) return new PyFloat(toFloat(x))
+    if (x instanceof PyComplex) throw typeErr("can't convert complex to float")
     throw typeErr('float() argument must be a string or a number')
   }
+  T.complex.ctor = complexCtor
+  const conjugate = (x: unknown) => {
+    if (x instanceof PyComplex) return new PyComplex(x.re, -x.im)
+    throw typeErr(`descriptor 'conjugate' requires a 'complex' object but received a '${typeName(x)}'`)
+  }
+  defMethods(T.complex, { conjugate: [conjugate, 0] })
   T.str.ctor = (args, kw) => {
     noKw('str', kw)
     argCount('str', args, 1)
@@ -430,6 +441,7 @@ export function makeBuiltins(): PyDict {
     T.bool,
     T.dict,
     T.float,
+    T.complex,
     T.frozenset,
     T.int,
     T.list,
@@ -608,14 +620,6 @@ export function makeBuiltins(): PyDict {
     0,
     Infinity,
     true,
-  )
-  fn(
-    'complex',
-    () => {
-      throw pyErr('NotImplementedError', 'complex numbers are not supported')
-    },
-    0,
-    2,
   )
   for (const name of FORBIDDEN) def(name, unsafeStub(name))
   return b

@@ -7,6 +7,8 @@ import {
   PyInstance,
   BoundMethod,
   G,
+  T,
+  isTuple,
   tuple,
   tupleOwn,
   typeErr,
@@ -246,6 +248,45 @@ export function callMethod(obj: unknown, name: string, args: unknown[]): unknown
     }
   }
   return call(getattr(obj, name), args)
+}
+
+/** The method `name` of `obj`'s class that `obj.name(...)` with `n` positional arguments may call directly, with
+ *  `obj` first: a compiled function of n + 1 plain parameters or a native method taking n + 1 arguments; else
+ *  undefined (an attribute of the instance, a class attribute that is not such a method, ...). */
+function directMethod(obj: unknown, name: string, n: number): AnyFn | undefined {
+  let c: unknown
+  // the types' own methods first: the most common receivers skip typeOf's tests
+  if (typeof obj === 'string') c = T.str.dict.get(name)
+  else if (Array.isArray(obj)) c = (isTuple(obj) ? T.tuple : T.list).dict.get(name)
+  else if (obj instanceof PyInstance) {
+    if (obj.attrs.has(name)) return undefined
+    c = obj.cls.dict.get(name)
+    if (c === undefined) c = lookup(obj.cls, name)
+  } else if (obj instanceof PyDict) {
+    if (obj.attrs !== null && obj.attrs.has(name)) return undefined
+    c = lookup(obj.cls ?? T.dict, name)
+  } else if (obj instanceof PyType) return undefined
+  else c = lookup(typeOf(obj), name)
+  if (typeof c !== 'function') return undefined
+  const fn = c as AnyFn
+  const info = fn.$py
+  if (info !== undefined) return info.simple && info.n === n + 1 ? fn : undefined
+  const nat = fn.$nat
+  return nat !== undefined && nat.method && n + 1 >= nat.min && n + 1 <= nat.max ? fn : undefined
+}
+// obj.name(), obj.name(a), obj.name(a, b): callMethod without an array of the arguments when the method is a plain
+// function of the class.
+export function callMethod0(obj: unknown, name: string): unknown {
+  const f = directMethod(obj, name, 0)
+  return f !== undefined ? f(obj) : callMethod(obj, name, [])
+}
+export function callMethod1(obj: unknown, name: string, a: unknown): unknown {
+  const f = directMethod(obj, name, 1)
+  return f !== undefined ? f(obj, a) : callMethod(obj, name, [a])
+}
+export function callMethod2(obj: unknown, name: string, a: unknown, b: unknown): unknown {
+  const f = directMethod(obj, name, 2)
+  return f !== undefined ? f(obj, a, b) : callMethod(obj, name, [a, b])
 }
 
 // --- construction ---------------------------------------------------------------------------------------------

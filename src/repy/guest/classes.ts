@@ -4,6 +4,7 @@ import {
   PyType,
   PyInstance,
   PyFloat,
+  PyComplex,
   PyDict,
   PySet,
   BoundMethod,
@@ -18,6 +19,7 @@ import {
   mkNative,
   type AnyFn,
 } from './core.js'
+import { numberPart } from './complex.js'
 
 const INT64_MAX = (1n << 63n) - 1n
 const INT64_MIN = -(1n << 63n)
@@ -40,6 +42,7 @@ export function typeOf(x: unknown): PyType {
   if (x === null) return T.NoneType
   if (x instanceof PyInstance) return x.cls
   if (x instanceof PyFloat) return T.float
+  if (x instanceof PyComplex) return T.complex
   if (Array.isArray(x)) return isTuple(x) ? T.tuple : T.list
   if (x instanceof PyDict) return x.cls ?? T.dict
   if (x instanceof PySet) return x.frozen ? T.frozenset : T.set
@@ -175,6 +178,10 @@ export function getattr(o: unknown, name: string): unknown {
   if (typeof o === 'function') {
     const a = (o as AnyFn).$py?.attrs?.get(name)
     if (a !== undefined) return a
+  }
+  if (name === 'real' || name === 'imag') {
+    const v = numberPart(o, name)
+    if (v !== undefined) return v
   }
   const t = typeOf(o)
   const c = lookup(t, name)

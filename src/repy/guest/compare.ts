@@ -1,5 +1,6 @@
 // Truth values and comparisons with Python 2 rules (mixed types ordered: None < numbers < others by type name).
-import { PyFloat, PyDict, PySet, XRange, BoundMethod, isTuple, objId, typeErr } from './core.js'
+import { PyFloat, PyComplex, PyDict, PySet, XRange, BoundMethod, isTuple, objId, typeErr } from './core.js'
+import { complexEq, noOrdering } from './complex.js'
 import { isInt, intVal, toBig } from './numbers.js'
 import { typeOf, typeName } from './classes.js'
 
@@ -15,6 +16,7 @@ export function truth(a: unknown): boolean {
       return a !== 0n
     case 'object':
       if (a instanceof PyFloat) return a.v !== 0
+      if (a instanceof PyComplex) return a.re !== 0 || a.im !== 0
       if (Array.isArray(a)) return a.length > 0
       if (a instanceof PyDict) return a.m.size > 0
       if (a instanceof PySet) return a.m.size > 0
@@ -51,12 +53,13 @@ function numCmp(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0
 }
 
-const isNumber = (x: unknown): boolean => isInt(x) || x instanceof PyFloat
+const isNumber = (x: unknown): boolean => isInt(x) || x instanceof PyFloat || x instanceof PyComplex
 
 export function eq(a: unknown, b: unknown): boolean {
   if (a === b) return !(a instanceof PyFloat && Number.isNaN(a.v))
   const ta = typeof a
   if (ta === 'string' || typeof b === 'string') return false
+  if (a instanceof PyComplex || b instanceof PyComplex) return complexEq(a, b)
   if (isNumber(a)) return isNumber(b) && numCmp(a, b) === 0
   if (a === null || b === null || a === undefined || b === undefined) return false
   if (Array.isArray(a)) {
@@ -107,6 +110,10 @@ export function cmp3(a: unknown, b: unknown): number {
   if (a === b) return 0
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0
   if (isNumber(a) && isNumber(b)) {
+    if (a instanceof PyComplex || b instanceof PyComplex) {
+      if (complexEq(a, b)) return 0
+      throw noOrdering()
+    }
     const r = numCmp(a, b)
     return Number.isNaN(r) ? 0 : r
   }
@@ -148,6 +155,7 @@ function setCmp(a: PySet, b: PySet, op: string): boolean {
 
 function rich(a: unknown, b: unknown, op: string): boolean {
   if (a instanceof PySet && b instanceof PySet) return setCmp(a, b, op)
+  if ((a instanceof PyComplex || b instanceof PyComplex) && isNumber(a) && isNumber(b)) throw noOrdering()
   if ((a instanceof PyFloat || b instanceof PyFloat) && isNumber(a) && isNumber(b)) {
     const r = numCmp(a, b)
     if (Number.isNaN(r)) return false

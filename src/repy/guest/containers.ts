@@ -605,6 +605,7 @@ export function initContainerMethods(): void {
       (self: PyDict) => {
         self.m.clear()
         self.ks = null
+        self.ver++
         return null
       },
       0,

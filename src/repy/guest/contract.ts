@@ -9,6 +9,7 @@
 // | bool              | true / false                                                               |
 // | int, long         | number when a safe integer, else bigint (always normalized: a bigint is never in the safe range) |
 // | float             | PyFloat instance ({ v: number })                                            |
+// | complex           | PyComplex instance ({ re: number, im: number })                             |
 // | str               | string whose char codes are all 0..255 (a byte string)                      |
 // | list              | plain Array                                                                 |
 // | tuple             | frozen Array marked by the runtime (`$rt.tuple`)                            |
@@ -28,10 +29,17 @@
 //   def/class name) is local to it: a JavaScript `let` at the top of the function, initially `undefined`. A read
 //   of a local that may be unbound is `(x === undefined ? $rt.unbound('x') : x)`.
 // - Module-level code and every other name read: `$rt.gget($G, 'name')` (globals, then builtins, else NameError),
-//   emitted as `(($g = $G.m.get('name')) !== undefined ? $g : $rt.gget($G, 'name'))`: `$G` is always a dict, and
-//   `$G.m` its Map from a str key to the value (`$g` is one function-local temporary, read at once);
+//   emitted as `($Gv3 === $G.ver ? $Gc3 : ($Gc3 = ($g = $G.m.get('name')) !== undefined ? $g : $rt.gget($G, 'name'),
+//   $Gv3 = $G.ver, $Gc3))`: `$G` is always a dict, `$G.m` its Map from a str key to the value, `$G.ver` a number that
+//   changes whenever the dict does, and `$Gc3`, `$Gv3` (one pair per name, variables of the module function, `$Gv3`
+//   initially -1) what the name held at that version (`$g` is one function-local temporary, read at once);
 //   module-level assignment `$rt.gset($G, 'name', v)`, `del name` at module level `$rt.gdel($G, 'name')`.
 // - A name read inside a nested function that is local in an enclosing function is the JavaScript closure variable.
+// - A function's local that a loop in its body adds to (`total += i*i`) is a sum: besides `x$` it has `x$d = 0`, a
+//   JS number. `x += v` with `v` a safe int adds to `x$` while both are numbers and the result is safe, else adds to
+//   `x$d` while `x$` is a bigint (a long) and `x$d + v` is safe, else `x$ = $rt.iadd(<x read>, v)`. Every read of
+//   `x` first folds `x$d` into `x$` (`(x$d === 0 ? x$ : (x$ = $rt.add(x$, x$d), x$d = 0, x$))`), every assignment
+//   and `del` resets `x$d`: a long sum takes a bigint addition once per ~2^53 of increments, not at each.
 // - Class bodies: `const $ns = new Map()`; assignments in the body go to `$ns.set('name', v)`; a read of a name the
 //   body assigns is `($ns.has('x') ? $ns.get('x') : <what the read would be outside the class>)`. Then
 //   `$rt.makeClass('Name', [bases...], $ns)`.
@@ -44,7 +52,7 @@
 // where `$t` is one function-local temporary: `$rt.call` returns the result directly when the callee finished
 // without needing to suspend (a builtin), or a generator object to be delegated to.
 // Same for `$rt.callKw`, `$rt.callMethod`, `$rt.callMethodKw`, and `$rt.call0(f)` .. `$rt.call3(f, a, b, c)` (the
-// form for up to 3 positional arguments).
+// form for up to 3 positional arguments), `$rt.callMethod0(o, name)` .. `$rt.callMethod2(o, name, a, b)` (up to 2).
 // A call `f(a, b)` of a function the module defines once at its top level (plain parameters, no decorator), by a
 // name read from the globals, with as many positional arguments as it has parameters, is
 //     ($a0 = <f read from the globals>, $a1 = <a>, $a2 = <b>, $a0 === $P3 ? $P3($a1, $a2) : <the call above of $a0>)
@@ -101,6 +109,8 @@ export interface CompiledCodeRuntime {
 
   // literals
   float(n: number): unknown
+  /** complex(re, im) (imaginary literals). */
+  complex(re: number, im: number): unknown
   tuple(items: unknown[]): unknown
   /** dict literal: keys and values alternate. */
   dict(kv: unknown[]): unknown
@@ -129,6 +139,10 @@ export interface CompiledCodeRuntime {
   call3(f: unknown, a: unknown, b: unknown, c: unknown): Step
   /** f(*args, **kw): `kw` is [name, value] pairs, `star` the *expression (or undefined), `starstar` the **expression. */
   callKw(f: unknown, args: unknown[], kw: Array<[string, unknown]>, star?: unknown, starstar?: unknown): Step
+  /** callMethod(obj, name, []), ..., [a, b] without the array (the compiler uses these for up to 2 positional args). */
+  callMethod0(obj: unknown, name: string): Step
+  callMethod1(obj: unknown, name: string, a: unknown): Step
+  callMethod2(obj: unknown, name: string, a: unknown, b: unknown): Step
   callMethod(obj: unknown, name: string, args: unknown[]): Step
   callMethodKw(
     obj: unknown,

@@ -8,6 +8,14 @@ export class PyFloat {
   constructor(readonly v: number) {}
 }
 
+/** A Python complex: two doubles. */
+export class PyComplex {
+  constructor(
+    readonly re: number,
+    readonly im: number,
+  ) {}
+}
+
 /** Generator objects are `instanceof G`. */
 export const G = (function () {
   const g = function () {} as unknown as { prototype: object }
@@ -99,6 +107,9 @@ export class PyDict {
   attrs: Map<string, unknown> | null = null
   /** Checks every key given to get/set/has/delete (Repy's SafeDict); it throws to refuse one. */
   check: ((k: unknown) => void) | null = null
+  /** Changes at every set, delete and clear: compiled code keeps what a global name held while its globals dict
+   *  stays at the same version (contract.ts). */
+  ver = 0
   get(k: unknown): unknown {
     if (this.check !== null) this.check(k)
     return this.m.get(hashKey(k))
@@ -108,6 +119,7 @@ export class PyDict {
     const h = hashKey(k)
     if (h !== k && !this.m.has(h)) (this.ks ??= new Map()).set(h, k)
     this.m.set(h, v)
+    this.ver++
   }
   has(k: unknown): boolean {
     if (this.check !== null) this.check(k)
@@ -117,6 +129,7 @@ export class PyDict {
     if (this.check !== null) this.check(k)
     const h = hashKey(k)
     if (this.ks !== null) this.ks.delete(h)
+    this.ver++
     return this.m.delete(h)
   }
   origKey(h: unknown): unknown {
@@ -257,6 +270,7 @@ export interface Types {
   int: PyType
   long: PyType
   float: PyType
+  complex: PyType
   str: PyType
   list: PyType
   tuple: PyType
@@ -395,6 +409,8 @@ export function hashKey(k: unknown): unknown {
     case 'object':
       if (k === null) return null
       if (k instanceof PyFloat) return floatKey(k.v)
+      // equal to the float (or int) of its real part when the imaginary part is 0, as in Python
+      if (k instanceof PyComplex) return k.im === 0 ? floatKey(k.re) : '\u0103' + String(k.re) + ',' + String(k.im)
       if (Array.isArray(k)) {
         if ((k as Marked)[TUPLE] !== true) throw typeErr("unhashable type: 'list'")
         let s = '\u0100('

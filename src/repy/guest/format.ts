@@ -1,6 +1,7 @@
 // str() / repr() of every value, float formatting and the `%` operator on strings.
 import {
   PyFloat,
+  PyComplex,
   PyDict,
   PySet,
   PyType,
@@ -37,14 +38,14 @@ function special(v: number): string | null {
   return null
 }
 
-/** repr(float): shortest round-trip, Python 2.7 style ('0.1', '1e+16', '1e-07', '1.0'). */
-export function floatRepr(v: number): string {
+/** repr(float): shortest round-trip, Python 2.7 style ('0.1', '1e+16', '1e-07', '1.0'; '1' without `dot`). */
+export function floatRepr(v: number, dot = true): string {
   const sp = special(v)
   if (sp !== null) return sp
-  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0'
+  if (v === 0) return (Object.is(v, -0) ? '-0' : '0') + (dot ? '.0' : '')
   const sign = v < 0 ? '-' : ''
   const [digits, exp] = expParts(Math.abs(v).toExponential())
-  if (exp >= -4 && exp < 16) return sign + fixedFromDigits(digits, exp, true)
+  if (exp >= -4 && exp < 16) return sign + fixedFromDigits(digits, exp, dot)
   return sign + digits[0] + (digits.length > 1 ? '.' + digits.slice(1) : '') + expSuffix(exp)
 }
 function fixedFromDigits(digits: string, exp: number, forceDot: boolean): string {
@@ -54,6 +55,15 @@ function fixedFromDigits(digits: string, exp: number, forceDot: boolean): string
     return fp.length > 0 ? ip + '.' + fp : forceDot ? ip + '.0' : ip
   }
   return '0.' + '0'.repeat(-exp - 1) + digits
+}
+
+/** repr(complex) (`short`: the shortest round-trip parts) or str(complex) (12 significant digits), as CPython 2.7's
+ *  complex_format: '2j' when the real part is +0, else '(1+2j)', '(-0-1j)'. */
+export function complexText(c: PyComplex, short: boolean): string {
+  const part = (v: number) => (short ? floatRepr(v, false) : formatG(v, 12))
+  if (c.re === 0 && !Object.is(c.re, -0)) return part(c.im) + 'j'
+  const im = part(c.im)
+  return '(' + part(c.re) + (im[0] === '-' ? '' : '+') + im + 'j)'
 }
 
 /** '%.<prec>g' (alt: '#' flag keeps trailing zeros). */
@@ -214,6 +224,7 @@ export function repr(x: unknown): string {
   }
   if (x === null) return 'None'
   if (x instanceof PyFloat) return floatRepr(x.v)
+  if (x instanceof PyComplex) return complexText(x, true)
   if (Array.isArray(x)) return isTuple(x) ? reprSeq(x, '(', ')', true) : reprSeq(x, '[', ']', false)
   if (x instanceof PyDict) {
     if (x.cls !== null) {
@@ -273,6 +284,7 @@ export function str(x: unknown): string {
   if (typeof x === 'number') return String(x)
   if (typeof x === 'bigint') return String(x)
   if (x instanceof PyFloat) return floatStr(x.v)
+  if (x instanceof PyComplex) return complexText(x, false)
   if (x instanceof PyInstance) {
     const h = userHook(x, '__str__')
     if (h !== null) return h

@@ -1,6 +1,6 @@
 // Python 2 number values: ints are JS numbers when safe integers, else bigints; floats are PyFloat. Tests,
 // conversions and parsing; the operators on them are in arithmetic.ts.
-import { PyFloat, normBig, pyErr, typeErr } from './core.js'
+import { PyComplex, PyFloat, normBig, pyErr, typeErr } from './core.js'
 
 export const isInt = (x: unknown): x is number | bigint | boolean =>
   typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean'
@@ -23,6 +23,7 @@ export function toFloat(x: unknown): number {
     if (!Number.isFinite(f)) throw pyErr('OverflowError', 'long int too large to convert to float')
     return f
   }
+  if (x instanceof PyComplex) throw typeErr("can't convert complex to float")
   throw typeErr('a float is required')
 }
 

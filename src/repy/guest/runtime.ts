@@ -3,6 +3,7 @@
 import type { CompiledCodeRuntime } from './contract.js'
 import {
   PyFloat,
+  PyComplex,
   PyDict,
   PySet,
   PyType,
@@ -131,6 +132,7 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     budget: 10000,
     STOP,
     float: (n: number) => new PyFloat(n),
+    complex: (re: number, im: number) => new PyComplex(re, im),
     tuple,
     dict(kv: unknown[]) {
       const d = new PyDict()
@@ -175,6 +177,9 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     call3: calls.call3,
     callKw,
     callMethod: calls.callMethod,
+    callMethod0: calls.callMethod0,
+    callMethod1: calls.callMethod1,
+    callMethod2: calls.callMethod2,
     callMethodKw,
     getattr: cls.getattr,
     setattr: cls.setattr,
