@@ -59,19 +59,10 @@ async function run(...args: string[]): Promise<{ out: string; code: number }> {
 
 describe('flotilla browse', () => {
   it('finds the node that advertises the key, lists it as not answering and exits 3', async () => {
-    const { out, code } = await run(
-      'browse',
-      '--key',
-      'alice',
-      '--keys',
-      dir,
-      '--bootstrap',
-      dialAddress(nodes[0]!),
-      // Generous for a loaded machine: the lookup ends when it has asked every node, not at the timeout.
-      '--timeout',
-      '30',
-      '--json',
-    )
+    // Generous for a loaded machine: the lookup ends when it has asked every node, not at the timeout.
+    const browseAlice = (...more: string[]) =>
+      run('browse', '--key', 'alice', '--keys', dir, '--bootstrap', dialAddress(nodes[0]!), '--timeout', '30', ...more)
+    const { out, code } = await browseAlice('--json')
     const result = JSON.parse(out) as BrowseResult
     expect(code).toBe(3)
     expect(result.key).toBe(keyText)
@@ -79,17 +70,7 @@ describe('flotilla browse', () => {
     expect(result.unreachable.map((n) => n.peerId)).toEqual([nodes[2]!.peerId.toString()])
     expect(result.unreachable[0]!.addresses).toEqual([nodes[2]!.getMultiaddrs()[0]!.decapsulate('/p2p').toString()])
     expect(result.unreachable[0]!.error).toMatch(/E_/)
-    const text = await run(
-      'browse',
-      '--key',
-      'alice',
-      '--keys',
-      dir,
-      '--bootstrap',
-      dialAddress(nodes[0]!),
-      '--timeout',
-      '30',
-    )
+    const text = await browseAlice()
     expect(text.code).toBe(3)
     expect(text.out).toMatch(
       /^1 node found, 1 did not answer\ndid not answer [^\n]*:\n {2}12D3\w+ \(\/ip4\/127\.0\.0\.1\/tcp\/\d+\): E_/,

@@ -21,26 +21,33 @@ globalThis.leftBehind = callargs[0]
 mycontext.mark = callargs[0]
 `
 
+/** A long-lived host (it keeps a spare thread); run() starts a vessel of one program file and answers its outcome. */
+async function spareHost(options: { frontEnds?: string } = {}) {
+  const outputs = new Map<string, string>()
+  const ended = new Map<string, (o: Outcome) => void>()
+  const host = await SandboxHost.start(
+    root,
+    {
+      output: (id, text) => outputs.set(id, (outputs.get(id) ?? '') + text),
+      exit: (id, outcome) => ended.get(id)?.(outcome),
+    },
+    { longLived: true, ...options },
+  )
+  const run = (id: string, program: string, source: string): Promise<Outcome> => {
+    const cwd = join(root, id)
+    mkdirSync(cwd)
+    writeFileSync(join(cwd, program), source)
+    const outcome = new Promise<Outcome>((resolve) => ended.set(id, resolve))
+    host.startVessel({ vesselId: id, cwd, program, callargs: [id], ip: '127.0.0.1', restrictions })
+    return outcome
+  }
+  return { host, outputs, run }
+}
+
 describe("a node's sandbox host", () => {
   it('gives every vessel a fresh thread, one after another and several at once', async () => {
-    const outputs = new Map<string, string>()
-    const ended = new Map<string, (o: Outcome) => void>()
-    const host = await SandboxHost.start(
-      root,
-      {
-        output: (id, text) => outputs.set(id, (outputs.get(id) ?? '') + text),
-        exit: (id, outcome) => ended.get(id)?.(outcome),
-      },
-      { longLived: true },
-    )
-    const run = (id: string): Promise<Outcome> => {
-      const cwd = join(root, id)
-      mkdirSync(cwd)
-      writeFileSync(join(cwd, 'p.js'), PROGRAM)
-      const outcome = new Promise<Outcome>((resolve) => ended.set(id, resolve))
-      host.startVessel({ vesselId: id, cwd, program: 'p.js', callargs: [id], ip: '127.0.0.1', restrictions })
-      return outcome
-    }
+    const { host, outputs, run: runIn } = await spareHost()
+    const run = (id: string): Promise<Outcome> => runIn(id, 'p.js', PROGRAM)
     try {
       for (const id of ['a', 'b', 'c']) expect(await run(id)).toMatchObject({ status: 'Terminated', code: 0 })
       const together = await Promise.all(['d', 'e', 'f', 'g'].map(run))
@@ -52,24 +59,7 @@ describe("a node's sandbox host", () => {
   })
 
   it('runs JavaScript and Repy programs on threads that loaded the front-end registry while they waited', async () => {
-    const outputs = new Map<string, string>()
-    const ended = new Map<string, (o: Outcome) => void>()
-    const host = await SandboxHost.start(
-      root,
-      {
-        output: (id, text) => outputs.set(id, (outputs.get(id) ?? '') + text),
-        exit: (id, outcome) => ended.get(id)?.(outcome),
-      },
-      { longLived: true, frontEnds: FRONT_ENDS_MODULE },
-    )
-    const run = (id: string, program: string, source: string): Promise<Outcome> => {
-      const cwd = join(root, id)
-      mkdirSync(cwd)
-      writeFileSync(join(cwd, program), source)
-      const outcome = new Promise<Outcome>((resolve) => ended.set(id, resolve))
-      host.startVessel({ vesselId: id, cwd, program, callargs: [id], ip: '127.0.0.1', restrictions })
-      return outcome
-    }
+    const { host, outputs, run } = await spareHost({ frontEnds: FRONT_ENDS_MODULE })
     try {
       expect(await run('js1', 'p.js', 'log(callargs[0])')).toMatchObject({ status: 'Terminated', code: 0 })
       expect(await run('py1', 'p.r2py', 'log(callargs[0] + "\\n")\n')).toMatchObject({ status: 'Terminated', code: 0 })
@@ -82,20 +72,10 @@ describe("a node's sandbox host", () => {
   })
 
   it('a front-end registry that cannot be loaded fails each start with the reason, as when loaded on arrival', async () => {
-    const ended = new Map<string, (o: Outcome) => void>()
-    const host = await SandboxHost.start(
-      root,
-      { exit: (id, outcome) => ended.get(id)?.(outcome) },
-      { longLived: true, frontEnds: 'no-such-registry.js' },
-    )
+    const { host, run } = await spareHost({ frontEnds: 'no-such-registry.js' })
     try {
       for (const id of ['bad1', 'bad2']) {
-        const cwd = join(root, id)
-        mkdirSync(cwd)
-        writeFileSync(join(cwd, 'p.js'), 'log(1)')
-        const outcome = new Promise<Outcome>((resolve) => ended.set(id, resolve))
-        host.startVessel({ vesselId: id, cwd, program: 'p.js', callargs: [], ip: '127.0.0.1', restrictions })
-        const o = await outcome
+        const o = await run(id, 'p.js', 'log(1)')
         expect(o.status).toBe('Terminated')
         expect(o.code).not.toBe(0)
         expect(o.reason).toMatch(/no-such-registry/)
