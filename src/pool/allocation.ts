@@ -258,15 +258,18 @@ export class Allocator {
     await this.markFree(v)
   }
 
-  /** The node says the vessel is not the pool's (any more), whatever its vessel list said: it leaves the pool. */
+  /** The node says the vessel is not the pool's (any more), whatever its vessel list said: it leaves the pool. A node
+   *  left with no vessel here leaves too, so the timer's recheck does not take its word (its list) again. */
   private drop(v: PoolVessel, err: unknown): Promise<void> {
     this.log.warn(`${v.id} leaves the pool: its node refused the pool as owner (${failureText(err)})`, { vessel: v.id })
-    return this.lock.serial(() =>
-      this.store.apply([
+    return this.lock.serial(async () => {
+      const others = (await this.store.listVessels()).some((x) => x.peerId === v.peerId && x.id !== v.id)
+      await this.store.apply([
         { type: 'delVessel', id: v.id },
         { type: 'delIntent', vessel: v.id },
-      ]),
-    )
+        ...(others ? [] : [{ type: 'delNode', peerId: v.peerId } as const]),
+      ])
+    })
   }
 
   private markFree(v: PoolVessel): Promise<void> {

@@ -61,12 +61,14 @@ export class DonatedNodes {
    * Asks the node at `addresses` for its vessels and takes in those the pool owns (`claimant`, the signer of an
    * Announce, is recorded as the donor of those whose owner information names none). E_NOT_DONATED if it owns none
    * there (or the node lies about itself), E_UNREACHABLE/E_TIMEOUT if the node does not answer. Answers the peer id
-   * and how many of its vessels are the pool's.
+   * and how many of its vessels are the pool's. A `recheck` (the timer's) changes nothing for a node that is no longer
+   * known by the time it answers.
    */
   async check(
     addresses: readonly string[],
     expectedPeer: string | null,
     claimant: string | null = null,
+    recheck = false,
   ): Promise<{ peerId: string; vessels: number }> {
     let peerId = expectedPeer
     let listed: NodeVessel[]
@@ -100,6 +102,8 @@ export class DonatedNodes {
     const ours = listed.filter((v) => v.ownerKey === this.poolKey).slice(0, MAX_VESSELS_PER_NODE)
     let taken = ours.length
     await this.lock.serial(async () => {
+      // a recheck answered by a node that left the pool meanwhile (it refused the pool as owner) takes nothing in
+      if (recheck && (await this.store.node(id)) === undefined) return
       const all = await this.store.listVessels()
       const known = all.filter((v) => v.peerId === id)
       const owned = new Map(ours.map((v) => [v.name, v]))
@@ -155,7 +159,7 @@ export class DonatedNodes {
     const nodes = await this.store.listNodes()
     await Promise.all(
       nodes.map((n) =>
-        this.check(n.addresses, n.peerId).catch((err: unknown) => {
+        this.check(n.addresses, n.peerId, null, true).catch((err: unknown) => {
           if (!isUnreachable(err) && !(err instanceof NodeError && err.code === 'E_NOT_DONATED'))
             this.log.warn(`checking node ${n.peerId}: ${failureText(err)}`, { peer: n.peerId })
         }),

@@ -41,6 +41,7 @@ export interface Intent {
 
 export type PoolChange =
   | { type: 'putNode'; node: PoolNode }
+  | { type: 'delNode'; peerId: string }
   | { type: 'putVessel'; vessel: PoolVessel }
   | { type: 'delVessel'; id: string }
   | { type: 'putIntent'; intent: Intent }
@@ -103,6 +104,8 @@ export class PoolStore {
         switch (c.type) {
           case 'putNode':
             return { type: 'put', sublevel: this.nodes, key: c.node.peerId, value: c.node } as const
+          case 'delNode':
+            return { type: 'del', sublevel: this.nodes, key: c.peerId } as const
           case 'putVessel':
             return { type: 'put', sublevel: this.vesselsDb, key: c.vessel.id, value: c.vessel } as const
           case 'delVessel':
