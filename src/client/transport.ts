@@ -78,13 +78,20 @@ export class ClientTransport {
   ): Promise<Response> {
     if (this.closed) throw new NodeError('E_UNREACHABLE', 'the client transport is closed')
     const signal = AbortSignal.timeout(timeoutMs)
-    let stream
-    try {
-      stream = await this.node.dialProtocol(address, protocol, {
+    const open = () =>
+      this.node.dialProtocol(address, protocol, {
         signal,
         maxOutboundStreams: MAX_PROTOCOL_STREAMS,
         // a node behind NAT is reached through a relay, whose connections are limited in bytes and time
         runOnLimitedConnection: true,
+      })
+    let stream
+    try {
+      // A stream refused during its protocol negotiation carried no request yet: one more try is safe, and rides out
+      // a node too busy to finish the negotiation in time (seen with both cores taken by other work).
+      stream = await open().catch((err: unknown) => {
+        if (signal.aborted) throw err
+        return open()
       })
     } catch (err) {
       throw transportError(err, `cannot reach ${address.toString()}`, signal)

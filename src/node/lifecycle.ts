@@ -158,6 +158,7 @@ export class Lifecycle {
     await this.host?.shutdown()
     for (const run of this.runs.values()) run.end()
     this.runs.clear()
+    for (const log of this.logs.values()) log.close()
   }
 
   private async resume(v: VesselRecord): Promise<void> {

@@ -100,9 +100,10 @@ export class NodeLog extends BaseLogger {
     if (toStderr && !this.stderrGone) (this.options.writeStderr ?? writeStderr)(entryText(entry, false))
   }
 
-  /** Stops watching stderr; entries may still be written. */
+  /** Stops watching stderr and closes the file; entries may still be written (the file opens again). */
   close(): void {
     process.stderr.off('error', this.onStderrError)
+    this.ring?.close()
   }
 
   private writeFile(line: string): void {

@@ -66,7 +66,13 @@ export class VesselLog {
     return this.written
   }
 
+  /** Closes the log's file until its next write. */
+  close(): void {
+    this.ring.close()
+  }
+
   clear(): void {
+    this.ring.close()
     rmSync(this.ring.oldPath, { force: true })
     rmSync(this.ring.newPath, { force: true })
     this.ring = new RingLog(this.prefix, this.size)
