@@ -9,6 +9,7 @@ import { NotCopied, type GuestValue, type Op, type OpTable, type Threads } from 
 import { MAX_REASON_CHARS } from './cap-text.js'
 import { GuestStrings, SHORT_STRING } from './guest-strings.js'
 import { newHostFunction, type GuestArgs, type HostAnswer, type ValueKinds } from './host-function.js'
+import { GuestPromises } from './guest-promises.js'
 import type { GuestKind } from './guest-typeof.js'
 
 /** More arguments than any operation takes (openconnection and sendmessage take five); beyond it, arguments are
@@ -53,6 +54,7 @@ export class Bridge {
   /** Made by install, with the host function's reading of value kinds. */
   private strings!: GuestStrings
   private kinds!: ValueKinds
+  private promises!: GuestPromises
   private readonly errorStrings = new Map<string, QuickJSHandle>()
 
   constructor(
@@ -73,6 +75,7 @@ export class Bridge {
     host.handle.consume((fn) => ctx.setProp(ctx.global, '__flotilla_host', fn))
     this.strings = new GuestStrings(ctx, host)
     this.kinds = host
+    this.promises = new GuestPromises(ctx, this.rt, host)
     const exported = ctx.unwrapResult(
       ctx.evalCode(PRELUDE_SOURCE, 'flotilla:prelude', { type: 'global', strict: true }),
     )
@@ -160,7 +163,7 @@ export class Bridge {
   }
 
   private promiseToGuest(promise: Promise<GuestValue>, name: string): QuickJSHandle {
-    const deferred = this.ctx.newPromise()
+    const deferred = this.promises.deferred()
     const thread = this.threads.current
     promise
       .then(
@@ -320,13 +323,16 @@ export class Bridge {
 
   /** Runs the guest's queued jobs; returns the description of an uncatchable error (interrupt), if one stopped them. */
   runJobs(): string | null {
-    const r = this.rt.executePendingJobs()
-    if (r.error) {
-      const description = this.describe(r.error)
-      r.error.dispose()
-      return description
-    }
-    return null
+    const error = this.promises.runJobs()
+    if (!error) return null
+    const description = this.describe(error)
+    error.dispose()
+    return description
+  }
+
+  /** Whether the guest promise `h` is still pending (read without calling the guest's then). */
+  isPending(h: QuickJSHandle): boolean {
+    return this.promises.isPending(h)
   }
 }
 
