@@ -10,6 +10,8 @@ import { MAX_REASON_CHARS } from './cap-text.js'
 import { GuestStrings, SHORT_STRING } from './guest-strings.js'
 import { newHostFunction, type GuestArgs, type HostAnswer, type ValueKinds } from './host-function.js'
 import { GuestPromises } from './guest-promises.js'
+import { GuestCalls } from './guest-calls.js'
+import { quickJSInternals } from './quickjs-internals.js'
 import type { GuestKind } from './guest-typeof.js'
 
 /** More arguments than any operation takes (openconnection and sendmessage take five); beyond it, arguments are
@@ -55,6 +57,7 @@ export class Bridge {
   private strings!: GuestStrings
   private kinds!: ValueKinds
   private promises!: GuestPromises
+  private calls!: GuestCalls
   private readonly errorStrings = new Map<string, QuickJSHandle>()
 
   constructor(
@@ -75,7 +78,8 @@ export class Bridge {
     host.handle.consume((fn) => ctx.setProp(ctx.global, '__flotilla_host', fn))
     this.strings = new GuestStrings(ctx, host)
     this.kinds = host
-    this.promises = new GuestPromises(ctx, this.rt, host)
+    this.calls = new GuestCalls(ctx, quickJSInternals(ctx))
+    this.promises = new GuestPromises(ctx, this.rt, host, this.calls)
     const exported = ctx.unwrapResult(
       ctx.evalCode(PRELUDE_SOURCE, 'flotilla:prelude', { type: 'global', strict: true }),
     )
@@ -139,7 +143,6 @@ export class Bridge {
 
   private guestError(err: RepyError): QuickJSHandle {
     this.threads.lastError.set(this.threads.current, `${err.repyName}: ${err.message}`)
-    const { ctx } = this
     if (this.errorStrings.size > MAX_KEPT_ERROR_STRINGS - 2) {
       // Made room for before either string is taken: a handle taken for this call must not be freed by the next.
       for (const old of this.errorStrings.values()) old.dispose()
@@ -147,9 +150,9 @@ export class Bridge {
     }
     const kept = err.message.length <= MAX_KEPT_ERROR_CHARS
     const messageH = kept ? this.keptString(err.message) : this.newString(err.message)
-    const r = ctx.callFunction(this.makeErrorFn, ctx.undefined, this.keptString(err.repyName), messageH)
+    const r = this.calls.call(this.makeErrorFn, this.keptString(err.repyName), messageH)
     if (!kept) messageH.dispose()
-    return r.error ?? r.value
+    return r.error ? r.error : r.value
   }
 
   /** A guest string for an exception's name or short message, made once and kept: a polling program meets the same
@@ -245,7 +248,7 @@ export class Bridge {
 
   private isArray(h: QuickJSHandle): boolean {
     const { ctx } = this
-    const r = ctx.callFunction(this.isArrayFn, ctx.undefined, h)
+    const r = this.calls.call(this.isArrayFn, h)
     if (r.error) {
       r.error.dispose()
       return false
@@ -274,7 +277,7 @@ export class Bridge {
   /** Defines (not sets) a property: a setter the program put on Array.prototype or Object.prototype is not run. */
   private defineValue(target: QuickJSHandle, key: string, value: QuickJSHandle): void {
     const { ctx } = this
-    const r = ctx.newString(key).consume((k) => ctx.callFunction(this.defineFn, ctx.undefined, target, k, value))
+    const r = ctx.newString(key).consume((k) => this.calls.call(this.defineFn, target, k, value))
     if (r.error) throw new GuestThrow(r.error)
     r.value.dispose()
   }

@@ -7,6 +7,7 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten'
 import { ownedHandle, quickJSInternals, type QuickJSInternals } from './quickjs-internals.js'
 import type { ValueKinds } from './host-function.js'
+import { GuestCalls } from './guest-calls.js'
 
 /** A guest promise and how to settle it (once; later calls do nothing). */
 export interface GuestDeferred {
@@ -19,19 +20,18 @@ const PENDING = 0 // JSPromiseStateEnum.Pending
 
 export class GuestPromises {
   private readonly q: QuickJSInternals | null
-  /** Two pointer slots (a promise's resolve and reject functions; a job's context), and one for a call's argument. */
+  /** Two pointer slots: a promise's resolve and reject functions, or a job's context. */
   private readonly slots: number = 0
-  private readonly argSlot: number = 0
 
   constructor(
     private readonly ctx: QuickJSContext,
     private readonly rt: QuickJSRuntime,
     private readonly kinds: ValueKinds,
+    private readonly calls: GuestCalls,
   ) {
     const q = quickJSInternals(ctx)
-    this.slots = q ? q.module._malloc(12) : 0
+    this.slots = q ? q.module._malloc(8) : 0
     this.q = this.slots === 0 ? null : q
-    this.argSlot = this.slots + 8
   }
 
   /** Whether the C functions are used (else the package's public API). */
@@ -51,7 +51,10 @@ export class GuestPromises {
       const fn = resolvers[which]
       const [resolve, reject] = resolvers
       resolvers = null
-      this.call(q, fn, value)
+      // A resolve function returns undefined; it throws only when out of memory, and then nothing can be done here.
+      const r = this.calls.callAt(fn, [value])
+      r?.value?.dispose()
+      r?.error?.dispose()
       q.ffi.QTS_FreeValuePointer(q.ctxPtr, resolve)
       q.ffi.QTS_FreeValuePointer(q.ctxPtr, reject)
     }
@@ -80,15 +83,5 @@ export class GuestPromises {
       return null
     }
     return ownedHandle(q, result)
-  }
-
-  /** Calls the guest function `fn` (a JSValue*) with `arg`; what it returns or throws is dropped (a promise's
-   *  resolve function returns undefined and throws only when out of memory). */
-  private call(q: QuickJSInternals, fn: number, arg: QuickJSHandle): void {
-    new Int32Array(q.module.HEAPU8.buffer, this.argSlot, 1)[0] = arg.value
-    const result = q.ffi.QTS_Call(q.ctxPtr, fn, this.ctx.undefined.value, 1, this.argSlot)
-    const error = q.ffi.QTS_ResolveException(q.ctxPtr, result)
-    q.ffi.QTS_FreeValuePointer(q.ctxPtr, result)
-    if (error) q.ffi.QTS_FreeValuePointer(q.ctxPtr, error)
   }
 }

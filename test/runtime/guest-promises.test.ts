@@ -4,6 +4,8 @@ import { newQuickJSWASMModule, type QuickJSContext, type QuickJSRuntime } from '
 import { beforeEach, describe, expect, it } from 'vitest'
 import { GuestPromises } from '../../src/runtime/guest-promises.js'
 import { newHostFunction } from '../../src/runtime/host-function.js'
+import { GuestCalls } from '../../src/runtime/guest-calls.js'
+import { quickJSInternals } from '../../src/runtime/quickjs-internals.js'
 
 let rt: QuickJSRuntime
 let ctx: QuickJSContext
@@ -13,7 +15,7 @@ beforeEach(async () => {
   ctx = rt.newContext()
   const host = newHostFunction(ctx, 'host', () => undefined)
   host.handle.dispose()
-  promises = new GuestPromises(ctx, rt, host)
+  promises = new GuestPromises(ctx, rt, host, new GuestCalls(ctx, quickJSInternals(ctx)))
 })
 
 /** Has the guest await `promise` and record what it got in globalThis.got. */
