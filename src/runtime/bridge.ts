@@ -9,7 +9,7 @@ import { NotCopied, type GuestValue, type Op, type OpTable, type Threads } from 
 import { MAX_REASON_CHARS } from './cap-text.js'
 import { GuestStrings, SHORT_STRING } from './guest-strings.js'
 import { newHostFunction, type GuestArgs, type HostAnswer, type ValueKinds } from './host-function.js'
-import { GuestPromises } from './guest-promises.js'
+import { GuestPromises, type GuestDeferred } from './guest-promises.js'
 import { GuestCalls } from './guest-calls.js'
 import { quickJSInternals } from './quickjs-internals.js'
 import type { GuestKind } from './guest-typeof.js'
@@ -168,33 +168,48 @@ export class Bridge {
   private promiseToGuest(promise: Promise<GuestValue>, name: string): QuickJSHandle {
     const deferred = this.promises.deferred()
     const thread = this.threads.current
-    promise
-      .then(
-        (value) => {
-          if (this.hooks.isEnded()) return
-          this.threads.current = thread
-          let h: QuickJSHandle
-          try {
-            h = this.toGuest(value)
-          } catch (err) {
-            if (!(err instanceof GuestThrow)) return this.hooks.onInternalError(name, err)
-            deferred.reject(err.handle)
-            return err.handle.dispose()
-          }
-          deferred.resolve(h)
-          h.dispose()
-        },
-        (err: unknown) => {
-          if (this.hooks.isEnded()) return
-          this.threads.current = thread
-          if (!(err instanceof RepyError)) return this.hooks.onInternalError(name, err)
-          const h = this.guestError(err)
-          deferred.reject(h)
-          h.dispose()
-        },
-      )
-      .finally(() => this.hooks.afterSettle())
+    // afterSettle runs in each handler, not in a finally: that would be one more host promise and microtask per call.
+    promise.then(
+      (value) => {
+        try {
+          this.resolveInGuest(deferred, thread, value, name)
+        } finally {
+          this.hooks.afterSettle()
+        }
+      },
+      (err: unknown) => {
+        try {
+          this.rejectInGuest(deferred, thread, err, name)
+        } finally {
+          this.hooks.afterSettle()
+        }
+      },
+    )
     return deferred.handle
+  }
+
+  private resolveInGuest(deferred: GuestDeferred, thread: number, value: GuestValue, name: string): void {
+    if (this.hooks.isEnded()) return
+    this.threads.current = thread
+    let h: QuickJSHandle
+    try {
+      h = this.toGuest(value)
+    } catch (err) {
+      if (!(err instanceof GuestThrow)) return this.hooks.onInternalError(name, err)
+      deferred.reject(err.handle)
+      return err.handle.dispose()
+    }
+    deferred.resolve(h)
+    h.dispose()
+  }
+
+  private rejectInGuest(deferred: GuestDeferred, thread: number, err: unknown, name: string): void {
+    if (this.hooks.isEnded()) return
+    this.threads.current = thread
+    if (!(err instanceof RepyError)) return this.hooks.onInternalError(name, err)
+    const h = this.guestError(err)
+    deferred.reject(h)
+    h.dispose()
   }
 
   /** The call's arguments, checked for kind and size before anything is copied: only strings, numbers, booleans,
