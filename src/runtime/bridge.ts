@@ -9,6 +9,9 @@ import { NotCopied, type GuestValue, type Op, type OpTable, type Threads } from 
 import { MAX_REASON_CHARS } from './cap-text.js'
 import { GuestStrings, SHORT_STRING } from './guest-strings.js'
 import { newHostFunction, type GuestArgs, type HostAnswer, type ValueKinds } from './host-function.js'
+import { GuestPromises, type GuestDeferred } from './guest-promises.js'
+import { GuestCalls } from './guest-calls.js'
+import { quickJSInternals } from './quickjs-internals.js'
 import type { GuestKind } from './guest-typeof.js'
 
 /** More arguments than any operation takes (openconnection and sendmessage take five); beyond it, arguments are
@@ -53,6 +56,8 @@ export class Bridge {
   /** Made by install, with the host function's reading of value kinds. */
   private strings!: GuestStrings
   private kinds!: ValueKinds
+  private promises!: GuestPromises
+  private calls!: GuestCalls
   private readonly errorStrings = new Map<string, QuickJSHandle>()
 
   constructor(
@@ -73,6 +78,8 @@ export class Bridge {
     host.handle.consume((fn) => ctx.setProp(ctx.global, '__flotilla_host', fn))
     this.strings = new GuestStrings(ctx, host)
     this.kinds = host
+    this.calls = new GuestCalls(ctx, quickJSInternals(ctx))
+    this.promises = new GuestPromises(ctx, this.rt, host, this.calls)
     const exported = ctx.unwrapResult(
       ctx.evalCode(PRELUDE_SOURCE, 'flotilla:prelude', { type: 'global', strict: true }),
     )
@@ -136,7 +143,6 @@ export class Bridge {
 
   private guestError(err: RepyError): QuickJSHandle {
     this.threads.lastError.set(this.threads.current, `${err.repyName}: ${err.message}`)
-    const { ctx } = this
     if (this.errorStrings.size > MAX_KEPT_ERROR_STRINGS - 2) {
       // Made room for before either string is taken: a handle taken for this call must not be freed by the next.
       for (const old of this.errorStrings.values()) old.dispose()
@@ -144,9 +150,9 @@ export class Bridge {
     }
     const kept = err.message.length <= MAX_KEPT_ERROR_CHARS
     const messageH = kept ? this.keptString(err.message) : this.newString(err.message)
-    const r = ctx.callFunction(this.makeErrorFn, ctx.undefined, this.keptString(err.repyName), messageH)
+    const r = this.calls.call(this.makeErrorFn, this.keptString(err.repyName), messageH)
     if (!kept) messageH.dispose()
-    return r.error ?? r.value
+    return r.error ? r.error : r.value
   }
 
   /** A guest string for an exception's name or short message, made once and kept: a polling program meets the same
@@ -160,35 +166,50 @@ export class Bridge {
   }
 
   private promiseToGuest(promise: Promise<GuestValue>, name: string): QuickJSHandle {
-    const deferred = this.ctx.newPromise()
+    const deferred = this.promises.deferred()
     const thread = this.threads.current
-    promise
-      .then(
-        (value) => {
-          if (this.hooks.isEnded()) return
-          this.threads.current = thread
-          let h: QuickJSHandle
-          try {
-            h = this.toGuest(value)
-          } catch (err) {
-            if (!(err instanceof GuestThrow)) return this.hooks.onInternalError(name, err)
-            deferred.reject(err.handle)
-            return err.handle.dispose()
-          }
-          deferred.resolve(h)
-          h.dispose()
-        },
-        (err: unknown) => {
-          if (this.hooks.isEnded()) return
-          this.threads.current = thread
-          if (!(err instanceof RepyError)) return this.hooks.onInternalError(name, err)
-          const h = this.guestError(err)
-          deferred.reject(h)
-          h.dispose()
-        },
-      )
-      .finally(() => this.hooks.afterSettle())
+    // afterSettle runs in each handler, not in a finally: that would be one more host promise and microtask per call.
+    promise.then(
+      (value) => {
+        try {
+          this.resolveInGuest(deferred, thread, value, name)
+        } finally {
+          this.hooks.afterSettle()
+        }
+      },
+      (err: unknown) => {
+        try {
+          this.rejectInGuest(deferred, thread, err, name)
+        } finally {
+          this.hooks.afterSettle()
+        }
+      },
+    )
     return deferred.handle
+  }
+
+  private resolveInGuest(deferred: GuestDeferred, thread: number, value: GuestValue, name: string): void {
+    if (this.hooks.isEnded()) return
+    this.threads.current = thread
+    let h: QuickJSHandle
+    try {
+      h = this.toGuest(value)
+    } catch (err) {
+      if (!(err instanceof GuestThrow)) return this.hooks.onInternalError(name, err)
+      deferred.reject(err.handle)
+      return err.handle.dispose()
+    }
+    deferred.resolve(h)
+    h.dispose()
+  }
+
+  private rejectInGuest(deferred: GuestDeferred, thread: number, err: unknown, name: string): void {
+    if (this.hooks.isEnded()) return
+    this.threads.current = thread
+    if (!(err instanceof RepyError)) return this.hooks.onInternalError(name, err)
+    const h = this.guestError(err)
+    deferred.reject(h)
+    h.dispose()
   }
 
   /** The call's arguments, checked for kind and size before anything is copied: only strings, numbers, booleans,
@@ -242,7 +263,7 @@ export class Bridge {
 
   private isArray(h: QuickJSHandle): boolean {
     const { ctx } = this
-    const r = ctx.callFunction(this.isArrayFn, ctx.undefined, h)
+    const r = this.calls.call(this.isArrayFn, h)
     if (r.error) {
       r.error.dispose()
       return false
@@ -271,7 +292,7 @@ export class Bridge {
   /** Defines (not sets) a property: a setter the program put on Array.prototype or Object.prototype is not run. */
   private defineValue(target: QuickJSHandle, key: string, value: QuickJSHandle): void {
     const { ctx } = this
-    const r = ctx.newString(key).consume((k) => ctx.callFunction(this.defineFn, ctx.undefined, target, k, value))
+    const r = ctx.newString(key).consume((k) => this.calls.call(this.defineFn, target, k, value))
     if (r.error) throw new GuestThrow(r.error)
     r.value.dispose()
   }
@@ -320,13 +341,16 @@ export class Bridge {
 
   /** Runs the guest's queued jobs; returns the description of an uncatchable error (interrupt), if one stopped them. */
   runJobs(): string | null {
-    const r = this.rt.executePendingJobs()
-    if (r.error) {
-      const description = this.describe(r.error)
-      r.error.dispose()
-      return description
-    }
-    return null
+    const error = this.promises.runJobs()
+    if (!error) return null
+    const description = this.describe(error)
+    error.dispose()
+    return description
+  }
+
+  /** Whether the guest promise `h` is still pending (read without calling the guest's then). */
+  isPending(h: QuickJSHandle): boolean {
+    return this.promises.isPending(h)
   }
 }
 

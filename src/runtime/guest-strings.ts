@@ -3,9 +3,12 @@
 // recv or send that was most of the call's cost. In the binary format a string is a short header and its
 // characters, one byte each (or UTF-16 units for a string with wider characters), copied by Node and QuickJS at
 // memory speed, NUL included. The format is QuickJS's own and may change between its versions: it is checked
-// against QuickJS's own encoding when a context starts, and not used if it differs.
+// against QuickJS's own encoding when a context starts, and not used if it differs. A string for the guest is
+// written straight into the module's memory, where QuickJS reads it: no ArrayBuffer on the host (making one cost
+// more than the copies).
 import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten'
 import { slowKinds, type ValueKinds } from './host-function.js'
+import { ownedHandle, quickJSInternals, type QuickJSInternals } from './quickjs-internals.js'
 
 /** Shorter strings go the usual way: for them the binary format's fixed costs are not worth it. */
 export const SHORT_STRING = 128
@@ -14,17 +17,22 @@ const VERSION_ATOMS_TAG = [5, 0, 7] // format version, no atoms, a string
 // eslint-disable-next-line no-control-regex -- the Latin-1 range starts at NUL; this finds what lies beyond it
 export const WIDE_CHAR = /[^\x00-\xff]/
 
-/** The encoding of `s` as a bjson string value, in an ArrayBuffer of its own. */
-function encode(s: string): Buffer {
-  const wide = WIDE_CHAR.test(s)
+/** The bytes before the characters of a bjson string value of `length` characters. */
+function headerOf(length: number, wide: boolean): number[] {
   const header = [...VERSION_ATOMS_TAG]
-  for (let v = s.length * 2 + (wide ? 1 : 0); ; v = Math.floor(v / 128)) {
+  for (let v = length * 2 + (wide ? 1 : 0); ; v = Math.floor(v / 128)) {
     if (v < 128) {
       header.push(v)
-      break
+      return header
     }
     header.push((v % 128) | 0x80)
   }
+}
+
+/** The encoding of `s` as a bjson string value, in an ArrayBuffer of its own. */
+function encode(s: string): Buffer {
+  const wide = WIDE_CHAR.test(s)
+  const header = headerOf(s.length, wide)
   const out = Buffer.from(new ArrayBuffer(header.length + s.length * (wide ? 2 : 1)))
   out.set(header)
   out.write(s, header.length, wide ? 'utf16le' : 'latin1')
@@ -54,11 +62,15 @@ function decode(bytes: Uint8Array): string | null {
 export class GuestStrings {
   /** Whether this QuickJS writes strings as encode() does. */
   readonly enabled: boolean
+  private readonly q: QuickJSInternals | null
+  /** The module's memory as a Buffer, made again when the memory grows. */
+  private heap: Buffer | null = null
 
   constructor(
     private readonly ctx: QuickJSContext,
     private readonly kinds: ValueKinds = slowKinds(ctx),
   ) {
+    this.q = quickJSInternals(ctx)
     this.enabled = ['', 'a\xff', 'x'.repeat(300), 'wide \u0100'].every((s) => {
       const ours = encode(s)
       const theirs = ctx.newString(s).consume((h) => this.read(h, (bytes) => Buffer.from(bytes)))
@@ -68,10 +80,41 @@ export class GuestStrings {
 
   /** A guest string holding `s`, or null when the guest is out of memory. */
   toGuest(s: string): QuickJSHandle | null {
-    const h = this.ctx.newArrayBuffer(encode(s).buffer).consume((buffer) => this.ctx.decodeBinaryJSON(buffer))
+    const h = this.q
+      ? this.decodeInPlace(this.q, s)
+      : this.ctx.newArrayBuffer(encode(s).buffer).consume((buffer) => this.ctx.decodeBinaryJSON(buffer))
+    if (h === null) return null
     if (this.kinds.kindOf(h) === 'string') return h
     h.dispose()
     return null
+  }
+
+  /** `s` encoded into the module's memory, given to QuickJS as an ArrayBuffer (which takes that memory) and
+   *  decoded there. */
+  private decodeInPlace(q: QuickJSInternals, s: string): QuickJSHandle | null {
+    const wide = WIDE_CHAR.test(s)
+    const header = headerOf(s.length, wide)
+    const size = header.length + s.length * (wide ? 2 : 1)
+    const ptr = q.module._malloc(size)
+    if (ptr === 0) return null
+    const heap = this.heapBuffer(q)
+    heap.set(header, ptr)
+    heap.write(s, ptr + header.length, size - header.length, wide ? 'utf16le' : 'latin1')
+    const buffer = ownedHandle(q, q.ffi.QTS_NewArrayBuffer(q.ctxPtr, ptr, size))
+    if (!this.kinds.isObject(buffer)) {
+      q.module._free(ptr) // no ArrayBuffer took it
+      buffer.dispose()
+      return null
+    }
+    const h = ownedHandle(q, q.ffi.QTS_bjson_decode(q.ctxPtr, buffer.value))
+    buffer.dispose()
+    return h
+  }
+
+  private heapBuffer(q: QuickJSInternals): Buffer {
+    const memory = q.module.HEAPU8.buffer
+    if (this.heap?.buffer !== memory) this.heap = Buffer.from(memory)
+    return this.heap
   }
 
   /** The host string of the guest string `h`, or null if QuickJS did not write it as expected. */

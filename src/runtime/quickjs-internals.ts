@@ -1,8 +1,17 @@
 // The parts of quickjs-emscripten's context that the public API wraps in per-call objects (handles, scopes,
-// generators) and that the host-call path (host-function.ts) uses directly. They are not part of the package's
+// generators, a malloc per argument list) and that the hot paths use directly: the host call (host-function.ts),
+// long strings (guest-strings.ts), promises and jobs (guest-promises.ts). They are not part of the package's
 // typed API, so they are looked up once and checked; null when this version of the package lays them out otherwise,
 // and the caller then keeps to the public API.
-import type { QuickJSContext } from 'quickjs-emscripten'
+import {
+  Lifetime,
+  type JSValue,
+  type QuickJSContext,
+  type QuickJSHandle,
+  type QuickJSRuntime,
+} from 'quickjs-emscripten'
+
+type JSValuePointer = JSValue['value']
 
 export interface QuickJSFfi {
   QTS_ArgvGetJSValueConstPointer(argv: number, index: number): number
@@ -11,12 +20,28 @@ export interface QuickJSFfi {
   QTS_NewFloat64(ctx: number, n: number): number
   QTS_DupValuePointer(ctx: number, value: number): number
   QTS_Throw(ctx: number, error: number): number
+  QTS_FreeValuePointer(ctx: number, value: number): void
+  /** Takes `buffer` (malloc'd in the module's memory): freed with the ArrayBuffer. */
+  QTS_NewArrayBuffer(ctx: number, buffer: number, length: number): number
+  QTS_bjson_decode(ctx: number, arrayBuffer: number): number
+  /** A new promise; its resolve and reject functions' JSValue* are written to `resolvers` (two pointers). */
+  QTS_NewPromiseCapability(ctx: number, resolvers: number): number
+  QTS_PromiseState(ctx: number, promise: number): number
+  QTS_Call(ctx: number, fn: number, thisValue: number, argc: number, argv: number): number
+  /** The exception a call's result stands for (a JSValue* the caller owns), or 0 when it is not one. */
+  QTS_ResolveException(ctx: number, value: number): number
+  QTS_IsJobPending(rt: number): number
+  /** Runs up to `max` jobs (-1: all); the context of the last one is written to `lastContext`. The result is the
+   *  count of jobs run, or the exception that stopped them. */
+  QTS_ExecutePendingJob(rt: number, max: number, lastContext: number): number
+  QTS_FreeValuePointerRuntime(rt: number, value: number): void
 }
 
 export interface QuickJSModuleMemory {
   /** The module's memory; a new view after the memory grew. */
   HEAPU8: Uint8Array
   UTF8ToString(ptr: number): string
+  _malloc(bytes: number): number
   _free(ptr: number): void
 }
 
@@ -26,6 +51,7 @@ export type CallFunction = (ctx: number, thisPtr: number, argc: number, argv: nu
 
 export interface QuickJSInternals {
   ctxPtr: number
+  rtPtr: number
   ffi: QuickJSFfi
   module: QuickJSModuleMemory
   callbacks: { callFunction: CallFunction }
@@ -40,6 +66,16 @@ const FFI_NAMES: Array<keyof QuickJSFfi> = [
   'QTS_NewFloat64',
   'QTS_DupValuePointer',
   'QTS_Throw',
+  'QTS_FreeValuePointer',
+  'QTS_NewArrayBuffer',
+  'QTS_bjson_decode',
+  'QTS_NewPromiseCapability',
+  'QTS_PromiseState',
+  'QTS_Call',
+  'QTS_ResolveException',
+  'QTS_IsJobPending',
+  'QTS_ExecutePendingJob',
+  'QTS_FreeValuePointerRuntime',
 ]
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
@@ -47,14 +83,17 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function quickJSInternals(ctx: QuickJSContext): QuickJSInternals | null {
   const c: unknown = ctx
   if (!isObject(c)) return null
-  const { ffi, module, cToHostCallbacks, ctx: lifetime, getFunction } = c
+  const { ffi, module, cToHostCallbacks, ctx: lifetime, rt, getFunction } = c
   if (!isObject(ffi) || !FFI_NAMES.every((name) => typeof ffi[name] === 'function')) return null
   if (!isObject(module) || !(module.HEAPU8 instanceof Uint8Array)) return null
-  if (typeof module._free !== 'function' || typeof module.UTF8ToString !== 'function') return null
+  if (typeof module._free !== 'function' || typeof module._malloc !== 'function') return null
+  if (typeof module.UTF8ToString !== 'function') return null
   if (!isObject(cToHostCallbacks) || typeof cToHostCallbacks.callFunction !== 'function') return null
   if (!isObject(lifetime) || typeof lifetime.value !== 'number' || typeof getFunction !== 'function') return null
+  if (!isObject(rt) || typeof rt.value !== 'number') return null
   return {
     ctxPtr: lifetime.value,
+    rtPtr: rt.value,
     ffi: ffi as unknown as QuickJSFfi,
     module: module as unknown as QuickJSModuleMemory,
     callbacks: cToHostCallbacks as { callFunction: CallFunction },
@@ -66,4 +105,11 @@ export function quickJSInternals(ctx: QuickJSContext): QuickJSInternals | null {
       }
     },
   }
+}
+
+/** A handle that owns the JSValue* `ptr` (freed when it is disposed), as the package's own handles do. */
+export function ownedHandle(q: QuickJSInternals, ptr: number): QuickJSHandle {
+  return new Lifetime<JSValuePointer, JSValuePointer, QuickJSRuntime>(ptr as JSValuePointer, undefined, (p) =>
+    q.ffi.QTS_FreeValuePointer(q.ctxPtr, p),
+  )
 }

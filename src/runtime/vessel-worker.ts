@@ -243,6 +243,7 @@ function pump(): void {
 let mainPromise: QuickJSHandle | null = null
 function watchMain(): void {
   if (!mainPromise || ending) return
+  if (bridge.isPending(mainPromise)) return
   const state = ctx.getPromiseState(mainPromise)
   if (state.type === 'pending') return
   const handle = mainPromise

@@ -38,6 +38,15 @@ describe('guest strings', () => {
     expect(units).toBe(codeUnits(s).join())
   })
 
+  it('give back the module memory each one took: 4.5 GB of strings pass through a 4 GB memory', () => {
+    const s = 'x'.repeat(8 << 20)
+    for (let i = 0; i < 560; i++) {
+      const h = strings.toGuest(s)
+      expect(h).not.toBeNull()
+      h!.dispose()
+    }
+  })
+
   it.each(Object.keys(CASES))('come back from the guest as they were: %s', (name) => {
     const s = CASES[name]!
     // Built in the guest from its code units, not passed in.

@@ -1,0 +1,87 @@
+// Guest promises and the guest's job queue, through QuickJS's C functions directly. Every awaitable host call (a
+// sleep, a recv that waits) makes a guest promise, settles it and runs the jobs that follow; through the package's
+// generic API each of these allocated and freed a pointer array in the module's memory, wrapped every pointer in a
+// handle, asked a value's typeof as a C string and made a Scope: tens of microseconds per await. Here the pointer
+// slots are allocated once per context. When the package's internals are not as expected (quickjs-internals.ts),
+// the public API is used, with the same results.
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten'
+import { ownedHandle, quickJSInternals, type QuickJSInternals } from './quickjs-internals.js'
+import type { ValueKinds } from './host-function.js'
+import { GuestCalls } from './guest-calls.js'
+
+/** A guest promise and how to settle it (once; later calls do nothing). */
+export interface GuestDeferred {
+  readonly handle: QuickJSHandle
+  resolve(value: QuickJSHandle): void
+  reject(error: QuickJSHandle): void
+}
+
+const PENDING = 0 // JSPromiseStateEnum.Pending
+
+export class GuestPromises {
+  private readonly q: QuickJSInternals | null
+  /** Two pointer slots: a promise's resolve and reject functions, or a job's context. */
+  private readonly slots: number = 0
+
+  constructor(
+    private readonly ctx: QuickJSContext,
+    private readonly rt: QuickJSRuntime,
+    private readonly kinds: ValueKinds,
+    private readonly calls: GuestCalls,
+  ) {
+    const q = quickJSInternals(ctx)
+    this.slots = q ? q.module._malloc(8) : 0
+    this.q = this.slots === 0 ? null : q
+  }
+
+  /** Whether the C functions are used (else the package's public API). */
+  get direct(): boolean {
+    return this.q !== null
+  }
+
+  /** A new pending guest promise. */
+  deferred(): GuestDeferred {
+    const q = this.q
+    if (!q) return this.ctx.newPromise()
+    const promise = ownedHandle(q, q.ffi.QTS_NewPromiseCapability(q.ctxPtr, this.slots))
+    const words = new Int32Array(q.module.HEAPU8.buffer, this.slots, 2)
+    let resolvers: [number, number] | null = [words[0]!, words[1]!]
+    const settle = (which: 0 | 1, value: QuickJSHandle): void => {
+      if (!resolvers) return
+      const fn = resolvers[which]
+      const [resolve, reject] = resolvers
+      resolvers = null
+      // A resolve function returns undefined; it throws only when out of memory, and then nothing can be done here.
+      const r = this.calls.callAt(fn, [value])
+      r?.value?.dispose()
+      r?.error?.dispose()
+      q.ffi.QTS_FreeValuePointer(q.ctxPtr, resolve)
+      q.ffi.QTS_FreeValuePointer(q.ctxPtr, reject)
+    }
+    return { handle: promise, resolve: (v) => settle(0, v), reject: (e) => settle(1, e) }
+  }
+
+  /** Whether `promise` (a promise) is still pending. */
+  isPending(promise: QuickJSHandle): boolean {
+    if (!this.q) return this.ctx.getPromiseState(promise).type === 'pending'
+    return this.q.ffi.QTS_PromiseState(this.q.ctxPtr, promise.value) === PENDING
+  }
+
+  /** Runs the queued jobs; returns the exception that stopped them (the caller owns it), or null. */
+  runJobs(): QuickJSHandle | null {
+    const q = this.q
+    if (!q) {
+      const r = this.rt.executePendingJobs()
+      return r.error ?? null
+    }
+    if (!q.ffi.QTS_IsJobPending(q.rtPtr)) return null
+    new Int32Array(q.module.HEAPU8.buffer, this.slots, 1)[0] = 0
+    const result = q.ffi.QTS_ExecutePendingJob(q.rtPtr, -1, this.slots)
+    const jobContext = new Int32Array(q.module.HEAPU8.buffer, this.slots, 1)[0]
+    if (jobContext === 0 || this.kinds.kindOf(ownedHandle(q, result)) === 'number') {
+      q.ffi.QTS_FreeValuePointerRuntime(q.rtPtr, result)
+      return null
+    }
+    return ownedHandle(q, result)
+  }
+}
