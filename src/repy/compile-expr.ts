@@ -7,6 +7,8 @@ import { syntaxError } from './errors.js'
  *  a stack: a statement's temporaries are free again once it is compiled (see `mark` / `release`), so sibling
  *  statements reuse the same few names and the function's frame stays small. */
 export class JsFunc {
+  /** The function's name as tracebacks show it (`<module>` for the module body). */
+  constructor(readonly name: string) {}
   private top = 0
   private max = 0
   private n = 0
@@ -311,14 +313,15 @@ export class ExprCompiler {
     const s = this.scope
     if (s.kind === 'class') {
       // the class body runs inline: its parent's locals are read directly
-      const outer = this.readFrom(s.parent!, id, true)
+      const outer = this.readFrom(s.parent!, id, true, false)
       return s.names.has(id) ? `($ns.has(${jsStr(id)}) ? $ns.get(${jsStr(id)}) : ${outer})` : outer
     }
-    return this.readFrom(s, id, true)
+    return this.readFrom(s, id, true, s.kind === 'function')
   }
 
-  private readFrom(s: Scope, id: string, inline: boolean): string {
-    if (s.kind === 'class') return this.readFrom(s.parent!, id, inline)
+  /** `inFunction`: the read is in a function body, where Python 2 calls a missing name a missing global name. */
+  private readFrom(s: Scope, id: string, inline: boolean, inFunction: boolean): string {
+    if (s.kind === 'class') return this.readFrom(s.parent!, id, inline, inFunction)
     const f = this.owner(s, id)
     // what the name held while the globals dict is at the version read last time (any change to the dict makes a
     // new version); else the globals dict's own Map first (gget repeats it, then tries the builtins)
@@ -330,7 +333,7 @@ export class ExprCompiler {
       }
       const [c, v, name] = [`$Gc${i}`, `$Gv${i}`, jsStr(id)]
       return (
-        `(${v} === $G.ver ? ${c} : (${c} = ($g = $G.m.get(${name})) !== undefined ? $g : $rt.gget($G, ${name}), ` +
+        `(${v} === $G.ver ? ${c} : (${c} = ($g = $G.m.get(${name})) !== undefined ? $g : $rt.gget($G, ${name}${inFunction ? ', true' : ''}), ` +
         `${v} = $G.ver, ${c}))`
       )
     }

@@ -589,6 +589,15 @@ describe('compiled fast paths keep Python semantics', () => {
     expect(errIn('x = 5\nx(1, 2)\n')).toBe("TypeError: 'int' object is not callable")
     expect(errIn('nope(1)\n')).toBe("NameError: name 'nope' is not defined")
   })
+  it('a missing name is a missing global name in a function body, as Python 2 says, and a missing name elsewhere', () => {
+    expect(errIn('def f():\n  return nope\nf()\n')).toBe("NameError: global name 'nope' is not defined")
+    expect(errIn('class C:\n  def m(self):\n    return nope\nC().m()\n')).toBe(
+      "NameError: global name 'nope' is not defined",
+    )
+    expect(errIn('class C:\n  x = nope\n')).toBe("NameError: name 'nope' is not defined")
+    expect(errIn('def f():\n  class C:\n    x = nope\nf()\n')).toBe("NameError: name 'nope' is not defined")
+    expect(errIn('x = [nope for i in [1]]\n')).toBe("NameError: name 'nope' is not defined")
+  })
   it('a local a loop adds to keeps its long exact, read anywhere (the sum held as a long plus a JS number)', () => {
     const src =
       'def f1(n):\n' +
@@ -666,7 +675,12 @@ describe('compiled fast paths keep Python semantics', () => {
       'a = [f(), rg()]\nlen = mylen\ng = 2\nb = [f(), rg()]\ndel len\ndel g\nc = [f()]\n' +
       'try:\n  rg()\nexcept NameError, e:\n  c.append(str(e))\ng = 3\nd = [rg()]\n'
     const v = exec(src)
-    expect([v('a'), v('b'), v('c'), v('d')]).toEqual(['[2, 1]', '[42, 2]', '[2, "name \'g\' is not defined"]', '[3]'])
+    expect([v('a'), v('b'), v('c'), v('d')]).toEqual([
+      '[2, 1]',
+      '[42, 2]',
+      '[2, "global name \'g\' is not defined"]',
+      '[3]',
+    ])
   })
   it('obj.m(a) calls the method of the class without an argument array, as Python would call it', () => {
     const src =

@@ -26,9 +26,10 @@
 //
 // ## Names
 // - A name assigned anywhere in a function body (or bound as a parameter, a for target, an except target, or a
-//   def/class name) is local to it: a JavaScript `let` at the top of the function, initially `undefined`. A read
+//   def/class name) is local to it: a JavaScript `var` at the top of the function, initially `undefined`. A read
 //   of a local that may be unbound is `(x === undefined ? $rt.unbound('x') : x)`.
-// - Module-level code and every other name read: `$rt.gget($G, 'name')` (globals, then builtins, else NameError),
+// - Module-level code and every other name read: `$rt.gget($G, 'name')` (globals, then builtins, else NameError;
+//   `$rt.gget($G, 'name', true)` in a function body, whose NameError says "global name"),
 //   emitted as `($Gv3 === $G.ver ? $Gc3 : ($Gc3 = ($g = $G.m.get('name')) !== undefined ? $g : $rt.gget($G, 'name'),
 //   $Gv3 = $G.ver, $Gc3))`: `$G` is always a dict, `$G.m` its Map from a str key to the value, `$G.ver` a number that
 //   changes whenever the dict does, and `$Gc3`, `$Gv3` (one pair per name, variables of the module function, `$Gv3`
@@ -66,7 +67,8 @@
 // Nothing else is ever yielded by compiled code.
 //
 // ## Line numbers and tracebacks
-// Every function body (and the module body) keeps a local `$l` set to the current source line before each
+// Every function body (and the module body) keeps a local `$l` (a function declares its locals and temporaries
+// with one `var`) set to the current source line before each
 // statement, and is wrapped as
 //     try { ...body... } catch ($x) { throw $rt.frame($x, FILE, 'funcname', $l) }
 // ('<module>' for the module body). `$rt.frame` records the frame on the exception and returns what to rethrow.
@@ -74,7 +76,7 @@
 // ## Exceptions
 // - `raise E` / `raise E(x)` / `raise E, x`: `throw $rt.raise(E, x_or_undefined)`. Bare `raise`: `throw $rt.reraise()`.
 // - `try: ... except A, e: ...` compiles to
-//     try { ... } catch ($e) { $e = $rt.catch($e, $F, $N, $l); if ($rt.matches($e, A)) { e = $e; ... } else throw $e }
+//     try { ... } catch ($e) { $e = $rt.catch($e, $F, 'funcname', $l); if ($rt.matches($e, A)) { e = $e; ... } else throw $e }
 //   `$rt.catch` turns any JavaScript error into a Python exception instance (or rethrows at once what Python may
 //   not catch: the program being ended), and records it as the thread's current exception (getlasterror).
 //   A bare `except:` matches everything `$rt.catch` returned.
@@ -116,7 +118,8 @@ export interface CompiledCodeRuntime {
   dict(kv: unknown[]): unknown
 
   // names
-  gget(globals: unknown, name: string): unknown
+  /** `inFunction`: the read is in a function body (NameError "global name 'x' is not defined", as Python 2 says) */
+  gget(globals: unknown, name: string, inFunction?: boolean): unknown
   gset(globals: unknown, name: string, v: unknown): void
   gdel(globals: unknown, name: string): void
   unbound(name: string): never

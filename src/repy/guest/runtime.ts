@@ -139,12 +139,12 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
       for (let i = 0; i < kv.length; i += 2) d.set(kv[i], kv[i + 1])
       return d
     },
-    gget(g: unknown, name: string) {
+    gget(g: unknown, name: string, inFunction?: boolean) {
       const v = (g as PyDict).m.get(name)
       if (v !== undefined) return v
       const b = bm.get(name)
       if (b !== undefined) return b
-      throw nameErr(name)
+      throw inFunction ? pyErr('NameError', `global name '${name}' is not defined`) : nameErr(name)
     },
     gset(g: unknown, name: string, v: unknown) {
       ;(g as PyDict).set(name, v === undefined ? null : v)
