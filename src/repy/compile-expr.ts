@@ -220,6 +220,8 @@ export class ExprCompiler {
   protected readonly directFns = new Map<string, DirectFn>()
   /** Global names read by the module's code: the index of each one's cache (`$Gc<i>`, `$Gv<i>`) in the module function. */
   protected readonly globalCaches = new Map<string, number>()
+  /** How many method call sites keep what they called (`$Mc<i>`, `$Mv<i>`, `$Mf<i>`). */
+  protected methodCaches = 0
   protected lines: string[] = []
   protected ind = 0
   /** Module-level constants (hoisted float literals), emitted before the module function. */
@@ -636,6 +638,26 @@ export class ExprCompiler {
     return parts.length === 1 ? parts[0]! : `(${parts.join(' && ')})`
   }
 
+  /** `o.name(a, b)` with what the call site looked up last kept while it still holds (see contract.ts). */
+  private cachedMethodCall(obj: string, name: string, args: A.Expr[], argv: string[]): string {
+    const i = this.methodCaches++
+    const [c, v, f] = [`$Mc${i}`, `$Mv${i}`, `$Mf${i}`]
+    const o = this.temp()
+    const sets = [`${o} = ${obj}`]
+    const refs = args.map((x, k) => {
+      if (this.isPure(x)) return argv[k]!
+      const t = this.temp()
+      sets.push(`${t} = ${argv[k]!}`)
+      return t
+    })
+    const callArgs = [o, ...refs].join(', ')
+    return (
+      `(${sets.join(', ')}, ${o} instanceof $rt.I && ${o}.cls === ${c} && ${v} === $rt.tver && !${o}.attrs.has(${name}) ? ${f}(${callArgs}) : ` +
+      `(${f} = $rt.instanceMethod(${o}, ${name}, ${refs.length})) !== undefined ? (${c} = ${o}.cls, ${v} = $rt.tver, ${f}(${callArgs})) : ` +
+      `(${c} = null, $rt.callMethod${refs.length}(${[o, name, ...refs].join(', ')})))`
+    )
+  }
+
   private callExpr(e: A.Call): string {
     // the callee (or the method's object) is evaluated before the arguments
     const f = this.expr(e.func.kind === 'Attribute' ? e.func.value : e.func)
@@ -651,7 +673,7 @@ export class ExprCompiler {
     }
     if (e.func.kind === 'Attribute') {
       const name = jsStr(e.func.attr)
-      if (!hasKw && argv.length <= 2) return this.call(`$rt.callMethod${argv.length}(${[f, name, ...argv].join(', ')})`)
+      if (!hasKw && argv.length <= 2) return this.call(this.cachedMethodCall(f, name, e.args, argv))
       return this.call(
         hasKw ? `$rt.callMethodKw(${f}, ${name}, ${args}${kwPart})` : `$rt.callMethod(${f}, ${name}, ${args})`,
       )

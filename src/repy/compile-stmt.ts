@@ -211,6 +211,7 @@ export class StmtCompiler extends ExprCompiler {
     const body = this.capture(3, () => this.stmts(m.body))
     const direct = [...this.directFns.values()].map((d) => `${d.v} = null`)
     const caches = [...this.globalCaches.values()].map((i) => `$Gc${i}, $Gv${i} = -1`)
+    for (let i = 0; i < this.methodCaches; i++) caches.push(`$Mc${i} = null, $Mv${i} = -1, $Mf${i}`)
     const decl = ['$l = 1', '$t', '$g', ...js.temps, ...direct, ...caches].join(', ')
     return [
       '(function ($rt) {',

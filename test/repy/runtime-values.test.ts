@@ -723,12 +723,56 @@ describe('compiled fast paths keep Python semantics', () => {
       'except AttributeError, e:\n' +
       '  r.append(str(e))\n' +
       'res = r\n'
-    expect(compileRepy(src, 't.r2py')).toContain(
-      '$rt.callMethod1(($Gv3 === $G.ver ? $Gc3 : ($Gc3 = ($g = $G.m.get("c"))',
-    )
+    expect(compileRepy(src, 't.r2py')).toContain('$rt.instanceMethod(')
     // (CPython 2.7's repr of res)
     expect(exec(src)('res')).toBe(
       "[('m', 1), ('d', 1, 5), ('d', 1, 2), 'z', ('m', 3), ('other', 4), ('m', 5), 1, 1, 7, ['a', 'b'], 'AB', 2, 1, [6, 7], 'm() takes exactly 2 arguments (1 given)', 'append() takes exactly one argument (0 given)', \"'C' object has no attribute 'nope'\"]",
+    )
+  })
+  it('one method call site follows every change of the classes and the instance it calls through', () => {
+    const src =
+      'class B(object):\n' +
+      '  def m(self, x):\n' +
+      "    return ('B', x)\n" +
+      'class C(B):\n' +
+      '  pass\n' +
+      'class E:\n' +
+      '  def m(self, x):\n' +
+      "    return ('E', x)\n" +
+      'class G(object):\n' +
+      '  def m(self, x):\n' +
+      '    t = 0\n' +
+      '    for i in xrange(x):\n' +
+      '      t += i\n' +
+      "    return ('G', t)\n" +
+      'def call(o, x):\n' +
+      '  return o.m(x)\n' +
+      'def other(self, x):\n' +
+      "  return ('other', x)\n" +
+      'def other2(self, x):\n' +
+      "  return ('other2', x)\n" +
+      'def inst(x):\n' +
+      "  return ('inst', x)\n" +
+      'c = C()\n' +
+      'r = [call(c, 1), call(c, 2)]\n' +
+      'C.m = other\n' +
+      'r.append(call(c, 3))\n' +
+      'B.m = other2\n' +
+      'del C.m\n' +
+      'r.append(call(c, 4))\n' +
+      'c.m = inst\n' +
+      'r.append(call(c, 5))\n' +
+      'del c.m\n' +
+      'r += [call(c, 6), call(E(), 7), call(c, 8), call(G(), 4), call(c, 9)]\n' +
+      'del B.m\n' +
+      'try:\n' +
+      '  call(c, 10)\n' +
+      'except AttributeError, e:\n' +
+      '  r.append(str(e))\n' +
+      'res = r\n'
+    // (CPython 2.7's repr of res)
+    expect(exec(src)('res')).toBe(
+      "[('B', 1), ('B', 2), ('other', 3), ('other2', 4), ('inst', 5), ('other2', 6), ('E', 7), ('other2', 8), ('G', 6), ('other2', 9), \"'C' object has no attribute 'm'\"]",
     )
   })
   it('a function that cannot suspend is a plain function', () => {
