@@ -133,10 +133,13 @@ function restrictionsText(suite: Suite, testDir: string, name: string): string {
   return text
 }
 
-/** Ports a test uses: the numbers in its source that its restrictions allow, or that are near them. */
+/** Ports a test uses: the numbers in its source that its restrictions allow, or that are near them; every port its
+ *  restrictions allow when it asks librepy for them (`get_connports`, `get_messports`: each such test takes the first
+ *  ones, the same for all). */
 function portsOf(source: string, restrictions: string): Set<number> {
   const allowed = new Set<number>()
   for (const m of restrictions.matchAll(/^\s*resource\s+(?:connport|messport)\s+(\d+)/gm)) allowed.add(Number(m[1]))
+  if (/\bget_(?:conn|mess)ports\b/.test(source)) return allowed
   const used = new Set<number>()
   for (const m of source.matchAll(/\b(\d{4,5})\b/g)) {
     const n = Number(m[1])

@@ -7,6 +7,8 @@ import { syntaxError } from './errors.js'
  *  a stack: a statement's temporaries are free again once it is compiled (see `mark` / `release`), so sibling
  *  statements reuse the same few names and the function's frame stays small. */
 export class JsFunc {
+  /** The function's name as tracebacks show it (`<module>` for the module body). */
+  constructor(readonly name: string) {}
   private top = 0
   private max = 0
   private n = 0
@@ -218,6 +220,8 @@ export class ExprCompiler {
   protected readonly directFns = new Map<string, DirectFn>()
   /** Global names read by the module's code: the index of each one's cache (`$Gc<i>`, `$Gv<i>`) in the module function. */
   protected readonly globalCaches = new Map<string, number>()
+  /** How many method call sites keep what they called (`$Mc<i>`, `$Mv<i>`, `$Mf<i>`). */
+  protected methodCaches = 0
   protected lines: string[] = []
   protected ind = 0
   /** Module-level constants (hoisted float literals), emitted before the module function. */
@@ -311,14 +315,15 @@ export class ExprCompiler {
     const s = this.scope
     if (s.kind === 'class') {
       // the class body runs inline: its parent's locals are read directly
-      const outer = this.readFrom(s.parent!, id, true)
+      const outer = this.readFrom(s.parent!, id, true, false)
       return s.names.has(id) ? `($ns.has(${jsStr(id)}) ? $ns.get(${jsStr(id)}) : ${outer})` : outer
     }
-    return this.readFrom(s, id, true)
+    return this.readFrom(s, id, true, s.kind === 'function')
   }
 
-  private readFrom(s: Scope, id: string, inline: boolean): string {
-    if (s.kind === 'class') return this.readFrom(s.parent!, id, inline)
+  /** `inFunction`: the read is in a function body, where Python 2 calls a missing name a missing global name. */
+  private readFrom(s: Scope, id: string, inline: boolean, inFunction: boolean): string {
+    if (s.kind === 'class') return this.readFrom(s.parent!, id, inline, inFunction)
     const f = this.owner(s, id)
     // what the name held while the globals dict is at the version read last time (any change to the dict makes a
     // new version); else the globals dict's own Map first (gget repeats it, then tries the builtins)
@@ -330,7 +335,7 @@ export class ExprCompiler {
       }
       const [c, v, name] = [`$Gc${i}`, `$Gv${i}`, jsStr(id)]
       return (
-        `(${v} === $G.ver ? ${c} : (${c} = ($g = $G.m.get(${name})) !== undefined ? $g : $rt.gget($G, ${name}), ` +
+        `(${v} === $G.ver ? ${c} : (${c} = ($g = $G.m.get(${name})) !== undefined ? $g : $rt.gget($G, ${name}${inFunction ? ', true' : ''}), ` +
         `${v} = $G.ver, ${c}))`
       )
     }
@@ -633,6 +638,26 @@ export class ExprCompiler {
     return parts.length === 1 ? parts[0]! : `(${parts.join(' && ')})`
   }
 
+  /** `o.name(a, b)` with what the call site looked up last kept while it still holds (see contract.ts). */
+  private cachedMethodCall(obj: string, name: string, args: A.Expr[], argv: string[]): string {
+    const i = this.methodCaches++
+    const [c, v, f] = [`$Mc${i}`, `$Mv${i}`, `$Mf${i}`]
+    const o = this.temp()
+    const sets = [`${o} = ${obj}`]
+    const refs = args.map((x, k) => {
+      if (this.isPure(x)) return argv[k]!
+      const t = this.temp()
+      sets.push(`${t} = ${argv[k]!}`)
+      return t
+    })
+    const callArgs = [o, ...refs].join(', ')
+    return (
+      `(${sets.join(', ')}, ${o} instanceof $rt.I && ${o}.cls === ${c} && ${v} === $rt.tver && !${o}.attrs.has(${name}) ? ${f}(${callArgs}) : ` +
+      `(${f} = $rt.instanceMethod(${o}, ${name}, ${refs.length})) !== undefined ? (${c} = ${o}.cls, ${v} = $rt.tver, ${f}(${callArgs})) : ` +
+      `(${c} = null, $rt.callMethod${refs.length}(${[o, name, ...refs].join(', ')})))`
+    )
+  }
+
   private callExpr(e: A.Call): string {
     // the callee (or the method's object) is evaluated before the arguments
     const f = this.expr(e.func.kind === 'Attribute' ? e.func.value : e.func)
@@ -648,7 +673,7 @@ export class ExprCompiler {
     }
     if (e.func.kind === 'Attribute') {
       const name = jsStr(e.func.attr)
-      if (!hasKw && argv.length <= 2) return this.call(`$rt.callMethod${argv.length}(${[f, name, ...argv].join(', ')})`)
+      if (!hasKw && argv.length <= 2) return this.call(this.cachedMethodCall(f, name, e.args, argv))
       return this.call(
         hasKw ? `$rt.callMethodKw(${f}, ${name}, ${args}${kwPart})` : `$rt.callMethod(${f}, ${name}, ${args})`,
       )

@@ -205,12 +205,13 @@ const copy = (a: Set<string> | null) => (a === null ? null : new Set(a))
 export class StmtCompiler extends ExprCompiler {
   /** The text of the module function expression (see contract.ts). */
   compileModule(m: A.Module): string {
-    const js = new JsFunc()
+    const js = new JsFunc('<module>')
     this.scope = new Scope('module', null, js, new Set(), new Set(), new Set())
     this.findDirectFns(m.body)
     const body = this.capture(3, () => this.stmts(m.body))
     const direct = [...this.directFns.values()].map((d) => `${d.v} = null`)
     const caches = [...this.globalCaches.values()].map((i) => `$Gc${i}, $Gv${i} = -1`)
+    for (let i = 0; i < this.methodCaches; i++) caches.push(`$Mc${i} = null, $Mv${i} = -1, $Mf${i}`)
     const decl = ['$l = 1', '$t', '$g', ...js.temps, ...direct, ...caches].join(', ')
     return [
       '(function ($rt) {',
@@ -219,11 +220,10 @@ export class StmtCompiler extends ExprCompiler {
       ...this.consts.map((c) => '  ' + c),
       '  return function* $module($G) {',
       `    let ${decl};`,
-      '    const $N = "<module>";',
       '    try {',
       '      if (--$rt.budget < 0) yield 0;',
       ...body,
-      `    } catch ($x) { throw $rt.frame($x, $F, $N, $l) }`,
+      `    } catch ($x) { throw $rt.frame($x, $F, "<module>", $l) }`,
       '  }',
       '})',
     ].join('\n')
@@ -595,7 +595,7 @@ export class StmtCompiler extends ExprCompiler {
       const e = `$e${sc.js.uid()}`
       this.emit(`} catch (${e}) {`)
       this.ind++
-      this.emit(`${e} = $rt.catch(${e}, $F, $N, $l);`)
+      this.emit(`${e} = $rt.catch(${e}, $F, ${jsStr(sc.js.name)}, $l);`)
       let handlersOut: Set<string> | null = null
       let first = true
       let catchAll = false
@@ -648,7 +648,7 @@ export class StmtCompiler extends ExprCompiler {
     const params = [...f.params, ...(f.star ? [f.star] : []), ...(f.kw ? [f.kw] : [])]
     for (const p of params) names.add(p)
     const defaults = f.defaults.map((d) => this.expr(d))
-    const js = new JsFunc()
+    const js = new JsFunc(f.name)
     const outer = this.scope
     const scope = new Scope('function', outer, js, names, new Set(params), deleted)
     scope.sums = sums
@@ -667,18 +667,18 @@ export class StmtCompiler extends ExprCompiler {
     const plain = !stmtsYield(f.body)
     const localNames = [...names].filter((n) => !scope.params.has(n)).map(local)
     const sumParts = [...sums].map((n) => `${local(n)}d = 0`)
+    // `var`, not `let`: a `let` without a value still costs QuickJS an instruction at each call, a `var` none
     const decl = [`$l = ${f.line}`, '$t', '$g', ...js.temps, ...localNames, ...sumParts].join(', ')
     const meta =
       `{ name: ${jsStr(f.name)}, params: [${f.params.map(jsStr).join(', ')}], defaults: [${defaults.join(', ')}], ` +
       `star: ${f.star ? jsStr(f.star) : 'null'}, kw: ${f.kw ? jsStr(f.kw) : 'null'}, file: $F, line: ${f.line} }`
     return [
       `$rt.func(function${plain ? '' : '*'} $f_${f.name}(${params.map(local).join(', ')}) {`,
-      `${pad}  let ${decl};`,
-      `${pad}  const $N = ${jsStr(f.name)};`,
+      `${pad}  var ${decl};`,
       `${pad}  try {`,
       `${pad}    ${plain ? '--$rt.budget;' : 'if (--$rt.budget < 0) yield 0;'}`,
       ...body,
-      `${pad}  } catch ($x) { throw $rt.frame($x, $F, $N, $l) }`,
+      `${pad}  } catch ($x) { throw $rt.frame($x, $F, ${jsStr(f.name)}, $l) }`,
       `${pad}}, ${meta})`,
     ].join('\n')
   }

@@ -115,6 +115,38 @@ describe('the Repy V2 API from Python programs', () => {
     expect(output).toBe('True False \n')
   }, 60_000)
 
+  it("a lock's methods called with a wrong argument count or type raise RepyArgumentError, from one call site too", async () => {
+    const source = [
+      'lock = createlock()',
+      'def call(f, args):',
+      '  try:',
+      '    return f(*args)',
+      '  except RepyArgumentError, e:',
+      '    return str(e)',
+      'def acquire(l, b):',
+      '  return l.acquire(b)',
+      'out = [call(lock.acquire, ()), call(lock.acquire, (True, 1)), call(lock.release, (1,))]',
+      'out += [acquire(lock, True), acquire(lock, False)]',
+      'try:',
+      '  acquire(lock, 1)',
+      'except RepyArgumentError, e:',
+      '  out.append(str(e))',
+      'lock.release()',
+      'try:',
+      '  lock.release()',
+      'except LockDoubleReleaseError:',
+      '  out.append("double")',
+      'log(out, "\\n")',
+      '',
+    ].join('\n')
+    const { output, outcome } = await limited(() => runGuest(source, { program: 'lockargs.r2py' }))
+    expect(outcome, outcome.reason).toMatchObject({ status: 'Terminated', code: 0 })
+    expect(output).toBe(
+      "['acquire() takes exactly 1 argument (0 given)', 'acquire() takes exactly 1 argument (2 given)', " +
+        "'release() takes exactly 0 arguments (1 given)', True, False, 'acquire: expected a bool, got 1', 'double'] \n",
+    )
+  }, 60_000)
+
   it('a thread waiting on a rate quota waits alone: the other threads run meanwhile', async () => {
     // 60,000 bytes at 20,000 bytes/s: the writer waits about 2 s after its write. The main thread, sleeping 0.05 s
     // between ticks, counts about 40 in that time; had the wait held the whole program, it would count 1 or 2.

@@ -589,6 +589,15 @@ describe('compiled fast paths keep Python semantics', () => {
     expect(errIn('x = 5\nx(1, 2)\n')).toBe("TypeError: 'int' object is not callable")
     expect(errIn('nope(1)\n')).toBe("NameError: name 'nope' is not defined")
   })
+  it('a missing name is a missing global name in a function body, as Python 2 says, and a missing name elsewhere', () => {
+    expect(errIn('def f():\n  return nope\nf()\n')).toBe("NameError: global name 'nope' is not defined")
+    expect(errIn('class C:\n  def m(self):\n    return nope\nC().m()\n')).toBe(
+      "NameError: global name 'nope' is not defined",
+    )
+    expect(errIn('class C:\n  x = nope\n')).toBe("NameError: name 'nope' is not defined")
+    expect(errIn('def f():\n  class C:\n    x = nope\nf()\n')).toBe("NameError: name 'nope' is not defined")
+    expect(errIn('x = [nope for i in [1]]\n')).toBe("NameError: name 'nope' is not defined")
+  })
   it('a local a loop adds to keeps its long exact, read anywhere (the sum held as a long plus a JS number)', () => {
     const src =
       'def f1(n):\n' +
@@ -666,7 +675,12 @@ describe('compiled fast paths keep Python semantics', () => {
       'a = [f(), rg()]\nlen = mylen\ng = 2\nb = [f(), rg()]\ndel len\ndel g\nc = [f()]\n' +
       'try:\n  rg()\nexcept NameError, e:\n  c.append(str(e))\ng = 3\nd = [rg()]\n'
     const v = exec(src)
-    expect([v('a'), v('b'), v('c'), v('d')]).toEqual(['[2, 1]', '[42, 2]', '[2, "name \'g\' is not defined"]', '[3]'])
+    expect([v('a'), v('b'), v('c'), v('d')]).toEqual([
+      '[2, 1]',
+      '[42, 2]',
+      '[2, "global name \'g\' is not defined"]',
+      '[3]',
+    ])
   })
   it('obj.m(a) calls the method of the class without an argument array, as Python would call it', () => {
     const src =
@@ -709,12 +723,56 @@ describe('compiled fast paths keep Python semantics', () => {
       'except AttributeError, e:\n' +
       '  r.append(str(e))\n' +
       'res = r\n'
-    expect(compileRepy(src, 't.r2py')).toContain(
-      '$rt.callMethod1(($Gv3 === $G.ver ? $Gc3 : ($Gc3 = ($g = $G.m.get("c"))',
-    )
+    expect(compileRepy(src, 't.r2py')).toContain('$rt.instanceMethod(')
     // (CPython 2.7's repr of res)
     expect(exec(src)('res')).toBe(
       "[('m', 1), ('d', 1, 5), ('d', 1, 2), 'z', ('m', 3), ('other', 4), ('m', 5), 1, 1, 7, ['a', 'b'], 'AB', 2, 1, [6, 7], 'm() takes exactly 2 arguments (1 given)', 'append() takes exactly one argument (0 given)', \"'C' object has no attribute 'nope'\"]",
+    )
+  })
+  it('one method call site follows every change of the classes and the instance it calls through', () => {
+    const src =
+      'class B(object):\n' +
+      '  def m(self, x):\n' +
+      "    return ('B', x)\n" +
+      'class C(B):\n' +
+      '  pass\n' +
+      'class E:\n' +
+      '  def m(self, x):\n' +
+      "    return ('E', x)\n" +
+      'class G(object):\n' +
+      '  def m(self, x):\n' +
+      '    t = 0\n' +
+      '    for i in xrange(x):\n' +
+      '      t += i\n' +
+      "    return ('G', t)\n" +
+      'def call(o, x):\n' +
+      '  return o.m(x)\n' +
+      'def other(self, x):\n' +
+      "  return ('other', x)\n" +
+      'def other2(self, x):\n' +
+      "  return ('other2', x)\n" +
+      'def inst(x):\n' +
+      "  return ('inst', x)\n" +
+      'c = C()\n' +
+      'r = [call(c, 1), call(c, 2)]\n' +
+      'C.m = other\n' +
+      'r.append(call(c, 3))\n' +
+      'B.m = other2\n' +
+      'del C.m\n' +
+      'r.append(call(c, 4))\n' +
+      'c.m = inst\n' +
+      'r.append(call(c, 5))\n' +
+      'del c.m\n' +
+      'r += [call(c, 6), call(E(), 7), call(c, 8), call(G(), 4), call(c, 9)]\n' +
+      'del B.m\n' +
+      'try:\n' +
+      '  call(c, 10)\n' +
+      'except AttributeError, e:\n' +
+      '  r.append(str(e))\n' +
+      'res = r\n'
+    // (CPython 2.7's repr of res)
+    expect(exec(src)('res')).toBe(
+      "[('B', 1), ('B', 2), ('other', 3), ('other2', 4), ('inst', 5), ('other2', 6), ('E', 7), ('other2', 8), ('G', 6), ('other2', 9), \"'C' object has no attribute 'm'\"]",
     )
   })
   it('a function that cannot suspend is a plain function', () => {

@@ -25,8 +25,10 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   const argError = (message: string): never => {
     throw py.newException('RepyArgumentError', message)
   }
+  const wrongCount = (fn: string, n: number) => (given: number) =>
+    py.newException('RepyArgumentError', `${fn}() takes exactly ${n} argument${n === 1 ? '' : 's'} (${given} given)`)
   const count = (fn: string, args: unknown[], n: number) => {
-    if (args.length !== n) argError(`${fn}() takes exactly ${n} argument${n === 1 ? '' : 's'} (${args.length} given)`)
+    if (args.length !== n) throw wrongCount(fn, n)(args.length)
   }
   const str = (fn: string, x: unknown): string =>
     typeof x === 'string' ? x : argError(`${fn}: expected a string, got ${py.repr(x)}`)
@@ -85,23 +87,23 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
     },
   })
   py.onDiscard(FileClass, (f) => call(f, 'close'))
+  // A Repy program may take and give back a lock in a tight loop: the methods are called with exactly their
+  // arguments (no argument array), and the uncontended path calls no helper.
   const LockClass = py.nativeClass('lock', {
-    // the uncontended path calls no helper: a Repy program may take and give back a lock in a tight loop
-    acquire(self, ...a) {
-      if (a.length !== 1) count('acquire', a, 1)
-      const blocking = a[0]
+    acquire(self, blocking) {
       const r = (py.payloadOf(self) as GuestLock).acquire(
         typeof blocking === 'boolean' ? blocking : bool('acquire', blocking),
       )
       return typeof r === 'boolean' ? r : settle(r)
     },
-    release(self, ...a) {
-      if (a.length !== 0) count('release', a, 0)
+    release(self) {
       if (!(py.payloadOf(self) as GuestLock).release())
         throw py.newException('LockDoubleReleaseError', 'release: the lock is not locked')
       return null
     },
   })
+  py.exactArity(LockClass, 'acquire', 1, wrongCount('acquire', 1))
+  py.exactArity(LockClass, 'release', 0, wrongCount('release', 0))
   const SocketClass = py.nativeClass('socket', {
     send(self, ...a) {
       count('send', a, 1)

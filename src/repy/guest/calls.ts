@@ -96,6 +96,7 @@ function nativeArity(f: AnyFn, n: number): void {
   const nat = f.$nat!
   if (n >= nat.min && n <= nat.max) return
   const self = nat.method ? 1 : 0
+  if (nat.wrongCount !== undefined) throw nat.wrongCount(n - self)
   const lo = nat.min - self,
     hi = nat.max - self,
     given = n - self
@@ -273,6 +274,10 @@ function directMethod(obj: unknown, name: string, n: number): AnyFn | undefined 
   if (info !== undefined) return info.simple && info.n === n + 1 ? fn : undefined
   const nat = fn.$nat
   return nat !== undefined && nat.method && n + 1 >= nat.min && n + 1 <= nat.max ? fn : undefined
+}
+/** directMethod for an instance of a class (what a compiled call site may keep, see contract.ts), else undefined. */
+export function instanceMethod(obj: unknown, name: string, n: number): AnyFn | undefined {
+  return obj instanceof PyInstance ? directMethod(obj, name, n) : undefined
 }
 // obj.name(), obj.name(a), obj.name(a, b): callMethod without an array of the arguments when the method is a plain
 // function of the class.

@@ -189,6 +189,16 @@ export function getattr(o: unknown, name: string): unknown {
   return noAttr(o, name)
 }
 
+const typeDictListeners: Array<() => void> = []
+/** `f` runs after every change of a class's dict once the class exists (setattr and delattr on a class): compiled
+ *  method calls keep what they looked up while none happens (contract.ts). */
+export function onTypeDictChange(f: () => void): void {
+  typeDictListeners.push(f)
+}
+function typeDictChanged(): void {
+  for (const f of typeDictListeners) f()
+}
+
 export function setattr(o: unknown, name: string, v: unknown): void {
   if (v === undefined) v = null
   if (o instanceof PyInstance) {
@@ -198,6 +208,7 @@ export function setattr(o: unknown, name: string, v: unknown): void {
   if (o instanceof PyType) {
     if (!o.user) throw typeErr(`can't set attributes of built-in/extension type '${o.name}'`)
     o.dict.set(name, v)
+    typeDictChanged()
     return
   }
   if (o instanceof PyDict && o.cls !== null) {
@@ -221,7 +232,7 @@ export function delattr(o: unknown, name: string): void {
     return noAttr(o, name)
   }
   if (o instanceof PyType && o.user) {
-    if (o.dict.delete(name)) return
+    if (o.dict.delete(name)) return typeDictChanged()
     return noAttr(o, name)
   }
   if (o instanceof PyDict && o.attrs !== null) {

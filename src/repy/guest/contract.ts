@@ -26,9 +26,10 @@
 //
 // ## Names
 // - A name assigned anywhere in a function body (or bound as a parameter, a for target, an except target, or a
-//   def/class name) is local to it: a JavaScript `let` at the top of the function, initially `undefined`. A read
+//   def/class name) is local to it: a JavaScript `var` at the top of the function, initially `undefined`. A read
 //   of a local that may be unbound is `(x === undefined ? $rt.unbound('x') : x)`.
-// - Module-level code and every other name read: `$rt.gget($G, 'name')` (globals, then builtins, else NameError),
+// - Module-level code and every other name read: `$rt.gget($G, 'name')` (globals, then builtins, else NameError;
+//   `$rt.gget($G, 'name', true)` in a function body, whose NameError says "global name"),
 //   emitted as `($Gv3 === $G.ver ? $Gc3 : ($Gc3 = ($g = $G.m.get('name')) !== undefined ? $g : $rt.gget($G, 'name'),
 //   $Gv3 = $G.ver, $Gc3))`: `$G` is always a dict, `$G.m` its Map from a str key to the value, `$G.ver` a number that
 //   changes whenever the dict does, and `$Gc3`, `$Gv3` (one pair per name, variables of the module function, `$Gv3`
@@ -53,6 +54,14 @@
 // without needing to suspend (a builtin), or a generator object to be delegated to.
 // Same for `$rt.callKw`, `$rt.callMethod`, `$rt.callMethodKw`, and `$rt.call0(f)` .. `$rt.call3(f, a, b, c)` (the
 // form for up to 3 positional arguments), `$rt.callMethod0(o, name)` .. `$rt.callMethod2(o, name, a, b)` (up to 2).
+// A method call `o.m(a)` with up to 2 positional arguments keeps what it called last (`$Mc4`, `$Mv4`, `$Mf4`: the
+// instance's class, `$rt.tver` then, the function; variables of the module function, `$Mc4` initially null):
+//     ($a0 = <o>, $a1 = <a>, $a0 instanceof $rt.I && $a0.cls === $Mc4 && $Mv4 === $rt.tver && !$a0.attrs.has('m')
+//       ? $Mf4($a0, $a1)
+//       : ($Mf4 = $rt.instanceMethod($a0, 'm', 1)) !== undefined ? ($Mc4 = $a0.cls, $Mv4 = $rt.tver, $Mf4($a0, $a1))
+//       : ($Mc4 = null, $rt.callMethod1($a0, 'm', $a1)))
+// inside the call form above (its result may be a generator). No class's dict changes without changing
+// `$rt.tver`, so while it holds, the class still resolves `m` to `$Mf4`.
 // A call `f(a, b)` of a function the module defines once at its top level (plain parameters, no decorator), by a
 // name read from the globals, with as many positional arguments as it has parameters, is
 //     ($a0 = <f read from the globals>, $a1 = <a>, $a2 = <b>, $a0 === $P3 ? $P3($a1, $a2) : <the call above of $a0>)
@@ -66,7 +75,8 @@
 // Nothing else is ever yielded by compiled code.
 //
 // ## Line numbers and tracebacks
-// Every function body (and the module body) keeps a local `$l` set to the current source line before each
+// Every function body (and the module body) keeps a local `$l` (a function declares its locals and temporaries
+// with one `var`) set to the current source line before each
 // statement, and is wrapped as
 //     try { ...body... } catch ($x) { throw $rt.frame($x, FILE, 'funcname', $l) }
 // ('<module>' for the module body). `$rt.frame` records the frame on the exception and returns what to rethrow.
@@ -74,7 +84,7 @@
 // ## Exceptions
 // - `raise E` / `raise E(x)` / `raise E, x`: `throw $rt.raise(E, x_or_undefined)`. Bare `raise`: `throw $rt.reraise()`.
 // - `try: ... except A, e: ...` compiles to
-//     try { ... } catch ($e) { $e = $rt.catch($e, $F, $N, $l); if ($rt.matches($e, A)) { e = $e; ... } else throw $e }
+//     try { ... } catch ($e) { $e = $rt.catch($e, $F, 'funcname', $l); if ($rt.matches($e, A)) { e = $e; ... } else throw $e }
 //   `$rt.catch` turns any JavaScript error into a Python exception instance (or rethrows at once what Python may
 //   not catch: the program being ended), and records it as the thread's current exception (getlasterror).
 //   A bare `except:` matches everything `$rt.catch` returned.
@@ -116,7 +126,8 @@ export interface CompiledCodeRuntime {
   dict(kv: unknown[]): unknown
 
   // names
-  gget(globals: unknown, name: string): unknown
+  /** `inFunction`: the read is in a function body (NameError "global name 'x' is not defined", as Python 2 says) */
+  gget(globals: unknown, name: string, inFunction?: boolean): unknown
   gset(globals: unknown, name: string, v: unknown): void
   gdel(globals: unknown, name: string): void
   unbound(name: string): never
@@ -144,6 +155,14 @@ export interface CompiledCodeRuntime {
   callMethod1(obj: unknown, name: string, a: unknown): Step
   callMethod2(obj: unknown, name: string, a: unknown, b: unknown): Step
   callMethod(obj: unknown, name: string, args: unknown[]): Step
+  /** The class of instances of user (and native) classes: `o instanceof I` guards a method call site's cache. */
+  readonly I: abstract new (...args: never[]) => object
+  /** Changes whenever a class's dict does (setattr or delattr on a class). */
+  tver: number
+  /** What `obj.name(...)` with n positional arguments may call directly with obj first, when obj is an instance
+   *  (`o instanceof I`): its class's plain method of n + 1 parameters or native method taking n + 1 arguments, not
+   *  shadowed by an attribute of the instance; else undefined. */
+  instanceMethod(obj: unknown, name: string, n: number): ((...args: unknown[]) => unknown) | undefined
   callMethodKw(
     obj: unknown,
     name: string,

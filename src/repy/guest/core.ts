@@ -327,6 +327,8 @@ export interface NativeInfo {
   method: boolean
   /** Owner type name for messages. */
   owner?: string
+  /** What a call with a count outside min..max raises instead of the TypeError (given: not counting self). */
+  wrongCount?: (given: number) => unknown
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given

@@ -18,6 +18,7 @@ import {
   mkNative,
   pyErr,
   makeExc,
+  type AnyFn,
 } from './core.js'
 import * as num from './arithmetic.js'
 import * as cmp from './compare.js'
@@ -65,6 +66,9 @@ export interface PyRuntime {
     check: (key: unknown) => void,
     methods?: Record<string, (self: unknown, ...args: unknown[]) => unknown>,
   ): unknown
+  /** Native method `name` of `cls` takes exactly `n` arguments after self: it is only called with that many, and
+   *  a call with another count raises what `wrongCount(given)` returns. */
+  exactArity(cls: unknown, name: string, n: number, wrongCount: (given: number) => unknown): void
   newInstance(cls: unknown, payload: unknown): unknown
   payloadOf(inst: unknown): unknown
   /** str(x) / repr(x); may run __str__/__repr__ via runSync. */
@@ -139,12 +143,12 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
       for (let i = 0; i < kv.length; i += 2) d.set(kv[i], kv[i + 1])
       return d
     },
-    gget(g: unknown, name: string) {
+    gget(g: unknown, name: string, inFunction?: boolean) {
       const v = (g as PyDict).m.get(name)
       if (v !== undefined) return v
       const b = bm.get(name)
       if (b !== undefined) return b
-      throw nameErr(name)
+      throw inFunction ? pyErr('NameError', `global name '${name}' is not defined`) : nameErr(name)
     },
     gset(g: unknown, name: string, v: unknown) {
       ;(g as PyDict).set(name, v === undefined ? null : v)
@@ -181,6 +185,9 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     callMethod1: calls.callMethod1,
     callMethod2: calls.callMethod2,
     callMethodKw,
+    I: PyInstance,
+    tver: 0,
+    instanceMethod: calls.instanceMethod,
     getattr: cls.getattr,
     setattr: cls.setattr,
     delattr: cls.delattr,
@@ -282,6 +289,9 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     frame: exc.frame,
   }
 
+  cls.onTypeDictChange(() => {
+    rt.tver++
+  })
   const py: PyRuntime = {
     rt,
     builtins,
@@ -318,6 +328,11 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
         return d
       }
       return t
+    },
+    exactArity(c, name, n, wrongCount) {
+      const nat = ((c as PyType).dict.get(name) as AnyFn).$nat!
+      nat.min = nat.max = n + 1
+      nat.wrongCount = wrongCount
     },
     newInstance(c, payload) {
       const inst = new PyInstance(c as PyType)
