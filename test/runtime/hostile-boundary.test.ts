@@ -238,13 +238,15 @@ Promise.prototype.then = function (ok, bad) { if (typeof ok === 'function') ok()
 ${trick}
 } catch (e) { log('trick refused: ' + e.name + '\\n') }
 const early = globalThis.early ?? ((p) => p)
-let created = 0, finished = 0
-const body = async () => { await sleep(0.2); finished++ }
+let created = 0, finished = 0, release = false
+// a thread's function runs until main has tried every creation: only an early end can free its events item
+const body = async () => { while (!release) await sleep(0.01); finished++ }
 for (let i = 0; i < 40; i++) {
   try { createthread(() => early(body())); created++ } catch (e) { log('refused: ' + e.name + '\\n'); break }
   await sleep(0.01)
 }
 log('created ' + created + '\\n')
+release = true
 while (finished < created) await sleep(0.02)
 `,
         { restrictions: restrict({ events: 3 }) },
