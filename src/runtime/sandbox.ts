@@ -153,13 +153,14 @@ export class SandboxHost {
     })
   }
 
-  /** Stops every vessel and the process (also when the process is already on its way out). */
-  async shutdown(): Promise<void> {
+  /** Stops every vessel and the process (also when the process is already on its way out). A host that has not
+   *  reported its vessels stopped and exited within `graceMs` is killed, and their exits go unreported. */
+  async shutdown(graceMs = 2000): Promise<void> {
     if (!this.alive) return
     const exited = new Promise((r) => this.child.once('exit', r))
     this.shuttingDown = true
     this.send({ type: 'shutdown' })
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000)
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs)
     await exited
     clearTimeout(timer)
   }

@@ -74,7 +74,8 @@ describe('sandbox host', () => {
       restrictions: parseRestrictions(GENEROUS_RESTRICTIONS),
     })
     await started
-    await host.shutdown()
+    // the default 2 s before a kill can run out on a loaded machine, and then the exit goes unreported
+    await host.shutdown(30_000)
     expect(outcomes).toEqual([{ status: 'Stopped', code: 44, reason: 'the sandbox host is shutting down' }])
     expect(crashes).toEqual([])
     expect(host.running).toBe(false)
