@@ -87,8 +87,9 @@ export class ClientTransport {
       })
     let stream
     try {
-      // A stream refused during its protocol negotiation carried no request yet: one more try is safe, and rides out
-      // a node too busy to finish the negotiation in time (seen with both cores taken by other work).
+      // A stream that failed to open carried no request yet, so one more try (while time is left) is safe. It rides
+      // out a stream refused during its protocol negotiation by a node too busy to finish it (seen with both cores
+      // taken by other work); a failed dial is simply tried once more.
       stream = await open().catch((err: unknown) => {
         if (signal.aborted) throw err
         return open()
