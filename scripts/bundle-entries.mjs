@@ -22,6 +22,7 @@ const ENTRIES = [
   { source: 'src/cli/main.ts', outdir: 'dist/cli', requireShim: true },
   { source: 'src/runtime/sandbox-host.ts', outdir: 'dist/runtime', requireShim: false },
   { source: 'src/runtime/vessel-worker.ts', outdir: 'dist/runtime', requireShim: false },
+  { source: 'src/runtime/engine-warm-up-worker.ts', outdir: 'dist/runtime', requireShim: false },
 ]
 
 for (const dir of new Set(ENTRIES.map((e) => e.outdir))) {

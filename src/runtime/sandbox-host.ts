@@ -10,6 +10,7 @@ import type { UsageBoard } from './nanny/usage-board.js'
 import type { HostCharges } from './nanny/host-charges.js'
 import { HostCpuCharger } from './host-cpu.js'
 import { SpareThreads } from './vessel-threads.js'
+import { warmUpEngine } from './engine-warm-up.js'
 import type { HostEvent, HostRequest, VesselMessage, VesselSpec, WorkerMessage } from './sandbox-messages.js'
 import type { Outcome } from './api/types.js'
 import { capOutcome, outputChunks } from './cap-text.js'
@@ -32,8 +33,9 @@ const charger = new HostCpuCharger()
 /** `--keep-spare` (a node's host): a booted thread waits for each next vessel; else only for the first. Started
  *  before QuickJS is compiled below, so that the thread boots while this process gets ready. */
 const FRONT_ENDS_ARG = '--front-ends='
+const longLived = process.argv.includes('--keep-spare')
 const spares = new SpareThreads(
-  process.argv.includes('--keep-spare'),
+  longLived,
   {
     started: (thread) => charger.addSpare(thread.charges),
     gone: (thread) => charger.removeSpare(thread.charges),
@@ -46,6 +48,13 @@ spares.open()
 const quickjsModule = await WebAssembly.compile(
   readFileSync(fileURLToPath(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'))),
 )
+// A node's host runs for long: it warms the engine up for its vessels (engine-warm-up.ts). A host for one program
+// does not: the warm-up's cpu would be most of a short program's.
+if (longLived)
+  warmUpEngine(quickjsModule, {
+    started: (charges) => charger.addSpare(charges),
+    done: (charges) => charger.removeSpare(charges),
+  })
 // The backstop for what a worker reports: no message to the parent carries unbounded guest text.
 const send = (e: HostEvent) => {
   if (e.type === 'exit') process.send?.({ ...e, outcome: capOutcome(e.outcome) })

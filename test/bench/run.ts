@@ -15,6 +15,7 @@ import { repyBench } from './repy.bench.js'
 import { runtimeBench } from './runtime.bench.js'
 import { shellBench } from './shell.bench.js'
 import { startupBench } from './startup.bench.js'
+import { warmUpBench } from './warm-up.bench.js'
 
 const benches: Record<string, () => Promise<void>> = {
   runtime: runtimeBench,
@@ -33,6 +34,7 @@ const benches: Record<string, () => Promise<void>> = {
   pool: poolBench,
   engine: engineBench,
   nat: natBench,
+  'warm-up': warmUpBench,
 }
 const only = process.env.BENCH
 for (const [name, bench] of Object.entries(benches)) {
