@@ -285,6 +285,10 @@ export class Lifecycle {
         output: (id, text) => this.log(id.split('#')[0] ?? '').write(text),
         exit: (id, outcome) => this.onExit(id, outcome),
         crash: (reason) => this.onCrash(reason),
+        warmedUp: (ms, error) =>
+          error === undefined
+            ? this.nodeLog.debug(`sandbox host: engine warmed up in ${ms} ms`, { ms })
+            : this.nodeLog.warn(`sandbox host: the engine warm-up failed (vessels run, slower at first): ${error}`),
       },
       { identity: this.options.identity, frontEnds: FRONT_ENDS_MODULE, longLived: true },
     )

@@ -53,7 +53,10 @@ const quickjsModule = await WebAssembly.compile(
 if (longLived)
   warmUpEngine(quickjsModule, {
     started: (charges) => charger.addSpare(charges),
-    done: (charges) => charger.removeSpare(charges),
+    done: (charges, ms, error) => {
+      charger.removeSpare(charges)
+      send({ type: 'warmed-up', ms, error })
+    },
   })
 // The backstop for what a worker reports: no message to the parent carries unbounded guest text.
 const send = (e: HostEvent) => {

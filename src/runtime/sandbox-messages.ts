@@ -56,6 +56,8 @@ export type HostEvent =
   | { type: 'exit'; vesselId: string; outcome: Outcome }
   | { type: 'usage'; requestId: number; usage: BoardSnapshot | null }
   | { type: 'host-usage'; requestId: number; usage: HostUsage | null }
+  /** A node's host has warmed the engine up (engine-warm-up.ts), in `ms`; or the warm-up failed, which costs speed only. */
+  | { type: 'warmed-up'; ms: number; error?: string }
   /** The last message of a host that is shutting down. */
   | { type: 'bye' }
 

@@ -18,6 +18,8 @@ export interface SandboxListeners {
   exit?(vesselId: string, outcome: Outcome): void
   /** The sandbox host process itself died; every vessel in it has ended. */
   crash?(reason: string): void
+  /** A long-lived host finished warming the engine up (engine-warm-up.ts); `error` if the warm-up failed. */
+  warmedUp?(ms: number, error?: string): void
 }
 
 /** Who the sandbox host process runs as; absent: the same user as its parent. */
@@ -180,6 +182,8 @@ export class SandboxHost {
         return this.listeners.output?.(e.vesselId, e.text)
       case 'exit':
         return this.listeners.exit?.(e.vesselId, e.outcome)
+      case 'warmed-up':
+        return this.listeners.warmedUp?.(e.ms, e.error)
       case 'usage':
       case 'host-usage': {
         const waiter = this.waiters.get(e.requestId)

@@ -81,6 +81,41 @@ describe('sandbox host', () => {
     expect(host.running).toBe(false)
   })
 
+  // engine-warm-up.ts: the thread runs under the host's permissions and alongside vessels started at once.
+  it("a node's host warms the engine up in the background while a vessel started at once runs", async () => {
+    const cwd = join(root, 'early')
+    mkdirSync(cwd)
+    writeFileSync(join(cwd, 'p.js'), "let t = 0; for (let i = 0; i < 100000; i++) t += i; log('sum', t)")
+    let warmed!: (r: { ms: number; error?: string }) => void
+    const warmUp = new Promise<{ ms: number; error?: string }>((r) => (warmed = r))
+    let exited!: (o: Outcome) => void
+    const exit = new Promise<Outcome>((r) => (exited = r))
+    let output = ''
+    const host = await SandboxHost.start(
+      root,
+      {
+        output: (_id, text) => (output += text),
+        exit: (_id, o) => exited(o),
+        warmedUp: (ms, error) => warmed({ ms, error }),
+      },
+      { longLived: true },
+    )
+    host.startVessel({
+      vesselId: 'early',
+      cwd,
+      program: 'p.js',
+      callargs: [],
+      ip: '127.0.0.1',
+      restrictions: parseRestrictions(GENEROUS_RESTRICTIONS),
+    })
+    expect(await exit).toMatchObject({ status: 'Terminated', code: 0 })
+    expect(output).toBe('sum 4999950000')
+    const result = await warmUp
+    expect(result.error).toBeUndefined()
+    expect(result.ms).toBeGreaterThan(0)
+    await host.shutdown(30_000)
+  })
+
   it('reports a crash of the sandbox host process to its parent', async () => {
     let crashed!: (reason: string) => void
     const crash = new Promise<string>((r) => {
