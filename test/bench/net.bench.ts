@@ -6,13 +6,14 @@
 // Also how long sleep(0.0001) sleeps, and what one host call costs in bare QuickJS here, which bounds the guest.
 // Throughput is the bytes sent one way over the whole exchange's time. Each figure is given by wall time and by cpu
 // time (the vessel worker thread's for a guest, this process's for plain Node): on a machine shared with other work
-// the wall figure mostly says how often the thread got a core.
+// the wall figure mostly says how often the thread got a core. The guests run one after another in a node's sandbox
+// host (node-host.ts), warmed up as a node's is.
 import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { newQuickJSWASMModule } from 'quickjs-emscripten'
 import { newHostFunction } from '../../src/runtime/host-function.js'
-import { runGuest } from '../helpers/run-guest.js'
 import { netRestrictions } from '../runtime/api/fixtures/net-helpers.js'
+import { NodeHost } from './node-host.js'
 import { fmt } from './stats.js'
 
 const CHUNK = 4096
@@ -254,11 +255,11 @@ for (let i = 0; i < ${CALLS}; i++) getruntime()
 ${END(CALLS)}
 `
 
+/** The node's host the guests run in (one vessel after another), warmed up as a node's is. */
+let host: NodeHost
+
 async function guest(source: string, ports: number[] = []): Promise<Figures> {
-  const { output, outcome } = await runGuest(source, {
-    restrictions: netRestrictions({ conn: ports, loop: 1e12 }),
-    timeoutMs: 600_000,
-  })
+  const { output, outcome } = await host.run(source, 'main.js', netRestrictions({ conn: ports, loop: 1e12 }))
   if (outcome.code !== 0) throw new Error(`guest failed: ${outcome.reason}\n${output}`)
   return JSON.parse(output) as Figures
 }
@@ -281,6 +282,7 @@ export async function netBench(): Promise<void> {
    *  machine the wall figure mostly measures how often the thread got a core). */
   const busy = (f: Figures, unit: (seconds: number) => string) => `${unit(f.seconds)}   by cpu ${unit(f.cpu)}`
   const ext = PORT + 19
+  host = await NodeHost.start()
 
   console.log('\none host call (getruntime), for scale: what bounds the guest here')
   console.log(`  bare QuickJS, quickjs-emscripten's newFunction ${us(await bareQuickJSCall('generic'))}`)
@@ -321,4 +323,5 @@ export async function netBench(): Promise<void> {
       PORT + 15,
     ])
   })
+  await host.close()
 }

@@ -1,0 +1,73 @@
+// A node's sandbox host for benchmarks of guest speed: long-lived and warmed up (src/runtime/engine-warm-up.ts),
+// as a node's vessels run. runGuest (test/helpers) starts a fresh host for each program, whose engine runs its first
+// half second or more unoptimized, which would hide most of what a benchmark compares.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { FRONT_ENDS_MODULE } from '../../src/front-ends.js'
+import type { Outcome } from '../../src/runtime/api/types.js'
+import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
+import { SandboxHost } from '../../src/runtime/sandbox.js'
+import { tempDir } from '../helpers/temp-dir.js'
+
+interface Running {
+  output: string
+  exited: (outcome: Outcome) => void
+}
+
+export class NodeHost {
+  private next = 1
+
+  private constructor(
+    private readonly root: string,
+    private readonly host: SandboxHost,
+    private readonly running: Map<string, Running>,
+  ) {}
+
+  /** A long-lived host, once its warm-up has ended. */
+  static async start(): Promise<NodeHost> {
+    const root = tempDir('flotilla-bench-host-')
+    const running = new Map<string, Running>()
+    let warmed!: () => void
+    const warmUp = new Promise<void>((r) => (warmed = r))
+    const host = await SandboxHost.start(
+      root,
+      {
+        output: (id, text) => {
+          const r = running.get(id)
+          if (r) r.output += text
+        },
+        exit: (id, outcome) => running.get(id)?.exited(outcome),
+        warmedUp: () => warmed(),
+      },
+      { longLived: true, frontEnds: FRONT_ENDS_MODULE },
+    )
+    await warmUp
+    return new NodeHost(root, host, running)
+  }
+
+  /** Runs `source` as `program` in a vessel of its own, to its end. */
+  async run(source: string, program: string, restrictions: string): Promise<{ output: string; outcome: Outcome }> {
+    const id = `v${this.next++}`
+    const cwd = join(this.root, id)
+    mkdirSync(cwd)
+    writeFileSync(join(cwd, program), source)
+    const running: Running = { output: '', exited: () => undefined }
+    const ended = new Promise<Outcome>((r) => (running.exited = r))
+    this.running.set(id, running)
+    this.host.startVessel({
+      vesselId: id,
+      cwd,
+      program,
+      callargs: [],
+      ip: '127.0.0.1',
+      restrictions: parseRestrictions(restrictions),
+    })
+    const outcome = await ended
+    this.running.delete(id)
+    return { output: running.output, outcome }
+  }
+
+  close(): Promise<void> {
+    return this.host.shutdown(30_000)
+  }
+}
