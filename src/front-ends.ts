@@ -10,6 +10,12 @@ export const FRONT_ENDS_MODULE = 'front-ends.js'
 /** The program files flotilla runs. */
 export const PROGRAM_EXTENSIONS: readonly string[] = ['.js', '.ts', '.r2py']
 
+/** Repy's runtime script; JavaScript has none. */
+export const runtimeScripts: NonNullable<FrontEndRegistry['runtimeScripts']> = async () => {
+  const repy = (await import('./repy/front-end.js')).repyFrontEnd
+  return repy.runtimeScript ? [repy.runtimeScript()] : []
+}
+
 /** Any program that is not Repy runs as JavaScript (TypeScript by its .ts name). */
 export const frontEndFor: FrontEndRegistry['frontEndFor'] = async (program) => {
   // Loaded only for a Repy program: the compiler costs about 1 MB in each worker.

@@ -11,11 +11,9 @@ import { HostCharges } from './nanny/host-charges.js'
 export interface WarmUpData {
   quickjsModule: WebAssembly.Module
   charges: SharedArrayBuffer
-  rounds: number
+  /** The front-end registry, whose runtime scripts the warm-up loads (FrontEndRegistry.runtimeScripts). */
+  frontEnds: string | undefined
 }
-
-/** Enough rounds for V8 to optimize the interpreter's hot functions (see ROUND in engine-warm-up-worker.ts). */
-const ROUNDS = 40
 
 export interface WarmUpEvents {
   /** The warm-up thread's cpu is the host's own, like a spare thread's (host-cpu.ts). */
@@ -25,10 +23,14 @@ export interface WarmUpEvents {
 }
 
 /** Starts the warm-up thread; it ends by itself. */
-export function warmUpEngine(quickjsModule: WebAssembly.Module, events: WarmUpEvents): void {
+export function warmUpEngine(
+  quickjsModule: WebAssembly.Module,
+  frontEnds: string | undefined,
+  events: WarmUpEvents,
+): void {
   const start = performance.now()
   const charges = new HostCharges()
-  const data: WarmUpData = { quickjsModule, charges: charges.sab, rounds: ROUNDS }
+  const data: WarmUpData = { quickjsModule, charges: charges.sab, frontEnds }
   const worker = new Worker(new URL('./engine-warm-up-worker.js', import.meta.url), {
     workerData: data,
     resourceLimits: { stackSizeMb: 4, maxOldGenerationSizeMb: 64 },

@@ -19,6 +19,9 @@ export interface ProgramFrontEnd {
 /** What the registry module exports: the front end that runs a program file (by its name). */
 export interface FrontEndRegistry {
   frontEndFor(program: string): Promise<ProgramFrontEnd>
+  /** Every language's runtime script (ProgramFrontEnd.runtimeScript), which a node's host parses and runs ahead,
+   *  in its engine warm-up (engine-warm-up.ts), so that the first vessels' starts do not load it unoptimized. */
+  runtimeScripts?(): Promise<string[]>
 }
 
 /** Code a front end refuses: it does not parse, or the language's static checks reject it. */

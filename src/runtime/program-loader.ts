@@ -30,6 +30,13 @@ export async function loadFrontEnd(registry: string | undefined, program: string
 
 const importRegistry = (registry: string): Promise<unknown> => import(pathToFileURL(registry).href)
 
+/** The registry's runtime scripts (FrontEndRegistry.runtimeScripts); none without a registry. */
+export async function runtimeScriptsOf(registry: string | undefined): Promise<string[]> {
+  if (registry === undefined) return []
+  const module = (await importRegistry(registry)) as Partial<FrontEndRegistry>
+  return typeof module.runtimeScripts === 'function' ? module.runtimeScripts() : []
+}
+
 /** Loads the registry ahead of its vessel; a registry that fails to load fails that vessel's start (loadFrontEnd). */
 export async function preloadFrontEnds(registry: string): Promise<void> {
   await importRegistry(registry).catch(() => undefined)

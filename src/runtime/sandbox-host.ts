@@ -34,13 +34,14 @@ const charger = new HostCpuCharger()
  *  before QuickJS is compiled below, so that the thread boots while this process gets ready. */
 const FRONT_ENDS_ARG = '--front-ends='
 const longLived = process.argv.includes('--keep-spare')
+const frontEnds = process.argv.find((a) => a.startsWith(FRONT_ENDS_ARG))?.slice(FRONT_ENDS_ARG.length)
 const spares = new SpareThreads(
   longLived,
   {
     started: (thread) => charger.addSpare(thread.charges),
     gone: (thread) => charger.removeSpare(thread.charges),
   },
-  process.argv.find((a) => a.startsWith(FRONT_ENDS_ARG))?.slice(FRONT_ENDS_ARG.length),
+  frontEnds,
 )
 spares.open()
 // Compiled here once: when each worker compiled QuickJS itself, six or more workers starting together could all
@@ -51,7 +52,7 @@ const quickjsModule = await WebAssembly.compile(
 // A node's host runs for long: it warms the engine up for its vessels (engine-warm-up.ts). A host for one program
 // does not: the warm-up's cpu would be most of a short program's.
 if (longLived)
-  warmUpEngine(quickjsModule, {
+  warmUpEngine(quickjsModule, frontEnds, {
     started: (charges) => charger.addSpare(charges),
     done: (charges, ms, error) => {
       charger.removeSpare(charges)

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
 import { SandboxHost } from '../../src/runtime/sandbox.js'
+import { FRONT_ENDS_MODULE } from '../../src/front-ends.js'
 import type { Outcome } from '../../src/runtime/api/types.js'
 import { GENEROUS_RESTRICTIONS } from '../helpers/run-guest.js'
 
@@ -81,7 +82,8 @@ describe('sandbox host', () => {
     expect(host.running).toBe(false)
   })
 
-  // engine-warm-up.ts: the thread runs under the host's permissions and alongside vessels started at once.
+  // engine-warm-up.ts: the thread runs under the host's permissions (it loads the languages' runtime scripts from the
+  // registry) and alongside vessels started at once.
   it("a node's host warms the engine up in the background while a vessel started at once runs", async () => {
     const cwd = join(root, 'early')
     mkdirSync(cwd)
@@ -98,7 +100,7 @@ describe('sandbox host', () => {
         exit: (_id, o) => exited(o),
         warmedUp: (ms, error) => warmed({ ms, error }),
       },
-      { longLived: true },
+      { longLived: true, frontEnds: FRONT_ENDS_MODULE },
     )
     host.startVessel({
       vesselId: 'early',
