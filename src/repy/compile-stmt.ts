@@ -2,11 +2,14 @@
 import type * as A from './ast.js'
 import { syntaxError } from './errors.js'
 import {
+  BINOPS,
   ExprCompiler,
   INPLACE,
   JsFunc,
   MAX_SAFE,
+  PLAIN_REF,
   Scope,
+  type Sign,
   forEachListComp,
   jsStr,
   local,
@@ -18,6 +21,29 @@ interface Bindings {
   deleted: Set<string>
   /** Names that a loop in the body adds to with `name += ...` (see Scope.sums). */
   sums: Set<string>
+}
+
+/** Can a range loop over `id` count in a copy of its own (countedRangeLoop)? Its body must not rebind `id`, and
+ *  holds no loop, def or class, so that copying it at most doubles the code. */
+function countable(id: string, body: A.Stmt[]): boolean {
+  if (collectBindings(body).names.has(id)) return false
+  const simple = (ss: A.Stmt[]): boolean =>
+    ss.every((s) => {
+      switch (s.kind) {
+        case 'For':
+        case 'While':
+        case 'FunctionDef':
+        case 'ClassDef':
+          return false
+        case 'If':
+          return simple(s.body) && simple(s.orelse)
+        case 'Try':
+          return simple(s.body) && s.handlers.every((h) => simple(h.body)) && simple(s.orelse) && simple(s.finalbody)
+        default:
+          return true
+      }
+    })
+  return simple(body)
 }
 
 /** Every name a function or class body binds (Python scoping: bound anywhere => local to the whole body). */
@@ -381,7 +407,7 @@ export class StmtCompiler extends ExprCompiler {
     const fn = `$rt.${INPLACE[s.op]}`
     const t = s.target
     if (t.kind === 'Name' && s.op === '+' && this.scope.kind === 'function' && this.scope.sums.has(t.id)) {
-      this.addToSum(t.id, s.value)
+      this.addToSum(t.id, s.value, s.line)
       return
     }
     if (t.kind === 'Name') {
@@ -415,18 +441,62 @@ export class StmtCompiler extends ExprCompiler {
     throw syntaxError(s.line, 'illegal expression for augmented assignment')
   }
 
-  /** `x += v` for a sum (see Scope.sums): a long plus a safe int only adds to `x$d`, a JS number. */
-  private addToSum(id: string, value: A.Expr): void {
-    const v = this.operand(value)
-    if (v.set) this.emit(`${v.set};`)
+  /** `x += v` for a sum (see Scope.sums): a long plus a safe int only adds to `x$d`, a JS number. When `v` is an
+   *  inline int operation (`i*i`), its fast path leads straight to the number case, with no second type test; when
+   *  reading the operands cannot raise, the line is set only on the paths that call the runtime. */
+  private addToSum(id: string, value: A.Expr, line: number): void {
+    const f = value.kind === 'BinOp' ? this.fastArith(value.op, BINOPS[value.op], value.left, value.right) : null
+    const v = f ? null : this.operand(value)
+    const lateLine = f ? f.plain && f.sets === '' : v!.set === null && PLAIN_REF.test(v!.ref)
+    if (lateLine && this.lines[this.lines.length - 1]?.trim() === `$l = ${line};`) this.lines.pop()
+    const setLine = lateLine ? `$l = ${line}; ` : ''
+    if (f) {
+      this.emit(`if (${f.sets}${f.test || 'true'}) {`)
+      this.ind++
+      let n = f.value
+      if (!/^\$a[0-9]+$/.test(n)) {
+        n = this.temp()
+        this.emit(`${n} = ${f.value};`)
+      }
+      this.addNumberToSum(id, n, f.sign, setLine)
+      this.ind--
+      this.emit('} else {')
+      this.ind++
+      const t = this.temp()
+      this.emit(`${setLine}${t} = ${f.slow};`)
+      this.addToSumFrom(id, t, null, '')
+      this.ind--
+      this.emit('}')
+    } else {
+      if (v!.set) this.emit(`${v!.set};`)
+      this.addToSumFrom(id, v!.ref, v!.num, setLine)
+    }
+    this.scope.da?.add(id)
+  }
+
+  /** `x += n` for a sum, `n` a JS number (a safe int) of the given sign. */
+  private addNumberToSum(id: string, n: string, sign: Sign, setLine: string): void {
     const x = local(id),
       c = this.temp()
-    const num = v.num === null ? `typeof ${v.ref} === "number" && ` : ''
+    const safe = sign > 0 ? `<= ${MAX_SAFE}` : sign < 0 ? `>= -${MAX_SAFE}` : `<= ${MAX_SAFE} && ${c} >= -${MAX_SAFE}`
+    this.emit(`if (typeof ${x} === "number" && (${c} = ${x} + ${n}) ${safe}) ${x} = ${c};`)
+    this.emit(`else if (typeof ${x} === "bigint" && (${c} = ${x}d + ${n}) ${safe}) ${x}d = ${c};`)
+    this.emit(`else { ${setLine}${x} = $rt.iadd(${this.readName(id)}, ${n}); }`)
+  }
+
+  /** `x += ref` for a sum, `ref` any value (`num`: its value when it is an int literal). */
+  private addToSumFrom(id: string, ref: string, num: number | null, setLine: string): void {
+    if (num !== null) {
+      this.addNumberToSum(id, ref, num > 0 ? 1 : num < 0 ? -1 : 0, setLine)
+      return
+    }
+    const x = local(id),
+      c = this.temp()
     const safe = `<= ${MAX_SAFE} && ${c} >= -${MAX_SAFE}`
-    this.emit(`if (${num}typeof ${x} === "number" && (${c} = ${x} + ${v.ref}) ${safe}) ${x} = ${c};`)
-    this.emit(`else if (${num}typeof ${x} === "bigint" && (${c} = ${x}d + ${v.ref}) ${safe}) ${x}d = ${c};`)
-    this.emit(`else ${x} = $rt.iadd(${this.readName(id)}, ${v.ref});`)
-    this.scope.da?.add(id)
+    const num_ = `typeof ${ref} === "number" && `
+    this.emit(`if (${num_}typeof ${x} === "number" && (${c} = ${x} + ${ref}) ${safe}) ${x} = ${c};`)
+    this.emit(`else if (${num_}typeof ${x} === "bigint" && (${c} = ${x}d + ${ref}) ${safe}) ${x}d = ${c};`)
+    this.emit(`else { ${setLine}${x} = $rt.iadd(${this.readName(id)}, ${ref}); }`)
   }
 
   private del(t: A.Expr): void {
@@ -537,12 +607,16 @@ export class StmtCompiler extends ExprCompiler {
     this.emit(`${cur} = ${start};${st !== step ? ` ${st} = ${step};` : ''}`)
     const t = s.target
     const direct = t.kind === 'Name' && this.scope.kind === 'function' && !this.scope.sums.has(t.id)
+    const next = st === '1' ? `${cur}++` : `(${cur} += ${st}, ${cur} - ${st})`
+    if (direct && countable(t.id, s.body)) {
+      this.countedRangeLoop(s, t.id, { n, next, it, v })
+      return true
+    }
     this.loopBody(s.body, s.orelse, () => {
       this.emit('for (;;) {')
       this.ind++
       this.emit('if (--$rt.budget < 0) yield 0;')
       // counting cannot raise: only the iterator's next() needs the line
-      const next = st === '1' ? `${cur}++` : `(${cur} += ${st}, ${cur} - ${st})`
       if (direct) {
         this.emit(`if (${it} === null) { if (--${n} < 0) break; ${local(t.id)} = ${next}; }`)
         this.emit(`else { $l = ${s.line}; if ((${v} = ${it}.next()) === $rt.STOP) break; ${local(t.id)} = ${v}; }`)
@@ -557,6 +631,50 @@ export class StmtCompiler extends ExprCompiler {
       this.ind--
     })
     return true
+  }
+
+  /** A range loop in two copies: one counting inline, where the body knows its counter is a JS number (Scope.nums)
+   *  and tests its type nowhere, and one fed by the call's iterator. */
+  private countedRangeLoop(s: A.For, id: string, r: { n: string; next: string; it: string; v: string }): void {
+    const sc = this.scope
+    const x = local(id)
+    const label = s.orelse.length ? `$B${sc.js.uid()}` : null
+    const entry = copy(sc.da)
+    if (label) {
+      this.emit(`${label}: {`)
+      this.ind++
+    }
+    const copyOfLoop = (head: string, counted: boolean) => {
+      this.emit('for (;;) {')
+      this.emit('  if (--$rt.budget < 0) yield 0;')
+      this.emit(`  ${head}`)
+      sc.da?.add(id)
+      if (counted) sc.nums.add(id)
+      sc.loops.push({ breakLabel: label })
+      try {
+        this.block(s.body)
+      } finally {
+        sc.loops.pop()
+        sc.nums.delete(id)
+      }
+      this.emit('}')
+      sc.da = copy(entry)
+    }
+    this.emit(`if (${r.it} === null) {`)
+    this.ind++
+    copyOfLoop(`if (--${r.n} < 0) break; ${x} = ${r.next};`, true)
+    this.ind--
+    this.emit('} else {')
+    this.ind++
+    copyOfLoop(`$l = ${s.line}; if ((${r.v} = ${r.it}.next()) === $rt.STOP) break; ${x} = ${r.v};`, false)
+    this.ind--
+    this.emit('}')
+    if (label) {
+      this.stmts(s.orelse)
+      this.ind--
+      this.emit('}')
+    }
+    sc.da = entry
   }
 
   private forStmt(s: A.For): void {
