@@ -28,6 +28,8 @@ export class JsFunc {
   release(mark: number): void {
     this.top = mark
   }
+  /** Some loop counts its back-edges in the function's local `$b` (see StmtCompiler.backEdge). */
+  localBudget = false
   /** A unique number for labels and loop variables. */
   uid(): number {
     return this.n++
@@ -250,6 +252,31 @@ export class ExprCompiler {
   readonly consts: string[] = []
   private readonly constIndex = new Map<string, string>()
   protected scope!: Scope
+  /** The statement's line, while it is set only on the slow path of the statement's one inline fast path (see
+   *  StmtCompiler.lineOnSlowPath); null when set before the statement. */
+  protected lateLine: number | null = null
+
+  /** A runtime call of an inline fast path, setting the line first if that is left to it. */
+  protected slowPath(call: string): string {
+    if (this.lateLine === null) return call
+    const line = this.lateLine
+    this.lateLine = null
+    return `($l = ${line}, ${call})`
+  }
+
+  /** Is `e` an inline fast path whose operands are plain locals or literals, so that only its runtime call can raise? */
+  protected isPlainFastPath(e: A.Expr): boolean {
+    const plain = (x: A.Expr) => this.intConst(x) !== null || (x.kind === 'Name' && PLAIN_REF.test(this.readName(x.id)))
+    let left: A.Expr, right: A.Expr
+    if (e.kind === 'BinOp') {
+      const k = this.intConst(e.right)
+      if (!(FAST_ARITH[e.op] || (e.op === '%' && k !== null && k > 0))) return false
+      ;[left, right] = [e.left, e.right]
+    } else if (e.kind === 'Compare' && e.ops.length === 1 && FAST_CMP[e.ops[0]!]) {
+      ;[left, right] = [e.left, e.comparators[0]!]
+    } else return false
+    return !(this.intConst(left) !== null && this.intConst(right) !== null) && plain(left) && plain(right)
+  }
 
   constructor(readonly filename: string) {}
 
@@ -497,7 +524,7 @@ export class ExprCompiler {
     if (both || !(FAST_ARITH[op] || (op === '%' && k !== null && k > 0))) return null
     const a = this.operand(left),
       b = this.operand(right)
-    const slow = `$rt.${fn}(${a.ref}, ${b.ref})`
+    const slow = this.slowPath(`$rt.${fn}(${a.ref}, ${b.ref})`)
     const sets = [a.set, b.set]
       .filter((x) => x !== null)
       .map((x) => x + ', ')
@@ -662,8 +689,12 @@ export class ExprCompiler {
         )
           .filter(([x, r]) => !this.isKnownNumber(x, r))
           .map(([, r]) => `typeof ${r} === "number"`)
-        const cond = checks.length ? `${checks.join(' && ')} ? ${left} ${jsOp} ${right} : ` : ''
-        parts.push(`(${set}${cond}$rt.${fn}(${left}, ${right}))`)
+        // no check: both are known numbers
+        if (!checks.length) parts.push(`(${set}${left} ${jsOp} ${right})`)
+        else {
+          const slow = this.slowPath(`$rt.${fn}(${left}, ${right})`)
+          parts.push(`(${set}${checks.join(' && ')} ? ${left} ${jsOp} ${right} : ${slow})`)
+        }
       } else if (fn) parts.push(`$rt.${fn}(${left}, ${right})`)
       else if (op === 'is') parts.push(`(${left} === ${right})`)
       else if (op === 'is not') parts.push(`(${left} !== ${right})`)

@@ -23,6 +23,9 @@ interface Bindings {
   sums: Set<string>
 }
 
+const isIntLiteral = (e: A.Expr) =>
+  e.kind === 'Int' || (e.kind === 'UnaryOp' && e.op === '-' && e.operand.kind === 'Int')
+
 /** Can a range loop over `id` count in a copy of its own (countedRangeLoop)? Its body must not rebind `id`, and
  *  holds no loop, def or class, so that copying it at most doubles the code. */
 function countable(id: string, body: A.Stmt[]): boolean {
@@ -77,7 +80,8 @@ function collectBindings(body: A.Stmt[]): Bindings {
           expr(s.value)
           break
         case 'AugAssign':
-          if (loops > 0 && s.op === '+' && s.target.kind === 'Name') sums.add(s.target.id)
+          // `n += 1` stays a plain int: a sum's reads cost more than a long counter's additions
+          if (loops > 0 && s.op === '+' && s.target.kind === 'Name' && !isIntLiteral(s.value)) sums.add(s.target.id)
           targetNames(s.target, names)
           expr(s.target)
           expr(s.value)
@@ -222,6 +226,11 @@ function stmtsYield(ss: A.Stmt[]): boolean {
   })
 }
 
+/** A loop's back-edge, where the thread gives way once its budget is spent (contract.ts, 'Preemption'). */
+const BACK_EDGE = 'if (--$rt.budget < 0) yield 0;'
+/** How many back-edges a loop without calls counts locally before spending them from the budget (backEdge). */
+const BUDGET_STEP = 16
+
 const union = (a: Set<string> | null, b: Set<string> | null) =>
   a === null || b === null ? null : new Set([...a, ...b])
 const intersect = (a: Set<string> | null, b: Set<string> | null) =>
@@ -238,7 +247,8 @@ export class StmtCompiler extends ExprCompiler {
     const direct = [...this.directFns.values()].map((d) => `${d.v} = null`)
     const caches = [...this.globalCaches.values()].map((i) => `$Gc${i}, $Gv${i} = -1`)
     for (let i = 0; i < this.methodCaches; i++) caches.push(`$Mc${i} = null, $Mv${i} = -1, $Mf${i}`)
-    const decl = ['$l = 1', '$t', '$g', ...js.temps, ...direct, ...caches].join(', ')
+    const budget = js.localBudget ? ['$b = 0'] : []
+    const decl = ['$l = 1', '$t', '$g', ...js.temps, ...budget, ...direct, ...caches].join(', ')
     return [
       '(function ($rt) {',
       '  "use strict";',
@@ -289,13 +299,40 @@ export class StmtCompiler extends ExprCompiler {
     )
       return
     if (s.kind === 'Pass') return
-    this.emit(`$l = ${s.line};`)
+    const at = this.lines.length
+    const late = this.lineOnSlowPath(s)
+    if (late) this.lateLine = s.line
+    else this.emit(`$l = ${s.line};`)
     const js = this.scope.js
     const mark = js.mark()
     try {
       this.stmtBody(s)
     } finally {
       js.release(mark)
+      // a fast path that turned out to have no runtime call leaves the line to be set before the statement
+      if (this.lateLine !== null) this.lines.splice(at, 0, '  '.repeat(this.ind) + `$l = ${s.line};`)
+      this.lateLine = null
+    }
+  }
+
+  /** Can the statement raise only in the runtime call of its one inline fast path, so that only that call needs to
+   *  set the line (`return a + b`, `x = i * 2`, `n += 1` on locals of a function)? */
+  private lineOnSlowPath(s: A.Stmt): boolean {
+    const sc = this.scope
+    if (sc.kind !== 'function') return false
+    const localName = (t: A.Expr) => t.kind === 'Name' && sc.names.has(t.id) && !sc.sums.has(t.id)
+    switch (s.kind) {
+      case 'Return':
+        return s.value !== null && this.isPlainFastPath(s.value)
+      case 'Assign':
+        return s.targets.length === 1 && localName(s.targets[0]!) && this.isPlainFastPath(s.value)
+      case 'AugAssign':
+        return (
+          localName(s.target) &&
+          this.isPlainFastPath({ kind: 'BinOp', op: s.op, left: s.target, right: s.value, line: s.line })
+        )
+      default:
+        return false
     }
   }
 
@@ -570,12 +607,28 @@ export class StmtCompiler extends ExprCompiler {
     sc.da = entry
   }
 
+  /** The preemption point at a loop's back-edge. A loop whose test and body call nothing counts its back-edges in
+   *  the function's local `$b` and spends them from `$rt.budget` BUDGET_STEP at a time: a local is cheaper than
+   *  `$rt.budget`'s property, and without a call nothing in the loop can start a thread that waits for this one to
+   *  give way at once (Scheduler.spawn). */
+  private backEdge(body: A.Stmt[], test: A.Expr | null): string {
+    if (stmtsYield(body) || (test !== null && exprYields(test))) return BACK_EDGE
+    this.scope.js.localBudget = true
+    return `if (--$b < 0) { $b = ${BUDGET_STEP - 1}; if (($rt.budget -= ${BUDGET_STEP}) < 0) yield 0; }`
+  }
+
   private whileStmt(s: A.While): void {
     const forever = (s.test.kind === 'Name' && s.test.id === 'True') || (s.test.kind === 'Int' && s.test.value !== 0n)
     this.loopBody(s.body, s.orelse, () => {
       this.emit('while (true) {')
-      this.emit('  if (--$rt.budget < 0) yield 0;')
-      if (!forever) {
+      this.emit(`  ${this.backEdge(s.body, forever ? null : s.test)}`)
+      if (!forever && this.scope.kind === 'function' && this.isPlainFastPath(s.test)) {
+        this.lateLine = s.line
+        const test = this.test(s.test)
+        if (this.lateLine !== null) this.emit(`  $l = ${s.line};`)
+        this.lateLine = null
+        this.emit(`  if (!${test}) break;`)
+      } else if (!forever) {
         this.emit(`  $l = ${s.line};`)
         this.emit(`  if (!${this.test(s.test)}) break;`)
       }
@@ -646,7 +699,8 @@ export class StmtCompiler extends ExprCompiler {
     }
     const copyOfLoop = (head: string, counted: boolean) => {
       this.emit('for (;;) {')
-      this.emit('  if (--$rt.budget < 0) yield 0;')
+      // the iterator's next() is a call
+      this.emit(`  ${counted ? this.backEdge(s.body, null) : BACK_EDGE}`)
       this.emit(`  ${head}`)
       sc.da?.add(id)
       if (counted) sc.nums.add(id)
@@ -786,7 +840,8 @@ export class StmtCompiler extends ExprCompiler {
     const localNames = [...names].filter((n) => !scope.params.has(n)).map(local)
     const sumParts = [...sums].map((n) => `${local(n)}d = 0`)
     // `var`, not `let`: a `let` without a value still costs QuickJS an instruction at each call, a `var` none
-    const decl = [`$l = ${f.line}`, '$t', '$g', ...js.temps, ...localNames, ...sumParts].join(', ')
+    const budget = js.localBudget ? ['$b = 0'] : []
+    const decl = [`$l = ${f.line}`, '$t', '$g', ...js.temps, ...budget, ...localNames, ...sumParts].join(', ')
     const meta =
       `{ name: ${jsStr(f.name)}, params: [${f.params.map(jsStr).join(', ')}], defaults: [${defaults.join(', ')}], ` +
       `star: ${f.star ? jsStr(f.star) : 'null'}, kw: ${f.kw ? jsStr(f.kw) : 'null'}, file: $F, line: ${f.line} }`
@@ -794,7 +849,9 @@ export class StmtCompiler extends ExprCompiler {
       `$rt.func(function${plain ? '' : '*'} $f_${f.name}(${params.map(local).join(', ')}) {`,
       `${pad}  var ${decl};`,
       `${pad}  try {`,
-      `${pad}    ${plain ? '--$rt.budget;' : 'if (--$rt.budget < 0) yield 0;'}`,
+      // a plain function's work is bounded (no call, no loop): like a builtin's, it is paid for at its caller's
+      // preemption points
+      ...(plain ? [] : [`${pad}    ${BACK_EDGE}`]),
       ...body,
       `${pad}  } catch ($x) { throw $rt.frame($x, $F, ${jsStr(f.name)}, $l) }`,
       `${pad}}, ${meta})`,
