@@ -530,9 +530,9 @@ export class StmtCompiler extends ExprCompiler {
     const x = local(id),
       c = this.temp()
     const safe = `<= ${MAX_SAFE} && ${c} >= -${MAX_SAFE}`
-    const num_ = `typeof ${ref} === "number" && `
-    this.emit(`if (${num_}typeof ${x} === "number" && (${c} = ${x} + ${ref}) ${safe}) ${x} = ${c};`)
-    this.emit(`else if (${num_}typeof ${x} === "bigint" && (${c} = ${x}d + ${ref}) ${safe}) ${x}d = ${c};`)
+    const isNumber = `typeof ${ref} === "number" && `
+    this.emit(`if (${isNumber}typeof ${x} === "number" && (${c} = ${x} + ${ref}) ${safe}) ${x} = ${c};`)
+    this.emit(`else if (${isNumber}typeof ${x} === "bigint" && (${c} = ${x}d + ${ref}) ${safe}) ${x}d = ${c};`)
     this.emit(`else { ${setLine}${x} = $rt.iadd(${this.readName(id)}, ${ref}); }`)
   }
 
