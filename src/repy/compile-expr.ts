@@ -28,6 +28,8 @@ export class JsFunc {
   release(mark: number): void {
     this.top = mark
   }
+  /** Some loop counts its back-edges in the function's local `$b` (see StmtCompiler.backEdge). */
+  localBudget = false
   /** A unique number for labels and loop variables. */
   uid(): number {
     return this.n++
@@ -47,6 +49,8 @@ export class Scope {
    *  JS number added to a long `x$` without making a bigint each time; `x$d` is not 0 only while `x$` is a bigint.
    *  Every read adds `x$d` in first (readFrom), every assignment resets it. */
   sums: Set<string> = new Set()
+  /** Functions: locals that hold a JS number (a safe int) at the current point, such as a range loop's counter. */
+  nums: Set<string> = new Set()
   constructor(
     readonly kind: 'module' | 'function' | 'class',
     readonly parent: Scope | null,
@@ -78,7 +82,7 @@ export function jsStr(s: string): string {
   return out + '"'
 }
 
-const BINOPS: Record<A.BinOpKind, string> = {
+export const BINOPS: Record<A.BinOpKind, string> = {
   '+': 'add',
   '-': 'sub',
   '*': 'mul',
@@ -130,6 +134,26 @@ interface Operand {
   set: string | null
   num: number | null
 }
+
+/** What is known of a number's sign: 1 never negative, -1 never positive, 0 nothing. */
+export type Sign = -1 | 0 | 1
+
+/** The parts of an inline int fast path (see ExprCompiler.fastArith). */
+export interface FastArith {
+  /** Evaluates non-trivial operands once, into temporaries (`t = ..., ` or ''). */
+  sets: string
+  /** Holds when both operands are JS numbers and the result stays in the safe range. */
+  test: string
+  value: string
+  slow: string
+  /** 1: the fast result is never negative; 0: unknown. */
+  sign: Sign
+  /** The operands are plain locals or literals: the fast path cannot raise. */
+  plain: boolean
+}
+
+/** A JS local or a number literal: reading it cannot raise. */
+export const PLAIN_REF = /^([A-Za-z_][A-Za-z0-9_]*\$|\(?-?[0-9]+\)?)$/
 
 /** The inline fast paths: on two JS numbers (ints in the safe range) the operation is plain JavaScript, and the
  *  runtime function is called only otherwise (or when the result leaves the safe range). */
@@ -228,6 +252,31 @@ export class ExprCompiler {
   readonly consts: string[] = []
   private readonly constIndex = new Map<string, string>()
   protected scope!: Scope
+  /** The statement's line, while it is set only on the slow path of the statement's one inline fast path (see
+   *  StmtCompiler.lineOnSlowPath); null when set before the statement. */
+  protected lateLine: number | null = null
+
+  /** A runtime call of an inline fast path, setting the line first if that is left to it. */
+  protected slowPath(call: string): string {
+    if (this.lateLine === null) return call
+    const line = this.lateLine
+    this.lateLine = null
+    return `($l = ${line}, ${call})`
+  }
+
+  /** Is `e` an inline fast path whose operands are plain locals or literals, so that only its runtime call can raise? */
+  protected isPlainFastPath(e: A.Expr): boolean {
+    const plain = (x: A.Expr) => this.intConst(x) !== null || (x.kind === 'Name' && PLAIN_REF.test(this.readName(x.id)))
+    let left: A.Expr, right: A.Expr
+    if (e.kind === 'BinOp') {
+      const k = this.intConst(e.right)
+      if (!(FAST_ARITH[e.op] || (e.op === '%' && k !== null && k > 0))) return false
+      ;[left, right] = [e.left, e.right]
+    } else if (e.kind === 'Compare' && e.ops.length === 1 && FAST_CMP[e.ops[0]!]) {
+      ;[left, right] = [e.left, e.comparators[0]!]
+    } else return false
+    return !(this.intConst(left) !== null && this.intConst(right) !== null) && plain(left) && plain(right)
+  }
 
   constructor(readonly filename: string) {}
 
@@ -437,12 +486,18 @@ export class ExprCompiler {
   }
 
   /** An int literal's value, when it is a safe integer. */
-  private intConst(e: A.Expr): number | null {
+  protected intConst(e: A.Expr): number | null {
     let v: bigint
     if (e.kind === 'Int') v = e.value
     else if (e.kind === 'UnaryOp' && e.op === '-' && e.operand.kind === 'Int') v = -e.operand.value
     else return null
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : null
+  }
+
+  /** Is `ref`, the code read for `e`, always a JS number (an int literal, or a local in Scope.nums)? */
+  protected isKnownNumber(e: A.Expr, ref: string): boolean {
+    if (this.intConst(e) !== null) return true
+    return e.kind === 'Name' && this.scope.nums.has(e.id) && ref === local(e.id)
   }
 
   protected operand(e: A.Expr): Operand {
@@ -455,24 +510,39 @@ export class ExprCompiler {
 
   /** `a + b`, `a - b`, `a * b`, `a % k` (`fn`: the runtime function, add or iadd, ...) with the inline int fast path. */
   protected arith(op: A.BinOpKind, fn: string, left: A.Expr, right: A.Expr): string {
+    const f = this.fastArith(op, fn, left, right)
+    if (!f) return `$rt.${fn}(${this.expr(left)}, ${this.expr(right)})`
+    // no test: both operands are known numbers
+    return f.test ? `(${f.sets}${f.test} ? ${f.value} : ${f.slow})` : `(${f.sets}${f.value})`
+  }
+
+  /** The inline int fast path of `a op b`, in parts (null when there is none): when `sets` and then `test` hold,
+   *  `value` is the result, a safe int of the given sign; otherwise `slow` computes it. An empty `test` always holds. */
+  protected fastArith(op: A.BinOpKind, fn: string, left: A.Expr, right: A.Expr): FastArith | null {
     const k = this.intConst(right)
     const both = this.intConst(left) !== null && k !== null
-    if (both || !(FAST_ARITH[op] || (op === '%' && k !== null && k > 0))) {
-      return `$rt.${fn}(${this.expr(left)}, ${this.expr(right)})`
-    }
+    if (both || !(FAST_ARITH[op] || (op === '%' && k !== null && k > 0))) return null
     const a = this.operand(left),
       b = this.operand(right)
-    const slow = `$rt.${fn}(${a.ref}, ${b.ref})`
+    const slow = this.slowPath(`$rt.${fn}(${a.ref}, ${b.ref})`)
     const sets = [a.set, b.set]
       .filter((x) => x !== null)
       .map((x) => x + ', ')
       .join('')
-    const checks = [...new Set([a, b].filter((x) => x.num === null).map((x) => `typeof ${x.ref} === "number"`))]
+    const checks = [
+      ...new Set(
+        [a, b]
+          .filter((x, i) => !this.isKnownNumber(i ? right : left, x.ref))
+          .map((x) => `typeof ${x.ref} === "number"`),
+      ),
+    ]
     const c = this.temp()
     const square = op === '*' && a.ref === b.ref
+    const plain = [a, b].every((x) => x.set === null && PLAIN_REF.test(x.ref))
     if (op === '%') {
       // Python's modulo takes the divisor's sign; `+ 0` turns -0 into 0
-      return `(${sets}${checks.join(' && ')} ? ((${c} = ${a.ref} % ${b.ref}) < 0 ? ${c} + ${b.ref} : ${c} + 0) : ${slow})`
+      const value = `((${c} = ${a.ref} % ${b.ref}) < 0 ? ${c} + ${b.ref} : ${c} + 0)`
+      return { sets, test: checks.join(' && '), value, slow, sign: 1, plain }
     }
     let val = `${a.ref} ${op} ${b.ref}`
     // 0 * -3 is -0 in JavaScript (a positive literal factor keeps the other's sign)
@@ -495,7 +565,7 @@ export class ExprCompiler {
     else if (hi) range += ` <= ${MAX_SAFE}`
     else if (lo) range += ` >= -${MAX_SAFE}`
     else range = `(${range}, true)`
-    return `(${sets}${[...checks, range].join(' && ')} ? ${c} : ${slow})`
+    return { sets, test: [...checks, range].join(' && '), value: c, slow, sign: square ? 1 : 0, plain }
   }
 
   protected call(inner: string): string {
@@ -617,10 +687,14 @@ export class ExprCompiler {
             [rx, right],
           ] satisfies Array<[A.Expr, string]>
         )
-          .filter(([x]) => this.intConst(x) === null)
+          .filter(([x, r]) => !this.isKnownNumber(x, r))
           .map(([, r]) => `typeof ${r} === "number"`)
-        const cond = checks.length ? `${checks.join(' && ')} ? ${left} ${jsOp} ${right} : ` : ''
-        parts.push(`(${set}${cond}$rt.${fn}(${left}, ${right}))`)
+        // no check: both are known numbers
+        if (!checks.length) parts.push(`(${set}${left} ${jsOp} ${right})`)
+        else {
+          const slow = this.slowPath(`$rt.${fn}(${left}, ${right})`)
+          parts.push(`(${set}${checks.join(' && ')} ? ${left} ${jsOp} ${right} : ${slow})`)
+        }
       } else if (fn) parts.push(`$rt.${fn}(${left}, ${right})`)
       else if (op === 'is') parts.push(`(${left} === ${right})`)
       else if (op === 'is not') parts.push(`(${left} !== ${right})`)

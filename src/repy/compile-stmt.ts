@@ -2,11 +2,14 @@
 import type * as A from './ast.js'
 import { syntaxError } from './errors.js'
 import {
+  BINOPS,
   ExprCompiler,
   INPLACE,
   JsFunc,
   MAX_SAFE,
+  PLAIN_REF,
   Scope,
+  type Sign,
   forEachListComp,
   jsStr,
   local,
@@ -18,6 +21,32 @@ interface Bindings {
   deleted: Set<string>
   /** Names that a loop in the body adds to with `name += ...` (see Scope.sums). */
   sums: Set<string>
+}
+
+const isIntLiteral = (e: A.Expr) =>
+  e.kind === 'Int' || (e.kind === 'UnaryOp' && e.op === '-' && e.operand.kind === 'Int')
+
+/** Can a range loop over `id` count in a copy of its own (countedRangeLoop)? Its body must not rebind `id`, and
+ *  holds no loop, def or class, so that copying it at most doubles the code. */
+function countable(id: string, body: A.Stmt[]): boolean {
+  if (collectBindings(body).names.has(id)) return false
+  const simple = (ss: A.Stmt[]): boolean =>
+    ss.every((s) => {
+      switch (s.kind) {
+        case 'For':
+        case 'While':
+        case 'FunctionDef':
+        case 'ClassDef':
+          return false
+        case 'If':
+          return simple(s.body) && simple(s.orelse)
+        case 'Try':
+          return simple(s.body) && s.handlers.every((h) => simple(h.body)) && simple(s.orelse) && simple(s.finalbody)
+        default:
+          return true
+      }
+    })
+  return simple(body)
 }
 
 /** Every name a function or class body binds (Python scoping: bound anywhere => local to the whole body). */
@@ -51,7 +80,8 @@ function collectBindings(body: A.Stmt[]): Bindings {
           expr(s.value)
           break
         case 'AugAssign':
-          if (loops > 0 && s.op === '+' && s.target.kind === 'Name') sums.add(s.target.id)
+          // `n += 1` stays a plain int: a sum's reads cost more than a long counter's additions
+          if (loops > 0 && s.op === '+' && s.target.kind === 'Name' && !isIntLiteral(s.value)) sums.add(s.target.id)
           targetNames(s.target, names)
           expr(s.target)
           expr(s.value)
@@ -196,6 +226,11 @@ function stmtsYield(ss: A.Stmt[]): boolean {
   })
 }
 
+/** A loop's back-edge, where the thread gives way once its budget is spent (contract.ts, 'Preemption'). */
+const BACK_EDGE = 'if (--$rt.budget < 0) yield 0;'
+/** How many back-edges a loop without calls counts locally before spending them from the budget (backEdge). */
+const BUDGET_STEP = 16
+
 const union = (a: Set<string> | null, b: Set<string> | null) =>
   a === null || b === null ? null : new Set([...a, ...b])
 const intersect = (a: Set<string> | null, b: Set<string> | null) =>
@@ -212,7 +247,8 @@ export class StmtCompiler extends ExprCompiler {
     const direct = [...this.directFns.values()].map((d) => `${d.v} = null`)
     const caches = [...this.globalCaches.values()].map((i) => `$Gc${i}, $Gv${i} = -1`)
     for (let i = 0; i < this.methodCaches; i++) caches.push(`$Mc${i} = null, $Mv${i} = -1, $Mf${i}`)
-    const decl = ['$l = 1', '$t', '$g', ...js.temps, ...direct, ...caches].join(', ')
+    const budget = js.localBudget ? ['$b = 0'] : []
+    const decl = ['$l = 1', '$t', '$g', ...js.temps, ...budget, ...direct, ...caches].join(', ')
     return [
       '(function ($rt) {',
       '  "use strict";',
@@ -263,13 +299,40 @@ export class StmtCompiler extends ExprCompiler {
     )
       return
     if (s.kind === 'Pass') return
-    this.emit(`$l = ${s.line};`)
+    const at = this.lines.length
+    const late = this.lineOnSlowPath(s)
+    if (late) this.lateLine = s.line
+    else this.emit(`$l = ${s.line};`)
     const js = this.scope.js
     const mark = js.mark()
     try {
       this.stmtBody(s)
     } finally {
       js.release(mark)
+      // a fast path that turned out to have no runtime call leaves the line to be set before the statement
+      if (this.lateLine !== null) this.lines.splice(at, 0, '  '.repeat(this.ind) + `$l = ${s.line};`)
+      this.lateLine = null
+    }
+  }
+
+  /** Can the statement raise only in the runtime call of its one inline fast path, so that only that call needs to
+   *  set the line (`return a + b`, `x = i * 2`, `n += 1` on locals of a function)? */
+  private lineOnSlowPath(s: A.Stmt): boolean {
+    const sc = this.scope
+    if (sc.kind !== 'function') return false
+    const localName = (t: A.Expr) => t.kind === 'Name' && sc.names.has(t.id) && !sc.sums.has(t.id)
+    switch (s.kind) {
+      case 'Return':
+        return s.value !== null && this.isPlainFastPath(s.value)
+      case 'Assign':
+        return s.targets.length === 1 && localName(s.targets[0]!) && this.isPlainFastPath(s.value)
+      case 'AugAssign':
+        return (
+          localName(s.target) &&
+          this.isPlainFastPath({ kind: 'BinOp', op: s.op, left: s.target, right: s.value, line: s.line })
+        )
+      default:
+        return false
     }
   }
 
@@ -381,7 +444,7 @@ export class StmtCompiler extends ExprCompiler {
     const fn = `$rt.${INPLACE[s.op]}`
     const t = s.target
     if (t.kind === 'Name' && s.op === '+' && this.scope.kind === 'function' && this.scope.sums.has(t.id)) {
-      this.addToSum(t.id, s.value)
+      this.addToSum(t.id, s.value, s.line)
       return
     }
     if (t.kind === 'Name') {
@@ -415,18 +478,62 @@ export class StmtCompiler extends ExprCompiler {
     throw syntaxError(s.line, 'illegal expression for augmented assignment')
   }
 
-  /** `x += v` for a sum (see Scope.sums): a long plus a safe int only adds to `x$d`, a JS number. */
-  private addToSum(id: string, value: A.Expr): void {
-    const v = this.operand(value)
-    if (v.set) this.emit(`${v.set};`)
+  /** `x += v` for a sum (see Scope.sums): a long plus a safe int only adds to `x$d`, a JS number. When `v` is an
+   *  inline int operation (`i*i`), its fast path leads straight to the number case, with no second type test; when
+   *  reading the operands cannot raise, the line is set only on the paths that call the runtime. */
+  private addToSum(id: string, value: A.Expr, line: number): void {
+    const f = value.kind === 'BinOp' ? this.fastArith(value.op, BINOPS[value.op], value.left, value.right) : null
+    const v = f ? null : this.operand(value)
+    const lateLine = f ? f.plain && f.sets === '' : v!.set === null && PLAIN_REF.test(v!.ref)
+    if (lateLine && this.lines[this.lines.length - 1]?.trim() === `$l = ${line};`) this.lines.pop()
+    const setLine = lateLine ? `$l = ${line}; ` : ''
+    if (f) {
+      this.emit(`if (${f.sets}${f.test || 'true'}) {`)
+      this.ind++
+      let n = f.value
+      if (!/^\$a[0-9]+$/.test(n)) {
+        n = this.temp()
+        this.emit(`${n} = ${f.value};`)
+      }
+      this.addNumberToSum(id, n, f.sign, setLine)
+      this.ind--
+      this.emit('} else {')
+      this.ind++
+      const t = this.temp()
+      this.emit(`${setLine}${t} = ${f.slow};`)
+      this.addToSumFrom(id, t, null, '')
+      this.ind--
+      this.emit('}')
+    } else {
+      if (v!.set) this.emit(`${v!.set};`)
+      this.addToSumFrom(id, v!.ref, v!.num, setLine)
+    }
+    this.scope.da?.add(id)
+  }
+
+  /** `x += n` for a sum, `n` a JS number (a safe int) of the given sign. */
+  private addNumberToSum(id: string, n: string, sign: Sign, setLine: string): void {
     const x = local(id),
       c = this.temp()
-    const num = v.num === null ? `typeof ${v.ref} === "number" && ` : ''
+    const safe = sign > 0 ? `<= ${MAX_SAFE}` : sign < 0 ? `>= -${MAX_SAFE}` : `<= ${MAX_SAFE} && ${c} >= -${MAX_SAFE}`
+    this.emit(`if (typeof ${x} === "number" && (${c} = ${x} + ${n}) ${safe}) ${x} = ${c};`)
+    this.emit(`else if (typeof ${x} === "bigint" && (${c} = ${x}d + ${n}) ${safe}) ${x}d = ${c};`)
+    this.emit(`else { ${setLine}${x} = $rt.iadd(${this.readName(id)}, ${n}); }`)
+  }
+
+  /** `x += ref` for a sum, `ref` any value (`num`: its value when it is an int literal). */
+  private addToSumFrom(id: string, ref: string, num: number | null, setLine: string): void {
+    if (num !== null) {
+      this.addNumberToSum(id, ref, num > 0 ? 1 : num < 0 ? -1 : 0, setLine)
+      return
+    }
+    const x = local(id),
+      c = this.temp()
     const safe = `<= ${MAX_SAFE} && ${c} >= -${MAX_SAFE}`
-    this.emit(`if (${num}typeof ${x} === "number" && (${c} = ${x} + ${v.ref}) ${safe}) ${x} = ${c};`)
-    this.emit(`else if (${num}typeof ${x} === "bigint" && (${c} = ${x}d + ${v.ref}) ${safe}) ${x}d = ${c};`)
-    this.emit(`else ${x} = $rt.iadd(${this.readName(id)}, ${v.ref});`)
-    this.scope.da?.add(id)
+    const isNumber = `typeof ${ref} === "number" && `
+    this.emit(`if (${isNumber}typeof ${x} === "number" && (${c} = ${x} + ${ref}) ${safe}) ${x} = ${c};`)
+    this.emit(`else if (${isNumber}typeof ${x} === "bigint" && (${c} = ${x}d + ${ref}) ${safe}) ${x}d = ${c};`)
+    this.emit(`else { ${setLine}${x} = $rt.iadd(${this.readName(id)}, ${ref}); }`)
   }
 
   private del(t: A.Expr): void {
@@ -500,12 +607,28 @@ export class StmtCompiler extends ExprCompiler {
     sc.da = entry
   }
 
+  /** The preemption point at a loop's back-edge. A loop whose test and body call nothing counts its back-edges in
+   *  the function's local `$b` and spends them from `$rt.budget` BUDGET_STEP at a time: a local is cheaper than
+   *  `$rt.budget`'s property, and without a call nothing in the loop can start a thread that waits for this one to
+   *  give way at once (Scheduler.spawn). */
+  private backEdge(body: A.Stmt[], test: A.Expr | null): string {
+    if (stmtsYield(body) || (test !== null && exprYields(test))) return BACK_EDGE
+    this.scope.js.localBudget = true
+    return `if (--$b < 0) { $b = ${BUDGET_STEP - 1}; if (($rt.budget -= ${BUDGET_STEP}) < 0) yield 0; }`
+  }
+
   private whileStmt(s: A.While): void {
     const forever = (s.test.kind === 'Name' && s.test.id === 'True') || (s.test.kind === 'Int' && s.test.value !== 0n)
     this.loopBody(s.body, s.orelse, () => {
       this.emit('while (true) {')
-      this.emit('  if (--$rt.budget < 0) yield 0;')
-      if (!forever) {
+      this.emit(`  ${this.backEdge(s.body, forever ? null : s.test)}`)
+      if (!forever && this.scope.kind === 'function' && this.isPlainFastPath(s.test)) {
+        this.lateLine = s.line
+        const test = this.test(s.test)
+        if (this.lateLine !== null) this.emit(`  $l = ${s.line};`)
+        this.lateLine = null
+        this.emit(`  if (!${test}) break;`)
+      } else if (!forever) {
         this.emit(`  $l = ${s.line};`)
         this.emit(`  if (!${this.test(s.test)}) break;`)
       }
@@ -537,12 +660,16 @@ export class StmtCompiler extends ExprCompiler {
     this.emit(`${cur} = ${start};${st !== step ? ` ${st} = ${step};` : ''}`)
     const t = s.target
     const direct = t.kind === 'Name' && this.scope.kind === 'function' && !this.scope.sums.has(t.id)
+    const next = st === '1' ? `${cur}++` : `(${cur} += ${st}, ${cur} - ${st})`
+    if (direct && countable(t.id, s.body)) {
+      this.countedRangeLoop(s, t.id, { n, next, it, v })
+      return true
+    }
     this.loopBody(s.body, s.orelse, () => {
       this.emit('for (;;) {')
       this.ind++
       this.emit('if (--$rt.budget < 0) yield 0;')
       // counting cannot raise: only the iterator's next() needs the line
-      const next = st === '1' ? `${cur}++` : `(${cur} += ${st}, ${cur} - ${st})`
       if (direct) {
         this.emit(`if (${it} === null) { if (--${n} < 0) break; ${local(t.id)} = ${next}; }`)
         this.emit(`else { $l = ${s.line}; if ((${v} = ${it}.next()) === $rt.STOP) break; ${local(t.id)} = ${v}; }`)
@@ -557,6 +684,51 @@ export class StmtCompiler extends ExprCompiler {
       this.ind--
     })
     return true
+  }
+
+  /** A range loop in two copies: one counting inline, where the body knows its counter is a JS number (Scope.nums)
+   *  and tests its type nowhere, and one fed by the call's iterator. */
+  private countedRangeLoop(s: A.For, id: string, r: { n: string; next: string; it: string; v: string }): void {
+    const sc = this.scope
+    const x = local(id)
+    const label = s.orelse.length ? `$B${sc.js.uid()}` : null
+    const entry = copy(sc.da)
+    if (label) {
+      this.emit(`${label}: {`)
+      this.ind++
+    }
+    const copyOfLoop = (head: string, counted: boolean) => {
+      this.emit('for (;;) {')
+      // the iterator's next() is a call
+      this.emit(`  ${counted ? this.backEdge(s.body, null) : BACK_EDGE}`)
+      this.emit(`  ${head}`)
+      sc.da?.add(id)
+      if (counted) sc.nums.add(id)
+      sc.loops.push({ breakLabel: label })
+      try {
+        this.block(s.body)
+      } finally {
+        sc.loops.pop()
+        sc.nums.delete(id)
+      }
+      this.emit('}')
+      sc.da = copy(entry)
+    }
+    this.emit(`if (${r.it} === null) {`)
+    this.ind++
+    copyOfLoop(`if (--${r.n} < 0) break; ${x} = ${r.next};`, true)
+    this.ind--
+    this.emit('} else {')
+    this.ind++
+    copyOfLoop(`$l = ${s.line}; if ((${r.v} = ${r.it}.next()) === $rt.STOP) break; ${x} = ${r.v};`, false)
+    this.ind--
+    this.emit('}')
+    if (label) {
+      this.stmts(s.orelse)
+      this.ind--
+      this.emit('}')
+    }
+    sc.da = entry
   }
 
   private forStmt(s: A.For): void {
@@ -668,7 +840,8 @@ export class StmtCompiler extends ExprCompiler {
     const localNames = [...names].filter((n) => !scope.params.has(n)).map(local)
     const sumParts = [...sums].map((n) => `${local(n)}d = 0`)
     // `var`, not `let`: a `let` without a value still costs QuickJS an instruction at each call, a `var` none
-    const decl = [`$l = ${f.line}`, '$t', '$g', ...js.temps, ...localNames, ...sumParts].join(', ')
+    const budget = js.localBudget ? ['$b = 0'] : []
+    const decl = [`$l = ${f.line}`, '$t', '$g', ...js.temps, ...budget, ...localNames, ...sumParts].join(', ')
     const meta =
       `{ name: ${jsStr(f.name)}, params: [${f.params.map(jsStr).join(', ')}], defaults: [${defaults.join(', ')}], ` +
       `star: ${f.star ? jsStr(f.star) : 'null'}, kw: ${f.kw ? jsStr(f.kw) : 'null'}, file: $F, line: ${f.line} }`
@@ -676,7 +849,9 @@ export class StmtCompiler extends ExprCompiler {
       `$rt.func(function${plain ? '' : '*'} $f_${f.name}(${params.map(local).join(', ')}) {`,
       `${pad}  var ${decl};`,
       `${pad}  try {`,
-      `${pad}    ${plain ? '--$rt.budget;' : 'if (--$rt.budget < 0) yield 0;'}`,
+      // a plain function's work is bounded (no call, no loop): like a builtin's, it is paid for at its caller's
+      // preemption points
+      ...(plain ? [] : [`${pad}    ${BACK_EDGE}`]),
       ...body,
       `${pad}  } catch ($x) { throw $rt.frame($x, $F, ${jsStr(f.name)}, $l) }`,
       `${pad}}, ${meta})`,

@@ -175,15 +175,54 @@ describe('accepted constructs compile to valid JavaScript', () => {
 
   it('emits plain runtime calls for the benchmark loop', () => {
     const js = compiles('def f():\n  total = 0\n  for i in xrange(3000000):\n    total += i*i\n  return total\n')
-    // inline int fast paths, the runtime functions as the slow paths, and xrange counted inline
-    expect(js).toContain('typeof i$ === "number" && ($a6 = i$ * i$) <= 9007199254740991 ? $a6 : $rt.mul(i$, i$)')
-    // total is a sum: a long plus a JS number, folded together when read
-    expect(js).toContain('else if (typeof $a5 === "number" && typeof total$ === "bigint" && ($a7 = total$d + $a5) <=')
+    // xrange counted inline in a copy of the loop where i is known to be a JS number: no type test of i there
+    expect(js).toContain('if (--$a1 < 0) break; i$ = $a2++;\n              if (($a5 = i$ * i$) <= 9007199254740991) {')
+    // the copy fed by the call's iterator (xrange shadowed) tests it
     expect(js).toContain(
-      'else total$ = $rt.iadd((total$d === 0 ? total$ : (total$ = $rt.add(total$, total$d), total$d = 0, total$)), $a5);',
+      'i$ = $a4;\n              if (typeof i$ === "number" && ($a5 = i$ * i$) <= 9007199254740991) {',
     )
+    // the square's fast path adds a known non-negative number: one type test of total, one bound
+    expect(js).toContain('if (typeof total$ === "number" && ($a6 = total$ + $a5) <= 9007199254740991) total$ = $a6;')
+    // total is a sum: a long plus a JS number, folded together when read
+    expect(js).toContain(
+      'else if (typeof total$ === "bigint" && ($a6 = total$d + $a5) <= 9007199254740991) total$d = $a6;',
+    )
+    expect(js).toContain(
+      'else { $l = 4; total$ = $rt.iadd((total$d === 0 ? total$ : (total$ = $rt.add(total$, total$d), total$d = 0, total$)), $a5); }',
+    )
+    // the line is set only on the paths that can raise
+    expect(js).toContain('$l = 4; $a7 = $rt.mul(i$, i$);')
+    expect(js).not.toMatch(/^\s*\$l = 4;$/m)
     expect(js).toContain('$rt.rangeN($a0, 0, 3000000, 1)')
     expect(js).toContain('if (--$rt.budget < 0) yield 0')
+    // the counting copy calls nothing: it counts its back-edges locally and spends the budget 16 at a time
+    expect(js).toContain(
+      'for (;;) {\n              if (--$b < 0) { $b = 15; if (($rt.budget -= 16) < 0) yield 0; }\n              if (--$a1 < 0) break;',
+    )
+    // a loop that calls something gives way at its first back-edge after the call
+    const calling = compiles('def f(n):\n  while n:\n    n = g(n)\n')
+    expect(calling).toContain('while (true) {\n            if (--$rt.budget < 0) yield 0;')
+    expect(calling).not.toContain('$b')
+  })
+  it('sets the line only on the slow path where nothing else in the statement can raise', () => {
+    const js = compiles(
+      'def f(a, n):\n  i = 0\n  while i < n:\n    i += 1\n    a = a * i\n    a = g(a) + 1\n  return a - n\n',
+    )
+    expect(js).toContain('typeof i$ === "number" && typeof n$ === "number" ? i$ < n$ : ($l = 3, $rt.lt(i$, n$))')
+    // a literal increment keeps a plain int (no sum and its second variable)
+    expect(js).toContain(
+      'i$ = (typeof i$ === "number" && ($a0 = i$ + 1) <= 9007199254740991 ? $a0 : ($l = 4, $rt.iadd(i$, 1)));',
+    )
+    expect(js).not.toContain('i$d')
+    expect(js).toContain(': ($l = 5, $rt.mul(a$, i$))')
+    expect(js).toContain(': ($l = 7, $rt.sub(a$, n$))')
+    for (const line of [4, 5, 7]) expect(js).not.toMatch(new RegExp(`^\\s*\\$l = ${line};$`, 'm'))
+    // the while statement's own line, before the loop, not at each test
+    expect(js.match(/^\s*\$l = 3;$/gm)).toHaveLength(1)
+    // a call can raise too: the line is set before the statement
+    expect(js).toMatch(/^\s*\$l = 6;$/m)
+    // a global operand can raise NameError when read
+    expect(compiles('def f(a):\n  return a + b\n')).toMatch(/^\s*\$l = 2;$/m)
   })
   it('emits inline fast paths only where they keep each operand evaluated once', () => {
     const js = compiles(
@@ -194,9 +233,14 @@ describe('accepted constructs compile to valid JavaScript', () => {
     expect(js).toContain('a$ * (-3) + 0') // 0 * -3 is -0
     expect(js).toContain('a$ * 3) <=')
     expect(js).toContain('(a$ === true || a$ !== false && $rt.truth(a$))')
-    expect(js).toContain('(typeof a$ === "number" && ($a0 = a$ + 1) <= 9007199254740991 ? $a0 : $rt.add(a$, 1))')
+    // only the runtime call can raise: it sets the line itself
+    expect(js).toContain(
+      'return (typeof a$ === "number" && ($a0 = a$ + 1) <= 9007199254740991 ? $a0 : ($l = 8, $rt.add(a$, 1)));',
+    )
     // a leaf function (no call, loop or comprehension) is a plain function; a caller is a generator
     expect(compiles('def f(a):\n  return a.x + 1\n')).toContain('function $f_f(a$)')
+    // its work is bounded: it has no preemption point of its own (the one left is the module body's)
+    expect(compiles('def f(a):\n  return a.x + 1\n').match(/budget/g)).toHaveLength(1)
     expect(compiles('def f(a):\n  while a: pass\n')).toContain('function* $f_f(a$)')
   })
   it('emits BigInt literals beyond the safe range and hoists floats', () => {

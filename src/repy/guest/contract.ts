@@ -36,7 +36,8 @@
 //   initially -1) what the name held at that version (`$g` is one function-local temporary, read at once);
 //   module-level assignment `$rt.gset($G, 'name', v)`, `del name` at module level `$rt.gdel($G, 'name')`.
 // - A name read inside a nested function that is local in an enclosing function is the JavaScript closure variable.
-// - A function's local that a loop in its body adds to (`total += i*i`) is a sum: besides `x$` it has `x$d = 0`, a
+// - A function's local that a loop in its body adds to (`total += i*i`; an int literal, `n += 1`, does not count)
+//   is a sum: besides `x$` it has `x$d = 0`, a
 //   JS number. `x += v` with `v` a safe int adds to `x$` while both are numbers and the result is safe, else adds to
 //   `x$d` while `x$` is a bigint (a long) and `x$d + v` is safe, else `x$ = $rt.iadd(<x read>, v)`. Every read of
 //   `x` first folds `x$d` into `x$` (`(x$d === 0 ? x$ : (x$ = $rt.add(x$, x$d), x$d = 0, x$))`), every assignment
@@ -69,9 +70,11 @@
 // still holds it, it is called directly (`(yield* $P3(...))` when it is a generator). Locals and literals are
 // passed as they are instead of through a temporary.
 // Exception: a function whose body has no call, no loop and no list comprehension can never need to suspend; it
-// is a plain JavaScript function (no generator object per call) returning its value, and starts with
-// `--$rt.budget;` only: calling it is like calling a builtin.
+// is a plain JavaScript function (no generator object per call) returning its value, with no preemption point:
+// calling it is like calling a builtin.
 // Preemption: at every loop back-edge and at the top of every (generator) function body: `if (--$rt.budget < 0) yield 0`.
+// A loop whose test and body have no call counts its back-edges in the function's local `$b` and spends them 16 at
+// a time: `if (--$b < 0) { $b = 15; if (($rt.budget -= 16) < 0) yield 0; }`.
 // Nothing else is ever yielded by compiled code.
 //
 // ## Line numbers and tracebacks
@@ -95,7 +98,9 @@
 // `+`, `-`, `*`, `% k` (k a positive int literal), unary `-` and the comparisons `== != < <= > >=` have an inline
 // fast path for two JS numbers (ints in the safe range), e.g. `a + b`:
 //     (typeof a === "number" && typeof b === "number" && ($a1 = a + b) <= 9007199254740991 && $a1 >= -9007199254740991 ? $a1 : $rt.add(a, b))
-// and call the runtime function otherwise (bools, floats, longs, strings, ...). Operands that are not plain bound
+// and call the runtime function otherwise (bools, floats, longs, strings, ...). When nothing else in a statement
+// can raise (`return a + b`, `x = a * 2`, `n += 1`, a `while` test, on locals), only that call sets `$l`:
+// `... ? $a1 : ($l = 7, $rt.add(a, b))`. Operands that are not plain bound
 // locals or literals are evaluated once, in order, into temporaries `$aN` first. A truth test of a value that is
 // not known to be a JS boolean is `(x === true || x !== false && $rt.truth(x))`.
 //
@@ -104,7 +109,11 @@
 //     for (const $i = $rt.iter(it);;) { const $v = $i.next(); if ($v === $rt.STOP) break; x = $v; ...; if (--$rt.budget < 0) yield 0 }
 // `for x in xrange(...)` / `range(...)`: the name and the arguments are evaluated once; when `$rt.rangeN(f, start,
 // stop, step)` says f is the builtin and the bounds are ints in the safe range, the loop counts the numbers itself;
-// otherwise the same loop body takes its items from `$rt.iter(<the call>)`.
+// otherwise the same loop body takes its items from `$rt.iter(<the call>)`. When the body does not rebind x and has
+// no loop, def or class, the loop is emitted twice, the counting copy first, where x is known to be a JS number
+// (no type test of x on its fast paths):
+//     if ($it === null) { for (;;) { <back-edge>; if (--$n < 0) break; x = $c++; ... } }
+//     else { for (;;) { <back-edge>; if (($v = $it.next()) === $rt.STOP) break; x = $v; ... } }
 // List comprehensions loop the same way inside `(yield* (function* () { ... })())`; their loop variables are
 // assigned in the enclosing scope, as in Python 2.
 
