@@ -23,12 +23,18 @@ const LOOP = 3_000_000
 const CALLS = 300_000
 const LOCKS = 100_000
 
-const PY = `
+/** The loop both benchmarks time (also warm-up.bench.ts), as Python and as JavaScript. */
+export const SUM_OF_SQUARES_PY = `
 def sum_of_squares(n):
   total = 0
   for i in xrange(n):
     total += i*i
   return total
+`
+export const SUM_OF_SQUARES_JS =
+  'function sumOfSquares(n) { let total = 0; for (let i = 0; i < n; i++) total += i * i; return total }'
+
+const PY = `${SUM_OF_SQUARES_PY}
 
 def add(a, b):
   return a + b
@@ -65,7 +71,7 @@ log('{"loop": %f, "call": %f, "lock": %f, "loopCpu": %f, "callCpu": %f, "lockCpu
 `
 
 const JS = `
-function sumOfSquares(n) { let total = 0; for (let i = 0; i < n; i++) total += i * i; return total }
+${SUM_OF_SQUARES_JS}
 function add(a, b) { return a + b }
 function calls(n) { let x = 0; let i = 0; while (i < n) { x = add(x, i); i += 1 } return x }
 function locks(n) { const lock = createlock(); for (let i = 0; i < n; i++) { lock.acquire(true); lock.release() } }

@@ -10,6 +10,7 @@ import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
 import { SandboxHost } from '../../src/runtime/sandbox.js'
 import { tempDir } from '../helpers/temp-dir.js'
 import { cpuMs } from './proc-stats.js'
+import { SUM_OF_SQUARES_JS, SUM_OF_SQUARES_PY } from './repy.bench.js'
 import { UNLIMITED_RESTRICTIONS } from './runtime.bench.js'
 import { fmt, median } from './stats.js'
 
@@ -20,18 +21,13 @@ const SETTLE_MS = 3000
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 const JS = `
-function sumOfSquares(n) { let total = 0; for (let i = 0; i < n; i++) total += i * i; return total }
+${SUM_OF_SQUARES_JS}
 const cpu = () => getresources()[1].threadcpu
 const runs = []
 for (let k = 0; k < 3; k++) { const c = cpu(); sumOfSquares(3000000); runs.push(cpu() - c) }
 log(JSON.stringify(runs))
 `
-const PY = `
-def sum_of_squares(n):
-  total = 0
-  for i in xrange(n):
-    total += i*i
-  return total
+const PY = `${SUM_OF_SQUARES_PY}
 runs = []
 for k in range(3):
   c = getresources()[1]["threadcpu"]
