@@ -49,6 +49,12 @@ spares.open()
 const quickjsModule = await WebAssembly.compile(
   readFileSync(fileURLToPath(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'))),
 )
+// The backstop for what a worker reports: no message to the parent carries unbounded guest text.
+const send = (e: HostEvent) => {
+  if (e.type === 'exit') process.send?.({ ...e, outcome: capOutcome(e.outcome) })
+  else if (e.type === 'output') for (const text of outputChunks(e.text)) process.send?.({ ...e, text })
+  else process.send?.(e)
+}
 // A node's host runs for long: it warms the engine up for its vessels (engine-warm-up.ts). A host for one program
 // does not: the warm-up's cpu would be most of a short program's.
 if (longLived)
@@ -59,12 +65,6 @@ if (longLived)
       send({ type: 'warmed-up', ms, error })
     },
   })
-// The backstop for what a worker reports: no message to the parent carries unbounded guest text.
-const send = (e: HostEvent) => {
-  if (e.type === 'exit') process.send?.({ ...e, outcome: capOutcome(e.outcome) })
-  else if (e.type === 'output') for (const text of outputChunks(e.text)) process.send?.({ ...e, text })
-  else process.send?.(e)
-}
 
 function start(spec: VesselSpec): void {
   if (running.has(spec.vesselId)) {
