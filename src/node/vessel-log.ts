@@ -72,7 +72,7 @@ export class VesselLog {
   }
 
   clear(): void {
-    this.ring.close()
+    this.close()
     rmSync(this.ring.oldPath, { force: true })
     rmSync(this.ring.newPath, { force: true })
     this.ring = new RingLog(this.prefix, this.size)

@@ -30,11 +30,11 @@ const running = new Map<string, Running>()
 /** Asked to shut down: the process ends once its last vessel has been reported. */
 let shuttingDown = false
 const charger = new HostCpuCharger()
-/** `--keep-spare` (a node's host): a booted thread waits for each next vessel; else only for the first. Started
- *  before QuickJS is compiled below, so that the thread boots while this process gets ready. */
 const FRONT_ENDS_ARG = '--front-ends='
 const longLived = process.argv.includes('--keep-spare')
 const frontEnds = process.argv.find((a) => a.startsWith(FRONT_ENDS_ARG))?.slice(FRONT_ENDS_ARG.length)
+/** `--keep-spare` (a node's host): a booted thread waits for each next vessel; else only for the first. Started
+ *  before QuickJS is compiled below, so that the thread boots while this process gets ready. */
 const spares = new SpareThreads(
   longLived,
   {

@@ -7,13 +7,13 @@
 // Throughput is the bytes sent one way over the whole exchange's time. Each figure is given by wall time and by cpu
 // time (the vessel worker thread's for a guest, this process's for plain Node): on a machine shared with other work
 // the wall figure mostly says how often the thread got a core. The guests run one after another in a node's sandbox
-// host (node-host.ts), warmed up as a node's is.
+// host (bench-host.ts), warmed up as a node's is.
 import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { newQuickJSWASMModule } from 'quickjs-emscripten'
 import { newHostFunction } from '../../src/runtime/host-function.js'
 import { netRestrictions } from '../runtime/api/fixtures/net-helpers.js'
-import { NodeHost } from './node-host.js'
+import { BenchHost } from './bench-host.js'
 import { fmt } from './stats.js'
 
 const CHUNK = 4096
@@ -256,7 +256,7 @@ ${END(CALLS)}
 `
 
 /** The node's host the guests run in (one vessel after another), warmed up as a node's is. */
-let host: NodeHost
+let host: BenchHost
 
 async function guest(source: string, ports: number[] = []): Promise<Figures> {
   const { output, outcome } = await host.run(source, 'main.js', netRestrictions({ conn: ports, loop: 1e12 }))
@@ -282,7 +282,7 @@ export async function netBench(): Promise<void> {
    *  machine the wall figure mostly measures how often the thread got a core). */
   const busy = (f: Figures, unit: (seconds: number) => string) => `${unit(f.seconds)}   by cpu ${unit(f.cpu)}`
   const ext = PORT + 19
-  host = await NodeHost.start()
+  host = await BenchHost.start('node')
 
   console.log('\none host call (getruntime), for scale: what bounds the guest here')
   console.log(`  bare QuickJS, quickjs-emscripten's newFunction ${us(await bareQuickJSCall('generic'))}`)

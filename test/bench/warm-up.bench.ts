@@ -3,20 +3,15 @@
 // (long-lived: warmed up at its start), and, as the baseline, the same loop run a third time in the same program.
 // Each is the program's own thread cpu (getresources()'s `threadcpu`), which other load barely changes. Also what
 // the warm-up costs: the host's process cpu from its start until it is idle, with and without.
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { FRONT_ENDS_MODULE } from '../../src/front-ends.js'
-import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
-import { SandboxHost } from '../../src/runtime/sandbox.js'
-import { tempDir } from '../helpers/temp-dir.js'
+import { BenchHost } from './bench-host.js'
 import { cpuMs } from './proc-stats.js'
 import { SUM_OF_SQUARES_JS, SUM_OF_SQUARES_PY } from './repy.bench.js'
 import { UNLIMITED_RESTRICTIONS } from './runtime.bench.js'
 import { fmt, median } from './stats.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
-/** Time for a node's host to finish its warm-up (and V8 its background compiles) before the vessel starts; both
- *  hosts wait as long, so that their cpu until then compares. */
+/** Time for V8 to finish its background compiles after a node's host's warm-up, before the vessel starts; both
+ *  hosts wait as long once ready, so that their cpu until then compares. */
 const SETTLE_MS = 3000
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
@@ -39,35 +34,17 @@ log(str(runs))
 interface HostRun {
   /** Thread cpu seconds of each of the three loops. */
   loops: number[]
-  /** The host's process cpu (ms) from its start until the vessel started. */
+  /** The host's process cpu (ms) from its start until the vessel started (a node's host: its warm-up included). */
   hostCpuBefore: number
 }
 
-async function runIn(longLived: boolean, program: 'loop.js' | 'loop.r2py'): Promise<HostRun> {
-  const root = tempDir('flotilla-warm-up-')
-  const cwd = join(root, 'v1')
-  mkdirSync(cwd)
-  writeFileSync(join(cwd, program), program.endsWith('.js') ? JS : PY)
-  let output = ''
-  let exited!: () => void
-  const done = new Promise<void>((r) => (exited = r))
-  const host = await SandboxHost.start(
-    root,
-    { output: (_id, text) => (output += text), exit: () => exited() },
-    { longLived, frontEnds: FRONT_ENDS_MODULE },
-  )
+async function runIn(kind: 'node' | 'one-program', program: 'loop.js' | 'loop.r2py'): Promise<HostRun> {
+  const host = await BenchHost.start(kind)
   await sleep(SETTLE_MS)
-  const hostCpuBefore = cpuMs(host.pid!)
-  host.startVessel({
-    vesselId: 'v1',
-    cwd,
-    program,
-    callargs: [],
-    ip: '127.0.0.1',
-    restrictions: parseRestrictions(UNLIMITED_RESTRICTIONS),
-  })
-  await done
-  await host.shutdown()
+  const hostCpuBefore = cpuMs(host.pid)
+  const { output, outcome } = await host.run(program.endsWith('.js') ? JS : PY, program, UNLIMITED_RESTRICTIONS)
+  await host.close()
+  if (outcome.code !== 0) throw new Error(`${program} failed: ${outcome.reason}`)
   return { loops: JSON.parse(output) as number[], hostCpuBefore }
 }
 
@@ -76,8 +53,8 @@ export async function warmUpBench(): Promise<void> {
     const fresh: HostRun[] = []
     const warmed: HostRun[] = []
     for (let i = 0; i < RUNS; i++) {
-      fresh.push(await runIn(false, program))
-      warmed.push(await runIn(true, program))
+      fresh.push(await runIn('one-program', program))
+      warmed.push(await runIn('node', program))
     }
     const first = (runs: HostRun[]) => median(runs.map((r) => r.loops[0]!))
     const third = median([...fresh, ...warmed].map((r) => r.loops[2]!))
@@ -89,7 +66,7 @@ export async function warmUpBench(): Promise<void> {
       const before = (runs: HostRun[]) => median(runs.map((r) => r.hostCpuBefore))
       console.log(
         `  host process cpu before the vessel: fresh ${fmt(before(fresh), 0)} ms, node's ${fmt(before(warmed), 0)} ms` +
-          ` (${SETTLE_MS} ms after start)`,
+          ` (${SETTLE_MS} ms after it was ready)`,
       )
     }
   }

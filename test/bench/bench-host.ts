@@ -1,6 +1,8 @@
-// A node's sandbox host for benchmarks of guest speed: long-lived and warmed up (src/runtime/engine-warm-up.ts),
-// as a node's vessels run. runGuest (test/helpers) starts a fresh host for each program, whose engine runs its first
-// half second or more unoptimized, which would hide most of what a benchmark compares.
+// A sandbox host for benchmarks of guest speed, running programs one after another, each in a vessel of its own.
+// A node's host ('node') is long-lived and warmed up (src/runtime/engine-warm-up.ts), as a node's vessels run;
+// runGuest (test/helpers) starts a fresh host for each program instead, whose engine runs its first half second or
+// more unoptimized, which would hide most of what a benchmark compares. 'one-program' is such a host, as
+// `flotilla run` starts one.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FRONT_ENDS_MODULE } from '../../src/front-ends.js'
@@ -14,7 +16,7 @@ interface Running {
   exited: (outcome: Outcome) => void
 }
 
-export class NodeHost {
+export class BenchHost {
   private next = 1
 
   private constructor(
@@ -23,12 +25,12 @@ export class NodeHost {
     private readonly running: Map<string, Running>,
   ) {}
 
-  /** A long-lived host, once its warm-up has ended. */
-  static async start(): Promise<NodeHost> {
+  /** A node's host once its warm-up has ended, or a host for one program once it is ready. */
+  static async start(kind: 'node' | 'one-program'): Promise<BenchHost> {
     const root = tempDir('flotilla-bench-host-')
     const running = new Map<string, Running>()
     let warmed!: () => void
-    const warmUp = new Promise<void>((r) => (warmed = r))
+    const warmUp = kind === 'node' ? new Promise<void>((r) => (warmed = r)) : undefined
     const host = await SandboxHost.start(
       root,
       {
@@ -39,10 +41,15 @@ export class NodeHost {
         exit: (id, outcome) => running.get(id)?.exited(outcome),
         warmedUp: () => warmed(),
       },
-      { longLived: true, frontEnds: FRONT_ENDS_MODULE },
+      { longLived: kind === 'node', frontEnds: FRONT_ENDS_MODULE },
     )
     await warmUp
-    return new NodeHost(root, host, running)
+    return new BenchHost(root, host, running)
+  }
+
+  /** The host's process id (for its cpu, from /proc). */
+  get pid(): number {
+    return this.host.pid!
   }
 
   /** Runs `source` as `program` in a vessel of its own, to its end. */
