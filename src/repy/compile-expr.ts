@@ -46,8 +46,9 @@ export class Scope {
   da: Set<string> | null = new Set()
   loops: LoopInfo[] = []
   /** Functions: locals a loop adds to (`total += i*i`). Such a local `x` is two JS variables: `x$`, and `x$d`, a
-   *  JS number added to a long `x$` without making a bigint each time; `x$d` is not 0 only while `x$` is a bigint.
-   *  Every read adds `x$d` in first (readFrom), every assignment resets it. */
+   *  JS number: `+=` a safe int adds to `x$d` without a type test and without making a bigint each time. `x$d` is a
+   *  number (a safe int) only while `x$` is an int, else NaN (unbound, or assigned anything but an int literal, until
+   *  the runtime's `+=` finds an int); the value is `x$ + x$d`. Every read folds `x$d` in first (readFrom). */
   sums: Set<string> = new Set()
   /** Functions: locals that hold a JS number (a safe int) at the current point, such as a range loop's counter. */
   nums: Set<string> = new Set()
@@ -126,6 +127,13 @@ export function intLiteral(v: bigint): string {
 
 /** The largest safe integer: ints beyond it are bigints, so an inline result must be checked against it. */
 export const MAX_SAFE = '9007199254740991'
+
+/** The value of sum `v` (see Scope.sums): `v$d` folded in. A number plus a number whose total is safe is added
+ *  inline (`$g` is read at once); a long, or a total beyond the safe range, takes $rt.add. */
+function sumRead(v: string): string {
+  const inline = `typeof ${v} === "number" && ($g = ${v} + ${v}d) <= ${MAX_SAFE} && $g >= -${MAX_SAFE} ? (${v}d = 0, ${v} = $g)`
+  return `(${v}d === 0 || ${v}d !== ${v}d ? ${v} : ${inline} : (${v} = $rt.add(${v}, ${v}d), ${v}d = 0, ${v}))`
+}
 
 /** An operand of an inline fast path: `ref` may be read several times; `set` (if any) evaluates the operand once,
  *  into a temporary; `num` is its value when it is an int literal in the safe range. */
@@ -389,7 +397,7 @@ export class ExprCompiler {
       )
     }
     const v = local(id)
-    const value = f.sums.has(id) ? `(${v}d === 0 ? ${v} : (${v} = $rt.add(${v}, ${v}d), ${v}d = 0, ${v}))` : v
+    const value = f.sums.has(id) ? sumRead(v) : v
     if (this.bound(f, id, inline && f === s)) return value
     return `(${v} === undefined ? $rt.unbound(${jsStr(id)}) : ${value})`
   }
@@ -400,7 +408,9 @@ export class ExprCompiler {
     if (s.kind === 'module') this.emit(`$rt.gset($G, ${jsStr(id)}, ${v});`)
     else if (s.kind === 'class') this.emit(`$ns.set(${jsStr(id)}, ${v});`)
     else {
-      this.emit(s.sums.has(id) ? `${local(id)} = ${v}; ${local(id)}d = 0;` : `${local(id)} = ${v};`)
+      // a sum assigned an int literal can take `+=` into `x$d` at once; anything else first goes through $rt.iadd
+      const d = /^\(?-?[0-9]+\)?$/.test(v) ? '0' : 'NaN'
+      this.emit(s.sums.has(id) ? `${local(id)} = ${v}; ${local(id)}d = ${d};` : `${local(id)} = ${v};`)
       s.da?.add(id)
     }
   }

@@ -511,14 +511,13 @@ export class StmtCompiler extends ExprCompiler {
     this.scope.da?.add(id)
   }
 
-  /** `x += n` for a sum, `n` a JS number (a safe int) of the given sign. */
+  /** `x += n` for a sum, `n` a JS number (a safe int) of the given sign: added to `x$d` while it is a number, with no
+   *  type test (see Scope.sums). */
   private addNumberToSum(id: string, n: string, sign: Sign, setLine: string): void {
-    const x = local(id),
-      c = this.temp()
+    const c = this.temp()
     const safe = sign > 0 ? `<= ${MAX_SAFE}` : sign < 0 ? `>= -${MAX_SAFE}` : `<= ${MAX_SAFE} && ${c} >= -${MAX_SAFE}`
-    this.emit(`if (typeof ${x} === "number" && (${c} = ${x} + ${n}) ${safe}) ${x} = ${c};`)
-    this.emit(`else if (typeof ${x} === "bigint" && (${c} = ${x}d + ${n}) ${safe}) ${x}d = ${c};`)
-    this.emit(`else { ${setLine}${x} = $rt.iadd(${this.readName(id)}, ${n}); }`)
+    this.emit(`if ((${c} = ${local(id)}d + ${n}) ${safe}) ${local(id)}d = ${c};`)
+    this.emitSumSlowPath(id, n, setLine)
   }
 
   /** `x += ref` for a sum, `ref` any value (`num`: its value when it is an int literal). */
@@ -527,13 +526,17 @@ export class StmtCompiler extends ExprCompiler {
       this.addNumberToSum(id, ref, num > 0 ? 1 : num < 0 ? -1 : 0, setLine)
       return
     }
-    const x = local(id),
-      c = this.temp()
+    const c = this.temp()
     const safe = `<= ${MAX_SAFE} && ${c} >= -${MAX_SAFE}`
-    const isNumber = `typeof ${ref} === "number" && `
-    this.emit(`if (${isNumber}typeof ${x} === "number" && (${c} = ${x} + ${ref}) ${safe}) ${x} = ${c};`)
-    this.emit(`else if (${isNumber}typeof ${x} === "bigint" && (${c} = ${x}d + ${ref}) ${safe}) ${x}d = ${c};`)
-    this.emit(`else { ${setLine}${x} = $rt.iadd(${this.readName(id)}, ${ref}); }`)
+    this.emit(`if (typeof ${ref} === "number" && (${c} = ${local(id)}d + ${ref}) ${safe}) ${local(id)}d = ${c};`)
+    this.emitSumSlowPath(id, ref, setLine)
+  }
+
+  /** The runtime's `+=`, after which `x$d` is a number again if `x$` is an int. */
+  private emitSumSlowPath(id: string, ref: string, setLine: string): void {
+    const x = local(id)
+    this.emit(`else { ${setLine}${x} = $rt.iadd(${this.readName(id)}, ${ref});`)
+    this.emit(`  ${x}d = typeof ${x} === "number" || typeof ${x} === "bigint" ? 0 : NaN; }`)
   }
 
   private del(t: A.Expr): void {
@@ -546,7 +549,7 @@ export class StmtCompiler extends ExprCompiler {
         else {
           this.emit(`if (${local(t.id)} === undefined) $rt.unbound(${id});`)
           this.emit(`${local(t.id)} = undefined;`)
-          if (sc.sums.has(t.id)) this.emit(`${local(t.id)}d = 0;`)
+          if (sc.sums.has(t.id)) this.emit(`${local(t.id)}d = NaN;`)
           sc.da?.delete(t.id)
         }
         return
@@ -662,7 +665,7 @@ export class StmtCompiler extends ExprCompiler {
     const direct = t.kind === 'Name' && this.scope.kind === 'function' && !this.scope.sums.has(t.id)
     const next = st === '1' ? `${cur}++` : `(${cur} += ${st}, ${cur} - ${st})`
     if (direct && countable(t.id, s.body)) {
-      this.countedRangeLoop(s, t.id, { n, next, it, v })
+      this.countedRangeLoop(s, t.id, { n, cur, st, next, it, v })
       return true
     }
     this.loopBody(s.body, s.orelse, () => {
@@ -688,20 +691,21 @@ export class StmtCompiler extends ExprCompiler {
 
   /** A range loop in two copies: one counting inline, where the body knows its counter is a JS number (Scope.nums)
    *  and tests its type nowhere, and one fed by the call's iterator. */
-  private countedRangeLoop(s: A.For, id: string, r: { n: string; next: string; it: string; v: string }): void {
+  private countedRangeLoop(
+    s: A.For,
+    id: string,
+    r: { n: string; cur: string; st: string; next: string; it: string; v: string },
+  ): void {
     const sc = this.scope
     const x = local(id)
-    const label = s.orelse.length ? `$B${sc.js.uid()}` : null
+    const chunked = !stmtsYield(s.body)
+    const label = s.orelse.length || chunked ? `$B${sc.js.uid()}` : null
     const entry = copy(sc.da)
     if (label) {
       this.emit(`${label}: {`)
       this.ind++
     }
-    const copyOfLoop = (head: string, counted: boolean) => {
-      this.emit('for (;;) {')
-      // the iterator's next() is a call
-      this.emit(`  ${counted ? this.backEdge(s.body, null) : BACK_EDGE}`)
-      this.emit(`  ${head}`)
+    const body = (counted: boolean) => {
       sc.da?.add(id)
       if (counted) sc.nums.add(id)
       sc.loops.push({ breakLabel: label })
@@ -711,16 +715,27 @@ export class StmtCompiler extends ExprCompiler {
         sc.loops.pop()
         sc.nums.delete(id)
       }
-      this.emit('}')
       sc.da = copy(entry)
     }
     this.emit(`if (${r.it} === null) {`)
     this.ind++
-    copyOfLoop(`if (--${r.n} < 0) break; ${x} = ${r.next};`, true)
+    if (chunked) this.chunkedCount(r, x, () => body(true))
+    else {
+      this.emit('for (;;) {')
+      this.emit(`  ${BACK_EDGE}`)
+      this.emit(`  if (--${r.n} < 0) break; ${x} = ${r.next};`)
+      body(true)
+      this.emit('}')
+    }
     this.ind--
     this.emit('} else {')
     this.ind++
-    copyOfLoop(`$l = ${s.line}; if ((${r.v} = ${r.it}.next()) === $rt.STOP) break; ${x} = ${r.v};`, false)
+    this.emit('for (;;) {')
+    // the iterator's next() is a call
+    this.emit(`  ${BACK_EDGE}`)
+    this.emit(`  $l = ${s.line}; if ((${r.v} = ${r.it}.next()) === $rt.STOP) break; ${x} = ${r.v};`)
+    body(false)
+    this.emit('}')
     this.ind--
     this.emit('}')
     if (label) {
@@ -729,6 +744,25 @@ export class StmtCompiler extends ExprCompiler {
       this.emit('}')
     }
     sc.da = entry
+  }
+
+  /** A counted range loop whose body calls nothing, in chunks of BUDGET_STEP numbers: the budget is spent once a
+   *  chunk and the inner loop tests only its own counter. The body's `break` leaves both loops (its label is on the
+   *  block around them); its `continue` goes on with the chunk. */
+  private chunkedCount(r: { n: string; cur: string; st: string; next: string }, x: string, body: () => void): void {
+    const c = this.temp()
+    this.emit('for (;;) {')
+    this.emit(`  if (${r.n} <= 0) break;`)
+    this.emit(`  if (($rt.budget -= ${BUDGET_STEP}) < 0) yield 0;`)
+    this.emit(`  ${c} = ${r.n} < ${BUDGET_STEP} ? ${r.n} : ${BUDGET_STEP}; ${r.n} -= ${c};`)
+    this.ind++
+    if (r.st === '1') this.emit(`for (${c} += ${r.cur}; ${r.cur} < ${c}; ${r.cur}++) {`)
+    else this.emit(`while (--${c} >= 0) {`)
+    this.emit(`  ${x} = ${r.st === '1' ? r.cur : r.next};`)
+    body()
+    this.emit('}')
+    this.ind--
+    this.emit('}')
   }
 
   private forStmt(s: A.For): void {
@@ -838,7 +872,7 @@ export class StmtCompiler extends ExprCompiler {
     const pad = '  '.repeat(this.ind)
     const plain = !stmtsYield(f.body)
     const localNames = [...names].filter((n) => !scope.params.has(n)).map(local)
-    const sumParts = [...sums].map((n) => `${local(n)}d = 0`)
+    const sumParts = [...sums].map((n) => `${local(n)}d = NaN`)
     // `var`, not `let`: a `let` without a value still costs QuickJS an instruction at each call, a `var` none
     const budget = js.localBudget ? ['$b = 0'] : []
     const decl = [`$l = ${f.line}`, '$t', '$g', ...js.temps, ...budget, ...localNames, ...sumParts].join(', ')

@@ -37,11 +37,14 @@
 //   module-level assignment `$rt.gset($G, 'name', v)`, `del name` at module level `$rt.gdel($G, 'name')`.
 // - A name read inside a nested function that is local in an enclosing function is the JavaScript closure variable.
 // - A function's local that a loop in its body adds to (`total += i*i`; an int literal, `n += 1`, does not count)
-//   is a sum: besides `x$` it has `x$d = 0`, a
-//   JS number. `x += v` with `v` a safe int adds to `x$` while both are numbers and the result is safe, else adds to
-//   `x$d` while `x$` is a bigint (a long) and `x$d + v` is safe, else `x$ = $rt.iadd(<x read>, v)`. Every read of
-//   `x` first folds `x$d` into `x$` (`(x$d === 0 ? x$ : (x$ = $rt.add(x$, x$d), x$d = 0, x$))`), every assignment
-//   and `del` resets `x$d`: a long sum takes a bigint addition once per ~2^53 of increments, not at each.
+//   is a sum: besides `x$` it has `x$d`, a JS number that is a safe int only while `x$` is an int (else NaN:
+//   unbound, `del`, or assigned anything but an int literal), and the value is `x$ + x$d`. `x += v` with `v` a
+//   safe int adds to `x$d` while the total is safe, with no type test (NaN fails the bound); else
+//   `x$ = $rt.iadd(<x read>, v)` and `x$d` becomes 0 if `x$` is an int, NaN if not. Every read of `x` first folds
+//   `x$d` into `x$` (inline while both are numbers and the total is safe, else `$rt.add`): a long sum takes a
+//   bigint addition once per ~2^53 of increments, not at each.
+// - A counted range loop (`for i in xrange(...)`) whose body calls nothing takes its numbers 16 at a time: one
+//   budget spend per chunk, and the inner loop tests only its counter (compile-stmt.ts, chunkedCount).
 // - Class bodies: `const $ns = new Map()`; assignments in the body go to `$ns.set('name', v)`; a read of a name the
 //   body assigns is `($ns.has('x') ? $ns.get('x') : <what the read would be outside the class>)`. Then
 //   `$rt.makeClass('Name', [bases...], $ns)`.
