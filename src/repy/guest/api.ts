@@ -91,10 +91,11 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   // arguments (no argument array), and the uncontended path calls no helper.
   const LockClass = py.nativeClass('lock', {
     acquire(self, blocking) {
+      // === rather than typeof: a typeof test costs QuickJS twice a comparison
       const r = (py.payloadOf(self) as GuestLock).acquire(
-        typeof blocking === 'boolean' ? blocking : bool('acquire', blocking),
+        blocking === true || blocking === false ? blocking : bool('acquire', blocking),
       )
-      return typeof r === 'boolean' ? r : settle(r)
+      return r === true || r === false ? r : settle(r)
     },
     release(self) {
       if (!(py.payloadOf(self) as GuestLock).release())

@@ -21,9 +21,8 @@ export class GuestLock {
   /** False when the lock was not locked (the caller raises LockDoubleReleaseError). */
   release(): boolean {
     if (!this.locked) return false
-    const next = this.waiters.shift()
-    if (next) next(true)
-    else this.locked = false
+    if (this.waiters.length === 0) this.locked = false
+    else this.waiters.shift()!(true)
     return true
   }
 }
