@@ -736,9 +736,9 @@ export class ExprCompiler {
     })
     const callArgs = [o, ...refs].join(', ')
     return (
-      `(${sets.join(', ')}, ${o} instanceof $rt.I && ${o}.cls === ${c} && ${v} === $rt.tver && !${o}.attrs.has(${name}) ? ${f}(${callArgs}) : ` +
+      `(${sets.join(', ')}, ${o} != null && ${o}.cls === ${c} && ${v} === $rt.tver && !${o}.attrs.has(${name}) ? ${f}(${callArgs}) : ` +
       `(${f} = $rt.instanceMethod(${o}, ${name}, ${refs.length})) !== undefined ? (${c} = ${o}.cls, ${v} = $rt.tver, ${f}(${callArgs})) : ` +
-      `(${c} = null, $rt.callMethod${refs.length}(${[o, name, ...refs].join(', ')})))`
+      `(${v} = -1, $rt.callMethod${refs.length}(${[o, name, ...refs].join(', ')})))`
     )
   }
 

@@ -27,7 +27,7 @@ const CHECKS: Record<string, number> = {
   'classes.r2py': 66,
   'control.r2py': 51,
   'dicts.r2py': 63,
-  'direct_calls.r2py': 18,
+  'direct_calls.r2py': 26,
   'dylink.r2py': 10,
   'floats.r2py': 88,
   'getlasterror.r2py': 11,

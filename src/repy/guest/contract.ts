@@ -59,13 +59,17 @@
 // Same for `$rt.callKw`, `$rt.callMethod`, `$rt.callMethodKw`, and `$rt.call0(f)` .. `$rt.call3(f, a, b, c)` (the
 // form for up to 3 positional arguments), `$rt.callMethod0(o, name)` .. `$rt.callMethod2(o, name, a, b)` (up to 2).
 // A method call `o.m(a)` with up to 2 positional arguments keeps what it called last (`$Mc4`, `$Mv4`, `$Mf4`: the
-// instance's class, `$rt.tver` then, the function; variables of the module function, `$Mc4` initially null):
-//     ($a0 = <o>, $a1 = <a>, $a0 instanceof $rt.I && $a0.cls === $Mc4 && $Mv4 === $rt.tver && !$a0.attrs.has('m')
+// instance's class, `$rt.tver` then, the function; variables of the module function, `$Mc4` initially null, `$Mv4`
+// initially -1):
+//     ($a0 = <o>, $a1 = <a>, $a0 != null && $a0.cls === $Mc4 && $Mv4 === $rt.tver && !$a0.attrs.has('m')
 //       ? $Mf4($a0, $a1)
 //       : ($Mf4 = $rt.instanceMethod($a0, 'm', 1)) !== undefined ? ($Mc4 = $a0.cls, $Mv4 = $rt.tver, $Mf4($a0, $a1))
-//       : ($Mc4 = null, $rt.callMethod1($a0, 'm', $a1)))
+//       : ($Mv4 = -1, $rt.callMethod1($a0, 'm', $a1)))
 // inside the call form above (its result may be a generator). No class's dict changes without changing
-// `$rt.tver`, so while it holds, the class still resolves `m` to `$Mf4`.
+// `$rt.tver`, so while it holds, the class still resolves `m` to `$Mf4`. The test needs no `instanceof` (which
+// costs QuickJS as much as the rest of the test): `$Mv4` holds only after instanceMethod found `m` on an instance
+// (PyInstance) of `$Mc4`, and every object whose `cls` is a given class has the same representation (the class's
+// allocator makes them all), so `$a0.cls === $Mc4` is true of instances of `$Mc4` alone.
 // A call `f(a, b)` of a function the module defines once at its top level (plain parameters, no decorator), by a
 // name read from the globals, with as many positional arguments as it has parameters, is
 //     ($a0 = <f read from the globals>, $a1 = <a>, $a2 = <b>, $a0 === $P3 ? $P3($a1, $a2) : <the call above of $a0>)
@@ -167,12 +171,10 @@ export interface CompiledCodeRuntime {
   callMethod1(obj: unknown, name: string, a: unknown): Step
   callMethod2(obj: unknown, name: string, a: unknown, b: unknown): Step
   callMethod(obj: unknown, name: string, args: unknown[]): Step
-  /** The class of instances of user (and native) classes: `o instanceof I` guards a method call site's cache. */
-  readonly I: abstract new (...args: never[]) => object
   /** Changes whenever a class's dict does (setattr or delattr on a class). */
   tver: number
   /** What `obj.name(...)` with n positional arguments may call directly with obj first, when obj is an instance
-   *  (`o instanceof I`): its class's plain method of n + 1 parameters or native method taking n + 1 arguments, not
+   *  (a PyInstance): its class's plain method of n + 1 parameters or native method taking n + 1 arguments, not
    *  shadowed by an attribute of the instance; else undefined. */
   instanceMethod(obj: unknown, name: string, n: number): ((...args: unknown[]) => unknown) | undefined
   callMethodKw(

@@ -185,7 +185,6 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     callMethod1: calls.callMethod1,
     callMethod2: calls.callMethod2,
     callMethodKw,
-    I: PyInstance,
     tver: 0,
     instanceMethod: calls.instanceMethod,
     getattr: cls.getattr,
