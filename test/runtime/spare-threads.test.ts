@@ -22,7 +22,7 @@ mycontext.mark = callargs[0]
 `
 
 /** A long-lived host (it keeps a spare thread); run() starts a vessel of one program file and answers its outcome. */
-async function spareHost(options: { frontEnds?: string } = {}) {
+async function spareHost(options: { frontEnds?: string; memoryQuota?: number } = {}) {
   const outputs = new Map<string, string>()
   const ended = new Map<string, (o: Outcome) => void>()
   const host = await SandboxHost.start(
@@ -33,12 +33,12 @@ async function spareHost(options: { frontEnds?: string } = {}) {
     },
     { longLived: true, ...options },
   )
-  const run = (id: string, program: string, source: string): Promise<Outcome> => {
+  const run = (id: string, program: string, source: string, limits = restrictions): Promise<Outcome> => {
     const cwd = join(root, id)
     mkdirSync(cwd)
     writeFileSync(join(cwd, program), source)
     const outcome = new Promise<Outcome>((resolve) => ended.set(id, resolve))
-    host.startVessel({ vesselId: id, cwd, program, callargs: [id], ip: '127.0.0.1', restrictions })
+    host.startVessel({ vesselId: id, cwd, program, callargs: [id], ip: '127.0.0.1', restrictions: limits })
     return outcome
   }
   return { host, outputs, run }
@@ -82,6 +82,33 @@ describe("a node's sandbox host", () => {
       }
     } finally {
       await host.shutdown()
+    }
+  })
+
+  // The engine's WebAssembly memory is capped when it is made (guest-engine.ts), before the spare knows its vessel.
+  it("caps each vessel's memory for its own quota, whatever quota the spare's engine was made for", async () => {
+    const SMALL = 8_000_000
+    const LARGE = 200_000_000
+    const small = parseRestrictions(GENEROUS_RESTRICTIONS.replace(/resource memory \d+/, `resource memory ${SMALL}`))
+    const large = parseRestrictions(GENEROUS_RESTRICTIONS.replace(/resource memory \d+/, `resource memory ${LARGE}`))
+    // 64 MB at once: past the small quota's cap (it fails in the guest), within the large quota's
+    const ALLOCATE = `try { const a = new Uint8Array(64000000); log('allocated ' + a.length) } catch (e) { log('refused') }`
+    const expectingSmall = await spareHost({ memoryQuota: SMALL })
+    try {
+      expect(await expectingSmall.run('big1', 'p.js', ALLOCATE, large)).toMatchObject({ code: 0 })
+      expect(expectingSmall.outputs.get('big1')).toBe('allocated 64000000')
+    } finally {
+      await expectingSmall.host.shutdown()
+    }
+    const expectingLarge = await spareHost({ memoryQuota: LARGE })
+    try {
+      expect(await expectingLarge.run('small1', 'p.js', ALLOCATE, small)).toMatchObject({ code: 0 })
+      expect(expectingLarge.outputs.get('small1')).toBe('refused')
+      // the spare after it was made for the last vessel's quota, and serves the next one alike
+      expect(await expectingLarge.run('small2', 'p.js', ALLOCATE, small)).toMatchObject({ code: 0 })
+      expect(expectingLarge.outputs.get('small2')).toBe('refused')
+    } finally {
+      await expectingLarge.host.shutdown()
     }
   })
 })
