@@ -12,7 +12,7 @@ import { NodeError } from '../protocol/errors.js'
 import type { VesselStatus } from '../protocol/results.js'
 import type { Outcome } from '../runtime/api/types.js'
 import type { BoardSnapshot } from '../runtime/nanny/usage-board.js'
-import { SandboxHost, type SandboxProcessIdentity } from '../runtime/sandbox.js'
+import { SandboxHost, type ExpectedVessel, type SandboxProcessIdentity } from '../runtime/sandbox.js'
 import { capReason, capUtf8 } from './answer-bounds.js'
 import { SILENT_LOG, type Logger } from '../log/logger.js'
 import { errorChain } from './node-log.js'
@@ -53,8 +53,8 @@ export class Lifecycle {
   private readonly logs = new Map<string, VesselLog>()
   private closing = false
   private generation = 0
-  /** What a (re)started sandbox host's spare thread makes its engine for (SandboxOptions.memoryQuota). */
-  private expectedMemoryQuota: number | undefined
+  /** What a (re)started sandbox host's spare thread makes its engine for (SandboxOptions.expected). */
+  private expected: ExpectedVessel | undefined
 
   private readonly nodeLog: Logger
 
@@ -70,7 +70,8 @@ export class Lifecycle {
   static async open(state: NodeState, files: VesselFiles, options: LifecycleOptions): Promise<Lifecycle> {
     mkdirSync(state.paths.logs, { recursive: true })
     const lifecycle = new Lifecycle(state, files, options)
-    lifecycle.expectedMemoryQuota = commonestMemoryQuota(await state.store.list())
+    const memoryQuota = commonestMemoryQuota(await state.store.list())
+    if (memoryQuota !== undefined) lifecycle.expected = { memoryQuota }
     await lifecycle.sandbox()
     await state.exclusive(async () => {
       for (const v of await state.store.list()) if (v.status === 'Started') await lifecycle.resume(v)
@@ -185,7 +186,7 @@ export class Lifecycle {
 
   private async launch(v: VesselRecord, why?: string): Promise<void> {
     const host = await this.sandbox()
-    this.expectedMemoryQuota = v.restrictions.limits.memory
+    this.expected = { memoryQuota: v.restrictions.limits.memory, program: v.program }
     this.log(v.name).write(startMark(v, why))
     const id = `${v.name}#${++this.generation}`
     let end!: () => void
@@ -298,7 +299,7 @@ export class Lifecycle {
         identity: this.options.identity,
         frontEnds: FRONT_ENDS_MODULE,
         longLived: true,
-        memoryQuota: this.expectedMemoryQuota,
+        expected: this.expected,
       },
     )
       .then((host) => {

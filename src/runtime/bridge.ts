@@ -90,15 +90,21 @@ export class Bridge {
     exported.dispose()
   }
 
-  /** Binds the vessel's operations, then runs `runtimeScript` (the Python runtime, for .r2py programs), which may
-   *  take the host function too; then hides the host function. Once only. */
+  /** Runs a language's runtime script (the Python runtime, for .r2py programs), which may take the host function
+   *  too; before bind. It calls no operation while it is evaluated. */
+  runRuntimeScript(source: string): void {
+    const { ctx } = this
+    ctx.unwrapResult(ctx.evalCode(source, 'flotilla:repy', { type: 'global', strict: true })).dispose()
+  }
+
+  /** Binds the vessel's operations, then runs `runtimeScript` if the engine did not run it ahead; then hides the
+   *  host function. Once only. */
   bind(table: OpTable, threads: Threads, hooks: BridgeHooks, runtimeScript?: string): void {
     const { ctx } = this
     this.ops = OP_NAMES.map((name) => table[name])
     this.threads = threads
     this.hooks = hooks
-    if (runtimeScript !== undefined)
-      ctx.unwrapResult(ctx.evalCode(runtimeScript, 'flotilla:repy', { type: 'global', strict: true })).dispose()
+    if (runtimeScript !== undefined) this.runRuntimeScript(runtimeScript)
     ctx
       .unwrapResult(ctx.evalCode('delete globalThis.__flotilla_host', 'flotilla:prelude', { type: 'global' }))
       .dispose()

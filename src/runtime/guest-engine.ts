@@ -1,10 +1,11 @@
 // A vessel's QuickJS engine: the WebAssembly instance with its memory capped for one memory quota, the runtime and
-// context, and the bridge with the prelude evaluated. A spare thread makes it before its vessel is known
-// (vessel-arrival.ts), so that a start pays only for binding the vessel's operations and running its program; it
-// holds nothing of any vessel, and the one vessel that takes the thread is its only user.
+// context, and the bridge with the prelude evaluated, and perhaps a language's runtime script. A spare thread makes
+// it before its vessel is known (vessel-arrival.ts), so that a start pays only for binding the vessel's operations
+// and running its program; it holds nothing of any vessel, and the one vessel that takes the thread is its only user.
 import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from 'quickjs-emscripten'
 import type { QuickJSContext, QuickJSRuntime } from 'quickjs-emscripten'
 import { Bridge } from './bridge.js'
+import type { ProgramFrontEnd } from './front-end.js'
 
 /** QuickJS's own stack limit. The worker has a 4 MB native stack (vessel-threads.ts), so deep guest recursion hits this
  *  limit (QuickJS's 'stack overflow' error, in the guest) before V8's own stack overflows out of the WebAssembly. */
@@ -34,6 +35,8 @@ export interface GuestEngine {
   readonly ctx: QuickJSContext
   /** Installed (the prelude ran), not yet bound to a vessel's operations. */
   readonly bridge: Bridge
+  /** The language runtime evaluated after the prelude (ProgramFrontEnd.runtimeScript), if any. */
+  runtime?: ProgramFrontEnd['runtimeScript']
 }
 
 /** A fresh engine whose memory is capped for `memoryQuota`. */
@@ -51,6 +54,14 @@ export async function makeGuestEngine(quickjsModule: WebAssembly.Module, memoryQ
   return { maximumPages: pages, rt, ctx, bridge }
 }
 
-/** Whether `engine` has the memory cap of a vessel with `memoryQuota`. */
-export const engineFits = (engine: GuestEngine, memoryQuota: number): boolean =>
-  engine.maximumPages === maximumPages(memoryQuota)
+/** Evaluates a language's runtime script in the engine ahead of its program (the host function is still reachable). */
+export function loadLanguageRuntime(engine: GuestEngine, runtime: NonNullable<ProgramFrontEnd['runtimeScript']>): void {
+  engine.bridge.runRuntimeScript(runtime())
+  engine.runtime = runtime
+}
+
+/** Whether `engine` serves a vessel with `memoryQuota` running a program of `frontEnd`: the same memory cap, and no
+ *  runtime script or that front end's own. */
+export const engineFits = (engine: GuestEngine, memoryQuota: number, frontEnd: ProgramFrontEnd): boolean =>
+  engine.maximumPages === maximumPages(memoryQuota) &&
+  (engine.runtime === undefined || engine.runtime === frontEnd.runtimeScript)

@@ -33,8 +33,8 @@ const charger = new HostCpuCharger()
 const FRONT_ENDS_ARG = '--front-ends='
 const longLived = process.argv.includes('--keep-spare')
 const frontEnds = process.argv.find((a) => a.startsWith(FRONT_ENDS_ARG))?.slice(FRONT_ENDS_ARG.length)
-const MEMORY_QUOTA_ARG = '--memory-quota='
-const memoryQuotaArg = Number(process.argv.find((a) => a.startsWith(MEMORY_QUOTA_ARG))?.slice(MEMORY_QUOTA_ARG.length))
+const argument = (prefix: string) => process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length)
+const memoryQuotaArg = Number(argument('--memory-quota='))
 /** `--keep-spare` (a node's host): a booted thread waits for each next vessel; else only for the first. Started
  *  before QuickJS is compiled below, so that the thread boots while this process gets ready. */
 const spares = new SpareThreads(
@@ -45,6 +45,7 @@ const spares = new SpareThreads(
   },
   frontEnds,
   Number.isSafeInteger(memoryQuotaArg) && memoryQuotaArg >= 0 ? memoryQuotaArg : undefined,
+  argument('--program='),
 )
 spares.open()
 // Compiled here once: when each worker compiled QuickJS itself, six or more workers starting together could all
@@ -79,7 +80,10 @@ function start(spec: VesselSpec): void {
     })
     return
   }
-  const { worker, syncPort, asyncPort, flag, board, charges } = spares.take(spec.restrictions.limits.memory)
+  const { worker, syncPort, asyncPort, flag, board, charges } = spares.take(
+    spec.restrictions.limits.memory,
+    spec.program,
+  )
   const broker = createBroker({ ip: spec.ip, restrictions: spec.restrictions })
   charger.add(spec.vesselId, charges, spec.restrictions.limits.cpu)
   broker.attach(

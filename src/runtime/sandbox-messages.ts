@@ -42,6 +42,8 @@ export interface EngineMessage {
   /** The memory quota the engine's memory is capped for: the vessel's own, or for a spare the quota the host
    *  expects (its last vessel's). A vessel with another quota gets an engine made on its arrival. */
   memoryQuota: number
+  /** The program the host expects (its last vessel's): the engine loads its language's runtime script ahead. */
+  program?: string
 }
 
 export interface VesselMessage extends VesselSpec {

@@ -7,12 +7,19 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { RELEASE_SYNC } from 'quickjs-emscripten'
 import { HostCharges } from './nanny/host-charges.js'
 import { threadCpuSeconds } from './nanny/thread-cpu.js'
-import { preloadFrontEnds } from './program-loader.js'
-import { engineFits, makeGuestEngine, type GuestEngine } from './guest-engine.js'
+import { loadFrontEnd, preloadFrontEnds } from './program-loader.js'
+import { engineFits, loadLanguageRuntime, makeGuestEngine, type GuestEngine } from './guest-engine.js'
+import type { ProgramFrontEnd } from './front-end.js'
 import type { EngineMessage, ThreadMessage, VesselThreadData, VesselWorkerData } from './sandbox-messages.js'
 
-/** The thread's data with its vessel's message added, and the vessel's engine. */
-export async function receiveVessel(): Promise<{ config: VesselWorkerData; engine: GuestEngine }> {
+export interface ArrivedVessel {
+  config: VesselWorkerData
+  frontEnd: ProgramFrontEnd
+  engine: GuestEngine
+}
+
+/** The thread's data with its vessel's message added, its program's front end, and the vessel's engine. */
+export async function receiveVessel(): Promise<ArrivedVessel> {
   const data = workerData as VesselThreadData
   const charges = new HostCharges(data.charges)
   // Published on arrival and again when the vessel comes, so the host never counts this thread's own cpu (its boot
@@ -30,13 +37,24 @@ export async function receiveVessel(): Promise<{ config: VesselWorkerData; engin
   const next = async (): Promise<ThreadMessage> => ((await messages.next()).value as [ThreadMessage])[0]
   const made = (await next()) as EngineMessage
   let engine = await makeGuestEngine(made.quickjsModule, made.memoryQuota)
+  await loadRuntimeAhead(engine, data.frontEnds, made.program)
   const vessel = await next()
   await messages.return?.()
   if (vessel.type !== 'vessel') throw new Error(`a vessel thread was sent ${vessel.type} instead of its vessel`)
   charges.recordThreadCpu(threadCpuSeconds())
   const { type: _type, ...spec } = vessel
-  // Made for another quota than the vessel's: its memory cap would be wrong. It is dropped (nothing ran in it).
-  if (!engineFits(engine, spec.restrictions.limits.memory))
+  const frontEnd = await loadFrontEnd(spec.frontEnds, spec.program)
+  // Made for another quota (its memory cap would be wrong) or with another language's runtime: dropped, nothing of
+  // a vessel ran in it.
+  if (!engineFits(engine, spec.restrictions.limits.memory, frontEnd))
     engine = await makeGuestEngine(made.quickjsModule, spec.restrictions.limits.memory)
-  return { config: { ...data, ...spec }, engine }
+  return { config: { ...data, ...spec }, frontEnd, engine }
+}
+
+/** The runtime script of the expected program's language, evaluated in the engine; nothing if it has none or its
+ *  front end does not load (the vessel's own start then says why). */
+async function loadRuntimeAhead(engine: GuestEngine, registry?: string, program?: string): Promise<void> {
+  if (registry === undefined || program === undefined) return
+  const runtime = (await loadFrontEnd(registry, program).catch(() => undefined))?.runtimeScript
+  if (runtime !== undefined) loadLanguageRuntime(engine, runtime)
 }

@@ -77,6 +77,8 @@ export class SpareThreads {
     private readonly frontEnds?: string,
     /** The memory quota the next vessel is expected to have; then the last vessel's. */
     private expectedMemoryQuota?: number,
+    /** Its program, then the last vessel's: a spare loads its language's runtime ahead (EngineMessage.program). */
+    private expectedProgram?: string,
   ) {}
 
   open(): void {
@@ -86,15 +88,16 @@ export class SpareThreads {
   /** The host compiled QuickJS: the waiting spare, and each one after it, makes its engine. */
   engineReady(quickjsModule: WebAssembly.Module): void {
     this.quickjsModule = quickjsModule
-    if (this.spare) this.sendEngine(this.spare, this.expectedMemoryQuota)
+    if (this.spare) this.sendEngine(this.spare, this.expectedMemoryQuota, this.expectedProgram)
   }
 
   /** A thread for a vessel with `memoryQuota` whose engine is made or on its way: the spare if one is booted and
    *  alive, else a new thread. Call only after engineReady. */
-  take(memoryQuota: number): VesselThread {
+  take(memoryQuota: number, program: string): VesselThread {
     this.expectedMemoryQuota = memoryQuota
     const thread = this.release() ?? startVesselThread(this.frontEnds)
-    this.sendEngine(thread, memoryQuota)
+    this.sendEngine(thread, memoryQuota, program)
+    this.expectedProgram = program
     if (this.keep && !this.closed) this.schedule(RESPARE_DELAY_MS, () => this.startSpare())
     return thread
   }
@@ -111,7 +114,7 @@ export class SpareThreads {
     const thread = startVesselThread(this.frontEnds)
     this.spare = thread
     this.events.started(thread)
-    this.sendEngine(thread, this.expectedMemoryQuota)
+    this.sendEngine(thread, this.expectedMemoryQuota, this.expectedProgram)
     // A spare that dies waiting (it should not) is dropped; the next vessel starts a thread of its own.
     thread.worker.once('exit', () => {
       if (this.spare === thread) this.release()
@@ -132,13 +135,14 @@ export class SpareThreads {
   }
 
   /** Tells a thread which engine to make, once; without a quota to make it for, the vessel's start tells it. */
-  private sendEngine(thread: VesselThread, memoryQuota: number | undefined): void {
+  private sendEngine(thread: VesselThread, memoryQuota: number | undefined, program: string | undefined): void {
     if (thread.engineSent || this.quickjsModule === undefined || memoryQuota === undefined) return
     thread.engineSent = true
     thread.worker.postMessage({
       type: 'engine',
       quickjsModule: this.quickjsModule,
       memoryQuota,
+      program,
     } satisfies EngineMessage)
   }
 

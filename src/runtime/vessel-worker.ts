@@ -20,7 +20,7 @@ import { UsageBoard } from './nanny/usage-board.js'
 import { HostCharges } from './nanny/host-charges.js'
 import { NetChannel } from './net/channel.js'
 import { guestMemoryReader } from './guest-memory.js'
-import { installModuleLoader, loadFrontEnd } from './program-loader.js'
+import { installModuleLoader } from './program-loader.js'
 import { isUnsafeProgramError } from './front-end.js'
 import { repyOps } from './api/repy.js'
 import { RepyError } from './errors.js'
@@ -35,9 +35,8 @@ export const UNSAFE_CODE_CODE = 5
 export const INTERNAL_ERROR_CODE = 3
 export const RESOURCE_KILL_CODE = 98
 
-const { config, engine } = await receiveVessel()
+const { config, frontEnd, engine } = await receiveVessel()
 const { rt, ctx, bridge } = engine
-const frontEnd = await loadFrontEnd(config.frontEnds, config.program)
 const post = (m: WorkerMessage) => parentPort!.postMessage(m)
 const postOutput = (text: string) => {
   for (const chunk of outputChunks(text)) post({ type: 'output', text: chunk })
@@ -237,7 +236,7 @@ function watchMain(): void {
 try {
   nanny.acquire('events', 'main')
   inGuest(() => {
-    bridge.bind(operations, threads, hooks, frontEnd.runtimeScript?.())
+    bridge.bind(operations, threads, hooks, engine.runtime ? undefined : frontEnd.runtimeScript?.())
     bridge.defineGlobal('callargs', config.callargs, true)
     ctx.unwrapResult(ctx.evalCode('globalThis.mycontext = {}', 'flotilla:globals', { type: 'global' })).dispose()
   })
