@@ -99,7 +99,7 @@ export class Bridge {
 
   /** Binds the vessel's operations, then runs `runtimeScript` if the engine did not run it ahead; then hides the
    *  host function. Once only. */
-  bind(table: OpTable, threads: Threads, hooks: BridgeHooks, runtimeScript?: string): void {
+  bind(table: Partial<OpTable>, threads: Threads, hooks: BridgeHooks, runtimeScript?: string): void {
     const { ctx } = this
     this.ops = OP_NAMES.map((name) => table[name])
     this.threads = threads

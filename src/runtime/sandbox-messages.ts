@@ -44,6 +44,8 @@ export interface EngineMessage {
   memoryQuota: number
   /** The program the host expects (its last vessel's): the engine loads its language's runtime script ahead. */
   program?: string
+  /** Rehearse a start first (engine-rehearsal.ts): a node's spares, which have the time. */
+  rehearse: boolean
 }
 
 export interface VesselMessage extends VesselSpec {

@@ -10,6 +10,7 @@ import { threadCpuSeconds } from './nanny/thread-cpu.js'
 import { loadFrontEnd, preloadFrontEnds } from './program-loader.js'
 import { engineFits, loadLanguageRuntime, makeGuestEngine, type GuestEngine } from './guest-engine.js'
 import type { ProgramFrontEnd } from './front-end.js'
+import { rehearseStart } from './engine-rehearsal.js'
 import type { EngineMessage, ThreadMessage, VesselThreadData, VesselWorkerData } from './sandbox-messages.js'
 
 export interface ArrivedVessel {
@@ -36,6 +37,8 @@ export async function receiveVessel(): Promise<ArrivedVessel> {
   const messages = on(parentPort!, 'message') as AsyncIterableIterator<[ThreadMessage]>
   const next = async (): Promise<ThreadMessage> => ((await messages.next()).value as [ThreadMessage])[0]
   const made = (await next()) as EngineMessage
+  // costs only speed if it fails
+  if (made.rehearse) await rehearseStart(made.quickjsModule).catch(() => undefined)
   let engine = await makeGuestEngine(made.quickjsModule, made.memoryQuota)
   await loadRuntimeAhead(engine, data.frontEnds, made.program)
   const vessel = await next()

@@ -143,6 +143,8 @@ export class SpareThreads {
       quickjsModule: this.quickjsModule,
       memoryQuota,
       program,
+      // a thread taken at once (a host for one program, or no spare) would make its vessel wait for the rehearsal
+      rehearse: this.keep && thread === this.spare,
     } satisfies EngineMessage)
   }
 

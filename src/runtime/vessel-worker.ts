@@ -27,7 +27,7 @@ import { RepyError } from './errors.js'
 import { capOutcome, outputChunks } from './cap-text.js'
 import { receiveVessel } from './vessel-arrival.js'
 import { hardMemoryLimit } from './guest-engine.js'
-import type { Outcome, Threads, VesselEnv } from './api/types.js'
+import type { OpTable, Outcome, Threads, VesselEnv } from './api/types.js'
 import type { BridgeHooks } from './bridge.js'
 import type { WorkerMessage } from './sandbox-messages.js'
 
@@ -131,7 +131,7 @@ const env: VesselEnv = {
   },
 }
 
-const operations = {
+const operations: OpTable = {
   ...logOps(env),
   ...timeOps(env),
   ...randomOps(env),
