@@ -30,10 +30,10 @@ const running = new Map<string, Running>()
 /** Asked to shut down: the process ends once its last vessel has been reported. */
 let shuttingDown = false
 const charger = new HostCpuCharger()
-const FRONT_ENDS_ARG = '--front-ends='
-const longLived = process.argv.includes('--keep-spare')
-const frontEnds = process.argv.find((a) => a.startsWith(FRONT_ENDS_ARG))?.slice(FRONT_ENDS_ARG.length)
 const argument = (prefix: string) => process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length)
+const longLived = process.argv.includes('--keep-spare')
+const frontEnds = argument('--front-ends=')
+/** What the first vessel is expected to be (SandboxOptions.expected): its spare's engine is made for it. */
 const memoryQuotaArg = Number(argument('--memory-quota='))
 /** `--keep-spare` (a node's host): a booted thread waits for each next vessel; else only for the first. Started
  *  before QuickJS is compiled below, so that the thread boots while this process gets ready. */
