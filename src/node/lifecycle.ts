@@ -12,7 +12,7 @@ import { NodeError } from '../protocol/errors.js'
 import type { VesselStatus } from '../protocol/results.js'
 import type { Outcome } from '../runtime/api/types.js'
 import type { BoardSnapshot } from '../runtime/nanny/usage-board.js'
-import { SandboxHost, type SandboxProcessIdentity } from '../runtime/sandbox.js'
+import { SandboxHost, type ExpectedVessel, type SandboxProcessIdentity } from '../runtime/sandbox.js'
 import { capReason, capUtf8 } from './answer-bounds.js'
 import { SILENT_LOG, type Logger } from '../log/logger.js'
 import { errorChain } from './node-log.js'
@@ -53,6 +53,8 @@ export class Lifecycle {
   private readonly logs = new Map<string, VesselLog>()
   private closing = false
   private generation = 0
+  /** What a (re)started sandbox host's spare thread makes its engine for (SandboxOptions.expected). */
+  private expected: ExpectedVessel | undefined
 
   private readonly nodeLog: Logger
 
@@ -68,6 +70,8 @@ export class Lifecycle {
   static async open(state: NodeState, files: VesselFiles, options: LifecycleOptions): Promise<Lifecycle> {
     mkdirSync(state.paths.logs, { recursive: true })
     const lifecycle = new Lifecycle(state, files, options)
+    const memoryQuota = commonestMemoryQuota(await state.store.list())
+    if (memoryQuota !== undefined) lifecycle.expected = { memoryQuota }
     await lifecycle.sandbox()
     await state.exclusive(async () => {
       for (const v of await state.store.list()) if (v.status === 'Started') await lifecycle.resume(v)
@@ -182,6 +186,7 @@ export class Lifecycle {
 
   private async launch(v: VesselRecord, why?: string): Promise<void> {
     const host = await this.sandbox()
+    this.expected = { memoryQuota: v.restrictions.limits.memory, program: v.program }
     this.log(v.name).write(startMark(v, why))
     const id = `${v.name}#${++this.generation}`
     let end!: () => void
@@ -290,7 +295,12 @@ export class Lifecycle {
             ? this.nodeLog.debug(`sandbox host: engine warmed up in ${ms} ms`, { ms })
             : this.nodeLog.warn(`sandbox host: the engine warm-up failed (vessels run, slower at first): ${error}`),
       },
-      { identity: this.options.identity, frontEnds: FRONT_ENDS_MODULE, longLived: true },
+      {
+        identity: this.options.identity,
+        frontEnds: FRONT_ENDS_MODULE,
+        longLived: true,
+        expected: this.expected,
+      },
     )
       .then((host) => {
         this.host = host
@@ -301,6 +311,15 @@ export class Lifecycle {
       })
     return this.hostStarting
   }
+}
+
+/** The memory quota most of the vessels have (a node's vessels are mostly split alike); undefined for none. */
+function commonestMemoryQuota(vessels: VesselRecord[]): number | undefined {
+  const counts = new Map<number, number>()
+  for (const v of vessels) counts.set(v.restrictions.limits.memory, (counts.get(v.restrictions.limits.memory) ?? 0) + 1)
+  let commonest: number | undefined
+  for (const [quota, n] of counts) if (commonest === undefined || n > counts.get(commonest)!) commonest = quota
+  return commonest
 }
 
 /** The line that opens each run in the vessel's log, so that runs one after another can be told apart. */

@@ -46,7 +46,10 @@ const MAX_KEPT_ERROR_CHARS = 200
 const MAX_KEPT_ERROR_STRINGS = 64
 
 export class Bridge {
-  private readonly ops: Array<Op | undefined>
+  /** The vessel's operations, by number; empty until bind (no guest code runs before it). */
+  private ops: Array<Op | undefined> = []
+  private threads!: Threads
+  private hooks!: BridgeHooks
   private makeErrorFn!: QuickJSHandle
   private describeFn!: QuickJSHandle
   private unitsFn!: QuickJSHandle
@@ -63,16 +66,11 @@ export class Bridge {
   constructor(
     private readonly ctx: QuickJSContext,
     private readonly rt: QuickJSRuntime,
-    table: OpTable,
-    private readonly threads: Threads,
-    private readonly hooks: BridgeHooks,
-  ) {
-    this.ops = OP_NAMES.map((name) => table[name])
-  }
+  ) {}
 
-  /** Installs the host function and runs the prelude, then `runtimeScript` (the Python runtime, for .r2py
-   *  programs), which may take the host function too; then hides it again. */
-  install(runtimeScript?: string): void {
+  /** Installs the host function and runs the prelude, which takes it. The host function stays reachable on the
+   *  global object until bind: no guest code runs in between (a spare thread's engine waits here, guest-engine.ts). */
+  install(): void {
     const { ctx } = this
     const host = newHostFunction(ctx, 'host', (args) => this.call(args))
     host.handle.consume((fn) => ctx.setProp(ctx.global, '__flotilla_host', fn))
@@ -83,8 +81,6 @@ export class Bridge {
     const exported = ctx.unwrapResult(
       ctx.evalCode(PRELUDE_SOURCE, 'flotilla:prelude', { type: 'global', strict: true }),
     )
-    if (runtimeScript !== undefined)
-      ctx.unwrapResult(ctx.evalCode(runtimeScript, 'flotilla:repy', { type: 'global', strict: true })).dispose()
     this.makeErrorFn = ctx.getProp(exported, 'makeError')
     this.describeFn = ctx.getProp(exported, 'describe')
     this.unitsFn = ctx.getProp(exported, 'units')
@@ -92,6 +88,23 @@ export class Bridge {
     this.defineFn = ctx.getProp(exported, 'define')
     this.isArrayFn = ctx.getProp(exported, 'isArray')
     exported.dispose()
+  }
+
+  /** Runs a language's runtime script (the Python runtime, for .r2py programs), which may take the host function
+   *  too; before bind. It calls no operation while it is evaluated. */
+  runRuntimeScript(source: string): void {
+    const { ctx } = this
+    ctx.unwrapResult(ctx.evalCode(source, 'flotilla:repy', { type: 'global', strict: true })).dispose()
+  }
+
+  /** Binds the vessel's operations, then runs `runtimeScript` if the engine did not run it ahead; then hides the
+   *  host function. Once only. */
+  bind(table: Partial<OpTable>, threads: Threads, hooks: BridgeHooks, runtimeScript?: string): void {
+    const { ctx } = this
+    this.ops = OP_NAMES.map((name) => table[name])
+    this.threads = threads
+    this.hooks = hooks
+    if (runtimeScript !== undefined) this.runRuntimeScript(runtimeScript)
     ctx
       .unwrapResult(ctx.evalCode('delete globalThis.__flotilla_host', 'flotilla:prelude', { type: 'global' }))
       .dispose()

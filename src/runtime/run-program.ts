@@ -35,7 +35,7 @@ export async function runProgram(spec: ProgramSpec, options: RunOptions): Promis
       exit: (_id, outcome) => settle(outcome),
       crash: (reason) => settle({ status: 'Terminated', code: 70, reason }),
     },
-    { frontEnds: options.frontEnds },
+    { frontEnds: options.frontEnds, expected: { memoryQuota: spec.restrictions.limits.memory, program: spec.program } },
   )
   const onStop = () =>
     host.stopVessel(VESSEL_ID, typeof options.stop?.reason === 'string' ? options.stop.reason : 'stopped')

@@ -30,9 +30,11 @@ const running = new Map<string, Running>()
 /** Asked to shut down: the process ends once its last vessel has been reported. */
 let shuttingDown = false
 const charger = new HostCpuCharger()
-const FRONT_ENDS_ARG = '--front-ends='
+const argument = (prefix: string) => process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length)
 const longLived = process.argv.includes('--keep-spare')
-const frontEnds = process.argv.find((a) => a.startsWith(FRONT_ENDS_ARG))?.slice(FRONT_ENDS_ARG.length)
+const frontEnds = argument('--front-ends=')
+/** What the first vessel is expected to be (SandboxOptions.expected): its spare's engine is made for it. */
+const memoryQuotaArg = Number(argument('--memory-quota='))
 /** `--keep-spare` (a node's host): a booted thread waits for each next vessel; else only for the first. Started
  *  before QuickJS is compiled below, so that the thread boots while this process gets ready. */
 const spares = new SpareThreads(
@@ -42,6 +44,8 @@ const spares = new SpareThreads(
     gone: (thread) => charger.removeSpare(thread.charges),
   },
   frontEnds,
+  Number.isSafeInteger(memoryQuotaArg) && memoryQuotaArg >= 0 ? memoryQuotaArg : undefined,
+  argument('--program='),
 )
 spares.open()
 // Compiled here once: when each worker compiled QuickJS itself, six or more workers starting together could all
@@ -49,6 +53,7 @@ spares.open()
 const quickjsModule = await WebAssembly.compile(
   readFileSync(fileURLToPath(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'))),
 )
+spares.engineReady(quickjsModule)
 // The backstop for what a worker reports: no message to the parent carries unbounded guest text.
 const send = (e: HostEvent) => {
   if (e.type === 'exit') process.send?.({ ...e, outcome: capOutcome(e.outcome) })
@@ -75,7 +80,10 @@ function start(spec: VesselSpec): void {
     })
     return
   }
-  const { worker, syncPort, asyncPort, flag, board, charges } = spares.take()
+  const { worker, syncPort, asyncPort, flag, board, charges } = spares.take(
+    spec.restrictions.limits.memory,
+    spec.program,
+  )
   const broker = createBroker({ ip: spec.ip, restrictions: spec.restrictions })
   charger.add(spec.vesselId, charges, spec.restrictions.limits.cpu)
   broker.attach(
@@ -84,7 +92,7 @@ function start(spec: VesselSpec): void {
       return broker.handle(op, args)
     }),
   )
-  worker.postMessage({ ...spec, quickjsModule } satisfies VesselMessage)
+  worker.postMessage({ ...spec, type: 'vessel' } satisfies VesselMessage)
   const vessel: Running = { worker, board, broker, charges, outcome: null, reported: false }
   running.set(spec.vesselId, vessel)
   worker.on('message', (m: WorkerMessage) => {

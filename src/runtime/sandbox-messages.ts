@@ -31,14 +31,29 @@ export interface VesselThreadData {
   frontEnds?: string
 }
 
-/** The one message a vessel's worker thread receives: its vessel. */
-export interface VesselMessage extends VesselSpec {
+/** What a vessel's worker thread receives, in this order: the engine to make ahead (each thread gets one, a spare
+ *  as soon as the host has compiled QuickJS), then its one vessel. */
+export type ThreadMessage = EngineMessage | VesselMessage
+
+export interface EngineMessage {
+  type: 'engine'
   /** QuickJS compiled once per sandbox host; each worker only instantiates it. */
   quickjsModule: WebAssembly.Module
+  /** The memory quota the engine's memory is capped for: the vessel's own, or for a spare the quota the host
+   *  expects (its last vessel's). A vessel with another quota gets an engine made on its arrival. */
+  memoryQuota: number
+  /** The program the host expects (its last vessel's): the engine loads its language's runtime script ahead. */
+  program?: string
+  /** Rehearse a start first (engine-rehearsal.ts): a node's spares, which have the time. */
+  rehearse: boolean
+}
+
+export interface VesselMessage extends VesselSpec {
+  type: 'vessel'
 }
 
 /** All that vessel-worker.ts reads from workerData: the thread's data with its vessel's message added. */
-export type VesselWorkerData = VesselThreadData & VesselMessage
+export type VesselWorkerData = VesselThreadData & VesselSpec
 
 export type WorkerMessage = { type: 'output'; text: string } | { type: 'exit'; outcome: Outcome }
 

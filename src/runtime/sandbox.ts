@@ -37,6 +37,14 @@ export interface SandboxOptions {
    *  that a start skips Node's boot of a thread. Otherwise (one program: `flotilla run`, tests) only the first
    *  vessel's thread is booted ahead, while the host itself gets ready. */
   longLived?: boolean
+  /** What the first vessel is expected to be: the host's spare thread makes its guest engine with the memory cap of
+   *  that quota, and loads that program's language runtime, before the vessel is known (vessel-threads.ts). */
+  expected?: ExpectedVessel
+}
+
+export interface ExpectedVessel {
+  memoryQuota: number
+  program?: string
 }
 
 /** The only /proc files the sandbox host reads: thread-cpu.ts's per-thread sources. Node 20 checks a path as
@@ -96,7 +104,12 @@ export class SandboxHost {
   static start(vesselsRoot: string, listeners: SandboxListeners, options: SandboxOptions = {}): Promise<SandboxHost> {
     const root = resolve(vesselsRoot)
     const frontEnds = options.frontEnds === undefined ? undefined : join(PROJECT_ROOT, 'dist', options.frontEnds)
-    const args = [...(options.longLived ? ['--keep-spare'] : []), ...(frontEnds ? [`--front-ends=${frontEnds}`] : [])]
+    const args = [
+      ...(options.longLived ? ['--keep-spare'] : []),
+      ...(frontEnds ? [`--front-ends=${frontEnds}`] : []),
+      ...(options.expected ? [`--memory-quota=${options.expected.memoryQuota}`] : []),
+      ...(options.expected?.program === undefined ? [] : [`--program=${options.expected.program}`]),
+    ]
     const child = fork(HOST_ENTRY, args, {
       execArgv: permissionFlags(root),
       env: HOST_ENV,

@@ -1,12 +1,16 @@
 // The sandbox host's vessel worker threads. Booting one (Node's bootstrap of a thread, then loading the runtime)
-// takes ~45 ms of cpu, most of what starting a small program costs; so the host boots a thread ahead, a spare, and
-// a vessel's start hands it the vessel (vessel-arrival.ts). Each thread runs one vessel and is never reused.
-// A spare waits on its port: no cpu, but ~8 MB of memory (a Node thread's own), so a node's host keeps one only
-// while vessels are being started, and lets it go after a minute without a start.
+// takes ~45 ms of cpu, and making its guest engine (instantiating QuickJS, evaluating the prelude) 25-45 ms more:
+// most of what starting a small program costs. So the host boots a thread ahead, a spare, which makes its engine
+// as soon as the host has compiled QuickJS (guest-engine.ts), and a vessel's start hands it the vessel
+// (vessel-arrival.ts). Each thread runs one vessel and is never reused. The engine's memory cap is fixed when it is
+// made, so a spare makes it for the memory quota the host expects (the last vessel's, or the one it was started
+// with); a vessel with another quota gets its engine made on arrival, as a thread without a spare does.
+// A spare waits on its port: no cpu, but ~8 MB of memory (a Node thread's own) and its engine's (~2 MB touched),
+// so a node's host keeps one only while vessels are being started, and lets it go after a minute without a start.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import { HostCharges } from './nanny/host-charges.js'
 import { UsageBoard } from './nanny/usage-board.js'
-import type { VesselThreadData } from './sandbox-messages.js'
+import type { EngineMessage, VesselThreadData } from './sandbox-messages.js'
 
 export interface VesselThread {
   worker: Worker
@@ -16,6 +20,8 @@ export interface VesselThread {
   flag: SharedArrayBuffer
   board: UsageBoard
   charges: HostCharges
+  /** The thread was told which engine to make (an EngineMessage; each thread gets one, before its vessel). */
+  engineSent: boolean
 }
 
 /** Starts a vessel thread; it waits for its vessel (a VesselMessage), loading the front-end registry meanwhile. */
@@ -39,7 +45,7 @@ export function startVesselThread(frontEnds?: string): VesselThread {
     stdout: false,
     stderr: false,
   })
-  return { worker, syncPort: sync.port2, asyncPort: async.port2, flag, board, charges }
+  return { worker, syncPort: sync.port2, asyncPort: async.port2, flag, board, charges, engineSent: false }
 }
 
 /** After a spare is taken, the next one boots this much later: vessels started together (a node restarting its
@@ -59,6 +65,8 @@ export class SpareThreads {
   /** Boots the next spare, or retires the waiting one. */
   private timer: NodeJS.Timeout | undefined
   private closed = false
+  /** QuickJS compiled, once the host has it (engineReady). */
+  private quickjsModule: WebAssembly.Module | undefined
 
   /** `keep`: a spare after each start (a node's host); otherwise only the first vessel's thread is booted ahead (a
    *  host for one program: the thread boots while the host itself gets ready). */
@@ -67,17 +75,31 @@ export class SpareThreads {
     private readonly events: SpareEvents,
     /** The registry the vessels' threads load ahead (VesselThreadData.frontEnds). */
     private readonly frontEnds?: string,
+    /** The memory quota the next vessel is expected to have; then the last vessel's. */
+    private expectedMemoryQuota?: number,
+    /** Its program, then the last vessel's: a spare loads its language's runtime ahead (EngineMessage.program). */
+    private expectedProgram?: string,
   ) {}
 
   open(): void {
     this.startSpare()
   }
 
-  /** A thread for a vessel: the spare if one is booted and alive, else a new thread. */
-  take(): VesselThread {
-    const spare = this.release()
+  /** The host compiled QuickJS: the waiting spare, and each one after it, makes its engine. */
+  engineReady(quickjsModule: WebAssembly.Module): void {
+    this.quickjsModule = quickjsModule
+    if (this.spare) this.sendEngine(this.spare, this.expectedMemoryQuota, this.expectedProgram)
+  }
+
+  /** A thread for a vessel with `memoryQuota` whose engine is made or on its way: the spare if one is booted and
+   *  alive, else a new thread. Call only after engineReady. */
+  take(memoryQuota: number, program: string): VesselThread {
+    this.expectedMemoryQuota = memoryQuota
+    const thread = this.release() ?? startVesselThread(this.frontEnds)
+    this.sendEngine(thread, memoryQuota, program)
+    this.expectedProgram = program
     if (this.keep && !this.closed) this.schedule(RESPARE_DELAY_MS, () => this.startSpare())
-    return spare ?? startVesselThread(this.frontEnds)
+    return thread
   }
 
   /** No more spares; the waiting one ends. */
@@ -92,6 +114,7 @@ export class SpareThreads {
     const thread = startVesselThread(this.frontEnds)
     this.spare = thread
     this.events.started(thread)
+    this.sendEngine(thread, this.expectedMemoryQuota, this.expectedProgram)
     // A spare that dies waiting (it should not) is dropped; the next vessel starts a thread of its own.
     thread.worker.once('exit', () => {
       if (this.spare === thread) this.release()
@@ -109,6 +132,20 @@ export class SpareThreads {
     thread.worker.removeAllListeners('error')
     this.events.gone(thread)
     return thread
+  }
+
+  /** Tells a thread which engine to make, once; without a quota to make it for, the vessel's start tells it. */
+  private sendEngine(thread: VesselThread, memoryQuota: number | undefined, program: string | undefined): void {
+    if (thread.engineSent || this.quickjsModule === undefined || memoryQuota === undefined) return
+    thread.engineSent = true
+    thread.worker.postMessage({
+      type: 'engine',
+      quickjsModule: this.quickjsModule,
+      memoryQuota,
+      program,
+      // a thread taken at once (a host for one program, or no spare) would make its vessel wait for the rehearsal
+      rehearse: this.keep && thread === this.spare,
+    } satisfies EngineMessage)
   }
 
   private schedule(ms: number, then: () => void): void {

@@ -2,8 +2,7 @@
 // stack limits, nanny and API. It reports output and, once, how the program ended.
 import { parentPort } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
-import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC, type QuickJSHandle } from 'quickjs-emscripten'
-import { Bridge } from './bridge.js'
+import type { QuickJSHandle } from 'quickjs-emscripten'
 import { EventTurns } from './event-turns.js'
 import { addressOps } from './api/addresses.js'
 import { diskUsedIn, fileOps } from './api/files.js'
@@ -21,54 +20,32 @@ import { UsageBoard } from './nanny/usage-board.js'
 import { HostCharges } from './nanny/host-charges.js'
 import { NetChannel } from './net/channel.js'
 import { guestMemoryReader } from './guest-memory.js'
-import { installModuleLoader, loadFrontEnd } from './program-loader.js'
+import { installModuleLoader } from './program-loader.js'
 import { isUnsafeProgramError } from './front-end.js'
 import { repyOps } from './api/repy.js'
 import { RepyError } from './errors.js'
 import { capOutcome, outputChunks } from './cap-text.js'
 import { receiveVessel } from './vessel-arrival.js'
-import type { Outcome, Threads, VesselEnv } from './api/types.js'
+import { hardMemoryLimit } from './guest-engine.js'
+import type { OpTable, Outcome, Threads, VesselEnv } from './api/types.js'
+import type { BridgeHooks } from './bridge.js'
 import type { WorkerMessage } from './sandbox-messages.js'
 
-/** QuickJS's own stack limit. The worker has a 4 MB native stack (vessel-threads.ts), so deep guest recursion hits this
- *  limit (QuickJS's 'stack overflow' error, in the guest) before V8's own stack overflows out of the WebAssembly. */
-const GUEST_STACK_BYTES = 1 << 20
 export const UNSAFE_CODE_CODE = 5
 export const INTERNAL_ERROR_CODE = 3
 export const RESOURCE_KILL_CODE = 98
 
-const config = await receiveVessel()
-const frontEnd = await loadFrontEnd(config.frontEnds, config.program)
+const { config, frontEnd, engine } = await receiveVessel()
+const { rt, ctx, bridge } = engine
 const post = (m: WorkerMessage) => parentPort!.postMessage(m)
 const postOutput = (text: string) => {
   for (const chunk of outputChunks(text)) post({ type: 'output', text: chunk })
 }
 const started = performance.now()
 
-/** QuickJS's hard limit sits this far above the memory quota, so that an allocation crossing the quota succeeds
- *  just long enough to be seen and end the program (an allocation past the hard limit fails in the guest). */
-const MEMORY_SLACK_BYTES = 1 << 20
-
-/** The WebAssembly memory QuickJS's build starts with (its INITIAL_MEMORY); it cannot be made smaller. */
-const INITIAL_WASM_BYTES = 16 << 20
-const WASM_PAGE = 1 << 16
-
 const memoryQuota = config.restrictions.limits.memory
-const hardLimit = memoryQuota + MEMORY_SLACK_BYTES
-// QuickJS's own limit does not hold in this build (it counts 8 bytes per allocation, see guest-memory.ts), so the
-// WebAssembly memory itself is capped: it may grow by at most the hard limit, and an allocation past that fails in
-// the guest (out of memory) instead of growing the worker towards 2 GB between two interrupts.
-const wasmMemory = new WebAssembly.Memory({
-  initial: INITIAL_WASM_BYTES / WASM_PAGE,
-  maximum: Math.min(32768, Math.ceil((INITIAL_WASM_BYTES + hardLimit) / WASM_PAGE)),
-})
-const QuickJS = await newQuickJSWASMModuleFromVariant(
-  newVariant(RELEASE_SYNC, { wasmMemory, wasmModule: config.quickjsModule }),
-)
-const rt = QuickJS.newRuntime()
+const hardLimit = hardMemoryLimit(memoryQuota)
 rt.setMemoryLimit(hardLimit)
-rt.setMaxStackSize(GUEST_STACK_BYTES)
-const ctx = rt.newContext()
 const memoryUsed = guestMemoryReader(rt, ctx, hardLimit)
 
 let ending: Outcome | null = null
@@ -154,37 +131,31 @@ const env: VesselEnv = {
   },
 }
 
-const bridge = new Bridge(
-  ctx,
-  rt,
-  {
-    ...logOps(env),
-    ...timeOps(env),
-    ...randomOps(env),
-    ...addressOps(env),
-    ...threadOps(env),
-    ...resourceOps(env),
-    ...fileOps(env),
-    ...tcpOps(env),
-    ...udpOps(env),
-    ...namespaceOps(),
-    ...repyOps(env, frontEnd.compile),
-  },
-  threads,
-  {
-    onInternalError: (op, err) =>
-      end({
-        status: 'Terminated',
-        code: INTERNAL_ERROR_CODE,
-        reason: `internal error in ${op}: ${(err as Error)?.message ?? err}`,
-      }),
-    afterSettle: () => pump(),
-    isEnded: () => ending !== null,
-    mayProceed: () => checkpoint(),
-    deferredWait: () => nanny.takeDeferredWait(),
-  },
-)
-
+const operations: OpTable = {
+  ...logOps(env),
+  ...timeOps(env),
+  ...randomOps(env),
+  ...addressOps(env),
+  ...threadOps(env),
+  ...resourceOps(env),
+  ...fileOps(env),
+  ...tcpOps(env),
+  ...udpOps(env),
+  ...namespaceOps(),
+  ...repyOps(env, frontEnd.compile),
+}
+const hooks: BridgeHooks = {
+  onInternalError: (op, err) =>
+    end({
+      status: 'Terminated',
+      code: INTERNAL_ERROR_CODE,
+      reason: `internal error in ${op}: ${(err as Error)?.message ?? err}`,
+    }),
+  afterSettle: () => pump(),
+  isEnded: () => ending !== null,
+  mayProceed: () => checkpoint(),
+  deferredWait: () => nanny.takeDeferredWait(),
+}
 /** The cpu share is held from the loading of the program on. The runtime's own setup before it (the prelude, a
  *  Repy program's runtime, the globals: a few ms of cpu, the same for every program) counts in the vessel's cpu
  *  usage but is not paused for: held to a node vessel's share of a core, it alone made a start take 60 ms or more. */
@@ -265,7 +236,7 @@ function watchMain(): void {
 try {
   nanny.acquire('events', 'main')
   inGuest(() => {
-    bridge.install(frontEnd.runtimeScript?.())
+    bridge.bind(operations, threads, hooks, engine.runtime ? undefined : frontEnd.runtimeScript?.())
     bridge.defineGlobal('callargs', config.callargs, true)
     ctx.unwrapResult(ctx.evalCode('globalThis.mycontext = {}', 'flotilla:globals', { type: 'global' })).dispose()
   })

@@ -2,7 +2,8 @@
 //  - the CLI: `flotilla run` hello world, `--help`, `node status`, `node call` (wall and cpu of the whole process
 //    tree), next to `node -e 0`;
 //  - StartVessel accepted -> the program's first log line read by the client, on a warm node (its sandbox host
-//    running), with a pause before each start (a spare thread booted) and back to back;
+//    running), with a pause before each start (a spare thread booted) and back to back, for hello.js and hello.r2py,
+//    next to a signed request's round trip (ListFilesInVessel) on the same node in the same run;
 //  - an idle node manager with its sandbox host: cpu over a window, RSS and footprint (memory only these processes
 //    hold, shared pages once); then with 10 vessels sleeping, and after they are stopped.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -142,24 +143,48 @@ export async function startupBench(): Promise<void> {
     )
 
     const owner = await NodeClient.connect(address, { identity: node.owner, transport })
-    for (const v of ['v1', 'v2']) await owner.call('AddFileToVessel', [v, 'hello.js', enc(HELLO)])
+    for (const v of ['v1', 'v2']) {
+      await owner.call('AddFileToVessel', [v, 'hello.js', enc(HELLO)])
+      await owner.call('AddFileToVessel', [v, 'hello.r2py', enc(HELLO)])
+    }
     const fresh = await idleFigures(node.child.pid!)
     const hello = { runners: ['v1', 'v2'], program: 'hello.js', line: 'Hello World\n', starts: STARTS }
+    const requests: number[] = []
+    for (let i = 0; i < 5 * STARTS; i++) {
+      const t = performance.now()
+      await owner.call('ListFilesInVessel', ['v1'])
+      requests.push(performance.now() - t)
+    }
     const warm = await firstLineLatencies(owner, { ...hello, pauseMs: PAUSE_MS })
     const backToBack = await firstLineLatencies(owner, hello)
-    console.log(`\nStartVessel accepted -> first log line read (hello.js, ${STARTS} starts each):`)
+    const warmRepy = await firstLineLatencies(owner, { ...hello, program: 'hello.r2py', pauseMs: PAUSE_MS })
+    console.log(
+      `\nStartVessel accepted -> first log line read (${STARTS} starts each), next to a signed request on the same node:`,
+    )
     console.table([
       {
-        starts: `warm node, ${PAUSE_MS} ms before each start`,
+        starts: `baseline: ListFilesInVessel round trip (${5 * STARTS} requests)`,
+        'p50 ms': fmt(percentile(requests, 50)),
+        'p90 ms': fmt(percentile(requests, 90)),
+        'p99 ms': fmt(percentile(requests, 99)),
+      },
+      {
+        starts: `hello.js, warm node, ${PAUSE_MS} ms before each start`,
         'p50 ms': fmt(percentile(warm, 50)),
         'p90 ms': fmt(percentile(warm, 90)),
         'p99 ms': fmt(percentile(warm, 99)),
       },
       {
-        starts: 'back to back',
+        starts: 'hello.js, back to back',
         'p50 ms': fmt(percentile(backToBack, 50)),
         'p90 ms': fmt(percentile(backToBack, 90)),
         'p99 ms': fmt(percentile(backToBack, 99)),
+      },
+      {
+        starts: `hello.r2py, warm node, ${PAUSE_MS} ms before each start`,
+        'p50 ms': fmt(percentile(warmRepy, 50)),
+        'p90 ms': fmt(percentile(warmRepy, 90)),
+        'p99 ms': fmt(percentile(warmRepy, 99)),
       },
     ])
 

@@ -7,7 +7,7 @@ import type { OpTable, VesselEnv } from './types.js'
 
 const delay = (seconds: number): Promise<void> => new Promise((r) => setTimeout(r, Math.ceil(seconds * 1000)))
 
-export function logOps(env: VesselEnv): OpTable<'log'> {
+export function logOps(env: Pick<VesselEnv, 'nanny' | 'output'>): OpTable<'log'> {
   const { nanny } = env
   const write = (chunks: string[], from: number): undefined | Promise<undefined> => {
     for (let i = from; i < chunks.length; i++) {
