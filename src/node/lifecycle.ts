@@ -41,6 +41,8 @@ export interface LifecycleOptions {
   log?: Logger
   /** the user the sandbox host runs as, if not the node manager's */
   identity?: SandboxProcessIdentity
+  /** false: the sandbox host skips its engine warm-up (SandboxOptions.warmUp) */
+  engineWarmUp?: boolean
 }
 
 /** Ends whose reason is not news: finished, stopped by a request, exitall(). */
@@ -290,7 +292,12 @@ export class Lifecycle {
             ? this.nodeLog.debug(`sandbox host: engine warmed up in ${ms} ms`, { ms })
             : this.nodeLog.warn(`sandbox host: the engine warm-up failed (vessels run, slower at first): ${error}`),
       },
-      { identity: this.options.identity, frontEnds: FRONT_ENDS_MODULE, longLived: true },
+      {
+        identity: this.options.identity,
+        frontEnds: FRONT_ENDS_MODULE,
+        longLived: true,
+        warmUp: this.options.engineWarmUp,
+      },
     )
       .then((host) => {
         this.host = host

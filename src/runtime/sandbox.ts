@@ -37,6 +37,9 @@ export interface SandboxOptions {
    *  that a start skips Node's boot of a thread. Otherwise (one program: `flotilla run`, tests) only the first
    *  vessel's thread is booted ahead, while the host itself gets ready. */
   longLived?: boolean
+  /** A long-lived host warms the engine up at start (engine-warm-up.ts), unless this is false: about a second of a
+   *  core spent so that the first vessels run on optimized code. */
+  warmUp?: boolean
 }
 
 /** The only /proc files the sandbox host reads: thread-cpu.ts's per-thread sources. Node 20 checks a path as
@@ -96,7 +99,11 @@ export class SandboxHost {
   static start(vesselsRoot: string, listeners: SandboxListeners, options: SandboxOptions = {}): Promise<SandboxHost> {
     const root = resolve(vesselsRoot)
     const frontEnds = options.frontEnds === undefined ? undefined : join(PROJECT_ROOT, 'dist', options.frontEnds)
-    const args = [...(options.longLived ? ['--keep-spare'] : []), ...(frontEnds ? [`--front-ends=${frontEnds}`] : [])]
+    const args = [
+      ...(options.longLived ? ['--keep-spare'] : []),
+      ...(options.longLived && options.warmUp !== false ? ['--warm-up'] : []),
+      ...(frontEnds ? [`--front-ends=${frontEnds}`] : []),
+    ]
     const child = fork(HOST_ENTRY, args, {
       execArgv: permissionFlags(root),
       env: HOST_ENV,
