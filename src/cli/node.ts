@@ -64,6 +64,7 @@ interface StartCliOptions extends CommonOptions, DiscoveryCliOptions {
   relayMb?: string
   relayMinutes?: string
   upnp?: boolean
+  warmUp: boolean
 }
 
 /** The NAT settings given to `node start`: E_USAGE (exit 2) for a bad one. */
@@ -307,6 +308,10 @@ export function registerNode(program: Command): Command {
       `as a relay: minutes one relayed connection may last (default ${DEFAULT_RELAY_LIMITS.connectionMs / 60_000})`,
     )
     .option('--upnp', 'ask the gateway (UPnP / NAT-PMP) to forward a port to this node')
+    .option(
+      '--no-warm-up',
+      "skip the sandbox engine's warm-up at start (about a second of a core; the first vessels run slower)",
+    )
     .option('--json', 'print the started node as one JSON line')
     .action(async (options: StartCliOptions) => {
       const discovery = discoveryFlags(options)
@@ -324,6 +329,7 @@ export function registerNode(program: Command): Command {
         ...init,
         log: { level, stderr: options.quiet ? 'error' : level },
         ...sandboxUserFlag(options.sandboxUser),
+        engineWarmUp: options.warmUp,
       }).catch((err: unknown) => {
         refuseIfLocked(err, options.data)
         return asUsage(err)

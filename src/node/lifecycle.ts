@@ -41,6 +41,8 @@ export interface LifecycleOptions {
   log?: Logger
   /** the user the sandbox host runs as, if not the node manager's */
   identity?: SandboxProcessIdentity
+  /** false: the sandbox host skips its engine warm-up (SandboxOptions.warmUp) */
+  engineWarmUp?: boolean
 }
 
 /** Ends whose reason is not news: finished, stopped by a request, exitall(). */
@@ -300,6 +302,7 @@ export class Lifecycle {
         frontEnds: FRONT_ENDS_MODULE,
         longLived: true,
         expected: this.expected,
+        warmUp: this.options.engineWarmUp,
       },
     )
       .then((host) => {

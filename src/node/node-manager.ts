@@ -62,6 +62,9 @@ export interface NodeManagerOptions {
   limits?: NodeLimitsOptions
   /** relay server, relay reservations and UPnP for this run; defaults otherwise (DEFAULT_NAT_SETTINGS) */
   nat?: Partial<NatSettings>
+  /** false: the sandbox host does not warm the engine up at start (default true). For nodes that run no program
+   *  soon, as in tests: the warm-up costs about a second of a core per start. */
+  engineWarmUp?: boolean
 }
 
 export type NatSettings = Omit<NatOptions, 'onReachability'>
@@ -176,7 +179,13 @@ export class NodeManager {
       if (identity) await keepFromSandboxUser(paths)
       const files = new VesselFiles(paths, identity)
       await files.reconcile((await store.list()).map((v) => v.name))
-      lifecycle = await Lifecycle.open(state, files, { ip: config.ip, logBytes, log, identity })
+      lifecycle = await Lifecycle.open(state, files, {
+        ip: config.ip,
+        logBytes,
+        log,
+        identity,
+        engineWarmUp: options.engineWarmUp,
+      })
       const node = libp2p
       const found = NodeDiscovery.start(node, store, settings, log)
       discovery = found

@@ -60,9 +60,9 @@ const send = (e: HostEvent) => {
   else if (e.type === 'output') for (const text of outputChunks(e.text)) process.send?.({ ...e, text })
   else process.send?.(e)
 }
-// A node's host runs for long: it warms the engine up for its vessels (engine-warm-up.ts). A host for one program
-// does not: the warm-up's cpu would be most of a short program's.
-if (longLived)
+// `--warm-up`: a node's host runs for long, so it warms the engine up for its vessels (engine-warm-up.ts). A host
+// for one program does not: the warm-up's cpu would be most of a short program's.
+if (process.argv.includes('--warm-up'))
   warmUpEngine(quickjsModule, frontEnds, {
     started: (charges) => charger.addSpare(charges),
     done: (charges, ms, error) => {

@@ -40,6 +40,9 @@ export interface SandboxOptions {
   /** What the first vessel is expected to be: the host's spare thread makes its guest engine with the memory cap of
    *  that quota, and loads that program's language runtime, before the vessel is known (vessel-threads.ts). */
   expected?: ExpectedVessel
+  /** A long-lived host warms the engine up at start (engine-warm-up.ts), unless this is false: about a second of a
+   *  core spent so that the first vessels run on optimized code. */
+  warmUp?: boolean
 }
 
 export interface ExpectedVessel {
@@ -109,6 +112,7 @@ export class SandboxHost {
       ...(frontEnds ? [`--front-ends=${frontEnds}`] : []),
       ...(options.expected ? [`--memory-quota=${options.expected.memoryQuota}`] : []),
       ...(options.expected?.program === undefined ? [] : [`--program=${options.expected.program}`]),
+      ...(options.longLived && options.warmUp !== false ? ['--warm-up'] : []),
     ]
     const child = fork(HOST_ENTRY, args, {
       execArgv: permissionFlags(root),

@@ -30,10 +30,16 @@ export async function startNode(
   return node
 }
 
-/** Node 0 listens; every other node bootstraps from it, started a few at a time (node 0 refuses > 10 pending). */
-export async function startNetwork(count: number, options: DiscoveryOptions = FAST): Promise<DiscoveryNode[]> {
+/** Node 0 listens; every other node bootstraps from it, started a few at a time (node 0 refuses > 10 pending).
+ *  `listening` gets node 0's address as soon as it listens: something else can join while the others do. */
+export async function startNetwork(
+  count: number,
+  options: DiscoveryOptions = FAST,
+  listening?: (bootstrap: string[]) => void,
+): Promise<DiscoveryNode[]> {
   const nodes = [await startNode([], options)]
   const bootstrap = [dialAddress(nodes[0]!)]
+  listening?.(bootstrap)
   for (let i = 1; i < count; i += 5) {
     nodes.push(
       ...(await Promise.all(Array.from({ length: Math.min(5, count - i) }, () => startNode(bootstrap, options)))),

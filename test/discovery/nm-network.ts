@@ -39,6 +39,8 @@ async function startNm(dataDir: string, keysDir: string, listen: string, bootstr
     listen: [listen],
     init: { donatePercent: 10, vessels: 2, listen: [listen] },
     discovery: { ...FAST_ADVERTISE, bootstrap },
+    // they run no program: the engine warm-up would cost each start a second of a core
+    engineWarmUp: false,
   })
   return { nm, dataDir, keysDir, address: nm.addresses[0]! }
 }

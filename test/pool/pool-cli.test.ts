@@ -112,9 +112,14 @@ describe.concurrent('pool commands', () => {
     )
     expect(init.stderr).toBe('')
     expect(init.code).toBe(0)
-    const node = spawn(process.execPath, [BIN, 'node', 'start', '--data', data, '--keys', keys, '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    // its vessels run no program here: no engine warm-up (a second of a core)
+    const node = spawn(
+      process.execPath,
+      [BIN, 'node', 'start', '--data', data, '--keys', keys, '--json', '--no-warm-up'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     cleanups.push(() => {
       if (node.exitCode === null) node.kill('SIGKILL')
     })
@@ -232,7 +237,18 @@ describe.concurrent('a donated node whose addresses change', () => {
     )
     expect(init.code, init.stderr).toBe(0)
     // no relay yet: the node tells the pool its own address at start
-    const args = ['node', 'start', '--data', data, '--keys', keys, '--json', '--relay-reserve', 'always']
+    const args = [
+      'node',
+      'start',
+      '--data',
+      data,
+      '--keys',
+      keys,
+      '--json',
+      '--relay-reserve',
+      'always',
+      '--no-warm-up',
+    ]
     const node = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     cleanups.push(() => {
       if (node.exitCode === null) node.kill('SIGKILL')

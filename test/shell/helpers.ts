@@ -37,7 +37,9 @@ export interface Testbed {
 /** Starts `flotilla node start` as a child process and waits for its JSON line (the node summary). */
 export function startNodeProcess(dataDir: string, keysDir: string): Promise<TestNode> {
   return new Promise((resolve, reject) => {
-    const child = spawn('node', [CLI, 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json'], {
+    // --no-warm-up: the tests' vessels run a few small programs, far less than the warm-up's second of a core
+    const args = [CLI, 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json', '--no-warm-up']
+    const child = spawn('node', args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
