@@ -50,7 +50,7 @@ export async function createNodeLibp2p(
 ): Promise<Libp2p> {
   const listen = options.listen ?? []
   // Loaded here: a client (every `flotilla node call`) never needs the NAT services.
-  const nat = options.nat === undefined ? undefined : (await import('./nat-services.js')).natServices(options.nat)
+  const nat = options.nat === undefined ? undefined : await (await import('./nat-services.js')).natServices(options.nat)
   const named = namedAddressesService(listen)
   const base = {
     ...(options.privateKey ? { privateKey: options.privateKey } : {}),
