@@ -7,7 +7,6 @@ import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { identifyPush } from '@libp2p/identify'
-import { uPnPNAT } from '@libp2p/upnp-nat'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { ServiceFactoryMap } from 'libp2p'
 import { reachabilityService, type Reachability } from './reachability.js'
@@ -29,7 +28,7 @@ export interface NatPieces {
   announceFilter: (addresses: Multiaddr[]) => Multiaddr[]
 }
 
-export function natServices(options: NatOptions): NatPieces {
+export async function natServices(options: NatOptions): Promise<NatPieces> {
   const reachability = reachabilityService({
     reserve: options.reserve,
     ...(options.onReachability ? { onChange: options.onReachability } : {}),
@@ -43,6 +42,7 @@ export function natServices(options: NatOptions): NatPieces {
     identifyPush: identifyPush(),
   }
   if (options.relayServer !== false) services.relay = circuitRelayServer(relayServerInit(options.relayServer))
-  if (options.upnp) services.upnp = uPnPNAT()
+  // loaded only when asked for: its SSDP and XML modules are 0.3 MB of code an idle node would keep for nothing
+  if (options.upnp) services.upnp = (await import('@libp2p/upnp-nat')).uPnPNAT()
   return { services, announceFilter: reachability.announceFilter }
 }

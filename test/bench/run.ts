@@ -4,6 +4,7 @@ import { discoveryBench } from './discovery.bench.js'
 import { engineBench } from './engine.bench.js'
 import { hostCpuBench } from './host-cpu.bench.js'
 import { hostileBench } from './hostile.bench.js'
+import { idleBench } from './idle.bench.js'
 import { keysBench } from './keys.bench.js'
 import { nannyBench } from './nanny.bench.js'
 import { natBench } from './nat.bench.js'
@@ -35,6 +36,7 @@ const benches: Record<string, () => Promise<void>> = {
   engine: engineBench,
   nat: natBench,
   'warm-up': warmUpBench,
+  idle: idleBench,
 }
 const only = process.env.BENCH
 for (const [name, bench] of Object.entries(benches)) {
