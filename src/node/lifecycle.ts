@@ -319,7 +319,10 @@ export class Lifecycle {
 /** The memory quota most of the vessels have (a node's vessels are mostly split alike); undefined for none. */
 function commonestMemoryQuota(vessels: VesselRecord[]): number | undefined {
   const counts = new Map<number, number>()
-  for (const v of vessels) counts.set(v.restrictions.limits.memory, (counts.get(v.restrictions.limits.memory) ?? 0) + 1)
+  for (const v of vessels) {
+    const quota = v.restrictions.limits.memory
+    counts.set(quota, (counts.get(quota) ?? 0) + 1)
+  }
   let commonest: number | undefined
   for (const [quota, n] of counts) if (commonest === undefined || n > counts.get(commonest)!) commonest = quota
   return commonest

@@ -511,25 +511,19 @@ export class StmtCompiler extends ExprCompiler {
     this.scope.da?.add(id)
   }
 
-  /** `x += n` for a sum, `n` a JS number (a safe int) of the given sign: added to `x$d` while it is a number, with no
-   *  type test (see Scope.sums). */
-  private addNumberToSum(id: string, n: string, sign: Sign, setLine: string): void {
+  /** `x += n` for a sum, `n` a JS number (a safe int) of the given sign, or any value when `guard` tests that it is
+   *  one: added to `x$d` while it is a number, with no type test of the sum (see Scope.sums). */
+  private addNumberToSum(id: string, n: string, sign: Sign, setLine: string, guard = ''): void {
     const c = this.temp()
     const safe = sign > 0 ? `<= ${MAX_SAFE}` : sign < 0 ? `>= -${MAX_SAFE}` : `<= ${MAX_SAFE} && ${c} >= -${MAX_SAFE}`
-    this.emit(`if ((${c} = ${local(id)}d + ${n}) ${safe}) ${local(id)}d = ${c};`)
+    this.emit(`if (${guard}(${c} = ${local(id)}d + ${n}) ${safe}) ${local(id)}d = ${c};`)
     this.emitSumSlowPath(id, n, setLine)
   }
 
   /** `x += ref` for a sum, `ref` any value (`num`: its value when it is an int literal). */
   private addToSumFrom(id: string, ref: string, num: number | null, setLine: string): void {
-    if (num !== null) {
-      this.addNumberToSum(id, ref, num > 0 ? 1 : num < 0 ? -1 : 0, setLine)
-      return
-    }
-    const c = this.temp()
-    const safe = `<= ${MAX_SAFE} && ${c} >= -${MAX_SAFE}`
-    this.emit(`if (typeof ${ref} === "number" && (${c} = ${local(id)}d + ${ref}) ${safe}) ${local(id)}d = ${c};`)
-    this.emitSumSlowPath(id, ref, setLine)
+    if (num !== null) this.addNumberToSum(id, ref, num > 0 ? 1 : num < 0 ? -1 : 0, setLine)
+    else this.addNumberToSum(id, ref, 0, setLine, `typeof ${ref} === "number" && `)
   }
 
   /** The runtime's `+=`, after which `x$d` is a number again if `x$` is an int. */

@@ -95,9 +95,9 @@ export class SpareThreads {
    *  alive, else a new thread. Call only after engineReady. */
   take(memoryQuota: number, program: string): VesselThread {
     this.expectedMemoryQuota = memoryQuota
+    this.expectedProgram = program
     const thread = this.release() ?? startVesselThread(this.frontEnds)
     this.sendEngine(thread, memoryQuota, program)
-    this.expectedProgram = program
     if (this.keep && !this.closed) this.schedule(RESPARE_DELAY_MS, () => this.startSpare())
     return thread
   }
