@@ -245,6 +245,9 @@ export interface DirectFn {
   n: number
   /** Its body cannot pause: a plain JavaScript function, not a generator. */
   plain: boolean
+  params: string[]
+  /** Its body is `return e`, `e` an int expression of its parameters: a numeric loop may inline it (numeric-loop.ts). */
+  inline: A.Expr | null
 }
 
 export class ExprCompiler {
@@ -789,7 +792,7 @@ export class ExprCompiler {
 
   /** The module's own function `id`, when a call here with `n` positional arguments may go straight to it: the name
    *  is read from the globals here (not a local, not in a class body). */
-  private directFn(id: string, n: number): DirectFn | undefined {
+  protected directFn(id: string, n: number): DirectFn | undefined {
     const d = this.directFns.get(id)
     if (!d || d.n !== n || this.scope.kind === 'class' || this.owner(this.scope, id) !== null) return undefined
     return d

@@ -15,6 +15,7 @@ import {
   local,
   targetNames,
 } from './compile-expr.js'
+import { inlineBody, numericWhile, type NumericContext } from './numeric-loop.js'
 
 interface Bindings {
   names: Set<string>
@@ -273,7 +274,14 @@ export class StmtCompiler extends ExprCompiler {
     let i = 0
     for (const [name, [f, ...more]] of defs) {
       if (more.length || !f || f.decorators.length || f.defaults.length || f.star || f.kw) continue
-      this.directFns.set(name, { v: `$P${i++}`, n: f.params.length, plain: !stmtsYield(f.body) })
+      const plain = !stmtsYield(f.body)
+      this.directFns.set(name, {
+        v: `$P${i++}`,
+        n: f.params.length,
+        plain,
+        params: f.params,
+        inline: plain ? inlineBody(f) : null,
+      })
     }
   }
 
@@ -616,6 +624,46 @@ export class StmtCompiler extends ExprCompiler {
 
   private whileStmt(s: A.While): void {
     const forever = (s.test.kind === 'Name' && s.test.id === 'True') || (s.test.kind === 'Int' && s.test.value !== 0n)
+    const numeric = this.numericCopy(s, forever ? null : s.test)
+    if (numeric) {
+      this.emit(`${numeric.label}: {`)
+      this.ind++
+      for (const line of numeric.lines) this.emit(line)
+    }
+    this.genericWhile(s, forever)
+    if (numeric) {
+      this.ind--
+      this.emit('}')
+    }
+  }
+
+  /** A copy of a while loop for int arithmetic on locals, run first while it holds (numeric-loop.ts); its `break`
+   *  leaves the block `label` around both copies. */
+  private numericCopy(s: A.While, test: A.Expr | null): { label: string; lines: string[] } | null {
+    const sc = this.scope
+    if (sc.kind !== 'function') return null
+    const label = `$N${sc.js.uid()}`
+    const ctx: NumericContext = {
+      isLocal: (id) => sc.names.has(id),
+      isSum: (id) => sc.sums.has(id),
+      inlineFn: (id, n) => {
+        const d = this.directFn(id, n)
+        return d?.inline ? { v: d.v, read: this.readName(id), params: d.params, body: d.inline } : null
+      },
+      temp: () => this.temp(),
+    }
+    // the copy calls nothing: its back-edges are counted locally (see backEdge)
+    const backEdge = (recheck: string) => {
+      const after = recheck ? ` if (!(${recheck})) break;` : ''
+      return `if (--$b < 0) { $b = ${BUDGET_STEP - 1}; if (($rt.budget -= ${BUDGET_STEP}) < 0) { yield 0;${after} } }`
+    }
+    const lines = numericWhile(s, test, ctx, label, backEdge)
+    if (!lines) return null
+    sc.js.localBudget = true
+    return { label, lines }
+  }
+
+  private genericWhile(s: A.While, forever: boolean): void {
     this.loopBody(s.body, s.orelse, () => {
       this.emit('while (true) {')
       this.emit(`  ${this.backEdge(s.body, forever ? null : s.test)}`)

@@ -206,7 +206,7 @@ describe('accepted constructs compile to valid JavaScript', () => {
     expect(js).toContain('$rt.rangeN($a0, 0, 3000000, 1)')
     expect(js).toContain('if (--$rt.budget < 0) yield 0')
     // a while loop that calls nothing counts its back-edges locally and spends the budget 16 at a time
-    const counting = compiles('def f(n):\n  while n > 0:\n    n -= 1\n')
+    const counting = compiles('def f(n, s):\n  while n > 0:\n    n -= 1\n    s = s + [n]\n')
     expect(counting).toContain(
       'while (true) {\n            if (--$b < 0) { $b = 15; if (($rt.budget -= 16) < 0) yield 0; }',
     )
@@ -214,6 +214,30 @@ describe('accepted constructs compile to valid JavaScript', () => {
     const calling = compiles('def f(n):\n  while n:\n    n = g(n)\n')
     expect(calling).toContain('while (true) {\n            if (--$rt.budget < 0) yield 0;')
     expect(calling).not.toContain('$b')
+  })
+  it('runs a while loop of int arithmetic on locals in a copy with no type tests while its locals stay small', () => {
+    const js = compiles(
+      'def add(a, b):\n  return a + b\n\ndef f(n):\n  x = 0\n  i = 0\n  while i < n:\n    x = add(x, i)\n    i += 1\n  return x\n',
+    )
+    // entered when the locals are numbers and `add` still holds the module's def
+    expect(js).toContain('if (typeof x$ === "number" && typeof i$ === "number" && typeof n$ === "number" && ($Gv0')
+    expect(js).toContain('=== $P0) {\n              for (;;) {')
+    // x + i must stay exact for x, i up to the bound: 2 * 2**51 < 2**53
+    expect(js).toContain(
+      'if (!(x$ <= 2251799813685248 && x$ >= -2251799813685248 && i$ <= 2251799813685248 && i$ >= -2251799813685248)) break;',
+    )
+    // the call is inlined, the arithmetic plain JavaScript
+    expect(js).toContain('if (!(i$ < n$)) break;\n                x$ = ((x$) + (i$));\n                i$ = (i$ + 1);')
+    // after the thread gave way the function is looked up again; the ordinary loop follows, in the same block
+    expect(js).toMatch(/yield 0; if \(!\(\(\$Gv0 === \$G\.ver .*\) === \$P0\)\) break; \} \}/)
+    expect(js).toMatch(/\$N0: \{[\s\S]*\n {12}while \(true\) \{[\s\S]*\$rt\.call2/)
+    // a break leaves both copies; the bound of a product is the square root's
+    const product = compiles('def f(x, n):\n  while n:\n    x = x * x\n    if x > 9: break\n    n -= 1\n')
+    expect(product).toContain('x$ <= 67108864 && x$ >= -67108864')
+    expect(product).toContain('break $N0;')
+    // anything but int arithmetic on locals keeps the ordinary loop alone
+    for (const body of ['x = x + y', 'x = x / 2', 'x = g(x)', 'x = [x]', 'x = x ** 2', 'del x', 'x = True'])
+      expect(compiles(`def f(x, n):\n  while n:\n    n -= 1\n    ${body}\n`)).not.toContain('$N0')
   })
   it('sets the line only on the slow path where nothing else in the statement can raise', () => {
     const js = compiles(

@@ -45,6 +45,11 @@
 //   bigint addition once per ~2^53 of increments, not at each.
 // - A counted range loop (`for i in xrange(...)`) whose body calls nothing takes its numbers 16 at a time: one
 //   budget spend per chunk, and the inner loop tests only its counter (compile-stmt.ts, chunkedCount).
+// - A while loop of int arithmetic on locals (numeric-loop.ts) has a copy before it, in one labelled block:
+//     $N0: { if (<locals are numbers> && <called names hold their defs>) { for (;;) { <back-edge counted in $b, then
+//     the called names again>; if (!(<each local it assigns is within +-B>)) break; if (!<test>) break; <plain
+//     JavaScript arithmetic, calls inlined; Python's break is `break $N0`> } } <the ordinary loop> }
+//   A sum's `x$d` must be 0 or NaN at entry; the copy then uses `x$` alone.
 // - Class bodies: `const $ns = new Map()`; assignments in the body go to `$ns.set('name', v)`; a read of a name the
 //   body assigns is `($ns.has('x') ? $ns.get('x') : <what the read would be outside the class>)`. Then
 //   `$rt.makeClass('Name', [bases...], $ns)`.
