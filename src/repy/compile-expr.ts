@@ -52,6 +52,9 @@ export class Scope {
   sums: Set<string> = new Set()
   /** Functions: locals that hold a JS number (a safe int) at the current point, such as a range loop's counter. */
   nums: Set<string> = new Set()
+  /** Functions: locals among `nums` that are at most SMALL in size, so that the sum, difference or product of two
+   *  is a safe int with no test (a range loop's counter when the whole range is that small). */
+  small: Set<string> = new Set()
   constructor(
     readonly kind: 'module' | 'function' | 'class',
     readonly parent: Scope | null,
@@ -127,6 +130,8 @@ export function intLiteral(v: bigint): string {
 
 /** The largest safe integer: ints beyond it are bigints, so an inline result must be checked against it. */
 export const MAX_SAFE = '9007199254740991'
+/** 2^26: the product of two ints this small is a safe int. */
+export const SMALL = 67108864
 
 /** The value of sum `v` (see Scope.sums): `v$d` folded in. A number plus a number whose total is safe is added
  *  inline (`$g` is read at once); a long, or a total beyond the safe range, takes $rt.add. */
@@ -513,6 +518,13 @@ export class ExprCompiler {
     return e.kind === 'Name' && this.scope.nums.has(e.id) && ref === local(e.id)
   }
 
+  /** Is `ref`, the code read for `e`, a JS number at most SMALL in size (a literal, or a local in Scope.small)? */
+  private isKnownSmall(e: A.Expr, ref: string): boolean {
+    const k = this.intConst(e)
+    if (k !== null) return Math.abs(k) <= SMALL
+    return e.kind === 'Name' && this.scope.small.has(e.id) && ref === local(e.id)
+  }
+
   protected operand(e: A.Expr): Operand {
     const k = this.intConst(e)
     if (k !== null) return { ref: intLiteral(BigInt(k)), set: null, num: k }
@@ -573,10 +585,13 @@ export class ExprCompiler {
       lo = b.num > 0
     }
     if (square) lo = false
+    if (this.isKnownSmall(left, a.ref) && this.isKnownSmall(right, b.ref)) hi = lo = false
     let range = `(${c} = ${val})`
     if (hi && lo) range += ` <= ${MAX_SAFE} && ${c} >= -${MAX_SAFE}`
     else if (hi) range += ` <= ${MAX_SAFE}`
     else if (lo) range += ` >= -${MAX_SAFE}`
+    // nothing to test: the value is the result
+    else if (!checks.length) return { sets, test: '', value: `(${val})`, slow, sign: square ? 1 : 0, plain }
     else range = `(${range}, true)`
     return { sets, test: [...checks, range].join(' && '), value: c, slow, sign: square ? 1 : 0, plain }
   }

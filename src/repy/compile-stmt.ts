@@ -8,6 +8,7 @@ import {
   JsFunc,
   MAX_SAFE,
   PLAIN_REF,
+  SMALL,
   Scope,
   type Sign,
   forEachListComp,
@@ -48,6 +49,17 @@ function countable(id: string, body: A.Stmt[]): boolean {
       }
     })
   return simple(body)
+}
+
+/** Does some `a * b` in the statements have local `id` as an operand? */
+function multipliesBy(node: unknown, id: string): boolean {
+  if (node === null || typeof node !== 'object') return false
+  if (Array.isArray(node)) return node.some((n) => multipliesBy(n, id))
+  const n = node as { kind?: string; op?: string; left?: A.Expr; right?: A.Expr; target?: A.Expr; value?: A.Expr }
+  const isId = (x: A.Expr | undefined) => x?.kind === 'Name' && x.id === id
+  if (n.kind === 'BinOp' && n.op === '*' && (isId(n.left) || isId(n.right))) return true
+  if (n.kind === 'AugAssign' && n.op === '*' && (isId(n.target) || isId(n.value))) return true
+  return Object.values(node).some((v) => multipliesBy(v, id))
 }
 
 /** Every name a function or class body binds (Python scoping: bound anywhere => local to the whole body). */
@@ -495,8 +507,13 @@ export class StmtCompiler extends ExprCompiler {
     const lateLine = f ? f.plain && f.sets === '' : v!.set === null && PLAIN_REF.test(v!.ref)
     if (lateLine && this.lines[this.lines.length - 1]?.trim() === `$l = ${line};`) this.lines.pop()
     const setLine = lateLine ? `$l = ${line}; ` : ''
-    if (f) {
-      this.emit(`if (${f.sets}${f.test || 'true'}) {`)
+    if (f && !f.test) {
+      // no test: the operands are small numbers
+      const n = this.temp()
+      this.emit(`${f.sets}${n} = ${f.value};`)
+      this.addNumberToSum(id, n, f.sign, setLine)
+    } else if (f) {
+      this.emit(`if (${f.sets}${f.test}) {`)
       this.ind++
       let n = f.value
       if (!/^\$a[0-9]+$/.test(n)) {
@@ -747,19 +764,29 @@ export class StmtCompiler extends ExprCompiler {
       this.emit(`${label}: {`)
       this.ind++
     }
-    const body = (counted: boolean) => {
+    const body = (counted: boolean, small = false) => {
       sc.da?.add(id)
       if (counted) sc.nums.add(id)
+      if (small) sc.small.add(id)
       sc.loops.push({ breakLabel: label })
       try {
         this.block(s.body)
       } finally {
         sc.loops.pop()
         sc.nums.delete(id)
+        sc.small.delete(id)
       }
       sc.da = copy(entry)
     }
-    this.emit(`if (${r.it} === null) {`)
+    // a body that multiplies by the counter has a third copy for ranges within +-SMALL, where the products need no
+    // range test
+    if (chunked && r.st === '1' && multipliesBy(s.body, id)) {
+      this.emit(`if (${r.it} === null && ${r.cur} >= -${SMALL} && ${r.cur} + ${r.n} <= ${SMALL}) {`)
+      this.ind++
+      this.chunkedCount(r, x, () => body(true, true))
+      this.ind--
+      this.emit(`} else if (${r.it} === null) {`)
+    } else this.emit(`if (${r.it} === null) {`)
     this.ind++
     if (chunked) this.chunkedCount(r, x, () => body(true))
     else {
@@ -798,11 +825,18 @@ export class StmtCompiler extends ExprCompiler {
     this.emit(`  if (($rt.budget -= ${BUDGET_STEP}) < 0) yield 0;`)
     this.emit(`  ${c} = ${r.n} < ${BUDGET_STEP} ? ${r.n} : ${BUDGET_STEP}; ${r.n} -= ${c};`)
     this.ind++
-    if (r.st === '1') this.emit(`for (${c} += ${r.cur}; ${r.cur} < ${c}; ${r.cur}++) {`)
-    else this.emit(`while (--${c} >= 0) {`)
-    this.emit(`  ${x} = ${r.st === '1' ? r.cur : r.next};`)
-    body()
-    this.emit('}')
+    if (r.st === '1') {
+      // the counter itself runs through the chunk; after it, it holds the chunk's last number, as Python leaves it
+      this.emit(`for (${x} = ${r.cur}, ${c} += ${r.cur}; ${x} < ${c}; ${x}++) {`)
+      body()
+      this.emit('}')
+      this.emit(`${r.cur} = ${x}--;`)
+    } else {
+      this.emit(`while (--${c} >= 0) {`)
+      this.emit(`  ${x} = ${r.next};`)
+      body()
+      this.emit('}')
+    }
     this.ind--
     this.emit('}')
   }

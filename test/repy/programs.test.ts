@@ -31,7 +31,7 @@ const CHECKS: Record<string, number> = {
   'dylink.r2py': 10,
   'floats.r2py': 88,
   'getlasterror.r2py': 11,
-  'int_loops.r2py': 47,
+  'int_loops.r2py': 51,
   'ints.r2py': 100,
   'lists.r2py': 74,
   'numeric_loops.r2py': 24,
