@@ -754,7 +754,7 @@ export class ExprCompiler {
     })
     const callArgs = [o, ...refs].join(', ')
     return (
-      `(${sets.join(', ')}, ${o} != null && ${o}.cls === ${c} && ${v} === $rt.tver && !${o}.attrs.has(${name}) ? ${f}(${callArgs}) : ` +
+      `(${sets.join(', ')}, ${o} != null && ${o}.cls === ${c} && ${v} === $rt.tver && (${o}.attrs.size === 0 || !${o}.attrs.has(${name})) ? ${f}(${callArgs}) : ` +
       `(${f} = $rt.instanceMethod(${o}, ${name}, ${refs.length})) !== undefined ? (${c} = ${o}.cls, ${v} = $rt.tver, ${f}(${callArgs})) : ` +
       `(${v} = -1, $rt.callMethod${refs.length}(${[o, name, ...refs].join(', ')})))`
     )

@@ -66,7 +66,7 @@
 // A method call `o.m(a)` with up to 2 positional arguments keeps what it called last (`$Mc4`, `$Mv4`, `$Mf4`: the
 // instance's class, `$rt.tver` then, the function; variables of the module function, `$Mc4` initially null, `$Mv4`
 // initially -1):
-//     ($a0 = <o>, $a1 = <a>, $a0 != null && $a0.cls === $Mc4 && $Mv4 === $rt.tver && !$a0.attrs.has('m')
+//     ($a0 = <o>, $a1 = <a>, $a0 != null && $a0.cls === $Mc4 && $Mv4 === $rt.tver && ($a0.attrs.size === 0 || !$a0.attrs.has('m'))
 //       ? $Mf4($a0, $a1)
 //       : ($Mf4 = $rt.instanceMethod($a0, 'm', 1)) !== undefined ? ($Mc4 = $a0.cls, $Mv4 = $rt.tver, $Mf4($a0, $a1))
 //       : ($Mv4 = -1, $rt.callMethod1($a0, 'm', $a1)))
