@@ -665,7 +665,7 @@ export class StmtCompiler extends ExprCompiler {
       isSum: (id) => sc.sums.has(id),
       inlineFn: (id, n) => {
         const d = this.directFn(id, n)
-        return d?.inline ? { v: d.v, read: this.readName(id), params: d.params, body: d.inline } : null
+        return d?.inline ? { v: d.v, name: id, params: d.params, body: d.inline } : null
       },
       temp: () => this.temp(),
     }

@@ -4,14 +4,13 @@
 // leave the safe range; at loop entry the locals it only reads are tested once. When a test fails the copy stops
 // between two iterations and the ordinary loop goes on from there, with the same variables.
 import type * as A from './ast.js'
-import { local } from './compile-expr.js'
+import { jsStr, local } from './compile-expr.js'
 
 /** A module function a call in the copy stands for: its body is `return <int expression of its parameters>`. */
 export interface InlineFn {
   /** The module function's variable that holds the def (a call is inlined while the name still holds it). */
   v: string
-  /** JS that reads the function's name where the loop is. */
-  read: string
+  name: string
   params: string[]
   body: A.Expr
 }
@@ -397,7 +396,8 @@ export function numericWhile(
   if (log2 < MIN_BOUND_LOG2) return null
   const B = String(2 ** log2)
   const within = (id: string) => `${local(id)} <= ${B} && ${local(id)} >= -${B}`
-  const callees = [...fns.values()].map((f) => `${f.read} === ${f.v}`)
+  // the globals dict itself, not the name's lookup: a name not defined yet must not raise before the loop runs
+  const callees = [...fns.values()].map((f) => `$G.m.get(${jsStr(f.name)}) === ${f.v}`)
   // a sum whose `x$d` is 0 or NaN has its whole value in `x$`, so the copy may use and assign `x$` alone
   const sums = [...survey.read, ...survey.assigned].filter((id, i, all) => ctx.isSum(id) && all.indexOf(id) === i)
   const entry = [

@@ -34,7 +34,7 @@ const CHECKS: Record<string, number> = {
   'int_loops.r2py': 51,
   'ints.r2py': 100,
   'lists.r2py': 74,
-  'numeric_loops.r2py': 24,
+  'numeric_loops.r2py': 26,
   'sets.r2py': 35,
   'strings.r2py': 170,
   'threads.r2py': 9,
