@@ -338,7 +338,9 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
       inst.payload = payload
       return inst
     },
-    payloadOf: (inst) => (inst instanceof PyInstance ? inst.payload : undefined),
+    // only a PyInstance has a `payload` property (Python attributes live in `attrs`), and a property read costs
+    // QuickJS less than `instanceof`: a lock's acquire and release read it each time
+    payloadOf: (inst) => (inst != null ? (inst as PyInstance).payload : undefined),
     str: fmt.str,
     repr: fmt.repr,
     exceptionClass: (name) => EXC.get(name),
