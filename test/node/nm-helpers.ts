@@ -59,8 +59,8 @@ export async function startTestNode(
     init?: InitOptions
     transport?: ClientTransport
     limits?: NodeLimitsOptions
-    /** more node manager options (log, sandboxUser) */
-    node?: Pick<NodeManagerOptions, 'log' | 'sandboxUser' | 'discovery'>
+    /** more node manager options (log, sandboxUser, discovery, engineWarmUp) */
+    node?: Pick<NodeManagerOptions, 'log' | 'sandboxUser' | 'discovery' | 'engineWarmUp'>
     /** let other users pass through the temp folder, as a node manager's data folder usually allows, so that a node
      *  run as root starts its sandbox host as nobody (default true; false: a 0700 folder, the host falls back to root) */
     passable?: boolean
