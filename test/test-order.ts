@@ -1,30 +1,47 @@
 // Test files order: on a fresh clone vitest has no durations cached and runs the largest files first, which can leave
-// a long file (the 24-node DHT in one process cannot use more than one core) to start last and stretch the whole run.
-// These start first, longest first (durations of a whole run), so that the workers finish together; the rest follow
-// vitest's own order (failed, then longest cached, then largest), except the files with many nodes in one process
-// (eight and 22 node managers, 30 DHT nodes), which come last: run next to the 24-node DHT on a loaded machine, both
-// starved (lookups found nothing for 90 s).
+// a long file to start last and stretch the whole run (a 24-node DHT or eight node managers in one process cannot
+// use more than one core). The files below start first, longest first (durations of a whole run, 3 workers on 2
+// cores), so that the workers finish together; the rest follow vitest's own order (failed, then longest cached,
+// then largest), and the two short many-node files come last.
+// The cpu-heavy libp2p networks in one process do not run side by side: on a loaded machine both starved (lookups
+// found nothing for 90 s). The 24-node DHT starts first; the eight node managers start after the eleven files
+// listed before them, which keep the other two workers busy longer than the DHT runs (in a whole run the DHT took
+// 80 s; those files 150 s of the other two workers' time), and early enough that the rest fills in around them.
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
 
 const SLOW_FIRST = [
   'test/discovery/network.test.ts',
   'test/shell/shell-nodes.test.ts',
-  'test/conformance/conformance.test.ts',
-  'test/pool/pool-nodes.test.ts',
-  'test/repy/deploy.test.ts',
-  'test/cli/stop-start.test.ts',
-  'test/node/node-cli.test.ts',
-  'test/examples.test.ts',
-  'test/pool/pool-web.test.ts',
-  'test/node/nm-auth.test.ts',
-  'test/repy/hostile.test.ts',
+  'test/p2p/nat-netns.test.ts',
   'test/tui/console.test.ts',
-]
-const LAST = [
+  'test/cli/stop-start.test.ts',
+  'test/conformance/conformance.test.ts',
+  'test/runtime/nanny-enforcement.test.ts',
+  'test/runtime/nanny-hostile.test.ts',
+  'test/repy/programs.test.ts',
+  'test/pool/pool-cli.test.ts',
+  'test/repy/examples.test.ts',
+  'test/repy/hostile.test.ts',
   'test/discovery/node-manager-discovery.test.ts',
-  'test/discovery/many-providers.test.ts',
-  'test/discovery/browse-many-nodes.test.ts',
+  'test/pool/pool-web.test.ts',
+  'test/node/nm-durability.test.ts',
+  'test/pool/pool-nodes.test.ts',
+  'test/shell/shell-tmux.test.ts',
+  'test/examples.test.ts',
+  'test/node/nm-bad-input.test.ts',
+  'test/node/node-cli.test.ts',
+  'test/node/nm-node-log.test.ts',
+  'test/node/answer-bounds.test.ts',
+  'test/runtime/hostile.test.ts',
+  'test/cli/run.test.ts',
+  'test/runtime/hostile-boundary.test.ts',
+  'test/runtime/spare-threads.test.ts',
+  'test/node/protocol-service.test.ts',
+  'test/repy/deploy.test.ts',
+  'test/runtime/api/log-rate.test.ts',
+  'test/node/nm-auth.test.ts',
 ]
+const LAST = ['test/discovery/many-providers.test.ts', 'test/discovery/browse-many-nodes.test.ts']
 
 export default class TestOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

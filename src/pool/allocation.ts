@@ -161,27 +161,35 @@ export class Allocator {
 
   /** Rolls back acquires and redoes releases that intents say were left half-way (not those under way here). */
   async reconcile(): Promise<void> {
-    const [intents, vessels, nodes] = await Promise.all([
-      this.store.listIntents(),
-      this.store.listVessels(),
-      this.store.listNodes(),
-    ])
-    const byId = new Map(vessels.map((v) => [v.id, v]))
-    const byPeer = new Map(nodes.map((n) => [n.peerId, n]))
+    // Read and claim under the lock: an acquire or a release records its intents and marks them in flight in one
+    // turn of the lock, and deletes them in another before it leaves the in-flight set. Read outside it, an intent
+    // of an acquire that finished meanwhile looked left behind, and the leased vessel lost its user.
+    const { todo, byPeer } = await this.lock.serial(async () => {
+      const [intents, vessels, nodes] = await Promise.all([
+        this.store.listIntents(),
+        this.store.listVessels(),
+        this.store.listNodes(),
+      ])
+      const byId = new Map(vessels.map((v) => [v.id, v]))
+      const open = intents.filter((i) => !this.inFlight.has(i.vessel))
+      const orphans = open.filter((i) => !byId.has(i.vessel))
+      await this.store.apply(orphans.map((i): PoolChange => ({ type: 'delIntent', vessel: i.vessel })))
+      const claimed = open.flatMap((intent) => {
+        const vessel = byId.get(intent.vessel)
+        return vessel === undefined ? [] : [{ intent, vessel }]
+      })
+      for (const { vessel } of claimed) this.inFlight.add(vessel.id)
+      return { todo: claimed, byPeer: new Map(nodes.map((n) => [n.peerId, n])) }
+    })
     await Promise.all(
-      intents
-        .filter((i) => !this.inFlight.has(i.vessel))
-        .map(async (intent: Intent) => {
-          const vessel = byId.get(intent.vessel)
-          if (vessel === undefined) return this.store.apply([{ type: 'delIntent', vessel: intent.vessel }])
-          this.inFlight.add(vessel.id)
-          try {
-            if (intent.kind === 'acquire') await this.rollBack(vessel, byPeer.get(vessel.peerId))
-            else await this.finishRelease(vessel, byPeer.get(vessel.peerId))
-          } finally {
-            this.inFlight.delete(vessel.id)
-          }
-        }),
+      todo.map(async ({ intent, vessel }: { intent: Intent; vessel: PoolVessel }) => {
+        try {
+          if (intent.kind === 'acquire') await this.rollBack(vessel, byPeer.get(vessel.peerId))
+          else await this.finishRelease(vessel, byPeer.get(vessel.peerId))
+        } finally {
+          this.inFlight.delete(vessel.id)
+        }
+      }),
     )
   }
 

@@ -53,13 +53,14 @@ export async function makeKeys(keysDir: string): Promise<Keys> {
   return { owner: owner!, user: user!, stranger: stranger! }
 }
 
-/** A node manager with `vessels` vessels owned by the 'owner' key, listening on a free loopback port. */
+/** A node manager with `vessels` vessels owned by the 'owner' key, listening on a free loopback port; its sandbox
+ *  host skips the engine warm-up. */
 export async function startTestNode(
   options: {
     init?: InitOptions
     transport?: ClientTransport
     limits?: NodeLimitsOptions
-    /** more node manager options (log, sandboxUser, discovery, engineWarmUp) */
+    /** more node manager options (log, sandboxUser, discovery; engineWarmUp: true for a test of the warm-up) */
     node?: Pick<NodeManagerOptions, 'log' | 'sandboxUser' | 'discovery' | 'engineWarmUp'>
     /** let other users pass through the temp folder, as a node manager's data folder usually allows, so that a node
      *  run as root starts its sandbox host as nobody (default true; false: a 0700 folder, the host falls back to root) */
@@ -78,6 +79,8 @@ export async function startTestNode(
     listen: ['/ip4/127.0.0.1/tcp/0'],
     limits: options.limits,
     init: { donatePercent: 20, vessels: 3, listen: ['/ip4/127.0.0.1/tcp/0'], ...options.init },
+    // the tests' vessels run a few small programs: the warm-up's second of a core per node would cost more
+    engineWarmUp: false,
     ...options.node,
   })
   const address = nm.addresses[0]!

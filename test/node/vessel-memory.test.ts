@@ -62,7 +62,7 @@ async function cycle(owner: NodeClient, n: number): Promise<void> {
 
 describe('vessel memory', () => {
   it(`the sandbox host's memory comes back after ${CYCLES} starts and stops`, async () => {
-    node = await startTestNode({ node: { engineWarmUp: false } })
+    node = await startTestNode()
     const owner = await node.client('owner')
     await owner.call('AddFileToVessel', ['v1', 'holder.js', enc(HOLDER)])
     const [host] = sandboxHostPids()
