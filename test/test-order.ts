@@ -4,7 +4,7 @@
 // cores), so that the workers finish together; the rest follow vitest's own order (failed, then longest cached,
 // then largest), and the two short many-node files come last.
 // The cpu-heavy libp2p networks in one process do not run side by side: on a loaded machine both starved (lookups
-// found nothing for 90 s). The 24-node DHT starts first; the eight node managers start after the eleven files
+// found nothing for 90 s). The 24-node DHT starts first; the eight node managers start after the twelve files
 // listed before them, which keep the other two workers busy longer than the DHT runs (in a whole run the DHT took
 // 80 s; those files 150 s of the other two workers' time), and early enough that the rest fills in around them.
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
@@ -15,6 +15,7 @@ const SLOW_FIRST = [
   'test/p2p/nat-netns.test.ts',
   'test/tui/console.test.ts',
   'test/cli/stop-start.test.ts',
+  'test/node/vessel-memory.test.ts',
   'test/conformance/conformance.test.ts',
   'test/runtime/nanny-enforcement.test.ts',
   'test/runtime/nanny-hostile.test.ts',
