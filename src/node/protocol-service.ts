@@ -251,15 +251,17 @@ async function send(
   keepOpen = false,
 ): Promise<boolean> {
   const body = encodeResponse(response)
-  const signal = AbortSignal.timeout(requestDeadlineMs(body.length, deadlines))
+  // a deadline only for a peer that does not take the answer at once (most do: no timer then)
+  let deadline: AbortSignal | undefined
+  const signal = (): AbortSignal => (deadline ??= AbortSignal.timeout(requestDeadlineMs(body.length, deadlines)))
   try {
     // one send: each is a frame of its own on the connection (its own encryption and socket write)
     const length = encodeLength(body.length)
     const framed = new Uint8Array(length.length + body.length)
     framed.set(length)
     framed.set(body, length.length)
-    if (!stream.send(framed)) await stream.onDrain({ signal })
-    if (!keepOpen) await stream.close({ signal })
+    if (!stream.send(framed)) await stream.onDrain({ signal: signal() })
+    if (!keepOpen) await stream.close({ signal: signal() })
     return true
   } catch (err) {
     stream.abort(err instanceof Error ? err : new Error(String(err)))
