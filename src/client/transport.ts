@@ -89,6 +89,7 @@ export class ClientTransport {
     const where = address.toString()
     const keep = protocol === PROTOCOL_ID
     const reused = keep ? this.kept.take(where) : undefined
+    let retried = false
     if (reused !== undefined) {
       try {
         return await this.onKept(where, reused, request, signal, true)
@@ -97,11 +98,20 @@ export class ClientTransport {
         if (!(err instanceof StaleStream) || signal.aborted)
           throw transportError(err, `request to ${where} failed`, signal)
         this.kept.drop(where)
+        retried = true
       }
     }
     const stream = await this.open(address, keep ? [KEPT_PROTOCOL_ID, protocol] : [protocol], signal)
-    if (stream.protocol === KEPT_PROTOCOL_ID)
-      return this.onKept(where, KeptStreams.wrap(stream), request, signal, false)
+    if (stream.protocol === KEPT_PROTOCOL_ID) {
+      const response = await this.onKept(where, KeptStreams.wrap(stream), request, signal, false)
+      if (retried && !response.ok && response.code === 'E_REPLAY') {
+        throw new NodeError(
+          'E_UNREACHABLE',
+          `request to ${where}: the stream failed after the node received the request, which may have taken effect (the node refused the same request sent again)`,
+        )
+      }
+      return response
+    }
     try {
       const lp = lpStream(stream, LP_OPTIONS)
       const { answer, written } = await ask(lp, request, signal)
@@ -115,9 +125,10 @@ export class ClientTransport {
   }
 
   private async open(address: Multiaddr, protocols: string[], signal: AbortSignal): Promise<Stream> {
-    const open = () =>
+    const open = (force: boolean) =>
       this.node.dialProtocol(address, protocols, {
         signal,
+        force,
         maxOutboundStreams: MAX_PROTOCOL_STREAMS,
         // a node behind NAT is reached through a relay, whose connections are limited in bytes and time
         runOnLimitedConnection: true,
@@ -125,10 +136,11 @@ export class ClientTransport {
     try {
       // A stream that failed to open carried no request yet, so one more try (while time is left) is safe. It rides
       // out a stream refused during its protocol negotiation by a node too busy to finish it (seen with both cores
-      // taken by other work); a failed dial is simply tried once more.
-      return await open().catch((err: unknown) => {
+      // taken by other work), and a connection that is closing but still listed (its muxer closed): the second try
+      // dials a new connection.
+      return await open(false).catch((err: unknown) => {
         if (signal.aborted) throw err
-        return open()
+        return open(true)
       })
     } catch (err) {
       throw transportError(err, `cannot reach ${address.toString()}`, signal)

@@ -2,6 +2,7 @@
 // a client keeps its answered streams for the next request and still speaks 1.0.0 to a node that only knows that.
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Libp2p, Stream } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { ClientTransport } from '../../src/client/transport.js'
 import {
@@ -166,5 +167,28 @@ describe('kept streams', () => {
     expect(await transport.exchange(address, text('after'))).toEqual({ ok: true, value: 're after' })
     expect(keptStreams(transport)).toHaveLength(1)
     expect(keptStreams(transport)[0]).not.toBe(first)
+  })
+
+  it('a request whose kept stream fails under it is sent once more; a node that had taken it makes that E_UNREACHABLE', async () => {
+    const seen = new Set<string>()
+    let node!: Libp2p<{ nodeManager: NodeManagerProtocol }>
+    node = await serve({
+      handle: async (bytes, peer) => {
+        const got = new TextDecoder().decode(bytes)
+        // a stand-in for the replay guard: the second copy of a request is refused
+        if (seen.has(got)) return { ok: false, code: 'E_REPLAY', message: 'request already seen' }
+        seen.add(got)
+        if (got === 'cut') await node.hangUp(peerIdFromString(peer))
+        return { ok: true, value: `re ${got}` }
+      },
+    })
+    const transport = await client()
+    const address = node.getMultiaddrs()[0]!
+    expect(await transport.exchange(address, text('first'))).toEqual({ ok: true, value: 're first' })
+    await expect(transport.exchange(address, text('cut'))).rejects.toMatchObject({
+      code: 'E_UNREACHABLE',
+      message: expect.stringContaining('may have taken effect'),
+    })
+    expect(await transport.exchange(address, text('later'))).toEqual({ ok: true, value: 're later' })
   })
 })
