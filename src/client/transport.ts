@@ -1,15 +1,17 @@
 // One client libp2p node per process, shared by every NodeClient: the shell fans out to many nodes through it.
-// Each request is one stream: write the request, read the response (protocol /flotilla/nm/1.0.0, or a pool's).
+// A request to a node manager goes on a kept stream (/flotilla/nm/1.1.0, kept-streams.ts) when the node speaks it,
+// else on a stream of its own (/flotilla/nm/1.0.0, as a pool's protocol too): write the request, read the response.
 import '../p2p/promise-shim.js'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, Stream } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { NodeError } from '../protocol/errors.js'
-import { PROTOCOL_ID, decodeResponse, type Response } from '../protocol/messages.js'
+import { KEPT_PROTOCOL_ID, PROTOCOL_ID, decodeResponse, type Response } from '../protocol/messages.js'
 import { peerIdOf } from '../p2p/addresses.js'
 import { LP_OPTIONS } from '../p2p/framing.js'
 import { createNodeLibp2p, MAX_PROTOCOL_STREAMS } from '../p2p/libp2p-node.js'
+import { KeptStreams, type KeptStream } from './kept-streams.js'
 
 export const DEFAULT_TIMEOUT_MS = 15_000
 
@@ -48,8 +50,14 @@ function transportError(err: unknown, what: string, signal: AbortSignal): NodeEr
   return new NodeError('E_UNREACHABLE', `${what}: ${message}`, { cause: err })
 }
 
+/** A reused stream failed before any answer came: the node never had the request, or refuses its copy as a replay. */
+class StaleStream extends Error {
+  override name = 'StaleStream'
+}
+
 export class ClientTransport {
   private closed = false
+  private readonly kept = new KeptStreams()
 
   private constructor(readonly node: Libp2p) {}
 
@@ -78,52 +86,115 @@ export class ClientTransport {
   ): Promise<Response> {
     if (this.closed) throw new NodeError('E_UNREACHABLE', 'the client transport is closed')
     const signal = AbortSignal.timeout(timeoutMs)
-    const open = () =>
-      this.node.dialProtocol(address, protocol, {
+    const where = address.toString()
+    const keep = protocol === PROTOCOL_ID
+    const reused = keep ? this.kept.take(where) : undefined
+    let retried = false
+    if (reused !== undefined) {
+      try {
+        return await this.onKept(where, reused, request, signal, true)
+      } catch (err) {
+        // Sending the same signed bytes again is safe: a node that did take them refuses the copy as a replay.
+        if (!(err instanceof StaleStream) || signal.aborted)
+          throw transportError(err, `request to ${where} failed`, signal)
+        this.kept.drop(where)
+        retried = true
+      }
+    }
+    const stream = await this.open(address, keep ? [KEPT_PROTOCOL_ID, protocol] : [protocol], signal)
+    if (stream.protocol === KEPT_PROTOCOL_ID) {
+      const response = await this.onKept(where, KeptStreams.wrap(stream), request, signal, false)
+      if (retried && !response.ok && response.code === 'E_REPLAY') {
+        throw new NodeError(
+          'E_UNREACHABLE',
+          `request to ${where}: the stream failed after the node received the request, which may have taken effect (the node refused the same request sent again)`,
+        )
+      }
+      return response
+    }
+    try {
+      const lp = lpStream(stream, LP_OPTIONS)
+      const { answer, written } = await ask(lp, request, signal)
+      if (written) await stream.close().catch(() => undefined)
+      else stream.abort(new Error('the node answered before it read the whole request'))
+      return decodeResponse(answer)
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      throw transportError(err, `request to ${where} failed`, signal)
+    }
+  }
+
+  private async open(address: Multiaddr, protocols: string[], signal: AbortSignal): Promise<Stream> {
+    const open = (force: boolean) =>
+      this.node.dialProtocol(address, protocols, {
         signal,
+        force,
         maxOutboundStreams: MAX_PROTOCOL_STREAMS,
         // a node behind NAT is reached through a relay, whose connections are limited in bytes and time
         runOnLimitedConnection: true,
       })
-    let stream
     try {
       // A stream that failed to open carried no request yet, so one more try (while time is left) is safe. It rides
       // out a stream refused during its protocol negotiation by a node too busy to finish it (seen with both cores
-      // taken by other work); a failed dial is simply tried once more.
-      stream = await open().catch((err: unknown) => {
+      // taken by other work), and a connection that is closing but still listed (its muxer closed): the second try
+      // dials a new connection.
+      return await open(false).catch((err: unknown) => {
         if (signal.aborted) throw err
-        return open()
+        return open(true)
       })
     } catch (err) {
       throw transportError(err, `cannot reach ${address.toString()}`, signal)
     }
+  }
+
+  /** One request on a kept stream, which goes back to the idle ones once answered. */
+  private async onKept(
+    where: string,
+    kept: KeptStream,
+    request: Uint8Array,
+    signal: AbortSignal,
+    reused: boolean,
+  ): Promise<Response> {
+    let answer: Uint8Array
     try {
-      const lp = lpStream(stream, LP_OPTIONS)
-      // The node may answer (E_SIZE, E_BUSY) before it has read the whole request, and then stops reading it.
-      const reading = lp.read({ signal })
-      const writing = lp.write(request, { signal })
-      let written = false
-      writing.then(
-        () => {
-          written = true
-        },
-        () => undefined,
-      )
-      reading.catch(() => undefined)
-      await Promise.race([writing, reading])
-      const answer = await reading
-      if (written) await stream.close().catch(() => undefined)
-      else stream.abort(new Error('the node answered before it read the whole request'))
-      return decodeResponse(answer.subarray())
+      const asked = await ask(kept.lp, request, signal)
+      answer = asked.answer
+      if (asked.written) this.kept.give(where, kept)
+      else kept.stream.abort(new Error('the node answered before it read the whole request'))
     } catch (err) {
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
-      throw transportError(err, `request to ${address.toString()} failed`, signal)
+      kept.stream.abort(err instanceof Error ? err : new Error(String(err)))
+      if (reused && !signal.aborted) throw new StaleStream('the kept stream failed before an answer', { cause: err })
+      throw transportError(err, `request to ${where} failed`, signal)
     }
+    return decodeResponse(answer)
   }
 
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    this.kept.clear()
     await this.node.stop()
   }
+}
+
+/** Writes the request and reads one answer. The node may answer (E_SIZE, E_BUSY) before it has read the whole
+ *  request, and then stops reading it: `written` says whether the request went out whole. */
+async function ask(
+  lp: ReturnType<typeof lpStream>,
+  request: Uint8Array,
+  signal: AbortSignal,
+): Promise<{ answer: Uint8Array; written: boolean }> {
+  const reading = lp.read({ signal })
+  const writing = lp.write(request, { signal })
+  let written = false
+  writing.then(
+    () => {
+      written = true
+    },
+    () => undefined,
+  )
+  reading.catch(() => undefined)
+  await Promise.race([writing, reading])
+  const answer = await reading
+  return { answer: answer.subarray(), written }
 }

@@ -29,12 +29,14 @@ export function requestDeadlineMs(bytes: number, deadlines: ReadDeadlines): numb
 /**
  * Reads one request. `reserve(bytes)` is called once the length is known and before the body is kept; it throws
  * to refuse. Rejects with a NodeError to answer (E_SIZE, E_TIMEOUT, E_BUSY from reserve) or StreamGone.
- * Bytes after the request are dropped (its reading end is paused and closed).
+ * Bytes after the request are dropped (its reading end is paused and closed), unless `keep`: then the stream is only
+ * paused and those bytes (the start of the next request) are put back for the next read.
  */
 export function readRequest(
   stream: Stream,
   deadlines: ReadDeadlines,
   reserve: (bytes: number) => void,
+  keep = false,
 ): Promise<Uint8Array> {
   return new Promise<Uint8Array>((resolve, reject) => {
     let prefix: number[] = []
@@ -42,7 +44,8 @@ export function readRequest(
     const body: Uint8Array[] = []
     let received = 0
     let done = false
-    let ended = false
+    let ended = stream.remoteWriteStatus !== 'writable'
+    let rest: Uint8Array | undefined
     let timer = setTimeout(
       () =>
         finish(
@@ -58,7 +61,8 @@ export function readRequest(
       stream.removeEventListener('message', onMessage)
       stream.removeEventListener('remoteCloseWrite', onEnd)
       stream.removeEventListener('close', onClose)
-      stopReading(stream)
+      if (keep && !(outcome instanceof Error)) pauseReading(stream, rest)
+      else stopReading(stream)
       if (outcome instanceof Error) reject(outcome)
       else resolve(outcome)
     }
@@ -95,6 +99,10 @@ export function readRequest(
           }
         }
         if (chunk.length > 0) {
+          if (keep && received + chunk.length > length) {
+            rest = chunk.subarray(length - received)
+            chunk = chunk.subarray(0, length - received)
+          }
           received += chunk.length
           if (received > length)
             throw new NodeError('E_USAGE', `malformed request: more bytes than its length prefix announced (${length})`)
@@ -128,7 +136,49 @@ export function readRequest(
     stream.addEventListener('message', onMessage)
     stream.addEventListener('remoteCloseWrite', onEnd)
     stream.addEventListener('close', onClose)
+    // a kept stream is paused between requests: what came meanwhile is dispatched now
+    if (stream.readStatus === 'paused') stream.resume()
+    else if (ended) setImmediate(checkEnd)
   })
+}
+
+/**
+ * Waits on a kept stream for the first bytes of its next request, holding no slot: true when they came (they stay
+ * in the stream for readRequest), false when the peer closed its end or sent nothing for `idleMs`.
+ */
+export function nextRequest(stream: Stream, idleMs: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    if (stream.readStatus !== 'paused' && stream.readStatus !== 'readable') {
+      resolve(false)
+      return
+    }
+    const done = (more: boolean): void => {
+      clearTimeout(timer)
+      stream.removeEventListener('message', onMessage)
+      stream.removeEventListener('remoteCloseWrite', onEnd)
+      stream.removeEventListener('close', onEnd)
+      resolve(more)
+    }
+    const onMessage = (evt: StreamMessageEvent): void => {
+      done(true)
+      pauseReading(stream, evt.data.subarray())
+    }
+    const onEnd = (): void => {
+      if (stream.readBufferLength === 0) done(false)
+    }
+    const timer = setTimeout(() => done(false), idleMs)
+    stream.addEventListener('message', onMessage)
+    stream.addEventListener('remoteCloseWrite', onEnd)
+    stream.addEventListener('close', onEnd)
+    if (stream.readStatus === 'paused') stream.resume()
+    if (stream.remoteWriteStatus !== 'writable') onEnd()
+  })
+}
+
+/** Pauses a kept stream (no more window for the peer while its request is handled) and puts `rest` back first. */
+function pauseReading(stream: Stream, rest: Uint8Array | undefined): void {
+  if (stream.readStatus === 'readable') stream.pause()
+  if (rest !== undefined && rest.length > 0 && stream.readStatus === 'paused') stream.unshift(rest)
 }
 
 /**

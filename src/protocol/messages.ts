@@ -14,6 +14,7 @@ import {
 export {
   MAX_FILE_BYTES,
   MAX_MESSAGE_BYTES,
+  KEPT_PROTOCOL_ID,
   NONCE_BYTES,
   PROTOCOL_ID,
   isSigned,

@@ -1,7 +1,10 @@
 // The protocol's constants and the shape of a request, apart from their encoding (messages.ts) and their checks
 // (request-shape.ts, validate.ts), which all build on them.
 
+/** One request and one response per stream. */
 export const PROTOCOL_ID = '/flotilla/nm/1.0.0'
+/** The same messages, several requests one after another on a kept stream (protocol-service.ts). */
+export const KEPT_PROTOCOL_ID = '/flotilla/nm/1.1.0'
 /** Largest request or response on the wire, file data included. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 /** Largest file in AddFileToVessel / RetrieveFileFromVessel: a message minus room for the other fields. */

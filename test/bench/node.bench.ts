@@ -1,8 +1,8 @@
 // Node manager benchmarks (issue: node manager). Against one node manager running in a child process
 // (`flotilla node start`), over one client connection:
 //  - signed requests (ListFilesInVessel) per second and latency p50/p99, sequential and over 50 concurrent streams,
-//    and the node manager's cpu per request (steadier than rates on a busy machine), next to the bare Ed25519 verify
-//    rate measured in the same run;
+//    and the node manager's and the client's cpu per request (steadier than rates on a busy machine), next to the bare
+//    Ed25519 verify rate measured in the same run;
 //  - StartVessel accepted → the program's first log line readable by the client (p50, p99 over ≥ 50 starts);
 //  - idle RSS of the node manager (+ its sandbox host), and RSS per running idle vessel (10 vessels sleeping);
 //  - AddFileToVessel latency into a vessel holding 5,000 files next to an empty one, and ChangeOwnerInformation on
@@ -62,10 +62,11 @@ async function timed(
   concurrency: number,
   fn: () => Promise<unknown>,
   pid?: number,
-): Promise<{ rate: number; lat: number[]; cpuMsPerCall?: number }> {
+): Promise<{ rate: number; lat: number[]; cpuMsPerCall?: number; clientCpuMsPerCall: number }> {
   const lat: number[] = []
   let left = n
   const cpu0 = pid === undefined ? 0 : cpuMs(pid)
+  const client0 = process.cpuUsage()
   const t0 = performance.now()
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -77,7 +78,9 @@ async function timed(
     }),
   )
   const rate = (n / (performance.now() - t0)) * 1000
-  return { rate, lat, ...(pid === undefined ? {} : { cpuMsPerCall: (cpuMs(pid) - cpu0) / n }) }
+  const client = process.cpuUsage(client0)
+  const clientCpuMsPerCall = (client.user + client.system) / 1000 / n
+  return { rate, lat, clientCpuMsPerCall, ...(pid === undefined ? {} : { cpuMsPerCall: (cpuMs(pid) - cpu0) / n }) }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -170,12 +173,17 @@ export async function nodeBench(): Promise<void> {
     const perVessel = await perIdleVessel('idle.js', 'while (true) await sleep(1)\n')
     const perRepyVessel = await perIdleVessel('idle.r2py', 'while True:\n  sleep(1)\n')
 
-    const row = (name: string, r: { rate: number; lat: number[]; cpuMsPerCall?: number }) => ({
+    // the client (this process) shares the cores with the node: its cpu per request counts too
+    const row = (
+      name: string,
+      r: { rate: number; lat: number[]; cpuMsPerCall?: number; clientCpuMsPerCall: number },
+    ) => ({
       measure: name,
       'req/s': Math.round(r.rate),
       'p50 ms': fmt(percentile(r.lat, 50)),
       'p99 ms': fmt(percentile(r.lat, 99)),
       'node cpu ms/req': r.cpuMsPerCall === undefined ? '-' : fmt(r.cpuMsPerCall),
+      'client cpu ms/req': fmt(r.clientCpuMsPerCall),
     })
     console.table([
       row(`signed requests, sequential, 1 connection (${SEQUENTIAL})`, seq),
