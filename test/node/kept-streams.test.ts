@@ -1,19 +1,14 @@
 // /flotilla/nm/1.1.0: several requests one after another on one kept stream, each answered before the next is read;
 // a client keeps its answered streams for the next request and still speaks 1.0.0 to a node that only knows that.
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Libp2p, Stream } from '@libp2p/interface'
+import type { Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { ClientTransport } from '../../src/client/transport.js'
-import {
-  DEFAULT_STREAM_LIMITS,
-  nodeManagerProtocol,
-  type NodeManagerProtocol,
-  type NodeManagerProtocolInit,
-} from '../../src/node/protocol-service.js'
-import { createNodeLibp2p } from '../../src/p2p/libp2p-node.js'
+import { DEFAULT_STREAM_LIMITS, type NodeManagerProtocolInit } from '../../src/node/protocol-service.js'
 import { LP_OPTIONS } from '../../src/p2p/framing.js'
 import { decodeResponse, KEPT_PROTOCOL_ID, PROTOCOL_ID } from '../../src/protocol/messages.js'
+import { protocolClient, serveProtocol } from '../helpers/protocol-nodes.js'
 import { waitFor } from '../helpers/wait-for.js'
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -24,23 +19,8 @@ describe('kept streams', () => {
     await Promise.all(stops.splice(0).map((stop) => stop()))
   })
 
-  async function serve(init: NodeManagerProtocolInit): Promise<Libp2p<{ nodeManager: NodeManagerProtocol }>> {
-    const node = await createNodeLibp2p({
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      discovery: {},
-      services: { nodeManager: nodeManagerProtocol(init) },
-    })
-    stops.push(async () => {
-      await node.stop()
-    })
-    return node
-  }
-
-  async function client(): Promise<ClientTransport> {
-    const transport = await ClientTransport.create()
-    stops.push(() => transport.close())
-    return transport
-  }
+  const serve = (init: NodeManagerProtocolInit) => serveProtocol(init, stops)
+  const client = () => protocolClient(stops)
 
   /** Echoes the request's text and counts how many requests are handled at once. */
   function echo(): { init: NodeManagerProtocolInit; seen: string[]; mostAtOnce: () => number } {

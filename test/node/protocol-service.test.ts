@@ -1,12 +1,11 @@
 // The node-manager protocol as a libp2p service on its own: any libp2p node built with createNodeLibp2p serves it
 // with the handler it is given, tells that handler who the peer is, and stops serving when the service stops.
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Libp2p } from '@libp2p/interface'
-import { ClientTransport } from '../../src/client/transport.js'
-import { nodeManagerProtocol, type NodeManagerProtocol } from '../../src/node/protocol-service.js'
+import { nodeManagerProtocol, type NodeManagerProtocolInit } from '../../src/node/protocol-service.js'
 import { createNodeLibp2p } from '../../src/p2p/libp2p-node.js'
 import type { NodeError } from '../../src/protocol/errors.js'
 import { MAX_MESSAGE_BYTES } from '../../src/protocol/wire.js'
+import { protocolClient, serveProtocol } from '../helpers/protocol-nodes.js'
 
 describe('nodeManagerProtocol', () => {
   const stops: Array<() => Promise<void>> = []
@@ -14,26 +13,9 @@ describe('nodeManagerProtocol', () => {
     await Promise.all(stops.splice(0).map((stop) => stop()))
   })
 
-  async function serve(
-    handle: Parameters<typeof nodeManagerProtocol>[0]['handle'],
-    refused?: (peer: string, error: NodeError) => void,
-  ): Promise<Libp2p<{ nodeManager: NodeManagerProtocol }>> {
-    const node = await createNodeLibp2p({
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      discovery: {},
-      services: { nodeManager: nodeManagerProtocol({ handle, ...(refused ? { refused } : {}) }) },
-    })
-    stops.push(async () => {
-      await node.stop()
-    })
-    return node
-  }
-
-  async function client(): Promise<ClientTransport> {
-    const transport = await ClientTransport.create()
-    stops.push(() => transport.close())
-    return transport
-  }
+  const serve = (handle: NodeManagerProtocolInit['handle'], refused?: (peer: string, error: NodeError) => void) =>
+    serveProtocol({ handle, ...(refused ? { refused } : {}) }, stops)
+  const client = () => protocolClient(stops)
 
   it('hands each request and its peer to the handler and sends back what it answers', async () => {
     const seen: Array<{ text: string; peer: string }> = []
