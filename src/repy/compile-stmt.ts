@@ -635,8 +635,14 @@ export class StmtCompiler extends ExprCompiler {
    *  give way at once (Scheduler.spawn). */
   private backEdge(body: A.Stmt[], test: A.Expr | null): string {
     if (stmtsYield(body) || (test !== null && exprYields(test))) return BACK_EDGE
+    return this.localBackEdge('')
+  }
+
+  /** A back-edge counted in the function's local `$b` (see backEdge); `afterYield` runs once the thread is back. */
+  private localBackEdge(afterYield: string): string {
     this.scope.js.localBudget = true
-    return `if (--$b < 0) { $b = ${BUDGET_STEP - 1}; if (($rt.budget -= ${BUDGET_STEP}) < 0) yield 0; }`
+    const give = afterYield ? `{ yield 0; ${afterYield} }` : 'yield 0;'
+    return `if (--$b < 0) { $b = ${BUDGET_STEP - 1}; if (($rt.budget -= ${BUDGET_STEP}) < 0) ${give} }`
   }
 
   private whileStmt(s: A.While): void {
@@ -669,15 +675,10 @@ export class StmtCompiler extends ExprCompiler {
       },
       temp: () => this.temp(),
     }
-    // the copy calls nothing: its back-edges are counted locally (see backEdge)
-    const backEdge = (recheck: string) => {
-      const after = recheck ? ` if (!(${recheck})) break;` : ''
-      return `if (--$b < 0) { $b = ${BUDGET_STEP - 1}; if (($rt.budget -= ${BUDGET_STEP}) < 0) { yield 0;${after} } }`
-    }
+    // the copy calls nothing: its back-edges are counted locally
+    const backEdge = (recheck: string) => this.localBackEdge(recheck ? `if (!(${recheck})) break;` : '')
     const lines = numericWhile(s, test, ctx, label, backEdge)
-    if (!lines) return null
-    sc.js.localBudget = true
-    return { label, lines }
+    return lines ? { label, lines } : null
   }
 
   private genericWhile(s: A.While, forever: boolean): void {
