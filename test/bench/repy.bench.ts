@@ -1,5 +1,5 @@
 // Repy (.r2py) benchmarks (issue: run Repy programs): the same CPU-bound loop as a .r2py program and as a .js
-// program on Flotilla, in one run, plus a function-call-heavy loop, uncontended lock acquire + release, and hello
+// program on Flotilla, in one run, plus a function-call-heavy loop, uncontended lock acquire + release, getruntime(), and hello
 // world start to exit for both. Each part is timed in the program's own thread cpu time (getresources()'s
 // `threadcpu`), which other load on the machine barely changes, and in wall time (getruntime()). Each program runs
 // its parts twice and reports the second pass: the first runs while V8 has not yet optimized QuickJS's interpreter
@@ -7,7 +7,7 @@
 // With REPY_V2 naming a runnable Repy V2 (scripts/assemble-repy.sh), the same .r2py program also runs on the real
 // Repy in the same run (REPY_PYTHON: its Python 2.7, default `python2.7`; with pyenv, PYENV_VERSION=2.7.18).
 // Without it, the figures printed for reference were measured on a 2-core machine: the loop 0.096-0.120 s,
-// 300,000 calls of add(a, b) 0.020 s, lock acquire + release 11-13 us.
+// 300,000 calls of add(a, b) 0.020 s, lock acquire + release 11-13 us, getruntime() 18-20 us.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,6 +22,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5)
 const LOOP = 3_000_000
 const CALLS = 300_000
 const LOCKS = 100_000
+const CLOCKS = 100_000
 
 /** The loop both benchmarks time (also warm-up.bench.ts), as Python and as JavaScript. */
 export const SUM_OF_SQUARES_PY = `
@@ -53,6 +54,10 @@ def locks(n):
     lock.acquire(True)
     lock.release()
 
+def clocks(n):
+  for i in xrange(n):
+    getruntime()
+
 def cpu():
   return getresources()[1]["threadcpu"]
 
@@ -66,8 +71,11 @@ for p in range(2):
   t, c = getruntime(), cpu()
   locks(${LOCKS})
   lock, lock_cpu = getruntime() - t, cpu() - c
-log('{"loop": %f, "call": %f, "lock": %f, "loopCpu": %f, "callCpu": %f, "lockCpu": %f, "total": "%d"}' % (
-    loop, call, lock, loop_cpu, call_cpu, lock_cpu, total))
+  t, c = getruntime(), cpu()
+  clocks(${CLOCKS})
+  clock, clock_cpu = getruntime() - t, cpu() - c
+log('{"loop": %f, "call": %f, "lock": %f, "clock": %f, "loopCpu": %f, "callCpu": %f, "lockCpu": %f, "clockCpu": %f, "total": "%d"}' % (
+    loop, call, lock, clock, loop_cpu, call_cpu, lock_cpu, clock_cpu, total))
 `
 
 const JS = `
@@ -75,8 +83,9 @@ ${SUM_OF_SQUARES_JS}
 function add(a, b) { return a + b }
 function calls(n) { let x = 0; let i = 0; while (i < n) { x = add(x, i); i += 1 } return x }
 function locks(n) { const lock = createlock(); for (let i = 0; i < n; i++) { lock.acquire(true); lock.release() } }
+function clocks(n) { for (let i = 0; i < n; i++) getruntime() }
 const cpu = () => getresources()[1].threadcpu
-let t, c, total, loop, loopCpu, call, callCpu, lock, lockCpu
+let t, c, total, loop, loopCpu, call, callCpu, lock, lockCpu, clock, clockCpu
 for (let p = 0; p < 2; p++) {
   t = getruntime(); c = cpu()
   total = sumOfSquares(${LOOP})
@@ -87,17 +96,22 @@ for (let p = 0; p < 2; p++) {
   t = getruntime(); c = cpu()
   locks(${LOCKS})
   lock = getruntime() - t; lockCpu = cpu() - c
+  t = getruntime(); c = cpu()
+  clocks(${CLOCKS})
+  clock = getruntime() - t; clockCpu = cpu() - c
 }
-log(JSON.stringify({ loop, call, lock, loopCpu, callCpu, lockCpu, total: String(total) }))
+log(JSON.stringify({ loop, call, lock, clock, loopCpu, callCpu, lockCpu, clockCpu, total: String(total) }))
 `
 
 interface Figures {
   loop: number
   call: number
   lock: number
+  clock: number
   loopCpu: number
   callCpu: number
   lockCpu: number
+  clockCpu: number
   total: string
 }
 type Part = Exclude<keyof Figures, 'total'>
@@ -148,7 +162,7 @@ export async function repyBench(): Promise<void> {
     if (REPY_V2) repy.push(measureRepy(repyDir))
   }
   const m = (xs: Figures[], k: Part) => median(xs.map((x) => x[k]))
-  const row = (what: string, k: 'loop' | 'call' | 'lock', unit: 's' | 'us', per = 1, reported = '') => {
+  const row = (what: string, k: 'loop' | 'call' | 'lock' | 'clock', unit: 's' | 'us', per = 1, reported = '') => {
     const scale = unit === 'us' ? 1e6 / per : 1
     const digits = unit === 'us' ? 2 : 3
     const part = (suffix: '' | 'Cpu', label: string) => {
@@ -170,6 +184,7 @@ export async function repyBench(): Promise<void> {
   row(`for i in xrange(${LOOP}): total += i*i`, 'loop', 's', 1, '0.096-0.120 s')
   row(`${CALLS} calls of add(a, b)`, 'call', 's', 1, '0.020 s')
   row(`lock acquire + release, uncontended (per pair, ${LOCKS} pairs)`, 'lock', 'us', LOCKS, '11-13 us')
+  row(`getruntime() (per call, ${CLOCKS} calls)`, 'clock', 'us', CLOCKS, '18-20 us')
   console.log(`  totals: .r2py ${py[0]!.total} (exact)   .js ${js[0]!.total} (a double)`)
 
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-bench-'))

@@ -147,6 +147,35 @@ describe('the Repy V2 API from Python programs', () => {
     )
   }, 60_000)
 
+  it('the API functions of no arguments, given some, raise RepyArgumentError as Repy words it', async () => {
+    const names = ['getruntime', 'randombytes', 'getmyip', 'getthreadname', 'exitall', 'createlock', 'listfiles']
+    const source = [
+      'def call(f, args):',
+      '  try:',
+      '    f(*args)',
+      '    return "no error"',
+      '  except RepyArgumentError, e:',
+      '    return str(e)',
+      `out = [call(f, (1,)) for f in [${names.join(', ')}, getresources, getlasterror]]`,
+      'out.append(call(getruntime, (1, 2)))',
+      'def direct():',
+      '  try:',
+      '    getruntime(5)',
+      '  except RepyArgumentError, e:',
+      '    return str(e)',
+      'out.append(direct())',
+      'log(out, type(getruntime()) is float, "\\n")',
+      '',
+    ].join('\n')
+    const { output, outcome } = await limited(() => runGuest(source, { program: 'zeroargs.r2py' }))
+    expect(outcome, outcome.reason).toMatchObject({ status: 'Terminated', code: 0 })
+    const one = (f: string) => `'${f}() takes exactly 0 arguments (1 given)'`
+    expect(output).toBe(
+      `[${[...names, 'getresources', 'getlasterror'].map(one).join(', ')}, ` +
+        `'getruntime() takes exactly 0 arguments (2 given)', ${one('getruntime')}] True \n`,
+    )
+  }, 60_000)
+
   it('a thread waiting on a rate quota waits alone: the other threads run meanwhile', async () => {
     // 60,000 bytes at 20,000 bytes/s: the writer waits about 2 s after its write. The main thread, sleeping 0.05 s
     // between ticks, counts about 40 in that time; had the wait held the whole program, it would count 1 or 2.

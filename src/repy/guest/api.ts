@@ -59,6 +59,14 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
       }),
     )
   }
+  /** A function of no arguments: the call site calls it directly (no argument arrays); others get Repy's error. */
+  const def0 = (name: string, fn: () => unknown) => {
+    const f = () => {
+      spend()
+      return fn()
+    }
+    api.set(name, py.native(name, f, { arity: 0, wrongCount: wrongCount(name, 0) }))
+  }
   /** An API result, converted. A call that waits (sleep, a held lock, a rate quota over its limit) returns a
    *  promise: then the result is a generator, which the caller's thread delegates to and so waits on alone. */
   const settle = (r: unknown, convert: (v: unknown) => unknown = nullIfUndefined): unknown =>
@@ -161,36 +169,30 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
     }
     return out === '' ? null : settle(js.log!(out))
   })
-  def('getruntime', (...a) => {
-    count('getruntime', a, 0)
+  def0('getruntime', () => {
     return py.float(js.getruntime!() as number)
   })
   def('sleep', (...a) => {
     count('sleep', a, 1)
     return settle(js.sleep!(float('sleep', a[0])))
   })
-  def('randombytes', (...a) => {
-    count('randombytes', a, 0)
+  def0('randombytes', () => {
     return settle(js.randombytes!())
   })
-  def('getmyip', (...a) => {
-    count('getmyip', a, 0)
+  def0('getmyip', () => {
     return settle(js.getmyip!())
   })
   def('gethostbyname', (...a) => {
     count('gethostbyname', a, 1)
     return settle(js.gethostbyname!(str('gethostbyname', a[0])))
   })
-  def('getthreadname', (...a) => {
-    count('getthreadname', a, 0)
+  def0('getthreadname', () => {
     return js.getthreadname!()
   })
-  def('exitall', (...a) => {
-    count('exitall', a, 0)
+  def0('exitall', () => {
     return js.exitall!()
   })
-  def('createlock', (...a) => {
-    count('createlock', a, 0)
+  def0('createlock', () => {
     return py.newInstance(LockClass, new GuestLock())
   })
   // Repy's Func processor takes a function or a method (the API's functions and handle methods are methods in
@@ -212,8 +214,7 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
     count('openfile', a, 2)
     return settle(js.openfile!(str('openfile', a[0]), bool('openfile', a[1])), (h) => py.newInstance(FileClass, h))
   })
-  def('listfiles', (...a) => {
-    count('listfiles', a, 0)
+  def0('listfiles', () => {
     return settle(js.listfiles!(), (names) => [...(names as string[])])
   })
   def('removefile', (...a) => {
@@ -240,8 +241,7 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
     const f = 'sendmessage'
     return settle(js.sendmessage!(str(f, a[0]), int(f, a[1]), str(f, a[2]), str(f, a[3]), int(f, a[4])))
   })
-  def('getresources', (...a) => {
-    count('getresources', a, 0)
+  def0('getresources', () => {
     const [limits, usage, stops] = js.getresources!() as [Record<string, unknown>, Record<string, unknown>, number[][]]
     return py.tuple([
       resourceDict(py, limits),
@@ -249,8 +249,7 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
       stops.map(([at, d]) => py.tuple([py.float(at!), py.float(d!)])),
     ])
   })
-  def('getlasterror', (...a) => {
-    count('getlasterror', a, 0)
+  def0('getlasterror', () => {
     const exc = scheduler.takeHandled()
     return exc === null || exc === undefined ? null : formatException(exc)
   })

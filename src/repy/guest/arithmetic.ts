@@ -194,6 +194,9 @@ export function add(a: unknown, b: unknown): unknown {
       return BigInt(a) + BigInt(b)
     }
     if (typeof b === 'bigint') return bigAddNum(b, a)
+  } else if (a instanceof PyFloat) {
+    if (b instanceof PyFloat) return new PyFloat(a.v + b.v)
+    if (typeof b === 'number') return new PyFloat(a.v + b)
   }
   if (typeof a === 'string') {
     if (typeof b === 'string') return a + b
@@ -215,6 +218,11 @@ export function sub(a: unknown, b: unknown): unknown {
     if (r <= 9007199254740991 && r >= -9007199254740991) return r
     return BigInt(a) - BigInt(b)
   }
+  // a float minus a float or an int: a program's time differences
+  if (a instanceof PyFloat) {
+    if (b instanceof PyFloat) return new PyFloat(a.v - b.v)
+    if (typeof b === 'number') return new PyFloat(a.v - b)
+  }
   if (a instanceof PySet && b instanceof PySet) return setOps.difference(a, b)
   return numOp('-', a, b, isub, (x, y) => x - y, csub)
 }
@@ -223,6 +231,10 @@ export function mul(a: unknown, b: unknown): unknown {
     const r = a * b + 0
     if (r <= 9007199254740991 && r >= -9007199254740991) return r
     return normBig(BigInt(a) * BigInt(b))
+  }
+  if (a instanceof PyFloat) {
+    if (b instanceof PyFloat) return new PyFloat(a.v * b.v)
+    if (typeof b === 'number') return new PyFloat(a.v * b)
   }
   if (typeof a === 'string' || Array.isArray(a)) return seqRepeat(a, b)
   if (typeof b === 'string' || Array.isArray(b)) return seqRepeat(b, a)

@@ -35,6 +35,15 @@ export interface RuntimeHooks {
   onCatch: (exc: unknown) => void
 }
 
+export interface NativeOptions {
+  gen?: boolean
+  kw?: boolean
+  /** Called with exactly this many arguments: the call machinery checks the count (wrongCount makes the error) and
+   *  a call site with that many calls fn directly, without an argument array. */
+  arity?: number
+  wrongCount?: (given: number) => unknown
+}
+
 export interface PyRuntime {
   /** What compiled code sees as `$rt`. */
   rt: CompiledCodeRuntime
@@ -51,7 +60,7 @@ export interface PyRuntime {
   /** A Python-callable native function: fn receives positional args (it checks arity itself); with `gen`, fn is a
    *  generator function (so it can call Python code with yield*). With `kw`, keyword args arrive as a trailing Map
    *  (only when the call passed some); without it, keyword args are a TypeError. */
-  native(name: string, fn: (...args: any[]) => unknown, opts?: { gen?: boolean; kw?: boolean }): unknown // eslint-disable-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
+  native(name: string, fn: (...args: any[]) => unknown, opts?: NativeOptions): unknown // eslint-disable-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
   /** A class whose methods are natives receiving self first; instances carry a hidden JS payload. Calling the class
    *  from Python raises TypeError unless `methods` has `__init__`. */
   nativeClass(
@@ -210,8 +219,11 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     bitor: num.bitor,
     bitxor: num.bitxor,
     iadd(a: unknown, b: unknown): unknown {
-      // compiled code adds two safe ints inline: longs come first here
-      if (typeof a === 'bigint') {
+      // compiled code adds two safe ints inline: longs and floats (a program's sum of times) come first here
+      if (a instanceof PyFloat) {
+        if (b instanceof PyFloat) return new PyFloat(a.v + b.v)
+        if (typeof b === 'number') return new PyFloat(a.v + b)
+      } else if (typeof a === 'bigint') {
         if (typeof b === 'number') {
           // num.bigAddNum inlined (the hot path of a long accumulator)
           const r = a + BigInt(b)
@@ -299,7 +311,11 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     dictSet: (d, k, v) => (d as PyDict).set(k, v === undefined ? null : v),
     dictKeys: (d) => (d as PyDict).keys(),
     defineBuiltin: (name, value) => builtins.set(name, value),
-    native: (name, fn, opts) => mkNative(name, fn, { kw: opts?.kw ?? false }),
+    native(name, fn, opts) {
+      const f = mkNative(name, fn, { kw: opts?.kw ?? false, min: opts?.arity, max: opts?.arity })
+      f.$nat!.wrongCount = opts?.wrongCount
+      return f
+    },
     nativeClass(name, methods, base) {
       const bases = base === undefined ? [T.object] : [base as PyType]
       const t = cls.newType(name, bases)

@@ -253,7 +253,8 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
 
   const api = {
     log: (...a) => { let s = ''; for (let i = 0; i < a.length; i++) s += (i ? ' ' : '') + text(a[i]); return host(OP.log, s) },
-    getruntime: (...a) => call([OP.getruntime], a),
+    // no argument list to build for the common call (programs time loops with it)
+    getruntime: (...a) => (a.length === 0 ? host(OP.getruntime) : call([OP.getruntime], a)),
     sleep: (...a) => call([OP.sleep], a),
     randombytes: (...a) => call([OP.randombytes], a),
     getmyip: (...a) => call([OP.getmyip], a),
