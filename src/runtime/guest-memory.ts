@@ -25,10 +25,11 @@ export function guestMemoryReader(rt: QuickJSRuntime, ctx: QuickJSContext, limit
     // the start is a true lower bound of what the guest allocated, so take the larger of the two: a guest can then
     // exceed its quota by at most the free space of the initial memory (16 MB) before it is seen.
     const initialBytes = heap().byteLength
+    // Read at every host call and interrupt: the view is made again only once the WebAssembly memory grew, which
+    // detaches the old buffer (the view's length is then 0), rather than comparing buffers through getters each time.
     return () => {
-      const bytes = heap()
-      if (view!.buffer !== bytes.buffer) view = new Uint32Array(bytes.buffer) // the WebAssembly memory grew
-      return Math.max(view![(ptr + MALLOC_SIZE_OFFSET) >> 2]!, bytes.byteLength - initialBytes)
+      if (view!.length === 0) view = new Uint32Array(heap().buffer)
+      return Math.max(view![(ptr + MALLOC_SIZE_OFFSET) >> 2]!, view!.byteLength - initialBytes)
     }
   }
   return () => {

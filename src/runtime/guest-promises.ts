@@ -22,6 +22,8 @@ export class GuestPromises {
   private readonly q: QuickJSInternals | null
   /** Two pointer slots: a promise's resolve and reject functions, or a job's context. */
   private readonly slots: number = 0
+  /** The slots as words; made again once the module's memory grew (that detaches the old buffer: length 0). */
+  private slotView: Int32Array | null = null
 
   constructor(
     private readonly ctx: QuickJSContext,
@@ -44,7 +46,7 @@ export class GuestPromises {
     const q = this.q
     if (!q) return this.ctx.newPromise()
     const promise = ownedHandle(q, q.ffi.QTS_NewPromiseCapability(q.ctxPtr, this.slots))
-    const words = new Int32Array(q.module.HEAPU8.buffer, this.slots, 2)
+    const words = this.words(q)
     let resolvers: [number, number] | null = [words[0]!, words[1]!]
     const settle = (which: 0 | 1, value: QuickJSHandle): void => {
       if (!resolvers) return
@@ -61,6 +63,12 @@ export class GuestPromises {
     return { handle: promise, resolve: (v) => settle(0, v), reject: (e) => settle(1, e) }
   }
 
+  private words(q: QuickJSInternals): Int32Array {
+    if (this.slotView === null || this.slotView.length === 0)
+      this.slotView = new Int32Array(q.module.HEAPU8.buffer, this.slots, 2)
+    return this.slotView
+  }
+
   /** Whether `promise` (a promise) is still pending. */
   isPending(promise: QuickJSHandle): boolean {
     if (!this.q) return this.ctx.getPromiseState(promise).type === 'pending'
@@ -75,9 +83,9 @@ export class GuestPromises {
       return r.error ?? null
     }
     if (!q.ffi.QTS_IsJobPending(q.rtPtr)) return null
-    new Int32Array(q.module.HEAPU8.buffer, this.slots, 1)[0] = 0
+    this.words(q)[0] = 0
     const result = q.ffi.QTS_ExecutePendingJob(q.rtPtr, -1, this.slots)
-    const jobContext = new Int32Array(q.module.HEAPU8.buffer, this.slots, 1)[0]
+    const jobContext = this.words(q)[0]
     if (jobContext === 0 || this.kinds.kindOf(ownedHandle(q, result)) === 'number') {
       q.ffi.QTS_FreeValuePointerRuntime(q.rtPtr, result)
       return null

@@ -109,14 +109,17 @@ export class GuestTypes {
 
   private stringAt(ptr: number): string | null {
     const str = this.payloadAt(ptr) >>> 0
-    const word = this.view()[(str >>> 2) + 1]!
+    const word = this.view(str)[(str >>> 2) + 1]!
     if (word < 0) return null // is_wide_char: the top bit
-    return Buffer.from(this.view().buffer, str + STRING_CHARS_OFFSET, word & 0x7fffffff).toString('latin1')
+    const start = str + STRING_CHARS_OFFSET
+    const length = word & 0x7fffffff
+    return Buffer.from(this.view(start + length).buffer, start, length).toString('latin1')
   }
 
   /** struct JSString { int ref_count; uint32_t len : 31, is_wide_char : 1; ... }, pointed to by the payload word. */
   private headerLength(ptr: number): number {
-    return this.view()[(this.payloadAt(ptr) >>> 2) + 1]! & 0x7fffffff
+    const str = this.payloadAt(ptr) >>> 0
+    return this.view(str)[(str >>> 2) + 1]! & 0x7fffffff
   }
 
   private slowKind(ptr: number): GuestKind {
@@ -128,17 +131,19 @@ export class GuestTypes {
     return kind
   }
 
-  private view(): Int32Array {
-    const buffer = this.q.module.HEAPU8.buffer
-    if (this.heap.buffer !== buffer) this.heap = new Int32Array(buffer)
+  /** The module's memory as words, made again when the memory grew: growing detaches the old buffer (its view's
+   *  length is then 0), so a word past the view's end means a new buffer. Comparing buffers on every read (two
+   *  getters) was a tenth of a socket call's host time. */
+  private view(ptr: number): Int32Array {
+    if ((ptr >>> 2) + 1 >= this.heap.length) this.heap = new Int32Array(this.q.module.HEAPU8.buffer)
     return this.heap
   }
 
   private tagAt(ptr: number): number {
-    return this.view()[(ptr >> 2) + 1]!
+    return this.view(ptr)[(ptr >>> 2) + 1]!
   }
 
   private payloadAt(ptr: number): number {
-    return this.view()[ptr >> 2]!
+    return this.view(ptr)[ptr >>> 2]!
   }
 }

@@ -197,13 +197,15 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
     return (buckets[resource] ??= new RateBucket(limit))
   }
   let deferredWait = 0
-  const tattle = (resource: RateResource, amount: number): void => {
+  // A socket call charges three times; one clock reading serves each charge's bucket and publish check (the
+  // buckets' clock is wallSeconds' own).
+  const tattle = (resource: RateResource, amount: number, now = wallSeconds()): void => {
     const b = bucket(resource)
-    if (options.deferRateWaits) deferredWait = Math.max(deferredWait, b.tattle(amount))
-    else for (let wait = b.tattle(amount); wait > 0; wait = b.tattle(0)) sleepSync(wait)
+    if (options.deferRateWaits) deferredWait = Math.max(deferredWait, b.tattle(amount, now))
+    else for (let wait = b.tattle(amount, now); wait > 0; wait = b.tattle(0)) sleepSync(wait)
   }
-  const maybePublish = (): void => {
-    if (options.board && wallSeconds() - lastPublish >= PUBLISH_INTERVAL) nanny.publish()
+  const maybePublish = (now = wallSeconds()): void => {
+    if (options.board && now - lastPublish >= PUBLISH_INTERVAL) nanny.publish()
   }
   const cpuSeconds = (): number => Math.max(0, totalCpu() - cpuAtStart)
 
@@ -229,8 +231,9 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
     },
     charge(resource, amount) {
       checkAmount(amount)
-      tattle(resource, amount)
-      maybePublish()
+      const now = wallSeconds()
+      tattle(resource, amount, now)
+      maybePublish(now)
     },
     acquire(resource, id) {
       const held = items[resource]

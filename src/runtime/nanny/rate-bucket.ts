@@ -18,10 +18,11 @@ export class RateBucket {
     this.last = now()
   }
 
-  /** Adds `quantity` (≥ 0) and returns the seconds the caller must wait before going on (0: none). */
-  tattle(quantity: number): number {
+  /** Adds `quantity` (≥ 0) and returns the seconds the caller must wait before going on (0: none). `now`: a
+   *  reading of the bucket's clock the caller just took. */
+  tattle(quantity: number, now = this.now()): number {
     if (!(quantity >= 0)) throw new Error(`RateBucket quantity must be a non-negative number, got ${quantity}`)
-    this.drain()
+    this.drain(now)
     this.consumed += quantity
     this.atLastTattle = this.consumed
     return this.consumed > this.limit ? (this.consumed - this.limit) / this.limit : 0
@@ -46,8 +47,7 @@ export class RateBucket {
     return this.atLastTattle
   }
 
-  private drain(): void {
-    const now = this.now()
+  private drain(now = this.now()): void {
     this.consumed = Math.max(0, this.consumed - Math.max(0, now - this.last) * this.limit)
     this.last = now
   }

@@ -30,7 +30,16 @@ events.push('sending')
 check('sendAsync gives the count', (await c.sendAsync('hello')) === 5)
 check('recvAsync gives the data: ' + (await got), (await got) === 'hello')
 check('received after sending: ' + events, events.slice(2).join() === 'sending,received hello')
-check('data already there', (await c.sendAsync('ab')) === 2 && (await a.recvAsync(1)) === 'a' && (await a.recvAsync(5)) === 'b')
+// An answer there at once, and a refusal, come as promises too, made with the builtins the prelude took at start.
+const ownResolve = Promise.resolve, ownReject = Promise.reject
+Promise.resolve = Promise.reject = () => { throw new Error("the program's own") }
+const at = c.sendAsync('ab'), refused = a.recvAsync(0)
+Promise.resolve = ownResolve
+Promise.reject = ownReject
+check('an answer there at once is a promise', at instanceof Promise)
+check('a refused call is a rejected promise, not a throw', refused instanceof Promise)
+await raisesAsync('recvAsync(0) refused', RepyArgumentError, () => refused)
+check('data already there', (await at) === 2 && (await a.recvAsync(1)) === 'a' && (await a.recvAsync(5)) === 'b')
 check('bytes', (await c.sendAsync(new Uint8Array([0, 255]))) === 2 && (await a.recvAsync(2)) === '\x00\xff')
 
 // The peer does not read: sends fill the send buffer, then one waits until the peer reads.
