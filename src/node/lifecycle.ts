@@ -196,7 +196,9 @@ export class Lifecycle {
       end = r
     })
     this.runs.set(v.name, { id, startedAt: v.startedAt ?? Date.now(), ended, end })
-    await this.files.ensureDir(v.name)
+    // No mkdir here: both callers found the program file in the vessel's directory, which the node's start
+    // (VesselFiles.reconcile) or the upload made the sandbox user's; one more trip to the thread pool was on every
+    // start's way to the sandbox host.
     const command = capUtf8([v.program ?? '?', ...(v.args ?? [])].join(' '), 200)
     this.nodeLog.info(`${v.name} ${why ?? 'started'}: ${command}`, {
       vessel: v.name,
