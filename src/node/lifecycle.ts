@@ -102,7 +102,7 @@ export class Lifecycle {
     return this.state.exclusiveVessel(vessel, async () => {
       const record = await this.state.vessel(vessel)
       if (record.status === 'Started') throw new NodeError('E_STATE', `${vessel} is already Started; stop it first`)
-      if (!(await this.files.exists(vessel, program))) {
+      if (!this.files.exists(vessel, program)) {
         throw new NodeError('E_NOT_FOUND', `no program file '${program}' in ${vessel} (upload it with AddFileToVessel)`)
       }
       await this.sandbox()
@@ -168,7 +168,7 @@ export class Lifecycle {
   }
 
   private async resume(v: VesselRecord): Promise<void> {
-    if (v.program !== undefined && (await this.files.exists(v.name, v.program))) {
+    if (v.program !== undefined && this.files.exists(v.name, v.program)) {
       await this.launch(v, 'restarted with the node')
     } else {
       const reason = `could not restart: program '${v.program ?? '?'}' is missing`
