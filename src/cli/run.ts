@@ -105,6 +105,8 @@ async function run(
           },
           stop: ctrlC.signal,
           frontEnds: FRONT_ENDS_MODULE,
+          // 50 ms of a hello world's 300 ms of cpu (SandboxOptions.backgroundThreads); a Ctrl-C may wait longer
+          backgroundThreads: 1,
         },
       )
     } finally {

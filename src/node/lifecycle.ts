@@ -102,7 +102,7 @@ export class Lifecycle {
     return this.state.exclusiveVessel(vessel, async () => {
       const record = await this.state.vessel(vessel)
       if (record.status === 'Started') throw new NodeError('E_STATE', `${vessel} is already Started; stop it first`)
-      if (!(await this.files.exists(vessel, program))) {
+      if (!this.files.exists(vessel, program)) {
         throw new NodeError('E_NOT_FOUND', `no program file '${program}' in ${vessel} (upload it with AddFileToVessel)`)
       }
       await this.sandbox()
@@ -168,7 +168,7 @@ export class Lifecycle {
   }
 
   private async resume(v: VesselRecord): Promise<void> {
-    if (v.program !== undefined && (await this.files.exists(v.name, v.program))) {
+    if (v.program !== undefined && this.files.exists(v.name, v.program)) {
       await this.launch(v, 'restarted with the node')
     } else {
       const reason = `could not restart: program '${v.program ?? '?'}' is missing`
@@ -196,7 +196,9 @@ export class Lifecycle {
       end = r
     })
     this.runs.set(v.name, { id, startedAt: v.startedAt ?? Date.now(), ended, end })
-    await this.files.ensureDir(v.name)
+    // No mkdir here: both callers found the program file in the vessel's directory, which the node's start
+    // (VesselFiles.reconcile) or the upload made the sandbox user's; one more trip to the thread pool was on every
+    // start's way to the sandbox host.
     const command = capUtf8([v.program ?? '?', ...(v.args ?? [])].join(' '), 200)
     this.nodeLog.info(`${v.name} ${why ?? 'started'}: ${command}`, {
       vessel: v.name,

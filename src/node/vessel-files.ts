@@ -4,6 +4,7 @@
 // here; the owner of the Lifecycle forgets it when a program ends, since programs write files too. When the sandbox
 // host runs as another user, the vessel directories and every file put there are that user's.
 import { randomBytes } from 'node:crypto'
+import { statSync } from 'node:fs'
 import { chown, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { NodeError } from '../protocol/errors.js'
@@ -88,8 +89,15 @@ export class VesselFiles {
     }
   }
 
-  async exists(vessel: string, name: string): Promise<boolean> {
-    return (await this.size(vessel, name)) !== undefined
+  /** Whether `name` is a regular file of the vessel. Synchronous: StartVessel asks it on its way to the sandbox host,
+   *  and a stat through the thread pool was one more hand-over there (a local stat takes microseconds). */
+  exists(vessel: string, name: string): boolean {
+    try {
+      return statSync(join(this.dir(vessel), name)).isFile()
+    } catch (err) {
+      if (isMissing(err)) return false
+      throw failure(`cannot look at '${name}' in ${vessel}`, err)
+    }
   }
 
   async read(vessel: string, name: string): Promise<Uint8Array> {

@@ -18,13 +18,12 @@ export class VesselLog {
     private readonly size: number,
   ) {
     this.ring = new RingLog(prefix, size)
-    this.written = this.kept().length
+    this.written = this.keptLength()
   }
 
-  /** What the ring holds, at most its size (files left by a node with a larger log size may hold more). */
-  private kept(): Buffer {
-    const all = this.ring.read()
-    return all.length > this.size ? all.subarray(all.length - this.size) : all
+  /** How much of the ring is kept, at most its size (files left by a node with a larger log size may hold more). */
+  private keptLength(): number {
+    return Math.min(this.ring.length(), this.size)
   }
 
   write(text: string): void {
@@ -37,16 +36,15 @@ export class VesselLog {
 
   /** The last bytes kept (at most the ring's size). */
   read(): Uint8Array {
-    return new Uint8Array(this.kept())
+    return new Uint8Array(this.ring.readLast(this.size))
   }
 
-  /** Bytes from `fromOffset` on; if they have left the ring, from the oldest byte kept. */
+  /** Bytes from `fromOffset` on; if they have left the ring, from the oldest byte kept. Only those are read. */
   tail(fromOffset: number): LogChunk {
-    const kept = this.kept()
-    const start = this.written - kept.length
+    const start = this.written - this.keptLength()
     // An offset beyond the end comes from before a restart or a reset: start over with what is kept.
     const from = fromOffset > this.written ? start : Math.max(fromOffset, start)
-    return { data: new Uint8Array(kept.subarray(from - start)), offset: from, nextOffset: this.written }
+    return { data: new Uint8Array(this.ring.readLast(this.written - from)), offset: from, nextOffset: this.written }
   }
 
   /** Resolves when something is written, or after `ms`. */

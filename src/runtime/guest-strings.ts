@@ -9,13 +9,12 @@
 import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten'
 import { slowKinds, type ValueKinds } from './host-function.js'
 import { ownedHandle, quickJSInternals, type QuickJSInternals } from './quickjs-internals.js'
+import { WIDE_CHAR } from './api/validate.js'
 
 /** Shorter strings go the usual way: for them the binary format's fixed costs are not worth it. */
 export const SHORT_STRING = 128
 
 const VERSION_ATOMS_TAG = [5, 0, 7] // format version, no atoms, a string
-// eslint-disable-next-line no-control-regex -- the Latin-1 range starts at NUL; this finds what lies beyond it
-export const WIDE_CHAR = /[^\x00-\xff]/
 
 /** The bytes before the characters of a bjson string value of `length` characters. */
 function headerOf(length: number, wide: boolean): number[] {

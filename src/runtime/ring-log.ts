@@ -3,7 +3,7 @@
 // .new stays open between writes (a node writes a line per request: opening the file for each cost a third of the
 // node's syscalls); close() before removing the files. One removed by someone else is noticed within a second (the
 // lines written meanwhile went with it) and made again.
-import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, statSync, writeSync } from 'node:fs'
 
 export const DEFAULT_LOG_BYTES = 1 << 20
 const RECHECK_MS = 1000
@@ -73,5 +73,40 @@ export class RingLog {
   read(): Buffer {
     const part = (p: string) => (existsSync(p) ? readFileSync(p) : Buffer.alloc(0))
     return Buffer.concat([part(this.oldPath), part(this.newPath)])
+  }
+
+  /** How many bytes the two files hold. */
+  length(): number {
+    return fileSize(this.oldPath) + fileSize(this.newPath)
+  }
+
+  /** The last `n` bytes held (all of them if fewer), read without the rest: a node answers each TailVesselLog from
+   *  here, and reading both files whole took milliseconds a request once a vessel's log had filled. */
+  readLast(n: number): Buffer {
+    const oldSize = fileSize(this.oldPath)
+    const newSize = fileSize(this.newPath)
+    const out = Buffer.alloc(Math.max(0, Math.min(n, oldSize + newSize)))
+    const fromNew = Math.min(out.length, newSize)
+    const fromOld = out.length - fromNew
+    readInto(this.oldPath, oldSize - fromOld, out.subarray(0, fromOld))
+    readInto(this.newPath, newSize - fromNew, out.subarray(fromOld))
+    return out
+  }
+}
+
+const fileSize = (path: string): number => statSync(path, { throwIfNoEntry: false })?.size ?? 0
+
+/** Fills `into` from `path` at `position` (the file only grows between the size and the read: one thread writes). */
+function readInto(path: string, position: number, into: Buffer): void {
+  if (into.length === 0) return
+  const fd = openSync(path, 'r')
+  try {
+    for (let at = 0; at < into.length;) {
+      const got = readSync(fd, into, at, into.length - at, position + at)
+      if (got === 0) throw new Error(`${path} ended before its size`)
+      at += got
+    }
+  } finally {
+    closeSync(fd)
   }
 }

@@ -20,6 +20,8 @@ export interface RunOptions {
   stop?: AbortSignal
   /** The front-end registry for SandboxHost.start; without it, the program runs as JavaScript or TypeScript. */
   frontEnds?: string
+  /** SandboxOptions.backgroundThreads. */
+  backgroundThreads?: number
 }
 
 /** Runs the program and resolves with how it ended. */
@@ -35,7 +37,11 @@ export async function runProgram(spec: ProgramSpec, options: RunOptions): Promis
       exit: (_id, outcome) => settle(outcome),
       crash: (reason) => settle({ status: 'Terminated', code: 70, reason }),
     },
-    { frontEnds: options.frontEnds, expected: { memoryQuota: spec.restrictions.limits.memory, program: spec.program } },
+    {
+      frontEnds: options.frontEnds,
+      expected: { memoryQuota: spec.restrictions.limits.memory, program: spec.program },
+      backgroundThreads: options.backgroundThreads,
+    },
   )
   const onStop = () =>
     host.stopVessel(VESSEL_ID, typeof options.stop?.reason === 'string' ? options.stop.reason : 'stopped')

@@ -125,7 +125,6 @@ function start(spec: VesselSpec): void {
     })
     if (shuttingDown && running.size === 0) end()
   }
-  send({ type: 'started', vesselId: spec.vesselId })
 }
 
 function stop(vesselId: string, reason = 'stopped'): void {

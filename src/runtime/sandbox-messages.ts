@@ -66,7 +66,6 @@ export type HostRequest =
 
 export type HostEvent =
   | { type: 'ready' }
-  | { type: 'started'; vesselId: string }
   | { type: 'output'; vesselId: string; text: string }
   | { type: 'exit'; vesselId: string; outcome: Outcome }
   | { type: 'usage'; requestId: number; usage: BoardSnapshot | null }

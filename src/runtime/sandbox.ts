@@ -43,6 +43,13 @@ export interface SandboxOptions {
   /** A long-lived host warms the engine up at start (engine-warm-up.ts), unless this is false: about a second of a
    *  core spent so that the first vessels run on optimized code. */
   warmUp?: boolean
+  /** V8's background threads in the host (`--v8-pool-size`; V8's default, one per core up to four, when absent).
+   *  `flotilla run` takes one: making a program's engine makes QuickJS's interpreter and parser hot, and V8 then
+   *  optimizes them on every background thread at once, on the cores the program itself needs; with one the jobs
+   *  queue, and a short program ends (the host killed, sandbox-host.ts) before most of them ran, while a long one
+   *  still gets them all, in turn. The cost: stopping a program waits for the job in progress (the thread's
+   *  teardown), up to about 0.3 s on the loaded 2-core machine instead of tens of ms. */
+  backgroundThreads?: number
 }
 
 export interface ExpectedVessel {
@@ -119,7 +126,10 @@ export class SandboxHost {
       ...(options.longLived && options.warmUp !== false ? ['--warm-up'] : []),
     ]
     const child = fork(HOST_ENTRY, args, {
-      execArgv: permissionFlags(root),
+      execArgv: [
+        ...permissionFlags(root),
+        ...(options.backgroundThreads === undefined ? [] : [`--v8-pool-size=${options.backgroundThreads}`]),
+      ],
       env: HOST_ENV,
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -23,6 +23,35 @@ describe('RingLog', () => {
     expect(statSync(ring.oldPath).size).toBe(1024)
   })
 
+  it('reads its last bytes across both files as read() holds them, only those', () => {
+    const prefix = join(tempDir('flotilla-ring-'), 'log')
+    const ring = new RingLog(prefix, 2048)
+    for (const line of lines(0, 150).split(/(?<=\n)/)) ring.write(line)
+    const all = ring.read()
+    const newSize = statSync(ring.newPath).size
+    expect(ring.length()).toBe(all.length)
+    for (const n of [0, 1, 7, newSize, newSize + 1, all.length - 1, all.length, all.length + 100])
+      expect(ring.readLast(n).toString()).toBe(all.subarray(Math.max(0, all.length - n)).toString())
+  })
+
+  it('a vessel log tails from an offset, from its oldest byte once that offset has left the ring', () => {
+    const prefix = join(tempDir('flotilla-ring-'), 'v1')
+    const log = new VesselLog(prefix, 2048)
+    const text = lines(0, 300)
+    for (const line of text.split(/(?<=\n)/)) log.write(line)
+    const kept = Buffer.from(log.read()).toString()
+    expect(text.endsWith(kept)).toBe(true)
+    const last = log.tail(text.length - 11)
+    expect(Buffer.from(last.data).toString()).toBe('line 00299\n')
+    expect([last.offset, last.nextOffset]).toEqual([text.length - 11, text.length])
+    const gone = log.tail(0)
+    expect(Buffer.from(gone.data).toString()).toBe(kept)
+    expect(gone.offset).toBe(text.length - kept.length)
+    // an offset from before a restart: what is kept
+    expect(Buffer.from(log.tail(text.length + 5).data).toString()).toBe(kept)
+    expect(log.tail(text.length).data.length).toBe(0)
+  })
+
   it('goes on after close() in the same file, and a new ring on the same files continues it', () => {
     const prefix = join(tempDir('flotilla-ring-'), 'log')
     const ring = new RingLog(prefix, 1 << 16)

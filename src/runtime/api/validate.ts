@@ -2,8 +2,12 @@
 // shared rules for filenames, IP addresses and ports. Every failure is a RepyArgumentError naming the function and
 // the argument.
 import { RepyError } from '../errors.js'
-import { WIDE_CHAR } from '../guest-strings.js'
 import { NotCopied, type GuestValue } from './types.js'
+
+/** A character a byte string cannot hold. Here rather than in guest-strings.ts, which uses it too: importing that
+ *  file loads QuickJS's host library, and the CLI and the front-end registry check arguments without it. */
+// eslint-disable-next-line no-control-regex -- the Latin-1 range starts at NUL; this finds what lies beyond it
+export const WIDE_CHAR = /[^\x00-\xff]/
 
 const fail = (fn: string, message: string): never => {
   throw new RepyError('RepyArgumentError', `${fn}: ${message}`)
