@@ -1,12 +1,14 @@
 // The API conformance suite: every case of the table (cases/*.ts) through both front ends, JavaScript and Repy.
 // Each area becomes one JavaScript and one Repy program (generate.ts), run once each in a real sandbox, two at a
-// time; then one test per case and front end compares its outcome, so a failing case names itself. Guest ports:
+// time, as vessels of one sandbox host (test/helpers/shared-host.ts); then one test per case and front end compares
+// its outcome, so a failing case names itself. Guest ports:
 // 21300-21799 (each area's own block of 50 per front end, named in its file).
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { AREAS } from './cases/index.js'
 import { FRONT_ENDS, type Area, type FrontEnd } from './case.js'
 import { DONE, caseCount, codeOf, expectOf, jsProgram, parseResults, pyProgram, withPorts } from './generate.js'
-import { GENEROUS_RESTRICTIONS, runGuest, type GuestRun } from '../helpers/run-guest.js'
+import { GENEROUS_RESTRICTIONS, type GuestRun } from '../helpers/run-guest.js'
+import { sharedGuestHost } from '../helpers/shared-host.js'
 import { limiter } from '../helpers/limiter.js'
 import { rmSync } from 'node:fs'
 
@@ -14,6 +16,8 @@ const PROGRAM: Record<FrontEnd, string> = { js: 'main.js', py: 'main.r2py' }
 const NAME: Record<FrontEnd, string> = { js: 'JavaScript', py: 'Repy' }
 
 const limited = limiter(2)
+const host = sharedGuestHost()
+afterAll(() => host.close())
 const runs = new Map<string, Promise<GuestRun>>()
 function run(area: Area, fe: FrontEnd): Promise<GuestRun> {
   const key = `${area.name} ${fe}`
@@ -22,7 +26,7 @@ function run(area: Area, fe: FrontEnd): Promise<GuestRun> {
     const source = fe === 'js' ? jsProgram(area) : pyProgram(area)
     const restrictions = withPorts(area.restrictions ?? GENEROUS_RESTRICTIONS, area, fe)
     result = limited(() =>
-      runGuest(source, {
+      host.run(source, {
         program: PROGRAM[fe],
         restrictions,
         files: area.files,

@@ -41,6 +41,8 @@ const start = (name: string): Promise<NodeManager> =>
     listen: [listen],
     init: { donatePercent: 10, vessels: 2, listen: [listen] },
     discovery: { mdns: true, bootstrap: [], ttlS: 3, refreshS: 1 },
+    // they run no program: the engine warm-up would cost each start a second of a core
+    engineWarmUp: false,
   })
 const managers: NodeManager[] = []
 let transport: ClientTransport | undefined

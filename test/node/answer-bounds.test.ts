@@ -56,7 +56,13 @@ describe('answers stay within the message limit', () => {
     ])
     await store.close()
 
-    const nm = await NodeManager.start({ dataDir: paths.data, keysDir, init: false, listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const nm = await NodeManager.start({
+      dataDir: paths.data,
+      keysDir,
+      init: false,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      engineWarmUp: false,
+    })
     const transport = await ClientTransport.create()
     cleanup.push(async () => {
       await transport.close()
@@ -93,7 +99,13 @@ describe('answers stay within the message limit', () => {
     writeFileSync(join(paths.logs, 'v1.old'), 'o'.repeat(HUGE))
     writeFileSync(join(paths.logs, 'v1.new'), 'the end\n')
 
-    const nm = await NodeManager.start({ dataDir: paths.data, keysDir, init: false, listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const nm = await NodeManager.start({
+      dataDir: paths.data,
+      keysDir,
+      init: false,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      engineWarmUp: false,
+    })
     const transport = await ClientTransport.create()
     cleanup.push(async () => {
       await transport.close()

@@ -89,6 +89,7 @@ describe('replay guard flood', () => {
       keysDir: node.keysDir,
       listen: ['/ip4/127.0.0.1/tcp/0'],
       limits: LIMITS,
+      engineWarmUp: false,
     })
     owner = await NodeClient.connect(nm.addresses[0]!, { identity: node.keys.owner, transport })
     expect(await send(users[2]!.privateKey, 'ListFilesInVessel', ['v1'])).toBe('E_BUSY')

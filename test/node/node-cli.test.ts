@@ -123,7 +123,8 @@ describe.concurrent('a running node: flotilla node status and node call', { time
       keys,
     )
     expect(init.code).toBe(0)
-    child = spawn(process.execPath, [BIN, 'node', 'start', '--data', data, '--keys', keys, '--json'], {
+    // --no-warm-up: its vessels run a few small programs (the defaults are the fresh-folder test's)
+    child = spawn(process.execPath, [BIN, 'node', 'start', '--data', data, '--keys', keys, '--json', '--no-warm-up'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve))

@@ -11,7 +11,6 @@ import { loadPrivateKey, publicKeyText, type KeyPair } from '../../src/keys/key-
 import { NodeManager, type NatSettings } from '../../src/node/node-manager.js'
 import { isCircuit } from '../../src/p2p/addresses.js'
 import { multiaddr } from '@multiformats/multiaddr'
-import { FAST_ADVERTISE } from '../discovery/nm-network.js'
 import { waitForValue } from '../helpers/wait-for.js'
 
 let dir: string
@@ -24,8 +23,11 @@ async function start(name: string, ip: string, bootstrap: string[], nat: Partial
     keysDir: join(dir, name, 'keys'),
     listen: [listen],
     init: { donatePercent: 10, vessels: 1, listen: [listen] },
-    discovery: { ...FAST_ADVERTISE, bootstrap },
+    // announced again every second: the relayed address is in the DHT soon after the slot is reserved
+    discovery: { ttlS: 3, refreshS: 1, bootstrap },
     nat,
+    // they run no program: the engine warm-up would cost each start a second of a core
+    engineWarmUp: false,
   })
   started.push(nm)
   return nm

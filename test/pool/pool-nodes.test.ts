@@ -80,6 +80,7 @@ describe('nodes come and go', () => {
       dataDir: n.dataDir,
       keysDir: n.keysDir,
       listen: [n.address.replace(/\/p2p\/.*/, '')],
+      engineWarmUp: false,
     })
     cleanups.push(() => again.stop())
     await waitFor(

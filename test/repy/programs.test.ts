@@ -5,9 +5,10 @@
 // count falls short). The programs in programs/failing/ must fail in a given way.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { limiter } from '../helpers/limiter.js'
 import { runGuest, type GuestOptions, type GuestRun } from '../helpers/run-guest.js'
+import { sharedGuestHost } from '../helpers/shared-host.js'
 
 const DIR = resolve(import.meta.dirname, 'programs')
 const FAILING = join(DIR, 'failing')
@@ -45,13 +46,16 @@ const PROGRAMS = readdirSync(DIR)
   .filter((f) => f.endsWith('.r2py') && !LIBRARIES.includes(f))
   .sort()
 
-/** Each program runs once, a few at a time. */
+/** Each program runs once, a few at a time, as a vessel of one sandbox host (the failing ones below each in its own,
+ *  as `flotilla run` runs them). */
 const limited = limiter(3)
+const host = sharedGuestHost()
+afterAll(() => host.close())
 const runs = new Map<string, Promise<GuestRun>>()
 function runProgramFile(name: string): Promise<GuestRun> {
   let run = runs.get(name)
   if (!run) {
-    run = limited(() => runGuest(source(DIR, name), { program: name, timeoutMs: 60_000, ...OPTIONS[name] }))
+    run = limited(() => host.run(source(DIR, name), { program: name, timeoutMs: 60_000, ...OPTIONS[name] }))
     run.catch(() => {}) // reported by the program's own test
     runs.set(name, run)
   }

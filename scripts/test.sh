@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# npm test after the build: the type check of the tests (tsc -p tsconfig.test.json, about 8 s of one core) runs
+# beside vitest instead of before it, since the suite spends much of its time waiting on processes and sockets. Its
+# errors are printed after vitest's report; either failing fails the run. Arguments go to vitest.
+set -u
+cd "$(dirname "$0")/.."
+types=$(mktemp)
+trap 'rm -f "$types"' EXIT
+npx tsc -p tsconfig.test.json >"$types" 2>&1 &
+tsc=$!
+npx vitest run "$@"
+tests=$?
+wait "$tsc"
+typed=$?
+if [ "$typed" -ne 0 ]; then
+  cat "$types"
+  echo "npm test: the type check of the tests failed (tsc -p tsconfig.test.json)" >&2
+fi
+[ "$tests" -ne 0 ] && exit "$tests"
+exit "$typed"
