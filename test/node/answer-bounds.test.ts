@@ -37,6 +37,23 @@ afterEach(async () => {
   cleanup = []
 })
 
+/** A node manager on a store the test prepared (no init), and a client transport; both stopped after the test. */
+async function startStored(dataDir: string, keysDir: string): Promise<{ nm: NodeManager; transport: ClientTransport }> {
+  const nm = await NodeManager.start({
+    dataDir,
+    keysDir,
+    init: false,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    engineWarmUp: false,
+  })
+  const transport = await ClientTransport.create()
+  cleanup.push(async () => {
+    await transport.close()
+    await nm.stop()
+  })
+  return { nm, transport }
+}
+
 describe('answers stay within the message limit', () => {
   it('a store left by an older node with a 20 MB exit reason answers GetVessels after start, the reason cut to 4 KiB', async () => {
     requireBuild()
@@ -56,18 +73,7 @@ describe('answers stay within the message limit', () => {
     ])
     await store.close()
 
-    const nm = await NodeManager.start({
-      dataDir: paths.data,
-      keysDir,
-      init: false,
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      engineWarmUp: false,
-    })
-    const transport = await ClientTransport.create()
-    cleanup.push(async () => {
-      await transport.close()
-      await nm.stop()
-    })
+    const { nm, transport } = await startStored(paths.data, keysDir)
     const anyone = await NodeClient.connect(nm.addresses[0]!, { transport })
     const { vessels } = await anyone.getVessels()
     const exit = vessels.find((v) => v.name === 'v1')!.exit!
@@ -99,18 +105,7 @@ describe('answers stay within the message limit', () => {
     writeFileSync(join(paths.logs, 'v1.old'), 'o'.repeat(HUGE))
     writeFileSync(join(paths.logs, 'v1.new'), 'the end\n')
 
-    const nm = await NodeManager.start({
-      dataDir: paths.data,
-      keysDir,
-      init: false,
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      engineWarmUp: false,
-    })
-    const transport = await ClientTransport.create()
-    cleanup.push(async () => {
-      await transport.close()
-      await nm.stop()
-    })
+    const { nm, transport } = await startStored(paths.data, keysDir)
     const owner = await NodeClient.connect(nm.addresses[0]!, { transport, identity: keys.owner })
     const log = Buffer.from(await owner.call('ReadVesselLog', ['v1'])).toString()
     expect(log.length).toBe(MAX_LOG_BYTES)
