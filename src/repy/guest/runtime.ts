@@ -57,9 +57,9 @@ export interface PyRuntime {
   dictKeys(d: unknown): unknown[]
   /** Adds or replaces a name in the builtins namespace. */
   defineBuiltin(name: string, value: unknown): void
-  /** A Python-callable native function: fn receives positional args (it checks arity itself); with `gen`, fn is a
-   *  generator function (so it can call Python code with yield*). With `kw`, keyword args arrive as a trailing Map
-   *  (only when the call passed some); without it, keyword args are a TypeError. */
+  /** A Python-callable native function: fn receives positional args (it checks arity itself, unless `arity`); with
+   *  `gen`, fn is a generator function (so it can call Python code with yield*). With `kw`, keyword args arrive as a
+   *  trailing Map (only when the call passed some); without it, keyword args are a TypeError. */
   native(name: string, fn: (...args: any[]) => unknown, opts?: NativeOptions): unknown // eslint-disable-line @typescript-eslint/no-explicit-any -- a native function declares its own parameter types and checks the Python values it is given
   /** A class whose methods are natives receiving self first; instances carry a hidden JS payload. Calling the class
    *  from Python raises TypeError unless `methods` has `__init__`. */
