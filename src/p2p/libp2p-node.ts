@@ -64,7 +64,13 @@ export async function createNodeLibp2p(
     connectionEncrypters: [noise()],
     // yamux pings every connection every 30 s from each end to keep it open, and only logs a ping that fails: the
     // connection monitor's ping below keeps connections open too (NAT mappings included) and closes the dead ones.
-    streamMuxers: [yamux({ maxInboundStreams: MAX_INBOUND_STREAMS, enableKeepAlive: false })],
+    // A client's first streams follow the end of its handshake at once (the requests of a fan-out wait for one dial),
+    // and may reach the node before its side of the connection is set up: the muxer holds such streams until then,
+    // and with libp2p's default of 10 it reset the whole connection on the 11th (seen: 10 requests plus identify to a
+    // node just started, on a loaded machine). Hold as many as the connection may have.
+    streamMuxers: [
+      yamux({ maxInboundStreams: MAX_INBOUND_STREAMS, maxEarlyStreams: MAX_INBOUND_STREAMS, enableKeepAlive: false }),
+    ],
     // Every local node is 127.0.0.x: without this the 6th dial within a second from one IP is refused.
     // libp2p counts a relayed connection against its relay's IP, so every client of a node behind NAT shares those
     // 5 a second (a deploy right after a pool acquire was refused); 64 a second per IP keeps a bound (with
