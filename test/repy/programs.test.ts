@@ -30,7 +30,7 @@ const CHECKS: Record<string, number> = {
   'dicts.r2py': 63,
   'direct_calls.r2py': 26,
   'dylink.r2py': 10,
-  'floats.r2py': 106,
+  'floats.r2py': 114,
   'getlasterror.r2py': 11,
   'int_loops.r2py': 51,
   'ints.r2py': 100,

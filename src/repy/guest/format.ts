@@ -120,8 +120,12 @@ export function formatF(v: number, prec: number, alt = false, upper = false): st
   return sign + s
 }
 
-/** str(float): '%.12g', plus '.0' when it looks like an integer. */
+/** str(float): '%.12g', plus '.0' when it looks like an integer. As CPython 2.7 (format_float_short with the '.0'
+ *  flag) it takes the exponent form one digit sooner than '%.12g' does: str(1e11) is '1e+11'. */
 export function floatStr(v: number): string {
+  const e = formatE(v, 11)
+  const at = e.indexOf('e')
+  if (at > 0 && e.slice(at) === 'e+11') return e.slice(0, at).replace(/\.?0+$/, '') + 'e+11'
   const s = formatG(v, 12)
   if (/^-?\d+$/.test(s)) return s + '.0'
   return s
