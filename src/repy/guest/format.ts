@@ -121,12 +121,15 @@ export function formatF(v: number, prec: number, alt = false, upper = false): st
 }
 
 /** str(float): '%.12g', plus '.0' when it looks like an integer. As CPython 2.7 (format_float_short with the '.0'
- *  flag) it takes the exponent form one digit sooner than '%.12g' does: str(1e11) is '1e+11'. */
+ *  flag) it takes the exponent form one digit sooner than '%.12g' does: an integer part of 12 digits is written
+ *  d.ddddddddddde+11 (str(1e11) is '1e+11'). */
 export function floatStr(v: number): string {
-  const e = formatE(v, 11)
-  const at = e.indexOf('e')
-  if (at > 0 && e.slice(at) === 'e+11') return e.slice(0, at).replace(/\.?0+$/, '') + 'e+11'
   const s = formatG(v, 12)
+  const twelve = /^(-?\d)(\d{11})$/.exec(s)
+  if (twelve !== null) {
+    const fraction = twelve[2]!.replace(/0+$/, '')
+    return twelve[1]! + (fraction === '' ? '' : '.' + fraction) + 'e+11'
+  }
   if (/^-?\d+$/.test(s)) return s + '.0'
   return s
 }
