@@ -62,6 +62,8 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
   /** host(...head, ...a): the argument list has no prototype, so no setter on Array.prototype sees or changes it;
    *  with data set, Uint8Array arguments go as byte strings. */
   const call = (head, a, data) => {
+    // a call without arguments (getruntime() as programs time loops) needs no argument list
+    if (a.length === 0 && head.length === 1) return host(head[0])
     const args = setPrototypeOf(head, null)
     for (let i = 0; i < a.length; i++) args[args.length] = data ? bytes(a[i]) : a[i]
     return apply(host, undefined, args)
@@ -265,8 +267,7 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
 
   const api = {
     log: (...a) => { let s = ''; for (let i = 0; i < a.length; i++) s += (i ? ' ' : '') + text(a[i]); return host(OP.log, s) },
-    // no argument list to build for the common call (programs time loops with it)
-    getruntime: (...a) => (a.length === 0 ? host(OP.getruntime) : call([OP.getruntime], a)),
+    getruntime: (...a) => call([OP.getruntime], a),
     sleep: (...a) => call([OP.sleep], a),
     randombytes: (...a) => call([OP.randombytes], a),
     getmyip: (...a) => call([OP.getmyip], a),
