@@ -2,7 +2,7 @@
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
-import { runProgram } from '../../src/runtime/run-program.js'
+import { runProgram, type ProgramSpec } from '../../src/runtime/run-program.js'
 import { FRONT_ENDS_MODULE } from '../../src/front-ends.js'
 import type { Outcome } from '../../src/runtime/api/types.js'
 import { tempDir } from './temp-dir.js'
@@ -47,32 +47,39 @@ export interface GuestOptions {
   keepDir?: boolean
 }
 
-export async function runGuest(source: string, options: GuestOptions = {}): Promise<GuestRun> {
-  const dir = tempDir('flotilla-test-')
+/** How long a guest may run before the test stops it, unless `timeoutMs` says otherwise. */
+export const GUEST_TIMEOUT_MS = 20_000
+
+/** Writes the program and its extra files into `dir` and gives the program's spec, with the options' defaults (for
+ *  runGuest and the shared host, test/helpers/shared-host.ts). */
+export function guestProgram(dir: string, source: string, options: GuestOptions): ProgramSpec {
   const program = options.program ?? 'main.js'
   writeFileSync(join(dir, program), source)
   for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content)
+  return {
+    cwd: dir,
+    program,
+    args: options.args ?? [],
+    ip: options.ip ?? '127.0.0.1',
+    restrictions: parseRestrictions(options.restrictions ?? GENEROUS_RESTRICTIONS),
+  }
+}
+
+export async function runGuest(source: string, options: GuestOptions = {}): Promise<GuestRun> {
+  const dir = tempDir('flotilla-test-')
+  const spec = guestProgram(dir, source, options)
   let output = ''
   const timeout = new AbortController()
-  const timer = setTimeout(() => timeout.abort('test timeout'), options.timeoutMs ?? 20_000)
+  const timer = setTimeout(() => timeout.abort('test timeout'), options.timeoutMs ?? GUEST_TIMEOUT_MS)
   try {
-    const outcome = await runProgram(
-      {
-        cwd: dir,
-        program,
-        args: options.args ?? [],
-        ip: options.ip ?? '127.0.0.1',
-        restrictions: parseRestrictions(options.restrictions ?? GENEROUS_RESTRICTIONS),
+    const outcome = await runProgram(spec, {
+      output: (text) => {
+        output += text
+        if (options.stopWhen?.(output)) timeout.abort('stopped by the test')
       },
-      {
-        output: (text) => {
-          output += text
-          if (options.stopWhen?.(output)) timeout.abort('stopped by the test')
-        },
-        stop: timeout.signal,
-        frontEnds: FRONT_ENDS_MODULE,
-      },
-    )
+      stop: timeout.signal,
+      frontEnds: FRONT_ENDS_MODULE,
+    })
     return { output, outcome, dir }
   } finally {
     clearTimeout(timer)

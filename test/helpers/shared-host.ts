@@ -2,13 +2,12 @@
 // host process per program (runGuest): a host's start (Node, the host's modules, QuickJS's WebAssembly) cost each
 // program about 0.15 s of a core, most of what a short program costs. For files that check what programs do, not
 // how `flotilla run` or a host's start behaves. Same options and result as runGuest.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { FRONT_ENDS_MODULE } from '../../src/front-ends.js'
 import type { Outcome } from '../../src/runtime/api/types.js'
-import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
 import { SandboxHost } from '../../src/runtime/sandbox.js'
-import { GENEROUS_RESTRICTIONS, type GuestOptions, type GuestRun } from './run-guest.js'
+import { GUEST_TIMEOUT_MS, guestProgram, type GuestOptions, type GuestRun } from './run-guest.js'
 import { tempDir } from './temp-dir.js'
 
 interface Running {
@@ -52,19 +51,10 @@ export function sharedGuestHost(): SharedGuestHost {
       const h = await started()
       const id = `v${next++}`
       const dir = mkdtempSync(join(root, `${id}-`))
-      const program = options.program ?? 'main.js'
-      writeFileSync(join(dir, program), source)
-      for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content)
+      const { args, ...spec } = guestProgram(dir, source, options)
       const outcome = new Promise<Outcome>((done) => running.set(id, { output: '', stopWhen: options.stopWhen, done }))
-      const timer = setTimeout(() => h.stopVessel(id, 'test timeout'), options.timeoutMs ?? 20_000)
-      h.startVessel({
-        vesselId: id,
-        cwd: dir,
-        program,
-        callargs: options.args ?? [],
-        ip: options.ip ?? '127.0.0.1',
-        restrictions: parseRestrictions(options.restrictions ?? GENEROUS_RESTRICTIONS),
-      })
+      const timer = setTimeout(() => h.stopVessel(id, 'test timeout'), options.timeoutMs ?? GUEST_TIMEOUT_MS)
+      h.startVessel({ vesselId: id, ...spec, callargs: args })
       try {
         const ended = await outcome
         return { output: running.get(id)!.output, outcome: ended, dir }
