@@ -36,6 +36,12 @@ export interface Int {
   value: bigint
   line: number
 }
+/** A long literal (`5L`). */
+export interface Long {
+  kind: 'Long'
+  value: bigint
+  line: number
+}
 export interface Float {
   kind: 'Float'
   value: number
@@ -154,6 +160,7 @@ export type Expr =
   | Int
   | Float
   | Imag
+  | Long
   | Str
   | Tuple
   | List

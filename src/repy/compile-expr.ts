@@ -320,19 +320,23 @@ export class ExprCompiler {
   }
 
   private floatConst(v: number): string {
-    return this.numberConst('float', v)
+    const text = Object.is(v, -0) ? '-0' : String(v)
+    return this.constant(text, `$rt.float(${text})`)
   }
   private imagConst(v: number): string {
-    return this.numberConst('imag', v)
-  }
-  private numberConst(kind: 'float' | 'imag', v: number): string {
     const text = Object.is(v, -0) ? '-0' : String(v)
-    const key = kind === 'float' ? text : 'j' + text
+    return this.constant('j' + text, `$rt.complex(0, ${text})`)
+  }
+  private longConst(v: bigint): string {
+    return this.constant(`${v}L`, `$rt.long(${v}n)`)
+  }
+  /** A module-level constant made once by `init` (a float, complex or long literal's value). */
+  private constant(key: string, init: string): string {
     let name = this.constIndex.get(key)
     if (!name) {
       name = `$k${this.constIndex.size}`
       this.constIndex.set(key, name)
-      this.consts.push(`const ${name} = ${kind === 'float' ? `$rt.float(${text})` : `$rt.complex(0, ${text})`};`)
+      this.consts.push(`const ${name} = ${init};`)
     }
     return name
   }
@@ -359,6 +363,7 @@ export class ExprCompiler {
   protected isPure(e: A.Expr): boolean {
     switch (e.kind) {
       case 'Int':
+      case 'Long':
       case 'Float':
       case 'Imag':
       case 'Str':
@@ -610,6 +615,8 @@ export class ExprCompiler {
         return this.floatConst(e.value)
       case 'Imag':
         return this.imagConst(e.value)
+      case 'Long':
+        return this.longConst(e.value)
       case 'Str':
         return jsStr(e.value)
       case 'Tuple':

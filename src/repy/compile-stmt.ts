@@ -315,6 +315,7 @@ export class StmtCompiler extends ExprCompiler {
         s.value.kind === 'Int' ||
         s.value.kind === 'Float' ||
         s.value.kind === 'Imag' ||
+        s.value.kind === 'Long' ||
         (s.value.kind === 'Name' && ['True', 'False', 'None'].includes(s.value.id)))
     )
       return

@@ -551,16 +551,19 @@ function parseNumber(text: string, line: number): A.Expr {
   if (/[jJ]$/.test(t)) return { kind: 'Imag', value: Number(t.slice(0, -1)), line }
   const isLong = /[lL]$/.test(t)
   if (isLong) t = t.slice(0, -1)
-  if (/^0[xX]/.test(t)) return { kind: 'Int', value: BigInt(t), line }
-  if (/^0[oO]/.test(t)) return { kind: 'Int', value: BigInt('0o' + t.slice(2)), line }
-  if (/^0[bB]/.test(t)) return { kind: 'Int', value: BigInt(t), line }
-  if (/[.eE]/.test(t)) {
+  if (/[.eE]/.test(t) && !/^0[xX]/.test(t)) {
     if (isLong) throw syntaxError(line)
     return { kind: 'Float', value: Number(t), line }
   }
+  const value = intText(t, line)
+  return isLong ? { kind: 'Long', value, line } : { kind: 'Int', value, line }
+}
+function intText(t: string, line: number): bigint {
+  if (/^0[xX]/.test(t) || /^0[bB]/.test(t)) return BigInt(t)
+  if (/^0[oO]/.test(t)) return BigInt('0o' + t.slice(2))
   if (t.length > 1 && t[0] === '0') {
     if (!/^[0-7]+$/.test(t)) throw syntaxError(line)
-    return { kind: 'Int', value: BigInt('0o' + t.slice(1)), line }
+    return BigInt('0o' + t.slice(1))
   }
-  return { kind: 'Int', value: BigInt(t), line }
+  return BigInt(t)
 }

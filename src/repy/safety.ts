@@ -139,6 +139,7 @@ function checkExpr(e: A.Expr): void {
       checkName(e.id, e.line, 'name')
       return
     case 'Int':
+    case 'Long':
     case 'Float':
     case 'Imag':
       return

@@ -35,6 +35,7 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   const int = (fn: string, x: unknown): number => {
     if (typeof x === 'number') return x
     if (typeof x === 'bigint') return Number(x)
+    if (typeof x === 'object' && py.typeName(x) === 'long') return py.toNumber(x)!
     return argError(`${fn}: expected an integer, got ${py.repr(x)}`)
   }
   const float = (fn: string, x: unknown): number => {

@@ -1,7 +1,21 @@
 // The arithmetic, shift and bitwise operators with Python 2 semantics, on the values of numbers.ts. `%` on a string
 // formats (format.ts); `-`, `&`, `|` and `^` on sets are set algebra (containers.ts).
-import { PyFloat, PyComplex, normBig, pyErr, typeErr, isList, isTuple, tuple, PySet } from './core.js'
-import { isInt, isNum, intVal, toBig, toFloat } from './numbers.js'
+import {
+  PyFloat,
+  PyComplex,
+  PyLong,
+  beyondInt,
+  isLong,
+  mkLong,
+  normBig,
+  pyErr,
+  typeErr,
+  isList,
+  isTuple,
+  tuple,
+  PySet,
+} from './core.js'
+import { isInt, isNum, intVal, intResult, toBig, toFloat } from './numbers.js'
 import { typeName } from './classes.js'
 import { percent } from './format.js'
 import { setOps } from './containers.js'
@@ -140,7 +154,10 @@ type CpxK = (a: PyComplex, b: PyComplex) => PyComplex
 
 function numOp(op: string, a: unknown, b: unknown, ik: IntK, fk: FltK, ck: CpxK): unknown {
   if (isInt(a)) {
-    if (isInt(b)) return ik(intVal(a), intVal(b))
+    if (isInt(b)) {
+      const r = ik(intVal(a), intVal(b))
+      return typeof r === 'number' || typeof r === 'bigint' ? intResult(a, b, r) : r
+    }
     if (b instanceof PyFloat) return new PyFloat(fk(toFloat(a), b.v))
   } else if (a instanceof PyFloat) {
     if (b instanceof PyFloat) return new PyFloat(fk(a.v, b.v))
@@ -171,11 +188,13 @@ function seqRepeat(s: unknown, n: unknown): unknown {
   return isTuple(s) ? tuple(out) : out
 }
 
-/** a + b for a long (a bigint, so |a| > 2**53 - 1) and an int in the safe range. */
-export function bigAddNum(a: bigint, b: number): number | bigint {
+/** a + b for a bigint (so |a| > 2**53 - 1) and an int in the safe range. */
+export function bigAddNum(a: bigint, b: number): number | bigint | PyLong {
   const r = a + BigInt(b)
   // with the same signs the sum is still beyond the safe range: no normalization needed
   if (b >= 0 ? a > 0 : a < 0) return r
+  // a long stays a long as it shrinks
+  if (beyondInt(a)) return mkLong(r)
   return r > 9007199254740991 || r < -9007199254740991 ? r : Number(r)
 }
 
@@ -183,9 +202,9 @@ export function add(a: unknown, b: unknown): unknown {
   // compiled code adds two safe ints inline: longs come first here
   if (typeof a === 'bigint') {
     if (typeof b === 'number') {
-      const r = a + BigInt(b)
-      if (b >= 0 ? a > 0 : a < 0) return r
-      return r > 9007199254740991 || r < -9007199254740991 ? r : Number(r)
+      // the sum keeps its sign, so stays beyond the safe range
+      if (b >= 0 ? a > 0n : a < 0n) return a + BigInt(b)
+      return bigAddNum(a, b)
     }
   } else if (typeof a === 'number') {
     if (typeof b === 'number') {
@@ -242,6 +261,11 @@ export function mul(a: unknown, b: unknown): unknown {
 }
 export function div(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number' && b !== 0) return Math.floor(a / b) + 0
+  // a float divided by a float or an int: rates and averages
+  if (a instanceof PyFloat) {
+    const y = b instanceof PyFloat ? b.v : typeof b === 'number' ? b : NaN
+    if (y !== 0 && !Number.isNaN(y)) return new PyFloat(a.v / y)
+  }
   return numOp(
     '/',
     a,
@@ -281,6 +305,7 @@ export function powMod(a: unknown, b: unknown, m: unknown): unknown {
   }
   let base = toBig(a),
     e = toBig(b)
+  const long = isLong(a) || isLong(b) || isLong(m)
   const md = toBig(m)
   if (e < 0n) throw typeErr('pow() 2nd argument cannot be negative when 3rd argument specified')
   if (md === 0n) throw pyErr('ValueError', 'pow() 3rd argument cannot be 0')
@@ -292,7 +317,7 @@ export function powMod(a: unknown, b: unknown, m: unknown): unknown {
     base = (base * base) % md
   }
   if (result !== 0n && result < 0n !== md < 0n) result += md
-  return normBig(result)
+  return long ? mkLong(result) : normBig(result)
 }
 
 function intArgs(op: string, a: unknown, b: unknown): [number | bigint, number | bigint] {
@@ -300,6 +325,15 @@ function intArgs(op: string, a: unknown, b: unknown): [number | bigint, number |
   return [intVal(a), intVal(b)]
 }
 export function lshift(a: unknown, b: unknown): unknown {
+  // two small ints (hashes, checksums and packing shift and mask 32-bit words): no argument checks, no bigint
+  if (typeof a === 'number' && typeof b === 'number' && b >= 0 && b < 31 && (a | 0) === a) {
+    const s = a * (1 << b)
+    if (s <= 9007199254740991 && s >= -9007199254740991) return s
+  }
+  const r = lshiftInt(a, b)
+  return typeof a === 'number' && typeof b === 'number' ? r : intResult(a, b, r)
+}
+function lshiftInt(a: unknown, b: unknown): number | bigint {
   const [x, y] = intArgs('<<', a, b)
   if (y < 0) throw pyErr('ValueError', 'negative shift count')
   if (typeof x === 'number' && typeof y === 'number' && y < 53) {
@@ -311,6 +345,11 @@ export function lshift(a: unknown, b: unknown): unknown {
   return normBig(toBig(x) << toBig(y))
 }
 export function rshift(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number' && b >= 0 && (a | 0) === a) return b < 32 ? a >> b : a < 0 ? -1 : 0
+  const r = rshiftInt(a, b)
+  return typeof a === 'number' && typeof b === 'number' ? r : intResult(a, b, r)
+}
+function rshiftInt(a: unknown, b: unknown): number | bigint {
   const [x, y] = intArgs('>>', a, b)
   if (y < 0) throw pyErr('ValueError', 'negative shift count')
   if (typeof x === 'number' && typeof y === 'number') {
@@ -331,42 +370,38 @@ function bitop(
   if (typeof a === 'boolean' && typeof b === 'boolean') return g(a ? 1 : 0, b ? 1 : 0) !== 0
   if (a instanceof PySet && b instanceof PySet) return setOps[s](a, b)
   const [x, y] = intArgs(op, a, b)
-  if (typeof x === 'number' && typeof y === 'number' && (x | 0) === x && (y | 0) === y) return g(x, y)
-  return normBig(f(toBig(x), toBig(y)))
+  if (typeof x === 'number' && typeof y === 'number' && (x | 0) === x && (y | 0) === y) {
+    // a long is the only int-like object
+    return typeof a === 'object' || typeof b === 'object' ? mkLong(g(x, y)) : g(x, y)
+  }
+  return intResult(a, b, normBig(f(toBig(x), toBig(y))))
 }
-export const bitand = (a: unknown, b: unknown) =>
-  bitop(
-    '&',
-    a,
-    b,
-    (x, y) => x & y,
-    (x, y) => x & y,
-    'intersection',
-  )
-export const bitor = (a: unknown, b: unknown) =>
-  bitop(
-    '|',
-    a,
-    b,
-    (x, y) => x | y,
-    (x, y) => x | y,
-    'union',
-  )
-export const bitxor = (a: unknown, b: unknown) =>
-  bitop(
-    '^',
-    a,
-    b,
-    (x, y) => x ^ y,
-    (x, y) => x ^ y,
-    'symmetric_difference',
-  )
+// each operator's first case: two ints of 32 bits, whose JavaScript result is Python's
+export function bitand(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number' && (a | 0) === a && (b | 0) === b) return a & b
+  return bitop('&', a, b, bigAnd, numAnd, 'intersection')
+}
+export function bitor(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number' && (a | 0) === a && (b | 0) === b) return a | b
+  return bitop('|', a, b, bigOr, numOr, 'union')
+}
+export function bitxor(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number' && (a | 0) === a && (b | 0) === b) return a ^ b
+  return bitop('^', a, b, bigXor, numXor, 'symmetric_difference')
+}
+const bigAnd = (x: bigint, y: bigint) => x & y
+const numAnd = (x: number, y: number) => x & y
+const bigOr = (x: bigint, y: bigint) => x | y
+const numOr = (x: number, y: number) => x | y
+const bigXor = (x: bigint, y: bigint) => x ^ y
+const numXor = (x: number, y: number) => x ^ y
 
 export function neg(a: unknown): unknown {
   if (typeof a === 'number') return 0 - a
   if (typeof a === 'boolean') return a ? -1 : 0
-  if (typeof a === 'bigint') return normBig(-a)
+  if (typeof a === 'bigint') return beyondInt(a) ? mkLong(-a) : normBig(-a)
   if (a instanceof PyFloat) return new PyFloat(-a.v)
+  if (a instanceof PyLong) return mkLong(-a.v)
   if (a instanceof PyComplex) return new PyComplex(-a.re, -a.im)
   throw typeErr(`bad operand type for unary -: '${typeName(a)}'`)
 }
@@ -376,14 +411,16 @@ export function pos(a: unknown): unknown {
   throw typeErr(`bad operand type for unary +: '${typeName(a)}'`)
 }
 export function invert(a: unknown): unknown {
-  if (isInt(a)) return isub(neg(a) as number, 1)
+  if (typeof a === 'number') return isub(0 - a, 1)
+  if (isInt(a)) return intResult(a, a, normBig(-toBig(a) - 1n))
   throw typeErr(`bad operand type for unary ~: '${typeName(a)}'`)
 }
 export function abs(a: unknown): unknown {
   if (typeof a === 'number') return Math.abs(a)
   if (typeof a === 'boolean') return a ? 1 : 0
-  if (typeof a === 'bigint') return a < 0n ? -a : a
+  if (typeof a === 'bigint') return a >= 0n ? a : beyondInt(a) ? mkLong(-a) : normBig(-a)
   if (a instanceof PyFloat) return new PyFloat(Math.abs(a.v))
+  if (a instanceof PyLong) return a.v >= 0n ? a : new PyLong(-a.v)
   if (a instanceof PyComplex) return cabs(a)
   throw typeErr(`bad operand type for abs(): '${typeName(a)}'`)
 }

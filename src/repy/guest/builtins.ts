@@ -21,6 +21,9 @@ import {
   type NativeImpl,
   objId,
   normBig,
+  PyLong,
+  isLong,
+  mkLong,
   type AnyFn,
 } from './core.js'
 import { isInt, intVal, toFloat, floatToInt, parseInt2, parseFloat2 } from './numbers.js'
@@ -70,6 +73,7 @@ const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER)
 
 function intRange(name: string, v: unknown, what: string): number {
   if (typeof v === 'number') return v
+  if (v instanceof PyLong) return intRange(name, normBig(v.v), what)
   if (typeof v === 'boolean') return v ? 1 : 0
   if (typeof v === 'bigint') {
     // xrange keeps its bounds as numbers: a long that is a whole JavaScript number is fine (xrange(5L))
@@ -98,7 +102,8 @@ function rangeArgs(name: string, args: unknown[]): [number, number, number] {
  *  exactly with BigInt. As many items as fit are refused as a plain range() is: MemoryError past 50 million. */
 function bigRange(args: unknown[]): unknown[] {
   argCount('range', args, 3)
-  const big = (v: unknown, what: string) => (typeof v === 'bigint' ? v : BigInt(intRange('range', v, what)))
+  const big = (v: unknown, what: string) =>
+    typeof v === 'bigint' ? v : v instanceof PyLong ? v.v : BigInt(intRange('range', v, what))
   let start = 0n,
     stop: bigint,
     step = 1n
@@ -131,7 +136,7 @@ function hexOct(x: unknown, radix: number, name: string): string {
   const a = neg ? -v : v
   let s = a.toString(radix)
   s = radix === 16 ? '0x' + s : s === '0' ? '0' : '0' + s
-  if (typeof v === 'bigint' && typeOf(v) === T.long) s += 'L'
+  if (isLong(x)) s += 'L'
   return (neg ? '-' : '') + s
 }
 
@@ -336,8 +341,8 @@ export function initTypes(): void {
       base = args[1]
       hasBase = true
     }
-    if (args.length === 0) return 0
-    return toInt(name, args[0], base, hasBase)
+    const v = args.length === 0 ? 0 : toInt(name, args[0], base, hasBase)
+    return name === 'long' ? mkLong(v) : v
   }
   T.int.ctor = intCtor('int')
   T.long.ctor = intCtor('long')
@@ -496,7 +501,7 @@ export function makeBuiltins(): PyDict {
   fn(
     'range',
     (...args: unknown[]) => {
-      if (args.some((a) => typeof a === 'bigint')) return bigRange(args)
+      if (args.some((a) => isInt(a) && typeof intVal(a) === 'bigint')) return bigRange(args)
       const [start, stop, step] = rangeArgs('range', args)
       const n = rangeLen(start, stop, step)
       if (n > MAX_RANGE_ITEMS) throw pyErr('MemoryError', '')

@@ -5,6 +5,7 @@ import {
   PyInstance,
   PyFloat,
   PyComplex,
+  PyLong,
   PyDict,
   PySet,
   BoundMethod,
@@ -17,12 +18,10 @@ import {
   pyErr,
   typeErr,
   mkNative,
+  beyondInt,
   type AnyFn,
 } from './core.js'
 import { numberPart } from './complex.js'
-
-const INT64_MAX = (1n << 63n) - 1n
-const INT64_MIN = -(1n << 63n)
 
 export function typeOf(x: unknown): PyType {
   switch (typeof x) {
@@ -33,7 +32,7 @@ export function typeOf(x: unknown): PyType {
     case 'boolean':
       return T.bool
     case 'bigint':
-      return x > INT64_MAX || x < INT64_MIN ? T.long : T.int
+      return beyondInt(x) ? T.long : T.int
     case 'function':
       return (x as AnyFn).$nat !== undefined ? T.builtin : T.function
     case 'undefined':
@@ -42,6 +41,7 @@ export function typeOf(x: unknown): PyType {
   if (x === null) return T.NoneType
   if (x instanceof PyInstance) return x.cls
   if (x instanceof PyFloat) return T.float
+  if (x instanceof PyLong) return T.long
   if (x instanceof PyComplex) return T.complex
   if (Array.isArray(x)) return isTuple(x) ? T.tuple : T.list
   if (x instanceof PyDict) return x.cls ?? T.dict

@@ -1,5 +1,5 @@
 // Truth values and comparisons with Python 2 rules (mixed types ordered: None < numbers < others by type name).
-import { PyFloat, PyComplex, PyDict, PySet, XRange, BoundMethod, isTuple, objId, typeErr } from './core.js'
+import { PyFloat, PyComplex, PyLong, PyDict, PySet, XRange, BoundMethod, isTuple, objId, typeErr } from './core.js'
 import { complexEq, noOrdering } from './complex.js'
 import { isInt, intVal, toBig } from './numbers.js'
 import { typeOf, typeName } from './classes.js'
@@ -16,6 +16,7 @@ export function truth(a: unknown): boolean {
       return a !== 0n
     case 'object':
       if (a instanceof PyFloat) return a.v !== 0
+      if (a instanceof PyLong) return a.v !== 0n
       if (a instanceof PyComplex) return a.re !== 0 || a.im !== 0
       if (Array.isArray(a)) return a.length > 0
       if (a instanceof PyDict) return a.m.size > 0

@@ -1,7 +1,7 @@
 // Python 2.7's complex numbers: the operators' kernels (as CPython's complexobject.c computes them), complex(...)
 // with its string syntax, and the attributes. Formatting is in format.ts, comparisons in compare.ts.
-import { PyComplex, PyFloat, pyErr, typeErr } from './core.js'
-import { isInt, toFloat } from './numbers.js'
+import { PyComplex, PyFloat, isLong, mkLong, pyErr, typeErr } from './core.js'
+import { isInt, toBig, toFloat, type IntLike } from './numbers.js'
 
 /** An int, long, bool, float or complex as a complex; null for anything else. */
 export function asComplex(x: unknown): PyComplex | null {
@@ -102,7 +102,7 @@ export function complexEq(a: unknown, b: unknown): boolean {
     const c = x === a ? x : y
     const i = x === a ? b : a
     if (c.im !== 0 || !Number.isFinite(c.re) || !Number.isInteger(c.re)) return false
-    return BigInt(c.re) === BigInt(typeof i === 'boolean' ? (i ? 1 : 0) : (i as number | bigint))
+    return BigInt(c.re) === toBig(i as IntLike)
   }
   return x.re === y.re && x.im === y.im
 }
@@ -204,6 +204,6 @@ export function complexCtor(args: unknown[], kw: Map<string, unknown> | null): u
 export function numberPart(x: unknown, name: string): unknown {
   if (x instanceof PyComplex) return new PyFloat(name === 'real' ? x.re : x.im)
   if (x instanceof PyFloat) return name === 'real' ? x : new PyFloat(0)
-  if (isInt(x)) return name === 'real' ? (typeof x === 'boolean' ? (x ? 1 : 0) : x) : 0
+  if (isInt(x)) return name === 'real' ? (typeof x === 'boolean' ? (x ? 1 : 0) : x) : isLong(x) ? mkLong(0) : 0
   return undefined
 }

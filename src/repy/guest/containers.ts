@@ -5,6 +5,8 @@ import {
   PyInstance,
   PyIter,
   PyFloat,
+  PyLong,
+  normBig,
   PySlice,
   XRange,
   ListIter,
@@ -137,6 +139,7 @@ function index(o: { length: number }, k: unknown, what: string, kind: string): n
     return i
   }
   if (typeof k === 'boolean') return index(o, k ? 1 : 0, what, kind)
+  if (k instanceof PyLong) return index(o, normBig(k.v), what, kind)
   if (typeof k === 'bigint') throw pyErr('IndexError', "cannot fit 'long' into an index-sized integer")
   throw typeErr(`${kind} indices must be integers, not ${typeName(k)}`)
 }
@@ -145,6 +148,7 @@ function sliceIdx(v: unknown): number | null {
   if (v === undefined || v === null) return null
   if (typeof v === 'number') return v
   if (typeof v === 'boolean') return v ? 1 : 0
+  if (v instanceof PyLong) return sliceIdx(normBig(v.v))
   if (typeof v === 'bigint') return v < 0n ? -Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER
   throw typeErr('slice indices must be integers or None or have an __index__ method')
 }
@@ -353,6 +357,7 @@ function cmpResult(r: unknown): number {
   if (typeof r === 'number') return r
   if (typeof r === 'boolean') return r ? 1 : 0
   if (typeof r === 'bigint') return r < 0n ? -1 : r > 0n ? 1 : 0
+  if (r instanceof PyLong) return r.v < 0n ? -1 : r.v > 0n ? 1 : 0
   throw typeErr(`comparison function must return int, not ${typeName(r)}`)
 }
 

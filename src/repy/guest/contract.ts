@@ -7,7 +7,8 @@
 // |-------------------|----------------------------------------------------------------------------|
 // | None              | null (never undefined: the runtime turns undefined into null at every edge) |
 // | bool              | true / false                                                               |
-// | int, long         | number when a safe integer, else bigint (always normalized: a bigint is never in the safe range) |
+// | int               | number when a safe integer, else bigint (always normalized: a bigint is never in the safe range) |
+// | long              | PyLong ({ v: bigint }) while an int could hold the value (below 2^63 in size), else bigint |
 // | float             | PyFloat instance ({ v: number })                                            |
 // | complex           | PyComplex instance ({ re: number, im: number })                             |
 // | str               | string whose char codes are all 0..255 (a byte string)                      |
@@ -142,6 +143,8 @@ export interface CompiledCodeRuntime {
   float(n: number): unknown
   /** complex(re, im) (imaginary literals). */
   complex(re: number, im: number): unknown
+  /** A long literal (`5L`). */
+  long(v: bigint): unknown
   tuple(items: unknown[]): unknown
   /** dict literal: keys and values alternate. */
   dict(kv: unknown[]): unknown

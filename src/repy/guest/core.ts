@@ -8,6 +8,12 @@ export class PyFloat {
   constructor(readonly v: number) {}
 }
 
+/** A Python long whose value an int could hold (below 2^63 in size: `0L`, `long(5)`, `5L + 1`). A long beyond that is
+ *  a bare bigint, as an int is never that large; a long keeps its type through arithmetic as in Python 2. */
+export class PyLong {
+  constructor(readonly v: bigint) {}
+}
+
 /** A Python complex: two doubles. */
 export class PyComplex {
   constructor(
@@ -380,6 +386,21 @@ export function normBig(b: bigint): number | bigint {
   return b >= MIN_SAFE && b <= MAX_SAFE ? Number(b) : b
 }
 
+const INT64_MAX = (1n << 63n) - 1n
+const INT64_MIN = -(1n << 63n)
+/** Is this bigint beyond what an int holds (so a long)? */
+export const beyondInt = (b: bigint): boolean => b > INT64_MAX || b < INT64_MIN
+
+/** A long with this value: a PyLong while an int could hold it, else the bigint itself. */
+export function mkLong(x: number | bigint): PyLong | bigint {
+  if (typeof x === 'number') return new PyLong(BigInt(x))
+  return beyondInt(x) ? x : new PyLong(x)
+}
+
+/** Is this Python value a long (of either form)? */
+export const isLong = (x: unknown): x is PyLong | bigint =>
+  typeof x === 'number' ? false : typeof x === 'bigint' ? beyondInt(x) : x instanceof PyLong
+
 function floatKey(v: number): unknown {
   if (Number.isInteger(v) && !Number.isSafeInteger(v)) return BigInt(v)
   return v
@@ -411,6 +432,7 @@ export function hashKey(k: unknown): unknown {
     case 'object':
       if (k === null) return null
       if (k instanceof PyFloat) return floatKey(k.v)
+      if (k instanceof PyLong) return normBig(k.v)
       // equal to the float (or int) of its real part when the imaginary part is 0, as in Python
       if (k instanceof PyComplex) return k.im === 0 ? floatKey(k.re) : '\u0103' + String(k.re) + ',' + String(k.im)
       if (Array.isArray(k)) {

@@ -2,6 +2,7 @@
 import {
   PyFloat,
   PyComplex,
+  PyLong,
   PyDict,
   PySet,
   PyType,
@@ -14,6 +15,7 @@ import {
   objId,
   pyErr,
   typeErr,
+  beyondInt,
   type AnyFn,
 } from './core.js'
 import { isInt, intVal, floatToInt, toFloat } from './numbers.js'
@@ -135,8 +137,6 @@ export function floatStr(v: number): string {
 }
 
 // --- repr / str ---------------------------------------------------------------------------------------------------
-const INT64_MAX = (1n << 63n) - 1n
-const INT64_MIN = -(1n << 63n)
 
 export function reprStr(s: string): string {
   const q = s.indexOf("'") >= 0 && s.indexOf('"') < 0 ? '"' : "'"
@@ -219,7 +219,7 @@ export function repr(x: unknown): string {
     case 'boolean':
       return x ? 'True' : 'False'
     case 'bigint':
-      return String(x) + (x > INT64_MAX || x < INT64_MIN ? 'L' : '')
+      return String(x) + (beyondInt(x) ? 'L' : '')
     case 'function': {
       const f = x as AnyFn
       if (f.$nat !== undefined) return `<built-in function ${f.$nat.name}>`
@@ -231,6 +231,7 @@ export function repr(x: unknown): string {
   }
   if (x === null) return 'None'
   if (x instanceof PyFloat) return floatRepr(x.v)
+  if (x instanceof PyLong) return String(x.v) + 'L'
   if (x instanceof PyComplex) return complexText(x, true)
   if (Array.isArray(x)) return isTuple(x) ? reprSeq(x, '(', ')', true) : reprSeq(x, '[', ']', false)
   if (x instanceof PyDict) {
@@ -291,6 +292,7 @@ export function str(x: unknown): string {
   if (typeof x === 'number') return String(x)
   if (typeof x === 'bigint') return String(x)
   if (x instanceof PyFloat) return floatStr(x.v)
+  if (x instanceof PyLong) return String(x.v)
   if (x instanceof PyComplex) return complexText(x, false)
   if (x instanceof PyInstance) {
     const h = userHook(x, '__str__')

@@ -1,25 +1,34 @@
-// Python 2 number values: ints are JS numbers when safe integers, else bigints; floats are PyFloat. Tests,
-// conversions and parsing; the operators on them are in arithmetic.ts.
-import { PyComplex, PyFloat, normBig, pyErr, typeErr } from './core.js'
+// Python 2 number values: ints are JS numbers when safe integers, else bigints; a long is a PyLong while an int could
+// hold it, else a bigint; floats are PyFloat. Tests, conversions and parsing; the operators are in arithmetic.ts.
+import { PyComplex, PyFloat, PyLong, isLong, mkLong, normBig, pyErr, typeErr } from './core.js'
 
-export const isInt = (x: unknown): x is number | bigint | boolean =>
-  typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean'
+/** An int-like value: int, long or bool. */
+export type IntLike = number | bigint | boolean | PyLong
+export const isInt = (x: unknown): x is IntLike =>
+  typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean' || x instanceof PyLong
 export const isNum = (x: unknown): boolean => isInt(x) || x instanceof PyFloat
 
-/** int-like to number|bigint (bools become 0/1). */
-export function intVal(x: number | bigint | boolean): number | bigint {
-  return typeof x === 'boolean' ? (x ? 1 : 0) : x
+/** int-like to number|bigint (bools become 0/1, a long its value). */
+export function intVal(x: IntLike): number | bigint {
+  if (typeof x === 'boolean') return x ? 1 : 0
+  return x instanceof PyLong ? normBig(x.v) : x
 }
-export function toBig(x: number | bigint | boolean): bigint {
-  return typeof x === 'bigint' ? x : BigInt(typeof x === 'boolean' ? (x ? 1 : 0) : x)
+export function toBig(x: IntLike): bigint {
+  if (typeof x === 'bigint') return x
+  if (x instanceof PyLong) return x.v
+  return BigInt(typeof x === 'boolean' ? (x ? 1 : 0) : x)
+}
+/** The result of an int operation on a and b: a long when either is one, as in Python 2. */
+export function intResult(a: unknown, b: unknown, r: number | bigint): number | bigint | PyLong {
+  return isLong(a) || isLong(b) ? mkLong(r) : r
 }
 /** Python number -> JS float (OverflowError for huge longs). */
 export function toFloat(x: unknown): number {
   if (typeof x === 'number') return x
   if (x instanceof PyFloat) return x.v
   if (typeof x === 'boolean') return x ? 1 : 0
-  if (typeof x === 'bigint') {
-    const f = Number(x)
+  if (typeof x === 'bigint' || x instanceof PyLong) {
+    const f = Number(x instanceof PyLong ? x.v : x)
     if (!Number.isFinite(f)) throw pyErr('OverflowError', 'long int too large to convert to float')
     return f
   }

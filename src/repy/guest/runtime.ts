@@ -3,6 +3,8 @@
 import type { CompiledCodeRuntime } from './contract.js'
 import {
   PyFloat,
+  PyLong,
+  mkLong,
   PyComplex,
   PyDict,
   PySet,
@@ -146,6 +148,7 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
     STOP,
     float: (n: number) => new PyFloat(n),
     complex: (re: number, im: number) => new PyComplex(re, im),
+    long: mkLong,
     tuple,
     dict(kv: unknown[]) {
       const d = new PyDict()
@@ -225,10 +228,9 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
         if (typeof b === 'number') return new PyFloat(a.v + b)
       } else if (typeof a === 'bigint') {
         if (typeof b === 'number') {
-          // num.bigAddNum inlined (the hot path of a long accumulator)
-          const r = a + BigInt(b)
-          if (b >= 0 ? a > 0 : a < 0) return r
-          return r > 9007199254740991 || r < -9007199254740991 ? r : Number(r)
+          // the hot path of a long accumulator: the sum keeps its sign, so stays beyond the safe range
+          if (b >= 0 ? a > 0n : a < 0n) return a + BigInt(b)
+          return num.bigAddNum(a, b)
         }
       } else if (Array.isArray(a) && !isTuple(a)) {
         const items = a === b ? a.slice() : cont.toArray(b)
@@ -258,21 +260,21 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
       return num.sub(a, b)
     },
     ibitand(a: unknown, b: unknown) {
-      if (a instanceof PySet && !a.frozen && b instanceof PySet) {
+      if (typeof a === 'object' && a instanceof PySet && !a.frozen && b instanceof PySet) {
         a.m = cont.setOps.intersection(a, b).m
         return a
       }
       return num.bitand(a, b)
     },
     ibitor(a: unknown, b: unknown) {
-      if (a instanceof PySet && !a.frozen && b instanceof PySet) {
+      if (typeof a === 'object' && a instanceof PySet && !a.frozen && b instanceof PySet) {
         for (const [h, v] of b.m) if (!a.m.has(h)) a.m.set(h, v)
         return a
       }
       return num.bitor(a, b)
     },
     ibitxor(a: unknown, b: unknown) {
-      if (a instanceof PySet && !a.frozen && b instanceof PySet) {
+      if (typeof a === 'object' && a instanceof PySet && !a.frozen && b instanceof PySet) {
         a.m = cont.setOps.symmetric_difference(a, b).m
         return a
       }
@@ -382,6 +384,7 @@ export function createRuntime(hooks: RuntimeHooks): PyRuntime {
       if (typeof x === 'boolean') return x ? 1 : 0
       if (typeof x === 'bigint') return Number(x)
       if (x instanceof PyFloat) return x.v
+      if (x instanceof PyLong) return Number(x.v)
       return null
     },
     getHandled: () => exc.excState.handled,
