@@ -35,7 +35,7 @@ const CHECKS: Record<string, number> = {
   'int_loops.r2py': 51,
   'ints.r2py': 106,
   'lists.r2py': 74,
-  'longs.r2py': 101,
+  'longs.r2py': 112,
   'numeric_loops.r2py': 26,
   'sets.r2py': 35,
   'strings.r2py': 170,

@@ -7,6 +7,7 @@ import {
   PyFloat,
   PyLong,
   normBig,
+  beyondInt,
   PySlice,
   XRange,
   ListIter,
@@ -356,8 +357,8 @@ export const setOps = {
 function cmpResult(r: unknown): number {
   if (typeof r === 'number') return r
   if (typeof r === 'boolean') return r ? 1 : 0
-  if (typeof r === 'bigint') return r < 0n ? -1 : r > 0n ? 1 : 0
-  if (r instanceof PyLong) return r.v < 0n ? -1 : r.v > 0n ? 1 : 0
+  // a long is refused, as CPython 2.7 refuses it
+  if (typeof r === 'bigint' && !beyondInt(r)) return r < 0n ? -1 : r > 0n ? 1 : 0
   throw typeErr(`comparison function must return int, not ${typeName(r)}`)
 }
 

@@ -16,6 +16,7 @@ import {
   pyErr,
   typeErr,
   beyondInt,
+  isLong,
   type AnyFn,
 } from './core.js'
 import { isInt, intVal, floatToInt, toFloat } from './numbers.js'
@@ -443,7 +444,7 @@ export function percent(f: string, args: unknown): string {
     if (f[i] === '*') {
       const w = next()
       i++
-      if (!isInt(w)) throw typeErr('* wants int')
+      if (!isInt(w) || isLong(w)) throw typeErr('* wants int')
       width = Number(intVal(w))
       if (width < 0) {
         flags += '-'
@@ -460,7 +461,7 @@ export function percent(f: string, args: unknown): string {
       if (f[i] === '*') {
         const pv = next()
         i++
-        if (!isInt(pv)) throw typeErr('* wants int')
+        if (!isInt(pv) || isLong(pv)) throw typeErr('* wants int')
         prec = Math.max(0, Number(intVal(pv)))
       } else {
         let w = ''
