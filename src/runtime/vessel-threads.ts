@@ -24,6 +24,10 @@ export interface VesselThread {
   engineSent: boolean
 }
 
+/** The worker's entry, dist/runtime/vessel-worker.js, found from this module where the build put it: in
+ *  dist/runtime/ (the sandbox host's bundle) or in a chunk of the CLI's bundle in dist/cli/ (`flotilla run`). */
+const WORKER_ENTRY = new URL('../runtime/vessel-worker.js', import.meta.url)
+
 /** Starts a vessel thread; it waits for its vessel (a VesselMessage), loading the front-end registry meanwhile. */
 export function startVesselThread(frontEnds?: string): VesselThread {
   const sync = new MessageChannel()
@@ -37,7 +41,7 @@ export function startVesselThread(frontEnds?: string): VesselThread {
     charges: charges.sab,
     frontEnds,
   }
-  const worker = new Worker(new URL('./vessel-worker.js', import.meta.url), {
+  const worker = new Worker(WORKER_ENTRY, {
     workerData: data,
     transferList: [sync.port1, async.port1],
     // Young generation 2 MB in all (V8 gives this old generation 4 MB of semi-spaces): a sleeping vessel's thread
