@@ -24,9 +24,10 @@ const VESSEL_ID = 'run'
  * (Node drains V8's background tasks when a worker or the process exits; the sandbox host process was killed
  * instead): a hello world spent 90-110 ms of cpu after its program had ended.
  *
- * The flag is V8's, for the whole process, and is read when a module is compiled; it is set back at once, before
- * the vessel's thread boots: with any flag changed, V8 refuses Node's code cache of its built-in modules, and a
- * worker's boot took 20-30 ms more. The compile is synchronous for the same reason (nothing else runs meanwhile).
+ * The flag is V8's, for the whole process, and is read when a module is compiled; it is set back at once. Once any
+ * flag has been changed, V8 refuses Node's code cache of its built-in modules for good (setting it back does not
+ * help), and a worker that boots after it took 20-30 ms more cpu compiling them: so the compile waits until the
+ * vessel's thread has booted and loaded its code.
  */
 function compileBaselineOnly(): WebAssembly.Module {
   setFlagsFromString('--liftoff-only')
@@ -44,7 +45,7 @@ export async function runLocally(spec: ProgramSpec, options: Omit<RunOptions, 'b
   // dist/<registry>, from this module in dist/runtime/ or in a chunk of the CLI's bundle in dist/cli/
   const frontEnds =
     options.frontEnds === undefined ? undefined : fileURLToPath(new URL(`../${options.frontEnds}`, import.meta.url))
-  // The vessel's thread boots while QuickJS is compiled, and makes its engine for this program as soon as it has it.
+  // The vessel's thread boots first (see compileBaselineOnly), then makes its engine for this program.
   const spares = new SpareThreads(
     false,
     { started: (thread) => charger.addSpare(thread.charges), gone: (thread) => charger.removeSpare(thread.charges) },
@@ -52,9 +53,9 @@ export async function runLocally(spec: ProgramSpec, options: Omit<RunOptions, 'b
     spec.restrictions.limits.memory,
     spec.program,
   )
-  const quickjsModule = compileBaselineOnly()
   spares.open()
-  spares.engineReady(quickjsModule)
+  await spares.spareLoaded()
+  spares.engineReady(compileBaselineOnly())
   let settle!: (o: Outcome) => void
   const done = new Promise<Outcome>((r) => {
     settle = r
