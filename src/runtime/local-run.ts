@@ -40,7 +40,7 @@ function compileBaselineOnly(): WebAssembly.Module {
 
 /** Runs the program in a vessel thread of this process and resolves with how it ended. `frontEnds` is a path inside
  *  the built tree (dist/), as for runProgram. */
-export async function runLocally(spec: ProgramSpec, options: Omit<RunOptions, 'backgroundThreads'>): Promise<Outcome> {
+export async function runLocally(spec: ProgramSpec, options: RunOptions): Promise<Outcome> {
   const charger = new HostCpuCharger()
   // dist/<registry>, from this module in dist/runtime/ or in a chunk of the CLI's bundle in dist/cli/
   const frontEnds =
