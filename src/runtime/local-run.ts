@@ -19,8 +19,8 @@ const VESSEL_ID = 'run'
  * QuickJS compiled for V8's baseline compiler only (Liftoff), never tiered up to its optimizing one. With tiering,
  * Liftoff's code counts every function's work to find the hot ones, and the optimizing compiles of QuickJS's huge
  * interpreter and parser functions take background threads for seconds: in `flotilla run` on the loaded 2-core
- * machine, a loop of 300,000 `total += i * i` took 38-60 ms a pass for all of 10 s (200 passes), 19-22 ms on
- * baseline code alone from the first pass. And this process cannot end before the compiles it queued are done
+ * machine, a loop of 300,000 `total += i * i` took 39-41 ms of the thread's cpu a pass for all of 300 passes
+ * (12 s), 20-21 ms on baseline code alone from the first pass. And this process cannot end before the compiles it queued are done
  * (Node drains V8's background tasks when a worker or the process exits; the sandbox host process was killed
  * instead): a hello world spent 90-110 ms of cpu after its program had ended.
  *
