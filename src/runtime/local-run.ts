@@ -16,26 +16,27 @@ import { SpareThreads } from './vessel-threads.js'
 const VESSEL_ID = 'run'
 
 /**
- * QuickJS compiled for V8's baseline compiler only (Liftoff), never tiered up to its optimizing one. With tiering,
- * Liftoff's code counts every function's work to find the hot ones, and the optimizing compiles of QuickJS's huge
- * interpreter and parser functions take background threads for seconds: in `flotilla run` on the loaded 2-core
- * machine, a loop of 300,000 `total += i * i` took 39-41 ms of the thread's cpu a pass for all of 300 passes
- * (12 s), 20-21 ms on baseline code alone from the first pass. And this process cannot end before the compiles it queued are done
- * (Node drains V8's background tasks when a worker or the process exits; the sandbox host process was killed
- * instead): a hello world spent 90-110 ms of cpu after its program had ended.
+ * V8 tiers WebAssembly up from its baseline code (Liftoff) to optimized code one function at a time, once the
+ * function's budget of work is spent; the default budget is spent in well under a millisecond. Making QuickJS's
+ * engine (its context, the prelude's parse) then queued optimizing compiles of QuickJS's huge parser and interpreter
+ * functions, which this process must finish before it can exit (Node drains V8's background tasks when a worker or
+ * the process ends; the sandbox host process was killed instead): 90-110 ms of cpu after a hello world had ended.
+ * And a loop running in one long call of QuickJS's interpreter never gets the optimized code (V8 replaces a
+ * WebAssembly function at its next call only), while its spent budget calls into V8 again and again: 39-41 ms of the
+ * thread's cpu a pass of 300,000 `total += i * i` at the program's top level, for all of 300 passes.
  *
- * The flag is V8's, for the whole process, and is read when a module is compiled; it is set back at once. Once any
- * flag has been changed, V8 refuses Node's code cache of its built-in modules for good (setting it back does not
- * help), and a worker that boots after it took 20-30 ms more cpu compiling them: so the compile waits until the
- * vessel's thread has booted and loaded its code.
+ * With the budget 1000 times larger, a hello world queues no optimizing compile, that loop takes 20 ms a pass
+ * from the first, and a function called again and again is still optimized after its first few calls (the same
+ * loop in a function: 12 ms a pass from the sixth, as with the default; 20-25 before). The flag is V8's, for the
+ * whole process; set only after the vessel's thread has loaded its code, because once any flag has been changed V8
+ * refuses Node's code cache of its built-in modules, and a worker booting afterwards took 20-30 ms more cpu
+ * compiling them.
  */
-function compileBaselineOnly(): WebAssembly.Module {
-  setFlagsFromString('--liftoff-only')
-  try {
-    return new WebAssembly.Module(quickJSWasm())
-  } finally {
-    setFlagsFromString('--no-liftoff-only')
-  }
+const TIERING_BUDGET = 2_000_000_000
+
+function compileQuickJSForOneProgram(): WebAssembly.Module {
+  setFlagsFromString(`--wasm-tiering-budget=${TIERING_BUDGET}`)
+  return new WebAssembly.Module(quickJSWasm())
 }
 
 /** Runs the program in a vessel thread of this process and resolves with how it ended. `frontEnds` is a path inside
@@ -45,7 +46,7 @@ export async function runLocally(spec: ProgramSpec, options: RunOptions): Promis
   // dist/<registry>, from this module in dist/runtime/ or in a chunk of the CLI's bundle in dist/cli/
   const frontEnds =
     options.frontEnds === undefined ? undefined : fileURLToPath(new URL(`../${options.frontEnds}`, import.meta.url))
-  // The vessel's thread boots first (see compileBaselineOnly), then makes its engine for this program.
+  // The vessel's thread boots first (see TIERING_BUDGET), then makes its engine for this program.
   const spares = new SpareThreads(
     false,
     { started: (thread) => charger.addSpare(thread.charges), gone: (thread) => charger.removeSpare(thread.charges) },
@@ -55,7 +56,7 @@ export async function runLocally(spec: ProgramSpec, options: RunOptions): Promis
   )
   spares.open()
   await spares.spareLoaded()
-  spares.engineReady(compileBaselineOnly())
+  spares.engineReady(compileQuickJSForOneProgram())
   let settle!: (o: Outcome) => void
   const done = new Promise<Outcome>((r) => {
     settle = r
