@@ -7,7 +7,7 @@ import { FRONT_ENDS_MODULE, PROGRAM_EXTENSIONS } from '../front-ends.js'
 import { isValidIp } from '../runtime/api/validate.js'
 import { parseRestrictions, RestrictionsError } from '../runtime/nanny/restrictions.js'
 import { RingLog, DEFAULT_LOG_BYTES } from '../runtime/ring-log.js'
-import { runProgram } from '../runtime/run-program.js'
+import { runLocally } from '../runtime/local-run.js'
 import type { Outcome } from '../runtime/api/types.js'
 import { UsageError } from './usage-error.js'
 
@@ -95,7 +95,7 @@ async function run(
     /** The end of the program's output: a reason it already printed (Repy's unsafe-code lines) is not said twice. */
     let tail = ''
     try {
-      outcome = await runProgram(
+      outcome = await runLocally(
         { cwd, program, args, ip: options.ip, restrictions },
         {
           output: (text) => {
@@ -105,8 +105,6 @@ async function run(
           },
           stop: ctrlC.signal,
           frontEnds: FRONT_ENDS_MODULE,
-          // 50 ms of a hello world's 300 ms of cpu (SandboxOptions.backgroundThreads); a Ctrl-C may wait longer
-          backgroundThreads: 1,
         },
       )
     } finally {

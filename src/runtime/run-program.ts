@@ -1,4 +1,5 @@
-// One program in a fresh sandbox host, to its end: what `flotilla run` does, and what the tests run guests with.
+// One program in a fresh sandbox host process, to its end: what the tests run guests with (`flotilla run` runs the
+// same vessel thread in its own process instead: local-run.ts).
 import type { Outcome } from './api/types.js'
 import type { Restrictions } from './nanny/resources.js'
 import { SandboxHost } from './sandbox.js'
@@ -20,8 +21,6 @@ export interface RunOptions {
   stop?: AbortSignal
   /** The front-end registry for SandboxHost.start; without it, the program runs as JavaScript or TypeScript. */
   frontEnds?: string
-  /** SandboxOptions.backgroundThreads. */
-  backgroundThreads?: number
 }
 
 /** Runs the program and resolves with how it ended. */
@@ -40,7 +39,6 @@ export async function runProgram(spec: ProgramSpec, options: RunOptions): Promis
     {
       frontEnds: options.frontEnds,
       expected: { memoryQuota: spec.restrictions.limits.memory, program: spec.program },
-      backgroundThreads: options.backgroundThreads,
     },
   )
   const onStop = () =>

@@ -55,7 +55,11 @@ export interface VesselMessage extends VesselSpec {
 /** All that vessel-worker.ts reads from workerData: the thread's data with its vessel's message added. */
 export type VesselWorkerData = VesselThreadData & VesselSpec
 
-export type WorkerMessage = { type: 'output'; text: string } | { type: 'exit'; outcome: Outcome }
+export type WorkerMessage =
+  | { type: 'output'; text: string }
+  | { type: 'exit'; outcome: Outcome }
+  /** The thread has loaded its code and waits for its engine (VesselThread.loaded). */
+  | { type: 'loaded' }
 
 export type HostRequest =
   | { type: 'start'; spec: VesselSpec }

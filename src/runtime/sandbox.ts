@@ -1,7 +1,7 @@
 // The trusted side's handle on a sandbox host process: starts it under Node's permission model (read: the
 // runtime's code and the vessels' root; write: the vessels' root only; workers allowed; no child processes, no
-// addons) with an environment of allocator settings only, and relays vessel output and exits. Used by `flotilla run`
-// and the node manager.
+// addons) with an environment of allocator settings only, and relays vessel output and exits. Used by the node
+// manager and the tests' runGuest (`flotilla run` runs its vessel in its own process: local-run.ts).
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { join, resolve } from 'node:path'
@@ -34,7 +34,7 @@ export interface SandboxOptions {
    *  it, every program runs as JavaScript or TypeScript. */
   frontEnds?: string
   /** A node's host, which starts vessels over a long time: it keeps a worker thread booted for each next vessel, so
-   *  that a start skips Node's boot of a thread. Otherwise (one program: `flotilla run`, tests) only the first
+   *  that a start skips Node's boot of a thread. Otherwise (one program: the tests' runGuest) only the first
    *  vessel's thread is booted ahead, while the host itself gets ready. */
   longLived?: boolean
   /** What the first vessel is expected to be: the host's spare thread makes its guest engine with the memory cap of
@@ -43,13 +43,6 @@ export interface SandboxOptions {
   /** A long-lived host warms the engine up at start (engine-warm-up.ts), unless this is false: about a second of a
    *  core spent so that the first vessels run on optimized code. */
   warmUp?: boolean
-  /** V8's background threads in the host (`--v8-pool-size`; V8's default, one per core up to four, when absent).
-   *  `flotilla run` takes one: making a program's engine makes QuickJS's interpreter and parser hot, and V8 then
-   *  optimizes them on every background thread at once, on the cores the program itself needs; with one the jobs
-   *  queue, and a short program ends (the host killed, sandbox-host.ts) before most of them ran, while a long one
-   *  still gets them all, in turn. The cost: stopping a program waits for the job in progress (the thread's
-   *  teardown), up to about 0.3 s on the loaded 2-core machine instead of tens of ms. */
-  backgroundThreads?: number
 }
 
 export interface ExpectedVessel {
@@ -126,15 +119,12 @@ export class SandboxHost {
       ...(options.longLived && options.warmUp !== false ? ['--warm-up'] : []),
     ]
     const child = fork(HOST_ENTRY, args, {
-      execArgv: [
-        ...permissionFlags(root),
-        ...(options.backgroundThreads === undefined ? [] : [`--v8-pool-size=${options.backgroundThreads}`]),
-      ],
+      execArgv: permissionFlags(root),
       env: HOST_ENV,
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
-      // Its own process group: a terminal's Ctrl-C goes to the node (or `flotilla run`), which stops the host itself.
+      // Its own process group: a terminal's Ctrl-C goes to the node, which stops the host itself.
       detached: true,
       ...options.identity,
     })

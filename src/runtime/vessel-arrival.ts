@@ -11,7 +11,13 @@ import { loadFrontEnd, preloadFrontEnds } from './program-loader.js'
 import { engineFits, loadLanguageRuntime, makeGuestEngine, type GuestEngine } from './guest-engine.js'
 import type { ProgramFrontEnd } from './front-end.js'
 import { rehearseStart } from './engine-rehearsal.js'
-import type { EngineMessage, ThreadMessage, VesselThreadData, VesselWorkerData } from './sandbox-messages.js'
+import type {
+  EngineMessage,
+  ThreadMessage,
+  VesselThreadData,
+  VesselWorkerData,
+  WorkerMessage,
+} from './sandbox-messages.js'
 
 export interface ArrivedVessel {
   config: VesselWorkerData
@@ -33,6 +39,7 @@ export async function receiveVessel(): Promise<ArrivedVessel> {
     RELEASE_SYNC.importModuleLoader(),
     data.frontEnds === undefined ? undefined : preloadFrontEnds(data.frontEnds),
   ])
+  parentPort!.postMessage({ type: 'loaded' } satisfies WorkerMessage)
   // in order, queued while the engine is being made
   const messages = on(parentPort!, 'message') as AsyncIterableIterator<[ThreadMessage]>
   const next = async (): Promise<ThreadMessage> => ((await messages.next()).value as [ThreadMessage])[0]

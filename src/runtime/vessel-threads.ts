@@ -10,7 +10,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import { HostCharges } from './nanny/host-charges.js'
 import { UsageBoard } from './nanny/usage-board.js'
-import type { EngineMessage, VesselThreadData } from './sandbox-messages.js'
+import type { EngineMessage, VesselThreadData, WorkerMessage } from './sandbox-messages.js'
 
 export interface VesselThread {
   worker: Worker
@@ -22,7 +22,13 @@ export interface VesselThread {
   charges: HostCharges
   /** The thread was told which engine to make (an EngineMessage; each thread gets one, before its vessel). */
   engineSent: boolean
+  /** Settles once the thread has loaded its code and waits for its engine (or has ended). */
+  loaded: Promise<void>
 }
+
+/** The worker's entry, dist/runtime/vessel-worker.js, found from this module where the build put it: in
+ *  dist/runtime/ (the sandbox host's bundle) or in a chunk of the CLI's bundle in dist/cli/ (`flotilla run`). */
+const WORKER_ENTRY = new URL('../runtime/vessel-worker.js', import.meta.url)
 
 /** Starts a vessel thread; it waits for its vessel (a VesselMessage), loading the front-end registry meanwhile. */
 export function startVesselThread(frontEnds?: string): VesselThread {
@@ -37,7 +43,7 @@ export function startVesselThread(frontEnds?: string): VesselThread {
     charges: charges.sab,
     frontEnds,
   }
-  const worker = new Worker(new URL('./vessel-worker.js', import.meta.url), {
+  const worker = new Worker(WORKER_ENTRY, {
     workerData: data,
     transferList: [sync.port1, async.port1],
     // Young generation 2 MB in all (V8 gives this old generation 4 MB of semi-spaces): a sleeping vessel's thread
@@ -48,7 +54,16 @@ export function startVesselThread(frontEnds?: string): VesselThread {
     stdout: false,
     stderr: false,
   })
-  return { worker, syncPort: sync.port2, asyncPort: async.port2, flag, board, charges, engineSent: false }
+  const loaded = new Promise<void>((resolve) => {
+    const onMessage = (m: WorkerMessage) => {
+      if (m.type !== 'loaded') return
+      worker.off('message', onMessage)
+      resolve()
+    }
+    worker.on('message', onMessage)
+    worker.once('exit', () => resolve())
+  })
+  return { worker, syncPort: sync.port2, asyncPort: async.port2, flag, board, charges, engineSent: false, loaded }
 }
 
 /** After a spare is taken, the next one boots this much later: vessels started together (a node restarting its
@@ -86,6 +101,11 @@ export class SpareThreads {
 
   open(): void {
     this.startSpare()
+  }
+
+  /** Settles once the waiting spare (if any) has loaded its code. */
+  spareLoaded(): Promise<void> {
+    return this.spare?.loaded ?? Promise.resolve()
   }
 
   /** The host compiled QuickJS: the waiting spare, and each one after it, makes its engine. */

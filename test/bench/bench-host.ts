@@ -1,8 +1,8 @@
 // A sandbox host for benchmarks of guest speed, running programs one after another, each in a vessel of its own.
 // A node's host ('node') is long-lived and warmed up (src/runtime/engine-warm-up.ts), as a node's vessels run;
 // runGuest (test/helpers) starts a fresh host for each program instead, whose engine runs its first half second or
-// more unoptimized, which would hide most of what a benchmark compares. 'one-program' is such a host, as
-// `flotilla run` starts one.
+// more unoptimized, which would hide most of what a benchmark compares. 'one-program' is such a host, as runGuest
+// starts one (`flotilla run` runs its program in its own process: src/runtime/local-run.ts).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FRONT_ENDS_MODULE } from '../../src/front-ends.js'

@@ -164,6 +164,19 @@ describe('flotilla run', () => {
     expect(r.stderr).not.toMatch(/flotilla:|\(native\)/)
   })
 
+  // The program's thread is in this process, not in a sandbox host's (src/runtime/local-run.ts): its memory quota
+  // still ends it, with its code and reason, and the command reports it.
+  it('exits 98 for a program that keeps allocating past its memory quota', async () => {
+    const r = await flotilla(
+      'run',
+      RESTRICTIONS,
+      program('grow.js', "log('start')\nconst a = []\nfor (;;) a.push('y'.repeat(1000) + a.length)"),
+    )
+    expect(r.code).toBe(98)
+    expect(r.stdout).toBe('start')
+    expect(r.stderr.trim()).toBe('Terminated (exit code 98): memory quota exceeded (10000000 bytes)')
+  })
+
   it('exits 5 for a syntax error, 30 for a thread error and 0 for exitall', async () => {
     expect((await flotilla('run', RESTRICTIONS, program('syntax.js', 'log(('))).code).toBe(5)
     expect(
