@@ -1,12 +1,12 @@
 // Test files order: on a fresh clone vitest has no durations cached and runs the largest files first, which can leave
-// a long file to start last and stretch the whole run (a 24-node DHT or eight node managers in one process cannot
+// a long file to start last and stretch the whole run (a 12-node DHT or five node managers in one process cannot
 // use more than one core). The files below start first, longest first (durations of a whole run, 3 workers on 2
 // cores), so that the workers finish together; the rest follow vitest's own order (failed, then longest cached,
 // then largest), and the two short many-node files come last.
 // The cpu-heavy libp2p networks in one process do not run side by side: on a loaded machine both starved (lookups
-// found nothing for 90 s). The 24-node DHT starts first; the eight node managers start after the twelve files
-// listed before them, which keep the other two workers busy longer than the DHT runs (in a whole run the DHT took
-// 80 s; those files 150 s of the other two workers' time), and early enough that the rest fills in around them.
+// found nothing for 90 s). The DHT starts first; the node managers start after the twelve files listed before
+// them, which keep the other two workers busy longer than the DHT runs (in a whole run on a loaded machine the DHT
+// took 43 s; those files 270 s of the other two workers' time), and early enough that the rest fills in around them.
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
 
 const SLOW_FIRST = [

@@ -30,8 +30,10 @@ describe.skipIf(why !== null)(
       lab = Netlab.create({ publicHosts: 1, homes: ['cone', 'symmetric', 'cone'] })
       keysDir = join(lab.dir, 'keys')
       await generateKeyFiles(keysDir, 'exp')
+      // --no-warm-up: each node runs one small program at most, far less than the warm-up's second of a core
+      const extra = ['--no-warm-up']
       const node = (name: string, host = lab.publicHosts[0]!, owner = name, bootstrap: string[] = []) =>
-        lab.startNode(host, { name, keysDir: join(lab.dir, `${name}-keys`), owner, bootstrap })
+        lab.startNode(host, { name, keysDir: join(lab.dir, `${name}-keys`), owner, bootstrap, extra })
       pub = await node('public')
       const exp = join(keysDir, 'exp.privatekey')
       // the pool looks its key up in the DHT only every 10 minutes: within the test, only the node's Announces count
@@ -49,7 +51,7 @@ describe.skipIf(why !== null)(
       expect(init.code, init.stderr).toBe(0)
       ;[natted, donated] = await Promise.all([
         Promise.all(lab.homes.slice(0, 2).map((home, k) => node(`home${k}`, home, exp, [pub.address]))),
-        lab.startNode(donor, { name: 'donor', keysDir: donorKeys, bootstrap: [poolAddress] }),
+        lab.startNode(donor, { name: 'donor', keysDir: donorKeys, bootstrap: [poolAddress], extra }),
       ])
     }, 120_000)
     afterAll(async () => {

@@ -4,10 +4,15 @@
 // statement discards, a lock handed to its waiter, and a thread waiting alone on a rate quota. FAIL lines in the output fail the test, as any other output does.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { describe, expect, it } from 'vitest'
-import { GENEROUS_RESTRICTIONS, runGuest, type GuestRun } from '../helpers/run-guest.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { GENEROUS_RESTRICTIONS, type GuestRun } from '../helpers/run-guest.js'
+import { sharedGuestHost } from '../helpers/shared-host.js'
 import { limiter } from '../helpers/limiter.js'
 import { EXITALL_CODE } from '../../src/runtime/api/threads.js'
+
+// The programs run as vessels of one sandbox host, as a node runs them (test/helpers/shared-host.ts).
+const host = sharedGuestHost()
+afterAll(() => host.close())
 
 const DIR = resolve(import.meta.dirname, 'programs', 'api')
 const PROGRAMS = readdirSync(DIR)
@@ -42,7 +47,7 @@ function run(name: string): Promise<GuestRun> {
   let result = runs.get(name)
   if (!result) {
     const source = readFileSync(join(DIR, name), 'utf8')
-    result = limited(() => runGuest(source, { program: name, timeoutMs: 60_000 }))
+    result = limited(() => host.run(source, { program: name, timeoutMs: 60_000 }))
     result.catch(() => {}) // reported by the program's own test
     runs.set(name, result)
   }
@@ -67,7 +72,7 @@ describe('the Repy V2 API from Python programs', () => {
 
   it('createthread of a function that needs arguments fails in the new thread, not in the caller', async () => {
     const source = 'def f(x):\n  pass\ncreatethread(f)\nlog("started\\n")\nsleep(0.5)\nlog("FAIL: still running\\n")\n'
-    const { output, outcome } = await limited(() => runGuest(source, { program: 'arity.r2py' }))
+    const { output, outcome } = await limited(() => host.run(source, { program: 'arity.r2py' }))
     expect(output).toBe('started\n')
     expect(outcome).toMatchObject({ status: 'Terminated', code: 30 })
     expect(outcome.reason).toContain('f() takes exactly 1 argument (0 given)')
@@ -87,7 +92,7 @@ describe('the Repy V2 API from Python programs', () => {
       'log(listfiles(), "\\n")',
       '',
     ].join('\n')
-    const { output, outcome } = await limited(() => runGuest(source, { program: 'discard.r2py' }))
+    const { output, outcome } = await limited(() => host.run(source, { program: 'discard.r2py' }))
     expect(outcome, outcome.reason).toMatchObject({ status: 'Terminated', code: 0 })
     expect(output).toBe("['discard.r2py', 'kept.txt'] \n")
   }, 60_000)
@@ -110,7 +115,7 @@ describe('the Repy V2 API from Python programs', () => {
       'log(mycontext["got"], lock.acquire(False), "\\n")',
       '',
     ].join('\n')
-    const { output, outcome } = await limited(() => runGuest(source, { program: 'handoff.r2py' }))
+    const { output, outcome } = await limited(() => host.run(source, { program: 'handoff.r2py' }))
     expect(outcome, outcome.reason).toMatchObject({ status: 'Terminated', code: 0 })
     expect(output).toBe('True False \n')
   }, 60_000)
@@ -139,7 +144,7 @@ describe('the Repy V2 API from Python programs', () => {
       'log(out, "\\n")',
       '',
     ].join('\n')
-    const { output, outcome } = await limited(() => runGuest(source, { program: 'lockargs.r2py' }))
+    const { output, outcome } = await limited(() => host.run(source, { program: 'lockargs.r2py' }))
     expect(outcome, outcome.reason).toMatchObject({ status: 'Terminated', code: 0 })
     expect(output).toBe(
       "['acquire() takes exactly 1 argument (0 given)', 'acquire() takes exactly 1 argument (2 given)', " +
@@ -177,7 +182,7 @@ describe('the Repy V2 API from Python programs', () => {
       'log(out, type(getruntime()) is float, "\\n")',
       '',
     ].join('\n')
-    const { output, outcome } = await limited(() => runGuest(source, { program: 'zeroargs.r2py' }))
+    const { output, outcome } = await limited(() => host.run(source, { program: 'zeroargs.r2py' }))
     expect(outcome, outcome.reason).toMatchObject({ status: 'Terminated', code: 0 })
     const one = (f: string) => `'${f}() takes exactly 0 arguments (1 given)'`
     expect(output).toBe(
@@ -206,7 +211,7 @@ describe('the Repy V2 API from Python programs', () => {
       '',
     ].join('\n')
     const restrictions = GENEROUS_RESTRICTIONS.replace(/resource filewrite \d+/, 'resource filewrite 20000')
-    const { output, outcome } = await limited(() => runGuest(source, { program: 'quota.r2py', restrictions }))
+    const { output, outcome } = await limited(() => host.run(source, { program: 'quota.r2py', restrictions }))
     expect(outcome.code).toBe(0)
     expect(output).toBe('ticks during the wait: True \n')
   }, 60_000)

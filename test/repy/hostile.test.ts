@@ -1,11 +1,16 @@
 // Hostile Repy programs: what they try is refused with Repy's errors, and what they cannot be refused (a busy loop,
 // a memory bomb, runaway recursion) harms only their own vessel.
-import { describe, expect, it } from 'vitest'
-import { runGuest } from '../helpers/run-guest.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { type GuestOptions } from '../helpers/run-guest.js'
+import { sharedGuestHost } from '../helpers/shared-host.js'
 import { restrict } from '../helpers/restrict.js'
 
-const py = (source: string, options: Parameters<typeof runGuest>[1] = {}) =>
-  runGuest(source, { program: 'hostile.r2py', ...options })
+// The programs run as vessels of one sandbox host, as a node runs them (test/helpers/shared-host.ts): what one does
+// must harm no other vessel of the host, nor the next one.
+const host = sharedGuestHost()
+afterAll(() => host.close())
+
+const py = (source: string, options: GuestOptions = {}) => host.run(source, { program: 'hostile.r2py', ...options })
 
 describe('hostile Repy programs', () => {
   it.each([

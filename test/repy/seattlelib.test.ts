@@ -5,10 +5,15 @@
 // sandbox with the library files they import next to them.
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { compileRepy } from '../../src/repy/index.js'
 import { limiter } from '../helpers/limiter.js'
-import { runGuest, type GuestOptions, type GuestRun } from '../helpers/run-guest.js'
+import { type GuestOptions, type GuestRun } from '../helpers/run-guest.js'
+import { sharedGuestHost } from '../helpers/shared-host.js'
+
+// The programs run as vessels of one sandbox host, as a node runs them (test/helpers/shared-host.ts).
+const host = sharedGuestHost()
+afterAll(() => host.close())
 
 const DIR = resolve(import.meta.dirname, 'seattlelib')
 const source = (name: string) => readFileSync(join(DIR, name), 'utf8')
@@ -16,7 +21,7 @@ const files = (...names: string[]) => Object.fromEntries(names.map((n) => [n, so
 
 const limited = limiter(3)
 function run(name: string, options: GuestOptions = {}): Promise<GuestRun> {
-  return limited(() => runGuest(source(name), { program: name, timeoutMs: 60_000, ...options }))
+  return limited(() => host.run(source(name), { program: name, timeoutMs: 60_000, ...options }))
 }
 
 /** A self-checking program: no output, code 0. */

@@ -15,9 +15,14 @@ import { threadCpuSeconds } from '../../src/runtime/nanny/thread-cpu.js'
 import { NetChannel } from '../../src/runtime/net/channel.js'
 import { RepyError } from '../../src/runtime/errors.js'
 import type { GuestValue, Outcome, VesselEnv } from '../../src/runtime/api/types.js'
-import { runGuest } from '../helpers/run-guest.js'
+import { sharedGuestHost } from '../helpers/shared-host.js'
 import { restrict } from '../helpers/restrict.js'
 import { CHECKS, okValue, results } from '../helpers/guest-checks.js'
+
+// The programs run as vessels of one sandbox host, as a node runs them (test/helpers/shared-host.ts): what one does
+// must harm no other vessel of the host, nor the next one.
+const guests = sharedGuestHost()
+afterAll(() => guests.close())
 
 const root = mkdtempSync(join(tmpdir(), 'flotilla-boundary-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -118,14 +123,14 @@ describe('giant exception names, messages and output', () => {
       [`const e = new Error('x'); e.stack = 'at f\\n'.repeat(4e6); throw e`, 6],
     ]
     for (const [source, code] of cases) {
-      const { outcome } = await runGuest(source, { restrictions: restrict({ memory: 200_000_000 }) })
+      const { outcome } = await guests.run(source, { restrictions: restrict({ memory: 200_000_000 }) })
       expect(outcome.code, source).toBe(code)
       expect(outcome.reason.length, source).toBeLessThanOrEqual(MAX_REASON_CHARS)
     }
   }, 60_000)
 
   it('a name and a message are each cut where the description is made, with a note', async () => {
-    const { outcome } = await runGuest(`const e = new RangeError('m'.repeat(1e6)); e.name = 'N'.repeat(1e6); throw e`)
+    const { outcome } = await guests.run(`const e = new RangeError('m'.repeat(1e6)); e.name = 'N'.repeat(1e6); throw e`)
     expect(outcome.code).toBe(6)
     expectCut(outcome.reason)
     expect(outcome.reason).toMatch(
@@ -136,7 +141,7 @@ describe('giant exception names, messages and output', () => {
 
 describe('arguments are checked before they are copied', () => {
   it('an object or array argument is refused without being copied or serialized', async () => {
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await guests.run(
       CHECKS +
         String.raw`
 let touched = 0
@@ -162,7 +167,7 @@ try { sleep(() => 1) } catch (e) { log('function -> ' + e.message + '\n') }
   }, 60_000)
 
   it('the strings of one call are bounded together, before they are copied', async () => {
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await guests.run(
       CHECKS +
         String.raw`
 const s = 'x'.repeat(1e7)
@@ -184,7 +189,7 @@ describe('a program that rewires its builtins cannot reach the hidden host calls
   // The prelude built the host call's argument list with args[args.length] = ..., which ran a setter on
   // Array.prototype[1]: the setter could swap the operation number and end another thread's events item.
   it('a setter on Array.prototype[1] cannot end a running thread: 40 threads under events 3 is refused', async () => {
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await guests.run(
       String.raw`
 let target = 0
 let swaps = 0
@@ -233,7 +238,7 @@ Promise.prototype.then = function (ok, bad) { if (typeof ok === 'function') ok()
   ])(
     '%s cannot end a thread before its function has',
     async (_what, trick) => {
-      const { output, outcome } = await runGuest(
+      const { output, outcome } = await guests.run(
         `try {
 ${trick}
 } catch (e) { log('trick refused: ' + e.name + '\\n') }
@@ -258,7 +263,7 @@ while (finished < created) await sleep(0.02)
   )
 
   it('replaced globals, prototype setters and Symbol.hasInstance change nothing the prelude does', async () => {
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await guests.run(
       CHECKS +
         String.raw`
 const data = new Uint8Array([104, 0, 105])

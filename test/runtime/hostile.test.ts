@@ -4,8 +4,14 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { GENEROUS_RESTRICTIONS, runGuest, type GuestRun } from '../helpers/run-guest.js'
+import { GENEROUS_RESTRICTIONS, type GuestRun } from '../helpers/run-guest.js'
+import { sharedGuestHost } from '../helpers/shared-host.js'
 import { CHECKS, okValue, results } from '../helpers/guest-checks.js'
+
+// The programs run as vessels of one sandbox host, as a node runs them (test/helpers/shared-host.ts): what one does
+// must harm no other vessel of the host, nor the next one.
+const host = sharedGuestHost()
+afterAll(() => host.close())
 
 const SMALL_MEMORY = GENEROUS_RESTRICTIONS.replace(/resource memory \d+/, 'resource memory 8000000')
 
@@ -21,7 +27,7 @@ describe('hostile guests', () => {
     let run: GuestRun
     let r: Map<string, string>
     beforeAll(async () => {
-      run = await runGuest(
+      run = await host.run(
         CHECKS +
           String.raw`
 check('process', () => typeof process)
@@ -91,7 +97,7 @@ check('open proc', () => openfile('/proc/self/environ', false))
     let run: GuestRun
     let r: Map<string, string>
     beforeAll(async () => {
-      run = await runGuest(
+      run = await host.run(
         CHECKS +
           String.raw`
 const f = openfile('data', true)
@@ -135,7 +141,7 @@ check('JSON', () => { JSON.stringify = () => '"evil"'; return 'own realm only' }
     it('lets Object.defineProperty rebind an API global only in the guest realm (a QuickJS quirk)', async () => {
       // QuickJS does not refuse Object.defineProperty on a non-configurable property of the global object. The guest
       // can only rebind its own name: the function it replaced keeps working and no host power is gained.
-      const { output, outcome } = await runGuest(`
+      const { output, outcome } = await host.run(`
 const original = log
 const desc = Object.getOwnPropertyDescriptor(globalThis, 'log')
 Object.defineProperty(globalThis, 'log', { value: () => { throw new Error('replaced') } })
@@ -149,7 +155,7 @@ try { openfile('missing', false) } catch (e) { original(e instanceof FileNotFoun
       expect(okValue(r, 'Function.prototype.call')).toBe('own realm only')
       expect(okValue(r, 'Array.prototype.map')).toBe('own realm only')
       expect(run.outcome).toMatchObject({ status: 'Terminated', code: 0 })
-      const after = await runGuest(`
+      const after = await host.run(`
 const data = new Uint8Array([115, 116, 105, 108, 108, 0, 111, 107])
 Function.prototype.call = null; Function.prototype.apply = null; Array.prototype.map = () => []
 Array.prototype[Symbol.iterator] = function* () {}; String.fromCharCode = () => 'evil'
@@ -167,7 +173,7 @@ f.close()`)
 
   describe('exhausting the sandbox', () => {
     it('stops a huge string at the memory quota (code 98 or a caught out-of-memory error)', async () => {
-      const { output, outcome } = await runGuest(
+      const { output, outcome } = await host.run(
         `
 let s = ''
 try { s = 'x'.repeat(50000000) } catch (e) { log('caught', e.name, e.message) }`,
@@ -183,7 +189,7 @@ try { s = 'x'.repeat(50000000) } catch (e) { log('caught', e.name, e.message) }`
     })
 
     it('ends a program that keeps allocating with code 98', async () => {
-      const { outcome } = await runGuest(`const a = []\nfor (;;) a.push('y'.repeat(1000) + a.length)`, {
+      const { outcome } = await host.run(`const a = []\nfor (;;) a.push('y'.repeat(1000) + a.length)`, {
         restrictions: SMALL_MEMORY,
       })
       expect(outcome).toMatchObject({ status: 'Terminated', code: 98 })
@@ -191,7 +197,7 @@ try { s = 'x'.repeat(50000000) } catch (e) { log('caught', e.name, e.message) }`
     })
 
     it('turns deep recursion into a catchable InternalError, and an uncaught one into code 6 with a bounded reason', async () => {
-      const { output, outcome } = await runGuest(`
+      const { output, outcome } = await host.run(`
 const f = (n) => f(n + 1) + 1
 try { f(0) } catch (e) { log(e instanceof Error, e.name, e.message, '\\n') }
 f(0)`)
@@ -203,7 +209,7 @@ f(0)`)
     })
 
     it('stops an infinite loop when asked (status Stopped, code 44)', async () => {
-      const { output, outcome } = await runGuest(`log('looping')\nfor (;;) {}`, {
+      const { output, outcome } = await host.run(`log('looping')\nfor (;;) {}`, {
         stopWhen: (o) => o.includes('looping'),
       })
       expect(output).toBe('looping')
@@ -211,7 +217,7 @@ f(0)`)
     })
 
     it('stops an infinite loop in a thread too', async () => {
-      const { outcome } = await runGuest(`createthread(() => { log('spinning'); for (;;) {} })\nawait sleep(10)`, {
+      const { outcome } = await host.run(`createthread(() => { log('spinning'); for (;;) {} })\nawait sleep(10)`, {
         stopWhen: (o) => o.includes('spinning'),
       })
       expect(outcome).toMatchObject({ status: 'Stopped', code: 44 })
@@ -227,13 +233,13 @@ f(0)`)
       ['{ a: 1 }', 'thrown value: {"a":1}'],
       ['Symbol("s")', 'thrown value: Symbol(s)'],
     ])('throw %s ends with code 6 and says what was thrown', async (value, reason) => {
-      const { outcome } = await runGuest(`throw ${value}`)
+      const { outcome } = await host.run(`throw ${value}`)
       expect(outcome.code).toBe(6)
       expect(outcome.reason).toContain(reason)
     })
 
     it('survives an Error whose message getter and toString throw', async () => {
-      const { outcome } = await runGuest(`
+      const { outcome } = await host.run(`
 const e = new Error('x')
 Object.defineProperty(e, 'message', { get() { throw new Error('getter') } })
 e.toString = () => { throw 1 }
@@ -244,7 +250,7 @@ throw e`)
     })
 
     it('survives a thrown Proxy whose traps all throw', async () => {
-      const { outcome } = await runGuest(`
+      const { outcome } = await host.run(`
 const trap = () => { throw new Error('trap') }
 throw new Proxy({}, { get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap, getOwnPropertyDescriptor: trap })`)
       expect(outcome.code).toBe(6)
@@ -252,7 +258,7 @@ throw new Proxy({}, { get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap,
     })
 
     it('survives a thread that throws a hostile value', async () => {
-      const { outcome } = await runGuest(`
+      const { outcome } = await host.run(`
 createthread(() => { throw { toJSON() { throw new Error('no') }, toString() { throw new Error('no') } } })`)
       expect(outcome.code).toBe(30)
       expect(outcome.reason).toContain('_EVENT:Thread:1')
@@ -260,7 +266,7 @@ createthread(() => { throw { toJSON() { throw new Error('no') }, toString() { th
   })
 
   it('keeps running after an unhandled promise rejection (quickjs-emscripten 0.32 exposes no hook for it)', async () => {
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await host.run(
       `
 Promise.reject(new Error('nobody handles this'))
 import('node:fs')
@@ -275,7 +281,7 @@ log('continued')`,
 
   it('leaves the test process fine, and the next program runs normally', async () => {
     expect(process.memoryUsage().rss).toBeGreaterThan(0)
-    const { output, outcome } = await runGuest(`log('Hello World\\n')`)
+    const { output, outcome } = await host.run(`log('Hello World\\n')`)
     expect(output).toBe('Hello World\n')
     expect(outcome).toMatchObject({ status: 'Terminated', code: 0, reason: 'finished' })
     expect(readFileSync(sentinel, 'utf8')).toBe('untouched')

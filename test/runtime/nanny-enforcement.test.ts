@@ -6,10 +6,15 @@ import { readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runGuest, type GuestRun } from '../helpers/run-guest.js'
+import { sharedGuestHost } from '../helpers/shared-host.js'
 import { restrict } from '../helpers/restrict.js'
 import { CHECKS, okValue, results } from '../helpers/guest-checks.js'
 
 const FILE_OVERHEAD = 4096
+// The quota checks run as vessels of one sandbox host, as a node runs them (test/helpers/shared-host.ts); the cpu
+// checks below, which measure a vessel's cpu, each in a host of its own (runGuest).
+const host = sharedGuestHost()
+afterAll(() => host.close())
 
 // Guests mostly wait or are short: the groups below run side by side (the cpu group runs alone, after them).
 describe.concurrent('quotas', () => {
@@ -18,7 +23,7 @@ describe.concurrent('quotas', () => {
       let run: GuestRun
       let r: Map<string, string>
       beforeAll(async () => {
-        run = await runGuest(
+        run = await host.run(
           CHECKS +
             String.raw`
 const events = () => getresources()[1].events
@@ -63,7 +68,7 @@ check('final', () => events())
     describe('filesopened', () => {
       let r: Map<string, string>
       beforeAll(async () => {
-        const run = await runGuest(
+        const run = await host.run(
           CHECKS +
             String.raw`
 const opened = () => getresources()[1].filesopened
@@ -101,7 +106,7 @@ check('all closed', () => opened())
       let run: GuestRun
       let r: Map<string, string>
       beforeAll(async () => {
-        run = await runGuest(
+        run = await host.run(
           CHECKS +
             String.raw`
 const items = () => { const u = getresources()[1]; return [u.insockets, u.outsockets] }
@@ -169,7 +174,7 @@ check('all closed', () => items())
     })
 
     it('refuses ports outside the connport / messport sets with ResourceForbiddenError', async () => {
-      const run = await runGuest(
+      const run = await host.run(
         CHECKS +
           String.raw`
 check('listen tcp', () => listenforconnection('127.0.0.1', 21021))
@@ -235,7 +240,7 @@ check('pre removed', () => { const before = disk(); removefile('pre'); return be
 check('final', () => disk())
 `
       mainBytes = Buffer.byteLength(source)
-      run = await runGuest(source, { restrictions: restrict({ diskused: QUOTA }), files: { pre: PRE }, keepDir: true })
+      run = await host.run(source, { restrictions: restrict({ diskused: QUOTA }), files: { pre: PRE }, keepDir: true })
       r = results(run.output)
     })
     afterAll(() => rmSync(run.dir, { recursive: true, force: true }))
@@ -283,7 +288,7 @@ check('final', () => disk())
     })
 
     it('does not charge the disk for a file it could not create (filewrite 0)', async () => {
-      const { output } = await runGuest(
+      const { output } = await host.run(
         CHECKS +
           String.raw`
 const before = getresources()[1].diskused
@@ -352,7 +357,7 @@ while (got < 6) { try { server.getmessage(); got++ } catch (e) { if (!(e instanc
     beforeAll(async () => {
       await Promise.all(
         Object.entries(guests).map(async ([resource, g]) => {
-          const { output, outcome } = await runGuest(
+          const { output, outcome } = await host.run(
             `${g.code}
 const elapsed = getruntime() - t0
 const level = getresources()[1].${resource}
@@ -386,7 +391,7 @@ log('\\nRESULT ' + JSON.stringify({ elapsed, level }) + '\\n')`,
     )
 
     it('refuses a renewable whose quota is 0 with ResourceForbiddenError', async () => {
-      const { output } = await runGuest(
+      const { output } = await host.run(
         CHECKS +
           String.raw`
 check('random', () => randombytes())
@@ -404,7 +409,7 @@ check('usable meanwhile', () => getresources()[1].random)
     })
 
     it('ends a program that logs under lograte 0 (log raises ResourceForbiddenError, uncaught)', async () => {
-      const { output, outcome } = await runGuest(`log('never shown')`, { restrictions: restrict({ lograte: 0 }) })
+      const { output, outcome } = await host.run(`log('never shown')`, { restrictions: restrict({ lograte: 0 }) })
       expect(output).toBe('')
       expect(outcome.code).toBe(6)
       expect(outcome.reason).toMatch(/ResourceForbiddenError.*lograte/)
@@ -425,14 +430,14 @@ check('usable meanwhile', () => getresources()[1].random)
         'const a = []\nfor (let i = 0; i < 100; i++) a.push(new Uint8Array(5000000))\nlog("kept", a.length)',
       ],
     ])('ends a guest allocating past the quota (%s) with code 98', async (_, source) => {
-      const { output, outcome } = await runGuest(source, { restrictions: restrict({ memory: QUOTA }) })
+      const { output, outcome } = await host.run(source, { restrictions: restrict({ memory: QUOTA }) })
       expect(output).toBe('')
       expect(outcome).toMatchObject({ status: 'Terminated', code: 98 })
       expect(outcome.reason).toContain('memory quota exceeded')
     })
 
     it('lets a guest within the quota run, and reports its memory use (> 0, ≤ quota, growing)', async () => {
-      const { output, outcome } = await runGuest(
+      const { output, outcome } = await host.run(
         String.raw`
 const before = getresources()[1].memory
 const a = []

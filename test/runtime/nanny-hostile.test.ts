@@ -5,9 +5,14 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { runGuest } from '../helpers/run-guest.js'
+import { sharedGuestHost } from '../helpers/shared-host.js'
 import { restrict } from '../helpers/restrict.js'
 import { CHECKS, okValue, results } from '../helpers/guest-checks.js'
+
+// The programs run as vessels of one sandbox host, as a node runs them (test/helpers/shared-host.ts): what one does
+// must harm no other vessel of the host, nor the next one.
+const guests = sharedGuestHost()
+afterAll(() => guests.close())
 
 const FILE_OVERHEAD = 4096
 
@@ -27,7 +32,7 @@ afterAll(() => clearInterval(ticker))
 /** The machine is still fine: our event loop kept ticking, and a normal guest runs and ends normally. */
 async function stillResponsive(): Promise<void> {
   expect(worstGap).toBeLessThan(2000)
-  const { output, outcome } = await runGuest(`log('still here')`)
+  const { output, outcome } = await guests.run(`log('still here')`)
   expect(output).toBe('still here')
   expect(outcome).toMatchObject({ status: 'Terminated', code: 0 })
 }
@@ -49,7 +54,7 @@ describe('hostile guests against the nanny', () => {
   })
 
   it('an infinite loop is held to its cpu share and stopped from outside (Stopped, 44)', async () => {
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await guests.run(
       String.raw`
 let next = 0.25
 for (;;) {
@@ -68,7 +73,7 @@ for (;;) {
   })
 
   it('a memory bomb ends with code 98', async () => {
-    const { outcome } = await runGuest(
+    const { outcome } = await guests.run(
       `
 const a = []
 for (let i = 0; ; i++) { a.push('b'.repeat(1000000) + i); a.push(new Array(10000).fill(i)) }`,
@@ -80,7 +85,7 @@ for (let i = 0; ; i++) { a.push('b'.repeat(1000000) + i); a.push(new Array(10000
   })
 
   it('a thread bomb gets at most `events` threads: ResourceExhaustedError caught', async () => {
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await guests.run(
       CHECKS +
         String.raw`
 let made = 0
@@ -104,7 +109,7 @@ exitall()
   })
 
   it('a thread bomb that does not catch ends with the uncaught ResourceExhaustedError', async () => {
-    const { outcome } = await runGuest(`for (;;) createthread(async () => { await sleep(10) })`, {
+    const { outcome } = await guests.run(`for (;;) createthread(async () => { await sleep(10) })`, {
       restrictions: restrict({ events: 8 }),
     })
     expect(outcome).toMatchObject({ status: 'Terminated', code: 6 })
@@ -114,7 +119,7 @@ exitall()
 
   it('a disk fill stops at the quota: the vessel directory never holds more', async () => {
     const QUOTA = 100_000
-    const run = await runGuest(
+    const run = await guests.run(
       String.raw`
 let refused = 0
 for (let n = 0; refused < 50; n++) {
@@ -145,7 +150,7 @@ log(JSON.stringify(getresources()[1].diskused))`,
   it('a log flood is throttled to lograte', async () => {
     const QUOTA = 2000
     const started = performance.now()
-    const { output, outcome } = await runGuest(`for (;;) log('x'.repeat(500))`, {
+    const { output, outcome } = await guests.run(`for (;;) log('x'.repeat(500))`, {
       restrictions: restrict({ lograte: QUOTA }),
       stopWhen: (o) => o.length >= 3 * QUOTA,
     })
@@ -159,7 +164,7 @@ log(JSON.stringify(getresources()[1].diskused))`,
   it('a random-bytes flood is throttled to random', async () => {
     const QUOTA = 4096
     const started = performance.now()
-    const { output, outcome } = await runGuest(`let n = 0\nfor (;;) { randombytes(); n++; log(n + ' ') }`, {
+    const { output, outcome } = await guests.run(`let n = 0\nfor (;;) { randombytes(); n++; log(n + ' ') }`, {
       restrictions: restrict({ random: QUOTA }),
       stopWhen: (o) => o.split(' ').length > 12,
     })
@@ -173,7 +178,7 @@ log(JSON.stringify(getresources()[1].diskused))`,
 
   it('socket exhaustion stops at insockets / outsockets, and every port is freed at the end', async () => {
     const ports = Array.from({ length: 10 }, (_, i) => 21040 + i)
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await guests.run(
       CHECKS +
         String.raw`
 const ports = ${JSON.stringify(ports)}
@@ -200,7 +205,7 @@ check('counts', () => { const u = getresources()[1]; return [out, inn, udp, u.ou
 
   it('grabbing ports outside the sets raises ResourceForbiddenError for each', async () => {
     const grabbed = [1, 22, 80, 443, 1023, 8080, 21062, 21063, 65535]
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await guests.run(
       CHECKS +
         String.raw`
 const ports = ${JSON.stringify(grabbed)}
@@ -257,7 +262,7 @@ check('ports used', () => { const u = getresources()[1]; return [u.connport, u.m
         'a b',
         'x\\y',
       ]
-      const run = await runGuest(
+      const run = await guests.run(
         CHECKS +
           String.raw`
 const names = ${JSON.stringify(names)}

@@ -1,12 +1,17 @@
 // log(*args): joins its arguments with single spaces, adds no newline, charges lograte (docs/REPY.md, 'Log').
-import { describe, expect, it } from 'vitest'
-import { GENEROUS_RESTRICTIONS, runGuest } from '../../helpers/run-guest.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { GENEROUS_RESTRICTIONS } from '../../helpers/run-guest.js'
+import { sharedGuestHost } from '../../helpers/shared-host.js'
+
+// The programs run as vessels of one sandbox host, as a node runs them (test/helpers/shared-host.ts).
+const host = sharedGuestHost()
+afterAll(() => host.close())
 
 const withLograte = (n: number) => GENEROUS_RESTRICTIONS.replace(/resource lograte \d+/, `resource lograte ${n}`)
 
 describe('log', () => {
   it('prints its arguments joined by single spaces, with no newline added', async () => {
-    const { output, outcome } = await runGuest(String.raw`
+    const { output, outcome } = await host.run(String.raw`
 log('Hello World\n')
 log('a', 1, true, null, undefined)
 log('|')
@@ -20,12 +25,12 @@ log('|', new FileError('boom'))
   })
 
   it('logs from threads too', async () => {
-    const { output } = await runGuest(`createthread(() => log('from', getthreadname(), '\\n'))`)
+    const { output } = await host.run(`createthread(() => log('from', getthreadname(), '\\n'))`)
     expect(output).toBe('from _EVENT:Thread:1 \n')
   })
 
   it('is refused with ResourceForbiddenError when lograte is 0', async () => {
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await host.run(
       `
 let name = 'none'
 try { log('x') } catch (e) { name = e.name }
@@ -39,7 +44,7 @@ throw new Error('log said ' + name)`,
 
   it('is slowed down to lograte bytes per second', async () => {
     // 5 × 500 bytes at 1000 bytes/s: the bucket holds one second's worth, so the rest must wait about 1.5 s.
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await host.run(
       `
 const line = 'x'.repeat(499) + '\\n'
 const t0 = getruntime()

@@ -1,10 +1,14 @@
 // Modules: `import` loads other files of the vessel directory (Repy filenames only); .ts files are type-stripped.
-import { describe, expect, it } from 'vitest'
-import { runGuest } from '../../helpers/run-guest.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { sharedGuestHost } from '../../helpers/shared-host.js'
+
+// The programs run as vessels of one sandbox host, as a node runs them (test/helpers/shared-host.ts).
+const host = sharedGuestHost()
+afterAll(() => host.close())
 
 describe('modules', () => {
   it('imports other files of the vessel directory, which share the API and mycontext', async () => {
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await host.run(
       `
 import { twice } from './util.js'
 import 'side.js'
@@ -24,7 +28,7 @@ log(twice(21), mycontext.fromSide, dyn.answer(), '\\n')`,
   })
 
   it('runs a .ts program that imports a .ts module', async () => {
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await host.run(
       `
 import { twice, type Num } from './util.ts'
 interface Shape { n: Num }
@@ -44,7 +48,7 @@ log(String(s.n) as string)`,
     ['node:fs', 'a filename may only contain'],
     ['./missing.js', 'no such file in the vessel'],
   ])('refuses a static import of %s: the program cannot be loaded (code 5)', async (name, why) => {
-    const { output, outcome } = await runGuest(`import '${name}'\nlog('ran')`, { files: { 'x.js': 'log("x")' } })
+    const { output, outcome } = await host.run(`import '${name}'\nlog('ran')`, { files: { 'x.js': 'log("x")' } })
     expect(output).toBe('')
     expect(outcome.status).toBe('Terminated')
     expect(outcome.code).toBe(5)
@@ -53,7 +57,7 @@ log(String(s.n) as string)`,
   })
 
   it('refuses a dynamic import outside the vessel with a catchable error', async () => {
-    const { output, outcome } = await runGuest(`
+    const { output, outcome } = await host.run(`
 for (const name of ['../x.js', '/etc/passwd', 'node:fs', 'fs', 'process', '.hidden.js']) {
   try { await import(name); log(name, 'loaded\\n') } catch (e) { log(name, '->', e.message, '\\n') }
 }`)
@@ -67,7 +71,7 @@ for (const name of ['../x.js', '/etc/passwd', 'node:fs', 'fs', 'process', '.hidd
   })
 
   it('reports a syntax error in an imported module as a compile error (code 5)', async () => {
-    const { outcome } = await runGuest(`import './bad.js'`, { files: { 'bad.js': 'export const x = (\n' } })
+    const { outcome } = await host.run(`import './bad.js'`, { files: { 'bad.js': 'export const x = (\n' } })
     expect(outcome.code).toBe(5)
     expect(outcome.reason).toContain('SyntaxError')
     expect(outcome.reason).toContain('bad.js')

@@ -1,11 +1,15 @@
 // How a program runs and ends (docs/REPY.md, 'Program context' and 'Exit codes'): callargs, mycontext, and exit codes.
-import { describe, expect, it } from 'vitest'
-import { runGuest } from '../../helpers/run-guest.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { sharedGuestHost } from '../../helpers/shared-host.js'
 import { CHECKS, okValue, results } from '../../helpers/guest-checks.js'
+
+// The programs run as vessels of one sandbox host, as a node runs them (test/helpers/shared-host.ts).
+const host = sharedGuestHost()
+afterAll(() => host.close())
 
 describe('program end', () => {
   it('ends when main and every thread have finished', async () => {
-    const { output, outcome } = await runGuest(`
+    const { output, outcome } = await host.run(`
 createthread(async () => { await sleep(0.3); log('thread end\\n') })
 log('main end\\n')`)
     expect(outcome).toMatchObject({ status: 'Terminated', code: 0, reason: 'finished' })
@@ -13,7 +17,7 @@ log('main end\\n')`)
   })
 
   it('does not wait for a sleep nobody awaits', async () => {
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await host.run(
       `
 sleep(60).then(() => log('woke'))
 log('main end')`,
@@ -24,7 +28,7 @@ log('main end')`,
   })
 
   it('ends with code 6 and the message and line of an uncaught exception in main', async () => {
-    const { output, outcome } = await runGuest(`log('before ')
+    const { output, outcome } = await host.run(`log('before ')
 const x = 1
 throw new FileError('it broke')
 log('after')`)
@@ -36,20 +40,20 @@ log('after')`)
   })
 
   it('ends with code 6 for an uncaught exception after an await', async () => {
-    const { outcome } = await runGuest(`await sleep(0.01)\nnull.property`)
+    const { outcome } = await host.run(`await sleep(0.01)\nnull.property`)
     expect(outcome.code).toBe(6)
     expect(outcome.reason).toContain('TypeError')
     expect(outcome.reason).toContain('main.js:2')
   })
 
   it('ends with code 6 for a runtime error before the first await', async () => {
-    const { outcome } = await runGuest(`const o = null\no.property`)
+    const { outcome } = await host.run(`const o = null\no.property`)
     expect(outcome.code).toBe(6)
     expect(outcome.reason).toContain('TypeError')
   })
 
   it('ends with code 5 for a syntax error, naming the line', async () => {
-    const { output, outcome } = await runGuest(`log('never')\nlog('x'\n`)
+    const { output, outcome } = await host.run(`log('never')\nlog('x'\n`)
     expect(output).toBe('')
     expect(outcome.code).toBe(5)
     expect(outcome.reason).toContain('SyntaxError')
@@ -59,7 +63,7 @@ log('after')`)
 
 describe('callargs and mycontext', () => {
   it('gives callargs as a frozen array of strings and mycontext as a shared object', async () => {
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await host.run(
       CHECKS +
         String.raw`
 check('callargs', () => callargs)

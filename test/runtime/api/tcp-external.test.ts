@@ -3,10 +3,14 @@
 // order in both directions, what the host holds back while the program does not read still arrives, and the
 // peer's close shows once its data has been read; the awaitable forms wait on this path too. Ports 21230-21239.
 import net from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
-import { runGuest } from '../../helpers/run-guest.js'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { sharedGuestHost } from '../../helpers/shared-host.js'
 import { waitFor } from '../../helpers/wait-for.js'
 import { GUEST_HELPERS, netRestrictions } from './fixtures/net-helpers.js'
+
+// The programs run as vessels of one sandbox host, as a node runs them (test/helpers/shared-host.ts).
+const host = sharedGuestHost()
+afterAll(() => host.close())
 
 const SERVER = 21230
 const RESTRICTIONS = netRestrictions({ conn: [21231, 21232, 21233, 21234, 21235] })
@@ -26,7 +30,7 @@ function listen(onConnection: (socket: net.Socket) => void): Promise<void> {
 }
 
 async function expectOk(program: string): Promise<void> {
-  const { output, outcome } = await runGuest(GUEST_HELPERS + PATTERN + program, {
+  const { output, outcome } = await host.run(GUEST_HELPERS + PATTERN + program, {
     restrictions: RESTRICTIONS,
     timeoutMs: 60_000,
   })

@@ -3,12 +3,16 @@
 // the conformance table (test/conformance/cases/tcp.ts).
 // Build first (./node_modules/.bin/tsc -p tsconfig.json): the sandbox host runs the compiled code in dist/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { describe, expect, it } from 'vitest'
-import { runGuest } from '../../helpers/run-guest.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { sharedGuestHost } from '../../helpers/shared-host.js'
 import { GUEST_HELPERS, netRestrictions } from './fixtures/net-helpers.js'
 
+// The programs run as vessels of one sandbox host, as a node runs them (test/helpers/shared-host.ts).
+const host = sharedGuestHost()
+afterAll(() => host.close())
+
 async function expectOk(program: string, restrictions: string): Promise<void> {
-  const { output, outcome } = await runGuest(GUEST_HELPERS + program, { restrictions })
+  const { output, outcome } = await host.run(GUEST_HELPERS + program, { restrictions })
   expect({ output, outcome }).toMatchObject({ output: 'ok\n', outcome: { code: 0 } })
 }
 

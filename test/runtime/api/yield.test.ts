@@ -2,15 +2,19 @@
 // host's event loop too: its timers (another thread's sleep) and its messages (an openconnection's answer). Each
 // program below hangs if a yield does not give the host a turn; it then runs into runGuest's timeout and ends as
 // Stopped instead of printing its line. Ports 21200-21209.
-import { describe, expect, it } from 'vitest'
-import { runGuest } from '../../helpers/run-guest.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { sharedGuestHost } from '../../helpers/shared-host.js'
 import { netRestrictions } from './fixtures/net-helpers.js'
+
+// The programs run as vessels of one sandbox host, as a node runs them (test/helpers/shared-host.ts).
+const host = sharedGuestHost()
+afterAll(() => host.close())
 
 const RESTRICTIONS = netRestrictions({ conn: [21200, 21201, 21202, 21203] })
 
 describe('a thread that yields lets the others run', () => {
   it('two JavaScript threads polling with await sleep(0) let a third thread sleep and wake', async () => {
-    const { output, outcome } = await runGuest(String.raw`
+    const { output, outcome } = await host.run(String.raw`
 let woke = false
 const spins = [0, 0]
 const poller = (i) => async () => { while (!woke) { spins[i]++; await sleep(0) } }
@@ -25,7 +29,7 @@ log('woke; both pollers ran: ' + (spins[0] > 0 && spins[1] > 0) + '\n')
 
   it('two JavaScript threads handing a lock back and forth let a third thread sleep and wake', async () => {
     // Each release settles the other thread's acquire: a chain of settled host promises that never needs a timer.
-    const { output, outcome } = await runGuest(String.raw`
+    const { output, outcome } = await host.run(String.raw`
 let woke = false
 const lock = createlock()
 const handoffs = [0, 0]
@@ -45,7 +49,7 @@ log('woke; both threads held the lock: ' + (handoffs[0] > 0 && handoffs[1] > 0) 
   it('a JavaScript thread spinning on SocketWouldBlockError with sleep(0) lets openconnection complete', async () => {
     // The connection reaches the listener before openconnection's answer reaches the program, so the thread spins
     // on recv, for data the main thread sends only once openconnection has returned.
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await host.run(
       String.raw`
 const srv = listenforconnection('127.0.0.1', 21200)
 const spin = async (fn) => {
@@ -71,7 +75,7 @@ log('received ' + got + '\n')
   })
 
   it('a Repy thread spinning with sleep(0) lets a sleeping thread wake and openconnection complete', async () => {
-    const { output, outcome } = await runGuest(
+    const { output, outcome } = await host.run(
       `
 state = {'woke': False, 'accepted': None}
 def waker():
