@@ -104,6 +104,13 @@ export class VesselStore {
     return record === undefined ? undefined : structuredClone(record)
   }
 
+  /** The vessel's owner and user keys as held (no copy: every signed request's permission check reads them, and a
+   *  copy of the whole record took more time than the check), or undefined. */
+  keys(name: string): { ownerKey: string; userKeys: readonly string[] } | undefined {
+    const record = this.records.get(name)
+    return record === undefined ? undefined : { ownerKey: record.ownerKey, userKeys: record.userKeys }
+  }
+
   /** All vessels, ordered by number (v2 before v10). */
   async list(): Promise<VesselRecord[]> {
     const all = [...this.records.values()].map((v) => structuredClone(v))
