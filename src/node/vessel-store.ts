@@ -9,7 +9,7 @@ import { Level } from 'level'
 import type { Restrictions } from '../runtime/nanny/resources.js'
 import { join } from 'node:path'
 import type { ReplayEntry } from '../protocol/replay-guard.js'
-import { JournalReplayStore } from '../protocol/replay-journal.js'
+import { openReplayJournal, type JournalReplayStore } from '../protocol/replay-journal.js'
 import { isValidVesselName } from '../protocol/validate.js'
 import { MAX_OWNER_INFO_BYTES, capReason, capUtf8 } from './answer-bounds.js'
 import { vesselNumber } from './vessel-names.js'
@@ -82,12 +82,9 @@ export class VesselStore {
     await mkdir(location, { recursive: true })
     const db = new Level<string, unknown>(location, { valueEncoding: 'json' })
     await db.open()
-    const replay = new JournalReplayStore(join(location, 'replay-journal'))
     // a store of an older node kept the entries in the sublevel `replay`: they move to the journal
     const older = db.sublevel<string, ReplayEntry>('replay', { valueEncoding: 'json' })
-    const live = String(Date.now() + 1).padStart(16, '0')
-    for (const entry of await older.values({ gte: live }).all()) await replay.add(entry)
-    await older.clear()
+    const replay = await openReplayJournal(join(location, 'replay-journal'), older)
     const vessels = jsonSublevel(db, 'vessels')
     const records = new Map<string, VesselRecord>()
     for (const v of (await vessels.values().all()) as VesselRecord[]) records.set(v.name, boundRecord(v))

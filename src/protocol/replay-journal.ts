@@ -26,6 +26,24 @@ const BUCKET_MS = 60_000
 const MAX_OPEN_FILES = 72
 const FILE_NAME = /^(\d+)\.log$/
 
+/** The `replay` sublevel where stores of older nodes and pools kept the entries, keyed `<expiry>!<nonce>!<key>`. */
+export interface OlderReplayLevel {
+  values(options: { gte: string }): { all(): Promise<ReplayEntry[]> }
+  clear(): Promise<void>
+}
+
+/** The journal in `dir`, with the live entries of an older store's sublevel moved into it (and the sublevel emptied). */
+export async function openReplayJournal(
+  dir: string,
+  older: OlderReplayLevel,
+  now = Date.now(),
+): Promise<JournalReplayStore> {
+  const journal = new JournalReplayStore(dir)
+  for (const entry of await older.values({ gte: String(now + 1).padStart(16, '0') }).all()) await journal.add(entry)
+  await older.clear()
+  return journal
+}
+
 export class JournalReplayStore implements ReplayStore {
   private readonly open = new Map<number, number>()
 

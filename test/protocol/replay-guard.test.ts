@@ -6,6 +6,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { Level } from 'level'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { VesselStore } from '../../src/node/vessel-store.js'
+import { PoolStore } from '../../src/pool/pool-store.js'
 import { NodeError } from '../../src/protocol/errors.js'
 import { encodeRequest } from '../../src/protocol/messages.js'
 import { MemoryReplayStore, ReplayGuard } from '../../src/protocol/replay-guard.js'
@@ -138,6 +139,16 @@ describe('ReplayGuard', () => {
     expect(await store.replay.load(0)).toEqual([])
     await store.close()
     expect(readdirSync(join(dir, 'db', 'replay-journal'))).toEqual([])
+  })
+
+  it("still refuses a replay after a pool's store is closed and reopened", async () => {
+    const r = req(alice, 60_000)
+    let store = await PoolStore.open(join(dir, 'pool'))
+    await (await ReplayGuard.open(store.replay, {}, NOW)).check(r, NOW)
+    await store.close()
+    store = await PoolStore.open(join(dir, 'pool'))
+    expect(await code((await ReplayGuard.open(store.replay, {}, NOW)).check(r, NOW))).toBe('E_REPLAY')
+    await store.close()
   })
 
   it('keeps the entries around a line cut short by a crash', async () => {
