@@ -1,7 +1,7 @@
 // Where a node manager keeps its data. The sandbox host may write only `files/`, so the database, logs and temp
 // files live beside it, out of the guests' reach:
 //   <data>/files/<vessel>/   vessel directories (the sandbox host's root)
-//   <data>/state/            LevelDB: config, vessel table, replay guard
+//   <data>/state/            LevelDB: config, vessel table; replay-journal/: the replay guard's nonces
 //   <data>/logs/<vessel>.old|.new   bounded ring logs; node.log.old|.new the node's own log
 //   <data>/tmp/              uploads are written here, then renamed into place
 import { join, resolve } from 'node:path'

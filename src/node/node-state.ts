@@ -29,8 +29,16 @@ export class NodeState {
   /** The vessel's record, or E_NO_VESSEL. */
   async vessel(name: string): Promise<VesselRecord> {
     const record = await this.store.get(name)
-    if (record === undefined) throw new NodeError('E_NO_VESSEL', `no vessel '${name}' on this node`)
+    if (record === undefined) throw noVessel(name)
     return record
+  }
+
+  /** The vessel's owner and user keys (not a copy), or E_NO_VESSEL; also what a call that only needs the vessel to
+   *  exist checks. */
+  vesselKeys(name: string): { ownerKey: string; userKeys: readonly string[] } {
+    const keys = this.store.keys(name)
+    if (keys === undefined) throw noVessel(name)
+    return keys
   }
 
   /** Reads the vessel, lets `change` return its new record (or throw to refuse), stores it: one step under the vessel's lock. */
@@ -42,3 +50,5 @@ export class NodeState {
     })
   }
 }
+
+const noVessel = (name: string): NodeError => new NodeError('E_NO_VESSEL', `no vessel '${name}' on this node`)

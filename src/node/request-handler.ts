@@ -137,7 +137,7 @@ async function checkPermission(
   if (names.length === 0) throw new NodeError('E_PERMISSION', `${valid.call} names no vessel to check the key against`)
   let role: 'owner' | 'user' = 'owner'
   for (const name of names) {
-    const v = await ctx.state.vessel(name)
+    const v = ctx.state.vesselKeys(name)
     if (signer === v.ownerKey) continue
     if (tier === 'user' && v.userKeys.includes(signer)) {
       role = 'user'

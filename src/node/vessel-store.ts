@@ -2,10 +2,14 @@
 // its own sublevel. Changes that belong together (a split: delete the parent, add two children) are one batch.
 // The vessel table is also held in memory (a node has few vessels, and only this process opens its database):
 // every signed request reads the vessels it names, and a LevelDB read cost more than the rest of checking it.
+// The replay guard's entries are in files of their own beside the database (replay-journal.ts): a nonce is written
+// before its request is handled, and a LevelDB write per request was a round trip through the thread pool.
 import { mkdir } from 'node:fs/promises'
 import { Level } from 'level'
 import type { Restrictions } from '../runtime/nanny/resources.js'
-import { LevelReplayStore, type ReplayEntry } from '../protocol/replay-guard.js'
+import { join } from 'node:path'
+import type { ReplayEntry } from '../protocol/replay-guard.js'
+import { openReplayJournal, type JournalReplayStore } from '../protocol/replay-journal.js'
 import { isValidVesselName } from '../protocol/validate.js'
 import { MAX_OWNER_INFO_BYTES, capReason, capUtf8 } from './answer-bounds.js'
 import { vesselNumber } from './vessel-names.js'
@@ -67,8 +71,8 @@ export class VesselStore {
     private readonly db: Level<string, unknown>,
     private readonly config: JsonSublevel,
     private readonly vessels: JsonSublevel,
-    /** the replay guard's persistent entries (sublevel `replay`) */
-    readonly replay: LevelReplayStore,
+    /** the replay guard's persistent entries (`<location>/replay-journal/`) */
+    readonly replay: JournalReplayStore,
     /** the vessel table as stored (bounded on load), updated once each batch is stored; callers get copies */
     private readonly records: Map<string, VesselRecord>,
   ) {}
@@ -78,20 +82,30 @@ export class VesselStore {
     await mkdir(location, { recursive: true })
     const db = new Level<string, unknown>(location, { valueEncoding: 'json' })
     await db.open()
-    const replay = db.sublevel<string, ReplayEntry>('replay', { valueEncoding: 'json' })
+    // a store of an older node kept the entries in the sublevel `replay`: they move to the journal
+    const older = db.sublevel<string, ReplayEntry>('replay', { valueEncoding: 'json' })
+    const replay = await openReplayJournal(join(location, 'replay-journal'), older)
     const vessels = jsonSublevel(db, 'vessels')
     const records = new Map<string, VesselRecord>()
     for (const v of (await vessels.values().all()) as VesselRecord[]) records.set(v.name, boundRecord(v))
-    return new VesselStore(db, jsonSublevel(db, 'config'), vessels, new LevelReplayStore(replay), records)
+    return new VesselStore(db, jsonSublevel(db, 'config'), vessels, replay, records)
   }
 
   async close(): Promise<void> {
+    this.replay.close()
     await this.db.close()
   }
 
   async get(name: string): Promise<VesselRecord | undefined> {
     const record = this.records.get(name)
     return record === undefined ? undefined : structuredClone(record)
+  }
+
+  /** The vessel's owner and user keys as held (no copy: every signed request's permission check reads them, and a
+   *  copy of the whole record took more time than the check), or undefined. */
+  keys(name: string): { ownerKey: string; userKeys: readonly string[] } | undefined {
+    const record = this.records.get(name)
+    return record === undefined ? undefined : { ownerKey: record.ownerKey, userKeys: record.userKeys }
   }
 
   /** All vessels, ordered by number (v2 before v10). */

@@ -1,9 +1,12 @@
 // The pool's state in LevelDB (<pool data>/state): settings, the donated nodes, their vessels with who leases them,
-// intents (an acquire or release begun on a node and not yet recorded as done) and the replay guard's entries, each
-// in its own sublevel. Changes that belong together are one batch, so a killed pool finds either all or none.
+// intents (an acquire or release begun on a node and not yet recorded as done), each in its own sublevel; and the
+// replay guard's entries in files beside them (<pool data>/state/replay-journal/, replay-journal.ts). Changes that
+// belong together are one batch, so a killed pool finds either all or none.
 import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { Level } from 'level'
-import { LevelReplayStore, type ReplayEntry } from '../protocol/replay-guard.js'
+import type { ReplayEntry } from '../protocol/replay-guard.js'
+import { openReplayJournal, type JournalReplayStore } from '../protocol/replay-journal.js'
 import type { PoolSettings } from './pool-calls.js'
 
 export interface PoolNode {
@@ -60,7 +63,7 @@ export class PoolStore {
     private readonly nodes: JsonSublevel,
     private readonly vesselsDb: JsonSublevel,
     private readonly intentsDb: JsonSublevel,
-    readonly replay: LevelReplayStore,
+    readonly replay: JournalReplayStore,
   ) {}
 
   static async open(dir: string): Promise<PoolStore> {
@@ -68,8 +71,10 @@ export class PoolStore {
     const db = new Level<string, unknown>(dir, { valueEncoding: 'json' })
     await db.open()
     const sub = (name: string): JsonSublevel => jsonSublevel(db, name)
-    const replay = db.sublevel<string, ReplayEntry>('replay', { valueEncoding: 'json' })
-    return new PoolStore(db, sub('config'), sub('nodes'), sub('vessels'), sub('intents'), new LevelReplayStore(replay))
+    // a pool of an older version kept the entries in the sublevel `replay`: they move to the journal
+    const older = db.sublevel<string, ReplayEntry>('replay', { valueEncoding: 'json' })
+    const replay = await openReplayJournal(join(dir, 'replay-journal'), older)
+    return new PoolStore(db, sub('config'), sub('nodes'), sub('vessels'), sub('intents'), replay)
   }
 
   async settings(): Promise<PoolSettings | undefined> {
@@ -120,6 +125,7 @@ export class PoolStore {
   }
 
   close(): Promise<void> {
+    this.replay.close()
     return this.db.close()
   }
 }

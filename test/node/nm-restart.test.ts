@@ -1,11 +1,13 @@
 // A node that stops with running vessels starts them again; a vessel whose program is gone by then is Stale. The
-// node's log says so.
-import { rmSync, unlinkSync } from 'node:fs'
+// node's log says so. A request it handled before the restart is refused as a replay after it.
+import { existsSync, rmSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ClientTransport } from '../../src/client/transport.js'
 import { NodeClient } from '../../src/client/node-client.js'
 import { NodeManager } from '../../src/node/node-manager.js'
+import { NodeError } from '../../src/protocol/errors.js'
+import { signRequest } from '../../src/protocol/signing.js'
 import { readNodeLog } from '../../src/node/node-log-reader.js'
 import { nodeLogPrefix, nodePaths } from '../../src/node/node-paths.js'
 import { SLEEPER, enc, makeKeys, requireBuild, tempDir, waitFor } from './nm-helpers.js'
@@ -64,6 +66,49 @@ describe('node restart', () => {
         ['info', 'v1 restarted with the node: sleeper.js'],
         ['warn', "v2 is Stale: could not restart: program 'sleeper.js' is missing"],
       ])
+    } finally {
+      await transport.close()
+    }
+  }, 60_000)
+
+  it('refuses a request it handled before it was restarted (E_REPLAY), and does nothing for it', async () => {
+    const keysDir = join(dir, 'keys-replay')
+    const dataDir = join(dir, 'data-replay')
+    const keys = await makeKeys(keysDir)
+    const options = {
+      dataDir,
+      keysDir,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      engineWarmUp: false,
+      init: { donatePercent: 20, vessels: 1, listen: ['/ip4/127.0.0.1/tcp/0'] },
+    }
+    const transport = await ClientTransport.create()
+    try {
+      let nm = await NodeManager.start(options)
+      const request = signRequest(keys.owner.privateKey, {
+        call: 'AddFileToVessel',
+        args: ['v1', 'once.txt', enc('once')],
+        destination: nm.peerId,
+      })
+      let owner = await NodeClient.connect(nm.addresses[0]!, { identity: keys.owner, transport })
+      await owner.send(request)
+      await nm.stop()
+      // gone, so that a replay that got through would show by making it again
+      const file = join(dataDir, 'files', 'v1', 'once.txt')
+      unlinkSync(file)
+
+      nm = await NodeManager.start(options)
+      owner = await NodeClient.connect(nm.addresses[0]!, { identity: keys.owner, transport })
+      const replayed = await owner.send(request).then(
+        () => 'ok',
+        (err: unknown) => (err instanceof NodeError ? err.code : String(err)),
+      )
+      expect(replayed).toBe('E_REPLAY')
+      expect(existsSync(file)).toBe(false)
+      // a fresh request of the same call still passes
+      await owner.call('AddFileToVessel', ['v1', 'once.txt', enc('again')])
+      expect(existsSync(file)).toBe(true)
+      await nm.stop()
     } finally {
       await transport.close()
     }

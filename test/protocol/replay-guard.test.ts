@@ -1,9 +1,12 @@
+import { appendFileSync, readdirSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { Level } from 'level'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { VesselStore } from '../../src/node/vessel-store.js'
+import { PoolStore } from '../../src/pool/pool-store.js'
 import { NodeError } from '../../src/protocol/errors.js'
 import { encodeRequest } from '../../src/protocol/messages.js'
 import { MemoryReplayStore, ReplayGuard } from '../../src/protocol/replay-guard.js'
@@ -115,7 +118,7 @@ describe('ReplayGuard', () => {
     await store.close()
   })
 
-  it('still refuses a replay after the LevelDB store is closed and reopened', async () => {
+  it('still refuses a replay after the store is closed and reopened, and prune deletes the expired files', async () => {
     const r = req(alice, 60_000)
     const short = req(bob, 1000)
     let store = await VesselStore.open(join(dir, 'db'))
@@ -128,12 +131,78 @@ describe('ReplayGuard', () => {
     guard = await ReplayGuard.open(store.replay, {}, NOW + 2000)
     expect(guard.size).toBe(1) // the short-lived entry had expired
     expect(await code(guard.check(r, NOW + 2000))).toBe('E_REPLAY')
-    await guard.prune(NOW + 61_000)
+    // files hold a minute of expiry times each: once the minute of the last expiry has passed, nothing is left
+    await guard.prune(NOW + 60_000 + 60_000)
     await store.close()
 
     store = await VesselStore.open(join(dir, 'db'))
     expect(await store.replay.load(0)).toEqual([])
     await store.close()
+    expect(readdirSync(join(dir, 'db', 'replay-journal'))).toEqual([])
+  })
+
+  it("still refuses a replay after a pool's store is closed and reopened", async () => {
+    const r = req(alice, 60_000)
+    let store = await PoolStore.open(join(dir, 'pool'))
+    await (await ReplayGuard.open(store.replay, {}, NOW)).check(r, NOW)
+    await store.close()
+    store = await PoolStore.open(join(dir, 'pool'))
+    expect(await code((await ReplayGuard.open(store.replay, {}, NOW)).check(r, NOW))).toBe('E_REPLAY')
+    await store.close()
+  })
+
+  it('keeps the entries around a line cut short by a crash', async () => {
+    const first = req(alice)
+    const second = req(bob)
+    let store = await VesselStore.open(join(dir, 'db'))
+    let guard = await ReplayGuard.open(store.replay, {}, NOW)
+    await guard.check(first, NOW)
+    await store.close()
+    const journal = join(dir, 'db', 'replay-journal')
+    const [file] = readdirSync(journal)
+    appendFileSync(join(journal, file!), '{"key":"cut sho') // a write the process did not finish
+
+    store = await VesselStore.open(join(dir, 'db'))
+    guard = await ReplayGuard.open(store.replay, {}, NOW)
+    expect(guard.size).toBe(1)
+    await guard.check(second, NOW)
+    await store.close()
+
+    store = await VesselStore.open(join(dir, 'db'))
+    guard = await ReplayGuard.open(store.replay, {}, NOW)
+    expect(guard.size).toBe(2)
+    expect(await code(guard.check(first, NOW))).toBe('E_REPLAY')
+    expect(await code(guard.check(second, NOW))).toBe('E_REPLAY')
+    await store.close()
+  })
+
+  it("refuses the replay of a request an older node stored in LevelDB's replay sublevel (moved to the journal)", async () => {
+    // the move keeps what has not expired by the wall clock
+    const now = Date.now()
+    const sign = (key: typeof alice, timestamp: number, lifetimeMs: number) =>
+      signRequest(key, { call: 'StopVessel', args: ['v1'], destination: NODE, timestamp, lifetimeMs })
+    const live = sign(alice, now, 600_000)
+    const expired = sign(bob, now - 120_000, 1000)
+    const sublevel = (db: Level<string, unknown>) => db.sublevel<string, unknown>('replay', { valueEncoding: 'json' })
+    let db = new Level<string, unknown>(join(dir, 'db'), { valueEncoding: 'json' })
+    for (const x of [live, expired]) {
+      const nonce = Buffer.from(x.nonce).toString('hex')
+      await sublevel(db).put(`${String(x.expiry).padStart(16, '0')}!${nonce}!${x.key}`, {
+        key: x.key,
+        nonce,
+        expiry: x.expiry,
+      })
+    }
+    await db.close()
+
+    const store = await VesselStore.open(join(dir, 'db'))
+    const guard = await ReplayGuard.open(store.replay, {}, now)
+    expect(guard.size).toBe(1)
+    expect(await code(guard.check(live, now))).toBe('E_REPLAY')
+    await store.close()
+    db = new Level<string, unknown>(join(dir, 'db'), { valueEncoding: 'json' })
+    expect(await sublevel(db).keys().all()).toEqual([])
+    await db.close()
   })
 
   it('stores every one of many concurrent requests (written together) before their checks resolve', async () => {

@@ -13,16 +13,16 @@ export const fileHandlers: Pick<
       return null
     }),
   RetrieveFileFromVessel: async (ctx, [vessel, filename]) => {
-    await ctx.state.vessel(vessel)
+    ctx.state.vesselKeys(vessel)
     return ctx.files.read(vessel, filename)
   },
   ListFilesInVessel: async (ctx, [vessel]) => {
-    await ctx.state.vessel(vessel)
+    ctx.state.vesselKeys(vessel)
     return ctx.files.list(vessel)
   },
   DeleteFileInVessel: (ctx, [vessel, filename]) =>
     ctx.state.exclusiveVessel(vessel, async () => {
-      await ctx.state.vessel(vessel)
+      ctx.state.vesselKeys(vessel)
       await ctx.files.remove(vessel, filename)
       return null
     }),
