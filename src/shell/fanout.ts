@@ -1,5 +1,6 @@
 // Running one task on many targets: bounded concurrency, a timeout per target, progress callbacks, and
 // the outcomes grouped so that each distinct error is reported once with the targets it hit.
+import { getMaxListeners, setMaxListeners } from 'node:events'
 import { isErrorCode, type ErrorCode } from '../protocol/errors.js'
 import type { FanoutReport, Progress, TargetError } from './types.js'
 
@@ -123,7 +124,14 @@ export async function fanout<I, T>(
     }
   }
   const width = Math.max(1, Math.min(options.concurrency, items.length))
-  await Promise.all(Array.from({ length: width }, worker))
+  // each target in flight listens for the command's cancel: not a leak, so no warning on the user's terminal
+  const signal = options.signal
+  if (signal !== undefined) setMaxListeners(getMaxListeners(signal) + width, signal)
+  try {
+    await Promise.all(Array.from({ length: width }, worker))
+  } finally {
+    if (signal !== undefined) setMaxListeners(getMaxListeners(signal) - width, signal)
+  }
   return outcomes
 }
 

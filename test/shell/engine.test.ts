@@ -1,4 +1,5 @@
 // Pure parts of the shell: parsing, target resolution, error grouping, fan-out bounds, completion, state encryption.
+import { getMaxListeners } from 'node:events'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -108,6 +109,26 @@ describe('fan-out', () => {
     expect(most).toBe(10)
     expect(outcomes.filter((o) => o.ok)).toHaveLength(39)
     expect(outcomes[7]).toEqual({ ok: false, error: { code: 'E_TIMEOUT', message: 'request timed out after 0.2 s' } })
+  })
+  it('32 targets in flight on one cancel signal print no listener warning (a user would see it on the terminal)', async () => {
+    const warnings: Error[] = []
+    const onWarning = (w: Error) => warnings.push(w)
+    process.on('warning', onWarning)
+    try {
+      const cancel = new AbortController()
+      const outcomes = await fanout(
+        Array.from({ length: 40 }, (_, i) => i),
+        (i) => new Promise<number>((r) => setTimeout(() => r(i), 5)),
+        { concurrency: 32, timeoutMs: 0, signal: cancel.signal },
+      )
+      expect(outcomes.every((o) => o.ok)).toBe(true)
+      // the warning is emitted on the next turn of the event loop
+      await new Promise((r) => setImmediate(r))
+      expect(warnings.map((w) => w.name)).toEqual([])
+      expect(getMaxListeners(cancel.signal)).toBe(10)
+    } finally {
+      process.off('warning', onWarning)
+    }
   })
   it("reports every failure with a code of the project's list: a local failure is E_CLIENT", async () => {
     const failures: unknown[] = [
