@@ -9,11 +9,9 @@ import { setFlagsFromString } from 'node:v8'
 import type { Outcome } from './api/types.js'
 import { capOutcome } from './cap-text.js'
 import { HostCpuCharger } from './host-cpu.js'
-import type { ProgramSpec, RunOptions } from './run-program.js'
+import { stopReason, vesselOf, VESSEL_ID, type ProgramSpec, type RunOptions } from './program-spec.js'
 import { quickJSWasm, VesselRunner } from './vessel-runner.js'
 import { SpareThreads } from './vessel-threads.js'
-
-const VESSEL_ID = 'run'
 
 /**
  * V8 tiers WebAssembly up from its baseline code (Liftoff) to optimized code one function at a time, once the
@@ -65,18 +63,9 @@ export async function runLocally(spec: ProgramSpec, options: RunOptions): Promis
     output: (_id, text) => options.output(text),
     exit: (_id, outcome) => settle(capOutcome(outcome)),
   })
-  const onStop = () =>
-    runner.stop(VESSEL_ID, typeof options.stop?.reason === 'string' ? options.stop.reason : 'stopped')
+  const onStop = () => runner.stop(VESSEL_ID, stopReason(options.stop))
   options.stop?.addEventListener('abort', onStop, { once: true })
-  runner.start({
-    vesselId: VESSEL_ID,
-    cwd: spec.cwd,
-    program: spec.program,
-    callargs: spec.args,
-    ip: spec.ip,
-    restrictions: spec.restrictions,
-    frontEnds,
-  })
+  runner.start({ ...vesselOf(spec), frontEnds })
   try {
     return await done
   } finally {
