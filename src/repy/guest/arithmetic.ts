@@ -330,8 +330,7 @@ export function lshift(a: unknown, b: unknown): unknown {
     const s = a * (1 << b)
     if (s <= 9007199254740991 && s >= -9007199254740991) return s
   }
-  const r = lshiftInt(a, b)
-  return typeof a === 'number' && typeof b === 'number' ? r : intResult(a, b, r)
+  return intResult(a, b, lshiftInt(a, b))
 }
 function lshiftInt(a: unknown, b: unknown): number | bigint {
   const [x, y] = intArgs('<<', a, b)
@@ -346,8 +345,7 @@ function lshiftInt(a: unknown, b: unknown): number | bigint {
 }
 export function rshift(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number' && b >= 0 && (a | 0) === a) return b < 32 ? a >> b : a < 0 ? -1 : 0
-  const r = rshiftInt(a, b)
-  return typeof a === 'number' && typeof b === 'number' ? r : intResult(a, b, r)
+  return intResult(a, b, rshiftInt(a, b))
 }
 function rshiftInt(a: unknown, b: unknown): number | bigint {
   const [x, y] = intArgs('>>', a, b)

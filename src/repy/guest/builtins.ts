@@ -26,7 +26,7 @@ import {
   mkLong,
   type AnyFn,
 } from './core.js'
-import { isInt, intVal, toFloat, floatToInt, parseInt2, parseFloat2 } from './numbers.js'
+import { isInt, intVal, toBig, toFloat, floatToInt, parseInt2, parseFloat2 } from './numbers.js'
 import { divmod, pow, powMod, abs, add } from './arithmetic.js'
 import { computeMro, defMethods, typeOf, typeName, isinstance, issubclass, objectInit } from './classes.js'
 import { toArray, toList, newSet, dictUpdate, len, iter, initContainerMethods } from './containers.js'
@@ -73,7 +73,7 @@ const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER)
 
 function intRange(name: string, v: unknown, what: string): number {
   if (typeof v === 'number') return v
-  if (v instanceof PyLong) return intRange(name, normBig(v.v), what)
+  if (v instanceof PyLong) return intRange(name, intVal(v), what)
   if (typeof v === 'boolean') return v ? 1 : 0
   if (typeof v === 'bigint') {
     // xrange keeps its bounds as numbers: a long that is a whole JavaScript number is fine (xrange(5L))
@@ -102,8 +102,7 @@ function rangeArgs(name: string, args: unknown[]): [number, number, number] {
  *  exactly with BigInt. As many items as fit are refused as a plain range() is: MemoryError past 50 million. */
 function bigRange(args: unknown[]): unknown[] {
   argCount('range', args, 3)
-  const big = (v: unknown, what: string) =>
-    typeof v === 'bigint' ? v : v instanceof PyLong ? v.v : BigInt(intRange('range', v, what))
+  const big = (v: unknown, what: string) => (isInt(v) ? toBig(v) : BigInt(intRange('range', v, what)))
   let start = 0n,
     stop: bigint,
     step = 1n

@@ -6,7 +6,6 @@ import {
   PyIter,
   PyFloat,
   PyLong,
-  normBig,
   beyondInt,
   PySlice,
   XRange,
@@ -140,7 +139,7 @@ function index(o: { length: number }, k: unknown, what: string, kind: string): n
     return i
   }
   if (typeof k === 'boolean') return index(o, k ? 1 : 0, what, kind)
-  if (k instanceof PyLong) return index(o, normBig(k.v), what, kind)
+  if (k instanceof PyLong) return index(o, intVal(k), what, kind)
   if (typeof k === 'bigint') throw pyErr('IndexError', "cannot fit 'long' into an index-sized integer")
   throw typeErr(`${kind} indices must be integers, not ${typeName(k)}`)
 }
@@ -149,7 +148,7 @@ function sliceIdx(v: unknown): number | null {
   if (v === undefined || v === null) return null
   if (typeof v === 'number') return v
   if (typeof v === 'boolean') return v ? 1 : 0
-  if (v instanceof PyLong) return sliceIdx(normBig(v.v))
+  if (v instanceof PyLong) return sliceIdx(intVal(v))
   if (typeof v === 'bigint') return v < 0n ? -Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER
   throw typeErr('slice indices must be integers or None or have an __index__ method')
 }
