@@ -170,8 +170,9 @@ export class DonatedNodes {
   /** Looks the pool's key up in the DHT and checks the nodes found that the pool does not know yet, and those it
    *  knows that did not answer at their stored addresses (a node behind NAT is reached at a relayed address it
    *  gains after start). Answers how many of them answered. */
-  async lookUp(node: DiscoveryNode, timeoutMs: number): Promise<number> {
-    const found = await browseKey(node, this.poolKey, { timeoutMs })
+  async lookUp(node: DiscoveryNode, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+    const found = await browseKey(node, this.poolKey, { timeoutMs, signal })
+    if (signal?.aborted === true) return 0
     const known = new Set((await this.store.listNodes()).filter((n) => n.available).map((n) => n.peerId))
     let added = 0
     await Promise.all(

@@ -64,6 +64,8 @@ export class PoolManager {
   /** how long one DHT lookup of the pool's key may take: at most the check interval, so rounds do not pile up */
   private lookupMs = 10_000
   private stopping: Promise<void> | null = null
+  /** aborted by stop(): a round's DHT lookup ends at once instead of running out its lookupMs */
+  private readonly halt = new AbortController()
   /** the web page's server, when `http` was given */
   private web: PoolWeb | null = null
 
@@ -215,7 +217,7 @@ export class PoolManager {
   private async round(): Promise<void> {
     try {
       await this.nodes.recheck()
-      await this.nodes.lookUp(this.libp2p, this.lookupMs).catch((err: unknown) => {
+      await this.nodes.lookUp(this.libp2p, this.lookupMs, this.halt.signal).catch((err: unknown) => {
         this.log.debug(`DHT lookup: ${err instanceof Error ? err.message : String(err)}`)
       })
       await this.allocator.reconcile()
@@ -275,6 +277,7 @@ export class PoolManager {
     this.stopping ??= (async () => {
       for (const t of this.timers) clearInterval(t)
       for (const stop of this.stops) stop()
+      this.halt.abort()
       await this.web?.stop()
       await this.libp2p.services.pool.stop().catch(() => undefined)
       await this.ticking?.catch(() => undefined)
