@@ -310,7 +310,7 @@ export function registerNode(program: Command): Command {
     .option('--upnp', 'ask the gateway (UPnP / NAT-PMP) to forward a port to this node')
     .option(
       '--no-warm-up',
-      "skip the sandbox engine's warm-up at start (about a second of a core; the first vessels run slower)",
+      "skip the sandbox engine's warm-up when the sandbox host starts (about a second of a core; the first vessels run slower)",
     )
     .option('--json', 'print the started node as one JSON line')
     .action(async (options: StartCliOptions) => {

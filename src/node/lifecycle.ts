@@ -4,8 +4,9 @@
 //   Started --program ends--> Terminated | ThreadErr (| Stopped)      any --ResetVessel--> Fresh
 // The status is stored before the program starts, so a node killed at any moment restarts the vessels that were
 // Started; one whose program is gone by then becomes Stale. When the node shuts down cleanly, running vessels keep
-// the status Started for the same reason. If the sandbox host dies, its vessels become Terminated with the reason
-// and a new host is started.
+// the status Started for the same reason. If the sandbox host dies, its vessels become Terminated with the reason.
+// The sandbox host runs only while programs do: the first start (or a restart with the node) starts it, and it stops
+// once no program has run for hostIdleMs, so a node with nothing running costs only the node manager's process.
 import { mkdirSync } from 'node:fs'
 import { FRONT_ENDS_MODULE } from '../front-ends.js'
 import { NodeError } from '../protocol/errors.js'
@@ -26,6 +27,8 @@ import type { VesselRecord } from './vessel-store.js'
 export const STOP_WAIT_MS = 10_000
 /** Exit code recorded when the sandbox host itself died (as in `flotilla run`). */
 export const HOST_CRASH_CODE = 70
+/** How long the sandbox host stays up with no program running, for the next start to find it warm. */
+export const HOST_IDLE_MS = 60_000
 
 interface Run {
   id: string
@@ -43,6 +46,8 @@ export interface LifecycleOptions {
   identity?: SandboxProcessIdentity
   /** false: the sandbox host skips its engine warm-up (SandboxOptions.warmUp) */
   engineWarmUp?: boolean
+  /** how long the sandbox host stays up once no program runs (HOST_IDLE_MS) */
+  hostIdleMs?: number
 }
 
 /** Ends whose reason is not news: finished, stopped by a request, exitall(). */
@@ -55,6 +60,8 @@ export class Lifecycle {
   private readonly logs = new Map<string, VesselLog>()
   private closing = false
   private generation = 0
+  /** stops the sandbox host once no program has run for hostIdleMs */
+  private idleTimer: NodeJS.Timeout | null = null
   /** What a (re)started sandbox host's spare thread makes its engine for (SandboxOptions.expected). */
   private expected: ExpectedVessel | undefined
 
@@ -68,13 +75,12 @@ export class Lifecycle {
     this.nodeLog = options.log ?? SILENT_LOG
   }
 
-  /** Starts the sandbox host and restarts every vessel recorded as Started. */
+  /** Restarts every vessel recorded as Started (starting the sandbox host if there is one). */
   static async open(state: NodeState, files: VesselFiles, options: LifecycleOptions): Promise<Lifecycle> {
     mkdirSync(state.paths.logs, { recursive: true })
     const lifecycle = new Lifecycle(state, files, options)
     const memoryQuota = commonestMemoryQuota(await state.store.list())
     if (memoryQuota !== undefined) lifecycle.expected = { memoryQuota }
-    await lifecycle.sandbox()
     await state.exclusive(async () => {
       for (const v of await state.store.list()) if (v.status === 'Started') await lifecycle.resume(v)
     })
@@ -160,6 +166,7 @@ export class Lifecycle {
   /** Stops every program and the sandbox host; running vessels stay Started so that the next start restarts them. */
   async close(): Promise<void> {
     this.closing = true
+    this.cancelIdleStop()
     await this.hostStarting?.catch(() => undefined)
     await this.host?.shutdown()
     for (const run of this.runs.values()) run.end()
@@ -229,6 +236,7 @@ export class Lifecycle {
     const run = this.runs.get(name)
     if (run === undefined || run.id !== id) return
     this.runs.delete(name)
+    if (this.runs.size === 0) this.stopHostWhenIdle()
     if (this.closing) return run.end()
     const reason = capUtf8(outcome.reason.trimEnd().split('\n').at(-1) ?? '', 200)
     this.nodeLog.info(`${name} ended: ${outcome.status}, exit code ${outcome.code}${reason ? ` (${reason})` : ''}`, {
@@ -261,7 +269,7 @@ export class Lifecycle {
     this.host = null
     if (this.closing) return
     const crashed = [...this.runs.entries()]
-    this.nodeLog.error(`${reason}; marking its vessels Terminated and starting a new one`, {
+    this.nodeLog.error(`${reason}; marking its vessels Terminated (the next start starts a new host)`, {
       event: 'host crashed',
       vessels: crashed.map(([name]) => name),
     })
@@ -277,11 +285,27 @@ export class Lifecycle {
       .catch(() => undefined)
       .finally(() => {
         for (const [, run] of crashed) run.end()
-        if (!this.closing)
-          void this.sandbox().catch((err: unknown) =>
-            this.nodeLog.error(`sandbox host restart failed: ${String(err)}`, { detail: errorChain(err) }),
-          )
       })
+  }
+
+  /** Stops the sandbox host if it is still without a program after hostIdleMs. */
+  private stopHostWhenIdle(): void {
+    this.cancelIdleStop()
+    if (this.closing) return
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null
+      const host = this.host
+      if (host === null || this.runs.size > 0 || this.hostStarting !== null || this.closing) return
+      this.host = null
+      this.nodeLog.debug('sandbox host stopped: no program has run for a while', { event: 'host idle' })
+      void host.shutdown()
+    }, this.options.hostIdleMs ?? HOST_IDLE_MS)
+    this.idleTimer.unref()
+  }
+
+  private cancelIdleStop(): void {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer)
+    this.idleTimer = null
   }
 
   /** The sandbox host, started (again) if needed. */
@@ -309,6 +333,8 @@ export class Lifecycle {
     )
       .then((host) => {
         this.host = host
+        // a start that fails after this (its store write, say) runs nothing: the host must not stay for it
+        this.stopHostWhenIdle()
         return host
       })
       .finally(() => {

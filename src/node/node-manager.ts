@@ -62,9 +62,11 @@ export interface NodeManagerOptions {
   limits?: NodeLimitsOptions
   /** relay server, relay reservations and UPnP for this run; defaults otherwise (DEFAULT_NAT_SETTINGS) */
   nat?: Partial<NatSettings>
-  /** false: the sandbox host does not warm the engine up at start (default true). For nodes that run no program
-   *  soon, as in tests: the warm-up costs about a second of a core per start. */
+  /** false: the sandbox host does not warm the engine up when it starts (default true). For nodes that run few
+   *  programs, as in tests: the warm-up costs about a second of a core per host start. */
   engineWarmUp?: boolean
+  /** how long the sandbox host stays up with no program running (default 60 s; the first start after starts it again) */
+  hostIdleMs?: number
 }
 
 export type NatSettings = Omit<NatOptions, 'onReachability'>
@@ -185,6 +187,7 @@ export class NodeManager {
         log,
         identity,
         engineWarmUp: options.engineWarmUp,
+        hostIdleMs: options.hostIdleMs,
       })
       const node = libp2p
       const found = NodeDiscovery.start(node, store, settings, log)

@@ -1,7 +1,7 @@
 // Helpers for the node manager tests: real node managers on 127.0.0.1 (any free port), real LevelDB in temp
 // folders, real sandbox host processes (compiled, from dist/), real keys.
 import { requireBuild } from '../helpers/build.js'
-import { chmodSync, rmSync } from 'node:fs'
+import { chmodSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { NodeClient, ClientTransport } from '../../src/client/node-client.js'
 import { generateKeyFiles, type KeyPair } from '../../src/keys/key-files.js'
@@ -61,7 +61,7 @@ export async function startTestNode(
     transport?: ClientTransport
     limits?: NodeLimitsOptions
     /** more node manager options (log, sandboxUser, discovery; engineWarmUp: true for a test of the warm-up) */
-    node?: Pick<NodeManagerOptions, 'log' | 'sandboxUser' | 'discovery' | 'engineWarmUp'>
+    node?: Pick<NodeManagerOptions, 'log' | 'sandboxUser' | 'discovery' | 'engineWarmUp' | 'hostIdleMs'>
     /** let other users pass through the temp folder, as a node manager's data folder usually allows, so that a node
      *  run as root starts its sandbox host as nobody (default true; false: a 0700 folder, the host falls back to root) */
     passable?: boolean
@@ -106,6 +106,22 @@ export async function startTestNode(
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** The sandbox host processes this test process started (children running dist/runtime/sandbox-host.js). */
+export function sandboxHostPids(): number[] {
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const parent = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1])
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
+      if (parent === process.pid && cmdline.includes('sandbox-host.js')) pids.push(Number(entry))
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return pids
 }
 
 /** The code a promise is refused with (or 'ok'). */
