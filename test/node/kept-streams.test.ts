@@ -122,6 +122,32 @@ describe('kept streams', () => {
     expect(await lp.read().catch(() => null)).toBeNull()
   })
 
+  it('a request on a kept stream that gets no answer in time is E_TIMEOUT; the stream is not kept, the next request goes on a new one', async () => {
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const node = await serve({
+      handle: async (bytes) => {
+        const got = new TextDecoder().decode(bytes)
+        if (got === 'slow') await held
+        return { ok: true, value: `re ${got}` }
+      },
+    })
+    const transport = await client()
+    const address = node.getMultiaddrs()[0]!
+    expect(await transport.exchange(address, text('first'))).toEqual({ ok: true, value: 're first' })
+    const [first] = keptStreams(transport)
+    // on the stream kept from the first request (new and reused streams alike)
+    const late = await transport.exchange(address, text('slow'), 300).catch((err: unknown) => err)
+    expect(late).toMatchObject({ code: 'E_TIMEOUT' })
+    expect(first!.status).not.toBe('open')
+    const late2 = await transport.exchange(address, text('slow'), 300).catch((err: unknown) => err)
+    expect(late2).toMatchObject({ code: 'E_TIMEOUT' })
+    release()
+    expect(await transport.exchange(address, text('after'))).toEqual({ ok: true, value: 're after' })
+    expect(keptStreams(transport)).toHaveLength(1)
+    expect(keptStreams(transport)[0]).not.toBe(first)
+  })
+
   it('a client speaks 1.0.0, one stream per request, to a node without kept streams', async () => {
     const server = echo()
     const node = await serve({ ...server.init, protocol: PROTOCOL_ID })
