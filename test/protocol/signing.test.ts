@@ -44,6 +44,11 @@ describe('signRequest / verifyRequest', () => {
 
   it('signs fresh nonces', () => {
     expect(Buffer.from(signed().nonce).equals(Buffer.from(signed().nonce))).toBe(false)
+    // nonces are drawn from the random source many at a time: over several draws each is new and a memory of its own
+    const nonces = Array.from({ length: 1000 }, () => signed().nonce)
+    expect(new Set(nonces.map((n) => Buffer.from(n).toString('hex'))).size).toBe(1000)
+    expect(new Set(nonces.map((n) => n.buffer)).size).toBe(1000)
+    expect(nonces.every((n) => n.constructor === Uint8Array && n.length === 16)).toBe(true)
   })
 
   it('any flipped byte of the signed fields or the signature is refused (E_SIGNATURE, or E_USAGE if it no longer parses)', () => {
