@@ -2,7 +2,7 @@
 // Replay is checked separately by the ReplayGuard, after verification.
 import { randomFillSync } from 'node:crypto'
 import { KeyFileError, publicKeyText, type Ed25519PrivateKey } from '../keys/key-files.js'
-import { sign, verify } from '../keys/signatures.js'
+import { sign, verify, verifyOffThread } from '../keys/signatures.js'
 import { NodeError } from './errors.js'
 import {
   NONCE_BYTES,
@@ -81,16 +81,45 @@ export interface VerifyOptions {
  * E_DESTINATION (meant for another node) or E_EXPIRED (expired, far future, or too long-lived).
  */
 export function verifyRequest(input: unknown, options: VerifyOptions): SignedRequest {
-  const request: Request = input instanceof Uint8Array ? decodeRequest(input) : validateRequestShape(input)
-  if (!isSigned(request)) throw new NodeError('E_SIGNATURE', `${request.call} must be signed`)
+  const request = signedRequest(input)
   let valid: boolean
   try {
     valid = verify(request.key, signingBytes(request), request.signature)
   } catch (err) {
-    if (err instanceof KeyFileError)
-      throw new NodeError('E_SIGNATURE', `unusable key in request: ${err.message}`, { cause: err })
-    throw err
+    throw unusableKey(err)
   }
+  return checkVerified(request, valid, options)
+}
+
+/**
+ * verifyRequest with the signature checked on libuv's thread pool (keys/signatures.ts, verifyOffThread): the same
+ * checks in the same order, the same refusals, while the calling thread goes on with other work.
+ */
+export async function verifyRequestOffThread(input: unknown, options: VerifyOptions): Promise<SignedRequest> {
+  const request = signedRequest(input)
+  let valid: boolean
+  try {
+    valid = await verifyOffThread(request.key, signingBytes(request), request.signature)
+  } catch (err) {
+    throw unusableKey(err)
+  }
+  return checkVerified(request, valid, options)
+}
+
+function signedRequest(input: unknown): SignedRequest {
+  const request: Request = input instanceof Uint8Array ? decodeRequest(input) : validateRequestShape(input)
+  if (!isSigned(request)) throw new NodeError('E_SIGNATURE', `${request.call} must be signed`)
+  return request
+}
+
+function unusableKey(err: unknown): unknown {
+  return err instanceof KeyFileError
+    ? new NodeError('E_SIGNATURE', `unusable key in request: ${err.message}`, { cause: err })
+    : err
+}
+
+/** The checks after the signature's: destination and time window, only once the signature has checked out. */
+function checkVerified(request: SignedRequest, valid: boolean, options: VerifyOptions): SignedRequest {
   if (!valid) throw new NodeError('E_SIGNATURE', `bad signature on ${request.call} request`)
   if (request.destination !== options.nodePeerId) {
     throw new NodeError('E_DESTINATION', `request is for node ${request.destination}, this is ${options.nodePeerId}`)
