@@ -126,54 +126,46 @@ export class ClientTransport {
   ): Promise<Response> {
     if (this.closed) throw new NodeError('E_UNREACHABLE', 'the client transport is closed')
     const deadline = new Deadline(timeoutMs)
+    // (one async function: a request's every await is a hop through the microtask queue)
     try {
-      return await this.exchangeBy(address, request, deadline, protocol)
+      const where = address.toString()
+      const keep = protocol === PROTOCOL_ID
+      const reused = keep ? this.kept.take(where) : undefined
+      let retried = false
+      if (reused !== undefined) {
+        try {
+          return await this.onKept(where, reused, request, deadline, true)
+        } catch (err) {
+          // Sending the same signed bytes again is safe: a node that did take them refuses the copy as a replay.
+          if (!(err instanceof StaleStream) || deadline.expired)
+            throw transportError(err, `request to ${where} failed`, deadline.expired)
+          this.kept.drop(where)
+          retried = true
+        }
+      }
+      const stream = await this.open(address, keep ? [KEPT_PROTOCOL_ID, protocol] : [protocol], deadline.signal)
+      if (stream.protocol === KEPT_PROTOCOL_ID) {
+        const response = await this.onKept(where, KeptStreams.wrap(stream), request, deadline, false)
+        if (retried && !response.ok && response.code === 'E_REPLAY') {
+          throw new NodeError(
+            'E_UNREACHABLE',
+            `request to ${where}: the stream failed after the node received the request, which may have taken effect (the node refused the same request sent again)`,
+          )
+        }
+        return response
+      }
+      try {
+        const lp = lpStream(stream, LP_OPTIONS)
+        const { answer, written } = await ask(lp, request, deadline.signal)
+        if (written) await stream.close().catch(() => undefined)
+        else stream.abort(new Error('the node answered before it read the whole request'))
+        return decodeResponse(answer)
+      } catch (err) {
+        stream.abort(err instanceof Error ? err : new Error(String(err)))
+        throw transportError(err, `request to ${where} failed`, deadline.expired)
+      }
     } finally {
       deadline.clear()
-    }
-  }
-
-  private async exchangeBy(
-    address: Multiaddr,
-    request: Uint8Array,
-    deadline: Deadline,
-    protocol: string,
-  ): Promise<Response> {
-    const where = address.toString()
-    const keep = protocol === PROTOCOL_ID
-    const reused = keep ? this.kept.take(where) : undefined
-    let retried = false
-    if (reused !== undefined) {
-      try {
-        return await this.onKept(where, reused, request, deadline, true)
-      } catch (err) {
-        // Sending the same signed bytes again is safe: a node that did take them refuses the copy as a replay.
-        if (!(err instanceof StaleStream) || deadline.expired)
-          throw transportError(err, `request to ${where} failed`, deadline.expired)
-        this.kept.drop(where)
-        retried = true
-      }
-    }
-    const stream = await this.open(address, keep ? [KEPT_PROTOCOL_ID, protocol] : [protocol], deadline.signal)
-    if (stream.protocol === KEPT_PROTOCOL_ID) {
-      const response = await this.onKept(where, KeptStreams.wrap(stream), request, deadline, false)
-      if (retried && !response.ok && response.code === 'E_REPLAY') {
-        throw new NodeError(
-          'E_UNREACHABLE',
-          `request to ${where}: the stream failed after the node received the request, which may have taken effect (the node refused the same request sent again)`,
-        )
-      }
-      return response
-    }
-    try {
-      const lp = lpStream(stream, LP_OPTIONS)
-      const { answer, written } = await ask(lp, request, deadline.signal)
-      if (written) await stream.close().catch(() => undefined)
-      else stream.abort(new Error('the node answered before it read the whole request'))
-      return decodeResponse(answer)
-    } catch (err) {
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
-      throw transportError(err, `request to ${where} failed`, deadline.expired)
     }
   }
 

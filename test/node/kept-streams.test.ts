@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
+import { KeptStreams, type KeptStream } from '../../src/client/kept-streams.js'
 import { ClientTransport } from '../../src/client/transport.js'
 import { DEFAULT_STREAM_LIMITS, type NodeManagerProtocolInit } from '../../src/node/protocol-service.js'
 import { LP_OPTIONS } from '../../src/p2p/framing.js'
@@ -146,6 +147,30 @@ describe('kept streams', () => {
     expect(await transport.exchange(address, text('after'))).toEqual({ ok: true, value: 're after' })
     expect(keptStreams(transport)).toHaveLength(1)
     expect(keptStreams(transport)[0]).not.toBe(first)
+  })
+
+  it("a client's idle kept streams are closed once they have waited their idle time; one taken back is not", async () => {
+    const node = await serve(echo().init)
+    const transport = await client()
+    const target = node.getMultiaddrs()[0]!
+    const address = target.toString()
+    const open = async () => KeptStreams.wrap(await transport.node.dialProtocol(target, KEPT_PROTOCOL_ID))
+    const closed = (s: KeptStream) => async () => s.stream.writeStatus !== 'writable'
+    const kept = new KeptStreams(200)
+    const [first, second] = [await open(), await open()]
+    kept.give(address, first)
+    kept.give(address, second)
+    await waitFor(closed(first), 'the first idle stream to be closed')
+    await waitFor(closed(second), 'the second idle stream to be closed')
+    expect(kept.take(address)).toBeUndefined()
+    // given back again after the sweep: the timer runs again, and a stream taken back meanwhile stays open
+    const [taken, idle] = [await open(), await open()]
+    kept.give(address, taken)
+    kept.give(address, idle)
+    expect(kept.take(address)?.stream).toBe(idle.stream)
+    await waitFor(closed(taken), 'the stream left idle to be closed')
+    expect(idle.stream.writeStatus).toBe('writable')
+    kept.clear()
   })
 
   it('a client speaks 1.0.0, one stream per request, to a node without kept streams', async () => {
