@@ -17,11 +17,18 @@ export interface KeptStream {
 }
 
 interface Idle extends KeptStream {
-  timer: NodeJS.Timeout
+  /** when it was given back (performance.now(): a clock that never goes back) */
+  since: number
 }
 
 export class KeptStreams {
   private readonly idle = new Map<string, Idle[]>()
+  /** One timer closes the streams idle for idleMs (a timer per stream given back cost each request its setting and
+   *  clearing); it runs only while some stream is idle. */
+  private sweeper: NodeJS.Timeout | undefined
+
+  /** `idleMs`: how long a stream may wait for its next request (tests shorten it) */
+  constructor(private readonly idleMs = IDLE_MS) {}
 
   /** Wraps a newly opened kept stream. */
   static wrap(stream: Stream): KeptStream {
@@ -32,8 +39,7 @@ export class KeptStreams {
   take(address: string): KeptStream | undefined {
     const list = this.idle.get(address)
     while (list !== undefined && list.length > 0) {
-      const { stream, lp, timer } = list.pop()!
-      clearTimeout(timer)
+      const { stream, lp } = list.pop()!
       if (list.length === 0) this.idle.delete(address)
       if (usable(stream)) return { stream, lp }
       stream.abort(new Error('the kept stream was closed while idle'))
@@ -48,31 +54,37 @@ export class KeptStreams {
       closeStream(kept.stream)
       return
     }
-    const entry: Idle = {
-      ...kept,
-      timer: setTimeout(() => {
-        const at = list.indexOf(entry)
-        if (at >= 0) list.splice(at, 1)
-        if (list.length === 0 && this.idle.get(address) === list) this.idle.delete(address)
-        closeStream(kept.stream)
-      }, IDLE_MS).unref(),
-    }
-    list.push(entry)
+    list.push({ stream: kept.stream, lp: kept.lp, since: performance.now() })
     this.idle.set(address, list)
+    this.sweeper ??= setTimeout(() => this.sweep(), this.idleMs).unref()
+  }
+
+  /** Closes the streams idle for idleMs (the oldest of each list are at its start) and waits for the next one. */
+  private sweep(): void {
+    this.sweeper = undefined
+    const now = performance.now()
+    let next = Infinity
+    for (const [address, list] of this.idle) {
+      let stale = 0
+      while (stale < list.length && now - list[stale]!.since >= this.idleMs) closeStream(list[stale++]!.stream)
+      list.splice(0, stale)
+      if (list.length === 0) this.idle.delete(address)
+      else next = Math.min(next, list[0]!.since + this.idleMs - now)
+    }
+    if (next !== Infinity) this.sweeper = setTimeout(() => this.sweep(), next).unref()
   }
 
   /** Closes the idle streams to `address` (after one of them turned out stale: the node restarted or went away). */
   drop(address: string): void {
-    for (const { stream, timer } of this.idle.get(address) ?? []) {
-      clearTimeout(timer)
+    for (const { stream } of this.idle.get(address) ?? [])
       stream.abort(new Error('dropped with the other kept streams to this node'))
-    }
     this.idle.delete(address)
   }
 
   /** Forgets every idle stream (their connections are closed by the caller). */
   clear(): void {
-    for (const list of this.idle.values()) for (const { timer } of list) clearTimeout(timer)
+    clearTimeout(this.sweeper)
+    this.sweeper = undefined
     this.idle.clear()
   }
 }

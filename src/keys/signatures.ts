@@ -60,3 +60,19 @@ export function verify(pub: string | Ed25519PublicKey, bytes: Uint8Array, sig: U
     return false
   }
 }
+
+/**
+ * `verify` on libuv's thread pool (node:crypto's verify with a callback): the same answer, with the work off the
+ * calling thread. Malformed key text throws KeyFileError at once, as `verify` does.
+ */
+export function verifyOffThread(pub: string, bytes: Uint8Array, sig: Uint8Array): Promise<boolean> {
+  const key = verifyingKey(pub)
+  if (sig.length !== 64) return Promise.resolve(false)
+  return new Promise<boolean>((resolve) => {
+    try {
+      cryptoVerify(null, bytes, key, sig, (err, valid) => resolve(err === null && valid))
+    } catch {
+      resolve(false)
+    }
+  })
+}

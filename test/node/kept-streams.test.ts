@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
+import { KeptStreams, type KeptStream } from '../../src/client/kept-streams.js'
 import { ClientTransport } from '../../src/client/transport.js'
 import { DEFAULT_STREAM_LIMITS, type NodeManagerProtocolInit } from '../../src/node/protocol-service.js'
 import { LP_OPTIONS } from '../../src/p2p/framing.js'
@@ -120,6 +121,56 @@ describe('kept streams', () => {
     expect(decodeResponse((await lp.read()).subarray())).toEqual({ ok: true, value: 're once' })
     await ended
     expect(await lp.read().catch(() => null)).toBeNull()
+  })
+
+  it('a request on a kept stream that gets no answer in time is E_TIMEOUT; the stream is not kept, the next request goes on a new one', async () => {
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const node = await serve({
+      handle: async (bytes) => {
+        const got = new TextDecoder().decode(bytes)
+        if (got === 'slow') await held
+        return { ok: true, value: `re ${got}` }
+      },
+    })
+    const transport = await client()
+    const address = node.getMultiaddrs()[0]!
+    expect(await transport.exchange(address, text('first'))).toEqual({ ok: true, value: 're first' })
+    const [first] = keptStreams(transport)
+    // on the stream kept from the first request (new and reused streams alike)
+    const late = await transport.exchange(address, text('slow'), 300).catch((err: unknown) => err)
+    expect(late).toMatchObject({ code: 'E_TIMEOUT' })
+    expect(first!.status).not.toBe('open')
+    const late2 = await transport.exchange(address, text('slow'), 300).catch((err: unknown) => err)
+    expect(late2).toMatchObject({ code: 'E_TIMEOUT' })
+    release()
+    expect(await transport.exchange(address, text('after'))).toEqual({ ok: true, value: 're after' })
+    expect(keptStreams(transport)).toHaveLength(1)
+    expect(keptStreams(transport)[0]).not.toBe(first)
+  })
+
+  it("a client's idle kept streams are closed once they have waited their idle time; one taken back is not", async () => {
+    const node = await serve(echo().init)
+    const transport = await client()
+    const target = node.getMultiaddrs()[0]!
+    const address = target.toString()
+    const open = async () => KeptStreams.wrap(await transport.node.dialProtocol(target, KEPT_PROTOCOL_ID))
+    const closed = (s: KeptStream) => async () => s.stream.writeStatus !== 'writable'
+    const kept = new KeptStreams(200)
+    const [first, second] = [await open(), await open()]
+    kept.give(address, first)
+    kept.give(address, second)
+    await waitFor(closed(first), 'the first idle stream to be closed')
+    await waitFor(closed(second), 'the second idle stream to be closed')
+    expect(kept.take(address)).toBeUndefined()
+    // given back again after the sweep: the timer runs again, and a stream taken back meanwhile stays open
+    const [taken, idle] = [await open(), await open()]
+    kept.give(address, taken)
+    kept.give(address, idle)
+    expect(kept.take(address)?.stream).toBe(idle.stream)
+    await waitFor(closed(taken), 'the stream left idle to be closed')
+    expect(idle.stream.writeStatus).toBe('writable')
+    kept.clear()
   })
 
   it('a client speaks 1.0.0, one stream per request, to a node without kept streams', async () => {

@@ -197,4 +197,40 @@ describe('parallel requests', () => {
       Array.from({ length: 50 }, (_, i) => `file ${i}`).sort(),
     )
   })
+
+  it('requests handled side by side (their signatures checked off the main thread) are each refused with their own code', async () => {
+    const add = (name: string, extra: Partial<Parameters<typeof signRequest>[1]> = {}, key = node.keys.owner) =>
+      signRequest(key.privateKey, {
+        call: 'AddFileToVessel',
+        args: ['v2', name, enc(name)],
+        destination: node.nm.peerId,
+        ...extra,
+      })
+    const good = Array.from({ length: 30 }, (_, i) => add(`q${i}.txt`))
+    const forged = add('forged.txt')
+    const requests: Request[] = [
+      ...good,
+      { ...forged, signature: forged.signature.map((b, i) => (i === 0 ? b ^ 1 : b)) },
+      add('elsewhere.txt', { destination: other.nm.peerId }),
+      add('expired.txt', { timestamp: Date.now() - 120_000, lifetimeMs: 60_000 }),
+      add('stranger.txt', {}, node.keys.stranger),
+      good[0]!,
+    ]
+    const codes = await Promise.all(
+      requests.map((r) =>
+        owner.send(r).then(
+          () => 'ok',
+          (err: unknown) => (err instanceof NodeError ? err.code : String(err)),
+        ),
+      ),
+    )
+    expect(codes.slice(1, 30)).toEqual(Array(29).fill('ok'))
+    expect(codes.slice(30, 34)).toEqual(['E_SIGNATURE', 'E_DESTINATION', 'E_EXPIRED', 'E_PERMISSION'])
+    // the same request twice at once: exactly one copy takes effect
+    expect([codes[0], codes[34]].sort()).toEqual(['E_REPLAY', 'ok'])
+    const files = await owner.call('ListFilesInVessel', ['v2'])
+    expect(files.filter((f) => f.startsWith('q'))).toEqual(good.map((_, i) => `q${i}.txt`).sort())
+    for (const refused of ['forged.txt', 'elsewhere.txt', 'expired.txt', 'stranger.txt'])
+      expect(files).not.toContain(refused)
+  })
 })

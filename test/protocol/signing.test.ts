@@ -3,7 +3,13 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { NodeError, type ErrorCode } from '../../src/protocol/errors.js'
 import { decodeRequest, encodeRequest, signingBytes, type SignedRequest } from '../../src/protocol/messages.js'
-import { DEFAULT_MAX_LIFETIME_MS, DEFAULT_MAX_SKEW_MS, signRequest, verifyRequest } from '../../src/protocol/signing.js'
+import {
+  DEFAULT_MAX_LIFETIME_MS,
+  DEFAULT_MAX_SKEW_MS,
+  signRequest,
+  verifyRequest,
+  verifyRequestOffThread,
+} from '../../src/protocol/signing.js'
 
 const user = await generateKeyPair('Ed25519')
 const nodeId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
@@ -44,6 +50,11 @@ describe('signRequest / verifyRequest', () => {
 
   it('signs fresh nonces', () => {
     expect(Buffer.from(signed().nonce).equals(Buffer.from(signed().nonce))).toBe(false)
+    // nonces are drawn from the random source many at a time: over several draws each is new and a memory of its own
+    const nonces = Array.from({ length: 1000 }, () => signed().nonce)
+    expect(new Set(nonces.map((n) => Buffer.from(n).toString('hex'))).size).toBe(1000)
+    expect(new Set(nonces.map((n) => n.buffer)).size).toBe(1000)
+    expect(nonces.every((n) => n.constructor === Uint8Array && n.length === 16)).toBe(true)
   })
 
   it('any flipped byte of the signed fields or the signature is refused (E_SIGNATURE, or E_USAGE if it no longer parses)', () => {
@@ -137,6 +148,49 @@ describe('signRequest / verifyRequest', () => {
         }),
       ),
     ).toBe('E_EXPIRED')
+  })
+
+  it('verifying on the thread pool refuses and accepts exactly as on the calling thread', async () => {
+    const opts = { nodePeerId: nodeId, now: NOW }
+    const good = signed()
+    const badSignature = { ...good, signature: good.signature.map((b, i) => (i === 0 ? b ^ 1 : b)) }
+    const otherKey = signRequest(await generateKeyPair('Ed25519'), {
+      call: 'StopVessel',
+      args: ['v1'],
+      destination: nodeId,
+      timestamp: NOW,
+    })
+    const cases: unknown[] = [
+      good,
+      encodeRequest(good),
+      badSignature,
+      { ...good, signature: good.signature.subarray(0, 63) },
+      { ...otherKey, key: good.key },
+      { ...good, key: 'ed25519-pub AAAA' },
+      { call: 'StopVessel', args: ['v1'] },
+      signed({ destination: otherNodeId }),
+      signed({ lifetimeMs: 1000, timestamp: NOW - 1000 }),
+      signed({ timestamp: NOW + DEFAULT_MAX_SKEW_MS + 1 }),
+      signed({ lifetimeMs: DEFAULT_MAX_LIFETIME_MS + 1 }),
+      new Uint8Array([0xff]),
+    ]
+    const outcome = (f: () => unknown): string => {
+      try {
+        return `ok ${(f() as SignedRequest).key}`
+      } catch (err) {
+        return err instanceof NodeError ? `${err.code} ${err.message}` : String(err)
+      }
+    }
+    for (const input of cases) {
+      const onThread = outcome(() => verifyRequest(input, opts))
+      const offThread = await verifyRequestOffThread(input, opts).then(
+        (r) => `ok ${r.key}`,
+        (err: unknown) => (err instanceof NodeError ? `${err.code} ${err.message}` : String(err)),
+      )
+      expect(offThread).toBe(onThread)
+    }
+    expect(outcome(() => verifyRequest(good, opts))).toBe(`ok ${good.key}`)
+    expect(outcome(() => verifyRequest(badSignature, opts))).toMatch(/^E_SIGNATURE bad signature/)
   })
 
   it('the signed bytes start with a context string and do not include the signature', () => {
