@@ -84,6 +84,11 @@ for (const entry of ENTRIES) {
     external: EXTERNAL,
     banner: entry.requireShim ? { js: REQUIRE_SHIM } : undefined,
     legalComments: 'none',
+    // V8 keeps each script's source text for as long as its functions live: the node manager held 3.1 MB of it and
+    // each vessel thread its own copy of the worker's. Without the indentation and line breaks (names are kept, so
+    // stack traces still name their functions; the source maps beside the bundles give lines and columns, as with
+    // `node --enable-source-maps`) the CLI's bundles are 5.2 -> 3.2 MB.
+    minifyWhitespace: true,
     logLevel: 'warning',
     plugins: entry.plugins ?? [],
   })
