@@ -1,6 +1,6 @@
 // What a node (or a browsing client) adds to its createLibp2p options to take part in discovery: a private
 // Kademlia DHT in LAN mode (server mode and private addresses kept; see dht below), bootstrap addresses and mDNS.
-//   const d = discoveryServices({ bootstrap: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3...'], mdns: true })
+//   const d = await discoveryServices({ bootstrap: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3...'], mdns: true })
 //   const node = await createLibp2p({ ..., services: { ...d.services }, peerDiscovery: d.peerDiscovery })
 //   const stopDialing = dialDiscoveredPeers(node)      // mDNS finds peers but libp2p does not dial them
 // Provider records: a node keeps a record it received for `providerTtlMs`; every node sweeps out expired ones
@@ -17,7 +17,6 @@ import {
   type KadDHTComponents,
   type SingleKadDHT,
 } from '@libp2p/kad-dht'
-import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
@@ -70,8 +69,9 @@ export interface DiscoveryPieces {
   peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']>
 }
 
-/** Services (identify, ping, dht — kad-dht needs the first two) and peer discovery modules for createLibp2p. */
-export function discoveryServices(options: DiscoveryOptions = {}): DiscoveryPieces {
+/** Services (identify, ping, dht — kad-dht needs the first two) and peer discovery modules for createLibp2p. mDNS
+ *  (and its DNS packet modules) is imported only by a node that uses it: the others kept its code in their heap. */
+export async function discoveryServices(options: DiscoveryOptions = {}): Promise<DiscoveryPieces> {
   const ttl = options.providerTtlMs ?? DEFAULT_PROVIDER_TTL_MS
   const cleanup = options.cleanupMs ?? Math.max(100, Math.min(60_000, Math.floor(ttl / 3)))
   // kadDHT() is typed as answering the KadDHT interface; the instance it makes for one protocol is what kad-dht's
@@ -93,6 +93,7 @@ export function discoveryServices(options: DiscoveryOptions = {}): DiscoveryPiec
   }
   if (options.mdns !== undefined && options.mdns !== false) {
     const m = options.mdns === true ? {} : options.mdns
+    const { mdns } = await import('@libp2p/mdns')
     peerDiscovery.push(mdns({ serviceTag: m.serviceTag ?? MDNS_SERVICE_TAG, interval: m.interval ?? 10_000 }))
   }
   // ping's default is 1 outbound stream per connection: kad-dht pinging a contact then makes libp2p's connection

@@ -93,7 +93,7 @@ export async function createNodeLibp2p(
     }
     // Loaded here: a client (every `flotilla node call`) never needs the DHT, mDNS or bootstrap modules.
     const { discoveryServices } = await import('./discovery-services.js')
-    const pieces = discoveryServices(options.discovery)
+    const pieces = await discoveryServices(options.discovery)
     const services = {
       ...options.services,
       ...nat?.services,
