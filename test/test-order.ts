@@ -1,6 +1,6 @@
 // Test files order: on a fresh clone vitest has no durations cached and runs the largest files first, which can leave
 // a long file to start last and stretch the whole run (a 12-node DHT or 22 node managers in one process cannot use
-// more than one core). The files below start first, longest first (durations of a whole run, 3 workers on 2 cores),
+// more than one core). The files below start first, longest first (durations of a whole run, 3-4 workers on 2 cores),
 // so that the workers finish together; the rest follow vitest's own order (failed, then longest cached, then
 // largest). A file's duration in vitest's report leaves out its beforeAll: the 22 node managers of
 // browse-many-nodes took 13 s of a core before their 4.5 s of tests, and run last with many-providers they were the
