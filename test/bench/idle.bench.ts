@@ -1,8 +1,8 @@
 // An idle node's footprint (issue: footprint a donor accepts). N real node managers (`flotilla node start`, each a
-// process with its sandbox host) on 127.0.0.x, node 0 the others' bootstrap, no vessel running. Once they have
-// settled, every process's cpu time is read from /proc over one window, and its memory after it. Measured in the
-// same window, as baselines: N libp2p nodes with libp2p's default settings and the services a node's discovery uses
-// (a DHT network of their own), and one Node process that only keeps a timer.
+// process; a sandbox host starts only with a program) on 127.0.0.x, node 0 the others' bootstrap, no vessel running.
+// Once they have settled, every process's cpu time is read from /proc over one window, and its memory after it.
+// Measured in the same window, as baselines: N libp2p nodes with libp2p's default settings and the services a node's
+// discovery uses (a DHT network of their own), and one Node process that only keeps a timer.
 // BENCH_IDLE_COMPARE=<another checkout, built> runs its nodes too, in the same window (a network of their own): a
 // change's before and after measured side by side.
 //   BENCH=idle npm run bench        BENCH_IDLE_NODES=1,10 BENCH_IDLE_WINDOW_S=300 BENCH_IDLE_SETTLE_S=70
@@ -25,8 +25,8 @@ const COUNTS = (process.env.BENCH_IDLE_NODES ?? '1,10').split(',').map(Number)
 // and looks itself up every 5 min, the advertiser re-announces every 5 min. A window of 5 min sees each of them once;
 // shorter ones read 0 or twice the mean depending on where the bursts fall.
 const WINDOW_S = Number(process.env.BENCH_IDLE_WINDOW_S ?? 300)
-// past the first minute: a node's sandbox host keeps a spare vessel thread for a minute after it starts
-// (src/runtime/vessel-threads.ts), and an idle node lives on without it
+// past the first minute: a node's first announces and DHT lookups are over (an idle node runs no sandbox host: it
+// starts with the first program, docs/ARCHITECTURE.md 'Vessel lifecycle')
 const SETTLE_S = Number(process.env.BENCH_IDLE_SETTLE_S ?? 70)
 const COMPARE = process.env.BENCH_IDLE_COMPARE
 
@@ -156,15 +156,12 @@ async function idleRound(n: number): Promise<Array<Record<string, string | numbe
     const trees = (children: ChildProcess[]) => children.map((c) => [c.pid!, ...childPids(c.pid!)])
     const figures = await measure([
       ...trees(nodes),
-      ...nodes.map((c) => [c.pid!]),
-      ...nodes.map((c) => childPids(c.pid!)),
       ...bare.map((c) => [c.pid!]),
       ...trees(others),
       ...others.map((c) => [c.pid!]),
       [timer.child.pid!],
     ])
-    const [tree, nm, host, libp2p] = [0, 1, 2, 3].map((k) => figures.slice(k * n, (k + 1) * n))
-    const [otherTree, otherNm] = [4, 5].map((k) => figures.slice(k * n, (k + 1) * n))
+    const [tree, libp2p, otherTree, otherNm] = [0, 1, 2, 3].map((k) => figures.slice(k * n, (k + 1) * n))
     const node = figures.at(-1)!
     const row = (what: string, f: Figures[]) => ({
       measure: `${n} idle, ${WINDOW_S} s: ${what}`,
@@ -178,9 +175,7 @@ async function idleRound(n: number): Promise<Array<Record<string, string | numbe
       'footprint MB (median)': fmt(median(f.map((x) => x.footprintKb)) / 1024, 1),
     })
     return [
-      row('node (node manager + sandbox host)', tree!),
-      row('  node manager', nm!),
-      row('  sandbox host', host!),
+      row('node (its processes: the node manager alone, no program runs)', tree!),
       ...(COMPARE === undefined ? [] : [row(`node of ${COMPARE}`, otherTree!), row(`  its node manager`, otherNm!)]),
       row('baseline: libp2p with its defaults, same services', libp2p!),
       row('baseline: node -e with one timer', [node]),

@@ -4,7 +4,8 @@
 //    and the node manager's and the client's cpu per request (steadier than rates on a busy machine), next to the bare
 //    Ed25519 verify rate measured in the same run;
 //  - StartVessel accepted → the program's first log line readable by the client (p50, p99 over ≥ 50 starts);
-//  - idle RSS of the node manager (+ its sandbox host), and RSS per running idle vessel (10 vessels sleeping);
+//  - idle RSS of the node (the node manager alone: its sandbox host starts with the first program), the host's with no
+//    vessel running, and RSS per running idle vessel (10 vessels sleeping);
 //  - AddFileToVessel latency into a vessel holding 5,000 files next to an empty one, and ChangeOwnerInformation on
 //    another vessel while 8 uploads to the full one are under way.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -161,9 +162,11 @@ export async function nodeBench(): Promise<void> {
 
     // RSS per running idle vessel: JavaScript, then Repy (the Python runtime is loaded only in Repy vessels)
     const idleVessels = summary.vessels.slice(2, 2 + IDLE_VESSELS).map((v) => v.name)
+    let hostBetween: number | undefined
     const perIdleVessel = async (program: string, source: string): Promise<number> => {
       await sleep(1000)
       const before = treeRssKb(child.pid!) // after the work above, so only the vessels' own memory is counted
+      hostBetween ??= before.host
       for (const v of idleVessels) {
         await client.call('AddFileToVessel', [v, program, enc(source)])
         await client.call('StartVessel', [v, program, []])
@@ -216,8 +219,12 @@ export async function nodeBench(): Promise<void> {
       },
     ])
     console.table([
-      { measure: 'node manager idle RSS', MB: fmt(idle.nm / 1024, 1) },
-      { measure: 'its sandbox host idle RSS', MB: fmt(idle.host / 1024, 1) },
+      // the sandbox host runs only while programs do (docs/ARCHITECTURE.md, 'Vessel lifecycle')
+      {
+        measure: 'idle node RSS (no program has run: the node manager alone)',
+        MB: fmt((idle.nm + idle.host) / 1024, 1),
+      },
+      { measure: 'its sandbox host with no vessel running (after the starts above)', MB: fmt(hostBetween! / 1024, 1) },
       { measure: `RSS per running idle vessel (${IDLE_VESSELS} vessels sleeping)`, MB: fmt(perVessel / 1024, 1) },
       {
         measure: `RSS per running idle Repy (.r2py) vessel (${IDLE_VESSELS} vessels sleeping)`,

@@ -17,7 +17,7 @@ import { initNode } from '../../src/node/node-config.js'
 import { nodePaths } from '../../src/node/node-paths.js'
 import { VesselStore } from '../../src/node/vessel-store.js'
 import type { NodeSummary } from '../../src/protocol/results.js'
-import { SPARE_IDLE_MS } from '../../src/runtime/vessel-threads.js'
+import { HOST_IDLE_MS } from '../../src/node/lifecycle.js'
 import { GENEROUS_RESTRICTIONS } from '../helpers/run-guest.js'
 import { HELLO, makeKeys, tempDir } from '../node/nm-helpers.js'
 import { firstLineLatencies } from './first-line.js'
@@ -84,12 +84,13 @@ interface IdleFigures {
   hostPrivateMb: number
 }
 
-/** The node's processes (manager and sandbox host): cpu used over the window, and memory at its end. */
+/** The node's processes (manager and sandbox host, which starts and stops with programs): cpu used over the window by
+ *  those there at its end, and their memory then. */
 async function idleFigures(nmPid: number): Promise<IdleFigures> {
-  const pids = [nmPid, ...childPids(nmPid)]
-  const cpu0 = pids.reduce((sum, pid) => sum + cpuMs(pid), 0)
+  const cpu0 = new Map([nmPid, ...childPids(nmPid)].map((pid) => [pid, cpuMs(pid)]))
   await sleep(IDLE_WINDOW_MS)
-  const cpu = pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - cpu0
+  const pids = [nmPid, ...childPids(nmPid)]
+  const cpu = pids.reduce((sum, pid) => sum + cpuMs(pid) - (cpu0.get(pid) ?? 0), 0)
   const m = groupMemory(pids)
   const privateMb = (ps: number[]): number => ps.reduce((sum, pid) => sum + memory(pid).private, 0) / 1024
   return {
@@ -199,8 +200,8 @@ export async function startupBench(): Promise<void> {
     await sleep(2000)
     const stopped = await idleFigures(node.child.pid!)
     await owner.close()
-    // the host lets its spare thread go a minute after the last start
-    await sleep(Math.max(0, SPARE_IDLE_MS + 2000 - 2 * IDLE_WINDOW_MS - 4000))
+    // the node stops its sandbox host a minute after the last program ended
+    await sleep(Math.max(0, HOST_IDLE_MS + 2000 - IDLE_WINDOW_MS - 2000))
     const retired = await idleFigures(node.child.pid!)
     const row = (state: string, f: IdleFigures) => ({
       state,
@@ -214,10 +215,10 @@ export async function startupBench(): Promise<void> {
       `\nnode manager + sandbox host, over ${IDLE_WINDOW_MS / 1000} s (footprint: memory only they hold, shared pages once):`,
     )
     console.table([
-      row('idle, just started (spare thread waiting)', fresh),
+      row('idle, just started (no sandbox host until a program runs)', fresh),
       row(`${SLEEPING} vessels sleeping`, busy),
       row('those vessels stopped', stopped),
-      row('idle, a minute after the last start (no spare)', retired),
+      row('idle, a minute after the last program (sandbox host stopped)', retired),
     ])
   } finally {
     await transport.close()
