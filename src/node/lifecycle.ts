@@ -292,14 +292,15 @@ export class Lifecycle {
   private stopHostWhenIdle(): void {
     this.cancelIdleStop()
     if (this.closing) return
+    const idleMs = this.options.hostIdleMs ?? HOST_IDLE_MS
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null
       const host = this.host
       if (host === null || this.runs.size > 0 || this.hostStarting !== null || this.closing) return
       this.host = null
-      this.nodeLog.debug('sandbox host stopped: no program has run for a while', { event: 'host idle' })
+      this.nodeLog.debug(`sandbox host stopped: no program has run for ${idleMs / 1000} s`, { event: 'host idle' })
       void host.shutdown()
-    }, this.options.hostIdleMs ?? HOST_IDLE_MS)
+    }, idleMs)
     this.idleTimer.unref()
   }
 
