@@ -43,6 +43,22 @@ describe('kept streams', () => {
     }
   }
 
+  /** Answers `re <text>` at once, but a request whose text is `word` only once `release` is called. */
+  function holding(word: string): { init: NodeManagerProtocolInit; release: () => void } {
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    return {
+      release,
+      init: {
+        handle: async (bytes) => {
+          const got = new TextDecoder().decode(bytes)
+          if (got === word) await held
+          return { ok: true, value: `re ${got}` }
+        },
+      },
+    }
+  }
+
   const keptStreams = (transport: ClientTransport): Stream[] =>
     transport.node.getConnections().flatMap((c) => c.streams.filter((s) => s.protocol === KEPT_PROTOCOL_ID))
 
@@ -75,15 +91,8 @@ describe('kept streams', () => {
   })
 
   it('bytes pushed while a request is handled stop at the stream window; another peer is served meanwhile', async () => {
-    let release!: () => void
-    const held = new Promise<void>((resolve) => (release = resolve))
-    const node = await serve({
-      handle: async (bytes) => {
-        const got = new TextDecoder().decode(bytes)
-        if (got === 'hold') await held
-        return { ok: true, value: `re ${got}` }
-      },
-    })
+    const { init, release } = holding('hold')
+    const node = await serve(init)
     const flooder = await client()
     const stream = await flooder.node.dialProtocol(node.getMultiaddrs()[0]!, KEPT_PROTOCOL_ID)
     const lp = lpStream(stream, LP_OPTIONS)
@@ -124,15 +133,8 @@ describe('kept streams', () => {
   })
 
   it('a request on a kept stream that gets no answer in time is E_TIMEOUT; the stream is not kept, the next request goes on a new one', async () => {
-    let release!: () => void
-    const held = new Promise<void>((resolve) => (release = resolve))
-    const node = await serve({
-      handle: async (bytes) => {
-        const got = new TextDecoder().decode(bytes)
-        if (got === 'slow') await held
-        return { ok: true, value: `re ${got}` }
-      },
-    })
+    const { init, release } = holding('slow')
+    const node = await serve(init)
     const transport = await client()
     const address = node.getMultiaddrs()[0]!
     expect(await transport.exchange(address, text('first'))).toEqual({ ok: true, value: 're first' })

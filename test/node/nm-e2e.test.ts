@@ -1,11 +1,21 @@
 // End to end on a real node manager: upload, start, log, exit info; following a log and live usage; split and
 // join arithmetic; a crashed sandbox host.
-import { execFileSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
 import { OFFCUT } from '../../src/node/split-join.js'
 import type { NodeClient } from '../../src/client/node-client.js'
-import { HELLO, SLEEPER, TICKER, enc, outcome, startTestNode, text, waitFor, type TestNode } from './nm-helpers.js'
+import {
+  HELLO,
+  SLEEPER,
+  TICKER,
+  enc,
+  outcome,
+  sandboxHostPids,
+  startTestNode,
+  text,
+  waitFor,
+  type TestNode,
+} from './nm-helpers.js'
 
 let node: TestNode
 let owner: NodeClient
@@ -138,11 +148,9 @@ describe('node manager end to end', () => {
     await owner.call('AddFileToVessel', ['v1', 'hello.js', enc(HELLO)])
     await owner.call('StartVessel', ['v1', 'sleeper.js', []])
     await waitFor(async () => text(await owner.call('ReadVesselLog', ['v1'])).includes('sleeping'), 'sleeper output')
-    const hosts = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'sandbox-host.js'])
-      .toString()
-      .trim()
-      .split('\n')
-    for (const pid of hosts) process.kill(Number(pid), 'SIGKILL')
+    const hosts = sandboxHostPids()
+    expect(hosts).toHaveLength(1)
+    for (const pid of hosts) process.kill(pid, 'SIGKILL')
     const v = await waitFor(async () => {
       const s = await status('v1')
       return s?.status !== 'Started' && s

@@ -1,12 +1,12 @@
 // A node manager running as root starts its sandbox host as an unprivileged user (nobody:nogroup by default), with
 // no capabilities, and gives it the vessels' files; where that user cannot reach the project or the data folder it
 // runs the host as root with one warning, which node status shows.
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { LogEntry } from '../../src/node/node-log.js'
 import { DEFAULT_SANDBOX_USER, chooseSandboxUser } from '../../src/node/sandbox-user.js'
-import { HELLO, PROJECT, enc, startTestNode, text, waitFor, type TestNode } from './nm-helpers.js'
+import { HELLO, PROJECT, enc, sandboxHostPids, startTestNode, text, waitFor, type TestNode } from './nm-helpers.js'
 
 const isRoot = process.getuid?.() === 0
 // A checkout in a folder nobody may pass into (a 0700 temp folder) makes every node fall back to root, as the
@@ -21,20 +21,18 @@ const nobody = Number(
 
 /** Sandbox host processes started by this process, with their /proc/<pid>/status fields. */
 function sandboxHosts(): Array<Record<string, string>> {
-  const found: Array<Record<string, string>> = []
-  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+  return sandboxHostPids().flatMap((pid) => {
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-      const fields = Object.fromEntries(
-        status.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
-      )
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-      if (fields.PPid === String(process.pid) && cmdline.includes('sandbox-host.js')) found.push(fields)
+      return [
+        Object.fromEntries(
+          status.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
+        ),
+      ]
     } catch {
-      // the process ended meanwhile
+      return [] // the process ended meanwhile
     }
-  }
-  return found
+  })
 }
 
 const WRITER = "const f = openfile('made.txt', true); f.writeat('by the guest', 0); f.close(); log('wrote\\n')\n"
