@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import type { Outcome } from './api/types.js'
 import type { BoardSnapshot } from './nanny/usage-board.js'
 import type { HostEvent, HostRequest, HostUsage, VesselSpec } from './sandbox-messages.js'
+import { TIMER_SLACK_FILE } from './timer-slack.js'
 
 /** The project root: this file is src/runtime/sandbox.ts or dist/runtime/sandbox.js. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -76,6 +77,8 @@ export function permissionFlags(vesselsRoot: string): string[] {
     '--experimental-permission',
     ...read.map((p) => `--allow-fs-read=${p}`),
     `--allow-fs-write=${vesselsRoot}`,
+    // its own timer slack, written once at start (timer-slack.ts); Node checks the path as written
+    `--allow-fs-write=${TIMER_SLACK_FILE}`,
     '--allow-worker',
     '--no-warnings',
   ]

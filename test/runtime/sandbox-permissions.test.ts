@@ -18,13 +18,17 @@ afterAll(() => {
 })
 
 const PROBE = `
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { Worker, isMainThread, parentPort } from 'node:worker_threads'
 const { threadCpuSource, threadCpuSeconds } = await import(process.argv[2])
 const cpu = () => ({ source: threadCpuSource(), seconds: threadCpuSeconds() })
 if (!isMainThread) parentPort.postMessage(cpu())
 else {
   const reads = {}
+  const writes = {}
+  for (const path of ['/proc/self/timerslack_ns', '/proc/self/oom_score_adj']) {
+    try { writeFileSync(path, path.endsWith('slack_ns') ? '1' : '0'); writes[path] = 'written' } catch (err) { writes[path] = err.code }
+  }
   for (const path of [...JSON.parse(process.argv[3]), '/proc/' + process.pid + '/root/etc/hostname']) {
     try { readFileSync(path); reads[path] = 'read' } catch (err) { reads[path] = err.code }
   }
@@ -33,12 +37,13 @@ else {
     w.once('message', resolve)
     w.once('error', reject)
   })
-  process.send({ reads, main: cpu(), worker })
+  process.send({ reads, writes, main: cpu(), worker })
 }
 `
 
 interface ProbeReport {
   reads: Record<string, string>
+  writes: Record<string, string>
   main: { source: string; seconds: number }
   worker: { source: string; seconds: number }
 }
@@ -60,7 +65,7 @@ function probe(paths: string[]): Promise<ProbeReport> {
 }
 
 describe('sandbox host permissions', () => {
-  it("refuses the /proc ways to files outside its grants, and still reads each thread's own cpu time", async () => {
+  it("refuses the /proc ways to files outside its grants, writes only its timer slack there, and still reads each thread's own cpu time", async () => {
     requireBuild()
     const key = join(outside, 'node.privatekey')
     writeFileSync(key, 'secret')
@@ -83,6 +88,11 @@ describe('sandbox host permissions', () => {
     )
     expect(ownPidRoot && report.reads[ownPidRoot]).toBe('ERR_ACCESS_DENIED')
     expect(report.reads[own]).toBe('read')
+    // its one write outside the vessels: its own timer slack (timer-slack.ts)
+    expect(report.writes).toEqual({
+      '/proc/self/timerslack_ns': 'written',
+      '/proc/self/oom_score_adj': 'ERR_ACCESS_DENIED',
+    })
     expect(report.main.source).toBe('schedstat')
     expect(report.worker.source).toBe('schedstat')
     expect(report.worker.seconds).toBeGreaterThan(0)
