@@ -1,8 +1,9 @@
 // Ed25519 sign/verify through libsodium (sodium-native), with each key's bytes kept ready. OpenSSL's Ed25519, which
 // node:crypto has, took 91 µs a verify and 32 µs a signature on this project's 2-core test machine, libsodium 42 and
-// 15 µs (its field arithmetic uses 64-bit limbs); a node verifies each signed request and a client signs it, one after
-// the other on a request's way. libsodium also refuses what OpenSSL lets through: a key or signature point of small
-// order (with such a key any message has a valid signature) and a key not in its canonical encoding.
+// 15 µs (its field arithmetic uses 64-bit limbs; BENCH=keys runs both); a node verifies each signed request and a
+// client signs it, one after the other on a request's way. libsodium also refuses what OpenSSL lets through: a key
+// or signature point of small order (with such a key any message has a valid signature) and a key not in its
+// canonical encoding.
 import sodium from 'sodium-native'
 import type { Ed25519PrivateKey, Ed25519PublicKey } from '@libp2p/interface'
 import { parsePublicKeyText, publicKeyText } from './key-text.js'
