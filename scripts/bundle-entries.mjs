@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 /** Native addons (found by node-gyp-build relative to their own package) and what only a debugging run imports. */
-const EXTERNAL = ['classic-level', 'cbor-extract', 'react-devtools-core']
+const EXTERNAL = ['classic-level', 'cbor-extract', 'sodium-native', 'react-devtools-core']
 
 // CommonJS packages inside an ESM bundle call require() for Node's built-in modules.
 const REQUIRE_SHIM =

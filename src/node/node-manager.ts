@@ -151,12 +151,11 @@ export class NodeManager {
       // The protocol is served from libp2p's start; requests that come before the vessels are ready are told so.
       let ready: HandlerContext | undefined = undefined
       const nodeManager = nodeManagerProtocol({
-        handle: (bytes, peer, others) =>
+        handle: (bytes, peer) =>
           ready === undefined
             ? Promise.resolve(errorResponse(new NodeError('E_BUSY', 'the node is still starting; retry in a moment')))
             : handleRequest(bytes, ready, {
                 guard,
-                offThread: others > 0,
                 onInternalError: options.onInternalError,
                 onOutcome: (outcome) => requestLog.record(peer, outcome),
               }),

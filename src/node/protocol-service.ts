@@ -55,9 +55,7 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   idleMs: 10_000,
 }
 
-/** `others`: how many other requests the service is handling meanwhile (a handler may hand work off the main thread
- *  when there are some, as request-handler.ts does with the signature check). */
-export type RequestHandler = (bytes: Uint8Array, remotePeer: string, others: number) => Promise<Response<unknown>>
+export type RequestHandler = (bytes: Uint8Array, remotePeer: string) => Promise<Response<unknown>>
 
 /** What the service holds now (tests, benchmarks, the owner's console). */
 export interface ProtocolStats {
@@ -236,7 +234,7 @@ class NodeManagerProtocolService implements NodeManagerProtocol {
       )
     }
     try {
-      return await this.init.handle(bytes, peer, this.handling.used() - 1)
+      return await this.init.handle(bytes, peer)
     } finally {
       handleSlot()
     }

@@ -16,7 +16,7 @@ import {
   type SignedRequest,
 } from '../protocol/messages.js'
 import type { ReplayGuard } from '../protocol/replay-guard.js'
-import { verifyRequest, verifyRequestOffThread } from '../protocol/signing.js'
+import { verifyRequest } from '../protocol/signing.js'
 import { callSignature, isCallName, validateCall, type ValidCall } from '../protocol/validate.js'
 import { HANDLERS, type CallInfo, type HandlerContext } from './handlers/index.js'
 
@@ -28,12 +28,6 @@ export interface PipelineOptions {
   onInternalError?(err: unknown, call: string): void
   /** called once per request with what it was and how it went (the node's log) */
   onOutcome?(outcome: RequestOutcome): void
-  /**
-   * Check the signature on libuv's thread pool instead of the main thread (signing.ts, verifyRequestOffThread): worth
-   * it when other requests are being handled meanwhile, whose work the main thread does while the pool verifies; for
-   * a lone request the hop to the pool and back would only add to its time.
-   */
-  offThread?: boolean
 }
 
 /** What a request was and how it went, for the node's log. Its fields are as the peer sent them (unchecked, unless
@@ -72,11 +66,7 @@ export async function handleRequest(
     let signed: SignedRequest | undefined
     const now = options.now?.() ?? Date.now()
     if (signature.tier !== 'public') {
-      const verifying = { nodePeerId: ctx.peerId, now }
-      signed =
-        options.offThread === true
-          ? await verifyRequestOffThread(request, verifying)
-          : verifyRequest(request, verifying)
+      signed = verifyRequest(request, { nodePeerId: ctx.peerId, now })
       outcome.key = signed.key
       info = { signer: signed.key }
     }

@@ -2,7 +2,7 @@
 // Replay is checked separately by the ReplayGuard, after verification.
 import { randomFillSync } from 'node:crypto'
 import { KeyFileError, publicKeyText, type Ed25519PrivateKey } from '../keys/key-files.js'
-import { sign, verify, verifyOffThread } from '../keys/signatures.js'
+import { sign, verify } from '../keys/signatures.js'
 import { NodeError } from './errors.js'
 import {
   NONCE_BYTES,
@@ -85,21 +85,6 @@ export function verifyRequest(input: unknown, options: VerifyOptions): SignedReq
   let valid: boolean
   try {
     valid = verify(request.key, signingBytes(request), request.signature)
-  } catch (err) {
-    throw unusableKey(err)
-  }
-  return checkVerified(request, valid, options)
-}
-
-/**
- * verifyRequest with the signature checked on libuv's thread pool (keys/signatures.ts, verifyOffThread): the same
- * checks in the same order, the same refusals, while the calling thread goes on with other work.
- */
-export async function verifyRequestOffThread(input: unknown, options: VerifyOptions): Promise<SignedRequest> {
-  const request = signedRequest(input)
-  let valid: boolean
-  try {
-    valid = await verifyOffThread(request.key, signingBytes(request), request.signature)
   } catch (err) {
     throw unusableKey(err)
   }

@@ -1,5 +1,6 @@
-// Ed25519 request signing and verifying: our cached-KeyObject path (what the node's pipeline uses) against
-// libp2p's own verify of the same signature, in one run.
+// Ed25519 request signing and verifying: our libsodium path (signatures.ts, what clients and the node's pipeline use)
+// against node:crypto's OpenSSL with cached KeyObjects (what they used before) and libp2p's own verify, in one run.
+import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,10 +23,29 @@ export async function keysBench(): Promise<void> {
     const { privateKey, publicKeyText: text } = await generateKeyFiles(dir, 'bench')
     const msg = new Uint8Array(200).fill(7)
     const sig = sign(privateKey, msg)
-    const runs = { sign: [] as number[], verify: [] as number[], libp2p: [] as number[] }
+    const der = (prefix: string, raw: Uint8Array): Buffer => Buffer.concat([Buffer.from(prefix, 'hex'), raw])
+    const opensslPriv = createPrivateKey({
+      key: der('302e020100300506032b657004220420', privateKey.raw.subarray(0, 32)),
+      format: 'der',
+      type: 'pkcs8',
+    })
+    const opensslPub = createPublicKey({
+      key: der('302a300506032b6570032100', privateKey.publicKey.raw),
+      format: 'der',
+      type: 'spki',
+    })
+    const runs = {
+      sign: [] as number[],
+      verify: [] as number[],
+      opensslSign: [] as number[],
+      opensslVerify: [] as number[],
+      libp2p: [] as number[],
+    }
     for (let r = 0; r < ROUNDS; r++) {
       runs.sign.push(await rate(2000, () => sign(privateKey, msg)))
       runs.verify.push(await rate(2000, () => verify(text, msg, sig)))
+      runs.opensslSign.push(await rate(2000, () => cryptoSign(null, msg, opensslPriv)))
+      runs.opensslVerify.push(await rate(2000, () => cryptoVerify(null, msg, opensslPub, sig)))
       runs.libp2p.push(await rate(500, () => privateKey.publicKey.verify(msg, sig)))
     }
     console.log(`ed25519, 200-byte message, median of ${ROUNDS} rounds:`)
@@ -33,6 +53,8 @@ export async function keysBench(): Promise<void> {
     console.log(
       `  verify (cached key)    ${fmt(median(runs.verify), 0)}/s   ${fmt(median(runs.verify) / median(runs.libp2p))}x libp2p's`,
     )
+    console.log(`  node:crypto sign       ${fmt(median(runs.opensslSign), 0)}/s  (OpenSSL, cached KeyObject)`)
+    console.log(`  node:crypto verify     ${fmt(median(runs.opensslVerify), 0)}/s  (OpenSSL, cached KeyObject)`)
     console.log(`  libp2p publicKey.verify ${fmt(median(runs.libp2p), 0)}/s  (baseline)`)
   } finally {
     rmSync(dir, { recursive: true, force: true })

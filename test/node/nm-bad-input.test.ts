@@ -198,7 +198,7 @@ describe('parallel requests', () => {
     )
   })
 
-  it('requests handled side by side (their signatures checked off the main thread) are each refused with their own code', async () => {
+  it('requests handled side by side are each refused with their own code', async () => {
     const add = (name: string, extra: Partial<Parameters<typeof signRequest>[1]> = {}, key = node.keys.owner) =>
       signRequest(key.privateKey, {
         call: 'AddFileToVessel',

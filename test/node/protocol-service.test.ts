@@ -6,7 +6,6 @@ import { createNodeLibp2p } from '../../src/p2p/libp2p-node.js'
 import type { NodeError } from '../../src/protocol/errors.js'
 import { MAX_MESSAGE_BYTES } from '../../src/protocol/wire.js'
 import { protocolClient, serveProtocol } from '../helpers/protocol-nodes.js'
-import { waitFor } from '../helpers/wait-for.js'
 
 describe('nodeManagerProtocol', () => {
   const stops: Array<() => Promise<void>> = []
@@ -30,29 +29,6 @@ describe('nodeManagerProtocol', () => {
     expect(answer).toEqual({ ok: true, value: 'got 5 bytes' })
     expect(seen).toEqual([{ text: 'hello', peer: transport.node.peerId.toString() }])
     expect(node.services.nodeManager.stats()).toEqual({ reading: 0, handling: 0, frameBytes: 0 })
-  })
-
-  it('tells the handler how many other requests it is handling meanwhile (the node verifies off its main thread then)', async () => {
-    let release!: () => void
-    const held = new Promise<void>((resolve) => (release = resolve))
-    const others: Record<string, number> = {}
-    const node = await serve(async (bytes, _peer, busy) => {
-      const text = new TextDecoder().decode(bytes)
-      others[text] = busy
-      if (text.startsWith('hold')) await held
-      return { ok: true, value: text }
-    })
-    const transport = await client()
-    const address = node.getMultiaddrs()[0]!
-    expect(await transport.exchange(address, new TextEncoder().encode('alone'))).toEqual({ ok: true, value: 'alone' })
-    const holding = ['hold1', 'hold2'].map((t) => transport.exchange(address, new TextEncoder().encode(t)))
-    await waitFor(async () => node.services.nodeManager.stats().handling === 2, 'two requests being handled')
-    expect(await transport.exchange(address, new TextEncoder().encode('third'))).toEqual({ ok: true, value: 'third' })
-    release()
-    await Promise.all(holding)
-    expect(others.alone).toBe(0)
-    expect(others.third).toBe(2)
-    expect([others.hold1, others.hold2].sort()).toEqual([0, 1])
   })
 
   it('serves another protocol id when given one, and only that one', async () => {

@@ -3,13 +3,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { NodeError, type ErrorCode } from '../../src/protocol/errors.js'
 import { decodeRequest, encodeRequest, signingBytes, type SignedRequest } from '../../src/protocol/messages.js'
-import {
-  DEFAULT_MAX_LIFETIME_MS,
-  DEFAULT_MAX_SKEW_MS,
-  signRequest,
-  verifyRequest,
-  verifyRequestOffThread,
-} from '../../src/protocol/signing.js'
+import { DEFAULT_MAX_LIFETIME_MS, DEFAULT_MAX_SKEW_MS, signRequest, verifyRequest } from '../../src/protocol/signing.js'
 
 const user = await generateKeyPair('Ed25519')
 const nodeId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
@@ -150,47 +144,20 @@ describe('signRequest / verifyRequest', () => {
     ).toBe('E_EXPIRED')
   })
 
-  it('verifying on the thread pool refuses and accepts exactly as on the calling thread', async () => {
-    const opts = { nodePeerId: nodeId, now: NOW }
-    const good = signed()
-    const badSignature = { ...good, signature: good.signature.map((b, i) => (i === 0 ? b ^ 1 : b)) }
-    const otherKey = signRequest(await generateKeyPair('Ed25519'), {
-      call: 'StopVessel',
-      args: ['v1'],
-      destination: nodeId,
-      timestamp: NOW,
-    })
-    const cases: unknown[] = [
-      good,
-      encodeRequest(good),
-      badSignature,
-      { ...good, signature: good.signature.subarray(0, 63) },
-      { ...otherKey, key: good.key },
-      { ...good, key: 'ed25519-pub AAAA' },
-      { call: 'StopVessel', args: ['v1'] },
-      signed({ destination: otherNodeId }),
-      signed({ lifetimeMs: 1000, timestamp: NOW - 1000 }),
-      signed({ timestamp: NOW + DEFAULT_MAX_SKEW_MS + 1 }),
-      signed({ lifetimeMs: DEFAULT_MAX_LIFETIME_MS + 1 }),
-      new Uint8Array([0xff]),
-    ]
-    const outcome = (f: () => unknown): string => {
-      try {
-        return `ok ${(f() as SignedRequest).key}`
-      } catch (err) {
-        return err instanceof NodeError ? `${err.code} ${err.message}` : String(err)
-      }
+  it('refuses a key of small order, for which any message has a valid signature', () => {
+    // the encoding of the curve's neutral point as the key, and as the signature's R with S = 0: [S]B = R + [h]A holds
+    // for every message (node:crypto's OpenSSL accepted this request)
+    const neutral = new Uint8Array(32)
+    neutral[0] = 1
+    const signature = new Uint8Array(64)
+    signature.set(neutral)
+    const forged: SignedRequest = {
+      ...signed(),
+      key: `ed25519-pub ${Buffer.from(neutral).toString('base64')}`,
+      signature,
     }
-    for (const input of cases) {
-      const onThread = outcome(() => verifyRequest(input, opts))
-      const offThread = await verifyRequestOffThread(input, opts).then(
-        (r) => `ok ${r.key}`,
-        (err: unknown) => (err instanceof NodeError ? `${err.code} ${err.message}` : String(err)),
-      )
-      expect(offThread).toBe(onThread)
-    }
-    expect(outcome(() => verifyRequest(good, opts))).toBe(`ok ${good.key}`)
-    expect(outcome(() => verifyRequest(badSignature, opts))).toMatch(/^E_SIGNATURE bad signature/)
+    expect(codeOf(() => verifyRequest(forged, { nodePeerId: nodeId, now: NOW }))).toBe('E_SIGNATURE')
+    expect(codeOf(() => verifyRequest(signed(), { nodePeerId: nodeId, now: NOW }))).toBeUndefined()
   })
 
   it('the signed bytes start with a context string and do not include the signature', () => {
