@@ -1,48 +1,47 @@
-// Ed25519 sign/verify through libsodium (sodium-native), with each key's bytes kept ready. OpenSSL's Ed25519, which
-// node:crypto has, took 91 µs a verify and 32 µs a signature on this project's 2-core test machine, libsodium 42 and
-// 15 µs (its field arithmetic uses 64-bit limbs; BENCH=keys runs both); a node verifies each signed request and a
-// client signs it, one after the other on a request's way. libsodium also refuses what OpenSSL lets through: a key
-// or signature point of small order (with such a key any message has a valid signature) and a key not in its
-// canonical encoding.
-import sodium from 'sodium-native'
+// Ed25519 sign/verify for requests and keys, with each key's ready form kept: libsodium where its addon loads,
+// else node:crypto's OpenSSL (ed25519-sodium.ts, ed25519-openssl.ts). Both refuse a public key of small order.
 import type { Ed25519PrivateKey, Ed25519PublicKey } from '@libp2p/interface'
+import { opensslEd25519 } from './ed25519-openssl.js'
+import { sodiumEd25519 } from './ed25519-sodium.js'
 import { parsePublicKeyText, publicKeyText } from './key-text.js'
+import type { Ed25519Backend } from './ed25519-backend.js'
 
 /** How many verify keys stay decoded; a node sees few distinct keys at a time. */
 export const VERIFY_CACHE_SIZE = 1024
 
 const SIGNATURE_BYTES = 64
-const signKeys = new WeakMap<Ed25519PrivateKey, Uint8Array>()
-const verifyKeys = new Map<string, Uint8Array>()
 
-/** libsodium's secret key (seed || public key), made from the key's seed. */
-function signingKey(priv: Ed25519PrivateKey): Uint8Array {
+/** The backend in use: libsodium, unless its addon has no build for this platform. */
+export const ed25519: Ed25519Backend<unknown, unknown> = sodiumEd25519 ?? opensslEd25519
+
+const signKeys = new WeakMap<Ed25519PrivateKey, unknown>()
+const verifyKeys = new Map<string, unknown>()
+
+function signingKey(priv: Ed25519PrivateKey): unknown {
   let key = signKeys.get(priv)
   if (key === undefined) {
-    key = new Uint8Array(64)
-    sodium.crypto_sign_seed_keypair(new Uint8Array(32), key, priv.raw.subarray(0, 32))
+    key = ed25519.signingKey(priv.raw.subarray(0, 32))
     signKeys.set(priv, key)
   }
   return key
 }
 
-function verifyingKey(text: string, parsed?: Ed25519PublicKey): Uint8Array {
+/** The key's ready form, or null for a key no signature may be valid for. */
+function verifyingKey(text: string, parsed?: Ed25519PublicKey): unknown {
   let key = verifyKeys.get(text)
   if (key !== undefined) {
     verifyKeys.delete(text) // re-insert: Map order is our LRU order
     verifyKeys.set(text, key)
     return key
   }
-  key = (parsed ?? parsePublicKeyText(text)).raw
+  key = ed25519.verifyingKey((parsed ?? parsePublicKeyText(text)).raw)
   verifyKeys.set(text, key)
   if (verifyKeys.size > VERIFY_CACHE_SIZE) verifyKeys.delete(verifyKeys.keys().next().value as string)
   return key
 }
 
 export function sign(priv: Ed25519PrivateKey, bytes: Uint8Array): Uint8Array {
-  const signature = new Uint8Array(SIGNATURE_BYTES)
-  sodium.crypto_sign_detached(signature, bytes, signingKey(priv))
-  return signature
+  return ed25519.sign(signingKey(priv), bytes)
 }
 
 /**
@@ -51,6 +50,6 @@ export function sign(priv: Ed25519PrivateKey, bytes: Uint8Array): Uint8Array {
  */
 export function verify(pub: string | Ed25519PublicKey, bytes: Uint8Array, sig: Uint8Array): boolean {
   const key = typeof pub === 'string' ? verifyingKey(pub) : verifyingKey(publicKeyText(pub), pub)
-  if (sig.length !== SIGNATURE_BYTES) return false
-  return sodium.crypto_sign_verify_detached(sig, bytes, key)
+  if (key === null || sig.length !== SIGNATURE_BYTES) return false
+  return ed25519.verify(key, bytes, sig)
 }
