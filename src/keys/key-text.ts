@@ -2,6 +2,7 @@
 // 64 bytes). The public line is also the text of a key in requests and in owner/user lists. Both key-files.ts and
 // signatures.ts build on this; it imports neither.
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { ed25519 } from '@noble/curves/ed25519.js'
 import type { Ed25519PublicKey } from '@libp2p/interface'
 import { KeyFileError } from './key-file-error.js'
 
@@ -28,7 +29,22 @@ export function parsePublicKeyText(text: string, source = 'public key'): Ed25519
   const raw = decodeKeyLine(text, PUBLIC_KEY_PREFIX, 32, source)
   const key = publicKeyFromRaw(raw)
   if (key.type !== 'Ed25519') throw new KeyFileError(source, 'not an Ed25519 public key')
+  if (!onCurveOfLargeOrder(raw)) throw new KeyFileError(source, SMALL_ORDER)
   return key
+}
+
+const SMALL_ORDER =
+  'not a usable Ed25519 public key (not a point of the curve, or one of small order, for which anyone can make a valid signature)'
+
+/** False for 32 bytes that encode no point of the curve or one of its eight points of small order. @noble/curves is
+ *  loaded anyway with @libp2p/crypto's keys; a check takes about 0.15 ms, and the node keeps keys parsed
+ *  (signatures.ts). */
+export function onCurveOfLargeOrder(raw: Uint8Array): boolean {
+  try {
+    return !ed25519.Point.fromBytes(raw).isSmallOrder()
+  } catch {
+    return false
+  }
 }
 
 /** The raw bytes of a `<prefix> <base64>` line of exactly `size` bytes (KeyFileError naming `source` otherwise). */

@@ -93,6 +93,14 @@ describe('key files', () => {
     expect(() => parsePublicKeyText(text.slice(0, -1))).toThrow(/not valid base64/)
     expect(() => parsePublicKeyText('garbage', 'request key')).toThrow(/^request key: /)
   })
+
+  it('refuses a key of small order, and 32 bytes that are no point of the curve', () => {
+    const text = (bytes: number[]) => `ed25519-pub ${Buffer.from(bytes).toString('base64')}`
+    const neutral = text([1, ...new Array<number>(31).fill(0)])
+    expect(() => parsePublicKeyText(neutral, 'user key')).toThrow(/^user key: not a usable Ed25519 public key/)
+    // y = 2 has no x on the curve
+    expect(() => parsePublicKeyText(text([2, ...new Array<number>(31).fill(0)]))).toThrow(/not a usable/)
+  })
 })
 
 describe('sign and verify', () => {

@@ -113,6 +113,12 @@ const CASES: Record<CallName, Case> = {
       [['v1', key], 'E_USAGE', /argument 'keys' must be a list/],
       [['v1', [key, 'ed25519-pub AAAA']], 'E_USAGE', /argument 'keys'/],
       [['v1', [` ${key}`]], 'E_USAGE', /argument 'keys'/],
+      // the neutral point: with it as the key, R = that point and S = 0 sign every message (ed25519-backends.test.ts)
+      [
+        ['v1', [key, `ed25519-pub ${Buffer.from([1, ...new Array<number>(31).fill(0)]).toString('base64')}`]],
+        'E_USAGE',
+        /argument 'keys'/,
+      ],
       [['v1', new Array(257).fill(key)], 'E_USAGE', /at most 256/],
     ],
   },
