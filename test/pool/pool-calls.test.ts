@@ -1,6 +1,8 @@
 // The pool's edges without a network: its settings' durations, the donor named in owner information, and
 // POOL_CALLS' argument checks (each bad argument is E_USAGE naming it, an unknown call E_UNKNOWN_CALL).
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { describe, expect, it } from 'vitest'
+import { publicKeyText } from '../../src/keys/key-text.js'
 import { NodeError } from '../../src/protocol/errors.js'
 import { donorInfo, donorOf, validatePoolCall } from '../../src/pool/pool-calls.js'
 import { checkSettings, parseDuration } from '../../src/pool/pool-config.js'
@@ -15,7 +17,7 @@ const code = (fn: () => unknown): string => {
   }
 }
 
-const KEY = 'ed25519-pub ' + Buffer.alloc(32, 7).toString('base64')
+const KEY = publicKeyText((await generateKeyPair('Ed25519')).publicKey)
 
 describe('pool settings', () => {
   it('reads durations in s, m, h, d or seconds, and refuses the rest', () => {
