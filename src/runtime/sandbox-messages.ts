@@ -58,6 +58,8 @@ export interface EngineMessage {
   program?: string
   /** Rehearse a start first (engine-rehearsal.ts): a node's spares, which have the time. */
   rehearse: boolean
+  /** Collect the thread's garbage if the vessel is slow to come (vessel-arrival.ts): a node's threads, which wait. */
+  collectIdle: boolean
 }
 
 export interface VesselMessage extends VesselSpec, RunChannels {

@@ -211,6 +211,7 @@ export class SpareThreads {
       program,
       // a thread taken at once (a host for one program, or no spare) would make its vessel wait for the rehearsal
       rehearse: this.keep && thread === this.spare,
+      collectIdle: this.keep,
     } satisfies EngineMessage)
   }
 

@@ -8,15 +8,18 @@ import { openThread, receiveVessel } from './vessel-arrival.js'
 import { INTERNAL_ERROR_CODE, RESOURCE_KILL_CODE, runVessel } from './vessel-run.js'
 import type { WorkerMessage } from './sandbox-messages.js'
 
-trackTimers()
-await openThread()
-for (;;) {
+/** Runs the next vessel; false if the thread may not serve another. */
+async function serveOne(): Promise<boolean> {
   const { outcome, teardown } = await runVessel(await receiveVessel())
   // The end may have been decided deep in a call that still unwinds through the engine. The vessel is torn down
   // before its end is posted, so that the host has the thread back, ready, when it reports the end.
   await new Promise<void>((resolve) => setImmediate(resolve))
   const reusable = teardown() && outcome.code !== INTERNAL_ERROR_CODE && outcome.code !== RESOURCE_KILL_CODE
   parentPort!.postMessage({ type: 'exit', outcome: capOutcome(outcome), reusable } satisfies WorkerMessage)
-  // the host ends the thread
-  if (!reusable) break
+  return reusable
 }
+
+trackTimers()
+await openThread()
+while (await serveOne());
+// the host ends the thread
