@@ -246,6 +246,7 @@ export function runVessel({ config, frontEnd, engine }: ArrivedVessel): Promise<
     const state = ctx.getPromiseState(mainPromise)
     if (state.type === 'pending') return
     const handle = mainPromise
+    mainPromise = null
     if (state.type === 'rejected') {
       const description = bridge.describe(state.error)
       state.error.dispose()
@@ -336,7 +337,6 @@ export function runVessel({ config, frontEnd, engine }: ArrivedVessel): Promise<
     cancelTimers()
     config.net.syncPort.close()
     config.net.asyncPort.close()
-    mainPromise = null
     let clean = true
     for (const close of closers.splice(0)) {
       try {
