@@ -1,7 +1,7 @@
 // The running vessels of one host: each vessel's worker thread (taken from the spares, vessel-threads.ts, and handed
 // back when the vessel has ended), its network broker on this thread, the host's cpu charged to it, and how it ended,
-// reported once. The sandbox host process
-// (sandbox-host.ts) runs one for its parent over IPC; `flotilla run` runs one in its own process (local-run.ts).
+// reported once. The sandbox host process (sandbox-host.ts) runs one for its parent over IPC; `flotilla run` runs one
+// in its own process (local-run.ts).
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { MessageChannel } from 'node:worker_threads'
