@@ -1,7 +1,8 @@
 // A vessel's QuickJS engine: the WebAssembly instance with its memory capped for one memory quota, the runtime and
 // context, and the bridge with the prelude evaluated, and perhaps a language's runtime script. A spare thread makes
 // it before its vessel is known (vessel-arrival.ts), so that a start pays only for binding the vessel's operations
-// and running its program; it holds nothing of any vessel, and the one vessel that takes the thread is its only user.
+// and running its program; it holds nothing of any vessel, and the one vessel that takes it is its only user: a
+// thread's next vessel gets a new engine (vessel-run.ts drops the last one with its WebAssembly memory).
 import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from 'quickjs-emscripten'
 import type { QuickJSContext, QuickJSRuntime } from 'quickjs-emscripten'
 import { Bridge } from './bridge.js'

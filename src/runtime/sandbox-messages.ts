@@ -23,17 +23,29 @@ export interface VesselSpec {
 
 /** What a vessel's worker thread is started with, before its vessel is known (vessel-arrival.ts). */
 export interface VesselThreadData {
-  net: NetChannelPorts
-  board: SharedArrayBuffer
-  /** The host's cpu charges to the vessel (nanny/host-charges.ts). */
+  /** The thread's own cpu while it serves no vessel (nanny/host-charges.ts; the host charges nobody for it). */
   charges: SharedArrayBuffer
   /** The front-end registry the host's vessels name (VesselSpec.frontEnds), loaded while the thread waits. */
   frontEnds?: string
 }
 
-/** What a vessel's worker thread receives, in this order: the engine to make ahead (each thread gets one, a spare
- *  as soon as the host has compiled QuickJS), then its one vessel. */
-export type ThreadMessage = EngineMessage | VesselMessage
+/** What one vessel's run on a thread is given, made new for each run, so that nothing of an earlier vessel on the
+ *  same thread (a late socket answer, a usage figure, a charge, a stop) can reach it. */
+export interface RunChannels {
+  /** The run's identity in its host (a vessel id may come back in a later run). */
+  runId: number
+  net: NetChannelPorts
+  board: SharedArrayBuffer
+  /** The host's cpu charges to the vessel (nanny/host-charges.ts). */
+  charges: SharedArrayBuffer
+  /** Set to 1 by the host to stop the vessel: its checkpoint reads it, and its pauses wait on it. */
+  stop: SharedArrayBuffer
+}
+
+/** What a vessel's worker thread receives, in this order, for each vessel it serves: the engine to make ahead (a
+ *  spare's as soon as the host has compiled QuickJS, a reused thread's once its last vessel is torn down), then the
+ *  vessel. A stop may come at any time, and counts only for the run it names. */
+export type ThreadMessage = EngineMessage | VesselMessage | StopMessage
 
 export interface EngineMessage {
   type: 'engine'
@@ -46,18 +58,26 @@ export interface EngineMessage {
   program?: string
   /** Rehearse a start first (engine-rehearsal.ts): a node's spares, which have the time. */
   rehearse: boolean
+  /** Collect the thread's garbage if the vessel is slow to come (vessel-arrival.ts): a node's threads, which wait. */
+  collectIdle: boolean
 }
 
-export interface VesselMessage extends VesselSpec {
+export interface VesselMessage extends VesselSpec, RunChannels {
   type: 'vessel'
 }
 
-/** All that vessel-worker.ts reads from workerData: the thread's data with its vessel's message added. */
-export type VesselWorkerData = VesselThreadData & VesselSpec
+export interface StopMessage {
+  type: 'stop'
+  runId: number
+}
+
+/** All that a vessel's run reads (vessel-run.ts): the vessel and its run's channels. */
+export type VesselWorkerData = VesselSpec & RunChannels
 
 export type WorkerMessage =
   | { type: 'output'; text: string }
-  | { type: 'exit'; outcome: Outcome }
+  /** The vessel ended and is torn down; `reusable`: the thread may serve another vessel (vessel-worker.ts). */
+  | { type: 'exit'; outcome: Outcome; reusable: boolean }
   /** The thread has loaded its code and waits for its engine (VesselThread.loaded). */
   | { type: 'loaded' }
 
@@ -85,4 +105,6 @@ export interface HostUsage {
   bufferedBytes: number
   /** Cpu seconds of host work charged to the vessel. */
   chargedCpuSeconds: number
+  /** The vessel's worker thread (Node's threadId, never reused in a process): shows which vessels shared one. */
+  threadId: number
 }

@@ -2,25 +2,24 @@
 // takes ~45 ms of cpu, and making its guest engine (instantiating QuickJS, evaluating the prelude) 25-45 ms more:
 // most of what starting a small program costs. So the host boots a thread ahead, a spare, which makes its engine
 // as soon as the host has compiled QuickJS (guest-engine.ts), and a vessel's start hands it the vessel
-// (vessel-arrival.ts). Each thread runs one vessel and is never reused. The engine's memory cap is fixed when it is
-// made, so a spare makes it for the memory quota the host expects (the last vessel's, or the one it was started
-// with); a vessel with another quota gets its engine made on arrival, as a thread without a spare does.
-// A spare waits on its port: no cpu, but ~8 MB of memory (a Node thread's own) and its engine's (~2 MB touched),
-// so a node's host keeps one only while vessels are being started, and lets it go after a minute without a start.
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
+// (vessel-arrival.ts). The engine's memory cap is fixed when it is made, so a spare makes it for the memory quota the
+// host expects (the last vessel's, or the one it was started with); a vessel with another quota gets its engine made
+// on arrival, as a thread without a spare does.
+// A thread whose vessel ended, on its own or stopped, and was torn down (vessel-run.ts) serves the next vessel: it
+// makes a fresh engine as a spare does, and its host-side code is already compiled and optimized by V8, which a new
+// thread pays for again in every vessel's first second (V8 shares no compiled JavaScript between isolates).
+// A waiting thread waits on its port: no cpu, but ~8 MB of memory (a Node thread's own) and its engine's (~2 MB
+// touched), so a node's host keeps at most MAX_IDLE of them, or one spare booted ahead when it has none, and lets
+// them go after a minute without a start.
+import { Worker } from 'node:worker_threads'
 import { HostCharges } from './nanny/host-charges.js'
-import { UsageBoard } from './nanny/usage-board.js'
 import type { EngineMessage, VesselThreadData, WorkerMessage } from './sandbox-messages.js'
 
 export interface VesselThread {
   worker: Worker
-  /** The host's ends of the vessel's net channel. */
-  syncPort: MessagePort
-  asyncPort: MessagePort
-  flag: SharedArrayBuffer
-  board: UsageBoard
+  /** The thread's own cpu while it serves no vessel (its boot, engines, teardowns): charged to nobody. */
   charges: HostCharges
-  /** The thread was told which engine to make (an EngineMessage; each thread gets one, before its vessel). */
+  /** The thread was told which engine to make (an EngineMessage; one before each vessel). */
   engineSent: boolean
   /** Settles once the thread has loaded its code and waits for its engine (or has ended). */
   loaded: Promise<void>
@@ -32,20 +31,10 @@ const WORKER_ENTRY = new URL('../runtime/vessel-worker.js', import.meta.url)
 
 /** Starts a vessel thread; it waits for its vessel (a VesselMessage), loading the front-end registry meanwhile. */
 export function startVesselThread(frontEnds?: string): VesselThread {
-  const sync = new MessageChannel()
-  const async = new MessageChannel()
-  const flag = new SharedArrayBuffer(4)
-  const board = new UsageBoard()
   const charges = new HostCharges()
-  const data: VesselThreadData = {
-    net: { syncPort: sync.port1, asyncPort: async.port1, flag },
-    board: board.sab,
-    charges: charges.sab,
-    frontEnds,
-  }
+  const data: VesselThreadData = { charges: charges.sab, frontEnds }
   const worker = new Worker(WORKER_ENTRY, {
     workerData: data,
-    transferList: [sync.port1, async.port1],
     // Young generation 2 MB in all (V8 gives this old generation 4 MB of semi-spaces): a sleeping vessel's thread
     // fills whatever it has over time, and its host-side garbage is short-lived and small. 10 vessels sleeping for
     // 20 s: the host's RSS 172-181 -> 161-162 MB (two runs each); guest calls unchanged within the noise.
@@ -63,17 +52,20 @@ export function startVesselThread(frontEnds?: string): VesselThread {
     worker.on('message', onMessage)
     worker.once('exit', () => resolve())
   })
-  return { worker, syncPort: sync.port2, asyncPort: async.port2, flag, board, charges, engineSent: false, loaded }
+  return { worker, charges, engineSent: false, loaded }
 }
 
 /** After a spare is taken, the next one boots this much later: vessels started together (a node restarting its
  *  vessels) take fresh threads without a spare booting beside them. */
 const RESPARE_DELAY_MS = 100
-/** A spare nobody took for this long ends (its memory back); the next start boots its own thread. */
+/** A spare or a thread waiting for its next vessel that nobody took for this long ends (its memory back); the next
+ *  start boots its own thread. */
 export const SPARE_IDLE_MS = 60_000
+/** The most threads a host keeps waiting after their vessels (~8-10 MB each); more ended vessels' threads end. */
+export const MAX_IDLE = 2
 
 export interface SpareEvents {
-  /** A spare was started (its cpu is not the running vessels'), or is gone (taken, retired, or died). */
+  /** A thread waits for a vessel (its cpu is not the running vessels'), or no longer (taken, retired, or died). */
   started(thread: VesselThread): void
   gone(thread: VesselThread): void
 }
@@ -82,12 +74,15 @@ export class SpareThreads {
   private spare: VesselThread | undefined
   /** Boots the next spare, or retires the waiting one. */
   private timer: NodeJS.Timeout | undefined
+  /** Threads that served a vessel and wait for the next, each with the timer that retires it. */
+  private readonly idle = new Map<VesselThread, NodeJS.Timeout>()
   private closed = false
   /** QuickJS compiled, once the host has it (engineReady). */
   private quickjsModule: WebAssembly.Module | undefined
 
-  /** `keep`: a spare after each start (a node's host); otherwise only the first vessel's thread is booted ahead (a
-   *  host for one program: the thread boots while the host itself gets ready). */
+  /** `keep`: a spare after each start, and threads kept for reuse after their vessels (a node's host); otherwise
+   *  only the first vessel's thread is booted ahead (a host for one program: the thread boots while the host itself
+   *  gets ready), and a thread ends with its vessel. */
   constructor(
     private readonly keep: boolean,
     private readonly events: SpareEvents,
@@ -114,26 +109,57 @@ export class SpareThreads {
     if (this.spare) this.sendEngine(this.spare, this.expectedMemoryQuota, this.expectedProgram)
   }
 
-  /** A thread for a vessel with `memoryQuota` whose engine is made or on its way: the spare if one is booted and
-   *  alive, else a new thread. Call only after engineReady. */
+  /** A thread for a vessel with `memoryQuota` whose engine is made or on its way: one that served an earlier vessel
+   *  if one waits, else the spare if one is booted and alive, else a new thread. Call only after engineReady. */
   take(memoryQuota: number, program: string): VesselThread {
     this.expectedMemoryQuota = memoryQuota
     this.expectedProgram = program
-    const thread = this.release() ?? startVesselThread(this.frontEnds)
+    const reused = this.takeIdle()
+    const thread = reused ?? this.release() ?? startVesselThread(this.frontEnds)
     this.sendEngine(thread, memoryQuota, program)
-    if (this.keep && !this.closed) this.schedule(RESPARE_DELAY_MS, () => this.startSpare())
+    if (this.keep && !this.closed && !reused) this.schedule(RESPARE_DELAY_MS, () => this.startSpare())
     return thread
   }
 
-  /** No more spares; the waiting one ends. */
+  /** A thread whose vessel ended on its own or was stopped and is torn down (vessel-worker.ts), with nothing of the
+   *  vessel's listening to it any more: it waits for the next vessel if the host keeps threads and has room for it;
+   *  otherwise it ends. */
+  giveBack(thread: VesselThread): void {
+    if (!this.keep || this.closed || this.idle.size >= MAX_IDLE) {
+      void thread.worker.terminate()
+      return
+    }
+    thread.engineSent = false
+    this.events.started(thread)
+    const retire = setTimeout(() => {
+      if (!this.idle.delete(thread)) return
+      this.unwatch(thread)
+      void thread.worker.terminate()
+    }, SPARE_IDLE_MS)
+    this.idle.set(thread, retire)
+    thread.worker.once('exit', () => {
+      if (!this.idle.delete(thread)) return
+      clearTimeout(retire)
+      this.unwatch(thread)
+    })
+    thread.worker.on('error', () => undefined)
+    this.sendEngine(thread, this.expectedMemoryQuota, this.expectedProgram)
+  }
+
+  /** No more spares; the waiting threads end. */
   close(): void {
     this.closed = true
     clearTimeout(this.timer)
     void this.release()?.worker.terminate()
+    for (;;) {
+      const thread = this.takeIdle()
+      if (!thread) break
+      void thread.worker.terminate()
+    }
   }
 
   private startSpare(): void {
-    if (this.closed || this.spare) return
+    if (this.closed || this.spare || this.idle.size > 0) return
     const thread = startVesselThread(this.frontEnds)
     this.spare = thread
     this.events.started(thread)
@@ -151,13 +177,30 @@ export class SpareThreads {
     const thread = this.spare
     if (!thread) return undefined
     this.spare = undefined
-    thread.worker.removeAllListeners('exit')
-    thread.worker.removeAllListeners('error')
-    this.events.gone(thread)
+    this.unwatch(thread)
     return thread
   }
 
-  /** Tells a thread which engine to make, once; without a quota to make it for, the vessel's start tells it. */
+  /** The thread that waited longest after its vessel, no longer waiting (or undefined). */
+  private takeIdle(): VesselThread | undefined {
+    const first = this.idle.entries().next()
+    if (first.done) return undefined
+    const [thread, retire] = first.value
+    this.idle.delete(thread)
+    clearTimeout(retire)
+    this.unwatch(thread)
+    return thread
+  }
+
+  /** Drops the listeners a waiting thread had, and counts its cpu as the running vessels' again. */
+  private unwatch(thread: VesselThread): void {
+    thread.worker.removeAllListeners('exit')
+    thread.worker.removeAllListeners('error')
+    this.events.gone(thread)
+  }
+
+  /** Tells a thread which engine to make, once per vessel; without a quota to make it for, the vessel's start
+   *  tells it. */
   private sendEngine(thread: VesselThread, memoryQuota: number | undefined, program: string | undefined): void {
     if (thread.engineSent || this.quickjsModule === undefined || memoryQuota === undefined) return
     thread.engineSent = true
@@ -168,6 +211,7 @@ export class SpareThreads {
       program,
       // a thread taken at once (a host for one program, or no spare) would make its vessel wait for the rehearsal
       rehearse: this.keep && thread === this.spare,
+      collectIdle: this.keep,
     } satisfies EngineMessage)
   }
 

@@ -14,6 +14,7 @@ import { tempDir } from '../helpers/temp-dir.js'
 interface Running {
   output: string
   exited: (outcome: Outcome) => void
+  stopAt?: string
 }
 
 export class BenchHost {
@@ -36,7 +37,12 @@ export class BenchHost {
       {
         output: (id, text) => {
           const r = running.get(id)
-          if (r) r.output += text
+          if (!r) return
+          r.output += text
+          if (r.stopAt !== undefined && r.output.includes(r.stopAt)) {
+            r.stopAt = undefined
+            host.stopVessel(id)
+          }
         },
         exit: (id, outcome) => running.get(id)?.exited(outcome),
         warmedUp: () => warmed(),
@@ -52,13 +58,18 @@ export class BenchHost {
     return this.host.pid!
   }
 
-  /** Runs `source` as `program` in a vessel of its own, to its end. */
-  async run(source: string, program: string, restrictions: string): Promise<{ output: string; outcome: Outcome }> {
+  /** Runs `source` as `program` in a vessel of its own, to its end, or stops it once its output holds `stopAt`. */
+  async run(
+    source: string,
+    program: string,
+    restrictions: string,
+    stopAt?: string,
+  ): Promise<{ output: string; outcome: Outcome }> {
     const id = `v${this.next++}`
     const cwd = join(this.root, id)
     mkdirSync(cwd)
     writeFileSync(join(cwd, program), source)
-    const running: Running = { output: '', exited: () => undefined }
+    const running: Running = { output: '', exited: () => undefined, stopAt }
     const ended = new Promise<Outcome>((r) => (running.exited = r))
     this.running.set(id, running)
     this.host.startVessel({

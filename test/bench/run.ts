@@ -13,6 +13,7 @@ import { nodeBench } from './node.bench.js'
 import { nodeLogBench } from './node-log.bench.js'
 import { poolBench } from './pool.bench.js'
 import { repyBench } from './repy.bench.js'
+import { reuseBench } from './reuse.bench.js'
 import { runtimeBench } from './runtime.bench.js'
 import { shellBench } from './shell.bench.js'
 import { startupBench } from './startup.bench.js'
@@ -37,6 +38,7 @@ const benches: Record<string, () => Promise<void>> = {
   nat: natBench,
   'warm-up': warmUpBench,
   idle: idleBench,
+  reuse: reuseBench,
 }
 const only = process.env.BENCH
 for (const [name, bench] of Object.entries(benches)) {

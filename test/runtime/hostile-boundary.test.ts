@@ -335,6 +335,7 @@ describe('the thread operations refuse calls that do not fit the thread', () => 
       end: (o) => {
         ended.push(o)
       },
+      atTeardown: () => {},
       threadStarted: () => {
         live++
       },

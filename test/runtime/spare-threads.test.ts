@@ -1,5 +1,6 @@
-// A node's sandbox host keeps a worker thread booted for the next vessel: each vessel still gets a thread of its
-// own, never one another vessel used, whether it takes the spare or starts a thread beside others starting.
+// A node's sandbox host keeps a worker thread booted for the next vessel: each vessel gets an engine of its own and
+// finds nothing of another vessel, whether it takes the spare, a thread an earlier vessel used (thread-reuse.test.ts),
+// or starts a thread beside others starting.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -45,7 +46,7 @@ async function spareHost(options: { frontEnds?: string; expected?: ExpectedVesse
 }
 
 describe("a node's sandbox host", () => {
-  it('gives every vessel a fresh thread, one after another and several at once', async () => {
+  it('gives every vessel a fresh engine, one after another and several at once', async () => {
     const { host, outputs, run: runIn } = await spareHost()
     const run = (id: string): Promise<Outcome> => runIn(id, 'p.js', PROGRAM)
     try {

@@ -48,6 +48,9 @@ export function fileOps(
   const openByName = new Map<string, OpenFile>()
   let nextId = 1
   const { nanny } = env
+  env.atTeardown(() => {
+    for (const f of handles.values()) if (!f.closed) closeSync(f.fd)
+  })
 
   const handle = (fn: string, v: GuestValue): OpenFile => {
     const f = handles.get(int(fn, 'handle', v))

@@ -41,6 +41,8 @@ export interface VesselEnv {
   output(text: string): void
   /** Ends the program now: the runtime is interrupted and `outcome` reported. */
   end(outcome: Outcome): void
+  /** Runs `close` when the program's run is torn down (its thread then serves another vessel). */
+  atTeardown(close: () => void): void
   /** Thread lifecycle hooks used by the threads capability. */
   threadStarted(): void
   threadFinished(): void
