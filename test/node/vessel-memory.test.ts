@@ -46,7 +46,9 @@ async function cycle(owner: NodeClient, n: number): Promise<void> {
 
 describe('vessel memory', () => {
   it(`the sandbox host's memory comes back after ${CYCLES} starts and stops`, async () => {
-    node = await startTestNode()
+    // one vessel with the whole donated share: the holder's 8 MiB took 150-200 ms to make at a test node's default
+    // share of a core (6.7 %), most of the test's time
+    node = await startTestNode({ init: { donatePercent: 100, vessels: 1 } })
     const owner = await node.client('owner')
     await owner.call('AddFileToVessel', ['v1', 'holder.js', enc(HOLDER)])
     let runs = 0
