@@ -92,7 +92,9 @@ describe('flotilla node top, live in a terminal', () => {
 
   it("shows the vessels, and the busy vessel's cpu near its quota", async () => {
     tmux.start(`${top} --node ${node.listen} --keys ${node.keys}`, 120, 35)
-    const screen = await tmux.waitFor((s) => /^v4 +Fresh/m.test(s), 15_000, 'the vessel table')
+    // the whole frame: a capture can come while ink is still writing it (seen on a loaded machine: no footer yet)
+    const whole = (s: string) => /q quit/.test(s)
+    const screen = await tmux.waitFor((s) => /^v4 +Fresh/m.test(s) && whole(s), 15_000, 'the vessel table')
     expect(screen).toMatch(/^VESSEL +STATUS +OWNER +USERS +PROGRAM +UPTIME +CPU\/QUOTA/m)
     expect(screen).toMatch(/^v1 +Started .*busy\.js/m)
     expect(screen).toContain('● connected to')
@@ -100,7 +102,8 @@ describe('flotilla node top, live in a terminal', () => {
     expect(usageTitle(screen, 'v1')).toBe(true)
     // let a few samples pass, then read v1's cpu cell "used%/quota%"
     await new Promise((r) => setTimeout(r, 2500))
-    const row = /^v1 +Started .*? ([\d.]+)%\/([\d.]+)%/m.exec(tmux.capture())
+    const cpuCell = /^v1 +Started .*? ([\d.]+)%\/([\d.]+)%/m
+    const row = cpuCell.exec(await tmux.waitFor((s) => cpuCell.test(s) && whole(s), 5000, "v1's cpu cell"))
     expect(row).not.toBeNull()
     const [used, quota] = [Number(row![1]), Number(row![2])]
     expect(used).toBeGreaterThan(quota * 0.4)
@@ -111,7 +114,11 @@ describe('flotilla node top, live in a terminal', () => {
     tmux.keys('Down')
     await tmux.waitFor((s) => usageTitle(s, 'v2'), 5000, 'v2 selected')
     tmux.keys('Enter')
-    const first = await tmux.waitFor((s) => /^log of v2/m.test(s) && /^tick \d+ at/m.test(s), 8000, 'the log of v2')
+    const first = await tmux.waitFor(
+      (s) => /^log of v2/m.test(s) && /^tick \d+ at/m.test(s) && /Esc back/.test(s),
+      8000,
+      'the log of v2',
+    )
     const lastTick = (s: string): number => Math.max(...[...s.matchAll(/^tick (\d+) at/gm)].map((m) => Number(m[1])))
     const seen = lastTick(first)
     // a line the guest writes after the view opened shows up
@@ -151,7 +158,7 @@ describe('flotilla node top, live in a terminal', () => {
   it('redraws for a smaller terminal', async () => {
     tmux.resize(80, 24)
     const screen = await tmux.waitFor(
-      (s) => /^VESSEL +STATUS +USERS +PROGRAM/m.test(s) && /^v4 +Fresh/m.test(s),
+      (s) => /^VESSEL +STATUS +USERS +PROGRAM/m.test(s) && /^v4 +Fresh/m.test(s) && /q quit/.test(s),
       5000,
       'the narrow table',
     )
@@ -165,8 +172,12 @@ describe('flotilla node top, live in a terminal', () => {
 
   it('survives a node restart and says so', async () => {
     await node.stop()
-    await tmux.waitFor((s) => /node unreachable for .*reconnecting/.test(s), 10_000, 'the unreachable status')
-    expect(tmux.capture()).toMatch(/^v4 +Fresh/m) // the last snapshot stays on screen
+    // the last snapshot stays on screen
+    await tmux.waitFor(
+      (s) => /node unreachable for .*reconnecting/.test(s) && /^v4 +Fresh/m.test(s),
+      10_000,
+      'the unreachable status below the last snapshot',
+    )
     await node.start()
     await tmux.waitFor((s) => /reconnected to .* \(unreachable for/.test(s), 15_000, 'the reconnected status')
     await tmux.waitFor((s) => /^v2 +Started/m.test(s), 10_000, 'v2 running again')
