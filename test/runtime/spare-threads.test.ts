@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
-import { SandboxHost, type ExpectedVessel } from '../../src/runtime/sandbox.js'
+import type { ExpectedVessel } from '../../src/runtime/sandbox.js'
 import { FRONT_ENDS_MODULE } from '../../src/front-ends.js'
 import type { Outcome } from '../../src/runtime/api/types.js'
 import { GENEROUS_RESTRICTIONS } from '../helpers/run-guest.js'
+import { startWatchedHost } from '../helpers/vessel-host.js'
 
 const root = mkdtempSync(join(tmpdir(), 'flotilla-spare-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -24,21 +25,12 @@ mycontext.mark = callargs[0]
 
 /** A long-lived host (it keeps a spare thread); run() starts a vessel of one program file and answers its outcome. */
 async function spareHost(options: { frontEnds?: string; expected?: ExpectedVessel } = {}) {
-  const outputs = new Map<string, string>()
-  const ended = new Map<string, (o: Outcome) => void>()
-  const host = await SandboxHost.start(
-    root,
-    {
-      output: (id, text) => outputs.set(id, (outputs.get(id) ?? '') + text),
-      exit: (id, outcome) => ended.get(id)?.(outcome),
-    },
-    { longLived: true, ...options },
-  )
+  const { host, outputs, ending } = await startWatchedHost(root, { longLived: true, ...options })
   const run = (id: string, program: string, source: string, limits = restrictions): Promise<Outcome> => {
     const cwd = join(root, id)
     mkdirSync(cwd)
     writeFileSync(join(cwd, program), source)
-    const outcome = new Promise<Outcome>((resolve) => ended.set(id, resolve))
+    const outcome = ending(id)
     host.startVessel({ vesselId: id, cwd, program, callargs: [id], ip: '127.0.0.1', restrictions: limits })
     return outcome
   }

@@ -9,10 +9,10 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Outcome } from '../../src/runtime/api/types.js'
 import { parseRestrictions } from '../../src/runtime/nanny/restrictions.js'
-import { SandboxHost } from '../../src/runtime/sandbox.js'
 import { restrict } from '../helpers/restrict.js'
 import { tempDir } from '../helpers/temp-dir.js'
 import { waitFor } from '../helpers/wait-for.js'
+import { startWatchedHost } from '../helpers/vessel-host.js'
 
 const root = tempDir('flotilla-reuse-')
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -20,21 +20,12 @@ const RESTRICTIONS = restrict({}, { connport: [21270, 21271], messport: [21272] 
 
 /** A long-lived host (a node's); run() starts `source` as vessel `id` in folder `dir` and answers its end. */
 async function reuseHost() {
-  const outputs = new Map<string, string>()
-  const ended = new Map<string, (o: Outcome) => void>()
-  const host = await SandboxHost.start(
-    root,
-    {
-      output: (id, text) => outputs.set(id, (outputs.get(id) ?? '') + text),
-      exit: (id, outcome) => ended.get(id)?.(outcome),
-    },
-    { longLived: true, warmUp: false },
-  )
+  const { host, outputs, ending } = await startWatchedHost(root, { longLived: true, warmUp: false })
   const run = (id: string, source: string, options: { dir?: string; limits?: string } = {}): Promise<Outcome> => {
     const cwd = join(root, options.dir ?? id)
     writeFileSync(join(cwd, 'main.js'), source)
     outputs.delete(id)
-    const outcome = new Promise<Outcome>((resolve) => ended.set(id, resolve))
+    const outcome = ending(id)
     const restrictions = parseRestrictions(options.limits ?? RESTRICTIONS)
     host.startVessel({ vesselId: id, cwd, program: 'main.js', callargs: [], ip: '127.0.0.1', restrictions })
     return outcome
