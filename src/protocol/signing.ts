@@ -81,30 +81,16 @@ export interface VerifyOptions {
  * E_DESTINATION (meant for another node) or E_EXPIRED (expired, far future, or too long-lived).
  */
 export function verifyRequest(input: unknown, options: VerifyOptions): SignedRequest {
-  const request = signedRequest(input)
+  const request: Request = input instanceof Uint8Array ? decodeRequest(input) : validateRequestShape(input)
+  if (!isSigned(request)) throw new NodeError('E_SIGNATURE', `${request.call} must be signed`)
   let valid: boolean
   try {
     valid = verify(request.key, signingBytes(request), request.signature)
   } catch (err) {
-    throw unusableKey(err)
+    if (err instanceof KeyFileError)
+      throw new NodeError('E_SIGNATURE', `unusable key in request: ${err.message}`, { cause: err })
+    throw err
   }
-  return checkVerified(request, valid, options)
-}
-
-function signedRequest(input: unknown): SignedRequest {
-  const request: Request = input instanceof Uint8Array ? decodeRequest(input) : validateRequestShape(input)
-  if (!isSigned(request)) throw new NodeError('E_SIGNATURE', `${request.call} must be signed`)
-  return request
-}
-
-function unusableKey(err: unknown): unknown {
-  return err instanceof KeyFileError
-    ? new NodeError('E_SIGNATURE', `unusable key in request: ${err.message}`, { cause: err })
-    : err
-}
-
-/** The checks after the signature's: destination and time window, only once the signature has checked out. */
-function checkVerified(request: SignedRequest, valid: boolean, options: VerifyOptions): SignedRequest {
   if (!valid) throw new NodeError('E_SIGNATURE', `bad signature on ${request.call} request`)
   if (request.destination !== options.nodePeerId) {
     throw new NodeError('E_DESTINATION', `request is for node ${request.destination}, this is ${options.nodePeerId}`)
