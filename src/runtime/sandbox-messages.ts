@@ -4,6 +4,9 @@ import type { NetChannelPorts } from './net/channel.js'
 import type { Restrictions } from './nanny/resources.js'
 import type { BoardSnapshot } from './nanny/usage-board.js'
 
+/** The exit code of a vessel stopped by the host (VesselRunner.stop), as Repy's. */
+export const STOPPED_CODE = 44
+
 /** What a program needs to run in a vessel. */
 export interface VesselSpec {
   /** Unique within one sandbox host. */

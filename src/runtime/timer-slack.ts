@@ -8,13 +8,12 @@ import { writeFileSync } from 'node:fs'
 /** The calling process's main thread's slack, in ns. The sandbox host may write this one file (sandbox.ts). */
 export const TIMER_SLACK_FILE = '/proc/self/timerslack_ns'
 
-/** Sets this thread's timer slack to 1 ns; false where the kernel does not allow it (before Linux 4.6, or where a
- *  process may not set its own without CAP_SYS_NICE): sleeps are then only less exact. */
-export function exactTimers(): boolean {
+/** Sets the main thread's timer slack to 1 ns. Where the kernel does not allow it (before Linux 4.6, or where a
+ *  process may not set its own without CAP_SYS_NICE), sleeps are only less exact. */
+export function exactTimers(): void {
   try {
     writeFileSync(TIMER_SLACK_FILE, '1')
-    return true
   } catch {
-    return false
+    // as before: the default slack
   }
 }

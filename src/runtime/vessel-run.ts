@@ -31,12 +31,11 @@ import { cancelTimers } from './run-timers.js'
 import { hardMemoryLimit } from './guest-engine.js'
 import type { OpTable, Outcome, Threads, VesselEnv } from './api/types.js'
 import type { BridgeHooks } from './bridge.js'
-import type { WorkerMessage } from './sandbox-messages.js'
+import { STOPPED_CODE, type WorkerMessage } from './sandbox-messages.js'
 
 export const UNSAFE_CODE_CODE = 5
 export const INTERNAL_ERROR_CODE = 3
 export const RESOURCE_KILL_CODE = 98
-const STOPPED_CODE = 44
 
 export interface RunEnd {
   outcome: Outcome

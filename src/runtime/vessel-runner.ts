@@ -11,11 +11,16 @@ import { UsageBoard } from './nanny/usage-board.js'
 import { HostCharges } from './nanny/host-charges.js'
 import type { HostCpuCharger } from './host-cpu.js'
 import type { SpareThreads, VesselThread } from './vessel-threads.js'
-import type { HostUsage, StopMessage, VesselMessage, VesselSpec, WorkerMessage } from './sandbox-messages.js'
+import {
+  STOPPED_CODE,
+  type HostUsage,
+  type StopMessage,
+  type VesselMessage,
+  type VesselSpec,
+  type WorkerMessage,
+} from './sandbox-messages.js'
 import type { BoardSnapshot } from './nanny/usage-board.js'
 import type { Outcome } from './api/types.js'
-
-const STOPPED_CODE = 44
 
 /** QuickJS's WebAssembly, the build the engine uses (guest-engine.ts). */
 export const quickJSWasm = (): Uint8Array<ArrayBuffer> =>
