@@ -3,7 +3,7 @@
 import type { Ed25519PrivateKey, Ed25519PublicKey } from '@libp2p/interface'
 import { opensslEd25519 } from './ed25519-openssl.js'
 import { sodiumEd25519 } from './ed25519-sodium.js'
-import { parsePublicKeyText, publicKeyText } from './key-text.js'
+import { decodePublicKeyText, publicKeyText } from './key-text.js'
 import type { Ed25519Backend } from './ed25519-backend.js'
 
 /** How many verify keys stay decoded; a node sees few distinct keys at a time. */
@@ -34,7 +34,7 @@ function verifyingKey(text: string, parsed?: Ed25519PublicKey): unknown {
     verifyKeys.set(text, key)
     return key
   }
-  key = ed25519.verifyingKey((parsed ?? parsePublicKeyText(text)).raw)
+  key = ed25519.verifyingKey((parsed ?? decodePublicKeyText(text)).raw)
   verifyKeys.set(text, key)
   if (verifyKeys.size > VERIFY_CACHE_SIZE) verifyKeys.delete(verifyKeys.keys().next().value as string)
   return key

@@ -1,6 +1,6 @@
 // Validation at the edge: each call's arguments (the CALL_SIGNATURES table); request-shape.ts checks the request
 // around them. Everything past this point may trust the types.
-import { KeyFileError, PUBLIC_KEY_TEXT_LENGTH, parsePublicKeyText } from '../keys/key-text.js'
+import { KeyFileError, PUBLIC_KEY_TEXT_LENGTH, decodePublicKeyText } from '../keys/key-text.js'
 import { NodeError } from './errors.js'
 import { MAX_FILE_BYTES } from './wire.js'
 
@@ -214,7 +214,7 @@ const FILENAME_RULE = `a file name of a-z 0-9 . _ - (at most ${MAX_FILENAME_LENG
 function isValidKeyText(text: string): boolean {
   if (text.length > PUBLIC_KEY_TEXT_LENGTH) return false
   try {
-    parsePublicKeyText(text)
+    decodePublicKeyText(text)
     return text === text.trim()
   } catch (err) {
     if (err instanceof KeyFileError) return false
