@@ -4,42 +4,22 @@ import TestOrder from './test/test-order.js'
 const INCLUDE = ['test/**/*.test.ts', 'test/**/*.test.tsx']
 const EXCLUDE = ['test/bench/**', 'node_modules/**']
 
-// Files of pure functions (and QuickJS in this process): no process, socket, node, temp folder, timer or global
-// setting. They run one after another in one worker thread without isolation, beside the forked workers: a fork and a
-// fresh import of vitest per file cost these 20 files 8.0 s of cpu in all, one thread 2.3-2.8 s. A file that starts
-// anything, or changes anything outside its own module's state, belongs in the isolated forks instead.
-const PURE = [
-  'test/conformance/table.test.ts',
-  'test/node/frame-budget.test.ts',
-  'test/node/split-join.test.ts',
-  'test/pool/pool-calls.test.ts',
-  'test/repy/complex.test.ts',
-  'test/repy/front-end.test.ts',
-  'test/repy/runtime-values.test.ts',
-  'test/runtime/api/utf8-chunks.test.ts',
-  'test/runtime/guest-calls.test.ts',
-  'test/runtime/guest-promises.test.ts',
-  'test/runtime/host-function.test.ts',
-  'test/runtime/nanny/create-nanny.test.ts',
-  'test/runtime/nanny/rate-bucket.test.ts',
-  'test/runtime/nanny/restrictions.test.ts',
-  'test/runtime/tcp-shm.test.ts',
-  'test/shell/line-editor.test.ts',
-  'test/shell/wrap-line.test.ts',
-  'test/tui/format.test.ts',
-  'test/tui/log-lines.test.ts',
-  'test/tui/snapshot.test.ts',
-]
-
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Real processes and sockets: most tests wait on child processes, timers and sockets, so four workers keep 2
-    // cores busy (vitest on a quiet machine, same build, one run each: 3 forks 159 s, 4 forks 142 s, 5 forks 133 s;
-    // with 4 the suite also passed with both cores taken by busy loops, 174 s). The pure files' one thread (isolate
-    // applies to a whole pool: only they use threads).
-    poolOptions: { forks: { maxForks: 4, minForks: 1 }, threads: { maxThreads: 1, minThreads: 1, isolate: false } },
+    // Real processes and sockets: most tests wait on child processes, timers and sockets, so more workers than cores
+    // keep 2 cores busy. Each worker is one process for all the files it runs (isolate: false): vitest and the modules
+    // under test are imported once per worker instead of once per file. Whole runs on a quiet machine: 4 forks with a
+    // fresh one per file 254 s of cpu, 140 s (36 s of it importing); 4 shared 212 s of cpu, 119 s; 5 shared 212 s of
+    // cpu, 110-114 s; with both cores also taken by busy loops 143 s (was 177). So a file must leave nothing behind for
+    // the next one in its process: it stops the nodes, hosts, servers, sockets and timers it started, and changes no
+    // global setting (CONTRIBUTING.md; left-running.ts checks sockets, servers and child processes). minForks =
+    // maxForks: with fewer kept workers than it runs, vitest 3.2 ended the run on 'Terminating worker thread'.
+    pool: 'forks',
+    poolOptions: { forks: { maxForks: 5, minForks: 5, isolate: false } },
+    include: INCLUDE,
+    exclude: EXCLUDE,
     sequence: { sequencer: TestOrder },
     // libp2p's packages are some 700 ES modules, which every test file that starts a node read and evaluated again
     // in its fresh fork (0.9 s of cpu per file importing NodeManager and NodeClient). Pre-bundled once per run by
@@ -77,10 +57,6 @@ export default defineConfig({
         },
       },
     },
-    setupFiles: ['test/helpers/remove-temp-dirs.ts'],
-    projects: [
-      { extends: true, test: { name: 'pure', include: PURE, pool: 'threads' } },
-      { extends: true, test: { name: 'system', include: INCLUDE, exclude: [...EXCLUDE, ...PURE], pool: 'forks' } },
-    ],
+    setupFiles: ['test/helpers/remove-temp-dirs.ts', 'test/helpers/left-running.ts'],
   },
 })

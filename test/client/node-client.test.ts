@@ -1,6 +1,6 @@
 // The client library: one shared transport talks to several nodes at once; the peer id comes from the address or
 // the connection; transport problems are E_UNREACHABLE / E_TIMEOUT; the node's refusals keep their codes.
-import { createServer, type Server } from 'node:net'
+import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClientTransport, NodeClient } from '../../src/client/node-client.js'
 import { NodeError } from '../../src/protocol/errors.js'
@@ -73,12 +73,14 @@ describe('NodeClient', () => {
     expect(await code(NodeClient.connect('/ip4/127.0.0.1/tcp/1', { transport }))).toBe('E_UNREACHABLE')
     expect(await code(NodeClient.connect('nonsense', { transport }))).toBe('E_USAGE')
     // a TCP server that accepts and never answers
-    const silent: Server = createServer(() => undefined)
+    const held: Socket[] = []
+    const silent: Server = createServer((socket) => held.push(socket))
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
     const port = (silent.address() as { port: number }).port
     expect(await code(NodeClient.connect(`/ip4/127.0.0.1/tcp/${port}`, { transport, timeoutMs: 500 }))).toBe(
       'E_TIMEOUT',
     )
+    for (const socket of held) socket.destroy()
     silent.close()
     const stranger = await NodeClient.connect(nodes[0]!.address, { identity: nodes[1]!.keys.owner, transport })
     await expect(stranger.call('StopVessel', ['v1'])).rejects.toMatchObject({ code: 'E_PERMISSION' })

@@ -1,5 +1,6 @@
 // Work the sandbox host does for a vessel outside its worker thread (here: brokering its sockets on the main
 // thread) is charged to that vessel: its cpu usage includes it, so its cpu share holds for the whole process.
+// Ports used here: 21830-21831.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,7 +13,7 @@ import { GENEROUS_RESTRICTIONS } from '../helpers/run-guest.js'
 const root = mkdtempSync(join(tmpdir(), 'flotilla-host-cpu-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-const [PORT, OUT_PORT] = [21044, 21045]
+const [PORT, OUT_PORT] = [21830, 21831]
 const restrictions = parseRestrictions(`${GENEROUS_RESTRICTIONS}
 resource connport ${PORT}
 resource connport ${OUT_PORT}

@@ -1,6 +1,6 @@
 // Host memory held for a vessel's sockets is bounded at its source: remote clients flooding a program that listens
 // on two ports and never accepts cannot grow the sandbox host; the program still works once it does accept, and
-// another vessel in the same host runs as usual.
+// another vessel in the same host runs as usual. Ports used here: 21800-21829.
 import dgram from 'node:dgram'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
@@ -16,7 +16,7 @@ import { waitFor } from '../helpers/wait-for.js'
 const root = mkdtempSync(join(tmpdir(), 'flotilla-net-buffers-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-const [TCP1, TCP2, UDP, B_TCP, SINK, OUT0] = [21040, 21041, 21042, 21043, 21046, 21050]
+const [TCP1, TCP2, UDP, B_TCP, SINK, OUT0] = [21800, 21801, 21802, 21803, 21806, 21810]
 const SENDERS = 16
 const restrictions = parseRestrictions(`${GENEROUS_RESTRICTIONS}
 resource connport ${TCP1}
@@ -142,7 +142,8 @@ describe('host buffers for a vessel', () => {
   }, 120_000)
 
   it('refuse sends (SocketWouldBlockError) once the vessel has too much unflushed, closed sockets included', async () => {
-    const sink = net.createServer((socket) => socket.pause())
+    const accepted: net.Socket[] = []
+    const sink = net.createServer((socket) => accepted.push(socket.pause()))
     await new Promise<void>((r) => sink.listen(SINK, '127.0.0.1', r))
     const { host, outputs, start } = await startVesselHost(root, restrictions)
     try {
@@ -159,6 +160,8 @@ describe('host buffers for a vessel', () => {
       expect((await host.hostUsage('s'))!.bufferedBytes).toBeLessThanOrEqual(VESSEL_SEND_LIMIT + SEND_WINDOW)
     } finally {
       await host.shutdown()
+      // paused, they would never read the end of the vessel's side
+      for (const socket of accepted) socket.destroy()
       sink.close()
     }
   }, 120_000)
