@@ -1,6 +1,6 @@
 // The flotilla command line: one commander program; each command group registers itself from its own file.
 // Only the group being run is loaded (libp2p, LevelDB and ink cost ~0.4 s to import); help loads them all.
-import { Command, CommanderError } from 'commander'
+import type { Command as CommandType } from 'commander'
 import { INTERNAL_ERROR_CODE, internalErrorLine, isSystemError } from './internal-error.js'
 import { UsageError } from './usage-error.js'
 
@@ -27,6 +27,17 @@ const failUnlessAbort = (err: unknown): void => {
 process.on('uncaughtException', failUnlessAbort)
 process.on('unhandledRejection', failUnlessAbort)
 
+const first = process.argv.slice(2).find((arg) => !arg.startsWith('-'))
+// before the command line library and the command load: `flotilla run`'s vessel thread boots meanwhile
+if (first === 'run') {
+  const [{ bootThreadAhead }, { FRONT_ENDS_MODULE }] = await Promise.all([
+    import('../runtime/vessel-threads.js'),
+    import('../front-ends.js'),
+  ])
+  bootThreadAhead(FRONT_ENDS_MODULE)
+}
+const { Command, CommanderError } = await import('commander')
+
 const program = new Command()
   .enablePositionalOptions()
   .name('flotilla')
@@ -35,7 +46,7 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
 
-const COMMAND_GROUPS: Record<string, (p: Command) => Promise<unknown>> = {
+const COMMAND_GROUPS: Record<string, (p: CommandType) => Promise<unknown>> = {
   run: async (p) => (await import('./run.js')).registerRun(p),
   keygen: async (p) => (await import('./keygen.js')).registerKeygen(p),
   shell: async (p) => (await import('./shell.js')).registerShell(p),
@@ -45,7 +56,6 @@ const COMMAND_GROUPS: Record<string, (p: Command) => Promise<unknown>> = {
   node: async (p) => (await import('./top.js')).registerTop((await import('./node.js')).registerNode(p)),
 }
 
-const first = process.argv.slice(2).find((arg) => !arg.startsWith('-'))
 for (const [name, register] of Object.entries(COMMAND_GROUPS)) {
   if (first === undefined || !(first in COMMAND_GROUPS) || first === name) await register(program)
 }

@@ -4,14 +4,13 @@
 // environment for the process, another user when a node runs as root, a crash of the process reported by its parent)
 // guards a node manager's keys and state from its vessels, and `flotilla run` has neither: see docs/ARCHITECTURE.md,
 // 'flotilla run'. The host process's start was about half of a hello world's cpu.
-import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import type { Outcome } from './api/types.js'
 import { capOutcome } from './cap-text.js'
 import { HostCpuCharger } from './host-cpu.js'
 import { stopReason, vesselOf, VESSEL_ID, type ProgramSpec, type RunOptions } from './program-spec.js'
 import { quickJSWasm, VesselRunner } from './vessel-runner.js'
-import { SpareThreads } from './vessel-threads.js'
+import { builtFile, SpareThreads } from './vessel-threads.js'
 import { exactTimers } from './timer-slack.js'
 
 /**
@@ -44,9 +43,7 @@ export async function runLocally(spec: ProgramSpec, options: RunOptions): Promis
   // before the vessel's thread starts: it inherits this thread's timer slack (timer-slack.ts)
   exactTimers()
   const charger = new HostCpuCharger()
-  // dist/<registry>, from this module in dist/runtime/ or in a chunk of the CLI's bundle in dist/cli/
-  const frontEnds =
-    options.frontEnds === undefined ? undefined : fileURLToPath(new URL(`../${options.frontEnds}`, import.meta.url))
+  const frontEnds = options.frontEnds === undefined ? undefined : builtFile(options.frontEnds)
   // The vessel's thread boots first (see TIERING_BUDGET), then makes its engine for this program.
   const spares = new SpareThreads(
     false,
