@@ -1,9 +1,6 @@
 import { defineConfig } from 'vitest/config'
 import TestOrder from './test/test-order.js'
 
-const INCLUDE = ['test/**/*.test.ts', 'test/**/*.test.tsx']
-const EXCLUDE = ['test/bench/**', 'node_modules/**']
-
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -18,8 +15,8 @@ export default defineConfig({
     // maxForks: with fewer kept workers than it runs, vitest 3.2 ended the run on 'Terminating worker thread'.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 5, minForks: 5, isolate: false } },
-    include: INCLUDE,
-    exclude: EXCLUDE,
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    exclude: ['test/bench/**', 'node_modules/**'],
     sequence: { sequencer: TestOrder },
     // libp2p's packages are some 700 ES modules, which every test file that starts a node read and evaluated again
     // in its fresh fork (0.9 s of cpu per file importing NodeManager and NodeClient). Pre-bundled once per run by
