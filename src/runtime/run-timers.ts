@@ -54,12 +54,10 @@ export function trackTimers(): void {
   })
 }
 
-/** Cancels every timer and immediate still pending; returns how many there were. */
-export function cancelTimers(): number {
-  const count = timeouts.size + immediates.size
+/** Cancels every timer and immediate still pending. */
+export function cancelTimers(): void {
   for (const t of timeouts) clearTimeout(t)
   for (const i of immediates) clearImmediate(i)
   timeouts.clear()
   immediates.clear()
-  return count
 }
