@@ -102,6 +102,13 @@ export class NodeDiscovery {
     return this.synced
   }
 
+  /** Settles once the keys of the vessel table as it was read last are the ones served (announces may still run):
+   *  a node's start waits for it, so that its first summary lists them. */
+  async keysServed(): Promise<void> {
+    await this.synced
+    await this.advertiser.keysApplied()
+  }
+
   /** Announces every key again now: the node's addresses changed (it is reachable through a relay now). */
   reannounce(): void {
     if (!this.stopped) this.advertiser.reannounce()

@@ -192,6 +192,7 @@ export class NodeManager {
       const node = libp2p
       const found = NodeDiscovery.start(node, store, settings, log)
       discovery = found
+      await found.keysServed()
       onReachable = reachabilityLogger(log, () => found.reannounce())
       const reachability = node.services.reachability
       const ctx: HandlerContext = {

@@ -113,6 +113,11 @@ export class Advertiser {
     await Promise.all([...withdrawals, ...added.map((key) => this.announce(key))])
   }
 
+  /** Settles once every setKeys call made so far has changed the served set (its announces may still run). */
+  keysApplied(): Promise<void> {
+    return this.diffTail
+  }
+
   /** Announces every served key again now (the node's addresses changed, e.g. it reserved a relay slot). */
   reannounce(): void {
     for (const [key, entry] of this.entries) {

@@ -41,6 +41,10 @@ const benches: Record<string, () => Promise<void>> = {
   reuse: reuseBench,
 }
 const only = process.env.BENCH
+if (only && !(only in benches)) {
+  console.error(`no benchmark '${only}': BENCH is one of ${Object.keys(benches).join(', ')}`)
+  process.exit(2)
+}
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue
   console.log(`\n=== ${name}`)

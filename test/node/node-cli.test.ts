@@ -1,6 +1,6 @@
 // The CLI: `flotilla node init|start|status|call` as a user types them. Exit codes: 0 ok, 1 refused, 2 usage, 3 unreachable.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -103,6 +103,8 @@ describe.concurrent('a running node: flotilla node status and node call', { time
   let keys: string
   let child: ChildProcess
   let address: string
+  /** What `node start --json` printed first. */
+  let started: NodeSummary
   const k = (): string[] => ['--key', 'alice', '--keys', keys]
 
   beforeAll(async () => {
@@ -128,7 +130,8 @@ describe.concurrent('a running node: flotilla node status and node call', { time
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve))
-    address = (JSON.parse(line) as NodeSummary).addresses[0]!
+    started = JSON.parse(line) as NodeSummary
+    address = started.addresses[0]!
   })
   afterAll(async () => {
     if (child?.exitCode !== null) return
@@ -151,6 +154,11 @@ describe.concurrent('a running node: flotilla node status and node call', { time
     expect(human.stdout).toContain('reachable: direct\n')
     expect(vessels.code).toBe(0)
     expect(json<NodeSummary>(vessels).vessels).toHaveLength(3)
+  })
+
+  it("the start's summary lists the owner key the vessels advertise (it once said none before they were read)", async () => {
+    const alice = readFileSync(join(keys, 'alice.publickey'), 'utf8').trim()
+    expect(started.advertising?.map((a) => a.key)).toEqual([alice])
   })
 
   it('call uploads and starts a program and reads its log, with the start marked', async () => {
