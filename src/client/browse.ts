@@ -98,7 +98,9 @@ export type BrowseNodeOptions = Pick<
  */
 export async function createBrowseNode(options: BrowseNodeOptions = {}): Promise<DiscoveryNode> {
   const kBucketSize = options.kBucketSize ?? BROWSE_K_BUCKET
-  const node = await createDiscoveryNode({ ...options, kBucketSize, clientMode: true })
+  // The DHT's first lookup of its own id runs once it knows a peer, not a second after the start: every lookup waits
+  // for that one, so the browse's first waited out the second (a browse of 2 nodes took 1.0 s, then 0.05 s).
+  const node = await createDiscoveryNode({ ...options, kBucketSize, clientMode: true, firstSelfQueryMs: 0 })
   const stops: Array<() => void> = []
   if (options.mdns !== undefined && options.mdns !== false) stops.push(dialDiscoveredPeers(node))
   // a refused or slow first dial would leave the client alone for good: retry while no DHT peer is known

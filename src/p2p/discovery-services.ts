@@ -45,8 +45,10 @@ export interface DiscoveryOptions {
   cleanupMs?: number
   /** only query the DHT, never answer (a browsing client) */
   clientMode?: boolean
-  /** how often the DHT looks up its own id to find its neighbours (kad-dht default 5 min; the first after 1 s) */
+  /** how often the DHT looks up its own id to find its neighbours (kad-dht default 5 min) */
   selfQueryMs?: number
+  /** when the first of those lookups runs after the start (kad-dht default 1 s); every other lookup waits for it */
+  firstSelfQueryMs?: number
   /** 'all' (default) keeps every address in DHT answers; 'lan' keeps only private/loopback ones. Flotilla's DHT is
    *  one network of LAN and internet nodes alike: without the public addresses, a public node and every node
    *  reached through a public relay could not be found. */
@@ -85,6 +87,7 @@ export async function discoveryServices(options: DiscoveryOptions = {}): Promise
     // threshold 0: kad-dht re-provides our own records only once expired; the Advertiser refreshes them before.
     reprovide: { validity: ttl, interval: cleanup, threshold: 0 },
     ...(options.selfQueryMs !== undefined ? { querySelfInterval: options.selfQueryMs } : {}),
+    ...(options.firstSelfQueryMs !== undefined ? { initialQuerySelfInterval: options.firstSelfQueryMs } : {}),
     ...(options.kBucketSize !== undefined ? { kBucketSize: options.kBucketSize } : {}),
   }) as (components: KadDHTComponents) => SingleKadDHT
   const peerDiscovery: DiscoveryPieces['peerDiscovery'] = []
