@@ -30,11 +30,23 @@ let transport: ClientTransport
 let child: ChildProcess | undefined
 
 /** A node start; without the engine warm-up, whose cpu (a second of a core) each of the six starts would pay while
- *  the changes run: the subject is the store. */
+ *  the changes run: the subject is the store. --quiet: its errors reach the test's output, not its 500 lines of
+ *  requests. */
 async function startChild(): Promise<{ client: NodeClient; summary: NodeSummary }> {
   child = spawn(
     process.execPath,
-    [join(PROJECT, 'bin/flotilla'), 'node', 'start', '--data', dataDir, '--keys', keysDir, '--json', '--no-warm-up'],
+    [
+      join(PROJECT, 'bin/flotilla'),
+      'node',
+      'start',
+      '--data',
+      dataDir,
+      '--keys',
+      keysDir,
+      '--json',
+      '--no-warm-up',
+      '--quiet',
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
