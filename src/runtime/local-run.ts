@@ -11,7 +11,6 @@ import { HostCpuCharger } from './host-cpu.js'
 import { stopReason, vesselOf, VESSEL_ID, type ProgramSpec, type RunOptions } from './program-spec.js'
 import { quickJSWasm, VesselRunner } from './vessel-runner.js'
 import { builtFile, SpareThreads } from './vessel-threads.js'
-import { exactTimers } from './timer-slack.js'
 
 /**
  * V8 tiers WebAssembly up from its baseline code (Liftoff) to optimized code one function at a time, once the
@@ -40,8 +39,6 @@ function compileQuickJSForOneProgram(): WebAssembly.Module {
 /** Runs the program in a vessel thread of this process and resolves with how it ended. `frontEnds` is a path inside
  *  the built tree (dist/), as for runProgram. */
 export async function runLocally(spec: ProgramSpec, options: RunOptions): Promise<Outcome> {
-  // before the vessel's thread starts: it inherits this thread's timer slack (timer-slack.ts)
-  exactTimers()
   const charger = new HostCpuCharger()
   const frontEnds = options.frontEnds === undefined ? undefined : builtFile(options.frontEnds)
   // The vessel's thread boots first (see TIERING_BUDGET), then makes its engine for this program.

@@ -7,10 +7,6 @@ import { warmUpEngine } from './engine-warm-up.js'
 import { compileQuickJS, VesselRunner } from './vessel-runner.js'
 import type { HostEvent, HostRequest } from './sandbox-messages.js'
 import { capOutcome, outputChunks } from './cap-text.js'
-import { exactTimers } from './timer-slack.js'
-
-// before any thread starts: each inherits it
-exactTimers()
 
 /** Asked to shut down: the process ends once its last vessel has been reported. */
 let shuttingDown = false

@@ -1,8 +1,8 @@
 // Linux lets a thread's timed wait end up to its "timer slack" late (50 µs by default), to batch wake-ups. A guest's
 // sleep below a millisecond is an Atomics.wait of that part (api/time.ts), so the slack was a third of a
 // sleep(0.0001): a bare Atomics.wait of 0.1 ms took 186 µs with the default slack, 135 µs with 1 ns (the rest is
-// the wake-up itself). A thread starts with the slack of the thread that created it, so the host sets its own main
-// thread's before it starts any vessel thread.
+// the wake-up itself). A thread starts with the slack of the thread that created it, so the main thread's is set
+// before the first vessel thread starts (startVesselThread, in the sandbox host and in `flotilla run`).
 import { writeFileSync } from 'node:fs'
 
 /** The calling process's main thread's slack, in ns. The sandbox host may write this one file (sandbox.ts). */

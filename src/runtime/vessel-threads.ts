@@ -14,6 +14,7 @@
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { HostCharges } from './nanny/host-charges.js'
+import { exactTimers } from './timer-slack.js'
 import type { EngineMessage, VesselThreadData, WorkerMessage } from './sandbox-messages.js'
 
 export interface VesselThread {
@@ -49,6 +50,9 @@ export function bootThreadAhead(registry: string): void {
   ahead = { frontEnds, thread }
 }
 
+/** Whether this process's main thread has its timer slack set (timer-slack.ts). */
+let timersExact = false
+
 /** Starts a vessel thread; it waits for its vessel (a VesselMessage), loading the front-end registry meanwhile. */
 export function startVesselThread(frontEnds?: string): VesselThread {
   if (ahead !== undefined && ahead.frontEnds === frontEnds) {
@@ -56,6 +60,12 @@ export function startVesselThread(frontEnds?: string): VesselThread {
     ahead = undefined
     thread.worker.ref()
     return thread
+  }
+  // A thread starts with the slack of the thread that made it: set before the first vessel thread, in every process
+  // that makes them (a sandbox host, `flotilla run`, which boots its thread ahead).
+  if (!timersExact) {
+    exactTimers()
+    timersExact = true
   }
   const charges = new HostCharges()
   const data: VesselThreadData = { charges: charges.sab, frontEnds }
