@@ -102,6 +102,7 @@ describe('flotilla run', () => {
       // (a program that failed would end instead)
       await Promise.race([new Promise((r) => child.stdout.once('data', r)), exited])
       // the vessel's thread is the one that spins: the busiest of the process's threads other than its main one
+      // (read under task/: /proc/<tid>/stat counts the whole process's cpu)
       const busiest = async (): Promise<{ tid: string; ticks: number }> => {
         const threads = readdirSync(`/proc/${child.pid}/task`).filter((tid) => tid !== String(child.pid))
         const ticks = (tid: string): number => {
