@@ -2,7 +2,7 @@
 // context, and the bridge with the prelude evaluated, and perhaps a language's runtime script. A spare thread makes
 // it before its vessel is known (vessel-arrival.ts), so that a start pays only for binding the vessel's operations
 // and running its program; it holds nothing of any vessel, and the one vessel that takes it is its only user: a
-// thread's next vessel gets a new engine (vessel-run.ts drops the last one with its WebAssembly memory).
+// thread's next vessel gets a new engine (vessel-run.ts drops the last one, or leaves a small one unused until then).
 import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from 'quickjs-emscripten'
 import type { QuickJSContext, QuickJSRuntime } from 'quickjs-emscripten'
 import { Bridge } from './bridge.js'
@@ -32,6 +32,7 @@ const maximumPages = (memoryQuota: number): number =>
 
 export interface GuestEngine {
   readonly maximumPages: number
+  readonly memory: WebAssembly.Memory
   readonly rt: QuickJSRuntime
   readonly ctx: QuickJSContext
   /** Installed (the prelude ran), not yet bound to a vessel's operations. */
@@ -52,8 +53,11 @@ export async function makeGuestEngine(quickjsModule: WebAssembly.Module, memoryQ
   const ctx = rt.newContext()
   const bridge = new Bridge(ctx, rt)
   bridge.install()
-  return { maximumPages: pages, rt, ctx, bridge }
+  return { maximumPages: pages, memory: wasmMemory, rt, ctx, bridge }
 }
+
+/** Whether the engine's WebAssembly memory is still the size it was made with (it holds at most that much). */
+export const engineNeverGrew = (engine: GuestEngine): boolean => engine.memory.buffer.byteLength <= INITIAL_WASM_BYTES
 
 /** Evaluates a language's runtime script in the engine ahead of its program (the host function is still reachable). */
 export function loadLanguageRuntime(engine: GuestEngine, runtime: NonNullable<ProgramFrontEnd['runtimeScript']>): void {

@@ -1,6 +1,7 @@
 // One vessel's run on a worker thread of the sandbox host: its own QuickJS WebAssembly instance, memory and stack
-// limits, nanny and API. It reports output and, once, how the program ended; then teardown() leaves nothing of it in
-// the thread (its engine, files, channel to the host and timers), so that the thread may serve the next vessel.
+// limits, nanny and API. It reports output and, once, how the program ended; then teardown() closes what the run
+// had open (its files, channel to the host and timers), so that the thread may serve the next vessel. The thread keeps
+// the run's host-side functions a while after (RunEnd.hostSide), never in reach of the next vessel.
 import { parentPort } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import type { QuickJSHandle } from 'quickjs-emscripten'
@@ -20,7 +21,7 @@ import { threadCpuGranularity, threadCpuSeconds } from './nanny/thread-cpu.js'
 import { UsageBoard } from './nanny/usage-board.js'
 import { HostCharges } from './nanny/host-charges.js'
 import { NetChannel } from './net/channel.js'
-import { guestMemoryReader } from './guest-memory.js'
+import { GuestMemory } from './guest-memory.js'
 import { installModuleLoader } from './program-loader.js'
 import { isUnsafeProgramError } from './front-end.js'
 import { repyOps } from './api/repy.js'
@@ -28,7 +29,7 @@ import { RepyError } from './errors.js'
 import { outputChunks } from './cap-text.js'
 import { handleStops, recordIdleCpu, type ArrivedVessel } from './vessel-arrival.js'
 import { cancelTimers } from './run-timers.js'
-import { hardMemoryLimit } from './guest-engine.js'
+import { engineNeverGrew, hardMemoryLimit, type GuestEngine } from './guest-engine.js'
 import type { OpTable, Outcome, Threads, VesselEnv } from './api/types.js'
 import type { BridgeHooks } from './bridge.js'
 import { STOPPED_CODE, type WorkerMessage } from './sandbox-messages.js'
@@ -41,6 +42,15 @@ export interface RunEnd {
   outcome: Outcome
   /** Frees everything of the run; false if something could not be freed (the thread must not serve again). */
   teardown: () => boolean
+  /** The run's host-side functions (its operations, nanny and hooks), which the thread keeps until its next vessel's
+   *  (vessel-worker.ts); once torn down they reach the engine only if teardown kept it there (a small one). */
+  hostSide: { readonly functions: object; engine?: GuestEngine }
+}
+
+/** What of the engine the run's functions use, through `guest` (below), which teardown clears. */
+interface Guest {
+  readonly engine: GuestEngine
+  readonly memory: GuestMemory
 }
 
 /** Runs the vessel; resolves once it has ended (its outcome is for the caller to post, after teardown). */
@@ -50,6 +60,9 @@ export function runVessel({ config, frontEnd, engine }: ArrivedVessel): Promise<
     settle = resolve
   })
 
+  // The run's functions (closures) reach the engine only through `guest`: whatever one of them names is kept in the
+  // context they all share, and the thread keeps them after the run (RunEnd.hostSide). So `rt`, `ctx` and `bridge`
+  // are for the straight-line code of this function only.
   const { rt, ctx, bridge } = engine
   const post = (m: WorkerMessage) => parentPort!.postMessage(m)
   const postOutput = (text: string) => {
@@ -60,7 +73,8 @@ export function runVessel({ config, frontEnd, engine }: ArrivedVessel): Promise<
   const memoryQuota = config.restrictions.limits.memory
   const hardLimit = hardMemoryLimit(memoryQuota)
   rt.setMemoryLimit(hardLimit)
-  const memoryUsed = guestMemoryReader(rt, ctx, hardLimit)
+  let guest: Guest | null = { engine, memory: new GuestMemory(rt, ctx, hardLimit) }
+  const memoryUsed = (): number => guest?.memory.used() ?? 0
 
   let ending: Outcome | null = null
   let finished = false
@@ -81,10 +95,10 @@ export function runVessel({ config, frontEnd, engine }: ArrivedVessel): Promise<
     ending ??= outcome
     if (guestDepth === 0) finish(ending)
   }
-  const inGuest = <T>(fn: () => T): T => {
+  const inGuest = <T>(fn: (engine: GuestEngine) => T): T => {
     guestDepth++
     try {
-      return fn()
+      return fn(guest!.engine)
     } finally {
       guestDepth--
       if (ending && guestDepth === 0) finish(ending)
@@ -231,7 +245,7 @@ export function runVessel({ config, frontEnd, engine }: ArrivedVessel): Promise<
   const turns = new EventTurns(() => performance.now())
   function pump(): void {
     if (finished || ending || !turns.mayRun(pump)) return
-    const failure = inGuest(() => bridge.runJobs())
+    const failure = inGuest((g) => g.bridge.runJobs())
     if (failure && !ending) end(uncaught(failure, 'a job'))
     watchMain()
   }
@@ -240,7 +254,8 @@ export function runVessel({ config, frontEnd, engine }: ArrivedVessel): Promise<
    *  guest's Promise.resolve and then, which the program may have replaced). */
   let mainPromise: QuickJSHandle | null = null
   function watchMain(): void {
-    if (!mainPromise || ending) return
+    if (!mainPromise || ending || !guest) return
+    const { bridge, ctx } = guest.engine
     if (bridge.isPending(mainPromise)) return
     const state = ctx.getPromiseState(mainPromise)
     if (state.type === 'pending') return
@@ -262,8 +277,9 @@ export function runVessel({ config, frontEnd, engine }: ArrivedVessel): Promise<
 
   try {
     nanny.acquire('events', 'main')
-    inGuest(() => {
-      bridge.bind(operations, threads, hooks, engine.runtime ? undefined : frontEnd.runtimeScript?.())
+    const runtimeScript = engine.runtime ? undefined : frontEnd.runtimeScript?.()
+    inGuest(({ bridge, ctx }) => {
+      bridge.bind(operations, threads, hooks, runtimeScript)
       bridge.defineGlobal('callargs', config.callargs, true)
       ctx.unwrapResult(ctx.evalCode('globalThis.mycontext = {}', 'flotilla:globals', { type: 'global' })).dispose()
     })
@@ -301,14 +317,15 @@ export function runVessel({ config, frontEnd, engine }: ArrivedVessel): Promise<
       }
     }
     if (source !== null) {
-      const result = inGuest(() => ctx.evalCode(source, config.program, { type: 'module' }))
+      const result = inGuest((g) => g.ctx.evalCode(source, config.program, { type: 'module' }))
       if (result.error) {
         const description = bridge.describe(result.error)
         // QuickJS gives the errors of parsing (the program's or an imported module's) a lineNumber, and a static import
         // that cannot be loaded fails before the program runs: both mean it cannot be loaded. An exception
         // thrown by the program's first synchronous run has none, and is an uncaught exception like any other.
-        const compileError =
-          importRefused || ctx.getProp(result.error, 'lineNumber').consume((h) => ctx.typeof(h) === 'number')
+        const lineNumber = ctx.getProp(result.error, 'lineNumber')
+        const compileError = importRefused || ctx.typeof(lineNumber) === 'number'
+        lineNumber.dispose()
         result.error.dispose()
         if (!ending) {
           end(
@@ -329,9 +346,15 @@ export function runVessel({ config, frontEnd, engine }: ArrivedVessel): Promise<
   }
 
   /** After the run: the host's channel closed (a late answer or wake-up for this vessel goes nowhere), its timers
-   *  cancelled, its files closed. The engine is dropped, not freed object by object in QuickJS: its WebAssembly
-   *  instance and memory go with it, and the next vessel's engine is a new instance. */
+   *  cancelled, its files closed. The engine is not freed object by object in QuickJS: dropped, its WebAssembly
+   *  instance and memory go with it; one whose memory never grew stays, unused, with the host side. The next
+   *  vessel's engine is a new instance either way. */
+  const hostSide: RunEnd['hostSide'] = { functions: { operations, env, hooks } }
   const teardown = (): boolean => {
+    // Kept with the functions unless it grew: V8's optimized code for the engine's own calls lives as long as it.
+    if (guest && engineNeverGrew(guest.engine)) hostSide.engine = guest.engine
+    guest = null
+    mainPromise = null
     handleStops(undefined)
     cancelTimers()
     config.net.syncPort.close()
@@ -347,5 +370,5 @@ export function runVessel({ config, frontEnd, engine }: ArrivedVessel): Promise<
     recordIdleCpu()
     return clean
   }
-  return ended.then((outcome) => ({ outcome, teardown }))
+  return ended.then((outcome) => ({ outcome, teardown, hostSide }))
 }

@@ -9,8 +9,8 @@
 // makes a fresh engine as a spare does, and its host-side code is already compiled and optimized by V8, which a new
 // thread pays for again in every vessel's first second (V8 shares no compiled JavaScript between isolates).
 // A waiting thread waits on its port: no cpu, but ~8 MB of memory (a Node thread's own) and its engine's (~2 MB
-// touched), so a node's host keeps at most MAX_IDLE of them, or one spare booted ahead when it has none, and lets
-// them go after a minute without a start.
+// touched; and its last vessel's, if that never grew: vessel-worker.ts), so a node's host keeps at most MAX_IDLE of
+// them, or one spare booted ahead when it has none, and lets them go after a minute without a start.
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { HostCharges } from './nanny/host-charges.js'

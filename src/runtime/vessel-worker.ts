@@ -8,13 +8,22 @@ import { openThread, receiveVessel } from './vessel-arrival.js'
 import { INTERNAL_ERROR_CODE, RESOURCE_KILL_CODE, runVessel } from './vessel-run.js'
 import type { WorkerMessage } from './sandbox-messages.js'
 
+/** The last vessel's host-side functions, kept until the next vessel's replace them. V8 keeps a function's optimized
+ *  code only while a closure of it lives, and the same functions made for the next vessel take that code up. Let go,
+ *  the idle thread's full collection (vessel-arrival.ts) dropped it, and V8 compiled the whole hot path again during
+ *  the next program's first tenth of a second, on the cores the program needed (docs/ARCHITECTURE.md, 'A thread's
+ *  next vessel'). The engine stays with them only if its WebAssembly memory never grew (vessel-run.ts): at most its
+ *  first 16 MB, of which a small program touches about 2. */
+const last: { hostSide?: object } = {}
+
 /** Runs the next vessel; false if the thread may not serve another. */
 async function serveOne(): Promise<boolean> {
-  const { outcome, teardown } = await runVessel(await receiveVessel())
+  const { outcome, teardown, hostSide } = await runVessel(await receiveVessel())
   // The end may have been decided deep in a call that still unwinds through the engine. The vessel is torn down
   // before its end is posted, so that the host has the thread back, ready, when it reports the end.
   await new Promise<void>((resolve) => setImmediate(resolve))
   const reusable = teardown() && outcome.code !== INTERNAL_ERROR_CODE && outcome.code !== RESOURCE_KILL_CODE
+  last.hostSide = hostSide
   parentPort!.postMessage({ type: 'exit', outcome: capOutcome(outcome), reusable } satisfies WorkerMessage)
   return reusable
 }

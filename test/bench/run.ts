@@ -9,6 +9,7 @@ import { keysBench } from './keys.bench.js'
 import { nannyBench } from './nanny.bench.js'
 import { natBench } from './nat.bench.js'
 import { netBench } from './net.bench.js'
+import { nextVesselBench } from './next-vessel.bench.js'
 import { nodeBench } from './node.bench.js'
 import { nodeLogBench } from './node-log.bench.js'
 import { poolBench } from './pool.bench.js'
@@ -39,6 +40,7 @@ const benches: Record<string, () => Promise<void>> = {
   'warm-up': warmUpBench,
   idle: idleBench,
   reuse: reuseBench,
+  'next-vessel': nextVesselBench,
 }
 const only = process.env.BENCH
 if (only && !(only in benches)) {

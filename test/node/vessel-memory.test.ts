@@ -69,4 +69,26 @@ describe('vessel memory', () => {
     expect(sandboxHostPids()).toEqual([host])
     expect(after).toBeLessThanOrEqual(before * 1.1)
   }, 240_000) // a backstop: 105 starts and stops take about a minute on a loaded 2-core machine
+
+  it("lets a stopped vessel's grown engine go while its thread waits for the next vessel", async () => {
+    // The thread keeps its last vessel's host-side functions, and that vessel's engine only if its WebAssembly memory
+    // never grew (vessel-worker.ts): this one grew it by 96 MiB, which must leave the host once the waiting thread's
+    // idle collection has run, although the thread stays.
+    node = await startTestNode({ init: { donatePercent: 100, vessels: 1 } })
+    const owner = await node.client('owner')
+    await owner.call('AddFileToVessel', ['v1', 'big.js', enc(HOLDER.replace('i < 8', 'i < 96'))])
+    await owner.call('StartVessel', ['v1', 'big.js', []])
+    await waitFor(
+      async () => text(await owner.call('ReadVesselLog', ['v1'])).includes('holding 96'),
+      "the program's line",
+    )
+    const [host] = sandboxHostPids()
+    const holding = rssKb(host!)
+    expect(await owner.call('StopVessel', ['v1'])).toBe('Stopped')
+    await waitFor(
+      async () => rssKb(host!) <= holding - 64 * 1024,
+      () => `the host's RSS 64 MB below ${holding} kB (now ${rssKb(host!)} kB)`,
+    )
+    expect(sandboxHostPids()).toEqual([host])
+  }, 60_000)
 })
