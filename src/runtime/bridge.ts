@@ -352,13 +352,19 @@ export class Bridge {
     )
   }
 
-  /** Runs the guest's queued jobs; returns the description of an uncatchable error (interrupt), if one stopped them. */
-  runJobs(): string | null {
-    const error = this.promises.runJobs()
+  /** Runs the guest's queued jobs for about `budgetMs` at most (guest-promises.ts); returns the description of an
+   *  uncatchable error (interrupt), if one stopped them. */
+  runJobs(budgetMs: number): string | null {
+    const error = this.promises.runJobs(budgetMs)
     if (!error) return null
     const description = this.describe(error)
     error.dispose()
     return description
+  }
+
+  /** Whether the guest has jobs queued (runJobs left some). */
+  hasJobs(): boolean {
+    return this.promises.hasJobs()
   }
 
   /** Whether the guest promise `h` is still pending (read without calling the guest's then). */

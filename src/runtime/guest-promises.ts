@@ -17,6 +17,8 @@ export interface GuestDeferred {
 }
 
 const PENDING = 0 // JSPromiseStateEnum.Pending
+/** Jobs run per call into QuickJS, between two looks at the clock (runJobs). */
+const JOB_SLICE = 64
 
 export class GuestPromises {
   private readonly q: QuickJSInternals | null
@@ -75,21 +77,33 @@ export class GuestPromises {
     return this.q.ffi.QTS_PromiseState(this.q.ctxPtr, promise.value) === PENDING
   }
 
-  /** Runs the queued jobs; returns the exception that stopped them (the caller owns it), or null. */
-  runJobs(): QuickJSHandle | null {
+  /** Runs queued jobs for about `budgetMs` at most (checking the clock between slices of JOB_SLICE jobs); returns the
+   *  exception that stopped them (the caller owns it), or null. Jobs may be left (hasJobs): a chain of the program's
+   *  own promises never empties the queue, and the caller gives the event loop a turn before it runs the rest. */
+  runJobs(budgetMs: number): QuickJSHandle | null {
+    const until = performance.now() + budgetMs
     const q = this.q
     if (!q) {
-      const r = this.rt.executePendingJobs()
-      return r.error ?? null
-    }
-    if (!q.ffi.QTS_IsJobPending(q.rtPtr)) return null
-    this.words(q)[0] = 0
-    const result = q.ffi.QTS_ExecutePendingJob(q.rtPtr, -1, this.slots)
-    const jobContext = this.words(q)[0]
-    if (jobContext === 0 || this.kinds.kindOf(ownedHandle(q, result)) === 'number') {
-      q.ffi.QTS_FreeValuePointerRuntime(q.rtPtr, result)
+      do {
+        const r = this.rt.executePendingJobs(JOB_SLICE)
+        if (r.error) return r.error
+      } while (this.rt.hasPendingJob() && performance.now() < until)
       return null
     }
-    return ownedHandle(q, result)
+    do {
+      if (!q.ffi.QTS_IsJobPending(q.rtPtr)) return null
+      this.words(q)[0] = 0
+      const result = q.ffi.QTS_ExecutePendingJob(q.rtPtr, JOB_SLICE, this.slots)
+      const jobContext = this.words(q)[0]
+      const handle = ownedHandle(q, result)
+      if (jobContext !== 0 && this.kinds.kindOf(handle) !== 'number') return handle
+      q.ffi.QTS_FreeValuePointerRuntime(q.rtPtr, result)
+    } while (performance.now() < until)
+    return null
+  }
+
+  /** Whether the guest has jobs queued. */
+  hasJobs(): boolean {
+    return this.q ? Boolean(this.q.ffi.QTS_IsJobPending(this.q.rtPtr)) : this.rt.hasPendingJob()
   }
 }

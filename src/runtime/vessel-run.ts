@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import type { QuickJSHandle } from 'quickjs-emscripten'
-import { EventTurns } from './event-turns.js'
+import { EventTurns, TURN_MS } from './event-turns.js'
 import { addressOps } from './api/addresses.js'
 import { diskUsedIn, fileOps } from './api/files.js'
 import { logOps } from './api/log.js'
@@ -245,9 +245,12 @@ export function runVessel({ config, frontEnd, engine }: ArrivedVessel): Promise<
   const turns = new EventTurns(() => performance.now())
   function pump(): void {
     if (finished || ending || !turns.mayRun(pump)) return
-    const failure = inGuest((g) => g.bridge.runJobs())
+    const failure = inGuest((g) => g.bridge.runJobs(TURN_MS))
     if (failure && !ending) end(uncaught(failure, 'a job'))
     watchMain()
+    // Jobs left after a turn's worth (a chain of the program's own promises, such as two threads handing a lock back
+    // and forth, never empties the queue): the rest runs once the event loop has had its turn (timers, messages).
+    if (!ending && guest?.engine.bridge.hasJobs()) setImmediate(pump)
   }
 
   /** The main program's promise, until it settles. Its state is read directly (ctx.resolvePromise would call the

@@ -21,6 +21,8 @@ export interface SharedGuestHost {
   run(source: string, options?: GuestOptions): Promise<GuestRun>
   /** Stops the host; for the file's afterAll. */
   close(): Promise<void>
+  /** The host's process id (started at the first run). */
+  pid(): Promise<number>
 }
 
 export function sharedGuestHost(): SharedGuestHost {
@@ -67,6 +69,9 @@ export function sharedGuestHost(): SharedGuestHost {
     async close() {
       if (host !== undefined) await (await host).shutdown()
       rmSync(root, { recursive: true, force: true })
+    },
+    async pid() {
+      return (await started()).pid!
     },
   }
 }

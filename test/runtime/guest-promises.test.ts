@@ -42,7 +42,7 @@ describe('guest promises', () => {
     ctx.newString('late').consume((e) => d.reject(e))
     expect(promises.isPending(d.handle)).toBe(false)
     expect(got()).toBe('nothing yet')
-    expect(promises.runJobs()).toBeNull()
+    expect(promises.runJobs(Infinity)).toBeNull()
     expect(got()).toBe('value 7')
     d.handle.dispose()
   })
@@ -51,13 +51,13 @@ describe('guest promises', () => {
     const d = promises.deferred()
     awaitInGuest(d.handle)
     ctx.newString('no').consume((e) => d.reject(e))
-    expect(promises.runJobs()).toBeNull()
+    expect(promises.runJobs(Infinity)).toBeNull()
     expect(got()).toBe('error no')
     d.handle.dispose()
   })
 
   it('runs no job when none is queued, and many settled promises run their jobs in order', () => {
-    expect(promises.runJobs()).toBeNull()
+    expect(promises.runJobs(Infinity)).toBeNull()
     const log = ctx.unwrapResult(ctx.evalCode('globalThis.order = []; (p, i) => p.then(() => order.push(i))'))
     const all = Array.from({ length: 1000 }, (_, i) => {
       const d = promises.deferred()
@@ -65,11 +65,23 @@ describe('guest promises', () => {
       return d
     })
     for (const d of all) ctx.undefined.consume((u) => d.resolve(u))
-    expect(promises.runJobs()).toBeNull()
+    expect(promises.runJobs(Infinity)).toBeNull()
     const order = ctx.unwrapResult(ctx.evalCode('order.join()')).consume((h) => ctx.getString(h))
     expect(order).toBe(Array.from({ length: 1000 }, (_, i) => i).join())
     for (const d of all) d.handle.dispose()
     log.dispose()
+  })
+
+  it("stops after its time budget when the program's own promises never empty the queue, and runs on when asked", () => {
+    ctx.unwrapResult(ctx.evalCode('globalThis.turns = 0; (async () => { for (;;) { turns++; await 0 } })()')).dispose()
+    const turns = () => ctx.getProp(ctx.global, 'turns').consume((h) => ctx.getNumber(h))
+    expect(promises.runJobs(1)).toBeNull()
+    expect(promises.hasJobs()).toBe(true)
+    const first = turns()
+    expect(first).toBeGreaterThan(1)
+    expect(promises.runJobs(1)).toBeNull()
+    expect(turns()).toBeGreaterThan(first)
+    expect(promises.hasJobs()).toBe(true)
   })
 
   it('an interrupted job ends, and the promise it would have settled is rejected with the interrupt', () => {
@@ -86,7 +98,7 @@ describe('guest promises', () => {
     ctx.undefined.consume((u) => d.resolve(u))
     let interrupts = 0
     rt.setInterruptHandler(() => ++interrupts === 3)
-    expect(promises.runJobs()).toBeNull()
+    expect(promises.runJobs(Infinity)).toBeNull()
     expect(got()).toBe('InternalError: interrupted')
     d.handle.dispose()
   })

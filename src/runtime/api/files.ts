@@ -12,6 +12,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { RepyError } from '../errors.js'
+import { HandleTable } from './handle-table.js'
 import { argCount, bool, data, filename, int, intOrNull } from './validate.js'
 import type { GuestValue, OpTable, VesselEnv } from './types.js'
 
@@ -38,24 +39,22 @@ interface OpenFile {
   name: string
   fd: number
   size: number
-  closed: boolean
 }
 
 export function fileOps(
   env: VesselEnv,
 ): OpTable<'openfile' | 'file.readat' | 'file.writeat' | 'file.close' | 'listfiles' | 'removefile'> {
-  const handles = new Map<number, OpenFile>()
+  const handles = new HandleTable<OpenFile>('file')
   const openByName = new Map<string, OpenFile>()
   let nextId = 1
   const { nanny } = env
   env.atTeardown(() => {
-    for (const f of handles.values()) if (!f.closed) closeSync(f.fd)
+    for (const f of handles.values()) closeSync(f.fd)
   })
 
   const handle = (fn: string, v: GuestValue): OpenFile => {
-    const f = handles.get(int(fn, 'handle', v))
-    if (!f) throw new RepyError('RepyArgumentError', `${fn}: not a file`)
-    if (f.closed) throw new RepyError('FileClosedError', `${fn}: file '${f.name}' is closed`)
+    const f = handles.find(fn, v)
+    if (f === null) throw new RepyError('FileClosedError', `${fn}: the file is closed`)
     return f
   }
 
@@ -95,9 +94,9 @@ export function fileOps(
           throw err
         }
         if (!exists) nanny.charge('filewrite', BLOCK)
-        const f: OpenFile = { name, fd, size: fstatSync(fd).size, closed: false }
+        const f: OpenFile = { name, fd, size: fstatSync(fd).size }
         const id = nextId++
-        handles.set(id, f)
+        handles.add(id, f)
         openByName.set(name, f)
         return id
       } catch (err) {
@@ -141,7 +140,7 @@ export function fileOps(
     'file.close'(args) {
       const f = handle('close', args[0])
       argCount('close', args.slice(1), 0)
-      f.closed = true
+      handles.close(args[0] as number)
       closeSync(f.fd)
       openByName.delete(f.name)
       nanny.release('filesopened', f.name)

@@ -8,6 +8,8 @@ import type { Nanny } from '../nanny/nanny.js'
 import type { PortResource, RateResource } from '../nanny/resources.js'
 import type { Handover } from '../net/tcp-broker.js'
 import { VesselNet } from '../net/tcp-shm.js'
+import { ringsClosed } from '../net/ring-collection.js'
+import { HandleTable } from './handle-table.js'
 import { TcpStream, type WorkerVessel } from './tcp-stream.js'
 import { argCount, byteString, int, ip, isLoopback, port, seconds } from './validate.js'
 import type { GuestValue, OpTable, VesselEnv } from './types.js'
@@ -53,14 +55,18 @@ export interface NetHandle {
   port: number
   /** The insockets/outsockets item this handle holds. */
   item: string
-  closed: boolean
 }
 
-/** Looks a handle up by the id the guest passed first; an unknown id is not a socket of this kind. */
-export function handleIn<H>(table: Map<number, H>, fn: string, what: string, v: GuestValue): H {
-  const h = table.get(int(fn, 'handle', v))
-  if (!h) throw new RepyError('RepyArgumentError', `${fn}: not a ${what}`)
-  return h
+/** The handle named by a call's first argument (null if the program closed it), once the call has `n` more. */
+export function handleOf<H>(fn: string, table: HandleTable<H>, args: GuestValue[], n: number): [number, H | null] {
+  const h = table.find(fn, args[0])
+  argCount(fn, args.slice(1), n)
+  return [args[0] as number, h]
+}
+
+/** SocketClosedLocal for a closed socket (`h` null). */
+export function notClosed<H>(fn: string, h: H | null): asserts h is H {
+  if (h === null) throw new RepyError('SocketClosedLocal', `${fn}: the socket is closed`)
 }
 
 interface SocketHandle extends NetHandle {
@@ -82,14 +88,14 @@ export function tcpOps(
   | 'tcpserver.getconnectionasync'
 > {
   const { nanny, net } = env
-  const sockets = new Map<number, SocketHandle>()
-  const servers = new Map<number, NetHandle>()
+  const sockets = new HandleTable<SocketHandle>('socket')
+  const servers = new HandleTable<NetHandle>('TCP server socket')
   const byKey = new Map<number, TcpStream>()
   const vessel: WorkerVessel = {
     net: new VesselNet(),
     sendFill: () => {
       let bytes = 0
-      for (const h of sockets.values()) if (!h.closed) bytes += h.stream.sendFill()
+      for (const h of sockets.values()) bytes += h.stream.sendFill()
       return bytes
     },
     byKey: (key) => byKey.get(key),
@@ -104,28 +110,14 @@ export function tcpOps(
     if (sockets.size === 0) vessel.net = new VesselNet(vesselNet) // the same for all, made by the host
     const peer = peerCtl && peerData ? { ctl: peerCtl, data: peerData } : null
     const stream = new TcpStream(id, { ctl, data }, peer, net, vessel)
-    sockets.set(id, { localIp, port: localPort, item, closed: false, stream })
+    sockets.add(id, { localIp, port: localPort, item, stream })
     byKey.set(stream.key(), stream)
     ports.open(localPort)
     return id
   }
 
-  const open = <H extends NetHandle>(
-    fn: string,
-    table: Map<number, H>,
-    what: string,
-    args: GuestValue[],
-    n: number,
-  ): [number, H] => {
-    const h = handleIn(table, fn, what, args[0])
-    argCount(fn, args.slice(1), n)
-    return [args[0] as number, h]
-  }
-  const notClosed = (fn: string, h: NetHandle): void => {
-    if (h.closed) throw new RepyError('SocketClosedLocal', `${fn}: the socket is closed`)
-  }
   const sending = (fn: string, args: GuestValue[]): [SocketHandle, string, ReturnType<typeof ratesFor>] => {
-    const [, h] = open(fn, sockets, 'socket', args, 1)
+    const [, h] = handleOf(fn, sockets, args, 1)
     const message = byteString(fn, 'message', args[1])
     notClosed(fn, h)
     return [h, message, ratesFor(h.localIp)]
@@ -136,7 +128,7 @@ export function tcpOps(
     return sent
   }
   const receiving = (fn: string, args: GuestValue[]): [SocketHandle, number, ReturnType<typeof ratesFor>] => {
-    const [, h] = open(fn, sockets, 'socket', args, 1)
+    const [, h] = handleOf(fn, sockets, args, 1)
     const max = int(fn, 'bytes', args[1], 1)
     notClosed(fn, h)
     return [h, max, ratesFor(h.localIp)]
@@ -147,7 +139,7 @@ export function tcpOps(
     return received
   }
   /** Takes a waiting connection (SocketWouldBlockError if none): [remote ip, remote port, socket id]. */
-  const accept = (fn: string, id: number, server: NetHandle): GuestValue[] => {
+  const accept = (fn: string, id: number, server: NetHandle | null): GuestValue[] => {
     notClosed(fn, server)
     const rates = ratesFor(server.localIp)
     nanny.waitFor(rates.recv)
@@ -219,7 +211,7 @@ export function tcpOps(
         throw err
       }
       listening.add(key)
-      servers.set(id, { localIp: localip, port: localport, item, closed: false })
+      servers.add(id, { localIp: localip, port: localport, item })
       ports.open(localport)
       return id
     },
@@ -251,11 +243,12 @@ export function tcpOps(
     },
 
     'tcp.close'(args) {
-      const [id, h] = open('close', sockets, 'socket', args, 0)
-      if (h.closed) return false
-      h.closed = true
+      const [id, h] = handleOf('close', sockets, args, 0)
+      if (h === null) return false
+      sockets.close(id)
       h.stream.close()
       byKey.delete(h.stream.key())
+      ringsClosed()
       net.callSync('tcp.close', [id])
       nanny.release('outsockets', h.item)
       ports.close(h.port)
@@ -266,12 +259,12 @@ export function tcpOps(
     },
 
     'tcpserver.getconnection'(args) {
-      const [id, server] = open('getconnection', servers, 'TCP server socket', args, 0)
+      const [id, server] = handleOf('getconnection', servers, args, 0)
       return accept('getconnection', id, server)
     },
 
     async 'tcpserver.getconnectionasync'(args) {
-      const [id, server] = open('getconnectionAsync', servers, 'TCP server socket', args, 0)
+      const [id, server] = handleOf('getconnectionAsync', servers, args, 0)
       for (;;) {
         try {
           return accept('getconnectionAsync', id, server)
@@ -284,9 +277,9 @@ export function tcpOps(
 
     // True the first time, false afterwards (Repy's code always returns True; its documentation says this).
     'tcpserver.close'(args) {
-      const [id, h] = open('close', servers, 'TCP server socket', args, 0)
-      if (h.closed) return false
-      h.closed = true
+      const [id, h] = handleOf('close', servers, args, 0)
+      if (h === null) return false
+      servers.close(id)
       net.callSync('tcpserver.close', [id])
       listening.delete(`${h.localIp}:${h.port}`)
       nanny.release('insockets', h.item)

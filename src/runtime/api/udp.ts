@@ -1,8 +1,9 @@
 // listenformessage, sendmessage and the UDP server socket methods (docs/REPY.md, 'UDP'). Worker side, like tcp.ts.
 import { RepyError } from '../errors.js'
 import { argCount, data, ip, port } from './validate.js'
-import { checkLocalIp, handleIn, portCounter, ratesFor, type NetHandle } from './tcp.js'
-import type { GuestValue, OpTable, VesselEnv } from './types.js'
+import { HandleTable } from './handle-table.js'
+import { checkLocalIp, handleOf, notClosed, portCounter, ratesFor, type NetHandle } from './tcp.js'
+import type { OpTable, VesselEnv } from './types.js'
 
 /** The largest datagram Repy sends (repy_v2 issue #113). */
 export const MAX_DATAGRAM = 9216
@@ -11,16 +12,10 @@ export function udpOps(
   env: VesselEnv,
 ): OpTable<'listenformessage' | 'sendmessage' | 'udpserver.getmessage' | 'udpserver.close'> {
   const { nanny, net } = env
-  const listeners = new Map<number, NetHandle>()
+  const listeners = new HandleTable<NetHandle>('UDP server socket')
   const listening = new Set<string>()
   const ports = portCounter(nanny, 'messport')
   let items = 0
-
-  const open = (fn: string, args: GuestValue[]): [number, NetHandle] => {
-    const h = handleIn(listeners, fn, 'UDP server socket', args[0])
-    argCount(fn, args.slice(1), 0)
-    return [args[0] as number, h]
-  }
 
   return {
     listenformessage(args) {
@@ -42,7 +37,7 @@ export function udpOps(
         throw err
       }
       listening.add(key)
-      listeners.set(id, { localIp: localip, port: localport, item, closed: false })
+      listeners.add(id, { localIp: localip, port: localport, item })
       ports.open(localport)
       return id
     },
@@ -81,8 +76,8 @@ export function udpOps(
     },
 
     'udpserver.getmessage'(args) {
-      const [id, h] = open('getmessage', args)
-      if (h.closed) throw new RepyError('SocketClosedLocal', 'getmessage: the socket is closed')
+      const [id, h] = handleOf('getmessage', listeners, args, 0)
+      notClosed('getmessage', h)
       const rates = ratesFor(h.localIp)
       nanny.waitFor(rates.recv)
       const [remoteIp, remotePort, message] = net.callSync('udp.get', [id]) as [string, number, string]
@@ -92,9 +87,9 @@ export function udpOps(
 
     // True the first time, false afterwards (Repy's code always returns True).
     'udpserver.close'(args) {
-      const [id, h] = open('close', args)
-      if (h.closed) return false
-      h.closed = true
+      const [id, h] = handleOf('close', listeners, args, 0)
+      if (h === null) return false
+      listeners.close(id)
       net.callSync('udp.close', [id])
       listening.delete(`${h.localIp}:${h.port}`)
       nanny.release('insockets', h.item)

@@ -188,7 +188,35 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
     close: method(OP.tcpserver_close, id) })
   const udpServer = (id) => object({ __proto__: UDPServerProto,
     getmessage: method(OP.udpserver_getmessage, id, (r) => freeze(r)), close: method(OP.udpserver_close, id) })
-  const lock = (id) => object({ __proto__: LockProto, acquire: method(OP.lock_acquire, id), release: method(OP.lock_release, id) })
+  // A lock's state is the program's own, as a Repy program's (src/repy/guest/locks.ts): the host checks the
+  // arguments and keeps nothing. Waiting acquires queue oldest first; a release hands the lock to the first.
+  const lock = () => {
+    let locked = false
+    let first = null
+    let last = null
+    return object({ __proto__: LockProto,
+      acquire(...a) {
+        const blocking = call([OP.lock_acquire], a)
+        if (!locked) { locked = true; return true }
+        if (!blocking) return false
+        return new NativePromise((resolve) => {
+          const waiter = { __proto__: null, resolve, next: null }
+          if (last === null) first = waiter
+          else last.next = waiter
+          last = waiter
+        })
+      },
+      release(...a) {
+        call([OP.lock_release], a)
+        if (!locked) throw new E.LockDoubleReleaseError('release: the lock is not locked')
+        if (first === null) { locked = false; return undefined }
+        const next = first
+        first = next.next
+        if (first === null) last = null
+        next.resolve(true)
+        return undefined
+      } })
+  }
 
   const virtualNamespace = (code, name) => {
     let fn
@@ -276,7 +304,7 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
     getlasterror: (...a) => call([OP.getlasterror], a),
     getthreadname: (...a) => call([OP.getthreadname], a),
     exitall: (...a) => { call([OP.exitall], a); hang() },
-    createlock: (...a) => post(call([OP.lock_create], a), lock),
+    createlock: (...a) => { call([OP.lock_create], a); return lock() },
     createthread(...a) {
       if (a.length !== 1) throw new E.RepyArgumentError('createthread takes exactly 1 argument (' + a.length + ' given)')
       const fn = a[0]

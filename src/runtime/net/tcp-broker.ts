@@ -7,6 +7,7 @@ import { RepyError, type RepyErrorName } from '../errors.js'
 import type { RecvBudget } from './recv-budget.js'
 import { enterConnecting, enterListener, listenedHere, peerConnectingHere } from './local-ends.js'
 import { connectionPaths, plain, type Connection } from './tcp-connection.js'
+import { ringsClosed } from './ring-collection.js'
 import { DRAIN, RING_BYTES, ROOM, VesselNet, WAKE_PEER, type TcpShared } from './tcp-shm.js'
 
 /** What a connection the program has buffers each way: its receive ring, and its send ring (send accepts at most
@@ -330,15 +331,20 @@ export function createTcpBroker(nextId: () => number, budget: RecvBudget, wakeWo
       const c = connections.get(id)
       if (!c) return false
       connections.delete(id)
+      ringsClosed()
       // Like Repy's shutdown-then-close: what was sent still goes out, then the socket is gone.
       paths.drain(c, true)
       finish(c)
       drop(c)
-      closing.add(c.socket)
-      c.socket.once('close', () => {
-        closing.delete(c.socket)
-        recount()
-      })
+      // A socket whose peer ended it first may be closed already: its 'close' is not emitted again, and kept in
+      // `closing` it held its connection (and the rings) until the vessel ended.
+      if (!c.socket.closed) {
+        closing.add(c.socket)
+        c.socket.once('close', () => {
+          closing.delete(c.socket)
+          recount()
+        })
+      }
       c.socket.destroySoon()
       recount()
       return true
