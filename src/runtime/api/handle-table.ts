@@ -1,7 +1,7 @@
 // A vessel's handles of one kind (its open files, sockets, listeners), by the id the program holds. A handle the
 // program closes is forgotten at once: the host holds memory only for what is open, however often a program opens
-// and closes (a closed connection kept its 128 KB of rings until the vessel ended, so a program could grow the sandbox
-// host, and end every vessel of the node, by connecting and closing in a loop).
+// and closes (a closed connection kept its 128 KB of rings until the vessel ended: a program that connected and
+// closed in a loop grew the sandbox host, which every vessel of the node shares, without bound).
 import { RepyError } from '../errors.js'
 import { int } from './validate.js'
 import type { GuestValue } from './types.js'
