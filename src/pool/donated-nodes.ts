@@ -102,8 +102,9 @@ export class DonatedNodes {
     const ours = listed.filter((v) => v.ownerKey === this.poolKey).slice(0, MAX_VESSELS_PER_NODE)
     let taken = ours.length
     await this.lock.serial(async () => {
+      const stored = await this.store.node(id)
       // a recheck answered by a node that left the pool meanwhile (it refused the pool as owner) takes nothing in
-      if (recheck && (await this.store.node(id)) === undefined) return
+      if (recheck && stored === undefined) return
       const all = await this.store.listVessels()
       const known = all.filter((v) => v.peerId === id)
       const owned = new Map(ours.map((v) => [v.name, v]))
@@ -140,10 +141,19 @@ export class DonatedNodes {
         changes.push({ type: 'putVessel', vessel })
         this.log.info(`${vessel.id} joined the pool`, { vessel: vessel.id })
       }
-      if (taken > 0 || known.length > 0 || (await this.store.node(id)) !== undefined)
+      // Only the node's own Announce moves a node the pool reaches: the timer's checks dialed addresses read before
+      // they began, and an Announce may have replaced them since (a relayed address once the node has a relay slot).
+      const moved = claimant !== null || stored?.available !== true
+      if (taken > 0 || known.length > 0 || stored !== undefined)
         changes.push({
           type: 'putNode',
-          node: { peerId: id, addresses: [...addresses], available: true, lastSeen: this.now(), lastError: null },
+          node: {
+            peerId: id,
+            addresses: moved ? [...addresses] : stored.addresses,
+            available: true,
+            lastSeen: this.now(),
+            lastError: null,
+          },
         })
       await this.store.apply(changes)
     })

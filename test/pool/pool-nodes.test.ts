@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClientTransport, NodeClient } from '../../src/client/node-client.js'
-import { donateVessels } from '../../src/client/donate.js'
+import { announceToPool, donateVessels } from '../../src/client/donate.js'
 import type { KeyPair } from '../../src/keys/key-files.js'
 import { NodeManager } from '../../src/node/node-manager.js'
 import { nodeManagerProtocol } from '../../src/node/protocol-service.js'
@@ -62,6 +62,18 @@ describe('leases end', () => {
 })
 
 describe('nodes come and go', () => {
+  it("keeps a node's announced address when the timer's check of its older one answers after the Announce", async () => {
+    const p = await pool()
+    const n = await node(p, 1)
+    // the same listener named another way: the node announces it as its new address (as after a relay slot)
+    const renamed = n.address.replace('/ip4/127.0.0.1/', '/dns4/localhost/')
+    await announceToPool(p.address, [renamed], n.keys.owner, { transport })
+    // a check of the timer that read the old address before the Announce, and answers only now
+    await p.pool.nodes.check([n.address], n.nm.peerId, null, true)
+    const [lease] = await (await p.client(alice)).call('Acquire', [1, false])
+    expect(lease!.node).toBe(renamed)
+  })
+
   it('a node that stops answering is unavailable, and back when it answers', async () => {
     const p = await pool()
     const n = await startTestNode({ transport, init: { vessels: 2, donatePercent: 20 } })
