@@ -4,9 +4,9 @@
 // engine outlived its stop leaves the host about 10 MB larger per run: with the host's stop reporting the vessel
 // ended but leaving its thread running, this test saw 1.8 GB against 168 MB.
 // Ports: the vessel's own (the node's restrictions), on 127.0.0.1.
-import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { NodeClient } from '../../src/client/node-client.js'
+import { rssKb } from '../helpers/rss.js'
 import { enc, sandboxHostPids, startTestNode, text, waitFor, type TestNode } from './nm-helpers.js'
 
 const CYCLES = 100
@@ -24,9 +24,6 @@ for (const port of getresources()[0].connport) {
 log('holding ' + held.length + (listener ? ' listening' : '') + '\\n')
 while (true) await sleep(1)
 `
-
-const rssKb = (pid: number): number =>
-  Number(/^Rss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN)
 
 let node: TestNode | undefined
 afterEach(async () => {

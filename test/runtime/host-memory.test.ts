@@ -3,8 +3,8 @@
 // (128 KB) until the program ended, so a program that connected and closed in a loop grew the host, whose memory
 // every vessel of the node shares, without bound. Locks were a host table that only grew; they are the program's
 // own objects now (the prelude's). Ports used here: 21900-21999.
-import { readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
+import { rssKb } from '../helpers/rss.js'
 import { sharedGuestHost } from '../helpers/shared-host.js'
 import { netRestrictions } from './api/fixtures/net-helpers.js'
 
@@ -13,8 +13,7 @@ afterAll(() => host.close())
 
 const PORTS = Array.from({ length: 100 }, (_, i) => 21900 + i)
 const RESTRICTIONS = netRestrictions({ conn: PORTS, loop: 1e12 })
-const rssMb = (pid: number): number =>
-  Number(/^Rss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024
+const rssMb = (pid: number): number => rssKb(pid) / 1024
 
 /** Connects to itself `cycles` times, sends 64 KiB each way (the rings' pages are then in use) and closes both
  *  ends; says 'done', then waits to be stopped (its handles are all closed, the program still runs). */
