@@ -8,9 +8,14 @@ import { writeFileSync } from 'node:fs'
 /** The calling process's main thread's slack, in ns. The sandbox host may write this one file (sandbox.ts). */
 export const TIMER_SLACK_FILE = '/proc/self/timerslack_ns'
 
-/** Sets the main thread's timer slack to 1 ns. Where the kernel does not allow it (before Linux 4.6, or where a
- *  process may not set its own without CAP_SYS_NICE), sleeps are only less exact. */
+/** Whether exactTimers has run in this process. */
+let done = false
+
+/** Sets the main thread's timer slack to 1 ns, once per process. Where the kernel does not allow it (before Linux
+ *  4.6, or where a process may not set its own without CAP_SYS_NICE), sleeps are only less exact. */
 export function exactTimers(): void {
+  if (done) return
+  done = true
   try {
     writeFileSync(TIMER_SLACK_FILE, '1')
   } catch {

@@ -50,9 +50,6 @@ export function bootThreadAhead(registry: string): void {
   ahead = { frontEnds, thread }
 }
 
-/** Whether this process's main thread has its timer slack set (timer-slack.ts). */
-let timersExact = false
-
 /** Starts a vessel thread; it waits for its vessel (a VesselMessage), loading the front-end registry meanwhile. */
 export function startVesselThread(frontEnds?: string): VesselThread {
   if (ahead !== undefined && ahead.frontEnds === frontEnds) {
@@ -63,10 +60,7 @@ export function startVesselThread(frontEnds?: string): VesselThread {
   }
   // A thread starts with the slack of the thread that made it: set before the first vessel thread, in every process
   // that makes them (a sandbox host, `flotilla run`, which boots its thread ahead).
-  if (!timersExact) {
-    exactTimers()
-    timersExact = true
-  }
+  exactTimers()
   const charges = new HostCharges()
   const data: VesselThreadData = { charges: charges.sab, frontEnds }
   const worker = new Worker(WORKER_ENTRY, {
