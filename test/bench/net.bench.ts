@@ -3,7 +3,9 @@
 // written the Repy way (non-blocking calls, sleep(0.0001) when a pass did nothing) and with the awaitable calls
 // (recvAsync, sendAsync), and runs between two threads of one program (a direct connection: the bytes go through
 // shared memory) and against a Node echo server outside the sandbox (the bytes go through the host's sockets).
-// Also how long sleep(0.0001) sleeps, and what one host call costs in bare QuickJS here, which bounds the guest.
+// Also how long sleep(0.0001) sleeps, and what one host call costs in bare QuickJS here, which bounds the guest; the
+// awaitable echo in bare QuickJS (the same program, its connections the guest's own arrays) and in parts (one 4 KiB
+// exchange each way, sync and awaited), which say how much of a guest's time is the sandbox's calls.
 // Throughput is the bytes sent one way over the whole exchange's time. Each figure is given by wall time and by cpu
 // time (the vessel worker thread's for a guest, this process's for plain Node): on a machine shared with other work
 // the wall figure mostly says how often the thread got a core. The guests run one after another in a node's sandbox
@@ -11,8 +13,9 @@
 // vessel's fresh worker (its host code not yet optimized by V8), the second shows what that settles at.
 import net from 'node:net'
 import { performance } from 'node:perf_hooks'
-import { newQuickJSWASMModule } from 'quickjs-emscripten'
+import { newQuickJSWASMModule, type QuickJSHandle } from 'quickjs-emscripten'
 import { newHostFunction } from '../../src/runtime/host-function.js'
+import { threadCpuSeconds } from '../../src/runtime/nanny/thread-cpu.js'
 import { netRestrictions } from '../runtime/api/fixtures/net-helpers.js'
 import { BenchHost } from './bench-host.js'
 import { fmt } from './stats.js'
@@ -22,6 +25,8 @@ const TOTAL = 10 * 1024 * 1024
 const ROUND_TRIPS = 2000
 const SLEEPS = 1000
 const CALLS = 20_000
+/** Rounds of each part of the awaitable echo. */
+const PARTS = 20_000
 /** Ports 21250-21269. */
 const PORT = 21250
 const MB = 1e6
@@ -143,6 +148,46 @@ async function bareQuickJSCall(path: 'generic' | 'host-function'): Promise<numbe
   return seconds
 }
 
+/** The awaitable echo of the guests below, the same program text, in bare QuickJS with connections made of the
+ *  guest's own arrays: no host call, no copy of the bytes. What QuickJS itself takes for the program's awaits and
+ *  threads; the rest of a guest's time is the sandbox's calls. Run twice, so that V8 has tiered QuickJS up as a
+ *  node's warm-up does for its vessels; the second run's passes. */
+async function bareQuickJSEcho(): Promise<Figures[]> {
+  const QuickJS = await newQuickJSWASMModule()
+  const channels = String.raw`
+const createthread = (f) => { f() }
+const end = () => ({ queue: [], waiter: null })
+const socket = (mine, peer) => ({
+  sendAsync(d) { const w = peer.waiter; if (w) { peer.waiter = null; w(d) } else peer.queue.push(d); return Promise.resolve(d.length) },
+  recvAsync() { return mine.queue.length > 0 ? Promise.resolve(mine.queue.shift()) : new Promise((r) => { mine.waiter = r }) },
+})
+const ends = [end(), end()]
+const c = socket(ends[0], ends[1]), a = socket(ends[1], ends[0])
+const getresources = () => [null, { threadcpu: threadcpu() }]
+`
+  const program = `(async () => {${HELPERS}${channels}${echoThread('await', TOTAL * PASSES)}${echoClient('await')}})()`
+  let figures: Figures[] = []
+  for (let run = 0; run < 2; run++) {
+    const ctx = QuickJS.newContext()
+    let output: string | undefined
+    const define = (name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle | undefined) =>
+      ctx.newFunction(name, fn).consume((f) => ctx.setProp(ctx.global, name, f))
+    define('getruntime', () => ctx.newNumber(performance.now() / 1000))
+    define('threadcpu', () => ctx.newNumber(threadCpuSeconds()))
+    define('log', (text) => {
+      output = ctx.getString(text)
+      return undefined
+    })
+    ctx.unwrapResult(ctx.evalCode(program, 'bare-echo.js')).dispose()
+    while (output === undefined) {
+      if (ctx.unwrapResult(ctx.runtime.executePendingJobs()) === 0) throw new Error('the bare echo stopped')
+    }
+    ctx.dispose()
+    figures = JSON.parse(output) as Figures[]
+  }
+  return figures
+}
+
 // ---- guest programs ----
 
 /** The exchanges run twice in one program: a vessel's worker is a fresh V8 isolate, whose host code (the bridge,
@@ -180,8 +225,12 @@ const twoThreads = (port: number, style: 'repy' | 'await', onePass: number) =>
 const srv = listenforconnection('127.0.0.1', ${port})
 const c = await openconnection('127.0.0.1', ${port}, '127.0.0.1', ${port + 1}, 5)
 const a = srv.getconnection()[2]
-const ECHOED = ${onePass * PASSES}
 ` +
+  echoThread(style, onePass * PASSES)
+
+/** The thread that echoes on `a` what arrives, `echoed` bytes in all. */
+const echoThread = (style: 'repy' | 'await', echoed: number) =>
+  `const ECHOED = ${echoed}\n` +
   (style === 'repy'
     ? String.raw`
 createthread(async () => {
@@ -250,6 +299,18 @@ for (let i = 0; i < ${ROUND_TRIPS}; i++) {
 ${END(ROUND_TRIPS)}
 `
 
+/** One 4 KiB exchange on a direct connection, `body` (with \`c\` and \`a\` its ends), timed over PARTS rounds. */
+const guestPart = (port: number, body: string) =>
+  HELPERS +
+  String.raw`
+const srv = listenforconnection('127.0.0.1', ${port})
+const c = await openconnection('127.0.0.1', ${port}, '127.0.0.1', ${port + 1}, 5)
+const a = srv.getconnection()[2]
+${START}
+for (let i = 0; i < ${PARTS}; i++) { ${body} }
+${END(PARTS)}
+`
+
 export const guestEcho = (port: number, style: 'repy' | 'await') => twoThreads(port, style, TOTAL) + echoClient(style)
 export const guestPingPong = (port: number, style: 'repy' | 'await') =>
   twoThreads(port, style, ROUND_TRIPS * CHUNK) + pingPongClient(style)
@@ -306,6 +367,15 @@ export async function netBench(): Promise<void> {
   const call = await guest(guestCall)
   console.log(`  guest                                          ${busy(call, us)}`)
 
+  console.log('\nthe awaitable echo in parts: what one 4 KiB each way costs a guest thread, time per round')
+  const part = async (label: string, body: string) =>
+    console.log(`  ${label.padEnd(44)}  ${busy(await guest(guestPart(PORT + 16, body), [PORT + 16, PORT + 17]), us)}`)
+  await part('await null (QuickJS alone)', 'await null')
+  await part('c.send(block); a.recv(CHUNK)', 'c.send(block); a.recv(CHUNK)')
+  await part('await c.sendAsync(block); a.recv(CHUNK)', 'await c.sendAsync(block); a.recv(CHUNK)')
+  await part('c.send(block); await a.recvAsync(CHUNK)', 'c.send(block); await a.recvAsync(CHUNK)')
+  await part('recvAsync waits, then c.send(block)', 'const d = a.recvAsync(CHUNK); c.send(block); await d')
+
   console.log(`\nsleep(0.0001), ${SLEEPS} times: time per call`)
   console.log(`  Node setTimeout(0.1 ms)                   ${us(await nodeSleep())}`)
   console.log(`  guest sleep(0.0001)                       ${busy(await guest(guestSleep), us)}`)
@@ -318,6 +388,7 @@ export async function netBench(): Promise<void> {
     console.log(`  ${label.padEnd(40)}  ${busy(await guest(source, ports), mbps)}`)
   await echo('guest, two threads, Repy style', guestEcho(PORT + 2, 'repy'), [PORT + 2, PORT + 3])
   await echo('guest, two threads, awaitable', guestEcho(PORT + 4, 'await'), [PORT + 4, PORT + 5])
+  console.log(`  ${'bare QuickJS, the same awaits, no host'.padEnd(40)}  ${busy(await bareQuickJSEcho(), mbps)}`)
   await withEchoServer(ext, async () => {
     await echo('guest to a Node echo server, Repy style', outside(ext, PORT + 6) + echoClient('repy'), [PORT + 6])
     await echo('guest to a Node echo server, awaitable', outside(ext, PORT + 7) + echoClient('await'), [PORT + 7])

@@ -5,7 +5,9 @@
 //    running), with a pause before each start (a spare thread booted) and back to back, for hello.js and hello.r2py,
 //    next to a signed request's round trip (ListFilesInVessel) on the same node in the same run;
 //  - an idle node manager with its sandbox host: cpu over a window, RSS and footprint (memory only these processes
-//    hold, shared pages once); then with 10 vessels sleeping, and after they are stopped.
+//    hold, shared pages once); then with 10 vessels sleeping, and after they are stopped;
+//  - floors, what the design costs before any of Flotilla's code (docs/ARCHITECTURE.md, 'What the design costs'): Node
+//    with a worker thread, and with QuickJS in it, next to `flotilla run`; 10 bare worker threads' footprint.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -35,6 +37,38 @@ const PAUSE_MS = 300
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
+/** The least a program run in a worker thread of its own can take: Node, plus a worker thread that says hello, plus
+ *  QuickJS made in that thread (compiled as `flotilla run` compiles it, src/runtime/local-run.ts) evaluating a line.
+ *  `flotilla run` does that and more (its command line, the program's sandbox and API). Run with the project as cwd. */
+const WORKER_FLOOR = `import { Worker } from 'node:worker_threads'
+const w = new Worker("require('node:worker_threads').parentPort.postMessage('hello')", { eval: true, execArgv: [] })
+w.once('message', (m) => { console.log(m); w.terminate() })`
+const QUICKJS_FLOOR = `import { Worker } from 'node:worker_threads'
+import { readFileSync } from 'node:fs'
+import { setFlagsFromString } from 'node:v8'
+const w = new Worker(\`const { parentPort } = require('node:worker_threads')
+const { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } = require('quickjs-emscripten')
+parentPort.once('message', async (wasmModule) => {
+  const ctx = (await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmModule }))).newContext()
+  parentPort.postMessage(ctx.getString(ctx.unwrapResult(ctx.evalCode("'hello'"))))
+})
+parentPort.postMessage('loaded')\`, { eval: true, execArgv: [] })
+w.on('message', (m) => {
+  if (m !== 'loaded') return void (console.log(m), w.terminate())
+  setFlagsFromString('--wasm-tiering-budget=2000000000')
+  w.postMessage(new WebAssembly.Module(readFileSync(new URL(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm')))))
+})`
+/** A process waiting with `n` bare worker threads, each with a vessel thread's limits (src/runtime/vessel-threads.ts)
+ *  and waiting too: says 'ready' once all are up. */
+const waitingThreads = (n: number) => `import { Worker } from 'node:worker_threads'
+const limits = { stackSizeMb: 4, maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 2 }
+let up = 0
+const ready = () => { if (up++ === ${n}) console.log('ready') }
+for (let i = 0; i < ${n}; i++)
+  new Worker("const { parentPort } = require('node:worker_threads'); setInterval(() => {}, 1000); parentPort.postMessage(1)", { eval: true, execArgv: [], resourceLimits: limits }).once('message', ready)
+ready()
+setInterval(() => {}, 1000)`
+
 interface Timed {
   wall: number[]
   cpu: number[]
@@ -47,7 +81,7 @@ function timeCommands(commands: Record<string, string[]>): Map<string, Timed> {
     for (const [name, [cmd, ...args]] of Object.entries(commands)) {
       const cpu0 = childrenCpuMs()
       const t0 = performance.now()
-      const r = spawnSync(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      const r = spawnSync(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT })
       if (r.status !== 0) throw new Error(`${name} failed (${r.status}): ${String(r.stderr)}`)
       results.get(name)!.wall.push(performance.now() - t0)
       results.get(name)!.cpu.push(childrenCpuMs() - cpu0)
@@ -102,6 +136,23 @@ async function idleFigures(nmPid: number): Promise<IdleFigures> {
   }
 }
 
+/** The footprint (MB) of a process waiting with `n` bare worker threads (waitingThreads), once they have waited as
+ *  long as the sleeping vessels before their figures. */
+async function waitingFootprint(n: number): Promise<number> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', waitingThreads(n)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', () => resolve())
+    child.once('exit', (code) => reject(new Error(`the process with ${n} waiting threads exited (${code})`)))
+  })
+  await sleep(2000 + IDLE_WINDOW_MS)
+  const footprint = groupMemory([child.pid!]).footprintKb / 1024
+  child.kill()
+  await new Promise((r) => child.once('exit', r))
+  return footprint
+}
+
 export async function startupBench(): Promise<void> {
   const dir = tempDir('flotilla-startup-bench-')
   writeFileSync(join(dir, 'r.txt'), GENEROUS_RESTRICTIONS)
@@ -112,6 +163,8 @@ export async function startupBench(): Promise<void> {
     const address = node.summary.addresses[0]!
     const commands = timeCommands({
       'node -e 0': [process.execPath, '-e', '0'],
+      'floor: node + a worker thread': [process.execPath, '--input-type=module', '-e', WORKER_FLOOR],
+      'floor: + QuickJS in it, evaluating a line': [process.execPath, '--input-type=module', '-e', QUICKJS_FLOOR],
       'flotilla run hello.js': [process.execPath, FLOTILLA, 'run', join(dir, 'r.txt'), join(dir, 'hello.js')],
       'flotilla --help': [process.execPath, FLOTILLA, '--help'],
       'flotilla node status': [process.execPath, FLOTILLA, 'node', 'status', '--data', node.dataDir],
@@ -220,6 +273,12 @@ export async function startupBench(): Promise<void> {
       row('those vessels stopped', stopped),
       row('idle, a minute after the last program (sandbox host stopped)', retired),
     ])
+    const alone = await waitingFootprint(0)
+    const threads = await waitingFootprint(SLEEPING)
+    console.log(
+      `floor: a Node process waiting, footprint ${fmt(alone, 1)} MB; with ${SLEEPING} bare worker threads waiting ` +
+        `(a vessel thread's limits) ${fmt(threads, 1)} MB: ${fmt((threads - alone) / SLEEPING, 1)} MB a thread`,
+    )
   } finally {
     await transport.close()
     node.child.kill('SIGTERM')
