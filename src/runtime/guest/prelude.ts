@@ -28,8 +28,9 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
   const NativePromise = Promise
   const promiseResolve = Promise.resolve
   const promiseReject = Promise.reject
-  const resolved = (v) => apply(promiseResolve, NativePromise, [v])
-  const rejected = (e) => apply(promiseReject, NativePromise, [e])
+  const bind = (f, self) => apply(Function.prototype.bind, f, [self])
+  const resolved = bind(promiseResolve, NativePromise)
+  const rejected = bind(promiseReject, NativePromise)
   const NativeProxy = Proxy
   const NativeFunction = Function
   const NativeReferenceError = ReferenceError
@@ -64,6 +65,12 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
   const call = (head, a, data) => {
     // a call without arguments (getruntime() as programs time loops) needs no argument list
     if (a.length === 0 && head.length === 1) return host(head[0])
+    // nor does one (a send's data, a recv's size, a sleep's time): building and applying a list cost QuickJS more
+    // than the rest of such a call
+    if (a.length === 1) {
+      const x = data ? bytes(a[0]) : a[0]
+      return head.length === 1 ? host(head[0], x) : host(head[0], head[1], x)
+    }
     const args = setPrototypeOf(head, null)
     for (let i = 0; i < a.length; i++) args[args.length] = data ? bytes(a[i]) : a[i]
     return apply(host, undefined, args)
@@ -156,7 +163,9 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
   // host answers a promise, an array, a plain object or a primitive: only a promise is a non-array object here.
   const wrapLater = async (p, wrap) => wrap(await ownConstructor(p))
   const post = (r, wrap) => (r !== null && typeof r === 'object' && !isArray(r) ? wrapLater(r, wrap) : wrap(r))
-  const method = (op, id, wrap) => function (...a) { const r = call([op, id], a, true); return wrap ? post(r, wrap) : r }
+  /** A handle's operation: with one argument (a send's data, a recv's size), not even the list's head is built. */
+  const callOn = (op, id, a) => (a.length === 1 ? host(op, id, bytes(a[0])) : call([op, id], a, true))
+  const method = (op, id, wrap) => function (...a) { const r = callOn(op, id, a); return wrap ? post(r, wrap) : r }
   // Object literals define their properties (no setter on a prototype runs); __proto__ in one sets its prototype.
   const object = (o) => freeze(o)
 
@@ -174,7 +183,7 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
   // a job of its own), which was a fifth of an awaited recv's cost; the host's promise is handed over as it is.
   const awaitable = (op, id, wrap) => function (...a) {
     let r
-    try { r = call([op, id], a, true) } catch (e) { return rejected(e) }
+    try { r = callOn(op, id, a) } catch (e) { return rejected(e) }
     if (r !== null && typeof r === 'object' && !isArray(r)) return wrap ? wrapLater(r, wrap) : r
     try { return resolved(wrap ? wrap(r) : r) } catch (e) { return rejected(e) }
   }
