@@ -114,20 +114,23 @@ export function createApi({ py, js, scheduler, startThread, formatException }: A
   })
   py.exactArity(LockClass, 'acquire', 1, wrongCount('acquire', 1))
   py.exactArity(LockClass, 'release', 0, wrongCount('release', 0))
+  // A socket's send and recv, as a lock's methods: called with exactly their argument, no argument arrays.
   const SocketClass = py.nativeClass('socket', {
-    send(self, ...a) {
-      count('send', a, 1)
-      return settle(call(self, 'send', str('send', a[0])))
+    send(self, data) {
+      spend()
+      return settle((py.payloadOf(self) as Handle).send!(str('send', data)))
     },
-    recv(self, ...a) {
-      count('recv', a, 1)
-      return settle(call(self, 'recv', int('recv', a[0])))
+    recv(self, size) {
+      spend()
+      return settle((py.payloadOf(self) as Handle).recv!(int('recv', size)))
     },
     close(self, ...a) {
       count('close', a, 0)
       return settle(call(self, 'close'))
     },
   })
+  py.exactArity(SocketClass, 'send', 1, wrongCount('send', 1))
+  py.exactArity(SocketClass, 'recv', 1, wrongCount('recv', 1))
   const socket = (h: unknown) => py.newInstance(SocketClass, h)
   const TCPServerClass = py.nativeClass('TCPServerSocket', {
     getconnection(self, ...a) {

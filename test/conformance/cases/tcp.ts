@@ -192,6 +192,7 @@ const items: Item[] = [
       ['null', 'null', 'None'],
       ['a string', "'10'", '"10"'],
       ['no argument', '', ''],
+      ['two arguments', '1, 2', '1, 2'],
     ] as const
   ).map(([label, js, py]) => c(`recv refuses ${label}`, `client.recv(${js})`, `client.recv(${py})`, ARG)),
   pyOnly('recv refuses a whole float', 'client.recv(1.0)', ARG, WHOLE_FLOAT),
