@@ -65,12 +65,9 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
   const call = (head, a, data) => {
     // a call without arguments (getruntime() as programs time loops) needs no argument list
     if (a.length === 0 && head.length === 1) return host(head[0])
-    // nor does one (a send's data, a recv's size, a sleep's time): building and applying a list cost QuickJS more
-    // than the rest of such a call
-    if (a.length === 1) {
-      const x = data ? bytes(a[0]) : a[0]
-      return head.length === 1 ? host(head[0], x) : host(head[0], head[1], x)
-    }
+    // nor does one (a sleep's time; a handle's operations, callOn): building and applying a list cost QuickJS more
+    // than the rest of a small socket send
+    if (a.length === 1 && head.length === 1) return host(head[0], data ? bytes(a[0]) : a[0])
     const args = setPrototypeOf(head, null)
     for (let i = 0; i < a.length; i++) args[args.length] = data ? bytes(a[i]) : a[i]
     return apply(host, undefined, args)
