@@ -1,7 +1,8 @@
 // Repy (.r2py) benchmarks (issue: run Repy programs): the same CPU-bound loop as a .r2py program and as a .js
-// program on Flotilla, in one run, plus a function-call-heavy loop, uncontended lock acquire + release, getruntime(), and hello
-// world start to exit for both. Each part is timed in the program's own thread cpu time (getresources()'s
-// `threadcpu`), which other load on the machine barely changes, and in wall time (getruntime()). Each program runs
+// program on Flotilla, in one run, plus a function-call-heavy loop, uncontended lock acquire + release,
+// getruntime(), a loop at the program's top level (its names globals) and hello world start to exit for both. Each
+// part is timed in the program's own thread cpu time (getresources()'s `threadcpu`), which other load on the machine
+// barely changes, and in wall time (getruntime()). Each program runs
 // its parts twice and reports the second pass: the first runs while V8 has not yet optimized QuickJS's interpreter
 // (up to 5 times slower, see src/runtime/engine-warm-up.ts), which would hide the difference between the two.
 // With REPY_V2 naming a runnable Repy V2 (scripts/assemble-repy.sh), the same .r2py program also runs on the real
@@ -9,7 +10,7 @@
 // Without it, the figures printed for reference were measured on a 2-core machine: the loop 0.096-0.120 s,
 // 300,000 calls of add(a, b) 0.020 s, lock acquire + release 11-13 us, getruntime() 18-20 us.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -23,6 +24,8 @@ const LOOP = 3_000_000
 const CALLS = 300_000
 const LOCKS = 100_000
 const CLOCKS = 100_000
+/** Steps of a loop at the program's top level, where its names are globals (a Repy program's usual main code). */
+const GLOBALS = 300_000
 
 /** The loop both benchmarks time (also warm-up.bench.ts), as Python and as JavaScript. */
 export const SUM_OF_SQUARES_PY = `
@@ -74,8 +77,13 @@ for p in range(2):
   t, c = getruntime(), cpu()
   clocks(${CLOCKS})
   clock, clock_cpu = getruntime() - t, cpu() - c
-log('{"loop": %f, "call": %f, "lock": %f, "clock": %f, "loopCpu": %f, "callCpu": %f, "lockCpu": %f, "clockCpu": %f, "total": "%d"}' % (
-    loop, call, lock, clock, loop_cpu, call_cpu, lock_cpu, clock_cpu, total))
+  t, c = getruntime(), cpu()
+  g = 0
+  for gi in xrange(${GLOBALS}):
+    g = g + gi
+  glob, glob_cpu = getruntime() - t, cpu() - c
+log('{"loop": %f, "call": %f, "lock": %f, "clock": %f, "glob": %f, "loopCpu": %f, "callCpu": %f, "lockCpu": %f, "clockCpu": %f, "globCpu": %f, "total": "%d"}' % (
+    loop, call, lock, clock, glob, loop_cpu, call_cpu, lock_cpu, clock_cpu, glob_cpu, total))
 `
 
 const JS = `
@@ -85,7 +93,7 @@ function calls(n) { let x = 0; let i = 0; while (i < n) { x = add(x, i); i += 1 
 function locks(n) { const lock = createlock(); for (let i = 0; i < n; i++) { lock.acquire(true); lock.release() } }
 function clocks(n) { for (let i = 0; i < n; i++) getruntime() }
 const cpu = () => getresources()[1].threadcpu
-let t, c, total, loop, loopCpu, call, callCpu, lock, lockCpu, clock, clockCpu
+let t, c, total, loop, loopCpu, call, callCpu, lock, lockCpu, clock, clockCpu, glob, globCpu, g
 for (let p = 0; p < 2; p++) {
   t = getruntime(); c = cpu()
   total = sumOfSquares(${LOOP})
@@ -99,8 +107,12 @@ for (let p = 0; p < 2; p++) {
   t = getruntime(); c = cpu()
   clocks(${CLOCKS})
   clock = getruntime() - t; clockCpu = cpu() - c
+  t = getruntime(); c = cpu()
+  g = 0
+  for (let gi = 0; gi < ${GLOBALS}; gi++) g = g + gi
+  glob = getruntime() - t; globCpu = cpu() - c
 }
-log(JSON.stringify({ loop, call, lock, clock, loopCpu, callCpu, lockCpu, clockCpu, total: String(total) }))
+log(JSON.stringify({ loop, call, lock, clock, glob, loopCpu, callCpu, lockCpu, clockCpu, globCpu, total: String(total) }))
 `
 
 interface Figures {
@@ -108,10 +120,12 @@ interface Figures {
   call: number
   lock: number
   clock: number
+  glob: number
   loopCpu: number
   callCpu: number
   lockCpu: number
   clockCpu: number
+  globCpu: number
   total: string
 }
 type Part = Exclude<keyof Figures, 'total'>
@@ -162,7 +176,13 @@ export async function repyBench(): Promise<void> {
     if (REPY_V2) repy.push(measureRepy(repyDir))
   }
   const m = (xs: Figures[], k: Part) => median(xs.map((x) => x[k]))
-  const row = (what: string, k: 'loop' | 'call' | 'lock' | 'clock', unit: 's' | 'us', per = 1, reported = '') => {
+  const row = (
+    what: string,
+    k: 'loop' | 'call' | 'lock' | 'clock' | 'glob',
+    unit: 's' | 'us',
+    per = 1,
+    reported = '',
+  ) => {
     const scale = unit === 'us' ? 1e6 / per : 1
     const digits = unit === 'us' ? 2 : 3
     const part = (suffix: '' | 'Cpu', label: string) => {
@@ -185,6 +205,7 @@ export async function repyBench(): Promise<void> {
   row(`${CALLS} calls of add(a, b)`, 'call', 's', 1, '0.020 s')
   row(`lock acquire + release, uncontended (per pair, ${LOCKS} pairs)`, 'lock', 'us', LOCKS, '11-13 us')
   row(`getruntime() (per call, ${CLOCKS} calls)`, 'clock', 'us', CLOCKS, '18-20 us')
+  row(`g = g + i at the top level, globals (per step, ${GLOBALS} steps)`, 'glob', 'us', GLOBALS)
   console.log(`  totals: .r2py ${py[0]!.total} (exact)   .js ${js[0]!.total} (a double)`)
 
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-bench-'))
@@ -196,4 +217,5 @@ export async function repyBench(): Promise<void> {
     startToExit(join(dir, 'hello.js'), join(dir, 'r.txt')),
   ]
   console.log(`  hello world start to exit (flotilla run) .r2py ${fmt(hpy, 0)} ms   .js ${fmt(hjs, 0)} ms`)
+  for (const d of [repyDir, dir]) rmSync(d, { recursive: true, force: true })
 }

@@ -121,7 +121,8 @@ export class PyDict {
     return this.m.get(hashKey(k))
   }
   set(k: unknown, v: unknown): void {
-    if (this.check !== null) this.check(k)
+    // a string key already held passed the check when it was added (a module's loop sets its globals each pass)
+    if (this.check !== null && (typeof k !== 'string' || !this.m.has(k))) this.check(k)
     const h = hashKey(k)
     if (h !== k && !this.m.has(h)) (this.ks ??= new Map()).set(h, k)
     this.m.set(h, v)
