@@ -3,7 +3,7 @@
 // runGuest (test/helpers) starts a fresh host for each program instead, whose engine runs its first half second or
 // more unoptimized, which would hide most of what a benchmark compares. 'one-program' is such a host, as runGuest
 // starts one (`flotilla run` runs its program in its own process: src/runtime/local-run.ts).
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FRONT_ENDS_MODULE } from '../../src/front-ends.js'
 import type { Outcome } from '../../src/runtime/api/types.js'
@@ -85,7 +85,9 @@ export class BenchHost {
     return { output: running.output, outcome }
   }
 
-  close(): Promise<void> {
-    return this.host.shutdown(30_000)
+  /** Shuts the host down and removes its vessels' folder. */
+  async close(): Promise<void> {
+    await this.host.shutdown(30_000)
+    rmSync(this.root, { recursive: true, force: true })
   }
 }
