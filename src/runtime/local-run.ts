@@ -29,7 +29,7 @@ import { builtFile, SpareThreads } from './vessel-threads.js'
  * refuses Node's code cache of its built-in modules, and a worker booting afterwards took 20-30 ms more cpu
  * compiling them.
  */
-const TIERING_BUDGET = 2_000_000_000
+export const TIERING_BUDGET = 2_000_000_000
 
 function compileQuickJSForOneProgram(): WebAssembly.Module {
   setFlagsFromString(`--wasm-tiering-budget=${TIERING_BUDGET}`)

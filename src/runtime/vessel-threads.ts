@@ -50,6 +50,12 @@ export function bootThreadAhead(registry: string): void {
   ahead = { frontEnds, thread }
 }
 
+/** A vessel thread's limits. Young generation 2 MB in all (V8 gives this old generation 4 MB of semi-spaces): a
+ *  sleeping vessel's thread fills whatever it has over time, and its host-side garbage is short-lived and small. 10
+ *  vessels sleeping for 20 s: the host's RSS 172-181 -> 161-162 MB (two runs each); guest calls unchanged within the
+ *  noise. */
+export const VESSEL_THREAD_LIMITS = { stackSizeMb: 4, maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 2 }
+
 /** Starts a vessel thread; it waits for its vessel (a VesselMessage), loading the front-end registry meanwhile. */
 export function startVesselThread(frontEnds?: string): VesselThread {
   if (ahead !== undefined && ahead.frontEnds === frontEnds) {
@@ -65,10 +71,7 @@ export function startVesselThread(frontEnds?: string): VesselThread {
   const data: VesselThreadData = { charges: charges.sab, frontEnds }
   const worker = new Worker(WORKER_ENTRY, {
     workerData: data,
-    // Young generation 2 MB in all (V8 gives this old generation 4 MB of semi-spaces): a sleeping vessel's thread
-    // fills whatever it has over time, and its host-side garbage is short-lived and small. 10 vessels sleeping for
-    // 20 s: the host's RSS 172-181 -> 161-162 MB (two runs each); guest calls unchanged within the noise.
-    resourceLimits: { stackSizeMb: 4, maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 2 },
+    resourceLimits: VESSEL_THREAD_LIMITS,
     env: {},
     stdout: false,
     stderr: false,

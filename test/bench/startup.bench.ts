@@ -23,6 +23,8 @@ import { HOST_IDLE_MS } from '../../src/node/lifecycle.js'
 import { GENEROUS_RESTRICTIONS } from '../helpers/run-guest.js'
 import { HELLO, makeKeys, tempDir } from '../node/nm-helpers.js'
 import { firstLineLatencies } from './first-line.js'
+import { TIERING_BUDGET } from '../../src/runtime/local-run.js'
+import { VESSEL_THREAD_LIMITS } from '../../src/runtime/vessel-threads.js'
 import { childPids, childrenCpuMs, cpuMs, groupMemory, memory } from './proc-stats.js'
 import { fmt, median, percentile } from './stats.js'
 
@@ -55,13 +57,13 @@ parentPort.once('message', async (wasmModule) => {
 parentPort.postMessage('loaded')\`, { eval: true, execArgv: [] })
 w.on('message', (m) => {
   if (m !== 'loaded') return void (console.log(m), w.terminate())
-  setFlagsFromString('--wasm-tiering-budget=2000000000')
+  setFlagsFromString('--wasm-tiering-budget=${TIERING_BUDGET}')
   w.postMessage(new WebAssembly.Module(readFileSync(new URL(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm')))))
 })`
 /** A process waiting with `n` bare worker threads, each with a vessel thread's limits (src/runtime/vessel-threads.ts)
  *  and waiting too: says 'ready' once all are up. */
 const waitingThreads = (n: number) => `import { Worker } from 'node:worker_threads'
-const limits = { stackSizeMb: 4, maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 2 }
+const limits = ${JSON.stringify(VESSEL_THREAD_LIMITS)}
 let up = 0
 const ready = () => { if (up++ === ${n}) console.log('ready') }
 for (let i = 0; i < ${n}; i++)
