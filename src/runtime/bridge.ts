@@ -3,9 +3,9 @@
 // Promises returned by host operations resolve in the guest on the thread that made the call.
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten'
 import { RepyError } from './errors.js'
-import { OP_NAMES, type OpName } from './guest/ops.js'
+import { BYTES_ARG, OP_NAMES, type OpName } from './guest/ops.js'
 import { PRELUDE_SOURCE } from './guest/prelude.js'
-import { NotCopied, type GuestValue, type Op, type OpTable, type Threads } from './api/types.js'
+import { GuestBytes, NotCopied, OutBytes, type GuestValue, type Op, type OpTable, type Threads } from './api/types.js'
 import { MAX_REASON_CHARS } from './cap-text.js'
 import { GuestStrings, SHORT_STRING } from './guest-strings.js'
 import { newHostFunction, type GuestArgs, type HostAnswer, type ValueKinds } from './host-function.js'
@@ -138,19 +138,25 @@ export class Bridge {
     const name: OpName | 'unknown' = OP_NAMES[opId] ?? 'unknown'
     if (!op) return { error: this.guestError(new RepyError('RepyArgumentError', `no such operation`)) }
     if (!this.hooks.mayProceed()) return undefined
+    const bytesAt = BYTES_ARG[name as OpName] ?? -1 // name is an operation's: op exists
+    let values: GuestValue[] | null = null
     try {
-      const values = this.argsFromGuest(name, args)
+      values = this.argsFromGuest(name, args, bytesAt)
       if (values === null) return undefined
       let result = op(values)
       const wait = this.hooks.deferredWait()
-      if (wait > 0) result = after(wait, result)
+      if (wait > 0) result = after(wait, result instanceof OutBytes ? result.toString() : result)
       if (typeof result === 'number') return result
-      return result instanceof Promise ? this.promiseToGuest(result, name) : this.toGuest(result)
+      if (result instanceof Promise) return this.promiseToGuest(result, name)
+      return result instanceof OutBytes ? this.bytesToGuest(result) : this.toGuest(result)
     } catch (err) {
       if (err instanceof RepyError) return { error: this.guestError(err) }
       if (err instanceof GuestThrow) return { error: err.handle }
       this.hooks.onInternalError(name, err)
       return undefined
+    } finally {
+      const lent = values?.[bytesAt]
+      if (lent instanceof GuestBytes) lent.end()
     }
   }
 
@@ -228,7 +234,7 @@ export class Bridge {
   /** The call's arguments, checked for kind and size before anything is copied: only strings, numbers, booleans,
    *  null and undefined are copied (no operation takes more), and the strings of one call are bounded together.
    *  Null when the program must end (the checkpoint after a large copy said so). */
-  private argsFromGuest(name: string, args: GuestArgs): GuestValue[] | null {
+  private argsFromGuest(name: string, args: GuestArgs, bytesAt: number): GuestValue[] | null {
     let chars = 0
     const count = args.count - 1 // the first is the operation
     const kinds: GuestKind[] = []
@@ -249,16 +255,19 @@ export class Bridge {
     const values: GuestValue[] = []
     for (let i = 0; i < count; i++)
       values[i] =
-        i < MAX_COPIED_ARGS ? this.fromGuest(args, i + 1, kinds[i]!, lengths[i]) : new NotCopied(args.kind(i + 1))
+        i < MAX_COPIED_ARGS
+          ? this.fromGuest(args, i + 1, kinds[i]!, lengths[i], i === bytesAt)
+          : new NotCopied(args.kind(i + 1))
     if (chars > CHECKPOINT_CHARS && !this.hooks.mayProceed()) return null
     return values
   }
 
-  /** Argument `i` of kind `kind`; `length`: a string's, as its length property said. */
-  private fromGuest(args: GuestArgs, i: number, kind: GuestKind, length = 0): GuestValue {
+  /** Argument `i` of kind `kind`; `length`: a string's, as its length property said. With `asBytes`, a narrow
+   *  string is lent as GuestBytes. */
+  private fromGuest(args: GuestArgs, i: number, kind: GuestKind, length = 0, asBytes = false): GuestValue {
     switch (kind) {
       case 'string':
-        return this.getString(args.handle(i), length)
+        return (asBytes && this.kinds.latin1Bytes(args.handle(i))) || this.getString(args.handle(i), length)
       case 'number':
         return args.number(i)
       case 'undefined':
@@ -296,7 +305,8 @@ export class Bridge {
       value.forEach((v, i) => this.toGuest(v).consume((h) => this.defineValue(arr, String(i), h)))
       return arr
     }
-    if (value instanceof NotCopied) throw new Error('a value that was not copied cannot go back to the guest')
+    if (value instanceof NotCopied || value instanceof GuestBytes)
+      throw new Error('a value that was not copied cannot go back to the guest')
     const obj = ctx.newObject()
     for (const [k, v] of Object.entries(value)) this.toGuest(v).consume((h) => this.defineValue(obj, k, h))
     return obj
@@ -316,16 +326,21 @@ export class Bridge {
   private newString(s: string): QuickJSHandle {
     const { ctx } = this
     if (s.length < SHORT_STRING && !s.includes('\0')) return ctx.newString(s)
-    if (this.strings.enabled) {
-      const h = this.strings.toGuest(s)
-      if (h) return h
-      throw new GuestThrow(ctx.newError({ name: 'InternalError', message: 'out of memory' }))
-    }
+    if (this.strings.enabled) return this.strings.toGuest(s) ?? outOfMemory(ctx)
     const u16 = new Uint16Array(s.length)
     for (let i = 0; i < s.length; i++) u16[i] = s.charCodeAt(i)
     const r = ctx.newArrayBuffer(u16.buffer).consume((buf) => ctx.callFunction(this.fromUnitsFn, ctx.undefined, buf))
     if (r.error) throw new GuestThrow(r.error) // e.g. out of memory: the guest sees it as the call's error
     return r.value
+  }
+
+  /** A guest string of the bytes an operation answered with (which are taken once it is made). */
+  private bytesToGuest(out: OutBytes): QuickJSHandle {
+    if (out.length >= SHORT_STRING && this.strings.enabled)
+      return this.strings.bytesToGuest(out) ?? outOfMemory(this.ctx)
+    const h = this.newString(out.peek())
+    out.take()
+    return h
   }
 
   /** A host string from a guest string of `length` characters; as for newString, a string whose C-string copy came
@@ -371,6 +386,11 @@ export class Bridge {
   isPending(h: QuickJSHandle): boolean {
     return this.promises.isPending(h)
   }
+}
+
+/** What the guest gets when a string for it could not be made. */
+function outOfMemory(ctx: QuickJSContext): never {
+  throw new GuestThrow(ctx.newError({ name: 'InternalError', message: 'out of memory' }))
 }
 
 /** `value` (or what it resolves to) after `seconds`. */

@@ -10,6 +10,7 @@ import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten'
 import { slowKinds, type ValueKinds } from './host-function.js'
 import { ownedHandle, quickJSInternals, type QuickJSInternals } from './quickjs-internals.js'
 import { WIDE_CHAR } from './api/validate.js'
+import type { OutBytes } from './guest-value.js'
 
 /** Shorter strings go the usual way: for them the binary format's fixed costs are not worth it. */
 export const SHORT_STRING = 128
@@ -79,26 +80,49 @@ export class GuestStrings {
 
   /** A guest string holding `s`, or null when the guest is out of memory. */
   toGuest(s: string): QuickJSHandle | null {
+    if (!this.q)
+      return this.checked(
+        this.ctx.newArrayBuffer(encode(s).buffer).consume((buffer) => this.ctx.decodeBinaryJSON(buffer)),
+      )
+    const wide = WIDE_CHAR.test(s)
+    const encoding = wide ? 'utf16le' : 'latin1'
+    return this.checked(
+      this.decodeInPlace(this.q, s.length, wide, (heap, at, size) => heap.write(s, at, size, encoding)),
+    )
+  }
+
+  /** A guest string of the bytes `out`, which are taken once it is made; null (and nothing taken) when the guest is
+   *  out of memory. */
+  bytesToGuest(out: OutBytes): QuickJSHandle | null {
     const h = this.q
-      ? this.decodeInPlace(this.q, s)
-      : this.ctx.newArrayBuffer(encode(s).buffer).consume((buffer) => this.ctx.decodeBinaryJSON(buffer))
-    if (h === null) return null
-    if (this.kinds.kindOf(h) === 'string') return h
+      ? this.checked(this.decodeInPlace(this.q, out.length, false, (heap, at) => out.copyTo(heap, at)))
+      : this.toGuest(out.peek())
+    if (h) out.take()
+    return h
+  }
+
+  /** `h` if it is a string (what a string's encoding decodes to); else null. */
+  private checked(h: QuickJSHandle | null): QuickJSHandle | null {
+    if (h === null || this.kinds.kindOf(h) === 'string') return h
     h.dispose()
     return null
   }
 
-  /** `s` encoded into the module's memory, given to QuickJS as an ArrayBuffer (which takes that memory) and
-   *  decoded there. */
-  private decodeInPlace(q: QuickJSInternals, s: string): QuickJSHandle | null {
-    const wide = WIDE_CHAR.test(s)
-    const header = headerOf(s.length, wide)
-    const size = header.length + s.length * (wide ? 2 : 1)
+  /** A string of `length` characters (one byte each, or two if `wide`), written by `write` into the module's memory
+   *  after its header, given to QuickJS as an ArrayBuffer (which takes that memory) and decoded there. */
+  private decodeInPlace(
+    q: QuickJSInternals,
+    length: number,
+    wide: boolean,
+    write: (heap: Buffer, at: number, size: number) => void,
+  ): QuickJSHandle | null {
+    const header = headerOf(length, wide)
+    const size = header.length + length * (wide ? 2 : 1)
     const ptr = q.module._malloc(size)
     if (ptr === 0) return null
     const heap = this.heapBuffer(q)
     heap.set(header, ptr)
-    heap.write(s, ptr + header.length, size - header.length, wide ? 'utf16le' : 'latin1')
+    write(heap, ptr + header.length, size - header.length)
     const buffer = ownedHandle(q, q.ffi.QTS_NewArrayBuffer(q.ctxPtr, ptr, size))
     if (!this.kinds.isObject(buffer)) {
       q.module._free(ptr) // no ArrayBuffer took it

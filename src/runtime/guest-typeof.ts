@@ -5,6 +5,7 @@
 // nothing is learnt and the caller keeps to quickjs-emscripten's own path (host-function.ts): a QuickJS that lays
 // its values out otherwise is only slower, never wrong.
 import type { QuickJSInternals } from './quickjs-internals.js'
+import { GuestBytes } from './guest-value.js'
 
 /** typeof ('number', 'string', 'object', ...), with null apart as 'null'. */
 export type GuestKind = string
@@ -107,13 +108,29 @@ export class GuestTypes {
     return this.stringAt(ptr)
   }
 
+  /** A narrow string's characters where QuickJS keeps them, lent to the call that passed it; null as for
+   *  latin1StringAt. */
+  latin1BytesAt(ptr: number): GuestBytes | null {
+    if (!this.charsKnown || this.tagAt(ptr) !== this.stringTag) return null
+    const str = this.payloadAt(ptr) >>> 0
+    const length = this.narrowLength(str)
+    return length < 0 ? null : new GuestBytes(this.memory, str + STRING_CHARS_OFFSET, length)
+  }
+
+  private readonly memory = (): Uint8Array => this.q.module.HEAPU8
+
   private stringAt(ptr: number): string | null {
     const str = this.payloadAt(ptr) >>> 0
-    const word = this.view(str)[(str >>> 2) + 1]!
-    if (word < 0) return null // is_wide_char: the top bit
+    const length = this.narrowLength(str)
+    if (length < 0) return null
     const start = str + STRING_CHARS_OFFSET
-    const length = word & 0x7fffffff
     return Buffer.from(this.view(start + length).buffer, start, length).toString('latin1')
+  }
+
+  /** The length of the string at `str`, or -1 if it is wide (is_wide_char: the top bit). */
+  private narrowLength(str: number): number {
+    const word = this.view(str)[(str >>> 2) + 1]!
+    return word < 0 ? -1 : word & 0x7fffffff
   }
 
   /** struct JSString { int ref_count; uint32_t len : 31, is_wide_char : 1; ... }, pointed to by the payload word. */

@@ -15,6 +15,7 @@ import {
 } from 'quickjs-emscripten'
 import { GuestTypes, PROBE_SOURCE, VALUE_BYTES, type GuestKind } from './guest-typeof.js'
 import { quickJSInternals, type QuickJSInternals } from './quickjs-internals.js'
+import type { GuestBytes } from './guest-value.js'
 
 type JSValueConstPointer = JSValueConst['value']
 type JSValuePointer = JSValue['value']
@@ -46,6 +47,8 @@ export interface ValueKinds {
   isObject(h: QuickJSHandle): boolean
   /** The string `h` holds if it can be read straight from QuickJS's memory (a narrow string); null otherwise. */
   latin1String(h: QuickJSHandle): string | null
+  /** The same string's characters where they are, lent for the call that passed `h`; null where latin1String is. */
+  latin1Bytes(h: QuickJSHandle): GuestBytes | null
 }
 
 export interface HostFunction extends ValueKinds {
@@ -66,6 +69,7 @@ export function slowKinds(ctx: QuickJSContext): ValueKinds {
       return kind === 'object' || kind === 'function'
     },
     latin1String: () => null,
+    latin1Bytes: () => null,
   }
 }
 
@@ -115,6 +119,7 @@ export function newHostFunction(ctx: QuickJSContext, name: string, body: HostBod
     kindOf: (h) => types.kindOf(h.value),
     isObject: (h) => types.isObjectAt(h.value),
     latin1String: (h) => types.latin1StringAt(h.value),
+    latin1Bytes: (h) => types.latin1BytesAt(h.value),
   }
 }
 

@@ -4,6 +4,7 @@
 // this host too (net/local-ends.ts), reads the peer's send ring instead and never involves the host: its recv sees
 // at once what the peer sent, and that it closed, as Repy's recv would on loopback.
 import { RepyError } from '../errors.js'
+import { OutBytes, type GuestBytes } from '../guest-value.js'
 import type { NetChannel } from '../net/channel.js'
 import {
   BACKLOG,
@@ -29,6 +30,8 @@ const closedRemote = (fn: string) => new RepyError('SocketClosedRemote', `${fn}:
 const NOTHING_ARRIVED = new RepyError('SocketWouldBlockError', 'recv: no data has arrived')
 const SEND_RING_FULL = new RepyError('SocketWouldBlockError', 'send: the send buffer is full')
 const VESSEL_FULL = new RepyError('SocketWouldBlockError', "send: the program's sockets hold too much unsent data")
+
+const noop = (): void => {}
 
 /** Not now: the call would block. */
 const NOT_YET = Symbol('not yet')
@@ -71,13 +74,13 @@ export class TcpStream {
   }
 
   /** Puts what fits of a byte string into the send ring; returns how much. */
-  send(s: string): number {
+  send(s: string | GuestBytes): number {
     const sent = this.sendNow(s)
     if (sent === NOT_YET) throw this.overVesselLimit() ? VESSEL_FULL : SEND_RING_FULL
     return sent
   }
 
-  private sendNow(s: string): number | typeof NOT_YET {
+  private sendNow(s: string | GuestBytes): number | typeof NOT_YET {
     if (this.closed) throw closedLocal('send')
     if (this.shared.flags() & REMOTE_CLOSED || (this.peer && this.peer.flags() & CLOSED)) throw closedRemote('send')
     if (s.length === 0) return 0
@@ -100,34 +103,39 @@ export class TcpStream {
     return n
   }
 
-  /** Up to `max` bytes that have arrived. */
-  recv(max: number): string {
+  /** Up to `max` bytes that have arrived (taken as the caller copies them). */
+  recv(max: number): OutBytes {
     let r = this.recvNow(max)
     if (r === ASK_HOST) {
       this.net.callSync('tcp.refill', [this.id])
       r = this.recvNow(max)
     }
-    if (typeof r !== 'string') throw NOTHING_ARRIVED
+    if (!(r instanceof OutBytes)) throw NOTHING_ARRIVED
     return r
   }
 
   /** recv, but waiting (a promise) rather than raising SocketWouldBlockError; `before` runs before each attempt
    *  (the caller's rate wait). */
-  recvWhenReady(max: number, before: () => void): string | Promise<string> {
-    return this.whenReady(READ, () => {
+  recvWhenReady(max: number, before: () => void): OutBytes | Promise<string> {
+    const attempt = () => {
       before()
       const r = this.recvNow(max)
-      return typeof r === 'string' ? r : null
-    })
+      return r instanceof OutBytes ? r : null
+    }
+    return attempt() ?? this.whenReady(READ, () => attempt()?.toString() ?? null)
   }
 
   /** send, but waiting (a promise) rather than raising SocketWouldBlockError. */
-  sendWhenReady(s: string, before: () => void): number | Promise<number> {
-    return this.whenReady(WRITE, () => {
+  sendWhenReady(data: string | GuestBytes, before: () => void): number | Promise<number> {
+    const attempt = (s: string | GuestBytes) => {
       before()
       const sent = this.sendNow(s)
       return sent === NOT_YET ? null : sent
-    })
+    }
+    const first = attempt(data)
+    if (first !== null) return first
+    const kept = data.toString() // lent bytes are the guest's only during this call
+    return this.whenReady(WRITE, () => attempt(kept))
   }
 
   /** The program closed the connection: its peer on this host sees that at once, and its own waiting calls fail. */
@@ -142,15 +150,11 @@ export class TcpStream {
     return this.vessel.net.unflushed() + this.vessel.sendFill() >= VESSEL_SEND_LIMIT
   }
 
-  private recvNow(max: number): string | typeof NOT_YET | typeof ASK_HOST {
+  private recvNow(max: number): OutBytes | typeof NOT_YET | typeof ASK_HOST {
     if (this.closed) throw closedLocal('recv')
     if (this.peer) return this.recvDirect(max)
     const flags = this.shared.flags()
-    if (this.shared.recvFill() > 0) {
-      const s = this.shared.takeReceived(max)
-      if (flags & BACKLOG) this.ask(ROOM)
-      return s
-    }
+    if (this.shared.recvFill() > 0) return this.shared.received(max, flags & BACKLOG ? this.askRoom : noop)
     if (flags & BACKLOG) {
       this.ask(ROOM)
       return ASK_HOST
@@ -159,17 +163,19 @@ export class TcpStream {
     return NOT_YET
   }
 
-  private recvDirect(max: number): string | typeof NOT_YET {
+  private recvDirect(max: number): OutBytes | typeof NOT_YET {
     const peer = this.peer!
     // The peer's flags first: what it sent before it closed is in its ring by the time CLOSED shows.
     const closed = (peer.flags() & CLOSED) !== 0 || (this.shared.flags() & REMOTE_CLOSED) !== 0
-    if (peer.sendFill() > 0) {
-      const s = peer.takeSentString(max)
-      if (peer.woken(WRITE)) this.wakePeer()
-      return s
-    }
+    if (peer.sendFill() > 0) return peer.sent(max, this.tookFromPeer)
     if (closed) throw closedRemote('recv')
     return NOT_YET
+  }
+
+  private readonly askRoom = (): void => this.ask(ROOM)
+  /** The peer may wait for the room this end just made in its ring. */
+  private readonly tookFromPeer = (): void => {
+    if (this.peer!.woken(WRITE)) this.wakePeer()
   }
 
   /** The direct peer waits for what this end just did: in this worker it is woken at once, else by the host. */
@@ -184,12 +190,9 @@ export class TcpStream {
     if (this.shared.ask(bit) && this.vessel.net.noting()) this.net.noteSoon('tcp.asked')
   }
 
-  /** `attempt`'s answer now, or a promise of it: null means not yet, and the attempt is made again each time the
-   *  connection is woken for `bits`. */
-  private whenReady<T>(bits: number, attempt: () => T | null): T | Promise<T> {
-    const tryNow = attempt
-    const first = tryNow()
-    if (first !== null) return first
+  /** A promise of `attempt`'s answer, once it has one (the caller's first attempt had none): null means not yet,
+   *  and the attempt is made again each time the connection is woken for `bits`. */
+  private whenReady<T>(bits: number, tryNow: () => T | null): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const retry = (): void => {
         try {

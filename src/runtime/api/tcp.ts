@@ -11,8 +11,8 @@ import { VesselNet } from '../net/tcp-shm.js'
 import { ringsClosed } from '../net/ring-collection.js'
 import { HandleTable } from './handle-table.js'
 import { TcpStream, type WorkerVessel } from './tcp-stream.js'
-import { argCount, byteString, int, ip, isLoopback, port, seconds } from './validate.js'
-import type { GuestValue, OpTable, VesselEnv } from './types.js'
+import { argCount, byteData, int, ip, isLoopback, port, seconds } from './validate.js'
+import type { GuestBytes, GuestValue, OpTable, VesselEnv } from './types.js'
 
 /** Repy charges by the LOCAL address: loopsend/looprecv for 127.x, netsend/netrecv otherwise. */
 export function ratesFor(localIp: string): { send: RateResource; recv: RateResource } {
@@ -116,9 +116,12 @@ export function tcpOps(
     return id
   }
 
-  const sending = (fn: string, args: GuestValue[]): [SocketHandle, string, ReturnType<typeof ratesFor>] => {
+  const sending = (
+    fn: string,
+    args: GuestValue[],
+  ): [SocketHandle, string | GuestBytes, ReturnType<typeof ratesFor>] => {
     const [, h] = handleOf(fn, sockets, args, 1)
-    const message = byteString(fn, 'message', args[1])
+    const message = byteData(fn, 'message', args[1])
     notClosed(fn, h)
     return [h, message, ratesFor(h.localIp)]
   }
@@ -133,7 +136,7 @@ export function tcpOps(
     notClosed(fn, h)
     return [h, max, ratesFor(h.localIp)]
   }
-  const chargeReceived = (rates: ReturnType<typeof ratesFor>, received: string): string => {
+  const chargeReceived = <T extends { length: number }>(rates: ReturnType<typeof ratesFor>, received: T): T => {
     nanny.charge(rates.recv, 64 + received.length)
     nanny.charge(rates.send, 64)
     return received
@@ -237,9 +240,9 @@ export function tcpOps(
     'tcp.recvasync'(args) {
       const [h, max, rates] = receiving('recvAsync', args)
       const received = h.stream.recvWhenReady(max, () => nanny.waitFor(rates.recv))
-      return typeof received === 'string'
-        ? chargeReceived(rates, received)
-        : received.then((r) => chargeReceived(rates, r))
+      return received instanceof Promise
+        ? received.then((r) => chargeReceived(rates, r))
+        : chargeReceived(rates, received)
     },
 
     'tcp.close'(args) {

@@ -2,7 +2,7 @@
 // shared rules for filenames, IP addresses and ports. Every failure is a RepyArgumentError naming the function and
 // the argument.
 import { RepyError } from '../errors.js'
-import { NotCopied, type GuestValue } from './types.js'
+import { GuestBytes, NotCopied, type GuestValue } from './types.js'
 
 /** A character a byte string cannot hold. Here rather than in guest-strings.ts, which uses it too: importing that
  *  file loads QuickJS's host library, and the CLI and the front-end registry check arguments without it. */
@@ -55,6 +55,11 @@ export function byteString(fn: string, name: string, v: GuestValue): string {
   const at = s.search(WIDE_CHAR)
   if (at >= 0) fail(fn, `${name} has a character above \\xff at index ${at}; data is a byte string`)
   return s
+}
+
+/** A socket's data: a byte string, or a narrow guest string lent where it is (a byte string by its kind). */
+export function byteData(fn: string, name: string, v: GuestValue): string | GuestBytes {
+  return v instanceof GuestBytes ? v : byteString(fn, name, v)
 }
 
 /** Data is a byte string: one character per byte. Returns the bytes. */

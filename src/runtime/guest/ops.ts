@@ -52,3 +52,7 @@ export const OP_ID: Record<OpName, number> = Object.fromEntries(OP_NAMES.map((n,
   OpName,
   number
 >
+
+/** The argument (counted after the operation's number, a handle's id first) that an operation takes as GuestBytes
+ *  when the guest passes a narrow string: a socket's data goes into its ring without a host string. */
+export const BYTES_ARG: Partial<Record<OpName, number>> = { 'tcp.send': 1, 'tcp.sendasync': 1 }

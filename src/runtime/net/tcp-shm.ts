@@ -9,6 +9,7 @@
 // `ctl` (the counters and flags) exists from the moment the host tracks a connection, so that a peer on the same
 // host can be linked to it; the rings come when the program, or the program of its direct peer, takes an end.
 import { Buffer } from 'node:buffer'
+import { copyBytes, OutBytes, type GuestBytes } from '../guest-value.js'
 
 /** Each ring's size (a power of two): what a connection holds each way between the program and the socket. */
 export const RING_BYTES = 64 * 1024
@@ -116,35 +117,28 @@ export class TcpShared extends TcpCtl {
     return new TcpShared({ ctl: ctl.ctl, data: new SharedArrayBuffer(2 * RING_BYTES) })
   }
 
-  /** Worker: up to `max` received bytes, as a byte string. */
-  takeReceived(max: number): string {
-    return this.takeFrom(this.recvRing, RECV_HEAD, this.recvFill(), max)
+  /** Worker: up to `max` received bytes, taken once the caller has copied them; `taken` runs then. */
+  received(max: number, taken: () => void): OutBytes {
+    return new RingBytes(this.w, this.recvRing, RECV_HEAD, Math.min(max, this.recvFill()), taken)
   }
 
-  /** Worker of the peer of a direct connection: up to `max` bytes of this end's send ring, as a byte string. */
-  takeSentString(max: number): string {
-    return this.takeFrom(this.sendRing, SEND_HEAD, this.sendFill(), max)
-  }
-
-  /** Up to `max` of the `fill` bytes waiting in `ring` from its head (the word at `headIndex`), which moves past them. */
-  private takeFrom(ring: Buffer, headIndex: number, fill: number, max: number): string {
-    const head = Atomics.load(this.w, headIndex)
-    const n = Math.min(max, fill)
-    const at = head & MASK
-    const first = Math.min(n, RING_BYTES - at)
-    let s = ring.toString('latin1', at, at + first)
-    if (n > first) s += ring.toString('latin1', 0, n - first)
-    Atomics.store(this.w, headIndex, (head + n) | 0)
-    return s
+  /** Worker of the peer of a direct connection: up to `max` bytes of this end's send ring, taken as received() are. */
+  sent(max: number, taken: () => void): OutBytes {
+    return new RingBytes(this.w, this.sendRing, SEND_HEAD, Math.min(max, this.sendFill()), taken)
   }
 
   /** Worker: puts the first `n` bytes of a byte string (n <= the room left) into the send ring. */
-  putSent(s: string, n: number): void {
+  putSent(data: string | GuestBytes, n: number): void {
     const tail = Atomics.load(this.w, SEND_TAIL)
     const at = tail & MASK
     const first = Math.min(n, RING_BYTES - at)
-    this.sendRing.write(first === s.length ? s : s.slice(0, first), at, first, 'latin1')
-    if (n > first) this.sendRing.write(s.slice(first, n), 0, n - first, 'latin1')
+    if (typeof data !== 'string') {
+      data.copyTo(this.sendRing, at, 0, first)
+      if (n > first) data.copyTo(this.sendRing, 0, first, n)
+    } else {
+      this.sendRing.write(first === data.length ? data : data.slice(0, first), at, first, 'latin1')
+      if (n > first) this.sendRing.write(data.slice(first, n), 0, n - first, 'latin1')
+    }
     Atomics.store(this.w, SEND_TAIL, (tail + n) | 0)
   }
 
@@ -154,8 +148,8 @@ export class TcpShared extends TcpCtl {
     const n = Math.min(chunk.length, RING_BYTES - this.recvFill())
     const at = tail & MASK
     const first = Math.min(n, RING_BYTES - at)
-    chunk.copy(this.recvRing, at, 0, first)
-    if (n > first) chunk.copy(this.recvRing, 0, first, n)
+    copyBytes(chunk.subarray(0, first), this.recvRing, at)
+    if (n > first) copyBytes(chunk.subarray(first, n), this.recvRing, 0)
     Atomics.store(this.w, RECV_TAIL, (tail + n) | 0)
     return n
   }
@@ -167,10 +161,47 @@ export class TcpShared extends TcpCtl {
     const out = Buffer.allocUnsafe(n)
     const at = head & MASK
     const first = Math.min(n, RING_BYTES - at)
-    this.sendRing.copy(out, 0, at, at + first)
-    if (n > first) this.sendRing.copy(out, first, 0, n - first)
+    copyBytes(this.sendRing.subarray(at, at + first), out, 0)
+    if (n > first) copyBytes(this.sendRing.subarray(0, n - first), out, first)
     Atomics.store(this.w, SEND_HEAD, (head + n) | 0)
     return out
+  }
+}
+
+/** Bytes waiting in a ring from its head (the word at `headIndex`, which only the taker moves): the head moves past
+ *  them when they are taken, not before, so that the ring's writer cannot reuse their room while they are copied. */
+class RingBytes extends OutBytes {
+  private done = false
+
+  constructor(
+    private readonly w: Int32Array,
+    private readonly ring: Buffer,
+    private readonly headIndex: number,
+    readonly length: number,
+    private readonly taken: () => void,
+  ) {
+    super()
+  }
+
+  copyTo(target: Buffer, at: number): void {
+    const start = Atomics.load(this.w, this.headIndex) & MASK
+    const first = Math.min(this.length, RING_BYTES - start)
+    copyBytes(this.ring.subarray(start, start + first), target, at)
+    if (this.length > first) copyBytes(this.ring.subarray(0, this.length - first), target, at + first)
+  }
+
+  override peek(): string {
+    const start = Atomics.load(this.w, this.headIndex) & MASK
+    const first = Math.min(this.length, RING_BYTES - start)
+    const s = this.ring.toString('latin1', start, start + first)
+    return this.length > first ? s + this.ring.toString('latin1', 0, this.length - first) : s
+  }
+
+  take(): void {
+    if (this.done) throw new Error('ring bytes taken twice')
+    this.done = true
+    Atomics.add(this.w, this.headIndex, this.length)
+    this.taken()
   }
 }
 
