@@ -12,6 +12,7 @@ import { newHostFunction, type GuestArgs, type HostAnswer, type ValueKinds } fro
 import { GuestPromises, type GuestDeferred } from './guest-promises.js'
 import { GuestCalls } from './guest-calls.js'
 import { quickJSInternals } from './quickjs-internals.js'
+import { Later, laterPromise } from './later.js'
 import type { GuestKind } from './guest-typeof.js'
 
 /** More arguments than any operation takes (openconnection and sendmessage take five); beyond it, arguments are
@@ -145,9 +146,10 @@ export class Bridge {
       if (values === null) return undefined
       let result = op(values)
       const wait = this.hooks.deferredWait()
-      if (wait > 0) result = after(wait, result instanceof OutBytes ? result.toString() : result)
+      if (wait > 0) result = after(wait, result instanceof Later ? laterPromise(result) : taken(result))
       if (typeof result === 'number') return result
       if (result instanceof Promise) return this.promiseToGuest(result, name)
+      if (result instanceof Later) return this.laterToGuest(result, name)
       return result instanceof OutBytes ? this.bytesToGuest(result) : this.toGuest(result)
     } catch (err) {
       if (err instanceof RepyError) return { error: this.guestError(err) }
@@ -185,34 +187,35 @@ export class Bridge {
   }
 
   private promiseToGuest(promise: Promise<GuestValue>, name: string): QuickJSHandle {
+    const later = new Later<GuestValue>()
+    promise.then(
+      (value) => later.resolve(value),
+      (err: unknown) => later.reject(err),
+    )
+    return this.laterToGuest(later, name)
+  }
+
+  /** A guest promise settled as `later` is (which happens outside the guest's calls, Later's contract). */
+  private laterToGuest(later: Later<GuestValue | OutBytes>, name: string): QuickJSHandle {
     const deferred = this.promises.deferred()
     const thread = this.threads.current
-    // afterSettle runs in each handler, not in a finally: that would be one more host promise and microtask per call.
-    promise.then(
-      (value) => {
-        try {
-          this.resolveInGuest(deferred, thread, value, name)
-        } finally {
-          this.hooks.afterSettle()
-        }
-      },
-      (err: unknown) => {
-        try {
-          this.rejectInGuest(deferred, thread, err, name)
-        } finally {
-          this.hooks.afterSettle()
-        }
-      },
-    )
+    later.whenSettled((ok, value) => {
+      try {
+        if (ok) this.resolveInGuest(deferred, thread, value as GuestValue | OutBytes, name)
+        else this.rejectInGuest(deferred, thread, value, name)
+      } finally {
+        this.hooks.afterSettle()
+      }
+    })
     return deferred.handle
   }
 
-  private resolveInGuest(deferred: GuestDeferred, thread: number, value: GuestValue, name: string): void {
+  private resolveInGuest(deferred: GuestDeferred, thread: number, value: GuestValue | OutBytes, name: string): void {
     if (this.hooks.isEnded()) return
     this.threads.current = thread
     let h: QuickJSHandle
     try {
-      h = this.toGuest(value)
+      h = value instanceof OutBytes ? this.bytesToGuest(value) : this.toGuest(value)
     } catch (err) {
       if (!(err instanceof GuestThrow)) return this.hooks.onInternalError(name, err)
       deferred.reject(err.handle)
@@ -391,6 +394,11 @@ export class Bridge {
 /** What the guest gets when a string for it could not be made. */
 function outOfMemory(ctx: QuickJSContext): never {
   throw new GuestThrow(ctx.newError({ name: 'InternalError', message: 'out of memory' }))
+}
+
+/** An answer held back: bytes are taken now, as a string. */
+function taken(value: GuestValue | OutBytes | Promise<GuestValue>): GuestValue | Promise<GuestValue> {
+  return value instanceof OutBytes ? value.toString() : value
 }
 
 /** `value` (or what it resolves to) after `seconds`. */

@@ -5,6 +5,7 @@
 // at once what the peer sent, and that it closed, as Repy's recv would on loopback.
 import { RepyError } from '../errors.js'
 import { OutBytes, type GuestBytes } from '../guest-value.js'
+import { Later } from '../later.js'
 import type { NetChannel } from '../net/channel.js'
 import {
   BACKLOG,
@@ -116,17 +117,17 @@ export class TcpStream {
 
   /** recv, but waiting (a promise) rather than raising SocketWouldBlockError; `before` runs before each attempt
    *  (the caller's rate wait). */
-  recvWhenReady(max: number, before: () => void): OutBytes | Promise<string> {
+  recvWhenReady(max: number, before: () => void): OutBytes | Later<OutBytes> {
     const attempt = () => {
       before()
       const r = this.recvNow(max)
       return r instanceof OutBytes ? r : null
     }
-    return attempt() ?? this.whenReady(READ, () => attempt()?.toString() ?? null)
+    return attempt() ?? this.whenReady(READ, attempt)
   }
 
   /** send, but waiting (a promise) rather than raising SocketWouldBlockError. */
-  sendWhenReady(data: string | GuestBytes, before: () => void): number | Promise<number> {
+  sendWhenReady(data: string | GuestBytes, before: () => void): number | Later<number> {
     const attempt = (s: string | GuestBytes) => {
       before()
       const sent = this.sendNow(s)
@@ -190,22 +191,26 @@ export class TcpStream {
     if (this.shared.ask(bit) && this.vessel.net.noting()) this.net.noteSoon('tcp.asked')
   }
 
-  /** A promise of `attempt`'s answer, once it has one (the caller's first attempt had none): null means not yet,
-   *  and the attempt is made again each time the connection is woken for `bits`. */
-  private whenReady<T>(bits: number, tryNow: () => T | null): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const retry = (): void => {
-        try {
-          // Waiting is announced before the last look, so that a change made meanwhile still wakes us.
-          this.shared.wait(bits)
-          const r = tryNow()
-          if (r === null) this.net.sleep(this.id, retry)
-          else resolve(r)
-        } catch (err) {
-          reject(err)
-        }
+  /** `tryNow`'s answer, once it has one (the caller's first attempt had none): null means not yet, and the attempt
+   *  is made again each time the connection is woken for `bits`. Later, unless the last look before waiting finds
+   *  it. */
+  private whenReady<T>(bits: number, tryNow: () => T | null): T | Later<T> {
+    // Waiting is announced before the last look, so that a change made meanwhile still wakes us.
+    this.shared.wait(bits)
+    const now = tryNow()
+    if (now !== null) return now
+    const later = new Later<T>()
+    const retry = (): void => {
+      try {
+        this.shared.wait(bits)
+        const r = tryNow()
+        if (r === null) this.net.sleep(this.id, retry)
+        else later.resolve(r)
+      } catch (err) {
+        later.reject(err)
       }
-      retry()
-    })
+    }
+    this.net.sleep(this.id, retry)
+    return later
   }
 }

@@ -11,6 +11,7 @@ import { VesselNet } from '../net/tcp-shm.js'
 import { ringsClosed } from '../net/ring-collection.js'
 import { HandleTable } from './handle-table.js'
 import { TcpStream, type WorkerVessel } from './tcp-stream.js'
+import { Later } from '../later.js'
 import { argCount, byteData, int, ip, isLoopback, port, seconds } from './validate.js'
 import type { GuestBytes, GuestValue, OpTable, VesselEnv } from './types.js'
 
@@ -228,7 +229,7 @@ export function tcpOps(
     'tcp.sendasync'(args) {
       const [h, message, rates] = sending('sendAsync', args)
       const sent = h.stream.sendWhenReady(message, () => nanny.waitFor(rates.send))
-      return typeof sent === 'number' ? chargeSent(rates, sent) : sent.then((n) => chargeSent(rates, n))
+      return typeof sent === 'number' ? chargeSent(rates, sent) : sent.map((n) => chargeSent(rates, n))
     },
 
     'tcp.recv'(args) {
@@ -240,9 +241,7 @@ export function tcpOps(
     'tcp.recvasync'(args) {
       const [h, max, rates] = receiving('recvAsync', args)
       const received = h.stream.recvWhenReady(max, () => nanny.waitFor(rates.recv))
-      return received instanceof Promise
-        ? received.then((r) => chargeReceived(rates, r))
-        : chargeReceived(rates, received)
+      return received instanceof Later ? received.map((r) => chargeReceived(rates, r)) : chargeReceived(rates, received)
     },
 
     'tcp.close'(args) {

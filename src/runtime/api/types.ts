@@ -3,11 +3,12 @@ import type { Nanny } from '../nanny/nanny.js'
 import type { OpName } from '../guest/ops.js'
 import type { NetChannel } from '../net/channel.js'
 import type { GuestValue, OutBytes } from '../guest-value.js'
+import type { Later } from '../later.js'
 
 export { GuestBytes, NotCopied, OutBytes, type GuestValue } from '../guest-value.js'
 
 /** A host operation: validates its arguments on its first lines, charges the nanny next to its effect. */
-export type Op = (args: GuestValue[]) => GuestValue | OutBytes | Promise<GuestValue>
+export type Op = (args: GuestValue[]) => GuestValue | OutBytes | Promise<GuestValue> | Later<GuestValue | OutBytes>
 /** The host operations named N: each capability declares the ones it serves, and the bridge takes the whole table
  *  (every name of OP_NAMES), so an operation without a host side is a type error, not a failure at run time. */
 export type OpTable<N extends OpName = OpName> = Record<N, Op>
