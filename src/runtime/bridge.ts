@@ -13,7 +13,6 @@ import { GuestPromises, type GuestDeferred } from './guest-promises.js'
 import { GuestCalls } from './guest-calls.js'
 import { quickJSInternals } from './quickjs-internals.js'
 import { Later, laterPromise } from './later.js'
-import type { GuestKind } from './guest-typeof.js'
 
 /** More arguments than any operation takes (openconnection and sendmessage take five); beyond it, arguments are
  *  counted but not copied, so the operation's own count check refuses the call. */
@@ -31,6 +30,9 @@ export interface BridgeHooks {
   isEnded(): boolean
   /** Checked before every operation: false ends the call (the program is being ended). */
   mayProceed(): boolean
+  /** An operation's call begins (after mayProceed) and ends. */
+  callBegins(): void
+  callEnds(): void
   /** Seconds the operation's result must be held back (a rate quota's wait the nanny deferred); 0 for none. */
   deferredWait(): number
 }
@@ -141,6 +143,7 @@ export class Bridge {
     if (!this.hooks.mayProceed()) return undefined
     const bytesAt = BYTES_ARG[name as OpName] ?? -1 // name is an operation's: op exists
     let values: GuestValue[] | null = null
+    this.hooks.callBegins()
     try {
       values = this.argsFromGuest(name, args, bytesAt)
       if (values === null) return undefined
@@ -159,6 +162,7 @@ export class Bridge {
     } finally {
       const lent = values?.[bytesAt]
       if (lent instanceof GuestBytes) lent.end()
+      this.hooks.callEnds()
     }
   }
 
@@ -238,16 +242,10 @@ export class Bridge {
    *  null and undefined are copied (no operation takes more), and the strings of one call are bounded together.
    *  Null when the program must end (the checkpoint after a large copy said so). */
   private argsFromGuest(name: string, args: GuestArgs, bytesAt: number): GuestValue[] | null {
-    let chars = 0
     const count = args.count - 1 // the first is the operation
-    const kinds: GuestKind[] = []
-    const lengths: number[] = []
-    for (let i = 0; i < count && i < MAX_COPIED_ARGS; i++) {
-      kinds[i] = args.kind(i + 1)
-      if (kinds[i] !== 'string') continue
-      lengths[i] = args.stringLength(i + 1)
-      chars += lengths[i]!
-    }
+    const copied = Math.min(count, MAX_COPIED_ARGS)
+    let chars = 0
+    for (let i = 1; i <= copied; i++) if (args.kind(i) === 'string') chars += args.stringLength(i)
     if (chars > MAX_CALL_CHARS) {
       const fn = name.replace(/^.*\./, '') // file.writeat -> writeat, as the program calls it
       throw new RepyError(
@@ -255,22 +253,21 @@ export class Bridge {
         `${fn}: the arguments hold ${chars} characters; one call takes at most ${MAX_CALL_CHARS}`,
       )
     }
-    const values: GuestValue[] = []
+    const values = new Array<GuestValue>(count)
     for (let i = 0; i < count; i++)
-      values[i] =
-        i < MAX_COPIED_ARGS
-          ? this.fromGuest(args, i + 1, kinds[i]!, lengths[i], i === bytesAt)
-          : new NotCopied(args.kind(i + 1))
+      values[i] = i < copied ? this.fromGuest(args, i + 1, i === bytesAt) : new NotCopied(args.kind(i + 1))
     if (chars > CHECKPOINT_CHARS && !this.hooks.mayProceed()) return null
     return values
   }
 
-  /** Argument `i` of kind `kind`; `length`: a string's, as its length property said. With `asBytes`, a narrow
-   *  string is lent as GuestBytes. */
-  private fromGuest(args: GuestArgs, i: number, kind: GuestKind, length = 0, asBytes = false): GuestValue {
+  /** Argument `i`. With `asBytes`, a narrow string is lent as GuestBytes. */
+  private fromGuest(args: GuestArgs, i: number, asBytes: boolean): GuestValue {
+    const kind = args.kind(i)
     switch (kind) {
       case 'string':
-        return (asBytes && this.kinds.latin1Bytes(args.handle(i))) || this.getString(args.handle(i), length)
+        return (
+          (asBytes && this.kinds.latin1Bytes(args.handle(i))) || this.getString(args.handle(i), args.stringLength(i))
+        )
       case 'number':
         return args.number(i)
       case 'undefined':

@@ -36,6 +36,8 @@ export async function rehearseStart(quickjsModule: WebAssembly.Module): Promise<
       nanny.onInterrupt()
       return true
     },
+    callBegins: () => nanny.beginCall(),
+    callEnds: () => nanny.endCall(),
     deferredWait: () => nanny.takeDeferredWait(),
   })
   ctx.evalCode("log('rehearsal')", 'rehearsal.js', { type: 'module' }).dispose()

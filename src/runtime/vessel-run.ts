@@ -194,6 +194,8 @@ export function runVessel({ config, frontEnd, engine }: ArrivedVessel): Promise<
     afterSettle: () => pump(),
     isEnded: () => ending !== null,
     mayProceed: () => checkpoint(),
+    callBegins: () => nanny.beginCall(),
+    callEnds: () => nanny.endCall(),
     deferredWait: () => nanny.takeDeferredWait(),
   }
   /** The cpu share is held from the loading of the program on. The runtime's own setup before it (the prelude, a

@@ -61,7 +61,7 @@ export interface NetHandle {
 /** The handle named by a call's first argument (null if the program closed it), once the call has `n` more. */
 export function handleOf<H>(fn: string, table: HandleTable<H>, args: GuestValue[], n: number): [number, H | null] {
   const h = table.find(fn, args[0])
-  argCount(fn, args.slice(1), n)
+  if (args.length !== n + 1) argCount(fn, args.slice(1), n)
   return [args[0] as number, h]
 }
 
@@ -72,6 +72,7 @@ export function notClosed<H>(fn: string, h: H | null): asserts h is H {
 
 interface SocketHandle extends NetHandle {
   stream: TcpStream
+  rates: ReturnType<typeof ratesFor>
 }
 
 export function tcpOps(
@@ -111,7 +112,7 @@ export function tcpOps(
     if (sockets.size === 0) vessel.net = new VesselNet(vesselNet) // the same for all, made by the host
     const peer = peerCtl && peerData ? { ctl: peerCtl, data: peerData } : null
     const stream = new TcpStream(id, { ctl, data }, peer, net, vessel)
-    sockets.add(id, { localIp, port: localPort, item, stream })
+    sockets.add(id, { localIp, port: localPort, item, stream, rates: ratesFor(localIp) })
     byKey.set(stream.key(), stream)
     ports.open(localPort)
     return id
@@ -124,7 +125,7 @@ export function tcpOps(
     const [, h] = handleOf(fn, sockets, args, 1)
     const message = byteData(fn, 'message', args[1])
     notClosed(fn, h)
-    return [h, message, ratesFor(h.localIp)]
+    return [h, message, h.rates]
   }
   const chargeSent = (rates: ReturnType<typeof ratesFor>, sent: number): number => {
     nanny.charge(rates.send, 64 + sent)
@@ -135,7 +136,7 @@ export function tcpOps(
     const [, h] = handleOf(fn, sockets, args, 1)
     const max = int(fn, 'bytes', args[1], 1)
     notClosed(fn, h)
-    return [h, max, ratesFor(h.localIp)]
+    return [h, max, h.rates]
   }
   const chargeReceived = <T extends { length: number }>(rates: ReturnType<typeof ratesFor>, received: T): T => {
     nanny.charge(rates.recv, 64 + received.length)

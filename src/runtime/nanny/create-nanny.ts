@@ -197,14 +197,21 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
     return (buckets[resource] ??= new RateBucket(limit))
   }
   let deferredWait = 0
-  // A socket call charges three times; one clock reading serves each charge's bucket and publish check (the
-  // buckets' clock is wallSeconds' own).
-  const tattle = (resource: RateResource, amount: number, now = wallSeconds()): void => {
+  // Within a host call, one clock reading serves every charge's bucket and publish check (a socket call waits for
+  // one bucket and charges two; a reading costs about as much as a charge). The buckets' clock is wallSeconds' own.
+  let inCall = false
+  let callClock = NaN
+  const clock = (): number => {
+    if (!inCall) return wallSeconds()
+    if (Number.isNaN(callClock)) callClock = wallSeconds()
+    return callClock
+  }
+  const tattle = (resource: RateResource, amount: number, now = clock()): void => {
     const b = bucket(resource)
     if (options.deferRateWaits) deferredWait = Math.max(deferredWait, b.tattle(amount, now))
     else for (let wait = b.tattle(amount, now); wait > 0; wait = b.tattle(0)) sleepSync(wait)
   }
-  const maybePublish = (now = wallSeconds()): void => {
+  const maybePublish = (now = clock()): void => {
     if (options.board && now - lastPublish >= PUBLISH_INTERVAL) nanny.publish()
   }
   const cpuSeconds = (): number => Math.max(0, totalCpu() - cpuAtStart)
@@ -231,7 +238,7 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
     },
     charge(resource, amount) {
       checkAmount(amount)
-      const now = wallSeconds()
+      const now = clock()
       tattle(resource, amount, now)
       maybePublish(now)
     },
@@ -272,6 +279,13 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
     onInterrupt() {
       governor.check()
       maybePublish()
+    },
+    beginCall() {
+      inCall = true
+      callClock = NaN
+    },
+    endCall() {
+      inCall = false
     },
     usage(): ResourceUsage {
       const cpu = cpuSeconds()

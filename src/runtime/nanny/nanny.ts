@@ -38,6 +38,9 @@ export interface Nanny {
   /** Called from QuickJS's interrupt handler: holds the thread to its cpu share (pausing it in short sleeps).
    *  Throws ResourceForbiddenError if the cpu limit is 0. */
   onInterrupt(): void
+  /** A host call begins: until it ends, the rate buckets read the clock once for all their charges. */
+  beginCall(): void
+  endCall(): void
 
   /** Deep copy of the current usage. */
   usage(): ResourceUsage

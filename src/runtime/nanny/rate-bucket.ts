@@ -47,8 +47,10 @@ export class RateBucket {
     return this.atLastTattle
   }
 
+  /** A reading older than the last one (a caller's, taken before a wait) drains nothing and keeps the last. */
   private drain(now = this.now()): void {
-    this.consumed = Math.max(0, this.consumed - Math.max(0, now - this.last) * this.limit)
+    if (!(now > this.last)) return
+    this.consumed = Math.max(0, this.consumed - (now - this.last) * this.limit)
     this.last = now
   }
 }

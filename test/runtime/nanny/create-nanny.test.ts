@@ -153,6 +153,26 @@ describe('createNanny: renewables', () => {
     expect(slept.length).toBeGreaterThan(0)
     expect(slept[0]).toBeCloseTo(0.1, 1)
   })
+
+  it('within one host call, a charge after a wait, made with the reading from before it, still holds the rate', () => {
+    const slept: number[] = []
+    const busySleep = (s: number): void => {
+      slept.push(s)
+      const until = performance.now() + s * 1000
+      while (performance.now() < until);
+    }
+    // lograte 1000/s: 1030 waits 0.03 s, and leaves the bucket full. The second charge, made with the reading from
+    // before that wait, waits 0.03 s more and leaves it full again: had that older reading moved the bucket's clock
+    // back, the second wait would have drained 0.03 s too many (970).
+    const n = makeNanny({ sleepSync: busySleep })
+    n.beginCall()
+    n.charge('lograte', 1030)
+    n.charge('lograte', 30)
+    n.endCall()
+    const total = slept.reduce((a, b) => a + b, 0)
+    expect(total).toBeGreaterThan(0.055)
+    expect(n.levelAtLastCharge('lograte')).toBeGreaterThan(985)
+  })
 })
 
 describe('createNanny: usage, stop times and the board', () => {

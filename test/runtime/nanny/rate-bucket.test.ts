@@ -29,6 +29,15 @@ describe('RateBucket', () => {
     expect(b.level()).toBeCloseTo(100)
   })
 
+  it('drains nothing for a reading older than its last, and keeps the last', () => {
+    const c = clock()
+    const b = new RateBucket(100, c.now)
+    b.tattle(100, 1010)
+    b.tattle(0, 1009.5) // a caller's reading from before a wait
+    expect(b.tattle(0, 1010.2)).toBe(0)
+    expect(b.levelAtLastTattle()).toBeCloseTo(80) // 0.2 s drained since 1010, not 0.7 s since 1009.5
+  })
+
   it('says how long until an amount fits under the limit, without charging it', () => {
     const c = clock()
     const b = new RateBucket(100, c.now)
