@@ -4,6 +4,7 @@
 // handle, asked a value's typeof as a C string and made a Scope: tens of microseconds per await. Here the pointer
 // slots are allocated once per context. When the package's internals are not as expected (quickjs-internals.ts),
 // the public API is used, with the same results.
+import { performance } from 'node:perf_hooks'
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten'
 import { ownedHandle, quickJSInternals, type QuickJSInternals } from './quickjs-internals.js'
 import type { ValueKinds } from './host-function.js'

@@ -44,6 +44,8 @@ export interface WorkerVessel {
   net: VesselNet
   /** Bytes in all the program's send rings. */
   sendFill(): number
+  /** How many connections the program holds. */
+  sockets(): number
   /** The program's own connection with these control words (its key), if any. */
   byKey(key: number): TcpStream | undefined
 }
@@ -148,7 +150,10 @@ export class TcpStream {
   }
 
   private overVesselLimit(): boolean {
-    return this.vessel.net.unflushed() + this.vessel.sendFill() >= VESSEL_SEND_LIMIT
+    const unflushed = this.vessel.net.unflushed()
+    // Each ring holds at most RING_BYTES: with few sockets the rings cannot reach the limit, and are not summed.
+    if (unflushed + this.vessel.sockets() * RING_BYTES < VESSEL_SEND_LIMIT) return false
+    return unflushed + this.vessel.sendFill() >= VESSEL_SEND_LIMIT
   }
 
   private recvNow(max: number): OutBytes | typeof NOT_YET | typeof ASK_HOST {

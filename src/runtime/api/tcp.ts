@@ -100,6 +100,7 @@ export function tcpOps(
       for (const h of sockets.values()) bytes += h.stream.sendFill()
       return bytes
     },
+    sockets: () => sockets.size,
     byKey: (key) => byKey.get(key),
   }
   const listening = new Set<string>()

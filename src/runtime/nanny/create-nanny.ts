@@ -1,6 +1,7 @@
 // The nanny of one running program (docs/REPY.md, 'The nanny'): leaky buckets for renewables,
 // counted items, port sets, a disk quota checked at each write, and a CPU governor that pauses the thread in
 // short slices from QuickJS's interrupt handler.
+import { performance } from 'node:perf_hooks'
 import { RepyError } from '../errors.js'
 import type { Nanny } from './nanny.js'
 import { RateBucket } from './rate-bucket.js'

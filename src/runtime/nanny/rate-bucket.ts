@@ -1,5 +1,6 @@
 // Repy's one-second leaky bucket for a renewable resource (docs/REPY.md, 'The nanny'). It never sleeps: it
 // says how long the caller must wait, and the caller calls tattle(0) again after waiting.
+import { performance } from 'node:perf_hooks'
 
 const defaultNow = (): number => performance.now() / 1000
 
