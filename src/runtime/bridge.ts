@@ -30,7 +30,7 @@ export interface BridgeHooks {
   isEnded(): boolean
   /** Checked before every operation: false ends the call (the program is being ended). */
   mayProceed(): boolean
-  /** An operation's call begins (after mayProceed) and ends. */
+  /** An operation's call begins (before mayProceed) and ends. */
   callBegins(): void
   callEnds(): void
   /** Seconds the operation's result must be held back (a rate quota's wait the nanny deferred); 0 for none. */
@@ -140,11 +140,11 @@ export class Bridge {
     const op = this.ops[opId]
     const name: OpName | 'unknown' = OP_NAMES[opId] ?? 'unknown'
     if (!op) return { error: this.guestError(new RepyError('RepyArgumentError', `no such operation`)) }
-    if (!this.hooks.mayProceed()) return undefined
     const bytesAt = BYTES_ARG[name as OpName] ?? -1 // name is an operation's: op exists
     let values: GuestValue[] | null = null
     this.hooks.callBegins()
     try {
+      if (!this.hooks.mayProceed()) return undefined
       values = this.argsFromGuest(name, args, bytesAt)
       if (values === null) return undefined
       let result = op(values)

@@ -101,11 +101,11 @@ export class CpuGovernor {
   }
 
   /** Throws ResourceForbiddenError at share 0: such a program may not run at all. */
-  check(): void {
+  /** `now`: a reading of the governor's clock taken just before. */
+  check(now = this.wall()): void {
     const { share } = this.o
     if (share >= 1) return
     if (!(share > 0)) throw new RepyError('ResourceForbiddenError', `resource 'cpu' is not allowed: its limit is 0`)
-    const now = this.wall()
     if (!this.started) {
       this.started = true
       this.lastWall = this.lastRead = now
@@ -278,8 +278,9 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
       maybePublish()
     },
     onInterrupt() {
-      governor.check()
-      maybePublish()
+      const now = clock()
+      governor.check(now)
+      maybePublish(now)
     },
     beginCall() {
       inCall = true
