@@ -1,5 +1,5 @@
 // A program's first tenth of a second on a thread that an earlier vessel used (docs/ARCHITECTURE.md, 'A thread's next
-// vessel'): BENCH=net's awaitable echo (10 MiB each way between two threads of one program, two passes) in vessel
+// vessel'): BENCH=net's awaitable echo (10 MiB each way between two threads of one program, its first two passes) in vessel
 // after vessel on a node's sandbox host, which serves them on one reused thread. Once with a pause before each start,
 // long enough for the waiting thread's idle full collection (vessel-arrival.ts), as between an experimenter's starts;
 // and, as the baseline in the same run, back to back. Per vessel: both passes in MB/s, and the cpu the host's other
