@@ -14,7 +14,8 @@ import { createNanny } from '../../src/runtime/nanny/create-nanny.js'
 import { threadCpuSeconds } from '../../src/runtime/nanny/thread-cpu.js'
 import { NetChannel } from '../../src/runtime/net/channel.js'
 import { RepyError } from '../../src/runtime/errors.js'
-import type { GuestValue, Outcome, VesselEnv } from '../../src/runtime/api/types.js'
+import { OutBytes, type GuestValue, type Outcome, type VesselEnv } from '../../src/runtime/api/types.js'
+import { Later } from '../../src/runtime/later.js'
 import { sharedGuestHost } from '../helpers/shared-host.js'
 import { restrict } from '../helpers/restrict.js'
 import { CHECKS, okValue, results } from '../helpers/guest-checks.js'
@@ -349,7 +350,8 @@ describe('the thread operations refuse calls that do not fit the thread', () => 
       ...args: GuestValue[]
     ): GuestValue => {
       const result = ops[op](args)
-      if (result instanceof Promise) throw new Error(`${op} answered later; the thread operations are synchronous`)
+      if (result instanceof Promise || result instanceof Later || result instanceof OutBytes)
+        throw new Error(`${op} answered later or with bytes; the thread operations answer plain values at once`)
       return result
     }
     const refusal = (fn: () => unknown) => {
