@@ -28,6 +28,17 @@ function makeNanny(overrides: Partial<NannyOptions> = {}, file = FILE): Nanny {
   })
 }
 
+/** A sleepSync that spins for the time asked (the clock really moves) and records each request. */
+function busySleeper(): { slept: number[]; busySleep: (s: number) => void } {
+  const slept: number[] = []
+  const busySleep = (s: number): void => {
+    slept.push(s)
+    const until = performance.now() + s * 1000
+    while (performance.now() < until);
+  }
+  return { slept, busySleep }
+}
+
 function repyErrorOf(fn: () => void): RepyError {
   try {
     fn()
@@ -142,12 +153,7 @@ describe('createNanny: renewables', () => {
   })
 
   it('sleeps through the injected sleepSync', () => {
-    const slept: number[] = []
-    const busySleep = (s: number): void => {
-      slept.push(s)
-      const until = performance.now() + s * 1000
-      while (performance.now() < until);
-    }
+    const { slept, busySleep } = busySleeper()
     const n = makeNanny({ sleepSync: busySleep })
     n.charge('lograte', 1100)
     expect(slept.length).toBeGreaterThan(0)
@@ -155,12 +161,7 @@ describe('createNanny: renewables', () => {
   })
 
   it('within one host call, a charge after a wait, made with the reading from before it, still holds the rate', () => {
-    const slept: number[] = []
-    const busySleep = (s: number): void => {
-      slept.push(s)
-      const until = performance.now() + s * 1000
-      while (performance.now() < until);
-    }
+    const { slept, busySleep } = busySleeper()
     // lograte 1000/s: 1030 waits 0.03 s, and leaves the bucket full. The second charge, made with the reading from
     // before that wait, waits 0.03 s more and leaves it full again: had that older reading moved the bucket's clock
     // back, the second wait would have drained 0.03 s too many (970).
