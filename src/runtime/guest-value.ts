@@ -12,8 +12,8 @@ export class NotCopied {
 }
 
 // A socket's data went from QuickJS's memory into a host string, and from that string into the connection's ring
-// (and back the same way): for a 4 KiB send or recv the two strings were a third of the call, and most of the
-// garbage the worker's V8 collected. These two carry bytes between QuickJS's memory and a ring with one copy.
+// (and back the same way): the strings were about a fifth of a 4 KiB send and recv, and most of the garbage the
+// worker's V8 collected. These two carry bytes between QuickJS's memory and a ring with one copy.
 
 /** A guest byte string's characters where QuickJS keeps them (a narrow string: one byte each), lent to an operation
  *  for its call only: QuickJS may move or free them once the call is over, and then they are refused. */
@@ -50,8 +50,8 @@ export class GuestBytes {
 
 /** Bytes an operation answers with, still where they wait (a connection's ring): the bridge copies them straight
  *  into the guest's memory as it makes the guest's string, and only once that string is made are they taken from
- *  there, so a guest out of memory loses none. Taken during the operation's call; an answer that must wait is a
- *  string. */
+ *  there, so a guest out of memory loses none. Taken in the turn they are answered in (the operation's call, or the
+ *  wake-up that settles its Later): no other guest code may run before, or it could take the same bytes. */
 export abstract class OutBytes {
   abstract readonly length: number
   /** Copies the bytes to `target` at `at`. */

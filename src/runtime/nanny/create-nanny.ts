@@ -278,7 +278,9 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
       maybePublish()
     },
     onInterrupt() {
-      const now = clock()
+      // A fresh reading (a second checkpoint in one call may follow a pause), which the call's charges then share.
+      const now = wallSeconds()
+      if (inCall) callClock = now
       governor.check(now)
       maybePublish(now)
     },
