@@ -418,8 +418,15 @@ export class ExprCompiler {
   /** Emits the binding of Python name `id` to the JS value `v`. */
   protected assignName(id: string, v: string): void {
     const s = this.scope
-    if (s.kind === 'module') this.emit(`$rt.gset($G, ${jsStr(id)}, ${v});`)
-    else if (s.kind === 'class') this.emit(`$ns.set(${jsStr(id)}, ${v});`)
+    if (s.kind === 'module') {
+      // PyDict.set's own steps for a name (a str is its own hash key) when no key check applies: a dict without a
+      // check, or a name already held, which passed it (a loop at module level sets its globals at every pass).
+      // `v` (a def's whole function, say) is evaluated once, into the temporary $g.
+      const name = jsStr(id)
+      this.emit(
+        `$g = ${v}; if ($G.check === null || $G.m.has(${name})) { $G.m.set(${name}, $g ?? null); $G.ver++ } else $rt.gset($G, ${name}, $g);`,
+      )
+    } else if (s.kind === 'class') this.emit(`$ns.set(${jsStr(id)}, ${v});`)
     else {
       // a sum assigned an int literal can take `+=` into `x$d` at once; anything else first goes through $rt.iadd
       const d = /^\(?-?[0-9]+\)?$/.test(v) ? '0' : 'NaN'
