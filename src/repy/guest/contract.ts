@@ -35,7 +35,9 @@
 //   $Gv3 = $G.ver, $Gc3))`: `$G` is always a dict, `$G.m` its Map from a str key to the value, `$G.ver` a number that
 //   changes whenever the dict does, and `$Gc3`, `$Gv3` (one pair per name, variables of the module function, `$Gv3`
 //   initially -1) what the name held at that version (`$g` is one function-local temporary, read at once);
-//   module-level assignment `$rt.gset($G, 'name', v)`, `del name` at module level `$rt.gdel($G, 'name')`.
+//   module-level assignment `$g = v; if ($G.check === null || $G.m.has('name')) { $G.m.set('name', $g ?? null);
+//   $G.ver++ } else $rt.gset($G, 'name', $g);` (PyDict.set's own steps where no key check applies: `$G.check` is a
+//   SafeDict's, and a name it holds passed it), `del name` at module level `$rt.gdel($G, 'name')`.
 // - A name read inside a nested function that is local in an enclosing function is the JavaScript closure variable.
 // - A function's local that a loop in its body adds to (`total += i*i`; an int literal, `n += 1`, does not count)
 //   is a sum: besides `x$` it has `x$d`, a JS number that is a safe int only while `x$` is an int (else NaN:
