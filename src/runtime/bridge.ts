@@ -8,7 +8,7 @@ import { PRELUDE_SOURCE } from './guest/prelude.js'
 import { GuestBytes, NotCopied, OutBytes, type GuestValue, type Op, type OpTable, type Threads } from './api/types.js'
 import { MAX_REASON_CHARS } from './cap-text.js'
 import { GuestStrings, SHORT_STRING } from './guest-strings.js'
-import { newHostFunction, type GuestArgs, type HostAnswer, type ValueKinds } from './host-function.js'
+import { newHostFunction, type GuestArgs, type HostAnswer } from './host-function.js'
 import { GuestPromises, type GuestDeferred } from './guest-promises.js'
 import { GuestCalls } from './guest-calls.js'
 import { quickJSInternals } from './quickjs-internals.js'
@@ -61,7 +61,6 @@ export class Bridge {
   private isArrayFn!: QuickJSHandle
   /** Made by install, with the host function's reading of value kinds. */
   private strings!: GuestStrings
-  private kinds!: ValueKinds
   private promises!: GuestPromises
   private calls!: GuestCalls
   private readonly errorStrings = new Map<string, QuickJSHandle>()
@@ -78,7 +77,6 @@ export class Bridge {
     const host = newHostFunction(ctx, 'host', (args) => this.call(args))
     host.handle.consume((fn) => ctx.setProp(ctx.global, '__flotilla_host', fn))
     this.strings = new GuestStrings(ctx, host)
-    this.kinds = host
     this.calls = new GuestCalls(ctx, quickJSInternals(ctx))
     this.promises = new GuestPromises(ctx, this.rt, host, this.calls)
     const exported = ctx.unwrapResult(
@@ -266,7 +264,7 @@ export class Bridge {
     switch (kind) {
       case 'string':
         return (
-          (asBytes && this.kinds.latin1Bytes(args.handle(i))) || this.getString(args.handle(i), args.stringLength(i))
+          (asBytes && args.latin1Bytes(i)) || (args.latin1(i) ?? this.getString(args.handle(i), args.stringLength(i)))
         )
       case 'number':
         return args.number(i)
@@ -346,8 +344,6 @@ export class Bridge {
   /** A host string from a guest string of `length` characters; as for newString, a string whose C-string copy came
    *  back short holds NUL. */
   private getString(h: QuickJSHandle, length: number): string {
-    const narrow = this.kinds.latin1String(h)
-    if (narrow !== null) return narrow
     const { ctx } = this
     const long = this.strings.enabled && length >= SHORT_STRING ? this.strings.fromGuest(h) : null
     if (long !== null) return long

@@ -30,6 +30,11 @@ export interface GuestArgs {
   boolean(i: number): boolean
   /** For an argument of kind 'string'. */
   stringLength(i: number): number
+  /** For an argument of kind 'string': its characters read straight from QuickJS's memory if it is a narrow string;
+   *  null otherwise (a wide string, or QuickJS's layout not confirmed). */
+  latin1(i: number): string | null
+  /** The same characters lent where they are, for the call only (GuestBytes); null where latin1 is. */
+  latin1Bytes(i: number): GuestBytes | null
   /** A handle on the argument that the call does not own: valid during the call, disposing it does nothing. */
   handle(i: number): QuickJSHandle
 }
@@ -45,10 +50,6 @@ export interface ValueKinds {
   kindOf(h: QuickJSHandle): GuestKind
   /** typeof 'object' (not null) or 'function'. */
   isObject(h: QuickJSHandle): boolean
-  /** The string `h` holds if it can be read straight from QuickJS's memory (a narrow string); null otherwise. */
-  latin1String(h: QuickJSHandle): string | null
-  /** The same string's characters where they are, lent for the call that passed `h`; null where latin1String is. */
-  latin1Bytes(h: QuickJSHandle): GuestBytes | null
 }
 
 export interface HostFunction extends ValueKinds {
@@ -68,8 +69,6 @@ export function slowKinds(ctx: QuickJSContext): ValueKinds {
       const kind = kindOf(h)
       return kind === 'object' || kind === 'function'
     },
-    latin1String: () => null,
-    latin1Bytes: () => null,
   }
 }
 
@@ -118,8 +117,6 @@ export function newHostFunction(ctx: QuickJSContext, name: string, body: HostBod
     handle: fn,
     kindOf: (h) => types.kindOf(h.value),
     isObject: (h) => types.isObjectAt(h.value),
-    latin1String: (h) => types.latin1StringAt(h.value),
-    latin1Bytes: (h) => types.latin1BytesAt(h.value),
   }
 }
 
@@ -173,6 +170,14 @@ class PointerArgs implements GuestArgs {
     return this.types.stringLengthAt(this.ptr(i)) ?? lengthOf(this.ctx, this.handle(i))
   }
 
+  latin1(i: number): string | null {
+    return this.types.latin1StringAt(this.ptr(i))
+  }
+
+  latin1Bytes(i: number): GuestBytes | null {
+    return this.types.latin1BytesAt(this.ptr(i))
+  }
+
   handle(i: number): QuickJSHandle {
     return new WeakLifetime<JSValueConstPointer, JSValuePointer, QuickJSRuntime>(this.ptr(i) as JSValueConstPointer)
   }
@@ -202,6 +207,14 @@ class HandleArgs implements GuestArgs {
 
   stringLength(i: number): number {
     return lengthOf(this.ctx, this.handles[i]!)
+  }
+
+  latin1(): null {
+    return null
+  }
+
+  latin1Bytes(): null {
+    return null
   }
 
   handle(i: number): QuickJSHandle {

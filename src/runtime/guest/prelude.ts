@@ -160,8 +160,13 @@ const source = (hierarchy: string, ops: string, maxDescription: number) => Strin
   // host answers a promise, an array, a plain object or a primitive: only a promise is a non-array object here.
   const wrapLater = async (p, wrap) => wrap(await ownConstructor(p))
   const post = (r, wrap) => (r !== null && typeof r === 'object' && !isArray(r) ? wrapLater(r, wrap) : wrap(r))
-  /** A handle's operation: with one argument (a send's data, a recv's size), not even the list's head is built. */
-  const callOn = (op, id, a) => (a.length === 1 ? host(op, id, bytes(a[0])) : call([op, id], a, true))
+  /** A handle's operation: with one argument (a send's data, a recv's size), not even the list's head is built, and
+   *  a string or a number goes as it is. */
+  const callOn = (op, id, a) => {
+    if (a.length !== 1) return call([op, id], a, true)
+    const x = a[0]
+    return host(op, id, typeof x === 'object' ? bytes(x) : x)
+  }
   const method = (op, id, wrap) => function (...a) { const r = callOn(op, id, a); return wrap ? post(r, wrap) : r }
   // Object literals define their properties (no setter on a prototype runs); __proto__ in one sets its prototype.
   const object = (o) => freeze(o)
