@@ -221,15 +221,18 @@ const outside = (server: number, port: number) =>
 const c = await openconnection('127.0.0.1', ${server}, '127.0.0.1', ${port}, 5)
 `
 
-/** `c` and `a`, the two ends of a connection on `port`, and an echo thread on `a` (Repy style or awaitable). */
-const twoThreads = (port: number, style: 'repy' | 'await', onePass: number) =>
+/** HELPERS, and `c` and `a`, the two ends of a direct connection on `port`. */
+const connected = (port: number) =>
   HELPERS +
   String.raw`
 const srv = listenforconnection('127.0.0.1', ${port})
 const c = await openconnection('127.0.0.1', ${port}, '127.0.0.1', ${port + 1}, 5)
 const a = srv.getconnection()[2]
-` +
-  echoThread(style, onePass * PASSES)
+`
+
+/** `c` and `a`, the two ends of a connection on `port`, and an echo thread on `a` (Repy style or awaitable). */
+const twoThreads = (port: number, style: 'repy' | 'await', onePass: number) =>
+  connected(port) + echoThread(style, onePass * PASSES)
 
 /** The thread that echoes on `a` what arrives, `echoed` bytes in all. */
 const echoThread = (style: 'repy' | 'await', echoed: number) =>
@@ -304,12 +307,8 @@ ${END(ROUND_TRIPS)}
 
 /** One 4 KiB exchange on a direct connection, `body` (with \`c\` and \`a\` its ends), timed over PARTS rounds. */
 const guestPart = (port: number, body: string) =>
-  HELPERS +
-  String.raw`
-const srv = listenforconnection('127.0.0.1', ${port})
-const c = await openconnection('127.0.0.1', ${port}, '127.0.0.1', ${port + 1}, 5)
-const a = srv.getconnection()[2]
-${START}
+  connected(port) +
+  String.raw`${START}
 for (let i = 0; i < ${PARTS}; i++) { ${body} }
 ${END(PARTS)}
 `
