@@ -6,6 +6,7 @@ import { RepyError } from './errors.js'
 import { BYTES_ARG, OP_NAMES, type OpName } from './guest/ops.js'
 import { PRELUDE_SOURCE } from './guest/prelude.js'
 import { GuestBytes, NotCopied, OutBytes, type GuestValue, type Op, type OpTable, type Threads } from './api/types.js'
+import { takenNow } from './guest-value.js'
 import { MAX_REASON_CHARS } from './cap-text.js'
 import { GuestStrings, SHORT_STRING } from './guest-strings.js'
 import { newHostFunction, type GuestArgs, type HostAnswer } from './host-function.js'
@@ -147,7 +148,7 @@ export class Bridge {
       if (values === null) return undefined
       let result = op(values)
       const wait = this.hooks.deferredWait()
-      if (wait > 0) result = after(wait, result instanceof Later ? laterPromise(result) : taken(result))
+      if (wait > 0) result = after(wait, result instanceof Later ? laterPromise(result) : takenNow(result))
       if (typeof result === 'number') return result
       if (result instanceof Promise) return this.promiseToGuest(result, name)
       if (result instanceof Later) return this.laterToGuest(result, name)
@@ -387,11 +388,6 @@ export class Bridge {
 /** What the guest gets when a string for it could not be made. */
 function outOfMemory(ctx: QuickJSContext): never {
   throw new GuestThrow(ctx.newError({ name: 'InternalError', message: 'out of memory' }))
-}
-
-/** An answer held back: bytes are taken now, as a string. */
-function taken(value: GuestValue | OutBytes | Promise<GuestValue>): GuestValue | Promise<GuestValue> {
-  return value instanceof OutBytes ? value.toString() : value
 }
 
 /** `value` (or what it resolves to) after `seconds`. */

@@ -60,11 +60,7 @@ export abstract class OutBytes {
   abstract take(): void
 
   /** The bytes as a byte string, not taken. */
-  peek(): string {
-    const b = Buffer.allocUnsafe(this.length)
-    this.copyTo(b, 0)
-    return b.toString('latin1')
-  }
+  abstract peek(): string
 
   /** Takes them as a byte string. */
   toString(): string {
@@ -72,6 +68,11 @@ export abstract class OutBytes {
     this.take()
     return s
   }
+}
+
+/** An answer that is held past the turn it came in: bytes are taken now, as a string. */
+export function takenNow<T>(value: T | OutBytes): T | string {
+  return value instanceof OutBytes ? value.toString() : value
 }
 
 /** Copies `source` into `target` at `at`, as memcpy does. Between shared memory (a ring) and memory that is not

@@ -3,7 +3,7 @@
 // turn. Through a Promise, every wait cost two host promises and a microtask each between the connection's wake-up
 // and the guest; and the bytes of a recv had to become a host string, since other guest code could run in between.
 // Settled only by a wake-up, outside the guest's calls: never before the operation has returned it.
-import { OutBytes, type GuestValue } from './guest-value.js'
+import { takenNow, type GuestValue, type OutBytes } from './guest-value.js'
 
 type Listener = (ok: boolean, value: unknown) => void
 
@@ -52,9 +52,8 @@ export class Later<T> {
 export function laterPromise(later: Later<GuestValue | OutBytes>): Promise<GuestValue> {
   return new Promise((resolve, reject) =>
     later.whenSettled((ok, value) => {
-      if (!ok) return reject(value)
-      const v = value as GuestValue | OutBytes
-      resolve(v instanceof OutBytes ? v.toString() : v)
+      if (ok) resolve(takenNow(value as GuestValue | OutBytes))
+      else reject(value)
     }),
   )
 }

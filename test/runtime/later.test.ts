@@ -43,6 +43,9 @@ describe('Later', () => {
       copyTo(target: Buffer, at: number): void {
         target.write('hi', at, 'latin1')
       }
+      peek(): string {
+        return 'hi'
+      }
       take(): void {
         taken++
       }

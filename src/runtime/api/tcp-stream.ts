@@ -160,7 +160,8 @@ export class TcpStream {
     if (this.closed) throw closedLocal('recv')
     if (this.peer) return this.recvDirect(max)
     const flags = this.shared.flags()
-    if (this.shared.recvFill() > 0) return this.shared.received(max, flags & BACKLOG ? this.askRoom : noop)
+    const got = this.shared.received(max, flags & BACKLOG ? this.askRoom : noop)
+    if (got) return got
     if (flags & BACKLOG) {
       this.ask(ROOM)
       return ASK_HOST
@@ -173,7 +174,8 @@ export class TcpStream {
     const peer = this.peer!
     // The peer's flags first: what it sent before it closed is in its ring by the time CLOSED shows.
     const closed = (peer.flags() & CLOSED) !== 0 || (this.shared.flags() & REMOTE_CLOSED) !== 0
-    if (peer.sendFill() > 0) return peer.sent(max, this.tookFromPeer)
+    const got = peer.sent(max, this.tookFromPeer)
+    if (got) return got
     if (closed) throw closedRemote('recv')
     return NOT_YET
   }

@@ -117,14 +117,17 @@ export class TcpShared extends TcpCtl {
     return new TcpShared({ ctl: ctl.ctl, data: new SharedArrayBuffer(2 * RING_BYTES) })
   }
 
-  /** Worker: up to `max` received bytes, taken once the caller has copied them; `taken` runs then. */
-  received(max: number, taken: () => void): OutBytes {
-    return new RingBytes(this.w, this.recvRing, RECV_HEAD, Math.min(max, this.recvFill()), taken)
+  /** Worker: up to `max` received bytes, taken once the caller has copied them (`taken` runs then); null if none. */
+  received(max: number, taken: () => void): OutBytes | null {
+    const n = Math.min(max, this.recvFill())
+    return n > 0 ? new RingBytes(this.w, this.recvRing, RECV_HEAD, n, taken) : null
   }
 
-  /** Worker of the peer of a direct connection: up to `max` bytes of this end's send ring, taken as received() are. */
-  sent(max: number, taken: () => void): OutBytes {
-    return new RingBytes(this.w, this.sendRing, SEND_HEAD, Math.min(max, this.sendFill()), taken)
+  /** Worker of the peer of a direct connection: up to `max` bytes of this end's send ring, taken as received() are;
+   *  null if none. */
+  sent(max: number, taken: () => void): OutBytes | null {
+    const n = Math.min(max, this.sendFill())
+    return n > 0 ? new RingBytes(this.w, this.sendRing, SEND_HEAD, n, taken) : null
   }
 
   /** Worker: puts the first `n` bytes of a byte string (n <= the room left) into the send ring. */
@@ -190,7 +193,7 @@ class RingBytes extends OutBytes {
     if (this.length > first) copyBytes(this.ring.subarray(0, this.length - first), target, at + first)
   }
 
-  override peek(): string {
+  peek(): string {
     const start = Atomics.load(this.w, this.headIndex) & MASK
     const first = Math.min(this.length, RING_BYTES - start)
     const s = this.ring.toString('latin1', start, start + first)
