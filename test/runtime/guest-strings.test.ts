@@ -3,6 +3,7 @@
 import { newQuickJSWASMModule, type QuickJSContext } from 'quickjs-emscripten'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { GuestStrings, SHORT_STRING } from '../../src/runtime/guest-strings.js'
+import { quickJSInternals } from '../../src/runtime/quickjs-internals.js'
 
 let ctx: QuickJSContext
 let strings: GuestStrings
@@ -36,6 +37,30 @@ describe('guest strings', () => {
     fn.dispose()
     h.dispose()
     expect(units).toBe(codeUnits(s).join())
+  })
+
+  it('written one after another into the same scratch buffer, each arrives alone, at every size around its limit', async () => {
+    // A fresh context, so that its scratch buffer starts small, grows, and its memory grows under it.
+    const c = (await newQuickJSWASMModule()).newContext()
+    const own = new GuestStrings(c)
+    const inGuest = (s: string): string => {
+      const h = own.toGuest(s)!
+      const units = c.unwrapResult(c.evalCode('(s) => s.length + ":" + s.slice(0, 3) + s.slice(-3)'))
+      const r = c.unwrapResult(c.callFunction(units, c.undefined, h)).consume((v) => c.getString(v))
+      units.dispose()
+      h.dispose()
+      return r
+    }
+    const limit = 64 * 1024
+    const memory = () => quickJSInternals(c)!.module.HEAPU8.length
+    const before = memory()
+    // 40 MiB: the module's memory grows (its old buffer is detached) between two strings that use the scratch.
+    for (const length of [300, 5000, 200, limit - 10, limit, limit + 10, 130, 40 << 20, 1000, 40_000, 150])
+      expect(inGuest('<' + 'z'.repeat(length - 2) + '>')).toBe(`${length}:<zzzz>`)
+    expect(memory()).toBeGreaterThan(before)
+    // A wide string after narrow ones, and a narrow one after it.
+    expect(inGuest('Ā' + 'y'.repeat(1000) + 'Ā')).toBe('1002:ĀyyyyĀ')
+    expect(inGuest('<' + 'z'.repeat(498) + '>')).toBe('500:<zzzz>')
   })
 
   it('give back the module memory each one took: 4.5 GB of strings pass through a 4 GB memory', () => {
