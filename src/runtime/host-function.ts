@@ -14,7 +14,7 @@ import {
   type QuickJSRuntime,
 } from 'quickjs-emscripten'
 import { GuestTypes, PROBE_SOURCE, VALUE_BYTES, type GuestKind } from './guest-typeof.js'
-import { quickJSInternals, type QuickJSInternals } from './quickjs-internals.js'
+import { OwnedValue, quickJSInternals, type QuickJSInternals } from './quickjs-internals.js'
 import type { GuestBytes } from './guest-value.js'
 
 type JSValueConstPointer = JSValueConst['value']
@@ -130,7 +130,8 @@ function fromAnswer(q: QuickJSInternals, answer: HostAnswer): number {
     answer.error.dispose()
     return thrown
   }
-  // A copy, whatever the handle is (a static one such as true must not be freed by C).
+  if (answer instanceof OwnedValue) return answer.handOver()
+  // Any other handle is copied (a static one such as true must not be freed by C).
   const copy = ffi.QTS_DupValuePointer(ctxPtr, answer.value)
   answer.dispose()
   return copy

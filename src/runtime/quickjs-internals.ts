@@ -3,13 +3,7 @@
 // long strings (guest-strings.ts), promises and jobs (guest-promises.ts). They are not part of the package's
 // typed API, so they are looked up once and checked; null when this version of the package lays them out otherwise,
 // and the caller then keeps to the public API.
-import {
-  Lifetime,
-  type JSValue,
-  type QuickJSContext,
-  type QuickJSHandle,
-  type QuickJSRuntime,
-} from 'quickjs-emscripten'
+import { Lifetime, type JSValue, type QuickJSContext, type QuickJSRuntime } from 'quickjs-emscripten'
 
 type JSValuePointer = JSValue['value']
 
@@ -108,8 +102,25 @@ export function quickJSInternals(ctx: QuickJSContext): QuickJSInternals | null {
 }
 
 /** A handle that owns the JSValue* `ptr` (freed when it is disposed), as the package's own handles do. */
-export function ownedHandle(q: QuickJSInternals, ptr: number): QuickJSHandle {
-  return new Lifetime<JSValuePointer, JSValuePointer, QuickJSRuntime>(ptr as JSValuePointer, undefined, (p) =>
-    q.ffi.QTS_FreeValuePointer(q.ctxPtr, p),
-  )
+export class OwnedValue extends Lifetime<JSValuePointer, JSValuePointer, QuickJSRuntime> {
+  private readonly given: { yes: boolean }
+
+  constructor(q: QuickJSInternals, ptr: number) {
+    const given = { yes: false }
+    super(ptr as JSValuePointer, undefined, (p) => {
+      if (!given.yes) q.ffi.QTS_FreeValuePointer(q.ctxPtr, p)
+    })
+    this.given = given
+  }
+
+  /** The JSValue* itself, for C to take and free (a host function's answer): the handle is dead afterwards. A copy
+   *  made for C, and this one freed, was a malloc and two frees more on every call that answered with a string. */
+  handOver(): number {
+    const ptr = this.value
+    this.given.yes = true
+    this.dispose()
+    return ptr
+  }
 }
+
+export const ownedHandle = (q: QuickJSInternals, ptr: number): OwnedValue => new OwnedValue(q, ptr)

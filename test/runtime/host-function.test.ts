@@ -10,7 +10,7 @@ import {
   type HostBody,
   type ValueKinds,
 } from '../../src/runtime/host-function.js'
-import { quickJSInternals } from '../../src/runtime/quickjs-internals.js'
+import { ownedHandle, quickJSInternals, type OwnedValue } from '../../src/runtime/quickjs-internals.js'
 
 let ctx: QuickJSContext
 let kinds: ValueKinds
@@ -89,6 +89,26 @@ describe('host function', () => {
     expect(evalGuest(`try { f(3); 'none' } catch (e) { e.name + ': ' + e.message }`)).toBe('RangeError: no')
     // The static true survives being answered many times (a copy goes to the guest each time).
     expect(evalGuest(`let ok = 0; for (let i = 0; i < 1000; i++) ok += f(2) === true; ok`)).toBe(1000)
+  })
+
+  it('hands a value the host owns (a JSValue* of its own) to C as it is: the guest gets it, and nothing leaks', () => {
+    const q = quickJSInternals(ctx)!
+    const owned = (s: string) => {
+      // A JSValue* of the host's own, as QuickJS's C functions give one (a copy of a handle's value).
+      const h = ctx.newString(s)
+      const mine = ownedHandle(q, q.ffi.QTS_DupValuePointer(q.ctxPtr, h.value))
+      h.dispose()
+      return mine
+    }
+    let last: OwnedValue | undefined
+    body = (args) => (last = owned('v' + args.number(0)))
+    expect(evalGuest(`[f(1), f(22)]`)).toEqual(['v1', 'v22'])
+    // Handed over, the handle is dead: nothing is left for the host to free.
+    expect(last!.alive).toBe(false)
+    const memory = () => ctx.runtime.computeMemoryUsage().consume((m) => ctx.dump(m) as { memory_used_size: number })
+    const before = memory().memory_used_size
+    expect(evalGuest(`let n = 0; for (let i = 0; i < 20000; i++) n += f(i).length; n`)).toBe(108_890)
+    expect(memory().memory_used_size - before).toBeLessThan(64 * 1024)
   })
 
   it('reads the kinds of values the host holds as QuickJS does', () => {
