@@ -3,7 +3,7 @@
 // Promises returned by host operations resolve in the guest on the thread that made the call.
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten'
 import { RepyError } from './errors.js'
-import { BYTES_ARG, OP_NAMES, type OpName } from './guest/ops.js'
+import { BYTES_ARG_BY_ID, OP_NAMES, type OpName } from './guest/ops.js'
 import { PRELUDE_SOURCE } from './guest/prelude.js'
 import { GuestBytes, NotCopied, OutBytes, type GuestValue, type Op, type OpTable, type Threads } from './api/types.js'
 import { takenNow } from './guest-value.js'
@@ -139,7 +139,7 @@ export class Bridge {
     const op = this.ops[opId]
     const name: OpName | 'unknown' = OP_NAMES[opId] ?? 'unknown'
     if (!op) return { error: this.guestError(new RepyError('RepyArgumentError', `no such operation`)) }
-    const bytesAt = BYTES_ARG[name as OpName] ?? -1 // name is an operation's: op exists
+    const bytesAt = BYTES_ARG_BY_ID[opId]! // op exists
     let values: GuestValue[] | null = null
     this.hooks.callBegins()
     try {

@@ -120,25 +120,29 @@ export class TcpStream {
   /** recv, but waiting (a promise) rather than raising SocketWouldBlockError; `before` runs before each attempt
    *  (the caller's rate wait). */
   recvWhenReady(max: number, before: () => void): OutBytes | Later<OutBytes> {
-    const attempt = () => {
-      before()
-      const r = this.recvNow(max)
-      return r instanceof OutBytes ? r : null
-    }
-    return attempt() ?? this.whenReady(READ, attempt)
+    return this.tryRecv(max, before) ?? this.whenReady(READ, () => this.tryRecv(max, before))
   }
 
   /** send, but waiting (a promise) rather than raising SocketWouldBlockError. */
   sendWhenReady(data: string | GuestBytes, before: () => void): number | Later<number> {
-    const attempt = (s: string | GuestBytes) => {
-      before()
-      const sent = this.sendNow(s)
-      return sent === NOT_YET ? null : sent
-    }
-    const first = attempt(data)
+    const first = this.trySend(data, before)
     if (first !== null) return first
     const kept = data.toString() // lent bytes are the guest's only during this call
-    return this.whenReady(WRITE, () => attempt(kept))
+    return this.whenReady(WRITE, () => this.trySend(kept, before))
+  }
+
+  // One attempt of recvWhenReady or sendWhenReady (null: not yet). Methods, not closures made for every call: most
+  // calls succeed at their first attempt and need none.
+  private tryRecv(max: number, before: () => void): OutBytes | null {
+    before()
+    const r = this.recvNow(max)
+    return r instanceof OutBytes ? r : null
+  }
+
+  private trySend(data: string | GuestBytes, before: () => void): number | null {
+    before()
+    const sent = this.sendNow(data)
+    return sent === NOT_YET ? null : sent
   }
 
   /** The program closed the connection: its peer on this host sees that at once, and its own waiting calls fail. */

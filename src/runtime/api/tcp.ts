@@ -73,6 +73,9 @@ export function notClosed<H>(fn: string, h: H | null): asserts h is H {
 interface SocketHandle extends NetHandle {
   stream: TcpStream
   rates: ReturnType<typeof ratesFor>
+  /** The rate waits before each attempt of an awaitable send or recv, made once per socket. */
+  waitToSend: () => void
+  waitToRecv: () => void
 }
 
 export function tcpOps(
@@ -113,7 +116,10 @@ export function tcpOps(
     if (sockets.size === 0) vessel.net = new VesselNet(vesselNet) // the same for all, made by the host
     const peer = peerCtl && peerData ? { ctl: peerCtl, data: peerData } : null
     const stream = new TcpStream(id, { ctl, data }, peer, net, vessel)
-    sockets.add(id, { localIp, port: localPort, item, stream, rates: ratesFor(localIp) })
+    const rates = ratesFor(localIp)
+    const waitToSend = () => nanny.waitFor(rates.send)
+    const waitToRecv = () => nanny.waitFor(rates.recv)
+    sockets.add(id, { localIp, port: localPort, item, stream, rates, waitToSend, waitToRecv })
     byKey.set(stream.key(), stream)
     ports.open(localPort)
     return id
@@ -230,7 +236,7 @@ export function tcpOps(
 
     'tcp.sendasync'(args) {
       const [h, message, rates] = sending('sendAsync', args)
-      const sent = h.stream.sendWhenReady(message, () => nanny.waitFor(rates.send))
+      const sent = h.stream.sendWhenReady(message, h.waitToSend)
       return typeof sent === 'number' ? chargeSent(rates, sent) : sent.map((n) => chargeSent(rates, n))
     },
 
@@ -242,7 +248,7 @@ export function tcpOps(
 
     'tcp.recvasync'(args) {
       const [h, max, rates] = receiving('recvAsync', args)
-      const received = h.stream.recvWhenReady(max, () => nanny.waitFor(rates.recv))
+      const received = h.stream.recvWhenReady(max, h.waitToRecv)
       return received instanceof Later ? received.map((r) => chargeReceived(rates, r)) : chargeReceived(rates, received)
     },
 

@@ -55,4 +55,7 @@ export const OP_ID: Record<OpName, number> = Object.fromEntries(OP_NAMES.map((n,
 
 /** The argument (counted after the operation's number, a handle's id first) that an operation takes as GuestBytes
  *  when the guest passes a narrow string: a socket's data goes into its ring without a host string. */
-export const BYTES_ARG: Partial<Record<OpName, number>> = { 'tcp.send': 1, 'tcp.sendasync': 1 }
+const BYTES_ARG: Partial<Record<OpName, number>> = { 'tcp.send': 1, 'tcp.sendasync': 1 }
+
+/** BYTES_ARG by operation number (-1: none), read on every call: an array, not a lookup by name. */
+export const BYTES_ARG_BY_ID: readonly number[] = OP_NAMES.map((name) => BYTES_ARG[name] ?? -1)
