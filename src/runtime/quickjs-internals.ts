@@ -103,22 +103,23 @@ export function quickJSInternals(ctx: QuickJSContext): QuickJSInternals | null {
 
 /** A handle that owns the JSValue* `ptr` (freed when it is disposed), as the package's own handles do. */
 export class OwnedValue extends Lifetime<JSValuePointer, JSValuePointer, QuickJSRuntime> {
-  private readonly given: { yes: boolean }
+  constructor(
+    private readonly q: QuickJSInternals,
+    ptr: number,
+  ) {
+    super(ptr as JSValuePointer)
+  }
 
-  constructor(q: QuickJSInternals, ptr: number) {
-    const given = { yes: false }
-    super(ptr as JSValuePointer, undefined, (p) => {
-      if (!given.yes) q.ffi.QTS_FreeValuePointer(q.ctxPtr, p)
-    })
-    this.given = given
+  override dispose(): void {
+    this.q.ffi.QTS_FreeValuePointer(this.q.ctxPtr, this.value)
+    super.dispose()
   }
 
   /** The JSValue* itself, for C to take and free (a host function's answer): the handle is dead afterwards. A copy
    *  made for C, and this one freed, was a malloc and two frees more on every call that answered with a string. */
   handOver(): number {
     const ptr = this.value
-    this.given.yes = true
-    this.dispose()
+    super.dispose()
     return ptr
   }
 }
