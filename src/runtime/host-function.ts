@@ -86,22 +86,30 @@ export function newHostFunction(ctx: QuickJSContext, name: string, body: HostBod
   let ownId: number | undefined
   let learning = true
   let learnt = false
+  // Taken at the module's own entry from C, before the package's lookup of the context (this engine's module has
+  // this one context); calls of any other function go on to the package's.
   const original = q.callbacks.callFunction
-  q.callbacks.callFunction = (c, thisPtr, argc, argv, fnId) => {
-    if (fnId !== ownId) {
-      if (ownId !== undefined || q.functionOf(fnId) !== generic) return original(c, thisPtr, argc, argv, fnId)
+  q.callbacks.callFunction = (asyncify, c, thisPtr, argc, argv, fnId) => {
+    if (fnId !== ownId || c !== q.ctxPtr) {
+      if (c !== q.ctxPtr || ownId !== undefined || q.functionOf(fnId) !== generic)
+        return original(asyncify, c, thisPtr, argc, argv, fnId)
       ownId = fnId
     }
     if (learning) {
       learnt = types.learn(argc, argv)
       return 0
     }
-    if (!learnt) return original(c, thisPtr, argc, argv, fnId)
+    if (!learnt) return original(asyncify, c, thisPtr, argc, argv, fnId)
+    // As the package's entry does: nothing may unwind through QuickJS's C frames. An exception out of the body
+    // reaches the guest as an error; if even that cannot be made (out of memory), the call answers undefined.
     try {
       return fromAnswer(q, body(new PointerArgs(ctx, types, argc, argv)))
     } catch (err) {
-      // As the generic path does: an exception must not unwind through QuickJS's C frames; the guest gets it.
-      return fromAnswer(q, { error: ctx.newError(err instanceof Error ? err.message : String(err)) })
+      try {
+        return fromAnswer(q, { error: ctx.newError(err instanceof Error ? err.message : String(err)) })
+      } catch {
+        return 0
+      }
     }
   }
   const probe = ctx.unwrapResult(ctx.evalCode(PROBE_SOURCE, 'flotilla:probe', { type: 'global', strict: true }))

@@ -39,15 +39,24 @@ export interface QuickJSModuleMemory {
   _free(ptr: number): void
 }
 
-/** C calls a host function as callFunction(ctx, this, argc, argv, host ref id) and takes the JSValue* it returns
- *  (0 for undefined); the caller owns that pointer from then on. */
-export type CallFunction = (ctx: number, thisPtr: number, argc: number, argv: number, fnId: number) => number
+/** C calls a host function through the module's callFunction(asyncify, ctx, this, argc, argv, host ref id) and takes
+ *  the JSValue* it returns (0 for undefined); the caller owns that pointer from then on. The package's own finds the
+ *  context's callbacks in a Map and calls them in a closure made for the call. */
+export type CallFunction = (
+  asyncify: unknown,
+  ctx: number,
+  thisPtr: number,
+  argc: number,
+  argv: number,
+  fnId: number,
+) => number
 
 export interface QuickJSInternals {
   ctxPtr: number
   rtPtr: number
   ffi: QuickJSFfi
   module: QuickJSModuleMemory
+  /** The module's callbacks from C (one module per engine here). */
   callbacks: { callFunction: CallFunction }
   /** The host function registered under a host ref id. */
   functionOf(fnId: number): unknown
@@ -77,12 +86,12 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function quickJSInternals(ctx: QuickJSContext): QuickJSInternals | null {
   const c: unknown = ctx
   if (!isObject(c)) return null
-  const { ffi, module, cToHostCallbacks, ctx: lifetime, rt, getFunction } = c
+  const { ffi, module, ctx: lifetime, rt, getFunction } = c
   if (!isObject(ffi) || !FFI_NAMES.every((name) => typeof ffi[name] === 'function')) return null
   if (!isObject(module) || !(module.HEAPU8 instanceof Uint8Array)) return null
   if (typeof module._free !== 'function' || typeof module._malloc !== 'function') return null
   if (typeof module.UTF8ToString !== 'function') return null
-  if (!isObject(cToHostCallbacks) || typeof cToHostCallbacks.callFunction !== 'function') return null
+  if (!isObject(module.callbacks) || typeof module.callbacks.callFunction !== 'function') return null
   if (!isObject(lifetime) || typeof lifetime.value !== 'number' || typeof getFunction !== 'function') return null
   if (!isObject(rt) || typeof rt.value !== 'number') return null
   return {
@@ -90,7 +99,7 @@ export function quickJSInternals(ctx: QuickJSContext): QuickJSInternals | null {
     rtPtr: rt.value,
     ffi: ffi as unknown as QuickJSFfi,
     module: module as unknown as QuickJSModuleMemory,
-    callbacks: cToHostCallbacks as { callFunction: CallFunction },
+    callbacks: module.callbacks as { callFunction: CallFunction },
     functionOf: (fnId) => {
       try {
         return (getFunction as (id: number) => unknown).call(ctx, fnId)
