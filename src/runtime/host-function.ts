@@ -1,8 +1,8 @@
 // The one host function the guest calls for every API operation, called through a thin path of our own. Through
 // quickjs-emscripten's generic one (context.newFunction) every call made a handle and a copy per argument, a Scope and
 // a generator (its maybe-async plumbing), and asked each argument's typeof as a C string: 13-33 µs per call where
-// bare QuickJS needs a few. Here the function is still made by newFunction, but its calls are taken off the context's
-// C-to-host callback before that path: the arguments are read in place (kinds from their tags, guest-typeof.ts), and
+// bare QuickJS needs a few. Here the function is still made by newFunction, but its calls are taken at the module's
+// entry from C, before that path: the arguments are read in place (kinds from their tags, guest-typeof.ts), and
 // handles are made only for what needs one (strings). When the package's internals are not as expected
 // (quickjs-internals.ts) or the probe of value tags fails, calls stay on the generic path, with the same results.
 import {
