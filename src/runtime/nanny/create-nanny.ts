@@ -177,7 +177,9 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
     runtime: options.runtime,
     sleepSync,
   })
-  const buckets: Partial<Record<RateResource, RateBucket>> = {}
+  // A Map, not an object keyed by the resource's name: a socket call finds three buckets, and V8 looked an object's
+  // varying keys up through its megamorphic cache.
+  const buckets = new Map<RateResource, RateBucket>()
   const items = Object.fromEntries(ITEM_RESOURCES.map((r) => [r, new Set<string>()])) as Record<
     ItemResource,
     Set<string>
@@ -191,11 +193,15 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
   let lastPublish = -Infinity
 
   const bucket = (resource: RateResource): RateBucket => {
+    const known = buckets.get(resource)
+    if (known) return known
     const limit = limits[resource]
     if (!(limit > 0)) {
       throw new RepyError('ResourceForbiddenError', `resource '${resource}' is not allowed: its limit is 0`)
     }
-    return (buckets[resource] ??= new RateBucket(limit))
+    const made = new RateBucket(limit)
+    buckets.set(resource, made)
+    return made
   }
   let deferredWait = 0
   // Within a host call, one clock reading serves every charge's bucket and publish check (a socket call waits for
@@ -230,7 +236,7 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
       return 0
     },
     levelAtLastCharge(resource) {
-      return buckets[resource]?.levelAtLastTattle() ?? 0
+      return buckets.get(resource)?.levelAtLastTattle() ?? 0
     },
     takeDeferredWait() {
       const wait = deferredWait
@@ -293,7 +299,7 @@ export function createNanny(restrictions: Restrictions, options: NannyOptions): 
     },
     usage(): ResourceUsage {
       const cpu = cpuSeconds()
-      const level = (r: RenewableResource): number => (r === 'cpu' ? cpu : (buckets[r]?.level() ?? 0))
+      const level = (r: RenewableResource): number => (r === 'cpu' ? cpu : (buckets.get(r)?.level() ?? 0))
       const sorted = (set: Set<number>): number[] => [...set].sort((a, b) => a - b)
       return {
         renewable: Object.fromEntries(RENEWABLE_RESOURCES.map((r) => [r, level(r)])) as Record<
