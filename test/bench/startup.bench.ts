@@ -7,7 +7,8 @@
 //  - an idle node manager with its sandbox host: cpu over a window, RSS and footprint (memory only these processes
 //    hold, shared pages once); then with 10 vessels sleeping, and after they are stopped;
 //  - floors, what the design costs before any of Flotilla's code (docs/ARCHITECTURE.md, 'What the design costs'): Node
-//    with a worker thread, and with QuickJS in it, next to `flotilla run`; 10 bare worker threads' footprint.
+//    with a worker thread, and with QuickJS in it, next to `flotilla run`; 10 bare worker threads' footprint, and
+//    theirs with a QuickJS engine made in each.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -60,14 +61,31 @@ w.on('message', (m) => {
   setFlagsFromString('--wasm-tiering-budget=${TIERING_BUDGET}')
   w.postMessage(new WebAssembly.Module(readFileSync(new URL(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm')))))
 })`
-/** A process waiting with `n` bare worker threads, each with a vessel thread's limits (src/runtime/vessel-threads.ts)
- *  and waiting too: says 'ready' once all are up. */
-const waitingThreads = (n: number) => `import { Worker } from 'node:worker_threads'
+/** A worker thread that waits, and one that first makes a QuickJS runtime and context from the compiled module it is
+ *  sent, as a vessel's engine is made (src/runtime/guest-engine.ts). Both say so once they are up. */
+const BARE_THREAD =
+  "const { parentPort } = require('node:worker_threads'); setInterval(() => {}, 1000); parentPort.postMessage(1)"
+const ENGINE_THREAD = `const { parentPort } = require('node:worker_threads')
+const { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } = require('quickjs-emscripten')
+setInterval(() => {}, 1000)
+parentPort.once('message', async (wasmModule) => {
+  globalThis.engine = (await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmModule }))).newRuntime().newContext()
+  parentPort.postMessage(1)
+})`
+/** A process waiting with `n` worker threads, each with a vessel thread's limits (src/runtime/vessel-threads.ts) and
+ *  waiting too, bare or each with an engine: says 'ready' once all are up. The process compiles QuickJS either way,
+ *  as a sandbox host does once for all its vessels. Run with the project as cwd. */
+const waitingThreads = (n: number, engines: boolean) => `import { Worker } from 'node:worker_threads'
+import { readFileSync } from 'node:fs'
 const limits = ${JSON.stringify(VESSEL_THREAD_LIMITS)}
+const quickjs = new WebAssembly.Module(readFileSync(new URL(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'))))
 let up = 0
 const ready = () => { if (up++ === ${n}) console.log('ready') }
-for (let i = 0; i < ${n}; i++)
-  new Worker("const { parentPort } = require('node:worker_threads'); setInterval(() => {}, 1000); parentPort.postMessage(1)", { eval: true, execArgv: [], resourceLimits: limits }).once('message', ready)
+for (let i = 0; i < ${n}; i++) {
+  const w = new Worker(${JSON.stringify(engines ? ENGINE_THREAD : BARE_THREAD)}, { eval: true, execArgv: [], resourceLimits: limits })
+  w.once('message', ready)
+  if (${engines}) w.postMessage(quickjs)
+}
 ready()
 setInterval(() => {}, 1000)`
 
@@ -138,10 +156,10 @@ async function idleFigures(nmPid: number): Promise<IdleFigures> {
   }
 }
 
-/** The footprint (MB) of a process waiting with `n` bare worker threads (waitingThreads), once they have waited as
- *  long as the sleeping vessels before their figures. */
-async function waitingFootprint(n: number): Promise<number> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', waitingThreads(n)], {
+/** The footprint (MB) of a process waiting with `n` worker threads (waitingThreads), once they have waited as long
+ *  as the sleeping vessels before their figures. */
+async function waitingFootprint(n: number, engines: boolean): Promise<number> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', waitingThreads(n, engines)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   await new Promise<void>((resolve, reject) => {
@@ -275,11 +293,13 @@ export async function startupBench(): Promise<void> {
       row('those vessels stopped', stopped),
       row('idle, a minute after the last program (sandbox host stopped)', retired),
     ])
-    const alone = await waitingFootprint(0)
-    const threads = await waitingFootprint(SLEEPING)
+    const alone = await waitingFootprint(0, false)
+    const threads = await waitingFootprint(SLEEPING, false)
+    const engines = await waitingFootprint(SLEEPING, true)
     console.log(
       `floor: a Node process waiting, footprint ${fmt(alone, 1)} MB; with ${SLEEPING} bare worker threads waiting ` +
-        `(a vessel thread's limits) ${fmt(threads, 1)} MB: ${fmt((threads - alone) / SLEEPING, 1)} MB a thread`,
+        `(a vessel thread's limits) ${fmt(threads, 1)} MB: ${fmt((threads - alone) / SLEEPING, 1)} MB a thread; ` +
+        `with a QuickJS engine made in each ${fmt(engines, 1)} MB: ${fmt((engines - threads) / SLEEPING, 1)} MB more a thread`,
     )
   } finally {
     await transport.close()
