@@ -40,6 +40,10 @@ const PAUSE_MS = 300
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
+/** QuickJS's module compiled in a floor's source (which imports readFileSync), as the sandbox compiles it. */
+const COMPILE_QUICKJS =
+  "new WebAssembly.Module(readFileSync(new URL(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'))))"
+
 /** The least a program run in a worker thread of its own can take: Node, plus a worker thread that says hello, plus
  *  QuickJS made in that thread (compiled as `flotilla run` compiles it, src/runtime/local-run.ts) evaluating a line.
  *  `flotilla run` does that and more (its command line, the program's sandbox and API). Run with the project as cwd. */
@@ -59,7 +63,7 @@ parentPort.postMessage('loaded')\`, { eval: true, execArgv: [] })
 w.on('message', (m) => {
   if (m !== 'loaded') return void (console.log(m), w.terminate())
   setFlagsFromString('--wasm-tiering-budget=${TIERING_BUDGET}')
-  w.postMessage(new WebAssembly.Module(readFileSync(new URL(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm')))))
+  w.postMessage(${COMPILE_QUICKJS})
 })`
 /** A worker thread that waits, and one that first makes a QuickJS runtime and context from the compiled module it is
  *  sent, as a vessel's engine is made (src/runtime/guest-engine.ts). Both say so once they are up. */
@@ -78,7 +82,7 @@ parentPort.once('message', async (wasmModule) => {
 const waitingThreads = (n: number, engines: boolean) => `import { Worker } from 'node:worker_threads'
 import { readFileSync } from 'node:fs'
 const limits = ${JSON.stringify(VESSEL_THREAD_LIMITS)}
-const quickjs = new WebAssembly.Module(readFileSync(new URL(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'))))
+const quickjs = ${COMPILE_QUICKJS}
 let up = 0
 const ready = () => { if (up++ === ${n}) console.log('ready') }
 for (let i = 0; i < ${n}; i++) {
