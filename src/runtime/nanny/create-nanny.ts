@@ -100,8 +100,8 @@ export class CpuGovernor {
     this.maxPause = (1.5 * this.slice) / o.share
   }
 
-  /** Throws ResourceForbiddenError at share 0: such a program may not run at all. */
-  /** `now`: a reading of the governor's clock taken just before. */
+  /** Throws ResourceForbiddenError at share 0: such a program may not run at all. `now`: a reading of the governor's
+   *  clock taken just before. */
   check(now = this.wall()): void {
     const { share } = this.o
     if (share >= 1) return
